@@ -1,0 +1,1 @@
+"""Local infrastructure stack (no Docker): provisioning, lifecycle and a process supervisor."""

@@ -1,0 +1,385 @@
+"""`devstack up`: infrastructure plus every application process under one asyncio supervisor.
+
+Each process runs in its own process group (so Ctrl-C reaches only the supervisor, which then stops
+things in order), its output is prefixed `name │ ` in a stable colour and copied to .local/logs/.
+A process that exits is reported and left down: no restart loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from devstack.component import Origin, Status
+from devstack.config import (
+    KEYCLOAK_CLIENT_ID,
+    KEYCLOAK_REALM,
+    S3_ACCESS_KEY,
+    S3_SECRET_KEY,
+    SERVICES,
+    WEB_PORT,
+    Config,
+)
+from devstack.proc import DevstackError, kill_pid, log, port_open, read_pid, rss_bytes, stop_pid
+from devstack.stack import components, start_infra, stop_infra
+
+APP_PREFIX = "app-"
+_COLOURS = (31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96)
+_NAME_WIDTH = 22
+
+
+def service_env(cfg: Config, svc: str) -> dict[str, str]:
+    """The environment CONVENTIONS.md gives every process of svc in `make up`."""
+    p = cfg.ports
+    env = {
+        "SERVICE_ENV": "dev",
+        "PORT": str(SERVICES[svc]),
+        "DATABASE_URL": f"postgresql+asyncpg://{svc}:{svc}-dev@127.0.0.1:{p.postgres}/aivi",
+        "DB_SCHEMA": svc,
+        "KAFKA_BOOTSTRAP": f"127.0.0.1:{p.kafka}",
+        "TOPIC_PREFIX": "",
+        "REDIS_URL": f"redis://127.0.0.1:{p.redis}/0",
+        "INTERNAL_TOKEN": cfg.internal_token(),
+        "INTERNAL_AUTH_ENABLED": "true" if svc == "gateway" else "false",
+        "KEYCLOAK_URL": f"http://127.0.0.1:{p.keycloak}",
+        "KEYCLOAK_REALM": KEYCLOAK_REALM,
+        "KEYCLOAK_CLIENT_ID": KEYCLOAK_CLIENT_ID,
+        "S3_ENDPOINT": f"http://127.0.0.1:{p.s3}",
+        "S3_ACCESS_KEY": S3_ACCESS_KEY,
+        "S3_SECRET_KEY": S3_SECRET_KEY,
+        "S3_BUCKET_PREFIX": "",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(p.smtp),
+        "OTLP_ENDPOINT": "",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Output reaches the supervisor line by line rather than in 8 KiB blocks.
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update({f"{other.upper()}_URL": f"http://127.0.0.1:{port}" for other, port in SERVICES.items()})
+    return env
+
+
+@dataclass
+class AppSpec:
+    name: str
+    cmd: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    port: int | None = None
+
+
+def _venv_bin(tool: str) -> str:
+    """A console script of the workspace venv that runs this supervisor."""
+    return str(Path(sys.executable).parent / tool)
+
+
+def _has_module(package_dir: Path, module: str) -> bool:
+    return (package_dir / f"{module}.py").is_file() or (package_dir / module / "__init__.py").is_file()
+
+
+def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]]:
+    """The migration command (if the service has alembic.ini) and the processes that exist for svc."""
+    service_dir = cfg.root / "services" / svc
+    package = service_dir / svc
+    env = service_env(cfg, svc)
+    migrate = None
+    if (service_dir / "alembic.ini").is_file():
+        migrate = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "head"]
+    specs = []
+    if _has_module(package, "main"):
+        specs.append(
+            AppSpec(
+                f"{svc}-api",
+                [_venv_bin("uvicorn"), f"{svc}.main:app", "--host", "127.0.0.1", "--port", str(SERVICES[svc])],
+                env,
+                SERVICES[svc],
+            )
+        )
+    if _has_module(package, "consumers"):
+        specs.append(AppSpec(f"{svc}-consumer", [sys.executable, "-m", f"{svc}.consumers"], env))
+    if _has_module(package, "worker"):
+        specs.append(AppSpec(f"{svc}-worker", [_venv_bin("arq"), f"{svc}.worker.WorkerSettings"], env))
+    return migrate, specs
+
+
+def plan_web(cfg: Config) -> tuple[list[str] | None, AppSpec | None]:
+    web = cfg.root / "web"
+    manifest = web / "package.json"
+    if not manifest.is_file():
+        return None, None
+    npm = shutil.which("npm")
+    if npm is None:
+        raise DevstackError("web/package.json exists but npm is missing: apt-get install -y nodejs npm")
+    install = None
+    if not (web / "node_modules").is_dir():
+        install = [npm, "ci" if (web / "package-lock.json").is_file() else "install", "--no-audit", "--no-fund"]
+    scripts = json.loads(manifest.read_text()).get("scripts", {})
+    script = "dev" if "dev" in scripts else "start"
+    p = cfg.ports
+    env = {
+        "PORT": str(WEB_PORT),
+        "HOSTNAME": "127.0.0.1",
+        "GATEWAY_URL": f"http://127.0.0.1:{SERVICES['gateway']}",
+        "NEXT_PUBLIC_API_URL": f"http://127.0.0.1:{SERVICES['gateway']}",
+        "NEXT_PUBLIC_KEYCLOAK_URL": f"http://127.0.0.1:{p.keycloak}",
+        "NEXT_PUBLIC_KEYCLOAK_REALM": KEYCLOAK_REALM,
+        "NEXT_PUBLIC_KEYCLOAK_CLIENT_ID": KEYCLOAK_CLIENT_ID,
+    }
+    return install, AppSpec(
+        "web", [npm, "run", script, "--", "--hostname", "127.0.0.1", "--port", str(WEB_PORT)], env, WEB_PORT
+    )
+
+
+def _app_pid_file(cfg: Config, name: str) -> Path:
+    return cfg.pid_file(APP_PREFIX + name)
+
+
+def app_status(cfg: Config) -> list[Status]:
+    rows = []
+    for pid_file in sorted(cfg.run.glob(f"{APP_PREFIX}*.pid")):
+        name = pid_file.stem.removeprefix(APP_PREFIX)
+        parts = pid_file.read_text().split()
+        port = int(parts[1]) if len(parts) > 1 else 0
+        pid = read_pid(pid_file)
+        running = pid is not None
+        rows.append(
+            Status(
+                name=name,
+                running=running,
+                pid=pid,
+                port=port,
+                healthy=running and (port_open(port) if port else True),
+                url=f"http://127.0.0.1:{port}" if port else "",
+                rss=rss_bytes(pid) if pid else 0,
+            )
+        )
+    return rows
+
+
+def stop_recorded_apps(cfg: Config) -> None:
+    """Stop app processes recorded in pid files (an `up` that died without cleaning up)."""
+    for pid_file in sorted(cfg.run.glob(f"{APP_PREFIX}*.pid")):
+        pid = read_pid(pid_file)
+        if pid is not None:
+            stop_pid(pid, timeout=10.0)
+            log(f"{pid_file.stem.removeprefix(APP_PREFIX)}: stopped")
+        pid_file.unlink(missing_ok=True)
+
+
+class Supervisor:
+    def __init__(self, cfg: Config, started_infra: set[str], t0: float) -> None:
+        self.cfg = cfg
+        self.started_infra = started_infra
+        self.t0 = t0
+        self.procs: dict[str, asyncio.subprocess.Process] = {}
+        self.stopping = asyncio.Event()
+        self.signals = 0
+        self.colour = sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
+        self.failed: list[str] = []
+
+    def _prefix(self, name: str) -> str:
+        label = f"{name:<{_NAME_WIDTH}}│ "
+        if not self.colour:
+            return label
+        code = _COLOURS[zlib.crc32(name.encode()) % len(_COLOURS)]
+        return f"\x1b[{code}m{label}\x1b[0m"
+
+    def say(self, name: str, line: str) -> None:
+        print(self._prefix(name) + line, flush=True)
+
+    def _on_signal(self) -> None:
+        self.signals += 1
+        if self.signals == 1:
+            self.say("devstack", "stopping (Ctrl-C again to kill)")
+            self.stopping.set()
+        else:
+            self.say("devstack", "killing")
+            for proc in self.procs.values():
+                if proc.returncode is None:
+                    kill_pid(proc.pid)
+            for comp in components(self.cfg):
+                if comp.name in self.started_infra and (pid := comp.pid()) is not None:
+                    kill_pid(pid)
+            os._exit(130)
+
+    async def _pump(self, name: str, proc: asyncio.subprocess.Process, log_file: IO[bytes]) -> None:
+        assert proc.stdout is not None
+        async for raw in proc.stdout:
+            log_file.write(raw)
+            log_file.flush()
+            self.say(name, raw.decode(errors="replace").rstrip())
+
+    async def _spawn(self, spec: AppSpec) -> asyncio.subprocess.Process:
+        self.cfg.logs.mkdir(parents=True, exist_ok=True)
+        proc = await asyncio.create_subprocess_exec(
+            *spec.cmd,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env={**os.environ, **spec.env},
+            cwd=self.cfg.root,
+            start_new_session=True,
+        )
+        self.procs[spec.name] = proc
+        _app_pid_file(self.cfg, spec.name).write_text(f"{proc.pid} {spec.port or 0}\n")
+        return proc
+
+    async def run_to_end(self, spec: AppSpec) -> int:
+        """Run one process, streaming its output; returns its exit code."""
+        with self.cfg.log_file(spec.name).open("ab") as log_file:
+            proc = await self._spawn(spec)
+            await self._pump(spec.name, proc, log_file)
+            code = await proc.wait()
+        _app_pid_file(self.cfg, spec.name).unlink(missing_ok=True)
+        if not self.stopping.is_set():
+            if code != 0:
+                self.failed.append(spec.name)
+            self.say(spec.name, f"exited with code {code}" + ("" if code == 0 else " (left down)"))
+        return code
+
+    async def start_service(self, svc: str) -> None:
+        migrate, specs = plan_service(self.cfg, svc)
+        if migrate is None and not specs:
+            self.say(svc, f"skipped: services/{svc} has no alembic.ini, main, consumers or worker yet")
+            return
+        if migrate is not None:
+            code = await self.run_to_end(AppSpec(f"{svc}-migrate", migrate, service_env(self.cfg, svc)))
+            if code != 0:
+                self.say(svc, "migrations failed: its processes are not started")
+                return
+        await asyncio.gather(*(self.run_to_end(spec) for spec in specs if not self.stopping.is_set()))
+
+    async def start_web(self) -> None:
+        install, spec = plan_web(self.cfg)
+        if spec is None:
+            self.say("web", "skipped: web/package.json does not exist yet")
+            return
+        if install is not None:
+            code = await self.run_to_end(AppSpec("web-install", install, {}))
+            if code != 0:
+                return
+        await self.run_to_end(spec)
+
+    async def wait_healthy(self, timeout: float = 180.0) -> None:
+        """Wait for every HTTP process to answer, then print the URLs, start time and memory."""
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while time.monotonic() < deadline and not self.stopping.is_set():
+                pending = [
+                    name
+                    for name, port in self._http_ports().items()
+                    if self.procs[name].returncode is None and not await self._answers(client, port)
+                ]
+                if not pending:
+                    break
+                await asyncio.sleep(0.5)
+            else:
+                if not self.stopping.is_set():
+                    self.say("devstack", "some processes did not answer in time; see their logs")
+        if not self.stopping.is_set():
+            self.print_summary()
+
+    def _http_ports(self) -> dict[str, int]:
+        ports = {f"{svc}-api": port for svc, port in SERVICES.items()}
+        ports["web"] = WEB_PORT
+        return {name: port for name, port in ports.items() if name in self.procs}
+
+    @staticmethod
+    async def _answers(client: httpx.AsyncClient, port: int) -> bool:
+        try:
+            await client.get(f"http://127.0.0.1:{port}/")
+        except httpx.HTTPError:
+            return False
+        return True
+
+    def print_summary(self) -> None:
+        p = self.cfg.ports
+        rows = []
+        for svc, port in SERVICES.items():
+            if f"{svc}-api" in self.procs:
+                path = "/api/docs" if svc == "gateway" else "/docs"
+                rows.append((f"{svc} API docs", f"http://127.0.0.1:{port}{path}"))
+        if "web" in self.procs:
+            rows.append(("web app", f"http://127.0.0.1:{WEB_PORT}"))
+        rows += [
+            ("Keycloak admin (admin/admin)", f"http://127.0.0.1:{p.keycloak}/admin/"),
+            ("Mailpit inbox", f"http://127.0.0.1:{p.mailpit_http}"),
+            ("S3 endpoint (aivi/aivi-dev-secret)", f"http://127.0.0.1:{p.s3}"),
+            ("PostgreSQL", f"postgresql://127.0.0.1:{p.postgres}/aivi"),
+            ("Kafka", f"127.0.0.1:{p.kafka}"),
+            ("Redis", f"redis://127.0.0.1:{p.redis}/0"),
+        ]
+        width = max(len(r[0]) for r in rows)
+        for label, url in rows:
+            self.say("devstack", f"{label:<{width}}  {url}")
+        infra_rss = sum(rss_bytes(pid) for c in components(self.cfg) if (pid := c.pid()) is not None)
+        app_rss = sum(rss_bytes(proc.pid) for proc in self.procs.values() if proc.returncode is None)
+        running = sum(1 for proc in self.procs.values() if proc.returncode is None)
+        self.say(
+            "devstack",
+            f"ready in {time.monotonic() - self.t0:.1f}s; memory (RSS): infrastructure "
+            f"{infra_rss / 2**20:.0f} MiB + {running} app processes {app_rss / 2**20:.0f} MiB "
+            f"= {(infra_rss + app_rss) / 2**20:.0f} MiB. Ctrl-C stops it all.",
+        )
+
+    async def stop_apps(self) -> None:
+        alive = [(name, proc) for name, proc in self.procs.items() if proc.returncode is None]
+        for _name, proc in alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+
+        async def wait_or_kill(name: str, proc: asyncio.subprocess.Process) -> None:
+            try:
+                await asyncio.wait_for(proc.wait(), 10.0)
+            except TimeoutError:
+                self.say(name, "did not stop in 10s, killed")
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                await proc.wait()
+
+        await asyncio.gather(*(wait_or_kill(n, p) for n, p in alive))
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._on_signal)
+        tasks = [asyncio.create_task(self.start_service(svc)) for svc in SERVICES]
+        tasks.append(asyncio.create_task(self.start_web()))
+        # Give every process a moment to be spawned before health is judged.
+        await asyncio.sleep(1.0)
+        health = asyncio.create_task(self.wait_healthy())
+        await self.stopping.wait()
+        health.cancel()
+        await self.stop_apps()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, health, return_exceptions=True)
+        if self.started_infra:
+            await asyncio.to_thread(stop_infra, self.cfg, self.started_infra)
+        else:
+            self.say("devstack", "infrastructure was running before `up`: left running")
+        return 0
+
+
+def run_up(cfg: Config) -> int:
+    t0 = time.monotonic()
+    before = {c.name for c in components(cfg) if c.pid() is not None}
+    try:
+        origins = start_infra(cfg)
+    except (KeyboardInterrupt, DevstackError):
+        # Leave the machine as we found it: stop what this call started.
+        stop_infra(cfg, {c.name for c in components(cfg)} - before)
+        raise
+    started = {name for name, origin in origins.items() if origin is Origin.STARTED}
+    return asyncio.run(Supervisor(cfg, started, t0).run())
