@@ -1,0 +1,582 @@
+"""The production-like compose stack and its configuration files are valid and agree with CONVENTIONS.md.
+
+No Docker engine runs in CI: the compose file is checked with the real `docker-compose config` (Debian's
+docker-compose v1, which validates without an engine) and then by reading its resolved output.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+DEPLOY = Path(__file__).resolve().parents[1]
+REPO = DEPLOY.parent
+COMPOSE_FILE = DEPLOY / "docker-compose.yml"
+CONVENTIONS = (DEPLOY / "CONVENTIONS.md").read_text()
+
+
+def _conventions_services() -> dict[str, int]:
+    line = re.search(r"Services \(package = name\):(.*?);", CONVENTIONS, re.S)
+    assert line, "CONVENTIONS.md lost its 'Services (package = name): ...;' line"
+    return {name: int(port) for name, port in re.findall(r"(\w+) (\d{4})", line.group(1))}
+
+
+def _conventions_topics() -> list[str]:
+    line = re.search(r"Topics:(.*?)\(\+", CONVENTIONS, re.S)
+    assert line, "CONVENTIONS.md lost its 'Topics: ... (+ <topic>-dlq)' line"
+    return [t.strip() for t in line.group(1).replace("\n", " ").split(",") if t.strip()]
+
+
+SERVICES = _conventions_services()
+TOPICS = _conventions_topics()
+ROLES = ("api", "consumer", "worker", "migrate")
+
+# Containers allowed to publish a port (all on 127.0.0.1): the gateway, the web app and the operator UIs.
+PUBLISHERS = {"gateway-api", "web", "keycloak", "grafana", "kafka-ui", "mailpit", "minio", "jaeger"}
+
+# Metrics the kit exports (libs/kit/observability.py, documented in deploy/prometheus/rules.yml), plus
+# Prometheus's own `up`. Dashboards and alert rules may use nothing else.
+KIT_METRICS = {
+    "http_requests_total",  # {service, method, route, status_code}
+    "http_request_duration_seconds",  # histogram {service, method, route}
+    "http_requests_in_flight",  # {service}
+    "outbox_backlog",  # {service}
+    "outbox_relayed_total",  # {service}
+    "outbox_relay_failures_total",  # {service}
+    "kafka_messages_total",  # {service, topic, result}: ok|duplicate|retry|dlq|skipped
+    "kafka_message_processing_duration_seconds",  # histogram {service, topic}
+    "kafka_messages_produced_total",  # {service, topic, status}
+    "kafka_consumer_lag",  # {service, topic, partition}
+    "circuit_breaker_state",  # {service, circuit}: 0 closed, 1 open, 2 half-open
+    "circuit_breaker_state_transitions_total",  # {service, circuit, from_state, to_state}
+}
+HISTOGRAMS = {"http_request_duration_seconds", "kafka_message_processing_duration_seconds"}
+ALLOWED_SERIES = KIT_METRICS | {f"{h}{suffix}" for h in HISTOGRAMS for suffix in ("_bucket", "_sum", "_count")} | {"up"}
+REQUIRED_ALERTS = {
+    "ServiceDown",
+    "HighErrorRate",
+    "HighLatency",
+    "OutboxBacklog",
+    "KafkaConsumerLag",
+    "DLQMessages",
+    "CircuitOpen",
+}
+DASHBOARDS = ("fleet-overview", "service-red", "outbox-and-consumers")
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _docker_compose(compose_file: Path, env_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.fail(
+            "docker-compose is not installed: `apt-get install docker-compose` (Debian's v1, which validates "
+            "compose files without a Docker engine). CI installs it.",
+            pytrace=False,
+        )
+    # A scrubbed environment and an empty env file: the test sees the defaults an operator gets with no
+    # deploy/.env, whatever the developer's shell (or `make test`) exports.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
+    return subprocess.run(
+        [binary, "--env-file", str(env_file), "--project-directory", str(DEPLOY), "-f", str(compose_file), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def empty_env_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("compose") / "empty.env"
+    path.write_text("")
+    return path
+
+
+@pytest.fixture(scope="module")
+def config(empty_env_file: Path) -> dict[str, Any]:
+    """The compose file as docker-compose resolves it (anchors merged, variables substituted)."""
+    result = _docker_compose(COMPOSE_FILE, empty_env_file, "config")
+    assert result.returncode == 0, result.stderr
+    parsed: dict[str, Any] = yaml.safe_load(result.stdout)
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def services(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    svcs: dict[str, dict[str, Any]] = config["services"]
+    return svcs
+
+
+def _env(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def _published(service: dict[str, Any]) -> list[tuple[str, str]]:
+    """(host ip, host port) of every published port, short or long syntax."""
+    out = []
+    for port in service.get("ports") or []:
+        if isinstance(port, dict):
+            out.append((str(port.get("host_ip", "")), str(port.get("published", ""))))
+            continue
+        parts = str(port).split("/")[0].split(":")
+        if len(parts) == 3:
+            out.append((parts[0], parts[1]))
+        elif len(parts) == 2:
+            out.append(("", parts[0]))
+        else:
+            out.append(("", ""))
+    return out
+
+
+_GROUPING = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
+_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool",
+             "offset", "inf", "nan"}  # fmt: skip
+
+
+def metric_names(promql: str) -> set[str]:
+    """The metric names a PromQL expression selects (functions, keywords, labels and strings removed)."""
+    expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', promql)
+    expr = re.sub(r"\{[^}]*\}", " ", expr)
+    expr = re.sub(r"\[[^\]]*\]", " ", expr)
+    expr = _GROUPING.sub(" ", expr)
+    names = set()
+    for match in re.finditer(r"(?<![\w$.])[a-zA-Z_:][\w:]*", expr):
+        if expr[match.end() :].lstrip().startswith("("):
+            continue  # a function call
+        if match.group().lower() not in _KEYWORDS:
+            names.add(match.group())
+    return names
+
+
+def _dashboard(name: str) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads((DEPLOY / "grafana" / "dashboards" / f"{name}.json").read_text())
+    return parsed
+
+
+def _panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for panel in dashboard.get("panels", []):
+        yield panel
+        yield from panel.get("panels", [])  # collapsed rows
+
+
+def _prometheus_queries(dashboard: dict[str, Any]) -> list[str]:
+    queries = [
+        target["expr"]
+        for panel in _panels(dashboard)
+        for target in panel.get("targets", [])
+        if (target.get("datasource") or panel.get("datasource") or {}).get("type") == "prometheus"
+    ]
+    for variable in dashboard.get("templating", {}).get("list", []):
+        query = variable.get("query")
+        query = query.get("query", "") if isinstance(query, dict) else (query or "")
+        if match := re.fullmatch(r"label_values\((.*),\s*\w+\)", query.strip()):
+            queries.append(match.group(1))
+    return queries
+
+
+def _alert_rules() -> list[dict[str, Any]]:
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "rules.yml").read_text())
+    return [rule for group in rules["groups"] for rule in group["rules"]]
+
+
+def _load_renderer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("deploy_docker_render", DEPLOY / "docker" / "render.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ----------------------------------------------------------------------------------- validity of the file
+
+
+def test_docker_compose_accepts_the_compose_file(empty_env_file: Path) -> None:
+    result = _docker_compose(COMPOSE_FILE, empty_env_file, "config", "-q")
+    assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_accepts_the_compose_file_with_the_example_env() -> None:
+    result = _docker_compose(COMPOSE_FILE, DEPLOY / ".env.example", "config", "-q")
+    assert result.returncode == 0, result.stderr
+
+
+BREAKAGES = {
+    "an unknown key": (
+        "  redis:\n    image: redis:7\n",
+        "  redis:\n    image: redis:7\n    restart_policy_typo: always\n",
+    ),
+    "a dependency on a missing service": (
+        "      keycloak-db:\n        condition: service_healthy\n",
+        "      keycloak-db:\n        condition: service_healthy\n      no-such-service:\n"
+        "        condition: service_started\n",
+    ),
+    "a bad depends_on condition": ("condition: service_completed_successfully", "condition: service_finished"),
+}
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES, ids=lambda b: b.replace(" ", "-"))
+def test_docker_compose_rejects_a_copy_of_the_file_with(breakage: str, tmp_path: Path, empty_env_file: Path) -> None:
+    old, new = BREAKAGES[breakage]
+    text = COMPOSE_FILE.read_text()
+    assert old in text, f"the breakage {breakage!r} no longer applies to the compose file; update the test"
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text(text.replace(old, new, 1))
+    result = _docker_compose(broken, empty_env_file, "config", "-q")
+    assert result.returncode != 0, f"docker-compose accepted a file with {breakage}"
+
+
+def test_every_variable_the_compose_file_reads_is_documented_in_the_env_example() -> None:
+    used = set(re.findall(r"(?<!\$)\$\{(\w+)", COMPOSE_FILE.read_text()))
+    example = set(re.findall(r"^(\w+)=", (DEPLOY / ".env.example").read_text(), re.M))
+    assert used - example == set()
+
+
+def test_no_variable_is_required_so_validation_needs_no_exported_environment() -> None:
+    assert re.findall(r"\$\{\w+:?\?", COMPOSE_FILE.read_text()) == []
+
+
+# ------------------------------------------------------------------------------------------ the services
+
+
+@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+def test_every_service_has_api_consumer_worker_and_migrate_from_one_image(
+    svc: str, services: dict[str, dict[str, Any]]
+) -> None:
+    containers = [services.get(f"{svc}-{role}") for role in ROLES]
+    assert all(containers), f"{svc}: missing one of {[f'{svc}-{r}' for r in ROLES]}"
+    assert {c["image"] for c in containers if c} == {f"aivi/{svc}:latest"}
+    for container in containers:
+        assert container
+        build = container["build"]
+        assert Path(build["context"]) == REPO
+        assert build["dockerfile"] == f"services/{svc}/Dockerfile"
+
+
+@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+def test_the_roles_run_the_conventional_commands(svc: str, services: dict[str, dict[str, Any]]) -> None:
+    assert "command" not in services[f"{svc}-api"], "the api runs the image's default CMD (uvicorn)"
+    assert services[f"{svc}-consumer"]["command"] == ["python", "-m", f"{svc}.consumers"]
+    assert services[f"{svc}-worker"]["command"] == ["arq", f"{svc}.worker.WorkerSettings"]
+    assert services[f"{svc}-migrate"]["command"] == [
+        "alembic", "-c", f"services/{svc}/alembic.ini", "upgrade", "head"
+    ]  # fmt: skip
+    assert services[f"{svc}-migrate"]["restart"] == "no"
+
+
+@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+def test_every_role_waits_for_the_migration_to_complete(svc: str, services: dict[str, dict[str, Any]]) -> None:
+    for role in ("api", "consumer", "worker"):
+        depends_on = services[f"{svc}-{role}"]["depends_on"]
+        assert depends_on[f"{svc}-migrate"] == {"condition": "service_completed_successfully"}
+        assert depends_on["kafka-init"] == {"condition": "service_completed_successfully"}
+    assert services[f"{svc}-migrate"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+
+
+@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+def test_services_reach_the_infrastructure_by_in_network_names(svc: str, services: dict[str, dict[str, Any]]) -> None:
+    env = _env(services[f"{svc}-api"])
+    port = SERVICES[svc]
+    assert env["DATABASE_URL"] == f"postgresql+asyncpg://{svc}:{svc}-dev@postgres:5432/aivi"
+    assert env["DB_SCHEMA"] == svc
+    assert env["PORT"] == str(port)
+    assert env["KAFKA_BOOTSTRAP"] == "kafka:9092"
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert env["OTLP_ENDPOINT"] == "http://jaeger:4318"
+    assert env["KEYCLOAK_URL"] == "http://keycloak:8090"
+    assert env["S3_ENDPOINT"] == "http://minio:9000"
+    assert env["SMTP_HOST"] == "mailpit"
+    assert env["TOPIC_PREFIX"] == ""
+    assert env["INTERNAL_TOKEN"]
+    for other, other_port in SERVICES.items():
+        if other != "web":
+            assert env[f"{other.upper()}_URL"] == f"http://{other}-api:{other_port}"
+    assert not [k for k, v in env.items() if "127.0.0.1" in v or "localhost" in v]
+
+
+@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+def test_the_roles_of_a_service_share_one_environment(svc: str, services: dict[str, dict[str, Any]]) -> None:
+    api = _env(services[f"{svc}-api"])
+    assert _env(services[f"{svc}-migrate"]) == api
+    assert _env(services[f"{svc}-consumer"]) == {**api, "METRICS_PORT": "9101"}
+    assert _env(services[f"{svc}-worker"]) == {**api, "METRICS_PORT": "9102"}
+
+
+def test_the_gateway_disables_internal_auth_by_default(services: dict[str, dict[str, Any]]) -> None:
+    for role in ROLES:
+        assert _env(services[f"gateway-{role}"])["INTERNAL_AUTH_ENABLED"] == "false"
+
+
+def test_the_gateway_publishes_its_conventional_port(services: dict[str, dict[str, Any]]) -> None:
+    assert _published(services["gateway-api"]) == [("127.0.0.1", str(SERVICES["gateway"]))]
+
+
+# ----------------------------------------------------------------------------------- ports and networking
+
+
+def test_every_published_port_binds_loopback_only(services: dict[str, dict[str, Any]]) -> None:
+    exposed = {(name, ip, port) for name, svc in services.items() for ip, port in _published(svc)}
+    assert exposed
+    assert {e for e in exposed if e[1] != "127.0.0.1"} == set()
+
+
+def test_only_the_gateway_and_the_operator_uis_publish_ports(services: dict[str, dict[str, Any]]) -> None:
+    publishing = {name for name, svc in services.items() if svc.get("ports")}
+    assert publishing <= PUBLISHERS
+    assert PUBLISHERS - publishing <= {"web"}  # web joins with its own issue
+
+
+def test_the_operator_uis_publish_their_usual_ports(services: dict[str, dict[str, Any]]) -> None:
+    expected = {"keycloak": "8090", "grafana": "3002", "kafka-ui": "8080", "mailpit": "8025",
+                "minio": "9001", "jaeger": "16686"}  # fmt: skip
+    assert {name: _published(services[name])[0][1] for name in expected} == expected
+
+
+# -------------------------------------------------------------------------------------------- infrastructure
+
+
+def test_infrastructure_has_healthchecks_and_dependents_wait_for_them(services: dict[str, dict[str, Any]]) -> None:
+    for name in ("postgres", "redis", "kafka", "keycloak", "keycloak-db", "minio", "mailpit", "prometheus"):
+        assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+    assert "pg_isready" in str(services["postgres"]["healthcheck"]["test"])
+    assert "redis-cli" in str(services["redis"]["healthcheck"]["test"])
+    assert "kafka-broker-api-versions" in str(services["kafka"]["healthcheck"]["test"])
+    assert "/dev/tcp/127.0.0.1/9000" in str(services["keycloak"]["healthcheck"]["test"])
+    assert "/health/ready" in str(services["keycloak"]["healthcheck"]["test"])
+    assert services["kafka-init"]["depends_on"]["kafka"] == {"condition": "service_healthy"}
+    assert services["minio-init"]["depends_on"]["minio"] == {"condition": "service_healthy"}
+    assert services["keycloak"]["depends_on"]["keycloak-db"] == {"condition": "service_healthy"}
+
+
+def test_kafka_init_creates_every_topic_and_its_dlq_twin_with_three_partitions(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    init = services["kafka-init"]
+    env = _env(init)
+    created = env["TOPICS"].split()
+    assert sorted(created) == sorted([*TOPICS, *(f"{t}-dlq" for t in TOPICS)])
+    assert env["PARTITIONS"] == "3"
+    script = " ".join(init["command"])
+    assert "kafka-topics.sh --bootstrap-server kafka:9092 --create --if-not-exists" in script
+    assert "for topic in $$TOPICS" in script or "for topic in $TOPICS" in script
+
+
+def test_kafka_runs_kraft_without_topic_auto_creation(services: dict[str, dict[str, Any]]) -> None:
+    env = _env(services["kafka"])
+    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+
+
+def test_minio_init_creates_the_avatars_and_media_buckets(services: dict[str, dict[str, Any]]) -> None:
+    assert _env(services["minio-init"])["BUCKETS"].split() == ["avatars", "media"]
+    assert "mc mb --ignore-existing" in " ".join(services["minio-init"]["command"])
+
+
+def test_keycloak_imports_the_realm_directory_read_only(services: dict[str, dict[str, Any]]) -> None:
+    keycloak = services["keycloak"]
+    assert keycloak["command"] == ["start-dev", "--import-realm"]
+    assert f"{DEPLOY / 'keycloak'}:/opt/keycloak/data/import:ro" in keycloak["volumes"]
+    assert _env(keycloak)["KC_HTTP_PORT"] == "8090"
+
+
+def test_postgres_init_creates_a_role_and_an_own_schema_per_service(services: dict[str, dict[str, Any]]) -> None:
+    sql = (DEPLOY / "postgres" / "init.sql").read_text()
+    assert "REVOKE ALL ON SCHEMA public FROM PUBLIC;" in sql
+    pg_env = _env(services["postgres"])
+    for svc in SERVICES.keys() - {"web"}:
+        assert f"CREATE ROLE {svc} LOGIN PASSWORD :'{svc}_password';" in sql
+        assert f"CREATE SCHEMA {svc} AUTHORIZATION {svc};" in sql
+        assert f"\\getenv {svc}_password {svc.upper()}_DB_PASSWORD" in sql
+        assert f"\\set {svc}_password {svc}-dev" in sql
+        assert pg_env[f"{svc.upper()}_DB_PASSWORD"] == f"{svc}-dev"
+    assert (
+        f"{DEPLOY / 'postgres' / 'init.sql'}:/docker-entrypoint-initdb.d/01-init.sql:ro"
+        in (services["postgres"]["volumes"])
+    )
+
+
+# -------------------------------------------------------------------------------------------- observability
+
+
+def test_prometheus_scrapes_every_api_consumer_and_worker_on_its_port() -> None:
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    expected = {
+        "aivi-api": {f"{svc}-api:{port}" for svc, port in SERVICES.items() if svc != "web"},
+        "aivi-consumer": {f"{svc}-consumer:9101" for svc in SERVICES.keys() - {"web"}},
+        "aivi-worker": {f"{svc}-worker:9102" for svc in SERVICES.keys() - {"web"}},
+    }
+    for job_name, targets in expected.items():
+        job = jobs[job_name]
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+        assert job["honor_labels"] is True, "keep the kit's own `service` label"
+        scraped = {t for sc in job["static_configs"] for t in sc["targets"]}
+        assert scraped == targets
+        for static in job["static_configs"]:
+            (target,) = static["targets"]
+            assert target.startswith(f"{static['labels']['service']}-")
+    assert config["rule_files"] == ["rules.yml"]
+
+
+def test_prometheus_mounts_its_config_directory(services: dict[str, dict[str, Any]]) -> None:
+    assert f"{DEPLOY / 'prometheus'}:/etc/prometheus:ro" in services["prometheus"]["volumes"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in services["prometheus"]["command"]
+
+
+def test_the_metric_name_extractor_sees_through_promql_syntax() -> None:
+    expr = (
+        'histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service="$service",'
+        ' route=~"/a|b"}[$__rate_interval]))) / on (service) group_left sum(up{job="x"}) or vector(0)'
+    )
+    assert metric_names(expr) == {"http_request_duration_seconds_bucket", "up"}
+    assert metric_names("made_up_metric > 1") == {"made_up_metric"}
+
+
+def test_the_alert_rules_cover_every_required_alert_using_kit_metrics_only() -> None:
+    rules = _alert_rules()
+    assert {rule["alert"] for rule in rules} == REQUIRED_ALERTS
+    for rule in rules:
+        used = metric_names(rule["expr"])
+        assert used, rule["alert"]
+        assert used <= ALLOWED_SERIES, f"{rule['alert']} uses {used - ALLOWED_SERIES}"
+        assert rule["labels"]["severity"] in {"critical", "warning"}
+        assert rule["annotations"]["summary"]
+
+
+@pytest.mark.parametrize("name", DASHBOARDS)
+def test_each_dashboard_is_grafana_json_querying_only_kit_metrics(name: str) -> None:
+    dashboard = _dashboard(name)
+    assert dashboard["uid"] and dashboard["title"] and dashboard["schemaVersion"] >= 36
+    panels = [p for p in _panels(dashboard) if p["type"] != "row"]
+    assert len(panels) >= 6
+    ids = [p["id"] for p in _panels(dashboard)]
+    assert len(ids) == len(set(ids)), "panel ids must be unique"
+    for panel in panels:
+        assert {"x", "y", "w", "h"} <= panel["gridPos"].keys()
+        assert panel["targets"], panel["title"]
+        assert panel["datasource"]["uid"] in {"prometheus", "loki", "jaeger"}
+    queries = _prometheus_queries(dashboard)
+    assert queries
+    used = set().union(*(metric_names(q) for q in queries))
+    assert used <= ALLOWED_SERIES, f"{name} queries metrics the kit does not export: {used - ALLOWED_SERIES}"
+
+
+def test_the_service_red_dashboard_is_templated_by_service() -> None:
+    dashboard = _dashboard("service-red")
+    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+    assert "service" in variables
+    for query in _prometheus_queries(dashboard)[:-1]:  # the last one is the variable's own query
+        assert 'service="$service"' in query, query
+
+
+def test_the_dashboards_together_chart_every_kit_metric_the_brief_names() -> None:
+    used = set().union(*(metric_names(q) for name in DASHBOARDS for q in _prometheus_queries(_dashboard(name))))
+    named = {"http_requests_total", "http_request_duration_seconds_bucket", "outbox_backlog",
+             "outbox_relayed_total", "kafka_messages_total", "kafka_consumer_lag", "circuit_breaker_state"}  # fmt: skip
+    assert named <= used
+
+
+def test_the_kit_defines_every_metric_the_dashboards_may_use() -> None:
+    source = "\n".join(p.read_text() for p in (REPO / "libs" / "kit").rglob("*.py"))
+    missing = {m for m in KIT_METRICS if f'"{m}"' not in source}
+    assert missing == set(), "metric(s) no longer defined in libs/kit: update the dashboards, rules and this list"
+
+
+def test_grafana_provisions_the_datasources_the_dashboards_use(services: dict[str, dict[str, Any]]) -> None:
+    provisioning = DEPLOY / "grafana" / "provisioning"
+    datasources = yaml.safe_load((provisioning / "datasources" / "datasources.yml").read_text())["datasources"]
+    assert {(d["type"], d["uid"]) for d in datasources} == {
+        ("prometheus", "prometheus"), ("loki", "loki"), ("jaeger", "jaeger")
+    }  # fmt: skip
+    urls = {d["uid"]: d["url"] for d in datasources}
+    assert urls == {"prometheus": "http://prometheus:9090", "loki": "http://loki:3100",
+                    "jaeger": "http://jaeger:16686"}  # fmt: skip
+    providers = yaml.safe_load((provisioning / "dashboards" / "dashboards.yml").read_text())["providers"]
+    assert [p["options"]["path"] for p in providers] == ["/var/lib/grafana/dashboards"]
+    volumes = services["grafana"]["volumes"]
+    assert f"{DEPLOY / 'grafana' / 'provisioning'}:/etc/grafana/provisioning:ro" in volumes
+    assert f"{DEPLOY / 'grafana' / 'dashboards'}:/var/lib/grafana/dashboards:ro" in volumes
+
+
+def test_promtail_ships_container_logs_and_parses_the_service_json_fields(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    config = yaml.safe_load((DEPLOY / "loki" / "promtail.yml").read_text())
+    assert config["clients"] == [{"url": "http://loki:3100/loki/api/v1/push"}]
+    (job,) = config["scrape_configs"]
+    assert job["docker_sd_configs"][0]["host"] == "unix:///var/run/docker.sock"
+    stages = {next(iter(stage)): next(iter(stage.values())) for stage in job["pipeline_stages"]}
+    assert set(stages["json"]["expressions"]) >= {"service", "level", "correlationId", "trace_id"}
+    assert set(stages["labels"]) == {"service", "level"}
+    assert set(stages["structured_metadata"]) == {"correlationId", "trace_id"}
+    assert "/var/run/docker.sock:/var/run/docker.sock:ro" in services["promtail"]["volumes"]
+
+
+def test_jaeger_accepts_otlp_over_http(services: dict[str, dict[str, Any]]) -> None:
+    assert _env(services["jaeger"])["COLLECTOR_OTLP_ENABLED"] == "true"
+
+
+def test_promtool_accepts_the_config_the_rules_their_unit_tests_and_every_dashboard_query(tmp_path: Path) -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool not installed (Debian package `prometheus`); the name checks above still ran")
+    prometheus = DEPLOY / "prometheus"
+    for args in (["check", "config", "prometheus.yml"], ["test", "rules", "rules.test.yml"]):
+        result = subprocess.run([promtool, *args], cwd=prometheus, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+    # Every dashboard query, with Grafana's variables substituted, must parse as PromQL.
+    substitutions = {"$__rate_interval": "5m", "$__range": "1h", "$service": "users"}
+    rules = []
+    for name in DASHBOARDS:
+        for i, query in enumerate(_prometheus_queries(_dashboard(name))):
+            for var, value in substitutions.items():
+                query = query.replace(var, value)
+            rules.append({"record": f"dashboard:{name.replace('-', '_')}:{i}", "expr": query})
+    (tmp_path / "queries.yml").write_text(yaml.safe_dump({"groups": [{"name": "dashboards", "rules": rules}]}))
+    result = subprocess.run([promtool, "check", "rules", str(tmp_path / "queries.yml")], capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------------------------- dockerfiles
+
+
+@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+def test_each_service_dockerfile_is_rendered_from_the_one_template(svc: str) -> None:
+    for path, content in _load_renderer().render(svc).items():
+        assert path.exists(), f"{path} missing: run `python deploy/docker/render.py`"
+        assert path.read_text() == content, f"{path} is stale: run `python deploy/docker/render.py`"
+
+
+@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+def test_each_service_image_syncs_dependencies_before_code_and_runs_the_api_as_non_root(svc: str) -> None:
+    dockerfile = (REPO / "services" / svc / "Dockerfile").read_text()
+    port = SERVICES[svc]
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /uvx /bin/" in dockerfile
+    deps = dockerfile.index(f"uv sync --frozen --no-install-workspace --package {svc} --no-dev")
+    code = dockerfile.index(f"COPY services/{svc}/ services/{svc}/")
+    final = dockerfile.index(f"uv sync --frozen --package {svc} --no-dev")
+    assert deps < code < final
+    assert "--mount=type=cache,target=/root/.cache/uv" in dockerfile
+    assert "ENV PATH=/app/.venv/bin:$PATH" in dockerfile
+    assert re.search(r"^USER app$", dockerfile, re.M)
+    assert dockerfile.rstrip().endswith(f'CMD ["uvicorn", "{svc}.main:app", "--host", "0.0.0.0", "--port", "{port}"]')
+    assert ("ffmpeg" in dockerfile) == (svc == "media")
