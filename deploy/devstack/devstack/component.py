@@ -98,8 +98,7 @@ class Component(abc.ABC):
             if self.healthy():
                 return Origin.EXTERNAL
             raise DevstackError(
-                f"{self.name}: port {self.port} is taken by another program; "
-                f"set {self.port_env} to choose another port"
+                f"{self.name}: port {self.port} is taken by another program; set {self.port_env} to choose another port"
             )
         for env, port in self.other_ports().items():
             if port_open(port):

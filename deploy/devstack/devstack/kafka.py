@@ -96,7 +96,7 @@ def api_versions_ok(port: int, host: str = "127.0.0.1", timeout: float = 1.0) ->
     except OSError:
         return False
     _size, got_id, error = struct.unpack(">iih", header)
-    return got_id == correlation_id and error == 0
+    return bool(got_id == correlation_id and error == 0)
 
 
 class KafkaBroker:
@@ -144,7 +144,11 @@ class KafkaBroker:
         if java_major(java_home) >= 19:
             # A class-data archive written at the first clean exit makes every later start faster,
             # which is what an outage test's stop/start cycle pays for.
-            opts += [f"-XX:SharedArchiveFile={self.home / 'kafka.jsa'}", "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off"]
+            opts += [
+                f"-XX:SharedArchiveFile={self.home / 'kafka.jsa'}",
+                "-XX:+AutoCreateSharedArchive",
+                "-Xlog:cds=off",
+            ]
         return java_home / "bin" / "java", opts
 
     def _server_properties(self) -> str:
@@ -184,7 +188,7 @@ class KafkaBroker:
         if (self.data_dir / "meta.properties").exists():
             return  # formatted before: a restart keeps the data
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        java, opts = self._java()
+        java, _opts = self._java()
         run(
             [java, "-Xmx256m", "-cp", f"{self.libs}/*", "kafka.tools.StorageTool", "format",
              "-t", cluster_id, "-c", config],

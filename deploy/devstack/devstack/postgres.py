@@ -64,14 +64,15 @@ def roles_sql() -> str:
     lines = []
     for svc in SERVICES:
         lines.append(
-            f"SELECT 'CREATE ROLE {svc} LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{svc}')"
-            "\\gexec"
+            f"SELECT 'CREATE ROLE {svc} LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{svc}')\\gexec"
         )
         # search_path makes unqualified names land in the service's own schema (alembic, ad-hoc psql).
         lines.append(f"ALTER ROLE {svc} WITH LOGIN PASSWORD '{svc}-dev';")
         lines.append(f"ALTER ROLE {svc} SET search_path = {svc};")
     for db in DATABASES:
-        lines.append(f"SELECT 'CREATE DATABASE {db}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{db}')\\gexec")
+        lines.append(
+            f"SELECT 'CREATE DATABASE {db}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{db}')\\gexec"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -173,7 +173,11 @@ def rss_bytes(pid: int) -> int:
 def run(cmd: Sequence[str | os.PathLike[str]], *, what: str, **kwargs: object) -> str:
     """Run a short command; on failure raise with its output so the cause is visible."""
     result = subprocess.run(
-        [os.fspath(c) for c in cmd], capture_output=True, text=True, check=False, **kwargs  # type: ignore[call-overload]
+        [os.fspath(c) for c in cmd],
+        capture_output=True,
+        text=True,
+        check=False,
+        **kwargs,  # type: ignore[call-overload]
     )
     if result.returncode != 0:
         raise DevstackError(f"{what} failed ({result.returncode}):\n{result.stdout}{result.stderr}")

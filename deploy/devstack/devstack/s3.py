@@ -95,9 +95,7 @@ class SeaweedS3(Component):
         return response.status_code == 403 and "SeaweedFS" in response.headers.get("server", "")
 
     def client(self) -> Minio:
-        return Minio(
-            f"127.0.0.1:{self.port}", access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, secure=False
-        )
+        return Minio(f"127.0.0.1:{self.port}", access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, secure=False)
 
     def configure(self) -> None:
         client = self.client()

@@ -38,6 +38,8 @@ from devstack.stack import components, start_infra, stop_infra
 APP_PREFIX = "app-"
 _COLOURS = (31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96)
 _NAME_WIDTH = 22
+# Time for every HTTP process to answer after spawn (first imports and migrations included).
+HEALTH_TIMEOUT = 180.0
 
 
 def service_env(cfg: Config, svc: str) -> dict[str, str]:
@@ -271,22 +273,21 @@ class Supervisor:
                 return
         await self.run_to_end(spec)
 
-    async def wait_healthy(self, timeout: float = 180.0) -> None:
+    async def wait_healthy(self) -> None:
         """Wait for every HTTP process to answer, then print the URLs, start time and memory."""
-        deadline = time.monotonic() + timeout
-        async with httpx.AsyncClient(timeout=2.0) as client:
-            while time.monotonic() < deadline and not self.stopping.is_set():
-                pending = [
-                    name
-                    for name, port in self._http_ports().items()
-                    if self.procs[name].returncode is None and not await self._answers(client, port)
-                ]
-                if not pending:
-                    break
-                await asyncio.sleep(0.5)
-            else:
-                if not self.stopping.is_set():
-                    self.say("devstack", "some processes did not answer in time; see their logs")
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT), httpx.AsyncClient(timeout=2.0) as client:
+                while not self.stopping.is_set():
+                    pending = [
+                        name
+                        for name, port in self._http_ports().items()
+                        if self.procs[name].returncode is None and not await self._answers(client, port)
+                    ]
+                    if not pending:
+                        break
+                    await asyncio.sleep(0.5)
+        except TimeoutError:
+            self.say("devstack", "some processes did not answer in time; see their logs")
         if not self.stopping.is_set():
             self.print_summary()
 
