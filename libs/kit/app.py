@@ -1,0 +1,207 @@
+"""The app factory every service uses: lifespan resources, correlation id, access log, RED metrics,
+the error envelope, /health, /ready, /metrics, OpenTelemetry."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaClient
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.asyncio import Redis
+from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kit.db import make_engine, make_sessionmaker
+from kit.errors import install_error_handlers
+from kit.observability import (
+    HTTP_DURATION,
+    HTTP_IN_FLIGHT,
+    HTTP_REQUESTS,
+    OUTBOX_BACKLOG,
+    configure_logging,
+    configure_tracing,
+    correlation_id,
+)
+from kit.settings import ServiceSettings
+
+log = structlog.get_logger("kit.http_access")
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+UNLOGGED_PATHS = frozenset({"/health", "/ready", "/metrics"})
+
+
+class RequestContextMiddleware:
+    """Adopts or generates the correlation id, echoes it, logs the request and records RED metrics."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        cid = headers.get("x-correlation-id") or headers.get("x-request-id") or str(uuid.uuid4())
+        token = correlation_id.set(cid[:128])
+        structlog.contextvars.bind_contextvars(correlationId=cid[:128])
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *(h for h in message["headers"] if h[0].lower() != b"x-correlation-id"),
+                    (b"x-correlation-id", cid[:128].encode("latin-1")),
+                ]
+            await send(message)
+
+        in_flight = HTTP_IN_FLIGHT.labels(self.service)
+        in_flight.inc()
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            in_flight.dec()
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope["method"]
+            HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
+            HTTP_DURATION.labels(self.service, method, template).observe(elapsed)
+            if scope["path"] not in UNLOGGED_PATHS:
+                log.info(
+                    "http.request",
+                    method=method,
+                    path=scope["path"],
+                    route=template,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
+                )
+            structlog.contextvars.unbind_contextvars("correlationId")
+            correlation_id.reset(token)
+
+
+async def _check_kafka(bootstrap: str) -> None:
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
+    try:
+        await client.bootstrap()
+    finally:
+        await client.close()
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    routers: Sequence[APIRouter] = (),
+    lifespan: Lifespan | None = None,
+    title: str | None = None,
+    description: str = "",
+    version: str = "0.1.0",
+    database: bool = True,
+) -> FastAPI:
+    configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name, settings.otlp_endpoint)
+
+    @asynccontextmanager
+    async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.redis = Redis.from_url(settings.redis_url)
+        engine = None
+        if database:
+            engine = make_engine(settings.database_url, settings.schema_name, pool_size=settings.db_pool_size)
+            SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+            app.state.engine = engine
+            app.state.sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
+        try:
+            if lifespan is not None:
+                async with lifespan(app):
+                    yield
+            else:
+                yield
+        finally:
+            await app.state.redis.aclose()
+            if engine is not None:
+                await engine.dispose()
+
+    app = FastAPI(
+        title=title or f"{settings.service_name} service",
+        description=description,
+        version=version,
+        lifespan=app_lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.include_router(_ops_router(settings, database=database))
+    for router in routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health,ready,metrics")
+    HTTPXClientInstrumentor().instrument()
+    return app
+
+
+def _ops_router(settings: ServiceSettings, *, database: bool) -> APIRouter:
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/health", summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "service": settings.service_name}
+
+    @router.get("/ready", summary="Readiness: database, Kafka and Redis reachable")
+    async def ready(request: Request) -> JSONResponse:
+        checks: dict[str, Any] = {}
+
+        async def probe(name: str, check: Any) -> None:
+            try:
+                await asyncio.wait_for(check, 3.0)
+                checks[name] = "up"
+            except Exception as exc:
+                checks[name] = f"down: {type(exc).__name__}"
+
+        probes = [
+            probe("redis", request.app.state.redis.ping()),
+            probe("kafka", _check_kafka(settings.kafka_bootstrap)),
+        ]
+        if database:
+            probes.append(probe("database", _check_db(request)))
+        await asyncio.gather(*probes)
+        ok = all(v == "up" for v in checks.values())
+        return JSONResponse({"status": "ready" if ok else "not_ready", "checks": checks}, 200 if ok else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        if database:
+            try:
+                await _refresh_backlog(request, settings.service_name)
+            except Exception as exc:
+                log.warning("metrics.backlog_unavailable", error=repr(exc))
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _check_db(request: Request) -> None:
+    async with request.app.state.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+async def _refresh_backlog(request: Request, service: str) -> None:
+    async with request.app.state.engine.connect() as conn:
+        count = await conn.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+    OUTBOX_BACKLOG.labels(service).set(count or 0)

@@ -1,0 +1,73 @@
+"""Service-side identity: the gateway forwards x-user-* headers with x-internal-token; a service trusts
+those headers only when the token matches (constant-time), then checks roles again (design.md §5)."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from kit.errors import Forbidden, Unauthorized
+
+ROLES = ("admin", "hr", "candidate", "pending")
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    role: str
+    company_id: str | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    def has(self, *roles: str) -> bool:
+        return self.role in roles or bool(self.roles.intersection(roles))
+
+    def require(self, *roles: str) -> None:
+        if not self.has(*roles):
+            raise Forbidden(f"Requires one of the roles: {', '.join(roles)}")
+
+
+def primary_role(roles: set[str] | frozenset[str]) -> str:
+    return next((r for r in ROLES if r in roles), "pending")
+
+
+def verify_internal_token(presented: str | None, expected: str) -> bool:
+    # An empty configured token disables trust entirely rather than accepting an empty header.
+    return bool(expected) and presented is not None and hmac.compare_digest(presented, expected)
+
+
+def internal_principal(request: Request) -> Principal:
+    expected = request.app.state.settings.internal_token.get_secret_value()
+    if not verify_internal_token(request.headers.get("x-internal-token"), expected):
+        raise Unauthorized("Missing or invalid internal token")
+    user_id = request.headers.get("x-user-id")
+    if not user_id:
+        raise Unauthorized("Missing x-user-id")
+    roles = frozenset(r.strip() for r in request.headers.get("x-user-roles", "").split(",") if r.strip())
+    role = request.headers.get("x-user-role") or primary_role(roles)
+    if role not in ROLES:
+        raise Unauthorized(f"Unknown role {role!r}")
+    return Principal(
+        user_id=user_id, role=role, company_id=request.headers.get("x-company-id") or None, roles=roles | {role}
+    )
+
+
+def internal_caller(request: Request) -> None:
+    """For service-to-service routes that act for no user (e.g. quota checks)."""
+    expected = request.app.state.settings.internal_token.get_secret_value()
+    if not verify_internal_token(request.headers.get("x-internal-token"), expected):
+        raise Unauthorized("Missing or invalid internal token")
+
+
+CurrentUser = Annotated[Principal, Depends(internal_principal)]
+InternalCaller = Annotated[None, Depends(internal_caller)]
+
+
+def require_roles(*roles: str) -> object:
+    def dependency(user: CurrentUser) -> Principal:
+        user.require(*roles)
+        return user
+
+    return Depends(dependency)

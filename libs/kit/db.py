@@ -1,0 +1,66 @@
+"""Async SQLAlchemy: one engine per service with its schema on the search_path, and the transaction
+boundary that stages aggregates' recorded events as outbox rows before COMMIT."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Tables carry no schema: each service's role connects with search_path = its schema."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(database_url: str, schema: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
+    return create_async_engine(
+        database_url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
+        **kwargs,
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine, *, service: str, schema: str) -> async_sessionmaker[AsyncSession]:
+    """`service` names the source of staged events, `schema` the outbox's NOTIFY channel."""
+    return async_sessionmaker(engine, expire_on_commit=False, info={"service": service, "schema": schema})
+
+
+@asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """COMMIT on success, ROLLBACK on any exception; the outbox rows share the fate of the write."""
+    from kit.outbox import stage_events
+
+    async with sessions() as session, session.begin():
+        yield session
+        await stage_events(session)
+
+
+def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    return request.app.state.sessions  # type: ignore[no-any-return]
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessions() as session:
+        yield session
+
+
+Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+ReadSession = Annotated[AsyncSession, Depends(get_read_session)]

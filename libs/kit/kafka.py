@@ -1,0 +1,266 @@
+"""Kafka: the idempotent producer, and the consumer runner that makes handlers exactly-once in effect.
+
+Per record: parse the envelope, run the handler and the processed_messages insert in one transaction,
+commit the offset only after that transaction committed. A handler that keeps raising is retried with
+backoff, then the record goes to `<topic>-dlq` with its error in headers and the consumer moves on."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kit.db import transaction
+from kit.events import Envelope
+from kit.observability import KAFKA_LAG, KAFKA_MESSAGES, KAFKA_PROCESSING, correlation_id, extract_context
+from kit.outbox import mark_processed
+from kit.settings import ServiceSettings
+
+log = structlog.get_logger("kit.kafka")
+tracer = trace.get_tracer("kit.kafka")
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+Handlers = Mapping[str, Handler]
+
+DLQ_SUFFIX = "-dlq"
+
+
+async def make_producer(settings: ServiceSettings, **overrides: Any) -> AIOKafkaProducer:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"{settings.service_name}-producer",
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        request_timeout_ms=int(settings.kafka_request_timeout_s * 1000),
+        **overrides,
+    )
+    try:
+        await producer.start()
+    except Exception:
+        await producer.stop()
+        raise
+    return producer
+
+
+def decode_headers(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
+    return {k: v.decode(errors="replace") for k, v in (record.headers or ())}
+
+
+class PoisonMessage(Exception):
+    """A record that can never succeed (unparseable); it skips the retries."""
+
+
+class Consumer:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        sessions: async_sessionmaker[AsyncSession],
+        handlers: Handlers,
+        topics: list[str],
+        *,
+        name: str | None = None,
+        max_attempts: int | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.handlers = handlers
+        self.topics = [settings.topic(t) for t in topics]
+        self.name = name or settings.service_name
+        self.max_attempts = max_attempts or settings.consumer_max_attempts
+        self.stopping = asyncio.Event()
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dlq: AIOKafkaProducer | None = None
+
+    async def handle(self, record: ConsumerRecord[bytes, bytes]) -> str:
+        """Process one record to the end (done, duplicate, skipped or dead-lettered); return the result."""
+        headers = decode_headers(record)
+        topic = record.topic
+        try:
+            envelope = _parse(record)
+        except PoisonMessage as exc:
+            await self.dead_letter(record, exc, attempts=1)
+            return "dlq"
+        handler = self.handlers.get(envelope.event_type)
+        if handler is None:
+            KAFKA_MESSAGES.labels(self.name, topic, "skipped").inc()
+            return "skipped"
+        token = correlation_id.set(envelope.correlation_id or headers.get("x-correlation-id"))
+        try:
+            with tracer.start_as_current_span(
+                f"kafka.process {topic}", context=extract_context(headers), kind=SpanKind.CONSUMER
+            ):
+                for attempt in range(1, self.max_attempts + 1):
+                    started = time.perf_counter()
+                    try:
+                        result = await self._apply(handler, envelope)
+                    except Exception as exc:
+                        if attempt == self.max_attempts:
+                            await self.dead_letter(record, exc, attempts=attempt)
+                            return "dlq"
+                        KAFKA_MESSAGES.labels(self.name, topic, "retry").inc()
+                        delay = min(
+                            self.settings.consumer_backoff_base_s * 2 ** (attempt - 1),
+                            self.settings.consumer_backoff_max_s,
+                        )
+                        log.warning(
+                            "kafka.handler_failed",
+                            topic=topic,
+                            event_type=envelope.event_type,
+                            event_id=str(envelope.event_id),
+                            attempt=attempt,
+                            retry_in_s=delay,
+                            error=repr(exc),
+                        )
+                        await asyncio.sleep(delay)
+                        continue
+                    KAFKA_PROCESSING.labels(self.name, topic).observe(time.perf_counter() - started)
+                    KAFKA_MESSAGES.labels(self.name, topic, result).inc()
+                    log.info(
+                        "kafka.processed" if result == "ok" else "kafka.duplicate_skipped",
+                        topic=topic,
+                        event_type=envelope.event_type,
+                        event_id=str(envelope.event_id),
+                    )
+                    return result
+        finally:
+            correlation_id.reset(token)
+        raise AssertionError("unreachable")
+
+    async def _apply(self, handler: Handler, envelope: Envelope) -> str:
+        async with transaction(self.sessions) as session:
+            if not await mark_processed(session, consumer=self.name, message_id=str(envelope.event_id)):
+                return "duplicate"
+            await handler(session, envelope)
+        return "ok"
+
+    async def dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: BaseException, *, attempts: int) -> None:
+        if self._dlq is None:
+            self._dlq = await make_producer(self.settings)
+        dlq_headers = {
+            "dlq-original-topic": record.topic,
+            "dlq-original-partition": str(record.partition),
+            "dlq-original-offset": str(record.offset),
+            "dlq-error-type": type(exc).__name__,
+            "dlq-error-message": str(exc)[:1000],
+            "dlq-error-stack": "".join(traceback.format_exception(exc))[-4000:],
+            "dlq-failed-at": datetime.now(UTC).isoformat(),
+            "dlq-retry-count": str(attempts),
+            "dlq-service": self.name,
+        }
+        original = [(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq-")]
+        await self._dlq.send_and_wait(
+            record.topic + DLQ_SUFFIX,
+            record.value,
+            key=record.key,
+            headers=original + [(k, v.encode()) for k, v in dlq_headers.items()],
+        )
+        KAFKA_MESSAGES.labels(self.name, record.topic, "dlq").inc()
+        log.error("kafka.dead_lettered", topic=record.topic, offset=record.offset, attempts=attempts, error=repr(exc))
+
+    async def run(self) -> None:
+        if not self.topics:
+            log.info("kafka.consumer_idle", reason="no subscriptions")
+            await self.stopping.wait()
+            return
+        consumer = AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            group_id=f"{self.settings.topic_prefix}{self.name}",
+            client_id=f"{self.name}-consumer",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+        )
+        self._consumer = consumer
+        await self._start(consumer)
+        log.info("kafka.consumer_started", topics=self.topics, group=self.name)
+        try:
+            while not self.stopping.is_set():
+                batches = await consumer.getmany(timeout_ms=500, max_records=100)
+                for tp, records in batches.items():
+                    for record in records:
+                        if self.stopping.is_set():
+                            return
+                        await self.handle(record)
+                        await consumer.commit({tp: record.offset + 1})
+                    await self._observe_lag(consumer, tp)
+        finally:
+            await self.close()
+
+    async def _start(self, consumer: AIOKafkaConsumer) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await consumer.start()
+                return
+            except Exception as exc:
+                if self.stopping.is_set():
+                    raise
+                log.warning("kafka.consumer_start_failed", error=repr(exc), retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def _observe_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> None:
+        highwater = consumer.highwater(tp)
+        if highwater is None:
+            return
+        position = await consumer.position(tp)
+        KAFKA_LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(highwater - position, 0))
+
+    async def close(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await consumer.stop()
+        dlq, self._dlq = self._dlq, None
+        if dlq is not None:
+            await dlq.stop()
+
+    def install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.stopping.set)
+
+
+def _parse(record: ConsumerRecord[bytes, bytes]) -> Envelope:
+    if record.value is None:
+        raise PoisonMessage("record has no value")
+    try:
+        return Envelope.model_validate_json(record.value)
+    except ValidationError as exc:
+        raise PoisonMessage(f"not an event envelope: {exc.error_count()} error(s): {exc.errors()[0]['msg']}") from exc
+
+
+def run_consumer(settings: ServiceSettings, handlers: Handlers, topics: list[str]) -> None:
+    """Entry point of a service's consumer process (`python -m <svc>.consumers`)."""
+    from prometheus_client import start_http_server
+
+    from kit.db import make_engine, make_sessionmaker
+    from kit.observability import configure_logging, configure_tracing
+
+    async def main() -> None:
+        configure_logging(settings.service_name, settings.log_level)
+        configure_tracing(settings.service_name, settings.otlp_endpoint)
+        if settings.metrics_port:
+            start_http_server(settings.metrics_port, addr=settings.host)
+        engine = make_engine(settings.database_url, settings.schema_name, pool_size=5)
+        sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
+        consumer = Consumer(settings, sessions, handlers, topics)
+        consumer.install_signal_handlers()
+        try:
+            await consumer.run()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())

@@ -1,0 +1,113 @@
+"""Logs, metrics and traces: structlog JSON with service/correlation/trace ids, Prometheus, OpenTelemetry."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping, MutableMapping
+from contextvars import ContextVar
+from typing import Any
+
+import structlog
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from prometheus_client import Counter, Gauge, Histogram
+
+correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+
+HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests handled", ["service", "method", "route", "status_code"])
+HTTP_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request duration",
+    ["service", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+HTTP_IN_FLIGHT = Gauge("http_requests_in_flight", "HTTP requests being handled", ["service"])
+OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published", ["service"])
+OUTBOX_RELAYED = Counter("outbox_relayed_total", "Outbox rows published to Kafka", ["service"])
+OUTBOX_RELAY_FAILURES = Counter("outbox_relay_failures_total", "Relay batches that failed", ["service"])
+KAFKA_MESSAGES = Counter("kafka_messages_total", "Consumed Kafka messages by outcome", ["service", "topic", "result"])
+KAFKA_PROCESSING = Histogram(
+    "kafka_message_processing_duration_seconds", "Consumer handler duration", ["service", "topic"]
+)
+KAFKA_LAG = Gauge("kafka_consumer_lag", "Consumer lag in messages", ["service", "topic", "partition"])
+KAFKA_PRODUCED = Counter("kafka_messages_produced_total", "Messages produced", ["service", "topic", "status"])
+CIRCUIT_STATE = Gauge(
+    "circuit_breaker_state", "Circuit breaker state: 0 closed, 1 open, 2 half-open", ["service", "circuit"]
+)
+CIRCUIT_TRANSITIONS = Counter(
+    "circuit_breaker_state_transitions_total",
+    "Circuit breaker transitions",
+    ["service", "circuit", "from_state", "to_state"],
+)
+
+_service_name = "unknown"
+
+
+def _add_context(_: Any, __: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
+    event.setdefault("service", _service_name)
+    cid = correlation_id.get()
+    if cid:
+        event.setdefault("correlationId", cid)
+    ctx = trace.get_current_span().get_span_context()
+    if ctx.is_valid:
+        event.setdefault("trace_id", format(ctx.trace_id, "032x"))
+        event.setdefault("span_id", format(ctx.span_id, "016x"))
+    return event
+
+
+def configure_logging(service: str, level: str = "INFO", *, json: bool = True) -> None:
+    global _service_name
+    _service_name = service
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
+            _add_context,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(),  # resolves sys.stdout per logger, so captures work
+        cache_logger_on_first_use=False,
+    )
+    # Libraries log through stdlib; keep them at WARNING so the JSON stream stays ours.
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")
+
+
+_tracing_ready = False
+
+
+def configure_tracing(service: str, otlp_endpoint: str = "") -> None:
+    """Install an SDK tracer provider (always, so trace ids exist for logs and Kafka headers);
+    export over OTLP/HTTP only when an endpoint is configured."""
+    global _tracing_ready
+    if _tracing_ready:
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    trace.set_tracer_provider(provider)
+    _tracing_ready = True
+
+
+def inject_headers() -> dict[str, str]:
+    """W3C trace context (traceparent) of the current span, plus the correlation id."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    cid = correlation_id.get()
+    if cid:
+        carrier["x-correlation-id"] = cid
+    return carrier
+
+
+def extract_context(headers: Mapping[str, str]) -> otel_context.Context:
+    return propagate.extract(dict(headers))

@@ -1,0 +1,296 @@
+"""Transactional outbox: rows staged in the command's transaction, relayed to Kafka by the worker.
+
+The relay is woken by LISTEN/NOTIFY (the NOTIFY is sent at COMMIT of the staging transaction), with a
+poll as a safety net. One relay per schema holds an advisory lock, so rows leave in id order and the
+per-key order of the aggregate survives several worker replicas."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    delete,
+    func,
+    select,
+    text,
+)
+from sqlalchemy import update as sa_update
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kit.db import Base
+from kit.domain import AggregateRoot, IntegrationEvent, RecordedEvent, utcnow
+from kit.events import Envelope
+from kit.observability import (
+    OUTBOX_BACKLOG,
+    OUTBOX_RELAY_FAILURES,
+    OUTBOX_RELAYED,
+    correlation_id,
+    inject_headers,
+)
+
+log = structlog.get_logger("kit.outbox")
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+        Index("ix_outbox_published_at", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    event_id: Mapped[UUID] = mapped_column(PG_UUID(as_uuid=True), unique=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    headers: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    def kafka_headers(self) -> list[tuple[str, bytes]]:
+        headers = {**self.headers, "eventType": self.event_type, "version": str(self.payload.get("version"))}
+        return [(k, v.encode()) for k, v in headers.items()]
+
+
+class ProcessedMessage(Base):
+    """(consumer, message_id) inserted in the effect's transaction: a redelivery becomes a no-op."""
+
+    __tablename__ = "processed_messages"
+
+    consumer: Mapped[str] = mapped_column(String(200), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+def notify_channel(schema: str) -> str:
+    return f"outbox_{schema}"
+
+
+def stage(session: AsyncSession, event: IntegrationEvent, *, aggregate_id: UUID | str) -> None:
+    """Stage an event that no aggregate recorded (e.g. a consumer's reaction)."""
+    pending: list[RecordedEvent] = session.info.setdefault("_staged_events", [])
+    pending.append(RecordedEvent(event=event, aggregate_id=aggregate_id))
+
+
+async def stage_events(session: AsyncSession) -> int:
+    recorded: list[RecordedEvent] = session.info.pop("_staged_events", [])
+    seen: set[int] = set()
+    for obj in (*session.new, *session.identity_map.values()):
+        if isinstance(obj, AggregateRoot) and id(obj) not in seen:
+            seen.add(id(obj))
+            recorded.extend(obj.pull_events())
+    if not recorded:
+        return 0
+    service = session.info.get("service") or session.bind.engine.url.username  # type: ignore[union-attr]
+    headers = inject_headers()
+    for item in recorded:
+        envelope = Envelope.wrap(
+            item.event, source=str(service), aggregate_id=item.aggregate_id, correlation_id=correlation_id.get()
+        )
+        session.add(
+            OutboxMessage(
+                event_id=envelope.event_id,
+                topic=item.event.TOPIC,
+                key=envelope.aggregate_id,
+                event_type=envelope.event_type,
+                payload=envelope.model_dump(mode="json", by_alias=True),
+                headers=headers,
+            )
+        )
+    schema = session.info.get("schema")
+    if schema:
+        # Delivered at COMMIT, dropped on ROLLBACK: the relay wakes exactly when there is work.
+        await session.execute(select(func.pg_notify(notify_channel(schema), "")))
+    await session.flush()
+    return len(recorded)
+
+
+class Relay:
+    """Publishes unpublished outbox rows in id order with an idempotent, acks=all producer."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        make_producer: Callable[[], Awaitable[AIOKafkaProducer]],
+        *,
+        service: str,
+        schema: str,
+        topic_prefix: str = "",
+        batch_size: int = 500,
+        send_timeout_s: float = 15.0,
+    ) -> None:
+        self.sessions = sessions
+        self.make_producer = make_producer
+        self.producer: AIOKafkaProducer | None = None
+        self.service = service
+        self.schema = schema
+        self.topic_prefix = topic_prefix
+        self.batch_size = batch_size
+        self.send_timeout_s = send_timeout_s
+
+    async def relay_once(self) -> int:
+        """One batch; returns how many rows were published. Raises when Kafka refuses (rows stay)."""
+        async with self.sessions() as session, session.begin():
+            lock_key = func.hashtext(f"outbox:{self.schema}")
+            if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
+                return 0
+            batch: Sequence[OutboxMessage] = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.published_at.is_(None))
+                    .order_by(OutboxMessage.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not batch:
+                return 0
+            try:
+                await asyncio.wait_for(self._send(batch), self.send_timeout_s)
+            except Exception as exc:
+                await self._discard_producer()
+                await self._record_failure([m.id for m in batch], exc)
+                raise
+            now = utcnow()
+            await session.execute(
+                sa_update(OutboxMessage)
+                .where(OutboxMessage.id.in_([m.id for m in batch]))
+                .values(published_at=now, attempts=OutboxMessage.attempts + 1, last_error=None)
+            )
+        OUTBOX_RELAYED.labels(self.service).inc(len(batch))
+        log.debug("outbox.relayed", count=len(batch), last_id=batch[-1].id)
+        return len(batch)
+
+    async def _send(self, batch: Sequence[OutboxMessage]) -> None:
+        if self.producer is None:
+            self.producer = await self.make_producer()
+        producer = self.producer
+        # send() only enqueues; the idempotent producer keeps per-partition order across retries.
+        futures = [
+            await producer.send(
+                self.topic_prefix + m.topic,
+                Envelope.model_validate(m.payload).to_json(),
+                key=m.key.encode(),
+                headers=m.kafka_headers(),
+            )
+            for m in batch
+        ]
+        await asyncio.gather(*futures)
+
+    async def _discard_producer(self) -> None:
+        """A failed batch is re-sent whole from the table; a fresh producer makes sure the old one's
+        buffered copies cannot land after the re-sent ones and break per-key order."""
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), 2.0)
+
+    async def close(self) -> None:
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            await producer.stop()
+
+    async def _record_failure(self, ids: list[int], exc: Exception) -> None:
+        OUTBOX_RELAY_FAILURES.labels(self.service).inc()
+        log.warning("outbox.relay_failed", error=repr(exc), rows=len(ids))
+        with contextlib.suppress(Exception):
+            async with self.sessions() as session, session.begin():
+                await session.execute(
+                    sa_update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .values(attempts=OutboxMessage.attempts + 1, last_error=repr(exc)[:2000])
+                )
+
+    async def backlog(self) -> int:
+        async with self.sessions() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.published_at.is_(None))
+            )
+        OUTBOX_BACKLOG.labels(self.service).set(count or 0)
+        return count or 0
+
+    async def run(self, dsn: str, *, poll_interval_s: float = 1.0, stop: asyncio.Event | None = None) -> None:
+        """Drain, then sleep until NOTIFY or the poll interval; back off while Kafka is down."""
+        stop = stop or asyncio.Event()
+        wake = asyncio.Event()
+        listener = await self._listen(dsn, wake)
+        failures = 0
+        try:
+            while not stop.is_set():
+                wake.clear()
+                try:
+                    while await self.relay_once() == self.batch_size:
+                        pass
+                    failures = 0
+                    await self.backlog()
+                except Exception:
+                    failures += 1
+                delay = poll_interval_s if failures == 0 else min(0.2 * 2**failures, 5.0)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(_first(wake, stop), delay)
+                if listener is None or listener.is_closed():
+                    listener = await self._listen(dsn, wake)
+        finally:
+            if listener is not None and not listener.is_closed():
+                await listener.close()
+
+    async def _listen(self, dsn: str, wake: asyncio.Event) -> asyncpg.Connection | None:
+        try:
+            conn = await asyncpg.connect(dsn)
+            await conn.add_listener(notify_channel(self.schema), lambda *_: wake.set())
+            return conn
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("outbox.listen_failed", error=repr(exc))
+            return None
+
+    async def cleanup(self, retention: timedelta) -> int:
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                delete(OutboxMessage).where(OutboxMessage.published_at < utcnow() - retention)
+            )
+        return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def _first(*events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()
+
+
+async def mark_processed(session: AsyncSession, *, consumer: str, message_id: str) -> bool:
+    """True the first time (consumer, message_id) is seen in this transaction's database."""
+    inserted = await session.scalar(
+        insert(ProcessedMessage)
+        .values(consumer=consumer, message_id=message_id)
+        .on_conflict_do_nothing()
+        .returning(ProcessedMessage.message_id)
+    )
+    return inserted is not None
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -1,0 +1,204 @@
+"""pytest plugin (loaded with `-p kit.testing`): the test database and migrations, per-test rollback,
+Kafka topic helpers. Tests use their own database (`aivi_test`), topic prefix, Redis db and buckets,
+so a running `make up` is never touched."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from kit.db import make_engine
+from kit.outbox import OutboxMessage
+from kit.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+PG_HOST = os.environ.get("PG_HOST", "127.0.0.1")
+PG_PORT = os.environ.get("PG_PORT", "5432")
+TEST_DB = os.environ.get("TEST_DB", "aivi_test")
+KAFKA_BOOTSTRAP = os.environ.get("TEST_KAFKA_BOOTSTRAP", f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '6379')}/15")
+RUN_ID = uuid.uuid4().hex[:8]
+TOPIC_PREFIX = f"test-{RUN_ID}."
+INTERNAL_TOKEN = "test-internal-token"
+
+
+def role_url(role: str, password: str | None = None) -> str:
+    return f"postgresql+asyncpg://{role}:{password or role + '-dev'}@{PG_HOST}:{PG_PORT}/{TEST_DB}"
+
+
+def superuser_url() -> str:
+    return f"postgresql+asyncpg://postgres:postgres@{PG_HOST}:{PG_PORT}/{TEST_DB}"
+
+
+def test_settings(cls: type[S], service: str, **overrides: Any) -> S:
+    """Settings of `service` pointed at the test database, topics, Redis db and buckets."""
+    values: dict[str, Any] = {
+        "service_name": service,
+        "service_env": "test",
+        "database_url": role_url(service),
+        "db_schema": service,
+        "kafka_bootstrap": KAFKA_BOOTSTRAP,
+        "topic_prefix": TOPIC_PREFIX,
+        "redis_url": REDIS_URL,
+        "internal_token": INTERNAL_TOKEN,
+        "consumer_backoff_base_s": 0.05,
+        "consumer_backoff_max_s": 0.2,
+        "outbox_poll_interval_s": 0.5,
+    }
+    values.update(overrides)
+    return cls(**values)
+
+
+def alembic_upgrade(service_dir: Path, settings: ServiceSettings) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(service_dir / "alembic.ini"))
+    config.set_main_option("script_location", str(service_dir / "migrations"))
+    config.attributes["database_url"] = settings.database_url
+    command.upgrade(config, "head")
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    return KAFKA_BOOTSTRAP
+
+
+@pytest.fixture(scope="session")
+def topic_prefix() -> str:
+    return TOPIC_PREFIX
+
+
+async def create_topics(bootstrap: str, names: list[str], *, partitions: int = 3) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        for name in names:
+            try:
+                await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+    await _wait_for_metadata(bootstrap, names)
+
+
+async def _wait_for_metadata(bootstrap: str, names: list[str]) -> None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        for _ in range(100):
+            topics = await consumer.topics()
+            if set(names) <= topics:
+                return
+            await asyncio.sleep(0.1)
+    finally:
+        await consumer.stop()
+
+
+async def delete_topics(bootstrap: str, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics(names)
+    except Exception:
+        pass
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def make_topics(kafka_bootstrap: str) -> AsyncIterator[Callable[..., Awaitable[list[str]]]]:
+    """Create topics (and their -dlq twins) under this run's prefix; deleted after the test."""
+    created: list[str] = []
+
+    async def make(*logical: str, partitions: int = 3, bootstrap: str | None = None) -> list[str]:
+        names = [f"{TOPIC_PREFIX}{t}" for t in logical]
+        names += [f"{n}-dlq" for n in names]
+        await create_topics(bootstrap or kafka_bootstrap, names, partitions=partitions)
+        if bootstrap is None:
+            created.extend(names)
+        return names[: len(logical)]
+
+    yield make
+    if created:
+        await delete_topics(kafka_bootstrap, created)
+
+
+async def consume(
+    bootstrap: str, topic: str, count: int, *, timeout_s: float = 30.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read `count` records of a topic from the beginning (no group), or fail after `timeout_s`."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        async with asyncio.timeout(timeout_s):
+            while len(records) < count:
+                batches = await consumer.getmany(timeout_ms=500)
+                for batch in batches.values():
+                    records.extend(batch)
+    except TimeoutError:
+        pytest.fail(f"expected {count} records on {topic}, got {len(records)} in {timeout_s}s")
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def topic_size(bootstrap: str, topic: str) -> int:
+    """How many records the topic holds (duplicates included)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not partitions:
+            await consumer.topics()
+            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        begin = await consumer.beginning_offsets(partitions)
+        end = await consumer.end_offsets(partitions)
+        return sum(end[tp] - begin[tp] for tp in partitions)
+    finally:
+        await consumer.stop()
+
+
+@pytest.fixture
+async def rollback_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """An outer transaction the test's own commits become savepoints of; rolled back afterwards."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection
+        await transaction.rollback()
+
+
+@pytest.fixture
+def sessions(rollback_connection: AsyncConnection, settings: ServiceSettings) -> async_sessionmaker[AsyncSession]:
+    """The service's sessionmaker, bound to the rolled-back connection (needs `settings` and `engine`
+    fixtures from the service's conftest)."""
+    return async_sessionmaker(
+        bind=rollback_connection,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+        info={"service": settings.service_name, "schema": settings.schema_name},
+    )
+
+
+def make_service_engine(settings: ServiceSettings) -> AsyncEngine:
+    return make_engine(settings.database_url, settings.schema_name, pool_size=5)
+
+
+async def outbox_events(session: AsyncSession) -> list[OutboxMessage]:
+    return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())

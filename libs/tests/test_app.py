@@ -1,0 +1,151 @@
+"""The app factory: correlation ids, the error envelope, health, readiness and metrics."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import APIRouter, FastAPI
+
+from kit.app import create_service_app
+from kit.auth import CurrentUser, require_roles
+from kit.errors import Conflict
+from kit.schemas import Command
+from kit.settings import ServiceSettings
+
+router = APIRouter()
+
+
+class CreateThing(Command):
+    display_name: str
+    size: int
+
+
+@router.post("/things/{thing_id}", status_code=201)
+async def create_thing(thing_id: int, body: CreateThing) -> dict[str, object]:
+    if body.display_name == "taken":
+        raise Conflict("That name is taken", details={"field": "displayName"})
+    return {"id": thing_id, "displayName": body.display_name}
+
+
+@router.get("/me")
+async def me(user: CurrentUser) -> dict[str, object]:
+    return {"id": user.user_id, "role": user.role}
+
+
+@router.get("/admin-only", dependencies=[require_roles("admin")])
+async def admin_only() -> dict[str, bool]:
+    return {"ok": True}
+
+
+@router.get("/boom")
+async def boom() -> None:
+    raise RuntimeError("a bug")
+
+
+@pytest.fixture(scope="module")
+async def client(settings: ServiceSettings, engine: object) -> AsyncIterator[httpx.AsyncClient]:
+    app: FastAPI = create_service_app(settings, routers=[router])
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+async def test_a_given_correlation_id_is_echoed_and_a_missing_one_is_generated(client: httpx.AsyncClient) -> None:
+    echoed = await client.get("/health", headers={"x-correlation-id": "abc-123"})
+    generated = await client.get("/health")
+
+    assert echoed.headers["x-correlation-id"] == "abc-123"
+    assert uuid.UUID(generated.headers["x-correlation-id"])
+
+
+async def test_validation_errors_name_each_field_in_the_envelope(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/things/x", json={"displayName": 5, "extra": 1}, headers={"x-correlation-id": "cid-1"}
+    )
+
+    body = response.json()
+    assert response.status_code == 422
+    assert body["success"] is False
+    assert body["code"] == "VALIDATION_ERROR"
+    assert body["correlationId"] == "cid-1"
+    assert body["path"] == "/things/x"
+    fields = {(d["location"], d["field"], d["type"]) for d in body["details"]}
+    assert fields == {
+        ("path", "thing_id", "int_parsing"),
+        ("body", "displayName", "string_type"),
+        ("body", "size", "missing"),
+        ("body", "extra", "extra_forbidden"),
+    }
+
+
+async def test_a_domain_error_renders_its_status_code_and_details(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things/1", json={"displayName": "taken", "size": 1})
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "CONFLICT"
+    assert response.json()["details"] == {"field": "displayName"}
+    assert response.json()["statusCode"] == 409
+
+
+async def test_unknown_routes_and_bugs_use_the_same_envelope(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/nowhere")
+    bug = await client.get("/boom")
+
+    assert (missing.status_code, missing.json()["code"]) == (404, "NOT_FOUND")
+    assert (bug.status_code, bug.json()["code"]) == (500, "INTERNAL_ERROR")
+    assert "a bug" not in bug.text
+
+
+async def test_identity_headers_count_only_with_the_internal_token(client: httpx.AsyncClient) -> None:
+    identity = {"x-user-id": "u1", "x-user-role": "hr"}
+
+    forged = await client.get("/me", headers=identity)
+    wrong = await client.get("/me", headers={**identity, "x-internal-token": "guess"})
+    trusted = await client.get("/me", headers={**identity, "x-internal-token": "test-internal-token"})
+
+    assert (forged.status_code, wrong.status_code) == (401, 401)
+    assert trusted.json() == {"id": "u1", "role": "hr"}
+
+
+async def test_the_service_checks_roles_again(client: httpx.AsyncClient) -> None:
+    token = {"x-internal-token": "test-internal-token", "x-user-id": "u1"}
+
+    hr = await client.get("/admin-only", headers={**token, "x-user-role": "hr"})
+    admin = await client.get("/admin-only", headers={**token, "x-user-role": "admin"})
+
+    assert (hr.status_code, hr.json()["code"]) == (403, "FORBIDDEN")
+    assert admin.status_code == 200
+
+
+async def test_ready_reports_the_database_kafka_and_redis(client: httpx.AsyncClient) -> None:
+    response = await client.get("/ready")
+
+    assert response.json() == {"status": "ready", "checks": {"database": "up", "kafka": "up", "redis": "up"}}
+
+
+async def test_ready_fails_when_kafka_is_unreachable(settings: ServiceSettings) -> None:
+    broken = settings.model_copy(update={"kafka_bootstrap": "127.0.0.1:1"})
+    app = create_service_app(broken)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://test") as client,
+    ):
+        response = await client.get("/ready")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["kafka"].startswith("down")
+    assert response.json()["checks"]["database"] == "up"
+
+
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
+    await client.post("/things/7", json={"displayName": "a", "size": 1})
+
+    text = (await client.get("/metrics")).text
+
+    assert 'http_requests_total{method="POST",route="/things/{thing_id}",service="kit_test",status_code="201"}' in text
+    assert 'outbox_backlog{service="kit_test"}' in text

@@ -1,0 +1,335 @@
+"""The outbox and the consumer runner against the real Postgres and Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import ClassVar
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import Integer, String, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kit.db import make_sessionmaker, transaction
+from kit.dlq import read_dlq, replay
+from kit.domain import AggregateRoot, IntegrationEvent
+from kit.events import Envelope
+from kit.kafka import Consumer, make_producer
+from kit.outbox import OutboxMessage, Relay
+from kit.settings import ServiceSettings
+from kit.testing import consume
+
+
+class WidgetBase(DeclarativeBase):
+    pass
+
+
+class WidgetChanged(IntegrationEvent):
+    TYPE: ClassVar[str] = "widget.changed"
+    TOPIC: ClassVar[str] = "widget-events"
+
+    widget_id: str
+    seq: int
+
+
+class Widget(WidgetBase, AggregateRoot):
+    """A tiny aggregate: every change records an event carrying a per-widget sequence number."""
+
+    __tablename__ = "widgets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+
+    def change(self) -> None:
+        self.seq = (self.seq or 0) + 1
+        self.record(WidgetChanged(widget_id=self.id, seq=self.seq))
+
+
+class Hit(WidgetBase):
+    """The effect of the test consumer: how many times each widget event took effect."""
+
+    __tablename__ = "hits"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.run_sync(WidgetBase.metadata.create_all)
+
+
+@pytest.fixture
+async def committed(engine: AsyncEngine, settings: ServiceSettings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions that really commit (the relay and LISTEN/NOTIFY need committed rows); emptied after."""
+    yield make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
+    async with engine.begin() as conn:
+        await conn.execute(text("TRUNCATE widgets, hits, outbox, processed_messages RESTART IDENTITY"))
+
+
+def new_widget() -> Widget:
+    return Widget(id=uuid.uuid4().hex, seq=0)
+
+
+async def change_widget(sessions: async_sessionmaker[AsyncSession], widget_id: str | None = None) -> str:
+    async with transaction(sessions) as session:
+        widget = await session.get(Widget, widget_id) if widget_id else None
+        if widget is None:
+            widget = new_widget()
+            session.add(widget)
+        widget.change()
+    return widget.id
+
+
+async def count_hit(session: AsyncSession, envelope: Envelope) -> None:
+    await session.execute(
+        insert(Hit)
+        .values(key=envelope.payload["widget_id"], count=1)
+        .on_conflict_do_update(index_elements=[Hit.key], set_={"count": Hit.count + 1})
+    )
+
+
+def relay_for(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: ServiceSettings,
+    bootstrap: str | None = None,
+    **kwargs: object,
+) -> Relay:
+    target = settings.model_copy(update={"kafka_bootstrap": bootstrap or settings.kafka_bootstrap})
+    return Relay(
+        sessions,
+        lambda: make_producer(target),
+        service="kit_test",
+        schema=settings.schema_name,
+        topic_prefix=settings.topic_prefix,
+        **kwargs,
+    )  # type: ignore[arg-type]
+
+
+async def drain(relay: Relay) -> int:
+    total = 0
+    while sent := await relay.relay_once():
+        total += sent
+    return total
+
+
+async def test_a_command_that_fails_after_writing_leaves_no_outbox_rows(
+    committed: async_sessionmaker[AsyncSession],
+) -> None:
+    with pytest.raises(RuntimeError):
+        async with transaction(committed) as session:
+            widget = new_widget()
+            session.add(widget)
+            widget.change()
+            await session.flush()
+            raise RuntimeError("the command fails after its write")
+
+    async with committed() as session:
+        assert await session.scalar(select(func.count()).select_from(Widget)) == 0
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+async def test_a_committed_command_stages_its_event_in_the_envelope(
+    committed: async_sessionmaker[AsyncSession],
+) -> None:
+    widget_id = await change_widget(committed)
+
+    async with committed() as session:
+        rows = (await session.scalars(select(OutboxMessage))).all()
+    assert [(r.event_type, r.key, r.topic) for r in rows] == [("widget.changed", widget_id, "widget-events")]
+    envelope = Envelope.model_validate(rows[0].payload)
+    assert envelope.source == "kit_test"
+    assert envelope.aggregate_id == widget_id
+    assert envelope.payload == {"widget_id": widget_id, "seq": 1}
+    assert rows[0].published_at is None
+
+
+async def test_the_relay_publishes_every_event_in_order_per_key(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings, make_topics, kafka_bootstrap: str
+) -> None:
+    (topic,) = await make_topics("widget-events")
+    widgets = [await change_widget(committed) for _ in range(8)]
+    for round_ in range(24):
+        await change_widget(committed, widgets[round_ % len(widgets)])
+    relay = relay_for(committed, settings, batch_size=7)  # several batches, to cross batch boundaries
+
+    published = await drain(relay)
+    await relay.close()
+
+    assert published == 32
+    records = await consume(kafka_bootstrap, topic, 32)
+    seqs: dict[str, list[int]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.partition, r.offset)):
+        envelope = Envelope.model_validate_json(record.value)
+        assert record.key == envelope.aggregate_id.encode()
+        seqs[envelope.aggregate_id].append(envelope.payload["seq"])
+    assert set(seqs) == set(widgets)
+    assert all(s == list(range(1, len(s) + 1)) for s in seqs.values()), seqs
+    assert await relay.backlog() == 0
+
+
+async def test_the_relay_wakes_on_notify_without_waiting_for_the_poll(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings, make_topics, kafka_bootstrap: str
+) -> None:
+    (topic,) = await make_topics("widget-events")
+    relay = relay_for(committed, settings)
+    stop = asyncio.Event()
+    # A poll interval far longer than the test's wait: only NOTIFY can wake the relay in time.
+    task = asyncio.create_task(relay.run(_dsn(settings), poll_interval_s=3600, stop=stop))
+    await asyncio.sleep(0.5)
+    try:
+        widget_id = await change_widget(committed)
+        records = await consume(kafka_bootstrap, topic, 1, timeout_s=20)
+        assert Envelope.model_validate_json(records[0].value).aggregate_id == widget_id
+    finally:
+        stop.set()
+        await task
+        await relay.close()
+
+
+def _dsn(settings: ServiceSettings) -> str:
+    return settings.database_url.replace("+asyncpg", "")
+
+
+async def test_the_same_event_delivered_twice_takes_effect_once(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings, make_topics, kafka_bootstrap: str
+) -> None:
+    (topic,) = await make_topics("widget-events")
+    widget_id = await change_widget(committed)
+    relay = relay_for(committed, settings)
+    await drain(relay)
+    # The relay re-sends the same row, as it would after a crash between publish and marking it published.
+    async with committed() as session, session.begin():
+        await session.execute(text("UPDATE outbox SET published_at = NULL"))
+    await drain(relay)
+    await relay.close()
+    records = await consume(kafka_bootstrap, topic, 2)
+    consumer = Consumer(settings, committed, {"widget.changed": count_hit}, ["widget-events"])
+
+    results = [await consumer.handle(r) for r in records]
+    await consumer.close()
+
+    assert results == ["ok", "duplicate"]
+    async with committed() as session:
+        assert await session.scalar(select(Hit.count).where(Hit.key == widget_id)) == 1
+
+
+async def test_a_consumer_killed_before_its_offset_commit_does_not_apply_the_event_twice(
+    committed: async_sessionmaker[AsyncSession],
+    settings: ServiceSettings,
+    make_topics,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await make_topics("widget-events")
+    widget_id = await change_widget(committed)
+    relay = relay_for(committed, settings)
+    await drain(relay)
+    await relay.close()
+    group = f"kill-{uuid.uuid4().hex[:6]}"
+    group_settings = settings.model_copy(update={"service_name": group})
+    dying = asyncio.Event()
+
+    async def die_before_commit(self: AIOKafkaConsumer, offsets: object = None) -> None:
+        dying.set()
+        await asyncio.Event().wait()  # the process is killed here, after the DB commit
+
+    monkeypatch.setattr(AIOKafkaConsumer, "commit", die_before_commit)
+    first = Consumer(group_settings, committed, {"widget.changed": count_hit}, ["widget-events"])
+    run = asyncio.create_task(first.run())
+    await asyncio.wait_for(dying.wait(), 30)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    monkeypatch.undo()
+
+    second = Consumer(group_settings, committed, {"widget.changed": count_hit}, ["widget-events"])
+    outcome = asyncio.create_task(second.run())
+    try:
+        await _wait_until(lambda: _seen(group, "duplicate"), 60)
+    finally:
+        second.stopping.set()
+        await outcome
+
+    async with committed() as session:
+        assert await session.scalar(select(Hit.count).where(Hit.key == widget_id)) == 1
+
+
+async def _seen(consumer_name: str, result: str) -> bool:
+    from kit.observability import KAFKA_MESSAGES
+
+    return any(
+        s.value > 0
+        for metric in KAFKA_MESSAGES.collect()
+        for s in metric.samples
+        if s.name.endswith("_total") and s.labels["service"] == consumer_name and s.labels["result"] == result
+    )
+
+
+async def _wait_until(predicate, timeout_s: float) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout_s):
+        while not await predicate():
+            await asyncio.sleep(0.1)
+
+
+async def test_a_poison_message_goes_to_the_dlq_with_its_error_and_the_replay_brings_it_back(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings, make_topics, kafka_bootstrap: str
+) -> None:
+    (topic,) = await make_topics("widget-events")
+    poisoned = await change_widget(committed)
+    healthy = await change_widget(committed)
+    relay = relay_for(committed, settings)
+    await drain(relay)
+    await relay.close()
+    broken = {"on": True}
+
+    async def fragile(session: AsyncSession, envelope: Envelope) -> None:
+        if broken["on"] and envelope.payload["widget_id"] == poisoned:
+            raise ValueError("cannot handle this widget")
+        await count_hit(session, envelope)
+
+    consumer = Consumer(settings, committed, {"widget.changed": fragile}, ["widget-events"], max_attempts=3)
+    records = sorted(await consume(kafka_bootstrap, topic, 2), key=lambda r: r.key != poisoned.encode())
+    assert [await consumer.handle(r) for r in records] == ["dlq", "ok"]
+
+    letters = await read_dlq(kafka_bootstrap, f"{topic}-dlq")
+    assert len(letters) == 1
+    letter = letters[0][0]
+    assert (letter.original_topic, letter.error_type, letter.retry_count) == (topic, "ValueError", "3")
+    assert letter.error_message == "cannot handle this widget"
+    assert letter.event_type == "widget.changed"
+
+    broken["on"] = False
+    replayed = await replay(kafka_bootstrap, f"{topic}-dlq")
+    assert [x.event_id for x in replayed] == [letter.event_id]
+    assert await replay(kafka_bootstrap, f"{topic}-dlq") == []  # the replay group remembers
+    again = await consume(kafka_bootstrap, topic, 3)
+    replayed_record = next(r for r in again if dict(r.headers).get("dlq-replayed-from"))
+    assert await consumer.handle(replayed_record) == "ok"
+    await consumer.close()
+    async with committed() as session:
+        hits = dict((await session.execute(select(Hit.key, Hit.count))).all())
+    assert hits == {poisoned: 1, healthy: 1}
+
+
+async def test_a_record_that_is_not_an_envelope_is_dead_lettered_at_once(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings, make_topics, kafka_bootstrap: str
+) -> None:
+    (topic,) = await make_topics("widget-events")
+    producer: AIOKafkaProducer = await make_producer(settings)
+    await producer.send_and_wait(topic, b"{not json", key=b"k")
+    await producer.stop()
+    consumer = Consumer(settings, committed, {"widget.changed": count_hit}, ["widget-events"])
+
+    (record,) = await consume(kafka_bootstrap, topic, 1)
+    assert await consumer.handle(record) == "dlq"
+    await consumer.close()
+
+    ((letter, *_),) = await read_dlq(kafka_bootstrap, f"{topic}-dlq")
+    assert letter.error_type == "PoisonMessage"
+    assert letter.retry_count == "1"

@@ -1,0 +1,10 @@
+"""`python -m analysis.consumers`: the service's Kafka consumer process."""
+
+from analysis.settings import Settings
+from kit.kafka import Handlers, run_consumer
+
+TOPICS: list[str] = ["interview-events", "media-events"]
+HANDLERS: Handlers = {}
+
+if __name__ == "__main__":
+    run_consumer(Settings(), HANDLERS, TOPICS)

@@ -1,0 +1,6 @@
+"""`arq analysis.worker.WorkerSettings`: the outbox relay and the service's scheduled jobs."""
+
+from analysis.settings import Settings
+from kit.worker import worker_settings
+
+WorkerSettings = worker_settings(Settings())

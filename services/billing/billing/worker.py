@@ -1,0 +1,6 @@
+"""`arq billing.worker.WorkerSettings`: the outbox relay and the service's scheduled jobs."""
+
+from billing.settings import Settings
+from kit.worker import worker_settings
+
+WorkerSettings = worker_settings(Settings())

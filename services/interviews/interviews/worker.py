@@ -1,0 +1,6 @@
+"""`arq interviews.worker.WorkerSettings`: the outbox relay and the service's scheduled jobs."""
+
+from interviews.settings import Settings
+from kit.worker import worker_settings
+
+WorkerSettings = worker_settings(Settings())

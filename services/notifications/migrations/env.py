@@ -1,0 +1,5 @@
+from kit.migrations import run_env
+from notifications.settings import Settings
+
+settings = Settings()
+run_env(settings.database_url, settings.schema_name)

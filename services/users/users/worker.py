@@ -1,0 +1,6 @@
+"""`arq users.worker.WorkerSettings`: the outbox relay and the service's scheduled jobs."""
+
+from kit.worker import worker_settings
+from users.settings import Settings
+
+WorkerSettings = worker_settings(Settings())
