@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class Component(abc.ABC):
     name: str
     start_timeout: float = 60.0
     stop_timeout: float = 30.0
+    stop_signal: signal.Signals = signal.SIGTERM
 
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
@@ -116,7 +118,7 @@ class Component(abc.ABC):
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return False
-        if not stop_pid(pid, timeout=self.stop_timeout):
+        if not stop_pid(pid, timeout=self.stop_timeout, sig=self.stop_signal):
             log(f"{self.name}: did not stop within {self.stop_timeout:.0f}s, killed")
         self.pid_file.unlink(missing_ok=True)
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import subprocess
 from pathlib import Path
@@ -79,6 +80,8 @@ def roles_sql() -> str:
 class Postgres(Component):
     name = "postgres"
     start_timeout = 60.0
+    # SIGTERM is a "smart" shutdown that waits for every client to leave; SIGINT disconnects them.
+    stop_signal = signal.SIGINT
 
     @property
     def port(self) -> int:

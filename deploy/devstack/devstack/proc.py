@@ -91,9 +91,15 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
             os.kill(pid, sig)
 
 
-def stop_pid(pid: int, *, timeout: float = 30.0, proc: subprocess.Popen[bytes] | None = None) -> bool:
-    """SIGTERM the process group, wait, then SIGKILL. True if it stopped within timeout."""
-    _signal_group(pid, signal.SIGTERM)
+def stop_pid(
+    pid: int,
+    *,
+    timeout: float = 30.0,
+    proc: subprocess.Popen[bytes] | None = None,
+    sig: signal.Signals = signal.SIGTERM,
+) -> bool:
+    """Signal the process group (SIGTERM by default), wait, then SIGKILL. True if it stopped within timeout."""
+    _signal_group(pid, sig)
     if wait_dead(pid, timeout, proc):
         return True
     _signal_group(pid, signal.SIGKILL)

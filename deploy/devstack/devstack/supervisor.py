@@ -250,28 +250,31 @@ class Supervisor:
             self.say(spec.name, f"exited with code {code}" + ("" if code == 0 else " (left down)"))
         return code
 
-    async def start_service(self, svc: str) -> None:
+    async def launch_service(self, svc: str) -> list[asyncio.Task[int]]:
+        """Migrate, then spawn svc's processes; returns the tasks that run them."""
         migrate, specs = plan_service(self.cfg, svc)
         if migrate is None and not specs:
             self.say(svc, f"skipped: services/{svc} has no alembic.ini, main, consumers or worker yet")
-            return
+            return []
         if migrate is not None:
             code = await self.run_to_end(AppSpec(f"{svc}-migrate", migrate, service_env(self.cfg, svc)))
             if code != 0:
                 self.say(svc, "migrations failed: its processes are not started")
-                return
-        await asyncio.gather(*(self.run_to_end(spec) for spec in specs if not self.stopping.is_set()))
+                return []
+        return [asyncio.create_task(self.run_to_end(spec)) for spec in specs if not self.stopping.is_set()]
 
-    async def start_web(self) -> None:
+    async def launch_web(self) -> list[asyncio.Task[int]]:
         install, spec = plan_web(self.cfg)
         if spec is None:
             self.say("web", "skipped: web/package.json does not exist yet")
-            return
-        if install is not None:
-            code = await self.run_to_end(AppSpec("web-install", install, {}))
-            if code != 0:
-                return
-        await self.run_to_end(spec)
+            return []
+        if install is not None and await self.run_to_end(AppSpec("web-install", install, {})) != 0:
+            return []
+        return [] if self.stopping.is_set() else [asyncio.create_task(self.run_to_end(spec))]
+
+    async def launch_all(self) -> list[asyncio.Task[int]]:
+        launched = await asyncio.gather(*(self.launch_service(svc) for svc in SERVICES), self.launch_web())
+        return [task for tasks in launched for task in tasks]
 
     async def wait_healthy(self) -> None:
         """Wait for every HTTP process to answer, then print the URLs, start time and memory."""
@@ -289,7 +292,7 @@ class Supervisor:
         except TimeoutError:
             self.say("devstack", "some processes did not answer in time; see their logs")
         if not self.stopping.is_set():
-            self.print_summary()
+            await self.print_summary()
 
     def _http_ports(self) -> dict[str, int]:
         ports = {f"{svc}-api": port for svc, port in SERVICES.items()}
@@ -304,13 +307,23 @@ class Supervisor:
             return False
         return True
 
-    def print_summary(self) -> None:
+    @staticmethod
+    async def _docs_url(client: httpx.AsyncClient, svc: str, port: int) -> str:
+        """The gateway serves its docs under /api (its public prefix) once it has one; else /docs."""
+        candidates = ["/api/docs", "/docs"] if svc == "gateway" else ["/docs"]
+        for path in candidates:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"http://127.0.0.1:{port}{path}")).status_code == 200:
+                    return f"http://127.0.0.1:{port}{path}"
+        return f"http://127.0.0.1:{port}{candidates[0]}"
+
+    async def print_summary(self) -> None:
         p = self.cfg.ports
         rows = []
-        for svc, port in SERVICES.items():
-            if f"{svc}-api" in self.procs:
-                path = "/api/docs" if svc == "gateway" else "/docs"
-                rows.append((f"{svc} API docs", f"http://127.0.0.1:{port}{path}"))
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            for svc, port in SERVICES.items():
+                if f"{svc}-api" in self.procs:
+                    rows.append((f"{svc} API docs", await self._docs_url(client, svc, port)))
         if "web" in self.procs:
             rows.append(("web app", f"http://127.0.0.1:{WEB_PORT}"))
         rows += [
@@ -355,17 +368,21 @@ class Supervisor:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self._on_signal)
-        tasks = [asyncio.create_task(self.start_service(svc)) for svc in SERVICES]
-        tasks.append(asyncio.create_task(self.start_web()))
-        # Give every process a moment to be spawned before health is judged.
-        await asyncio.sleep(1.0)
-        health = asyncio.create_task(self.wait_healthy())
-        await self.stopping.wait()
-        health.cancel()
+        launch = asyncio.create_task(self.launch_all())
+        stop = asyncio.create_task(self.stopping.wait())
+        await asyncio.wait({launch, stop}, return_when=asyncio.FIRST_COMPLETED)
+        running: list[asyncio.Task[int]] = []
+        health = None
+        if launch.done():
+            running = launch.result()
+            health = asyncio.create_task(self.wait_healthy())
+        await stop
+        launch.cancel()
+        if health is not None:
+            health.cancel()
+        await asyncio.gather(launch, *([health] if health else []), return_exceptions=True)
         await self.stop_apps()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, health, return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
         if self.started_infra:
             await asyncio.to_thread(stop_infra, self.cfg, self.started_infra)
         else:
