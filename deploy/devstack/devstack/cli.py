@@ -110,4 +110,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except DevstackError as exc:
         log(f"error: {exc}")
         code = 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        code = 130
     sys.exit(code)

