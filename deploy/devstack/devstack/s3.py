@@ -43,11 +43,14 @@ class SeaweedS3(Component):
 
     def other_ports(self) -> dict[str, int]:
         p = self.cfg.ports
-        return {
+        http = {
             "SEAWEED_MASTER_PORT": p.seaweed_master,
             "SEAWEED_VOLUME_PORT": p.seaweed_volume,
             "SEAWEED_FILER_PORT": p.seaweed_filer,
         }
+        # Each weed server also binds gRPC on its HTTP port + 10000, moved by the same variable.
+        grpc = {env: port + 10000 for env, port in {**http, "S3_PORT": p.s3}.items()}
+        return http | {f"{env} (+10000 for gRPC)": port for env, port in grpc.items()}
 
     @property
     def url(self) -> str:
