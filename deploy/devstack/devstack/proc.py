@@ -83,7 +83,7 @@ def spawn_detached(
     return proc
 
 
-def _signal_group(pid: int, sig: signal.Signals) -> None:
+def signal_group(pid: int, sig: signal.Signals) -> None:
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
@@ -99,16 +99,16 @@ def stop_pid(
     sig: signal.Signals = signal.SIGTERM,
 ) -> bool:
     """Signal the process group (SIGTERM by default), wait, then SIGKILL. True if it stopped within timeout."""
-    _signal_group(pid, sig)
+    signal_group(pid, sig)
     if wait_dead(pid, timeout, proc):
         return True
-    _signal_group(pid, signal.SIGKILL)
+    signal_group(pid, signal.SIGKILL)
     wait_dead(pid, 5.0, proc)
     return False
 
 
 def kill_pid(pid: int, proc: subprocess.Popen[bytes] | None = None) -> None:
-    _signal_group(pid, signal.SIGKILL)
+    signal_group(pid, signal.SIGKILL)
     wait_dead(pid, 5.0, proc)
 
 

@@ -32,7 +32,7 @@ from devstack.config import (
     WEB_PORT,
     Config,
 )
-from devstack.proc import DevstackError, kill_pid, log, port_open, read_pid, rss_bytes, stop_pid
+from devstack.proc import DevstackError, log, port_open, read_pid, rss_bytes, signal_group, stop_pid
 from devstack.stack import components, start_infra, stop_infra
 
 APP_PREFIX = "app-"
@@ -206,13 +206,16 @@ class Supervisor:
             self.say("devstack", "stopping (Ctrl-C again to kill)")
             self.stopping.set()
         else:
+            # No waiting here: signal everything at once, forget the pid files, leave.
             self.say("devstack", "killing")
-            for proc in self.procs.values():
+            for name, proc in self.procs.items():
                 if proc.returncode is None:
-                    kill_pid(proc.pid)
+                    signal_group(proc.pid, signal.SIGKILL)
+                _app_pid_file(self.cfg, name).unlink(missing_ok=True)
             for comp in components(self.cfg):
                 if comp.name in self.started_infra and (pid := comp.pid()) is not None:
-                    kill_pid(pid)
+                    signal_group(pid, signal.SIGKILL)
+                    comp.pid_file.unlink(missing_ok=True)
             os._exit(130)
 
     async def _pump(self, name: str, proc: asyncio.subprocess.Process, log_file: IO[bytes]) -> None:
