@@ -276,8 +276,16 @@ class Supervisor:
         return [] if self.stopping.is_set() else [asyncio.create_task(self.run_to_end(spec))]
 
     async def launch_all(self) -> list[asyncio.Task[int]]:
-        launched = await asyncio.gather(*(self.launch_service(svc) for svc in SERVICES), self.launch_web())
-        return [task for tasks in launched for task in tasks]
+        launches = {svc: self.launch_service(svc) for svc in SERVICES} | {"web": self.launch_web()}
+        results = await asyncio.gather(*launches.values(), return_exceptions=True)
+        running: list[asyncio.Task[int]] = []
+        for name, result in zip(launches, results, strict=True):
+            # One service that cannot start (missing tool, bad command) must not take the others down.
+            if isinstance(result, BaseException):
+                self.say(name, f"not started: {result}")
+            else:
+                running += result
+        return running
 
     async def wait_healthy(self) -> None:
         """Wait for every HTTP process to answer, then print the URLs, start time and memory."""

@@ -51,3 +51,19 @@ def test_the_gateway_honours_internal_token_calls_locally(tmp_path: Path) -> Non
 
 def test_the_web_app_is_skipped_without_a_package_json(tmp_path: Path) -> None:
     assert plan_web(Config(root=tmp_path)) == (None, None)
+
+
+def test_the_web_app_installs_its_packages_once_then_runs_its_dev_script_on_port_3000(tmp_path: Path) -> None:
+    web = tmp_path / "web"
+    web.mkdir()
+    (web / "package.json").write_text('{"scripts": {"dev": "next dev"}}')
+    (web / "package-lock.json").write_text("{}")
+
+    install, spec = plan_web(Config(root=tmp_path))
+    assert install is not None
+    assert install[1] == "ci"
+    assert spec is not None
+    assert spec.cmd[1:] == ["run", "dev", "--", "--hostname", "127.0.0.1", "--port", "3000"]
+
+    (web / "node_modules").mkdir()
+    assert plan_web(Config(root=tmp_path))[0] is None
