@@ -242,6 +242,14 @@ def _parse(record: ConsumerRecord[bytes, bytes]) -> Envelope:
         raise PoisonMessage(f"not an event envelope: {exc.error_count()} error(s): {exc.errors()[0]['msg']}") from exc
 
 
+async def _first_of(task: asyncio.Task[None], event: asyncio.Event) -> None:
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+
+
 def run_consumer(settings: ServiceSettings, handlers: Handlers, topics: list[str]) -> None:
     """Entry point of a service's consumer process (`python -m <svc>.consumers`)."""
     from prometheus_client import start_http_server
@@ -258,8 +266,13 @@ def run_consumer(settings: ServiceSettings, handlers: Handlers, topics: list[str
         sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
         consumer = Consumer(settings, sessions, handlers, topics)
         consumer.install_signal_handlers()
+        running = asyncio.create_task(consumer.run())
         try:
-            await consumer.run()
+            await _first_of(running, consumer.stopping)
+            # A record in flight finishes within the grace period; past it the process stops anyway.
+            await asyncio.wait_for(running, 15)
+        except TimeoutError:
+            log.warning("kafka.consumer_forced_stop")
         finally:
             await engine.dispose()
 

@@ -22,8 +22,10 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    Row,
     String,
     Text,
+    cast,
     delete,
     func,
     select,
@@ -68,10 +70,6 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    def kafka_headers(self) -> list[tuple[str, bytes]]:
-        headers = {**self.headers, "eventType": self.event_type, "version": str(self.payload.get("version"))}
-        return [(k, v.encode()) for k, v in headers.items()]
-
 
 class ProcessedMessage(Base):
     """(consumer, message_id) inserted in the effect's transaction: a redelivery becomes a no-op."""
@@ -81,6 +79,11 @@ class ProcessedMessage(Base):
     consumer: Mapped[str] = mapped_column(String(200), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+def kafka_headers(stored: dict[str, str], event_type: str, version: str | None) -> list[tuple[str, bytes]]:
+    headers = {**stored, "eventType": event_type, "version": version or ""}
+    return [(k, v.encode()) for k, v in headers.items()]
 
 
 def notify_channel(schema: str) -> str:
@@ -155,9 +158,18 @@ class Relay:
             lock_key = func.hashtext(f"outbox:{self.schema}")
             if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
                 return 0
-            batch: Sequence[OutboxMessage] = (
-                await session.scalars(
-                    select(OutboxMessage)
+            # Core rows, payload as text: the stored envelope goes to Kafka without a decode/encode.
+            batch = (
+                await session.execute(
+                    select(
+                        OutboxMessage.id,
+                        OutboxMessage.topic,
+                        OutboxMessage.key,
+                        OutboxMessage.event_type,
+                        OutboxMessage.headers,
+                        cast(OutboxMessage.payload, Text).label("value"),
+                        OutboxMessage.payload["version"].astext.label("version"),
+                    )
                     .where(OutboxMessage.published_at.is_(None))
                     .order_by(OutboxMessage.id)
                     .limit(self.batch_size)
@@ -166,35 +178,36 @@ class Relay:
             ).all()
             if not batch:
                 return 0
+            ids = [row.id for row in batch]
             try:
                 await asyncio.wait_for(self._send(batch), self.send_timeout_s)
             except Exception as exc:
                 await self._discard_producer()
-                await self._record_failure([m.id for m in batch], exc)
+                await self._record_failure(ids, exc)
                 raise
-            now = utcnow()
             await session.execute(
                 sa_update(OutboxMessage)
-                .where(OutboxMessage.id.in_([m.id for m in batch]))
-                .values(published_at=now, attempts=OutboxMessage.attempts + 1, last_error=None)
+                .where(OutboxMessage.id.in_(ids))
+                .values(published_at=utcnow(), attempts=OutboxMessage.attempts + 1, last_error=None)
+                .execution_options(synchronize_session=False)
             )
         OUTBOX_RELAYED.labels(self.service).inc(len(batch))
-        log.debug("outbox.relayed", count=len(batch), last_id=batch[-1].id)
+        log.debug("outbox.relayed", count=len(batch), last_id=ids[-1])
         return len(batch)
 
-    async def _send(self, batch: Sequence[OutboxMessage]) -> None:
+    async def _send(self, batch: Sequence[Row[Any]]) -> None:
         if self.producer is None:
             self.producer = await self.make_producer()
         producer = self.producer
         # send() only enqueues; the idempotent producer keeps per-partition order across retries.
         futures = [
             await producer.send(
-                self.topic_prefix + m.topic,
-                Envelope.model_validate(m.payload).to_json(),
-                key=m.key.encode(),
-                headers=m.kafka_headers(),
+                self.topic_prefix + row.topic,
+                row.value.encode(),
+                key=row.key.encode(),
+                headers=kafka_headers(row.headers, row.event_type, row.version),
             )
-            for m in batch
+            for row in batch
         ]
         await asyncio.gather(*futures)
 
@@ -230,11 +243,12 @@ class Relay:
         OUTBOX_BACKLOG.labels(self.service).set(count or 0)
         return count or 0
 
-    async def run(self, dsn: str, *, poll_interval_s: float = 1.0, stop: asyncio.Event | None = None) -> None:
-        """Drain, then sleep until NOTIFY or the poll interval; back off while Kafka is down."""
+    async def run(self, dsn: str | None, *, poll_interval_s: float = 1.0, stop: asyncio.Event | None = None) -> None:
+        """Drain, then sleep until NOTIFY or the poll interval; back off while Kafka is down.
+        With no dsn the relay only polls (the benchmark's baseline)."""
         stop = stop or asyncio.Event()
         wake = asyncio.Event()
-        listener = await self._listen(dsn, wake)
+        listener = await self._listen(dsn, wake) if dsn else None
         failures = 0
         try:
             while not stop.is_set():
@@ -249,7 +263,7 @@ class Relay:
                 delay = poll_interval_s if failures == 0 else min(0.2 * 2**failures, 5.0)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(_first(wake, stop), delay)
-                if listener is None or listener.is_closed():
+                if dsn and (listener is None or listener.is_closed()):
                     listener = await self._listen(dsn, wake)
         finally:
             if listener is not None and not listener.is_closed():

@@ -42,7 +42,7 @@ def superuser_url() -> str:
     return f"postgresql+asyncpg://postgres:postgres@{PG_HOST}:{PG_PORT}/{TEST_DB}"
 
 
-def test_settings(cls: type[S], service: str, **overrides: Any) -> S:
+def settings_for_tests(cls: type[S], service: str, **overrides: Any) -> S:
     """Settings of `service` pointed at the test database, topics, Redis db and buckets."""
     values: dict[str, Any] = {
         "service_name": service,

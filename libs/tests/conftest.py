@@ -9,14 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from kit.db import make_engine
 from kit.outbox import OutboxMessage, ProcessedMessage
 from kit.settings import ServiceSettings
-from kit.testing import superuser_url, test_settings
+from kit.testing import settings_for_tests, superuser_url
 
 SCHEMA = "kit_test"
 
 
 @pytest.fixture(scope="session")
 def settings() -> ServiceSettings:
-    return test_settings(ServiceSettings, "kit_test", database_url=superuser_url(), db_schema=SCHEMA)
+    return settings_for_tests(ServiceSettings, "kit_test", database_url=superuser_url(), db_schema=SCHEMA)
 
 
 @pytest.fixture(scope="session")
