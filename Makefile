@@ -1,5 +1,5 @@
 # Local stack targets (deploy/devstack); test/lint/typecheck/bench belong to the quality tooling.
-.PHONY: up infra down status logs test lint typecheck bench
+.PHONY: up infra down status logs test test-fast lint typecheck bench
 
 up:
 	uv sync
@@ -18,16 +18,23 @@ status:
 logs:
 	uv run devstack logs $(NAME)
 
-# Placeholders until the quality tooling defines these.
 test:
 	uv run devstack infra
 	uv run pytest
 
+# Everything but the Kafka-outage test, which starts and stops a broker of its own.
+test-fast:
+	uv run devstack infra
+	uv run pytest -m "not slow"
+
 lint:
 	uv run ruff check .
+	uv run ruff format --check libs services tests bench
 
 typecheck:
-	uv run mypy .
+	uv run mypy -p kit -p gateway -p users -p interviews -p media -p analysis -p notifications -p billing
+	cd deploy/devstack && MYPYPATH=. uv run mypy devstack
 
 bench:
-	@echo "no benchmarks yet"
+	uv run devstack infra
+	uv run python bench/outbox/run.py
