@@ -105,7 +105,7 @@ async def stage_events(session: AsyncSession) -> int:
             recorded.extend(obj.pull_events())
     if not recorded:
         return 0
-    service = session.info.get("service") or session.bind.engine.url.username  # type: ignore[union-attr]
+    service = session.info.get("service", "unknown")
     headers = inject_headers()
     for item in recorded:
         envelope = Envelope.wrap(
@@ -127,6 +127,13 @@ async def stage_events(session: AsyncSession) -> int:
         await session.execute(select(func.pg_notify(notify_channel(schema), "")))
     await session.flush()
     return len(recorded)
+
+
+class _SendFailed(Exception):
+    def __init__(self, ids: list[int], error: Exception) -> None:
+        super().__init__(repr(error))
+        self.ids = ids
+        self.error = error
 
 
 class Relay:
@@ -154,6 +161,15 @@ class Relay:
 
     async def relay_once(self) -> int:
         """One batch; returns how many rows were published. Raises when Kafka refuses (rows stay)."""
+        try:
+            return await self._relay_batch()
+        except _SendFailed as failed:
+            # Recorded only after the batch's transaction rolled back and released its row locks.
+            await self._discard_producer()
+            await self._record_failure(failed.ids, failed.error)
+            raise failed.error from None
+
+    async def _relay_batch(self) -> int:
         async with self.sessions() as session, session.begin():
             lock_key = func.hashtext(f"outbox:{self.schema}")
             if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
@@ -182,9 +198,7 @@ class Relay:
             try:
                 await asyncio.wait_for(self._send(batch), self.send_timeout_s)
             except Exception as exc:
-                await self._discard_producer()
-                await self._record_failure(ids, exc)
-                raise
+                raise _SendFailed(ids, exc) from exc
             await session.execute(
                 sa_update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids))

@@ -333,3 +333,21 @@ async def test_a_record_that_is_not_an_envelope_is_dead_lettered_at_once(
     ((letter, *_),) = await read_dlq(kafka_bootstrap, f"{topic}-dlq")
     assert letter.error_type == "PoisonMessage"
     assert letter.retry_count == "1"
+
+
+async def test_a_batch_kafka_refuses_stays_unpublished_with_its_attempt_and_error_recorded(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings
+) -> None:
+    await change_widget(committed)
+    relay = relay_for(committed, settings, bootstrap="127.0.0.1:1", send_timeout_s=3.0)
+
+    for _ in range(2):
+        with pytest.raises(Exception):  # noqa: B017 - whatever the client raises, the row must stay
+            await relay.relay_once()
+
+    async with committed() as session:
+        row = (await session.scalars(select(OutboxMessage))).one()
+    assert row.published_at is None
+    assert row.attempts == 2
+    assert row.last_error
+    assert await relay.backlog() == 1
