@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +42,7 @@ from kit.db import Base
 from kit.domain import AggregateRoot, IntegrationEvent, RecordedEvent, utcnow
 from kit.events import Envelope
 from kit.observability import (
+    KAFKA_PRODUCED,
     OUTBOX_BACKLOG,
     OUTBOX_RELAY_FAILURES,
     OUTBOX_RELAYED,
@@ -224,6 +226,8 @@ class Relay:
             for row in batch
         ]
         await asyncio.gather(*futures)
+        for topic, count in Counter(self.topic_prefix + row.topic for row in batch).items():
+            KAFKA_PRODUCED.labels(self.service, topic, "success").inc(count)
 
     async def _discard_producer(self) -> None:
         """A failed batch is re-sent whole from the table; a fresh producer makes sure the old one's
@@ -240,6 +244,7 @@ class Relay:
 
     async def _record_failure(self, ids: list[int], exc: Exception) -> None:
         OUTBOX_RELAY_FAILURES.labels(self.service).inc()
+        KAFKA_PRODUCED.labels(self.service, "", "failure").inc(len(ids))
         log.warning("outbox.relay_failed", error=repr(exc), rows=len(ids))
         with contextlib.suppress(Exception):
             async with self.sessions() as session, session.begin():
