@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError
 from sqlalchemy import Integer, String, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -342,7 +343,7 @@ async def test_a_batch_kafka_refuses_stays_unpublished_with_its_attempt_and_erro
     relay = relay_for(committed, settings, bootstrap="127.0.0.1:1", send_timeout_s=3.0)
 
     for _ in range(2):
-        with pytest.raises(Exception):  # noqa: B017 - whatever the client raises, the row must stay
+        with pytest.raises(KafkaConnectionError):
             await relay.relay_once()
 
     async with committed() as session:
