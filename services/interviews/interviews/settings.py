@@ -5,3 +5,10 @@ class Settings(ServiceSettings):
     service_name: str = "interviews"
     port: int = 8003
     database_url: str = "postgresql+asyncpg://interviews:interviews-dev@127.0.0.1:5432/aivi"
+
+    billing_url: str = "http://127.0.0.1:8007"
+    # Off until the billing service answers its quota route; on, a billing outage refuses invitations (503).
+    quota_enforcement: bool = False
+    quota_timeout_s: float = 2.0
+    # Non-pausable interviews without a heartbeat or answer for this long are completed (`auto_timeout`).
+    inactivity_timeout_minutes: int = 30

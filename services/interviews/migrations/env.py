@@ -1,3 +1,4 @@
+import interviews.domain  # noqa: F401  (the models, for autogenerate)
 from interviews.settings import Settings
 from kit.migrations import run_env
 

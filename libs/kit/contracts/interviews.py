@@ -1,0 +1,221 @@
+"""Events the interviews service publishes on `interview-events` (reference contract §5.5).
+
+Payload fields are camelCase on the wire. Additions to the reference are additive: `invitation.completed`
+carries each question's options with their `isCorrect` flags and each response's `selectedOptionId`/`mediaId`
+(so multiple-choice answers can be scored by correctness), plus `companyId`, HR and candidate contacts;
+`invitation.expired` is new (the reference's expiry emitted nothing)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from kit.domain import IntegrationEvent
+
+TOPIC = "interview-events"
+
+
+class InterviewEvent(IntegrationEvent):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, alias_generator=to_camel)
+
+    TOPIC: ClassVar[str] = TOPIC
+
+
+class Part(BaseModel):
+    """A nested payload object (camelCase on the wire)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, alias_generator=to_camel)
+
+
+class TemplateCreated(InterviewEvent):
+    TYPE: ClassVar[str] = "template.created"
+
+    template_id: str
+    title: str
+    description: str
+    created_by: str
+    status: str = "draft"
+
+
+class TemplateUpdated(InterviewEvent):
+    TYPE: ClassVar[str] = "template.updated"
+
+    template_id: str
+    updated_at: datetime
+
+
+class TemplatePublished(InterviewEvent):
+    TYPE: ClassVar[str] = "template.published"
+
+    template_id: str
+    title: str
+    questions_count: int
+    published_at: datetime
+
+
+class TemplateDeleted(InterviewEvent):
+    """The reference's name for archiving (DELETE /templates/:id archives, it never deletes)."""
+
+    TYPE: ClassVar[str] = "template.deleted"
+
+    template_id: str
+
+
+class TemplateQuestionAdded(InterviewEvent):
+    TYPE: ClassVar[str] = "template.question.added"
+
+    template_id: str
+    question_id: str
+    question_text: str
+    question_type: str
+    order: int
+
+
+class TemplateQuestionUpdated(InterviewEvent):
+    TYPE: ClassVar[str] = "template.question.updated"
+
+    template_id: str
+    question_id: str
+
+
+class TemplateQuestionRemoved(InterviewEvent):
+    TYPE: ClassVar[str] = "template.question.removed"
+
+    template_id: str
+    question_id: str
+
+
+class TemplateQuestionsReordered(InterviewEvent):
+    TYPE: ClassVar[str] = "template.questions.reordered"
+
+    template_id: str
+    question_ids: list[str]
+
+
+class InvitationCreated(InterviewEvent):
+    TYPE: ClassVar[str] = "invitation.created"
+
+    invitation_id: str
+    template_id: str
+    template_title: str
+    candidate_id: str
+    company_id: str
+    company_name: str
+    invited_by: str
+    expires_at: datetime
+    candidate_email: str | None = None
+    candidate_name: str | None = None
+    hr_email: str | None = None
+    hr_name: str | None = None
+
+
+class InvitationStarted(InterviewEvent):
+    TYPE: ClassVar[str] = "invitation.started"
+
+    invitation_id: str
+    candidate_id: str
+    started_at: datetime
+    candidate_name: str | None = None
+    hr_user_id: str
+    hr_email: str | None = None
+
+
+class InvitationResponseSubmitted(InterviewEvent):
+    TYPE: ClassVar[str] = "invitation.response.submitted"
+
+    invitation_id: str
+    question_id: str
+    response_type: str
+
+
+class OptionSnapshot(Part):
+    id: str
+    text: str
+    is_correct: bool
+
+
+class QuestionSnapshot(Part):
+    id: str
+    text: str
+    type: str
+    order: int
+    # The analysis service's name for the same position (reference §6.3 drift).
+    order_index: int
+    time_limit: int
+    required: bool
+    hints: str | None = None
+    options: list[OptionSnapshot] | None = None
+
+
+class ResponseSnapshot(Part):
+    id: str
+    question_id: str
+    response_type: str
+    # The text, code or chosen option's text: what the reference's analysis reads.
+    text_answer: str | None = None
+    selected_option_id: str | None = None
+    media_id: str | None = None
+    duration: int
+
+
+class InvitationCompleted(InterviewEvent):
+    TYPE: ClassVar[str] = "invitation.completed"
+
+    invitation_id: str
+    candidate_id: str
+    company_id: str
+    template_id: str
+    template_title: str
+    company_name: str
+    completed_at: datetime
+    completed_reason: str
+    language: str
+    questions: list[QuestionSnapshot]
+    responses: list[ResponseSnapshot]
+    hr_user_id: str
+    hr_email: str | None = None
+    hr_name: str | None = None
+    candidate_name: str | None = None
+    candidate_email: str | None = None
+    response_count: int
+
+
+class InvitationExpired(InterviewEvent):
+    TYPE: ClassVar[str] = "invitation.expired"
+
+    invitation_id: str
+    candidate_id: str
+    template_id: str
+    hr_user_id: str
+    company_id: str
+    previous_status: str
+    expired_at: datetime
+    candidate_email: str | None = None
+    hr_email: str | None = None
+
+
+class _Decision(InterviewEvent):
+    invitation_id: str
+    candidate_id: str
+    candidate_email: str | None = None
+    candidate_name: str | None = None
+    template_id: str
+    template_title: str
+    company_name: str
+    # The deciding user (an admin when an admin decides), as in the reference.
+    hr_user_id: str
+    hr_email: str | None = None
+    hr_name: str | None = None
+    note: str | None = None
+    decided_at: datetime
+
+
+class CandidateApproved(_Decision):
+    TYPE: ClassVar[str] = "candidate.approved"
+
+
+class CandidateRejected(_Decision):
+    TYPE: ClassVar[str] = "candidate.rejected"

@@ -1,0 +1,749 @@
+"""Templates (with their questions) and invitations (with their responses): the two aggregates, their state
+machines (reference contract §5.2, §5.4) and the events they record."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kit.contracts import interviews as events
+from kit.db import Base
+from kit.domain import AggregateRoot
+from kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+
+MAX_OPTIONS = 10
+MIN_OPTIONS = 2
+
+
+class TemplateStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class QuestionType(StrEnum):
+    TEXT = "text"
+    MULTIPLE_CHOICE = "multiple_choice"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+
+
+class CompletionReason(StrEnum):
+    MANUAL = "manual"
+    EARLY_FINISH = "early_finish"
+    AUTO_TIMEOUT = "auto_timeout"
+
+
+class ResponseType(StrEnum):
+    TEXT = "text"
+    CODE = "code"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+class Decision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "totalTimeLimit": 60,
+    "allowRetakes": False,
+    "showTimer": True,
+    "randomizeQuestions": False,
+}
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    # Deferred, so renumbering (remove, reorder) may pass through transient duplicates before COMMIT.
+    __table_args__ = (UniqueConstraint("template_id", "order_number", deferrable=True, initially="DEFERRED"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interview_templates.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(30))
+    order: Mapped[int] = mapped_column("order_number", Integer)
+    time_limit: Mapped[int] = mapped_column(Integer)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    hints: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def option(self, option_id: str) -> dict[str, Any] | None:
+        return next((o for o in self.options or () if o["id"] == option_id), None)
+
+    def snapshot(self) -> events.QuestionSnapshot:
+        return events.QuestionSnapshot(
+            id=str(self.id),
+            text=self.text,
+            type=self.type,
+            order=self.order,
+            order_index=self.order - 1,
+            time_limit=self.time_limit,
+            required=self.required,
+            hints=self.hints,
+            options=[events.OptionSnapshot(id=o["id"], text=o["text"], is_correct=o["isCorrect"]) for o in self.options]
+            if self.options is not None
+            else None,
+        )
+
+
+def build_options(question_type: str, options: list[tuple[str, bool]] | None) -> list[dict[str, Any]] | None:
+    """Validate a question's options against its type; option ids are generated here."""
+    if question_type != QuestionType.MULTIPLE_CHOICE:
+        if options:
+            raise InvalidQuestion("Options are only allowed for multiple_choice questions")
+        return None
+    if options is None or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        raise InvalidQuestion(f"A multiple_choice question needs {MIN_OPTIONS} to {MAX_OPTIONS} options")
+    if not any(correct for _, correct in options):
+        raise InvalidQuestion("A multiple_choice question needs at least one correct option")
+    return [{"id": str(uuid.uuid4()), "text": text, "isCorrect": correct} for text, correct in options]
+
+
+class Template(Base, AggregateRoot):
+    __tablename__ = "interview_templates"
+    __table_args__ = (Index("ix_interview_templates_created_at", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    questions: Mapped[list[Question]] = relationship(
+        order_by=Question.order, lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    # Every change touches the row (updated_at), so two concurrent edits of one template conflict.
+    __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def create(
+        cls, *, title: str, description: str, settings: dict[str, Any] | None, created_by: str, now: datetime
+    ) -> Template:
+        template = cls(
+            id=uuid.uuid4(),
+            title=title,
+            description=description,
+            created_by=created_by,
+            status=TemplateStatus.DRAFT,
+            settings=dict(DEFAULT_SETTINGS) if settings is None else settings,
+            created_at=now,
+            updated_at=now,
+            questions=[],
+        )
+        template.record(
+            events.TemplateCreated(
+                template_id=str(template.id), title=title, description=description, created_by=created_by
+            )
+        )
+        return template
+
+    def _editable(self, operation: str, now: datetime) -> None:
+        if self.status != TemplateStatus.DRAFT:
+            raise InvalidTemplateState(f"Cannot {operation} template in {self.status} state")
+        self.updated_at = now
+
+    def update(
+        self, *, title: str | None, description: str | None, settings: dict[str, Any] | None, now: datetime
+    ) -> None:
+        self._editable("update", now)
+        if title is not None:
+            self.title = title
+        if description is not None:
+            self.description = description
+        if settings is not None:
+            # The reference replaces the whole settings object as sent (§5.2); so do we.
+            self.settings = settings
+        self.record(events.TemplateUpdated(template_id=str(self.id), updated_at=now))
+
+    def question(self, question_id: uuid.UUID) -> Question:
+        found = next((q for q in self.questions if q.id == question_id), None)
+        if found is None:
+            raise QuestionNotFound(f"Question {question_id} not found in template {self.id}")
+        return found
+
+    def _check_order_free(self, order: int, *, besides: uuid.UUID | None = None) -> None:
+        if any(q.order == order and q.id != besides for q in self.questions):
+            raise DuplicateQuestionOrder(f"Question order {order} is already used in this template")
+
+    def add_question(
+        self,
+        *,
+        text: str,
+        type: str,
+        order: int,
+        time_limit: int,
+        required: bool,
+        hints: str | None,
+        options: list[tuple[str, bool]] | None,
+        now: datetime,
+    ) -> Question:
+        self._editable("add questions to", now)
+        self._check_order_free(order)
+        question = Question(
+            id=uuid.uuid4(),
+            template_id=self.id,
+            text=text,
+            type=type,
+            order=order,
+            time_limit=time_limit,
+            required=required,
+            hints=hints,
+            options=build_options(type, options),
+            created_at=now,
+        )
+        self.questions.append(question)
+        self.record(
+            events.TemplateQuestionAdded(
+                template_id=str(self.id),
+                question_id=str(question.id),
+                question_text=text,
+                question_type=type,
+                order=order,
+            )
+        )
+        return question
+
+    def update_question(self, question_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> Question:
+        self._editable("update questions of", now)
+        question = self.question(question_id)
+        if "order" in changes:
+            self._check_order_free(changes["order"], besides=question.id)
+        new_type = changes.get("type", question.type)
+        if "options" in changes or "type" in changes:
+            options = changes.get("options")
+            if "options" not in changes and question.options is not None and new_type == QuestionType.MULTIPLE_CHOICE:
+                options = [(o["text"], o["isCorrect"]) for o in question.options]
+            question.options = build_options(new_type, options)
+        for field in ("text", "type", "order", "time_limit", "required", "hints"):
+            if field in changes:
+                setattr(question, field, changes[field])
+        self.record(events.TemplateQuestionUpdated(template_id=str(self.id), question_id=str(question.id)))
+        return question
+
+    def remove_question(self, question_id: uuid.UUID, now: datetime) -> None:
+        self._editable("remove questions from", now)
+        question = self.question(question_id)
+        self.questions.remove(question)
+        for position, remaining in enumerate(sorted(self.questions, key=lambda q: q.order), start=1):
+            remaining.order = position
+        self.record(events.TemplateQuestionRemoved(template_id=str(self.id), question_id=str(question_id)))
+
+    def reorder(self, question_ids: list[uuid.UUID], now: datetime) -> None:
+        self._editable("reorder questions of", now)
+        known = {q.id: q for q in self.questions}
+        unknown = [str(i) for i in question_ids if i not in known]
+        if unknown:
+            raise QuestionNotFound(f"Unknown question ids: {', '.join(unknown)}")
+        if len(set(question_ids)) != len(question_ids) or set(question_ids) != set(known):
+            raise InvalidQuestion("Reorder must list every question of the template exactly once")
+        for position, question_id in enumerate(question_ids, start=1):
+            known[question_id].order = position
+        self.questions.sort(key=lambda q: q.order)
+        self.record(
+            events.TemplateQuestionsReordered(template_id=str(self.id), question_ids=[str(i) for i in question_ids])
+        )
+
+    def publish(self, now: datetime) -> None:
+        if self.status != TemplateStatus.DRAFT:
+            raise InvalidTemplateState(f"Cannot publish template in {self.status} state")
+        if not self.questions:
+            raise TemplateCannotBePublished("Template cannot be published: no questions")
+        self.status = TemplateStatus.ACTIVE
+        self.published_at = now
+        self.updated_at = now
+        self.record(
+            events.TemplatePublished(
+                template_id=str(self.id), title=self.title, questions_count=len(self.questions), published_at=now
+            )
+        )
+
+    def archive(self, now: datetime) -> None:
+        if self.status == TemplateStatus.ARCHIVED:
+            raise InvalidTemplateState("Cannot archive template in archived state")
+        self.status = TemplateStatus.ARCHIVED
+        self.updated_at = now
+        self.record(events.TemplateDeleted(template_id=str(self.id)))
+
+
+class Response(Base):
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("invitation_id", "question_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    invitation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[uuid.UUID] = mapped_column()
+    question_index: Mapped[int] = mapped_column(Integer)
+    question_text: Mapped[str] = mapped_column(Text)
+    response_type: Mapped[str] = mapped_column(String(20))
+    text_answer: Mapped[str | None] = mapped_column(Text)
+    code_answer: Mapped[str | None] = mapped_column(Text)
+    video_url: Mapped[str | None] = mapped_column(Text)
+    selected_option_id: Mapped[str | None] = mapped_column(String(64))
+    media_id: Mapped[uuid.UUID | None] = mapped_column()
+    duration: Mapped[int] = mapped_column(Integer, default=0)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def snapshot(self) -> events.ResponseSnapshot:
+        return events.ResponseSnapshot(
+            id=str(self.id),
+            question_id=str(self.question_id),
+            response_type=self.response_type,
+            text_answer=self.text_answer or self.code_answer or self.video_url,
+            selected_option_id=self.selected_option_id,
+            media_id=str(self.media_id) if self.media_id else None,
+            duration=self.duration,
+        )
+
+
+class Invitation(Base, AggregateRoot):
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "template_id"),
+        Index("ix_invitations_created_at", "created_at"),
+        Index("ix_invitations_due", "status", "expires_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interview_templates.id"), index=True)
+    candidate_id: Mapped[str] = mapped_column(String(64), index=True)
+    company_id: Mapped[str] = mapped_column(String(64))
+    company_name: Mapped[str] = mapped_column(String(200))
+    invited_by: Mapped[str] = mapped_column(String(64), index=True)
+    candidate_email: Mapped[str | None] = mapped_column(String(255))
+    candidate_name: Mapped[str | None] = mapped_column(String(200))
+    hr_email: Mapped[str | None] = mapped_column(String(255))
+    hr_name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    allow_pause: Mapped[bool] = mapped_column(Boolean)
+    show_timer: Mapped[bool] = mapped_column(Boolean)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_reason: Mapped[str | None] = mapped_column(String(20))
+    total_questions: Mapped[int] = mapped_column(Integer)
+    analysis_id: Mapped[str | None] = mapped_column(String(64))
+    analysis_status: Mapped[str | None] = mapped_column(String(20), index=True)
+    analysis_score: Mapped[int | None] = mapped_column(Integer)
+    analysis_recommendation: Mapped[str | None] = mapped_column(String(20))
+    analysis_completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    analysis_error_message: Mapped[str | None] = mapped_column(Text)
+    # When the analysis event we applied occurred: an older event delivered late must not overwrite a newer one.
+    analysis_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision: Mapped[str | None] = mapped_column(String(20), index=True)
+    decision_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_by: Mapped[str | None] = mapped_column(String(64))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    template: Mapped[Template] = relationship(lazy="selectin")
+    responses: Mapped[list[Response]] = relationship(
+        order_by=Response.question_index, lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        template: Template,
+        candidate_id: str,
+        invited_by: str,
+        company_name: str,
+        expires_at: datetime,
+        allow_pause: bool,
+        show_timer: bool,
+        contacts: dict[str, str | None],
+        now: datetime,
+    ) -> Invitation:
+        if template.status != TemplateStatus.ACTIVE:
+            raise InvalidInvitationData(f"Cannot invite to a template in {template.status} state")
+        if not template.questions:
+            raise InvalidInvitationData("Cannot invite to a template without questions")
+        if expires_at <= now:
+            raise InvalidInvitationData("expiresAt must be in the future")
+        invitation = cls(
+            id=uuid.uuid4(),
+            template_id=template.id,
+            template=template,
+            candidate_id=candidate_id,
+            # The reference bills the inviting HR user (§8.6); the same id reaches billing and analysis.
+            company_id=invited_by,
+            company_name=company_name,
+            invited_by=invited_by,
+            status=InvitationStatus.PENDING,
+            allow_pause=allow_pause,
+            show_timer=show_timer,
+            expires_at=expires_at,
+            total_questions=len(template.questions),
+            created_at=now,
+            updated_at=now,
+            responses=[],
+            **contacts,
+        )
+        invitation.record(
+            events.InvitationCreated(
+                invitation_id=str(invitation.id),
+                template_id=str(template.id),
+                template_title=template.title,
+                candidate_id=candidate_id,
+                company_id=invitation.company_id,
+                company_name=company_name,
+                invited_by=invited_by,
+                expires_at=expires_at,
+                **contacts,
+            )
+        )
+        return invitation
+
+    # -- access ---------------------------------------------------------------------------------------
+
+    def ensure_candidate(self, user_id: str) -> None:
+        if self.candidate_id != user_id:
+            raise InvitationAccessDenied("Only the invited candidate can do this")
+
+    def ensure_inviter(self, user_id: str, *, admin: bool) -> None:
+        if not admin and self.invited_by != user_id:
+            raise InvitationAccessDenied("Only the inviting HR user or an admin can do this")
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+
+    def is_past_expiry(self, now: datetime) -> bool:
+        return now > self.expires_at
+
+    def expire(self, now: datetime) -> None:
+        """Only open invitations expire: a completed one keeps its answers, analysis and decision."""
+        if self.status not in (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS):
+            raise InvalidInvitationState(f"Cannot expire an invitation in {self.status} state")
+        previous = self.status
+        self.status = InvitationStatus.EXPIRED
+        self.updated_at = now
+        self.record(
+            events.InvitationExpired(
+                invitation_id=str(self.id),
+                candidate_id=self.candidate_id,
+                template_id=str(self.template_id),
+                hr_user_id=self.invited_by,
+                company_id=self.company_id,
+                previous_status=previous,
+                expired_at=now,
+                candidate_email=self.candidate_email,
+                hr_email=self.hr_email,
+            )
+        )
+
+    def _expire_if_due(self, now: datetime) -> None:
+        if self.status in (InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS) and self.is_past_expiry(now):
+            self.expire(now)
+            raise InvitationHasExpired(f"Invitation expired at {self.expires_at.isoformat()}")
+
+    def _require(self, status: InvitationStatus, operation: str) -> None:
+        if self.status != status:
+            raise InvalidInvitationState(f"Cannot {operation} invitation in {self.status} state")
+
+    def start(self, now: datetime) -> None:
+        self._expire_if_due(now)
+        self._require(InvitationStatus.PENDING, "start")
+        self.status = InvitationStatus.IN_PROGRESS
+        self.started_at = now
+        self.last_activity_at = now
+        self.updated_at = now
+        self.record(
+            events.InvitationStarted(
+                invitation_id=str(self.id),
+                candidate_id=self.candidate_id,
+                started_at=now,
+                candidate_name=self.candidate_name,
+                hr_user_id=self.invited_by,
+                hr_email=self.hr_email,
+            )
+        )
+
+    def submit_response(
+        self,
+        *,
+        question_id: uuid.UUID,
+        question_index: int | None,
+        response_type: str,
+        text_answer: str | None,
+        code_answer: str | None,
+        video_url: str | None,
+        selected_option_id: str | None,
+        media_id: uuid.UUID | None,
+        duration: int,
+        now: datetime,
+    ) -> Response:
+        self._expire_if_due(now)
+        self._require(InvitationStatus.IN_PROGRESS, "answer")
+        question = next((q for q in self.template.questions if q.id == question_id), None)
+        if question is None:
+            raise QuestionNotFound(f"Question {question_id} is not part of this interview")
+        if any(r.question_id == question_id for r in self.responses):
+            raise DuplicateResponse("This question has already been answered")
+        answer = _validate_answer(question, response_type, text_answer, code_answer, selected_option_id, media_id)
+        response = Response(
+            id=uuid.uuid4(),
+            invitation_id=self.id,
+            question_id=question_id,
+            question_index=question.order - 1 if question_index is None else question_index,
+            question_text=question.text,
+            response_type=response_type,
+            text_answer=answer.text,
+            code_answer=code_answer,
+            video_url=video_url,
+            selected_option_id=answer.option_id,
+            media_id=media_id,
+            duration=duration,
+            submitted_at=now,
+        )
+        self.responses.append(response)
+        self.last_activity_at = now
+        self.updated_at = now
+        self.record(
+            events.InvitationResponseSubmitted(
+                invitation_id=str(self.id), question_id=str(question_id), response_type=response_type
+            )
+        )
+        return response
+
+    def heartbeat(self, now: datetime) -> None:
+        self._require(InvitationStatus.IN_PROGRESS, "record activity on")
+        self.last_activity_at = now
+        self.updated_at = now
+
+    def complete(self, reason: CompletionReason, now: datetime) -> None:
+        self._require(InvitationStatus.IN_PROGRESS, "complete")
+        answered = len(self.responses)
+        if reason == CompletionReason.MANUAL and answered < self.total_questions:
+            raise InvitationIncomplete(f"Cannot complete: {answered}/{self.total_questions} questions answered")
+        self.status = InvitationStatus.COMPLETED
+        self.completed_at = now
+        self.completed_reason = reason
+        self.updated_at = now
+        template = self.template
+        self.record(
+            events.InvitationCompleted(
+                invitation_id=str(self.id),
+                candidate_id=self.candidate_id,
+                company_id=self.company_id,
+                template_id=str(self.template_id),
+                template_title=template.title,
+                company_name=self.company_name,
+                completed_at=now,
+                completed_reason=reason,
+                language=str(template.settings.get("language") or "en"),
+                questions=[q.snapshot() for q in template.questions],
+                responses=[r.snapshot() for r in self.responses],
+                hr_user_id=self.invited_by,
+                hr_email=self.hr_email,
+                hr_name=self.hr_name,
+                candidate_name=self.candidate_name,
+                candidate_email=self.candidate_email,
+                response_count=answered,
+            )
+        )
+
+    def decide(self, decision: Decision, *, note: str | None, by: str, now: datetime) -> None:
+        self._require(InvitationStatus.COMPLETED, "decide on")
+        if self.decision is not None:
+            raise DecisionAlreadyMade(f"A decision was already made: {self.decision}")
+        if decision == Decision.REJECTED and not (note and note.strip()):
+            raise InvalidInvitationData("A rejection needs a note")
+        self.decision = decision
+        self.decision_at = now
+        self.decision_by = by
+        self.decision_note = note.strip() if note is not None and decision == Decision.REJECTED else note
+        self.updated_at = now
+        event_type = events.CandidateApproved if decision == Decision.APPROVED else events.CandidateRejected
+        self.record(
+            event_type(
+                invitation_id=str(self.id),
+                candidate_id=self.candidate_id,
+                candidate_email=self.candidate_email,
+                candidate_name=self.candidate_name,
+                template_id=str(self.template_id),
+                template_title=self.template.title,
+                company_name=self.company_name,
+                hr_user_id=by,
+                # Contacts are known for the inviting HR user only; an admin deciding has none here.
+                hr_email=self.hr_email if by == self.invited_by else None,
+                hr_name=self.hr_name if by == self.invited_by else None,
+                note=note,
+                decided_at=now,
+            )
+        )
+
+    def attach_analysis(
+        self,
+        *,
+        analysis_id: str | None,
+        status: str,
+        score: float | None,
+        recommendation: str | None,
+        error_message: str | None,
+        occurred_at: datetime,
+    ) -> bool:
+        """Apply an analysis outcome unless a newer one is already applied; True when applied."""
+        if self.analysis_event_at is not None and occurred_at < self.analysis_event_at:
+            return False
+        self.analysis_event_at = occurred_at
+        self.analysis_id = analysis_id or self.analysis_id
+        self.analysis_status = status
+        if status == "failed":
+            self.analysis_error_message = error_message
+            self.analysis_score = None
+            self.analysis_recommendation = None
+            self.analysis_completed_at = None
+        else:
+            self.analysis_score = None if score is None else round(score)
+            self.analysis_recommendation = recommendation
+            self.analysis_completed_at = occurred_at
+            self.analysis_error_message = None
+        return True
+
+
+class _Answer:
+    __slots__ = ("option_id", "text")
+
+    def __init__(self, text: str | None, option_id: str | None) -> None:
+        self.text = text
+        self.option_id = option_id
+
+
+def _validate_answer(
+    question: Question,
+    response_type: str,
+    text_answer: str | None,
+    code_answer: str | None,
+    selected_option_id: str | None,
+    media_id: uuid.UUID | None,
+) -> _Answer:
+    if question.type == QuestionType.MULTIPLE_CHOICE:
+        # The reference's web sends the chosen option's text as textAnswer; an option id is also accepted.
+        if selected_option_id is not None:
+            option = question.option(selected_option_id)
+        else:
+            option = next((o for o in question.options or () if o["text"] == (text_answer or "").strip()), None)
+        if option is None:
+            raise InvalidAnswer("The answer must be one of the question's options")
+        return _Answer(option["text"], option["id"])
+    if selected_option_id is not None:
+        raise InvalidAnswer("Only multiple_choice questions take an option")
+    if response_type == ResponseType.TEXT and not (text_answer and text_answer.strip()):
+        raise InvalidAnswer("A text response needs a textAnswer")
+    if response_type == ResponseType.CODE and not (code_answer and code_answer.strip()):
+        raise InvalidAnswer("A code response needs a codeAnswer")
+    if response_type in (ResponseType.VIDEO, ResponseType.AUDIO) and question.type == QuestionType.TEXT:
+        raise InvalidAnswer("A text question takes a text answer")
+    return _Answer(text_answer, None)
+
+
+# -- errors (status codes of reference §5.7; illegal transitions are 409/422) ----------------------------
+
+
+class TemplateNotFound(NotFound):
+    code = "TEMPLATE_NOT_FOUND"
+
+
+class QuestionNotFound(NotFound):
+    code = "QUESTION_NOT_FOUND"
+
+
+class InvitationNotFound(NotFound):
+    code = "INVITATION_NOT_FOUND"
+
+
+class TemplateUnauthorized(Forbidden):
+    code = "TEMPLATE_UNAUTHORIZED"
+
+
+class InvitationAccessDenied(Forbidden):
+    code = "INVITATION_ACCESS_DENIED"
+
+
+class DuplicateQuestionOrder(Conflict):
+    code = "DUPLICATE_QUESTION_ORDER"
+
+
+class DuplicateInvitation(Conflict):
+    code = "DUPLICATE_INVITATION"
+
+
+class DuplicateResponse(Conflict):
+    code = "DUPLICATE_RESPONSE"
+
+
+class DecisionAlreadyMade(Conflict):
+    code = "DECISION_ALREADY_MADE"
+
+
+class InvalidTemplateState(Invalid):
+    code = "INVALID_TEMPLATE_STATE"
+
+
+class InvalidInvitationState(Invalid):
+    code = "INVALID_INVITATION_STATE"
+
+
+class InvitationIncomplete(Invalid):
+    code = "INVITATION_INCOMPLETE"
+
+
+class InvalidAnswer(Invalid):
+    code = "INVALID_ANSWER"
+
+
+class InvitationHasExpired(DomainError):
+    """410, raised after the expiry itself has been recorded: the boundary commits, then answers."""
+
+    status, code = 410, "INVITATION_EXPIRED"
+
+
+class TemplateCannotBePublished(DomainError):
+    code = "TEMPLATE_CANNOT_BE_PUBLISHED"
+
+
+class InvalidQuestion(DomainError):
+    code = "INVALID_QUESTION"
+
+
+class InvalidInvitationData(DomainError):
+    code = "INVALID_INVITATION_DATA"
+
+
+class QuotaExceeded(DomainError):
+    status, code = 402, "QUOTA_EXCEEDED"

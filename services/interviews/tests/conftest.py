@@ -1,0 +1,212 @@
+"""Fixtures: the migrated test schema, per-test rollback sessions shared by the in-process app, a clock the
+tests move, identities with the internal token, and builders for templates and invitations via the API."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from interviews.main import create_app
+from interviews.settings import Settings
+from kit.outbox import OutboxMessage
+from kit.testing import INTERNAL_TOKEN, alembic_upgrade, make_service_engine, settings_for_tests
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+T0 = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return settings_for_tests(Settings, "interviews")
+
+
+@pytest.fixture(scope="session")
+def migrated(settings: Settings) -> Settings:
+    # Synchronous on purpose: Alembic's async env runs its own event loop.
+    alembic_upgrade(SERVICE_DIR, settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def engine(migrated: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = make_service_engine(migrated)
+    yield engine
+    await engine.dispose()
+
+
+@dataclass
+class Clock:
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@dataclass(frozen=True)
+class User:
+    role: str
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": self.id, "x-user-role": self.role}
+
+
+@pytest.fixture
+def hr() -> User:
+    return User("hr")
+
+
+@pytest.fixture
+def other_hr() -> User:
+    return User("hr")
+
+
+@pytest.fixture
+def admin() -> User:
+    return User("admin")
+
+
+@pytest.fixture
+def candidate() -> User:
+    return User("candidate")
+
+
+@pytest.fixture
+def other_candidate() -> User:
+    return User("candidate")
+
+
+async def start_app(app: FastAPI, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> AsyncIterator[Any]:
+    async with LifespanManager(app) as manager:
+        # The app's requests run on the test's rolled-back connection and read the test's clock.
+        app.state.sessions = sessions
+        app.state.clock = clock
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> AsyncIterator[httpx.AsyncClient]:
+    async for c in start_app(create_app(settings), sessions, clock):
+        yield c
+
+
+@pytest.fixture
+async def new_events(
+    sessions: async_sessionmaker[AsyncSession],
+) -> Callable[[], Awaitable[list[OutboxMessage]]]:
+    """The outbox rows written since the test began, oldest first."""
+    async with sessions() as session:
+        baseline = await session.scalar(select(func.coalesce(func.max(OutboxMessage.id), 0)))
+
+    async def rows() -> list[OutboxMessage]:
+        async with sessions() as session:
+            found = await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id > baseline).order_by(OutboxMessage.id)
+            )
+            return list(found.all())
+
+    return rows
+
+
+MC_QUESTION = {
+    "text": "Which HTTP method is idempotent?",
+    "type": "multiple_choice",
+    "order": 2,
+    "timeLimit": 60,
+    "required": True,
+    "options": [{"text": "POST", "isCorrect": False}, {"text": "PUT", "isCorrect": True}],
+}
+TEXT_QUESTION = {
+    "text": "Describe a production incident you handled.",
+    "type": "text",
+    "order": 1,
+    "timeLimit": 120,
+    "required": True,
+    "hints": "Situation, action, result",
+}
+
+
+@dataclass
+class Interview:
+    template_id: str
+    question_ids: list[str]
+    invitation_id: str | None = None
+
+
+@pytest.fixture
+def make_template(client: httpx.AsyncClient) -> Callable[..., Awaitable[Interview]]:
+    async def make(
+        owner: User, *, questions: list[dict[str, Any]] | None = None, publish: bool = True, **body: Any
+    ) -> Interview:
+        created = await client.post(
+            "/api/templates",
+            json={"title": "Backend engineer", "description": "Async Python role", **body},
+            headers=owner.headers,
+        )
+        assert created.status_code == 201, created.text
+        template_id = created.json()["id"]
+        ids = []
+        for question in [TEXT_QUESTION, MC_QUESTION] if questions is None else questions:
+            added = await client.post(f"/api/templates/{template_id}/questions", json=question, headers=owner.headers)
+            assert added.status_code == 201, added.text
+            ids.append(added.json()["id"])
+        if publish:
+            published = await client.put(f"/api/templates/{template_id}/publish", headers=owner.headers)
+            assert published.status_code == 200, published.text
+        return Interview(template_id, ids)
+
+    return make
+
+
+@pytest.fixture
+def make_invitation(
+    client: httpx.AsyncClient, make_template: Callable[..., Awaitable[Interview]], clock: Clock
+) -> Callable[..., Awaitable[Interview]]:
+    async def make(
+        hr: User, candidate: User, *, start: bool = False, interview: Interview | None = None, **body: Any
+    ) -> Interview:
+        interview = interview or await make_template(hr)
+        created = await client.post(
+            "/api/invitations",
+            json={
+                "templateId": interview.template_id,
+                "candidateId": candidate.id,
+                "companyName": "Acme",
+                "expiresAt": (clock.now + timedelta(days=7)).isoformat(),
+                **body,
+            },
+            headers=hr.headers,
+        )
+        assert created.status_code == 201, created.text
+        invitation_id = created.json()["id"]
+        if start:
+            started = await client.post(f"/api/invitations/{invitation_id}/start", headers=candidate.headers)
+            assert started.status_code == 200, started.text
+        return Interview(interview.template_id, interview.question_ids, invitation_id)
+
+    return make
