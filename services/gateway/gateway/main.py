@@ -1,15 +1,79 @@
-from fastapi import FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import aiohttp
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from limits.aio.storage import RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from gateway import api, auth_api, ops, proxy
+from gateway.companies import CompanyResolver
+from gateway.keycloak import KeycloakAccounts, Oidc
+from gateway.saga import RegistrationSaga
 from gateway.settings import Settings
+from gateway.tokens import TokenVerifier
+from gateway.upstream import UpstreamClient, upstreams_from
 from kit.app import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
-        settings or Settings(),
-        title="gateway service",
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=30), auto_decompress=False
+        )
+        token = settings.internal_token.get_secret_value()
+        upstreams = {
+            u.name: UpstreamClient(u, session, service=settings.service_name, internal_token=token)
+            for u in upstreams_from(settings)
+        }
+        accounts = KeycloakAccounts(settings)
+        storage = RedisStorage(f"async+{settings.redis_url}", key_prefix="gateway:ratelimit")
+        app.state.http = http
+        app.state.upstreams = upstreams
+        app.state.oidc = Oidc(settings, http)
+        app.state.accounts = accounts
+        app.state.tokens = TokenVerifier(
+            issuer=settings.issuer,
+            audience=settings.keycloak_client_id,
+            jwks_url=f"{settings.oidc_base}/certs",
+            http=http,
+            min_refresh_interval_s=settings.jwks_min_refresh_interval_s,
+        )
+        app.state.saga = RegistrationSaga(
+            app.state.sessions, upstreams["users"], accounts, cache_ttl_s=settings.identity_cache_ttl_s
+        )
+        app.state.companies = CompanyResolver(upstreams["users"], ttl_s=settings.identity_cache_ttl_s)
+        app.state.limiter = MovingWindowRateLimiter(storage)
+        try:
+            yield
+        finally:
+            await session.close()
+            await http.aclose()
+
+    app = create_service_app(
+        settings,
+        routers=[ops.router, auth_api.router, api.router, proxy.proxy_router(), ops.docs_router()],
+        lifespan=lifespan,
+        title="AI video interview platform: public API",
         description="The API gateway: Keycloak OIDC, RBAC, proxy with circuit breakers, registration saga.",
     )
+    app.add_middleware(ops.RefreshingAuth)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[settings.web_origin, *settings.cors_origins],
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["x-correlation-id", "retry-after"],
+    )
+    app.add_middleware(ops.SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+    return app
 
 
 app = create_app()

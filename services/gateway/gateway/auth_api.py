@@ -1,0 +1,278 @@
+"""/auth/*: the OIDC authorization-code flow with PKCE for the web app, cookies, refresh, logout
+(contract §3.3, §13.3), with the `state` kept server-side in Redis and checked on callback (⚠ fixed)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from limits import parse
+from limits.aio.strategies import MovingWindowRateLimiter
+from pydantic import Field
+
+from gateway.identity import Caller, authorize
+from gateway.keycloak import KeycloakRejected, Oidc, pkce_pair
+from gateway.settings import Settings
+from gateway.tokens import InvalidToken
+from kit.contracts.gateway import UserAuthenticated, UserLoggedOut
+from kit.db import transaction
+from kit.errors import DomainError, Invalid
+from kit.outbox import stage
+from kit.schemas import Command
+
+STATE_PREFIX = "gateway:oauth-state:"
+REFRESH_MAX_AGE_S = 30 * 24 * 3600
+ID_TOKEN_MAX_AGE_S = 8 * 3600
+ACCESS_FALLBACK_MAX_AGE_S = 1800
+COOKIES = ("access_token", "refresh_token", "id_token")
+
+
+class TooManyRequests(DomainError):
+    status, code = 429, "TOO_MANY_REQUESTS"
+
+
+class InvalidState(DomainError):
+    status, code = 400, "INVALID_STATE"
+
+
+class InvalidRefreshToken(DomainError):
+    status, code = 400, "INVALID_REFRESH_TOKEN"
+
+
+class InvalidAuthCode(DomainError):
+    status, code = 400, "INVALID_AUTH_CODE"
+
+
+def rate_limit(setting: str) -> Any:
+    """A per-client-address moving-window limit from `Settings.<setting>`, counted in Redis."""
+
+    async def check(request: Request) -> None:
+        limiter: MovingWindowRateLimiter = request.app.state.limiter
+        item = parse(getattr(request.app.state.settings, setting))
+        client = request.client.host if request.client else "unknown"
+        if not await limiter.hit(item, "auth", setting, client):
+            stats = await limiter.get_window_stats(item, "auth", setting, client)
+            retry = max(1, int(stats.reset_time - datetime.now(UTC).timestamp()))
+            raise TooManyRequests("Too many requests", headers={"Retry-After": str(retry)})
+
+    return Depends(check)
+
+
+class RefreshBody(Command):
+    refresh_token: str | None = None
+
+
+class LogoutBody(Command):
+    access_token: str | None = None
+    refresh_token: str | None = None
+    id_token: str | None = None
+
+
+class ChangePasswordBody(Command):
+    new_password: str = Field(min_length=8, max_length=128)
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _oidc(request: Request) -> Oidc:
+    return request.app.state.oidc  # type: ignore[no-any-return]
+
+
+def _redirect_uri(settings: Settings, requested: str | None) -> str:
+    redirect = requested or f"{settings.web_origin.rstrip('/')}/auth/callback"
+    parts = urlsplit(redirect)
+    allowed = {settings.web_origin.rstrip("/"), *(o.rstrip("/") for o in settings.cors_origins)}
+    if f"{parts.scheme}://{parts.netloc}" not in allowed:
+        raise Invalid("redirect_uri must be on the web app's origin")
+    return redirect
+
+
+def set_session_cookies(response: Response, settings: Settings, tokens: dict[str, Any]) -> None:
+    common: dict[str, Any] = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure, "path": "/"}
+    response.set_cookie(
+        "access_token",
+        tokens["access_token"],
+        max_age=int(tokens.get("expires_in") or ACCESS_FALLBACK_MAX_AGE_S),
+        **common,
+    )
+    if tokens.get("refresh_token"):
+        response.set_cookie(
+            "refresh_token",
+            tokens["refresh_token"],
+            max_age=int(tokens.get("refresh_expires_in") or REFRESH_MAX_AGE_S),
+            **common,
+        )
+    if tokens.get("id_token"):
+        response.set_cookie("id_token", tokens["id_token"], max_age=ID_TOKEN_MAX_AGE_S, **common)
+
+
+def clear_session_cookies(response: Response, settings: Settings) -> None:
+    for name in COOKIES:
+        response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure)
+
+
+router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(authorize)])
+
+
+async def _begin(request: Request, redirect_uri: str | None, *, register: bool) -> dict[str, Any]:
+    settings = _settings(request)
+    redirect = _redirect_uri(settings, redirect_uri)
+    state = secrets.token_urlsafe(32)
+    verifier, challenge = pkce_pair()
+    await request.app.state.redis.set(
+        STATE_PREFIX + state, json.dumps({"verifier": verifier, "redirectUri": redirect}), ex=settings.auth_state_ttl_s
+    )
+    url = _oidc(request).authorize_url(redirect_uri=redirect, state=state, challenge=challenge, register=register)
+    return {"success": True, "authUrl": url, "state": state, "redirectUri": redirect}
+
+
+@router.get("/login", summary="Start a login: the Keycloak authorization URL (PKCE S256)")
+async def login(
+    request: Request,
+    redirect_uri: str | None = Query(default=None, max_length=2000),
+    _: None = rate_limit("auth_login_rate_limit"),
+) -> dict[str, Any]:
+    return await _begin(request, redirect_uri, register=False)
+
+
+@router.get("/register", summary="Start a registration: Keycloak's sign-up page")
+async def register(
+    request: Request,
+    redirect_uri: str | None = Query(default=None, max_length=2000),
+    _: None = rate_limit("auth_register_rate_limit"),
+) -> dict[str, Any]:
+    return await _begin(request, redirect_uri, register=True)
+
+
+@router.get("/callback", summary="Finish a login: check state, exchange the code, set the cookies")
+async def callback(
+    request: Request,
+    response: Response,
+    code: Annotated[str, Query(min_length=1, max_length=4000)],
+    state: Annotated[str, Query(min_length=1, max_length=200)],
+    redirect_uri: str | None = Query(default=None, max_length=2000),
+    session_state: str | None = Query(default=None, max_length=200),
+    iss: str | None = Query(default=None, max_length=500),
+    _: None = rate_limit("auth_login_rate_limit"),
+) -> dict[str, Any]:
+    settings = _settings(request)
+    stored = await request.app.state.redis.getdel(STATE_PREFIX + state)
+    if stored is None:
+        raise InvalidState("Unknown or expired login state")
+    pending = json.loads(stored)
+    if redirect_uri is not None and redirect_uri != pending["redirectUri"]:
+        raise InvalidState("redirect_uri differs from the one the login started with")
+    try:
+        tokens = await _oidc(request).exchange_code(
+            code=code, redirect_uri=pending["redirectUri"], verifier=pending["verifier"]
+        )
+    except KeycloakRejected as exc:
+        raise InvalidAuthCode(f"Invalid authorization code: {exc.message}") from exc
+    claims = await request.app.state.tokens.verify(tokens["access_token"])
+    await request.app.state.saga.ensure_user(claims)
+    async with transaction(request.app.state.sessions) as session:
+        stage(
+            session,
+            UserAuthenticated(
+                external_auth_id=claims["sub"],
+                email=claims.get("email") or "",
+                session_id=str(claims.get("sid") or uuid.uuid4()),
+                first_name=claims.get("given_name"),
+                last_name=claims.get("family_name"),
+            ),
+            aggregate_id=claims["sub"],
+        )
+    set_session_cookies(response, settings, tokens)
+    return {"success": True, "expiresIn": tokens.get("expires_in"), "tokenType": tokens.get("token_type", "Bearer")}
+
+
+@router.post("/refresh", status_code=201, summary="Refresh the session (cookie or body)")
+async def refresh(
+    request: Request,
+    response: Response,
+    body: Annotated[RefreshBody | None, Body()] = None,
+    _: None = rate_limit("auth_rate_limit"),
+) -> dict[str, Any]:
+    token = (body.refresh_token if body else None) or request.cookies.get("refresh_token")
+    if not token:
+        raise InvalidRefreshToken("Missing refresh token")
+    try:
+        tokens = await _oidc(request).refresh(token)
+    except KeycloakRejected as exc:
+        raise InvalidRefreshToken(f"Invalid refresh token: {exc.message}") from exc
+    set_session_cookies(response, _settings(request), tokens)
+    return {"success": True, "expiresIn": tokens.get("expires_in")}
+
+
+@router.post("/logout", status_code=201, summary="End the session: revoke tokens, clear cookies")
+async def logout(
+    request: Request,
+    response: Response,
+    body: Annotated[LogoutBody | None, Body()] = None,
+    _: None = rate_limit("auth_rate_limit"),
+) -> dict[str, Any]:
+    settings = _settings(request)
+    access = (body.access_token if body else None) or request.cookies.get("access_token")
+    refresh_token = (body.refresh_token if body else None) or request.cookies.get("refresh_token")
+    id_token = (body.id_token if body else None) or request.cookies.get("id_token")
+    claims: dict[str, Any] | None = None
+    if access:
+        try:
+            claims = await request.app.state.tokens.verify(access)
+        except InvalidToken:
+            claims = None
+    await _oidc(request).logout(refresh_token=refresh_token, access_token=access)
+    if claims is not None:
+        async with transaction(request.app.state.sessions) as session:
+            stage(
+                session,
+                UserLoggedOut(external_auth_id=claims["sub"], session_id=str(claims.get("sid") or uuid.uuid4())),
+                aggregate_id=claims["sub"],
+            )
+    clear_session_cookies(response, settings)
+    end_session = _oidc(request).end_session_url(
+        id_token=id_token, post_logout_redirect_uri=f"{settings.web_origin.rstrip('/')}/"
+    )
+    return {"success": True, "endSessionEndpoint": end_session, "idToken": id_token, "requiresRedirect": True}
+
+
+@router.get("/jwks", summary="The realm's public signing keys")
+async def jwks(request: Request) -> Any:
+    response = await request.app.state.http.get(f"{_settings(request).oidc_base}/certs", timeout=5.0)
+    if response.status_code != 200:
+        return {"success": False, "error": f"Keycloak answered {response.status_code}"}
+    return response.json()
+
+
+@router.get("/me", summary="The signed-in identity as the gateway sees it")
+async def me(caller: Caller) -> dict[str, Any]:
+    claims = caller.claims
+    return {
+        "success": True,
+        "user": {
+            "userId": caller.user_id,
+            "keycloakId": caller.subject,
+            "email": caller.email,
+            "firstName": claims.get("given_name"),
+            "lastName": claims.get("family_name"),
+            "role": caller.role,
+            "roles": sorted(caller.roles),
+        },
+    }
+
+
+@router.post("/change-password", status_code=201, summary="Set a new password for the signed-in user")
+async def change_password(
+    request: Request, caller: Caller, body: ChangePasswordBody, _: None = rate_limit("auth_register_rate_limit")
+) -> dict[str, Any]:
+    if caller.subject is None:
+        raise Invalid("Internal callers have no Keycloak account")
+    await request.app.state.accounts.set_password(caller.subject, body.new_password)
+    return {"success": True, "message": "Password changed successfully"}

@@ -1,0 +1,37 @@
+"""The caller's company for billing (design.md §5): from the users service's membership, never from a
+client header; cached briefly per user."""
+
+from __future__ import annotations
+
+import time
+
+from multidict import CIMultiDict
+
+from gateway.identity import Identity
+from gateway.proxy import identity_headers
+from gateway.upstream import UpstreamClient
+
+
+class CompanyResolver:
+    def __init__(self, users: UpstreamClient, *, ttl_s: float) -> None:
+        self.users = users
+        self.ttl_s = ttl_s
+        self._known: dict[str, tuple[str | None, float]] = {}
+
+    async def __call__(self, identity: Identity) -> str | None:
+        if identity.company_id:
+            return identity.company_id
+        known = self._known.get(identity.user_id)
+        if known is not None and known[1] > time.monotonic():
+            return known[0]
+        headers: CIMultiDict[str] = identity_headers(identity)
+        response = await self.users.request(
+            "GET", f"/users/{identity.user_id}/companies", query=f"currentUserId={identity.user_id}", headers=headers
+        )
+        company = None
+        if response.status == 200:
+            companies = (response.json() or {}).get("data") or []
+            primary = next((c for c in companies if c.get("isPrimary")), companies[0] if companies else None)
+            company = str(primary["id"]) if primary else None
+        self._known[identity.user_id] = (company, time.monotonic() + self.ttl_s)
+        return company

@@ -1,0 +1,166 @@
+"""Gateway-only infrastructure routes (contract §3.2), security headers, and the public API docs."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.auth_api import set_session_cookies
+from gateway.identity import authenticate, authorize
+from gateway.keycloak import KeycloakRejected
+from gateway.tokens import InvalidToken
+
+STARTED = time.monotonic()
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-site"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+class SecurityHeadersMiddleware:
+    """helmet's defaults that matter for a JSON API; HSTS only when cookies are Secure (HTTPS)."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.headers = [*SECURITY_HEADERS, HSTS] if hsts else SECURITY_HEADERS
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in self.headers if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+router = APIRouter(dependencies=[Depends(authorize)])
+
+
+@router.get("/", response_class=PlainTextResponse, tags=["ops"], summary="Hello")
+async def hello() -> str:
+    return "Hello from API Gateway!"
+
+
+def _circuits(request: Request) -> dict[str, Any]:
+    return {name: {"state": client.state()} for name, client in request.app.state.upstreams.items()}
+
+
+@router.get("/health/live", tags=["ops"], summary="Liveness")
+async def live() -> dict[str, Any]:
+    return {"alive": True, "timestamp": datetime.now(UTC).isoformat()}
+
+
+@router.get("/health/ready", tags=["ops"], summary="Circuit overview")
+async def ready(request: Request) -> dict[str, Any]:
+    circuits = _circuits(request)
+    opened = sorted(n for n, c in circuits.items() if c["state"] != "closed")
+    note = f"circuits not closed: {', '.join(opened)}" if opened else "all circuits closed"
+    return {"ready": True, "circuits": circuits, "note": note}
+
+
+@router.get("/health/circuits", tags=["ops"], summary="Circuit breaker states")
+async def circuits(request: Request) -> dict[str, Any]:
+    return {"timestamp": datetime.now(UTC).isoformat(), "circuits": _circuits(request)}
+
+
+@router.get("/protected", tags=["auth"], summary="Auth probe; refreshes an expired session from the cookie")
+async def protected(request: Request) -> Response:
+    identity = request.state.identity
+    return JSONResponse(
+        {
+            "message": "This is a protected route",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "user": {
+                "userId": identity.user_id,
+                "keycloakId": identity.subject,
+                "email": identity.email,
+                "role": identity.role,
+                "roles": sorted(identity.roles),
+            },
+        }
+    )
+
+
+class RefreshingAuth:
+    """For /protected (`JwtRefreshGuard`): when the access cookie is missing or expired but a refresh
+    cookie is present, refresh first, then let the request through with the new token and cookies."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/protected":
+            await self.app(scope, receive, send)
+            return
+        from starlette.requests import Request as StarletteRequest
+
+        request = StarletteRequest(scope)
+        refresh_token = request.cookies.get("refresh_token")
+        access = request.cookies.get("access_token")
+        if refresh_token and not request.headers.get("authorization") and not await _valid(request, access):
+            try:
+                tokens = await request.app.state.oidc.refresh(refresh_token)
+            except KeycloakRejected:
+                tokens = None
+            if tokens is not None:
+                cookie_carrier = Response()
+                set_session_cookies(cookie_carrier, request.app.state.settings, tokens)
+                scope = dict(scope)
+                scope["headers"] = [
+                    *(h for h in scope["headers"] if h[0] != b"authorization"),
+                    (b"authorization", f"Bearer {tokens['access_token']}".encode()),
+                ]
+                cookies = [(k.encode(), v.encode()) for k, v in cookie_carrier.headers.items() if k == "set-cookie"]
+
+                async def with_cookies(message: Message) -> None:
+                    if message["type"] == "http.response.start":
+                        message["headers"] = [*message.get("headers", []), *cookies]
+                    await send(message)
+
+                await self.app(scope, receive, with_cookies)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _valid(request: Any, token: str | None) -> bool:
+    if not token:
+        return False
+    try:
+        await request.app.state.tokens.verify(token)
+    except InvalidToken:
+        return False
+    return True
+
+
+def docs_router() -> APIRouter:
+    docs = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
+
+    @docs.get("/api/docs-json")
+    async def openapi_json(request: Request) -> JSONResponse:
+        return JSONResponse(request.app.openapi())
+
+    @docs.get("/api/docs")
+    async def swagger(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/api/docs-json", title="AI video interview platform API")
+
+    return docs
+
+
+__all__ = ["RefreshingAuth", "SecurityHeadersMiddleware", "authenticate", "docs_router", "router"]

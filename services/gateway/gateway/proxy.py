@@ -1,0 +1,280 @@
+"""The pass-through route tables (contract §3.9-§3.12, media §9): each gateway route forwards the raw
+request body and query string to one upstream path, with the caller's identity as x-user-* headers and
+the client's own identity headers stripped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
+from multidict import CIMultiDict
+
+from gateway.identity import Identity, authorize
+from gateway.upstream import UpstreamClient, UpstreamResponse
+from kit.errors import NotFound
+
+# Never forwarded from the client: identity and trust headers are the gateway's to set, credentials
+# stay at the edge, and hop-by-hop/length headers are recomputed.
+STRIPPED_REQUEST = frozenset(
+    {
+        "host",
+        "content-length",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "upgrade",
+        "proxy-authorization",
+        "authorization",
+        "cookie",
+        "x-internal-token",
+        "x-user-id",
+        "x-user-role",
+        "x-user-roles",
+        "x-company-id",
+        "x-correlation-id",
+        "x-request-id",
+        "traceparent",
+        "tracestate",
+        "accept-encoding",
+    }
+)
+STRIPPED_RESPONSE = frozenset(
+    {
+        "content-length",
+        "content-encoding",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "x-correlation-id",
+        "date",
+        "server",
+    }
+)
+PARAM = re.compile(r"{(\w+)}")
+
+
+@dataclass(frozen=True)
+class Forward:
+    method: str
+    path: str
+    upstream: str
+    target: str
+    summary: str
+    # Billing acts for the caller's company, resolved from membership (never from the client).
+    company: bool = False
+    stream: bool = False
+
+
+TABLE: list[Forward] = [
+    # interviews (§3.9): same path on the interviews service
+    Forward("POST", "/api/templates", "interviews", "/api/templates", "Create a template"),
+    Forward("GET", "/api/templates", "interviews", "/api/templates", "List templates"),
+    Forward("GET", "/api/templates/{template_id}", "interviews", "/api/templates/{template_id}", "Get a template"),
+    Forward("PUT", "/api/templates/{template_id}", "interviews", "/api/templates/{template_id}", "Update a template"),
+    Forward(
+        "DELETE", "/api/templates/{template_id}", "interviews", "/api/templates/{template_id}", "Archive a template"
+    ),
+    Forward(
+        "PUT", "/api/templates/{template_id}/publish", "interviews", "/api/templates/{template_id}/publish", "Publish"
+    ),
+    Forward(
+        "POST",
+        "/api/templates/{template_id}/questions",
+        "interviews",
+        "/api/templates/{template_id}/questions",
+        "Add a question",
+    ),
+    Forward(
+        "GET",
+        "/api/templates/{template_id}/questions",
+        "interviews",
+        "/api/templates/{template_id}/questions",
+        "List questions",
+    ),
+    Forward(
+        "PATCH",
+        "/api/templates/{template_id}/questions/reorder",
+        "interviews",
+        "/api/templates/{template_id}/questions/reorder",
+        "Reorder questions",
+    ),
+    Forward(
+        "DELETE",
+        "/api/templates/{template_id}/questions/{question_id}",
+        "interviews",
+        "/api/templates/{template_id}/questions/{question_id}",
+        "Remove a question",
+    ),
+    Forward("POST", "/api/invitations", "interviews", "/api/invitations", "Invite a candidate"),
+    Forward("GET", "/api/invitations/candidate", "interviews", "/api/invitations/candidate", "My invitations"),
+    Forward("GET", "/api/invitations/hr", "interviews", "/api/invitations/hr", "Invitations I sent"),
+    Forward("GET", "/api/invitations/{invitation_id}", "interviews", "/api/invitations/{invitation_id}", "Invitation"),
+    *(
+        Forward(
+            "POST",
+            f"/api/invitations/{{invitation_id}}/{action}",
+            "interviews",
+            f"/api/invitations/{{invitation_id}}/{action}",
+            f"Invitation: {action}",
+        )
+        for action in ("start", "responses", "complete", "heartbeat", "approve", "reject")
+    ),
+    # analysis (§3.10)
+    Forward(
+        "GET",
+        "/api/analysis/status/{invitation_id}",
+        "analysis",
+        "/api/v1/analysis/status/{invitation_id}",
+        "Analysis status",
+    ),
+    Forward(
+        "GET",
+        "/api/analysis/candidate/{invitation_id}",
+        "analysis",
+        "/api/v1/analysis/candidate/{invitation_id}",
+        "My analysis",
+    ),
+    Forward("GET", "/api/analysis/{invitation_id}", "analysis", "/api/v1/analysis/{invitation_id}", "Analysis (HR)"),
+    # media (§9)
+    *(
+        Forward("POST", f"/api/media/upload/{step}", "media", f"/api/v1/media/upload/{step}", f"Upload: {step}")
+        for step in ("initiate", "confirm", "abort")
+    ),
+    Forward("GET", "/api/media", "media", "/api/v1/media", "My media"),
+    Forward("GET", "/api/media/{media_id}", "media", "/api/v1/media/{media_id}", "Media metadata"),
+    Forward("DELETE", "/api/media/{media_id}", "media", "/api/v1/media/{media_id}", "Delete media"),
+    *(
+        Forward(
+            "GET", f"/api/media/{{media_id}}/{what}", "media", f"/api/v1/media/{{media_id}}/{what}", f"Media {what}"
+        )
+        for what in ("stream", "download", "status", "transcription")
+    ),
+    # billing (§3.11)
+    Forward("GET", "/api/billing/plans", "billing", "/api/billing/plans", "Plans"),
+    *(
+        Forward("GET", f"/api/billing/{what}", "billing", f"/api/billing/{what}", f"Billing {what}", company=True)
+        for what in ("subscription", "usage", "invoices")
+    ),
+    *(
+        Forward("POST", f"/api/billing/{what}", "billing", f"/api/billing/{what}", f"Billing {what}", company=True)
+        for what in ("checkout", "portal", "cancel", "resume")
+    ),
+    Forward(
+        "POST", "/api/billing/webhooks/stripe", "billing", "/api/billing/webhooks/stripe", "Stripe webhook (raw body)"
+    ),
+    # notifications (§3.12)
+    Forward("GET", "/api/notifications", "notifications", "/api/notifications", "My notifications"),
+    Forward(
+        "GET", "/api/notifications/unread-count", "notifications", "/api/notifications/unread-count", "Unread count"
+    ),
+    Forward(
+        "GET",
+        "/api/notifications/stream",
+        "notifications",
+        "/api/notifications/stream",
+        "Server-sent notifications",
+        stream=True,
+    ),
+    Forward(
+        "POST",
+        "/api/notifications/{notification_id}/read",
+        "notifications",
+        "/api/notifications/{notification_id}/read",
+        "Mark read",
+    ),
+    Forward("GET", "/api/notification-preferences", "notifications", "/api/preferences", "My preferences"),
+    Forward("PUT", "/api/notification-preferences", "notifications", "/api/preferences", "Update my preferences"),
+]
+
+
+def encode_path(template: str, params: dict[str, Any]) -> str:
+    def value(match: re.Match[str]) -> str:
+        raw = str(params[match.group(1)])
+        if raw in (".", ".."):
+            raise NotFound("Not found")
+        return quote(raw, safe="")
+
+    return PARAM.sub(value, template)
+
+
+def identity_headers(identity: Identity | None, company_id: str | None = None) -> CIMultiDict[str]:
+    headers: CIMultiDict[str] = CIMultiDict()
+    if identity is not None:
+        headers["x-user-id"] = identity.user_id
+        headers["x-user-role"] = identity.role
+        headers["x-user-roles"] = ",".join(sorted(identity.roles))
+        company = company_id or identity.company_id
+        if company:
+            headers["x-company-id"] = company
+    return headers
+
+
+def forwarded_headers(request: Request, identity: Identity | None, company_id: str | None = None) -> CIMultiDict[str]:
+    headers: CIMultiDict[str] = CIMultiDict((k, v) for k, v in request.headers.items() if k not in STRIPPED_REQUEST)
+    headers.extend(identity_headers(identity, company_id))
+    return headers
+
+
+def to_response(upstream: UpstreamResponse) -> Response:
+    headers = {k: v for k, v in upstream.headers.items() if k.lower() not in STRIPPED_RESPONSE}
+    return Response(content=upstream.body, status_code=upstream.status, headers=headers)
+
+
+CompanyResolver = Callable[[Identity], Awaitable[str | None]]
+
+
+def _endpoint(forward: Forward) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        identity: Identity | None = request.state.identity
+        client: UpstreamClient = request.app.state.upstreams[forward.upstream]
+        company_id = None
+        if forward.company and identity is not None:
+            company_id = await request.app.state.companies(identity)
+        path = encode_path(forward.target, request.path_params)
+        headers = forwarded_headers(request, identity, company_id)
+        if forward.stream:
+            return await _stream(client, path, request, headers)
+        upstream = await client.request(
+            request.method,
+            path,
+            query=request.url.query,
+            headers=headers,
+            body=await request.body() or None,
+        )
+        return to_response(upstream)
+
+    endpoint.__name__ = re.sub(r"\W+", "_", f"{forward.method}_{forward.path}").strip("_").lower()
+    return endpoint
+
+
+async def _stream(client: UpstreamClient, path: str, request: Request, headers: CIMultiDict[str]) -> Response:
+    stream = await client.open_stream(path, query=request.url.query, headers=headers)
+    return StreamingResponse(stream.body, status_code=stream.status, media_type=stream.content_type)
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in PARAM.findall(path)
+    ]
+
+
+def proxy_router() -> APIRouter:
+    router = APIRouter(dependencies=[Depends(authorize)])
+    for forward in TABLE:
+        extra: dict[str, Any] = {"parameters": _path_parameters(forward.path)}
+        router.add_api_route(
+            forward.path,
+            _endpoint(forward),
+            methods=[forward.method],
+            summary=forward.summary,
+            tags=[forward.upstream],
+            openapi_extra=extra,
+            response_class=Response,
+        )
+    return router

@@ -1,0 +1,154 @@
+"""Who may call which gateway route (design.md §5), as one declarative table keyed by (method, path
+template). A route missing from the table is refused for everybody, and the RBAC matrix test fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`public`: no identity needed. Otherwise an identity is required, and `roles` (when not empty)
+    lists the roles allowed; an empty `roles` admits any authenticated user, `pending` included."""
+
+    public: bool = False
+    roles: frozenset[str] = frozenset()
+
+    def allows(self, roles: frozenset[str]) -> bool:
+        return self.public or not self.roles or bool(self.roles & roles)
+
+
+PUBLIC = Rule(public=True)
+ANY = Rule()
+
+
+def roles(*names: str) -> Rule:
+    return Rule(roles=frozenset(names))
+
+
+ADMIN = roles("admin")
+HR = roles("hr", "admin")
+CANDIDATE = roles("candidate")
+MEMBER = roles("candidate", "hr", "admin")
+
+RULES: dict[tuple[str, str], Rule] = {
+    # ops, docs
+    ("GET", "/"): PUBLIC,
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/ready"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/health/live"): PUBLIC,
+    ("GET", "/health/ready"): PUBLIC,
+    ("GET", "/health/circuits"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/api/docs"): PUBLIC,
+    ("GET", "/api/docs-json"): PUBLIC,
+    ("GET", "/protected"): ANY,
+    # auth
+    ("GET", "/auth/login"): PUBLIC,
+    ("GET", "/auth/register"): PUBLIC,
+    ("GET", "/auth/callback"): PUBLIC,
+    ("POST", "/auth/refresh"): PUBLIC,
+    ("POST", "/auth/logout"): PUBLIC,
+    ("GET", "/auth/jwks"): PUBLIC,
+    ("GET", "/auth/me"): ANY,
+    ("POST", "/auth/change-password"): ANY,
+    # users / profile (§3.6): any signed-in user, the users service checks ownership
+    ("GET", "/api/users/me"): ANY,
+    ("PUT", "/api/users/me"): ANY,
+    ("POST", "/api/users/me/select-role"): ANY,
+    ("PUT", "/api/users/me/experience-level"): CANDIDATE,
+    ("GET", "/api/users/me/permissions"): ANY,
+    ("GET", "/api/users/me/companies"): ANY,
+    ("GET", "/api/me/skills"): CANDIDATE,
+    ("POST", "/api/me/skills"): CANDIDATE,
+    ("PUT", "/api/me/skills/{skill_id}"): CANDIDATE,
+    ("DELETE", "/api/me/skills/{skill_id}"): CANDIDATE,
+    ("GET", "/api/skills/categories"): ANY,
+    # HR (§3.7)
+    ("GET", "/api/hr/candidates/search"): HR,
+    ("POST", "/api/hr/companies"): HR,
+    ("GET", "/api/hr/companies"): HR,
+    ("GET", "/api/hr/companies/{company_id}"): HR,
+    ("PUT", "/api/hr/companies/{company_id}"): HR,
+    ("DELETE", "/api/hr/companies/{company_id}"): HR,
+    # admin (§3.8): admin only, never public (⚠ fixed)
+    ("POST", "/api/admin/users"): ADMIN,
+    ("GET", "/api/admin/users"): ADMIN,
+    ("GET", "/api/admin/users/stats"): ADMIN,
+    ("GET", "/api/admin/users/{user_id}"): ADMIN,
+    ("PUT", "/api/admin/users/{user_id}"): ADMIN,
+    ("DELETE", "/api/admin/users/{user_id}"): ADMIN,
+    ("POST", "/api/admin/users/{user_id}/suspend"): ADMIN,
+    ("POST", "/api/admin/users/{user_id}/activate"): ADMIN,
+    ("POST", "/api/admin/users/{user_id}/verify-email"): ADMIN,
+    ("GET", "/api/admin/roles"): ADMIN,
+    ("GET", "/api/admin/users/{user_id}/roles"): ADMIN,
+    ("POST", "/api/admin/users/{user_id}/roles"): ADMIN,
+    ("DELETE", "/api/admin/users/{user_id}/roles/{role_name}"): ADMIN,
+    ("POST", "/api/admin/skills"): ADMIN,
+    ("GET", "/api/admin/skills"): ADMIN,
+    ("GET", "/api/admin/skills/{skill_id}"): ADMIN,
+    ("PUT", "/api/admin/skills/{skill_id}"): ADMIN,
+    ("DELETE", "/api/admin/skills/{skill_id}"): ADMIN,
+    ("POST", "/api/admin/skills/{skill_id}/toggle"): ADMIN,
+    ("POST", "/api/admin/skills/{skill_id}/activate"): ADMIN,
+    ("POST", "/api/admin/skills/{skill_id}/deactivate"): ADMIN,
+    # interviews (§3.9): HR builds and invites, candidates take; the service checks ownership
+    ("POST", "/api/templates"): HR,
+    ("GET", "/api/templates"): HR,
+    ("GET", "/api/templates/{template_id}"): HR,
+    ("PUT", "/api/templates/{template_id}"): HR,
+    ("DELETE", "/api/templates/{template_id}"): HR,
+    ("PUT", "/api/templates/{template_id}/publish"): HR,
+    ("POST", "/api/templates/{template_id}/questions"): HR,
+    ("GET", "/api/templates/{template_id}/questions"): HR,
+    ("DELETE", "/api/templates/{template_id}/questions/{question_id}"): HR,
+    ("PATCH", "/api/templates/{template_id}/questions/reorder"): HR,
+    ("POST", "/api/invitations"): HR,
+    ("POST", "/api/invitations/{invitation_id}/start"): CANDIDATE,
+    ("POST", "/api/invitations/{invitation_id}/responses"): CANDIDATE,
+    ("POST", "/api/invitations/{invitation_id}/complete"): CANDIDATE,
+    ("POST", "/api/invitations/{invitation_id}/heartbeat"): CANDIDATE,
+    ("POST", "/api/invitations/{invitation_id}/approve"): HR,
+    ("POST", "/api/invitations/{invitation_id}/reject"): HR,
+    ("GET", "/api/invitations/candidate"): CANDIDATE,
+    ("GET", "/api/invitations/hr"): HR,
+    ("GET", "/api/invitations/{invitation_id}"): MEMBER,
+    # analysis (§3.10)
+    ("GET", "/api/analysis/{invitation_id}"): HR,
+    ("GET", "/api/analysis/status/{invitation_id}"): MEMBER,
+    ("GET", "/api/analysis/candidate/{invitation_id}"): CANDIDATE,
+    # media (§9): uploads by candidates (answers) and HR (question images)
+    ("POST", "/api/media/upload/initiate"): MEMBER,
+    ("POST", "/api/media/upload/confirm"): MEMBER,
+    ("POST", "/api/media/upload/abort"): MEMBER,
+    ("GET", "/api/media"): MEMBER,
+    ("GET", "/api/media/{media_id}"): MEMBER,
+    ("DELETE", "/api/media/{media_id}"): MEMBER,
+    ("GET", "/api/media/{media_id}/stream"): MEMBER,
+    ("GET", "/api/media/{media_id}/download"): MEMBER,
+    ("GET", "/api/media/{media_id}/status"): MEMBER,
+    ("GET", "/api/media/{media_id}/transcription"): MEMBER,
+    # billing (§3.11): the company comes from membership, never from the client
+    ("GET", "/api/billing/plans"): PUBLIC,
+    ("GET", "/api/billing/subscription"): HR,
+    ("POST", "/api/billing/checkout"): HR,
+    ("POST", "/api/billing/portal"): HR,
+    ("POST", "/api/billing/cancel"): HR,
+    ("POST", "/api/billing/resume"): HR,
+    ("GET", "/api/billing/usage"): HR,
+    ("GET", "/api/billing/invoices"): HR,
+    # verified by the billing service on the raw body with Stripe's signature
+    ("POST", "/api/billing/webhooks/stripe"): PUBLIC,
+    # notifications (§3.12): everyone sees only their own
+    ("GET", "/api/notifications"): ANY,
+    ("GET", "/api/notifications/unread-count"): ANY,
+    ("POST", "/api/notifications/{notification_id}/read"): ANY,
+    ("GET", "/api/notifications/stream"): ANY,
+    ("GET", "/api/notification-preferences"): ANY,
+    ("PUT", "/api/notification-preferences"): ANY,
+}

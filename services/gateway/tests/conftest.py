@@ -1,0 +1,276 @@
+from __future__ import annotations
+
+import asyncio
+import base64
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
+from sqlalchemy import text
+
+from gateway.main import create_app
+from gateway.settings import Settings
+from kit.testing import alembic_upgrade, make_service_engine, settings_for_tests
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+KEYCLOAK = "http://127.0.0.1:8090"
+REALM = "ai-video-interview-test"
+CLIENT_ID = "ai-video-interview-app"
+WEB_ORIGIN = "http://localhost:3000"
+DEV_USERS = {
+    "admin": ("admin@test.com", "Admin123!"),
+    "hr": ("hr@test.com", "Hr123456!"),
+    "candidate": ("candidate@test.com", "Candidate123!"),
+}
+
+
+# A small real upstream: a users-service stand-in (the saga's endpoints) and an echo of what the gateway
+# forwards, served by uvicorn on 127.0.0.1.
+
+
+class StubState:
+    def __init__(self) -> None:
+        self.users: dict[str, dict[str, Any]] = {}
+        self.creates = 0
+        self.create_delay_s = 0.0
+
+
+def stub_app(state: StubState) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/users/by-external-auth/{external_id}")
+    async def by_external(external_id: str) -> Response:
+        user = next((u for u in state.users.values() if u["externalAuthId"] == external_id), None)
+        return JSONResponse(user) if user else JSONResponse({"code": "USER_NOT_FOUND"}, 404)
+
+    @app.post("/users")
+    async def create(request: Request) -> Response:
+        body = await request.json()
+        await asyncio.sleep(state.create_delay_s)
+        if "reject" in body["email"]:
+            return JSONResponse({"code": "INVALID_EMAIL", "error": "rejected"}, 400)
+        if any(u["externalAuthId"] == body["externalAuthId"] for u in state.users.values()):
+            return JSONResponse({"code": "USER_ALREADY_EXISTS"}, 409)
+        state.creates += 1
+        user = {
+            "id": body["userId"],
+            "externalAuthId": body["externalAuthId"],
+            "email": body["email"],
+            "role": "pending",
+        }
+        state.users[body["userId"]] = user
+        return JSONResponse({"success": True, "data": {"userId": body["userId"], "email": body["email"]}}, 201)
+
+    @app.get("/users/{user_id}")
+    async def get_user(user_id: str, request: Request) -> Response:
+        user = state.users.get(user_id)
+        if user is None:
+            return JSONResponse({"code": "USER_NOT_FOUND"}, 404)
+        return JSONResponse({**user, "seenUserId": request.headers.get("x-user-id")})
+
+    @app.api_route("/status/{code}", methods=["GET", "POST"])
+    async def status(code: int) -> Response:
+        return JSONResponse({"code": "STUB", "error": f"stub answered {code}"}, code)
+
+    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def echo(path: str, request: Request) -> Response:
+        if request.query_params.get("sleep"):
+            await asyncio.sleep(float(request.query_params["sleep"]))
+        if request.query_params.get("status"):
+            code = int(request.query_params["status"])
+            return JSONResponse({"code": "STUB", "error": f"stub answered {code}"}, code)
+        body = await request.body()
+        return JSONResponse(
+            {
+                "method": request.method,
+                "path": "/" + path,
+                "query": request.url.query,
+                "headers": dict(request.headers),
+                "body": base64.b64encode(body).decode(),
+            }
+        )
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class StubServer:
+    """Start/stop a uvicorn server on a fixed port within the test's event loop."""
+
+    def __init__(self, app: FastAPI, port: int) -> None:
+        self.app = app
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+            self._server = None
+            self._task = None
+
+
+@pytest.fixture(scope="session")
+async def stub() -> AsyncIterator[tuple[StubServer, StubState]]:
+    state = StubState()
+    server = StubServer(stub_app(state), free_port())
+    await server.start()
+    yield server, state
+    await server.stop()
+
+
+@pytest.fixture(scope="session")
+def down_url() -> str:
+    """An address where nothing listens: the upstreams that do not run yet."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def gateway_settings(stub_url: str, down_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "keycloak_realm": REALM,
+        "internal_auth_enabled": True,
+        "web_origin": WEB_ORIGIN,
+        "users_url": stub_url,
+        "interviews_url": stub_url,
+        "analysis_url": stub_url,
+        "billing_url": stub_url,
+        "media_url": down_url,
+        "notifications_url": down_url,
+        "upstream_reset_timeout_s": 2.0,
+        "upstream_timeout_s": 3.0,
+        "jwks_min_refresh_interval_s": 0.0,
+        "auth_rate_limit": "1000/minute",
+        "auth_login_rate_limit": "1000/minute",
+        "auth_register_rate_limit": "1000/minute",
+    }
+    values.update(overrides)
+    return settings_for_tests(Settings, "gateway", **values)
+
+
+@pytest.fixture(scope="session")
+def migrations() -> None:
+    """Applied once as the gateway's role (sync: alembic runs its own loop)."""
+    alembic_upgrade(SERVICE_DIR, settings_for_tests(Settings, "gateway"))
+
+
+@pytest.fixture(scope="session")
+async def migrated(migrations: None, stub: tuple[StubServer, StubState], down_url: str) -> Settings:
+    settings = gateway_settings(stub[0].url, down_url)
+    # Registrations point at users of earlier runs' stubs: start from none.
+    engine = make_service_engine(settings)
+    async with engine.begin() as conn:
+        await conn.execute(text("DELETE FROM registrations"))
+    await engine.dispose()
+    return settings
+
+
+GatewayFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def make_gateway(
+    migrated: Settings, stub: tuple[StubServer, StubState], down_url: str
+) -> AsyncIterator[GatewayFactory]:
+    """A gateway app in process (its own breakers and caches), reached through httpx's ASGI transport."""
+    managers: list[LifespanManager] = []
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(**overrides: Any) -> httpx.AsyncClient:
+        app = create_app(gateway_settings(stub[0].url, down_url, **overrides))
+        manager = LifespanManager(app)
+        await manager.__aenter__()
+        managers.append(manager)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://127.0.0.1:8001")
+        # Tests reach into the app's resources (breakers, verifier) through this.
+        client.app_state = app.state  # type: ignore[attr-defined]
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+    for manager in managers:
+        await manager.__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def gateway(make_gateway: GatewayFactory) -> httpx.AsyncClient:
+    return await make_gateway()
+
+
+async def password_token(username: str, password: str) -> dict[str, Any]:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{KEYCLOAK}/realms/{REALM}/protocol/openid-connect/token",
+            data={"grant_type": "password", "client_id": CLIENT_ID, "username": username, "password": password},
+        )
+    response.raise_for_status()
+    return response.json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+async def dev_tokens() -> dict[str, str]:
+    return {role: (await password_token(*cred))["access_token"] for role, cred in DEV_USERS.items()}
+
+
+@pytest.fixture(scope="session")
+def keycloak_admin() -> KeycloakAdmin:
+    connection = KeycloakOpenIDConnection(
+        server_url=KEYCLOAK, username="admin", password="admin", realm_name=REALM, user_realm_name="master"
+    )
+    return KeycloakAdmin(connection=connection)
+
+
+@pytest.fixture
+async def fresh_user(keycloak_admin: KeycloakAdmin) -> AsyncIterator[Callable[..., Awaitable[dict[str, Any]]]]:
+    """Create throwaway Keycloak users (deleted afterwards): {id, email, password}."""
+    created: list[str] = []
+
+    async def make(prefix: str = "gw", roles: tuple[str, ...] = ()) -> dict[str, Any]:
+        email = f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+        password = "Passw0rd!" + uuid.uuid4().hex[:6]
+        user_id = await keycloak_admin.a_create_user(
+            {
+                "email": email,
+                "username": email,
+                "firstName": "Test",
+                "lastName": "User",
+                "enabled": True,
+                "emailVerified": True,
+                "credentials": [{"type": "password", "value": password, "temporary": False}],
+            }
+        )
+        created.append(user_id)
+        for role in roles:
+            await keycloak_admin.a_assign_realm_roles(user_id, [await keycloak_admin.a_get_realm_role(role)])
+        return {"id": user_id, "email": email, "password": password}
+
+    yield make
+    for user_id in created:
+        try:
+            await keycloak_admin.a_delete_user(user_id)
+        except Exception:
+            pass
