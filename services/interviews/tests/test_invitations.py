@@ -1,0 +1,572 @@
+"""Invitations through the HTTP API: the state machine and timing rules of reference §5.4, responses,
+decisions, listings and who may see what."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from interviews import worker
+from kit.testing import INTERNAL_TOKEN
+
+
+async def answer_all(client, candidate, interview) -> None:
+    text_id, mc_id = interview.question_ids
+    base = f"/api/invitations/{interview.invitation_id}/responses"
+    text = await client.post(
+        base,
+        json={
+            "questionId": text_id,
+            "questionIndex": 0,
+            "questionText": "ignored",
+            "responseType": "text",
+            "textAnswer": "We rolled back and added a canary stage.",
+            "duration": 95.4,
+        },
+        headers=candidate.headers,
+    )
+    # The reference's web sends the chosen option's text as textAnswer.
+    mc = await client.post(
+        base,
+        json={
+            "questionId": mc_id,
+            "questionIndex": 1,
+            "questionText": "q",
+            "responseType": "text",
+            "textAnswer": "PUT",
+            "duration": 12,
+        },
+        headers=candidate.headers,
+    )
+    assert (text.status_code, mc.status_code) == (201, 201), (text.text, mc.text)
+
+
+async def get(client, user, interview, **params):
+    response = await client.get(f"/api/invitations/{interview.invitation_id}", params=params, headers=user.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_the_whole_journey_from_invitation_to_decision(
+    client, hr, candidate, make_invitation, new_events, clock
+) -> None:
+    interview = await make_invitation(
+        hr,
+        candidate,
+        candidateEmail="cand@example.com",
+        candidateName="Cand Idate",
+        hrEmail="hr@example.com",
+        hrName="H R",
+        allowPause=False,
+    )
+    pending = await get(client, candidate, interview)
+    assert (pending["status"], pending["progress"]) == ("pending", {"answered": 0, "total": 2, "percentage": 0})
+    assert pending["allowPause"] is False
+
+    clock.advance(minutes=5)
+    assert (
+        await client.post(f"/api/invitations/{interview.invitation_id}/start", headers=candidate.headers)
+    ).json() == {"success": True}
+    await answer_all(client, candidate, interview)
+    clock.advance(minutes=10)
+    completed = await client.post(
+        f"/api/invitations/{interview.invitation_id}/complete", json={"reason": "manual"}, headers=candidate.headers
+    )
+    approved = await client.post(
+        f"/api/invitations/{interview.invitation_id}/approve", json={"note": "Strong answers"}, headers=hr.headers
+    )
+
+    assert completed.json() == {"success": True}
+    assert approved.json() == {"success": True}
+    seen = await get(client, candidate, interview)
+    assert seen["status"] == "completed"
+    assert seen["completedReason"] == "manual"
+    assert seen["progress"] == {"answered": 2, "total": 2, "percentage": 100}
+    assert (seen["decision"], seen["decisionNote"]) == ("approved", "Strong answers")
+    text, mc = seen["responses"]
+    assert (text["questionText"], text["duration"]) == ("Describe a production incident you handled.", 95)
+    assert (mc["textAnswer"], mc["questionIndex"]) == ("PUT", 1)
+    listed = (await client.get("/api/invitations/candidate", headers=candidate.headers)).json()
+    assert [(i["id"], i["decision"], i["templateTitle"]) for i in listed["items"]] == [
+        (interview.invitation_id, "approved", "Backend engineer")
+    ]
+
+    rows = await new_events()
+    invitation_rows = [r for r in rows if r.key == interview.invitation_id]
+    assert [r.event_type for r in invitation_rows] == [
+        "invitation.created",
+        "invitation.started",
+        "invitation.response.submitted",
+        "invitation.response.submitted",
+        "invitation.completed",
+        "candidate.approved",
+    ]
+    created = invitation_rows[0].payload["payload"]
+    assert (created["candidateEmail"], created["hrEmail"], created["companyId"]) == (
+        "cand@example.com",
+        "hr@example.com",
+        hr.id,
+    )
+    snapshot = invitation_rows[4].payload["payload"]
+    assert snapshot["companyId"] == hr.id
+    assert (snapshot["hrEmail"], snapshot["candidateName"], snapshot["responseCount"]) == (
+        "hr@example.com",
+        "Cand Idate",
+        2,
+    )
+    assert snapshot["templateTitle"] == "Backend engineer"
+    assert snapshot["language"] == "en"
+    mc_question = snapshot["questions"][1]
+    assert mc_question["orderIndex"] == 1
+    assert [(o["text"], o["isCorrect"]) for o in mc_question["options"]] == [("POST", False), ("PUT", True)]
+    correct = next(o["id"] for o in mc_question["options"] if o["isCorrect"])
+    mc_answer = snapshot["responses"][1]
+    assert (mc_answer["selectedOptionId"], mc_answer["textAnswer"]) == (correct, "PUT")
+    decision = invitation_rows[5].payload["payload"]
+    assert (decision["hrUserId"], decision["note"], decision["candidateEmail"]) == (
+        hr.id,
+        "Strong answers",
+        "cand@example.com",
+    )
+
+
+async def test_a_multiple_choice_answer_may_name_the_option_by_id_and_must_be_one_of_the_options(
+    client, hr, candidate, make_invitation
+) -> None:
+    interview = await make_invitation(hr, candidate, start=True)
+    mc_id = interview.question_ids[1]
+    got = await get(client, candidate, interview, includeTemplate="true")
+    options = got["questions"][1]["options"]
+    base = f"/api/invitations/{interview.invitation_id}/responses"
+
+    wrong_text = await client.post(base, json={"questionId": mc_id, "textAnswer": "DELETE"}, headers=candidate.headers)
+    wrong_id = await client.post(
+        base, json={"questionId": mc_id, "selectedOptionId": str(uuid.uuid4())}, headers=candidate.headers
+    )
+    by_id = await client.post(
+        base, json={"questionId": mc_id, "selectedOptionId": options[0]["id"]}, headers=candidate.headers
+    )
+
+    assert (wrong_text.status_code, wrong_id.status_code, by_id.status_code) == (422, 422, 201)
+    assert wrong_text.json()["code"] == "INVALID_ANSWER"
+    stored = (await get(client, candidate, interview))["responses"]
+    assert [(r["selectedOptionId"], r["textAnswer"]) for r in stored] == [(options[0]["id"], "POST")]
+
+
+async def test_a_candidate_never_sees_which_option_is_correct_but_the_inviter_does(
+    client, hr, candidate, make_invitation
+) -> None:
+    interview = await make_invitation(hr, candidate)
+
+    as_candidate = await get(client, candidate, interview, includeTemplate="true")
+    as_hr = await get(client, hr, interview, includeTemplate="true")
+
+    assert as_candidate["templateTitle"] == "Backend engineer"
+    assert all("isCorrect" not in o for o in as_candidate["questions"][1]["options"])
+    assert [o["isCorrect"] for o in as_hr["questions"][1]["options"]] == [False, True]
+    assert "questions" not in await get(client, candidate, interview)
+
+
+async def test_video_and_audio_answers_carry_a_media_id(client, hr, candidate, make_template, make_invitation) -> None:
+    video = {"text": "Introduce yourself on camera", "type": "video", "order": 1, "timeLimit": 90, "required": True}
+    audio = {**video, "type": "audio", "order": 2, "text": "Say something about yourself"}
+    template = await make_template(hr, questions=[video, audio])
+    interview = await make_invitation(hr, candidate, interview=template, start=True)
+    media_ids = [str(uuid.uuid4()), str(uuid.uuid4())]
+
+    for question_id, kind, media_id in zip(interview.question_ids, ("video", "audio"), media_ids, strict=True):
+        response = await client.post(
+            f"/api/invitations/{interview.invitation_id}/responses",
+            json={"questionId": question_id, "responseType": kind, "mediaId": media_id, "duration": 30},
+            headers=candidate.headers,
+        )
+        assert response.status_code == 201, response.text
+
+    stored = (await get(client, candidate, interview))["responses"]
+    assert [(r["responseType"], r["mediaId"]) for r in stored] == list(zip(("video", "audio"), media_ids, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"textAnswer": "   "}, 422),
+        ({"questionId": "not-a-uuid"}, 422),
+        ({"questionId": str(uuid.UUID(int=7))}, 404),
+        ({"responseType": "interpretive-dance"}, 422),
+        ({"duration": -1}, 422),
+        ({"textAnswer": "x" * 10_001}, 422),
+        ({"rating": 5}, 422),
+    ],
+)
+async def test_a_bad_response_is_refused_and_stores_nothing(
+    client, hr, candidate, make_invitation, body, status
+) -> None:
+    interview = await make_invitation(hr, candidate, start=True)
+    full = {"questionId": interview.question_ids[0], "responseType": "text", "textAnswer": "fine", **body}
+
+    response = await client.post(
+        f"/api/invitations/{interview.invitation_id}/responses", json=full, headers=candidate.headers
+    )
+
+    assert response.status_code == status, response.text
+    assert (await get(client, candidate, interview))["responses"] == []
+
+
+async def test_a_question_is_answered_once(client, hr, candidate, make_invitation) -> None:
+    interview = await make_invitation(hr, candidate, start=True)
+    body = {"questionId": interview.question_ids[0], "textAnswer": "first"}
+    path = f"/api/invitations/{interview.invitation_id}/responses"
+
+    first = await client.post(path, json=body, headers=candidate.headers)
+    again = await client.post(path, json={**body, "textAnswer": "second"}, headers=candidate.headers)
+
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert [r["textAnswer"] for r in (await get(client, candidate, interview))["responses"]] == ["first"]
+
+
+async def test_manual_completion_needs_every_answer_but_early_finish_does_not(
+    client, hr, candidate, make_invitation, new_events
+) -> None:
+    interview = await make_invitation(hr, candidate, start=True)
+    path = f"/api/invitations/{interview.invitation_id}/complete"
+
+    manual = await client.post(path, headers=candidate.headers)
+    early = await client.post(path, json={"reason": "early_finish"}, headers=candidate.headers)
+
+    assert manual.status_code == 422
+    assert manual.json()["error"] == "Cannot complete: 0/2 questions answered"
+    assert early.status_code == 200
+    got = await get(client, candidate, interview)
+    assert (got["status"], got["completedReason"]) == ("completed", "early_finish")
+    completed = [r for r in await new_events() if r.event_type == "invitation.completed"]
+    assert [r.payload["payload"]["responses"] for r in completed] == [[]]
+
+
+async def test_only_the_candidate_may_complete_even_with_auto_timeout(
+    client, hr, candidate, other_candidate, admin, make_invitation
+) -> None:
+    interview = await make_invitation(hr, candidate, start=True)
+    path = f"/api/invitations/{interview.invitation_id}/complete"
+
+    for outsider in (other_candidate, hr, admin):
+        response = await client.post(path, json={"reason": "auto_timeout"}, headers=outsider.headers)
+        assert response.status_code == 403
+
+    assert (await get(client, candidate, interview))["status"] == "in_progress"
+
+
+@pytest.mark.parametrize("operation", ["start", "responses", "heartbeat", "complete"])
+async def test_nobody_but_the_invited_candidate_acts_on_an_interview(
+    client, hr, candidate, other_candidate, make_invitation, operation
+) -> None:
+    interview = await make_invitation(hr, candidate, start=operation != "start")
+    body = {"questionId": interview.question_ids[0], "textAnswer": "x"} if operation == "responses" else None
+
+    response = await client.post(
+        f"/api/invitations/{interview.invitation_id}/{operation}", json=body, headers=other_candidate.headers
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "INVITATION_ACCESS_DENIED"
+
+
+async def test_starting_after_expiry_answers_410_and_records_the_expiry(
+    client, hr, candidate, make_invitation, new_events, clock
+) -> None:
+    interview = await make_invitation(hr, candidate)
+    clock.advance(days=8)
+
+    response = await client.post(f"/api/invitations/{interview.invitation_id}/start", headers=candidate.headers)
+
+    assert response.status_code == 410
+    assert response.json()["code"] == "INVITATION_EXPIRED"
+    assert (await get(client, candidate, interview))["status"] == "expired"
+    expired = (await new_events())[-1]
+    assert expired.event_type == "invitation.expired"
+    assert expired.payload["payload"]["previousStatus"] == "pending"
+
+
+async def test_answering_after_expiry_answers_410_and_records_the_expiry(
+    client, hr, candidate, make_invitation, clock
+) -> None:
+    interview = await make_invitation(hr, candidate, start=True)
+    clock.advance(days=8)
+
+    response = await client.post(
+        f"/api/invitations/{interview.invitation_id}/responses",
+        json={"questionId": interview.question_ids[0], "textAnswer": "late"},
+        headers=candidate.headers,
+    )
+
+    assert response.status_code == 410
+    got = await get(client, candidate, interview)
+    assert (got["status"], got["responses"]) == ("expired", [])
+
+
+async def test_a_completed_interview_never_becomes_expired(client, hr, candidate, make_invitation, clock) -> None:
+    interview = await make_invitation(hr, candidate, start=True)
+    await answer_all(client, candidate, interview)
+    await client.post(f"/api/invitations/{interview.invitation_id}/complete", headers=candidate.headers)
+    clock.advance(days=30)
+
+    start = await client.post(f"/api/invitations/{interview.invitation_id}/start", headers=candidate.headers)
+
+    assert start.status_code == 422  # the reference flipped it to expired (§5.4 ⚠)
+    assert (await get(client, candidate, interview))["status"] == "completed"
+
+
+# -- the state machine: every illegal transition answers 409/422 and changes nothing -------------------------
+
+
+async def _invitation_in(client, hr, candidate, make_invitation, sessions, clock, state: str):
+    interview = await make_invitation(hr, candidate, start=state in ("in_progress", "completed", "decided"))
+    if state in ("completed", "decided"):
+        await answer_all(client, candidate, interview)
+        done = await client.post(f"/api/invitations/{interview.invitation_id}/complete", headers=candidate.headers)
+        assert done.status_code == 200
+    if state == "decided":
+        rejected = await client.post(
+            f"/api/invitations/{interview.invitation_id}/reject", json={"note": "Not now"}, headers=hr.headers
+        )
+        assert rejected.status_code == 200
+    if state == "expired":
+        clock.advance(days=8)
+        assert await worker.expire_invitations({"sessions": sessions, "clock": clock}) >= 1
+    return interview
+
+
+def _respond(interview):
+    return {"questionId": interview.question_ids[0], "textAnswer": "an answer"}
+
+
+OPERATIONS = {
+    "start": ("candidate", "start", lambda i: None),
+    "respond": ("candidate", "responses", _respond),
+    "complete": ("candidate", "complete", lambda i: {"reason": "early_finish"}),
+    "heartbeat": ("candidate", "heartbeat", lambda i: None),
+    "approve": ("hr", "approve", lambda i: {"note": "ok"}),
+    "reject": ("hr", "reject", lambda i: {"note": "no"}),
+}
+ILLEGAL = [
+    ("pending", "respond", 422),
+    ("pending", "complete", 422),
+    ("pending", "heartbeat", 422),
+    ("pending", "approve", 422),
+    ("pending", "reject", 422),
+    ("in_progress", "start", 422),
+    ("in_progress", "approve", 422),
+    ("in_progress", "reject", 422),
+    ("completed", "start", 422),
+    ("completed", "respond", 422),
+    ("completed", "complete", 422),
+    ("completed", "heartbeat", 422),
+    ("decided", "approve", 409),
+    ("decided", "reject", 409),
+    *[("expired", op, 422) for op in OPERATIONS],
+]
+
+
+@pytest.mark.parametrize(("state", "operation", "status"), ILLEGAL)
+async def test_an_illegal_invitation_transition_is_refused_and_changes_nothing(
+    client, hr, candidate, make_invitation, sessions, clock, new_events, state, operation, status
+) -> None:
+    interview = await _invitation_in(client, hr, candidate, make_invitation, sessions, clock, state)
+    before = await get(client, hr, interview)
+    events_before = len(await new_events())
+    who, path, body = OPERATIONS[operation]
+    actor = candidate if who == "candidate" else hr
+
+    response = await client.post(
+        f"/api/invitations/{interview.invitation_id}/{path}", json=body(interview), headers=actor.headers
+    )
+
+    assert response.status_code == status, response.text
+    assert await get(client, hr, interview) == before
+    assert len(await new_events()) == events_before
+
+
+# -- decisions ---------------------------------------------------------------------------------------------
+
+
+async def test_a_rejection_needs_a_note_and_stores_it_trimmed(
+    client, hr, candidate, make_invitation, sessions, clock, new_events
+) -> None:
+    interview = await _invitation_in(client, hr, candidate, make_invitation, sessions, clock, "completed")
+    path = f"/api/invitations/{interview.invitation_id}/reject"
+
+    blank = await client.post(path, json={"note": "   "}, headers=hr.headers)
+    missing = await client.post(path, json={}, headers=hr.headers)
+    rejected = await client.post(path, json={"note": "  Not a fit  "}, headers=hr.headers)
+
+    assert (blank.status_code, missing.status_code, rejected.status_code) == (422, 422, 200)
+    got = await get(client, hr, interview)
+    assert (got["decision"], got["decisionNote"]) == ("rejected", "Not a fit")
+    event = (await new_events())[-1]
+    assert (event.event_type, event.payload["payload"]["note"]) == ("candidate.rejected", "  Not a fit  ")
+
+
+async def test_only_the_inviter_or_an_admin_decides(
+    client, hr, other_hr, admin, candidate, make_invitation, sessions, clock, new_events
+) -> None:
+    interview = await _invitation_in(client, hr, candidate, make_invitation, sessions, clock, "completed")
+    path = f"/api/invitations/{interview.invitation_id}/approve"
+
+    for outsider in (other_hr, candidate):
+        assert (await client.post(path, headers=outsider.headers)).status_code == 403
+    by_admin = await client.post(path, headers=admin.headers)
+
+    assert by_admin.status_code == 200
+    event = (await new_events())[-1]
+    assert (event.event_type, event.payload["payload"]["hrUserId"]) == ("candidate.approved", admin.id)
+    assert event.payload["payload"]["note"] is None
+
+
+# -- creation ----------------------------------------------------------------------------------------------
+
+
+async def test_an_invitation_is_refused_for_a_template_that_is_not_active(
+    client, hr, candidate, make_template, clock
+) -> None:
+    draft = await make_template(hr, publish=False)
+    archived = await make_template(hr)
+    await client.delete(f"/api/templates/{archived.template_id}", headers=hr.headers)
+
+    for template in (draft, archived):
+        response = await client.post(
+            "/api/invitations",
+            json={
+                "templateId": template.template_id,
+                "candidateId": candidate.id,
+                "companyName": "Acme",
+                "expiresAt": (clock.now + timedelta(days=1)).isoformat(),
+            },
+            headers=hr.headers,
+        )
+        assert response.status_code == 400
+        assert response.json()["code"] == "INVALID_INVITATION_DATA"
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"expiresAt": "2030-01-15T08:00:00Z"}, 400),
+        ({"candidateId": "bob"}, 422),
+        ({"companyName": "   "}, 422),
+        ({"expiresAt": "next tuesday"}, 422),
+        ({"templateId": str(uuid.UUID(int=1))}, 404),
+        ({"hrUserId": "someone-else"}, 422),
+    ],
+)
+async def test_a_bad_invitation_is_refused(client, hr, candidate, make_template, clock, change, status) -> None:
+    template = await make_template(hr)
+    body = {
+        "templateId": template.template_id,
+        "candidateId": candidate.id,
+        "companyName": "Acme",
+        "expiresAt": (clock.now + timedelta(days=1)).isoformat(),
+        **change,
+    }
+
+    response = await client.post("/api/invitations", json=body, headers=hr.headers)
+
+    assert response.status_code == status, response.text
+
+
+async def test_a_candidate_is_invited_to_a_template_once(client, hr, candidate, make_template, make_invitation) -> None:
+    template = await make_template(hr)
+    await make_invitation(hr, candidate, interview=template)
+
+    again = await client.post(
+        "/api/invitations",
+        json={
+            "templateId": template.template_id,
+            "candidateId": candidate.id,
+            "companyName": "Acme",
+            "expiresAt": "2031-01-01T00:00:00Z",
+        },
+        headers=hr.headers,
+    )
+
+    assert again.status_code == 409
+    assert again.json()["code"] == "DUPLICATE_INVITATION"
+
+
+async def test_only_the_owner_of_a_template_or_an_admin_invites_to_it(
+    client, hr, other_hr, admin, candidate, make_template
+) -> None:
+    template = await make_template(hr)
+    body = {
+        "templateId": template.template_id,
+        "candidateId": candidate.id,
+        "companyName": "Acme",
+        "expiresAt": "2031-01-01T00:00:00Z",
+    }
+
+    by_other = await client.post("/api/invitations", json=body, headers=other_hr.headers)
+    by_candidate = await client.post("/api/invitations", json=body, headers=candidate.headers)
+    by_admin = await client.post("/api/invitations", json=body, headers=admin.headers)
+
+    assert (by_other.status_code, by_candidate.status_code, by_admin.status_code) == (403, 403, 201)
+
+
+# -- reading ----------------------------------------------------------------------------------------------
+
+
+async def test_an_invitation_is_visible_to_its_candidate_its_inviter_and_admins_only(
+    client, hr, other_hr, admin, candidate, other_candidate, make_invitation
+) -> None:
+    interview = await make_invitation(hr, candidate)
+    path = f"/api/invitations/{interview.invitation_id}"
+
+    statuses = [(await client.get(path, headers=u.headers)).status_code for u in (candidate, hr, admin)]
+    refused = [(await client.get(path, headers=u.headers)).status_code for u in (other_candidate, other_hr)]
+
+    assert statuses == [200, 200, 200]
+    assert refused == [403, 403]
+    assert (await client.get(f"/api/invitations/{uuid.uuid4()}", headers=admin.headers)).status_code == 404
+
+
+async def test_listings_show_each_user_only_their_own_invitations(
+    client, hr, other_hr, admin, candidate, other_candidate, make_template, make_invitation
+) -> None:
+    first = await make_template(hr)
+    second = await make_template(hr)
+    a = await make_invitation(hr, candidate, interview=first, start=True)
+    b = await make_invitation(hr, other_candidate, interview=first)
+    c = await make_invitation(hr, candidate, interview=second)
+    d = await make_invitation(other_hr, candidate)
+
+    mine = (await client.get("/api/invitations/candidate", headers=candidate.headers)).json()
+    started = (await client.get("/api/invitations/candidate?status=in_progress", headers=candidate.headers)).json()
+    hr_all = (await client.get("/api/invitations/hr", headers=hr.headers)).json()
+    hr_first = (
+        await client.get(
+            "/api/invitations/hr", params={"templateId": first.template_id, "limit": 1}, headers=hr.headers
+        )
+    ).json()
+    as_candidate = await client.get("/api/invitations/hr", headers=candidate.headers)
+    as_admin = (await client.get("/api/invitations/hr?limit=1000", headers=admin.headers)).json()
+
+    assert {i["id"] for i in mine["items"]} == {a.invitation_id, c.invitation_id, d.invitation_id}
+    assert [i["id"] for i in started["items"]] == [a.invitation_id]
+    assert {i["id"] for i in hr_all["items"]} == {a.invitation_id, b.invitation_id, c.invitation_id}
+    assert (hr_first["total"], hr_first["totalPages"], len(hr_first["items"])) == (2, 2, 1)
+    assert as_candidate.status_code == 403
+    assert {a.invitation_id, d.invitation_id} <= {i["id"] for i in as_admin["items"]}
+    item = next(i for i in mine["items"] if i["id"] == a.invitation_id)
+    assert item["progress"] == {"answered": 0, "total": 2, "percentage": 0}
+    assert item["status"] == "in_progress"
+
+
+async def test_a_malformed_invitation_id_or_query_is_a_422_not_a_500(client, hr) -> None:
+    for path in (
+        "/api/invitations/42",
+        "/api/invitations/hr?templateId=abc",
+        "/api/invitations/hr?status=lost",
+        "/api/invitations/candidate?page=0",
+        "/api/invitations/candidate?limit=1001",
+    ):
+        response = await client.get(path, headers={**hr.headers, "x-internal-token": INTERNAL_TOKEN})
+        assert response.status_code == 422, path
