@@ -1,10 +1,94 @@
-"""`python -m users.consumers`: the service's Kafka consumer process."""
+"""`python -m users.consumers`: logins from `auth-events` and administrative commands from `user-commands`.
 
+Each handler runs in the consumer's transaction beside the processed_messages row, so a redelivered
+record changes nothing twice; the command handlers are the same ones the HTTP routes run."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import structlog
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.contracts.users import (
+    ActivateUserCommand,
+    AssignRoleCommand,
+    DeleteUserCommand,
+    SuspendUserCommand,
+    UserCommand,
+)
+from kit.events import Envelope
 from kit.kafka import Handlers, run_consumer
+from users import commands
+from users.access import SYSTEM
+from users.domain import InvalidUserOperation, Role, User, UserNotFound
 from users.settings import Settings
 
+log = structlog.get_logger("users.consumers")
+
 TOPICS: list[str] = ["auth-events", "user-commands"]
-HANDLERS: Handlers = {}
+
+C = TypeVar("C", bound=UserCommand)
+
+
+class Login(BaseModel):
+    """A tolerant reader of the gateway's `user.authenticated` (kit.contracts.gateway): only the field
+    this consumer needs, so additions to the producer's payload never break it."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    external_auth_id: str = Field(alias="externalAuthId", min_length=1)
+
+
+async def on_user_authenticated(session: AsyncSession, envelope: Envelope) -> None:
+    login = Login.model_validate(envelope.payload)
+    if not await commands.record_login(session, login.external_auth_id):
+        # The login event can outrun the registration saga's create; nothing to stamp yet.
+        log.info("users.login_of_unknown_user", external_auth_id=login.external_auth_id)
+
+
+def _command(
+    contract: type[C], apply: Callable[[AsyncSession, C, User], Awaitable[None]]
+) -> Callable[[AsyncSession, Envelope], Awaitable[None]]:
+    """A command naming a user who no longer exists, or asking for a state already reached, is
+    settled (logged), not retried: retrying cannot make it succeed."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        cmd = contract.model_validate(envelope.payload)
+        try:
+            user = await commands.find_user(session, user_id=cmd.user_id, external_auth_id=cmd.external_auth_id)
+            await apply(session, cmd, user)
+        except (UserNotFound, InvalidUserOperation) as exc:
+            log.warning("users.command_rejected", event_type=envelope.event_type, reason=exc.message)
+
+    return handle
+
+
+async def _suspend(session: AsyncSession, cmd: SuspendUserCommand, user: User) -> None:
+    await commands.suspend_user(session, user.id, cmd.reason, SYSTEM)
+
+
+async def _activate(session: AsyncSession, cmd: ActivateUserCommand, user: User) -> None:
+    await commands.activate_user(session, user.id, SYSTEM)
+
+
+async def _delete(session: AsyncSession, cmd: DeleteUserCommand, user: User) -> None:
+    await commands.delete_user(session, user.id, SYSTEM)
+
+
+async def _assign_role(session: AsyncSession, cmd: AssignRoleCommand, user: User) -> None:
+    await commands.select_role(session, user.id, Role(cmd.role), SYSTEM)
+
+
+HANDLERS: Handlers = {
+    "user.authenticated": on_user_authenticated,
+    SuspendUserCommand.TYPE: _command(SuspendUserCommand, _suspend),
+    ActivateUserCommand.TYPE: _command(ActivateUserCommand, _activate),
+    DeleteUserCommand.TYPE: _command(DeleteUserCommand, _delete),
+    AssignRoleCommand.TYPE: _command(AssignRoleCommand, _assign_role),
+}
 
 if __name__ == "__main__":
     run_consumer(Settings(), HANDLERS, TOPICS)

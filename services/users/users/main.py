@@ -1,15 +1,21 @@
 from fastapi import FastAPI
 
 from kit.app import create_service_app
+from users.api import router
 from users.settings import Settings
+from users.storage import AvatarStore
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
-        settings or Settings(),
+    settings = settings or Settings()
+    app = create_service_app(
+        settings,
+        routers=[router],
         title="users service",
         description="Users, roles, companies, skills taxonomy and candidate profiles.",
     )
+    app.state.avatars = AvatarStore(settings)
+    return app
 
 
 app = create_app()

@@ -1,3 +1,5 @@
+from pydantic import SecretStr
+
 from kit.settings import ServiceSettings
 
 
@@ -5,3 +7,17 @@ class Settings(ServiceSettings):
     service_name: str = "users"
     port: int = 8002
     database_url: str = "postgresql+asyncpg://users:users-dev@127.0.0.1:5432/aivi"
+
+    s3_endpoint: str = "http://127.0.0.1:9000"
+    s3_access_key: str = "aivi"
+    s3_secret_key: SecretStr = SecretStr("aivi-dev-secret")
+    s3_region: str = "us-east-1"
+    s3_bucket_prefix: str = ""
+    avatar_bucket: str = "avatars"
+    avatar_max_bytes: int = 5 * 1024 * 1024
+    # Avatars are private objects; readers get a presigned GET that expires quickly.
+    avatar_url_ttl_s: int = 900
+
+    @property
+    def avatars_bucket(self) -> str:
+        return f"{self.s3_bucket_prefix}{self.avatar_bucket}"

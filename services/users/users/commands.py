@@ -1,0 +1,408 @@
+"""Write side: each handler loads an aggregate, applies a rule and leaves the commit to its caller (a
+route or a consumer), so the events it records share the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.auth import Principal
+from kit.domain import utcnow
+from users import access
+from users.domain import (
+    SELF_SELECTABLE,
+    AccessDenied,
+    CandidateProfile,
+    CandidateProfileNotFound,
+    CandidateSkill,
+    CandidateSkillAlreadyExists,
+    CandidateSkillNotFound,
+    Company,
+    CompanyAccessDenied,
+    CompanyAlreadyExists,
+    CompanyNotFound,
+    InvalidValue,
+    Membership,
+    NoFieldsToUpdate,
+    Role,
+    Skill,
+    SkillAlreadyExists,
+    SkillCategory,
+    SkillCategoryNotFound,
+    SkillNotActive,
+    SkillNotFound,
+    User,
+    UserAlreadyExists,
+    UserNotFound,
+    check_version,
+)
+from users.schemas import (
+    AddCandidateSkill,
+    CreateCompany,
+    CreateSkill,
+    CreateUser,
+    UpdateCandidateSkill,
+    UpdateCompany,
+    UpdateSkill,
+    UpdateUser,
+)
+
+# Users
+
+
+async def create_user(session: AsyncSession, cmd: CreateUser) -> User:
+    """One user per identity even under concurrent first logins: the unique constraints decide, and the
+    loser gets 409 USER_ALREADY_EXISTS naming the existing user so the caller can adopt it."""
+    user = User.register(
+        user_id=cmd.user_id,
+        external_auth_id=cmd.external_auth_id,
+        email=cmd.email,
+        first_name=cmd.first_name,
+        last_name=cmd.last_name,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(user)
+            await session.flush()
+    except IntegrityError:
+        existing = await session.scalar(
+            select(User).where(
+                (User.external_auth_id == user.external_auth_id) | (User.email == user.email) | (User.id == user.id)
+            )
+        )
+        details = None
+        if existing is not None and existing.external_auth_id == user.external_auth_id:
+            details = {"userId": str(existing.id), "externalAuthId": existing.external_auth_id}
+        raise UserAlreadyExists(
+            "A user with this externalAuthId, email or id already exists", details=details
+        ) from None
+    return user
+
+
+async def load_user(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = False) -> User:
+    user = await session.get(User, user_id, with_for_update=lock or None, populate_existing=lock)
+    if user is None:
+        raise UserNotFound(f"User {user_id} not found")
+    return user
+
+
+async def find_user(session: AsyncSession, *, user_id: uuid.UUID | None, external_auth_id: str | None) -> User:
+    if user_id is not None:
+        return await load_user(session, user_id)
+    user = await session.scalar(select(User).where(User.external_auth_id == external_auth_id))
+    if user is None:
+        raise UserNotFound(f"User with externalAuthId {external_auth_id} not found")
+    return user
+
+
+async def update_user(
+    session: AsyncSession, user_id: uuid.UUID, cmd: UpdateUser, by: Principal, *, expected_version: int | None
+) -> User:
+    access.require_self_or_admin(by, user_id)
+    user = await load_user(session, user_id)
+    check_version(user.version, expected_version)
+    user.update_profile(cmd.model_dump(exclude_unset=True))
+    return user
+
+
+async def suspend_user(
+    session: AsyncSession, user_id: uuid.UUID, reason: str, by: Principal, *, expected_version: int | None = None
+) -> User:
+    access.require_admin(by)
+    user = await load_user(session, user_id)
+    check_version(user.version, expected_version)
+    user.suspend(reason)
+    return user
+
+
+async def activate_user(
+    session: AsyncSession, user_id: uuid.UUID, by: Principal, *, expected_version: int | None = None
+) -> User:
+    access.require_admin(by)
+    user = await load_user(session, user_id)
+    check_version(user.version, expected_version)
+    user.activate()
+    return user
+
+
+async def delete_user(
+    session: AsyncSession, user_id: uuid.UUID, by: Principal, *, expected_version: int | None = None
+) -> User:
+    """A hard delete, as the reference does; profile, skills and memberships cascade."""
+    access.require_admin(by)
+    user = await load_user(session, user_id)
+    check_version(user.version, expected_version)
+    user.record_deletion()
+    await session.delete(user)
+    return user
+
+
+async def select_role(
+    session: AsyncSession, user_id: uuid.UUID, role: Role, by: Principal, *, expected_version: int | None = None
+) -> User:
+    """Once, from pending. A user may pick hr or candidate for themself; only an admin grants admin."""
+    access.require_self_or_admin(by, user_id)
+    if not access.is_admin(by) and role not in SELF_SELECTABLE:
+        raise AccessDenied(f"The role {role} cannot be self-selected; choose hr or candidate")
+    user = await load_user(session, user_id)
+    check_version(user.version, expected_version)
+    user.select_role(role)
+    if role == Role.CANDIDATE:
+        session.add(CandidateProfile(user_id=user.id, created_at=utcnow(), updated_at=utcnow()))
+    return user
+
+
+async def record_login(session: AsyncSession, external_auth_id: str) -> bool:
+    """Naturally idempotent, and not an aggregate change: no version bump, no event."""
+    result = await session.execute(
+        update(User)
+        .where(User.external_auth_id == external_auth_id)
+        .values(last_login_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_avatar(session: AsyncSession, user_id: uuid.UUID, key: str | None, by: Principal) -> str | None:
+    access.require_self_or_admin(by, user_id)
+    user = await load_user(session, user_id)
+    return user.set_avatar(key)
+
+
+# Companies
+
+
+async def _is_member(session: AsyncSession, user_id: uuid.UUID, company_id: uuid.UUID) -> bool:
+    return bool(
+        await session.scalar(select(exists().where(Membership.user_id == user_id, Membership.company_id == company_id)))
+    )
+
+
+async def create_company(session: AsyncSession, cmd: CreateCompany, by: Principal) -> Company:
+    access.require_hr_or_admin(by)
+    creator = access.caller_id(by)
+    if cmd.created_by is not None and cmd.created_by != creator and not access.is_admin(by):
+        raise CompanyAccessDenied("createdBy must be the caller")
+    creator = cmd.created_by or creator
+    await load_user(session, creator)
+    fields = cmd.model_dump(exclude={"created_by"}, exclude_unset=True)
+    company = Company.found(created_by=creator, **fields)
+    try:
+        async with session.begin_nested():
+            session.add(company)
+            await session.flush()
+            session.add(Membership(user_id=creator, company_id=company.id, is_primary=True, joined_at=utcnow()))
+            await session.flush()
+    except IntegrityError:
+        raise CompanyAlreadyExists(f"A company named {company.name!r} already exists") from None
+    return company
+
+
+async def load_company(session: AsyncSession, company_id: uuid.UUID) -> Company:
+    company = await session.get(Company, company_id)
+    if company is None:
+        raise CompanyNotFound(f"Company {company_id} not found")
+    return company
+
+
+async def require_company_reader(session: AsyncSession, company: Company, by: Principal) -> None:
+    """HR sees only the companies they belong to (the reference let anyone read any company ⚠)."""
+    if access.is_admin(by):
+        return
+    if not await _is_member(session, access.caller_id(by), company.id):
+        raise CompanyAccessDenied("You are not a member of this company")
+
+
+def _require_company_owner(company: Company, by: Principal) -> None:
+    if not (access.is_admin(by) or (company.created_by is not None and by.user_id == str(company.created_by))):
+        raise CompanyAccessDenied("Only the company's creator may change it")
+
+
+async def update_company(
+    session: AsyncSession, company_id: uuid.UUID, cmd: UpdateCompany, by: Principal, *, expected_version: int | None
+) -> Company:
+    access.require_hr_or_admin(by)
+    company = await load_company(session, company_id)
+    _require_company_owner(company, by)
+    check_version(company.version, expected_version)
+    fields = cmd.model_dump(exclude={"updated_by"}, exclude_unset=True)
+    if "name" in fields and fields["name"] is None:
+        del fields["name"]
+    try:
+        async with session.begin_nested():
+            company.revise(fields)
+            await session.flush()
+    except IntegrityError:
+        raise CompanyAlreadyExists(f"A company named {fields.get('name')!r} already exists") from None
+    return company
+
+
+async def delete_company(session: AsyncSession, company_id: uuid.UUID, by: Principal) -> None:
+    access.require_hr_or_admin(by)
+    company = await load_company(session, company_id)
+    _require_company_owner(company, by)
+    company.record_deletion(access.user_uuid(by))
+    await session.delete(company)
+
+
+# Skills catalogue (admin)
+
+
+async def _require_category(session: AsyncSession, category_id: uuid.UUID | None) -> None:
+    if category_id is not None and await session.get(SkillCategory, category_id) is None:
+        raise SkillCategoryNotFound(f"Skill category {category_id} not found")
+
+
+async def create_skill(session: AsyncSession, cmd: CreateSkill, by: Principal) -> Skill:
+    access.require_admin(by)
+    name = cmd.name.strip()
+    if not name:
+        raise InvalidValue("Skill name cannot be blank")
+    await _require_category(session, cmd.category_id)
+    skill = Skill(
+        id=uuid.uuid4(),
+        name=name,
+        slug=cmd.slug,
+        category_id=cmd.category_id,
+        description=cmd.description,
+        is_active=True,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    try:
+        async with session.begin_nested():
+            session.add(skill)
+            await session.flush()
+    except IntegrityError:
+        raise SkillAlreadyExists(f"A skill with slug {cmd.slug!r} already exists") from None
+    return skill
+
+
+async def load_skill(session: AsyncSession, skill_id: uuid.UUID) -> Skill:
+    skill = await session.get(Skill, skill_id)
+    if skill is None:
+        raise SkillNotFound(f"Skill {skill_id} not found")
+    return skill
+
+
+async def update_skill(session: AsyncSession, skill_id: uuid.UUID, cmd: UpdateSkill, by: Principal) -> Skill:
+    """Partial update; the description is kept (the reference dropped it ⚠)."""
+    access.require_admin(by)
+    skill = await load_skill(session, skill_id)
+    fields: dict[str, Any] = cmd.model_dump(exclude={"admin_id"}, exclude_unset=True)
+    if "category_id" in fields:
+        await _require_category(session, fields["category_id"])
+    if fields.get("name") is not None:
+        fields["name"] = fields["name"].strip() or skill.name
+    elif "name" in fields:
+        del fields["name"]
+    for field, value in fields.items():
+        setattr(skill, field, value)
+    skill.updated_at = utcnow()
+    await session.flush()
+    if "category_id" in fields:
+        await session.refresh(skill, ["category"])
+    return skill
+
+
+async def set_skill_active(session: AsyncSession, skill_id: uuid.UUID, active: bool, by: Principal) -> Skill:
+    access.require_admin(by)
+    skill = await load_skill(session, skill_id)
+    if skill.is_active != active:
+        skill.is_active = active
+        skill.updated_at = utcnow()
+        await session.flush()
+    return skill
+
+
+async def delete_skill(session: AsyncSession, skill_id: uuid.UUID, by: Principal) -> None:
+    access.require_admin(by)
+    await session.delete(await load_skill(session, skill_id))
+
+
+# Candidate profile and skills
+
+
+async def load_profile(session: AsyncSession, user_id: uuid.UUID) -> CandidateProfile:
+    profile = await session.get(CandidateProfile, user_id)
+    if profile is None:
+        raise CandidateProfileNotFound(f"User {user_id} has no candidate profile")
+    return profile
+
+
+async def set_experience_level(
+    session: AsyncSession, user_id: uuid.UUID, level: str, by: Principal, *, expected_version: int | None = None
+) -> CandidateProfile:
+    access.require_self_or_admin(by, user_id)
+    profile = await load_profile(session, user_id)
+    check_version(profile.version, expected_version)
+    profile.experience_level = level
+    profile.updated_at = utcnow()
+    await session.flush()
+    return profile
+
+
+async def add_candidate_skill(
+    session: AsyncSession, user_id: uuid.UUID, cmd: AddCandidateSkill, by: Principal
+) -> CandidateSkill:
+    access.require_self_or_admin(by, user_id)
+    await load_profile(session, user_id)
+    skill = await load_skill(session, cmd.skill_id)
+    if not skill.is_active:
+        raise SkillNotActive(f"Skill {skill.name} is not active")
+    row = CandidateSkill(
+        id=uuid.uuid4(),
+        candidate_id=user_id,
+        skill_id=skill.id,
+        description=cmd.description,
+        proficiency_level=cmd.proficiency_level or "beginner",
+        years_of_experience=cmd.years_of_experience or 0,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        raise CandidateSkillAlreadyExists(f"Skill {skill.name} is already in the profile") from None
+    return row
+
+
+async def _load_candidate_skill(session: AsyncSession, user_id: uuid.UUID, skill_id: uuid.UUID) -> CandidateSkill:
+    row = await session.scalar(
+        select(CandidateSkill).where(CandidateSkill.candidate_id == user_id, CandidateSkill.skill_id == skill_id)
+    )
+    if row is None:
+        raise CandidateSkillNotFound(f"Skill {skill_id} is not in the profile of {user_id}")
+    return row
+
+
+async def update_candidate_skill(
+    session: AsyncSession, user_id: uuid.UUID, skill_id: uuid.UUID, cmd: UpdateCandidateSkill, by: Principal
+) -> None:
+    """Only the fields sent change (the reference reset the others ⚠)."""
+    access.require_self_or_admin(by, user_id)
+    fields = cmd.model_dump(exclude_unset=True)
+    if not fields:
+        raise NoFieldsToUpdate("Send at least one of description, proficiencyLevel, yearsOfExperience")
+    row = await _load_candidate_skill(session, user_id, skill_id)
+    if fields.get("proficiency_level") is None:
+        fields.pop("proficiency_level", None)
+    if fields.get("years_of_experience") is None:
+        fields.pop("years_of_experience", None)
+    for field, value in fields.items():
+        setattr(row, field, value)
+    row.updated_at = utcnow()
+    await session.flush()
+
+
+async def remove_candidate_skill(session: AsyncSession, user_id: uuid.UUID, skill_id: uuid.UUID, by: Principal) -> None:
+    access.require_self_or_admin(by, user_id)
+    await session.execute(
+        delete(CandidateSkill).where(CandidateSkill.id == (await _load_candidate_skill(session, user_id, skill_id)).id)
+    )

@@ -1,0 +1,485 @@
+"""Users, companies, the skills taxonomy and candidate profiles: the tables, the rules of reference §4.3
+and the domain errors of §4.6."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Self
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kit.contracts.users import (
+    CompanyCreated,
+    CompanyDeleted,
+    CompanyUpdated,
+    UserActivated,
+    UserCreated,
+    UserDeleted,
+    UserRoleSelected,
+    UserSuspended,
+    UserUpdated,
+)
+from kit.db import Base
+from kit.domain import AggregateRoot, utcnow
+from kit.errors import DomainError
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    DELETED = "deleted"
+
+
+class Role(StrEnum):
+    PENDING = "pending"
+    CANDIDATE = "candidate"
+    HR = "hr"
+    ADMIN = "admin"
+
+
+# Roles a user may pick for themself (design.md §5: never admin).
+SELF_SELECTABLE = frozenset({Role.CANDIDATE, Role.HR})
+
+
+class ExperienceLevel(StrEnum):
+    JUNIOR = "junior"
+    MID = "mid"
+    SENIOR = "senior"
+    LEAD = "lead"
+
+
+class Proficiency(StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+    EXPERT = "expert"
+
+    @property
+    def rank(self) -> int:
+        return list(Proficiency).index(self)
+
+
+COMPANY_SIZES = ("1-10", "11-50", "51-200", "200+")
+EMAIL = re.compile(r"^[^\s@]{1,64}@(?=.{1,253}\.)[^\s@.]+(\.[^\s@.]+)*\.[A-Za-z]{2,63}$")
+
+
+def normalise_email(raw: str) -> str:
+    email = raw.strip().lower()
+    if len(email) > 255 or not EMAIL.match(email):
+        raise InvalidValue(f"Invalid email address: {raw!r}")
+    return email
+
+
+def person_name(raw: str, field: str) -> str:
+    name = raw.strip()
+    if not 1 <= len(name) <= 50:
+        raise InvalidValue(f"{field} must be 1 to 50 characters after trimming")
+    return name
+
+
+def optional_text(raw: str | None, field: str, limit: int) -> str | None:
+    """Blank optional text is stored as null, as the reference normalises it."""
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip()
+    if len(value) > limit:
+        raise InvalidValue(f"{field} must be at most {limit} characters")
+    return value
+
+
+def check_version(current: int, expected: int | None) -> None:
+    """Optimistic locking as the client sees it: `If-Match: <version>` names the state it edited.
+    (The ORM's version_id_col checks it again in the UPDATE, for writers racing inside the service.)"""
+    if expected is not None and expected != current:
+        raise VersionConflict(
+            "Resource was modified by another request; reload it and retry",
+            details={"expectedVersion": expected, "currentVersion": current},
+        )
+
+
+class User(Base, AggregateRoot):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    external_auth_id: Mapped[str] = mapped_column(String(255), unique=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    avatar_key: Mapped[str | None] = mapped_column(Text)
+    bio: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    timezone: Mapped[str] = mapped_column(String(50), default="UTC")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default=UserStatus.ACTIVE, index=True)
+    role: Mapped[str] = mapped_column(String(20), default=Role.PENDING, index=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def register(
+        cls, *, user_id: uuid.UUID, external_auth_id: str, email: str, first_name: str, last_name: str
+    ) -> Self:
+        external = external_auth_id.strip()
+        if not 1 <= len(external) <= 255:
+            raise InvalidValue("externalAuthId must be 1 to 255 characters")
+        now = utcnow()
+        user = cls(
+            id=user_id,
+            external_auth_id=external,
+            email=normalise_email(email),
+            first_name=person_name(first_name, "firstName"),
+            last_name=person_name(last_name, "lastName"),
+            timezone="UTC",
+            language="en",
+            email_verified=False,
+            status=UserStatus.ACTIVE,
+            role=Role.PENDING,
+            created_at=now,
+            updated_at=now,
+        )
+        user.record(
+            UserCreated(
+                user_id=user.id,
+                company_id=user.id,
+                external_auth_id=user.external_auth_id,
+                email=user.email,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                status=user.status,
+                role=user.role,
+                created_at=now,
+            )
+        )
+        return user
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def _ensure_mutable(self) -> None:
+        if self.status == UserStatus.DELETED:
+            raise UserIsDeleted(f"User {self.id} is deleted")
+
+    def _ensure_active(self) -> None:
+        self._ensure_mutable()
+        if self.status == UserStatus.SUSPENDED:
+            raise UserIsSuspended(f"User {self.id} is suspended")
+
+    def update_profile(self, changes: dict[str, Any]) -> None:
+        self._ensure_active()
+        for field, value in changes.items():
+            if field in ("first_name", "last_name"):
+                value = person_name(value, "firstName" if field == "first_name" else "lastName")
+            elif field == "phone":
+                value = optional_text(value, "phone", 50)
+            elif field == "timezone":
+                value = optional_text(value, "timezone", 50) or "UTC"
+            elif field == "language":
+                value = optional_text(value, "language", 10) or "en"
+            elif field == "bio":
+                value = optional_text(value, "bio", 5000)
+            setattr(self, field, value)
+        self.updated_at = utcnow()
+        self._record_updated()
+
+    def _record_updated(self) -> None:
+        self.record(
+            UserUpdated(
+                user_id=self.id,
+                external_auth_id=self.external_auth_id,
+                email=self.email,
+                first_name=self.first_name,
+                last_name=self.last_name,
+                role=self.role,
+                updated_at=self.updated_at,
+            )
+        )
+
+    def set_avatar(self, key: str | None) -> str | None:
+        """Returns the key of the avatar it replaces (deleted from storage after COMMIT)."""
+        self._ensure_active()
+        previous, self.avatar_key = self.avatar_key, key
+        self.updated_at = utcnow()
+        self._record_updated()
+        return previous
+
+    def suspend(self, reason: str) -> None:
+        self._ensure_mutable()
+        if self.status == UserStatus.SUSPENDED:
+            raise InvalidUserOperation(f"User {self.id} is already suspended")
+        if not reason.strip():
+            raise InvalidValue("A suspension needs a reason")
+        self.status = UserStatus.SUSPENDED
+        self.updated_at = utcnow()
+        self.record(
+            UserSuspended(
+                user_id=self.id,
+                external_auth_id=self.external_auth_id,
+                email=self.email,
+                reason=reason.strip(),
+                suspended_at=self.updated_at,
+            )
+        )
+
+    def activate(self) -> bool:
+        """Idempotent: activating an active user changes nothing and records nothing (the reference's
+        spurious event on a no-op is dropped)."""
+        self._ensure_mutable()
+        if self.status == UserStatus.ACTIVE:
+            return False
+        self.status = UserStatus.ACTIVE
+        self.updated_at = utcnow()
+        self.record(
+            UserActivated(
+                user_id=self.id, external_auth_id=self.external_auth_id, email=self.email, activated_at=self.updated_at
+            )
+        )
+        return True
+
+    def select_role(self, role: Role) -> None:
+        self._ensure_mutable()
+        if role == Role.PENDING:
+            raise InvalidUserOperation("pending is not a role one can select")
+        if self.role != Role.PENDING:
+            raise InvalidUserOperation(f"User {self.id} already has the role {self.role}; roles are chosen once")
+        self.role = role
+        self.updated_at = utcnow()
+        self.record(
+            UserRoleSelected(
+                user_id=self.id,
+                company_id=self.id,
+                external_auth_id=self.external_auth_id,
+                email=self.email,
+                role=role,
+                selected_at=self.updated_at,
+            )
+        )
+
+    def record_deletion(self) -> None:
+        self.record(
+            UserDeleted(user_id=self.id, external_auth_id=self.external_auth_id, email=self.email, deleted_at=utcnow())
+        )
+
+
+class CandidateProfile(Base):
+    __tablename__ = "candidate_profiles"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    experience_level: Mapped[str | None] = mapped_column(String(20))
+    is_profile_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SkillCategory(Base):
+    __tablename__ = "skill_categories"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Skill(Base):
+    __tablename__ = "skills"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    category_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("skill_categories.id", ondelete="SET NULL"), index=True
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    category: Mapped[SkillCategory | None] = relationship(lazy="joined")
+
+
+class CandidateSkill(Base):
+    __tablename__ = "candidate_skills"
+    __table_args__ = (UniqueConstraint("candidate_id", "skill_id", name="uq_candidate_skills_candidate_skill"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    candidate_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("candidate_profiles.user_id", ondelete="CASCADE"), index=True
+    )
+    skill_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    proficiency_level: Mapped[str] = mapped_column(String(20), default=Proficiency.BEGINNER)
+    years_of_experience: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    skill: Mapped[Skill] = relationship(lazy="joined")
+
+
+class Company(Base, AggregateRoot):
+    __tablename__ = "companies"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(String(255))
+    logo_url: Mapped[str | None] = mapped_column(String(500))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[str | None] = mapped_column(String(10))
+    location: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The creator may be deleted later (hard delete); the company stays, manageable by admins.
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @staticmethod
+    def clean(fields: dict[str, Any]) -> dict[str, Any]:
+        cleaned: dict[str, Any] = {}
+        for field, value in fields.items():
+            if field == "name":
+                name = (value or "").strip()
+                if not 1 <= len(name) <= 255:
+                    raise InvalidValue("Company name must be 1 to 255 characters")
+                cleaned[field] = name
+            elif field == "size":
+                if value is not None and value not in COMPANY_SIZES:
+                    raise InvalidCompanySize(f"Company size must be one of {', '.join(COMPANY_SIZES)}")
+                cleaned[field] = value
+            elif field in ("description", "website", "industry", "location"):
+                limit = {"description": 5000, "website": 255, "industry": 100, "location": 255}[field]
+                cleaned[field] = optional_text(value, field, limit)
+            else:
+                cleaned[field] = value
+        return cleaned
+
+    @classmethod
+    def found(cls, *, created_by: uuid.UUID, **fields: Any) -> Self:
+        now = utcnow()
+        company = cls(id=uuid.uuid4(), created_by=created_by, is_active=True, created_at=now, updated_at=now)
+        for field, value in cls.clean(fields).items():
+            setattr(company, field, value)
+        company.record(CompanyCreated(company_id=company.id, name=company.name, created_by=created_by, created_at=now))
+        return company
+
+    def revise(self, fields: dict[str, Any]) -> None:
+        """Partial update: an omitted field keeps its value (the reference cleared them ⚠)."""
+        for field, value in self.clean(fields).items():
+            setattr(self, field, value)
+        self.updated_at = utcnow()
+        self.record(CompanyUpdated(company_id=self.id, name=self.name, updated_at=self.updated_at))
+
+    def record_deletion(self, by: uuid.UUID | None) -> None:
+        self.record(CompanyDeleted(company_id=self.id, deleted_by=by, deleted_at=utcnow()))
+
+
+class Membership(Base):
+    __tablename__ = "user_companies"
+    __table_args__ = (UniqueConstraint("user_id", "company_id", name="uq_user_companies_user_company"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    position: Mapped[str | None] = mapped_column(String(100))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), default=utcnow)
+
+
+# Errors of reference §4.6 (code and status as its clients parse them).
+
+
+class InvalidValue(DomainError):
+    status, code = 400, "DOMAIN_ERROR"
+
+
+class AccessDenied(DomainError):
+    status, code = 403, "ACCESS_DENIED"
+
+
+class UserNotFound(DomainError):
+    status, code = 404, "USER_NOT_FOUND"
+
+
+class UserAlreadyExists(DomainError):
+    status, code = 409, "USER_ALREADY_EXISTS"
+
+
+class UserIsSuspended(DomainError):
+    status, code = 403, "USER_SUSPENDED"
+
+
+class UserIsDeleted(DomainError):
+    status, code = 410, "USER_DELETED"
+
+
+class InvalidUserOperation(DomainError):
+    status, code = 422, "INVALID_USER_OPERATION"
+
+
+class VersionConflict(DomainError):
+    status, code = 409, "VERSION_CONFLICT"
+
+
+class CandidateProfileNotFound(DomainError):
+    status, code = 404, "CANDIDATE_PROFILE_NOT_FOUND"
+
+
+class CandidateSkillAlreadyExists(DomainError):
+    status, code = 409, "CANDIDATE_SKILL_ALREADY_EXISTS"
+
+
+class CandidateSkillNotFound(DomainError):
+    status, code = 404, "CANDIDATE_SKILL_NOT_FOUND"
+
+
+class NoFieldsToUpdate(DomainError):
+    status, code = 400, "NO_FIELDS_TO_UPDATE"
+
+
+class CompanyNotFound(DomainError):
+    status, code = 404, "COMPANY_NOT_FOUND"
+
+
+class CompanyAccessDenied(DomainError):
+    status, code = 403, "COMPANY_ACCESS_DENIED"
+
+
+class CompanyAlreadyExists(DomainError):
+    status, code = 409, "COMPANY_ALREADY_EXISTS"
+
+
+class InvalidCompanySize(DomainError):
+    status, code = 400, "INVALID_COMPANY_SIZE"
+
+
+class SkillNotFound(DomainError):
+    status, code = 404, "SKILL_NOT_FOUND"
+
+
+class SkillAlreadyExists(DomainError):
+    status, code = 409, "SKILL_ALREADY_EXISTS"
+
+
+class SkillCategoryNotFound(DomainError):
+    status, code = 422, "SKILL_CATEGORY_NOT_FOUND"
+
+
+class SkillNotActive(DomainError):
+    status, code = 422, "SKILL_NOT_ACTIVE"
