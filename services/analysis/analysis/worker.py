@@ -1,6 +1,139 @@
-"""`arq analysis.worker.WorkerSettings`: the outbox relay and the service's scheduled jobs."""
+"""`arq analysis.worker.WorkerSettings`: the outbox relay, the analysis job and the sweep of lost jobs."""
 
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from arq import Retry, cron
+from arq.worker import func
+from prometheus_client import Counter, Histogram
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from analysis.commands import ANALYSE, Jobs
+from analysis.domain import AnalysisResult, AnalysisStatus, InterviewOutcome
+from analysis.llm import LlmEngine
+from analysis.offline import OfflineEngine
+from analysis.scoring import ScoringEngine, ScoringFailed, score_interview
 from analysis.settings import Settings
-from kit.worker import worker_settings
+from kit.db import transaction
+from kit.domain import utcnow
+from kit.worker import Ctx, worker_settings
 
-WorkerSettings = worker_settings(Settings())
+log = structlog.get_logger("analysis.worker")
+
+ANALYSES = Counter("analysis_service_analysis_total", "Finished analyses", ["status", "model"])
+ANALYSIS_DURATION = Histogram(
+    "analysis_service_analysis_duration_seconds",
+    "Wall time of an analysis",
+    ["status", "model"],
+    buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
+)
+# The row of a just-consumed event may not be committed when its job first runs.
+NOT_YET_COMMITTED_RETRIES = 5
+
+
+def make_engine(settings: Settings) -> ScoringEngine:
+    return LlmEngine(settings) if settings.llm_enabled else OfflineEngine()
+
+
+async def analyse(ctx: Ctx, analysis_id: str) -> str:
+    """Score one interview: claim the analysis, call the engine outside any transaction, store the outcome."""
+    settings: Settings = ctx["settings"]
+    engine: ScoringEngine = ctx["scorer"]
+    key = uuid.UUID(analysis_id)
+    async with transaction(ctx["sessions"]) as session:
+        analysis = await session.get(AnalysisResult, key, with_for_update=True)
+        if analysis is None:
+            if ctx.get("job_try", 1) >= NOT_YET_COMMITTED_RETRIES:
+                return "missing"
+            raise Retry(defer=1)
+        claimed = analysis.claim(
+            ctx.get("job_id") or analysis_id,
+            engine=engine.name,
+            model=engine.model,
+            prompt_version=engine.prompt_version,
+        )
+        if not claimed:
+            return f"skipped ({analysis.status})"
+        snapshot = analysis.snapshot
+
+    started = time.perf_counter()
+    outcome: InterviewOutcome | None = None
+    reason = ""
+    try:
+        outcome = await asyncio.wait_for(score_interview(engine, snapshot), settings.analysis_timeout_s)
+    except ScoringFailed as exc:
+        reason = str(exc)
+    except TimeoutError:
+        reason = f"The analysis did not finish within {settings.analysis_timeout_s:.0f} s"
+    elapsed = time.perf_counter() - started
+
+    async with transaction(ctx["sessions"]) as session:
+        analysis = await session.get(
+            AnalysisResult, key, with_for_update=True, options=[selectinload(AnalysisResult.questions)]
+        )
+        if analysis is None or analysis.status != AnalysisStatus.IN_PROGRESS:
+            return "superseded"
+        if outcome is not None:
+            analysis.complete(outcome)
+        else:
+            analysis.fail(reason, processing_time_ms=round(elapsed * 1000))
+        status = analysis.status
+    model = engine.model or engine.name
+    ANALYSES.labels(status, model).inc()
+    ANALYSIS_DURATION.labels(status, model).observe(elapsed)
+    log.info("analysis.finished", analysis_id=analysis_id, status=status, engine=engine.name, reason=reason or None)
+    return str(status)
+
+
+async def sweep_pending(ctx: Ctx) -> int:
+    """Enqueue again the pending analyses whose job was lost (Redis down when the event arrived)."""
+    settings: Settings = ctx["settings"]
+    cutoff = utcnow() - timedelta(seconds=settings.stale_pending_s)
+    async with ctx["sessions"]() as session:
+        stale = (
+            await session.execute(
+                select(AnalysisResult.id, AnalysisResult.attempts)
+                .where(AnalysisResult.status == AnalysisStatus.PENDING, AnalysisResult.updated_at < cutoff)
+                .limit(100)
+            )
+        ).all()
+    jobs: Jobs = ctx["jobs"]
+    for analysis_id, attempt in stale:
+        # A distinct job id per sweep; should the first job still run, only one of them claims the analysis.
+        await jobs.analyse(analysis_id, attempt, suffix=f":sweep{int(time.time())}")
+    if stale:
+        log.info("analysis.swept", count=len(stale))
+    return len(stale)
+
+
+def build_worker_settings(settings: Settings) -> type:
+    async def startup(ctx: Ctx) -> None:
+        ctx["scorer"] = make_engine(settings)
+        ctx["jobs"] = Jobs(settings)
+        log.info("analysis.engine", engine=ctx["scorer"].name, model=ctx["scorer"].model)
+
+    async def shutdown(ctx: Ctx) -> None:
+        scorer: Any = ctx.get("scorer")
+        if isinstance(scorer, LlmEngine):
+            await scorer.close()
+        jobs: Jobs | None = ctx.get("jobs")
+        if jobs is not None:
+            await jobs.close()
+
+    return worker_settings(
+        settings,
+        functions=[func(analyse, name=ANALYSE, timeout=settings.analysis_timeout_s + 60, max_tries=10)],
+        cron_jobs=[cron(sweep_pending, second={30}, unique=True)],
+        on_startup=startup,
+        on_shutdown=shutdown,
+    )
+
+
+WorkerSettings = build_worker_settings(Settings())

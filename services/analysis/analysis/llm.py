@@ -1,0 +1,303 @@
+"""The LLM engine: Groq's official SDK in JSON mode against any OpenAI-compatible chat-completions API.
+
+Calls run concurrently, paced by a token-bucket limiter sized to the provider's per-minute limits, so
+no fixed sleep sits between calls. A 429 pauses every caller for the `retry-after` the provider sent;
+an answer that is not the JSON object asked for is asked again; both are bounded, then the analysis
+fails with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from email.utils import parsedate_to_datetime
+from importlib.resources import files
+from string import Template
+from typing import Any, ClassVar, TypeVar
+
+import groq
+import httpx
+import structlog
+from groq.types.chat import ChatCompletion
+from prometheus_client import Counter
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from analysis.domain import Engine, InterviewSnapshot, QuestionOutcome, SnapshotQuestion, Usage
+from analysis.scoring import CRITERIA, Judgement, ScoringFailed, Summary, clamp
+from analysis.settings import Settings
+
+log = structlog.get_logger("analysis.llm")
+
+LLM_REQUESTS = Counter(
+    "analysis_service_llm_requests_total",
+    "LLM calls by outcome (success, rate_limited, daily_limit, invalid_json, error) and kind",
+    ["status", "type"],
+)
+LLM_TOKENS = Counter("analysis_service_llm_tokens_used", "Tokens spent on LLM calls", ["type"])
+
+MAX_QUESTION_CHARS = 2000
+MAX_ANSWER_CHARS = 4000
+MAX_SUMMARY_ANSWER_CHARS = 600
+M = TypeVar("M", bound=BaseModel)
+_TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?)\s*(ms|s)", re.IGNORECASE)
+
+
+class RateLimiter:
+    """Two token buckets, requests and tokens per minute, refilled continuously. A caller waits exactly
+    as long as both buckets need (FIFO, through the lock) and a 429 pauses everyone until its retry-after."""
+
+    def __init__(
+        self, requests_per_minute: int, tokens_per_minute: int, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._rates = (requests_per_minute / 60.0, tokens_per_minute / 60.0)
+        self._capacity = (float(requests_per_minute), float(tokens_per_minute))
+        self._levels = list(self._capacity)
+        self._clock = clock
+        self._updated = clock()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def _refill(self, now: float) -> None:
+        elapsed, self._updated = now - self._updated, now
+        limits = zip(self._levels, self._rates, self._capacity, strict=True)
+        self._levels = [min(cap, lvl + rate * elapsed) for lvl, rate, cap in limits]
+
+    async def acquire(self, tokens: int) -> None:
+        cost = (1.0, min(float(tokens), self._capacity[1]))
+        async with self._lock:
+            while True:
+                now = self._clock()
+                self._refill(now)
+                wait = max(
+                    self._paused_until - now,
+                    *((c - lvl) / rate for c, lvl, rate in zip(cost, self._levels, self._rates, strict=True)),
+                )
+                if wait <= 0:
+                    self._levels = [lvl - c for lvl, c in zip(self._levels, cost, strict=True)]
+                    return
+                await asyncio.sleep(wait)
+
+    def settle(self, estimated: int, actual: int) -> None:
+        """Charge the tokens really used instead of the estimate (a debt delays later callers)."""
+        self._levels[1] -= actual - min(float(estimated), self._capacity[1])
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+class _Criterion(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    criterion: str
+    score: float
+    evidence: str | None = Field(default=None, alias="evidence")
+    quote: str | None = None
+
+
+class _Judgement(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    score: float | None = None
+    feedback: str = ""
+    criteria_scores: list[_Criterion] = Field(default_factory=list, alias="criteriaScores")
+
+    @field_validator("criteria_scores", mode="before")
+    @classmethod
+    def _keep_objects(cls, value: Any) -> Any:
+        return [c for c in value if isinstance(c, dict)] if isinstance(value, list) else []
+
+
+class _Summary(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    summary: str
+    strengths: list[str] = Field(default_factory=list)
+    weaknesses: list[str] = Field(default_factory=list)
+    recommendation: str | None = None
+
+    @field_validator("strengths", "weaknesses", mode="before")
+    @classmethod
+    def _strings(cls, value: Any) -> Any:
+        return [str(v) for v in value if v] if isinstance(value, list) else []
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "... [truncated]"
+
+
+def _language_instruction(language: str) -> str:
+    return "" if language in ("", "en") else f"\nWrite the feedback in this language: {language}.\n"
+
+
+def retry_after_seconds(response: httpx.Response, message: str, attempt: int) -> float:
+    """The provider's retry-after (seconds, milliseconds or an HTTP date), else its message, else backoff."""
+    headers = response.headers
+    if "retry-after-ms" in headers:
+        try:
+            return float(headers["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    if "retry-after" in headers:
+        value = headers["retry-after"]
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+            except (TypeError, ValueError):
+                pass
+    if match := _TRY_AGAIN.search(message):
+        amount = float(match.group(1))
+        return amount / 1000 if match.group(2).lower() == "ms" else amount
+    return float(2**attempt)
+
+
+class Prompts:
+    def __init__(self, version: str) -> None:
+        folder = files("analysis") / "prompts" / version
+        self.version = version
+        self.question_system = (folder / "question_system.txt").read_text()
+        self.question_user = Template((folder / "question_user.txt").read_text())
+        self.summary_system = (folder / "summary_system.txt").read_text()
+        self.summary_user = Template((folder / "summary_user.txt").read_text())
+
+
+class LlmEngine:
+    name: ClassVar[Engine] = "llm"
+
+    def __init__(self, settings: Settings, *, limiter: RateLimiter | None = None) -> None:
+        self.settings = settings
+        self.model: str | None = settings.llm_model
+        self.prompts = Prompts(settings.prompt_version)
+        self.prompt_version: str | None = settings.prompt_version
+        # The SDK's own retries are off: ours share the limiter, honour retry-after and are counted.
+        self.client = groq.AsyncGroq(
+            api_key=settings.llm_api_key.get_secret_value(),
+            base_url=settings.llm_base_url,
+            max_retries=0,
+            timeout=settings.llm_timeout_s,
+        )
+        self.limiter = limiter or RateLimiter(settings.llm_requests_per_minute, settings.llm_tokens_per_minute)
+        self._slots = asyncio.Semaphore(settings.llm_max_concurrency)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def judge(self, question: SnapshotQuestion, answer: str, *, language: str) -> Judgement:
+        user = self.prompts.question_user.substitute(
+            question_type=question.type,
+            question=_truncate(question.text, MAX_QUESTION_CHARS),
+            answer=_truncate(answer, MAX_ANSWER_CHARS),
+            language_instruction=_language_instruction(language),
+        )
+        parsed, usage = await self._ask("question", self.prompts.question_system, user, _Judgement)
+        criteria: dict[str, int] = {}
+        evidence: dict[str, str | None] = {}
+        for c in parsed.criteria_scores:
+            name = c.criterion.strip().lower()
+            if name in CRITERIA:
+                criteria[name] = clamp(c.score)
+                evidence[name] = c.evidence or c.quote
+        if parsed.score is None and not criteria:
+            raise ScoringFailed("the model's answer has neither a score nor criteria")
+        return Judgement(
+            score=clamp(parsed.score) if parsed.score is not None else None,
+            feedback=parsed.feedback,
+            criteria=criteria,
+            evidence=evidence,
+            usage=usage,
+        )
+
+    async def summarise(self, snapshot: InterviewSnapshot, questions: Sequence[QuestionOutcome]) -> Summary:
+        lines = []
+        for i, q in enumerate(questions, 1):
+            answer = _truncate(q.response_text or "[no answer]", MAX_SUMMARY_ANSWER_CHARS)
+            score = "not scored" if q.score is None else f"{q.score}/100"
+            lines.append(f"{i}. Q: {q.question_text}\n   A: {answer}\n   Score: {score}\n   Feedback: {q.feedback}")
+        user = self.prompts.summary_user.substitute(
+            position=snapshot.template_title or "(not given)",
+            company=snapshot.company_name or "(not given)",
+            language_instruction=_language_instruction(snapshot.language),
+            questions="\n".join(lines),
+        )
+        parsed, usage = await self._ask("summary", self.prompts.summary_system, user, _Summary)
+        recommendation = (parsed.recommendation or "").strip().lower()
+        return Summary(
+            summary=parsed.summary.strip() or "No summary provided.",
+            strengths=parsed.strengths,
+            weaknesses=parsed.weaknesses,
+            recommendation=recommendation if recommendation in ("hire", "consider", "reject") else None,
+            usage=usage,
+        )
+
+    async def _ask(self, kind: str, system: str, user: str, shape: type[M]) -> tuple[M, Usage]:
+        """One JSON answer of the given shape; retried on 429, invalid JSON and transient errors."""
+        settings = self.settings
+        estimate = (len(system) + len(user)) // 4 + settings.llm_max_tokens
+        spent = Usage()
+        attempts = rate_limited = 0
+        while True:
+            await self.limiter.acquire(estimate)
+            try:
+                async with self._slots:
+                    completion = await self.client.post(
+                        settings.llm_chat_path,
+                        cast_to=ChatCompletion,
+                        body={
+                            "model": settings.llm_model,
+                            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+                            "temperature": settings.llm_temperature,
+                            "max_tokens": settings.llm_max_tokens,
+                            "response_format": {"type": "json_object"},
+                        },
+                    )
+            except groq.RateLimitError as exc:
+                rate_limited += 1
+                message = str(exc)
+                if re.search(r"tokens per day|\bTPD\b|per day", message, re.IGNORECASE):
+                    LLM_REQUESTS.labels("daily_limit", kind).inc()
+                    raise ScoringFailed("The LLM provider's daily token limit is reached") from exc
+                LLM_REQUESTS.labels("rate_limited", kind).inc()
+                delay = retry_after_seconds(exc.response, message, rate_limited)
+                if rate_limited > settings.llm_max_rate_limit_retries or delay > settings.llm_max_retry_after_s:
+                    raise ScoringFailed(f"The LLM provider kept rate-limiting ({rate_limited} times)") from exc
+                log.warning("llm.rate_limited", kind=kind, retry_after_s=delay, times=rate_limited)
+                self.limiter.pause(delay)
+                continue
+            except (groq.APIConnectionError, groq.InternalServerError) as exc:
+                LLM_REQUESTS.labels("error", kind).inc()
+                attempts += 1
+                if attempts >= settings.llm_max_attempts:
+                    raise ScoringFailed(f"The LLM provider failed {attempts} times: {exc}") from exc
+                log.warning("llm.transient_error", kind=kind, attempt=attempts, error=repr(exc))
+                await asyncio.sleep(min(2.0**attempts, 30.0))
+                continue
+            except groq.APIStatusError as exc:
+                LLM_REQUESTS.labels("error", kind).inc()
+                raise ScoringFailed(f"The LLM provider refused the request ({exc.status_code}): {exc}") from exc
+            usage = Usage(
+                prompt_tokens=completion.usage.prompt_tokens if completion.usage else 0,
+                completion_tokens=completion.usage.completion_tokens if completion.usage else 0,
+            )
+            spent += usage
+            self.limiter.settle(estimate, usage.total_tokens)
+            LLM_TOKENS.labels(kind).inc(usage.total_tokens)
+            content = completion.choices[0].message.content if completion.choices else None
+            try:
+                data = json.loads(content or "")
+                if not isinstance(data, dict):
+                    raise ValueError("not a JSON object")
+                parsed = shape.model_validate(data)
+            except (ValueError, ValidationError) as exc:
+                LLM_REQUESTS.labels("invalid_json", kind).inc()
+                attempts += 1
+                log.warning("llm.invalid_json", kind=kind, attempt=attempts, error=str(exc)[:200])
+                if attempts >= settings.llm_max_attempts:
+                    raise ScoringFailed(
+                        f"The LLM did not answer with the expected JSON ({kind}) after {attempts} attempts"
+                    ) from exc
+                continue
+            LLM_REQUESTS.labels("success", kind).inc()
+            return parsed, spent

@@ -1,0 +1,183 @@
+"""The offline scorer, used when no LLM key is configured (design.md §6): plain text measures anyone can
+re-check by hand, reported as such in every feedback line and labelled `engine: "offline"`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from analysis.domain import Engine, InterviewSnapshot, QuestionOutcome, SnapshotQuestion
+from analysis.scoring import CRITERIA, MAX_QUOTE_CHARS, Judgement, Summary, clamp
+
+FULL_ANSWER_WORDS = 120
+VARIED_VOCABULARY_WORDS = 40
+CONNECTIVES = (
+    "because",
+    "therefore",
+    "so that",
+    "however",
+    "although",
+    "first",
+    "second",
+    "then",
+    "finally",
+    "for example",
+    "for instance",
+    "as a result",
+    "which means",
+    "instead",
+    "if",
+)
+STOPWORDS = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "again",
+        "also",
+        "because",
+        "been",
+        "before",
+        "being",
+        "could",
+        "does",
+        "doing",
+        "during",
+        "each",
+        "from",
+        "have",
+        "having",
+        "here",
+        "into",
+        "itself",
+        "just",
+        "more",
+        "most",
+        "other",
+        "over",
+        "same",
+        "should",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "very",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "with",
+        "would",
+        "your",
+        "you",
+    ]
+)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+#-]*")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_SPECIFIC = re.compile(r"\d|for example|for instance|e\.g\.|such as", re.IGNORECASE)
+
+
+def _stems(text: str) -> set[str]:
+    # Five-letter prefixes let "scaling" meet "scalable" without a stemmer dependency.
+    return {w.lower()[:5] for w in _WORD.findall(text) if len(w) > 3 and w.lower() not in STOPWORDS}
+
+
+def _sentences(answer: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(answer) if s.strip()]
+
+
+def _quote(sentence: str) -> str:
+    if len(sentence) <= MAX_QUOTE_CHARS:
+        return sentence
+    return sentence[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0]
+
+
+def _connectives(text: str) -> int:
+    lowered = f" {text.lower()} "
+    return sum(lowered.count(f" {c} ") + lowered.count(f" {c},") for c in CONNECTIVES)
+
+
+class OfflineEngine:
+    name: ClassVar[Engine] = "offline"
+    model: str | None = None
+    prompt_version: str | None = None
+
+    async def judge(self, question: SnapshotQuestion, answer: str, *, language: str) -> Judgement:
+        words = _WORD.findall(answer)
+        sentences = _sentences(answer) or [answer.strip()]
+        asked = _stems(question.text)
+        covered = asked & _stems(answer)
+        connectives = _connectives(answer)
+        vocabulary = _stems(answer)
+        specifics = len(_SPECIFIC.findall(answer))
+        coverage = len(covered) / len(asked) if asked else 1.0
+        criteria = {
+            "relevance": clamp(25 + 75 * coverage),
+            "completeness": clamp(100 * len(words) / FULL_ANSWER_WORDS),
+            "clarity": clamp(30 + 20 * min(connectives, 3) + 10 * min(len(sentences) - 1, 1)),
+            "depth": clamp(100 * len(vocabulary) / VARIED_VOCABULARY_WORDS * 0.8 + 10 * min(specifics, 2)),
+        }
+        evidence = {
+            "relevance": max(sentences, key=lambda s: len(_stems(s) & asked)),
+            "completeness": max(sentences, key=len),
+            "clarity": next((s for s in sentences if _connectives(s)), sentences[0]),
+            "depth": max(sentences, key=lambda s: (len(_SPECIFIC.findall(s)), len(_stems(s)))),
+        }
+        feedback = (
+            f"Offline heuristic scoring (no language model): {len(words)} words "
+            f"(a full answer is about {FULL_ANSWER_WORDS}); {len(covered)} of {len(asked)} key terms of the question "
+            f"addressed; {len(sentences)} sentence(s) with {connectives} reasoning connective(s); "
+            f"{len(vocabulary)} distinct content words and {specifics} concrete detail(s)."
+        )
+        return Judgement(
+            criteria=criteria,
+            feedback=feedback,
+            evidence={c: _quote(evidence[c]) for c in CRITERIA},
+        )
+
+    async def summarise(self, snapshot: InterviewSnapshot, questions: Sequence[QuestionOutcome]) -> Summary:
+        open_answers = [q for q in questions if q.criteria_scores]
+        averages = (
+            {
+                c: round(
+                    sum(next(r["score"] for r in q.criteria_scores if r["criterion"] == c) for q in open_answers)
+                    / len(open_answers)
+                )
+                for c in CRITERIA
+            }
+            if open_answers
+            else {}
+        )
+        strengths = [f"{c.capitalize()} {avg}/100 on average" for c, avg in averages.items() if avg >= 70]
+        weaknesses = [f"{c.capitalize()} {avg}/100 on average" for c, avg in averages.items() if avg < 50]
+        choices = [q for q in questions if q.is_correct is not None]
+        if choices:
+            right = sum(1 for q in choices if q.is_correct)
+            line = f"{right} of {len(choices)} multiple-choice questions answered correctly"
+            (strengths if right * 2 >= len(choices) else weaknesses).append(line)
+        unanswered = sum(1 for q in questions if q.response_text is None and q.score == 0)
+        if unanswered:
+            weaknesses.append(f"{unanswered} question(s) left unanswered")
+        scored = [q.score for q in questions if q.score is not None]
+        overall = clamp(sum(scored) / len(scored)) if scored else 0
+        summary = (
+            f"Offline heuristic assessment of {len(questions)} question(s)"
+            f"{f' for {snapshot.template_title}' if snapshot.template_title else ''}: {overall}/100 overall. "
+            "The scores come from transparent text measures (answer length, coverage of the question's terms, "
+            "reasoning connectives, vocabulary and concrete details), not from a language model; "
+            "treat them as a rough guide and read the answers."
+        )
+        return Summary(summary=summary, strengths=strengths, weaknesses=weaknesses, recommendation=None)

@@ -1,0 +1,183 @@
+"""The analysis pipeline end to end: `invitation.completed` on real Kafka → consumer → arq worker → the
+LLM stand-in through the real groq SDK → Postgres → outbox → `analysis-events` on real Kafka."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from analysis.settings import Settings
+from analysis.testing import INVENTED_QUOTE, LlmStandIn
+from kit.events import Envelope
+from kit.testing import consume
+
+StackFactory = Callable[[Settings], Awaitable[Any]]
+STATUS = "SELECT status FROM analysis_results WHERE invitation_id = :id"
+
+
+async def outcome_events(stack: Any, count: int) -> list[Envelope]:
+    """The first `count` events on analysis-events (the outbox relay of the worker sends them)."""
+    records = await consume(
+        stack.settings.kafka_bootstrap, stack.settings.topic("analysis-events"), count, timeout_s=120
+    )
+    events = sorted((Envelope.model_validate_json(r.value) for r in records), key=lambda e: e.occurred_at)
+    return events
+
+
+async def test_a_completed_interview_is_scored_per_criterion_with_verified_evidence_and_published(
+    run_stack: StackFactory,
+    llm_settings: Settings,
+    llm: LlmStandIn,
+    make_snapshot: Callable[..., dict[str, Any]],
+    as_user: Callable[[str, str], dict[str, str]],
+) -> None:
+    stack = await run_stack(llm_settings)
+    payload = make_snapshot(open_questions=2)
+    invitation = payload["invitationId"]
+
+    await stack.publish(payload)
+    started, completed = await outcome_events(stack, 2)
+
+    assert [started.event_type, completed.event_type] == ["analysis.started", "analysis.completed"]
+    assert (
+        completed.payload
+        | {
+            "status": "completed",
+            "invitationId": invitation,
+            "candidateId": payload["candidateId"],
+            "companyId": payload["companyId"],
+            "hrUserId": payload["hrUserId"],
+            "hrEmail": "hr@example.com",
+            "questionsAnalyzed": 3,
+            "engine": "llm",
+            "recommendation": "hire",
+            "totalTokensUsed": 3 * 160,
+        }
+        == completed.payload
+    )
+    hr = await stack.client.get(f"/api/v1/analysis/{invitation}", headers=as_user(payload["hrUserId"], "hr"))
+    view = hr.json()
+    assert hr.status_code == 200
+    assert (view["status"], view["engine"], view["modelUsed"], view["promptVersion"]) == (
+        "completed",
+        "llm",
+        llm_settings.llm_model,
+        "v1",
+    )
+    assert view["summary"] and view["strengths"] == ["Structured reasoning"]
+    first, _, choice = view["questionAnalyses"]
+    criteria = {c["criterion"]: c for c in first["criteriaScores"]}
+    assert list(criteria) == ["relevance", "completeness", "clarity", "depth"]
+    assert first["score"] == round((85 + 75 + 80 + 70) / 4)
+    assert criteria["relevance"]["evidenceStatus"] == "verified"
+    assert criteria["relevance"]["evidence"] in first["responseText"]
+    assert criteria["completeness"]["evidenceStatus"] == "verified"  # case aside, the quote is in the answer
+    assert criteria["clarity"] | {"evidence": None, "evidenceStatus": "none"} == criteria["clarity"]
+    assert criteria["depth"]["evidence"] is None and criteria["depth"]["evidenceStatus"] == "not_found"
+    assert INVENTED_QUOTE not in hr.text
+    assert (choice["isCorrect"], choice["score"], choice["criteriaScores"]) == (True, 100, [])
+    assert [r.kind for r in llm.requests].count("question") == 2  # the multiple-choice answer needs no LLM
+
+
+async def test_a_duplicate_invitation_completed_yields_one_analysis(
+    run_stack: StackFactory,
+    llm_settings: Settings,
+    llm: LlmStandIn,
+    make_snapshot: Callable[..., dict[str, Any]],
+) -> None:
+    stack = await run_stack(llm_settings)
+    payload = make_snapshot(open_questions=1)
+    first = await stack.publish(payload)
+    await stack.publish(payload, event_id=first.event_id)  # redelivery of the same event
+    republished = await stack.publish(payload)  # the same completion under a new event id
+
+    await stack.wait_for(
+        "SELECT count(*) FROM processed_messages WHERE message_id = :id", 1, id=str(republished.event_id)
+    )
+    await stack.wait_for(STATUS, "completed", id=payload["invitationId"])
+
+    assert await stack.scalar("SELECT count(*) FROM analysis_results") == 1
+    assert await stack.scalar("SELECT count(*) FROM outbox WHERE event_type = 'analysis.completed'") == 1
+    assert sorted(r.kind for r in llm.requests) == ["question", "summary"]
+
+
+async def test_invalid_json_is_retried_then_fails_with_a_reason_and_a_retry_completes_it(
+    run_stack: StackFactory,
+    llm_settings: Settings,
+    llm: LlmStandIn,
+    make_snapshot: Callable[..., dict[str, Any]],
+    as_user: Callable[[str, str], dict[str, str]],
+) -> None:
+    stack = await run_stack(llm_settings)
+    llm.reset(default="invalid_json")
+    payload = make_snapshot(open_questions=1)
+    invitation = payload["invitationId"]
+
+    await stack.publish(payload)
+    _, failed = await outcome_events(stack, 2)
+
+    assert failed.event_type == "analysis.failed"
+    assert failed.payload["status"] == "failed" and failed.payload["overallScore"] is None
+    assert "expected JSON" in failed.payload["errorMessage"]
+    assert [r.kind for r in llm.requests] == ["question"] * llm_settings.llm_max_attempts
+    hr = as_user(payload["hrUserId"], "hr")
+    view = (await stack.client.get(f"/api/v1/analysis/{invitation}", headers=hr)).json()
+    assert view["status"] == "failed" and "expected JSON" in view["errorMessage"]
+
+    llm.reset(default="valid")
+    retried = await stack.client.post(f"/api/v1/analysis/{invitation}/retry", headers=hr)
+    assert retried.status_code == 202 and retried.json()["status"] == "pending"
+    *_, completed = await outcome_events(stack, 4)
+
+    assert completed.event_type == "analysis.completed"
+    view = (await stack.client.get(f"/api/v1/analysis/{invitation}", headers=hr)).json()
+    assert (view["status"], view["errorMessage"], view["attempts"]) == ("completed", None, 2)
+
+
+async def test_a_rate_limited_call_waits_for_the_retry_after_the_provider_sent(
+    run_stack: StackFactory,
+    llm_settings: Settings,
+    llm: LlmStandIn,
+    make_snapshot: Callable[..., dict[str, Any]],
+) -> None:
+    stack = await run_stack(llm_settings)
+    llm.retry_after_s = 1.0
+    llm.reset(script=("rate_limited",))
+    payload = make_snapshot(open_questions=1)
+
+    await stack.publish(payload)
+    await stack.wait_for(STATUS, "completed", id=payload["invitationId"])
+
+    limited, retried, summary = llm.requests
+    assert (limited.status, retried.status, summary.kind) == (429, 200, "summary")
+    assert retried.user == limited.user
+    # Measured on the stand-in's clock: the retry arrived no sooner than the 429 answer plus its retry-after.
+    assert retried.arrived - limited.answered >= llm.retry_after_s
+
+
+async def test_without_an_api_key_the_offline_engine_scores_and_every_view_says_so(
+    run_stack: StackFactory,
+    settings: Settings,
+    llm: LlmStandIn,
+    make_snapshot: Callable[..., dict[str, Any]],
+    as_user: Callable[[str, str], dict[str, str]],
+) -> None:
+    llm.reset()
+    stack = await run_stack(settings)
+    payload = make_snapshot(open_questions=2)
+    invitation = payload["invitationId"]
+
+    await stack.publish(payload)
+    started, completed = await outcome_events(stack, 2)
+
+    assert (started.payload["engine"], completed.payload["engine"]) == ("offline", "offline")
+    assert completed.payload["totalTokensUsed"] == 0 and completed.payload["modelUsed"] is None
+    hr = (await stack.client.get(f"/api/v1/analysis/{invitation}", headers=as_user(payload["hrUserId"], "hr"))).json()
+    mine = await stack.client.get(
+        f"/api/v1/analysis/candidate/{invitation}", headers=as_user(payload["candidateId"], "candidate")
+    )
+    assert (hr["engine"], mine.json()["engine"]) == ("offline", "offline")
+    assert all(q["feedback"].startswith("Offline heuristic") for q in hr["questionAnalyses"][:2])
+    assert all(c["evidenceStatus"] == "verified" for q in hr["questionAnalyses"][:2] for c in q["criteriaScores"])
+    assert "not from a language model" in hr["summary"]
+    assert llm.requests == []
