@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 import asyncpg
@@ -42,7 +42,19 @@ def migrated() -> dict[str, ServiceSettings]:
     settings = {name: service_settings(name) for name in SERVICES}
     for name, s in settings.items():
         alembic_upgrade(ROOT / "services" / name, s)
+    asyncio.run(_retire_stale_outbox_rows(settings.values()))
     return settings
+
+
+async def _retire_stale_outbox_rows(all_settings: Iterable[ServiceSettings]) -> None:
+    """Rows left unpublished by earlier runs belong to topics of another run's prefix; a worker of this
+    run would fail on them (topic auto-creation is off), so they are marked as handled first."""
+    for settings in all_settings:
+        conn = await asyncpg.connect(_dsn(settings))
+        try:
+            await conn.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")
+        finally:
+            await conn.close()
 
 
 pytestmark = pytest.mark.parametrize("service", list(SERVICES))

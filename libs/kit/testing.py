@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from sqlalchemy import select
@@ -141,6 +141,17 @@ async def consume(
     bootstrap: str, topic: str, count: int, *, timeout_s: float = 30.0
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Read `count` records of a topic from the beginning (no group), or fail after `timeout_s`."""
+    return await consume_until(bootstrap, topic, lambda records: len(records) >= count, timeout_s=timeout_s)
+
+
+async def consume_until(
+    bootstrap: str,
+    topic: str,
+    done: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
+    *,
+    timeout_s: float = 30.0,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read a topic from the beginning (no group) until `done(records)`, or fail after `timeout_s`."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
@@ -148,31 +159,15 @@ async def consume(
     records: list[ConsumerRecord[bytes, bytes]] = []
     try:
         async with asyncio.timeout(timeout_s):
-            while len(records) < count:
+            while not done(records):
                 batches = await consumer.getmany(timeout_ms=500)
                 for batch in batches.values():
                     records.extend(batch)
     except TimeoutError:
-        pytest.fail(f"expected {count} records on {topic}, got {len(records)} in {timeout_s}s")
+        pytest.fail(f"{topic}: condition not met after {len(records)} records in {timeout_s}s")
     finally:
         await consumer.stop()
     return records
-
-
-async def topic_size(bootstrap: str, topic: str) -> int:
-    """How many records the topic holds (duplicates included)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not partitions:
-            await consumer.topics()
-            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        begin = await consumer.beginning_offsets(partitions)
-        end = await consumer.end_offsets(partitions)
-        return sum(end[tp] - begin[tp] for tp in partitions)
-    finally:
-        await consumer.stop()
 
 
 @pytest.fixture

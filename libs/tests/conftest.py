@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from kit.db import make_engine
 from kit.outbox import OutboxMessage, ProcessedMessage
 from kit.settings import ServiceSettings
-from kit.testing import settings_for_tests, superuser_url
+from kit.testing import RUN_ID, settings_for_tests, superuser_url
 
-SCHEMA = "kit_test"
+# One schema per run, so two runs on one machine never drop each other's tables.
+SCHEMA = f"kit_test_{RUN_ID}"
 
 
 @pytest.fixture(scope="session")
@@ -28,4 +29,6 @@ async def engine(settings: ServiceSettings) -> AsyncIterator[AsyncEngine]:
         for table in (OutboxMessage.__table__, ProcessedMessage.__table__):
             await conn.run_sync(table.create)  # type: ignore[attr-defined]
     yield engine
+    async with engine.begin() as conn:
+        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
     await engine.dispose()
