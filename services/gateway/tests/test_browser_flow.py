@@ -1,0 +1,142 @@
+"""The web app's login, done without a browser: the gateway's authorization URL, Keycloak's real login
+form posted by the test, the callback with the server-side `state`, cookies, refresh and logout."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy import text
+
+from kit.testing import make_service_engine
+
+
+async def _keycloak_login(auth_url: str, username: str, password: str) -> dict[str, str]:
+    """Fetches Keycloak's login page, posts the credentials to its form action, and returns the query of
+    the redirect back to the web app (not followed: nothing listens there)."""
+    async with httpx.AsyncClient(follow_redirects=False, timeout=20.0) as browser:
+        page = await browser.get(auth_url)
+        assert page.status_code == 200, page.text[:500]
+        action = html.unescape(re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
+        # Keycloak marks its session cookies Secure; a browser sends them to 127.0.0.1 (a secure context),
+        # httpx's cookie jar does not over http, so the test carries them as a browser would.
+        jar = "; ".join(c.split(";", 1)[0] for c in page.headers.get_list("set-cookie"))
+        posted = await browser.post(
+            action,
+            data={"username": username, "password": password, "credentialId": ""},
+            headers={"cookie": jar},
+        )
+        assert posted.status_code == 302, posted.text[:500]
+        location = posted.headers["location"]
+    assert location.startswith("http://localhost:3000/auth/callback")
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+async def test_login_callback_cookies_refresh_and_logout_end_the_session(gateway: httpx.AsyncClient) -> None:
+    started = await gateway.get("/auth/login")
+    assert started.status_code == 200
+    body = started.json()
+    assert body["success"] is True
+    query = parse_qs(urlsplit(body["authUrl"]).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["state"] == [body["state"]]
+
+    redirect = await _keycloak_login(body["authUrl"], "hr@test.com", "Hr123456!")
+    assert redirect["state"] == body["state"]
+
+    callback = await gateway.get("/auth/callback", params={"code": redirect["code"], "state": redirect["state"]})
+    assert callback.status_code == 200, callback.text
+    assert callback.json()["success"] is True
+    set_cookies = callback.headers.get_list("set-cookie")
+    for name in ("access_token", "refresh_token", "id_token"):
+        cookie = next(c for c in set_cookies if c.startswith(f"{name}="))
+        assert "HttpOnly" in cookie
+        assert "SameSite=lax" in cookie
+    old_refresh = gateway.cookies["refresh_token"]
+
+    me = await gateway.get("/api/users/me")
+    assert me.status_code == 200, me.text
+    assert me.json()["email"] == "hr@test.com"
+    probe = await gateway.get("/protected")
+    assert probe.status_code == 200
+    assert probe.json()["user"]["role"] == "hr"
+
+    refreshed = await gateway.post("/auth/refresh")
+    assert refreshed.status_code == 201, refreshed.text
+    assert refreshed.json()["success"] is True
+    new_refresh = gateway.cookies["refresh_token"]
+
+    logout = await gateway.post("/auth/logout")
+    assert logout.status_code == 201
+    assert logout.json()["endSessionEndpoint"].startswith("http://127.0.0.1:8090/realms/ai-video-interview-test/")
+    assert "access_token" not in gateway.cookies
+    assert (await gateway.get("/api/users/me")).status_code == 401
+
+    for token in (old_refresh, new_refresh):
+        again = await gateway.post("/auth/refresh", json={"refreshToken": token})
+        assert again.status_code == 400
+        assert again.json()["code"] == "INVALID_REFRESH_TOKEN"
+
+    # Both auth events went through the gateway's outbox.
+    engine = make_service_engine(gateway.app_state.settings)
+    async with engine.connect() as conn:
+        types = (await conn.execute(text("SELECT event_type FROM outbox ORDER BY id DESC LIMIT 5"))).scalars().all()
+    await engine.dispose()
+    assert "user.authenticated" in types
+    assert "user.logged_out" in types
+
+
+async def test_a_callback_with_an_unknown_or_replayed_state_is_refused(gateway: httpx.AsyncClient) -> None:
+    forged = await gateway.get("/auth/callback", params={"code": "whatever", "state": "never-issued"})
+    assert forged.status_code == 400
+    assert forged.json()["code"] == "INVALID_STATE"
+
+    started = (await gateway.get("/auth/login")).json()
+    redirect = await _keycloak_login(started["authUrl"], "candidate@test.com", "Candidate123!")
+    first = await gateway.get("/auth/callback", params=redirect)
+    assert first.status_code == 200, first.text
+    replay = await gateway.get("/auth/callback", params=redirect)
+    assert replay.status_code == 400
+    assert replay.json()["code"] == "INVALID_STATE"
+
+
+async def test_login_refuses_a_redirect_off_the_web_origin_and_register_asks_for_sign_up(
+    gateway: httpx.AsyncClient,
+) -> None:
+    evil = await gateway.get("/auth/login", params={"redirect_uri": "https://evil.example/cb"})
+    assert evil.status_code == 422
+    register = (await gateway.get("/auth/register")).json()
+    assert parse_qs(urlsplit(register["authUrl"]).query)["prompt"] == ["create"]
+
+
+async def test_auth_routes_are_rate_limited(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    gateway = await make_gateway(auth_login_rate_limit="3/minute")
+    await gateway.app_state.redis.flushdb()
+    codes = [(await gateway.get("/auth/login")).status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200]
+    assert codes[3:] == [429, 429]
+    limited = await gateway.get("/auth/login")
+    assert int(limited.headers["retry-after"]) >= 1
+    await gateway.app_state.redis.flushdb()
+
+
+async def test_cors_admits_the_web_origin_with_credentials_and_security_headers_are_set(
+    gateway: httpx.AsyncClient,
+) -> None:
+    preflight = await gateway.options(
+        "/api/users/me",
+        headers={"origin": "http://localhost:3000", "access-control-request-method": "GET"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert preflight.headers["access-control-allow-credentials"] == "true"
+    other = await gateway.options(
+        "/api/users/me", headers={"origin": "https://evil.example", "access-control-request-method": "GET"}
+    )
+    assert "access-control-allow-origin" not in other.headers
+    response = await gateway.get("/health/live")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-correlation-id"]
