@@ -113,7 +113,7 @@ async def test_health_ready_metrics_and_swagger_answer(service: str, client: htt
     assert f'outbox_backlog{{service="{service}"}} 0.0' in metrics.text
     assert docs.status_code == 200
     assert "swagger-ui" in docs.text
-    assert spec.json()["info"]["title"] == f"{service} service"
+    assert spec.json()["openapi"].startswith("3.")
 
 
 def _env(settings: ServiceSettings) -> dict[str, str]:
