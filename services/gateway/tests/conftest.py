@@ -142,6 +142,22 @@ async def stub() -> AsyncIterator[tuple[StubServer, StubState]]:
     await server.stop()
 
 
+@pytest.fixture
+async def own_upstream() -> AsyncIterator[Callable[[], Awaitable[StubServer]]]:
+    """A separate echo upstream a test may stop and start again (same port)."""
+    servers: list[StubServer] = []
+
+    async def make() -> StubServer:
+        server = StubServer(stub_app(StubState()), free_port())
+        await server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        await server.stop()
+
+
 @pytest.fixture(scope="session")
 def down_url() -> str:
     """An address where nothing listens: the upstreams that do not run yet."""

@@ -1,0 +1,136 @@
+"""The proxy against a real upstream (uvicorn on 127.0.0.1): identity headers set by the gateway only,
+raw bodies, honest error mapping, and a breaker that opens on a stopped upstream and recovers."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from typing import Any
+
+import httpx
+
+from kit.testing import INTERNAL_TOKEN
+
+
+def internal(user_id: str, role: str, company: str | None = None) -> dict[str, str]:
+    headers = {"x-internal-token": INTERNAL_TOKEN, "x-user-id": user_id, "x-user-role": role}
+    if company:
+        headers["x-company-id"] = company
+    return headers
+
+
+async def test_forged_identity_headers_are_replaced_by_the_verified_identity(
+    gateway: httpx.AsyncClient, dev_tokens: dict[str, str]
+) -> None:
+    response = await gateway.get(
+        "/api/templates",
+        params={"page": "2", "q": "a b"},
+        headers={
+            "authorization": f"Bearer {dev_tokens['hr']}",
+            "x-user-id": "forged-user",
+            "x-user-role": "admin",
+            "x-company-id": "forged-company",
+            "x-internal-token": "forged-token",
+            "x-correlation-id": "corr-123",
+            "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        },
+        cookies={"access_token": "ignored-when-bearer-present"},
+    )
+    assert response.status_code == 200, response.text
+    echoed = response.json()
+    assert echoed["path"] == "/api/templates"
+    assert echoed["query"] == "page=2&q=a+b"
+    forwarded = echoed["headers"]
+    assert forwarded["x-user-role"] == "hr"
+    assert forwarded["x-user-id"] not in ("forged-user", "")
+    assert forwarded["x-internal-token"] == INTERNAL_TOKEN
+    assert forwarded["x-correlation-id"] == "corr-123"
+    assert "x-company-id" not in forwarded
+    assert "authorization" not in forwarded
+    assert "cookie" not in forwarded
+    assert response.headers["x-correlation-id"] == "corr-123"
+
+    me = await gateway.get("/api/users/me", headers={"authorization": f"Bearer {dev_tokens['hr']}"})
+    assert me.json()["seenUserId"] == forwarded["x-user-id"] == me.json()["id"]
+
+
+async def test_the_internal_token_mode_takes_identity_from_headers_only_when_enabled(
+    make_gateway: Any,
+) -> None:
+    enabled = await make_gateway()
+    ok = await enabled.get("/api/templates", headers=internal("u-1", "hr", "c-1"))
+    assert ok.status_code == 200
+    assert ok.json()["headers"]["x-user-id"] == "u-1"
+    assert ok.json()["headers"]["x-company-id"] == "c-1"
+    wrong = await enabled.get("/api/templates", headers={**internal("u-1", "hr"), "x-internal-token": "nope"})
+    assert wrong.status_code == 401
+    bad_role = await enabled.get("/api/templates", headers=internal("u-1", "superuser"))
+    assert bad_role.status_code == 401
+
+    disabled = await make_gateway(internal_auth_enabled=False)
+    refused = await disabled.get("/api/templates", headers=internal("u-1", "hr"))
+    assert refused.status_code == 401
+
+
+async def test_the_stripe_webhook_reaches_billing_as_the_exact_raw_bytes(gateway: httpx.AsyncClient) -> None:
+    raw = b'{ "id":"evt_1",  "type" : "invoice.paid",\n "data":{"amount": 1.50}}  '
+    response = await gateway.post(
+        "/api/billing/webhooks/stripe",
+        content=raw,
+        headers={"content-type": "application/json", "stripe-signature": "t=1,v1=abc"},
+    )
+    assert response.status_code == 200
+    echoed = response.json()
+    assert base64.b64decode(echoed["body"]) == raw
+    assert echoed["headers"]["stripe-signature"] == "t=1,v1=abc"
+    assert "x-user-id" not in echoed["headers"]
+
+
+async def test_upstream_errors_map_to_passthrough_502_504_and_503(gateway: httpx.AsyncClient) -> None:
+    hr = internal("u-1", "hr")
+    not_found = await gateway.get("/api/templates", params={"status": "404"}, headers=hr)
+    assert not_found.status_code == 404
+    assert not_found.json() == {"code": "STUB", "error": "stub answered 404"}
+    conflict = await gateway.post("/api/templates", params={"status": "409"}, headers=hr, json={})
+    assert conflict.status_code == 409
+
+    failed = await gateway.get("/api/templates", params={"status": "500"}, headers=hr)
+    assert failed.status_code == 502
+    assert failed.json()["code"] == "BAD_GATEWAY"
+    assert failed.json()["correlationId"]
+
+    slow = await gateway.get("/api/templates", params={"sleep": "10"}, headers=hr)
+    assert slow.status_code == 504
+    assert slow.json()["code"] == "GATEWAY_TIMEOUT"
+
+    down = await gateway.get("/api/notifications", headers=hr)
+    assert down.status_code == 503
+    assert int(down.headers["retry-after"]) >= 1
+    media = await gateway.post("/api/media/upload/initiate", headers=hr, json={})
+    assert media.status_code == 503
+    assert "retry-after" in media.headers
+
+
+async def test_a_stopped_upstream_opens_its_breaker_and_it_recovers(make_gateway: Any, own_upstream: Any) -> None:
+    server = await own_upstream()
+    gateway = await make_gateway(billing_url=server.url)
+    hr = internal("u-1", "hr")
+    assert (await gateway.get("/api/billing/plans")).status_code == 200
+
+    await server.stop()
+    statuses = [(await gateway.get("/api/billing/plans", headers=hr)).status_code for _ in range(5)]
+    assert set(statuses) == {503}
+    circuits = (await gateway.get("/health/circuits")).json()["circuits"]
+    assert circuits["billing"]["state"] == "opened"
+    assert circuits["users"]["state"] == "closed"
+    open_answer = await gateway.get("/api/billing/plans")
+    assert open_answer.status_code == 503
+    assert int(open_answer.headers["retry-after"]) >= 1
+    assert "circuit open" in open_answer.json()["error"]
+
+    await server.start()
+    # After the reset timeout (2 s in tests) one probe goes through and closes the breaker.
+    async with asyncio.timeout(60):
+        while (await gateway.get("/api/billing/plans")).status_code != 200:
+            await asyncio.sleep(0.25)
+    assert (await gateway.get("/health/circuits")).json()["circuits"]["billing"]["state"] == "closed"

@@ -1,0 +1,102 @@
+"""The registration saga: the first authenticated request provisions the user once, even when many
+arrive together; a refusal compensates in Keycloak; an outage leaves the saga to be retried."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from kit.testing import make_service_engine
+
+
+async def _password_token(username: str, password: str) -> str:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            "http://127.0.0.1:8090/realms/ai-video-interview-test/protocol/openid-connect/token",
+            data={
+                "grant_type": "password",
+                "client_id": "ai-video-interview-app",
+                "username": username,
+                "password": password,
+            },
+        )
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+async def _registration(gateway: httpx.AsyncClient, keycloak_id: str) -> dict[str, Any] | None:
+    engine = make_service_engine(gateway.app_state.settings)
+    async with engine.connect() as conn:
+        row = (
+            (await conn.execute(text("SELECT * FROM registrations WHERE keycloak_id = :k"), {"k": keycloak_id}))
+            .mappings()
+            .first()
+        )
+    await engine.dispose()
+    return dict(row) if row else None
+
+
+async def test_ten_concurrent_first_requests_provision_exactly_one_user(
+    make_gateway: Any, fresh_user: Any, stub: Any
+) -> None:
+    _, state = stub
+    user = await fresh_user("saga")
+    token = await _password_token(user["email"], user["password"])
+    # Two gateway replicas: the row lock, not a process-local cache, has to serialise them.
+    replicas = [await make_gateway(), await make_gateway()]
+    state.create_delay_s = 0.3
+    creates_before = state.creates
+    try:
+        responses = await asyncio.gather(
+            *(replicas[i % 2].get("/api/users/me", headers={"authorization": f"Bearer {token}"}) for i in range(10))
+        )
+    finally:
+        state.create_delay_s = 0.0
+    assert [r.status_code for r in responses] == [200] * 10, [r.text for r in responses]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert state.creates - creates_before == 1
+    row = await _registration(replicas[0], user["id"])
+    assert row is not None
+    assert row["status"] == "completed"
+    assert str(row["user_id"]) == responses[0].json()["id"]
+
+
+async def test_a_refused_registration_disables_the_keycloak_account(
+    gateway: httpx.AsyncClient, fresh_user: Any, keycloak_admin: Any
+) -> None:
+    user = await fresh_user("reject")
+    token = await _password_token(user["email"], user["password"])
+    refused = await gateway.get("/api/users/me", headers={"authorization": f"Bearer {token}"})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "REGISTRATION_FAILED"
+    assert (await keycloak_admin.a_get_user(user["id"]))["enabled"] is False
+    row = await _registration(gateway, user["id"])
+    assert row is not None
+    assert row["status"] == "compensated"
+    again = await gateway.get("/api/users/me", headers={"authorization": f"Bearer {token}"})
+    assert again.status_code == 403
+
+
+async def test_users_down_answers_503_and_the_next_request_completes_the_saga(
+    make_gateway: Any, fresh_user: Any, down_url: str, keycloak_admin: Any
+) -> None:
+    user = await fresh_user("later")
+    token = await _password_token(user["email"], user["password"])
+    outage = await make_gateway(users_url=down_url)
+    unavailable = await outage.get("/api/users/me", headers={"authorization": f"Bearer {token}"})
+    assert unavailable.status_code == 503
+    assert unavailable.json()["code"] == "USER_SERVICE_UNAVAILABLE"
+    assert "retry-after" in unavailable.headers
+    row = await _registration(outage, user["id"])
+    assert row is not None
+    assert row["status"] == "pending"
+    assert row["attempts"] == 1
+    assert (await keycloak_admin.a_get_user(user["id"]))["enabled"] is True
+
+    healthy = await make_gateway()
+    me = await healthy.get("/api/users/me", headers={"authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["id"] == str(row["user_id"])
