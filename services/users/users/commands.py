@@ -25,6 +25,8 @@ from users.domain import (
     CompanyAccessDenied,
     CompanyAlreadyExists,
     CompanyNotFound,
+    ExperienceLevel,
+    InvalidExperienceLevel,
     InvalidValue,
     Membership,
     NoFieldsToUpdate,
@@ -338,6 +340,8 @@ async def set_experience_level(
     session: AsyncSession, user_id: uuid.UUID, level: str, by: Principal, *, expected_version: int | None = None
 ) -> CandidateProfile:
     access.require_self_or_admin(by, user_id)
+    if level not in set(ExperienceLevel):
+        raise InvalidExperienceLevel(f"Experience level must be one of {', '.join(ExperienceLevel)}")
     profile = await load_profile(session, user_id)
     check_version(profile.version, expected_version)
     profile.experience_level = level

@@ -453,6 +453,10 @@ class NoFieldsToUpdate(DomainError):
     status, code = 400, "NO_FIELDS_TO_UPDATE"
 
 
+class InvalidExperienceLevel(DomainError):
+    status, code = 400, "INVALID_EXPERIENCE_LEVEL"
+
+
 class CompanyNotFound(DomainError):
     status, code = 404, "COMPANY_NOT_FOUND"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -14,7 +14,8 @@ T = TypeVar("T")
 
 Name = Field(min_length=1, max_length=100)
 ShortText = Field(default=None, max_length=255)
-CompanySize = Literal["1-10", "11-50", "51-200", "200+"]
+# Sizes and levels are checked by the domain so a wrong one answers with its own code of §4.6.
+CompanySize = Annotated[str, Field(max_length=20)]
 ProficiencyLevel = Literal["beginner", "intermediate", "advanced", "expert"]
 ExperienceLevelName = Literal["junior", "mid", "senior", "lead"]
 
@@ -254,7 +255,7 @@ class UpdateCandidateSkill(Command):
 
 
 class SetExperienceLevel(Command):
-    experience_level: ExperienceLevelName
+    experience_level: str = Field(max_length=20)
 
 
 class CandidateSkillId(View):

@@ -1,0 +1,128 @@
+"""The consumer's handlers on records read back from the real Kafka: logins from `auth-events`,
+commands from `user-commands`; a redelivered record takes effect once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+from aiokafka import ConsumerRecord
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kit.db import transaction
+from kit.events import Envelope
+from kit.kafka import Consumer, make_producer
+from kit.testing import consume, outbox_events
+from users import commands
+from users.consumers import HANDLERS, TOPICS
+from users.domain import User
+from users.schemas import CreateUser
+from users.settings import Settings
+
+Records = Callable[..., Awaitable[list[ConsumerRecord[bytes, bytes]]]]
+
+
+async def register(sessions: async_sessionmaker[AsyncSession]) -> User:
+    tag = uuid.uuid4().hex[:10]
+    async with transaction(sessions) as session:
+        return await commands.create_user(
+            session,
+            CreateUser(
+                user_id=uuid.uuid4(),
+                external_auth_id=f"kc-{tag}",
+                email=f"c-{tag}@example.com",
+                first_name="Cy",
+                last_name="Borg",
+            ),
+        )
+
+
+async def reload(sessions: async_sessionmaker[AsyncSession], user_id: uuid.UUID) -> User | None:
+    async with sessions() as session:
+        return await session.scalar(select(User).where(User.id == user_id).execution_options(populate_existing=True))
+
+
+async def test_a_login_stamps_last_login_once_even_when_the_event_is_delivered_twice(
+    settings: Settings, sessions, make_topics, kafka_bootstrap: str
+) -> None:
+    await make_topics(*TOPICS)
+    user = await register(sessions)
+    envelope = Envelope(
+        event_type="user.authenticated",
+        source="gateway",
+        aggregate_id=user.external_auth_id,
+        payload={"externalAuthId": user.external_auth_id, "email": user.email, "sessionId": "s-1", "extra": 1},
+    )
+    [record] = await _publish(settings, kafka_bootstrap, "auth-events", envelope)
+    consumer = Consumer(settings, sessions, HANDLERS, TOPICS)
+
+    first = await consumer.handle(record)
+    stamped = (await reload(sessions, user.id)).last_login_at  # type: ignore[union-attr]
+    second = await consumer.handle(record)
+    await consumer.close()
+
+    assert (first, second) == ("ok", "duplicate")
+    assert stamped is not None
+    assert (await reload(sessions, user.id)).last_login_at == stamped  # type: ignore[union-attr]
+
+
+async def test_user_commands_suspend_and_reactivate_a_user_named_by_keycloak_id_once_each(
+    settings: Settings, sessions, make_topics, kafka_bootstrap: str
+) -> None:
+    await make_topics(*TOPICS)
+    user = await register(sessions)
+    suspend = Envelope(
+        event_type="user.suspend",
+        source="gateway",
+        aggregate_id=str(user.id),
+        payload={"externalAuthId": user.external_auth_id, "reason": "disabled in Keycloak"},
+    )
+    activate = Envelope(
+        event_type="user.activate", source="gateway", aggregate_id=str(user.id), payload={"userId": str(user.id)}
+    )
+    records = await _publish(settings, kafka_bootstrap, "user-commands", suspend, suspend, activate)
+    consumer = Consumer(settings, sessions, HANDLERS, TOPICS)
+
+    results = [await consumer.handle(r) for r in records]
+    await consumer.close()
+
+    assert results == ["ok", "duplicate", "ok"]
+    assert (await reload(sessions, user.id)).status == "active"  # type: ignore[union-attr]
+    async with sessions() as session:
+        types = [m.event_type for m in await outbox_events(session) if m.key == str(user.id)]
+    assert types == ["user.created", "user.suspended", "user.activated"]
+
+
+async def test_a_command_for_a_missing_user_is_settled_and_a_malformed_one_goes_to_the_dlq(
+    settings: Settings, sessions, make_topics, kafka_bootstrap: str
+) -> None:
+    await make_topics(*TOPICS)
+    missing = Envelope(
+        event_type="user.delete", source="gateway", aggregate_id="x", payload={"externalAuthId": "kc-nobody"}
+    )
+    malformed = Envelope(event_type="user.suspend", source="gateway", aggregate_id="x", payload={"reason": "who?"})
+    records = await _publish(settings, kafka_bootstrap, "user-commands", missing, malformed)
+    consumer = Consumer(settings.model_copy(update={"consumer_max_attempts": 2}), sessions, HANDLERS, TOPICS)
+
+    results = [await consumer.handle(r) for r in records]
+    await consumer.close()
+
+    assert results == ["ok", "dlq"]
+    [dead] = await consume(kafka_bootstrap, settings.topic("user-commands-dlq"), 1)
+    headers = {k: v.decode() for k, v in dead.headers}
+    assert headers["dlq-error-type"] == "ValidationError"
+    assert "userId or externalAuthId" in headers["dlq-error-message"]
+
+
+async def _publish(
+    settings: Settings, bootstrap: str, topic: str, *envelopes: Envelope
+) -> list[ConsumerRecord[bytes, bytes]]:
+    producer = await make_producer(settings)
+    try:
+        for envelope in envelopes:
+            await producer.send_and_wait(settings.topic(topic), envelope.to_json(), key=envelope.aggregate_id.encode())
+    finally:
+        await producer.stop()
+    records = await consume(bootstrap, settings.topic(topic), len(envelopes))
+    return sorted(records, key=lambda r: (r.partition, r.offset))
