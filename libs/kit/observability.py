@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -96,6 +97,8 @@ def configure_tracing(service: str, otlp_endpoint: str = "") -> None:
         endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(provider)
+    # Outgoing httpx calls carry traceparent; instrumenting is process-wide, so it happens once here.
+    HTTPXClientInstrumentor().instrument()
     _tracing_ready = True
 
 
