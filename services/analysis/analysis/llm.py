@@ -11,7 +11,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from email.utils import parsedate_to_datetime
 from importlib.resources import files
 from string import Template
@@ -49,12 +49,17 @@ class RateLimiter:
     as long as both buckets need (FIFO, through the lock) and a 429 pauses everyone until its retry-after."""
 
     def __init__(
-        self, requests_per_minute: int, tokens_per_minute: int, *, clock: Callable[[], float] = time.monotonic
+        self,
+        requests_per_minute: int,
+        tokens_per_minute: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._rates = (requests_per_minute / 60.0, tokens_per_minute / 60.0)
         self._capacity = (float(requests_per_minute), float(tokens_per_minute))
         self._levels = list(self._capacity)
-        self._clock = clock
+        self._clock, self._sleep = clock, sleep
         self._updated = clock()
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
@@ -77,7 +82,7 @@ class RateLimiter:
                 if wait <= 0:
                     self._levels = [lvl - c for lvl, c in zip(self._levels, cost, strict=True)]
                     return
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
 
     def settle(self, estimated: int, actual: int) -> None:
         """Charge the tokens really used instead of the estimate (a debt delays later callers)."""

@@ -181,3 +181,23 @@ async def test_without_an_api_key_the_offline_engine_scores_and_every_view_says_
     assert all(c["evidenceStatus"] == "verified" for q in hr["questionAnalyses"][:2] for c in q["criteriaScores"])
     assert "not from a language model" in hr["summary"]
     assert llm.requests == []
+
+
+async def test_an_invitation_completed_without_an_invitation_id_is_dead_lettered_and_records_nothing(
+    run_stack: StackFactory,
+    settings: Settings,
+    make_snapshot: Callable[..., dict[str, Any]],
+) -> None:
+    stack = await run_stack(settings)
+    broken = make_snapshot()
+    aggregate_id = broken.pop("invitationId")
+    envelope = Envelope(
+        event_type="invitation.completed", source="interviews", aggregate_id=aggregate_id, payload=broken
+    )
+    await stack.producer.send_and_wait(stack.settings.topic("interview-events"), envelope.to_json())
+
+    (dead,) = await consume(stack.settings.kafka_bootstrap, stack.settings.topic("interview-events") + "-dlq", 1)
+
+    headers = {k: v.decode() for k, v in dead.headers}
+    assert "invitationId" in headers["dlq-error-message"]
+    assert await stack.scalar("SELECT count(*) FROM analysis_results") == 0

@@ -1,0 +1,139 @@
+"""Scoring rules, the offline engine and the rate limiter, without servers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from analysis.domain import InterviewSnapshot, SnapshotQuestion, SnapshotResponse
+from analysis.llm import RateLimiter
+from analysis.offline import OfflineEngine
+from analysis.scoring import NO_TRANSCRIPT, NOT_ANSWERED, reconcile, score_choice, score_interview, verify_quote
+
+ANSWER = "First I would measure the read patterns.\nThen I  would add a write-through cache."
+CHOICE = SnapshotQuestion.model_validate(
+    {
+        "id": "mc",
+        "text": "Pick the O(1) structure",
+        "type": "multiple_choice",
+        "options": [{"id": "a", "text": "Linked list"}, {"id": "b", "text": "Hash map", "isCorrect": True}],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        ("Then I would add a write-through cache", ("Then I would add a write-through cache", "verified")),
+        ("“FIRST I WOULD MEASURE”", ("FIRST I WOULD MEASURE", "verified")),
+        ("I would shard the database", (None, "not_found")),
+        ("", (None, "none")),
+        (None, (None, "none")),
+    ],
+)
+def test_a_quote_counts_as_evidence_only_when_it_occurs_in_the_answer(
+    quote: str | None, expected: tuple[str | None, str]
+) -> None:
+    assert verify_quote(quote, ANSWER) == expected
+
+
+@pytest.mark.parametrize(
+    ("proposed", "score", "expected"),
+    [("hire", 60, "consider"), ("reject", 90, "reject"), ("consider", 80, "consider"), (None, 49, "reject")],
+)
+def test_the_more_cautious_of_the_engine_and_the_score_thresholds_wins(
+    proposed: Any, score: int, expected: str
+) -> None:
+    assert reconcile(proposed, score) == expected
+
+
+@pytest.mark.parametrize(
+    ("response", "correct", "score"),
+    [
+        ({"questionId": "mc", "selectedOptionId": "b"}, True, 100),
+        ({"questionId": "mc", "textAnswer": " hash MAP "}, True, 100),
+        ({"questionId": "mc", "textAnswer": "b"}, True, 100),
+        ({"questionId": "mc", "selectedOptionId": "a"}, False, 0),
+        ({"questionId": "mc", "textAnswer": "a tree"}, False, 0),
+    ],
+)
+def test_multiple_choice_is_scored_by_correctness_by_option_id_or_text(
+    response: dict[str, Any], correct: bool, score: int
+) -> None:
+    outcome = score_choice(CHOICE, SnapshotResponse.model_validate(response))
+
+    assert (outcome.is_correct, outcome.score, outcome.criteria_scores) == (correct, score, [])
+
+
+async def test_unanswered_questions_score_zero_and_recordings_without_transcript_are_not_scored(
+    make_snapshot: Callable[..., dict[str, Any]],
+) -> None:
+    payload = make_snapshot(open_questions=1)
+    payload["questions"] += [
+        {"id": "skipped", "text": "Tell us about a failure you learned from.", "type": "text", "order": 10},
+        {"id": "video", "text": "Introduce yourself on camera.", "type": "video", "order": 11},
+    ]
+    payload["responses"].append({"questionId": "video", "responseType": "video", "textAnswer": None})
+
+    outcome = await score_interview(OfflineEngine(), InterviewSnapshot.model_validate(payload))
+
+    by_id = {q.question_id: q for q in outcome.questions}
+    assert (by_id["skipped"].score, by_id["skipped"].feedback) == (0, NOT_ANSWERED)
+    assert (by_id["video"].score, by_id["video"].feedback) == (None, NO_TRANSCRIPT)
+    scored = [q.score for q in outcome.questions if q.score is not None]
+    assert outcome.overall_score == round(sum(scored) / len(scored))
+    assert "1 question(s) left unanswered" in outcome.weaknesses
+
+
+async def test_the_offline_engine_rewards_an_on_topic_reasoned_answer_over_an_evasive_one() -> None:
+    question = SnapshotQuestion(id="q", text="How would you design a scalable caching layer for a product catalogue?")
+    reasoned = (
+        "First I would measure which catalogue pages are read most, because caching only pays off for hot keys. "
+        "Then I would design a write-through caching layer in front of the product database, for example with "
+        "Redis, so the catalogue stays consistent. Finally I would watch the hit ratio and scale the layer out."
+    )
+    evasive = "I like working in teams and I am very motivated."
+
+    good = await OfflineEngine().judge(question, reasoned, language="en")
+    poor = await OfflineEngine().judge(question, evasive, language="en")
+
+    assert all(good.criteria[c] > poor.criteria[c] for c in ("relevance", "completeness", "clarity", "depth"))
+    assert all(verify_quote(q, reasoned)[1] == "verified" for q in good.evidence.values())
+    assert good.feedback.startswith("Offline heuristic scoring (no language model)")
+
+
+async def test_the_limiter_lets_a_minute_of_requests_through_then_paces_by_the_refill_rate() -> None:
+    now = 0.0
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        nonlocal now
+        waits.append(seconds)
+        now += seconds
+
+    limiter = RateLimiter(requests_per_minute=6, tokens_per_minute=1_000_000, clock=lambda: now, sleep=sleep)
+    for _ in range(8):
+        await limiter.acquire(10)
+
+    assert waits == [pytest.approx(10.0), pytest.approx(10.0)]
+
+
+async def test_the_limiter_waits_for_tokens_and_for_a_provider_pause() -> None:
+    now = 0.0
+
+    async def sleep(seconds: float) -> None:
+        nonlocal now
+        now += seconds
+
+    limiter = RateLimiter(requests_per_minute=1000, tokens_per_minute=600, clock=lambda: now, sleep=sleep)
+    await limiter.acquire(600)
+    await limiter.acquire(100)  # the bucket refills 10 tokens per second
+    assert now == pytest.approx(10.0)
+
+    limiter.settle(100, 400)  # the call really used 300 more than estimated: a debt later callers wait for
+    limiter.pause(45.0)
+    await asyncio.wait_for(limiter.acquire(1), 1)
+    assert now == pytest.approx(10.0 + 45.0)
