@@ -1,0 +1,184 @@
+"""End to end against the real users service process (uvicorn on 127.0.0.1, its own migrations on the
+test database): the saga, role selection and the admin operations that span Keycloak and users."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from kit.testing import (
+    INTERNAL_TOKEN,
+    KAFKA_BOOTSTRAP,
+    REDIS_URL,
+    TOPIC_PREFIX,
+    alembic_upgrade,
+    role_url,
+    settings_for_tests,
+)
+from users.settings import Settings as UsersSettings
+
+USERS_DIR = Path(__file__).resolve().parents[2] / "users"
+
+
+@pytest.fixture(scope="module")
+def users_migrated() -> None:
+    alembic_upgrade(USERS_DIR, settings_for_tests(UsersSettings, "users", s3_bucket_prefix="test-"))
+
+
+@pytest.fixture(scope="module")
+def users_process(users_migrated: None) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "SERVICE_ENV": "test",
+        "DATABASE_URL": role_url("users"),
+        "DB_SCHEMA": "users",
+        "KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP,
+        "TOPIC_PREFIX": TOPIC_PREFIX,
+        "REDIS_URL": REDIS_URL,
+        "INTERNAL_TOKEN": INTERNAL_TOKEN,
+        "S3_BUCKET_PREFIX": "test-",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "users.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None:
+                pytest.fail("the users service exited during start-up")
+            time.sleep(0.1)
+        else:
+            pytest.fail("the users service did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+async def real_gateway(make_gateway: Any, users_process: str) -> httpx.AsyncClient:
+    return await make_gateway(users_url=users_process)  # type: ignore[no-any-return]
+
+
+async def _token(user: dict[str, Any]) -> dict[str, str]:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            "http://127.0.0.1:8090/realms/ai-video-interview-test/protocol/openid-connect/token",
+            data={
+                "grant_type": "password",
+                "client_id": "ai-video-interview-app",
+                "username": user["email"],
+                "password": user["password"],
+            },
+        )
+    response.raise_for_status()
+    return {"authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def _realm_roles(keycloak_admin: Any, keycloak_id: str) -> set[str]:
+    return {r["name"] for r in await keycloak_admin.a_get_realm_roles_of_user(keycloak_id)}
+
+
+async def test_first_calls_provision_one_user_in_the_users_service_and_role_selection_updates_keycloak(
+    real_gateway: httpx.AsyncClient, fresh_user: Any, keycloak_admin: Any
+) -> None:
+    user = await fresh_user("e2e", roles=("pending",))
+    auth = await _token(user)
+    responses = await asyncio.gather(*(real_gateway.get("/api/users/me", headers=auth) for _ in range(10)))
+    assert [r.status_code for r in responses] == [200] * 10, responses[0].text
+    me = responses[0].json()
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert me["externalAuthId"] == user["id"]
+    assert me["email"] == user["email"]
+    assert me["role"] == "pending"
+
+    chosen = await real_gateway.post("/api/users/me/select-role", headers=auth, json={"role": "candidate"})
+    assert chosen.status_code == 201, chosen.text
+    assert chosen.json()["role"] == "candidate"
+    roles = await _realm_roles(keycloak_admin, user["id"])
+    assert "candidate" in roles
+    assert "pending" not in roles
+
+    # Only once: the users service refuses, and Keycloak is not touched.
+    again = await real_gateway.post("/api/users/me/select-role", headers=auth, json={"role": "hr"})
+    assert again.status_code == 422, again.text
+    assert "hr" not in await _realm_roles(keycloak_admin, user["id"])
+    admin = await real_gateway.post("/api/users/me/select-role", headers=auth, json={"role": "admin"})
+    assert admin.status_code == 422
+
+
+async def test_admin_operations_change_keycloak_and_users_together(
+    real_gateway: httpx.AsyncClient, fresh_user: Any, keycloak_admin: Any
+) -> None:
+    operator = await fresh_user("admin-op", roles=("admin",))
+    auth = await _token(operator)
+
+    created = await real_gateway.post(
+        "/api/admin/users",
+        headers=auth,
+        json={
+            "email": f"made-{operator['email']}",
+            "firstName": "Made",
+            "lastName": "ByAdmin",
+            "password": "Secret123!",
+            "role": "hr",
+        },
+    )
+    assert created.status_code == 201, created.text
+    data = created.json()["data"]
+    keycloak_id, user_id = data["keycloakId"], data["userId"]
+    assert "hr" in await _realm_roles(keycloak_admin, keycloak_id)
+
+    suspended = await real_gateway.post(
+        f"/api/admin/users/{keycloak_id}/suspend", headers=auth, json={"reason": "test"}
+    )
+    assert suspended.status_code == 201, suspended.text
+    assert suspended.json()["user"]["status"] == "suspended"
+    assert (await keycloak_admin.a_get_user(keycloak_id))["enabled"] is False
+
+    activated = await real_gateway.post(f"/api/admin/users/{keycloak_id}/activate", headers=auth)
+    assert activated.status_code == 201, activated.text
+    assert activated.json()["user"]["status"] == "active"
+    assert (await keycloak_admin.a_get_user(keycloak_id))["enabled"] is True
+
+    # The users service refuses a second role: the Keycloak grant is rolled back.
+    refused = await real_gateway.post(
+        f"/api/admin/users/{keycloak_id}/roles", headers=auth, json={"roleName": "candidate"}
+    )
+    assert refused.status_code == 422, refused.text
+    assert "candidate" not in await _realm_roles(keycloak_admin, keycloak_id)
+
+    removed = await real_gateway.delete(f"/api/admin/users/{keycloak_id}/roles/hr", headers=auth)
+    assert removed.status_code == 200
+    assert "hr" not in await _realm_roles(keycloak_admin, keycloak_id)
+
+    deleted = await real_gateway.delete(f"/api/admin/users/{keycloak_id}", headers=auth)
+    assert deleted.status_code == 200, deleted.text
+    assert (await real_gateway.get(f"/api/admin/users/{keycloak_id}", headers=auth)).status_code == 404
+    gone = await real_gateway.get("/api/users/me", headers=auth)
+    assert gone.status_code == 200
+    stats = await real_gateway.get("/api/admin/users/stats", headers=auth)
+    assert stats.status_code == 200, stats.text
+    assert stats.json()["totalUsers"] >= 1
+    assert user_id
