@@ -38,3 +38,4 @@ typecheck:
 bench:
 	uv run devstack infra
 	uv run python bench/outbox/run.py
+	uv run python bench/analysis/run.py

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from analysis.domain import InterviewSnapshot, SnapshotQuestion, SnapshotRespons
 from analysis.llm import RateLimiter
 from analysis.offline import OfflineEngine
 from analysis.scoring import NO_TRANSCRIPT, NOT_ANSWERED, reconcile, score_choice, score_interview, verify_quote
+from kit.contracts.interviews import InvitationCompleted, OptionSnapshot, QuestionSnapshot, ResponseSnapshot
 
 ANSWER = "First I would measure the read patterns.\nThen I  would add a write-through cache."
 CHOICE = SnapshotQuestion.model_validate(
@@ -137,3 +140,65 @@ async def test_the_limiter_waits_for_tokens_and_for_a_provider_pause() -> None:
     limiter.pause(45.0)
     await asyncio.wait_for(limiter.acquire(1), 1)
     assert now == pytest.approx(10.0 + 45.0)
+
+
+async def test_the_interviews_services_own_invitation_completed_contract_is_read_and_scored() -> None:
+    event = InvitationCompleted(
+        invitation_id=str(uuid.uuid4()),
+        candidate_id=str(uuid.uuid4()),
+        company_id=str(uuid.uuid4()),
+        template_id=str(uuid.uuid4()),
+        template_title="Backend engineer",
+        company_name="Acme",
+        completed_at=datetime.now(UTC),
+        completed_reason="manual",
+        language="en",
+        questions=[
+            QuestionSnapshot(
+                id="q1", text="Why cache?", type="text", order=1, order_index=0, time_limit=60, required=True
+            ),
+            QuestionSnapshot(
+                id="q2",
+                text="Pick the O(1) structure",
+                type="multiple_choice",
+                order=2,
+                order_index=1,
+                time_limit=60,
+                required=True,
+                options=[
+                    OptionSnapshot(id="a", text="List", is_correct=False),
+                    OptionSnapshot(id="b", text="Hash map", is_correct=True),
+                ],
+            ),
+            QuestionSnapshot(
+                id="q3", text="Introduce yourself", type="video", order=3, order_index=2, time_limit=60, required=False
+            ),
+        ],
+        responses=[
+            ResponseSnapshot(
+                id="r1", question_id="q1", response_type="text", text_answer="Because reads repeat.", duration=30
+            ),
+            ResponseSnapshot(
+                id="r2",
+                question_id="q2",
+                response_type="multiple_choice",
+                text_answer="Hash map",
+                selected_option_id="b",
+                duration=5,
+            ),
+            ResponseSnapshot(id="r3", question_id="q3", response_type="video", media_id="m1", duration=40),
+        ],
+        hr_user_id=str(uuid.uuid4()),
+        hr_email="hr@example.com",
+        response_count=3,
+    )
+
+    snapshot = InterviewSnapshot.model_validate(event.payload())
+    outcome = await score_interview(OfflineEngine(), snapshot)
+
+    assert snapshot.owner == event.hr_user_id
+    assert [(q.question_id, q.is_correct, q.score is None) for q in outcome.questions] == [
+        ("q1", None, False),
+        ("q2", True, False),
+        ("q3", None, True),
+    ]
