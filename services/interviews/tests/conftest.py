@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -97,7 +98,8 @@ def other_candidate() -> User:
     return User("candidate")
 
 
-async def start_app(app: FastAPI, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> AsyncIterator[Any]:
+@asynccontextmanager
+async def serve(app: FastAPI, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> AsyncIterator[Any]:
     async with LifespanManager(app) as manager:
         # The app's requests run on the test's rolled-back connection and read the test's clock.
         app.state.sessions = sessions
@@ -111,8 +113,22 @@ async def start_app(app: FastAPI, sessions: async_sessionmaker[AsyncSession], cl
 async def client(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> AsyncIterator[httpx.AsyncClient]:
-    async for c in start_app(create_app(settings), sessions, clock):
+    async with serve(create_app(settings), sessions, clock) as c:
         yield c
+
+
+@pytest.fixture
+async def make_client(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> AsyncIterator[Callable[..., Awaitable[httpx.AsyncClient]]]:
+    """Another in-process app on the same connection and clock, with some settings changed."""
+    async with AsyncExitStack() as stack:
+
+        async def make(**overrides: Any) -> httpx.AsyncClient:
+            app = create_app(settings.model_copy(update=overrides))
+            return await stack.enter_async_context(serve(app, sessions, clock))  # type: ignore[no-any-return]
+
+        yield make
 
 
 @pytest.fixture
