@@ -1,7 +1,63 @@
+from pydantic import SecretStr
+
 from kit.settings import ServiceSettings
+
+MIB = 1024 * 1024
 
 
 class Settings(ServiceSettings):
     service_name: str = "media"
     port: int = 8004
     database_url: str = "postgresql+asyncpg://media:media-dev@127.0.0.1:5432/aivi"
+
+    s3_endpoint: str = "http://127.0.0.1:9000"
+    s3_access_key: str = "aivi"
+    s3_secret_key: SecretStr = SecretStr("aivi-dev-secret")
+    s3_region: str = "us-east-1"
+    s3_bucket_prefix: str = ""
+    media_bucket: str = "media"
+
+    # Limits: a declared size above the maximum is refused before any URL is signed; the stored size and the
+    # probed duration are checked again after the upload, since a presigned URL cannot bound what is sent.
+    max_upload_bytes: int = 500 * MIB
+    max_duration_s: float = 600.0
+    # Above the threshold the upload is multipart (resumable part by part); S3 wants parts of 5 MiB or more.
+    multipart_threshold_bytes: int = 16 * MIB
+    part_size_bytes: int = 8 * MIB
+    upload_url_ttl_s: int = 900
+    playback_url_ttl_s: int = 300
+
+    # What ffprobe must find in the stored object (its format names and codec names).
+    allowed_containers: list[str] = ["mov", "mp4", "webm", "matroska", "ogg", "wav", "mp3"]
+    allowed_video_codecs: list[str] = ["h264", "hevc", "vp8", "vp9", "av1"]
+    allowed_audio_codecs: list[str] = ["aac", "opus", "vorbis", "mp3", "flac", "pcm_s16le"]
+    allowed_content_types: list[str] = [
+        "video/mp4",
+        "video/webm",
+        "video/quicktime",
+        "audio/mp4",
+        "audio/webm",
+        "audio/ogg",
+        "audio/mpeg",
+        "audio/wav",
+    ]
+    ffprobe_path: str = "ffprobe"
+    ffmpeg_path: str = "ffmpeg"
+    ffmpeg_timeout_s: float = 300.0
+
+    # Without a key no transcript is made and each is `unavailable` with that reason. Groq by default; any
+    # OpenAI-compatible server whose transcription route is `<base>/openai/v1/audio/transcriptions`.
+    transcription_api_key: SecretStr = SecretStr("")
+    transcription_base_url: str = "https://api.groq.com"
+    transcription_model: str = "whisper-large-v3-turbo"
+    transcription_timeout_s: float = 120.0
+    # A `processing` object older than this is enqueued again (its job was lost with Redis).
+    stale_processing_s: float = 120.0
+
+    @property
+    def bucket(self) -> str:
+        return f"{self.s3_bucket_prefix}{self.media_bucket}"
+
+    @property
+    def transcription_enabled(self) -> bool:
+        return bool(self.transcription_api_key.get_secret_value())

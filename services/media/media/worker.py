@@ -1,6 +1,185 @@
-"""`arq media.worker.WorkerSettings`: the outbox relay and the service's scheduled jobs."""
+"""`arq media.worker.WorkerSettings`: the outbox relay, probing and transcription of confirmed uploads,
+and the sweep of objects whose job was lost."""
 
-from kit.worker import worker_settings
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+
+import structlog
+from arq import Retry, cron
+from arq.worker import func
+from prometheus_client import Counter, Histogram
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kit.db import transaction
+from kit.domain import utcnow
+from kit.worker import Ctx, worker_settings
+from media.commands import PROCESS, TRANSCRIBE, Jobs
+from media.domain import MediaObject, MediaStatus, ProbeFacts, TranscriptStatus
+from media.processing import ProbeFailed, Transcriber, TranscriptionFailed, probe, refusal, transcribe_url
 from media.settings import Settings
+from media.storage import Storage
 
-WorkerSettings = worker_settings(Settings())
+log = structlog.get_logger("media.worker")
+
+PROCESSED = Counter("media_processed_total", "Probed media objects", ["result"])
+TRANSCRIPTS = Counter("media_transcripts_total", "Finished transcripts", ["status"])
+JOB_DURATION = Histogram(
+    "media_job_duration_seconds", "Wall time of a media job", ["job"], buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
+)
+# The confirm's commit may not be visible yet when its job first runs.
+NOT_YET_COMMITTED_RETRIES = 5
+NO_PROVIDER = "No transcription provider is configured"
+NO_AUDIO = "The recording has no audio track"
+
+
+async def _load(sessions: async_sessionmaker[AsyncSession], media_id: uuid.UUID) -> MediaObject | None:
+    async with sessions() as session:
+        return await session.get(MediaObject, media_id)
+
+
+async def process_media(ctx: Ctx, media_id: str) -> str:
+    """Probe the stored object; accept it (`ready`, then transcription) or refuse it and delete the bytes."""
+    settings: Settings = ctx["settings"]
+    storage: Storage = ctx["storage"]
+    key = uuid.UUID(media_id)
+    media = await _load(ctx["sessions"], key)
+    if media is None:
+        if ctx.get("job_try", 1) >= NOT_YET_COMMITTED_RETRIES:
+            return "missing"
+        raise Retry(defer=1)
+    if media.status != MediaStatus.PROCESSING:
+        return f"skipped ({media.status})"
+
+    started = time.perf_counter()
+    url = storage.get_url(media.object_key, timedelta(seconds=settings.ffmpeg_timeout_s + 60))
+    try:
+        probed = await probe(settings, url)
+        facts = ProbeFacts(probed)
+        reason = refusal(settings, media.kind, facts, media.size or 0)
+    except ProbeFailed as exc:
+        probed, facts = {}, None
+        reason = f"Not a readable audio or video file ({exc})"
+    if reason is not None:
+        await storage.remove(media.object_key)
+
+    async with transaction(ctx["sessions"]) as session:
+        media = await session.get(MediaObject, key, with_for_update=True)
+        if media is None or media.status != MediaStatus.PROCESSING:
+            return "superseded"
+        if reason is None and facts is not None:
+            media.accept(probed, facts)
+        else:
+            media.reject(reason or "refused")
+        result = str(media.status)
+    JOB_DURATION.labels("process").observe(time.perf_counter() - started)
+    PROCESSED.labels(result).inc()
+    log.info("media.processed", media_id=media_id, result=result, reason=reason)
+    if reason is None:
+        await ctx["jobs"].enqueue(TRANSCRIBE, key)
+    return result
+
+
+async def transcribe_media(ctx: Ctx, media_id: str) -> str:
+    """Transcribe a ready object's audio, or say plainly why there is no transcript."""
+    settings: Settings = ctx["settings"]
+    key = uuid.UUID(media_id)
+    media = await _load(ctx["sessions"], key)
+    if media is None or media.status != MediaStatus.READY or media.transcript_status != TranscriptStatus.PENDING:
+        return "skipped"
+    facts = ProbeFacts(media.probe or {})
+    started = time.perf_counter()
+    transcript = None
+    if facts.audio_codec is None:
+        reason: str | None = NO_AUDIO
+    elif not settings.transcription_enabled:
+        reason = NO_PROVIDER
+    else:
+        url = ctx["storage"].get_url(media.object_key, timedelta(seconds=settings.ffmpeg_timeout_s + 60))
+        try:
+            transcript = await transcribe_url(settings, ctx["transcriber"], url)
+            reason = None
+        except (TranscriptionFailed, ProbeFailed) as exc:
+            reason = str(exc)
+
+    async with transaction(ctx["sessions"]) as session:
+        media = await session.get(MediaObject, key, with_for_update=True)
+        if media is None or media.transcript_status != TranscriptStatus.PENDING:
+            return "superseded"
+        if transcript is not None:
+            media.transcribed(
+                text=transcript.text,
+                language=transcript.language,
+                segments=transcript.segments,
+                model=transcript.model,
+            )
+        else:
+            media.transcript_unavailable(reason or "unknown")
+        result = str(media.transcript_status)
+    JOB_DURATION.labels("transcribe").observe(time.perf_counter() - started)
+    TRANSCRIPTS.labels(result).inc()
+    log.info("media.transcribed", media_id=media_id, result=result, reason=reason)
+    return result
+
+
+async def sweep_stalled(ctx: Ctx) -> int:
+    """Enqueue again the jobs lost with Redis: confirmed but unprobed objects, and untranscribed ready ones."""
+    settings: Settings = ctx["settings"]
+    cutoff = utcnow() - timedelta(seconds=settings.stale_processing_s)
+    async with ctx["sessions"]() as session:
+        stale = (
+            await session.execute(
+                select(MediaObject.id, MediaObject.status)
+                .where(
+                    MediaObject.updated_at < cutoff,
+                    or_(
+                        MediaObject.status == MediaStatus.PROCESSING,
+                        (MediaObject.status == MediaStatus.READY)
+                        & (MediaObject.transcript_status == TranscriptStatus.PENDING),
+                    ),
+                )
+                .limit(100)
+            )
+        ).all()
+    jobs: Jobs = ctx["jobs"]
+    for media_id, status in stale:
+        job = PROCESS if status == MediaStatus.PROCESSING else TRANSCRIBE
+        await jobs.enqueue(job, media_id, suffix=f":sweep{int(time.time())}")
+    if stale:
+        log.info("media.swept", count=len(stale))
+    return len(stale)
+
+
+def build_worker_settings(settings: Settings) -> type:
+    async def startup(ctx: Ctx) -> None:
+        ctx["storage"] = Storage(settings)
+        ctx["jobs"] = Jobs(settings)
+        ctx["transcriber"] = Transcriber(settings) if settings.transcription_enabled else None
+
+    async def shutdown(ctx: Ctx) -> None:
+        if ctx.get("transcriber") is not None:
+            await ctx["transcriber"].close()
+        if ctx.get("jobs") is not None:
+            await ctx["jobs"].close()
+
+    return worker_settings(
+        settings,
+        functions=[
+            func(process_media, name=PROCESS, timeout=settings.ffmpeg_timeout_s + 60, max_tries=10),
+            func(
+                transcribe_media,
+                name=TRANSCRIBE,
+                timeout=settings.ffmpeg_timeout_s + settings.transcription_timeout_s * 3 + 60,
+                max_tries=10,
+            ),
+        ],
+        cron_jobs=[cron(sweep_stalled, second={45}, unique=True)],
+        on_startup=startup,
+        on_shutdown=shutdown,
+    )
+
+
+WorkerSettings = build_worker_settings(Settings())

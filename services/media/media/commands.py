@@ -1,0 +1,201 @@
+"""Write side: upload sessions (initiate, confirm, abort), the invitation projection, and the job queue."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+from arq import ArqRedis, create_pool
+from arq.connections import RedisSettings
+from pydantic import Field
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.auth import Principal
+from kit.errors import Forbidden, NotFound
+from kit.schemas import Command
+from kit.worker import queue_name
+from media.domain import (
+    InvitationRef,
+    MediaObject,
+    MediaStatus,
+    NotUploading,
+    PayloadTooLarge,
+    TranscriptStatus,
+    UnsupportedMediaType,
+    UploadIncomplete,
+    UploadMode,
+)
+from media.settings import Settings
+from media.storage import Storage, StoredPart
+
+log = structlog.get_logger("media.commands")
+
+PROCESS = "process_media"
+TRANSCRIBE = "transcribe_media"
+# Postgres text cannot hold NUL.
+NO_NUL = r"^[^\x00]*$"
+
+
+class InitiateUpload(Command):
+    invitation_id: uuid.UUID
+    question_id: uuid.UUID
+    file_name: str = Field(min_length=1, max_length=255, pattern=NO_NUL)
+    content_type: str = Field(min_length=3, max_length=100, pattern=NO_NUL)
+    file_size: int = Field(gt=0, le=2**53)
+
+
+class MediaRef(Command):
+    media_id: uuid.UUID
+
+
+def kind_of(content_type: str, settings: Settings) -> str:
+    """`video` or `audio` from the declared type (parameters such as `;codecs=vp9,opus` aside): a first
+    filter only, the stored bytes are probed before anything is accepted."""
+    base = content_type.split(";", 1)[0].strip().lower()
+    if base not in settings.allowed_content_types:
+        raise UnsupportedMediaType(
+            f"Content type {base!r} is not accepted; allowed: {', '.join(settings.allowed_content_types)}"
+        )
+    return base.split("/", 1)[0]
+
+
+async def initiate_upload(
+    session: AsyncSession, cmd: InitiateUpload, user: Principal, *, settings: Settings, storage: Storage
+) -> MediaObject:
+    user.require("candidate")
+    if cmd.file_size > settings.max_upload_bytes:
+        raise PayloadTooLarge(f"The file has {cmd.file_size} bytes; the maximum is {settings.max_upload_bytes}")
+    kind = kind_of(cmd.content_type, settings)
+    invitation = await session.get(InvitationRef, cmd.invitation_id)
+    # An invitation media has not heard of yet is accepted: interviews checks owner, invitation and
+    # question again when the answer referencing this media object is submitted.
+    if invitation is not None and invitation.candidate_id != user.user_id:
+        raise Forbidden("This invitation belongs to another candidate")
+    media_id = uuid.uuid4()
+    key = f"answers/{cmd.invitation_id}/{cmd.question_id}/{media_id}"
+    media = MediaObject(
+        id=media_id,
+        owner_id=user.user_id,
+        invitation_id=cmd.invitation_id,
+        question_id=cmd.question_id,
+        kind=kind,
+        file_name=cmd.file_name,
+        content_type=cmd.content_type,
+        declared_size=cmd.file_size,
+        object_key=key,
+        upload_mode=UploadMode.SINGLE,
+        status=MediaStatus.UPLOADING,
+        transcript_status=TranscriptStatus.PENDING,
+    )
+    if cmd.file_size > settings.multipart_threshold_bytes:
+        media.upload_mode = UploadMode.MULTIPART
+        media.part_size = settings.part_size_bytes
+        media.part_count = math.ceil(cmd.file_size / settings.part_size_bytes)
+        media.upload_id = await storage.start_multipart(key, cmd.content_type)
+    session.add(media)
+    await session.flush()
+    return media
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    media: MediaObject
+    # Set when the stored object was refused on confirm (it is deleted and the refusal committed).
+    refused: PayloadTooLarge | None = None
+
+
+async def confirm_upload(
+    session: AsyncSession, cmd: MediaRef, user: Principal, *, settings: Settings, storage: Storage
+) -> Confirmed:
+    media = await owned_for_update(session, cmd.media_id, user)
+    if media.status == MediaStatus.PROCESSING or media.status == MediaStatus.READY:
+        return Confirmed(media)  # a repeated confirm: the first one did it
+    if media.status != MediaStatus.UPLOADING:
+        raise NotUploading(f"Media {media.id} is {media.status}, not uploading")
+    if media.upload_mode == UploadMode.MULTIPART:
+        await _complete_multipart(media, storage)
+    size = await storage.size(media.object_key)
+    if size is None:
+        raise UploadIncomplete("Nothing has been uploaded for this media object yet")
+    media.confirm(size)
+    if size > settings.max_upload_bytes:
+        await storage.remove(media.object_key)
+        reason = f"The stored object has {size} bytes, more than the maximum of {settings.max_upload_bytes}"
+        media.reject(reason)
+        return Confirmed(media, PayloadTooLarge(reason))
+    return Confirmed(media)
+
+
+async def _complete_multipart(media: MediaObject, storage: Storage) -> None:
+    assert media.upload_id is not None and media.part_count is not None
+    # The server reads the parts' ETags itself (ListParts), so a browser client needs no access to them.
+    parts = await storage.list_parts(media.object_key, media.upload_id)
+    missing = sorted(set(range(1, media.part_count + 1)) - {p.part_number for p in parts})
+    if missing:
+        raise UploadIncomplete(
+            f"Parts {missing[:20]} of {media.part_count} are not uploaded yet", details={"missingParts": missing}
+        )
+    await storage.complete_multipart(
+        media.object_key, media.upload_id, [p for p in parts if p.part_number <= media.part_count]
+    )
+
+
+async def abort_upload(session: AsyncSession, cmd: MediaRef, user: Principal, *, storage: Storage) -> MediaObject:
+    media = await owned_for_update(session, cmd.media_id, user)
+    media.abort()
+    if media.upload_mode == UploadMode.MULTIPART and media.upload_id:
+        await storage.abort_multipart(media.object_key, media.upload_id)
+    else:
+        await storage.remove(media.object_key)
+    return media
+
+
+async def stored_parts(media: MediaObject, storage: Storage) -> list[StoredPart]:
+    assert media.upload_id is not None
+    return await storage.list_parts(media.object_key, media.upload_id)
+
+
+async def owned_for_update(session: AsyncSession, media_id: uuid.UUID, user: Principal) -> MediaObject:
+    """Only the uploader acts on an upload session; anyone else learns nothing about it (404)."""
+    media = await session.get(MediaObject, media_id, with_for_update=True)
+    if media is None or media.owner_id != user.user_id:
+        raise NotFound(f"Media {media_id} not found")
+    return media
+
+
+async def record_invitation(
+    session: AsyncSession, *, invitation_id: uuid.UUID, candidate_id: str, hr_user_id: str, company_id: str
+) -> None:
+    await session.execute(
+        insert(InvitationRef)
+        .values(invitation_id=invitation_id, candidate_id=candidate_id, hr_user_id=hr_user_id, company_id=company_id)
+        .on_conflict_do_nothing(index_elements=[InvitationRef.invitation_id])
+    )
+
+
+def ttl(seconds: int) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+class Jobs:
+    """The worker's arq queue, opened lazily inside the running event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pool: ArqRedis | None = None
+
+    async def enqueue(self, function: str, media_id: uuid.UUID, *, suffix: str = "") -> None:
+        if self._pool is None:
+            self._pool = await create_pool(
+                RedisSettings.from_dsn(self.settings.redis_url), default_queue_name=queue_name(self.settings)
+            )
+        await self._pool.enqueue_job(function, str(media_id), _job_id=f"{function}:{media_id}{suffix}")
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None

@@ -1,0 +1,211 @@
+"""Media objects (one recorded answer each) and the invitations they belong to.
+
+A media object moves `uploading` → `processing` (bytes stored, confirmed) → `ready` (probed and accepted)
+or `rejected` (object deleted, `reject_reason` says why); `uploading` → `aborted` when the client gives up.
+Its transcript moves `pending` → `completed` | `unavailable` (with the reason) once it is `ready`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Float, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kit.contracts.media import (
+    MediaFailed,
+    MediaProcessed,
+    MediaUploaded,
+    Segment,
+    TranscriptionCompleted,
+    TranscriptionUnavailable,
+)
+from kit.db import Base
+from kit.domain import AggregateRoot, utcnow
+from kit.errors import Conflict, DomainError
+
+
+class MediaStatus(StrEnum):
+    UPLOADING = "uploading"
+    PROCESSING = "processing"
+    READY = "ready"
+    REJECTED = "rejected"
+    ABORTED = "aborted"
+    DELETED = "deleted"
+
+
+class TranscriptStatus(StrEnum):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    UNAVAILABLE = "unavailable"
+
+
+class UploadMode(StrEnum):
+    SINGLE = "single"
+    MULTIPART = "multipart"
+
+
+class InvitationRef(Base):
+    """What media knows of an invitation, from `invitation.created`: whose answers it takes and which HR
+    (and company) may play them back."""
+
+    __tablename__ = "invitations"
+
+    invitation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String())
+    hr_user_id: Mapped[str] = mapped_column(String())
+    company_id: Mapped[str] = mapped_column(String())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MediaObject(Base, AggregateRoot):
+    __tablename__ = "media_objects"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(), index=True)
+    invitation_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    question_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(8))
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    declared_size: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    object_key: Mapped[str] = mapped_column(String(300))
+    upload_mode: Mapped[UploadMode] = mapped_column(String(12))
+    upload_id: Mapped[str | None] = mapped_column(String(300))
+    part_size: Mapped[int | None] = mapped_column(BigInteger)
+    part_count: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[MediaStatus] = mapped_column(String(16))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    probe: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    transcript_status: Mapped[TranscriptStatus] = mapped_column(String(16))
+    transcript_text: Mapped[str | None] = mapped_column(Text)
+    transcript_language: Mapped[str | None] = mapped_column(String(32))
+    transcript_segments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    transcript_model: Mapped[str | None] = mapped_column(String(100))
+    transcript_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def _ids(self) -> dict[str, str]:
+        return {
+            "media_id": str(self.id),
+            "owner_id": self.owner_id,
+            "invitation_id": str(self.invitation_id),
+            "question_id": str(self.question_id),
+        }
+
+    def confirm(self, size: int) -> None:
+        if self.status != MediaStatus.UPLOADING:
+            raise NotUploading(f"Media {self.id} is {self.status}, not uploading")
+        self.size = size
+        self.status = MediaStatus.PROCESSING
+        self.record(MediaUploaded(**self._ids(), kind=self.kind, content_type=self.content_type, size=size))
+
+    def abort(self) -> None:
+        if self.status != MediaStatus.UPLOADING:
+            raise NotUploading(f"Media {self.id} is {self.status}, not uploading")
+        self.status = MediaStatus.ABORTED
+
+    def reject(self, reason: str) -> None:
+        """The object is refused (its bytes are deleted by the caller); said once, as `media.failed`."""
+        self.status = MediaStatus.REJECTED
+        self.reject_reason = reason
+        self.record(MediaFailed(**self._ids(), reason=reason))
+
+    def accept(self, probe: dict[str, Any], facts: ProbeFacts) -> None:
+        self.status = MediaStatus.READY
+        self.probe = probe
+        self.duration_seconds = facts.duration_seconds
+        self.record(
+            MediaProcessed(
+                **self._ids(),
+                kind=self.kind,
+                size=self.size or 0,
+                container=facts.container,
+                duration_seconds=facts.duration_seconds,
+                video_codec=facts.video_codec,
+                audio_codec=facts.audio_codec,
+                width=facts.width,
+                height=facts.height,
+            )
+        )
+
+    def transcribed(self, *, text: str, language: str | None, segments: list[Segment], model: str) -> None:
+        self.transcript_status = TranscriptStatus.COMPLETED
+        self.transcript_text = text
+        self.transcript_language = language
+        self.transcript_segments = [s.model_dump() for s in segments]
+        self.transcript_model = model
+        self.record(
+            TranscriptionCompleted(
+                **self._ids(),
+                text=text,
+                language=language,
+                duration_seconds=self.duration_seconds,
+                segments=segments,
+                model=model,
+            )
+        )
+
+    def transcript_unavailable(self, reason: str) -> None:
+        self.transcript_status = TranscriptStatus.UNAVAILABLE
+        self.transcript_reason = reason
+        self.record(TranscriptionUnavailable(**self._ids(), reason=reason))
+
+
+class ProbeFacts:
+    """What the checks and the events need from ffprobe's JSON."""
+
+    def __init__(self, probe: dict[str, Any]) -> None:
+        streams: list[dict[str, Any]] = probe.get("streams") or []
+        fmt: dict[str, Any] = probe.get("format") or {}
+        self.formats = {name for name in str(fmt.get("format_name", "")).split(",") if name}
+        self.container = str(fmt.get("format_name", ""))
+        video = next((s for s in streams if s.get("codec_type") == "video" and not _is_cover(s)), None)
+        audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+        self.video_codec: str | None = video.get("codec_name") if video else None
+        self.audio_codec: str | None = audio.get("codec_name") if audio else None
+        self.width: int | None = video.get("width") if video else None
+        self.height: int | None = video.get("height") if video else None
+        self.duration_seconds = _float(fmt.get("duration")) or max(
+            (d for s in streams if (d := _float(s.get("duration"))) is not None), default=None
+        )
+
+
+def _is_cover(stream: dict[str, Any]) -> bool:
+    return bool((stream.get("disposition") or {}).get("attached_pic"))
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class NotUploading(Conflict):
+    code = "MEDIA_NOT_UPLOADING"
+
+
+class UploadIncomplete(Conflict):
+    code = "UPLOAD_INCOMPLETE"
+
+
+class MediaNotReady(Conflict):
+    code = "MEDIA_NOT_READY"
+
+
+class PayloadTooLarge(DomainError):
+    status, code = 413, "PAYLOAD_TOO_LARGE"
+
+
+class UnsupportedMediaType(DomainError):
+    status, code = 415, "UNSUPPORTED_MEDIA_TYPE"

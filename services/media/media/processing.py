@@ -1,0 +1,156 @@
+"""ffprobe checks, audio extraction with ffmpeg and transcription through the groq SDK.
+
+ffprobe and ffmpeg read the stored object over a presigned GET URL, so the worker never holds a whole
+video in memory or on disk; only the small 16 kHz mono FLAC sent to the transcription provider is a file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from groq import APIError, AsyncGroq
+
+from kit.contracts.media import Segment
+from media.domain import ProbeFacts
+from media.settings import Settings
+
+
+class ProbeFailed(Exception):
+    """ffprobe found no audio or video it can read."""
+
+
+async def _run(settings: Settings, *args: str) -> tuple[int, bytes, bytes]:
+    process = await asyncio.create_subprocess_exec(
+        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), settings.ffmpeg_timeout_s)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
+    return process.returncode or 0, out, err
+
+
+async def probe(settings: Settings, url: str) -> dict[str, Any]:
+    code, out, err = await _run(
+        settings,
+        settings.ffprobe_path,
+        "-v",
+        "error",
+        "-print_format",
+        "json",
+        "-show_format",
+        "-show_streams",
+        url,
+    )
+    if code != 0:
+        raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffprobe exited with {code}")
+    result: dict[str, Any] = json.loads(out or b"{}")
+    return result
+
+
+def refusal(settings: Settings, kind: str, facts: ProbeFacts, size: int) -> str | None:
+    """Why the probed object is refused, or None when it passes every check."""
+    if size > settings.max_upload_bytes:
+        return f"The stored object has {size} bytes, more than the maximum of {settings.max_upload_bytes}"
+    if not facts.formats & set(settings.allowed_containers):
+        return f"Container {facts.container or 'unknown'!r} is not allowed"
+    if facts.video_codec is None and facts.audio_codec is None:
+        return "The file has no audio or video stream"
+    if kind == "video" and facts.video_codec is None:
+        return "A video answer has no video stream"
+    if facts.video_codec is not None and facts.video_codec not in settings.allowed_video_codecs:
+        return f"Video codec {facts.video_codec!r} is not allowed"
+    if facts.audio_codec is not None and facts.audio_codec not in settings.allowed_audio_codecs:
+        return f"Audio codec {facts.audio_codec!r} is not allowed"
+    if facts.duration_seconds is not None and facts.duration_seconds > settings.max_duration_s:
+        return (
+            f"The recording lasts {facts.duration_seconds:.1f} s, "
+            f"more than the maximum of {settings.max_duration_s:.0f} s"
+        )
+    return None
+
+
+async def extract_audio(settings: Settings, url: str, target: Path) -> None:
+    """The audio track as 16 kHz mono FLAC: what Whisper resamples to anyway, a few MB for ten minutes."""
+    code, _, err = await _run(
+        settings,
+        settings.ffmpeg_path,
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        url,
+        "-vn",
+        "-ac",
+        "1",
+        "-ar",
+        "16000",
+        "-c:a",
+        "flac",
+        str(target),
+    )
+    if code != 0:
+        raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffmpeg exited with {code}")
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    language: str | None
+    segments: list[Segment]
+    model: str
+
+
+class TranscriptionFailed(Exception):
+    pass
+
+
+class Transcriber:
+    """Whisper through the official groq SDK (Groq, or an OpenAI-compatible server by base URL)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.model = settings.transcription_model
+        self.client = AsyncGroq(
+            api_key=settings.transcription_api_key.get_secret_value(),
+            base_url=settings.transcription_base_url,
+            timeout=settings.transcription_timeout_s,
+            max_retries=2,
+        )
+
+    async def transcribe(self, audio: Path) -> Transcript:
+        content = await asyncio.to_thread(audio.read_bytes)
+        try:
+            result = await self.client.audio.transcriptions.create(
+                file=(audio.name, content),
+                model=self.model,
+                response_format="verbose_json",
+                timestamp_granularities=["segment"],
+            )
+        except APIError as exc:
+            raise TranscriptionFailed(f"The transcription provider failed: {exc}") from exc
+        # verbose_json adds language and segments, which the SDK's model keeps as extra fields.
+        data = result.model_dump()
+        segments = [
+            Segment(start=float(s["start"]), end=float(s["end"]), text=str(s["text"]).strip())
+            for s in data.get("segments") or []
+        ]
+        return Transcript(
+            text=str(data.get("text") or "").strip(), language=data.get("language"), segments=segments, model=self.model
+        )
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+async def transcribe_url(settings: Settings, transcriber: Transcriber, url: str) -> Transcript:
+    with tempfile.TemporaryDirectory(prefix="media-") as folder:
+        audio = Path(folder) / "audio.flac"
+        await extract_audio(settings, url, audio)
+        return await transcriber.transcribe(audio)

@@ -1,0 +1,88 @@
+"""A local stand-in of the OpenAI-compatible transcription API (Groq's path) for the tests and the benchmark:
+the real `groq` SDK sends it the extracted audio over HTTP on 127.0.0.1, and it answers `verbose_json`
+with timed segments (or a server error when told to). It records what it received."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+TRANSCRIPTIONS_PATH = "/openai/v1/audio/transcriptions"
+SPOKEN = "I would start by measuring where the time goes."
+
+
+@dataclass
+class Received:
+    model: str
+    response_format: str
+    file_name: str
+    file_head: bytes
+    file_size: int
+
+
+@dataclass
+class WhisperStandIn:
+    failing: bool = False
+    requests: list[Received] = field(default_factory=list)
+    port: int = 0
+    _server: uvicorn.Server | None = None
+    _task: asyncio.Task[None] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post(TRANSCRIPTIONS_PATH)
+        async def transcriptions(request: Request) -> JSONResponse:
+            form = await request.form()
+            upload: Any = form["file"]
+            content = await upload.read()
+            self.requests.append(
+                Received(
+                    model=str(form.get("model")),
+                    response_format=str(form.get("response_format")),
+                    file_name=str(upload.filename),
+                    file_head=content[:4],
+                    file_size=len(content),
+                )
+            )
+            if self.failing:
+                return JSONResponse({"error": {"message": "upstream exploded", "type": "server_error"}}, 500)
+            return JSONResponse(
+                {
+                    "task": "transcribe",
+                    "language": "english",
+                    "duration": 2.0,
+                    "text": f" {SPOKEN}",
+                    "segments": [
+                        {"id": 0, "start": 0.0, "end": 1.2, "text": " I would start by measuring"},
+                        {"id": 1, "start": 1.2, "end": 2.0, "text": " where the time goes."},
+                    ],
+                }
+            )
+
+        return app
+
+    async def start(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = uvicorn.Config(self.app(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
