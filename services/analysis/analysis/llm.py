@@ -22,7 +22,7 @@ import httpx
 import structlog
 from groq.types.chat import ChatCompletion
 from prometheus_client import Counter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analysis.domain import Engine, InterviewSnapshot, QuestionOutcome, SnapshotQuestion, Usage
 from analysis.scoring import CRITERIA, Judgement, ScoringFailed, Summary, clamp
@@ -40,6 +40,7 @@ LLM_TOKENS = Counter("analysis_service_llm_tokens_used", "Tokens spent on LLM ca
 MAX_QUESTION_CHARS = 2000
 MAX_ANSWER_CHARS = 4000
 MAX_SUMMARY_ANSWER_CHARS = 600
+RESPONSE_MARKER = "<<<RESPONSE>>>"
 M = TypeVar("M", bound=BaseModel)
 _TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?)\s*(ms|s)", re.IGNORECASE)
 
@@ -97,7 +98,7 @@ class _Criterion(BaseModel):
 
     criterion: str
     score: float
-    evidence: str | None = Field(default=None, alias="evidence")
+    evidence: str | None = None
     quote: str | None = None
 
 
@@ -112,6 +113,13 @@ class _Judgement(BaseModel):
     @classmethod
     def _keep_objects(cls, value: Any) -> Any:
         return [c for c in value if isinstance(c, dict)] if isinstance(value, list) else []
+
+    @model_validator(mode="after")
+    def _scored(self) -> _Judgement:
+        # An answer without any score is as useless as invalid JSON: it is asked again.
+        if self.score is None and not any(c.criterion.strip().lower() in CRITERIA for c in self.criteria_scores):
+            raise ValueError("neither a score nor any known criterion")
+        return self
 
 
 class _Summary(BaseModel):
@@ -194,7 +202,8 @@ class LlmEngine:
         user = self.prompts.question_user.substitute(
             question_type=question.type,
             question=_truncate(question.text, MAX_QUESTION_CHARS),
-            answer=_truncate(answer, MAX_ANSWER_CHARS),
+            # The candidate cannot close the data markers and talk to the model as the instructions.
+            answer=_truncate(answer.replace(RESPONSE_MARKER, ""), MAX_ANSWER_CHARS),
             language_instruction=_language_instruction(language),
         )
         parsed, usage = await self._ask("question", self.prompts.question_system, user, _Judgement)
@@ -205,8 +214,6 @@ class LlmEngine:
             if name in CRITERIA:
                 criteria[name] = clamp(c.score)
                 evidence[name] = c.evidence or c.quote
-        if parsed.score is None and not criteria:
-            raise ScoringFailed("the model's answer has neither a score nor criteria")
         return Judgement(
             score=clamp(parsed.score) if parsed.score is not None else None,
             feedback=parsed.feedback,

@@ -1,4 +1,4 @@
-from pydantic import SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 
 from kit.settings import ServiceSettings
 
@@ -9,11 +9,12 @@ class Settings(ServiceSettings):
     database_url: str = "postgresql+asyncpg://analysis:analysis-dev@127.0.0.1:5432/aivi"
 
     # Without a key the transparent offline scorer runs and every result says `engine: "offline"`.
-    llm_api_key: SecretStr = SecretStr("")
+    # GROQ_API_KEY / GROQ_MODEL are the reference's names for the same settings.
+    llm_api_key: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("llm_api_key", "groq_api_key"))
     # Groq by default; any OpenAI-compatible server (vLLM, Ollama) by base URL and chat path.
     llm_base_url: str = "https://api.groq.com"
     llm_chat_path: str = "/openai/v1/chat/completions"
-    llm_model: str = "llama-3.3-70b-versatile"
+    llm_model: str = Field("llama-3.3-70b-versatile", validation_alias=AliasChoices("llm_model", "groq_model"))
     llm_temperature: float = 0.3
     llm_max_tokens: int = 1024
     llm_timeout_s: float = 60.0
