@@ -121,12 +121,12 @@ async def client(
 async def make_client(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> AsyncIterator[Callable[..., Awaitable[httpx.AsyncClient]]]:
-    """Another in-process app on the same connection and clock, with some settings changed."""
+    """Another in-process app with some settings changed, on the test's connection (or on `on`)."""
     async with AsyncExitStack() as stack:
 
-        async def make(**overrides: Any) -> httpx.AsyncClient:
+        async def make(*, on: async_sessionmaker[AsyncSession] | None = None, **overrides: Any) -> httpx.AsyncClient:
             app = create_app(settings.model_copy(update=overrides))
-            return await stack.enter_async_context(serve(app, sessions, clock))  # type: ignore[no-any-return]
+            return await stack.enter_async_context(serve(app, on or sessions, clock))  # type: ignore[no-any-return]
 
         yield make
 

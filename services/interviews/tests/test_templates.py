@@ -231,7 +231,9 @@ async def test_a_reorder_that_does_not_list_every_question_once_changes_nothing(
     assert [q["id"] for q in listed["questions"]] == interview.question_ids
 
 
-async def test_a_question_of_a_draft_can_be_updated_and_keeps_its_options(client, hr, make_template) -> None:
+async def test_a_question_of_a_draft_can_be_updated_and_keeps_its_options(
+    client, hr, make_template, new_events
+) -> None:
     interview = await make_template(hr, publish=False)
     mc_id = interview.question_ids[1]
 
@@ -251,6 +253,7 @@ async def test_a_question_of_a_draft_can_be_updated_and_keeps_its_options(client
 
     assert updated.status_code == 200
     assert (updated.json()["timeLimit"], updated.json()["hints"]) == (90, "RFC 9110")
+    assert [e.event_type for e in await new_events()][-3:] == ["template.question.updated"] * 3
     assert [o["text"] for o in updated.json()["options"]] == ["POST", "PUT"]
     assert [(o["text"], o["isCorrect"]) for o in swapped.json()["options"]] == [("GET", True), ("PATCH", False)]
     assert to_text.status_code == 200
