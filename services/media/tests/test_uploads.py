@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from media.settings import Settings
+from media.settings import MIB, Settings
 from media.storage import Storage
 from media.testing import SPOKEN, WhisperStandIn
 
@@ -65,3 +65,121 @@ async def test_a_video_answer_goes_from_a_presigned_upload_through_ffprobe_to_a_
     assert anonymous.status_code == 403
     key = f"answers/{invitation.invitation_id}/{invitation.question_id}/{media_id}"
     assert (await stack.s3.get(f"{transcribing.s3_endpoint}/{storage.bucket}/{key}")).status_code == 403
+
+
+async def test_a_multipart_upload_resumes_from_the_parts_s3_already_holds(
+    run_stack: StackFactory, settings: Settings, clips: Clips
+) -> None:
+    stack = await run_stack(settings)  # no transcription provider configured
+    invitation = await stack.invitation()
+    data = clips.large.data
+    session = (await stack.initiate(invitation.candidate, invitation, clips.large)).json()
+    assert session["uploadMode"] == "multipart" and session["partSize"] == 5 * MIB and session["partCount"] == 2
+    first = await stack.s3.put(session["parts"][0]["url"], content=data[: 5 * MIB])
+    assert first.status_code == 200
+
+    # The connection drops here; later the client asks what S3 already holds and continues from there.
+    early = await stack.confirm(invitation.candidate, session["mediaId"])
+    assert early.status_code == 409 and early.json()["details"] == {"missingParts": [2]}
+    parts = (await stack.client.get(f"/api/v1/media/{session['mediaId']}/parts", headers=invitation.candidate)).json()
+    assert [(p["partNumber"], p["size"]) for p in parts["uploadedParts"]] == [(1, 5 * MIB)]
+    assert [p["partNumber"] for p in parts["missingParts"]] == [2]
+    second = await stack.s3.put(parts["missingParts"][0]["url"], content=data[5 * MIB :])
+    assert second.status_code == 200
+
+    confirmed = await stack.confirm(invitation.candidate, session["mediaId"])
+    assert confirmed.status_code == 200 and confirmed.json()["size"] == len(data)
+    status = await stack.settled(invitation.candidate, session["mediaId"])
+    assert (status["status"], status["transcriptStatus"]) == ("ready", "unavailable")
+    assert status["transcriptReason"] == "No transcription provider is configured"
+    playback = (await stack.client.get(f"/api/v1/media/{session['mediaId']}/stream", headers=invitation.hr)).json()
+    assert (await stack.s3.get(playback["url"])).content == data
+    events = await stack.events(session["mediaId"], 3)
+    assert events[2]["eventType"] == "transcription.unavailable"
+    assert events[2]["payload"]["reason"] == "No transcription provider is configured"
+
+
+async def test_a_file_that_claims_to_be_mp4_but_is_no_media_is_rejected_and_deleted(
+    run_stack: StackFactory, settings: Settings, clips: Clips, storage: Storage
+) -> None:
+    stack = await run_stack(settings)
+    invitation = await stack.invitation()
+    media_id = await stack.upload(invitation.candidate, invitation, clips.fake)
+
+    status = await stack.settled(invitation.candidate, media_id)
+    assert status["status"] == "rejected" and status["reason"].startswith("Not a readable audio or video file")
+    key = await stack.scalar("SELECT object_key FROM media_objects WHERE id = :id", id=media_id)
+    assert await storage.size(key) is None
+    playback = await stack.client.get(f"/api/v1/media/{media_id}/stream", headers=invitation.candidate)
+    assert playback.status_code == 409 and playback.json()["code"] == "MEDIA_NOT_READY"
+    events = await stack.events(media_id, 2)
+    assert [e["eventType"] for e in events] == ["media.uploaded", "media.failed"]
+    assert events[1]["payload"]["reason"] == status["reason"]
+
+
+async def test_a_recording_longer_than_the_maximum_duration_is_rejected_and_deleted(
+    run_stack: StackFactory, settings: Settings, clips: Clips, storage: Storage
+) -> None:
+    stack = await run_stack(settings)
+    invitation = await stack.invitation()
+    media_id = await stack.upload(invitation.candidate, invitation, clips.long)
+
+    status = await stack.settled(invitation.candidate, media_id)
+    assert status["status"] == "rejected"
+    assert status["reason"].startswith("The recording lasts 40.") and "maximum of 30 s" in status["reason"]
+    key = await stack.scalar("SELECT object_key FROM media_objects WHERE id = :id", id=media_id)
+    assert await storage.size(key) is None
+
+
+async def test_an_oversize_file_is_refused_up_front_and_an_oversize_upload_is_deleted(
+    run_stack: StackFactory, settings: Settings, clips: Clips, storage: Storage
+) -> None:
+    stack = await run_stack(settings, max_upload_bytes=MIB)
+    invitation = await stack.invitation()
+    declared = await stack.initiate(invitation.candidate, invitation, clips.video, fileSize=MIB + 1)
+    assert declared.status_code == 413 and declared.json()["code"] == "PAYLOAD_TOO_LARGE"
+    assert await stack.scalar("SELECT count(*) FROM media_objects") == 0
+
+    # A presigned PUT cannot bound the body, so a client can lie about the size: the stored size decides.
+    session = (await stack.initiate(invitation.candidate, invitation, clips.video, fileSize=1000)).json()
+    assert (await stack.s3.put(session["uploadUrl"], content=b"\0" * (MIB + 1))).status_code == 200
+    confirmed = await stack.confirm(invitation.candidate, session["mediaId"])
+    assert confirmed.status_code == 413
+    status = (await stack.client.get(f"/api/v1/media/{session['mediaId']}/status", headers=invitation.candidate)).json()
+    assert status["status"] == "rejected" and str(MIB + 1) in status["reason"]
+    key = await stack.scalar("SELECT object_key FROM media_objects WHERE id = :id", id=session["mediaId"])
+    assert await storage.size(key) is None
+
+
+async def test_a_failing_transcription_provider_leaves_the_transcript_unavailable_with_its_reason(
+    run_stack: StackFactory, transcribing: Settings, whisper: WhisperStandIn, clips: Clips
+) -> None:
+    whisper.failing = True
+    stack = await run_stack(transcribing)
+    invitation = await stack.invitation()
+    media_id = await stack.upload(invitation.candidate, invitation, clips.video)
+
+    status = await stack.settled(invitation.candidate, media_id)
+    assert (status["status"], status["transcriptStatus"]) == ("ready", "unavailable")
+    assert status["transcriptReason"].startswith("The transcription provider failed")
+    transcript = (await stack.client.get(f"/api/v1/media/{media_id}/transcription", headers=invitation.hr)).json()
+    assert transcript["text"] is None and transcript["segments"] == []
+    assert len(whisper.requests) == 3  # the SDK's own two retries, then no invented text
+
+
+async def test_an_aborted_multipart_upload_leaves_no_parts_behind(
+    run_stack: StackFactory, settings: Settings, clips: Clips, storage: Storage
+) -> None:
+    stack = await run_stack(settings)
+    invitation = await stack.invitation()
+    session = (await stack.initiate(invitation.candidate, invitation, clips.large)).json()
+    await stack.s3.put(session["parts"][0]["url"], content=clips.large.data[: 5 * MIB])
+
+    aborted = await stack.client.post(
+        "/api/v1/media/upload/abort", headers=invitation.candidate, json={"mediaId": session["mediaId"]}
+    )
+    assert aborted.status_code == 200 and aborted.json()["status"] == "aborted"
+    late = await stack.s3.put(session["parts"][1]["url"], content=clips.large.data[5 * MIB :])
+    assert late.status_code == 404  # NoSuchUpload
+    again = await stack.confirm(invitation.candidate, session["mediaId"])
+    assert again.status_code == 409 and again.json()["code"] == "MEDIA_NOT_UPLOADING"
