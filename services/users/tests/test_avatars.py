@@ -139,12 +139,22 @@ async def test_an_avatar_over_five_megabytes_is_refused_with_413_declared_or_str
     assert streamed.status_code == 413
 
 
-async def test_nobody_else_sets_your_avatar(client: httpx.AsyncClient, make_user: MakeUser, as_user) -> None:
+async def test_nobody_else_and_no_suspended_user_sets_an_avatar(
+    client: httpx.AsyncClient, app, make_user: MakeUser, as_user, admin
+) -> None:
     user = await make_user("candidate")
     other = await make_user("hr")
+    store: AvatarStore = app.state.avatars
+    before = {o.object_name for o in store.client.list_objects(store.bucket, prefix=f"avatars/{user['id']}/")}
+    upload = {"file": ("a.png", png(), "image/png")}
 
-    answer = await client.post(
-        f"/users/{user['id']}/avatar", files={"file": ("a.png", png(), "image/png")}, headers=as_user(other["id"], "hr")
+    by_other = await client.post(f"/users/{user['id']}/avatar", files=upload, headers=as_user(other["id"], "hr"))
+    await client.post(f"/users/{user['id']}/suspend", json={"reason": "abuse"}, headers=admin)
+    while_suspended = await client.post(
+        f"/users/{user['id']}/avatar", files=upload, headers=as_user(user["id"], "candidate")
     )
 
-    assert (answer.status_code, answer.json()["code"]) == (403, "ACCESS_DENIED")
+    assert (by_other.status_code, by_other.json()["code"]) == (403, "ACCESS_DENIED")
+    assert (while_suspended.status_code, while_suspended.json()["code"]) == (403, "USER_SUSPENDED")
+    after = {o.object_name for o in store.client.list_objects(store.bucket, prefix=f"avatars/{user['id']}/")}
+    assert after == before == set()

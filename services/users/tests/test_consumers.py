@@ -58,12 +58,15 @@ async def test_a_login_stamps_last_login_once_even_when_the_event_is_delivered_t
     consumer = Consumer(settings, sessions, HANDLERS, TOPICS)
 
     first = await consumer.handle(record)
-    stamped = (await reload(sessions, user.id)).last_login_at  # type: ignore[union-attr]
+    after_login = await reload(sessions, user.id)
+    assert after_login is not None
+    stamped = after_login.last_login_at
     second = await consumer.handle(record)
     await consumer.close()
 
     assert (first, second) == ("ok", "duplicate")
     assert stamped is not None
+    assert (after_login.updated_at, after_login.version) == (user.updated_at, user.version)
     assert (await reload(sessions, user.id)).last_login_at == stamped  # type: ignore[union-attr]
 
 

@@ -316,13 +316,9 @@ async def upload_avatar(
     content_type, extension = sniff_image(data)
     key = f"avatars/{user_id}/{uuid.uuid4().hex}.{extension}"
     async with write(db) as session:
-        await commands.load_user(session, user_id)  # 404 before anything is stored
+        # The row's checks (exists, not suspended) run first; a failed upload rolls the row back.
+        previous = await commands.set_avatar(session, user_id, key, by)
         await store.put(key, data, content_type)
-        try:
-            previous = await commands.set_avatar(session, user_id, key, by)
-        except Exception:
-            await _remove_quietly(store, key)
-            raise
     if previous:
         await _remove_quietly(store, previous)
     return AvatarUploaded(avatar_url=store.url(key) or "")

@@ -163,7 +163,8 @@ async def record_login(session: AsyncSession, external_auth_id: str) -> bool:
     result = await session.execute(
         update(User)
         .where(User.external_auth_id == external_auth_id)
-        .values(last_login_at=utcnow())
+        # updated_at is kept: a login is not a profile change.
+        .values(last_login_at=utcnow(), updated_at=User.updated_at)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
