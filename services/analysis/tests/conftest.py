@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +165,8 @@ class Stack:
     client: httpx.AsyncClient
     producer: AIOKafkaProducer
 
+    published: list[Envelope] = field(default_factory=list)
+
     async def publish(self, payload: dict[str, Any], *, event_id: uuid.UUID | None = None) -> Envelope:
         envelope = Envelope(
             event_type="invitation.completed",
@@ -176,7 +178,25 @@ class Stack:
         await self.producer.send_and_wait(
             self.settings.topic("interview-events"), envelope.to_json(), key=payload["invitationId"].encode()
         )
+        self.published.append(envelope)
         return envelope
+
+    async def forget(self) -> None:
+        """Delete what this stack wrote, and only that: other test runs may share the schema."""
+        invitations = [uuid.UUID(e.aggregate_id) for e in self.published]
+        events = [str(e.event_id) for e in self.published]
+        async with self.sessions.begin() as session:
+            await session.execute(
+                text(
+                    "DELETE FROM outbox WHERE key IN "
+                    "(SELECT id::text FROM analysis_results WHERE invitation_id = ANY(:ids))"
+                ),
+                {"ids": invitations},
+            )
+            await session.execute(
+                text("DELETE FROM analysis_results WHERE invitation_id = ANY(:ids)"), {"ids": invitations}
+            )
+            await session.execute(text("DELETE FROM processed_messages WHERE message_id = ANY(:ids)"), {"ids": events})
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         async with self.sessions() as session:
@@ -195,7 +215,7 @@ StackFactory = Callable[[Settings], Awaitable[Stack]]
 @pytest.fixture
 async def run_stack(engine: AsyncEngine, kafka_bootstrap: str) -> AsyncIterator[StackFactory]:
     """Start consumer, worker (with its outbox relay) and API for the given settings, under a topic prefix
-    and arq queue of their own; stop, delete the topics and empty the tables afterwards."""
+    and arq queue of their own; stop, delete the topics and the rows it wrote afterwards."""
     cleanups: list[Callable[[], Awaitable[None]]] = []
 
     async def start(base: Settings) -> Stack:
@@ -213,6 +233,7 @@ async def run_stack(engine: AsyncEngine, kafka_bootstrap: str) -> AsyncIterator[
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=lifespan.app), base_url="http://analysis")
         producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
         await producer.start()
+        stack = Stack(settings=settings, sessions=sessions, client=client, producer=producer)
 
         async def stop() -> None:
             await producer.stop()
@@ -226,12 +247,11 @@ async def run_stack(engine: AsyncEngine, kafka_bootstrap: str) -> AsyncIterator[
             await worker.close()
             await jobs.close()
             await delete_topics(kafka_bootstrap, [*topics, *(f"{t}-dlq" for t in topics)])
+            await stack.forget()
 
         cleanups.append(stop)
-        return Stack(settings=settings, sessions=sessions, client=client, producer=producer)
+        return stack
 
     yield start
     for stop in reversed(cleanups):
         await stop()
-    async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE analysis_results, question_analyses, outbox, processed_messages"))

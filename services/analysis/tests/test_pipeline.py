@@ -13,6 +13,7 @@ from kit.testing import consume
 
 StackFactory = Callable[[Settings], Awaitable[Any]]
 STATUS = "SELECT status FROM analysis_results WHERE invitation_id = :id"
+COUNT = "SELECT count(*) FROM analysis_results WHERE invitation_id = :id"
 
 
 async def outcome_events(stack: Any, count: int) -> list[Envelope]:
@@ -96,8 +97,13 @@ async def test_a_duplicate_invitation_completed_yields_one_analysis(
     )
     await stack.wait_for(STATUS, "completed", id=payload["invitationId"])
 
-    assert await stack.scalar("SELECT count(*) FROM analysis_results") == 1
-    assert await stack.scalar("SELECT count(*) FROM outbox WHERE event_type = 'analysis.completed'") == 1
+    assert await stack.scalar(COUNT, id=payload["invitationId"]) == 1
+    completions = await stack.scalar(
+        "SELECT count(*) FROM outbox WHERE event_type = 'analysis.completed' "
+        "AND payload->'payload'->>'invitationId' = :id",
+        id=payload["invitationId"],
+    )
+    assert completions == 1
     assert sorted(r.kind for r in llm.requests) == ["question", "summary"]
 
 
@@ -200,4 +206,7 @@ async def test_an_invitation_completed_without_an_invitation_id_is_dead_lettered
 
     headers = {k: v.decode() for k, v in dead.headers}
     assert "invitationId" in headers["dlq-error-message"]
-    assert await stack.scalar("SELECT count(*) FROM analysis_results") == 0
+    assert (
+        await stack.scalar("SELECT count(*) FROM analysis_results WHERE candidate_id = :id", id=broken["candidateId"])
+        == 0
+    )
