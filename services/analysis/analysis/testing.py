@@ -48,9 +48,15 @@ class LlmStandIn:
         return f"http://127.0.0.1:{self.port}"
 
     def reset(
-        self, *, default: Behaviour = "valid", script: tuple[Behaviour, ...] = (), latency_s: float = 0.0
+        self,
+        *,
+        default: Behaviour = "valid",
+        script: tuple[Behaviour, ...] = (),
+        latency_s: float = 0.0,
+        retry_after_s: float = 1.0,
     ) -> None:
         self.default, self.script, self.latency_s = default, deque(script), latency_s
+        self.retry_after_s = retry_after_s
         self.requests.clear()
 
     def app(self) -> FastAPI:

@@ -3,6 +3,7 @@ LLM stand-in through the real groq SDK → Postgres → outbox → `analysis-eve
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -147,8 +148,7 @@ async def test_a_rate_limited_call_waits_for_the_retry_after_the_provider_sent(
     make_snapshot: Callable[..., dict[str, Any]],
 ) -> None:
     stack = await run_stack(llm_settings)
-    llm.retry_after_s = 1.0
-    llm.reset(script=("rate_limited",))
+    llm.reset(script=("rate_limited",), retry_after_s=1.0)
     payload = make_snapshot(open_questions=1)
 
     await stack.publish(payload)
@@ -209,4 +209,27 @@ async def test_an_invitation_completed_without_an_invitation_id_is_dead_lettered
     assert (
         await stack.scalar("SELECT count(*) FROM analysis_results WHERE candidate_id = :id", id=broken["candidateId"])
         == 0
+    )
+
+
+async def test_a_provider_that_keeps_rate_limiting_fails_the_analysis_with_the_reason(
+    run_stack: StackFactory,
+    llm_settings: Settings,
+    llm: LlmStandIn,
+    make_snapshot: Callable[..., dict[str, Any]],
+) -> None:
+    stack = await run_stack(llm_settings.model_copy(update={"llm_max_rate_limit_retries": 2}))
+    llm.reset(default="rate_limited", retry_after_s=0.05)
+    payload = make_snapshot(open_questions=1)
+
+    await stack.publish(payload)
+    await stack.wait_for(STATUS, "failed", id=payload["invitationId"])
+
+    reason = await stack.scalar(
+        "SELECT error_message FROM analysis_results WHERE invitation_id = :id", id=payload["invitationId"]
+    )
+    assert reason == "The LLM provider kept rate-limiting (3 times)"
+    assert [r.status for r in llm.requests] == [429, 429, 429]
+    assert all(
+        later.arrived - earlier.answered >= llm.retry_after_s for earlier, later in itertools.pairwise(llm.requests)
     )
