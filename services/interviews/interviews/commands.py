@@ -43,7 +43,18 @@ def _as_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
-class TemplateSettings(Command):
+class Body(Command):
+    """Postgres cannot store NUL in text: refused here as a 422 rather than failing at INSERT."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class TemplateSettings(Body):
     total_time_limit: Annotated[int, Field(ge=1, le=480)] | None = None
     allow_retakes: bool | None = None
     show_timer: bool | None = None
@@ -54,24 +65,24 @@ class TemplateSettings(Command):
         return self.model_dump(by_alias=True, exclude_none=True)
 
 
-class CreateTemplate(Command):
+class CreateTemplate(Body):
     title: Text200
     description: Text1000
     settings: TemplateSettings | None = None
 
 
-class UpdateTemplate(Command):
+class UpdateTemplate(Body):
     title: Text200 | None = None
     description: Text1000 | None = None
     settings: TemplateSettings | None = None
 
 
-class OptionIn(Command):
+class OptionIn(Body):
     text: Text200
     is_correct: bool
 
 
-class AddQuestion(Command):
+class AddQuestion(Body):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
     type: QuestionType
     order: Annotated[int, Field(ge=1, le=10_000)]
@@ -81,7 +92,7 @@ class AddQuestion(Command):
     options: Annotated[list[OptionIn], Field(min_length=2, max_length=10)] | None = None
 
 
-class UpdateQuestion(Command):
+class UpdateQuestion(Body):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)] | None = None
     type: QuestionType | None = None
     order: Annotated[int, Field(ge=1, le=10_000)] | None = None
@@ -91,11 +102,11 @@ class UpdateQuestion(Command):
     options: Annotated[list[OptionIn], Field(min_length=2, max_length=10)] | None = None
 
 
-class ReorderQuestions(Command):
+class ReorderQuestions(Body):
     question_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000)]
 
 
-class CreateInvitation(Command):
+class CreateInvitation(Body):
     template_id: uuid.UUID
     candidate_id: uuid.UUID
     company_name: Text200
@@ -108,7 +119,7 @@ class CreateInvitation(Command):
     hr_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
 
 
-class SubmitResponse(Command):
+class SubmitResponse(Body):
     question_id: uuid.UUID
     # Both are taken from the template when omitted; the stored question text is always the template's.
     question_index: Annotated[int, Field(ge=0, le=10_000)] | None = None
@@ -123,15 +134,15 @@ class SubmitResponse(Command):
     media_id: uuid.UUID | None = None
 
 
-class CompleteInvitation(Command):
+class CompleteInvitation(Body):
     reason: CompletionReason = CompletionReason.MANUAL
 
 
-class ApproveCandidate(Command):
+class ApproveCandidate(Body):
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
-class RejectCandidate(Command):
+class RejectCandidate(Body):
     note: Annotated[str, StringConstraints(max_length=2000)]
 
     @field_validator("note")
@@ -224,7 +235,12 @@ async def update_question(
     now: datetime,
 ) -> Template:
     template = await load_template(session, template_id, user)
-    changes = cmd.model_dump(exclude_unset=True, exclude={"options"})
+    # An explicit null clears the hints; for the other fields it means "unchanged".
+    changes = {
+        k: v
+        for k, v in cmd.model_dump(exclude_unset=True, exclude={"options"}).items()
+        if v is not None or k == "hints"
+    }
     if "options" in cmd.model_fields_set:
         changes["options"] = _options(cmd.options)
     template.update_question(question_id, changes, now)

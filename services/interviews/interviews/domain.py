@@ -240,11 +240,11 @@ class Template(Base, AggregateRoot):
         if "order" in changes:
             self._check_order_free(changes["order"], besides=question.id)
         new_type = changes.get("type", question.type)
-        if "options" in changes or "type" in changes:
-            options = changes.get("options")
-            if "options" not in changes and question.options is not None and new_type == QuestionType.MULTIPLE_CHOICE:
-                options = [(o["text"], o["isCorrect"]) for o in question.options]
-            question.options = build_options(new_type, options)
+        if "options" in changes:
+            question.options = build_options(new_type, changes["options"])
+        elif new_type != question.type:
+            # Another type keeps no options; a multiple-choice one must be given its own.
+            question.options = build_options(new_type, None)
         for field in ("text", "type", "order", "time_limit", "required", "hints"):
             if field in changes:
                 setattr(question, field, changes[field])

@@ -198,6 +198,7 @@ async def test_video_and_audio_answers_carry_a_media_id(client, hr, candidate, m
         ({"duration": -1}, 422),
         ({"textAnswer": "x" * 10_001}, 422),
         ({"rating": 5}, 422),
+        ({"textAnswer": "nul \u0000 byte"}, 422),
     ],
 )
 async def test_a_bad_response_is_refused_and_stores_nothing(

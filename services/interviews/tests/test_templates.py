@@ -104,6 +104,7 @@ async def test_settings_and_title_of_a_draft_can_be_changed_and_the_settings_are
         ({"title": "T", "description": "D", "settings": {"shuffle": True}}, "settings.shuffle"),
         ({"title": "T", "description": "D", "owner": "someone"}, "owner"),
         ({"title": 5, "description": "D"}, "title"),
+        ({"title": "T", "description": "nul \u0000 byte"}, "description"),
     ],
 )
 async def test_an_invalid_template_body_is_refused_with_the_field_named(client, hr, body, field) -> None:
@@ -247,6 +248,12 @@ async def test_a_question_of_a_draft_can_be_updated_and_keeps_its_options(
         json={"options": [{"text": "GET", "isCorrect": True}, {"text": "PATCH", "isCorrect": False}]},
         headers=hr.headers,
     )
+    nulls = await client.patch(
+        f"/api/templates/{interview.template_id}/questions/{mc_id}",
+        json={"text": None, "order": None, "hints": None},
+        headers=hr.headers,
+    )
+    assert (nulls.status_code, nulls.json()["text"], nulls.json().get("hints")) == (200, updated.json()["text"], None)
     to_text = await client.patch(
         f"/api/templates/{interview.template_id}/questions/{mc_id}", json={"type": "text"}, headers=hr.headers
     )
