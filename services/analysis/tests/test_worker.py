@@ -1,0 +1,70 @@
+"""The worker's own rules: who may run an analysis, and the sweep of analyses whose job was lost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from arq.connections import RedisSettings, create_pool
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from analysis import commands
+from analysis.commands import Jobs
+from analysis.domain import AnalysisResult, InterviewSnapshot
+from analysis.offline import OfflineEngine
+from analysis.settings import Settings
+from analysis.worker import analyse, sweep_pending
+from kit.db import transaction
+from kit.domain import utcnow
+from kit.testing import outbox_events
+from kit.worker import queue_name
+
+
+async def request(sessions: async_sessionmaker[AsyncSession], payload: dict[str, Any]) -> Any:
+    async with transaction(sessions) as session:
+        return await commands.request_analysis(session, InterviewSnapshot.model_validate(payload), payload)
+
+
+async def test_only_the_job_that_started_an_analysis_may_resume_it(
+    sessions: async_sessionmaker[AsyncSession], make_snapshot: Callable[..., dict[str, Any]]
+) -> None:
+    analysis_id = await request(sessions, make_snapshot())
+    async with transaction(sessions) as session:
+        analysis = await session.get(AnalysisResult, analysis_id)
+        assert analysis is not None
+        first = analysis.claim("job-1", engine="offline", model=None, prompt_version=None)
+        second = analysis.claim("job-2", engine="offline", model=None, prompt_version=None)
+        again = analysis.claim("job-1", engine="offline", model=None, prompt_version=None)
+
+    async with sessions() as session:
+        staged = [m.event_type for m in await outbox_events(session) if m.key == str(analysis_id)]
+    assert (first, second, again) == (True, False, True)
+    assert staged == ["analysis.started"]
+
+
+async def test_a_pending_analysis_whose_job_was_lost_is_enqueued_again_and_then_completed(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, make_snapshot: Callable[..., dict[str, Any]]
+) -> None:
+    stale = await request(sessions, make_snapshot())
+    fresh = await request(sessions, make_snapshot())
+    async with transaction(sessions) as session:
+        await session.execute(
+            update(AnalysisResult).where(AnalysisResult.id == stale).values(updated_at=utcnow() - timedelta(hours=1))
+        )
+    jobs = Jobs(settings)
+    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url), default_queue_name=queue_name(settings))
+    try:
+        swept = await sweep_pending({"settings": settings, "sessions": sessions, "jobs": jobs})
+        queued = [job.args for job in await pool.queued_jobs()]
+        await pool.delete(queue_name(settings))
+    finally:
+        await jobs.close()
+        await pool.aclose()
+    ctx = {"settings": settings, "sessions": sessions, "scorer": OfflineEngine(), "job_id": "swept-job"}
+    result = await analyse(ctx, str(stale))
+
+    assert swept >= 1
+    assert (str(stale),) in queued and (str(fresh),) not in queued
+    assert result == "completed"
