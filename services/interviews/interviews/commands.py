@@ -111,8 +111,9 @@ class CreateInvitation(Body):
     candidate_id: uuid.UUID
     company_name: Text200
     expires_at: UtcDatetime
-    allow_pause: bool = True
-    show_timer: bool = True
+    # Omitted: the template's `allowPause` / `showTimer` settings, else true as in the reference.
+    allow_pause: bool | None = None
+    show_timer: bool | None = None
     candidate_email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
     candidate_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     hr_email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
@@ -270,6 +271,10 @@ async def load_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> In
     return invitation
 
 
+def _setting(given: bool | None, template: Template, key: str) -> bool:
+    return given if given is not None else bool(template.settings.get(key, True))
+
+
 async def create_invitation(
     session: AsyncSession, cmd: CreateInvitation, user: Principal, now: datetime, quota: Quota
 ) -> uuid.UUID:
@@ -291,8 +296,8 @@ async def create_invitation(
         invited_by=user.user_id,
         company_name=cmd.company_name,
         expires_at=cmd.expires_at,
-        allow_pause=cmd.allow_pause,
-        show_timer=cmd.show_timer,
+        allow_pause=_setting(cmd.allow_pause, template, "allowPause"),
+        show_timer=_setting(cmd.show_timer, template, "showTimer"),
         contacts={
             "candidate_email": cmd.candidate_email,
             "candidate_name": cmd.candidate_name,

@@ -475,6 +475,20 @@ async def test_a_bad_invitation_is_refused(client, hr, candidate, make_template,
     assert response.status_code == status, response.text
 
 
+async def test_pause_and_timer_default_to_the_template_settings(
+    client, hr, candidate, other_candidate, make_template, make_invitation
+) -> None:
+    template = await make_template(hr, settings={"allowPause": False, "showTimer": False})
+    defaulted = await make_invitation(hr, candidate, interview=template)
+    overridden = await make_invitation(hr, other_candidate, interview=template, allowPause=True)
+
+    first = await get(client, hr, defaulted)
+    second = await get(client, hr, overridden)
+
+    assert (first["allowPause"], first["showTimer"]) == (False, False)
+    assert (second["allowPause"], second["showTimer"]) == (True, False)
+
+
 async def test_a_candidate_is_invited_to_a_template_once(client, hr, candidate, make_template, make_invitation) -> None:
     template = await make_template(hr)
     await make_invitation(hr, candidate, interview=template)
