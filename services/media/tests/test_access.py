@@ -77,7 +77,10 @@ async def test_only_the_invited_candidate_may_upload_answers_to_an_invitation(
     assert other.status_code == 403
     for role in ("hr", "admin", "pending"):
         assert (await stack.initiate(identity(str(uuid.uuid4()), role), invitation, clips.video)).status_code == 403
-    assert await stack.scalar("SELECT count(*) FROM media_objects") == 0
+    assert (
+        await stack.scalar("SELECT count(*) FROM media_objects WHERE invitation_id = :id", id=invitation.invitation_id)
+        == 0
+    )
 
 
 async def test_an_uploader_deletes_the_recording_and_its_bytes(

@@ -138,7 +138,10 @@ async def test_an_oversize_file_is_refused_up_front_and_an_oversize_upload_is_de
     invitation = await stack.invitation()
     declared = await stack.initiate(invitation.candidate, invitation, clips.video, fileSize=MIB + 1)
     assert declared.status_code == 413 and declared.json()["code"] == "PAYLOAD_TOO_LARGE"
-    assert await stack.scalar("SELECT count(*) FROM media_objects") == 0
+    assert (
+        await stack.scalar("SELECT count(*) FROM media_objects WHERE invitation_id = :id", id=invitation.invitation_id)
+        == 0
+    )
 
     # A presigned PUT cannot bound the body, so a client can lie about the size: the stored size decides.
     session = (await stack.initiate(invitation.candidate, invitation, clips.video, fileSize=1000)).json()
