@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +23,33 @@ from sqlalchemy import text
 
 from gateway.main import create_app
 from gateway.settings import Settings
-from kit.testing import alembic_upgrade, make_service_engine, settings_for_tests
+from kit.testing import (
+    INTERNAL_TOKEN,
+    KAFKA_BOOTSTRAP,
+    REDIS_URL,
+    TOPIC_PREFIX,
+    alembic_upgrade,
+    make_service_engine,
+    role_url,
+    settings_for_tests,
+)
+from users.settings import Settings as UsersSettings
+
+
+def _free_port_now() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
+USERS_DIR = SERVICE_DIR.parent / "users"
 KEYCLOAK = "http://127.0.0.1:8090"
 REALM = "ai-video-interview-test"
 CLIENT_ID = "ai-video-interview-app"
 WEB_ORIGIN = "http://localhost:3000"
+# Chosen at import so a test module can build an app for it at import time (the fuzzing test).
+USERS_URL = os.environ.setdefault("GATEWAY_TEST_USERS_URL", f"http://127.0.0.1:{_free_port_now()}")
 DEV_USERS = {
     "admin": ("admin@test.com", "Admin123!"),
     "hr": ("hr@test.com", "Hr123456!"),
@@ -203,6 +227,16 @@ async def migrated(migrations: None, stub: tuple[StubServer, StubState], down_ur
     return settings
 
 
+@pytest.fixture(scope="session")
+def settings_with_upstreams_down(down_url: str) -> Callable[..., Settings]:
+    """Gateway settings where every upstream is down unless overridden."""
+
+    def make(**overrides: Any) -> Settings:
+        return gateway_settings(down_url, down_url, **overrides)
+
+    return make
+
+
 GatewayFactory = Callable[..., Awaitable[httpx.AsyncClient]]
 
 
@@ -290,3 +324,50 @@ async def fresh_user(keycloak_admin: KeycloakAdmin) -> AsyncIterator[Callable[..
             await keycloak_admin.a_delete_user(user_id)
         except Exception:
             pass
+
+
+# The real users service, as a process (the end-to-end and fuzzing tests).
+
+
+@pytest.fixture(scope="session")
+def users_migrated() -> None:
+    alembic_upgrade(USERS_DIR, settings_for_tests(UsersSettings, "users", s3_bucket_prefix="test-"))
+
+
+@pytest.fixture(scope="session")
+def users_process(users_migrated: None) -> Iterator[str]:
+    port = int(USERS_URL.rsplit(":", 1)[1])
+    env = {
+        **os.environ,
+        "SERVICE_ENV": "test",
+        "DATABASE_URL": role_url("users"),
+        "DB_SCHEMA": "users",
+        "KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP,
+        "TOPIC_PREFIX": TOPIC_PREFIX,
+        "REDIS_URL": REDIS_URL,
+        "INTERNAL_TOKEN": INTERNAL_TOKEN,
+        "S3_BUCKET_PREFIX": "test-",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "users.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    url = USERS_URL
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None:
+                pytest.fail("the users service exited during start-up")
+            time.sleep(0.1)
+        else:
+            pytest.fail("the users service did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

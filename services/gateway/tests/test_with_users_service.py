@@ -4,76 +4,10 @@ test database): the saga, role selection and the admin operations that span Keyc
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-
-from kit.testing import (
-    INTERNAL_TOKEN,
-    KAFKA_BOOTSTRAP,
-    REDIS_URL,
-    TOPIC_PREFIX,
-    alembic_upgrade,
-    role_url,
-    settings_for_tests,
-)
-from users.settings import Settings as UsersSettings
-
-USERS_DIR = Path(__file__).resolve().parents[2] / "users"
-
-
-@pytest.fixture(scope="module")
-def users_migrated() -> None:
-    alembic_upgrade(USERS_DIR, settings_for_tests(UsersSettings, "users", s3_bucket_prefix="test-"))
-
-
-@pytest.fixture(scope="module")
-def users_process(users_migrated: None) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "SERVICE_ENV": "test",
-        "DATABASE_URL": role_url("users"),
-        "DB_SCHEMA": "users",
-        "KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP,
-        "TOPIC_PREFIX": TOPIC_PREFIX,
-        "REDIS_URL": REDIS_URL,
-        "INTERNAL_TOKEN": INTERNAL_TOKEN,
-        "S3_BUCKET_PREFIX": "test-",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "users.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None:
-                pytest.fail("the users service exited during start-up")
-            time.sleep(0.1)
-        else:
-            pytest.fail("the users service did not start")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture
