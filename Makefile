@@ -39,3 +39,4 @@ bench:
 	uv run devstack infra
 	uv run python bench/outbox/run.py
 	uv run python bench/analysis/run.py
+	uv run python bench/media/run.py
