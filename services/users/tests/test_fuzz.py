@@ -1,6 +1,8 @@
 """Schemathesis over the users OpenAPI, in-process: whatever it sends, no route answers with a 5xx.
 
-The app here is its own instance: schemathesis runs it (lifespan included) on its own event loop."""
+The app here is its own instance: schemathesis runs it (lifespan included) on its own event loop. Path
+ids that parse as UUIDs are pointed at rows this module creates (the caller, a company, a skill), so
+the fuzzer reaches the handlers' logic and not only their 404s; malformed ids are sent as generated."""
 
 from __future__ import annotations
 
@@ -22,35 +24,87 @@ from users.settings import Settings
 
 SETTINGS = settings_for_tests(Settings, "users", s3_bucket_prefix="test-")
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(SETTINGS))
-IDENTITIES = {
-    "admin": {"x-user-id": str(uuid.uuid4()), "x-user-role": "admin"},
-    "candidate": {"x-user-id": str(uuid.uuid4()), "x-user-role": "candidate"},
-}
+ROWS = {role: uuid.uuid4() for role in ("admin", "hr", "candidate", "company", "skill")}
+ROLES = ("admin", "hr", "candidate")
+
+
+async def _seed(dsn: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        for role in ROLES:
+            tag = ROWS[role].hex[:12]
+            await conn.execute(
+                "INSERT INTO users.users (id, external_auth_id, email, first_name, last_name, role, version)"
+                " VALUES ($1, $2, $3, 'Fuzz', $4, $4, 1)",
+                ROWS[role],
+                f"kc-fuzz-{tag}",
+                f"fuzz-{tag}@example.com",
+                role,
+            )
+        await conn.execute("INSERT INTO users.candidate_profiles (user_id, version) VALUES ($1, 1)", ROWS["candidate"])
+        await conn.execute(
+            "INSERT INTO users.companies (id, name, created_by, version) VALUES ($1, $2, $3, 1)",
+            ROWS["company"],
+            f"Fuzz {ROWS['company'].hex[:8]}",
+            ROWS["hr"],
+        )
+        await conn.execute(
+            "INSERT INTO users.user_companies (id, user_id, company_id, is_primary) VALUES ($1, $2, $3, true)",
+            uuid.uuid4(),
+            ROWS["hr"],
+            ROWS["company"],
+        )
+        await conn.execute(
+            "INSERT INTO users.skills (id, name, slug) VALUES ($1, 'Fuzz', $2)",
+            ROWS["skill"],
+            f"fuzz-{ROWS['skill'].hex}",
+        )
+    finally:
+        await conn.close()
+
+
+async def _remove(dsn: str, since: datetime) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        for table in ("companies", "skills", "users"):
+            await conn.execute(f"DELETE FROM users.{table} WHERE created_at >= $1", since)
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="module")
-def fuzzed_rows_removed(migrated: Settings) -> Iterator[None]:
-    """What the fuzzer managed to create is deleted afterwards (the seeded taxonomy is older)."""
+def fuzz_rows(migrated: Settings) -> Iterator[None]:
+    """The rows the fuzzer aims at; they and whatever it created are deleted afterwards (the seeded
+    taxonomy is older than the run)."""
+    dsn = migrated.database_url.replace("+asyncpg", "")
     started = datetime.now(UTC)
+    asyncio.run(_seed(dsn))
     yield
+    asyncio.run(_remove(dsn, started))
 
-    async def remove() -> None:
-        conn = await asyncpg.connect(migrated.database_url.replace("+asyncpg", ""))
+
+TARGETS = {"userId": "self", "id": None, "skillId": "skill"}
+
+
+def _aim(case: schemathesis.Case, who: str) -> None:
+    for name, value in (case.path_parameters or {}).items():
         try:
-            for table in ("companies", "skills", "users"):
-                await conn.execute(f"DELETE FROM users.{table} WHERE created_at >= $1", started)
-        finally:
-            await conn.close()
+            uuid.UUID(str(value))
+        except ValueError:
+            continue
+        target = TARGETS.get(name, "skill")
+        if name == "id":
+            target = "skill" if case.path.startswith("/skills") else "company"
+        case.path_parameters[name] = str(ROWS[who if target == "self" else target])
 
-    asyncio.run(remove())
 
-
-@pytest.mark.parametrize("who", list(IDENTITIES))
+@pytest.mark.parametrize("who", ROLES)
 @schema.parametrize()
 @hypothesis_settings(
-    max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
+    max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
 )
-def test_no_input_makes_a_route_answer_with_a_server_error(case, who: str, fuzzed_rows_removed: None) -> None:
-    headers = {"x-internal-token": INTERNAL_TOKEN, **IDENTITIES[who]}
+def test_no_input_makes_a_route_answer_with_a_server_error(case, who: str, fuzz_rows: None) -> None:
+    headers = {"x-internal-token": INTERNAL_TOKEN, "x-user-id": str(ROWS[who]), "x-user-role": who}
+    _aim(case, who)
     response = case.call(headers=headers)
     case.validate_response(response, checks=[not_a_server_error], headers=headers)

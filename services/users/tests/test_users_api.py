@@ -147,6 +147,7 @@ async def test_bad_profile_input_is_refused_field_by_field(
     wrong_type = await client.put("/users/me", json={"firstName": 42}, headers=me)
     blank = await client.put("/users/me", json={"lastName": "   "}, headers=me)
     too_long = await client.put("/users/me", json={"firstName": "x" * 51}, headers=me)
+    null_name = await client.put("/users/me", json={"firstName": None}, headers=me)
     bad_email = await client.post(
         "/users",
         json={
@@ -164,6 +165,7 @@ async def test_bad_profile_input_is_refused_field_by_field(
     assert wrong_type.status_code == 422
     assert (blank.status_code, blank.json()["code"]) == (400, "DOMAIN_ERROR")
     assert (too_long.status_code, too_long.json()["code"]) == (400, "DOMAIN_ERROR")
+    assert (null_name.status_code, null_name.json()["code"]) == (400, "DOMAIN_ERROR")
     assert (bad_email.status_code, bad_email.json()["code"]) == (400, "DOMAIN_ERROR")
 
 

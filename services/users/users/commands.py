@@ -85,8 +85,8 @@ async def create_user(session: AsyncSession, cmd: CreateUser) -> User:
     return user
 
 
-async def load_user(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = False) -> User:
-    user = await session.get(User, user_id, with_for_update=lock or None, populate_existing=lock)
+async def load_user(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await session.get(User, user_id)
     if user is None:
         raise UserNotFound(f"User {user_id} not found")
     return user

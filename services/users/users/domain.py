@@ -74,8 +74,8 @@ def normalise_email(raw: str) -> str:
     return email
 
 
-def person_name(raw: str, field: str) -> str:
-    name = raw.strip()
+def person_name(raw: str | None, field: str) -> str:
+    name = (raw or "").strip()
     if not 1 <= len(name) <= 50:
         raise InvalidValue(f"{field} must be 1 to 50 characters after trimming")
     return name
