@@ -52,7 +52,7 @@ class InvitationRef(Base):
     """What media knows of an invitation, from `invitation.created`: whose answers it takes and which HR
     (and company) may play them back."""
 
-    __tablename__ = "invitations"
+    __tablename__ = "invitation_access"
 
     invitation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     candidate_id: Mapped[str] = mapped_column(String())

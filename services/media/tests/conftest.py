@@ -169,7 +169,7 @@ class Stack:
         await self.producer.send_and_wait(
             self.settings.topic("interview-events"), envelope.to_json(), key=invitation_id.encode()
         )
-        await self.wait_for("SELECT count(*) FROM invitations WHERE invitation_id = :id", 1, id=invitation_id)
+        await self.wait_for("SELECT count(*) FROM invitation_access WHERE invitation_id = :id", 1, id=invitation_id)
         return Invitation(
             invitation_id, identity(candidate_id, "candidate"), identity(hr_id, "hr", company_id), str(uuid.uuid4())
         )
@@ -290,4 +290,4 @@ async def run_stack(engine: AsyncEngine, storage: Storage, kafka_bootstrap: str)
     for stop in reversed(cleanups):
         await stop()
     async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE media_objects, invitations, outbox, processed_messages"))
+        await conn.execute(text("TRUNCATE media_objects, invitation_access, outbox, processed_messages"))

@@ -205,5 +205,7 @@ async def test_repeated_confirms_jobs_and_events_have_no_second_effect(
     assert await stack.consumer.handle(record) == "ok"
     assert await stack.consumer.handle(record) == "duplicate"
     # The first announcement of an invitation stands: a later conflicting one cannot hand its answers to another HR.
-    hr = await stack.scalar("SELECT hr_user_id FROM invitations WHERE invitation_id = :id", id=invitation.invitation_id)
+    hr = await stack.scalar(
+        "SELECT hr_user_id FROM invitation_access WHERE invitation_id = :id", id=invitation.invitation_id
+    )
     assert hr == invitation.hr["x-user-id"]
