@@ -93,6 +93,22 @@ async def test_a_new_avatar_replaces_the_old_object_and_deleting_removes_it(
         store.client.stat_object(store.bucket, second_key)
 
 
+async def test_deleting_a_user_deletes_their_avatar_object(
+    client: httpx.AsyncClient, app, make_user: MakeUser, as_user, admin
+) -> None:
+    user = await make_user("candidate")
+    store: AvatarStore = app.state.avatars
+    uploaded = await client.post(
+        f"/users/{user['id']}/avatar", files={"file": ("a.png", png(), "image/png")}, headers=as_user(user["id"])
+    )
+    key = object_key(store, uploaded.json()["avatarUrl"])
+
+    await client.delete(f"/users/{user['id']}", headers=admin)
+
+    with pytest.raises(S3Error):
+        store.client.stat_object(store.bucket, key)
+
+
 async def test_what_is_not_an_image_is_refused_whatever_it_claims_to_be(
     client: httpx.AsyncClient, make_user: MakeUser, as_user
 ) -> None:

@@ -208,10 +208,12 @@ async def update_user(
 
 
 @router.delete("/users/{userId}", tags=["users"])
-async def delete_user(user_id: UserId, db: Sessions, by: CurrentUser, version: IfMatch) -> Message:
-    """Delete a user for good (admin)."""
+async def delete_user(user_id: UserId, db: Sessions, by: CurrentUser, store: Avatars, version: IfMatch) -> Message:
+    """Delete a user for good (admin); the avatar object goes too."""
     async with write(db) as session:
-        await commands.delete_user(session, user_id, by, expected_version=version)
+        user = await commands.delete_user(session, user_id, by, expected_version=version)
+    if user.avatar_key:
+        await _remove_quietly(store, user.avatar_key)
     return Message(message="User deleted successfully")
 
 

@@ -230,12 +230,12 @@ class User(Base, AggregateRoot):
             )
         )
 
-    def activate(self) -> bool:
+    def activate(self) -> None:
         """Idempotent: activating an active user changes nothing and records nothing (the reference's
         spurious event on a no-op is dropped)."""
         self._ensure_mutable()
         if self.status == UserStatus.ACTIVE:
-            return False
+            return
         self.status = UserStatus.ACTIVE
         self.updated_at = utcnow()
         self.record(
@@ -243,7 +243,6 @@ class User(Base, AggregateRoot):
                 user_id=self.id, external_auth_id=self.external_auth_id, email=self.email, activated_at=self.updated_at
             )
         )
-        return True
 
     def select_role(self, role: Role) -> None:
         self._ensure_mutable()
