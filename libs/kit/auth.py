@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from kit.errors import Forbidden, Unauthorized
 
 ROLES = ("admin", "hr", "candidate", "pending")
+MAX_ID_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,16 @@ def internal_principal(request: Request) -> Principal:
     if not verify_internal_token(request.headers.get("x-internal-token"), expected):
         raise Unauthorized("Missing or invalid internal token")
     user_id = request.headers.get("x-user-id")
-    if not user_id:
-        raise Unauthorized("Missing x-user-id")
+    if not user_id or len(user_id) > MAX_ID_LENGTH:
+        raise Unauthorized("Missing or malformed x-user-id")
+    company_id = request.headers.get("x-company-id") or None
+    if company_id is not None and len(company_id) > MAX_ID_LENGTH:
+        raise Unauthorized("Malformed x-company-id")
     roles = frozenset(r.strip() for r in request.headers.get("x-user-roles", "").split(",") if r.strip())
     role = request.headers.get("x-user-role") or primary_role(roles)
     if role not in ROLES:
         raise Unauthorized(f"Unknown role {role!r}")
-    return Principal(
-        user_id=user_id, role=role, company_id=request.headers.get("x-company-id") or None, roles=roles | {role}
-    )
+    return Principal(user_id=user_id, role=role, company_id=company_id, roles=roles | {role})
 
 
 def internal_caller(request: Request) -> None:

@@ -149,3 +149,18 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
 
     assert 'http_requests_total{method="POST",route="/things/{thing_id}",service="kit_test",status_code="201"}' in text
     assert 'outbox_backlog{service="kit_test"}' in text
+
+
+async def test_a_nul_character_in_a_body_is_a_422_naming_the_field(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things/1", json={"displayName": "a\u0000b", "size": 1})
+
+    assert response.status_code == 422
+    assert "displayName contains a NUL character" in response.json()["details"][0]["message"]
+
+
+async def test_an_oversized_identity_header_is_refused_even_with_the_token(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/me", headers={"x-internal-token": "test-internal-token", "x-user-id": "u" * 65, "x-user-role": "hr"}
+    )
+
+    assert response.status_code == 401
