@@ -61,8 +61,12 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
+async def _count(session: AsyncSession, query: Select[Any]) -> int:
+    return await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
 async def _page(session: AsyncSession, query: Select[Any], page: int, limit: int) -> tuple[Sequence[Any], int]:
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = await _count(session, query)
     rows = (await session.scalars(query.offset((page - 1) * limit).limit(limit))).unique().all()
     return rows, total
 
@@ -302,7 +306,7 @@ async def search_candidates(session: AsyncSession, q: SearchCandidates) -> tuple
     elif skill_filter:
         query = query.where(User.id.in_(select(CandidateSkill.candidate_id).where(*skill_filter)))
 
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = await _count(session, query)
     rows = (await session.execute(query.offset((q.page - 1) * q.limit).limit(q.limit))).tuples().all()
     skills = await _skills_of(session, [user.id for user, _ in rows])
     hits = [
