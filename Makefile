@@ -38,5 +38,6 @@ typecheck:
 bench:
 	uv run devstack infra
 	uv run python bench/outbox/run.py
+	uv run python bench/gateway/run.py
 	uv run python bench/analysis/run.py
 	uv run python bench/media/run.py

@@ -18,6 +18,7 @@ log = structlog.get_logger("gateway.tokens")
 
 ALGORITHMS = ["RS256"]
 LEEWAY_S = 5
+VERIFIED_CACHE_SIZE = 10_000
 
 
 class InvalidToken(Unauthorized):
@@ -40,10 +41,27 @@ class TokenVerifier:
         self.http = http
         self.min_refresh_interval_s = min_refresh_interval_s
         self._keys: dict[str, jwt.PyJWK] = {}
+        # Verified tokens → their claims: a browser sends the same token on every request until it
+        # expires, and full verification (base64 checks, RSA) dominates the proxy's own cost.
+        self._verified: dict[str, dict[str, Any]] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def verify(self, token: str) -> dict[str, Any]:
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached["exp"] + LEEWAY_S > time.time():
+                return cached
+            del self._verified[token]
+            raise InvalidToken("Access token expired")
+        claims = await self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            # Oldest first (insertion order): a bounded memory, whatever the token churn.
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = claims
+        return claims
+
+    async def _verify(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

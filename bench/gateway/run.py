@@ -1,0 +1,195 @@
+"""Gateway overhead: the same authenticated GET of a user, through the gateway (`/api/users/me` with a
+Keycloak token: verification, RBAC, identity cache, aiohttp proxy, breaker) and straight to the users
+service (`/users/{id}` with the identity headers the gateway would send), in one run.
+
+Starts both services with uvicorn on 127.0.0.1 against the test database (`aivi_test`) and the
+`ai-video-interview-test` realm, with a throwaway Keycloak user it deletes afterwards. Load comes from
+`wrk` when installed, else from an asyncio client (aiohttp). Usage: `uv run python bench/gateway/run.py`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import httpx
+from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
+
+from kit.testing import INTERNAL_TOKEN, REDIS_URL, alembic_upgrade, role_url, settings_for_tests
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYCLOAK = os.environ.get("KEYCLOAK_URL", "http://127.0.0.1:8090")
+REALM = "ai-video-interview-test"
+CLIENT_ID = "ai-video-interview-app"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "uvicorn", module, "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--no-access-log", "--log-level", "warning"]
+    return subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise SystemExit(f"{url} exited during start-up")
+        try:
+            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{url} did not start")
+
+
+def run_wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> tuple[float, float, float]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        raise SystemExit(f"{url}: {non_2xx.group(1)} non-2xx answers\n{output}")
+    return rps, _wrk_ms(output, "50%"), _wrk_ms(output, "99%")
+
+
+def _wrk_ms(output: str, percentile: str) -> float:
+    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+async def run_asyncio(url: str, headers: dict[str, str], seconds: int, connections: int) -> tuple[float, float, float]:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            async with session.get(url, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    raise SystemExit(f"{url}: answered {response.status}")
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as session:
+        began = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(connections)))
+        elapsed = time.perf_counter() - began
+    ordered = sorted(latencies)
+    return len(ordered) / elapsed, statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))]
+
+
+def measure(url: str, headers: dict[str, str], seconds: int, connections: int) -> tuple[float, float, float]:
+    if shutil.which("wrk"):
+        return run_wrk(url, headers, seconds, connections)
+    return asyncio.run(run_asyncio(url, headers, seconds, connections))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+
+    from gateway.settings import Settings as GatewaySettings
+    from users.settings import Settings as UsersSettings
+
+    alembic_upgrade(ROOT / "services/users", settings_for_tests(UsersSettings, "users"))
+    alembic_upgrade(ROOT / "services/gateway", settings_for_tests(GatewaySettings, "gateway"))
+
+    admin = KeycloakAdmin(
+        connection=KeycloakOpenIDConnection(
+            server_url=KEYCLOAK, username="admin", password="admin", realm_name=REALM, user_realm_name="master"
+        )
+    )
+    email, password = f"bench-{uuid.uuid4().hex[:10]}@example.com", f"Bench-{uuid.uuid4().hex[:8]}!"
+    keycloak_id = admin.create_user(
+        {
+            "email": email,
+            "username": email,
+            "firstName": "Bench",
+            "lastName": "User",
+            "enabled": True,
+            "emailVerified": True,
+            "credentials": [{"type": "password", "value": password, "temporary": False}],
+        }
+    )
+    users_port, gateway_port = free_port(), free_port()
+    common = {
+        "SERVICE_ENV": "test",
+        "INTERNAL_TOKEN": INTERNAL_TOKEN,
+        "REDIS_URL": REDIS_URL,
+        "TOPIC_PREFIX": "bench-gateway.",
+        "LOG_LEVEL": "WARNING",
+    }
+    users = start(
+        "users.main:app",
+        users_port,
+        {**common, "DATABASE_URL": role_url("users"), "DB_SCHEMA": "users", "S3_BUCKET_PREFIX": "test-"},
+    )
+    gateway = start(
+        "gateway.main:app",
+        gateway_port,
+        {
+            **common,
+            "DATABASE_URL": role_url("gateway"),
+            "DB_SCHEMA": "gateway",
+            "KEYCLOAK_URL": KEYCLOAK,
+            "KEYCLOAK_REALM": REALM,
+            "USERS_URL": f"http://127.0.0.1:{users_port}",
+            "IDENTITY_CACHE_TTL_S": "300",
+        },
+    )
+    try:
+        users_url, gateway_url = f"http://127.0.0.1:{users_port}", f"http://127.0.0.1:{gateway_port}"
+        wait_healthy(users_url, users)
+        wait_healthy(gateway_url, gateway)
+        token = httpx.post(
+            f"{KEYCLOAK}/realms/{REALM}/protocol/openid-connect/token",
+            data={"grant_type": "password", "client_id": CLIENT_ID, "username": email, "password": password},
+        ).json()["access_token"]
+        through_headers = {"authorization": f"Bearer {token}"}
+        me = httpx.get(f"{gateway_url}/api/users/me", headers=through_headers, timeout=30)
+        me.raise_for_status()
+        user_id = me.json()["id"]
+        direct_headers = {"x-internal-token": INTERNAL_TOKEN, "x-user-id": user_id, "x-user-role": "pending"}
+        direct_url = f"{users_url}/users/{user_id}"
+        through_url = f"{gateway_url}/api/users/me"
+        assert httpx.get(direct_url, headers=direct_headers).json()["id"] == user_id
+
+        tool = "wrk" if shutil.which("wrk") else "asyncio/aiohttp"
+        print(f"load: {tool}, {args.connections} connections, {args.seconds} s each, after a 2 s warm-up")
+        measure(direct_url, direct_headers, 2, args.connections)
+        measure(through_url, through_headers, 2, args.connections)
+        direct = measure(direct_url, direct_headers, args.seconds, args.connections)
+        through = measure(through_url, through_headers, args.seconds, args.connections)
+        print(f"{'':28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+        print(f"{'users direct /users/{id}':28}{direct[0]:>10.0f}{direct[1]:>10.2f}{direct[2]:>10.2f}")
+        print(f"{'gateway /api/users/me':28}{through[0]:>10.0f}{through[1]:>10.2f}{through[2]:>10.2f}")
+        print(f"gateway / direct throughput: {through[0] / direct[0]:.2f}x")
+    finally:
+        for process in (gateway, users):
+            process.terminate()
+            process.wait(timeout=30)
+        admin.delete_user(keycloak_id)
+
+
+if __name__ == "__main__":
+    main()
