@@ -3,11 +3,16 @@ the real ffprobe and transcribes them through the real groq SDK talking to a loc
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
+from sqlalchemy import text
+
+from media.commands import Jobs
 from media.settings import MIB, Settings
 from media.storage import Storage
 from media.testing import SPOKEN, WhisperStandIn
+from media.worker import sweep_stalled
 
 from .conftest import Clips, StackFactory, identity
 
@@ -186,3 +191,43 @@ async def test_an_aborted_multipart_upload_leaves_no_parts_behind(
     assert late.status_code == 404  # NoSuchUpload
     again = await stack.confirm(invitation.candidate, session["mediaId"])
     assert again.status_code == 409 and again.json()["code"] == "MEDIA_NOT_UPLOADING"
+
+
+async def test_an_expired_upload_url_is_refused_by_s3_and_nothing_is_stored(
+    run_stack: StackFactory, settings: Settings, clips: Clips, storage: Storage
+) -> None:
+    stack = await run_stack(settings, upload_url_ttl_s=1)
+    invitation = await stack.invitation()
+    session = (await stack.initiate(invitation.candidate, invitation, clips.video)).json()
+    await asyncio.sleep(2.5)  # past the URL's expiry, not a timing threshold
+
+    late = await stack.s3.put(session["uploadUrl"], content=clips.video.data)
+    assert late.status_code == 403
+    confirmed = await stack.confirm(invitation.candidate, session["mediaId"])
+    assert confirmed.status_code == 409 and confirmed.json()["code"] == "UPLOAD_INCOMPLETE"
+    key = await stack.scalar("SELECT object_key FROM media_objects WHERE id = :id", id=session["mediaId"])
+    assert await storage.size(key) is None
+
+
+async def test_a_confirmed_upload_whose_job_was_lost_is_processed_after_the_sweep(
+    run_stack: StackFactory, settings: Settings, clips: Clips, storage: Storage
+) -> None:
+    stack = await run_stack(settings, stale_processing_s=0.0)
+    invitation = await stack.invitation()
+    session = (await stack.initiate(invitation.candidate, invitation, clips.video)).json()
+    await stack.s3.put(session["uploadUrl"], content=clips.video.data)
+    # Confirmed, but its job never reached Redis (as when Redis is down at that moment).
+    async with stack.sessions() as db, db.begin():
+        await db.execute(
+            text("UPDATE media_objects SET status = 'processing', size = :size WHERE id = :id"),
+            {"size": len(clips.video.data), "id": session["mediaId"]},
+        )
+
+    jobs = Jobs(stack.settings)
+    try:
+        ctx = {"settings": stack.settings, "storage": storage, "sessions": stack.sessions, "jobs": jobs}
+        assert await sweep_stalled(ctx) >= 1
+    finally:
+        await jobs.close()
+    status = await stack.settled(invitation.candidate, session["mediaId"])
+    assert (status["status"], status["transcriptStatus"]) == ("ready", "unavailable")
