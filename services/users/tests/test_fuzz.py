@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -26,6 +25,8 @@ SETTINGS = settings_for_tests(Settings, "users", s3_bucket_prefix="test-")
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(SETTINGS))
 ROWS = {role: uuid.uuid4() for role in ("admin", "hr", "candidate", "company", "skill")}
 ROLES = ("admin", "hr", "candidate")
+# Users and skills the fuzzer creates carry this prefix (see _aim), so clean-up finds exactly them.
+MARK = f"fuzz-{uuid.uuid4().hex[:6]}-"
 
 
 async def _seed(dsn: str) -> None:
@@ -37,7 +38,7 @@ async def _seed(dsn: str) -> None:
                 "INSERT INTO users.users (id, external_auth_id, email, first_name, last_name, role, version)"
                 " VALUES ($1, $2, $3, 'Fuzz', $4, $4, 1)",
                 ROWS[role],
-                f"kc-fuzz-{tag}",
+                f"{MARK}{tag}",
                 f"fuzz-{tag}@example.com",
                 role,
             )
@@ -57,36 +58,40 @@ async def _seed(dsn: str) -> None:
         await conn.execute(
             "INSERT INTO users.skills (id, name, slug) VALUES ($1, 'Fuzz', $2)",
             ROWS["skill"],
-            f"fuzz-{ROWS['skill'].hex}",
+            f"{MARK}{ROWS['skill'].hex}",
         )
     finally:
         await conn.close()
 
 
-async def _remove(dsn: str, since: datetime) -> None:
+async def _remove(dsn: str) -> None:
+    """Only what this module made: other suites may share the database while it runs."""
     conn = await asyncpg.connect(dsn)
     try:
-        for table in ("companies", "skills", "users"):
-            await conn.execute(f"DELETE FROM users.{table} WHERE created_at >= $1", since)
+        await conn.execute("DELETE FROM users.companies WHERE created_by = ANY($1::uuid[])", list(ROWS.values()))
+        await conn.execute("DELETE FROM users.skills WHERE slug LIKE $1", f"{MARK}%")
+        await conn.execute("DELETE FROM users.users WHERE external_auth_id LIKE $1", f"{MARK}%")
     finally:
         await conn.close()
 
 
 @pytest.fixture(scope="module")
 def fuzz_rows(migrated: Settings) -> Iterator[None]:
-    """The rows the fuzzer aims at; they and whatever it created are deleted afterwards (the seeded
-    taxonomy is older than the run)."""
+    """The rows the fuzzer aims at; they and whatever it created are deleted afterwards."""
     dsn = migrated.database_url.replace("+asyncpg", "")
-    started = datetime.now(UTC)
     asyncio.run(_seed(dsn))
     yield
-    asyncio.run(_remove(dsn, started))
+    asyncio.run(_remove(dsn))
 
 
 TARGETS = {"userId": "self", "id": None, "skillId": "skill"}
 
 
 def _aim(case: schemathesis.Case, who: str) -> None:
+    if isinstance(case.body, dict):
+        for field in ("externalAuthId", "slug"):
+            if isinstance(case.body.get(field), str):
+                case.body[field] = MARK + case.body[field]
     for name, value in (case.path_parameters or {}).items():
         try:
             uuid.UUID(str(value))
