@@ -17,6 +17,7 @@ from pydantic import Field
 
 from gateway.identity import Caller, authorize
 from gateway.keycloak import KeycloakRejected, Oidc, pkce_pair
+from gateway.metrics import auth_request
 from gateway.settings import Settings
 from gateway.tokens import InvalidToken
 from kit.contracts.gateway import UserAuthenticated, UserLoggedOut
@@ -139,7 +140,8 @@ async def login(
     redirect_uri: str | None = Query(default=None, max_length=2000),
     _: None = rate_limit("auth_login_rate_limit"),
 ) -> dict[str, Any]:
-    return await _begin(request, redirect_uri, register=False)
+    with auth_request("login"):
+        return await _begin(request, redirect_uri, register=False)
 
 
 @router.get("/register", summary="Start a registration: Keycloak's sign-up page")
@@ -148,7 +150,8 @@ async def register(
     redirect_uri: str | None = Query(default=None, max_length=2000),
     _: None = rate_limit("auth_register_rate_limit"),
 ) -> dict[str, Any]:
-    return await _begin(request, redirect_uri, register=True)
+    with auth_request("register"):
+        return await _begin(request, redirect_uri, register=True)
 
 
 @router.get("/callback", summary="Finish a login: check state, exchange the code, set the cookies")
@@ -161,6 +164,13 @@ async def callback(
     session_state: str | None = Query(default=None, max_length=200),
     iss: str | None = Query(default=None, max_length=500),
     _: None = rate_limit("auth_login_rate_limit"),
+) -> dict[str, Any]:
+    with auth_request("callback"):
+        return await _callback(request, response, code, state, redirect_uri)
+
+
+async def _callback(
+    request: Request, response: Response, code: str, state: str, redirect_uri: str | None
 ) -> dict[str, Any]:
     settings = _settings(request)
     stored = await request.app.state.redis.getdel(STATE_PREFIX + state)
@@ -201,12 +211,13 @@ async def refresh(
     _: None = rate_limit("auth_rate_limit"),
 ) -> dict[str, Any]:
     token = (body.refresh_token if body else None) or request.cookies.get("refresh_token")
-    if not token:
-        raise InvalidRefreshToken("Missing refresh token")
-    try:
-        tokens = await _oidc(request).refresh(token)
-    except KeycloakRejected as exc:
-        raise InvalidRefreshToken(f"Invalid refresh token: {exc.message}") from exc
+    with auth_request("refresh"):
+        if not token:
+            raise InvalidRefreshToken("Missing refresh token")
+        try:
+            tokens = await _oidc(request).refresh(token)
+        except KeycloakRejected as exc:
+            raise InvalidRefreshToken(f"Invalid refresh token: {exc.message}") from exc
     set_session_cookies(response, _settings(request), tokens)
     return {"success": True, "expiresIn": tokens.get("expires_in")}
 
@@ -228,7 +239,8 @@ async def logout(
             claims = await request.app.state.tokens.verify(access)
         except InvalidToken:
             claims = None
-    await _oidc(request).logout(refresh_token=refresh_token, access_token=access)
+    with auth_request("logout"):
+        await _oidc(request).logout(refresh_token=refresh_token, access_token=access)
     if claims is not None:
         async with transaction(request.app.state.sessions) as session:
             stage(

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.metrics import USER_OPERATIONS
 from gateway.upstream import UpstreamClient
 from kit.db import Base, transaction
 from kit.errors import DomainError, Forbidden
@@ -122,10 +123,12 @@ class RegistrationSaga:
             except _Refused as exc:
                 row.last_error = exc.reason
                 row.status = "compensated"
+                USER_OPERATIONS.labels("registration_compensated").inc()
                 log.error("saga.refused_compensating", keycloak_id=subject, error=exc.reason)
                 await self.accounts.disable(subject)
                 return "", RegistrationRefused(f"Registration failed: {exc.reason}")
             row.status = "completed"
+            USER_OPERATIONS.labels("registration_completed").inc()
             row.last_error = None
             row.user_id = uuid.UUID(user_id)
             log.info("saga.completed", keycloak_id=subject, user_id=user_id)

@@ -6,6 +6,7 @@ Retry-After, timeout → 504, upstream 5xx → 502, 4xx returned to the caller u
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from gateway.metrics import SERVICE_CALL_DURATION, SERVICE_CALLS
 from kit.http import Breakers, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from kit.observability import correlation_id, inject_headers
 
@@ -100,8 +102,15 @@ class UpstreamClient:
                 raise _ServerFailure(result)
             return result
 
-        response: UpstreamResponse = await self._guarded(send)
-        return response
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            response: UpstreamResponse = await self._guarded(send)
+            outcome = str(response.status)
+            return response
+        finally:
+            SERVICE_CALLS.labels(self.name, method, outcome).inc()
+            SERVICE_CALL_DURATION.labels(self.name, method).observe((time.perf_counter() - started) * 1000)
 
     async def open_stream(self, path: str, *, query: str, headers: CIMultiDict[str]) -> UpstreamStream:
         """A long-lived GET (server-sent events): the breaker guards the connect, not the stream."""

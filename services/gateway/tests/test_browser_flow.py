@@ -4,13 +4,18 @@ form posted by the test, the callback with the server-side `state`, cookies, ref
 from __future__ import annotations
 
 import html
+import json
 import re
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from sqlalchemy import text
 
-from kit.testing import make_service_engine
+from kit.db import transaction
+from kit.kafka import make_producer
+from kit.outbox import Relay
+from kit.testing import consume
 
 
 async def _keycloak_login(auth_url: str, username: str, password: str) -> dict[str, str]:
@@ -34,7 +39,14 @@ async def _keycloak_login(auth_url: str, username: str, password: str) -> dict[s
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-async def test_login_callback_cookies_refresh_and_logout_end_the_session(gateway: httpx.AsyncClient) -> None:
+async def test_login_callback_cookies_refresh_and_logout_end_the_session(
+    gateway: httpx.AsyncClient, make_topics: Any, kafka_bootstrap: str
+) -> None:
+    (topic,) = await make_topics("auth-events")
+    settings = gateway.app_state.settings
+    async with transaction(gateway.app_state.sessions) as session:
+        # Rows earlier tests committed without relaying them are not this test's to publish.
+        await session.execute(text("UPDATE outbox SET published_at = now() WHERE published_at IS NULL"))
     started = await gateway.get("/auth/login")
     assert started.status_code == 200
     body = started.json()
@@ -79,13 +91,30 @@ async def test_login_callback_cookies_refresh_and_logout_end_the_session(gateway
         assert again.status_code == 400
         assert again.json()["code"] == "INVALID_REFRESH_TOKEN"
 
-    # Both auth events went through the gateway's outbox.
-    engine = make_service_engine(gateway.app_state.settings)
-    async with engine.connect() as conn:
-        types = (await conn.execute(text("SELECT event_type FROM outbox ORDER BY id DESC LIMIT 5"))).scalars().all()
-    await engine.dispose()
-    assert "user.authenticated" in types
-    assert "user.logged_out" in types
+    metrics = (await gateway.get("/metrics")).text
+    assert 'auth_requests_total{status="success",type="callback"}' in metrics
+    assert 'auth_requests_total{status="failure",type="refresh"}' in metrics
+    assert 'service_calls_total{method="GET",service="users",status="200"}' in metrics
+
+    # Both auth events leave through the gateway's outbox and its relay, keyed by the Keycloak id.
+    relay = Relay(
+        gateway.app_state.sessions,
+        lambda: make_producer(settings),
+        service="gateway",
+        schema="gateway",
+        topic_prefix=settings.topic_prefix,
+    )
+    while await relay.relay_once():
+        pass
+    await relay.close()
+    records = await consume(kafka_bootstrap, topic, 2, timeout_s=60)
+    envelopes = [json.loads(r.value) for r in records]
+    assert [e["eventType"] for e in envelopes] == ["user.authenticated", "user.logged_out"]
+    assert envelopes[0]["payload"]["email"] == "hr@test.com"
+    assert envelopes[0]["payload"]["authMethod"] == "oauth2"
+    assert envelopes[0]["payload"]["externalAuthId"] == envelopes[1]["payload"]["externalAuthId"]
+    assert records[0].key == envelopes[0]["payload"]["externalAuthId"].encode()
+    assert envelopes[0]["source"] == "gateway"
 
 
 async def test_a_callback_with_an_unknown_or_replayed_state_is_refused(gateway: httpx.AsyncClient) -> None:
