@@ -25,7 +25,7 @@ async def list_analyses(
     session: ReadSession,
     user: CurrentUser,
     status: StatusFilter | None = None,
-    candidate_id: Annotated[str | None, Query(alias="candidateId", max_length=255)] = None,
+    candidate_id: Annotated[uuid.UUID | None, Query(alias="candidateId")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[AnalysisListItem]:

@@ -219,11 +219,11 @@ class AnalysisResult(Base, AggregateRoot):
             )
         )
 
-    def fail(self, reason: str, *, usage: Usage | None = None, processing_time_ms: int = 0) -> None:
+    def fail(self, reason: str, *, processing_time_ms: int = 0) -> None:
         self._require_running()
         self.status = AnalysisStatus.FAILED
         self.error_message = reason[:2000]
-        self._account(usage or Usage(), processing_time_ms)
+        self._account(Usage(), processing_time_ms)
         self.completed_at = None
         self.record(AnalysisFailed(error_message=self.error_message, questions_analyzed=0, **self._outcome_fields()))
 

@@ -181,7 +181,7 @@ async def list_analyses(
     user: Principal,
     *,
     status: str | None,
-    candidate_id: str | None,
+    candidate_id: uuid.UUID | None,
     page: int,
     limit: int,
 ) -> Page[AnalysisListItem]:
@@ -192,7 +192,7 @@ async def list_analyses(
     if status is not None:
         query = query.where(AnalysisResult.status == status)
     if candidate_id is not None:
-        query = query.where(AnalysisResult.candidate_id == candidate_id.lower())
+        query = query.where(AnalysisResult.candidate_id == str(candidate_id))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.scalars(
         query.order_by(AnalysisResult.created_at.desc(), AnalysisResult.id).offset((page - 1) * limit).limit(limit)

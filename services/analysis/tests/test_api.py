@@ -165,6 +165,9 @@ async def test_the_list_is_paginated_newest_first_and_scoped_to_the_hr_user(
 
     page = await client.get("/api/v1/analysis", params={"limit": 2, "page": 2}, headers=as_user(hr, "hr"))
     only_failed = await client.get("/api/v1/analysis", params={"status": "failed"}, headers=as_user(hr, "hr"))
+    by_candidate = await client.get(
+        "/api/v1/analysis", params={"candidateId": mine[1]["candidateId"].upper()}, headers=as_user(hr, "hr")
+    )
     everything = await client.get("/api/v1/analysis", headers=as_user(str(uuid.uuid4()), "admin"))
     candidate = await client.get("/api/v1/analysis", headers=as_user(mine[0]["candidateId"], "candidate"))
 
@@ -177,6 +180,7 @@ async def test_the_list_is_paginated_newest_first_and_scoped_to_the_hr_user(
     }
     assert [i["invitationId"] for i in only_failed.json()["items"]] == [failed["invitationId"]]
     assert only_failed.json()["items"][0]["errorMessage"]
+    assert [i["invitationId"] for i in by_candidate.json()["items"]] == [mine[1]["invitationId"]]
     assert everything.json()["total"] >= 5
     assert candidate.status_code == 403
 
@@ -237,6 +241,7 @@ async def test_forged_or_missing_identity_is_refused(
         ("GET", "/api/v1/analysis", {"limit": 0}, "limit"),
         ("GET", "/api/v1/analysis", {"page": "first"}, "page"),
         ("GET", "/api/v1/analysis", {"status": "done"}, "status"),
+        ("GET", "/api/v1/analysis", {"candidateId": "\x00"}, "candidateId"),
     ],
 )
 async def test_malformed_ids_and_query_values_are_refused_with_the_field_named(
