@@ -4,7 +4,8 @@ The reference never built this service and its two plans disagree on names; thes
 `media.uploaded` (bytes stored, processing starts), then exactly one of `media.processed` (probed and
 accepted: status `ready`) or `media.failed` (refused: the object was deleted, `reason` says why), then for a
 processed object exactly one of `transcription.completed` or `transcription.unavailable` (no provider, no
-audio track, or the provider failed: a definitive "no transcript", never an invented one)."""
+audio track, or the provider failed: a definitive "no transcript", never an invented one).
+`media.deleted` says a recording's bytes and transcript are gone (its uploader, an admin, or the retention)."""
 
 from __future__ import annotations
 
@@ -83,3 +84,9 @@ class TranscriptionUnavailable(_MediaEvent):
 
     status: Literal["unavailable"] = "unavailable"
     reason: str
+
+
+class MediaDeleted(_MediaEvent):
+    TYPE: ClassVar[str] = "media.deleted"
+
+    status: Literal["deleted"] = "deleted"

@@ -214,5 +214,5 @@ async def delete(media_id: uuid.UUID, db: Sessions, user: CurrentUser, storage: 
         if media.status == MediaStatus.UPLOADING and media.upload_id:
             await storage.abort_multipart(media.object_key, media.upload_id)
         await storage.remove(media.object_key)
-        media.status = MediaStatus.DELETED
+        media.erase()
     return Response(status_code=204)

@@ -36,15 +36,13 @@ log = structlog.get_logger("media.commands")
 
 PROCESS = "process_media"
 TRANSCRIBE = "transcribe_media"
-# Postgres text cannot hold NUL.
-NO_NUL = r"^[^\x00]*$"
 
 
 class InitiateUpload(Command):
     invitation_id: uuid.UUID
     question_id: uuid.UUID
-    file_name: str = Field(min_length=1, max_length=255, pattern=NO_NUL)
-    content_type: str = Field(min_length=3, max_length=100, pattern=NO_NUL)
+    file_name: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=3, max_length=100)
     file_size: int = Field(gt=0, le=2**53)
 
 

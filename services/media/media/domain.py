@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kit.contracts.media import (
+    MediaDeleted,
     MediaFailed,
     MediaProcessed,
     MediaUploaded,
@@ -113,6 +114,13 @@ class MediaObject(Base, AggregateRoot):
         if self.status != MediaStatus.UPLOADING:
             raise NotUploading(f"Media {self.id} is {self.status}, not uploading")
         self.status = MediaStatus.ABORTED
+
+    def erase(self) -> None:
+        """The bytes are gone (the caller removed them); so is the transcript, which is personal data too."""
+        self.status = MediaStatus.DELETED
+        self.transcript_text = None
+        self.transcript_segments = None
+        self.record(MediaDeleted(**self._ids()))
 
     def reject(self, reason: str) -> None:
         """The object is refused (its bytes are deleted by the caller); said once, as `media.failed`."""

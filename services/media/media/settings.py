@@ -53,6 +53,10 @@ class Settings(ServiceSettings):
     transcription_timeout_s: float = 120.0
     # A `processing` object older than this is enqueued again (its job was lost with Redis).
     stale_processing_s: float = 120.0
+    # An upload session left unconfirmed this long is aborted and its parts removed.
+    abandoned_upload_s: float = 24 * 3600.0
+    # Recordings older than this are deleted (bytes and transcript); 0 keeps them.
+    retention_s: float = 0.0
 
     @property
     def bucket(self) -> str:

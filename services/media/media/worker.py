@@ -153,6 +153,40 @@ async def sweep_stalled(ctx: Ctx) -> int:
     return len(stale)
 
 
+async def purge(ctx: Ctx) -> int:
+    """Abort abandoned upload sessions and, with a retention set, delete recordings past it."""
+    settings: Settings = ctx["settings"]
+    storage: Storage = ctx["storage"]
+    now = utcnow()
+    conditions = [
+        (MediaObject.status == MediaStatus.UPLOADING)
+        & (MediaObject.created_at < now - timedelta(seconds=settings.abandoned_upload_s))
+    ]
+    if settings.retention_s > 0:
+        conditions.append(
+            MediaObject.status.in_([MediaStatus.READY, MediaStatus.REJECTED, MediaStatus.ABORTED])
+            & (MediaObject.created_at < now - timedelta(seconds=settings.retention_s))
+        )
+    purged = 0
+    async with transaction(ctx["sessions"]) as session:
+        rows = await session.scalars(
+            select(MediaObject).where(or_(*conditions)).limit(200).with_for_update(skip_locked=True)
+        )
+        for media in rows.all():
+            if media.status == MediaStatus.UPLOADING:
+                if media.upload_id:
+                    await storage.abort_multipart(media.object_key, media.upload_id)
+                await storage.remove(media.object_key)
+                media.abort()
+            else:
+                await storage.remove(media.object_key)
+                media.erase()
+            purged += 1
+    if purged:
+        log.info("media.purged", count=purged)
+    return purged
+
+
 def build_worker_settings(settings: Settings) -> type:
     async def startup(ctx: Ctx) -> None:
         ctx["storage"] = Storage(settings)
@@ -176,7 +210,10 @@ def build_worker_settings(settings: Settings) -> type:
                 max_tries=10,
             ),
         ],
-        cron_jobs=[cron(sweep_stalled, second={45}, unique=True)],
+        cron_jobs=[
+            cron(sweep_stalled, second={45}, unique=True),
+            cron(purge, minute={17}, second={0}, unique=True),
+        ],
         on_startup=startup,
         on_shutdown=shutdown,
     )

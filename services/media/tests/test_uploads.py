@@ -12,7 +12,7 @@ from media.commands import Jobs
 from media.settings import MIB, Settings
 from media.storage import Storage
 from media.testing import SPOKEN, WhisperStandIn
-from media.worker import sweep_stalled
+from media.worker import purge, sweep_stalled
 
 from .conftest import Clips, StackFactory, identity
 
@@ -231,3 +231,30 @@ async def test_a_confirmed_upload_whose_job_was_lost_is_processed_after_the_swee
         await jobs.close()
     status = await stack.settled(invitation.candidate, session["mediaId"])
     assert (status["status"], status["transcriptStatus"]) == ("ready", "unavailable")
+
+
+async def test_the_purge_aborts_abandoned_uploads_and_deletes_recordings_past_the_retention(
+    run_stack: StackFactory, settings: Settings, clips: Clips, storage: Storage
+) -> None:
+    stack = await run_stack(settings)
+    invitation = await stack.invitation()
+    kept = await stack.upload(invitation.candidate, invitation, clips.video)
+    await stack.settled(invitation.candidate, kept)
+    abandoned = (await stack.initiate(invitation.candidate, invitation, clips.large)).json()
+    await stack.s3.put(abandoned["parts"][0]["url"], content=clips.large.data[: 5 * MIB])
+
+    ctx = {"settings": stack.settings, "storage": storage, "sessions": stack.sessions}
+    assert await purge(ctx) == 0  # nothing is old enough under the defaults
+
+    ctx["settings"] = stack.settings.model_copy(update={"abandoned_upload_s": 0.0, "retention_s": 0.001})
+    assert await purge(ctx) == 2
+    status = await stack.client.get(f"/api/v1/media/{abandoned['mediaId']}/status", headers=invitation.candidate)
+    assert status.json()["status"] == "aborted"
+    late = await stack.s3.put(abandoned["parts"][1]["url"], content=clips.large.data[5 * MIB :])
+    assert late.status_code == 404
+    media = (await stack.client.get(f"/api/v1/media/{kept}", headers=invitation.candidate)).json()
+    assert media["status"] == "deleted"
+    key = await stack.scalar("SELECT object_key FROM media_objects WHERE id = :id", id=kept)
+    assert await storage.size(key) is None
+    transcript = (await stack.client.get(f"/api/v1/media/{kept}/transcription", headers=invitation.candidate)).json()
+    assert transcript["text"] is None
