@@ -109,9 +109,7 @@ class RefreshingAuth:
         if scope["type"] != "http" or scope["path"] != "/protected":
             await self.app(scope, receive, send)
             return
-        from starlette.requests import Request as StarletteRequest
-
-        request = StarletteRequest(scope)
+        request = Request(scope)
         refresh_token = request.cookies.get("refresh_token")
         access = request.cookies.get("access_token")
         if refresh_token and not request.headers.get("authorization") and not await _valid(request, access):
@@ -139,7 +137,7 @@ class RefreshingAuth:
         await self.app(scope, receive, send)
 
 
-async def _valid(request: Any, token: str | None) -> bool:
+async def _valid(request: Request, token: str | None) -> bool:
     if not token:
         return False
     try:

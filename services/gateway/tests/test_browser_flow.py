@@ -80,6 +80,13 @@ async def test_login_callback_cookies_refresh_and_logout_end_the_session(
     assert refreshed.json()["success"] is True
     new_refresh = gateway.cookies["refresh_token"]
 
+    # /protected refreshes a session whose access cookie is gone, and sets the new cookies.
+    gateway.cookies.delete("access_token")
+    revived = await gateway.get("/protected")
+    assert revived.status_code == 200, revived.text
+    assert any(c.startswith("access_token=") for c in revived.headers.get_list("set-cookie"))
+    assert gateway.cookies["access_token"]
+
     logout = await gateway.post("/auth/logout")
     assert logout.status_code == 201
     assert logout.json()["endSessionEndpoint"].startswith("http://127.0.0.1:8090/realms/ai-video-interview-test/")

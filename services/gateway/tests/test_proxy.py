@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from typing import Any
 
 import httpx
@@ -84,6 +85,17 @@ async def test_the_stripe_webhook_reaches_billing_as_the_exact_raw_bytes(gateway
     assert base64.b64decode(echoed["body"]) == raw
     assert echoed["headers"]["stripe-signature"] == "t=1,v1=abc"
     assert "x-user-id" not in echoed["headers"]
+
+
+async def test_the_notification_stream_is_relayed_as_it_arrives(make_gateway: Any, own_upstream: Any) -> None:
+    server = await own_upstream()
+    gateway = await make_gateway(notifications_url=server.url)
+    async with gateway.stream("GET", "/api/notifications/stream", headers=internal("u-7", "candidate")) as response:
+        assert response.status_code == 200
+        body = b"".join([chunk async for chunk in response.aiter_bytes()])
+    echoed = json.loads(body)
+    assert echoed["path"] == "/api/notifications/stream"
+    assert echoed["headers"]["x-user-id"] == "u-7"
 
 
 async def test_upstream_errors_map_to_passthrough_502_504_and_503(gateway: httpx.AsyncClient) -> None:
