@@ -116,3 +116,27 @@ async def test_admin_operations_change_keycloak_and_users_together(
     assert stats.status_code == 200, stats.text
     assert stats.json()["totalUsers"] >= 1
     assert user_id
+
+
+async def test_billing_acts_for_the_company_of_the_callers_membership_never_a_client_header(
+    make_gateway: Any, users_process: str, stub: Any, fresh_user: Any
+) -> None:
+    gateway = await make_gateway(users_url=users_process, billing_url=stub[0].url)
+    hr = await fresh_user("hr-billing", roles=("hr",))
+    auth = await _token(hr)
+    created = await gateway.post(
+        "/api/hr/companies",
+        headers=auth,
+        json={"name": f"Acme {hr['id'][:8]}", "industry": "Software", "size": "11-50"},
+    )
+    assert created.status_code == 201, created.text
+    company_id = created.json()["companyId"]
+
+    mine = await gateway.get("/api/users/me/companies", headers=auth)
+    assert [c["id"] for c in mine.json()] == [company_id]
+
+    subscription = await gateway.get(
+        "/api/billing/subscription", headers={**auth, "x-company-id": "someone-elses-company"}
+    )
+    assert subscription.status_code == 200, subscription.text
+    assert subscription.json()["headers"]["x-company-id"] == company_id
