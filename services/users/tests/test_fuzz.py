@@ -68,6 +68,15 @@ async def _remove(dsn: str) -> None:
     """Only what this module made: other suites may share the database while it runs."""
     conn = await asyncpg.connect(dsn)
     try:
+        made = await conn.fetch(
+            "SELECT id FROM users.users WHERE external_auth_id LIKE $1"
+            " UNION SELECT id FROM users.companies WHERE created_by = ANY($2::uuid[])",
+            f"{MARK}%",
+            list(ROWS.values()),
+        )
+        keys = [str(k) for k in [*ROWS.values(), *(r["id"] for r in made)]]
+        # Unpublished rows left behind would be a later relay's to send, to topics it may not have.
+        await conn.execute("DELETE FROM users.outbox WHERE key = ANY($1::text[])", keys)
         await conn.execute("DELETE FROM users.companies WHERE created_by = ANY($1::uuid[])", list(ROWS.values()))
         await conn.execute("DELETE FROM users.skills WHERE slug LIKE $1", f"{MARK}%")
         await conn.execute("DELETE FROM users.users WHERE external_auth_id LIKE $1", f"{MARK}%")
