@@ -176,3 +176,20 @@ async def test_cors_admits_the_web_origin_with_credentials_and_security_headers_
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-correlation-id"]
+
+
+async def test_change_password_sets_the_keycloak_password_of_the_caller(
+    gateway: httpx.AsyncClient, fresh_user: Any
+) -> None:
+    user = await fresh_user("pw")
+    token_url = "http://127.0.0.1:8090/realms/ai-video-interview-test/protocol/openid-connect/token"
+    form = {"grant_type": "password", "client_id": "ai-video-interview-app", "username": user["email"]}
+    async with httpx.AsyncClient() as http:
+        token = (await http.post(token_url, data={**form, "password": user["password"]})).json()["access_token"]
+        auth = {"authorization": f"Bearer {token}"}
+        short = await gateway.post("/auth/change-password", headers=auth, json={"newPassword": "short"})
+        assert short.status_code == 422
+        changed = await gateway.post("/auth/change-password", headers=auth, json={"newPassword": "N3w-Passw0rd!"})
+        assert changed.status_code == 201, changed.text
+        assert (await http.post(token_url, data={**form, "password": "N3w-Passw0rd!"})).status_code == 200
+        assert (await http.post(token_url, data={**form, "password": user["password"]})).status_code in (400, 401)
