@@ -188,6 +188,18 @@ async def download(
     return await _playback(media_id, db, user, settings, storage, download=True)
 
 
+@router.get("/{media_id}/thumbnail")
+async def thumbnail(
+    media_id: uuid.UUID, db: ReadSession, user: CurrentUser, settings: SettingsDep, storage: StorageDep
+) -> PlaybackView:
+    """A short-lived presigned GET URL of the video's thumbnail (a JPEG 320 px wide)."""
+    media = await queries.visible(db, media_id, user)
+    if media.status != MediaStatus.READY or media.thumbnail_key is None:
+        raise NotFound(f"Media {media_id} has no thumbnail")
+    ttl = timedelta(seconds=settings.playback_url_ttl_s)
+    return PlaybackView(media_id=media.id, url=storage.get_url(media.thumbnail_key, ttl), expires_at=utcnow() + ttl)
+
+
 @router.get("/{media_id}/transcription")
 async def transcription(media_id: uuid.UUID, db: ReadSession, user: CurrentUser) -> TranscriptView:
     """The transcript: text, language and timed segments, or `unavailable` with the reason."""
@@ -214,5 +226,7 @@ async def delete(media_id: uuid.UUID, db: Sessions, user: CurrentUser, storage: 
         if media.status == MediaStatus.UPLOADING and media.upload_id:
             await storage.abort_multipart(media.object_key, media.upload_id)
         await storage.remove(media.object_key)
+        if media.thumbnail_key:
+            await storage.remove(media.thumbnail_key)
         media.erase()
     return Response(status_code=204)

@@ -75,6 +75,7 @@ class MediaObject(Base, AggregateRoot):
     declared_size: Mapped[int] = mapped_column(BigInteger)
     size: Mapped[int | None] = mapped_column(BigInteger)
     object_key: Mapped[str] = mapped_column(String(300))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(300))
     upload_mode: Mapped[UploadMode] = mapped_column(String(12))
     upload_id: Mapped[str | None] = mapped_column(String(300))
     part_size: Mapped[int | None] = mapped_column(BigInteger)

@@ -100,6 +100,32 @@ async def extract_audio(settings: Settings, url: str, target: Path) -> None:
         raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffmpeg exited with {code}")
 
 
+async def thumbnail(settings: Settings, url: str, at_s: float) -> bytes:
+    """One JPEG frame, 320 px wide, for the HR review list."""
+    with tempfile.TemporaryDirectory(prefix="media-") as folder:
+        target = Path(folder) / "thumbnail.jpg"
+        code, _, err = await _run(
+            settings,
+            settings.ffmpeg_path,
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-ss",
+            f"{at_s:.2f}",
+            "-i",
+            url,
+            "-frames:v",
+            "1",
+            "-vf",
+            "scale=320:-2",
+            str(target),
+        )
+        if code != 0 or not await asyncio.to_thread(target.exists):
+            raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffmpeg exited with {code}")
+        return await asyncio.to_thread(target.read_bytes)
+
+
 @dataclass(frozen=True)
 class Transcript:
     text: str

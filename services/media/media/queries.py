@@ -67,6 +67,7 @@ class MediaView(View):
     width: int | None
     height: int | None
     transcript_status: str
+    has_thumbnail: bool
     created_at: datetime
     updated_at: datetime
 
@@ -94,6 +95,7 @@ class MediaView(View):
             width=facts.width if facts else None,
             height=facts.height if facts else None,
             transcript_status=media.transcript_status,
+            has_thumbnail=media.thumbnail_key is not None,
             created_at=media.created_at,
             updated_at=media.updated_at,
         )

@@ -7,6 +7,7 @@ exposes the S3 multipart calls only under those names (its public API hides mult
 from __future__ import annotations
 
 import asyncio
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlparse
@@ -98,6 +99,11 @@ class Storage:
                 return None
             raise
         return stat.size
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(
+            self.client.put_object, self.bucket, key, io.BytesIO(data), len(data), content_type=content_type
+        )
 
     async def remove(self, key: str) -> None:
         await asyncio.to_thread(self.client.remove_object, self.bucket, key)

@@ -19,7 +19,15 @@ from kit.domain import utcnow
 from kit.worker import Ctx, worker_settings
 from media.commands import PROCESS, TRANSCRIBE, Jobs
 from media.domain import MediaObject, MediaStatus, ProbeFacts, TranscriptStatus
-from media.processing import ProbeFailed, Transcriber, TranscriptionFailed, probe, refusal, transcribe_url
+from media.processing import (
+    ProbeFailed,
+    Transcriber,
+    TranscriptionFailed,
+    probe,
+    refusal,
+    thumbnail,
+    transcribe_url,
+)
 from media.settings import Settings
 from media.storage import Storage
 
@@ -63,14 +71,18 @@ async def process_media(ctx: Ctx, media_id: str) -> str:
     except ProbeFailed as exc:
         probed, facts = {}, None
         reason = f"Not a readable audio or video file ({exc})"
+    thumbnail_key = None
     if reason is not None:
         await storage.remove(media.object_key)
+    elif facts is not None and facts.video_codec is not None:
+        thumbnail_key = await _thumbnail(settings, storage, media, url, facts)
 
     async with transaction(ctx["sessions"]) as session:
         media = await session.get(MediaObject, key, with_for_update=True)
         if media is None or media.status != MediaStatus.PROCESSING:
             return "superseded"
         if reason is None and facts is not None:
+            media.thumbnail_key = thumbnail_key
             media.accept(probed, facts)
         else:
             media.reject(reason or "refused")
@@ -81,6 +93,21 @@ async def process_media(ctx: Ctx, media_id: str) -> str:
     if reason is None:
         await ctx["jobs"].enqueue(TRANSCRIBE, key)
     return result
+
+
+async def _thumbnail(
+    settings: Settings, storage: Storage, media: MediaObject, url: str, facts: ProbeFacts
+) -> str | None:
+    """A frame a second in (or halfway through a shorter clip); a video without one is still accepted."""
+    at = min(1.0, (facts.duration_seconds or 0.0) / 2)
+    try:
+        image = await thumbnail(settings, url, at)
+    except (ProbeFailed, TimeoutError) as exc:
+        log.warning("media.thumbnail_failed", media_id=str(media.id), error=str(exc))
+        return None
+    key = f"thumbnails/{media.invitation_id}/{media.question_id}/{media.id}.jpg"
+    await storage.put(key, image, "image/jpeg")
+    return key
 
 
 async def transcribe_media(ctx: Ctx, media_id: str) -> str:
@@ -180,6 +207,8 @@ async def purge(ctx: Ctx) -> int:
                 media.abort()
             else:
                 await storage.remove(media.object_key)
+                if media.thumbnail_key:
+                    await storage.remove(media.thumbnail_key)
                 media.erase()
             purged += 1
     if purged:

@@ -90,9 +90,12 @@ async def test_an_uploader_deletes_the_recording_and_its_bytes(
     invitation = await stack.invitation()
     media_id = await stack.upload(invitation.candidate, invitation, clips.video)
     await stack.settled(invitation.candidate, media_id)
-    key = await stack.scalar("SELECT object_key FROM media_objects WHERE id = :id", id=media_id)
+    key, thumbnail = await stack.scalar(
+        "SELECT array[object_key, thumbnail_key] FROM media_objects WHERE id = :id", id=media_id
+    )
+    assert await storage.size(thumbnail) is not None
     assert (await stack.client.delete(f"/api/v1/media/{media_id}", headers=invitation.candidate)).status_code == 204
-    assert await storage.size(key) is None
+    assert await storage.size(key) is None and await storage.size(thumbnail) is None
     playback = await stack.client.get(f"/api/v1/media/{media_id}/stream", headers=invitation.candidate)
     assert playback.status_code == 409
     assert [e["eventType"] for e in await stack.events(media_id, 4)][-1] == "media.deleted"

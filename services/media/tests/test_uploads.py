@@ -43,6 +43,9 @@ async def test_a_video_answer_goes_from_a_presigned_upload_through_ffprobe_to_a_
     assert (media["videoCodec"], media["audioCodec"], media["width"], media["height"]) == ("h264", "aac", 320, 240)
     assert 1.9 <= media["durationSeconds"] <= 2.2
     assert media["size"] == len(clips.video.data)
+    assert media["hasThumbnail"] is True
+    thumb = (await stack.client.get(f"/api/v1/media/{media_id}/thumbnail", headers=invitation.hr)).json()
+    assert (await stack.s3.get(thumb["url"])).content[:3] == b"\xff\xd8\xff"  # a JPEG
 
     transcript = (await stack.client.get(f"/api/v1/media/{media_id}/transcription", headers=invitation.hr)).json()
     assert transcript["status"] == "completed" and transcript["text"] == SPOKEN
