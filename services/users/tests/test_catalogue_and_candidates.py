@@ -175,7 +175,7 @@ async def test_candidate_search_matches_all_requested_skills_with_minimums_and_r
         people[name] = person["id"]
     hr = as_user((await make_user("hr"))["id"], "hr")
 
-    both = await client.get("/candidates/search", params={"skillIds": [rare_id, go]}, headers=hr)
+    both = await client.get("/candidates/search", params={"skillIds": [rare_id, go, go]}, headers=hr)
     strong = await client.get(
         "/candidates/search", params={"skillIds": rare_id, "minProficiency": "advanced", "minYears": 4}, headers=hr
     )

@@ -295,12 +295,13 @@ async def search_candidates(session: AsyncSession, q: SearchCandidates) -> tuple
     )
     if q.experience_level:
         query = query.where(CandidateProfile.experience_level == q.experience_level)
-    if q.skill_ids:
+    wanted = set(q.skill_ids)
+    if wanted:
         having_all = (
             select(CandidateSkill.candidate_id)
-            .where(CandidateSkill.skill_id.in_(q.skill_ids), *skill_filter)
+            .where(CandidateSkill.skill_id.in_(wanted), *skill_filter)
             .group_by(CandidateSkill.candidate_id)
-            .having(func.count(func.distinct(CandidateSkill.skill_id)) == len(q.skill_ids))
+            .having(func.count(func.distinct(CandidateSkill.skill_id)) == len(wanted))
         )
         query = query.where(User.id.in_(having_all))
     elif skill_filter:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Generic, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from kit.schemas import Command, View
 
@@ -303,8 +303,3 @@ class SearchCandidates(Command):
     experience_level: ExperienceLevelName | None = None
     page: int = Field(default=1, ge=1, le=100_000)
     limit: int = Field(default=20, ge=1, le=100)
-
-    @model_validator(mode="after")
-    def _dedupe(self) -> SearchCandidates:
-        object.__setattr__(self, "skill_ids", list(dict.fromkeys(self.skill_ids)))
-        return self
