@@ -236,18 +236,23 @@ async def run_stack(engine: AsyncEngine, kafka_bootstrap: str) -> AsyncIterator[
         stack = Stack(settings=settings, sessions=sessions, client=client, producer=producer)
 
         async def stop() -> None:
-            await producer.stop()
-            await client.aclose()
-            await lifespan.__aexit__(None, None, None)
-            consumer.stopping.set()
-            await asyncio.wait_for(consumer_task, 30)
-            worker_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker_task
-            await worker.close()
-            await jobs.close()
-            await delete_topics(kafka_bootstrap, [*topics, *(f"{t}-dlq" for t in topics)])
-            await stack.forget()
+            try:
+                await producer.stop()
+                await client.aclose()
+                await lifespan.__aexit__(None, None, None)
+                consumer.stopping.set()
+                await asyncio.wait_for(consumer_task, 30)
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
+                # Jobs in flight (a cron sweep, say) finish first: close() would cancel them and then
+                # stop on the CancelledError before its shutdown hook closes the relay.
+                await asyncio.wait_for(asyncio.gather(*worker.tasks.values(), return_exceptions=True), 60)
+                await worker.close()
+                await jobs.close()
+            finally:
+                await delete_topics(kafka_bootstrap, [*topics, *(f"{t}-dlq" for t in topics)])
+                await stack.forget()
 
         cleanups.append(stop)
         return stack
