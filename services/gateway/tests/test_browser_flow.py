@@ -149,13 +149,20 @@ async def test_login_refuses_a_redirect_off_the_web_origin_and_register_asks_for
 
 async def test_auth_routes_are_rate_limited(make_gateway) -> None:  # type: ignore[no-untyped-def]
     gateway = await make_gateway(auth_login_rate_limit="3/minute")
-    await gateway.app_state.redis.flushdb()
+    await _forget_rate_limits(gateway)
     codes = [(await gateway.get("/auth/login")).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200]
     assert codes[3:] == [429, 429]
     limited = await gateway.get("/auth/login")
     assert int(limited.headers["retry-after"]) >= 1
-    await gateway.app_state.redis.flushdb()
+    await _forget_rate_limits(gateway)
+
+
+async def _forget_rate_limits(gateway: httpx.AsyncClient) -> None:
+    # Only the gateway's counters: Redis db 15 is shared with the other services' tests.
+    redis = gateway.app_state.redis
+    async for key in redis.scan_iter(match="gateway:ratelimit*"):
+        await redis.delete(key)
 
 
 async def test_cors_admits_the_web_origin_with_credentials_and_security_headers_are_set(
