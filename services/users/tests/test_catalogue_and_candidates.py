@@ -220,6 +220,7 @@ async def test_hr_creates_a_company_becomes_its_member_and_only_members_and_admi
     company_id = created.json()["data"]["companyId"]
     duplicate = await client.post("/companies", json={"name": name, "industry": "X", "size": "1-10"}, headers=mine)
     bad_size = await client.post("/companies", json={"name": "B", "size": "12"}, headers=mine)
+    bad_site = await client.post("/companies", json={"name": "C", "website": "javascript:alert(1)"}, headers=mine)
     forged_creator = await client.post("/companies", json={"name": f"{name} 2", "createdBy": rival["id"]}, headers=mine)
     by_candidate = await client.post("/companies", json={"name": f"{name} 3"}, headers=as_user(candidate["id"]))
     read = await client.get(f"/companies/{company_id}", headers=mine)
@@ -232,6 +233,7 @@ async def test_hr_creates_a_company_becomes_its_member_and_only_members_and_admi
     assert created.status_code == 201
     assert (duplicate.status_code, duplicate.json()["code"]) == (409, "COMPANY_ALREADY_EXISTS")
     assert (bad_size.status_code, bad_size.json()["code"]) == (400, "INVALID_COMPANY_SIZE")
+    assert (bad_site.status_code, bad_site.json()["code"]) == (400, "DOMAIN_ERROR")
     assert (forged_creator.status_code, forged_creator.json()["code"]) == (403, "COMPANY_ACCESS_DENIED")
     assert by_candidate.status_code == 403
     company = read.json()["data"]

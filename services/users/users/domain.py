@@ -64,6 +64,7 @@ class Proficiency(StrEnum):
 
 
 COMPANY_SIZES = ("1-10", "11-50", "51-200", "200+")
+WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 EMAIL = re.compile(r"^[^\s@]{1,64}@(?=.{1,253}\.)[^\s@.]+(\.[^\s@.]+)*\.[A-Za-z]{2,63}$")
 
 
@@ -365,6 +366,8 @@ class Company(Base, AggregateRoot):
             elif field in ("description", "website", "industry", "location"):
                 limit = {"description": 5000, "website": 255, "industry": 100, "location": 255}[field]
                 cleaned[field] = optional_text(value, field, limit)
+                if field == "website" and cleaned[field] and not WEBSITE.match(cleaned[field]):
+                    raise InvalidValue("website must be an http(s) URL")
             else:
                 cleaned[field] = value
         return cleaned
