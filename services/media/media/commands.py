@@ -10,6 +10,7 @@ from datetime import timedelta
 import structlog
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
+from minio.error import S3Error
 from pydantic import Field
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -131,15 +132,19 @@ async def confirm_upload(
 async def _complete_multipart(media: MediaObject, storage: Storage) -> None:
     assert media.upload_id is not None and media.part_count is not None
     # The server reads the parts' ETags itself (ListParts), so a browser client needs no access to them.
-    parts = await storage.list_parts(media.object_key, media.upload_id)
-    missing = sorted(set(range(1, media.part_count + 1)) - {p.part_number for p in parts})
-    if missing:
-        raise UploadIncomplete(
-            f"Parts {missing[:20]} of {media.part_count} are not uploaded yet", details={"missingParts": missing}
+    try:
+        parts = await storage.list_parts(media.object_key, media.upload_id)
+        missing = sorted(set(range(1, media.part_count + 1)) - {p.part_number for p in parts})
+        if missing:
+            raise UploadIncomplete(
+                f"Parts {missing[:20]} of {media.part_count} are not uploaded yet", details={"missingParts": missing}
+            )
+        await storage.complete_multipart(
+            media.object_key, media.upload_id, [p for p in parts if p.part_number <= media.part_count]
         )
-    await storage.complete_multipart(
-        media.object_key, media.upload_id, [p for p in parts if p.part_number <= media.part_count]
-    )
+    except S3Error as exc:
+        # E.g. EntityTooSmall (a part other than the last under 5 MiB) or NoSuchUpload: the client's doing.
+        raise UploadIncomplete(f"S3 refused to assemble the parts: {exc.code}", details={"s3Code": exc.code}) from exc
 
 
 async def abort_upload(session: AsyncSession, cmd: MediaRef, user: Principal, *, storage: Storage) -> MediaObject:
@@ -154,7 +159,10 @@ async def abort_upload(session: AsyncSession, cmd: MediaRef, user: Principal, *,
 
 async def stored_parts(media: MediaObject, storage: Storage) -> list[StoredPart]:
     assert media.upload_id is not None
-    return await storage.list_parts(media.object_key, media.upload_id)
+    try:
+        return await storage.list_parts(media.object_key, media.upload_id)
+    except S3Error as exc:
+        raise UploadIncomplete(f"S3 cannot list the parts: {exc.code}", details={"s3Code": exc.code}) from exc
 
 
 async def owned_for_update(session: AsyncSession, media_id: uuid.UUID, user: Principal) -> MediaObject:

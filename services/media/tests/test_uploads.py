@@ -261,3 +261,22 @@ async def test_the_purge_aborts_abandoned_uploads_and_deletes_recordings_past_th
     assert await storage.size(key) is None
     transcript = (await stack.client.get(f"/api/v1/media/{kept}/transcription", headers=invitation.candidate)).json()
     assert transcript["text"] is None
+
+
+async def test_a_multipart_upload_s3_no_longer_knows_is_a_conflict_not_a_server_error(
+    run_stack: StackFactory, settings: Settings, clips: Clips, storage: Storage
+) -> None:
+    stack = await run_stack(settings)
+    invitation = await stack.invitation()
+    session = (await stack.initiate(invitation.candidate, invitation, clips.large)).json()
+    await stack.s3.put(session["parts"][0]["url"], content=clips.large.data[: 5 * MIB])
+    # Gone behind the service's back (an operator's clean-up, a bucket lifecycle rule).
+    key, upload_id = await stack.scalar(
+        "SELECT array[object_key, upload_id] FROM media_objects WHERE id = :id", id=session["mediaId"]
+    )
+    await storage.abort_multipart(key, upload_id)
+
+    confirmed = await stack.confirm(invitation.candidate, session["mediaId"])
+    assert confirmed.status_code == 409 and confirmed.json()["details"] == {"s3Code": "NoSuchUpload"}
+    parts = await stack.client.get(f"/api/v1/media/{session['mediaId']}/parts", headers=invitation.candidate)
+    assert parts.status_code == 409 and parts.json()["details"] == {"s3Code": "NoSuchUpload"}
