@@ -71,7 +71,7 @@ async def call_users(
     body: bytes | None = None,
     json_body: Any = None,
 ) -> UpstreamResponse:
-    headers = identity_headers(identity) if identity is not None else identity_headers(None)
+    headers = identity_headers(identity)
     if identity is None:
         headers.update(SYSTEM_HEADERS)
     if body is not None:

@@ -149,3 +149,27 @@ async def test_a_missing_token_is_401_and_a_realm_token_passes(
     assert me.status_code == 200, me.text
     assert me.json()["user"]["role"] == "hr"
     assert me.json()["user"]["email"] == "hr@test.com"
+
+
+async def test_unknown_key_ids_refetch_the_jwks_at_most_once_per_interval(
+    make_gateway: Any, dev_tokens: dict[str, str]
+) -> None:
+    gateway = await make_gateway(jwks_min_refresh_interval_s=3600.0)
+    fetched: list[str] = []
+
+    async def count(request: httpx.Request) -> None:
+        if request.url.path.endswith("/certs"):
+            fetched.append(str(request.url))
+
+    gateway.app_state.http.event_hooks["request"].append(count)
+    assert (await gateway.get("/auth/me", headers={"authorization": f"Bearer {dev_tokens['hr']}"})).status_code == 200
+    assert len(fetched) == 1
+    for n in range(5):
+        forged = _own_key_token(f"rotated-{n}")
+        assert (await gateway.get("/auth/me", headers={"authorization": f"Bearer {forged}"})).status_code == 401
+    # The realm's keys are cached; forged kids inside the interval do not reach Keycloak.
+    assert len(fetched) == 1
+    assert (
+        await gateway.get("/auth/me", headers={"authorization": f"Bearer {dev_tokens['admin']}"})
+    ).status_code == 200
+    assert len(fetched) == 1
