@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
 T = TypeVar("T")
@@ -16,24 +16,23 @@ class Command(BaseModel):
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _no_nul_characters(cls, data: Any) -> Any:
+    def _no_nul_characters(cls, value: Any) -> Any:
         # Postgres refuses NUL in text; refused here it is a 422 naming the field, not a 500 at INSERT.
-        _reject_nul(data, ())
-        return data
+        if _has_nul(value):
+            raise ValueError("contains a NUL character")
+        return value
 
 
-def _reject_nul(value: Any, path: tuple[str | int, ...]) -> None:
+def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError(f"{'.'.join(map(str, path)) or 'value'} contains a NUL character")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _reject_nul(item, (*path, key))
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _reject_nul(item, (*path, index))
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class View(BaseModel):
