@@ -10,6 +10,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from gateway import api, auth_api, ops, proxy
 from gateway.companies import CompanyResolver
+from gateway.docs import Aggregator
 from gateway.keycloak import KeycloakAccounts, Oidc
 from gateway.saga import RegistrationSaga
 from gateway.settings import Settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.companies = CompanyResolver(upstreams["users"], ttl_s=settings.identity_cache_ttl_s)
         app.state.limiter = MovingWindowRateLimiter(storage)
+        app.state.docs = Aggregator(http, {u.name: u.base_url for u in upstreams_from(settings)})
         try:
             yield
         finally:

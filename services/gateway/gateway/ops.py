@@ -152,7 +152,7 @@ def docs_router() -> APIRouter:
 
     @docs.get("/api/docs-json")
     async def openapi_json(request: Request) -> JSONResponse:
-        return JSONResponse(request.app.openapi())
+        return JSONResponse(await request.app.state.docs.document(request.app.openapi()))
 
     @docs.get("/api/docs")
     async def swagger(request: Request) -> HTMLResponse:

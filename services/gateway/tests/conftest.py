@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -19,6 +19,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from gateway.main import create_app
@@ -61,6 +62,12 @@ DEV_USERS = {
 # forwards, served by uvicorn on 127.0.0.1.
 
 
+class CheckoutBody(BaseModel):
+    """A typed upstream route, so the aggregated docs have an upstream schema to pick up."""
+
+    plan_type: Literal["plus", "pro"] = Field(alias="planType")
+
+
 class StubState:
     def __init__(self) -> None:
         self.users: dict[str, dict[str, Any]] = {}
@@ -101,11 +108,11 @@ def stub_app(state: StubState) -> FastAPI:
             return JSONResponse({"code": "USER_NOT_FOUND"}, 404)
         return JSONResponse({**user, "seenUserId": request.headers.get("x-user-id")})
 
-    @app.api_route("/status/{code}", methods=["GET", "POST"])
-    async def status(code: int) -> Response:
-        return JSONResponse({"code": "STUB", "error": f"stub answered {code}"}, code)
+    @app.post("/api/billing/checkout")
+    async def checkout(body: CheckoutBody) -> dict[str, str]:
+        return {"sessionId": "cs_test", "checkoutUrl": f"https://checkout.example/{body.plan_type}"}
 
-    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     async def echo(path: str, request: Request) -> Response:
         if request.query_params.get("sleep"):
             await asyncio.sleep(float(request.query_params["sleep"]))

@@ -36,6 +36,10 @@ async def test_the_public_docs_describe_every_gateway_route(gateway: httpx.Async
     for path in ("/auth/login", "/api/users/me", "/api/templates/{template_id}", "/api/billing/webhooks/stripe"):
         assert path in paths
     assert paths["/api/media/{media_id}"]["get"]["parameters"][0]["name"] == "media_id"
+    # Aggregated: the billing upstream's own request schema, renamed under its service.
+    body = paths["/api/billing/checkout"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/billing_CheckoutBody"}
+    assert "planType" in document["components"]["schemas"]["billing_CheckoutBody"]["properties"]
 
 
 # The real users service behind the gateway (started by the `users_process` fixture on this address);
