@@ -40,4 +40,4 @@ bench:
 	uv run python bench/outbox/run.py
 	uv run python bench/gateway/run.py
 	uv run python bench/analysis/run.py
-	uv run python bench/media/run.py
+	uv run python bench/upload/run.py

@@ -4,7 +4,7 @@ same bytes with the minio SDK, all in one run against the local S3 server.
 
 URLs are signed and multipart uploads started and completed with the service's own `media.storage.Storage`;
 the client side is httpx, as a browser's fetch would PUT them. Objects go to the `test-media` bucket under
-`bench/` and are removed afterwards. Usage: `uv run python bench/media/run.py [--mb 200]`."""
+`bench/` and are removed afterwards. Usage: `uv run python bench/upload/run.py [--mb 200]`."""
 
 from __future__ import annotations
 

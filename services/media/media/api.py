@@ -156,6 +156,9 @@ async def status(media_id: uuid.UUID, db: ReadSession, user: CurrentUser) -> Sta
         reason=media.reject_reason,
         transcript_status=media.transcript_status,
         transcript_reason=media.transcript_reason,
+        rendition_status=media.rendition_status,
+        rendition_progress=media.rendition_progress,
+        rendition_reason=media.rendition_reason,
     )
 
 
@@ -166,17 +169,20 @@ async def _playback(
     if media.status != MediaStatus.READY:
         raise MediaNotReady(f"Media {media_id} is {media.status}")
     ttl = timedelta(seconds=settings.playback_url_ttl_s)
-    name = media.file_name.replace('"', "").replace("\\", "") if download else None
-    return PlaybackView(
-        media_id=media.id, url=storage.get_url(media.object_key, ttl, download_name=name), expires_at=utcnow() + ttl
-    )
+    if download:
+        name = media.file_name.replace('"', "").replace("\\", "")
+        url = storage.get_url(media.object_key, ttl, download_name=name)
+    else:
+        url = storage.get_url(media.rendition_key or media.object_key, ttl)
+    return PlaybackView(media_id=media.id, url=url, expires_at=utcnow() + ttl)
 
 
 @router.get("/{media_id}/stream")
 async def stream(
     media_id: uuid.UUID, db: ReadSession, user: CurrentUser, settings: SettingsDep, storage: StorageDep
 ) -> PlaybackView:
-    """A short-lived presigned GET URL to play the recording (S3 serves ranges)."""
+    """A short-lived presigned GET URL to play the recording (S3 serves ranges): the web-playable rendition
+    once there is one (see `renditionStatus`), otherwise the original."""
     return await _playback(media_id, db, user, settings, storage, download=False)
 
 
@@ -184,7 +190,7 @@ async def stream(
 async def download(
     media_id: uuid.UUID, db: ReadSession, user: CurrentUser, settings: SettingsDep, storage: StorageDep
 ) -> PlaybackView:
-    """A short-lived presigned GET URL that downloads the recording as a file."""
+    """A short-lived presigned GET URL that downloads the original recording as a file."""
     return await _playback(media_id, db, user, settings, storage, download=True)
 
 
@@ -225,8 +231,7 @@ async def delete(media_id: uuid.UUID, db: Sessions, user: CurrentUser, storage: 
             raise NotFound(f"Media {media_id} not found")
         if media.status == MediaStatus.UPLOADING and media.upload_id:
             await storage.abort_multipart(media.object_key, media.upload_id)
-        await storage.remove(media.object_key)
-        if media.thumbnail_key:
-            await storage.remove(media.thumbnail_key)
+        for key in media.stored_keys():
+            await storage.remove(key)
         media.erase()
     return Response(status_code=204)

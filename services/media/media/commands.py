@@ -37,6 +37,7 @@ log = structlog.get_logger("media.commands")
 
 PROCESS = "process_media"
 TRANSCRIBE = "transcribe_media"
+RENDER = "render_media"
 
 
 class InitiateUpload(Command):

@@ -2,7 +2,9 @@
 
 A media object moves `uploading` → `processing` (bytes stored, confirmed) → `ready` (probed and accepted)
 or `rejected` (object deleted, `reject_reason` says why); `uploading` → `aborted` when the client gives up.
-Its transcript moves `pending` → `completed` | `unavailable` (with the reason) once it is `ready`."""
+Its transcript moves `pending` → `completed` | `unavailable` (with the reason) once it is `ready`.
+A ready video that browsers cannot play gets a rendition: `pending` → `processing` (with progress) → `ready` |
+`failed` (with the reason); one they can play is `not_needed`."""
 
 from __future__ import annotations
 
@@ -44,6 +46,14 @@ class TranscriptStatus(StrEnum):
     UNAVAILABLE = "unavailable"
 
 
+class RenditionStatus(StrEnum):
+    NOT_NEEDED = "not_needed"
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
 class UploadMode(StrEnum):
     SINGLE = "single"
     MULTIPART = "multipart"
@@ -76,6 +86,10 @@ class MediaObject(Base, AggregateRoot):
     size: Mapped[int | None] = mapped_column(BigInteger)
     object_key: Mapped[str] = mapped_column(String(300))
     thumbnail_key: Mapped[str | None] = mapped_column(String(300))
+    rendition_status: Mapped[RenditionStatus | None] = mapped_column(String(16))
+    rendition_key: Mapped[str | None] = mapped_column(String(300))
+    rendition_progress: Mapped[float | None] = mapped_column(Float)
+    rendition_reason: Mapped[str | None] = mapped_column(Text)
     upload_mode: Mapped[UploadMode] = mapped_column(String(12))
     upload_id: Mapped[str | None] = mapped_column(String(300))
     part_size: Mapped[int | None] = mapped_column(BigInteger)
@@ -132,6 +146,7 @@ class MediaObject(Base, AggregateRoot):
     def accept(self, probe: dict[str, Any], facts: ProbeFacts) -> None:
         self.status = MediaStatus.READY
         self.probe = probe
+        self.rendition_status = RenditionStatus.NOT_NEEDED if facts.web_playable else RenditionStatus.PENDING
         self.duration_seconds = facts.duration_seconds
         self.record(
             MediaProcessed(
@@ -146,6 +161,25 @@ class MediaObject(Base, AggregateRoot):
                 height=facts.height,
             )
         )
+
+    def rendering(self, progress: float) -> None:
+        self.rendition_status = RenditionStatus.PROCESSING
+        self.rendition_progress = progress
+
+    def rendered(self, key: str) -> None:
+        self.rendition_status = RenditionStatus.READY
+        self.rendition_key = key
+        self.rendition_progress = 1.0
+        self.rendition_reason = None
+
+    def rendition_failed(self, reason: str) -> None:
+        """The original stays available for download; only in-browser playback is missing."""
+        self.rendition_status = RenditionStatus.FAILED
+        self.rendition_reason = reason
+
+    def stored_keys(self) -> list[str]:
+        """Every S3 object this recording owns, for deletion."""
+        return [k for k in (self.object_key, self.thumbnail_key, self.rendition_key) if k]
 
     def transcribed(self, *, text: str, language: str | None, segments: list[Segment], model: str) -> None:
         self.transcript_status = TranscriptStatus.COMPLETED
@@ -187,6 +221,18 @@ class ProbeFacts:
         self.duration_seconds = _float(fmt.get("duration")) or max(
             (d for s in streams if (d := _float(s.get("duration"))) is not None), default=None
         )
+
+    @property
+    def web_playable(self) -> bool:
+        """Whether browsers play the file as it is: H.264 with AAC/MP3 in MP4/MOV, or VP8/VP9/AV1 with
+        Opus/Vorbis in WebM. Audio-only answers count as playable: every allowed audio format plays."""
+        if self.video_codec is None:
+            return True
+        if self.formats & {"mp4", "mov"}:
+            return self.video_codec == "h264" and self.audio_codec in (None, "aac", "mp3")
+        if "webm" in self.formats:
+            return self.video_codec in ("vp8", "vp9", "av1") and self.audio_codec in (None, "opus", "vorbis")
+        return False
 
 
 def _is_cover(stream: dict[str, Any]) -> bool:

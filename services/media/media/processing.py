@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,76 @@ async def thumbnail(settings: Settings, url: str, at_s: float) -> bytes:
         if code != 0 or not await asyncio.to_thread(target.exists):
             raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffmpeg exited with {code}")
         return await asyncio.to_thread(target.read_bytes)
+
+
+async def transcode(
+    settings: Settings,
+    url: str,
+    target: Path,
+    duration_s: float | None,
+    on_progress: Callable[[float], Awaitable[None]],
+) -> None:
+    """A small web-playable H.264/AAC MP4 (fast preset, at most `rendition_max_height` lines, moov atom first
+    so playback starts before the whole file is fetched). ffmpeg's `-progress` lines report the encoded time,
+    which over the probed duration is the progress handed to `on_progress`."""
+    height = settings.rendition_max_height
+    process = await asyncio.create_subprocess_exec(
+        settings.ffmpeg_path,
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        url,
+        "-map",
+        "0:v:0",
+        "-map",
+        "0:a:0?",
+        # Never upscale; -2 keeps the width even, as yuv420p needs.
+        "-vf",
+        f"scale=-2:'min({height},ih)'",
+        "-c:v",
+        "libx264",
+        "-preset",
+        settings.rendition_preset,
+        "-crf",
+        str(settings.rendition_crf),
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "96k",
+        "-movflags",
+        "+faststart",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        str(target),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    stderr = asyncio.ensure_future(process.stderr.read())
+
+    async def follow() -> None:
+        assert process.stdout is not None
+        async for raw in process.stdout:
+            name, _, value = raw.decode(errors="replace").strip().partition("=")
+            if name == "out_time_us" and duration_s and value.isdigit():
+                await on_progress(min(int(value) / 1e6 / duration_s, 0.99))
+        await process.wait()
+
+    try:
+        await asyncio.wait_for(follow(), settings.ffmpeg_timeout_s)
+    except BaseException:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        raise
+    err = await stderr
+    if process.returncode != 0:
+        raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffmpeg exited with {process.returncode}")
 
 
 @dataclass(frozen=True)

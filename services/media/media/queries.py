@@ -68,6 +68,7 @@ class MediaView(View):
     height: int | None
     transcript_status: str
     has_thumbnail: bool
+    rendition_status: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -96,6 +97,7 @@ class MediaView(View):
             height=facts.height if facts else None,
             transcript_status=media.transcript_status,
             has_thumbnail=media.thumbnail_key is not None,
+            rendition_status=media.rendition_status,
             created_at=media.created_at,
             updated_at=media.updated_at,
         )
@@ -107,6 +109,11 @@ class StatusView(View):
     reason: str | None
     transcript_status: str
     transcript_reason: str | None
+    # Only for a video browsers cannot play as uploaded: `pending` → `processing` (progress 0-1) → `ready`
+    # (the stream URL serves the rendition) | `failed` (with the reason); `not_needed` otherwise.
+    rendition_status: str | None
+    rendition_progress: float | None
+    rendition_reason: str | None
 
 
 class PartUrl(View):

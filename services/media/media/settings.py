@@ -28,19 +28,26 @@ class Settings(ServiceSettings):
     playback_url_ttl_s: int = 300
 
     # What ffprobe must find in the stored object (its format names and codec names).
-    allowed_containers: list[str] = ["mov", "mp4", "webm", "matroska", "ogg", "wav", "mp3"]
-    allowed_video_codecs: list[str] = ["h264", "hevc", "vp8", "vp9", "av1"]
+    allowed_containers: list[str] = ["mov", "mp4", "webm", "matroska", "avi", "ogg", "wav", "mp3"]
+    allowed_video_codecs: list[str] = ["h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mjpeg"]
     allowed_audio_codecs: list[str] = ["aac", "opus", "vorbis", "mp3", "flac", "pcm_s16le"]
     allowed_content_types: list[str] = [
         "video/mp4",
         "video/webm",
         "video/quicktime",
+        "video/x-matroska",
+        "video/x-msvideo",
         "audio/mp4",
         "audio/webm",
         "audio/ogg",
         "audio/mpeg",
         "audio/wav",
     ]
+    # A video browsers cannot play as uploaded (MPEG-4 part 2 in AVI, MJPEG or H.264 in Matroska...) is
+    # accepted and transcoded to a small H.264/AAC MP4 for playback; the original stays for download.
+    rendition_max_height: int = 480
+    rendition_preset: str = "veryfast"
+    rendition_crf: int = 28
     ffprobe_path: str = "ffprobe"
     ffmpeg_path: str = "ffmpeg"
     ffmpeg_timeout_s: float = 300.0

@@ -105,6 +105,9 @@ class Storage:
             self.client.put_object, self.bucket, key, io.BytesIO(data), len(data), content_type=content_type
         )
 
+    async def put_file(self, key: str, path: str, content_type: str) -> None:
+        await asyncio.to_thread(self.client.fput_object, self.bucket, key, path, content_type=content_type)
+
     async def remove(self, key: str) -> None:
         await asyncio.to_thread(self.client.remove_object, self.bucket, key)
 

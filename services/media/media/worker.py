@@ -1,11 +1,13 @@
-"""`arq media.worker.WorkerSettings`: the outbox relay, probing and transcription of confirmed uploads,
-and the sweep of objects whose job was lost."""
+"""`arq media.worker.WorkerSettings`: the outbox relay, probing, transcription and (for videos browsers cannot
+play) a web-playable rendition of confirmed uploads, and the sweep of objects whose job was lost."""
 
 from __future__ import annotations
 
+import tempfile
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import structlog
 from arq import Retry, cron
@@ -17,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kit.db import transaction
 from kit.domain import utcnow
 from kit.worker import Ctx, worker_settings
-from media.commands import PROCESS, TRANSCRIBE, Jobs
-from media.domain import MediaObject, MediaStatus, ProbeFacts, TranscriptStatus
+from media.commands import PROCESS, RENDER, TRANSCRIBE, Jobs
+from media.domain import MediaObject, MediaStatus, ProbeFacts, RenditionStatus, TranscriptStatus
 from media.processing import (
     ProbeFailed,
     Transcriber,
@@ -26,6 +28,7 @@ from media.processing import (
     probe,
     refusal,
     thumbnail,
+    transcode,
     transcribe_url,
 )
 from media.settings import Settings
@@ -35,6 +38,9 @@ log = structlog.get_logger("media.worker")
 
 PROCESSED = Counter("media_processed_total", "Probed media objects", ["result"])
 TRANSCRIPTS = Counter("media_transcripts_total", "Finished transcripts", ["status"])
+RENDITIONS = Counter("media_renditions_total", "Finished web-playable renditions", ["status"])
+# Progress is written at most this often: a row update per ffmpeg report would be one every half second.
+PROGRESS_INTERVAL_S = 1.0
 JOB_DURATION = Histogram(
     "media_job_duration_seconds", "Wall time of a media job", ["job"], buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
 )
@@ -87,11 +93,14 @@ async def process_media(ctx: Ctx, media_id: str) -> str:
         else:
             media.reject(reason or "refused")
         result = str(media.status)
+        needs_rendition = media.rendition_status == RenditionStatus.PENDING
     JOB_DURATION.labels("process").observe(time.perf_counter() - started)
     PROCESSED.labels(result).inc()
     log.info("media.processed", media_id=media_id, result=result, reason=reason)
     if reason is None:
         await ctx["jobs"].enqueue(TRANSCRIBE, key)
+        if needs_rendition:
+            await ctx["jobs"].enqueue(RENDER, key)
     return result
 
 
@@ -108,6 +117,63 @@ async def _thumbnail(
     key = f"thumbnails/{media.invitation_id}/{media.question_id}/{media.id}.jpg"
     await storage.put(key, image, "image/jpeg")
     return key
+
+
+async def render_media(ctx: Ctx, media_id: str) -> str:
+    """Transcode a ready video browsers cannot play into a small H.264/AAC MP4 stored beside the original."""
+    settings: Settings = ctx["settings"]
+    storage: Storage = ctx["storage"]
+    sessions: async_sessionmaker[AsyncSession] = ctx["sessions"]
+    key = uuid.UUID(media_id)
+    media = await _load(sessions, key)
+    if (
+        media is None
+        or media.status != MediaStatus.READY
+        or media.rendition_status not in (RenditionStatus.PENDING, RenditionStatus.PROCESSING)
+    ):
+        return "skipped"
+    rendition_key = f"renditions/{media.invitation_id}/{media.question_id}/{media.id}.mp4"
+    url = storage.get_url(media.object_key, timedelta(seconds=settings.ffmpeg_timeout_s + 60))
+    duration = media.duration_seconds
+    last_write = 0.0
+
+    async def progress(fraction: float) -> None:
+        nonlocal last_write
+        if time.monotonic() - last_write < PROGRESS_INTERVAL_S:
+            return
+        last_write = time.monotonic()
+        async with transaction(sessions) as session:
+            row = await session.get(MediaObject, key, with_for_update=True)
+            if row is not None and row.status == MediaStatus.READY:
+                row.rendering(round(fraction, 3))
+
+    started = time.perf_counter()
+    await progress(0.0)
+    reason: str | None = None
+    with tempfile.TemporaryDirectory(prefix="media-") as folder:
+        target = Path(folder) / "rendition.mp4"
+        try:
+            await transcode(settings, url, target, duration, progress)
+            await storage.put_file(rendition_key, str(target), "video/mp4")
+        except (ProbeFailed, TimeoutError) as exc:
+            reason = f"The web-playable rendition failed: {str(exc) or 'ffmpeg timed out'}"
+
+    async with transaction(sessions) as session:
+        media = await session.get(MediaObject, key, with_for_update=True)
+        if media is None or media.status != MediaStatus.READY:
+            # Deleted or purged meanwhile: the rendition must not outlive the recording.
+            if reason is None:
+                await storage.remove(rendition_key)
+            return "superseded"
+        if reason is None:
+            media.rendered(rendition_key)
+        else:
+            media.rendition_failed(reason)
+        result = str(media.rendition_status)
+    JOB_DURATION.labels("render").observe(time.perf_counter() - started)
+    RENDITIONS.labels(result).inc()
+    log.info("media.rendered", media_id=media_id, result=result, reason=reason)
+    return result
 
 
 async def transcribe_media(ctx: Ctx, media_id: str) -> str:
@@ -159,21 +225,28 @@ async def sweep_stalled(ctx: Ctx) -> int:
     async with ctx["sessions"]() as session:
         stale = (
             await session.execute(
-                select(MediaObject.id, MediaObject.status)
+                select(MediaObject.id, MediaObject.status, MediaObject.transcript_status)
                 .where(
                     MediaObject.updated_at < cutoff,
                     or_(
                         MediaObject.status == MediaStatus.PROCESSING,
                         (MediaObject.status == MediaStatus.READY)
                         & (MediaObject.transcript_status == TranscriptStatus.PENDING),
+                        (MediaObject.status == MediaStatus.READY)
+                        & MediaObject.rendition_status.in_([RenditionStatus.PENDING, RenditionStatus.PROCESSING]),
                     ),
                 )
                 .limit(100)
             )
         ).all()
     jobs: Jobs = ctx["jobs"]
-    for media_id, status in stale:
-        job = PROCESS if status == MediaStatus.PROCESSING else TRANSCRIBE
+    for media_id, status, transcript_status in stale:
+        if status == MediaStatus.PROCESSING:
+            job = PROCESS
+        elif transcript_status == TranscriptStatus.PENDING:
+            job = TRANSCRIBE
+        else:
+            job = RENDER
         await jobs.enqueue(job, media_id, suffix=f":sweep{int(time.time())}")
     if stale:
         log.info("media.swept", count=len(stale))
@@ -206,9 +279,8 @@ async def purge(ctx: Ctx) -> int:
                 await storage.remove(media.object_key)
                 media.abort()
             else:
-                await storage.remove(media.object_key)
-                if media.thumbnail_key:
-                    await storage.remove(media.thumbnail_key)
+                for key in media.stored_keys():
+                    await storage.remove(key)
                 media.erase()
             purged += 1
     if purged:
@@ -232,6 +304,7 @@ def build_worker_settings(settings: Settings) -> type:
         settings,
         functions=[
             func(process_media, name=PROCESS, timeout=settings.ffmpeg_timeout_s + 60, max_tries=10),
+            func(render_media, name=RENDER, timeout=settings.ffmpeg_timeout_s + 120, max_tries=3),
             func(
                 transcribe_media,
                 name=TRANSCRIBE,

@@ -39,6 +39,7 @@ from media.testing import WhisperStandIn
 from media.worker import build_worker_settings
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
+SPEECH = "I would start by measuring where the time goes, then fix the slowest query first."
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +95,9 @@ class Clips:
     large: Clip  # a 6-10 MB H.264 + AAC MP4: two 5 MiB parts
     long: Clip  # 40 s, longer than the tests' 30 s maximum
     fake: Clip  # text bytes that only claim to be video/mp4
+    speech: Clip  # espeak-ng speech under a test pattern, H.264 + AAC MP4
+    speech_seconds: float  # the spoken WAV's duration
+    avi: Clip  # 3 s of MPEG-4 part 2 + PCM in AVI at 1280x720: accepted, but no browser plays it
 
 
 @pytest.fixture(scope="session")
@@ -111,6 +115,18 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> Clips:
         "-t", "3", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p",
         "-c:a", "aac", "-shortest", str(large),
     )  # fmt: skip
+    # espeak-ng's 22.05 kHz mono speech, as a webcam's microphone track would carry a voice.
+    spoken, speech = folder / "spoken.wav", folder / "speech.mp4"
+    subprocess.run(["espeak-ng", "-w", str(spoken), SPEECH], check=True)
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-i", str(spoken),
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(speech),
+    )  # fmt: skip
+    avi = folder / "answer.avi"
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+        "-t", "3", "-c:v", "mpeg4", "-q:v", "8", "-c:a", "pcm_s16le", str(avi),
+    )  # fmt: skip
     size = large.stat().st_size
     assert 5 * MIB < size <= 10 * MIB, f"the large clip has {size} bytes; adjust its duration"
     return Clips(
@@ -118,7 +134,31 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> Clips:
         large=Clip(large.name, large.read_bytes()),
         long=Clip(long.name, long.read_bytes()),
         fake=Clip("answer.mp4", b"This is not a video, whatever its Content-Type says.\n" * 200),
+        speech=Clip(speech.name, speech.read_bytes()),
+        speech_seconds=_duration(spoken),
+        avi=Clip(avi.name, avi.read_bytes()),
     )
+
+
+def _duration(path: Path) -> float:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return float(out)
+
+
+def probe_bytes(data: bytes) -> dict[str, Any]:
+    """ffprobe's view of bytes fetched from S3."""
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-"],
+        input=data,
+        capture_output=True,
+        check=True,
+    )
+    probed: dict[str, Any] = json.loads(result.stdout)
+    return probed
 
 
 def identity(user_id: str, role: str, company_id: str | None = None) -> dict[str, str]:
@@ -191,9 +231,11 @@ class Stack:
     async def confirm(self, who: dict[str, str], media_id: str) -> httpx.Response:
         return await self.client.post("/api/v1/media/upload/confirm", headers=who, json={"mediaId": media_id})
 
-    async def upload(self, who: dict[str, str], invitation: Invitation, clip: Clip) -> str:
+    async def upload(
+        self, who: dict[str, str], invitation: Invitation, clip: Clip, content_type: str = "video/mp4"
+    ) -> str:
         """A whole single-PUT upload, confirmed; returns the media id."""
-        session = (await self.initiate(who, invitation, clip)).json()
+        session = (await self.initiate(who, invitation, clip, contentType=content_type)).json()
         put = await self.s3.put(session["uploadUrl"], content=clip.data)
         assert put.status_code == 200, put.text
         confirmed = await self.confirm(who, session["mediaId"])

@@ -38,6 +38,9 @@ async def test_a_video_answer_goes_from_a_presigned_upload_through_ffprobe_to_a_
         "reason": None,
         "transcriptStatus": "completed",
         "transcriptReason": None,
+        "renditionStatus": "not_needed",  # H.264/AAC in MP4 plays as uploaded
+        "renditionProgress": None,
+        "renditionReason": None,
     }
     media = (await stack.client.get(f"/api/v1/media/{media_id}", headers=invitation.candidate)).json()
     assert (media["videoCodec"], media["audioCodec"], media["width"], media["height"]) == ("h264", "aac", 320, 240)
