@@ -111,6 +111,7 @@ def create_service_app(
     description: str = "",
     version: str = "0.1.0",
     database: bool = True,
+    own_health: bool = False,
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otlp_endpoint)
@@ -147,19 +148,21 @@ def create_service_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
-    app.include_router(_ops_router(settings, database=database))
     for router in routers:
         app.include_router(router)
+    app.include_router(_ops_router(settings, database=database, health=not own_health))
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health,ready,metrics")
     return app
 
 
-def _ops_router(settings: ServiceSettings, *, database: bool) -> APIRouter:
+def _ops_router(settings: ServiceSettings, *, database: bool, health: bool) -> APIRouter:
     router = APIRouter(tags=["ops"])
 
-    @router.get("/health", summary="Liveness")
-    async def health() -> dict[str, str]:
-        return {"status": "ok", "service": settings.service_name}
+    if health:
+
+        @router.get("/health", summary="Liveness")
+        async def live() -> dict[str, str]:
+            return {"status": "ok", "service": settings.service_name}
 
     @router.get("/ready", summary="Readiness: database, Kafka and Redis reachable")
     async def ready(request: Request) -> JSONResponse:

@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         title="AI video interview platform: public API",
         description="The API gateway: Keycloak OIDC, RBAC, proxy with circuit breakers, registration saga.",
+        own_health=True,  # the reference's aggregated /health shape (contract §3.2)
     )
     app.add_middleware(ops.RefreshingAuth)
     app.add_middleware(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
@@ -60,6 +62,41 @@ async def hello() -> str:
 
 def _circuits(request: Request) -> dict[str, Any]:
     return {name: {"state": client.state()} for name, client in request.app.state.upstreams.items()}
+
+
+HEALTH_PROBES = {
+    "user-service": "users_url",
+    "interview-service": "interviews_url",
+    "ai-analysis-service": "analysis_url",
+}
+
+
+async def _probe(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        response = await client.get(f"{url.rstrip('/')}/health")
+        elapsed = round((time.perf_counter() - started) * 1000)
+        if response.status_code == 200:
+            return {"status": "up", "responseTime": elapsed}
+        return {"status": "down", "responseTime": elapsed, "error": f"HTTP {response.status_code}"}
+    except httpx.HTTPError as exc:
+        return {"status": "down", "responseTime": round((time.perf_counter() - started) * 1000), "error": repr(exc)}
+
+
+@router.get("/health", tags=["ops"], summary="Health of the gateway and the services it probes (always 200)")
+async def health(request: Request) -> dict[str, Any]:
+    settings = request.app.state.settings
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        results = await asyncio.gather(*(_probe(client, getattr(settings, a)) for a in HEALTH_PROBES.values()))
+    services = dict(zip(HEALTH_PROBES, results, strict=True))
+    return {
+        "status": "healthy" if all(s["status"] == "up" for s in services.values()) else "degraded",
+        "service": settings.service_name,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "uptime": round(time.monotonic() - STARTED, 1),
+        "services": services,
+        "circuits": _circuits(request),
+    }
 
 
 @router.get("/health/live", tags=["ops"], summary="Liveness")
