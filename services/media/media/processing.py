@@ -174,12 +174,12 @@ async def transcode(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    assert process.stdout is not None and process.stderr is not None
-    stderr = asyncio.ensure_future(process.stderr.read())
+    stdout, stderr_stream = process.stdout, process.stderr
+    assert stdout is not None and stderr_stream is not None
+    stderr = asyncio.ensure_future(stderr_stream.read())
 
     async def follow() -> None:
-        assert process.stdout is not None
-        async for raw in process.stdout:
+        async for raw in stdout:
             name, _, value = raw.decode(errors="replace").strip().partition("=")
             if name == "out_time_us" and duration_s and value.isdigit():
                 await on_progress(min(int(value) / 1e6 / duration_s, 0.99))
