@@ -19,6 +19,7 @@ from interviews.domain import (
     Invitation,
     InvitationNotFound,
     InvitationStatus,
+    MediaObject,
     QuestionType,
     ResponseType,
     Template,
@@ -57,6 +58,8 @@ class Body(Command):
 class TemplateSettings(Body):
     total_time_limit: Annotated[int, Field(ge=1, le=480)] | None = None
     allow_retakes: bool | None = None
+    # Retakes per question when `allowRetakes` is true (1 when omitted); each replaces the previous answer.
+    max_retakes: Annotated[int, Field(ge=1, le=10)] | None = None
     show_timer: bool | None = None
     randomize_questions: bool | None = None
     allow_pause: bool | None = None
@@ -131,7 +134,7 @@ class SubmitResponse(Body):
     code_answer: Annotated[str, StringConstraints(max_length=50_000)] | None = None
     video_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
     selected_option_id: Annotated[str, StringConstraints(max_length=64)] | None = None
-    # A media object of the media service; accepted now, checked against media once that service exists.
+    # The recording of a video or audio response: a ready media object of this candidate, invitation and question.
     media_id: uuid.UUID | None = None
 
 
@@ -322,6 +325,7 @@ async def submit_response(
 ) -> uuid.UUID:
     invitation = await load_invitation(session, invitation_id)
     invitation.ensure_candidate(user.user_id)
+    media = await session.get(MediaObject, cmd.media_id) if cmd.media_id is not None else None
     response = invitation.submit_response(
         question_id=cmd.question_id,
         question_index=cmd.question_index,
@@ -331,6 +335,7 @@ async def submit_response(
         video_url=cmd.video_url,
         selected_option_id=cmd.selected_option_id,
         media_id=cmd.media_id,
+        media=media,
         duration=round(cmd.duration),
         now=now,
     )

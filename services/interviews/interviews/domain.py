@@ -63,6 +63,17 @@ class ResponseType(StrEnum):
     AUDIO = "audio"
 
 
+MEDIA_RESPONSES = (ResponseType.VIDEO, ResponseType.AUDIO)
+
+
+class MediaStatus(StrEnum):
+    """The states of a media object as the media service's events report them."""
+
+    READY = "ready"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
 class Decision(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -74,6 +85,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "showTimer": True,
     "randomizeQuestions": False,
 }
+# `allowRetakes` without `maxRetakes`: one retake per question, as the product research asks.
+DEFAULT_MAX_RETAKES = 1
 
 
 class Question(Base):
@@ -296,6 +309,20 @@ class Template(Base, AggregateRoot):
         self.record(events.TemplateDeleted(template_id=str(self.id)))
 
 
+class MediaObject(Base):
+    """What this service knows of a recording of the media service, projected from its events."""
+
+    __tablename__ = "media_objects"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(64))
+    invitation_id: Mapped[uuid.UUID] = mapped_column()
+    question_id: Mapped[uuid.UUID] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20))
+    # When the event applied last occurred: an older one delivered late does not overwrite it.
+    event_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (UniqueConstraint("invitation_id", "question_id"),)
@@ -313,6 +340,8 @@ class Response(Base):
     media_id: Mapped[uuid.UUID | None] = mapped_column()
     duration: Mapped[int] = mapped_column(Integer, default=0)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # 1 + the retakes taken.
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
 
     def snapshot(self) -> events.ResponseSnapshot:
         return events.ResponseSnapshot(
@@ -504,33 +533,39 @@ class Invitation(Base, AggregateRoot):
         video_url: str | None,
         selected_option_id: str | None,
         media_id: uuid.UUID | None,
+        media: MediaObject | None,
         duration: int,
         now: datetime,
     ) -> Response:
+        """Answer a question, or retake it within the template's allowance (the answer is replaced).
+
+        `media` is the projection of `media_id` (None when unknown): a video or audio response must name a ready
+        recording the candidate made for this very invitation and question."""
         self._expire_if_due(now)
         self._require(InvitationStatus.IN_PROGRESS, "answer")
         question = next((q for q in self.template.questions if q.id == question_id), None)
         if question is None:
             raise QuestionNotFound(f"Question {question_id} is not part of this interview")
-        if any(r.question_id == question_id for r in self.responses):
-            raise DuplicateResponse("This question has already been answered")
+        previous = next((r for r in self.responses if r.question_id == question_id), None)
+        if previous is not None:
+            self._ensure_retake_left(previous)
         answer = _validate_answer(question, response_type, text_answer, code_answer, selected_option_id, media_id)
-        response = Response(
-            id=uuid.uuid4(),
-            invitation_id=self.id,
-            question_id=question_id,
-            question_index=question.order - 1 if question_index is None else question_index,
-            question_text=question.text,
-            response_type=response_type,
-            text_answer=answer.text,
-            code_answer=code_answer,
-            video_url=video_url,
-            selected_option_id=answer.option_id,
-            media_id=media_id,
-            duration=duration,
-            submitted_at=now,
-        )
-        self.responses.append(response)
+        if response_type in MEDIA_RESPONSES:
+            self._check_media(question_id, media_id, media)
+        response = previous or Response(id=uuid.uuid4(), invitation_id=self.id, question_id=question_id, attempts=0)
+        response.question_index = question.order - 1 if question_index is None else question_index
+        response.question_text = question.text
+        response.response_type = response_type
+        response.text_answer = answer.text
+        response.code_answer = code_answer
+        response.video_url = video_url
+        response.selected_option_id = answer.option_id
+        response.media_id = media_id
+        response.duration = duration
+        response.submitted_at = now
+        response.attempts += 1
+        if previous is None:
+            self.responses.append(response)
         self.last_activity_at = now
         self.updated_at = now
         self.record(
@@ -539,6 +574,31 @@ class Invitation(Base, AggregateRoot):
             )
         )
         return response
+
+    def retakes_allowed(self) -> int:
+        settings = self.template.settings
+        if not settings.get("allowRetakes"):
+            return 0
+        return int(settings.get("maxRetakes") or DEFAULT_MAX_RETAKES)
+
+    def _ensure_retake_left(self, previous: Response) -> None:
+        allowed = self.retakes_allowed()
+        if allowed == 0:
+            raise DuplicateResponse("This question has already been answered")
+        if previous.attempts > allowed:
+            raise RetakesExhausted(f"No retake left: {allowed} allowed per question, all taken")
+
+    def _check_media(self, question_id: uuid.UUID, media_id: uuid.UUID | None, media: MediaObject | None) -> None:
+        if media_id is None:
+            raise MediaRequired("A video or audio response needs the mediaId of its recording")
+        if media is None:
+            raise MediaNotFound(f"Media {media_id} is unknown (not uploaded, or not processed yet)")
+        if media.owner_id != self.candidate_id or media.invitation_id != self.id:
+            raise MediaNotOwned(f"Media {media_id} was not recorded by this candidate for this interview")
+        if media.question_id != question_id:
+            raise MediaWrongQuestion(f"Media {media_id} was recorded for another question")
+        if media.status != MediaStatus.READY:
+            raise MediaNotReady(f"Media {media_id} is {media.status}, not ready")
 
     def heartbeat(self, now: datetime) -> None:
         self._require(InvitationStatus.IN_PROGRESS, "record activity on")
@@ -652,6 +712,10 @@ def _validate_answer(
     selected_option_id: str | None,
     media_id: uuid.UUID | None,
 ) -> _Answer:
+    if response_type in MEDIA_RESPONSES and question.type not in (QuestionType.VIDEO, QuestionType.AUDIO):
+        raise InvalidAnswer(f"A {question.type} question takes no {response_type} response")
+    if media_id is not None and response_type not in MEDIA_RESPONSES:
+        raise InvalidAnswer("Only a video or audio response carries a mediaId")
     if question.type == QuestionType.MULTIPLE_CHOICE:
         # The reference's web sends the chosen option's text as textAnswer; an option id is also accepted.
         if selected_option_id is not None:
@@ -667,8 +731,7 @@ def _validate_answer(
         raise InvalidAnswer("A text response needs a textAnswer")
     if response_type == ResponseType.CODE and not (code_answer and code_answer.strip()):
         raise InvalidAnswer("A code response needs a codeAnswer")
-    if response_type in (ResponseType.VIDEO, ResponseType.AUDIO) and question.type == QuestionType.TEXT:
-        raise InvalidAnswer("A text question takes a text answer")
+    # A text answer to a video or audio question stays accepted: the reference's web sends every answer as text.
     return _Answer(text_answer, None)
 
 
@@ -707,6 +770,10 @@ class DuplicateResponse(Conflict):
     code = "DUPLICATE_RESPONSE"
 
 
+class RetakesExhausted(Conflict):
+    code = "RETAKES_EXHAUSTED"
+
+
 class DecisionAlreadyMade(Conflict):
     code = "DECISION_ALREADY_MADE"
 
@@ -725,6 +792,26 @@ class InvitationIncomplete(Invalid):
 
 class InvalidAnswer(Invalid):
     code = "INVALID_ANSWER"
+
+
+class MediaRequired(Invalid):
+    code = "MEDIA_REQUIRED"
+
+
+class MediaNotFound(Invalid):
+    code = "MEDIA_NOT_FOUND"
+
+
+class MediaNotOwned(Invalid):
+    code = "MEDIA_NOT_OWNED"
+
+
+class MediaWrongQuestion(Invalid):
+    code = "MEDIA_WRONG_QUESTION"
+
+
+class MediaNotReady(Invalid):
+    code = "MEDIA_NOT_READY"
 
 
 class InvitationHasExpired(DomainError):

@@ -127,6 +127,8 @@ class ResponseView(View):
     media_id: uuid.UUID | None = None
     duration: int
     submitted_at: datetime
+    # 1, or more after retakes (each replaced the answer).
+    attempts: int
 
 
 class AnalysisView(View):

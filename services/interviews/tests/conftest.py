@@ -18,8 +18,12 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from interviews.consumers import HANDLERS, TOPICS
 from interviews.main import create_app
 from interviews.settings import Settings
+from kit.contracts import media
+from kit.events import Envelope
+from kit.kafka import Consumer
 from kit.outbox import OutboxMessage
 from kit.testing import INTERNAL_TOKEN, alembic_upgrade, make_service_engine, settings_for_tests
 
@@ -224,5 +228,64 @@ def make_invitation(
             started = await client.post(f"/api/invitations/{invitation_id}/start", headers=candidate.headers)
             assert started.status_code == 200, started.text
         return Interview(interview.template_id, interview.question_ids, invitation_id)
+
+    return make
+
+
+def build_media_event(
+    event: type[media._MediaEvent], *, media_id: str, owner: User, invitation_id: str, question_id: str
+) -> Envelope:
+    """A media service event about one recording, built from the contract as the media service builds it."""
+    ids: dict[str, Any] = {
+        "media_id": media_id,
+        "owner_id": owner.id,
+        "invitation_id": invitation_id,
+        "question_id": question_id,
+    }
+    details: dict[type[media._MediaEvent], dict[str, Any]] = {
+        media.MediaProcessed: {
+            "kind": "video",
+            "size": 48_000,
+            "container": "webm",
+            "duration_seconds": 3.2,
+            "video_codec": "vp9",
+            "audio_codec": "opus",
+            "width": 640,
+            "height": 480,
+        },
+        media.MediaFailed: {"reason": "not a video: ffprobe found no stream"},
+        media.MediaDeleted: {},
+    }
+    return Envelope.wrap(event(**ids, **details[event]), source="media", aggregate_id=media_id, correlation_id=None)
+
+
+@pytest.fixture
+def media_event() -> Callable[..., Envelope]:
+    return build_media_event
+
+
+@pytest.fixture
+async def deliver(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Callable[..., Awaitable[list[str]]]]:
+    """Apply events as the consumer does (inbox included), on the test's connection; returns ok/duplicate each."""
+    consumer = Consumer(settings, sessions, HANDLERS, TOPICS)
+
+    async def apply(*envelopes: Envelope) -> list[str]:
+        return [await consumer._apply(HANDLERS[e.event_type], e) for e in envelopes]
+
+    yield apply
+    await consumer.close()
+
+
+@pytest.fixture
+def ready_media(deliver: Callable[..., Awaitable[list[str]]]) -> Callable[..., Awaitable[str]]:
+    """The id of a recording the media service reported processed (status ready)."""
+
+    async def make(owner: User, invitation_id: str, question_id: str) -> str:
+        media_id = str(uuid.uuid4())
+        ids = {"media_id": media_id, "owner": owner, "invitation_id": invitation_id, "question_id": question_id}
+        assert await deliver(build_media_event(media.MediaProcessed, **ids)) == ["ok"]
+        return media_id
 
     return make

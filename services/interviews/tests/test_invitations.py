@@ -169,12 +169,14 @@ async def test_a_candidate_never_sees_which_option_is_correct_but_the_inviter_do
     assert "questions" not in await get(client, candidate, interview)
 
 
-async def test_video_and_audio_answers_carry_a_media_id(client, hr, candidate, make_template, make_invitation) -> None:
+async def test_video_and_audio_answers_carry_a_media_id(
+    client, hr, candidate, make_template, make_invitation, ready_media
+) -> None:
     video = {"text": "Introduce yourself on camera", "type": "video", "order": 1, "timeLimit": 90, "required": True}
     audio = {**video, "type": "audio", "order": 2, "text": "Say something about yourself"}
     template = await make_template(hr, questions=[video, audio])
     interview = await make_invitation(hr, candidate, interview=template, start=True)
-    media_ids = [str(uuid.uuid4()), str(uuid.uuid4())]
+    media_ids = [await ready_media(candidate, interview.invitation_id, q) for q in interview.question_ids]
 
     for question_id, kind, media_id in zip(interview.question_ids, ("video", "audio"), media_ids, strict=True):
         response = await client.post(
