@@ -312,7 +312,7 @@ class Template(Base, AggregateRoot):
 class MediaObject(Base):
     """What this service knows of a recording of the media service, projected from its events."""
 
-    __tablename__ = "media_objects"
+    __tablename__ = "known_media"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     owner_id: Mapped[str] = mapped_column(String(64))
