@@ -111,6 +111,13 @@ TABLE: list[Forward] = [
         "/api/templates/{template_id}/questions/{question_id}",
         "Remove a question",
     ),
+    Forward(
+        "PATCH",
+        "/api/templates/{template_id}/questions/{question_id}",
+        "interviews",
+        "/api/templates/{template_id}/questions/{question_id}",
+        "Update a question",
+    ),
     Forward("POST", "/api/invitations", "interviews", "/api/invitations", "Invite a candidate"),
     Forward("GET", "/api/invitations/candidate", "interviews", "/api/invitations/candidate", "My invitations"),
     Forward("GET", "/api/invitations/hr", "interviews", "/api/invitations/hr", "Invitations I sent"),
@@ -153,7 +160,7 @@ TABLE: list[Forward] = [
         Forward(
             "GET", f"/api/media/{{media_id}}/{what}", "media", f"/api/v1/media/{{media_id}}/{what}", f"Media {what}"
         )
-        for what in ("stream", "download", "status", "transcription")
+        for what in ("stream", "download", "status", "transcription", "thumbnail", "parts")
     ),
     # billing (§3.11)
     Forward("GET", "/api/billing/plans", "billing", "/api/billing/plans", "Plans"),

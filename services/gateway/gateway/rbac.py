@@ -108,6 +108,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/templates/{template_id}/questions"): HR,
     ("DELETE", "/api/templates/{template_id}/questions/{question_id}"): HR,
     ("PATCH", "/api/templates/{template_id}/questions/reorder"): HR,
+    ("PATCH", "/api/templates/{template_id}/questions/{question_id}"): HR,
     ("POST", "/api/invitations"): HR,
     ("POST", "/api/invitations/{invitation_id}/start"): CANDIDATE,
     ("POST", "/api/invitations/{invitation_id}/responses"): CANDIDATE,
@@ -133,6 +134,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/media/{media_id}/download"): MEMBER,
     ("GET", "/api/media/{media_id}/status"): MEMBER,
     ("GET", "/api/media/{media_id}/transcription"): MEMBER,
+    ("GET", "/api/media/{media_id}/thumbnail"): MEMBER,
+    ("GET", "/api/media/{media_id}/parts"): MEMBER,
     # billing (§3.11): the company comes from membership, never from the client
     ("GET", "/api/billing/plans"): PUBLIC,
     ("GET", "/api/billing/subscription"): HR,
