@@ -60,6 +60,9 @@ class AnalysisCompleted(_AnalysisOutcome):
     status: Literal["completed"] = "completed"
     overall_score: int
     recommendation: Literal["hire", "consider", "reject"]
+    # How many answers the overall score rests on, of how many questions (unscorable recordings excluded).
+    scored_answers: int | None = None
+    total_answers: int | None = None
 
 
 class AnalysisFailed(_AnalysisOutcome):

@@ -17,7 +17,7 @@ from kit.schemas import Page
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
-StatusFilter = Literal["pending", "in_progress", "completed", "failed"]
+StatusFilter = Literal["waiting_for_transcripts", "pending", "in_progress", "completed", "failed"]
 
 
 @router.get("", summary="List analyses (admin: all; HR: those of their invitations)")

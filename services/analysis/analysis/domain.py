@@ -59,6 +59,7 @@ class SnapshotResponse(_Snapshot):
     code_answer: str | None = None
     selected_option_id: str | None = None
     selected_option_ids: list[str] = Field(default_factory=list)
+    media_id: str | None = None
 
     @field_validator("selected_option_ids", mode="before")
     @classmethod
@@ -103,6 +104,11 @@ class InterviewSnapshot(_Snapshot):
         return next((r for r in self.responses if r.question_id == question_id), None)
 
     @property
+    def media_ids(self) -> set[str]:
+        """The recordings whose transcripts the analysis waits for."""
+        return {r.media_id for r in self.responses if r.media_id}
+
+    @property
     def owner(self) -> str | None:
         """The HR user who owns the invitation (the reference's companyId is the inviter's id)."""
         return self.hr_user_id or self.company_id
@@ -112,6 +118,8 @@ class InterviewSnapshot(_Snapshot):
 
 
 class AnalysisStatus(StrEnum):
+    # A recorded answer has neither a transcript nor a definitive "none" yet.
+    WAITING_FOR_TRANSCRIPTS = "waiting_for_transcripts"
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
@@ -149,8 +157,11 @@ class AnalysisResult(Base, AggregateRoot):
     company_name: Mapped[str] = mapped_column(String(255), default="")
     company_id: Mapped[str | None] = mapped_column(String(255))
     hr_user_id: Mapped[str | None] = mapped_column(String(255), index=True)
-    status: Mapped[str] = mapped_column(String(20), index=True, default=AnalysisStatus.PENDING)
+    status: Mapped[str] = mapped_column(String(30), index=True, default=AnalysisStatus.PENDING)
     overall_score: Mapped[int | None] = mapped_column(Integer)
+    # The answers the overall score rests on, of all questions (recordings without transcript are not scored).
+    scored_answers: Mapped[int | None] = mapped_column(Integer)
+    total_answers: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str | None] = mapped_column(Text)
     strengths: Mapped[list[str]] = mapped_column(JSONB, default=list)
     weaknesses: Mapped[list[str]] = mapped_column(JSONB, default=list)
@@ -203,6 +214,8 @@ class AnalysisResult(Base, AggregateRoot):
             raise IllegalTransition("an analysis needs at least one analysed question")
         self.status = AnalysisStatus.COMPLETED
         self.overall_score = outcome.overall_score
+        self.scored_answers = sum(1 for q in outcome.questions if q.score is not None)
+        self.total_answers = len(outcome.questions)
         self.summary = outcome.summary
         self.strengths, self.weaknesses = outcome.strengths, outcome.weaknesses
         self.recommendation = outcome.recommendation
@@ -215,6 +228,8 @@ class AnalysisResult(Base, AggregateRoot):
                 overall_score=outcome.overall_score,
                 recommendation=outcome.recommendation,
                 questions_analyzed=len(outcome.questions),
+                scored_answers=self.scored_answers,
+                total_answers=self.total_answers,
                 **self._outcome_fields(),
             )
         )
@@ -226,6 +241,13 @@ class AnalysisResult(Base, AggregateRoot):
         self._account(Usage(), processing_time_ms)
         self.completed_at = None
         self.record(AnalysisFailed(error_message=self.error_message, questions_analyzed=0, **self._outcome_fields()))
+
+    def release(self) -> bool:
+        """Whether this waiting analysis may now run: every recording is transcribed or definitively not."""
+        if self.status != AnalysisStatus.WAITING_FOR_TRANSCRIPTS:
+            return False
+        self.status = AnalysisStatus.PENDING
+        return True
 
     def retry(self) -> None:
         if self.status != AnalysisStatus.FAILED:
@@ -329,6 +351,44 @@ class InterviewOutcome(BaseModel):
     recommendation: Recommendation
     usage: Usage
     processing_time_ms: int
+
+
+class TranscriptStatus(StrEnum):
+    COMPLETED = "completed"
+    UNAVAILABLE = "unavailable"
+
+
+class Transcript(Base):
+    """What the media service said about one recording: its transcript, or definitively none."""
+
+    __tablename__ = "transcripts"
+
+    media_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    invitation_id: Mapped[str] = mapped_column(String(255), index=True)
+    question_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(20))
+    segments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TimedSegment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    start: float
+    end: float
+    text: str
+
+
+class TranscriptText(BaseModel):
+    """A usable transcript, as the scorer reads it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    segments: list[TimedSegment] = Field(default_factory=list)
 
 
 class AnalysisNotFound(NotFound):

@@ -23,6 +23,9 @@ class CriterionView(View):
     weight: float
     evidence: str | None = None
     evidence_status: str = "none"
+    # Where the quote is in the recording (seconds), for an answer judged on its transcript.
+    evidence_start_s: float | None = None
+    evidence_end_s: float | None = None
 
 
 class QuestionAnalysisView(View):
@@ -36,6 +39,8 @@ class QuestionAnalysisView(View):
     criteria_scores: list[CriterionView]
     is_correct: bool | None
     tokens_used: int
+    # False for a recorded answer without transcript: it has no score and the overall score leaves it out.
+    analysable: bool
 
 
 class AnalysisView(View):
@@ -49,6 +54,8 @@ class AnalysisView(View):
     company_name: str
     status: str
     overall_score: int | None
+    scored_answers: int | None
+    total_answers: int | None
     summary: str | None
     strengths: list[str]
     weaknesses: list[str]
@@ -76,6 +83,7 @@ class CandidateQuestionView(View):
     response_text: str | None
     score: int | None
     feedback: str
+    analysable: bool
 
 
 class CandidateAnalysisView(View):
@@ -85,6 +93,8 @@ class CandidateAnalysisView(View):
     company_name: str
     status: str
     overall_score: int | None
+    scored_answers: int | None
+    total_answers: int | None
     summary: str | None
     strengths: list[str]
     weaknesses: list[str]
@@ -113,6 +123,8 @@ class AnalysisListItem(View):
     company_name: str
     status: str
     overall_score: int | None
+    scored_answers: int | None
+    total_answers: int | None
     recommendation: str | None
     engine: str | None
     error_message: str | None
@@ -133,8 +145,13 @@ async def _load(session: AsyncSession, invitation_id: uuid.UUID, *, questions: b
 def _question(q: QuestionAnalysis) -> QuestionAnalysisView:
     return QuestionAnalysisView.model_validate(
         {
-            **{k: getattr(q, k) for k in QuestionAnalysisView.model_fields if k != "criteria_scores"},
+            **{
+                k: getattr(q, k)
+                for k in QuestionAnalysisView.model_fields
+                if k not in ("criteria_scores", "analysable")
+            },
             "criteria_scores": [CriterionView.model_validate(c) for c in q.criteria_scores],
+            "analysable": q.score is not None,
         }
     )
 
@@ -154,7 +171,18 @@ async def candidate_view(session: AsyncSession, invitation_id: uuid.UUID, user: 
     if analysis.candidate_id != user.user_id.lower():
         raise Forbidden("This analysis belongs to another candidate")
     fields = {k: getattr(analysis, k) for k in CandidateAnalysisView.model_fields if k != "question_analyses"}
-    questions = [CandidateQuestionView.model_validate(q) for q in analysis.questions]
+    questions = [
+        CandidateQuestionView(
+            question_id=q.question_id,
+            question_text=q.question_text,
+            question_type=q.question_type,
+            response_text=q.response_text,
+            score=q.score,
+            feedback=q.feedback,
+            analysable=q.score is not None,
+        )
+        for q in analysis.questions
+    ]
     return CandidateAnalysisView.model_validate({**fields, "question_analyses": questions})
 
 

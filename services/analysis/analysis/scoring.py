@@ -8,7 +8,10 @@
   and the score-based recommendation uses that same overall score (the reference mixed two averages).
   The engine's proposed recommendation is reconciled with it: the more conservative one wins.
 - Unanswered questions score 0 and say so (the reference skipped them silently). An answer that has no
-  text (a recording without transcript) is not scored rather than given an invented score.
+  text (a recording without transcript) is not scored rather than given an invented score, and the overall
+  score says how many answers it rests on.
+- A recorded answer is judged on its transcript; each verified quote carries the start of the first and the
+  end of the last transcript segment it spans, so HR can play the moment back.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, Field
@@ -29,6 +32,8 @@ from analysis.domain import (
     Recommendation,
     SnapshotQuestion,
     SnapshotResponse,
+    TimedSegment,
+    TranscriptText,
     Usage,
 )
 
@@ -99,22 +104,42 @@ def verify_quote(quote: str | None, answer: str) -> tuple[str | None, str]:
     return None, "not_found"
 
 
-def criteria_rows(judgement: Judgement, answer: str) -> list[dict[str, Any]]:
+def locate(quote: str, segments: Sequence[TimedSegment]) -> tuple[float, float] | None:
+    """Start and end (seconds) of the transcript segments a quote spans, if the segments contain it."""
+    needle = _normalise(quote)
+    spans: list[tuple[int, TimedSegment]] = []  # where each segment ends in the joined text
+    joined = ""
+    for segment in segments:
+        words = _normalise(segment.text)
+        if words:
+            joined = f"{joined} {words}" if joined else words
+            spans.append((len(joined), segment))
+    at = joined.find(needle) if needle else -1
+    if at < 0:
+        return None
+    first = next(segment for end, segment in spans if at < end)
+    last = next(segment for end, segment in spans if at + len(needle) <= end)
+    return first.start, last.end
+
+
+def criteria_rows(judgement: Judgement, answer: str, segments: Sequence[TimedSegment] = ()) -> list[dict[str, Any]]:
     rows = []
     for criterion in CRITERIA:
         score = judgement.criteria.get(criterion)
         if score is None:
             score = judgement.score if judgement.score is not None else 0
         evidence, status = verify_quote(judgement.evidence.get(criterion), answer)
-        rows.append(
-            {
-                "criterion": criterion,
-                "score": clamp(score),
-                "weight": CRITERION_WEIGHT,
-                "evidence": evidence,
-                "evidenceStatus": status,
-            }
-        )
+        row: dict[str, Any] = {
+            "criterion": criterion,
+            "score": clamp(score),
+            "weight": CRITERION_WEIGHT,
+            "evidence": evidence,
+            "evidenceStatus": status,
+        }
+        timed = locate(evidence, segments) if evidence and segments else None
+        if timed is not None:
+            row["evidenceStartS"], row["evidenceEndS"] = timed
+        rows.append(row)
     return rows
 
 
@@ -166,23 +191,32 @@ def _unscored(
 
 
 async def _score_question(
-    engine: ScoringEngine, snapshot: InterviewSnapshot, question: SnapshotQuestion
+    engine: ScoringEngine,
+    snapshot: InterviewSnapshot,
+    question: SnapshotQuestion,
+    transcripts: Mapping[str, TranscriptText],
 ) -> QuestionOutcome:
     response = snapshot.response_to(question.id)
     if response is None:
         return _unscored(question, None, NOT_ANSWERED, 0)
     if question.type == "multiple_choice" and question.options:
         return score_choice(question, response)
-    if not response.text:
+    answer, segments = response.text, list[TimedSegment]()
+    if response.media_id:
+        transcript = transcripts.get(response.media_id)
+        if transcript is None:
+            return _unscored(question, None, NO_TRANSCRIPT, None)
+        answer, segments = transcript.text.strip(), transcript.segments
+    if not answer:
         recorded = (response.response_type or question.type) in ("video", "audio")
         return _unscored(question, None, NO_TRANSCRIPT if recorded else NOT_ANSWERED, None if recorded else 0)
-    judgement = await engine.judge(question, response.text, language=snapshot.language)
-    criteria = criteria_rows(judgement, response.text)
+    judgement = await engine.judge(question, answer, language=snapshot.language)
+    criteria = criteria_rows(judgement, answer, segments)
     return QuestionOutcome(
         question_id=question.id,
         question_text=question.text,
         question_type=question.type,
-        response_text=response.text,
+        response_text=answer,
         score=clamp(sum(c["score"] * c["weight"] for c in criteria) / sum(c["weight"] for c in criteria)),
         feedback=judgement.feedback.strip() or "No feedback provided.",
         criteria_scores=criteria,
@@ -190,12 +224,18 @@ async def _score_question(
     )
 
 
-async def score_interview(engine: ScoringEngine, snapshot: InterviewSnapshot) -> InterviewOutcome:
-    """Every question concurrently (the engine's limiter paces the calls), then the summary."""
+async def score_interview(
+    engine: ScoringEngine, snapshot: InterviewSnapshot, transcripts: Mapping[str, TranscriptText] | None = None
+) -> InterviewOutcome:
+    """Every question concurrently (the engine's limiter paces the calls), then the summary; recorded
+    answers are read from `transcripts` (by media id) and are not analysable without one."""
     started = time.perf_counter()
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(_score_question(engine, snapshot, q)) for q in snapshot.ordered_questions()]
+            tasks = [
+                group.create_task(_score_question(engine, snapshot, q, transcripts or {}))
+                for q in snapshot.ordered_questions()
+            ]
     except ExceptionGroup as errors:
         # One question that cannot be scored fails the analysis; the group cancelled the other calls.
         failed = errors.subgroup(ScoringFailed)

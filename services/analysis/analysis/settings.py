@@ -31,6 +31,9 @@ class Settings(ServiceSettings):
     analysis_timeout_s: float = 1800.0
     # A `pending` analysis older than this is enqueued again (its first job was lost with Redis).
     stale_pending_s: float = 120.0
+    # How long an interview with recorded answers waits for their transcripts; after that the sweep runs it
+    # and the recordings still without one are not analysable (as if transcription were unavailable).
+    transcript_wait_s: float = 3600.0
 
     @property
     def llm_enabled(self) -> bool:

@@ -12,10 +12,10 @@ import structlog
 from arq import Retry, cron
 from arq.worker import func
 from prometheus_client import Counter, Histogram
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from analysis.commands import ANALYSE, Jobs
+from analysis.commands import ANALYSE, Jobs, load_transcripts
 from analysis.domain import AnalysisResult, AnalysisStatus, InterviewOutcome
 from analysis.llm import LlmEngine
 from analysis.offline import OfflineEngine
@@ -62,12 +62,13 @@ async def analyse(ctx: Ctx, analysis_id: str) -> str:
         if not claimed:
             return f"skipped ({analysis.status})"
         snapshot = analysis.snapshot
+        transcripts = await load_transcripts(session, snapshot)
 
     started = time.perf_counter()
     outcome: InterviewOutcome | None = None
     reason = ""
     try:
-        outcome = await asyncio.wait_for(score_interview(engine, snapshot), settings.analysis_timeout_s)
+        outcome = await asyncio.wait_for(score_interview(engine, snapshot, transcripts), settings.analysis_timeout_s)
     except ScoringFailed as exc:
         reason = str(exc)
     except TimeoutError:
@@ -93,8 +94,26 @@ async def analyse(ctx: Ctx, analysis_id: str) -> str:
 
 
 async def sweep_pending(ctx: Ctx) -> int:
-    """Enqueue again the pending analyses whose job was lost (Redis down when the event arrived)."""
+    """Release the analyses that waited too long for transcripts, and enqueue again the pending analyses
+    whose job was lost (Redis down when the event arrived)."""
     settings: Settings = ctx["settings"]
+    async with transaction(ctx["sessions"]) as session:
+        waited = (
+            await session.scalars(
+                update(AnalysisResult)
+                .where(
+                    AnalysisResult.status == AnalysisStatus.WAITING_FOR_TRANSCRIPTS,
+                    AnalysisResult.created_at < utcnow() - timedelta(seconds=settings.transcript_wait_s),
+                )
+                .values(status=AnalysisStatus.PENDING)
+                .returning(AnalysisResult.id)
+            )
+        ).all()
+    jobs: Jobs = ctx["jobs"]
+    for analysis_id in waited:
+        await jobs.analyse(analysis_id, 1)
+    if waited:
+        log.info("analysis.transcript_wait_over", count=len(waited))
     cutoff = utcnow() - timedelta(seconds=settings.stale_pending_s)
     async with ctx["sessions"]() as session:
         stale = (
@@ -104,13 +123,12 @@ async def sweep_pending(ctx: Ctx) -> int:
                 .limit(100)
             )
         ).all()
-    jobs: Jobs = ctx["jobs"]
     for analysis_id, attempt in stale:
         # A distinct job id per sweep; should the first job still run, only one of them claims the analysis.
         await jobs.analyse(analysis_id, attempt, suffix=f":sweep{int(time.time())}")
     if stale:
         log.info("analysis.swept", count=len(stale))
-    return len(stale)
+    return len(waited) + len(stale)
 
 
 def build_worker_settings(settings: Settings) -> type:

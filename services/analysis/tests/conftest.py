@@ -24,6 +24,7 @@ from analysis.settings import Settings
 from analysis.testing import LlmStandIn
 from analysis.worker import build_worker_settings
 from kit.db import make_sessionmaker
+from kit.domain import IntegrationEvent
 from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.testing import (
@@ -166,6 +167,7 @@ class Stack:
     producer: AIOKafkaProducer
 
     published: list[Envelope] = field(default_factory=list)
+    media: list[str] = field(default_factory=list)
 
     async def publish(self, payload: dict[str, Any], *, event_id: uuid.UUID | None = None) -> Envelope:
         envelope = Envelope(
@@ -181,9 +183,22 @@ class Stack:
         self.published.append(envelope)
         return envelope
 
+    async def publish_media(self, event: IntegrationEvent, *, event_id: uuid.UUID | None = None) -> Envelope:
+        """A `media-events` event as the media service's outbox relay sends it (key = media id)."""
+        media_id = event.payload()["mediaId"]
+        envelope = Envelope.wrap(event, source="media", aggregate_id=media_id, correlation_id=None)
+        if event_id is not None:
+            envelope = envelope.model_copy(update={"event_id": event_id})
+        await self.producer.send_and_wait(
+            self.settings.topic("media-events"), envelope.to_json(), key=media_id.encode()
+        )
+        self.media.append(media_id)
+        self.published.append(envelope)
+        return envelope
+
     async def forget(self) -> None:
         """Delete what this stack wrote, and only that: other test runs may share the schema."""
-        invitations = [uuid.UUID(e.aggregate_id) for e in self.published]
+        invitations = [uuid.UUID(e.aggregate_id) for e in self.published if e.source == "interviews"]
         events = [str(e.event_id) for e in self.published]
         async with self.sessions.begin() as session:
             await session.execute(
@@ -197,6 +212,7 @@ class Stack:
                 text("DELETE FROM analysis_results WHERE invitation_id = ANY(:ids)"), {"ids": invitations}
             )
             await session.execute(text("DELETE FROM processed_messages WHERE message_id = ANY(:ids)"), {"ids": events})
+            await session.execute(text("DELETE FROM transcripts WHERE media_id = ANY(:ids)"), {"ids": self.media})
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         async with self.sessions() as session:

@@ -32,6 +32,8 @@ CANDIDATE_FIELDS = {
     "companyName",
     "status",
     "overallScore",
+    "scoredAnswers",
+    "totalAnswers",
     "summary",
     "strengths",
     "weaknesses",
@@ -62,7 +64,9 @@ def seed(sessions: async_sessionmaker[AsyncSession], make_snapshot: Callable[...
     async def make(status: str = "completed", **snapshot_fields: Any) -> dict[str, Any]:
         payload = make_snapshot(**snapshot_fields)
         async with transaction(sessions) as session:
-            analysis_id = await commands.request_analysis(session, InterviewSnapshot.model_validate(payload), payload)
+            requested = await commands.request_analysis(session, InterviewSnapshot.model_validate(payload), payload)
+        assert requested is not None
+        analysis_id = requested.id
         if status == "pending":
             return payload
         engine = OfflineEngine()
@@ -125,6 +129,7 @@ async def test_a_candidate_sees_only_their_own_results_and_only_the_candidate_fi
         "responseText",
         "score",
         "feedback",
+        "analysable",
     }
     assert (someone_else.status_code, the_hr.status_code) == (403, 403)
 

@@ -40,7 +40,9 @@ async def _seed(payload: dict[str, object]) -> None:
     sessions = make_sessionmaker(engine, service="analysis", schema="analysis")
     try:
         async with transaction(sessions) as session:
-            analysis_id = await commands.request_analysis(session, InterviewSnapshot.model_validate(payload), payload)
+            requested = await commands.request_analysis(session, InterviewSnapshot.model_validate(payload), payload)
+        assert requested is not None
+        analysis_id = requested.id
         async with transaction(sessions) as session:
             analysis = await session.scalar(
                 select(AnalysisResult)

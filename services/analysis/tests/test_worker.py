@@ -24,7 +24,8 @@ from kit.worker import queue_name
 
 async def request(sessions: async_sessionmaker[AsyncSession], payload: dict[str, Any]) -> Any:
     async with transaction(sessions) as session:
-        return await commands.request_analysis(session, InterviewSnapshot.model_validate(payload), payload)
+        requested = await commands.request_analysis(session, InterviewSnapshot.model_validate(payload), payload)
+        return requested.id if requested else None
 
 
 async def test_only_the_job_that_started_an_analysis_may_resume_it(
