@@ -10,10 +10,18 @@ from typing import Any
 
 import pytest
 
-from analysis.domain import InterviewSnapshot, SnapshotQuestion, SnapshotResponse
+from analysis.domain import InterviewSnapshot, SnapshotQuestion, SnapshotResponse, TimedSegment
 from analysis.llm import RateLimiter
 from analysis.offline import OfflineEngine
-from analysis.scoring import NO_TRANSCRIPT, NOT_ANSWERED, reconcile, score_choice, score_interview, verify_quote
+from analysis.scoring import (
+    NO_TRANSCRIPT,
+    NOT_ANSWERED,
+    locate,
+    reconcile,
+    score_choice,
+    score_interview,
+    verify_quote,
+)
 from kit.contracts.interviews import InvitationCompleted, OptionSnapshot, QuestionSnapshot, ResponseSnapshot
 
 ANSWER = "First I would measure the read patterns.\nThen I  would add a write-through cache."
@@ -202,3 +210,27 @@ async def test_the_interviews_services_own_invitation_completed_contract_is_read
         ("q2", True, False),
         ("q3", None, True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        ("first i would", (0.0, 2.0)),
+        ("measure  the READ patterns", (0.0, 4.5)),
+        ("patterns. Then", (2.0, 7.25)),
+        ("write-through cache.", (5.0, 7.25)),
+        ("a cache the interviewer never heard", None),
+        ("", None),
+    ],
+)
+def test_a_quote_is_placed_from_the_first_to_the_last_transcript_segment_it_spans(
+    quote: str, expected: tuple[float, float] | None
+) -> None:
+    segments = [
+        TimedSegment(start=0.0, end=2.0, text=" First I would measure"),
+        TimedSegment(start=2.0, end=4.5, text=" the read patterns."),
+        TimedSegment(start=4.5, end=5.0, text="   "),
+        TimedSegment(start=5.0, end=7.25, text=" Then I would add a write-through cache."),
+    ]
+
+    assert locate(quote, segments) == expected

@@ -208,3 +208,22 @@ async def test_an_analysis_that_waited_too_long_runs_and_the_missing_transcripts
     assert analysis is not None
     assert (analysis.scored_answers, analysis.total_answers) == (2, 3)
     assert [q.score is None for q in analysis.questions] == [False, False, True]
+
+
+async def test_a_transcript_event_without_a_media_id_is_dead_lettered_and_stores_nothing(
+    run_stack: StackFactory, settings: Settings, make_snapshot: Callable[..., dict[str, Any]]
+) -> None:
+    stack = await run_stack(settings)
+    payload = make_snapshot()
+    broken = transcribed(payload, str(uuid.uuid4()), "v1").payload()
+    media_id = broken.pop("mediaId")
+    envelope = Envelope(event_type="transcription.completed", source="media", aggregate_id=media_id, payload=broken)
+    await stack.producer.send_and_wait(stack.settings.topic("media-events"), envelope.to_json())
+
+    (dead,) = await consume(stack.settings.kafka_bootstrap, stack.settings.topic("media-events") + "-dlq", 1)
+
+    assert "mediaId" in dict(dead.headers)["dlq-error-message"].decode()
+    assert (
+        await stack.scalar("SELECT count(*) FROM transcripts WHERE invitation_id = :id", id=payload["invitationId"])
+        == 0
+    )
