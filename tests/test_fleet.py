@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import os
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -17,7 +16,15 @@ from asgi_lifespan import LifespanManager
 
 from kit.events import Envelope
 from kit.settings import ServiceSettings
-from kit.testing import alembic_upgrade, consume, create_topics, delete_topics, settings_for_tests
+from kit.testing import (
+    alembic_upgrade,
+    consume,
+    create_topics,
+    delete_topics,
+    process_env,
+    retire_stale_outbox_rows,
+    settings_for_tests,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = {
@@ -42,19 +49,9 @@ def migrated() -> dict[str, ServiceSettings]:
     settings = {name: service_settings(name) for name in SERVICES}
     for name, s in settings.items():
         alembic_upgrade(ROOT / "services" / name, s)
-    asyncio.run(_retire_stale_outbox_rows(settings.values()))
+    for s in settings.values():
+        asyncio.run(retire_stale_outbox_rows(s))
     return settings
-
-
-async def _retire_stale_outbox_rows(all_settings: Iterable[ServiceSettings]) -> None:
-    """Rows left unpublished by earlier runs belong to topics of another run's prefix; a worker of this
-    run would fail on them (topic auto-creation is off), so they are marked as handled first."""
-    for settings in all_settings:
-        conn = await asyncpg.connect(_dsn(settings))
-        try:
-            await conn.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")
-        finally:
-            await conn.close()
 
 
 pytestmark = pytest.mark.parametrize("service", list(SERVICES))
@@ -121,20 +118,6 @@ async def test_health_ready_metrics_and_swagger_answer(service: str, client: htt
     assert spec.json()["openapi"].startswith("3.")
 
 
-def _env(settings: ServiceSettings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SERVICE_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "DB_SCHEMA": settings.schema_name,
-        "KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "TOPIC_PREFIX": settings.topic_prefix,
-        "REDIS_URL": settings.redis_url,
-        "INTERNAL_TOKEN": settings.internal_token.get_secret_value(),
-        "OUTBOX_POLL_INTERVAL_S": "0.5",
-    }
-
-
 async def _stop(process: asyncio.subprocess.Process) -> int:
     if process.returncode is None:
         process.terminate()
@@ -152,7 +135,7 @@ async def test_the_worker_process_relays_a_committed_outbox_row_to_kafka(
         "-m",
         "arq",
         f"{service}.worker.WorkerSettings",
-        env=_env(settings),
+        env=process_env(settings),
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -187,7 +170,7 @@ async def test_the_consumer_process_starts_and_stops_cleanly(
         sys.executable,
         "-m",
         f"{service}.consumers",
-        env=_env(migrated[service]),
+        env=process_env(migrated[service]),
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

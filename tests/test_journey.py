@@ -6,7 +6,6 @@ HR approves and the candidate sees the decision. The consumers and workers run a
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -15,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -25,8 +23,15 @@ from analysis.settings import Settings as AnalysisSettings
 from analysis.testing import LlmStandIn
 from interviews.main import create_app as interviews_app
 from interviews.settings import Settings as InterviewsSettings
-from kit.settings import ServiceSettings
-from kit.testing import INTERNAL_TOKEN, alembic_upgrade, create_topics, delete_topics, settings_for_tests
+from kit.testing import (
+    INTERNAL_TOKEN,
+    alembic_upgrade,
+    create_topics,
+    delete_topics,
+    process_env,
+    retire_stale_outbox_rows,
+    settings_for_tests,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ("interview-events", "analysis-events", "media-events")
@@ -34,30 +39,6 @@ TOPICS = ("interview-events", "analysis-events", "media-events")
 
 def identity(role: str) -> dict[str, str]:
     return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": str(uuid.uuid4()), "x-user-role": role}
-
-
-def process_env(settings: ServiceSettings, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SERVICE_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "DB_SCHEMA": settings.schema_name,
-        "KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "TOPIC_PREFIX": settings.topic_prefix,
-        "REDIS_URL": settings.redis_url,
-        "INTERNAL_TOKEN": INTERNAL_TOKEN,
-        "OUTBOX_POLL_INTERVAL_S": "0.5",
-        **extra,
-    }
-
-
-async def retire_stale_outbox_rows(settings: ServiceSettings) -> None:
-    # Rows left by earlier runs carry topics of another run's prefix; this run's relay would fail on them.
-    conn = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
-    try:
-        await conn.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")
-    finally:
-        await conn.close()
 
 
 @pytest.fixture
