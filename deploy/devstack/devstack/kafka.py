@@ -187,11 +187,12 @@ class KafkaBroker:
         (self.home / "log4j2.properties").write_text(_LOG4J2)
         if (self.data_dir / "meta.properties").exists():
             return  # formatted before: a restart keeps the data
+        # A base64url id may start with "-"; passed as `--cluster-id=<id>` it is never taken for an option.
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         java, _opts = self._java()
         run(
             [java, "-Xmx256m", "-cp", f"{self.libs}/*", "kafka.tools.StorageTool", "format",
-             "-t", cluster_id, "-c", config],
+             f"--cluster-id={cluster_id}", "-c", config],
             what="kafka storage format",
         )  # fmt: skip
 
