@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -60,6 +61,13 @@ def settings_for_tests(cls: type[S], service: str, **overrides: Any) -> S:
     }
     values.update(overrides)
     return cls(**values)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def process_env(settings: ServiceSettings, **extra: str) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from kit.http import Breakers, ServiceClient, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from kit.observability import CIRCUIT_STATE
+from kit.testing import free_port
 
 
 @dataclass
@@ -24,15 +24,9 @@ class Upstream:
     delay_s: float = 0.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 async def upstream() -> AsyncIterator[Upstream]:
-    port = _free_port()
+    port = free_port()
     state = Upstream(url=f"http://127.0.0.1:{port}")
     app = FastAPI()
 
@@ -108,7 +102,7 @@ async def test_timeouts_and_refused_connections_map_to_504_and_503(upstream: Ups
     breakers = Breakers("kit_test", threshold=5, ttl_s=5)
     upstream.failing, upstream.delay_s = False, 1.0
     slow = ServiceClient("thing-c", upstream.url, breakers, timeout_s=0.2)
-    gone = ServiceClient("thing-d", f"http://127.0.0.1:{_free_port()}", breakers)
+    gone = ServiceClient("thing-d", f"http://127.0.0.1:{free_port()}", breakers)
 
     with pytest.raises(UpstreamTimeout) as timeout:
         await slow.request("GET", "/thing")

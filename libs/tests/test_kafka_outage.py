@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from kit.events import Envelope
 from kit.kafka import make_producer
 from kit.outbox import OutboxMessage, Relay
 from kit.settings import ServiceSettings
-from kit.testing import consume_until
+from kit.testing import consume_until, free_port
 
 COMMANDS = 1000
 
@@ -50,16 +49,10 @@ class Order(OutageBase, AggregateRoot):
         return order
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
     home: Path = tmp_path_factory.mktemp("outage-kafka")
-    broker = KafkaBroker(home, _free_port(), _free_port(), heap="384m")
+    broker = KafkaBroker(home, free_port(), free_port(), heap="384m")
     broker.start()
     broker.wait_ready(120)
     yield broker

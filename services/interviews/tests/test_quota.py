@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -12,7 +11,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 
-from kit.testing import INTERNAL_TOKEN
+from kit.testing import INTERNAL_TOKEN, free_port
 
 
 @dataclass
@@ -30,16 +29,10 @@ class Billing:
             self.server = None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 async def billing() -> AsyncIterator[Billing]:
     """Billing's internal quota route (reference §8.1) answering as the free plan would."""
-    port = _free_port()
+    port = free_port()
     state = Billing(url=f"http://127.0.0.1:{port}")
     app = FastAPI()
 
