@@ -70,6 +70,9 @@ def service_env(cfg: Config, svc: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     }
     env.update({f"{other.upper()}_URL": f"http://127.0.0.1:{port}" for other, port in SERVICES.items()})
+    if svc == "gateway":
+        # Keycloak sends the browser back to the web app, which is also the only origin CORS admits.
+        env["WEB_ORIGIN"] = f"http://127.0.0.1:{WEB_PORT}"
     return env
 
 
@@ -133,6 +136,8 @@ def plan_web(cfg: Config) -> tuple[list[str] | None, AppSpec | None]:
         "PORT": str(WEB_PORT),
         "HOSTNAME": "127.0.0.1",
         "GATEWAY_URL": f"http://127.0.0.1:{SERVICES['gateway']}",
+        "API_URL": f"http://127.0.0.1:{SERVICES['gateway']}",
+        "NEXT_TELEMETRY_DISABLED": "1",
         "NEXT_PUBLIC_API_URL": f"http://127.0.0.1:{SERVICES['gateway']}",
         "NEXT_PUBLIC_KEYCLOAK_URL": f"http://127.0.0.1:{p.keycloak}",
         "NEXT_PUBLIC_KEYCLOAK_REALM": KEYCLOAK_REALM,

@@ -1,0 +1,140 @@
+"use client";
+
+import {
+  BarChart3,
+  Building2,
+  ClipboardCheck,
+  FileText,
+  LayoutDashboard,
+  LogOut,
+  Mail,
+  Menu,
+  ShieldCheck,
+  Sparkles,
+  User,
+  Users,
+  Video,
+  X,
+} from "lucide-react";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import * as React from "react";
+import { Button } from "@/components/ui/button";
+import { ErrorState, Spinner } from "@/components/ui/feedback";
+import { displayName, logout, useMe } from "@/lib/session";
+import { cn } from "@/lib/utils";
+
+type NavItem = { href: string; label: string; icon: React.ComponentType<{ className?: string }> };
+
+const NAV: Record<string, NavItem[]> = {
+  admin: [
+    { href: "/admin/dashboard", label: "Dashboard", icon: LayoutDashboard },
+    { href: "/admin/users", label: "Users", icon: Users },
+    { href: "/admin/skills", label: "Skills", icon: Sparkles },
+    { href: "/hr/templates", label: "Templates", icon: FileText },
+  ],
+  hr: [
+    { href: "/hr/dashboard", label: "Dashboard", icon: LayoutDashboard },
+    { href: "/hr/templates", label: "Templates", icon: FileText },
+    { href: "/hr/candidates", label: "Candidates", icon: Users },
+    { href: "/hr/invitations", label: "Invitations", icon: Mail },
+    { href: "/hr/review", label: "Review", icon: ClipboardCheck },
+    { href: "/hr/companies", label: "Companies", icon: Building2 },
+  ],
+  candidate: [
+    { href: "/candidate/dashboard", label: "My interviews", icon: Video },
+    { href: "/profile/skills", label: "My skills", icon: BarChart3 },
+  ],
+  pending: [],
+};
+
+const ACCOUNT: NavItem[] = [
+  { href: "/profile", label: "Profile", icon: User },
+  { href: "/profile/security", label: "Security", icon: ShieldCheck },
+];
+
+function NavLinks({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => void }) {
+  const pathname = usePathname();
+  return (
+    <ul className="space-y-1">
+      {items.map(({ href, label, icon: Icon }) => {
+        const active = pathname === href || (href !== "/profile" && pathname.startsWith(`${href}/`));
+        return (
+          <li key={href}>
+            <Link
+              href={href}
+              onClick={onNavigate}
+              aria-current={active ? "page" : undefined}
+              className={cn(
+                "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium hover:bg-accent focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring",
+                active ? "bg-accent text-accent-foreground" : "text-muted-foreground",
+              )}
+            >
+              <Icon className="h-4 w-4" aria-hidden />
+              {label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function AppShell({ children }: { children: React.ReactNode }) {
+  const me = useMe();
+  const [open, setOpen] = React.useState(false);
+  const role = me.data?.role ?? "pending";
+  const sidebar = (
+    <nav aria-label="Main" className="flex h-full flex-col gap-6 p-4">
+      <Link href="/dashboard" className="flex items-center gap-2 px-2 text-lg font-bold">
+        <Video className="h-5 w-5 text-primary" aria-hidden /> AI Interview
+      </Link>
+      <NavLinks items={NAV[role] ?? []} onNavigate={() => setOpen(false)} />
+      <div>
+        <p className="px-3 pb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">Account</p>
+        <NavLinks items={ACCOUNT} onNavigate={() => setOpen(false)} />
+      </div>
+    </nav>
+  );
+  return (
+    <div className="flex min-h-screen">
+      <aside className="hidden w-60 shrink-0 border-r bg-muted/40 md:block">{sidebar}</aside>
+      {open && (
+        <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Menu">
+          <div className="absolute inset-0 bg-black/40" onClick={() => setOpen(false)} />
+          <div className="absolute inset-y-0 left-0 w-64 bg-background shadow-xl">
+            <Button variant="ghost" size="icon" className="absolute right-2 top-2" onClick={() => setOpen(false)} aria-label="Close menu">
+              <X aria-hidden />
+            </Button>
+            {sidebar}
+          </div>
+        </div>
+      )}
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex h-14 items-center justify-between gap-2 border-b px-4">
+          <Button variant="ghost" size="icon" className="md:hidden" onClick={() => setOpen(true)} aria-label="Open menu">
+            <Menu aria-hidden />
+          </Button>
+          <div className="flex-1" />
+          {me.data && (
+            <span className="hidden text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">
+              {displayName(me.data)} · <span className="capitalize">{me.data.role}</span>
+            </span>
+          )}
+          <Button variant="outline" size="sm" onClick={() => void logout()}>
+            <LogOut aria-hidden /> Sign out
+          </Button>
+        </header>
+        <main id="main" className="mx-auto w-full max-w-6xl flex-1 p-4 sm:p-6">
+          {me.isPending ? (
+            <Spinner />
+          ) : me.isError ? (
+            <ErrorState error={me.error} onRetry={() => void me.refetch()} title="Could not load your account" />
+          ) : (
+            children
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { primaryRole, rolesFromToken } from "@/lib/jwt";
+
+const PUBLIC = new Set(["/", "/login", "/register", "/about", "/pricing", "/auth/callback"]);
+
+/** Routing only: the gateway verifies every call, this merely sends people to the pages they can use. */
+export function middleware(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  if (PUBLIC.has(pathname)) return NextResponse.next();
+
+  const access = request.cookies.get("access_token")?.value;
+  const refresh = request.cookies.get("refresh_token")?.value;
+  if (!access && !refresh) {
+    const url = new URL("/login", request.url);
+    url.searchParams.set("from", pathname + search);
+    return NextResponse.redirect(url);
+  }
+  const roles = rolesFromToken(access);
+  // Only a refresh token (the access token expired): the page's first API call refreshes it.
+  if (roles === null) return NextResponse.next();
+
+  const role = primaryRole(roles);
+  const redirect = (to: string) => NextResponse.redirect(new URL(to, request.url));
+  if (role === "pending" && pathname !== "/select-role" && !pathname.startsWith("/profile")) return redirect("/select-role");
+  if (pathname === "/select-role" && role !== "pending") return redirect("/dashboard");
+  if (pathname.startsWith("/admin") && !roles.includes("admin")) return redirect("/dashboard");
+  // Admins may act as HR (the gateway allows them every HR route).
+  if (pathname.startsWith("/hr") && !roles.includes("hr") && !roles.includes("admin")) return redirect("/dashboard");
+  if ((pathname.startsWith("/candidate") || pathname.startsWith("/interview")) && !roles.includes("candidate"))
+    return redirect("/dashboard");
+  return NextResponse.next();
+}
+
+export const config = {
+  matcher: ["/((?!_next/|favicon.ico|.*\\.(?:png|svg|jpg|ico|webmanifest)$).*)"],
+};
