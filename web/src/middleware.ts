@@ -6,12 +6,15 @@ const PUBLIC = new Set(["/", "/login", "/register", "/about", "/pricing", "/auth
 /** Routing only: the gateway verifies every call, this merely sends people to the pages they can use. */
 export function middleware(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
+  // request.url names the server's bind address (often "localhost"); the browser's host is what its cookies
+  // belong to, so redirects keep it.
+  const origin = `${request.nextUrl.protocol}//${request.headers.get("host") ?? request.nextUrl.host}`;
   if (PUBLIC.has(pathname)) return NextResponse.next();
 
   const access = request.cookies.get("access_token")?.value;
   const refresh = request.cookies.get("refresh_token")?.value;
   if (!access && !refresh) {
-    const url = new URL("/login", request.url);
+    const url = new URL("/login", origin);
     url.searchParams.set("from", pathname + search);
     return NextResponse.redirect(url);
   }
@@ -20,7 +23,7 @@ export function middleware(request: NextRequest) {
   if (roles === null) return NextResponse.next();
 
   const role = primaryRole(roles);
-  const redirect = (to: string) => NextResponse.redirect(new URL(to, request.url));
+  const redirect = (to: string) => NextResponse.redirect(new URL(to, origin));
   if (role === "pending" && pathname !== "/select-role" && !pathname.startsWith("/profile")) return redirect("/select-role");
   if (pathname === "/select-role" && role !== "pending") return redirect("/dashboard");
   if (pathname.startsWith("/admin") && !roles.includes("admin")) return redirect("/dashboard");

@@ -22,8 +22,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.identity import token_roles
 from gateway.metrics import USER_OPERATIONS
 from gateway.upstream import UpstreamClient
+from kit.auth import primary_role
 from kit.db import Base, transaction
 from kit.errors import DomainError, Forbidden
 from kit.http import UpstreamError, UpstreamTimeout, UpstreamUnavailable
@@ -135,6 +137,24 @@ class RegistrationSaga:
             return user_id, None
 
     async def _provision(self, row: Registration, claims: dict[str, Any]) -> str:
+        user_id = await self._create(row, claims)
+        await self._adopt_token_role(user_id, claims)
+        return user_id
+
+    async def _adopt_token_role(self, user_id: str, claims: dict[str, Any]) -> None:
+        """A user whose account already carries an app role (seeded, or created by an admin with one) is
+        recorded with it, instead of being sent through role selection for a role Keycloak already gave."""
+        role = primary_role(token_roles(claims))
+        if role == "pending":
+            return
+        response = await self.users.request(
+            "POST", f"/users/{user_id}/roles", headers=_system_headers(), json_body={"role": role}
+        )
+        # 422: a role was chosen already (an earlier attempt, or the user picked one): nothing to adopt.
+        if response.status not in (200, 201, 422):
+            raise UpstreamError(f"users answered {response.status} to the role assignment")
+
+    async def _create(self, row: Registration, claims: dict[str, Any]) -> str:
         existing = await self._by_external_id(row.keycloak_id)
         if existing is not None:
             return existing

@@ -62,6 +62,18 @@ async def test_first_calls_provision_one_user_in_the_users_service_and_role_sele
     assert admin.status_code == 422
 
 
+async def test_an_account_that_already_has_an_app_role_is_provisioned_with_that_role(
+    real_gateway: httpx.AsyncClient, fresh_user: Any
+) -> None:
+    hr = await fresh_user("seeded-hr", roles=("hr",))
+    me = await real_gateway.get("/api/users/me", headers=await _token(hr))
+    assert me.status_code == 200, me.text
+    assert me.json()["role"] == "hr"
+    # No second choice: the role came with the account.
+    again = await real_gateway.post("/api/users/me/select-role", headers=await _token(hr), json={"role": "candidate"})
+    assert again.status_code == 422, again.text
+
+
 async def test_admin_operations_change_keycloak_and_users_together(
     real_gateway: httpx.AsyncClient, fresh_user: Any, keycloak_admin: Any
 ) -> None:
