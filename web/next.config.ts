@@ -3,6 +3,8 @@ import type { NextConfig } from "next";
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Production builds (devstack, the browser journey test) set NEXT_DIST_DIR=.next-prod, apart from `next dev`'s.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   // The API base is read at request time (see app/layout.tsx), so one build serves any deployment.
   output: undefined,
   eslint: { dirs: ["src", "e2e", "tests"] },

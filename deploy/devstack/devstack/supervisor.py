@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -22,6 +21,7 @@ from typing import IO
 
 import httpx
 
+from devstack import web
 from devstack.component import Origin, Status
 from devstack.config import (
     KEYCLOAK_CLIENT_ID,
@@ -82,6 +82,8 @@ class AppSpec:
     cmd: list[str]
     env: dict[str, str] = field(default_factory=dict)
     port: int | None = None
+    # Where the process runs; the repository root when None.
+    cwd: Path | None = None
 
 
 def _venv_bin(tool: str) -> str:
@@ -118,34 +120,45 @@ def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]
     return migrate, specs
 
 
-def plan_web(cfg: Config) -> tuple[list[str] | None, AppSpec | None]:
-    web = cfg.root / "web"
-    manifest = web / "package.json"
-    if not manifest.is_file():
-        return None, None
-    npm = shutil.which("npm")
-    if npm is None:
-        raise DevstackError("web/package.json exists but npm is missing: apt-get install -y nodejs npm")
-    install = None
-    if not (web / "node_modules").is_dir():
-        install = [npm, "ci" if (web / "package-lock.json").is_file() else "install", "--no-audit", "--no-fund"]
-    scripts = json.loads(manifest.read_text()).get("scripts", {})
-    script = "dev" if "dev" in scripts else "start"
+def web_env(cfg: Config) -> dict[str, str]:
+    """The web app's environment: the gateway it calls (read at request time) and its production build dir."""
     p = cfg.ports
-    env = {
+    gateway = f"http://127.0.0.1:{SERVICES['gateway']}"
+    return {
         "PORT": str(WEB_PORT),
         "HOSTNAME": "127.0.0.1",
-        "GATEWAY_URL": f"http://127.0.0.1:{SERVICES['gateway']}",
-        "API_URL": f"http://127.0.0.1:{SERVICES['gateway']}",
+        "GATEWAY_URL": gateway,
+        "API_URL": gateway,
         "NEXT_TELEMETRY_DISABLED": "1",
-        "NEXT_PUBLIC_API_URL": f"http://127.0.0.1:{SERVICES['gateway']}",
+        "NEXT_DIST_DIR": web.DIST_DIR,
+        "NEXT_PUBLIC_API_URL": gateway,
         "NEXT_PUBLIC_KEYCLOAK_URL": f"http://127.0.0.1:{p.keycloak}",
         "NEXT_PUBLIC_KEYCLOAK_REALM": KEYCLOAK_REALM,
         "NEXT_PUBLIC_KEYCLOAK_CLIENT_ID": KEYCLOAK_CLIENT_ID,
     }
-    return install, AppSpec(
-        "web", [npm, "run", script, "--", "--hostname", "127.0.0.1", "--port", str(WEB_PORT)], env, WEB_PORT
-    )
+
+
+def plan_web(cfg: Config) -> tuple[list[AppSpec], AppSpec | None]:
+    """The steps to run to the end first (install, build) and the production server of web/, if it exists.
+
+    `npm ci` when node_modules is missing or older than package-lock.json; `npm run build` when there is no
+    complete build or a source/config file changed since; then `npm run start` on 127.0.0.1:3000.
+    """
+    root = cfg.root / "web"
+    if not (root / "package.json").is_file():
+        return [], None
+    npm = shutil.which("npm")
+    if npm is None:
+        raise DevstackError("web/package.json exists but npm is missing: apt-get install -y nodejs npm")
+    env = web_env(cfg)
+    steps = []
+    if web.install_needed(root):
+        install = "ci" if (root / "package-lock.json").is_file() else "install"
+        steps.append(AppSpec("web-install", [npm, install, "--no-audit", "--no-fund"], env, cwd=root))
+    if steps or web.build_needed(root):
+        steps.append(AppSpec("web-build", [npm, "run", "build"], env, cwd=root))
+    serve = [npm, "run", "start", "--", "--hostname", "127.0.0.1", "--port", str(WEB_PORT)]
+    return steps, AppSpec("web", serve, env, WEB_PORT, cwd=root)
 
 
 def _app_pid_file(cfg: Config, name: str) -> Path:
@@ -238,7 +251,7 @@ class Supervisor:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             env={**os.environ, **spec.env},
-            cwd=self.cfg.root,
+            cwd=spec.cwd or self.cfg.root,
             start_new_session=True,
         )
         self.procs[spec.name] = proc
@@ -272,12 +285,13 @@ class Supervisor:
         return [asyncio.create_task(self.run_to_end(spec)) for spec in specs if not self.stopping.is_set()]
 
     async def launch_web(self) -> list[asyncio.Task[int]]:
-        install, spec = plan_web(self.cfg)
+        steps, spec = plan_web(self.cfg)
         if spec is None:
             self.say("web", "skipped: web/package.json does not exist yet")
             return []
-        if install is not None and await self.run_to_end(AppSpec("web-install", install, {})) != 0:
-            return []
+        for step in steps:
+            if self.stopping.is_set() or await self.run_to_end(step) != 0:
+                return []
         return [] if self.stopping.is_set() else [asyncio.create_task(self.run_to_end(spec))]
 
     async def launch_all(self) -> list[asyncio.Task[int]]:

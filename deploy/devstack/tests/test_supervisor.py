@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from devstack.config import Config, Ports
 from devstack.supervisor import plan_service, plan_web, service_env
+from devstack.web import DIST_DIR, build_needed, install_needed
 
 
 def make_service(root: Path, svc: str, modules: list[str], alembic: bool) -> None:
@@ -50,20 +52,112 @@ def test_the_gateway_honours_internal_token_calls_locally(tmp_path: Path) -> Non
 
 
 def test_the_web_app_is_skipped_without_a_package_json(tmp_path: Path) -> None:
-    assert plan_web(Config(root=tmp_path)) == (None, None)
+    assert plan_web(Config(root=tmp_path)) == ([], None)
 
 
-def test_the_web_app_installs_its_packages_once_then_runs_its_dev_script_on_port_3000(tmp_path: Path) -> None:
-    web = tmp_path / "web"
-    web.mkdir()
-    (web / "package.json").write_text('{"scripts": {"dev": "next dev"}}')
+def make_web(root: Path) -> Path:
+    web = root / "web"
+    (web / "src" / "app").mkdir(parents=True)
+    (web / "package.json").write_text('{"scripts": {"dev": "next dev", "build": "next build", "start": "next start"}}')
     (web / "package-lock.json").write_text("{}")
+    (web / "next.config.ts").write_text("export default {};")
+    (web / "src" / "app" / "page.tsx").write_text("export default function Page() { return null; }")
+    return web
 
-    install, spec = plan_web(Config(root=tmp_path))
-    assert install is not None
-    assert install[1] == "ci"
+
+def touch(path: Path, mtime: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text("")
+    os.utime(path, (mtime, mtime))
+
+
+def installed(web: Path, mtime: float) -> None:
+    touch(web / "node_modules" / ".package-lock.json", mtime)
+
+
+def built(web: Path, mtime: float) -> None:
+    touch(web / DIST_DIR / "BUILD_ID", mtime)
+
+
+def age(web: Path, mtime: float) -> None:
+    for path in [*web.rglob("*")]:
+        if path.is_file() and "node_modules" not in path.parts and DIST_DIR not in path.parts:
+            os.utime(path, (mtime, mtime))
+
+
+def test_a_fresh_checkout_installs_builds_then_serves_the_production_build_from_web(tmp_path: Path) -> None:
+    web = make_web(tmp_path)
+
+    steps, spec = plan_web(Config(root=tmp_path))
+
+    assert [s.name for s in steps] == ["web-install", "web-build"]
+    assert steps[0].cmd[1:] == ["ci", "--no-audit", "--no-fund"]
+    assert steps[1].cmd[1:] == ["run", "build"]
     assert spec is not None
-    assert spec.cmd[1:] == ["run", "dev", "--", "--hostname", "127.0.0.1", "--port", "3000"]
+    assert spec.cmd[1:] == ["run", "start", "--", "--hostname", "127.0.0.1", "--port", "3000"]
+    assert spec.port == 3000
+    # npm finds package.json only in web/.
+    assert {s.cwd for s in [*steps, spec]} == {web}
+    for s in [*steps, spec]:
+        assert s.env["API_URL"] == "http://127.0.0.1:8001"
+        assert s.env["NEXT_TELEMETRY_DISABLED"] == "1"
+        assert s.env["NEXT_DIST_DIR"] == DIST_DIR
 
-    (web / "node_modules").mkdir()
-    assert plan_web(Config(root=tmp_path))[0] is None
+
+def test_an_up_to_date_install_and_build_are_reused(tmp_path: Path) -> None:
+    web = make_web(tmp_path)
+    age(web, 1_000)
+    installed(web, 2_000)
+    built(web, 3_000)
+
+    steps, spec = plan_web(Config(root=tmp_path))
+
+    assert steps == []
+    assert spec is not None
+
+
+def test_a_source_or_config_file_newer_than_the_build_rebuilds_without_reinstalling(tmp_path: Path) -> None:
+    web = make_web(tmp_path)
+    for changed in ["src/app/page.tsx", "next.config.ts", "public/logo.svg", "package.json", "tsconfig.json"]:
+        age(web, 1_000)
+        installed(web, 2_000)
+        built(web, 3_000)
+        touch(web / changed, 4_000)
+
+        steps, _ = plan_web(Config(root=tmp_path))
+
+        assert [s.name for s in steps] == ["web-build"], changed
+
+
+def test_a_file_outside_the_build_inputs_does_not_rebuild(tmp_path: Path) -> None:
+    web = make_web(tmp_path)
+    age(web, 1_000)
+    installed(web, 2_000)
+    built(web, 3_000)
+    touch(web / "e2e" / "journey.spec.ts", 4_000)
+    touch(web / "README.md", 4_000)
+
+    assert plan_web(Config(root=tmp_path))[0] == []
+
+
+def test_a_lockfile_newer_than_node_modules_reinstalls_and_rebuilds(tmp_path: Path) -> None:
+    web = make_web(tmp_path)
+    age(web, 1_000)
+    installed(web, 2_000)
+    built(web, 3_000)
+    os.utime(web / "package-lock.json", (2_500, 2_500))
+
+    steps, _ = plan_web(Config(root=tmp_path))
+
+    assert [s.name for s in steps] == ["web-install", "web-build"]
+
+
+def test_an_interrupted_build_without_its_build_id_is_redone(tmp_path: Path) -> None:
+    web = make_web(tmp_path)
+    age(web, 1_000)
+    installed(web, 2_000)
+    (web / DIST_DIR / "server").mkdir(parents=True)
+
+    assert build_needed(web)
+    assert not install_needed(web)
