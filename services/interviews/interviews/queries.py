@@ -166,6 +166,10 @@ class InvitationView(View):
     template_title: str | None = None
     template_description: str | None = None
     questions: list[QuestionView] | None = None
+    # The template's settings as stored, and the retakes each question allows (0 without `allowRetakes`): the
+    # interview page needs them and a candidate may not read the template itself.
+    template_settings: dict[str, Any] | None = None
+    retakes_allowed: int | None = None
 
 
 class InvitationListItem(View):
@@ -307,6 +311,8 @@ async def invitation_view(
         view.template_title = template.title
         view.template_description = template.description
         view.questions = [QuestionView.of(q, reveal_answers=reveal) for q in template.questions]
+        view.template_settings = dict(template.settings)
+        view.retakes_allowed = invitation.retakes_allowed()
     return view
 
 

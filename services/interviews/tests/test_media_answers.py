@@ -197,6 +197,21 @@ async def test_a_retaken_video_answer_names_the_new_recording_and_a_refused_reta
     assert [r["mediaId"] for r in completed.payload["payload"]["responses"]] == [second]
 
 
+async def test_the_interview_page_learns_the_templates_settings_and_retake_allowance(
+    client, hr, candidate, make_template, make_invitation
+) -> None:
+    template = await make_template(hr, questions=[TEXT], settings={"allowRetakes": True, "maxRetakes": 2})
+    interview = await make_invitation(hr, candidate, interview=template)
+    url = f"/api/invitations/{interview.invitation_id}"
+
+    with_template = (await client.get(url, params={"includeTemplate": "true"}, headers=candidate.headers)).json()
+    without = (await client.get(url, headers=candidate.headers)).json()
+
+    assert with_template["templateSettings"] == {"allowRetakes": True, "maxRetakes": 2}
+    assert with_template["retakesAllowed"] == 2
+    assert "templateSettings" not in without and "retakesAllowed" not in without
+
+
 @pytest.mark.parametrize("max_retakes", [0, 11, "two"])
 async def test_a_retake_allowance_outside_one_to_ten_is_refused(client, hr, max_retakes) -> None:
     created = await client.post(
