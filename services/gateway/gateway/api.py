@@ -70,12 +70,16 @@ async def call_users(
     query: dict[str, Any] | None = None,
     body: bytes | None = None,
     json_body: Any = None,
+    conditional: bool = False,
 ) -> UpstreamResponse:
     headers = identity_headers(identity)
     if identity is None:
         headers.update(SYSTEM_HEADERS)
     if body is not None:
         headers["content-type"] = request.headers.get("content-type", "application/json")
+    # A conditional write carries the client's `If-Match: <version>` (optimistic locking, 409 on a stale one).
+    if conditional and "if-match" in request.headers:
+        headers["if-match"] = request.headers["if-match"]
     clean = {k: v for k, v in (query or {}).items() if v is not None}
     return await _users(request).request(
         method, path, query=urlencode(clean, doseq=True), headers=headers, body=body, json_body=json_body
@@ -133,7 +137,21 @@ async def get_me(request: Request, caller: Caller) -> Response:
 @router.put("/api/users/me", tags=["users"], summary="Update my profile")
 async def update_me(request: Request, caller: Caller) -> Response:
     body = await request.body()
-    return passthrough(await call_users(request, "PUT", f"/users/{_seg(caller.user_id)}", caller, body=body))
+    path = f"/users/{_seg(caller.user_id)}"
+    return passthrough(await call_users(request, "PUT", path, caller, body=body, conditional=True))
+
+
+@router.post("/api/users/me/avatar", status_code=201, tags=["users"], summary="Upload my avatar (multipart file)")
+async def upload_my_avatar(request: Request, caller: Caller) -> Response:
+    # The users service checks type (by content) and size (413/415); the raw multipart body goes through.
+    path = f"/users/{_seg(caller.user_id)}/avatar"
+    return passthrough(await call_users(request, "POST", path, caller, body=await request.body()))
+
+
+@router.delete("/api/users/me/avatar", status_code=204, tags=["users"], summary="Remove my avatar")
+async def delete_my_avatar(request: Request, caller: Caller) -> Response:
+    ok(await call_users(request, "DELETE", f"/users/{_seg(caller.user_id)}/avatar", caller))
+    return Response(status_code=204)
 
 
 @router.post("/api/users/me/select-role", status_code=201, tags=["users"], summary="Choose hr or candidate, once")
@@ -158,7 +176,7 @@ async def select_role(request: Request, caller: Caller, body: SelectRole) -> Res
 @router.put("/api/users/me/experience-level", tags=["users"], summary="Set my experience level")
 async def experience_level(request: Request, caller: Caller) -> Response:
     path = f"/candidates/{_seg(caller.user_id)}/experience-level"
-    return passthrough(await call_users(request, "PUT", path, caller, body=await request.body()))
+    return passthrough(await call_users(request, "PUT", path, caller, body=await request.body(), conditional=True))
 
 
 @router.get("/api/users/me/permissions", tags=["users"], summary="My roles and permissions")

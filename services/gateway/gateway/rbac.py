@@ -59,6 +59,8 @@ RULES: dict[tuple[str, str], Rule] = {
     # users / profile (§3.6): any signed-in user, the users service checks ownership
     ("GET", "/api/users/me"): ANY,
     ("PUT", "/api/users/me"): ANY,
+    ("POST", "/api/users/me/avatar"): ANY,
+    ("DELETE", "/api/users/me/avatar"): ANY,
     ("POST", "/api/users/me/select-role"): ANY,
     ("PUT", "/api/users/me/experience-level"): CANDIDATE,
     ("GET", "/api/users/me/permissions"): ANY,

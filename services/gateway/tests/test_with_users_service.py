@@ -152,3 +152,42 @@ async def test_billing_acts_for_the_company_of_the_callers_membership_never_a_cl
     )
     assert subscription.status_code == 200, subscription.text
     assert subscription.json()["headers"]["x-company-id"] == company_id
+
+
+async def test_my_avatar_and_conditional_profile_writes_go_through_to_the_users_service(
+    real_gateway: httpx.AsyncClient, fresh_user: Any
+) -> None:
+    user = await fresh_user("avatar", roles=("candidate",))
+    auth = await _token(user)
+    me = await real_gateway.get("/api/users/me", headers=auth)
+    assert me.status_code == 200, me.text
+    version = me.json()["version"]
+
+    # If-Match reaches the users service: the current version writes, a stale one is a 409.
+    updated = await real_gateway.put("/api/users/me", headers={**auth, "if-match": str(version)}, json={"bio": "Hello"})
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["version"] > version
+    stale = await real_gateway.put("/api/users/me", headers={**auth, "if-match": str(version)}, json={"bio": "Again"})
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["code"] == "VERSION_CONFLICT"
+
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+        b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
+        b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    uploaded = await real_gateway.post(
+        "/api/users/me/avatar", headers=auth, files={"file": ("me.png", png, "image/png")}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["avatarUrl"]
+    assert (await real_gateway.get("/api/users/me", headers=auth)).json()["avatarUrl"]
+
+    not_image = await real_gateway.post(
+        "/api/users/me/avatar", headers=auth, files={"file": ("me.png", b"plain text", "image/png")}
+    )
+    assert not_image.status_code == 415, not_image.text
+
+    removed = await real_gateway.delete("/api/users/me/avatar", headers=auth)
+    assert removed.status_code == 204, removed.text
+    assert (await real_gateway.get("/api/users/me", headers=auth)).json()["avatarUrl"] is None
