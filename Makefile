@@ -1,5 +1,5 @@
 # Local stack targets (deploy/devstack); test/lint/typecheck/bench belong to the quality tooling.
-.PHONY: up infra down status logs test test-fast lint typecheck bench
+.PHONY: up infra down status logs test test-fast web-checks lint typecheck bench
 
 up:
 	uv sync
@@ -18,9 +18,14 @@ status:
 logs:
 	uv run devstack logs $(NAME)
 
-test:
+# The Python suites include tests/test_web.py, the browser journey through the web app's production build.
+test: web-checks
 	uv run devstack infra
 	uv run pytest
+
+# The web app's own checks: ESLint, TypeScript, Vitest.
+web-checks:
+	cd web && npm run lint && npm run typecheck && npm test
 
 # Everything but the Kafka-outage test, which starts and stops a broker of its own.
 test-fast:
@@ -30,10 +35,12 @@ test-fast:
 lint:
 	uv run ruff check .
 	uv run ruff format --check libs services tests bench
+	cd web && npm run lint
 
 typecheck:
 	uv run mypy -p kit -p gateway -p users -p interviews -p media -p analysis -p notifications -p billing
 	cd deploy/devstack && MYPYPATH=. uv run mypy devstack
+	cd web && npm run typecheck
 
 bench:
 	uv run devstack infra
