@@ -226,6 +226,15 @@ async def remove_skill(request: Request, caller: Caller, skill_id: str) -> Respo
     return JSONResponse({"success": True, "message": "Skill removed successfully"})
 
 
+@router.get("/api/skills", tags=["users"], summary="The active skills catalogue (to pick from)")
+async def active_skills(request: Request, caller: Caller) -> Response:
+    # Candidates add skills to their profile and HR searches by them: both pick from the active catalogue
+    # (the reference's web read the admin route for it ⚠); inactive skills stay an admin concern.
+    query = {k: v for k, v in request.query_params.items() if k in ("page", "limit", "search", "categoryId")}
+    query["isActive"] = "true"
+    return passthrough(await call_users(request, "GET", "/skills", caller, query=query))
+
+
 @router.get("/api/skills/categories", tags=["users"], summary="Skill categories")
 async def skill_categories(request: Request, caller: Caller) -> Response:
     return passthrough(await call_users(request, "GET", "/skills/categories", caller), unwrap=True)

@@ -69,6 +69,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/me/skills"): CANDIDATE,
     ("PUT", "/api/me/skills/{skill_id}"): CANDIDATE,
     ("DELETE", "/api/me/skills/{skill_id}"): CANDIDATE,
+    ("GET", "/api/skills"): MEMBER,
     ("GET", "/api/skills/categories"): ANY,
     # HR (§3.7)
     ("GET", "/api/hr/candidates/search"): HR,

@@ -4,6 +4,7 @@ test database): the saga, role selection and the admin operations that span Keyc
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
@@ -191,3 +192,26 @@ async def test_my_avatar_and_conditional_profile_writes_go_through_to_the_users_
     removed = await real_gateway.delete("/api/users/me/avatar", headers=auth)
     assert removed.status_code == 204, removed.text
     assert (await real_gateway.get("/api/users/me", headers=auth)).json()["avatarUrl"] is None
+
+
+async def test_members_pick_skills_from_the_active_catalogue_only(
+    real_gateway: httpx.AsyncClient, fresh_user: Any
+) -> None:
+    admin = await _token(await fresh_user("skills-admin", roles=("admin",)))
+    candidate = await _token(await fresh_user("skills-cand", roles=("candidate",)))
+    slug = f"retired-{uuid.uuid4().hex[:8]}"
+    created = await real_gateway.post("/api/admin/skills", headers=admin, json={"name": slug, "slug": slug})
+    assert created.status_code == 201, created.text
+    skill_id = created.json()["skillId"]
+
+    listed = await real_gateway.get("/api/skills", headers=candidate, params={"search": slug})
+    assert listed.status_code == 200, listed.text
+    assert [s["id"] for s in listed.json()["data"]] == [skill_id]
+
+    deactivated = await real_gateway.post(f"/api/admin/skills/{skill_id}/deactivate", headers=admin)
+    assert deactivated.status_code == 201, deactivated.text
+    # The client cannot ask for inactive ones.
+    hidden = await real_gateway.get("/api/skills", headers=candidate, params={"search": slug, "isActive": "false"})
+    assert hidden.status_code == 200, hidden.text
+    assert hidden.json()["data"] == []
+    assert (await real_gateway.delete(f"/api/admin/skills/{skill_id}", headers=admin)).status_code == 200
