@@ -1,0 +1,489 @@
+/**
+ * Interview templates: the wizard's form model (zod), the conversion to and from the interviews service's
+ * shapes, the save sequence (create / diff-and-update / publish, resumable after a partial failure), and the
+ * TanStack Query hooks of the template pages. The service's rules (commands.py) are mirrored here so the
+ * form says what the server would refuse before it is sent: question text 10..500 characters, time limit
+ * 30..600 s, hints ≤200, multiple choice with 2..10 options of ≤200 characters and at least one correct.
+ */
+"use client";
+
+import { useInfiniteQuery, useQueries, useQuery, type QueryClient } from "@tanstack/react-query";
+import { z } from "zod";
+import { api, ApiError } from "@/lib/api";
+import type { Paginated, Question, Template, TemplateListItem, TemplateSettings } from "@/lib/types";
+
+// -- form model ---------------------------------------------------------------------------------------------
+
+export const QUESTION_TYPES = ["text", "multiple_choice", "video", "audio"] as const;
+export type WizardQuestionType = (typeof QUESTION_TYPES)[number];
+
+export const QUESTION_TYPE_LABELS: Record<string, string> = {
+  text: "Text",
+  multiple_choice: "Multiple choice",
+  video: "Video",
+  audio: "Audio",
+  code: "Code",
+};
+
+export const LIMITS = {
+  titleMax: 200,
+  descriptionMax: 1000,
+  questionTextMin: 10,
+  questionTextMax: 500,
+  timeLimitMin: 30,
+  timeLimitMax: 600,
+  hintsMax: 200,
+  optionTextMax: 200,
+  optionsMin: 2,
+  optionsMax: 10,
+  totalTimeMin: 1,
+  totalTimeMax: 480,
+  retakesMin: 1,
+  retakesMax: 10,
+} as const;
+
+const wholeNumber = (label: string, min: number, max: number) =>
+  z
+    .number({ error: `${label} must be a number` })
+    .int(`${label} must be a whole number`)
+    .min(min, `${label} must be at least ${min}`)
+    .max(max, `${label} must be at most ${max}`);
+
+export const basicInfoSchema = z.object({
+  title: z.string().trim().min(1, "Title is required").max(LIMITS.titleMax, `At most ${LIMITS.titleMax} characters`),
+  description: z
+    .string()
+    .trim()
+    .min(1, "Description is required")
+    .max(LIMITS.descriptionMax, `At most ${LIMITS.descriptionMax} characters`),
+});
+
+export const optionSchema = z.object({ text: z.string(), isCorrect: z.boolean() });
+
+export const questionSchema = z
+  .object({
+    key: z.string(),
+    serverId: z.string().optional(),
+    text: z
+      .string()
+      .trim()
+      .min(LIMITS.questionTextMin, `At least ${LIMITS.questionTextMin} characters`)
+      .max(LIMITS.questionTextMax, `At most ${LIMITS.questionTextMax} characters`),
+    type: z.enum(QUESTION_TYPES, { error: "Choose a question type" }),
+    timeLimit: wholeNumber("Time limit", LIMITS.timeLimitMin, LIMITS.timeLimitMax),
+    required: z.boolean(),
+    hints: z.string().max(LIMITS.hintsMax, `At most ${LIMITS.hintsMax} characters`),
+    options: z.array(optionSchema),
+  })
+  .superRefine((q, ctx) => {
+    // Options only matter for multiple choice; another type keeps them in the form but never sends them.
+    if (q.type !== "multiple_choice") return;
+    if (q.options.length < LIMITS.optionsMin || q.options.length > LIMITS.optionsMax) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["options"],
+        message: `A multiple choice question needs ${LIMITS.optionsMin} to ${LIMITS.optionsMax} options`,
+      });
+    }
+    q.options.forEach((o, i) => {
+      if (!o.text.trim()) ctx.addIssue({ code: "custom", path: ["options", i, "text"], message: "Option text is required" });
+      else if (o.text.trim().length > LIMITS.optionTextMax)
+        ctx.addIssue({ code: "custom", path: ["options", i, "text"], message: `At most ${LIMITS.optionTextMax} characters` });
+    });
+    if (!q.options.some((o) => o.isCorrect)) {
+      ctx.addIssue({ code: "custom", path: ["options"], message: "Mark at least one option as correct" });
+    }
+  });
+
+export const settingsSchema = z.object({
+  totalTimeLimit: wholeNumber("Total time limit", LIMITS.totalTimeMin, LIMITS.totalTimeMax),
+  showTimer: z.boolean(),
+  allowRetakes: z.boolean(),
+  maxRetakes: wholeNumber("Retakes per question", LIMITS.retakesMin, LIMITS.retakesMax),
+  randomizeQuestions: z.boolean(),
+  allowPause: z.boolean(),
+});
+
+export const templateDraftSchema = basicInfoSchema.extend({
+  questions: z.array(questionSchema),
+  settings: settingsSchema,
+});
+
+export type OptionDraft = z.infer<typeof optionSchema>;
+export type QuestionDraft = z.infer<typeof questionSchema>;
+export type SettingsDraft = z.infer<typeof settingsSchema>;
+export type TemplateDraft = z.infer<typeof templateDraftSchema>;
+
+let keySeq = 0;
+/** A stable client-side key for a question (dnd-kit and React need one before the server gives an id). */
+export function newKey(): string {
+  keySeq += 1;
+  return `q-${Date.now().toString(36)}-${keySeq}`;
+}
+
+export function emptyOption(): OptionDraft {
+  return { text: "", isCorrect: false };
+}
+
+export function emptyQuestion(type: WizardQuestionType = "text"): QuestionDraft {
+  return {
+    key: newKey(),
+    text: "",
+    type,
+    timeLimit: 120,
+    required: true,
+    hints: "",
+    options: type === "multiple_choice" ? [emptyOption(), emptyOption()] : [],
+  };
+}
+
+/** The service's defaults (domain.DEFAULT_SETTINGS, one retake when retakes are allowed, pausing allowed). */
+export const DEFAULT_SETTINGS: SettingsDraft = {
+  totalTimeLimit: 60,
+  showTimer: true,
+  allowRetakes: false,
+  maxRetakes: 1,
+  randomizeQuestions: false,
+  allowPause: true,
+};
+
+export function emptyDraft(): TemplateDraft {
+  return { title: "", description: "", questions: [], settings: { ...DEFAULT_SETTINGS } };
+}
+
+function settingsDraftOf(settings: TemplateSettings | undefined | null): SettingsDraft {
+  const s = settings ?? {};
+  const num = (v: unknown, d: number) => (typeof v === "number" && Number.isFinite(v) ? v : d);
+  const bool = (v: unknown, d: boolean) => (typeof v === "boolean" ? v : d);
+  return {
+    totalTimeLimit: num(s.totalTimeLimit, DEFAULT_SETTINGS.totalTimeLimit),
+    showTimer: bool(s.showTimer, DEFAULT_SETTINGS.showTimer),
+    allowRetakes: bool(s.allowRetakes, DEFAULT_SETTINGS.allowRetakes),
+    maxRetakes: num(s.maxRetakes, DEFAULT_SETTINGS.maxRetakes),
+    randomizeQuestions: bool(s.randomizeQuestions, DEFAULT_SETTINGS.randomizeQuestions),
+    allowPause: bool(s.allowPause, DEFAULT_SETTINGS.allowPause),
+  };
+}
+
+function questionDraftOf(q: Question, keepId: boolean): QuestionDraft {
+  const type = (QUESTION_TYPES as readonly string[]).includes(q.type) ? (q.type as WizardQuestionType) : "text";
+  return {
+    key: keepId ? q.id : newKey(),
+    ...(keepId ? { serverId: q.id } : {}),
+    text: q.text,
+    type,
+    timeLimit: q.timeLimit,
+    required: q.required,
+    hints: q.hints ?? "",
+    options: (q.options ?? []).map((o) => ({ text: o.text, isCorrect: Boolean(o.isCorrect) })),
+  };
+}
+
+/** The wizard's values for an existing template (edit: ids kept) or for a copy of it (duplicate: no ids). */
+export function draftFromTemplate(t: Template, { copy = false }: { copy?: boolean } = {}): TemplateDraft {
+  const title = copy ? `${t.title} (Copy)`.slice(0, LIMITS.titleMax) : t.title;
+  return {
+    title,
+    description: t.description,
+    settings: settingsDraftOf(t.settings),
+    questions: [...t.questions].sort((a, b) => a.order - b.order).map((q) => questionDraftOf(q, !copy)),
+  };
+}
+
+// -- wire bodies ----------------------------------------------------------------------------------------------
+
+export type SettingsBody = {
+  totalTimeLimit: number;
+  showTimer: boolean;
+  allowRetakes: boolean;
+  maxRetakes?: number;
+  randomizeQuestions: boolean;
+  allowPause: boolean;
+};
+
+/** The whole settings object: the service replaces settings as sent, so every key is always included. */
+export function settingsBody(s: SettingsDraft): SettingsBody {
+  return {
+    totalTimeLimit: s.totalTimeLimit,
+    showTimer: s.showTimer,
+    allowRetakes: s.allowRetakes,
+    ...(s.allowRetakes ? { maxRetakes: s.maxRetakes } : {}),
+    randomizeQuestions: s.randomizeQuestions,
+    allowPause: s.allowPause,
+  };
+}
+
+export type QuestionBody = {
+  text: string;
+  type: WizardQuestionType;
+  order: number;
+  timeLimit: number;
+  required: boolean;
+  hints?: string;
+  options?: { text: string; isCorrect: boolean }[];
+};
+
+export function questionBody(q: QuestionDraft, order: number): QuestionBody {
+  const hints = q.hints.trim();
+  return {
+    text: q.text.trim(),
+    type: q.type,
+    order,
+    timeLimit: q.timeLimit,
+    required: q.required,
+    ...(hints ? { hints } : {}),
+    ...(q.type === "multiple_choice" ? { options: q.options.map((o) => ({ text: o.text.trim(), isCorrect: o.isCorrect })) } : {}),
+  };
+}
+
+function sameOptions(a: { text: string; isCorrect?: boolean | null }[] | null | undefined, b: OptionDraft[]): boolean {
+  const left = a ?? [];
+  return left.length === b.length && left.every((o, i) => o.text === b[i].text.trim() && Boolean(o.isCorrect) === b[i].isCorrect);
+}
+
+/** The PATCH body turning the stored question into the drafted one (empty when nothing changed). */
+export function questionChanges(stored: Question, q: QuestionDraft): Record<string, unknown> {
+  const body = questionBody(q, stored.order);
+  const changes: Record<string, unknown> = {};
+  if (body.text !== stored.text) changes.text = body.text;
+  if (body.type !== stored.type) changes.type = body.type;
+  if (body.timeLimit !== stored.timeLimit) changes.timeLimit = body.timeLimit;
+  if (body.required !== stored.required) changes.required = body.required;
+  if ((body.hints ?? null) !== (stored.hints ?? null)) changes.hints = body.hints ?? null;
+  if (body.type === "multiple_choice" && (body.type !== stored.type || !sameOptions(stored.options, q.options))) {
+    changes.options = body.options;
+  }
+  return changes;
+}
+
+// -- API --------------------------------------------------------------------------------------------------------
+
+export const templateKeys = {
+  all: ["templates"] as const,
+  list: (status: string) => ["templates", "list", status] as const,
+  count: (status: string) => ["templates", "count", status] as const,
+  detail: (id: string) => ["templates", "detail", id] as const,
+};
+
+export const templatesApi = {
+  list: (query: { status?: string; page?: number; limit?: number }) =>
+    api.get<Paginated<TemplateListItem>>("/api/templates", query),
+  get: (id: string) => api.get<Template>(`/api/templates/${id}`),
+  create: (body: { title: string; description: string; settings: SettingsBody }) =>
+    api.post<{ id: string }>("/api/templates", body),
+  update: (id: string, body: { title?: string; description?: string; settings?: SettingsBody }) =>
+    api.put<Template>(`/api/templates/${id}`, body),
+  archive: (id: string) => api.delete<void>(`/api/templates/${id}`),
+  publish: (id: string) => api.put<{ status: string }>(`/api/templates/${id}/publish`),
+  addQuestion: (id: string, body: QuestionBody) => api.post<{ id: string }>(`/api/templates/${id}/questions`, body),
+  updateQuestion: (id: string, qid: string, body: Record<string, unknown>) =>
+    api.patch<Question>(`/api/templates/${id}/questions/${qid}`, body),
+  removeQuestion: (id: string, qid: string) => api.delete<void>(`/api/templates/${id}/questions/${qid}`),
+  reorder: (id: string, questionIds: string[]) =>
+    api.patch<void>(`/api/templates/${id}/questions/reorder`, { questionIds }),
+};
+
+// -- the save sequence ----------------------------------------------------------------------------------------
+
+export type SaveStep =
+  | { kind: "template"; action: "create" | "update" }
+  | { kind: "question"; action: "add" | "update" | "remove"; index: number }
+  | { kind: "reorder" }
+  | { kind: "publish" };
+
+/** What failed, with the server's error; `templateId` is set once the template exists (retry continues it). */
+export class SaveFailure extends Error {
+  readonly step: SaveStep;
+  readonly cause: unknown;
+  readonly templateId: string | undefined;
+
+  constructor(step: SaveStep, cause: unknown, templateId: string | undefined) {
+    super(cause instanceof Error ? cause.message : "Saving failed");
+    this.name = "SaveFailure";
+    this.step = step;
+    this.cause = cause;
+    this.templateId = templateId;
+  }
+}
+
+export function describeStep(step: SaveStep): string {
+  switch (step.kind) {
+    case "template":
+      return step.action === "create" ? "Creating the template" : "Saving title, description and settings";
+    case "question":
+      return `${step.action === "add" ? "Adding" : step.action === "update" ? "Saving" : "Removing"} question ${step.index + 1}`;
+    case "reorder":
+      return "Saving the question order";
+    case "publish":
+      return "Publishing";
+  }
+}
+
+export type SaveCallbacks = {
+  /** The template now exists (a retry must continue it rather than create another). */
+  onTemplateCreated?: (id: string) => void;
+  /** A drafted question got its server id. */
+  onQuestionSaved?: (key: string, serverId: string) => void;
+  onStep?: (step: SaveStep) => void;
+};
+
+/**
+ * Make the server's template match the draft: create it (or update title/description/settings), remove the
+ * questions no longer drafted, update the changed ones, add the new ones at free positions, then set the
+ * drafted order and optionally publish. With `templateId` the current server state is read first, so a retry
+ * after a partial failure only does what is still missing.
+ */
+export async function saveTemplateDraft(
+  draft: TemplateDraft,
+  { templateId, publish = false, ...cb }: { templateId?: string; publish?: boolean } & SaveCallbacks,
+): Promise<{ templateId: string; published: boolean }> {
+  let id = templateId;
+  const run = async <T,>(step: SaveStep, fn: () => Promise<T>): Promise<T> => {
+    cb.onStep?.(step);
+    try {
+      return await fn();
+    } catch (error) {
+      throw new SaveFailure(step, error, id);
+    }
+  };
+
+  let stored: Question[] = [];
+  const settings = settingsBody(draft.settings);
+  if (!id) {
+    const created = await run({ kind: "template", action: "create" }, () =>
+      templatesApi.create({ title: draft.title.trim(), description: draft.description.trim(), settings }),
+    );
+    id = created.id;
+    cb.onTemplateCreated?.(id);
+  } else {
+    const templateKey = id;
+    const current = await run({ kind: "template", action: "update" }, () => templatesApi.get(templateKey));
+    stored = [...current.questions].sort((a, b) => a.order - b.order);
+    const changed =
+      current.title !== draft.title.trim() ||
+      current.description !== draft.description.trim() ||
+      JSON.stringify(settingsBody(settingsDraftOf(current.settings))) !== JSON.stringify(settings) ||
+      // Keys the form does not know of (or a missing one) also mean the stored object differs.
+      Object.keys(current.settings ?? {}).length !== Object.keys(settings).length;
+    if (changed) {
+      await run({ kind: "template", action: "update" }, () =>
+        templatesApi.update(templateKey, { title: draft.title.trim(), description: draft.description.trim(), settings }),
+      );
+    }
+  }
+  const tid = id;
+
+  const storedById = new Map(stored.map((q) => [q.id, q]));
+  const draftedIds = new Set(draft.questions.map((q) => q.serverId).filter((x): x is string => Boolean(x)));
+
+  // Removals first: the service renumbers the remaining questions 1..n.
+  for (const q of stored) {
+    if (!draftedIds.has(q.id)) {
+      await run({ kind: "question", action: "remove", index: q.order - 1 }, () => templatesApi.removeQuestion(tid, q.id));
+    }
+  }
+  const kept = stored.filter((q) => draftedIds.has(q.id));
+
+  // Updates (order is left to the final reorder so no two questions ever claim one position).
+  for (const [index, q] of draft.questions.entries()) {
+    const current = q.serverId ? storedById.get(q.serverId) : undefined;
+    if (!current) continue;
+    const changes = questionChanges(current, q);
+    if (Object.keys(changes).length > 0) {
+      await run({ kind: "question", action: "update", index }, () => templatesApi.updateQuestion(tid, current.id, changes));
+    }
+  }
+
+  // Additions, appended after the kept questions.
+  const serverIds = draft.questions.map((q) => (q.serverId && storedById.has(q.serverId) ? q.serverId : undefined));
+  let nextOrder = kept.length + 1;
+  const added: string[] = [];
+  for (const [index, q] of draft.questions.entries()) {
+    if (serverIds[index]) continue;
+    const order = nextOrder;
+    const result = await run({ kind: "question", action: "add", index }, () => templatesApi.addQuestion(tid, questionBody(q, order)));
+    nextOrder += 1;
+    serverIds[index] = result.id;
+    added.push(result.id);
+    cb.onQuestionSaved?.(q.key, result.id);
+  }
+
+  const wanted = serverIds as string[];
+  const actual = [...kept.map((q) => q.id), ...added];
+  if (wanted.length > 0 && wanted.some((qid, i) => qid !== actual[i])) {
+    await run({ kind: "reorder" }, () => templatesApi.reorder(tid, wanted));
+  }
+
+  if (publish) {
+    await run({ kind: "publish" }, () => templatesApi.publish(tid));
+  }
+  return { templateId: tid, published: publish };
+}
+
+/** A copy of a template as a new draft, with its questions (options and correct answers included). */
+export async function duplicateTemplate(id: string): Promise<{ templateId: string; failure?: SaveFailure }> {
+  const source = await templatesApi.get(id);
+  let copyId: string | undefined;
+  try {
+    const result = await saveTemplateDraft(draftFromTemplate(source, { copy: true }), {
+      onTemplateCreated: (newId) => {
+        copyId = newId;
+      },
+    });
+    return { templateId: result.templateId };
+  } catch (error) {
+    if (error instanceof SaveFailure && copyId) return { templateId: copyId, failure: error };
+    throw error instanceof SaveFailure ? error.cause : error;
+  }
+}
+
+/**
+ * The server's 422 field details as form paths: for the template step ("title", "settings.totalTimeLimit"),
+ * for a question step ("questions.<i>.text", "questions.<i>.options.0.text").
+ */
+export function fieldErrorsFor(step: SaveStep, error: unknown): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  const fields = error.fieldErrors();
+  const out: Record<string, string> = {};
+  for (const [field, message] of Object.entries(fields)) {
+    if (!field) continue;
+    if (step.kind === "template") out[field] = message;
+    else if (step.kind === "question" && step.action !== "remove") out[`questions.${step.index}.${field}`] = message;
+  }
+  return out;
+}
+
+// -- hooks ------------------------------------------------------------------------------------------------------
+
+export const STATUSES = ["draft", "active", "archived"] as const;
+const PAGE_SIZE = 50;
+
+export function useTemplateList(status: string) {
+  return useInfiniteQuery({
+    queryKey: templateKeys.list(status),
+    queryFn: ({ pageParam }) =>
+      templatesApi.list({ status: status === "all" ? undefined : status, page: pageParam, limit: PAGE_SIZE }),
+    initialPageParam: 1,
+    getNextPageParam: (last) => (last.page < last.totalPages ? last.page + 1 : undefined),
+  });
+}
+
+/** Real counts per status: one `limit=1` page each, its `total` is the count. */
+export function useTemplateCounts() {
+  return useQueries({
+    queries: (["all", ...STATUSES] as const).map((status) => ({
+      queryKey: templateKeys.count(status),
+      queryFn: () => templatesApi.list({ status: status === "all" ? undefined : status, page: 1, limit: 1 }),
+      select: (page: Paginated<TemplateListItem>) => page.total,
+    })),
+  });
+}
+
+export function useTemplate(id: string) {
+  return useQuery({ queryKey: templateKeys.detail(id), queryFn: () => templatesApi.get(id) });
+}
+
+/** Lists, counts and details all change together (status, question count). */
+export function invalidateTemplates(client: QueryClient): Promise<void> {
+  return client.invalidateQueries({ queryKey: templateKeys.all });
+}
