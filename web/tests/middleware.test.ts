@@ -1,0 +1,71 @@
+// @vitest-environment node
+import { NextRequest } from "next/server";
+import { describe, expect, it } from "vitest";
+import { middleware } from "@/middleware";
+import { token } from "./tokens";
+
+type Cookies = { access?: string; refresh?: string };
+
+function visit(path: string, cookies: Cookies = {}, host = "127.0.0.1:3000") {
+  const cookie = [
+    cookies.access ? `access_token=${cookies.access}` : "",
+    cookies.refresh ? `refresh_token=${cookies.refresh}` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+  // The server binds "localhost"; the browser's Host header is what its cookies belong to.
+  const request = new NextRequest(`http://localhost:3000${path}`, { headers: { host, ...(cookie ? { cookie } : {}) } });
+  const response = middleware(request);
+  return { status: response.status, location: response.headers.get("location") };
+}
+
+const as = (...roles: string[]): Cookies => ({ access: token({ realm_access: { roles } }), refresh: "r" });
+const passes = { status: 200, location: null };
+const to = (path: string, host = "127.0.0.1:3000") => ({ status: 307, location: `http://${host}${path}` });
+
+describe("middleware", () => {
+  it("lets anyone see the public pages", () => {
+    for (const path of ["/", "/login", "/register", "/about", "/pricing", "/auth/callback"]) {
+      expect(visit(path), path).toEqual(passes);
+    }
+  });
+
+  it("sends a visitor without session cookies to /login, remembering where they were going", () => {
+    expect(visit("/hr/templates?page=2")).toEqual(to("/login?from=%2Fhr%2Ftemplates%3Fpage%3D2"));
+    expect(visit("/interview/abc")).toEqual(to("/login?from=%2Finterview%2Fabc"));
+  });
+
+  it("keeps the browser's host in redirects", () => {
+    expect(visit("/hr/dashboard", {}, "example.test:8443")).toEqual(to("/login?from=%2Fhr%2Fdashboard", "example.test:8443"));
+    expect(visit("/admin/users", as("candidate"), "10.0.0.5:3000")).toEqual(to("/dashboard", "10.0.0.5:3000"));
+  });
+
+  it("lets a refresh-token-only session through (the page's first call refreshes it)", () => {
+    expect(visit("/hr/dashboard", { refresh: "r" })).toEqual(passes);
+    expect(visit("/hr/dashboard", { access: "garbage", refresh: "r" })).toEqual(passes);
+  });
+
+  it("keeps each role to its own area", () => {
+    expect(visit("/hr/templates", as("hr"))).toEqual(passes);
+    expect(visit("/candidate/dashboard", as("hr"))).toEqual(to("/dashboard"));
+    expect(visit("/interview/i1", as("hr"))).toEqual(to("/dashboard"));
+    expect(visit("/admin/dashboard", as("hr"))).toEqual(to("/dashboard"));
+
+    expect(visit("/candidate/dashboard", as("candidate"))).toEqual(passes);
+    expect(visit("/interview/i1", as("candidate"))).toEqual(passes);
+    expect(visit("/hr/dashboard", as("candidate"))).toEqual(to("/dashboard"));
+
+    expect(visit("/admin/skills/create", as("admin"))).toEqual(passes);
+    // Admins may act as HR.
+    expect(visit("/hr/templates", as("admin"))).toEqual(passes);
+    expect(visit("/candidate/dashboard", as("admin"))).toEqual(to("/dashboard"));
+  });
+
+  it("sends a user without an app role to select-role, and one with a role away from it", () => {
+    expect(visit("/dashboard", as())).toEqual(to("/select-role"));
+    expect(visit("/hr/dashboard", as("pending"))).toEqual(to("/select-role"));
+    expect(visit("/select-role", as())).toEqual(passes);
+    expect(visit("/profile", as())).toEqual(passes);
+    expect(visit("/select-role", as("candidate"))).toEqual(to("/dashboard"));
+  });
+});
