@@ -37,6 +37,8 @@ export type TemplateSettings = {
   allowRetakes?: boolean;
   showTimer?: boolean;
   randomizeQuestions?: boolean;
+  maxRetakes?: number;
+  allowPause?: boolean;
   [key: string]: unknown;
 };
 
@@ -101,6 +103,8 @@ export type Invitation = {
   /** With `?includeTemplate=true`; `settings` may be present when the template is included. */
   questions?: Question[] | null;
   templateSettings?: TemplateSettings | null;
+  /** With `?includeTemplate=true`: how many times each answer may be retaken (0 = none). */
+  retakesAllowed?: number | null;
 };
 
 export type InvitationListItem = {

@@ -1,0 +1,182 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { CalendarClock, Play, RotateCw, Trophy } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import * as React from "react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent } from "@/components/ui/card";
+import { EmptyState, ErrorState, LoadingBlock, PageHeader, Progress } from "@/components/ui/feedback";
+import { useToast } from "@/components/ui/toast";
+import { ApiError, api, errorMessage } from "@/lib/api";
+import type { InvitationListItem, Paginated } from "@/lib/types";
+import { formatDate } from "@/lib/utils";
+
+const PAGE_SIZE = 100;
+
+function useCandidateInvitations() {
+  return useQuery({
+    queryKey: ["invitations", "candidate"],
+    queryFn: () => api.get<Paginated<InvitationListItem>>("/api/invitations/candidate", { limit: PAGE_SIZE }),
+    // An analysis in progress or a decision may arrive while the page is open.
+    refetchInterval: (q) =>
+      q.state.data?.items.some((i) => i.status === "completed" && !i.decision && (!i.analysisStatus || i.analysisStatus === "pending" || i.analysisStatus === "in_progress"))
+        ? 15_000
+        : false,
+  });
+}
+
+function isPastExpiry(item: InvitationListItem): boolean {
+  return (item.status === "pending" || item.status === "in_progress") && Date.parse(item.expiresAt) < Date.now();
+}
+
+const STATUS: Record<string, { label: string; variant: "secondary" | "warning" | "success" | "destructive" | "outline" }> = {
+  pending: { label: "Pending", variant: "secondary" },
+  in_progress: { label: "In progress", variant: "warning" },
+  completed: { label: "Completed", variant: "success" },
+  expired: { label: "Expired", variant: "destructive" },
+};
+
+function StatusBadge({ item }: { item: InvitationListItem }) {
+  const s = isPastExpiry(item) ? STATUS.expired : (STATUS[item.status] ?? { label: item.status, variant: "outline" as const });
+  return <Badge variant={s.variant}>{s.label}</Badge>;
+}
+
+/** Where a completed interview stands for the candidate: the decision first, else the analysis. */
+function OutcomeBadge({ item }: { item: InvitationListItem }) {
+  if (item.status !== "completed") return null;
+  if (item.decision === "approved") return <Badge variant="success">Approved</Badge>;
+  if (item.decision === "rejected") return <Badge variant="secondary">Not selected</Badge>;
+  if (!item.analysisStatus || item.analysisStatus === "pending" || item.analysisStatus === "in_progress")
+    return <Badge variant="outline">Analyzing…</Badge>;
+  return <Badge variant="outline">Under review</Badge>;
+}
+
+function InvitationCard({ item }: { item: InvitationListItem }) {
+  const router = useRouter();
+  const toast = useToast();
+  const client = useQueryClient();
+  const expired = isPastExpiry(item) || item.status === "expired";
+  const start = useMutation({
+    mutationFn: () => api.post(`/api/invitations/${item.id}/start`),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ["invitations", "candidate"] });
+      router.push(`/interview/${item.id}`);
+    },
+    onError: (e) => {
+      // Started already (another tab): just open it.
+      if (e instanceof ApiError && e.code === "INVALID_INVITATION_STATE") {
+        router.push(`/interview/${item.id}`);
+        return;
+      }
+      toast({ title: "Could not start the interview", description: errorMessage(e), variant: "error" });
+      void client.invalidateQueries({ queryKey: ["invitations", "candidate"] });
+    },
+  });
+  const titleId = `invitation-${item.id}-title`;
+  return (
+    <Card>
+      <CardContent className="flex flex-col gap-4 pt-5 sm:flex-row sm:items-start sm:justify-between">
+        <article aria-labelledby={titleId} className="min-w-0 flex-1 space-y-2">
+          <div className="flex flex-wrap items-center gap-2">
+            <h2 id={titleId} className="text-base font-semibold">
+              {item.templateTitle}
+            </h2>
+            <StatusBadge item={item} />
+            <OutcomeBadge item={item} />
+          </div>
+          <p className="text-sm text-muted-foreground">{item.companyName}</p>
+          <p className="flex items-center gap-1 text-xs text-muted-foreground">
+            <CalendarClock className="h-3.5 w-3.5" aria-hidden />
+            {item.status === "completed" ? `Invited ${formatDate(item.createdAt)}` : `${expired ? "Expired" : "Expires"} ${formatDate(item.expiresAt, true)}`}
+          </p>
+          {(item.status === "in_progress" || item.status === "completed") && (
+            <div className="max-w-xs space-y-1">
+              <p className="text-xs text-muted-foreground">
+                {item.progress.answered}/{item.progress.total} answered
+              </p>
+              <Progress value={item.progress.percentage} label={`Progress of ${item.templateTitle}`} />
+            </div>
+          )}
+          {item.decision && item.decisionNote && (
+            <blockquote className="rounded-md border-l-4 border-primary/40 bg-muted/50 px-3 py-2 text-sm">
+              <span className="font-medium">Note from {item.companyName}: </span>
+              {item.decisionNote}
+            </blockquote>
+          )}
+        </article>
+        <div className="flex shrink-0 flex-wrap gap-2">
+          {item.status === "pending" && !expired && (
+            <Button onClick={() => start.mutate()} disabled={start.isPending} aria-describedby={titleId}>
+              <Play aria-hidden /> {start.isPending ? "Starting…" : "Start interview"}
+            </Button>
+          )}
+          {item.status === "in_progress" && !expired && (
+            <Button asChild>
+              <Link href={`/interview/${item.id}`} aria-describedby={titleId}>
+                <RotateCw aria-hidden /> Resume interview
+              </Link>
+            </Button>
+          )}
+          {item.status === "completed" && (
+            <Button asChild variant="outline">
+              <Link href={`/candidate/results/${item.id}`} aria-describedby={titleId}>
+                <Trophy aria-hidden /> View results
+              </Link>
+            </Button>
+          )}
+        </div>
+      </CardContent>
+    </Card>
+  );
+}
+
+export default function CandidateDashboard() {
+  const query = useCandidateInvitations();
+  const items = query.data?.items ?? [];
+  const count = (status: string) => items.filter((i) => i.status === status && !(status !== "completed" && isPastExpiry(i))).length;
+  return (
+    <div>
+      <PageHeader title="My interviews" description="Interviews you have been invited to, and where each one stands." />
+      {query.isPending ? (
+        <LoadingBlock rows={3} label="Loading your interviews…" />
+      ) : query.isError ? (
+        <ErrorState error={query.error} title="Could not load your interviews" onRetry={() => void query.refetch()} />
+      ) : (
+        <div className="space-y-6">
+          <dl className="grid grid-cols-3 gap-3">
+            {[
+              ["Pending", count("pending")],
+              ["In progress", count("in_progress")],
+              ["Completed", count("completed")],
+            ].map(([label, value]) => (
+              <div key={label} className="rounded-lg border bg-card p-3 sm:p-4">
+                <dt className="text-xs text-muted-foreground sm:text-sm">{label}</dt>
+                <dd className="text-2xl font-bold tabular-nums">{value}</dd>
+              </div>
+            ))}
+          </dl>
+          {items.length === 0 ? (
+            <EmptyState
+              title="No interviews yet"
+              description="When a company invites you to an interview it appears here, and you will also get a notification."
+            />
+          ) : (
+            <section aria-label="Invitations" className="space-y-3">
+              {query.data.total > items.length && (
+                <p className="text-sm text-muted-foreground">
+                  Showing the {items.length} most recent of {query.data.total} invitations.
+                </p>
+              )}
+              {items.map((item) => (
+                <InvitationCard key={item.id} item={item} />
+              ))}
+            </section>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
