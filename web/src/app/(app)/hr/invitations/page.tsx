@@ -1,0 +1,49 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import * as React from "react";
+import { InvitationsList } from "@/components/hr/invitations-list";
+import { Button } from "@/components/ui/button";
+import { PageHeader, Spinner } from "@/components/ui/feedback";
+
+const STATUSES = ["pending", "in_progress", "completed", "expired"];
+
+function InvitationsPage() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const rawStatus = params.get("status") ?? "";
+  const status = STATUSES.includes(rawStatus) ? rawStatus : "";
+  const page = Math.max(1, Number.parseInt(params.get("page") ?? "1", 10) || 1);
+  const go = (next: { status?: string; page?: number }) => {
+    const sp = new URLSearchParams();
+    const s = next.status ?? status;
+    const p = next.page ?? page;
+    if (s) sp.set("status", s);
+    if (p > 1) sp.set("page", String(p));
+    const qs = sp.toString();
+    router.replace(qs ? `/hr/invitations?${qs}` : "/hr/invitations", { scroll: false });
+  };
+  return (
+    <>
+      <PageHeader
+        title="Invitations"
+        description="Every interview invitation you sent, with its progress."
+        actions={
+          <Button asChild>
+            <Link href="/hr/candidates?tab=search">Invite a candidate</Link>
+          </Button>
+        }
+      />
+      <InvitationsList status={status} onStatusChange={(s) => go({ status: s, page: 1 })} page={page} onPageChange={(p) => go({ page: p })} />
+    </>
+  );
+}
+
+export default function Page() {
+  return (
+    <React.Suspense fallback={<Spinner />}>
+      <InvitationsPage />
+    </React.Suspense>
+  );
+}

@@ -1,0 +1,150 @@
+"use client";
+
+import * as React from "react";
+import { DecisionBadge } from "@/components/hr/badges";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Alert } from "@/components/ui/feedback";
+import { Label, Textarea } from "@/components/ui/input";
+import { useToast } from "@/components/ui/toast";
+import { ApiError, errorMessage } from "@/lib/api";
+import { useDecide } from "@/lib/hr";
+import type { Invitation } from "@/lib/types";
+import { formatDate } from "@/lib/utils";
+
+export const NOTE_MAX = 2000;
+
+/** Approve / Reject with a note (required to reject), or the decision once made. */
+export function DecisionPanel({ invitation, analysisStatus }: { invitation: Invitation; analysisStatus: string | null | undefined }) {
+  const [mode, setMode] = React.useState<"approve" | "reject" | null>(null);
+  if (invitation.decision) {
+    return (
+      <section aria-labelledby="decision-heading" className="space-y-3">
+        <h2 id="decision-heading" className="text-lg font-semibold">
+          Decision
+        </h2>
+        <div className="flex flex-wrap items-center gap-2">
+          <DecisionBadge decision={invitation.decision} />
+          <span className="text-sm text-muted-foreground">{formatDate(invitation.decisionAt, true)}</span>
+        </div>
+        {invitation.decisionNote ? (
+          <Alert variant={invitation.decision === "approved" ? "success" : "warning"} title="Note">
+            <p className="whitespace-pre-wrap">{invitation.decisionNote}</p>
+          </Alert>
+        ) : (
+          <p className="text-sm text-muted-foreground">No note was added.</p>
+        )}
+      </section>
+    );
+  }
+  const completed = invitation.status === "completed";
+  return (
+    <section aria-labelledby="decision-heading" className="space-y-3">
+      <h2 id="decision-heading" className="text-lg font-semibold">
+        Decision
+      </h2>
+      {!completed && <p className="text-sm text-muted-foreground">You can decide once the candidate has completed the interview.</p>}
+      <div className="flex flex-wrap gap-2">
+        <Button disabled={!completed} onClick={() => setMode("approve")}>
+          Approve
+        </Button>
+        <Button variant="destructive" disabled={!completed} onClick={() => setMode("reject")}>
+          Reject
+        </Button>
+      </div>
+      <Dialog open={mode !== null} onOpenChange={(open) => !open && setMode(null)}>
+        <DialogContent>{mode && <DecisionForm invitationId={invitation.id} mode={mode} analysisStatus={analysisStatus} onDone={() => setMode(null)} />}</DialogContent>
+      </Dialog>
+    </section>
+  );
+}
+
+function DecisionForm({
+  invitationId,
+  mode,
+  analysisStatus,
+  onDone,
+}: {
+  invitationId: string;
+  mode: "approve" | "reject";
+  analysisStatus: string | null | undefined;
+  onDone: () => void;
+}) {
+  const decide = useDecide(invitationId);
+  const toast = useToast();
+  const [note, setNote] = React.useState("");
+  const [error, setError] = React.useState<string | null>(null);
+  const [serverError, setServerError] = React.useState<string | null>(null);
+  const approve = mode === "approve";
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setServerError(null);
+    if (!approve && !note.trim()) return setError("A rejection needs a note: tell the candidate why.");
+    if (note.length > NOTE_MAX) return setError(`At most ${NOTE_MAX} characters.`);
+    setError(null);
+    try {
+      await decide.mutateAsync({ decision: mode, note });
+      toast({ title: approve ? "Candidate approved" : "Candidate rejected", variant: "success" });
+      onDone();
+    } catch (err) {
+      const field = err instanceof ApiError ? err.fieldErrors().note : undefined;
+      if (field) setError(field);
+      else setServerError(errorMessage(err));
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4">
+      <DialogHeader>
+        <DialogTitle>{approve ? "Approve the candidate" : "Reject the candidate"}</DialogTitle>
+        <DialogDescription>
+          {approve ? "The candidate is told they were selected. A note is optional." : "The candidate is told they were not selected. A note is required."}
+        </DialogDescription>
+      </DialogHeader>
+      {approve && analysisStatus !== "completed" && (
+        <Alert variant="warning" title={analysisStatus === "failed" ? "The AI analysis failed" : "No finished AI analysis"}>
+          You are approving without an AI assessment; make sure you have reviewed the answers yourself.
+        </Alert>
+      )}
+      <div className="space-y-1.5">
+        <Label htmlFor="decision-note">Decision note</Label>
+        <Textarea
+          id="decision-note"
+          rows={5}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          maxLength={NOTE_MAX}
+          required={!approve}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={`decision-note-count${error ? " decision-note-error" : ""}`}
+        />
+        <div className="flex justify-between gap-2 text-xs">
+          {error ? (
+            <p id="decision-note-error" role="alert" className="font-medium text-destructive">
+              {error}
+            </p>
+          ) : (
+            <span />
+          )}
+          <span id="decision-note-count" className="tabular-nums text-muted-foreground" aria-live="polite">
+            {note.length}/{NOTE_MAX}
+          </span>
+        </div>
+      </div>
+      {serverError && (
+        <Alert variant="error" title="The decision was not saved">
+          {serverError}
+        </Alert>
+      )}
+      <DialogFooter>
+        <Button variant="outline" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" variant={approve ? "default" : "destructive"} disabled={decide.isPending}>
+          {decide.isPending ? "Saving…" : approve ? "Confirm approval" : "Confirm rejection"}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
