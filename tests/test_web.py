@@ -1,0 +1,349 @@
+"""The web app in a real browser, end to end: the production build of web/ (`next start`) in front of the
+real gateway, users, interviews, media and analysis services (each API under uvicorn plus its consumer and
+arq worker as processes) on the test database, test Keycloak realm, test buckets and this run's topics.
+The LLM and the transcription API are local stand-ins speaking their real HTTP APIs. Playwright drives
+Debian's Chromium (fake camera and microphone) through web/e2e/; it signs in on Keycloak's own page with
+users created for the run. Screenshots of the key screens land in web/test-results/screens/."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import importlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
+from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
+
+from analysis.testing import LlmStandIn
+from devstack import web
+from devstack.config import ALL_TOPICS, KEYCLOAK_CLIENT_ID, KEYCLOAK_TEST_REALM
+from kit.settings import ServiceSettings
+from kit.testing import (
+    RUN_ID,
+    alembic_upgrade,
+    create_topics,
+    delete_topics,
+    free_port,
+    process_env,
+    retire_stale_outbox_rows,
+    settings_for_tests,
+)
+from media.testing import WhisperStandIn
+
+ROOT = Path(__file__).resolve().parents[1]
+WEB = ROOT / "web"
+LOGS = ROOT / ".local" / "logs" / "test-web"
+KEYCLOAK = os.environ.get("KEYCLOAK_URL", f"http://127.0.0.1:{os.environ.get('KEYCLOAK_PORT', '8090')}")
+S3 = f"http://127.0.0.1:{os.environ.get('S3_PORT', '9000')}"
+SERVICES = ("gateway", "users", "interviews", "media", "analysis")
+STARTUP_TIMEOUT_S = 180.0
+PLAYWRIGHT_TIMEOUT_S = 1500.0
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("npm") is None or not Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")).exists(),
+    reason="the browser journey needs npm and Chromium (.ci/run installs both)",
+)
+
+
+@dataclass
+class Proc:
+    name: str
+    process: asyncio.subprocess.Process
+    log: Path
+
+
+@dataclass
+class Fleet:
+    """Every process this test started, with its log, stopped together."""
+
+    procs: list[Proc] = field(default_factory=list)
+    _files: list[IO[bytes]] = field(default_factory=list)
+
+    async def spawn(self, name: str, argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> Proc:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        log = LOGS / f"{name}.log"
+        file = log.open("wb")
+        self._files.append(file)
+        process = await asyncio.create_subprocess_exec(
+            *argv, env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL, stdout=file, stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # npm's children (next) leave with it
+        )  # fmt: skip
+        proc = Proc(name, process, log)
+        self.procs.append(proc)
+        return proc
+
+    async def stop(self) -> None:
+        for proc in self.procs:
+            if proc.process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.process.pid, signal.SIGTERM)
+
+        async def wait(proc: Proc) -> None:
+            try:
+                await asyncio.wait_for(proc.process.wait(), 20)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.process.pid, signal.SIGKILL)
+                await proc.process.wait()
+
+        await asyncio.gather(*(wait(p) for p in self.procs))
+        for file in self._files:
+            file.close()
+
+    def tails(self, lines: int = 40) -> str:
+        out = []
+        for proc in self.procs:
+            text = proc.log.read_text(errors="replace").splitlines()[-lines:] if proc.log.exists() else []
+            out.append(f"----- {proc.name} (exit {proc.process.returncode}) {proc.log}\n" + "\n".join(text))
+        return "\n".join(out)
+
+
+async def wait_until_up(fleet: Fleet, proc: Proc, url: str) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    async with httpx.AsyncClient(timeout=2.0) as http:
+        while time.monotonic() < deadline:
+            if proc.process.returncode is not None:
+                pytest.fail(f"{proc.name} exited with {proc.process.returncode} while starting\n{fleet.tails()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.get(url)).status_code < 500:
+                    return
+            await asyncio.sleep(0.3)
+    pytest.fail(f"{proc.name} did not answer {url} in {STARTUP_TIMEOUT_S:.0f}s\n{fleet.tails()}")
+
+
+# The production build of web/, made once and reused while nothing it depends on changed (as `make up` does).
+
+
+def ensure_web_build() -> None:
+    env = {**os.environ, "NEXT_TELEMETRY_DISABLED": "1", "NEXT_DIST_DIR": web.DIST_DIR}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    # Two runs must not build into the same directory at once.
+    with (ROOT / ".local" / "web-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        steps = []
+        if web.install_needed(WEB):
+            steps.append(["npm", "ci", "--no-audit", "--no-fund"])
+        if steps or web.build_needed(WEB):
+            steps.append(["npm", "run", "build"])
+        for argv in steps:
+            started = time.monotonic()
+            result = subprocess.run(argv, cwd=WEB, env=env, capture_output=True, text=True, check=False)
+            (LOGS / "web-build.log").write_text(result.stdout + result.stderr)
+            assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+            print(f"web: {' '.join(argv)} took {time.monotonic() - started:.0f}s")
+
+
+# Keycloak: the web origin of this run on the test realm's client, and users created for the run.
+
+
+def keycloak_admin() -> KeycloakAdmin:
+    connection = KeycloakOpenIDConnection(
+        server_url=KEYCLOAK,
+        username="admin",
+        password="admin",
+        realm_name=KEYCLOAK_TEST_REALM,
+        user_realm_name="master",
+    )
+    return KeycloakAdmin(connection=connection)
+
+
+@contextlib.contextmanager
+def web_origin_on_client(admin: KeycloakAdmin, origin: str) -> Iterator[None]:
+    """Keycloak sends the browser back to `origin`/auth/callback only if the client lists it."""
+    client_id = admin.get_client_id(KEYCLOAK_CLIENT_ID)
+    assert client_id is not None, f"client {KEYCLOAK_CLIENT_ID} missing from realm {KEYCLOAK_TEST_REALM}"
+
+    def update(change: Any) -> None:
+        client = admin.get_client(client_id)
+        redirects, origins = change(set(client.get("redirectUris", [])), set(client.get("webOrigins", [])))
+        admin.update_client(client_id, {**client, "redirectUris": sorted(redirects), "webOrigins": sorted(origins)})
+
+    redirect = f"{origin}/auth/callback"
+    update(lambda r, o: (r | {redirect, f"{origin}/*"}, o | {origin}))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            update(lambda r, o: (r - {redirect, f"{origin}/*"}, o - {origin}))
+
+
+@contextlib.contextmanager
+def run_users(admin: KeycloakAdmin) -> Iterator[dict[str, dict[str, str]]]:
+    """A Keycloak user per app role (known password, verified email); deleted afterwards."""
+    created: list[str] = []
+    names = {"hr": ("Hanna", "Recruiter"), "candidate": ("Carl", "Candidate"), "admin": ("Ada", "Admin")}
+    try:
+        users = {}
+        for role, (first, last) in names.items():
+            email = f"web-{role}-{RUN_ID}-{uuid.uuid4().hex[:4]}@example.com"
+            password = f"Web-{uuid.uuid4().hex[:10]}!"
+            user_id = admin.create_user(
+                {
+                    "email": email,
+                    "username": email,
+                    "firstName": first,
+                    "lastName": last,
+                    "enabled": True,
+                    "emailVerified": True,
+                    "credentials": [{"type": "password", "value": password, "temporary": False}],
+                }
+            )
+            created.append(user_id)
+            admin.assign_realm_roles(user_id, [admin.get_realm_role(role)])
+            users[role] = {"email": email, "password": password}
+        yield users
+    finally:
+        for user_id in created:
+            with contextlib.suppress(Exception):
+                admin.delete_user(user_id)
+
+
+# The services, on the test database, this run's topics and free ports.
+
+
+def service_settings(service: str) -> ServiceSettings:
+    settings_cls = importlib.import_module(f"{service}.settings").Settings
+    return settings_for_tests(settings_cls, service)
+
+
+def has_module(service: str, module: str) -> bool:
+    package = ROOT / "services" / service / service
+    return (package / f"{module}.py").is_file() or (package / module / "__init__.py").is_file()
+
+
+@pytest.fixture
+async def stand_ins() -> AsyncIterator[tuple[LlmStandIn, WhisperStandIn]]:
+    llm, whisper = LlmStandIn(), WhisperStandIn()
+    await llm.start()
+    await whisper.start()
+    yield llm, whisper
+    await whisper.stop()
+    await llm.stop()
+
+
+@dataclass
+class Platform:
+    web_url: str
+    gateway_url: str
+    users: dict[str, dict[str, str]]
+    fleet: Fleet
+
+
+@pytest.fixture
+async def platform(stand_ins: tuple[LlmStandIn, WhisperStandIn], kafka_bootstrap: str) -> AsyncIterator[Platform]:
+    llm, whisper = stand_ins
+    build = asyncio.create_task(asyncio.to_thread(ensure_web_build))
+    settings = {name: service_settings(name) for name in SERVICES}
+    for name, s in settings.items():
+        await asyncio.to_thread(alembic_upgrade, ROOT / "services" / name, s)
+        await retire_stale_outbox_rows(s)
+    prefix = settings["gateway"].topic_prefix
+    topics = [f"{prefix}{t}" for t in ALL_TOPICS]
+    await create_topics(kafka_bootstrap, topics)
+
+    ports = {name: free_port() for name in SERVICES}
+    web_port = free_port()
+    web_url = f"http://127.0.0.1:{web_port}"
+    urls = {f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    # Not started here: nothing listens at this address, so the gateway reports them unavailable.
+    down = f"http://127.0.0.1:{free_port()}"
+    urls |= {"NOTIFICATIONS_URL": down, "BILLING_URL": down}
+    extra = {
+        "gateway": {
+            "KEYCLOAK_REALM": KEYCLOAK_TEST_REALM,
+            "KEYCLOAK_URL": KEYCLOAK,
+            "INTERNAL_AUTH_ENABLED": "false",
+            "WEB_ORIGIN": web_url,
+            "AUTH_RATE_LIMIT": "1000/minute",
+            "AUTH_LOGIN_RATE_LIMIT": "1000/minute",
+            "AUTH_REGISTER_RATE_LIMIT": "1000/minute",
+            **urls,
+        },
+        "users": {"S3_ENDPOINT": S3, "S3_BUCKET_PREFIX": "test-"},
+        "interviews": {"BILLING_URL": down},
+        "media": {
+            "S3_ENDPOINT": S3,
+            "S3_BUCKET_PREFIX": "test-",
+            "TRANSCRIPTION_API_KEY": "stand-in-key",
+            "TRANSCRIPTION_BASE_URL": whisper.base_url,
+        },
+        "analysis": {
+            "LLM_API_KEY": "stand-in-key",
+            "LLM_BASE_URL": llm.base_url,
+            "LLM_REQUESTS_PER_MINUTE": "600",
+            "LLM_TOKENS_PER_MINUTE": "1000000",
+        },
+    }
+    fleet = Fleet()
+    admin = keycloak_admin()
+    try:
+        apis = []
+        for name in SERVICES:
+            common = {"PORT": str(ports[name]), "INTERNAL_AUTH_ENABLED": "false", "LOG_LEVEL": "WARNING"}
+            env = process_env(settings[name], **{**common, "PYTHONUNBUFFERED": "1", **extra[name]})
+            uvicorn = [sys.executable, "-m", "uvicorn", f"{name}.main:app", "--host", "127.0.0.1"]
+            api = await fleet.spawn(f"{name}-api", [*uvicorn, "--port", str(ports[name])], env)
+            apis.append((api, f"http://127.0.0.1:{ports[name]}/health"))
+            if has_module(name, "consumers"):
+                await fleet.spawn(f"{name}-consumer", [sys.executable, "-m", f"{name}.consumers"], env)
+            if has_module(name, "worker"):
+                await fleet.spawn(f"{name}-worker", [sys.executable, "-m", "arq", f"{name}.worker.WorkerSettings"], env)
+        await build
+        web_env = {
+            **os.environ,
+            "API_URL": urls["GATEWAY_URL"],
+            "NEXT_TELEMETRY_DISABLED": "1",
+            "NEXT_DIST_DIR": web.DIST_DIR,
+        }
+        server = await fleet.spawn(
+            "web", ["npm", "run", "start", "--", "--hostname", "127.0.0.1", "--port", str(web_port)], web_env, WEB
+        )
+        for proc, url in [*apis, (server, f"{web_url}/")]:
+            await wait_until_up(fleet, proc, url)
+        with web_origin_on_client(admin, web_url), run_users(admin) as users:
+            yield Platform(web_url, urls["GATEWAY_URL"], users, fleet)
+    finally:
+        if not build.done():
+            build.cancel()
+        await fleet.stop()
+        await delete_topics(kafka_bootstrap, topics)
+
+
+async def test_the_web_journey_passes_in_a_real_browser(platform: Platform) -> None:
+    env = {
+        **os.environ,
+        "BASE_URL": platform.web_url,
+        "API_URL": platform.gateway_url,
+        "RUN_ID": RUN_ID,
+        "CI": "1",
+        **{f"{role.upper()}_{key.upper()}": value for role, u in platform.users.items() for key, value in u.items()},
+    }
+    started = time.monotonic()
+    playwright = await asyncio.create_subprocess_exec(
+        "npx", "playwright", "test", cwd=WEB, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        output, _ = await asyncio.wait_for(playwright.communicate(), PLAYWRIGHT_TIMEOUT_S)
+    except TimeoutError:
+        os.killpg(playwright.pid, signal.SIGKILL)
+        output, _ = await playwright.communicate()
+    text = output.decode(errors="replace")
+    (LOGS / "playwright.log").write_text(text)
+    print(text)
+    print(f"playwright took {time.monotonic() - started:.0f}s; screenshots in {WEB / 'test-results' / 'screens'}")
+    assert playwright.returncode == 0, f"{text}\n\nserver logs (tails):\n{platform.fleet.tails()}"
