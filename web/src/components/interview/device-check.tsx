@@ -151,9 +151,9 @@ export function DeviceCheck({ wantVideo, onReady }: { wantVideo: boolean; onRead
   return (
     <section aria-labelledby="device-check-title" className="space-y-4">
       <div>
-        <h2 id="device-check-title" className="text-lg font-semibold">
+        <h3 id="device-check-title" className="text-base font-semibold">
           {wantVideo ? "Check your camera and microphone" : "Check your microphone"}
-        </h2>
+        </h3>
         <p className="text-sm text-muted-foreground">
           The next questions are answered by recording {wantVideo ? "a video" : "audio"}. Your browser will ask for permission; nothing is
           recorded until you press &ldquo;Start recording&rdquo;.

@@ -25,7 +25,7 @@ import { clearSaved, recordingKey } from "@/lib/recorder";
 import type { Invitation, Question } from "@/lib/types";
 import { formatDate, formatSeconds } from "@/lib/utils";
 import { ChoiceAnswer, TextAnswer } from "./answer-forms";
-import { DeviceCheck, stopStream } from "./device-check";
+import { stopStream } from "./device-check";
 import { MediaAnswer } from "./media-answer";
 
 const HEARTBEAT_MS = 30_000;
@@ -364,22 +364,20 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
           </CardHeader>
           <CardContent>
             {kind ? (
-              stream ? (
-                <MediaAnswer
-                  key={question.id}
-                  invitationId={invitation.id}
-                  question={question}
-                  index={index}
-                  kind={kind}
-                  stream={stream}
-                  retakes={retakes}
-                  onAnswered={() => markAnswered(question.id)}
-                  onBusyChange={setBusy}
-                  onGone={() => void refresh()}
-                />
-              ) : (
-                <DeviceCheck wantVideo={wantVideo} onReady={setStream} />
-              )
+              <MediaAnswer
+                key={question.id}
+                invitationId={invitation.id}
+                question={question}
+                index={index}
+                kind={kind}
+                stream={stream}
+                wantVideo={wantVideo}
+                onStream={setStream}
+                retakes={retakes}
+                onAnswered={() => markAnswered(question.id)}
+                onBusyChange={setBusy}
+                onGone={() => void refresh()}
+              />
             ) : question.type === "multiple_choice" ? (
               <ChoiceAnswer
                 key={question.id}

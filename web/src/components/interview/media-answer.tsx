@@ -20,7 +20,7 @@ import {
 import type { Question } from "@/lib/types";
 import { UploadRejected, browserTransport, uploadRecording, type UploadPhase } from "@/lib/upload";
 import { cn, formatSeconds } from "@/lib/utils";
-import { LivePreview, MicMeter } from "./device-check";
+import { DeviceCheck, LivePreview, MicMeter } from "./device-check";
 
 type Mode = "loading" | "ready" | "recording" | "recorded" | "uploading" | "failed";
 
@@ -64,6 +64,8 @@ export function MediaAnswer({
   index,
   kind,
   stream,
+  wantVideo,
+  onStream,
   retakes,
   onAnswered,
   onBusyChange,
@@ -73,7 +75,11 @@ export function MediaAnswer({
   question: Question;
   index: number;
   kind: MediaKind;
-  stream: MediaStream;
+  /** The open camera/microphone; null until the device check (not needed to resume an upload). */
+  stream: MediaStream | null;
+  /** Whether the device check asks for the camera too (a later question may need it). */
+  wantVideo: boolean;
+  onStream: (stream: MediaStream) => void;
   retakes: number;
   onAnswered: () => void;
   onBusyChange: (busy: boolean) => void;
@@ -145,6 +151,7 @@ export function MediaAnswer({
   }
 
   function start() {
+    if (!stream) return;
     setError(null);
     setRejected(false);
     const previous = loadUploadState(key);
@@ -249,7 +256,9 @@ export function MediaAnswer({
 
       {mode === "loading" && <Spinner label="Loading…" />}
 
-      {(mode === "ready" || mode === "recording") && (
+      {mode === "ready" && !stream && <DeviceCheck wantVideo={wantVideo || kind === "video"} onReady={onStream} />}
+
+      {(mode === "ready" || mode === "recording") && stream && (
         <div className="space-y-3">
           {kind === "video" ? (
             <div className="relative max-w-xl">
