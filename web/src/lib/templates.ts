@@ -85,14 +85,15 @@ export const questionSchema = z
         message: `A multiple choice question needs ${LIMITS.optionsMin} to ${LIMITS.optionsMax} options`,
       });
     }
+    if (!q.options.some((o) => o.isCorrect)) {
+      ctx.addIssue({ code: "custom", path: ["options"], message: "Mark at least one option as correct" });
+    }
+    // After the list-level issues: the form nests these under the list's error, rather than being replaced by it.
     q.options.forEach((o, i) => {
       if (!o.text.trim()) ctx.addIssue({ code: "custom", path: ["options", i, "text"], message: "Option text is required" });
       else if (o.text.trim().length > LIMITS.optionTextMax)
         ctx.addIssue({ code: "custom", path: ["options", i, "text"], message: `At most ${LIMITS.optionTextMax} characters` });
     });
-    if (!q.options.some((o) => o.isCorrect)) {
-      ctx.addIssue({ code: "custom", path: ["options"], message: "Mark at least one option as correct" });
-    }
   });
 
 export const settingsSchema = z.object({
@@ -468,10 +469,10 @@ export function useTemplateList(status: string) {
   });
 }
 
-/** Real counts per status: one `limit=1` page each, its `total` is the count. */
-export function useTemplateCounts() {
+/** Real counts per status ("all" for every status), in the order asked: one `limit=1` page each, its `total`. */
+export function useTemplateCounts(statuses: readonly string[]) {
   return useQueries({
-    queries: (["all", ...STATUSES] as const).map((status) => ({
+    queries: statuses.map((status) => ({
       queryKey: templateKeys.count(status),
       queryFn: () => templatesApi.list({ status: status === "all" ? undefined : status, page: 1, limit: 1 }),
       select: (page: Paginated<TemplateListItem>) => page.total,

@@ -104,7 +104,10 @@ export function TemplateWizard({
   const form = useForm<TemplateDraft>({
     resolver: zodResolver(templateDraftSchema),
     defaultValues: initial,
-    mode: "onTouched",
+    // Errors appear when a step is left (Next) or saved, not while a new question is still empty; after that
+    // they follow the input (see `live`). Validating on blur would move the buttons under a pending click.
+    mode: "onSubmit",
+    reValidateMode: "onChange",
   });
   const { control, register, formState, trigger, handleSubmit, setError, getValues, setValue } = form;
   const questions = useFieldArray({ control, name: "questions" });
@@ -126,6 +129,18 @@ export function TemplateWizard({
     return () => window.removeEventListener("beforeunload", warn);
   }, [formState.isDirty, done]);
 
+  // Once Next found errors, every change re-checks the changed question (or field) so fixed errors go away.
+  const [live, setLive] = React.useState(false);
+  React.useEffect(() => {
+    if (!live) return;
+    const sub = form.watch((_values, { name }) => {
+      if (!name) return;
+      const question = /^questions\.\d+/.exec(name);
+      void trigger((question ? question[0] : name) as FieldPath<TemplateDraft>);
+    });
+    return () => sub.unsubscribe();
+  }, [live, form, trigger]);
+
   const goTo = (next: number) => {
     setStep(next);
     // Focus the step's heading so keyboard and screen-reader users land on the new content.
@@ -135,6 +150,7 @@ export function TemplateWizard({
   const next = async () => {
     const ok = step === 0 ? await trigger(["title", "description"], { shouldFocus: true }) : await trigger("questions", { shouldFocus: true });
     if (ok) goTo(step + 1);
+    else setLive(true);
   };
 
   const sensors = useSensors(
@@ -299,7 +315,10 @@ export function TemplateWizard({
                 </SortableContext>
               </DndContext>
             )}
-            <Button variant="outline" onClick={() => questions.append(emptyQuestion(), { shouldFocus: true, focusName: `questions.${questions.fields.length}.text` })}>
+            <Button
+              variant="outline"
+              onClick={() => questions.append(emptyQuestion(), { shouldFocus: true, focusName: `questions.${questions.fields.length}.text` })}
+            >
               <Plus aria-hidden /> Add question
             </Button>
           </section>

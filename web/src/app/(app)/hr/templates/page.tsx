@@ -13,16 +13,17 @@ import { STATUSES, useTemplateCounts, useTemplateList } from "@/lib/templates";
 import type { TemplateListItem } from "@/lib/types";
 import { formatDate } from "@/lib/utils";
 
-const STAT_LABELS = ["Total", "Active", "Draft", "Archived"] as const;
+const STAT_ORDER = ["all", "active", "draft", "archived"] as const;
+const STAT_LABELS = { all: "Total", active: "Active", draft: "Draft", archived: "Archived" } as const;
 
 function Stats() {
-  const counts = useTemplateCounts();
+  const counts = useTemplateCounts(STAT_ORDER);
   return (
     <section aria-label="Template counts" className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-4">
       {counts.map((c, i) => (
-        <Card key={STAT_LABELS[i]} className="p-4">
+        <Card key={STAT_ORDER[i]} className="p-4">
           <p className="text-sm text-muted-foreground" id={`stat-${i}`}>
-            {STAT_LABELS[i]}
+            {STAT_LABELS[STAT_ORDER[i]]}
           </p>
           {c.isPending ? (
             <Skeleton className="mt-1 h-8 w-12" />
@@ -31,7 +32,7 @@ function Stats() {
               Unavailable
             </p>
           ) : (
-            <p className="mt-1 text-2xl font-bold" aria-describedby={`stat-${i}`} data-testid={`templates-count-${STAT_LABELS[i].toLowerCase()}`}>
+            <p className="mt-1 text-2xl font-bold" aria-describedby={`stat-${i}`} data-testid={`templates-count-${STAT_ORDER[i]}`}>
               {c.data}
             </p>
           )}
