@@ -155,7 +155,7 @@ export function DeviceCheck({ wantVideo, onReady }: { wantVideo: boolean; onRead
           {wantVideo ? "Check your camera and microphone" : "Check your microphone"}
         </h3>
         <p className="text-sm text-muted-foreground">
-          The next questions are answered by recording {wantVideo ? "a video" : "audio"}. Your browser will ask for permission; nothing is
+          This interview has recorded answers ({wantVideo ? "video" : "audio only"}). Your browser will ask for permission; nothing is
           recorded until you press &ldquo;Start recording&rdquo;.
         </p>
       </div>

@@ -233,6 +233,12 @@ export function MediaAnswer({
         setRejected(true);
         setResumable(false);
         setError(`The recording was not accepted: ${e.reason}`);
+      } else if (e instanceof ApiError && e.code === "DUPLICATE_RESPONSE") {
+        // Accepted already (a submission whose reply was lost): nothing left to do for this question.
+        await clearSaved(key);
+        saveTakes(key, null);
+        onAnswered();
+        return;
       } else if (e instanceof ApiError && (e.statusCode === 410 || e.code === "INVALID_INVITATION_STATE")) {
         onGone();
         return;

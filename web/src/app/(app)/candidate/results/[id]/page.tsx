@@ -22,8 +22,9 @@ function running(status: string | undefined): boolean {
 export default function CandidateResults({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
   const invitation = useQuery({
-    queryKey: ["invitation", id],
-    queryFn: () => api.get<Invitation>(`/api/invitations/${id}`),
+    // With the template: its title names the page.
+    queryKey: ["invitation", id, "with-template"],
+    queryFn: () => api.get<Invitation>(`/api/invitations/${id}`, { includeTemplate: true }),
   });
   const completed = invitation.data?.status === "completed";
   const analysis = useQuery({
@@ -57,7 +58,7 @@ export default function CandidateResults({ params }: { params: Promise<{ id: str
     );
 
   const inv = invitation.data;
-  const title = inv.templateTitle ?? "Interview results";
+  const title = inv.templateTitle ?? analysis.data?.templateTitle ?? "Interview results";
   const decision =
     inv.decision === "approved" ? (
       <Alert variant="success" title="Approved">
