@@ -32,7 +32,7 @@ export function CompletedList() {
           description={onlyOpen ? "Every completed interview has a decision." : "Completed interviews appear here with their AI analysis."}
         />
       ) : (
-        <div className="overflow-x-auto rounded-lg border">
+        <div className="relative overflow-x-auto rounded-lg border">
           <table className="w-full min-w-[720px] text-sm">
             <caption className="sr-only">Completed interviews</caption>
             <thead className="bg-muted/50 text-left text-xs uppercase text-muted-foreground">

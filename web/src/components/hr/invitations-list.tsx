@@ -84,7 +84,7 @@ export function InvitationsList({
         />
       ) : (
         <>
-          <div className="overflow-x-auto rounded-lg border">
+          <div className="relative overflow-x-auto rounded-lg border">
             <table className="w-full min-w-[760px] text-sm">
               <caption className="sr-only">Invitations you sent</caption>
               <thead className="bg-muted/50 text-left text-xs uppercase text-muted-foreground">

@@ -85,7 +85,7 @@ function DecisionForm({
     setError(null);
     try {
       await decide.mutateAsync({ decision: mode, note });
-      toast({ title: approve ? "Candidate approved" : "Candidate rejected", variant: "success" });
+      toast({ title: "Decision saved", description: "The candidate sees it on their dashboard.", variant: "success" });
       onDone();
     } catch (err) {
       const field = err instanceof ApiError ? err.fieldErrors().note : undefined;

@@ -107,8 +107,19 @@ export const MediaPlayer = React.forwardRef<PlayerHandle, { mediaId: string; kin
 );
 
 /** A recorded answer: player, transcript with evidence marks, and quote buttons that seek. */
-export function MediaAnswer({ mediaId, kind, criteria, label }: { mediaId: string; kind: "video" | "audio"; criteria: CriterionScore[]; label: string }) {
-  const player = React.useRef<PlayerHandle>(null);
+export function MediaAnswer({
+  mediaId,
+  kind,
+  criteria,
+  label,
+  player,
+}: {
+  mediaId: string;
+  kind: "video" | "audio";
+  criteria: CriterionScore[];
+  label: string;
+  player: React.RefObject<PlayerHandle | null>;
+}) {
   const transcript = useTranscript(mediaId);
   const quotes = React.useMemo(() => quotesOf(criteria), [criteria]);
   const seek = (s: number) => player.current?.seek(s);

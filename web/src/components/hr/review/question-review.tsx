@@ -7,7 +7,7 @@ import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import type { CriterionScore, InterviewResponse, Question, QuestionAnalysis } from "@/lib/types";
 import { cn, formatSeconds } from "@/lib/utils";
 import { HighlightedText, quotesOf } from "./evidence";
-import { MediaAnswer } from "./media-answer";
+import { MediaAnswer, type PlayerHandle } from "./media-answer";
 
 function ScorePill({ score, label }: { score: number | null | undefined; label: string }) {
   if (score == null) return <Badge variant="outline">Not scored</Badge>;
@@ -39,7 +39,7 @@ function EvidenceMarker({ status }: { status: string }) {
   );
 }
 
-function Criteria({ criteria }: { criteria: CriterionScore[] }) {
+function Criteria({ criteria, onSeek }: { criteria: CriterionScore[]; onSeek?: (seconds: number) => void }) {
   if (criteria.length === 0) return null;
   return (
     <div>
@@ -59,7 +59,18 @@ function Criteria({ criteria }: { criteria: CriterionScore[] }) {
             </div>
             {c.evidence && (
               <blockquote className={cn("mt-2 border-l-2 pl-3 italic", c.evidenceStatus === "unverified" ? "border-red-300 text-muted-foreground line-through decoration-red-300/60" : "border-amber-400")}>
-                “{c.evidence}”
+                {onSeek && c.evidenceStartS != null && c.evidenceStatus === "verified" ? (
+                  <button
+                    type="button"
+                    onClick={() => onSeek(c.evidenceStartS!)}
+                    className="rounded text-left italic underline decoration-amber-400 decoration-2 underline-offset-2 hover:bg-amber-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
+                    aria-label={`Play from ${formatSeconds(c.evidenceStartS)}: ${c.evidence}`}
+                  >
+                    “{c.evidence}”
+                  </button>
+                ) : (
+                  <>“{c.evidence}”</>
+                )}
                 {c.evidenceStartS != null && <span className="ml-1 not-italic text-xs text-muted-foreground">at {formatSeconds(c.evidenceStartS)}</span>}
               </blockquote>
             )}
@@ -97,13 +108,29 @@ function ChoiceAnswer({ question, response }: { question: Question; response: In
 
 const NO_CRITERIA: CriterionScore[] = [];
 
-function Answer({ question, response, analysis, candidate }: { question: Question; response: InterviewResponse | undefined; analysis: QuestionAnalysis | undefined; candidate: string }) {
+function isRecorded(response: InterviewResponse | undefined): response is InterviewResponse & { mediaId: string; responseType: "video" | "audio" } {
+  return !!response?.mediaId && (response.responseType === "video" || response.responseType === "audio");
+}
+
+function Answer({
+  question,
+  response,
+  analysis,
+  candidate,
+  player,
+}: {
+  question: Question;
+  response: InterviewResponse | undefined;
+  analysis: QuestionAnalysis | undefined;
+  candidate: string;
+  player: React.RefObject<PlayerHandle | null>;
+}) {
   const criteria = analysis?.criteriaScores;
   const quotes = React.useMemo(() => quotesOf(criteria ?? []), [criteria]);
   if (!response) return <p className="text-sm italic text-muted-foreground">No answer.</p>;
   if (question.type === "multiple_choice") return <ChoiceAnswer question={question} response={response} />;
-  if (response.mediaId && (response.responseType === "video" || response.responseType === "audio")) {
-    return <MediaAnswer mediaId={response.mediaId} kind={response.responseType} criteria={criteria ?? NO_CRITERIA} label={`Recorded answer of ${candidate} to question ${question.order}`} />;
+  if (isRecorded(response)) {
+    return <MediaAnswer player={player} mediaId={response.mediaId} kind={response.responseType} criteria={criteria ?? NO_CRITERIA} label={`Recorded answer of ${candidate} to question ${question.order}`} />;
   }
   if (response.codeAnswer) return <pre className="overflow-x-auto rounded-md bg-muted p-3 text-xs">{response.codeAnswer}</pre>;
   if (response.textAnswer) return <HighlightedText text={response.textAnswer} quotes={quotes} />;
@@ -121,6 +148,8 @@ export function QuestionReview({
   analysis: QuestionAnalysis | undefined;
   candidate: string;
 }) {
+  const player = React.useRef<PlayerHandle>(null);
+  const seek = isRecorded(response) ? (seconds: number) => player.current?.seek(seconds) : undefined;
   return (
     <Card>
       <CardHeader className="gap-2">
@@ -143,7 +172,7 @@ export function QuestionReview({
       <CardContent className="space-y-4">
         <div>
           <h4 className="mb-1 text-sm font-semibold">Answer</h4>
-          <Answer question={question} response={response} analysis={analysis} candidate={candidate} />
+          <Answer question={question} response={response} analysis={analysis} candidate={candidate} player={player} />
         </div>
         {analysis && (
           <>
@@ -154,7 +183,7 @@ export function QuestionReview({
               </div>
             )}
             {!analysis.analysable && <p className="text-xs text-muted-foreground">This answer could not be analysed and does not count towards the overall score.</p>}
-            <Criteria criteria={analysis.criteriaScores} />
+            <Criteria criteria={analysis.criteriaScores} onSeek={seek} />
           </>
         )}
       </CardContent>

@@ -4,7 +4,7 @@ import { ArrowLeft } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import * as React from "react";
-import { AnalysisStatusBadge, DecisionBadge, EngineBadge, InvitationStatusBadge, RecommendationBadge } from "@/components/hr/badges";
+import { AnalysisStatusBadge, EngineBadge, InvitationStatusBadge, RecommendationBadge } from "@/components/hr/badges";
 import { DecisionPanel } from "@/components/hr/review/decision";
 import { QuestionReview } from "@/components/hr/review/question-review";
 import { Alert, ErrorState, LoadingBlock, Spinner } from "@/components/ui/feedback";
@@ -39,10 +39,10 @@ function Overall({ analysis }: { analysis: Analysis }) {
       )}
       <div className="grid gap-4 md:grid-cols-[auto_1fr]">
         <div role="group" aria-label={`Overall score ${analysis.overallScore ?? "not available"}`} className="rounded-lg border p-4 text-center">
-          <p className="text-sm text-muted-foreground">Overall score</p>
-          <p className="text-4xl font-bold tabular-nums">
-            {analysis.overallScore ?? "—"}
-            <span className="text-base font-normal text-muted-foreground">/100</span>
+          <p>
+            <span className="block text-sm text-muted-foreground">Overall score</span>{" "}
+            <span className="text-4xl font-bold tabular-nums">{analysis.overallScore ?? "—"}</span>
+            <span className="text-base text-muted-foreground">/100</span>
           </p>
           {analysis.scoredAnswers != null && analysis.totalAnswers != null && (
             <p className="mt-1 text-xs text-muted-foreground">
@@ -95,7 +95,8 @@ function AnalysisState({ invitation, analysis }: { invitation: Invitation; analy
   if (data.status === "failed")
     return (
       <Alert variant="error" title="The analysis failed">
-        {data.errorMessage ?? "No reason was given."} You can still review the answers and decide.
+        <p>{data.errorMessage ?? "No reason was given."}</p>
+        <p className="mt-1">You can still review the answers and decide.</p>
       </Alert>
     );
   return <Overall analysis={data} />;
@@ -133,7 +134,6 @@ export default function ReviewPage() {
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <InvitationStatusBadge status={inv.status} />
           {completed && <AnalysisStatusBadge status={analysisStatus} />}
-          {inv.decision && <DecisionBadge decision={inv.decision} />}
           <span className="text-muted-foreground">
             {inv.progress.answered}/{inv.progress.total} answered
             {inv.completedAt ? ` · completed ${formatDate(inv.completedAt, true)}` : ` · expires ${formatDate(inv.expiresAt, true)}`}
