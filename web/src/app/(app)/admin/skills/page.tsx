@@ -84,7 +84,7 @@ export default function AdminSkillsPage() {
         }
       />
 
-      <form role="search" aria-label="Filter skills" className="mb-6 grid gap-3 sm:grid-cols-3" onSubmit={(e) => e.preventDefault()}>
+      <form role="search" aria-label="Skill filters" className="mb-6 grid gap-3 sm:grid-cols-3" onSubmit={(e) => e.preventDefault()}>
         <div className="space-y-1.5">
           <Label htmlFor="skill-search">Search skills</Label>
           <Input id="skill-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Name or description" />
@@ -142,7 +142,7 @@ export default function AdminSkillsPage() {
                     <li key={skill.id} className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between">
                       <div className="min-w-0">
                         <p className="flex flex-wrap items-center gap-2 font-medium">
-                          {skill.name}
+                          <span>{skill.name}</span>
                           <Badge variant={skill.isActive ? "success" : "secondary"}>{skill.isActive ? "Active" : "Inactive"}</Badge>
                         </p>
                         {skill.description && <p className="text-sm text-muted-foreground">{skill.description}</p>}

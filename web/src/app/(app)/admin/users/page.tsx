@@ -106,7 +106,7 @@ export default function AdminUsersPage() {
       <div className="mb-4 grid gap-3 md:grid-cols-[2fr_1fr_1fr]">
         <form
           role="search"
-          aria-label="Search users"
+          aria-label="Find users"
           className="flex items-end gap-2"
           onSubmit={(e) => {
             e.preventDefault();
