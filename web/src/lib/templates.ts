@@ -287,7 +287,7 @@ export const templatesApi = {
 // -- the save sequence ----------------------------------------------------------------------------------------
 
 export type SaveStep =
-  | { kind: "template"; action: "create" | "update" }
+  | { kind: "template"; action: "create" | "load" | "update" }
   | { kind: "question"; action: "add" | "update" | "remove"; index: number }
   | { kind: "reorder" }
   | { kind: "publish" };
@@ -310,7 +310,11 @@ export class SaveFailure extends Error {
 export function describeStep(step: SaveStep): string {
   switch (step.kind) {
     case "template":
-      return step.action === "create" ? "Creating the template" : "Saving title, description and settings";
+      return step.action === "create"
+        ? "Creating the template"
+        : step.action === "load"
+          ? "Reading the saved template"
+          : "Saving title, description and settings";
     case "question":
       return `${step.action === "add" ? "Adding" : step.action === "update" ? "Saving" : "Removing"} question ${step.index + 1}`;
     case "reorder":
@@ -358,7 +362,7 @@ export async function saveTemplateDraft(
     cb.onTemplateCreated?.(id);
   } else {
     const templateKey = id;
-    const current = await run({ kind: "template", action: "update" }, () => templatesApi.get(templateKey));
+    const current = await run({ kind: "template", action: "load" }, () => templatesApi.get(templateKey));
     stored = [...current.questions].sort((a, b) => a.order - b.order);
     const changed =
       current.title !== draft.title.trim() ||

@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader, Skeleton } from "@/components/ui/feedback";
 import { Input, Label, NativeSelect } from "@/components/ui/input";
+import { errorMessage } from "@/lib/api";
 import { STATUSES, useTemplateCounts, useTemplateList } from "@/lib/templates";
 import type { TemplateListItem } from "@/lib/types";
 import { formatDate } from "@/lib/utils";
@@ -28,7 +29,7 @@ function Stats() {
           {c.isPending ? (
             <Skeleton className="mt-1 h-8 w-12" />
           ) : c.isError ? (
-            <p className="mt-1 text-sm text-destructive" title={String(c.error)}>
+            <p className="mt-1 text-sm text-destructive" title={errorMessage(c.error)}>
               Unavailable
             </p>
           ) : (
