@@ -318,7 +318,10 @@ export function useDeleteCompany() {
 
 // -- media -------------------------------------------------------------------------------------------------
 
-/** A presigned playback URL, refetched shortly before it expires (and on demand when the player errors). */
+/**
+ * A presigned playback URL. It is not replaced on a timer (that would restart a playing video): the player
+ * asks for a new one when the current one fails (expired), and a remount after expiry fetches a fresh one.
+ */
 export function usePlayback(mediaId: string | null | undefined) {
   return useQuery({
     queryKey: hrKeys.playback(mediaId ?? ""),
@@ -327,10 +330,6 @@ export function usePlayback(mediaId: string | null | undefined) {
     staleTime: (query) => {
       const expires = query.state.data ? new Date(query.state.data.expiresAt).getTime() : 0;
       return Math.max(0, expires - Date.now() - 30_000);
-    },
-    refetchInterval: (query) => {
-      const expires = query.state.data ? new Date(query.state.data.expiresAt).getTime() : 0;
-      return expires ? Math.max(10_000, expires - Date.now() - 30_000) : false;
     },
     refetchOnWindowFocus: false,
   });

@@ -30,7 +30,8 @@ export const MediaPlayer = React.forwardRef<PlayerHandle, { mediaId: string; kin
       staleTime: 5 * 60_000,
     });
     const element = React.useRef<HTMLVideoElement & HTMLAudioElement>(null);
-    const resumeAt = React.useRef<number | null>(null);
+    const resume = React.useRef<{ at: number; play: boolean } | null>(null);
+    const position = React.useRef({ at: 0, playing: false });
     const errors = React.useRef(0);
     const [failed, setFailed] = React.useState(false);
 
@@ -39,24 +40,16 @@ export const MediaPlayer = React.forwardRef<PlayerHandle, { mediaId: string; kin
         const el = element.current;
         if (!el) return;
         el.scrollIntoView({ block: "nearest", behavior: "smooth" });
-        if (el.readyState >= 1) {
+        if (el.readyState >= 1 && !el.error) {
           el.currentTime = seconds;
           void el.play().catch(() => {});
         } else {
-          resumeAt.current = seconds;
-          el.load();
+          resume.current = { at: seconds, play: true };
+          if (el.error) void playback.refetch();
+          else el.load();
         }
       },
     }));
-
-    // When a fresh URL replaces the old one, carry on from where the player was.
-    const url = playback.data?.url;
-    const previous = React.useRef<string | undefined>(undefined);
-    React.useEffect(() => {
-      const el = element.current;
-      if (el && previous.current && url && previous.current !== url && resumeAt.current === null) resumeAt.current = el.currentTime;
-      previous.current = url;
-    }, [url]);
 
     if (playback.isPending) return <Spinner label="Loading the recording…" />;
     if (playback.isError) return <ErrorState error={playback.error} title="The recording cannot be played" onRetry={() => void playback.refetch()} />;
@@ -67,19 +60,29 @@ export const MediaPlayer = React.forwardRef<PlayerHandle, { mediaId: string; kin
       controls: true,
       preload: "metadata" as const,
       "aria-label": label,
+      onTimeUpdate: () => {
+        if (element.current) position.current.at = element.current.currentTime;
+      },
+      onPlay: () => {
+        position.current.playing = true;
+      },
+      onPause: () => {
+        position.current.playing = false;
+      },
       onLoadedMetadata: () => {
         errors.current = 0;
         setFailed(false);
         const el = element.current;
-        if (el && resumeAt.current !== null) {
-          el.currentTime = resumeAt.current;
-          resumeAt.current = null;
+        const r = resume.current;
+        if (el && r) {
+          resume.current = null;
+          el.currentTime = r.at;
+          if (r.play) void el.play().catch(() => {});
         }
       },
       onError: () => {
-        // An expired or revoked URL: ask for a new one (a few times), then say so.
-        const el = element.current;
-        if (el && el.currentTime) resumeAt.current = el.currentTime;
+        // Most likely the presigned URL expired: fetch a new one (a few times) and carry on where it was.
+        resume.current ??= { at: position.current.at, play: position.current.playing };
         if (errors.current < 3) {
           errors.current += 1;
           void playback.refetch();
@@ -96,7 +99,11 @@ export const MediaPlayer = React.forwardRef<PlayerHandle, { mediaId: string; kin
         {failed && (
           <Alert variant="error" title="The recording failed to load">
             The browser could not play it even with a fresh link.{" "}
-            <button type="button" className="underline" onClick={() => { errors.current = 0; setFailed(false); void playback.refetch(); }}>
+            <button type="button" className="underline" onClick={() => {
+                errors.current = 0;
+                setFailed(false);
+                void playback.refetch();
+              }}>
               Try again
             </button>
           </Alert>
