@@ -1,6 +1,7 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import * as React from "react";
 import { useForm } from "react-hook-form";
@@ -9,7 +10,8 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Alert, Spinner } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect } from "@/components/ui/input";
-import { ApiError, errorMessage } from "@/lib/api";
+import { api, ApiError, errorMessage } from "@/lib/api";
+import type { Template } from "@/lib/types";
 import {
   defaultExpiry,
   endOfDay,
@@ -97,8 +99,22 @@ function InviteForm({ target, onDone, onCancel }: { target: InviteTarget; onDone
     resolver: zodResolver(schema),
     defaultValues: { templateId: "", companyName: "", expiresOn: defaultExpiry(), allowPause: true, showTimer: true },
   });
-  const { register, handleSubmit, formState, setValue, getValues, setError } = form;
+  const { register, handleSubmit, formState, setValue, getValues, setError, watch } = form;
   const errors = formState.errors;
+  const templateId = watch("templateId");
+  const settings = useQuery({
+    queryKey: ["hr", "templates", templateId, "settings"],
+    enabled: !!templateId,
+    queryFn: () => api.get<Template>(`/api/templates/${encodeURIComponent(templateId)}`).then((t) => t.settings ?? {}),
+    staleTime: 60_000,
+  });
+  // The chosen template's own allowPause / showTimer become the defaults, unless changed here.
+  React.useEffect(() => {
+    const s = settings.data;
+    if (!s) return;
+    if (typeof s.allowPause === "boolean" && !formState.dirtyFields.allowPause) setValue("allowPause", s.allowPause);
+    if (typeof s.showTimer === "boolean" && !formState.dirtyFields.showTimer) setValue("showTimer", s.showTimer);
+  }, [settings.data, setValue, formState.dirtyFields.allowPause, formState.dirtyFields.showTimer]);
 
   // Preselect the only / first choices once loaded.
   React.useEffect(() => {
