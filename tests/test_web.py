@@ -184,7 +184,12 @@ def web_origin_on_client(admin: KeycloakAdmin, origin: str) -> Iterator[None]:
 def run_users(admin: KeycloakAdmin) -> Iterator[dict[str, dict[str, str]]]:
     """A Keycloak user per app role (known password, verified email); deleted afterwards."""
     created: list[str] = []
-    names = {"hr": ("Hanna", "Recruiter"), "candidate": ("Carl", "Candidate"), "admin": ("Ada", "Admin")}
+    # Unique names: the test database keeps the users of earlier runs, and HR finds the candidate by name.
+    names = {
+        "hr": ("Hanna", f"Recruiter-{RUN_ID}"),
+        "candidate": ("Carl", f"Candidate-{RUN_ID}"),
+        "admin": ("Ada", f"Admin-{RUN_ID}"),
+    }
     try:
         users = {}
         for role, (first, last) in names.items():
@@ -203,7 +208,7 @@ def run_users(admin: KeycloakAdmin) -> Iterator[dict[str, dict[str, str]]]:
             )
             created.append(user_id)
             admin.assign_realm_roles(user_id, [admin.get_realm_role(role)])
-            users[role] = {"email": email, "password": password}
+            users[role] = {"email": email, "password": password, "name": f"{first} {last}"}
         yield users
     finally:
         for user_id in created:
@@ -242,10 +247,12 @@ class Platform:
     fleet: Fleet
 
 
-@pytest.fixture
-async def platform(stand_ins: tuple[LlmStandIn, WhisperStandIn], kafka_bootstrap: str) -> AsyncIterator[Platform]:
-    llm, whisper = stand_ins
-    build = asyncio.create_task(asyncio.to_thread(ensure_web_build))
+@contextlib.asynccontextmanager
+async def run_platform(
+    llm: LlmStandIn, whisper: WhisperStandIn, kafka_bootstrap: str, *, build_web: bool = True
+) -> AsyncIterator[Platform]:
+    """Everything the journey needs, up and answering; stopped (topics, users, client origin removed) on exit."""
+    build = asyncio.create_task(asyncio.to_thread(ensure_web_build if build_web else lambda: None))
     settings = {name: service_settings(name) for name in SERVICES}
     for name, s in settings.items():
         await asyncio.to_thread(alembic_upgrade, ROOT / "services" / name, s)
@@ -320,6 +327,12 @@ async def platform(stand_ins: tuple[LlmStandIn, WhisperStandIn], kafka_bootstrap
             build.cancel()
         await fleet.stop()
         await delete_topics(kafka_bootstrap, topics)
+
+
+@pytest.fixture
+async def platform(stand_ins: tuple[LlmStandIn, WhisperStandIn], kafka_bootstrap: str) -> AsyncIterator[Platform]:
+    async with run_platform(*stand_ins, kafka_bootstrap) as running:
+        yield running
 
 
 async def test_the_web_journey_passes_in_a_real_browser(platform: Platform) -> None:

@@ -1,8 +1,11 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 
 /**
  * The platform's core loop in a real browser against real servers (started by tests/test_web.py): everyone
- * signs in on Keycloak's own page. Key screens are saved to test-results/screens/ as the run's artefacts.
+ * signs in on Keycloak's own page. HR builds and publishes a template (text, multiple choice, video), invites
+ * the candidate; the candidate answers everything (the video from Chromium's fake camera) and completes; HR
+ * waits for the AI analysis, reads the scores and approves with a note; the candidate sees the decision. An
+ * admin adds a skill to the catalogue. Key screens are saved to test-results/screens/ as the run's artefacts.
  */
 
 type Account = { email: string; password: string };
@@ -17,6 +20,23 @@ function account(role: "HR" | "CANDIDATE" | "ADMIN"): Account {
 const hr = account("HR");
 const candidate = account("CANDIDATE");
 const admin = account("ADMIN");
+const run = process.env.RUN_ID ?? Date.now().toString(36);
+// The name the candidate's Keycloak account carries (the invite button is labelled with it).
+const candidateName = process.env.CANDIDATE_NAME ?? "Carl Candidate";
+
+const template = {
+  title: `Backend engineer ${run}`,
+  description: "Asynchronous interview for the platform team: one written answer, one choice, one short video.",
+  text: "Describe a production incident you handled and what you changed afterwards.",
+  choice: "Which HTTP method is idempotent?",
+  video: "Introduce yourself on camera in a few sentences.",
+};
+const answer = "We rolled back the release, then added a canary stage and an alert on the error rate.";
+const note = `Strong answers, welcome aboard (${run})`;
+const skill = `Playwright ${run}`;
+
+// Shared along the serial steps.
+let invitationId = "";
 
 let shot = 0;
 async function screen(page: Page, name: string): Promise<void> {
@@ -30,27 +50,188 @@ async function signIn(page: Page, who: Account, home: string): Promise<void> {
   await page.locator("#username").waitFor();
   await page.locator("#username").fill(who.email);
   await page.locator("#password").fill(who.password);
-  await page.locator("#kc-login").click();
+  // Keycloak answers with a redirect chain through the gateway: wait for where it ends, not for each hop.
+  await page.locator("#kc-login").click({ noWaitAfter: true });
   await page.waitForURL((url) => url.pathname === home, { timeout: 60_000 });
 }
 
+/** The card of question n in the template wizard. */
+const questionCard = (page: Page, n: number): Locator => page.getByRole("group", { name: `Question ${n}`, exact: true });
+
+/** The candidate's dashboard card of this run's invitation (the innermost element holding its title and actions). */
+const invitationCard = (page: Page): Locator =>
+  page
+    .locator("div")
+    .filter({ has: page.getByRole("heading", { name: template.title }) })
+    .filter({ has: page.getByRole("link").or(page.getByRole("button")) })
+    .last();
+
 test.describe.configure({ mode: "serial" });
 
-test("a candidate signs in on Keycloak's page and lands on their dashboard", async ({ page }) => {
+test("the candidate signs in on Keycloak's page and lands on their dashboard", async ({ page }) => {
   await page.goto("/login");
   await page.locator("#username").waitFor();
   await screen(page, "keycloak-sign-in");
   await signIn(page, candidate, "/candidate/dashboard");
+  await expect(page.getByRole("heading", { name: "My interviews", level: 1 })).toBeVisible();
+  await expect(page.getByText("Loading your interviews…")).toBeHidden();
   await screen(page, "candidate-dashboard");
 });
 
-test("HR signs in and lands on the HR dashboard", async ({ page }) => {
+test("HR creates and publishes a template with a text, a multiple-choice and a video question", async ({ page }) => {
   await signIn(page, hr, "/hr/dashboard");
+  await expect(page.getByRole("heading", { name: "HR dashboard", level: 1 })).toBeVisible();
   await screen(page, "hr-dashboard");
+
+  await page.goto("/hr/templates/create");
+  await page.getByLabel("Title", { exact: true }).fill(template.title);
+  await page.getByLabel("Description", { exact: true }).fill(template.description);
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+
+  await expect(page.getByRole("heading", { name: "Questions" })).toBeVisible();
+  const addQuestion = page.getByRole("button", { name: "Add question" });
+
+  await addQuestion.click();
+  const q1 = questionCard(page, 1);
+  await q1.getByLabel("Question text").fill(template.text);
+  await q1.getByLabel("Question type").selectOption("text");
+
+  await addQuestion.click();
+  const q2 = questionCard(page, 2);
+  await q2.getByLabel("Question text").fill(template.choice);
+  await q2.getByLabel("Question type").selectOption("multiple_choice");
+  await q2.getByLabel("Time limit (seconds)").fill("60");
+  await q2.getByLabel("Option 1", { exact: true }).fill("POST");
+  await q2.getByLabel("Option 2", { exact: true }).fill("PUT");
+  await q2.getByLabel("Option 2 is correct").check();
+
+  await addQuestion.click();
+  const q3 = questionCard(page, 3);
+  await q3.getByLabel("Question text").fill(template.video);
+  await q3.getByLabel("Question type").selectOption("video");
+  await q3.getByLabel("Time limit (seconds)").fill("60");
+  await screen(page, "template-wizard-questions");
+
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(page.getByText("3 questions")).toBeVisible();
+  await screen(page, "template-wizard-review");
+  await page.getByRole("button", { name: "Create and publish" }).click();
+
+  await page.waitForURL(/\/hr\/templates\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { name: template.title, level: 1 })).toBeVisible();
+  await expect(page.getByText(/^active$/i).first()).toBeVisible();
+  await screen(page, "template-published");
 });
 
-test("an admin signs in and lands on the admin dashboard", async ({ page }) => {
+test("HR finds the candidate and invites them to the template", async ({ page }) => {
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto("/hr/candidates");
+  const invite = page.getByRole("button", { name: `Invite ${candidateName}`, exact: true });
+  await expect(invite).toBeVisible();
+  await screen(page, "hr-candidate-search");
+  await invite.click();
+
+  const dialog = page.getByRole("dialog", { name: `Invite ${candidateName}` });
+  await dialog.getByLabel("Template").selectOption({ label: `${template.title} (3 questions)` });
+  const company = dialog.getByLabel("Company");
+  if ((await company.evaluate((el) => el.tagName)) === "SELECT") await company.selectOption({ index: 0 });
+  else await company.fill("Acme Robotics");
+  await screen(page, "hr-invite-dialog");
+  await dialog.getByRole("button", { name: "Send invitation" }).click();
+
+  await expect(dialog).toBeHidden();
+  await page.waitForURL(/tab=invited/);
+  await expect(page.getByText(template.title).first()).toBeVisible();
+  await screen(page, "hr-invited");
+});
+
+test("the candidate answers the three questions, recording the video from the camera, and completes", async ({ page }) => {
+  await signIn(page, candidate, "/candidate/dashboard");
+  await expect(page.getByRole("heading", { name: template.title })).toBeVisible();
+  await screen(page, "candidate-dashboard-invited");
+  await invitationCard(page).getByRole("button", { name: "Start interview" }).click();
+
+  await page.waitForURL(/\/interview\/[0-9a-f-]{36}$/);
+  invitationId = new URL(page.url()).pathname.split("/").pop()!;
+
+  // 1. Text.
+  await expect(page.getByRole("heading", { name: template.text })).toBeVisible();
+  await page.getByLabel("Your answer").fill(answer);
+  await screen(page, "interview-text-question");
+  await page.getByRole("button", { name: "Submit answer" }).click();
+
+  // 2. Multiple choice.
+  await expect(page.getByRole("heading", { name: template.choice })).toBeVisible();
+  await page.getByLabel("PUT", { exact: true }).check();
+  await screen(page, "interview-choice-question");
+  await page.getByRole("button", { name: "Submit answer" }).click();
+
+  // 3. Video, from Chromium's fake camera and microphone.
+  await expect(page.getByRole("heading", { name: template.video })).toBeVisible();
+  await page.getByRole("button", { name: "Check camera and microphone" }).click();
+  await expect(page.getByLabel("Live camera preview").first()).toBeVisible();
+  await screen(page, "interview-device-check");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Start recording" }).click();
+  await expect(page.getByText("REC", { exact: true })).toBeVisible();
+  await page.waitForTimeout(4_000);
+  await screen(page, "interview-recording");
+  await page.getByRole("button", { name: "Stop recording" }).click();
+  await expect(page.getByLabel("Your recorded answer")).toBeVisible();
+  await screen(page, "interview-recorded");
+  await page.getByRole("button", { name: "Submit answer" }).click();
+
+  // The upload is processed (probed, transcoded) before the answer is accepted; the last answer completes it.
+  await expect(page.getByRole("heading", { name: "Interview complete" })).toBeVisible({ timeout: 240_000 });
+  await screen(page, "interview-complete");
+});
+
+test("HR waits for the analysis, reads the scores and approves the candidate with a note", async ({ page }) => {
+  test.skip(!invitationId, "the interview was not completed");
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto(`/hr/review/${invitationId}`);
+  await expect(page.getByRole("heading", { name: "Answers" })).toBeVisible();
+
+  // The analysis waits for the video's transcript, then scores every answer: reload until it is there.
+  const overall = page.getByRole("group", { name: /^Overall score \d+$/ });
+  await expect(async () => {
+    await page.reload();
+    await expect(overall).toBeVisible({ timeout: 10_000 });
+  }).toPass({ timeout: 300_000, intervals: [5_000] });
+  await expect(page.getByRole("heading", { name: "Assessment" })).toBeVisible();
+  await expect(page.getByLabel(/^Question 1 score \d+ of 100$/)).toBeVisible();
+  await screen(page, "hr-review-analysis");
+
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Approve the candidate" });
+  await dialog.getByLabel("Decision note").fill(note);
+  await screen(page, "hr-approve-dialog");
+  await dialog.getByRole("button", { name: "Confirm approval" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText(note)).toBeVisible();
+  await screen(page, "hr-review-decided");
+});
+
+test("the candidate sees the decision and the note on their dashboard", async ({ page }) => {
+  test.skip(!invitationId, "the interview was not completed");
+  await signIn(page, candidate, "/candidate/dashboard");
+  const card = invitationCard(page);
+  await expect(card.getByText("Approved", { exact: true })).toBeVisible();
+  await expect(card.getByText(note)).toBeVisible();
+  await screen(page, "candidate-dashboard-decision");
+});
+
+test("an admin creates a skill and sees it in the catalogue", async ({ page }) => {
   await signIn(page, admin, "/admin/dashboard");
-  await expect(page).toHaveURL(/\/admin\/dashboard$/);
   await screen(page, "admin-dashboard");
+  await page.goto("/admin/skills/create");
+  await page.getByLabel("Name").fill(skill);
+  await page.getByLabel("Description").fill("End-to-end browser testing.");
+  await screen(page, "admin-skill-create");
+  await page.getByRole("button", { name: "Create skill" }).click();
+
+  await page.waitForURL((url) => url.pathname === "/admin/skills");
+  await page.getByLabel("Search skills").fill(skill);
+  await expect(page.getByRole("link", { name: `Edit ${skill}` })).toBeVisible();
+  await screen(page, "admin-skills");
 });
