@@ -62,7 +62,9 @@ export function InterviewPage({ invitationId }: { invitationId: string }) {
     );
   }
   const invitation = query.data;
-  switch (invitation.status) {
+  // Past its expiry but not yet swept by the backend's job: it cannot be started any more.
+  const pastExpiry = invitation.status === "pending" && Date.parse(invitation.expiresAt) < Date.now();
+  switch (pastExpiry ? "expired" : invitation.status) {
     case "pending":
       return <PendingScreen invitation={invitation} />;
     case "in_progress":
