@@ -52,10 +52,14 @@ SERVICES = ("gateway", "users", "interviews", "media", "analysis")
 STARTUP_TIMEOUT_S = 180.0
 PLAYWRIGHT_TIMEOUT_S = 1500.0
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("npm") is None or not Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")).exists(),
-    reason="the browser journey needs npm and Chromium (.ci/run installs both)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("npm") is None or not Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")).exists(),
+        reason="the browser journey needs npm and Chromium (.ci/run installs both)",
+    ),
+    # A production build (minutes on a busy machine) plus the journey: beyond the suite's 900 s default.
+    pytest.mark.timeout(2700),
+]
 
 
 @dataclass

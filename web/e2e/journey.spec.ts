@@ -212,13 +212,20 @@ test("HR waits for the analysis, reads the scores and approves the candidate wit
   await screen(page, "hr-review-decided");
 });
 
-test("the candidate sees the decision and the note on their dashboard", async ({ page }) => {
+test("the candidate sees the decision and the note on their dashboard and their results", async ({ page }) => {
   test.skip(!invitationId, "the interview was not completed");
   await signIn(page, candidate, "/candidate/dashboard");
   const card = invitationCard(page);
   await expect(card.getByText("Approved", { exact: true })).toBeVisible();
   await expect(card.getByText(note)).toBeVisible();
   await screen(page, "candidate-dashboard-decision");
+
+  await card.getByRole("link", { name: "View results" }).click();
+  await page.waitForURL(`**/candidate/results/${invitationId}`);
+  await expect(page.getByRole("heading", { name: template.title, level: 1 })).toBeVisible();
+  await expect(page.getByText(`Note: ${note}`)).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Feedback per question" })).toBeVisible();
+  await screen(page, "candidate-results");
 });
 
 test("an admin creates a skill and sees it in the catalogue", async ({ page }) => {
