@@ -150,7 +150,7 @@ export default function AdminUsersPage() {
       ) : visible.length === 0 ? (
         <EmptyState title={search ? `No user matches “${search}”` : "No users here"} description={role || status ? "Change the filters or go to another page." : undefined} />
       ) : (
-        <div className="overflow-x-auto rounded-lg border">
+        <div className="relative overflow-x-auto rounded-lg border">
           <table className="w-full min-w-[760px] text-sm">
             <caption className="sr-only">Users, page {page + 1}</caption>
             <thead className="bg-muted/50 text-left">
