@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 
 /**
@@ -38,11 +40,34 @@ const skill = `Playwright ${run}`;
 // Shared along the serial steps.
 let invitationId = "";
 
+type Violation = { id: string; impact: string | null; help: string; targets: string[] };
+// axe-core's WCAG 2.1 A/AA findings per key screen of the app, written to test-results/a11y.json.
+const a11y: Record<string, Violation[]> = {};
+const AXE = resolve("node_modules/axe-core/axe.min.js");
+
+async function audit(page: Page, name: string): Promise<void> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+  a11y[name] = await page.evaluate(async () => {
+    type Axe = { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> };
+    const axe = (window as unknown as { axe: Axe }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => String(n.target)) }));
+  });
+}
+
 let shot = 0;
 async function screen(page: Page, name: string): Promise<void> {
   shot += 1;
-  await page.screenshot({ path: `test-results/screens/${String(shot).padStart(2, "0")}-${name}.png`, fullPage: true });
+  const key = `${String(shot).padStart(2, "0")}-${name}`;
+  await page.screenshot({ path: `test-results/screens/${key}.png`, fullPage: true });
+  // Keycloak's own pages are not ours to audit.
+  if (new URL(page.url()).origin === new URL(process.env.BASE_URL ?? "http://127.0.0.1:3000").origin) await audit(page, key);
 }
+
+test.afterAll(() => {
+  mkdirSync("test-results", { recursive: true });
+  writeFileSync("test-results/a11y.json", JSON.stringify(a11y, null, 2));
+});
 
 /** /login → the gateway's authorization URL → Keycloak's page → back through /auth/callback to `home`. */
 async function signIn(page: Page, who: Account, home: string): Promise<void> {
@@ -241,4 +266,13 @@ test("an admin creates a skill and sees it in the catalogue", async ({ page }) =
   await page.getByLabel("Search skills").fill(skill);
   await expect(page.getByRole("link", { name: `Edit ${skill}` })).toBeVisible();
   await screen(page, "admin-skills");
+});
+
+test("every key screen passes axe-core's WCAG 2.1 A/AA rules without serious or critical violations", () => {
+  expect(Object.keys(a11y).length).toBeGreaterThan(15);
+  const findings = Object.entries(a11y).flatMap(([key, violations]) =>
+    violations.map((v) => `${key}: [${v.impact}] ${v.id} — ${v.help} (${v.targets.slice(0, 3).join(", ")})`),
+  );
+  for (const finding of findings) console.log(`a11y ${finding}`);
+  expect(findings.filter((f) => /\[(serious|critical)\]/.test(f))).toEqual([]);
 });
