@@ -165,7 +165,7 @@ export function MediaAnswer({
                     type="button"
                     onClick={() => seek(q.startS!)}
                     className="rounded-md border bg-amber-50 px-2 py-1 text-left text-xs hover:bg-amber-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
-                    aria-label={`Play ${q.criterion} evidence from ${formatSeconds(q.startS!)}`}
+                    aria-label={`${formatSeconds(q.startS!)} ${q.criterion}: play the evidence`}
                   >
                     <span className="font-mono">{formatSeconds(q.startS!)}</span> {q.criterion}
                   </button>
