@@ -53,7 +53,7 @@ export function QuotaDialog({ quota, onOpenChange }: { quota: QuotaInfo | null; 
             Close
           </Button>
           <Button asChild>
-            <Link href="/profile/billing">Upgrade plan</Link>
+            <Link href="/pricing">See plans</Link>
           </Button>
         </DialogFooter>
       </DialogContent>
