@@ -128,19 +128,20 @@ async def wait_until_up(fleet: Fleet, proc: Proc, url: str) -> None:
     pytest.fail(f"{proc.name} did not answer {url} in {STARTUP_TIMEOUT_S:.0f}s\n{fleet.tails()}")
 
 
-# The production build of web/, made once and reused while nothing it depends on changed (as `make up` does).
+# The production build of web/ (in its own directory, apart from make up's), made once and reused while nothing
+# it depends on changed.
 
 
 def ensure_web_build() -> None:
-    env = {**os.environ, "NEXT_TELEMETRY_DISABLED": "1", "NEXT_DIST_DIR": web.DIST_DIR}
+    env = {**os.environ, "NEXT_TELEMETRY_DISABLED": "1", "NEXT_DIST_DIR": web.TEST_DIST_DIR}
     LOGS.mkdir(parents=True, exist_ok=True)
     # Two runs must not build into the same directory at once.
-    with (ROOT / ".local" / "web-build.lock").open("w") as lock:
+    with (ROOT / ".local" / f"web-build{web.TEST_DIST_DIR}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         steps = []
         if web.install_needed(WEB):
             steps.append(["npm", "ci", "--no-audit", "--no-fund"])
-        if steps or web.build_needed(WEB):
+        if steps or web.build_needed(WEB, web.TEST_DIST_DIR):
             steps.append(["npm", "run", "build"])
         for argv in steps:
             started = time.monotonic()
@@ -317,7 +318,7 @@ async def run_platform(
             **os.environ,
             "API_URL": urls["GATEWAY_URL"],
             "NEXT_TELEMETRY_DISABLED": "1",
-            "NEXT_DIST_DIR": web.DIST_DIR,
+            "NEXT_DIST_DIR": web.TEST_DIST_DIR,
         }
         server = await fleet.spawn(
             "web", ["npm", "run", "start", "--", "--hostname", "127.0.0.1", "--port", str(web_port)], web_env, WEB

@@ -12,6 +12,8 @@ from pathlib import Path
 # The production build's directory (next.config.ts reads NEXT_DIST_DIR): apart from `next dev`'s .next, so a
 # build never overwrites the files of a dev server running from the same tree, nor the reverse.
 DIST_DIR = ".next-prod"
+# The browser journey test's own build, so a test run never rebuilds under the server of a running `make up`.
+TEST_DIST_DIR = ".next-test"
 
 # What a build depends on, relative to web/: directories are walked, missing entries are skipped.
 BUILD_INPUTS = (
@@ -49,14 +51,14 @@ def install_needed(web: Path) -> bool:
     return lock.is_file() and lock.stat().st_mtime > stamp.stat().st_mtime
 
 
-def build_marker(web: Path) -> Path:
+def build_marker(web: Path, dist_dir: str = DIST_DIR) -> Path:
     """Written last by `next build`: its presence means a complete build."""
-    return web / DIST_DIR / "BUILD_ID"
+    return web / dist_dir / "BUILD_ID"
 
 
-def build_needed(web: Path) -> bool:
-    """No complete production build, or a source/config file changed after it was made."""
-    marker = build_marker(web)
+def build_needed(web: Path, dist_dir: str = DIST_DIR) -> bool:
+    """No complete production build in dist_dir, or a source/config file changed after it was made."""
+    marker = build_marker(web, dist_dir)
     if not marker.is_file():
         return True
     return newest_input(web) > marker.stat().st_mtime

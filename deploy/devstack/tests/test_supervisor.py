@@ -5,7 +5,7 @@ from pathlib import Path
 
 from devstack.config import Config, Ports
 from devstack.supervisor import plan_service, plan_web, service_env
-from devstack.web import DIST_DIR, build_needed, install_needed
+from devstack.web import DIST_DIR, TEST_DIST_DIR, build_needed, install_needed
 
 
 def make_service(root: Path, svc: str, modules: list[str], alembic: bool) -> None:
@@ -161,3 +161,14 @@ def test_an_interrupted_build_without_its_build_id_is_redone(tmp_path: Path) -> 
 
     assert build_needed(web)
     assert not install_needed(web)
+
+
+def test_the_journey_tests_build_is_judged_apart_from_make_ups(tmp_path: Path) -> None:
+    web = make_web(tmp_path)
+    age(web, 1_000)
+    built(web, 3_000)
+
+    assert not build_needed(web)
+    assert build_needed(web, TEST_DIST_DIR)
+    touch(web / TEST_DIST_DIR / "BUILD_ID", 3_000)
+    assert not build_needed(web, TEST_DIST_DIR)
