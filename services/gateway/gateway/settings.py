@@ -42,6 +42,10 @@ class Settings(ServiceSettings):
     # Overrides every upstream's call timeout when > 0 (tests).
     upstream_timeout_s: float = 0.0
 
+    # Idle upstream connections are dropped after this long: below uvicorn's 5 s keep-alive, so the gateway never
+    # sends a request down a connection the service is closing (which surfaced as a spurious 503).
+    upstream_keepalive_s: float = 4.0
+
     # How long a resolved identity (Keycloak id → internal user id, company) stays in the process cache.
     identity_cache_ttl_s: float = 60.0
 

@@ -127,6 +127,7 @@ def stub_app(state: StubState) -> FastAPI:
                 "query": request.url.query,
                 "headers": dict(request.headers),
                 "body": base64.b64encode(body).decode(),
+                "clientPort": request.client.port if request.client else None,
             }
         )
 

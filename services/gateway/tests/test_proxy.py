@@ -9,7 +9,9 @@ import json
 from typing import Any
 
 import httpx
+import uvicorn
 
+from gateway.settings import Settings
 from kit.testing import INTERNAL_TOKEN
 
 
@@ -146,3 +148,16 @@ async def test_a_stopped_upstream_opens_its_breaker_and_it_recovers(make_gateway
         while (await gateway.get("/api/billing/plans")).status_code != 200:
             await asyncio.sleep(0.25)
     assert (await gateway.get("/health/circuits")).json()["circuits"]["billing"]["state"] == "closed"
+
+
+async def test_idle_upstream_connections_are_dropped_before_the_upstream_would_close_them(
+    make_gateway: Any, own_upstream: Any
+) -> None:
+    # A request sent down a keep-alive connection the service is closing fails before reaching it.
+    assert Settings().upstream_keepalive_s < uvicorn.Config(app=None).timeout_keep_alive
+    server = await own_upstream()
+    gateway = await make_gateway(billing_url=server.url, upstream_keepalive_s=1.0)
+    first = (await gateway.get("/api/billing/plans")).json()["clientPort"]
+    assert (await gateway.get("/api/billing/plans")).json()["clientPort"] == first
+    await asyncio.sleep(2.0)
+    assert (await gateway.get("/api/billing/plans")).json()["clientPort"] != first
