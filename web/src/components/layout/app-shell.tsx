@@ -48,6 +48,8 @@ const NAV: Record<string, NavItem[]> = {
   pending: [],
 };
 
+const ROLE_LABELS: Record<string, string> = { admin: "Admin", hr: "HR", candidate: "Candidate", pending: "No role yet" };
+
 const ACCOUNT: NavItem[] = [
   { href: "/profile", label: "Profile", icon: User },
   { href: "/profile/security", label: "Security", icon: ShieldCheck },
@@ -118,7 +120,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           <div className="flex-1" />
           {me.data && (
             <span className="hidden text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">
-              {displayName(me.data)} · <span className="capitalize">{me.data.role}</span>
+              {displayName(me.data)} · {ROLE_LABELS[me.data.role] ?? me.data.role}
             </span>
           )}
           <Button variant="outline" size="sm" onClick={() => void logout()}>
