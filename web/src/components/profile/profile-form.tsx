@@ -79,8 +79,6 @@ export function ProfileForm({ me }: { me: Me }) {
     setConflict(false);
   };
 
-  const described = (name: (typeof FIELDS)[number], hint = false) => (errors[name] ? `profile-${name}-error` : hint ? `profile-${name}-hint` : undefined);
-
   return (
     <form onSubmit={submit} noValidate className="space-y-5">
       {conflict && (
@@ -97,20 +95,20 @@ export function ProfileForm({ me }: { me: Me }) {
       {formError && <Alert variant="error">{formError}</Alert>}
       <div className="grid gap-5 sm:grid-cols-2">
         <Field id="profile-firstName" label="First name" error={errors.firstName?.message}>
-          <Input id="profile-firstName" autoComplete="given-name" aria-invalid={!!errors.firstName} aria-describedby={described("firstName")} {...register("firstName")} />
+          <Input id="profile-firstName" autoComplete="given-name" {...register("firstName")} />
         </Field>
         <Field id="profile-lastName" label="Last name" error={errors.lastName?.message}>
-          <Input id="profile-lastName" autoComplete="family-name" aria-invalid={!!errors.lastName} aria-describedby={described("lastName")} {...register("lastName")} />
+          <Input id="profile-lastName" autoComplete="family-name" {...register("lastName")} />
         </Field>
       </div>
       <Field id="profile-email" label="Email" hint="Your sign-in address; change it in your Keycloak account.">
         <Input id="profile-email" type="email" value={me.email} readOnly disabled aria-describedby="profile-email-hint" />
       </Field>
       <Field id="profile-phone" label="Phone" error={errors.phone?.message} hint="Optional, with the country code, e.g. +44 20 7946 0958.">
-        <Input id="profile-phone" type="tel" autoComplete="tel" aria-invalid={!!errors.phone} aria-describedby={described("phone", true)} {...register("phone")} />
+        <Input id="profile-phone" type="tel" autoComplete="tel" {...register("phone")} />
       </Field>
       <Field id="profile-bio" label="Bio" error={errors.bio?.message} hint={`${bio.length}/${BIO_MAX} characters`}>
-        <Textarea id="profile-bio" rows={5} aria-invalid={!!errors.bio} aria-describedby={described("bio", true)} {...register("bio")} />
+        <Textarea id="profile-bio" rows={5} {...register("bio")} />
       </Field>
       {errors.bio && (
         <p className="-mt-4 text-xs text-muted-foreground">
@@ -119,7 +117,7 @@ export function ProfileForm({ me }: { me: Me }) {
       )}
       <div className="grid gap-5 sm:grid-cols-2">
         <Field id="profile-timezone" label="Time zone" error={errors.timezone?.message}>
-          <NativeSelect id="profile-timezone" aria-invalid={!!errors.timezone} aria-describedby={described("timezone")} {...register("timezone")}>
+          <NativeSelect id="profile-timezone" {...register("timezone")}>
             {zones.map((z) => (
               <option key={z} value={z}>
                 {z.replaceAll("_", " ")}
@@ -128,7 +126,7 @@ export function ProfileForm({ me }: { me: Me }) {
           </NativeSelect>
         </Field>
         <Field id="profile-language" label="Language" error={errors.language?.message}>
-          <NativeSelect id="profile-language" aria-invalid={!!errors.language} aria-describedby={described("language")} {...register("language")}>
+          <NativeSelect id="profile-language" {...register("language")}>
             {LANGUAGES.map((l) => (
               <option key={l.code} value={l.code}>
                 {l.label}

@@ -49,7 +49,8 @@ export function Label({ className, ...props }: React.LabelHTMLAttributes<HTMLLab
   return <label className={cn("text-sm font-medium leading-none", className)} {...props} />;
 }
 
-/** Label, control and the field's error (announced, and tied to the control by aria-describedby). */
+/** Label, control and the field's error or hint. A single control child gets `aria-invalid` and
+ * `aria-describedby` pointing at what is shown, unless it sets them itself. */
 export function Field({
   id,
   label,
@@ -68,7 +69,12 @@ export function Field({
   return (
     <div className={cn("space-y-1.5", className)}>
       <Label htmlFor={id}>{label}</Label>
-      {children}
+      {React.isValidElement<React.AriaAttributes>(children)
+        ? React.cloneElement(children, {
+            "aria-invalid": children.props["aria-invalid"] ?? (error ? true : undefined),
+            "aria-describedby": children.props["aria-describedby"] ?? (error ? `${id}-error` : hint ? `${id}-hint` : undefined),
+          })
+        : children}
       {hint && !error && (
         <p id={`${id}-hint`} className="text-xs text-muted-foreground">
           {hint}

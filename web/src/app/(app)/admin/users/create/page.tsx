@@ -55,8 +55,6 @@ export default function CreateUserPage() {
     }
   });
 
-  const describedBy = (name: keyof CreateUserValues) => (errors[name] ? `user-${name}-error` : undefined);
-
   return (
     <>
       <PageHeader title="Create user" description="The account is created in Keycloak and in the platform with the role you choose." />
@@ -64,17 +62,17 @@ export default function CreateUserPage() {
         {formError && <Alert variant="error">{formError}</Alert>}
         <div className="grid gap-5 sm:grid-cols-2">
           <Field id="user-firstName" label="First name" error={errors.firstName?.message}>
-            <Input id="user-firstName" autoComplete="off" aria-invalid={!!errors.firstName} aria-describedby={describedBy("firstName")} {...register("firstName")} />
+            <Input id="user-firstName" autoComplete="off" {...register("firstName")} />
           </Field>
           <Field id="user-lastName" label="Last name" error={errors.lastName?.message}>
-            <Input id="user-lastName" autoComplete="off" aria-invalid={!!errors.lastName} aria-describedby={describedBy("lastName")} {...register("lastName")} />
+            <Input id="user-lastName" autoComplete="off" {...register("lastName")} />
           </Field>
         </div>
         <Field id="user-email" label="Email" error={errors.email?.message}>
-          <Input id="user-email" type="email" autoComplete="off" aria-invalid={!!errors.email} aria-describedby={describedBy("email")} {...register("email")} />
+          <Input id="user-email" type="email" autoComplete="off" {...register("email")} />
         </Field>
         <Field id="user-role" label="Role" error={errors.role?.message}>
-          <NativeSelect id="user-role" aria-invalid={!!errors.role} aria-describedby={describedBy("role")} {...register("role")}>
+          <NativeSelect id="user-role" {...register("role")}>
             <option value="candidate">Candidate</option>
             <option value="hr">HR</option>
             <option value="admin">Admin</option>
