@@ -7,7 +7,7 @@ import hmac
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, params
 
 from kit.errors import Forbidden, Unauthorized
 
@@ -67,9 +67,13 @@ CurrentUser = Annotated[Principal, Depends(internal_principal)]
 InternalCaller = Annotated[None, Depends(internal_caller)]
 
 
-def require_roles(*roles: str) -> object:
+def require_roles(*roles: str, error: type[Forbidden] = Forbidden) -> params.Depends:
+    """A route or router dependency admitting callers holding one of `roles`. `error` lets a service keep the
+    refusal code its clients already parse (a `Forbidden` subclass with its own `code`)."""
+
     def dependency(user: CurrentUser) -> Principal:
-        user.require(*roles)
+        if not user.has(*roles):
+            raise error(f"Requires one of the roles: {', '.join(roles)}")
         return user
 
-    return Depends(dependency)
+    return params.Depends(dependency)
