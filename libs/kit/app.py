@@ -112,6 +112,7 @@ def create_service_app(
     version: str = "0.1.0",
     database: bool = True,
     own_health: bool = False,
+    stale_version_code: str = "VERSION_CONFLICT",
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otlp_endpoint)
@@ -146,7 +147,7 @@ def create_service_app(
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    install_error_handlers(app)
+    install_error_handlers(app, stale_version_code=stale_version_code)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     for router in routers:
         app.include_router(router)

@@ -45,12 +45,23 @@ def make_sessionmaker(engine: AsyncEngine, *, service: str, schema: str) -> asyn
 
 @asynccontextmanager
 async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """COMMIT on success, ROLLBACK on any exception; the outbox rows share the fate of the write."""
+    """The one transaction boundary: COMMIT on success, ROLLBACK on any exception, except a DomainError whose
+    `commits` is set, whose state change is committed before it propagates. The outbox rows share the fate
+    of the write."""
+    from kit.errors import DomainError
     from kit.outbox import stage_events
 
+    committed_refusal: DomainError | None = None
     async with sessions() as session, session.begin():
-        yield session
+        try:
+            yield session
+        except DomainError as exc:
+            if not exc.commits:
+                raise
+            committed_refusal = exc
         await stage_events(session)
+    if committed_refusal is not None:
+        raise committed_refusal
 
 
 def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:

@@ -1,4 +1,5 @@
-"""Domain errors carry their HTTP status and code; one handler renders the envelope of design.md §5."""
+"""Domain errors carry their HTTP status and code; one set of handlers renders every error as the envelope
+`{success: false, statusCode, code, error, details?, path, timestamp, correlationId}`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kit.observability import correlation_id
@@ -18,8 +21,13 @@ log = structlog.get_logger("kit.errors")
 
 
 class DomainError(Exception):
+    """Declare a service's errors as subclasses of the semantic parents below, overriding only `code` (and
+    `status` where no parent fits). `commits = True` marks an outcome that changed state on the way to the
+    refusal (an invitation found expired is marked so): `kit.db.transaction` commits before re-raising."""
+
     status: ClassVar[int] = 400
     code: ClassVar[str] = "BAD_REQUEST"
+    commits: ClassVar[bool] = False
 
     def __init__(self, message: str, *, details: Any = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -46,6 +54,14 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status, code = 409, "CONFLICT"
+
+
+class Gone(DomainError):
+    status, code = 410, "GONE"
+
+
+class PayloadTooLarge(DomainError):
+    status, code = 413, "PAYLOAD_TOO_LARGE"
 
 
 class ServiceUnavailable(DomainError):
@@ -107,7 +123,10 @@ def _field_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def install_error_handlers(app: FastAPI) -> None:
+UNIQUE_VIOLATION = "23505"
+
+
+def install_error_handlers(app: FastAPI, *, stale_version_code: str = "VERSION_CONFLICT") -> None:
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
         return error_response(request, exc.status, exc.code, exc.message, exc.details, exc.headers)
@@ -122,6 +141,19 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             request, exc.status_code, code, str(exc.detail), headers=dict(exc.headers) if exc.headers else None
         )
+
+    # Two writers raced on one versioned row (SQLAlchemy's version_id_col): the loser learns it with a 409.
+    @app.exception_handler(StaleDataError)
+    async def on_stale_version(request: Request, exc: StaleDataError) -> JSONResponse:
+        return error_response(request, 409, stale_version_code, "Resource was modified by another request")
+
+    # A unique constraint is the last line against a duplicate that slipped past a check (two racing inserts).
+    @app.exception_handler(IntegrityError)
+    async def on_integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+        if getattr(exc.orig, "sqlstate", None) == UNIQUE_VIOLATION:
+            return error_response(request, 409, "CONFLICT", "The resource already exists")
+        log.exception("http.unhandled_error", path=request.url.path)
+        return error_response(request, 500, "INTERNAL_ERROR", "Internal server error")
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

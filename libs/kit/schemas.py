@@ -3,10 +3,13 @@ Python, and unknown fields refused with a 422 that names them."""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 
@@ -41,11 +44,55 @@ class View(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
 
+def total_pages(total: int, limit: int) -> int:
+    return (total + limit - 1) // limit
+
+
 class Page(View, Generic[T]):
-    """The interviews service's list shape: `{items, total, page, limit, totalPages}`."""
+    """A list as `{items, total, page, limit, totalPages}`: the shape of every new list endpoint."""
 
     items: list[T]
     total: int
     page: int
     limit: int
     total_pages: int
+
+    @classmethod
+    def of(cls, items: list[T], *, total: int, page: int, limit: int) -> Page[T]:
+        return cls(items=items, total=total, page=page, limit=limit, total_pages=total_pages(total, limit))
+
+
+class Pagination(View):
+    """The `pagination` object of the users service's `{success, data, pagination}` lists (the reference's shape)."""
+
+    total: int
+    page: int
+    limit: int
+    total_pages: int
+
+    @classmethod
+    def of(cls, *, total: int, page: int, limit: int) -> Pagination:
+        return cls(total=total, page=page, limit=limit, total_pages=total_pages(total, limit))
+
+
+class Paginated(View, Generic[T]):
+    """`{success, data, pagination}`: the list shape the reference's users service answers with."""
+
+    success: bool = True
+    data: list[T]
+    pagination: Pagination
+
+    @classmethod
+    def of(cls, data: list[T], *, total: int, page: int, limit: int) -> Paginated[T]:
+        return cls(data=data, pagination=Pagination.of(total=total, page=page, limit=limit))
+
+
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
+PageSize = Annotated[int, Query(ge=1, le=1000)]
+
+
+async def paginate(session: AsyncSession, query: Select[Any], *, page: int, limit: int) -> tuple[list[Any], int]:
+    """One page of an ordered query's rows and the count of all of them."""
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = (await session.execute(query.offset((page - 1) * limit).limit(limit))).all()
+    return list(rows), total
