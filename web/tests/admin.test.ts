@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { appRoles, createUserSchema, skillFormSchema, skillPayload, slugify } from "@/lib/admin";
+import { skillFormSchema, skillPayload, slugify } from "@/lib/skills";
+import { appRoles, createUserSchema } from "@/lib/users";
 
 const user = { firstName: "Grace", lastName: "Hopper", email: "grace@example.com", role: "hr", password: "Str0ngPass!" };
 

@@ -6,7 +6,7 @@ import { DecisionPanel } from "@/components/hr/review/decision";
 import { HighlightedText, Transcript } from "@/components/hr/review/evidence";
 import { ToastProvider } from "@/components/ui/toast";
 import { configureApi, setFetch } from "@/lib/api";
-import type { Invitation } from "@/lib/types";
+import type { Invitation } from "@/lib/invitations";
 
 const BASE = "http://gateway.test";
 beforeEach(() => configureApi(BASE));

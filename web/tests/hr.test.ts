@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { joinSegments } from "@/components/hr/review/evidence";
 import { companySchema } from "@/components/hr/company-form";
 import { ApiError } from "@/lib/api";
-import { defaultExpiry, endOfDay, highlightEvidence, inviteSchema, isDuplicateInvitation, parseQuotaError, toDateInput } from "@/lib/hr";
+import { highlightEvidence } from "@/lib/analysis";
+import { defaultExpiry, endOfDay, inviteSchema, isDuplicateInvitation, parseQuotaError, toDateInput } from "@/lib/invitations";
 
 const NOW = new Date(2026, 10, 29, 13, 0, 0);
 const schema = inviteSchema(() => NOW);

@@ -5,16 +5,15 @@ import {
   choiceResponse,
   countdown,
   firstUnansweredIndex,
-  isMediaLag,
   mediaKind,
   msUntilLimit,
   orderedQuestions,
   retakesAllowed,
-  submitResponse,
   textResponse,
 } from "@/lib/interview";
+import { isMediaLag, submitResponse } from "@/lib/invitations";
 import { extensionFor, pickMimeType, uploadContentType } from "@/lib/recorder";
-import type { Question } from "@/lib/types";
+import type { Question } from "@/lib/templates";
 
 const q = (id: string, order: number, extra: Partial<Question> = {}): Question => ({
   id,

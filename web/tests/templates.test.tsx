@@ -27,10 +27,11 @@ import {
   saveTemplateDraft,
   SaveFailure,
   settingsSchema,
+  type Question,
   type QuestionDraft,
+  type Template,
   type TemplateDraft,
 } from "@/lib/templates";
-import type { Question, Template } from "@/lib/types";
 import { TemplateWizard } from "@/components/templates/template-wizard";
 import { ToastProvider } from "@/components/ui/toast";
 

@@ -6,10 +6,10 @@ import {
   canResume,
   planParts,
   uploadRecording,
-  type InitiateBody,
   type UploadState,
   type UploadTransport,
 } from "@/lib/upload";
+import type { InitiateBody } from "@/lib/media";
 
 const MiB = 1024 * 1024;
 

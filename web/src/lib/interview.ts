@@ -1,10 +1,10 @@
 /**
  * The interview page's rules as pure functions: question order and where to resume, what each answer sends,
- * retake allowance, and the answer-time countdown.
+ * retake allowance, and the answer-time countdown. Sending the answers is the invitations module's job.
  */
 
-import { ApiError, api } from "./api";
-import type { Invitation, InterviewResponse, Question } from "./types";
+import type { Invitation, InterviewResponse, ResponseBody } from "@/lib/invitations";
+import type { Question } from "@/lib/templates";
 
 export function orderedQuestions(questions: Question[] | null | undefined): Question[] {
   return [...(questions ?? [])].sort((a, b) => a.order - b.order);
@@ -67,16 +67,6 @@ export function msUntilLimit(limitS: number, startedAtMs: number, nowMs: number)
 
 // -- what each answer sends ---------------------------------------------------------------------------------
 
-export type ResponseBody = {
-  questionId: string;
-  questionIndex: number;
-  responseType: "text" | "video" | "audio";
-  textAnswer?: string;
-  selectedOptionId?: string;
-  mediaId?: string;
-  duration: number;
-};
-
 export function textResponse(question: Question, index: number, text: string, durationS: number): ResponseBody {
   return { questionId: question.id, questionIndex: index, responseType: "text", textAnswer: text.trim(), duration: round(durationS) };
 }
@@ -101,31 +91,4 @@ export function mediaResponse(question: Question, index: number, kind: MediaKind
 
 function round(seconds: number): number {
   return Math.max(0, Math.round(seconds * 10) / 10);
-}
-
-/**
- * The interviews service learns that a recording is ready from the media service's event, a moment after the
- * media status says so: MEDIA_NOT_FOUND / MEDIA_NOT_READY are retried for a while before being shown.
- */
-export function isMediaLag(error: unknown): boolean {
-  return error instanceof ApiError && (error.code === "MEDIA_NOT_FOUND" || error.code === "MEDIA_NOT_READY");
-}
-
-export async function submitResponse(
-  invitationId: string,
-  body: ResponseBody,
-  { attempts = 12, delayMs = 1000, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)) } = {},
-): Promise<{ id: string }> {
-  for (let i = 0; ; i++) {
-    try {
-      return await api.post<{ id: string }>(`/api/invitations/${invitationId}/responses`, body);
-    } catch (error) {
-      if (!isMediaLag(error) || i >= attempts - 1) throw error;
-      await sleep(delayMs);
-    }
-  }
-}
-
-export function completeInterview(invitationId: string, reason: "manual" | "early_finish") {
-  return api.post<{ success: boolean }>(`/api/invitations/${invitationId}/complete`, { reason });
 }

@@ -1,5 +1,103 @@
-/** Profile, password and candidate-skill forms: their schemas, choices and the shapes of the users service. */
+"use client";
+
+/**
+ * The signed-in user's own profile (the users service's /api/users/me and /api/me/skills): the `Me` shape and
+ * its query keys, hooks and calls (profile, avatar, role choice, experience level, my skills), and the
+ * profile, password and candidate-skill forms' schemas and choices.
+ */
+
+import { useQuery } from "@tanstack/react-query";
 import { z } from "zod";
+import { api, refreshSession } from "@/lib/api";
+import type { CandidateSkill } from "@/lib/skills";
+
+// -- wire types -----------------------------------------------------------------------------------------------
+
+export type Me = {
+  id: string;
+  externalAuthId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  avatarUrl: string | null;
+  bio: string | null;
+  phone: string | null;
+  timezone: string;
+  language: string;
+  status: string;
+  role: "admin" | "hr" | "candidate" | "pending" | string;
+  version: number;
+};
+
+export type SkillGroup = { categoryId: string | null; categoryName: string | null; skills: CandidateSkill[] };
+export type MySkills = { experienceLevel: string | null; skills: SkillGroup[] };
+
+// -- query keys, hooks and calls ----------------------------------------------------------------------------------
+
+/** ["me"] covers every query of the profile: invalidating it refreshes my skills too. */
+export const profileKeys = {
+  me: ["me"] as const,
+  skills: ["me", "skills"] as const,
+};
+
+export function fetchMe(): Promise<Me> {
+  return api.get<Me>("/api/users/me");
+}
+
+export function useMe() {
+  return useQuery({ queryKey: profileKeys.me, queryFn: fetchMe, staleTime: 60_000 });
+}
+
+export function displayName(me: Pick<Me, "firstName" | "lastName" | "email"> | undefined): string {
+  if (!me) return "";
+  const name = `${me.firstName ?? ""} ${me.lastName ?? ""}`.trim();
+  return name || me.email;
+}
+
+/** Saves the profile read at `version`: a concurrent change is a 409, never silently lost. */
+export function updateProfile(values: ProfileValues, version: number): Promise<Me> {
+  return api.put<Me>("/api/users/me", profilePayload(values), { "If-Match": String(version) });
+}
+
+export function uploadAvatar(file: File) {
+  const form = new FormData();
+  form.append("file", file);
+  return api.post<{ avatarUrl: string }>("/api/users/me/avatar", form);
+}
+
+export function removeAvatar() {
+  return api.delete<unknown>("/api/users/me/avatar");
+}
+
+/** The one-time role choice, then a session refresh: the new token carries the new realm role, which routing reads. */
+export async function selectRole(role: "candidate" | "hr"): Promise<void> {
+  await api.post<unknown>("/api/users/me/select-role", { role });
+  await refreshSession();
+}
+
+export function setExperienceLevel(experienceLevel: string) {
+  return api.put<unknown>("/api/users/me/experience-level", { experienceLevel });
+}
+
+export function useMySkills(enabled: boolean) {
+  return useQuery({ queryKey: profileKeys.skills, queryFn: () => api.get<MySkills>("/api/me/skills"), enabled });
+}
+
+type SkillLevel = { proficiencyLevel: string; yearsOfExperience: number };
+
+export function addMySkill(skillId: string, level: SkillLevel) {
+  return api.post<unknown>("/api/me/skills", { skillId, ...level });
+}
+
+export function updateMySkill(skillId: string, level: SkillLevel) {
+  return api.put<unknown>(`/api/me/skills/${skillId}`, level);
+}
+
+export function removeMySkill(skillId: string) {
+  return api.delete<unknown>(`/api/me/skills/${skillId}`);
+}
+
+// == the forms (unit-tested) ===================================================================================
 
 export const LANGUAGES = [
   { code: "en", label: "English" },
@@ -104,17 +202,6 @@ export const candidateSkillSchema = z.object({
     .max(50, "At most 50"),
 });
 export type CandidateSkillValues = z.infer<typeof candidateSkillSchema>;
-
-export type CandidateSkill = {
-  skillId: string;
-  skillName: string;
-  description: string | null;
-  proficiencyLevel: string;
-  yearsOfExperience: number;
-  addedAt: string;
-};
-export type SkillGroup = { categoryId: string | null; categoryName: string | null; skills: CandidateSkill[] };
-export type MySkills = { experienceLevel: string | null; skills: SkillGroup[] };
 
 export function labelOf(list: readonly { value: string; label: string }[], value: string | null | undefined): string {
   return list.find((i) => i.value === value)?.label ?? value ?? "—";

@@ -1,35 +1,8 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { api, getApiBase } from "@/lib/api";
+/** The session at the gateway's /auth/* endpoints: sign-in (OIDC with Keycloak), sign-out and password change. */
 
-export type Me = {
-  id: string;
-  externalAuthId: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  avatarUrl: string | null;
-  bio: string | null;
-  phone: string | null;
-  timezone: string;
-  language: string;
-  status: string;
-  role: "admin" | "hr" | "candidate" | "pending" | string;
-  version: number;
-};
-
-export const meKey = ["me"] as const;
-
-export function useMe() {
-  return useQuery({ queryKey: meKey, queryFn: () => api.get<Me>("/api/users/me"), staleTime: 60_000 });
-}
-
-export function displayName(me: Pick<Me, "firstName" | "lastName" | "email"> | undefined): string {
-  if (!me) return "";
-  const name = `${me.firstName ?? ""} ${me.lastName ?? ""}`.trim();
-  return name || me.email;
-}
+import { api } from "@/lib/api";
 
 /** End the session at the gateway and at Keycloak, then land on the home page. */
 export async function logout(): Promise<void> {
@@ -51,4 +24,11 @@ export async function startAuth(kind: "login" | "register", from?: string | null
   window.location.assign(result.authUrl);
 }
 
-export { getApiBase };
+/** Hand Keycloak's single-use code to the gateway, which sets the session cookies. */
+export function completeSignIn(code: string, state: string, redirectUri: string) {
+  return api.get<unknown>("/auth/callback", { code, state, redirect_uri: redirectUri });
+}
+
+export function changePassword(newPassword: string) {
+  return api.post<unknown>("/auth/change-password", { newPassword });
+}

@@ -1,7 +1,7 @@
 /**
- * Interview templates: the wizard's form model (zod), the conversion to and from the interviews service's
- * shapes, the save sequence (create / diff-and-update / publish, resumable after a partial failure), and the
- * TanStack Query hooks of the template pages. The service's rules (commands.py) are mirrored here so the
+ * Interview templates: the interviews service's template and question shapes, the wizard's form model (zod),
+ * the conversion between the two, the save sequence (create / diff-and-update / publish, resumable after a
+ * partial failure), and the TanStack Query keys and hooks of every page that reads templates. The service's rules (commands.py) are mirrored here so the
  * form says what the server would refuse before it is sent: question text 10..500 characters, time limit
  * 30..600 s, hints ≤200, multiple choice with 2..10 options of ≤200 characters and at least one correct.
  */
@@ -10,7 +10,50 @@
 import { useInfiniteQuery, useQueries, useQuery, type QueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 import { api, ApiError } from "@/lib/api";
-import type { Paginated, Question, Template, TemplateListItem, TemplateSettings } from "@/lib/types";
+import { nextPage, type Page } from "@/lib/types";
+
+// -- wire types (the interviews service's template views) ---------------------------------------------------
+
+export type QuestionType = "text" | "multiple_choice" | "video" | "audio" | "code";
+
+export type QuestionOption = { id: string; text: string; isCorrect?: boolean | null };
+
+export type Question = {
+  id: string;
+  text: string;
+  type: QuestionType | string;
+  order: number;
+  timeLimit: number;
+  required: boolean;
+  hints?: string | null;
+  options?: QuestionOption[] | null;
+  createdAt: string;
+};
+
+export type TemplateStatus = "draft" | "active" | "archived";
+
+export type TemplateListItem = {
+  id: string;
+  title: string;
+  description: string;
+  status: TemplateStatus | string;
+  createdBy: string;
+  questionsCount: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type TemplateSettings = {
+  totalTimeLimit?: number;
+  allowRetakes?: boolean;
+  showTimer?: boolean;
+  randomizeQuestions?: boolean;
+  maxRetakes?: number;
+  allowPause?: boolean;
+  [key: string]: unknown;
+};
+
+export type Template = TemplateListItem & { settings: TemplateSettings; questions: Question[]; version: number };
 
 // -- form model ---------------------------------------------------------------------------------------------
 
@@ -259,16 +302,23 @@ export function questionChanges(stored: Question, q: QuestionDraft): Record<stri
 
 // -- API --------------------------------------------------------------------------------------------------------
 
+/**
+ * The template pages' queries live under ["templates"] (invalidated together after any change); the HR
+ * invitation flow's own views of templates live under ["hr", "templates"] and are not invalidated by it.
+ */
 export const templateKeys = {
   all: ["templates"] as const,
   list: (status: string) => ["templates", "list", status] as const,
   count: (status: string) => ["templates", "count", status] as const,
   detail: (id: string) => ["templates", "detail", id] as const,
+  active: ["hr", "templates", "active"] as const,
+  activeCount: ["hr", "templates", "active", "count"] as const,
+  settings: (id: string) => ["hr", "templates", id, "settings"] as const,
 };
 
 export const templatesApi = {
   list: (query: { status?: string; page?: number; limit?: number }) =>
-    api.get<Paginated<TemplateListItem>>("/api/templates", query),
+    api.get<Page<TemplateListItem>>("/api/templates", query),
   get: (id: string) => api.get<Template>(`/api/templates/${id}`),
   create: (body: { title: string; description: string; settings: SettingsBody }) =>
     api.post<{ id: string }>("/api/templates", body),
@@ -469,7 +519,7 @@ export function useTemplateList(status: string) {
     queryFn: ({ pageParam }) =>
       templatesApi.list({ status: status === "all" ? undefined : status, page: pageParam, limit: PAGE_SIZE }),
     initialPageParam: 1,
-    getNextPageParam: (last) => (last.page < last.totalPages ? last.page + 1 : undefined),
+    getNextPageParam: nextPage,
   });
 }
 
@@ -479,13 +529,39 @@ export function useTemplateCounts(statuses: readonly string[]) {
     queries: statuses.map((status) => ({
       queryKey: templateKeys.count(status),
       queryFn: () => templatesApi.list({ status: status === "all" ? undefined : status, page: 1, limit: 1 }),
-      select: (page: Paginated<TemplateListItem>) => page.total,
+      select: (page: Page<TemplateListItem>) => page.total,
     })),
   });
 }
 
 export function useTemplate(id: string) {
   return useQuery({ queryKey: templateKeys.detail(id), queryFn: () => templatesApi.get(id) });
+}
+
+/** The active templates an invitation can be sent for (the first 100). */
+export function useActiveTemplates() {
+  return useQuery({
+    queryKey: templateKeys.active,
+    queryFn: () => templatesApi.list({ status: "active", page: 1, limit: 100 }),
+  });
+}
+
+/** How many templates are active: one `limit=1` page, its `total`. */
+export function useActiveTemplateCount() {
+  return useQuery({
+    queryKey: templateKeys.activeCount,
+    queryFn: () => templatesApi.list({ status: "active", page: 1, limit: 1 }).then((r) => r.total),
+  });
+}
+
+/** A template's settings (its allowPause / showTimer become an invitation's defaults). */
+export function useTemplateSettings(templateId: string) {
+  return useQuery({
+    queryKey: templateKeys.settings(templateId),
+    enabled: !!templateId,
+    queryFn: () => api.get<Template>(`/api/templates/${encodeURIComponent(templateId)}`).then((t) => t.settings ?? {}),
+    staleTime: 60_000,
+  });
 }
 
 /** Lists, counts and details all change together (status, question count). */

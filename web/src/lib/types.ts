@@ -1,196 +1,40 @@
 /**
- * The platform's resources as the gateway returns them (camelCase). Shared by every page; a field added to a
- * service's view is added here, once.
+ * The two list shapes the gateway returns, defined once for every resource module, and the helpers that page
+ * through them. The interviews, analysis and media services answer `Page<T>`; the users service answers
+ * `Paginated<T>`.
  */
 
-export type QuestionType = "text" | "multiple_choice" | "video" | "audio" | "code";
+/** A page of the interviews, analysis and media services. */
+export type Page<T> = { items: T[]; total: number; page: number; limit: number; totalPages: number };
 
-export type QuestionOption = { id: string; text: string; isCorrect?: boolean | null };
+export type Pagination = { total: number; page: number; limit: number; totalPages: number };
 
-export type Question = {
-  id: string;
-  text: string;
-  type: QuestionType | string;
-  order: number;
-  timeLimit: number;
-  required: boolean;
-  hints?: string | null;
-  options?: QuestionOption[] | null;
-  createdAt: string;
-};
+/** A page of the users service (companies, skills, candidate search). */
+export type Paginated<T> = { success: boolean; data: T[]; pagination: Pagination };
 
-export type TemplateStatus = "draft" | "active" | "archived";
+/** The number of the page after `page`, or undefined on the last one (TanStack's `getNextPageParam`). */
+export function nextPage(page: Pick<Page<unknown>, "page" | "totalPages">): number | undefined {
+  return page.page < page.totalPages ? page.page + 1 : undefined;
+}
 
-export type TemplateListItem = {
-  id: string;
-  title: string;
-  description: string;
-  status: TemplateStatus | string;
-  createdBy: string;
-  questionsCount: number;
-  createdAt: string;
-  updatedAt: string;
-};
+/** Every item of a `Page<T>` list: pages 1, 2, … until the last one, reading at most `maxPages`. */
+export async function collectPages<T>(fetchPage: (page: number) => Promise<Page<T>>, maxPages: number): Promise<T[]> {
+  const all: T[] = [];
+  for (let page = 1; page <= maxPages; page++) {
+    const result = await fetchPage(page);
+    all.push(...result.items);
+    if (page >= result.totalPages) break;
+  }
+  return all;
+}
 
-export type TemplateSettings = {
-  totalTimeLimit?: number;
-  allowRetakes?: boolean;
-  showTimer?: boolean;
-  randomizeQuestions?: boolean;
-  maxRetakes?: number;
-  allowPause?: boolean;
-  [key: string]: unknown;
-};
-
-export type Template = TemplateListItem & { settings: TemplateSettings; questions: Question[]; version: number };
-
-export type Paginated<T> = { items: T[]; total: number; page: number; limit: number; totalPages: number };
-
-export type InvitationStatus = "pending" | "in_progress" | "completed" | "expired";
-
-export type Progress = { answered: number; total: number; percentage: number };
-
-export type InterviewResponse = {
-  id: string;
-  questionId: string;
-  questionIndex: number;
-  questionText: string;
-  responseType: "text" | "video" | "audio" | "code" | "multiple_choice" | string;
-  textAnswer?: string | null;
-  codeAnswer?: string | null;
-  videoUrl?: string | null;
-  selectedOptionId?: string | null;
-  mediaId?: string | null;
-  duration: number;
-  submittedAt: string;
-  attempts: number;
-};
-
-export type InvitationAnalysis = {
-  analysisId?: string | null;
-  status?: string | null;
-  score?: number | null;
-  recommendation?: string | null;
-  completedAt?: string | null;
-  errorMessage?: string | null;
-};
-
-export type Decision = "approved" | "rejected";
-
-export type Invitation = {
-  id: string;
-  templateId: string;
-  candidateId: string;
-  companyName: string;
-  invitedBy: string;
-  status: InvitationStatus | string;
-  allowPause: boolean;
-  showTimer: boolean;
-  expiresAt: string;
-  startedAt?: string | null;
-  completedAt?: string | null;
-  completedReason?: string | null;
-  progress: Progress;
-  responses: InterviewResponse[];
-  analysis?: InvitationAnalysis | null;
-  decision?: Decision | null;
-  decisionAt?: string | null;
-  decisionNote?: string | null;
-  createdAt: string;
-  updatedAt: string;
-  templateTitle?: string | null;
-  templateDescription?: string | null;
-  /** With `?includeTemplate=true`; `settings` may be present when the template is included. */
-  questions?: Question[] | null;
-  templateSettings?: TemplateSettings | null;
-  /** With `?includeTemplate=true`: how many times each answer may be retaken (0 = none). */
-  retakesAllowed?: number | null;
-};
-
-export type InvitationListItem = {
-  id: string;
-  templateId: string;
-  templateTitle: string;
-  candidateId: string;
-  candidateName?: string | null;
-  candidateEmail?: string | null;
-  companyName: string;
-  status: InvitationStatus | string;
-  allowPause: boolean;
-  expiresAt: string;
-  progress: Progress;
-  analysisStatus?: string | null;
-  analysisScore?: number | null;
-  analysisRecommendation?: string | null;
-  decision?: Decision | null;
-  decisionAt?: string | null;
-  decisionNote?: string | null;
-  createdAt: string;
-};
-
-export type EvidenceStatus = "verified" | "unverified" | "none" | string;
-
-export type CriterionScore = {
-  criterion: string;
-  score: number;
-  weight: number;
-  evidence?: string | null;
-  evidenceStatus: EvidenceStatus;
-  evidenceStartS?: number | null;
-  evidenceEndS?: number | null;
-};
-
-export type QuestionAnalysis = {
-  id: string;
-  questionId: string;
-  questionText: string;
-  questionType: string;
-  responseText: string | null;
-  score: number | null;
-  feedback: string;
-  criteriaScores: CriterionScore[];
-  isCorrect: boolean | null;
-  tokensUsed: number;
-  analysable: boolean;
-};
-
-/** `engine` is "llm" for model scoring and "offline" for the labelled heuristic fallback. */
-export type Analysis = {
-  id: string;
-  invitationId: string;
-  candidateId: string | null;
-  templateId: string | null;
-  templateTitle: string;
-  companyName: string;
-  status: "pending" | "in_progress" | "completed" | "failed" | string;
-  overallScore: number | null;
-  scoredAnswers: number | null;
-  totalAnswers: number | null;
-  summary: string | null;
-  strengths: string[];
-  weaknesses: string[];
-  recommendation: "hire" | "consider" | "reject" | string | null;
-  language: string;
-  engine: "llm" | "offline" | string | null;
-  modelUsed: string | null;
-  errorMessage: string | null;
-  completedAt: string | null;
-  questionAnalyses: QuestionAnalysis[];
-};
-
-export type CandidateAnalysis = Omit<Analysis, "candidateId" | "templateId" | "modelUsed" | "errorMessage" | "questionAnalyses"> & {
-  questionAnalyses: Omit<QuestionAnalysis, "id" | "criteriaScores" | "isCorrect" | "tokensUsed">[];
-};
-
-export type TranscriptSegment = { start: number; end: number; text: string };
-
-export type Transcript = {
-  mediaId: string;
-  status: string;
-  text: string | null;
-  language: string | null;
-  durationSeconds: number | null;
-  segments: TranscriptSegment[];
-  model: string | null;
-  reason: string | null;
-};
+/** Every item of a `Paginated<T>` list: pages 1, 2, … until the last one, reading at most `maxPages`. */
+export async function collectPaginated<T>(fetchPage: (page: number) => Promise<Paginated<T>>, maxPages: number): Promise<T[]> {
+  const all: T[] = [];
+  for (let page = 1; page <= maxPages; page++) {
+    const result = await fetchPage(page);
+    all.push(...result.data);
+    if (page >= result.pagination.totalPages) break;
+  }
+  return all;
+}

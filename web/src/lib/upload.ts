@@ -2,8 +2,8 @@
  * Uploading a recorded answer: initiate → PUT the bytes straight to S3 (one presigned PUT, or part by part
  * above the media service's threshold) → confirm → wait until the media service has probed it (ready or
  * rejected). Written against a small transport so the whole state machine, resume included, is testable
- * without a browser; `browserTransport()` is the real one (gateway calls through `api`, PUTs through XHR for
- * upload progress).
+ * without a browser; `browserTransport()` is the real one (gateway calls through the media module, PUTs through
+ * XHR for upload progress).
  *
  * Resume: the caller persists `UploadState` after every step (`persist`). Given that state again (after a
  * reload), a multipart upload asks `/parts` which parts S3 already holds and sends only the missing ones; a
@@ -11,43 +11,8 @@
  * confirmed upload only waits for processing.
  */
 
-import { ApiError, api } from "./api";
-
-export type PartUrl = { partNumber: number; url: string };
-
-export type InitiateResult = {
-  mediaId: string;
-  status: string;
-  uploadMode: "single" | "multipart" | string;
-  expiresAt: string;
-  uploadUrl?: string | null;
-  partSize?: number | null;
-  partCount?: number | null;
-  parts?: PartUrl[] | null;
-};
-
-export type PartsResult = {
-  mediaId: string;
-  partSize: number;
-  partCount: number;
-  uploadedParts: { partNumber: number; size: number; etag?: string }[];
-  missingParts: PartUrl[];
-  expiresAt: string;
-};
-
-export type MediaStatus = {
-  mediaId: string;
-  status: "uploading" | "processing" | "ready" | "rejected" | "aborted" | "deleted" | string;
-  reason?: string | null;
-};
-
-export type InitiateBody = {
-  invitationId: string;
-  questionId: string;
-  fileName: string;
-  contentType: string;
-  fileSize: number;
-};
+import { ApiError } from "@/lib/api";
+import { mediaApi, type InitiateBody, type InitiateResult, type MediaStatus, type PartUrl, type PartsResult } from "@/lib/media";
 
 export interface UploadTransport {
   initiate(body: InitiateBody): Promise<InitiateResult>;
@@ -340,11 +305,11 @@ export async function waitUntilProcessed(
 /** The real transport: gateway calls with cookies, PUTs to S3 through XHR (fetch reports no upload progress). */
 export function browserTransport(): UploadTransport {
   return {
-    initiate: (body) => api.post<InitiateResult>("/api/media/upload/initiate", body),
-    parts: (mediaId) => api.get<PartsResult>(`/api/media/${mediaId}/parts`),
-    confirm: (mediaId) => api.post("/api/media/upload/confirm", { mediaId }),
-    abort: (mediaId) => api.post("/api/media/upload/abort", { mediaId }),
-    status: (mediaId) => api.get<MediaStatus>(`/api/media/${mediaId}/status`),
+    initiate: mediaApi.initiate,
+    parts: mediaApi.parts,
+    confirm: mediaApi.confirm,
+    abort: mediaApi.abort,
+    status: mediaApi.status,
     put: (url, body, onProgress, signal) =>
       new Promise<void>((resolve, reject) => {
         const xhr = new XMLHttpRequest();

@@ -6,9 +6,9 @@ import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { ErrorState } from "@/components/ui/feedback";
-import { api, refreshSession } from "@/lib/api";
 import { homeFor } from "@/lib/jwt";
-import { logout, meKey } from "@/lib/session";
+import { profileKeys, selectRole } from "@/lib/profile";
+import { logout } from "@/lib/session";
 
 const CHOICES = [
   { role: "candidate", title: "Candidate", text: "Take interviews you are invited to and see your results.", icon: UserRound },
@@ -20,13 +20,12 @@ export default function SelectRole() {
   const queryClient = useQueryClient();
   const choose = useMutation({
     mutationFn: async (role: "candidate" | "hr") => {
-      await api.post("/api/users/me/select-role", { role });
-      // A new token carries the new realm role, which routing reads.
-      await refreshSession();
+      // The session is refreshed too: a new token carries the new realm role, which routing reads.
+      await selectRole(role);
       return role;
     },
     onSuccess: async (role) => {
-      await queryClient.invalidateQueries({ queryKey: meKey });
+      await queryClient.invalidateQueries({ queryKey: profileKeys.me });
       router.replace(homeFor(role));
     },
   });

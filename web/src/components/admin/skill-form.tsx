@@ -1,19 +1,14 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import * as React from "react";
 import { useForm } from "react-hook-form";
 import { Button } from "@/components/ui/button";
 import { Alert, LoadingBlock } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect, Textarea } from "@/components/ui/input";
-import { api, ApiError, errorMessage } from "@/lib/api";
-import { skillFormSchema, type SkillCategory, type SkillFormValues } from "@/lib/admin";
-
-export function useCategories() {
-  return useQuery({ queryKey: ["skill-categories"], queryFn: () => api.get<SkillCategory[]>("/api/skills/categories"), staleTime: 300_000 });
-}
+import { ApiError, errorMessage } from "@/lib/api";
+import { skillFormSchema, useSkillCategories, type SkillFormValues } from "@/lib/skills";
 
 /** Name, category and description of a catalogue skill; server field errors land next to their fields. */
 export function SkillForm({
@@ -25,7 +20,7 @@ export function SkillForm({
   submitLabel: string;
   onSubmit: (values: SkillFormValues) => Promise<void>;
 }) {
-  const categories = useCategories();
+  const categories = useSkillCategories();
   const [formError, setFormError] = React.useState<string | null>(null);
   const {
     register,

@@ -1,5 +1,5 @@
 import { Badge } from "@/components/ui/badge";
-import { recommendationLabel } from "@/lib/hr";
+import { recommendationLabel } from "@/lib/analysis";
 
 const STATUS: Record<string, { label: string; variant: "secondary" | "warning" | "success" | "destructive" | "outline" | "default" }> = {
   pending: { label: "Pending", variant: "secondary" },

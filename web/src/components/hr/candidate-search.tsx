@@ -11,11 +11,10 @@ import {
   EXPERIENCE_LEVELS,
   PROFICIENCY_LEVELS,
   useCandidateSearch,
-  useSkillCategories,
-  useSkills,
   type CandidateHit,
   type CandidateSearch as SearchParams,
-} from "@/lib/hr";
+} from "@/lib/candidates";
+import { useSkillCategories, useSkills } from "@/lib/skills";
 import { Pager } from "./invitations-list";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

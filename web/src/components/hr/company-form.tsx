@@ -11,7 +11,7 @@ import { Alert } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
 import { ApiError, errorMessage } from "@/lib/api";
-import { COMPANY_SIZES, useSaveCompany, type Company, type CompanyInput } from "@/lib/hr";
+import { COMPANY_SIZES, useSaveCompany, type Company, type CompanyInput } from "@/lib/companies";
 
 const optional = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
 

@@ -5,7 +5,7 @@ import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { EmptyState, ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { Checkbox } from "@/components/ui/checkbox";
-import { candidateLabel, needsReview, useCompletedInvitations } from "@/lib/hr";
+import { candidateLabel, needsReview, useCompletedInvitations } from "@/lib/invitations";
 import { formatDate } from "@/lib/utils";
 import { AnalysisStatusBadge, DecisionBadge, RecommendationBadge } from "./badges";
 

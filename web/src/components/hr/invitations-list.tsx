@@ -5,7 +5,7 @@ import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { EmptyState, ErrorState, LoadingBlock, Progress } from "@/components/ui/feedback";
 import { Label, NativeSelect } from "@/components/ui/input";
-import { candidateLabel, useHrInvitations } from "@/lib/hr";
+import { candidateLabel, useHrInvitations } from "@/lib/invitations";
 import { formatDate } from "@/lib/utils";
 import { AnalysisStatusBadge, DecisionBadge, InvitationStatusBadge } from "./badges";
 

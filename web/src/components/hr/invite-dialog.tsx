@@ -1,7 +1,6 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import * as React from "react";
 import { useForm } from "react-hook-form";
@@ -10,8 +9,8 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Alert, Spinner } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect } from "@/components/ui/input";
-import { api, ApiError, errorMessage } from "@/lib/api";
-import type { Template } from "@/lib/types";
+import { ApiError, errorMessage } from "@/lib/api";
+import { useCompanies } from "@/lib/companies";
 import {
   defaultExpiry,
   endOfDay,
@@ -19,13 +18,12 @@ import {
   isDuplicateInvitation,
   parseQuotaError,
   toDateInput,
-  useActiveTemplates,
-  useCompanies,
   useCreateInvitation,
   type InviteForm,
   type QuotaInfo,
-} from "@/lib/hr";
-import { displayName, useMe } from "@/lib/session";
+} from "@/lib/invitations";
+import { displayName, useMe } from "@/lib/profile";
+import { useActiveTemplates, useTemplateSettings } from "@/lib/templates";
 
 export type InviteTarget = { userId: string; fullName: string; email: string };
 
@@ -102,12 +100,7 @@ function InviteForm({ target, onDone, onCancel }: { target: InviteTarget; onDone
   const { register, handleSubmit, formState, setValue, getValues, setError, watch } = form;
   const errors = formState.errors;
   const templateId = watch("templateId");
-  const settings = useQuery({
-    queryKey: ["hr", "templates", templateId, "settings"],
-    enabled: !!templateId,
-    queryFn: () => api.get<Template>(`/api/templates/${encodeURIComponent(templateId)}`).then((t) => t.settings ?? {}),
-    staleTime: 60_000,
-  });
+  const settings = useTemplateSettings(templateId);
   // The chosen template's own allowPause / showTimer become the defaults, unless changed here.
   React.useEffect(() => {
     const s = settings.data;

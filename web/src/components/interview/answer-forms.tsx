@@ -4,7 +4,7 @@ import { Send } from "lucide-react";
 import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { Label, Textarea } from "@/components/ui/input";
-import type { Question } from "@/lib/types";
+import type { Question } from "@/lib/templates";
 import { cn } from "@/lib/utils";
 
 export const MAX_TEXT_ANSWER = 10_000;

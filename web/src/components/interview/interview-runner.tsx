@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, Clock, Flag } from "lucide-react";
 import Link from "next/link";
 import * as React from "react";
@@ -10,19 +10,19 @@ import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Alert, ErrorState, LoadingBlock, Progress } from "@/components/ui/feedback";
 import { useToast } from "@/components/ui/toast";
-import { ApiError, api, errorMessage } from "@/lib/api";
+import { ApiError, errorMessage } from "@/lib/api";
+import { choiceResponse, firstUnansweredIndex, mediaKind, orderedQuestions, retakesAllowed, textResponse } from "@/lib/interview";
 import {
-  choiceResponse,
   completeInterview,
-  firstUnansweredIndex,
-  mediaKind,
-  orderedQuestions,
-  retakesAllowed,
+  invitationKeys,
+  sendHeartbeat,
+  startInvitation,
   submitResponse,
-  textResponse,
-} from "@/lib/interview";
+  useInvitationWithTemplate,
+  type Invitation,
+} from "@/lib/invitations";
 import { clearSaved, recordingKey } from "@/lib/recorder";
-import type { Invitation, Question } from "@/lib/types";
+import type { Question } from "@/lib/templates";
 import { formatDate, formatSeconds } from "@/lib/utils";
 import { ChoiceAnswer, TextAnswer } from "./answer-forms";
 import { stopStream } from "./device-check";
@@ -30,18 +30,9 @@ import { MediaAnswer } from "./media-answer";
 
 const HEARTBEAT_MS = 30_000;
 
-export const invitationQueryKey = (id: string) => ["invitation", id, "with-template"] as const;
-
-export function useInvitation(id: string) {
-  return useQuery({
-    queryKey: invitationQueryKey(id),
-    queryFn: () => api.get<Invitation>(`/api/invitations/${id}`, { includeTemplate: true }),
-  });
-}
-
 /** The whole `/interview/[invitationId]` page: status screens around the question-by-question runner. */
 export function InterviewPage({ invitationId }: { invitationId: string }) {
-  const query = useInvitation(invitationId);
+  const query = useInvitationWithTemplate(invitationId);
   const [finished, setFinished] = React.useState(false);
 
   if (finished) return <ThankYou invitation={query.data?.status === "completed" ? query.data : undefined} />;
@@ -143,11 +134,11 @@ function PendingScreen({ invitation }: { invitation: Invitation }) {
   const questions = orderedQuestions(invitation.questions);
   const needsDevices = questions.some((q) => mediaKind(q.type) !== null);
   const start = useMutation({
-    mutationFn: () => api.post(`/api/invitations/${invitation.id}/start`),
-    onSuccess: () => client.invalidateQueries({ queryKey: invitationQueryKey(invitation.id) }),
+    mutationFn: () => startInvitation(invitation.id),
+    onSuccess: () => client.invalidateQueries({ queryKey: invitationKeys.withTemplate(invitation.id) }),
     onError: (e) => {
       toast({ title: "Could not start the interview", description: errorMessage(e), variant: "error" });
-      void client.invalidateQueries({ queryKey: invitationQueryKey(invitation.id) });
+      void client.invalidateQueries({ queryKey: invitationKeys.withTemplate(invitation.id) });
     },
   });
   return (
@@ -216,7 +207,7 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
   const remainingMedia = questions.slice(index).filter((q) => mediaKind(q.type) !== null);
   const wantVideo = remainingMedia.some((q) => q.type === "video");
 
-  const refresh = React.useCallback(() => client.invalidateQueries({ queryKey: invitationQueryKey(invitation.id) }), [client, invitation.id]);
+  const refresh = React.useCallback(() => client.invalidateQueries({ queryKey: invitationKeys.withTemplate(invitation.id) }), [client, invitation.id]);
 
   // What was kept for answers the server already has (a reload right after acceptance) is dropped.
   React.useEffect(() => {
@@ -225,7 +216,7 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
 
   // Heartbeat while the interview is open, so a non-pausable one is not closed as idle.
   React.useEffect(() => {
-    const beat = () => void api.post(`/api/invitations/${invitation.id}/heartbeat`).catch(() => undefined);
+    const beat = () => void sendHeartbeat(invitation.id).catch(() => undefined);
     beat();
     const id = window.setInterval(beat, HEARTBEAT_MS);
     return () => window.clearInterval(id);
@@ -260,7 +251,7 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
         await completeInterview(invitation.id, reason);
         stopStream(stream);
         onFinished();
-        void client.invalidateQueries({ queryKey: ["invitations", "candidate"] });
+        void client.invalidateQueries({ queryKey: invitationKeys.candidate });
         void refresh();
       } catch (e) {
         setFinishError(errorMessage(e));

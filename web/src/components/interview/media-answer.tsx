@@ -5,7 +5,8 @@ import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { Alert, Progress, Spinner } from "@/components/ui/feedback";
 import { ApiError, errorMessage } from "@/lib/api";
-import { canRetake, countdown, mediaResponse, msUntilLimit, submitResponse, type MediaKind } from "@/lib/interview";
+import { canRetake, countdown, mediaResponse, msUntilLimit, type MediaKind } from "@/lib/interview";
+import { submitResponse } from "@/lib/invitations";
 import {
   clearSaved,
   extensionFor,
@@ -17,7 +18,7 @@ import {
   saveUploadState,
   uploadContentType,
 } from "@/lib/recorder";
-import type { Question } from "@/lib/types";
+import type { Question } from "@/lib/templates";
 import { UploadRejected, browserTransport, uploadRecording, type UploadPhase } from "@/lib/upload";
 import { cn, formatSeconds } from "@/lib/utils";
 import { DeviceCheck, LivePreview, MicMeter } from "./device-check";

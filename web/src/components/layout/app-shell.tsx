@@ -21,7 +21,8 @@ import { usePathname } from "next/navigation";
 import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorState, Spinner } from "@/components/ui/feedback";
-import { displayName, logout, useMe } from "@/lib/session";
+import { displayName, useMe } from "@/lib/profile";
+import { logout } from "@/lib/session";
 import { cn } from "@/lib/utils";
 
 type NavItem = { href: string; label: string; icon: React.ComponentType<{ className?: string }> };

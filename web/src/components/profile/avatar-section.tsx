@@ -6,9 +6,8 @@ import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/feedback";
 import { useToast } from "@/components/ui/toast";
-import { api, ApiError, errorMessage } from "@/lib/api";
-import { AVATAR_TYPES, avatarProblem } from "@/lib/profile";
-import { displayName, meKey, type Me } from "@/lib/session";
+import { ApiError, errorMessage } from "@/lib/api";
+import { AVATAR_TYPES, avatarProblem, displayName, profileKeys, removeAvatar, uploadAvatar, type Me } from "@/lib/profile";
 
 function uploadError(error: unknown): string {
   if (error instanceof ApiError && error.statusCode === 413) return "The image is larger than the server accepts (at most 5 MB).";
@@ -38,22 +37,18 @@ export function AvatarSection({ me }: { me: Me }) {
   };
 
   const upload = useMutation({
-    mutationFn: (f: File) => {
-      const form = new FormData();
-      form.append("file", f);
-      return api.post<{ avatarUrl: string }>("/api/users/me/avatar", form);
-    },
+    mutationFn: (f: File) => uploadAvatar(f),
     onSuccess: () => {
       clear();
       toast({ title: "Avatar updated", variant: "success" });
-      void queryClient.invalidateQueries({ queryKey: meKey });
+      void queryClient.invalidateQueries({ queryKey: profileKeys.me });
     },
   });
   const remove = useMutation({
-    mutationFn: () => api.delete("/api/users/me/avatar"),
+    mutationFn: () => removeAvatar(),
     onSuccess: () => {
       toast({ title: "Avatar removed", variant: "success" });
-      void queryClient.invalidateQueries({ queryKey: meKey });
+      void queryClient.invalidateQueries({ queryKey: profileKeys.me });
     },
   });
 

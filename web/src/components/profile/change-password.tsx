@@ -9,8 +9,9 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Alert } from "@/components/ui/feedback";
 import { Field, Input } from "@/components/ui/input";
-import { api, ApiError, errorMessage } from "@/lib/api";
+import { ApiError, errorMessage } from "@/lib/api";
 import { passwordSchema, type PasswordValues } from "@/lib/profile";
+import { changePassword } from "@/lib/session";
 
 export function ChangePassword({ accountConsoleUrl }: { accountConsoleUrl: string }) {
   const router = useRouter();
@@ -29,7 +30,7 @@ export function ChangePassword({ accountConsoleUrl }: { accountConsoleUrl: strin
   const submit = handleSubmit(async (values) => {
     setFormError(null);
     try {
-      await api.post("/auth/change-password", { newPassword: values.newPassword });
+      await changePassword(values.newPassword);
       reset();
       router.replace(`${pathname}?success=password_changed`);
     } catch (error) {

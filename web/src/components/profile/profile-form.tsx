@@ -8,9 +8,8 @@ import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
-import { api, ApiError, errorMessage } from "@/lib/api";
-import { BIO_MAX, LANGUAGES, profilePayload, profileSchema, timezones, type ProfileValues } from "@/lib/profile";
-import { meKey, type Me } from "@/lib/session";
+import { ApiError, errorMessage } from "@/lib/api";
+import { BIO_MAX, fetchMe, LANGUAGES, profileKeys, profileSchema, timezones, updateProfile, type Me, type ProfileValues } from "@/lib/profile";
 
 const FIELDS = ["firstName", "lastName", "phone", "bio", "timezone", "language"] as const;
 
@@ -50,8 +49,8 @@ export function ProfileForm({ me }: { me: Me }) {
     setFormError(null);
     setConflict(false);
     try {
-      const updated = await api.put<Me>("/api/users/me", profilePayload(values), { "If-Match": String(version) });
-      queryClient.setQueryData(meKey, updated);
+      const updated = await updateProfile(values, version);
+      queryClient.setQueryData(profileKeys.me, updated);
       setVersion(updated.version);
       reset(valuesOf(updated));
       toast({ title: "Profile saved", variant: "success" });
@@ -73,7 +72,7 @@ export function ProfileForm({ me }: { me: Me }) {
   });
 
   const reload = async () => {
-    const fresh = await queryClient.fetchQuery({ queryKey: meKey, queryFn: () => api.get<Me>("/api/users/me"), staleTime: 0 });
+    const fresh = await queryClient.fetchQuery({ queryKey: profileKeys.me, queryFn: fetchMe, staleTime: 0 });
     setVersion(fresh.version);
     reset(valuesOf(fresh));
     setConflict(false);

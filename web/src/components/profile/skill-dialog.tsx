@@ -1,7 +1,6 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useQuery } from "@tanstack/react-query";
 import * as React from "react";
 import type { z } from "zod";
 import { useForm } from "react-hook-form";
@@ -9,9 +8,9 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Alert, ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect } from "@/components/ui/input";
-import { api, ApiError, errorMessage } from "@/lib/api";
-import { fetchAllSkills, type Skill } from "@/lib/admin";
-import { candidateSkillSchema, PROFICIENCY_LEVELS, type CandidateSkill, type CandidateSkillValues } from "@/lib/profile";
+import { ApiError, errorMessage } from "@/lib/api";
+import { candidateSkillSchema, PROFICIENCY_LEVELS, type CandidateSkillValues } from "@/lib/profile";
+import { useSkillCatalogue, type CandidateSkill, type Skill } from "@/lib/skills";
 
 
 type FormInput = z.input<typeof candidateSkillSchema>;
@@ -30,12 +29,7 @@ export function SkillDialog({
   taken: Set<string>;
   onSave: (values: CandidateSkillValues) => Promise<void>;
 }) {
-  const catalogue = useQuery({
-    queryKey: ["skills", "active"],
-    queryFn: () => fetchAllSkills(api.get, "/api/skills"),
-    enabled: open && !editing,
-    staleTime: 300_000,
-  });
+  const catalogue = useSkillCatalogue(open && !editing);
   const [formError, setFormError] = React.useState<string | null>(null);
   const {
     register,

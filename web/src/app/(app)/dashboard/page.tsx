@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import * as React from "react";
 import { Spinner } from "@/components/ui/feedback";
 import { homeFor } from "@/lib/jwt";
-import { useMe } from "@/lib/session";
+import { useMe } from "@/lib/profile";
 
 /** Lands every signed-in user on their role's home page. */
 export default function Dashboard() {

@@ -4,7 +4,7 @@ import { AvatarSection } from "@/components/profile/avatar-section";
 import { ProfileForm } from "@/components/profile/profile-form";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
-import { useMe } from "@/lib/session";
+import { useMe } from "@/lib/profile";
 
 export default function ProfilePage() {
   const me = useMe();

@@ -5,9 +5,9 @@ import * as React from "react";
 import { Suspense } from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorState, Spinner } from "@/components/ui/feedback";
-import { api } from "@/lib/api";
 import { homeFor } from "@/lib/jwt";
-import type { Me } from "@/lib/session";
+import { fetchMe } from "@/lib/profile";
+import { completeSignIn } from "@/lib/session";
 
 function Callback() {
   const params = useRouter();
@@ -27,8 +27,8 @@ function Callback() {
       return;
     }
     (async () => {
-      await api.get("/auth/callback", { code, state, redirect_uri: `${window.location.origin}/auth/callback` });
-      const me = await api.get<Me>("/api/users/me");
+      await completeSignIn(code, state, `${window.location.origin}/auth/callback`);
+      const me = await fetchMe();
       const from = sessionStorage.getItem("auth:from");
       sessionStorage.removeItem("auth:from");
       const target = me.role === "pending" ? "/select-role" : from && from.startsWith("/") && !from.startsWith("//") ? from : homeFor(me.role);

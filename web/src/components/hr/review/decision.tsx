@@ -8,8 +8,7 @@ import { Alert } from "@/components/ui/feedback";
 import { Label, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
 import { ApiError, errorMessage } from "@/lib/api";
-import { useDecide } from "@/lib/hr";
-import type { Invitation } from "@/lib/types";
+import { useDecide, type Invitation } from "@/lib/invitations";
 import { formatDate } from "@/lib/utils";
 
 export const NOTE_MAX = 2000;

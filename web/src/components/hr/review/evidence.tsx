@@ -1,8 +1,8 @@
 "use client";
 
 import * as React from "react";
-import { highlightEvidence, type HighlightPiece } from "@/lib/hr";
-import type { CriterionScore, TranscriptSegment } from "@/lib/types";
+import { highlightEvidence, type CriterionScore, type HighlightPiece } from "@/lib/analysis";
+import type { TranscriptSegment } from "@/lib/media";
 import { formatSeconds } from "@/lib/utils";
 
 export type Quote = { text: string; startS: number | null; criterion: string };

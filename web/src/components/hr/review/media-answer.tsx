@@ -1,11 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import * as React from "react";
 import { Alert, ErrorState, Spinner } from "@/components/ui/feedback";
-import { api, ApiError, errorMessage } from "@/lib/api";
-import { usePlayback, useTranscript, type Playback } from "@/lib/hr";
-import type { CriterionScore } from "@/lib/types";
+import type { CriterionScore } from "@/lib/analysis";
+import { errorMessage } from "@/lib/api";
+import { usePlayback, usePoster, useTranscript } from "@/lib/media";
 import { formatSeconds } from "@/lib/utils";
 import { quotesOf, Transcript } from "./evidence";
 
@@ -15,20 +14,7 @@ export type PlayerHandle = { seek: (seconds: number) => void };
 export const MediaPlayer = React.forwardRef<PlayerHandle, { mediaId: string; kind: "video" | "audio"; label: string }>(
   function MediaPlayer({ mediaId, kind, label }, ref) {
     const playback = usePlayback(mediaId);
-    const poster = useQuery({
-      queryKey: ["media", mediaId, "thumbnail"],
-      enabled: kind === "video",
-      retry: false,
-      queryFn: async () => {
-        try {
-          return (await api.get<Playback>(`/api/media/${encodeURIComponent(mediaId)}/thumbnail`)).url;
-        } catch (e) {
-          if (e instanceof ApiError && e.statusCode === 404) return null;
-          throw e;
-        }
-      },
-      staleTime: 5 * 60_000,
-    });
+    const poster = usePoster(mediaId, kind === "video");
     const element = React.useRef<HTMLVideoElement & HTMLAudioElement>(null);
     const resume = React.useRef<{ at: number; play: boolean } | null>(null);
     const position = React.useRef({ at: 0, playing: false });

@@ -1,12 +1,11 @@
 "use client";
 
-import { useQueries, useQuery } from "@tanstack/react-query";
 import { FileText, Sparkles, UserPlus, Users } from "lucide-react";
 import Link from "next/link";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { ErrorState, Skeleton, PageHeader } from "@/components/ui/feedback";
-import { api } from "@/lib/api";
-import { appRoles, ROLE_LABELS, type AdminUserList, type Paginated, type RealmRole, type Skill, type UserStats } from "@/lib/admin";
+import { useAdminSkillCounts } from "@/lib/skills";
+import { ROLE_LABELS, useUserRoles, useUserSample, useUserStats } from "@/lib/users";
 
 const ROLE_SAMPLE = 100;
 
@@ -23,26 +22,11 @@ function Stat({ label, value, hint }: { label: string; value: number | undefined
 }
 
 export default function AdminDashboardPage() {
-  const stats = useQuery({ queryKey: ["admin", "stats"], queryFn: () => api.get<UserStats>("/api/admin/users/stats") });
-  const skills = useQuery({
-    queryKey: ["admin", "skill-counts"],
-    queryFn: async () => {
-      const [all, active] = await Promise.all([
-        api.get<Paginated<Skill>>("/api/admin/skills", { limit: 1 }),
-        api.get<Paginated<Skill>>("/api/admin/skills", { limit: 1, isActive: "true" }),
-      ]);
-      return { total: all.pagination.total, active: active.pagination.total };
-    },
-  });
+  const stats = useUserStats();
+  const skills = useAdminSkillCounts();
   // Roles live in Keycloak, per account: counted over the first accounts.
-  const accounts = useQuery({ queryKey: ["admin", "users", { sample: ROLE_SAMPLE }], queryFn: () => api.get<AdminUserList>("/api/admin/users", { max: ROLE_SAMPLE }) });
-  const roles = useQueries({
-    queries: (accounts.data?.data ?? []).map((u) => ({
-      queryKey: ["admin", "user-roles", u.id],
-      queryFn: () => api.get<{ data: RealmRole[] }>(`/api/admin/users/${u.id}/roles`).then((r) => appRoles(r.data)),
-      staleTime: 60_000,
-    })),
-  });
+  const accounts = useUserSample(ROLE_SAMPLE);
+  const roles = useUserRoles(accounts.data?.data ?? []);
   const rolesReady = accounts.isSuccess && roles.every((q) => q.isSuccess);
   const byRole: Record<string, number> = { admin: 0, hr: 0, candidate: 0, pending: 0 };
   if (rolesReady) for (const q of roles) for (const r of q.data ?? []) byRole[r] = (byRole[r] ?? 0) + 1;

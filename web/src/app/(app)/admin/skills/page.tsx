@@ -1,55 +1,53 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Pencil, Plus, Trash2 } from "lucide-react";
 import Link from "next/link";
 import * as React from "react";
 import { ConfirmDialog } from "@/components/admin/confirm-dialog";
-import { useCategories } from "@/components/admin/skill-form";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { Input, Label, NativeSelect } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
-import { api, errorMessage } from "@/lib/api";
-import { fetchAllSkills, type Skill } from "@/lib/admin";
-
-type StatusFilter = "all" | "active" | "inactive";
+import { errorMessage } from "@/lib/api";
+import {
+  deleteSkill,
+  skillKeys,
+  toggleSkill,
+  useAdminSkills,
+  useSkillCategories,
+  type Skill,
+  type SkillStatusFilter as StatusFilter,
+} from "@/lib/skills";
 
 export default function AdminSkillsPage() {
   const queryClient = useQueryClient();
   const toast = useToast();
-  const categories = useCategories();
+  const categories = useSkillCategories();
   const [search, setSearch] = React.useState("");
   const [categoryId, setCategoryId] = React.useState("");
   const [status, setStatus] = React.useState<StatusFilter>("all");
   const [toDelete, setToDelete] = React.useState<Skill | null>(null);
 
-  const skills = useQuery({
-    queryKey: ["admin", "skills", { categoryId, status }],
-    queryFn: () =>
-      fetchAllSkills(api.get, "/api/admin/skills", {
-        categoryId: categoryId || undefined,
-        isActive: status === "all" ? undefined : String(status === "active"),
-      }),
-  });
+  const skills = useAdminSkills(categoryId, status);
 
   const toggle = useMutation({
-    mutationFn: (skill: Skill) => api.post<Skill>(`/api/admin/skills/${skill.id}/${skill.isActive ? "deactivate" : "activate"}`),
+    mutationFn: (skill: Skill) => toggleSkill(skill),
     onSuccess: (_data, skill) => {
       toast({ title: skill.isActive ? `${skill.name} deactivated` : `${skill.name} activated`, variant: "success" });
-      void queryClient.invalidateQueries({ queryKey: ["admin", "skills"] });
+      void queryClient.invalidateQueries({ queryKey: skillKeys.admin });
     },
     onError: (error, skill) => toast({ title: `Could not change ${skill.name}`, description: errorMessage(error), variant: "error" }),
   });
 
   const remove = useMutation({
-    mutationFn: (skill: Skill) => api.delete(`/api/admin/skills/${skill.id}`),
+    mutationFn: (skill: Skill) => deleteSkill(skill.id),
     onSuccess: (_data, skill) => {
       toast({ title: `${skill.name} deleted`, variant: "success" });
       setToDelete(null);
-      void queryClient.invalidateQueries({ queryKey: ["admin", "skills"] });
+      void queryClient.invalidateQueries({ queryKey: skillKeys.admin });
     },
   });
 

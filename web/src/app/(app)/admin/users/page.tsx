@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ChevronLeft, ChevronRight, Plus, Search } from "lucide-react";
 import Link from "next/link";
 import * as React from "react";
@@ -10,9 +10,18 @@ import { Button } from "@/components/ui/button";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { Field, Input, Label, NativeSelect, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
-import { api } from "@/lib/api";
-import { appRoles, ROLE_LABELS, type AdminUser, type AdminUserList, type RealmRole } from "@/lib/admin";
-import { useMe } from "@/lib/session";
+import { useMe } from "@/lib/profile";
+import {
+  activateUser,
+  deleteUser,
+  grantRole,
+  ROLE_LABELS,
+  suspendUser,
+  useAdminUsers,
+  userKeys,
+  useUserRoles,
+  type AdminUser,
+} from "@/lib/users";
 import { formatDate } from "@/lib/utils";
 
 const PAGE_SIZE = 20;
@@ -42,20 +51,11 @@ export default function AdminUsersPage() {
   const [newRole, setNewRole] = React.useState("candidate");
 
   // One more than a page tells whether a next page exists (Keycloak does not count search results).
-  const users = useQuery({
-    queryKey: ["admin", "users", { search, page }],
-    queryFn: () => api.get<AdminUserList>("/api/admin/users", { search: search || undefined, first: page * PAGE_SIZE, max: PAGE_SIZE + 1 }),
-  });
+  const users = useAdminUsers(search, page, PAGE_SIZE);
   const rows = (users.data?.data ?? []).slice(0, PAGE_SIZE);
   const hasNext = (users.data?.data.length ?? 0) > PAGE_SIZE;
 
-  const roleQueries = useQueries({
-    queries: rows.map((u) => ({
-      queryKey: ["admin", "user-roles", u.id],
-      queryFn: () => api.get<{ data: RealmRole[] }>(`/api/admin/users/${u.id}/roles`).then((r) => appRoles(r.data)),
-      staleTime: 60_000,
-    })),
-  });
+  const roleQueries = useUserRoles(rows);
   const rolesOf = (index: number): string[] | undefined => roleQueries[index]?.data;
 
   const visible = rows
@@ -64,18 +64,18 @@ export default function AdminUsersPage() {
 
   const run = useMutation({
     mutationFn: async (a: Action) => {
-      const id = encodeURIComponent(a.user.id);
-      if (a.kind === "suspend") return api.post(`/api/admin/users/${id}/suspend`, { reason: reason.trim() });
-      if (a.kind === "activate") return api.post(`/api/admin/users/${id}/activate`);
-      if (a.kind === "delete") return api.delete(`/api/admin/users/${id}`);
-      return api.post(`/api/admin/users/${id}/roles`, { roleName: newRole });
+      const id = a.user.id;
+      if (a.kind === "suspend") return suspendUser(id, reason.trim());
+      if (a.kind === "activate") return activateUser(id);
+      if (a.kind === "delete") return deleteUser(id);
+      return grantRole(id, newRole);
     },
     onSuccess: (_data, a) => {
       const who = nameOf(a.user);
       const title = { suspend: `${who} suspended`, activate: `${who} activated`, delete: `${who} deleted`, role: `${who} is now ${ROLE_LABELS[newRole]}` }[a.kind];
       toast({ title, variant: "success" });
       setAction(null);
-      void queryClient.invalidateQueries({ queryKey: ["admin"] });
+      void queryClient.invalidateQueries({ queryKey: userKeys.admin });
     },
   });
 

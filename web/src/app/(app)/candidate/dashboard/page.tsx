@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { CalendarClock, Play, RotateCw, Trophy } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -10,23 +10,9 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader, Progress } from "@/components/ui/feedback";
 import { useToast } from "@/components/ui/toast";
-import { ApiError, api, errorMessage } from "@/lib/api";
-import type { InvitationListItem, Paginated } from "@/lib/types";
+import { ApiError, errorMessage } from "@/lib/api";
+import { invitationKeys, startInvitation, useCandidateInvitations, type InvitationListItem } from "@/lib/invitations";
 import { formatDate } from "@/lib/utils";
-
-const PAGE_SIZE = 100;
-
-function useCandidateInvitations() {
-  return useQuery({
-    queryKey: ["invitations", "candidate"],
-    queryFn: () => api.get<Paginated<InvitationListItem>>("/api/invitations/candidate", { limit: PAGE_SIZE }),
-    // An analysis in progress or a decision may arrive while the page is open.
-    refetchInterval: (q) =>
-      q.state.data?.items.some((i) => i.status === "completed" && !i.decision && (!i.analysisStatus || i.analysisStatus === "pending" || i.analysisStatus === "in_progress"))
-        ? 15_000
-        : false,
-  });
-}
 
 function isPastExpiry(item: InvitationListItem): boolean {
   return (item.status === "pending" || item.status === "in_progress") && Date.parse(item.expiresAt) < Date.now();
@@ -60,9 +46,9 @@ function InvitationCard({ item }: { item: InvitationListItem }) {
   const client = useQueryClient();
   const expired = isPastExpiry(item) || item.status === "expired";
   const start = useMutation({
-    mutationFn: () => api.post(`/api/invitations/${item.id}/start`),
+    mutationFn: () => startInvitation(item.id),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ["invitations", "candidate"] });
+      void client.invalidateQueries({ queryKey: invitationKeys.candidate });
       router.push(`/interview/${item.id}`);
     },
     onError: (e) => {
@@ -72,7 +58,7 @@ function InvitationCard({ item }: { item: InvitationListItem }) {
         return;
       }
       toast({ title: "Could not start the interview", description: errorMessage(e), variant: "error" });
-      void client.invalidateQueries({ queryKey: ["invitations", "candidate"] });
+      void client.invalidateQueries({ queryKey: invitationKeys.candidate });
     },
   });
   const titleId = `invitation-${item.id}-title`;

@@ -10,7 +10,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Alert, EmptyState, ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { useToast } from "@/components/ui/toast";
 import { errorMessage } from "@/lib/api";
-import { useCompanies, useDeleteCompany, type CompanyListItem } from "@/lib/hr";
+import { useCompanies, useDeleteCompany, type CompanyListItem } from "@/lib/companies";
 import { formatDate } from "@/lib/utils";
 
 export default function CompaniesPage() {

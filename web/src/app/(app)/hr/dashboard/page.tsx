@@ -7,12 +7,10 @@ import { AnalysisStatusBadge, DecisionBadge, RecommendationBadge } from "@/compo
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader, Skeleton } from "@/components/ui/feedback";
-import { api } from "@/lib/api";
-import { candidateLabel, hrKeys, needsReview, useCompletedInvitations, useInvitationCounts } from "@/lib/hr";
-import { displayName, useMe } from "@/lib/session";
-import type { Paginated, TemplateListItem } from "@/lib/types";
+import { candidateLabel, needsReview, useCompletedInvitations, useInvitationCounts } from "@/lib/invitations";
+import { displayName, useMe } from "@/lib/profile";
+import { useActiveTemplateCount } from "@/lib/templates";
 import { formatDate } from "@/lib/utils";
-import { useQuery } from "@tanstack/react-query";
 
 function Stat({ label, value, href, loading }: { label: string; value: number | undefined; href: string; loading: boolean }) {
   return (
@@ -31,10 +29,7 @@ export default function HrDashboard() {
   const me = useMe();
   const counts = useInvitationCounts();
   const completed = useCompletedInvitations();
-  const templates = useQuery({
-    queryKey: [...hrKeys.activeTemplates, "count"],
-    queryFn: () => api.get<Paginated<TemplateListItem>>("/api/templates", { status: "active", page: 1, limit: 1 }).then((r) => r.total),
-  });
+  const templates = useActiveTemplateCount();
   const review = completed.data?.filter(needsReview).length;
   const recent = React.useMemo(
     () =>

@@ -10,8 +10,7 @@ import { Card } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader, Skeleton } from "@/components/ui/feedback";
 import { Input, Label, NativeSelect } from "@/components/ui/input";
 import { errorMessage } from "@/lib/api";
-import { STATUSES, useTemplateCounts, useTemplateList } from "@/lib/templates";
-import type { TemplateListItem } from "@/lib/types";
+import { STATUSES, useTemplateCounts, useTemplateList, type TemplateListItem } from "@/lib/templates";
 import { formatDate } from "@/lib/utils";
 
 const STAT_ORDER = ["all", "active", "draft", "archived"] as const;

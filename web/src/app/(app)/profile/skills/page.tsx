@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Pencil, Plus, Trash2 } from "lucide-react";
 import * as React from "react";
 import { ConfirmDialog } from "@/components/admin/confirm-dialog";
@@ -11,11 +11,23 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Alert, EmptyState, ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { Field, NativeSelect } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
-import { api, errorMessage } from "@/lib/api";
-import { EXPERIENCE_LEVELS, labelOf, PROFICIENCY_LEVELS, type CandidateSkill, type CandidateSkillValues, type MySkills } from "@/lib/profile";
-import { useMe } from "@/lib/session";
+import { errorMessage } from "@/lib/api";
+import {
+  addMySkill,
+  EXPERIENCE_LEVELS,
+  labelOf,
+  PROFICIENCY_LEVELS,
+  profileKeys,
+  removeMySkill,
+  setExperienceLevel,
+  updateMySkill,
+  useMe,
+  useMySkills,
+  type CandidateSkillValues,
+} from "@/lib/profile";
+import type { CandidateSkill } from "@/lib/skills";
 
-const KEY = ["me", "skills"] as const;
+const KEY = profileKeys.skills;
 
 function ExperienceLevel({ current }: { current: string | null }) {
   const queryClient = useQueryClient();
@@ -23,7 +35,7 @@ function ExperienceLevel({ current }: { current: string | null }) {
   const [level, setLevel] = React.useState(current ?? "");
   React.useEffect(() => setLevel(current ?? ""), [current]);
   const save = useMutation({
-    mutationFn: (experienceLevel: string) => api.put("/api/users/me/experience-level", { experienceLevel }),
+    mutationFn: (experienceLevel: string) => setExperienceLevel(experienceLevel),
     onSuccess: () => {
       toast({ title: "Experience level saved", variant: "success" });
       void queryClient.invalidateQueries({ queryKey: KEY });
@@ -64,12 +76,12 @@ export default function MySkillsPage() {
   const isCandidate = me.data?.role === "candidate";
   const queryClient = useQueryClient();
   const toast = useToast();
-  const skills = useQuery({ queryKey: KEY, queryFn: () => api.get<MySkills>("/api/me/skills"), enabled: isCandidate });
+  const skills = useMySkills(isCandidate);
   const [dialog, setDialog] = React.useState<{ open: boolean; editing: CandidateSkill | null }>({ open: false, editing: null });
   const [toRemove, setToRemove] = React.useState<CandidateSkill | null>(null);
 
   const remove = useMutation({
-    mutationFn: (s: CandidateSkill) => api.delete(`/api/me/skills/${s.skillId}`),
+    mutationFn: (s: CandidateSkill) => removeMySkill(s.skillId),
     onSuccess: (_d, s) => {
       toast({ title: `${s.skillName} removed`, variant: "success" });
       setToRemove(null);
@@ -79,8 +91,8 @@ export default function MySkillsPage() {
 
   const save = async (values: CandidateSkillValues) => {
     const body = { proficiencyLevel: values.proficiencyLevel, yearsOfExperience: values.yearsOfExperience };
-    if (dialog.editing) await api.put(`/api/me/skills/${dialog.editing.skillId}`, body);
-    else await api.post("/api/me/skills", { skillId: values.skillId, ...body });
+    if (dialog.editing) await updateMySkill(dialog.editing.skillId, body);
+    else await addMySkill(values.skillId, body);
     toast({ title: dialog.editing ? "Skill updated" : "Skill added", variant: "success" });
     await queryClient.invalidateQueries({ queryKey: KEY });
   };

@@ -5,8 +5,7 @@ import { useRouter } from "next/navigation";
 import { SkillForm } from "@/components/admin/skill-form";
 import { PageHeader } from "@/components/ui/feedback";
 import { useToast } from "@/components/ui/toast";
-import { api } from "@/lib/api";
-import { skillPayload, slugify } from "@/lib/admin";
+import { createSkill, skillKeys, skillPayload, slugify } from "@/lib/skills";
 
 export default function CreateSkillPage() {
   const router = useRouter();
@@ -22,8 +21,8 @@ export default function CreateSkillPage() {
           const body = skillPayload(values);
           // The slug is the catalogue's unique key; names without latin letters or digits get a generated one.
           const slug = slugify(body.name) || `skill-${Date.now().toString(36)}`;
-          await api.post("/api/admin/skills", { ...body, slug });
-          await queryClient.invalidateQueries({ queryKey: ["admin", "skills"] });
+          await createSkill({ ...body, slug });
+          await queryClient.invalidateQueries({ queryKey: skillKeys.admin });
           toast({ title: "Skill created", description: body.name, variant: "success" });
           router.push("/admin/skills");
         }}

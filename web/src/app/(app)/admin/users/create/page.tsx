@@ -10,8 +10,8 @@ import { Button } from "@/components/ui/button";
 import { Alert, PageHeader } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
-import { api, ApiError, errorMessage } from "@/lib/api";
-import { createUserSchema, type CreateUserValues } from "@/lib/admin";
+import { ApiError, errorMessage } from "@/lib/api";
+import { createUser, createUserSchema, userKeys, type CreateUserValues } from "@/lib/users";
 
 const FIELDS = ["firstName", "lastName", "email", "role", "password"] as const;
 
@@ -33,9 +33,8 @@ export default function CreateUserPage() {
   const submit = handleSubmit(async (values) => {
     setFormError(null);
     try {
-      // One call: the gateway creates the Keycloak account, the user and grants the role, undoing it all on failure.
-      await api.post("/api/admin/users", { ...values, email: values.email.trim() });
-      await queryClient.invalidateQueries({ queryKey: ["admin"] });
+      await createUser(values);
+      await queryClient.invalidateQueries({ queryKey: userKeys.admin });
       toast({ title: "User created", description: `${values.firstName} ${values.lastName} can now sign in with the password you set.`, variant: "success" });
       router.push("/admin/users");
     } catch (error) {

@@ -1,6 +1,5 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { ArrowLeft, Info } from "lucide-react";
 import Link from "next/link";
 import { use } from "react";
@@ -8,37 +7,20 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Alert, ErrorState, LoadingBlock, PageHeader, Spinner } from "@/components/ui/feedback";
-import { ApiError, api } from "@/lib/api";
-import type { CandidateAnalysis, Invitation } from "@/lib/types";
+import { analysisInProgress, useCandidateAnalysis } from "@/lib/analysis";
+import { ApiError } from "@/lib/api";
+import { useInvitationWithTemplate } from "@/lib/invitations";
 import { formatDate } from "@/lib/utils";
 
 const RECOMMENDATION: Record<string, string> = { hire: "Recommended", consider: "Worth considering", reject: "Not recommended" };
 const QUESTION_TYPE: Record<string, string> = { text: "Text", multiple_choice: "Multiple choice", video: "Video", audio: "Audio", code: "Code" };
 
-function running(status: string | undefined): boolean {
-  return status === "pending" || status === "in_progress";
-}
-
 export default function CandidateResults({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
-  const invitation = useQuery({
-    // With the template: its title names the page.
-    queryKey: ["invitation", id, "with-template"],
-    queryFn: () => api.get<Invitation>(`/api/invitations/${id}`, { includeTemplate: true }),
-  });
+  // With the template: its title names the page.
+  const invitation = useInvitationWithTemplate(id);
   const completed = invitation.data?.status === "completed";
-  const analysis = useQuery({
-    queryKey: ["analysis", "candidate", id],
-    queryFn: () => api.get<CandidateAnalysis>(`/api/analysis/candidate/${id}`),
-    enabled: completed,
-    // 404: the analysis has not been created yet (it starts when the completion event arrives).
-    retry: false,
-    refetchInterval: (q) => {
-      const e = q.state.error;
-      if (e instanceof ApiError && e.statusCode === 404) return 5_000;
-      return running(q.state.data?.status) ? 5_000 : false;
-    },
-  });
+  const analysis = useCandidateAnalysis(id, completed);
 
   const back = (
     <Button asChild variant="outline" size="sm">
@@ -96,7 +78,7 @@ export default function CandidateResults({ params }: { params: Promise<{ id: str
     body = <ErrorState error={analysis.error} title="Could not load the analysis" onRetry={() => void analysis.refetch()} />;
   } else {
     const a = analysis.data;
-    if (running(a.status)) {
+    if (analysisInProgress(a.status)) {
       body = (
         <Card>
           <CardContent className="pt-5">

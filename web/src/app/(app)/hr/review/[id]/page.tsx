@@ -10,8 +10,8 @@ import { QuestionReview } from "@/components/hr/review/question-review";
 import { Alert, ErrorState, LoadingBlock, Spinner } from "@/components/ui/feedback";
 import { Card, CardContent } from "@/components/ui/card";
 import { errorMessage } from "@/lib/api";
-import { analysisIsRunning, useAnalysis, useHrInvitations, useReviewInvitation } from "@/lib/hr";
-import type { Analysis, Invitation } from "@/lib/types";
+import { analysisIsRunning, useAnalysis, type Analysis } from "@/lib/analysis";
+import { useHrInvitations, useReviewInvitation, type Invitation } from "@/lib/invitations";
 import { formatDate } from "@/lib/utils";
 
 function useCandidateName(invitation: Invitation | undefined): string {

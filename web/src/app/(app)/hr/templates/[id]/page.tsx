@@ -10,8 +10,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { ApiError } from "@/lib/api";
-import { useTemplate } from "@/lib/templates";
-import type { TemplateSettings } from "@/lib/types";
+import { useTemplate, type TemplateSettings } from "@/lib/templates";
 import { formatDate, formatSeconds } from "@/lib/utils";
 
 function yesNo(v: unknown): string {

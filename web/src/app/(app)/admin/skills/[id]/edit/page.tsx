@@ -1,19 +1,18 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
 import { SkillForm } from "@/components/admin/skill-form";
 import { ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { useToast } from "@/components/ui/toast";
-import { api } from "@/lib/api";
-import { skillPayload, type Skill } from "@/lib/admin";
+import { skillKeys, skillPayload, updateSkill, useAdminSkill } from "@/lib/skills";
 
 export default function EditSkillPage() {
   const { id } = useParams<{ id: string }>();
   const router = useRouter();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const skill = useQuery({ queryKey: ["admin", "skill", id], queryFn: () => api.get<Skill>(`/api/admin/skills/${encodeURIComponent(id)}`) });
+  const skill = useAdminSkill(id);
 
   return (
     <>
@@ -28,9 +27,9 @@ export default function EditSkillPage() {
           defaultValues={{ name: skill.data.name, categoryId: skill.data.categoryId ?? "", description: skill.data.description ?? "" }}
           onSubmit={async (values) => {
             const body = skillPayload(values);
-            await api.put(`/api/admin/skills/${encodeURIComponent(id)}`, body);
-            await queryClient.invalidateQueries({ queryKey: ["admin", "skills"] });
-            await queryClient.invalidateQueries({ queryKey: ["admin", "skill", id] });
+            await updateSkill(id, body);
+            await queryClient.invalidateQueries({ queryKey: skillKeys.admin });
+            await queryClient.invalidateQueries({ queryKey: skillKeys.adminOne(id) });
             toast({ title: "Skill saved", description: body.name, variant: "success" });
             router.push("/admin/skills");
           }}

@@ -3,7 +3,7 @@
 import { useParams } from "next/navigation";
 import { CompanyForm } from "@/components/hr/company-form";
 import { ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
-import { useCompany } from "@/lib/hr";
+import { useCompany } from "@/lib/companies";
 
 export default function EditCompanyPage() {
   const { id } = useParams<{ id: string }>();
