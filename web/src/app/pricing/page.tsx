@@ -7,7 +7,7 @@ import { Alert } from "@/components/ui/feedback";
 
 export const metadata = { title: "Pricing" };
 
-// The plans of the billing contract (§8.2). Limits are what the platform enforces per company per month.
+// The subscription plans. Limits are what the platform enforces per company per month.
 const PLANS = [
   {
     id: "free",
