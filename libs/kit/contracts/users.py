@@ -1,5 +1,5 @@
-"""Contracts of the users service: the events it publishes on `user-events` (reference §4.4) and the
-commands it accepts on `user-commands` (the gateway or an operator may send them).
+"""Contracts of the users service: the events it publishes on `user-events` (the reference's user events)
+and the commands it accepts on `user-commands` (the gateway or an operator may send them).
 
 Payload fields are camelCase on the wire, as the reference's consumers read them. Additions to the
 reference's payloads (e.g. `email` on suspended/activated, so notifications can reach the user) are additive."""

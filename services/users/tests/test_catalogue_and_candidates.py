@@ -1,5 +1,5 @@
-"""Companies and membership (§4.1.3), the seeded skills taxonomy and its admin CRUD (§4.1.4), candidate
-profiles, skills and search (§4.1.2, §4.3.5)."""
+"""Companies and membership, the seeded skills taxonomy and its admin CRUD, candidate profiles, skills and
+search."""
 
 from __future__ import annotations
 

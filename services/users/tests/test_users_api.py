@@ -1,4 +1,4 @@
-"""Users over HTTP (reference §4.1.1) against the real database: lifecycle, events, RBAC, locking."""
+"""Users over HTTP against the real database: lifecycle, events, RBAC, locking."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kit.db import transaction
 from kit.testing import outbox_events
 from users import commands
-from users.api import write
 from users.domain import User
 from users.schemas import CreateUser
 
@@ -214,6 +214,7 @@ async def test_admin_only_routes_refuse_every_other_role(
             await client.post("/skills", json={"name": "Zig", "slug": "zig"}, headers=headers),
         ]
         assert [a.status_code for a in answers] == [403] * 6, role
+        assert {a.json()["code"] for a in answers} == {"ACCESS_DENIED"}, role
 
 
 async def test_a_stale_if_match_version_is_a_409_and_the_current_one_succeeds(
@@ -240,7 +241,7 @@ async def test_of_two_writers_that_read_the_same_version_the_second_to_commit_ge
 ) -> None:
     body = new_user_body()
     cleanup["external"].append(body["externalAuthId"])
-    async with write(committed) as session:
+    async with transaction(committed) as session:
         await commands.create_user(session, CreateUser.model_validate(body))
     user_id = uuid.UUID(body["userId"])
 
@@ -255,7 +256,7 @@ async def test_of_two_writers_that_read_the_same_version_the_second_to_commit_ge
         try:
             await second.commit()
             raised = None
-        except Exception as exc:  # StaleDataError, which the route boundary turns into a 409
+        except Exception as exc:  # StaleDataError, which the app renders as a 409
             raised = exc
     await first.close()
     await second.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,15 +14,12 @@ from kit.auth import Principal
 from kit.domain import utcnow
 from users import access
 from users.domain import (
-    SELF_SELECTABLE,
-    AccessDenied,
     CandidateProfile,
     CandidateProfileNotFound,
     CandidateSkill,
     CandidateSkillAlreadyExists,
     CandidateSkillNotFound,
     Company,
-    CompanyAccessDenied,
     CompanyAlreadyExists,
     CompanyNotFound,
     ExperienceLevel,
@@ -52,6 +49,7 @@ from users.schemas import (
     UpdateSkill,
     UpdateUser,
 )
+from users.storage import AvatarStore, sniff_image
 
 # Users
 
@@ -102,9 +100,9 @@ async def find_user(session: AsyncSession, *, user_id: uuid.UUID | None, externa
 
 
 async def update_user(
-    session: AsyncSession, user_id: uuid.UUID, cmd: UpdateUser, by: Principal, *, expected_version: int | None
+    session: AsyncSession, user_id: uuid.UUID, cmd: UpdateUser, *, caller: Principal, expected_version: int | None
 ) -> User:
-    access.require_self_or_admin(by, user_id)
+    access.require_self_or_admin(caller, user_id)
     user = await load_user(session, user_id)
     check_version(user.version, expected_version)
     user.update_profile(cmd.model_dump(exclude_unset=True))
@@ -112,30 +110,23 @@ async def update_user(
 
 
 async def suspend_user(
-    session: AsyncSession, user_id: uuid.UUID, reason: str, by: Principal, *, expected_version: int | None = None
+    session: AsyncSession, user_id: uuid.UUID, reason: str, *, expected_version: int | None = None
 ) -> User:
-    access.require_admin(by)
     user = await load_user(session, user_id)
     check_version(user.version, expected_version)
     user.suspend(reason)
     return user
 
 
-async def activate_user(
-    session: AsyncSession, user_id: uuid.UUID, by: Principal, *, expected_version: int | None = None
-) -> User:
-    access.require_admin(by)
+async def activate_user(session: AsyncSession, user_id: uuid.UUID, *, expected_version: int | None = None) -> User:
     user = await load_user(session, user_id)
     check_version(user.version, expected_version)
     user.activate()
     return user
 
 
-async def delete_user(
-    session: AsyncSession, user_id: uuid.UUID, by: Principal, *, expected_version: int | None = None
-) -> User:
+async def delete_user(session: AsyncSession, user_id: uuid.UUID, *, expected_version: int | None = None) -> User:
     """A hard delete, as the reference does; profile, skills and memberships cascade."""
-    access.require_admin(by)
     user = await load_user(session, user_id)
     check_version(user.version, expected_version)
     user.record_deletion()
@@ -144,12 +135,11 @@ async def delete_user(
 
 
 async def select_role(
-    session: AsyncSession, user_id: uuid.UUID, role: Role, by: Principal, *, expected_version: int | None = None
+    session: AsyncSession, user_id: uuid.UUID, role: Role, *, caller: Principal, expected_version: int | None = None
 ) -> User:
-    """Once, from pending. A user may pick hr or candidate for themself; only an admin grants admin."""
-    access.require_self_or_admin(by, user_id)
-    if not access.is_admin(by) and role not in SELF_SELECTABLE:
-        raise AccessDenied(f"The role {role} cannot be self-selected; choose hr or candidate")
+    """Once, from pending."""
+    access.require_self_or_admin(caller, user_id)
+    access.require_role_grant(caller, role)
     user = await load_user(session, user_id)
     check_version(user.version, expected_version)
     user.select_role(role)
@@ -170,27 +160,30 @@ async def record_login(session: AsyncSession, external_auth_id: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def set_avatar(session: AsyncSession, user_id: uuid.UUID, key: str | None, by: Principal) -> str | None:
-    access.require_self_or_admin(by, user_id)
+async def set_avatar(session: AsyncSession, user_id: uuid.UUID, key: str | None, *, caller: Principal) -> str | None:
+    """Returns the key of the avatar it replaces, for the caller to remove from storage after COMMIT."""
+    access.require_self_or_admin(caller, user_id)
     user = await load_user(session, user_id)
     return user.set_avatar(key)
+
+
+async def upload_avatar(
+    session: AsyncSession, user_id: uuid.UUID, data: bytes, *, caller: Principal, avatars: AvatarStore
+) -> tuple[str, str | None]:
+    """Stores an image as the user's avatar; returns its key and the key it replaces. The row's checks
+    (exists, not suspended) run before the upload, and a failed upload rolls the row back."""
+    content_type, extension = sniff_image(data)
+    key = f"avatars/{user_id}/{uuid.uuid4().hex}.{extension}"
+    previous = await set_avatar(session, user_id, key, caller=caller)
+    await avatars.put(key, data, content_type)
+    return key, previous
 
 
 # Companies
 
 
-async def _is_member(session: AsyncSession, user_id: uuid.UUID, company_id: uuid.UUID) -> bool:
-    return bool(
-        await session.scalar(select(exists().where(Membership.user_id == user_id, Membership.company_id == company_id)))
-    )
-
-
-async def create_company(session: AsyncSession, cmd: CreateCompany, by: Principal) -> Company:
-    access.require_hr_or_admin(by)
-    creator = access.caller_id(by)
-    if cmd.created_by is not None and cmd.created_by != creator and not access.is_admin(by):
-        raise CompanyAccessDenied("createdBy must be the caller")
-    creator = cmd.created_by or creator
+async def create_company(session: AsyncSession, cmd: CreateCompany, *, caller: Principal) -> Company:
+    creator = access.company_creator(caller, cmd.created_by)
     await load_user(session, creator)
     fields = cmd.model_dump(exclude={"created_by"}, exclude_unset=True)
     company = Company.found(created_by=creator, **fields)
@@ -212,25 +205,16 @@ async def load_company(session: AsyncSession, company_id: uuid.UUID) -> Company:
     return company
 
 
-async def require_company_reader(session: AsyncSession, company: Company, by: Principal) -> None:
-    """HR sees only the companies they belong to (the reference let anyone read any company ⚠)."""
-    if access.is_admin(by):
-        return
-    if not await _is_member(session, access.caller_id(by), company.id):
-        raise CompanyAccessDenied("You are not a member of this company")
-
-
-def _require_company_owner(company: Company, by: Principal) -> None:
-    if not (access.is_admin(by) or (company.created_by is not None and by.user_id == str(company.created_by))):
-        raise CompanyAccessDenied("Only the company's creator may change it")
-
-
 async def update_company(
-    session: AsyncSession, company_id: uuid.UUID, cmd: UpdateCompany, by: Principal, *, expected_version: int | None
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    cmd: UpdateCompany,
+    *,
+    caller: Principal,
+    expected_version: int | None,
 ) -> Company:
-    access.require_hr_or_admin(by)
     company = await load_company(session, company_id)
-    _require_company_owner(company, by)
+    access.require_company_owner(caller, company)
     check_version(company.version, expected_version)
     fields = cmd.model_dump(exclude={"updated_by"}, exclude_unset=True)
     if "name" in fields and fields["name"] is None:
@@ -244,15 +228,14 @@ async def update_company(
     return company
 
 
-async def delete_company(session: AsyncSession, company_id: uuid.UUID, by: Principal) -> None:
-    access.require_hr_or_admin(by)
+async def delete_company(session: AsyncSession, company_id: uuid.UUID, *, caller: Principal) -> None:
     company = await load_company(session, company_id)
-    _require_company_owner(company, by)
-    company.record_deletion(access.user_uuid(by))
+    access.require_company_owner(caller, company)
+    company.record_deletion(access.user_uuid(caller))
     await session.delete(company)
 
 
-# Skills catalogue (admin)
+# Skills catalogue (its routes admit admins only)
 
 
 async def _require_category(session: AsyncSession, category_id: uuid.UUID | None) -> None:
@@ -260,8 +243,7 @@ async def _require_category(session: AsyncSession, category_id: uuid.UUID | None
         raise SkillCategoryNotFound(f"Skill category {category_id} not found")
 
 
-async def create_skill(session: AsyncSession, cmd: CreateSkill, by: Principal) -> Skill:
-    access.require_admin(by)
+async def create_skill(session: AsyncSession, cmd: CreateSkill) -> Skill:
     name = cmd.name.strip()
     if not name:
         raise InvalidValue("Skill name cannot be blank")
@@ -292,9 +274,8 @@ async def load_skill(session: AsyncSession, skill_id: uuid.UUID) -> Skill:
     return skill
 
 
-async def update_skill(session: AsyncSession, skill_id: uuid.UUID, cmd: UpdateSkill, by: Principal) -> Skill:
-    """Partial update; the description is kept (the reference dropped it ⚠)."""
-    access.require_admin(by)
+async def update_skill(session: AsyncSession, skill_id: uuid.UUID, cmd: UpdateSkill) -> Skill:
+    """Partial update; the description is kept (the reference dropped it when it was not sent)."""
     skill = await load_skill(session, skill_id)
     fields: dict[str, Any] = cmd.model_dump(exclude={"admin_id"}, exclude_unset=True)
     if "category_id" in fields:
@@ -312,8 +293,7 @@ async def update_skill(session: AsyncSession, skill_id: uuid.UUID, cmd: UpdateSk
     return skill
 
 
-async def set_skill_active(session: AsyncSession, skill_id: uuid.UUID, active: bool, by: Principal) -> Skill:
-    access.require_admin(by)
+async def set_skill_active(session: AsyncSession, skill_id: uuid.UUID, *, active: bool) -> Skill:
     skill = await load_skill(session, skill_id)
     if skill.is_active != active:
         skill.is_active = active
@@ -322,8 +302,7 @@ async def set_skill_active(session: AsyncSession, skill_id: uuid.UUID, active: b
     return skill
 
 
-async def delete_skill(session: AsyncSession, skill_id: uuid.UUID, by: Principal) -> None:
-    access.require_admin(by)
+async def delete_skill(session: AsyncSession, skill_id: uuid.UUID) -> None:
     await session.delete(await load_skill(session, skill_id))
 
 
@@ -338,9 +317,9 @@ async def load_profile(session: AsyncSession, user_id: uuid.UUID) -> CandidatePr
 
 
 async def set_experience_level(
-    session: AsyncSession, user_id: uuid.UUID, level: str, by: Principal, *, expected_version: int | None = None
+    session: AsyncSession, user_id: uuid.UUID, level: str, *, caller: Principal, expected_version: int | None = None
 ) -> CandidateProfile:
-    access.require_self_or_admin(by, user_id)
+    access.require_self_or_admin(caller, user_id)
     if level not in set(ExperienceLevel):
         raise InvalidExperienceLevel(f"Experience level must be one of {', '.join(ExperienceLevel)}")
     profile = await load_profile(session, user_id)
@@ -352,9 +331,9 @@ async def set_experience_level(
 
 
 async def add_candidate_skill(
-    session: AsyncSession, user_id: uuid.UUID, cmd: AddCandidateSkill, by: Principal
+    session: AsyncSession, user_id: uuid.UUID, cmd: AddCandidateSkill, *, caller: Principal
 ) -> CandidateSkill:
-    access.require_self_or_admin(by, user_id)
+    access.require_self_or_admin(caller, user_id)
     await load_profile(session, user_id)
     skill = await load_skill(session, cmd.skill_id)
     if not skill.is_active:
@@ -388,10 +367,10 @@ async def _load_candidate_skill(session: AsyncSession, user_id: uuid.UUID, skill
 
 
 async def update_candidate_skill(
-    session: AsyncSession, user_id: uuid.UUID, skill_id: uuid.UUID, cmd: UpdateCandidateSkill, by: Principal
+    session: AsyncSession, user_id: uuid.UUID, cmd: UpdateCandidateSkill, *, skill_id: uuid.UUID, caller: Principal
 ) -> None:
-    """Only the fields sent change (the reference reset the others ⚠)."""
-    access.require_self_or_admin(by, user_id)
+    """Only the fields sent change (the reference reset the others to their defaults)."""
+    access.require_self_or_admin(caller, user_id)
     fields = cmd.model_dump(exclude_unset=True)
     if not fields:
         raise NoFieldsToUpdate("Send at least one of description, proficiencyLevel, yearsOfExperience")
@@ -406,8 +385,10 @@ async def update_candidate_skill(
     await session.flush()
 
 
-async def remove_candidate_skill(session: AsyncSession, user_id: uuid.UUID, skill_id: uuid.UUID, by: Principal) -> None:
-    access.require_self_or_admin(by, user_id)
+async def remove_candidate_skill(
+    session: AsyncSession, user_id: uuid.UUID, *, skill_id: uuid.UUID, caller: Principal
+) -> None:
+    access.require_self_or_admin(caller, user_id)
     await session.execute(
         delete(CandidateSkill).where(CandidateSkill.id == (await _load_candidate_skill(session, user_id, skill_id)).id)
     )

@@ -67,19 +67,19 @@ def _command(
 
 
 async def _suspend(session: AsyncSession, cmd: SuspendUserCommand, user: User) -> None:
-    await commands.suspend_user(session, user.id, cmd.reason, SYSTEM)
+    await commands.suspend_user(session, user.id, cmd.reason)
 
 
 async def _activate(session: AsyncSession, cmd: ActivateUserCommand, user: User) -> None:
-    await commands.activate_user(session, user.id, SYSTEM)
+    await commands.activate_user(session, user.id)
 
 
 async def _delete(session: AsyncSession, cmd: DeleteUserCommand, user: User) -> None:
-    await commands.delete_user(session, user.id, SYSTEM)
+    await commands.delete_user(session, user.id)
 
 
 async def _assign_role(session: AsyncSession, cmd: AssignRoleCommand, user: User) -> None:
-    await commands.select_role(session, user.id, Role(cmd.role), SYSTEM)
+    await commands.select_role(session, user.id, Role(cmd.role), caller=SYSTEM)
 
 
 HANDLERS: Handlers = {

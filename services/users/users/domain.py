@@ -1,5 +1,5 @@
-"""Users, companies, the skills taxonomy and candidate profiles: the tables, the rules of reference §4.3
-and the domain errors of §4.6."""
+"""Users, companies, the skills taxonomy and candidate profiles: the tables, their rules and the domain
+errors."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from kit.contracts.users import (
 )
 from kit.db import Base
 from kit.domain import AggregateRoot, utcnow
-from kit.errors import DomainError
+from kit.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
 
 
 class UserStatus(StrEnum):
@@ -41,7 +41,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-# Roles a user may pick for themself (design.md §5: never admin).
+# Roles a user may pick for themself: never admin, which only an admin grants.
 SELF_SELECTABLE = frozenset({Role.CANDIDATE, Role.HR})
 
 
@@ -382,14 +382,14 @@ class Company(Base, AggregateRoot):
         return company
 
     def revise(self, fields: dict[str, Any]) -> None:
-        """Partial update: an omitted field keeps its value (the reference cleared them ⚠)."""
+        """Partial update: an omitted field keeps its value (the reference cleared the fields not sent)."""
         for field, value in self.clean(fields).items():
             setattr(self, field, value)
         self.updated_at = utcnow()
         self.record(CompanyUpdated(company_id=self.id, name=self.name, updated_at=self.updated_at))
 
-    def record_deletion(self, by: uuid.UUID | None) -> None:
-        self.record(CompanyDeleted(company_id=self.id, deleted_by=by, deleted_at=utcnow()))
+    def record_deletion(self, deleted_by: uuid.UUID | None) -> None:
+        self.record(CompanyDeleted(company_id=self.id, deleted_by=deleted_by, deleted_at=utcnow()))
 
 
 class Membership(Base):
@@ -404,88 +404,89 @@ class Membership(Base):
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), default=utcnow)
 
 
-# Errors of reference §4.6 (code and status as its clients parse them).
+# Errors: the codes and statuses are those the reference's clients parse. The 400s keep the plain
+# DomainError status; every other error takes its status from the kit's semantic parent.
 
 
 class InvalidValue(DomainError):
-    status, code = 400, "DOMAIN_ERROR"
+    code = "DOMAIN_ERROR"
 
 
-class AccessDenied(DomainError):
-    status, code = 403, "ACCESS_DENIED"
+class NoFieldsToUpdate(InvalidValue):
+    code = "NO_FIELDS_TO_UPDATE"
 
 
-class UserNotFound(DomainError):
-    status, code = 404, "USER_NOT_FOUND"
+class InvalidExperienceLevel(InvalidValue):
+    code = "INVALID_EXPERIENCE_LEVEL"
 
 
-class UserAlreadyExists(DomainError):
-    status, code = 409, "USER_ALREADY_EXISTS"
+class InvalidCompanySize(InvalidValue):
+    code = "INVALID_COMPANY_SIZE"
 
 
-class UserIsSuspended(DomainError):
-    status, code = 403, "USER_SUSPENDED"
+class InvalidUserOperation(Invalid):
+    code = "INVALID_USER_OPERATION"
 
 
-class UserIsDeleted(DomainError):
-    status, code = 410, "USER_DELETED"
+class SkillCategoryNotFound(Invalid):
+    code = "SKILL_CATEGORY_NOT_FOUND"
 
 
-class InvalidUserOperation(DomainError):
-    status, code = 422, "INVALID_USER_OPERATION"
+class SkillNotActive(Invalid):
+    code = "SKILL_NOT_ACTIVE"
 
 
-class VersionConflict(DomainError):
-    status, code = 409, "VERSION_CONFLICT"
+class AccessDenied(Forbidden):
+    code = "ACCESS_DENIED"
 
 
-class CandidateProfileNotFound(DomainError):
-    status, code = 404, "CANDIDATE_PROFILE_NOT_FOUND"
+class CompanyAccessDenied(Forbidden):
+    code = "COMPANY_ACCESS_DENIED"
 
 
-class CandidateSkillAlreadyExists(DomainError):
-    status, code = 409, "CANDIDATE_SKILL_ALREADY_EXISTS"
+class UserIsSuspended(Forbidden):
+    code = "USER_SUSPENDED"
 
 
-class CandidateSkillNotFound(DomainError):
-    status, code = 404, "CANDIDATE_SKILL_NOT_FOUND"
+class UserNotFound(NotFound):
+    code = "USER_NOT_FOUND"
 
 
-class NoFieldsToUpdate(DomainError):
-    status, code = 400, "NO_FIELDS_TO_UPDATE"
+class CandidateProfileNotFound(NotFound):
+    code = "CANDIDATE_PROFILE_NOT_FOUND"
 
 
-class InvalidExperienceLevel(DomainError):
-    status, code = 400, "INVALID_EXPERIENCE_LEVEL"
+class CandidateSkillNotFound(NotFound):
+    code = "CANDIDATE_SKILL_NOT_FOUND"
 
 
-class CompanyNotFound(DomainError):
-    status, code = 404, "COMPANY_NOT_FOUND"
+class CompanyNotFound(NotFound):
+    code = "COMPANY_NOT_FOUND"
 
 
-class CompanyAccessDenied(DomainError):
-    status, code = 403, "COMPANY_ACCESS_DENIED"
+class SkillNotFound(NotFound):
+    code = "SKILL_NOT_FOUND"
 
 
-class CompanyAlreadyExists(DomainError):
-    status, code = 409, "COMPANY_ALREADY_EXISTS"
+class UserAlreadyExists(Conflict):
+    code = "USER_ALREADY_EXISTS"
 
 
-class InvalidCompanySize(DomainError):
-    status, code = 400, "INVALID_COMPANY_SIZE"
+class CandidateSkillAlreadyExists(Conflict):
+    code = "CANDIDATE_SKILL_ALREADY_EXISTS"
 
 
-class SkillNotFound(DomainError):
-    status, code = 404, "SKILL_NOT_FOUND"
+class CompanyAlreadyExists(Conflict):
+    code = "COMPANY_ALREADY_EXISTS"
 
 
-class SkillAlreadyExists(DomainError):
-    status, code = 409, "SKILL_ALREADY_EXISTS"
+class SkillAlreadyExists(Conflict):
+    code = "SKILL_ALREADY_EXISTS"
 
 
-class SkillCategoryNotFound(DomainError):
-    status, code = 422, "SKILL_CATEGORY_NOT_FOUND"
+class VersionConflict(Conflict):
+    code = "VERSION_CONFLICT"
 
 
-class SkillNotActive(DomainError):
-    status, code = 422, "SKILL_NOT_ACTIVE"
+class UserIsDeleted(Gone):
+    code = "USER_DELETED"

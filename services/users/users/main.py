@@ -2,6 +2,7 @@ from fastapi import FastAPI
 
 from kit.app import create_service_app
 from users.api import router
+from users.domain import VersionConflict
 from users.settings import Settings
 from users.storage import AvatarStore
 
@@ -13,6 +14,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[router],
         title="users service",
         description="Users, roles, companies, skills taxonomy and candidate profiles.",
+        # A writer that lost the race past the If-Match check answers like a stale If-Match.
+        stale_version_code=VersionConflict.code,
     )
     app.state.avatars = AvatarStore(settings)
     return app

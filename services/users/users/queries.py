@@ -1,20 +1,20 @@
-"""Read side: queries return views, never aggregates to change."""
+"""Read side: queries return views, never aggregates to change; who may read what is asked of `access`."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from kit.auth import Principal
+from kit.schemas import Paginated, paginate
 from users import access
+from users.commands import find_user, load_company, load_profile, load_skill, load_user
 from users.domain import (
-    AccessDenied,
     CandidateProfile,
     CandidateSkill,
     Company,
@@ -33,14 +33,15 @@ from users.schemas import (
     CategoryView,
     CompanyListItem,
     CompanyView,
-    Pagination,
     Permissions,
     RoleView,
     SearchCandidates,
     SkillGroup,
     SkillView,
     UserStats,
+    UserView,
 )
+from users.storage import AvatarStore
 
 PERMISSIONS: dict[str, list[str]] = {
     Role.PENDING: ["read:own_profile"],
@@ -61,22 +62,23 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-async def _count(session: AsyncSession, query: Select[Any]) -> int:
-    return await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-
-
-async def _page(session: AsyncSession, query: Select[Any], page: int, limit: int) -> tuple[Sequence[Any], int]:
-    total = await _count(session, query)
-    rows = (await session.scalars(query.offset((page - 1) * limit).limit(limit))).unique().all()
-    return rows, total
-
-
 # Users
 
 
+def user_view(user: User, avatars: AvatarStore) -> UserView:
+    return UserView.of(user, avatar_url=avatars.url(user.avatar_key))
+
+
 async def list_users(
-    session: AsyncSession, *, page: int, limit: int, search: str | None, status: str | None, role: str | None
-) -> tuple[Sequence[User], Pagination]:
+    session: AsyncSession,
+    *,
+    avatars: AvatarStore,
+    page: int,
+    limit: int,
+    search: str | None,
+    status: str | None,
+    role: str | None,
+) -> Paginated[UserView]:
     query = select(User).order_by(User.created_at.desc(), User.id)
     if search:
         pattern = _like(search)
@@ -87,8 +89,8 @@ async def list_users(
         query = query.where(User.status == status)
     if role:
         query = query.where(User.role == role)
-    rows, total = await _page(session, query, page, limit)
-    return rows, Pagination.of(total, page, limit)
+    rows, total = await paginate(session, query, page=page, limit=limit)
+    return Paginated.of([user_view(user, avatars) for (user,) in rows], total=total, page=page, limit=limit)
 
 
 async def user_stats(session: AsyncSession) -> UserStats:
@@ -103,19 +105,26 @@ async def user_stats(session: AsyncSession) -> UserStats:
     )
 
 
-async def readable_user(session: AsyncSession, user: User, by: Principal) -> None:
-    """Self and admins read anyone; HR reads candidates (invitation lists show their names)."""
-    if access.is_self(by, user.id) or access.is_admin(by):
-        return
-    if by.has("hr") and user.role == Role.CANDIDATE:
-        return
-    raise AccessDenied("You may only read your own account")
+async def get_user(session: AsyncSession, user_id: uuid.UUID, *, caller: Principal, avatars: AvatarStore) -> UserView:
+    user = await load_user(session, user_id)
+    access.require_user_reader(caller, user)
+    return user_view(user, avatars)
 
 
-def permissions(user: User) -> Permissions:
-    role = Role(user.role)
+async def me(session: AsyncSession, *, caller: Principal, avatars: AvatarStore) -> UserView:
+    return user_view(await load_user(session, access.caller_id(caller)), avatars)
+
+
+async def user_by_external_auth(session: AsyncSession, external_auth_id: str, *, avatars: AvatarStore) -> UserView:
+    return user_view(await find_user(session, user_id=None, external_auth_id=external_auth_id), avatars)
+
+
+async def permissions(session: AsyncSession, user_id: uuid.UUID, *, caller: Principal) -> Permissions:
+    """The static permissions of the user's role."""
+    access.require_self_or_admin(caller, user_id)
+    role = Role((await load_user(session, user_id)).role)
     return Permissions(
-        user_id=user.id,
+        user_id=user_id,
         roles=[RoleView(id=role, name=role, display_name=DISPLAY_NAMES[role])],
         permissions=PERMISSIONS[role],
     )
@@ -124,74 +133,63 @@ def permissions(user: User) -> Permissions:
 # Companies
 
 
-def _company_list_item(company: Company) -> CompanyListItem:
-    return CompanyListItem.model_validate(company)
-
-
-async def companies_of(session: AsyncSession, user_id: uuid.UUID) -> list[CompanyListItem]:
+async def companies_of(session: AsyncSession, user_id: uuid.UUID, *, caller: Principal) -> list[CompanyListItem]:
+    access.require_self_or_admin(caller, user_id)
+    await load_user(session, user_id)
     rows = await session.scalars(
         select(Company)
         .join(Membership, Membership.company_id == Company.id)
         .where(Membership.user_id == user_id)
         .order_by(Company.name)
     )
-    return [_company_list_item(c) for c in rows]
+    return [CompanyListItem.model_validate(c) for c in rows]
 
 
 async def list_companies(
     session: AsyncSession,
-    by: Principal,
     *,
+    caller: Principal,
     page: int,
     limit: int,
     search: str | None,
     is_active: bool | None,
     created_by: uuid.UUID | None,
-) -> tuple[list[CompanyListItem], Pagination]:
+) -> Paginated[CompanyListItem]:
     """Admins see every company; anyone else only the companies they belong to, paginated and filtered
-    alike (the reference ignored both for non-admins ⚠)."""
+    alike (the reference ignored both for non-admins)."""
     query = select(Company).order_by(Company.name)
-    if not access.is_admin(by):
-        query = query.join(Membership, Membership.company_id == Company.id).where(
-            Membership.user_id == access.caller_id(by)
-        )
+    member = access.company_scope(caller)
+    if member is not None:
+        query = query.join(Membership, Membership.company_id == Company.id).where(Membership.user_id == member)
     if search:
         query = query.where(Company.name.ilike(_like(search)))
     if is_active is not None:
         query = query.where(Company.is_active == is_active)
     if created_by is not None:
         query = query.where(Company.created_by == created_by)
-    rows, total = await _page(session, query, page, limit)
-    return [_company_list_item(c) for c in rows], Pagination.of(total, page, limit)
+    rows, total = await paginate(session, query, page=page, limit=limit)
+    items = [CompanyListItem.model_validate(company) for (company,) in rows]
+    return Paginated.of(items, total=total, page=page, limit=limit)
 
 
-async def company_view(session: AsyncSession, company: Company, by: Principal) -> CompanyView:
-    """With the caller's position in the company, when the caller is a member."""
-    position, caller = None, access.user_uuid(by)
-    if caller is not None:
-        position = await session.scalar(
-            select(Membership.position).where(Membership.company_id == company.id, Membership.user_id == caller)
-        )
-    return CompanyView.model_validate(company).model_copy(update={"position": position})
+async def get_company(session: AsyncSession, company_id: uuid.UUID, *, caller: Principal) -> CompanyView:
+    company = await load_company(session, company_id)
+    members = await session.scalars(select(Membership.user_id).where(Membership.company_id == company.id))
+    access.require_company_reader(caller, set(members))
+    return CompanyView.of(company, position=await position_in(session, company, caller=caller))
+
+
+async def position_in(session: AsyncSession, company: Company, *, caller: Principal) -> str | None:
+    """The caller's position in the company, when the caller is a member."""
+    member = access.user_uuid(caller)
+    if member is None:
+        return None
+    return await session.scalar(
+        select(Membership.position).where(Membership.company_id == company.id, Membership.user_id == member)
+    )
 
 
 # Skills
-
-
-def skill_view(skill: Skill) -> SkillView:
-    category = CategoryView.model_validate(skill.category) if skill.category is not None else None
-    return SkillView(
-        id=skill.id,
-        name=skill.name,
-        slug=skill.slug,
-        category_id=skill.category_id,
-        category_name=category.name if category else None,
-        description=skill.description,
-        is_active=skill.is_active,
-        created_at=skill.created_at,
-        updated_at=skill.updated_at,
-        category=category,
-    )
 
 
 async def list_skills(
@@ -202,7 +200,7 @@ async def list_skills(
     search: str | None,
     category_id: uuid.UUID | None,
     is_active: bool | None,
-) -> tuple[list[SkillView], Pagination]:
+) -> Paginated[SkillView]:
     query = select(Skill).order_by(Skill.name, Skill.id)
     if search:
         query = query.where(Skill.name.ilike(_like(search)))
@@ -210,8 +208,12 @@ async def list_skills(
         query = query.where(Skill.category_id == category_id)
     if is_active is not None:
         query = query.where(Skill.is_active == is_active)
-    rows, total = await _page(session, query, page, limit)
-    return [skill_view(s) for s in rows], Pagination.of(total, page, limit)
+    rows, total = await paginate(session, query, page=page, limit=limit)
+    return Paginated.of([SkillView.of(skill) for (skill,) in rows], total=total, page=page, limit=limit)
+
+
+async def get_skill(session: AsyncSession, skill_id: uuid.UUID) -> SkillView:
+    return SkillView.of(await load_skill(session, skill_id))
 
 
 async def categories(session: AsyncSession) -> list[CategoryView]:
@@ -222,32 +224,10 @@ async def categories(session: AsyncSession) -> list[CategoryView]:
 # Candidates
 
 
-def require_candidate_reader(by: Principal, user_id: uuid.UUID) -> None:
-    if not (access.is_self(by, user_id) or by.has("hr", "admin")):
-        raise AccessDenied("Only the candidate, HR and admins read a candidate profile")
-
-
-def profile_view(profile: CandidateProfile, user: User) -> CandidateProfileView:
-    return CandidateProfileView(
-        user_id=user.id,
-        full_name=user.full_name,
-        email=user.email,
-        experience_level=profile.experience_level,
-        is_profile_complete=profile.is_profile_complete,
-        created_at=profile.created_at,
-        updated_at=profile.updated_at,
-    )
-
-
-def _skill_row(row: CandidateSkill) -> CandidateSkillView:
-    return CandidateSkillView(
-        skill_id=row.skill_id,
-        skill_name=row.skill.name,
-        description=row.description,
-        proficiency_level=row.proficiency_level,
-        years_of_experience=row.years_of_experience,
-        added_at=row.created_at,
-    )
+async def candidate_profile(session: AsyncSession, user_id: uuid.UUID, *, caller: Principal) -> CandidateProfileView:
+    access.require_candidate_reader(caller, user_id)
+    profile = await load_profile(session, user_id)
+    return CandidateProfileView.of(profile, await load_user(session, user_id))
 
 
 async def _skills_of(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[CandidateSkill]]:
@@ -260,7 +240,10 @@ async def _skills_of(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> di
     return grouped
 
 
-async def candidate_skills(session: AsyncSession, user_id: uuid.UUID) -> list[SkillGroup]:
+async def candidate_skills(session: AsyncSession, user_id: uuid.UUID, *, caller: Principal) -> list[SkillGroup]:
+    """A candidate's skills grouped by category."""
+    access.require_candidate_reader(caller, user_id)
+    await load_profile(session, user_id)
     rows = (await _skills_of(session, [user_id])).get(user_id, [])
     groups: dict[uuid.UUID | None, SkillGroup] = {}
     for row in rows:
@@ -269,7 +252,7 @@ async def candidate_skills(session: AsyncSession, user_id: uuid.UUID) -> list[Sk
         group = groups.setdefault(
             key, SkillGroup(category_id=key, category_name=category.name if category else None, skills=[])
         )
-        group.skills.append(_skill_row(row))
+        group.skills.append(CandidateSkillView.of(row))
     return list(groups.values())
 
 
@@ -277,9 +260,11 @@ def _proficiency_rank(column: InstrumentedAttribute[str]) -> ColumnElement[int]:
     return case({p.value: p.rank for p in Proficiency}, value=column, else_=0)
 
 
-async def search_candidates(session: AsyncSession, q: SearchCandidates) -> tuple[list[CandidateHit], Pagination]:
-    """Reference §4.3.5: with skillIds, candidates having all of them (each row meeting the minimums);
-    without, any candidate, optionally with some skill meeting them. Scored by total years."""
+async def search_candidates(
+    session: AsyncSession, q: SearchCandidates, *, page: int, limit: int
+) -> Paginated[CandidateHit]:
+    """With skillIds, candidates having all of them (each row meeting the minimums); without, any
+    candidate, optionally with some skill meeting them. Scored by total years."""
     min_rank = Proficiency(q.min_proficiency).rank if q.min_proficiency else None
     skill_filter: list[ColumnElement[bool]] = []
     if min_rank is not None:
@@ -307,8 +292,7 @@ async def search_candidates(session: AsyncSession, q: SearchCandidates) -> tuple
     elif skill_filter:
         query = query.where(User.id.in_(select(CandidateSkill.candidate_id).where(*skill_filter)))
 
-    total = await _count(session, query)
-    rows = (await session.execute(query.offset((q.page - 1) * q.limit).limit(q.limit))).tuples().all()
+    rows, total = await paginate(session, query, page=page, limit=limit)
     skills = await _skills_of(session, [user.id for user, _ in rows])
     hits = [
         CandidateHit(
@@ -316,10 +300,10 @@ async def search_candidates(session: AsyncSession, q: SearchCandidates) -> tuple
             full_name=user.full_name,
             email=user.email,
             experience_level=profile.experience_level,
-            matched_skills=[_skill_row(s) for s in skills.get(user.id, [])],
+            matched_skills=[CandidateSkillView.of(s) for s in skills.get(user.id, [])],
             match_score=sum(s.years_of_experience for s in skills.get(user.id, [])),
         )
         for user, profile in rows
     ]
     hits.sort(key=lambda h: h.match_score, reverse=True)
-    return hits, Pagination.of(total, q.page, q.limit)
+    return Paginated.of(hits, total=total, page=page, limit=limit)

@@ -1,23 +1,44 @@
-"""Request bodies and response shapes of reference §4.1 (camelCase on the wire)."""
+"""Every wire model of the service: request bodies, query and header parameters, responses (camelCase on
+the wire). Lists answer as `kit.schemas.Paginated`, `{success, data, pagination}`."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 from uuid import UUID
 
+from fastapi import Depends, Header, Query
 from pydantic import Field
 
 from kit.schemas import Command, View
+from users.domain import CandidateProfile, CandidateSkill, Company, InvalidValue, Skill, User
 
 T = TypeVar("T")
 
 Name = Field(min_length=1, max_length=100)
 ShortText = Field(default=None, max_length=255)
-# Sizes and levels are checked by the domain so a wrong one answers with its own code of §4.6.
+# Company sizes and experience levels are checked by the domain, so a wrong one answers with its own
+# code (INVALID_COMPANY_SIZE, INVALID_EXPERIENCE_LEVEL) rather than a generic 422.
 CompanySize = Annotated[str, Field(max_length=20)]
 ProficiencyLevel = Literal["beginner", "intermediate", "advanced", "expert"]
 ExperienceLevelName = Literal["junior", "mid", "senior", "lead"]
+
+# Query parameters shared by the lists: a page holds at most 100 rows.
+PageLimit = Annotated[int, Query(ge=1, le=100)]
+Search = Annotated[str | None, Query(max_length=200)]
+
+
+def if_match(value: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+    """`If-Match: <version>` (quoted or weak forms accepted) makes a write conditional."""
+    if value is None or value.strip() == "*":
+        return None
+    raw = value.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise InvalidValue("If-Match must be the resource's version number")
+    return int(raw)
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]
 
 
 class Ok(View, Generic[T]):
@@ -28,23 +49,6 @@ class Ok(View, Generic[T]):
 class Message(View):
     success: bool = True
     message: str
-
-
-class Pagination(View):
-    total: int
-    page: int
-    limit: int
-    total_pages: int
-
-    @classmethod
-    def of(cls, total: int, page: int, limit: int) -> Pagination:
-        return cls(total=total, page=page, limit=limit, total_pages=(total + limit - 1) // limit)
-
-
-class Paginated(View, Generic[T]):
-    success: bool = True
-    data: list[T]
-    pagination: Pagination
 
 
 # Users
@@ -98,6 +102,31 @@ class UserView(View):
     # Send it back as `If-Match` to make a write conditional (optimistic locking).
     version: int
 
+    @classmethod
+    def of(cls, user: User, *, avatar_url: str | None) -> Self:
+        return cls(
+            id=user.id,
+            external_auth_id=user.external_auth_id,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            avatar_url=avatar_url,
+            bio=user.bio,
+            phone=user.phone,
+            timezone=user.timezone,
+            language=user.language,
+            email_verified=user.email_verified,
+            status=user.status,
+            role=user.role,
+            is_active=user.status == "active",
+            is_suspended=user.status == "suspended",
+            is_deleted=user.status == "deleted",
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+            last_login_at=user.last_login_at,
+            version=user.version,
+        )
+
 
 class CreatedUser(View):
     user_id: UUID
@@ -106,6 +135,17 @@ class CreatedUser(View):
     last_name: str
     status: str
     created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> Self:
+        return cls(
+            user_id=user.id,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            status=user.status,
+            created_at=user.created_at,
+        )
 
 
 class UserStats(View):
@@ -135,6 +175,23 @@ class Permissions(View):
 
 class AvatarUploaded(View):
     avatar_url: str
+
+
+# The avatar route reads its multipart body itself (bounded, see storage.read_avatar); this documents it.
+AVATAR_UPLOAD: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
 
 
 # Companies
@@ -192,6 +249,11 @@ class CompanyView(View):
     updated_at: datetime
     version: int
 
+    @classmethod
+    def of(cls, company: Company, *, position: str | None) -> Self:
+        """With the caller's position in the company, when the caller is a member."""
+        return cls.model_validate(company).model_copy(update={"position": position})
+
 
 # Skills
 
@@ -237,6 +299,22 @@ class SkillView(View):
     updated_at: datetime
     category: CategoryView | None
 
+    @classmethod
+    def of(cls, skill: Skill) -> Self:
+        category = CategoryView.model_validate(skill.category) if skill.category is not None else None
+        return cls(
+            id=skill.id,
+            name=skill.name,
+            slug=skill.slug,
+            category_id=skill.category_id,
+            category_name=category.name if category else None,
+            description=skill.description,
+            is_active=skill.is_active,
+            created_at=skill.created_at,
+            updated_at=skill.updated_at,
+            category=category,
+        )
+
 
 # Candidates
 
@@ -271,6 +349,18 @@ class CandidateProfileView(View):
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def of(cls, profile: CandidateProfile, user: User) -> Self:
+        return cls(
+            user_id=user.id,
+            full_name=user.full_name,
+            email=user.email,
+            experience_level=profile.experience_level,
+            is_profile_complete=profile.is_profile_complete,
+            created_at=profile.created_at,
+            updated_at=profile.updated_at,
+        )
+
 
 class CandidateSkillView(View):
     skill_id: UUID
@@ -279,6 +369,17 @@ class CandidateSkillView(View):
     proficiency_level: str
     years_of_experience: int
     added_at: datetime
+
+    @classmethod
+    def of(cls, row: CandidateSkill) -> Self:
+        return cls(
+            skill_id=row.skill_id,
+            skill_name=row.skill.name,
+            description=row.description,
+            proficiency_level=row.proficiency_level,
+            years_of_experience=row.years_of_experience,
+            added_at=row.created_at,
+        )
 
 
 class SkillGroup(View):
@@ -301,5 +402,3 @@ class SearchCandidates(Command):
     min_proficiency: ProficiencyLevel | None = None
     min_years: int | None = Field(default=None, ge=0, le=50)
     experience_level: ExperienceLevelName | None = None
-    page: int = Field(default=1, ge=1, le=100_000)
-    limit: int = Field(default=20, ge=1, le=100)
