@@ -1,23 +1,41 @@
-"""HTTP routes of reference §3.9/§5.1: thin, each command owning its transaction; the response is built only
-after COMMIT."""
+"""HTTP routes: each declares the roles it needs, opens the transaction, calls one handler and answers with a
+view built after COMMIT."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from fastapi import APIRouter, Body, Depends, Query, Request
 
 from interviews import commands, queries
-from interviews.domain import Decision, InvitationHasExpired, InvitationStatus, TemplateStatus
+from interviews.domain import Decision, InvitationStatus, TemplateStatus
 from interviews.quota import Quota
-from kit.auth import CurrentUser
+from interviews.schemas import (
+    AddQuestion,
+    ApproveCandidate,
+    CompleteInvitation,
+    Created,
+    CreateInvitation,
+    CreateTemplate,
+    InvitationListItem,
+    InvitationView,
+    Published,
+    QuestionList,
+    QuestionView,
+    RejectCandidate,
+    ReorderQuestions,
+    SubmitResponse,
+    Success,
+    TemplateListItem,
+    TemplateView,
+    UpdateQuestion,
+    UpdateTemplate,
+)
+from kit.auth import CurrentUser, Principal, require_roles
 from kit.db import ReadSession, Sessions, transaction
-from kit.schemas import Page, View
+from kit.schemas import Page, PageNumber, PageSize
 
 router = APIRouter(prefix="/api")
 
@@ -33,33 +51,8 @@ def current_quota(request: Request) -> Quota:
 
 Now = Annotated[datetime, Depends(current_time)]
 QuotaCheck = Annotated[Quota, Depends(current_quota)]
-PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
-PageSize = Annotated[int, Query(ge=1, le=1000)]
-
-
-class Created(View):
-    id: uuid.UUID
-
-
-class Success(View):
-    success: Literal[True] = True
-
-
-class Published(View):
-    status: str
-
-
-@asynccontextmanager
-async def command(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """`transaction`, except that an expiry found while handling the command is committed before the 410."""
-    expired: InvitationHasExpired | None = None
-    async with transaction(sessions) as session:
-        try:
-            yield session
-        except InvitationHasExpired as exc:
-            expired = exc
-    if expired is not None:
-        raise expired
+# Templates and sending invitations are HR work; candidates and pending users are refused before any lookup.
+HrCaller = Annotated[Principal, require_roles("hr", "admin")]
 
 
 # -- templates ----------------------------------------------------------------------------------------------
@@ -68,109 +61,96 @@ templates = APIRouter(prefix="/templates", tags=["templates"])
 
 
 @templates.post("", status_code=201)
-async def create_template(cmd: commands.CreateTemplate, user: CurrentUser, db: Sessions, now: Now) -> Created:
+async def create_template(cmd: CreateTemplate, caller: HrCaller, db: Sessions, now: Now) -> Created:
     """Create a draft template (HR or admin)."""
     async with transaction(db) as session:
-        template_id = await commands.create_template(session, cmd, user, now)
+        template_id = await commands.create_template(session, cmd, caller=caller, now=now)
     return Created(id=template_id)
 
 
 @templates.get("", response_model_exclude_none=True)
 async def list_templates(
-    user: CurrentUser,
+    caller: HrCaller,
     session: ReadSession,
     status: TemplateStatus | None = None,
     page: PageNumber = 1,
     limit: PageSize = 10,
-) -> Page[queries.TemplateListItem]:
+) -> Page[TemplateListItem]:
     """The caller's templates (all of them for an admin), newest first."""
-    return await queries.list_templates(session, user, status=status, page=page, limit=limit)
+    return await queries.list_templates(session, caller=caller, status=status, page=page, limit=limit)
 
 
 @templates.get("/{template_id}", response_model_exclude_none=True)
-async def get_template(template_id: uuid.UUID, user: CurrentUser, session: ReadSession) -> queries.TemplateView:
+async def get_template(template_id: uuid.UUID, caller: HrCaller, session: ReadSession) -> TemplateView:
     """A template with its settings and questions."""
-    return await queries.template_view(session, template_id, user)
+    return await queries.template_view(session, template_id, caller=caller)
 
 
 @templates.put("/{template_id}", response_model_exclude_none=True)
 async def update_template(
-    template_id: uuid.UUID, cmd: commands.UpdateTemplate, user: CurrentUser, db: Sessions, now: Now
-) -> queries.TemplateView:
+    template_id: uuid.UUID, cmd: UpdateTemplate, caller: HrCaller, db: Sessions, now: Now
+) -> TemplateView:
     """Change title, description or settings of a draft; the settings object is replaced as sent."""
     async with transaction(db) as session:
-        template = await commands.update_template(session, template_id, cmd, user, now)
-        await session.flush()
-        view = queries.TemplateView.of(template)
-    return view
+        template = await commands.update_template(session, template_id, cmd, caller=caller, now=now)
+    return TemplateView.of(template)
 
 
 @templates.delete("/{template_id}", status_code=204)
-async def archive_template(template_id: uuid.UUID, user: CurrentUser, db: Sessions, now: Now) -> Response:
+async def archive_template(template_id: uuid.UUID, caller: HrCaller, db: Sessions, now: Now) -> None:
     """Archive a template (there is no hard delete)."""
     async with transaction(db) as session:
-        await commands.archive_template(session, template_id, user, now)
-    return Response(status_code=204)
+        await commands.archive_template(session, template_id, caller=caller, now=now)
 
 
 @templates.put("/{template_id}/publish")
-async def publish_template(template_id: uuid.UUID, user: CurrentUser, db: Sessions, now: Now) -> Published:
+async def publish_template(template_id: uuid.UUID, caller: HrCaller, db: Sessions, now: Now) -> Published:
     """Publish a draft that has at least one question."""
     async with transaction(db) as session:
-        await commands.publish_template(session, template_id, user, now)
+        await commands.publish_template(session, template_id, caller=caller, now=now)
     return Published(status=TemplateStatus.ACTIVE)
 
 
 @templates.post("/{template_id}/questions", status_code=201)
-async def add_question(
-    template_id: uuid.UUID, cmd: commands.AddQuestion, user: CurrentUser, db: Sessions, now: Now
-) -> Created:
+async def add_question(template_id: uuid.UUID, cmd: AddQuestion, caller: HrCaller, db: Sessions, now: Now) -> Created:
     """Add a question to a draft."""
     async with transaction(db) as session:
-        question_id = await commands.add_question(session, template_id, cmd, user, now)
+        question_id = await commands.add_question(session, template_id, cmd, caller=caller, now=now)
     return Created(id=question_id)
 
 
 @templates.get("/{template_id}/questions", response_model_exclude_none=True)
-async def list_questions(template_id: uuid.UUID, user: CurrentUser, session: ReadSession) -> queries.QuestionList:
+async def list_questions(template_id: uuid.UUID, caller: HrCaller, session: ReadSession) -> QuestionList:
     """A template's questions in order."""
-    return await queries.template_questions(session, template_id, user)
+    return await queries.template_questions(session, template_id, caller=caller)
 
 
 @templates.patch("/{template_id}/questions/reorder", status_code=204)
 async def reorder_questions(
-    template_id: uuid.UUID, cmd: commands.ReorderQuestions, user: CurrentUser, db: Sessions, now: Now
-) -> Response:
+    template_id: uuid.UUID, cmd: ReorderQuestions, caller: HrCaller, db: Sessions, now: Now
+) -> None:
     """Set the order of every question of a draft (each id exactly once)."""
     async with transaction(db) as session:
-        await commands.reorder_questions(session, template_id, cmd, user, now)
-    return Response(status_code=204)
+        await commands.reorder_questions(session, template_id, cmd, caller=caller, now=now)
 
 
 @templates.patch("/{template_id}/questions/{question_id}", response_model_exclude_none=True)
 async def update_question(
-    template_id: uuid.UUID,
-    question_id: uuid.UUID,
-    cmd: commands.UpdateQuestion,
-    user: CurrentUser,
-    db: Sessions,
-    now: Now,
-) -> queries.QuestionView:
+    template_id: uuid.UUID, question_id: uuid.UUID, cmd: UpdateQuestion, caller: HrCaller, db: Sessions, now: Now
+) -> QuestionView:
     """Change some fields of a question of a draft."""
     async with transaction(db) as session:
-        template = await commands.update_question(session, template_id, question_id, cmd, user, now)
-        view = queries.QuestionView.of(template.question(question_id))
-    return view
+        question = await commands.update_question(session, template_id, question_id, cmd, caller=caller, now=now)
+    return QuestionView.of(question)
 
 
 @templates.delete("/{template_id}/questions/{question_id}", status_code=204)
 async def remove_question(
-    template_id: uuid.UUID, question_id: uuid.UUID, user: CurrentUser, db: Sessions, now: Now
-) -> Response:
+    template_id: uuid.UUID, question_id: uuid.UUID, caller: HrCaller, db: Sessions, now: Now
+) -> None:
     """Remove a question of a draft; the rest are renumbered 1..n."""
     async with transaction(db) as session:
-        await commands.remove_question(session, template_id, question_id, user, now)
-    return Response(status_code=204)
+        await commands.remove_question(session, template_id, question_id, caller=caller, now=now)
 
 
 # -- invitations --------------------------------------------------------------------------------------------
@@ -180,121 +160,115 @@ invitations = APIRouter(prefix="/invitations", tags=["invitations"])
 
 @invitations.post("", status_code=201)
 async def create_invitation(
-    cmd: commands.CreateInvitation, user: CurrentUser, db: Sessions, now: Now, quota: QuotaCheck
+    cmd: CreateInvitation, caller: HrCaller, db: Sessions, now: Now, quota: QuotaCheck
 ) -> Created:
     """Invite a candidate to an active template (quota permitting)."""
     async with transaction(db) as session:
-        invitation_id = await commands.create_invitation(session, cmd, user, now, quota)
+        invitation_id = await commands.create_invitation(session, cmd, caller=caller, now=now, quota=quota)
     return Created(id=invitation_id)
 
 
 @invitations.get("/candidate", response_model_exclude_none=True)
 async def candidate_invitations(
-    user: CurrentUser,
+    caller: CurrentUser,
     session: ReadSession,
     status: InvitationStatus | None = None,
     page: PageNumber = 1,
     limit: PageSize = 10,
-) -> Page[queries.InvitationListItem]:
+) -> Page[InvitationListItem]:
     """The caller's own invitations, newest first."""
-    return await queries.list_invitations(
-        session, candidate_id=user.user_id, status=status, template_id=None, page=page, limit=limit
-    )
+    return await queries.candidate_invitations(session, caller=caller, status=status, page=page, limit=limit)
 
 
 @invitations.get("/hr", response_model_exclude_none=True)
 async def hr_invitations(
-    user: CurrentUser,
+    caller: HrCaller,
     session: ReadSession,
     status: InvitationStatus | None = None,
     template_id: Annotated[uuid.UUID | None, Query(alias="templateId")] = None,
     page: PageNumber = 1,
     limit: PageSize = 10,
-) -> Page[queries.InvitationListItem]:
+) -> Page[InvitationListItem]:
     """Invitations the caller created (every invitation for an admin), newest first."""
-    user.require("hr", "admin")
-    return await queries.list_invitations(
-        session,
-        invited_by=None if user.has("admin") else user.user_id,
-        status=status,
-        template_id=template_id,
-        page=page,
-        limit=limit,
+    return await queries.hr_invitations(
+        session, caller=caller, status=status, template_id=template_id, page=page, limit=limit
     )
 
 
 @invitations.get("/{invitation_id}", response_model_exclude_none=True)
 async def get_invitation(
     invitation_id: uuid.UUID,
-    user: CurrentUser,
+    caller: CurrentUser,
     session: ReadSession,
     include_template: Annotated[bool, Query(alias="includeTemplate")] = False,
-) -> queries.InvitationView:
+) -> InvitationView:
     """One invitation (its candidate, its inviter or an admin), optionally with the template's questions."""
-    return await queries.invitation_view(session, invitation_id, user, include_template=include_template)
+    return await queries.invitation_view(session, invitation_id, caller=caller, include_template=include_template)
 
 
 @invitations.post("/{invitation_id}/start")
-async def start_invitation(invitation_id: uuid.UUID, user: CurrentUser, db: Sessions, now: Now) -> Success:
+async def start_invitation(invitation_id: uuid.UUID, caller: CurrentUser, db: Sessions, now: Now) -> Success:
     """The invited candidate starts the interview (410 once past its expiry)."""
-    async with command(db) as session:
-        await commands.start_invitation(session, invitation_id, user, now)
+    async with transaction(db) as session:
+        await commands.start_invitation(session, invitation_id, caller=caller, now=now)
     return Success()
 
 
 @invitations.post("/{invitation_id}/responses", status_code=201)
 async def submit_response(
-    invitation_id: uuid.UUID, cmd: commands.SubmitResponse, user: CurrentUser, db: Sessions, now: Now
+    invitation_id: uuid.UUID, cmd: SubmitResponse, caller: CurrentUser, db: Sessions, now: Now
 ) -> Created:
-    """The candidate answers one question (once)."""
-    async with command(db) as session:
-        response_id = await commands.submit_response(session, invitation_id, cmd, user, now)
+    """The candidate answers one question (once, or again within the template's retakes)."""
+    async with transaction(db) as session:
+        response_id = await commands.submit_response(session, invitation_id, cmd, caller=caller, now=now)
     return Created(id=response_id)
 
 
 @invitations.post("/{invitation_id}/complete")
 async def complete_invitation(
     invitation_id: uuid.UUID,
-    user: CurrentUser,
+    caller: CurrentUser,
     db: Sessions,
     now: Now,
-    cmd: Annotated[commands.CompleteInvitation | None, Body()] = None,
+    cmd: Annotated[CompleteInvitation | None, Body()] = None,
 ) -> Success:
     """The candidate finishes: `manual` needs every question answered, `early_finish` does not."""
     async with transaction(db) as session:
-        await commands.complete_invitation(session, invitation_id, cmd or commands.CompleteInvitation(), user, now)
+        await commands.complete_invitation(session, invitation_id, cmd or CompleteInvitation(), caller=caller, now=now)
     return Success()
 
 
 @invitations.post("/{invitation_id}/heartbeat")
-async def heartbeat(invitation_id: uuid.UUID, user: CurrentUser, db: Sessions, now: Now) -> Success:
+async def heartbeat(invitation_id: uuid.UUID, caller: CurrentUser, db: Sessions, now: Now) -> Success:
     """The candidate's page is still open: keeps a non-pausable interview from being auto-completed."""
     async with transaction(db) as session:
-        await commands.heartbeat(session, invitation_id, user, now)
+        await commands.heartbeat(session, invitation_id, caller=caller, now=now)
     return Success()
 
 
 @invitations.post("/{invitation_id}/approve")
 async def approve(
     invitation_id: uuid.UUID,
-    user: CurrentUser,
+    caller: CurrentUser,
     db: Sessions,
     now: Now,
-    cmd: Annotated[commands.ApproveCandidate | None, Body()] = None,
+    cmd: Annotated[ApproveCandidate | None, Body()] = None,
 ) -> Success:
     """The inviter (or an admin) approves a completed interview, once."""
     async with transaction(db) as session:
-        await commands.decide(session, invitation_id, Decision.APPROVED, cmd.note if cmd else None, user, now)
+        await commands.decide(
+            session, invitation_id, Decision.APPROVED, note=cmd.note if cmd else None, caller=caller, now=now
+        )
     return Success()
 
 
 @invitations.post("/{invitation_id}/reject")
 async def reject(
-    invitation_id: uuid.UUID, cmd: commands.RejectCandidate, user: CurrentUser, db: Sessions, now: Now
+    invitation_id: uuid.UUID, cmd: RejectCandidate, caller: CurrentUser, db: Sessions, now: Now
 ) -> Success:
     """The inviter (or an admin) rejects a completed interview with a note, once."""
     async with transaction(db) as session:
-        await commands.decide(session, invitation_id, Decision.REJECTED, cmd.note, user, now)
+        await commands.decide(session, invitation_id, Decision.REJECTED, note=cmd.note, caller=caller, now=now)
     return Success()
 
 

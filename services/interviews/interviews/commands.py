@@ -1,17 +1,17 @@
-"""The write side: request bodies (camelCase, unknown fields refused) and the handlers that load an aggregate,
-check who may act, change it and leave the commit to the boundary."""
+"""The write side: each handler loads an aggregate, checks who may act (`access`), changes it through the
+domain and leaves the commit to the boundary (a route, the consumer loop or a worker job)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from datetime import datetime, timedelta
 
 import structlog
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from interviews import access
 from interviews.domain import (
     CompletionReason,
     Decision,
@@ -20,168 +20,48 @@ from interviews.domain import (
     InvitationNotFound,
     InvitationStatus,
     MediaObject,
-    QuestionType,
-    ResponseType,
+    MediaStatus,
+    Question,
     Template,
     TemplateNotFound,
-    TemplateUnauthorized,
 )
 from interviews.quota import Quota
+from interviews.schemas import (
+    AddQuestion,
+    AnalysisOutcome,
+    CompleteInvitation,
+    CreateInvitation,
+    CreateTemplate,
+    MediaRef,
+    OptionIn,
+    ReorderQuestions,
+    SubmitResponse,
+    UpdateQuestion,
+    UpdateTemplate,
+)
 from kit.auth import Principal
-from kit.schemas import Command
 
 log = structlog.get_logger("interviews.commands")
-
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text1000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-
-
-def _as_utc(value: datetime) -> datetime:
-    # A date without an offset is read as UTC rather than refused: the reference accepted any ISO date.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
-
-
-class Body(Command):
-    """Postgres cannot store NUL in text: refused here as a 422 rather than failing at INSERT."""
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
-
-
-class TemplateSettings(Body):
-    total_time_limit: Annotated[int, Field(ge=1, le=480)] | None = None
-    allow_retakes: bool | None = None
-    # Retakes per question when `allowRetakes` is true (1 when omitted); each replaces the previous answer.
-    max_retakes: Annotated[int, Field(ge=1, le=10)] | None = None
-    show_timer: bool | None = None
-    randomize_questions: bool | None = None
-    allow_pause: bool | None = None
-
-    def stored(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True)
-
-
-class CreateTemplate(Body):
-    title: Text200
-    description: Text1000
-    settings: TemplateSettings | None = None
-
-
-class UpdateTemplate(Body):
-    title: Text200 | None = None
-    description: Text1000 | None = None
-    settings: TemplateSettings | None = None
-
-
-class OptionIn(Body):
-    text: Text200
-    is_correct: bool
-
-
-class AddQuestion(Body):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
-    type: QuestionType
-    order: Annotated[int, Field(ge=1, le=10_000)]
-    time_limit: Annotated[int, Field(ge=30, le=600)]
-    required: bool = True
-    hints: Annotated[str, StringConstraints(max_length=200)] | None = None
-    options: Annotated[list[OptionIn], Field(min_length=2, max_length=10)] | None = None
-
-
-class UpdateQuestion(Body):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)] | None = None
-    type: QuestionType | None = None
-    order: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    time_limit: Annotated[int, Field(ge=30, le=600)] | None = None
-    required: bool | None = None
-    hints: Annotated[str, StringConstraints(max_length=200)] | None = None
-    options: Annotated[list[OptionIn], Field(min_length=2, max_length=10)] | None = None
-
-
-class ReorderQuestions(Body):
-    question_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000)]
-
-
-class CreateInvitation(Body):
-    template_id: uuid.UUID
-    candidate_id: uuid.UUID
-    company_name: Text200
-    expires_at: UtcDatetime
-    # Omitted: the template's `allowPause` / `showTimer` settings, else true as in the reference.
-    allow_pause: bool | None = None
-    show_timer: bool | None = None
-    candidate_email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
-    candidate_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    hr_email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
-    hr_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-
-
-class SubmitResponse(Body):
-    question_id: uuid.UUID
-    # Both are taken from the template when omitted; the stored question text is always the template's.
-    question_index: Annotated[int, Field(ge=0, le=10_000)] | None = None
-    question_text: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    response_type: ResponseType = ResponseType.TEXT
-    duration: Annotated[float, Field(ge=0, le=86_400)] = 0
-    text_answer: Annotated[str, StringConstraints(max_length=10_000)] | None = None
-    code_answer: Annotated[str, StringConstraints(max_length=50_000)] | None = None
-    video_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    selected_option_id: Annotated[str, StringConstraints(max_length=64)] | None = None
-    # The recording of a video or audio response: a ready media object of this candidate, invitation and question.
-    media_id: uuid.UUID | None = None
-
-
-class CompleteInvitation(Body):
-    reason: CompletionReason = CompletionReason.MANUAL
-
-
-class ApproveCandidate(Body):
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
-
-
-class RejectCandidate(Body):
-    note: Annotated[str, StringConstraints(max_length=2000)]
-
-    @field_validator("note")
-    @classmethod
-    def not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("A rejection needs a note")
-        return value
 
 
 # -- templates ------------------------------------------------------------------------------------------
 
 
-def _can_manage_templates(user: Principal) -> None:
-    user.require("hr", "admin")
-
-
-async def load_template(session: AsyncSession, template_id: uuid.UUID, user: Principal) -> Template:
-    """The template if the caller owns it (admins own everything)."""
-    _can_manage_templates(user)
+async def load_template(session: AsyncSession, template_id: uuid.UUID, *, caller: Principal) -> Template:
+    """The template, if the caller may change it."""
     template = await session.get(Template, template_id)
     if template is None:
         raise TemplateNotFound(f"Template {template_id} not found")
-    if not user.has("admin") and template.created_by != user.user_id:
-        raise TemplateUnauthorized("You can only access your own templates")
+    access.check_template_owner(caller, template)
     return template
 
 
-async def create_template(session: AsyncSession, cmd: CreateTemplate, user: Principal, now: datetime) -> uuid.UUID:
-    _can_manage_templates(user)
+async def create_template(session: AsyncSession, cmd: CreateTemplate, *, caller: Principal, now: datetime) -> uuid.UUID:
     template = Template.create(
         title=cmd.title,
         description=cmd.description,
         settings=cmd.settings.stored() if cmd.settings is not None else None,
-        created_by=user.user_id,
+        created_by=caller.user_id,
         now=now,
     )
     session.add(template)
@@ -189,9 +69,9 @@ async def create_template(session: AsyncSession, cmd: CreateTemplate, user: Prin
 
 
 async def update_template(
-    session: AsyncSession, template_id: uuid.UUID, cmd: UpdateTemplate, user: Principal, now: datetime
+    session: AsyncSession, template_id: uuid.UUID, cmd: UpdateTemplate, *, caller: Principal, now: datetime
 ) -> Template:
-    template = await load_template(session, template_id, user)
+    template = await load_template(session, template_id, caller=caller)
     template.update(
         title=cmd.title,
         description=cmd.description,
@@ -201,12 +81,12 @@ async def update_template(
     return template
 
 
-async def publish_template(session: AsyncSession, template_id: uuid.UUID, user: Principal, now: datetime) -> None:
-    (await load_template(session, template_id, user)).publish(now)
+async def publish_template(session: AsyncSession, template_id: uuid.UUID, *, caller: Principal, now: datetime) -> None:
+    (await load_template(session, template_id, caller=caller)).publish(now)
 
 
-async def archive_template(session: AsyncSession, template_id: uuid.UUID, user: Principal, now: datetime) -> None:
-    (await load_template(session, template_id, user)).archive(now)
+async def archive_template(session: AsyncSession, template_id: uuid.UUID, *, caller: Principal, now: datetime) -> None:
+    (await load_template(session, template_id, caller=caller)).archive(now)
 
 
 def _options(options: list[OptionIn] | None) -> list[tuple[str, bool]] | None:
@@ -214,9 +94,9 @@ def _options(options: list[OptionIn] | None) -> list[tuple[str, bool]] | None:
 
 
 async def add_question(
-    session: AsyncSession, template_id: uuid.UUID, cmd: AddQuestion, user: Principal, now: datetime
+    session: AsyncSession, template_id: uuid.UUID, cmd: AddQuestion, *, caller: Principal, now: datetime
 ) -> uuid.UUID:
-    template = await load_template(session, template_id, user)
+    template = await load_template(session, template_id, caller=caller)
     question = template.add_question(
         text=cmd.text,
         type=cmd.type,
@@ -235,10 +115,11 @@ async def update_question(
     template_id: uuid.UUID,
     question_id: uuid.UUID,
     cmd: UpdateQuestion,
-    user: Principal,
+    *,
+    caller: Principal,
     now: datetime,
-) -> Template:
-    template = await load_template(session, template_id, user)
+) -> Question:
+    template = await load_template(session, template_id, caller=caller)
     # An explicit null clears the hints; for the other fields it means "unchanged".
     changes = {
         k: v
@@ -247,20 +128,19 @@ async def update_question(
     }
     if "options" in cmd.model_fields_set:
         changes["options"] = _options(cmd.options)
-    template.update_question(question_id, changes, now)
-    return template
+    return template.update_question(question_id, changes, now)
 
 
 async def remove_question(
-    session: AsyncSession, template_id: uuid.UUID, question_id: uuid.UUID, user: Principal, now: datetime
+    session: AsyncSession, template_id: uuid.UUID, question_id: uuid.UUID, *, caller: Principal, now: datetime
 ) -> None:
-    (await load_template(session, template_id, user)).remove_question(question_id, now)
+    (await load_template(session, template_id, caller=caller)).remove_question(question_id, now)
 
 
 async def reorder_questions(
-    session: AsyncSession, template_id: uuid.UUID, cmd: ReorderQuestions, user: Principal, now: datetime
+    session: AsyncSession, template_id: uuid.UUID, cmd: ReorderQuestions, *, caller: Principal, now: datetime
 ) -> None:
-    (await load_template(session, template_id, user)).reorder(cmd.question_ids, now)
+    (await load_template(session, template_id, caller=caller)).reorder(cmd.question_ids, now)
 
 
 # -- invitations ----------------------------------------------------------------------------------------
@@ -279,14 +159,12 @@ def _setting(given: bool | None, template: Template, key: str) -> bool:
 
 
 async def create_invitation(
-    session: AsyncSession, cmd: CreateInvitation, user: Principal, now: datetime, quota: Quota
+    session: AsyncSession, cmd: CreateInvitation, *, caller: Principal, now: datetime, quota: Quota
 ) -> uuid.UUID:
-    user.require("hr", "admin")
     template = await session.get(Template, cmd.template_id)
     if template is None:
         raise TemplateNotFound(f"Template {cmd.template_id} not found")
-    if not user.has("admin") and template.created_by != user.user_id:
-        raise TemplateUnauthorized("You can only invite to your own templates")
+    access.check_may_invite_to(caller, template)
     candidate_id = str(cmd.candidate_id)
     existing = await session.scalar(
         select(Invitation.id).where(Invitation.candidate_id == candidate_id, Invitation.template_id == template.id)
@@ -296,7 +174,7 @@ async def create_invitation(
     invitation = Invitation.create(
         template=template,
         candidate_id=candidate_id,
-        invited_by=user.user_id,
+        invited_by=caller.user_id,
         company_name=cmd.company_name,
         expires_at=cmd.expires_at,
         allow_pause=_setting(cmd.allow_pause, template, "allowPause"),
@@ -314,17 +192,19 @@ async def create_invitation(
     return invitation.id
 
 
-async def start_invitation(session: AsyncSession, invitation_id: uuid.UUID, user: Principal, now: datetime) -> None:
+async def start_invitation(
+    session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal, now: datetime
+) -> None:
     invitation = await load_invitation(session, invitation_id)
-    invitation.ensure_candidate(user.user_id)
+    access.check_candidate(caller, invitation)
     invitation.start(now)
 
 
 async def submit_response(
-    session: AsyncSession, invitation_id: uuid.UUID, cmd: SubmitResponse, user: Principal, now: datetime
+    session: AsyncSession, invitation_id: uuid.UUID, cmd: SubmitResponse, *, caller: Principal, now: datetime
 ) -> uuid.UUID:
     invitation = await load_invitation(session, invitation_id)
-    invitation.ensure_candidate(user.user_id)
+    access.check_candidate(caller, invitation)
     media = await session.get(MediaObject, cmd.media_id) if cmd.media_id is not None else None
     response = invitation.submit_response(
         question_id=cmd.question_id,
@@ -342,18 +222,17 @@ async def submit_response(
     return response.id
 
 
-async def heartbeat(session: AsyncSession, invitation_id: uuid.UUID, user: Principal, now: datetime) -> None:
+async def heartbeat(session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal, now: datetime) -> None:
     invitation = await load_invitation(session, invitation_id)
-    invitation.ensure_candidate(user.user_id)
+    access.check_candidate(caller, invitation)
     invitation.heartbeat(now)
 
 
 async def complete_invitation(
-    session: AsyncSession, invitation_id: uuid.UUID, cmd: CompleteInvitation, user: Principal, now: datetime
+    session: AsyncSession, invitation_id: uuid.UUID, cmd: CompleteInvitation, *, caller: Principal, now: datetime
 ) -> None:
-    # Every reason needs the candidate: the reference let anyone force `auto_timeout` (§5.4 ⚠).
     invitation = await load_invitation(session, invitation_id)
-    invitation.ensure_candidate(user.user_id)
+    access.check_candidate(caller, invitation)
     invitation.complete(cmd.reason, now)
 
 
@@ -361,19 +240,20 @@ async def decide(
     session: AsyncSession,
     invitation_id: uuid.UUID,
     decision: Decision,
+    *,
     note: str | None,
-    user: Principal,
+    caller: Principal,
     now: datetime,
 ) -> None:
     invitation = await load_invitation(session, invitation_id)
-    invitation.ensure_inviter(user.user_id, admin=user.has("admin"))
-    invitation.decide(decision, note=note, by=user.user_id, now=now)
+    access.check_inviter(caller, invitation)
+    invitation.decide(decision, note=note, by=caller.user_id, now=now)
 
 
 # -- time-based jobs (run by the worker; `now` is passed in so tests control time) ---------------------
 
 
-async def expire_due_invitations(session: AsyncSession, now: datetime, *, limit: int = 500) -> int:
+async def expire_due_invitations(session: AsyncSession, *, now: datetime, limit: int = 500) -> int:
     due = (
         await session.scalars(
             select(Invitation)
@@ -394,7 +274,7 @@ async def expire_due_invitations(session: AsyncSession, now: datetime, *, limit:
 
 
 async def complete_inactive_invitations(
-    session: AsyncSession, now: datetime, *, idle_for: timedelta, limit: int = 500
+    session: AsyncSession, *, now: datetime, idle_for: timedelta, limit: int = 500
 ) -> int:
     stale = (
         await session.scalars(
@@ -416,3 +296,47 @@ async def complete_inactive_invitations(
     if stale:
         log.info("invitations.auto_completed", count=len(stale))
     return len(stale)
+
+
+# -- other services' events (run by the consumer loop, which commits with the inbox row) -------------------
+
+
+async def record_analysis(
+    session: AsyncSession, outcome: AnalysisOutcome, *, failed: bool, occurred_at: datetime
+) -> None:
+    """Put an analysis outcome on its invitation, unless a newer one is already there."""
+    invitation = await session.get(Invitation, outcome.invitation_id, with_for_update=True)
+    if invitation is None:
+        # Not ours (or not yet ours to know): retrying cannot make it appear, so it is logged, not dead-lettered.
+        log.warning("analysis.unknown_invitation", invitation_id=str(outcome.invitation_id))
+        return
+    applied = invitation.attach_analysis(
+        analysis_id=outcome.analysis_id,
+        status="failed" if failed else (outcome.status or "completed"),
+        score=outcome.overall_score,
+        recommendation=outcome.recommendation,
+        error_message=outcome.error_message or ("Analysis failed" if failed else None),
+        occurred_at=occurred_at,
+    )
+    if not applied:
+        log.info("analysis.stale_outcome_ignored", invitation_id=str(invitation.id), occurred_at=occurred_at)
+
+
+async def record_media(session: AsyncSession, ref: MediaRef, status: MediaStatus, *, occurred_at: datetime) -> None:
+    """Project a media service event onto the recording it is about."""
+    row = insert(MediaObject).values(
+        id=ref.media_id,
+        owner_id=ref.owner_id,
+        invitation_id=ref.invitation_id,
+        question_id=ref.question_id,
+        status=status,
+        event_at=occurred_at,
+    )
+    # A deletion is final, and an event older than the one applied (a late redelivery) changes nothing.
+    await session.execute(
+        row.on_conflict_do_update(
+            index_elements=[MediaObject.id],
+            set_={"status": row.excluded.status, "event_at": row.excluded.event_at},
+            where=(MediaObject.status != MediaStatus.DELETED) & (MediaObject.event_at <= row.excluded.event_at),
+        )
+    )

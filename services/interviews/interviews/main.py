@@ -1,20 +1,14 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from fastapi import FastAPI
 
 from interviews.api import router
 from interviews.quota import Quota
 from interviews.settings import Settings
 from kit.app import create_service_app
 from kit.domain import utcnow
-from kit.errors import error_response
 from kit.http import Breakers, ServiceClient
-
-UNIQUE_VIOLATION = "23505"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,19 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         title="interviews service",
         description="Interview templates, questions, invitations and responses.",
+        # A lost race answers 409 with the code the reference's users service uses for it.
+        stale_version_code="CONCURRENT_MODIFICATION",
     )
     app.state.clock = utcnow
-
-    # Two requests that raced on one row: the loser learns it, the way the reference's users service says it.
-    @app.exception_handler(StaleDataError)
-    async def on_stale(request: Request, exc: StaleDataError) -> JSONResponse:
-        return error_response(request, 409, "CONCURRENT_MODIFICATION", "Resource was modified by another request")
-
-    @app.exception_handler(IntegrityError)
-    async def on_integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        if getattr(exc.orig, "sqlstate", None) == UNIQUE_VIOLATION:
-            return error_response(request, 409, "CONFLICT", "The resource already exists")
-        raise exc
 
     return app
 

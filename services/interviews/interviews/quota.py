@@ -1,4 +1,5 @@
-"""The invitation quota, asked of billing's internal route (reference §8.1, §8.6) through a breaker."""
+"""The invitation quota, asked of billing's internal route through a breaker; the inviting HR user is the
+billed party."""
 
 from __future__ import annotations
 
@@ -6,12 +7,18 @@ from typing import Any
 
 import structlog
 
-from interviews.domain import QuotaExceeded
+from kit.errors import DomainError
 from kit.http import ServiceClient, UpstreamError
 
 log = structlog.get_logger("interviews.quota")
 
 RESOURCE = "interviews"
+
+
+class QuotaExceeded(DomainError):
+    """402: no parent fits a refusal that a plan upgrade lifts."""
+
+    status, code = 402, "QUOTA_EXCEEDED"
 
 
 class Quota:

@@ -25,7 +25,7 @@ def _now(ctx: Ctx) -> datetime:
 async def expire_invitations(ctx: Ctx) -> int:
     """Pending and in-progress invitations past their expiry become `expired`."""
     async with transaction(ctx["sessions"]) as session:
-        return await commands.expire_due_invitations(session, _now(ctx))
+        return await commands.expire_due_invitations(session, now=_now(ctx))
 
 
 async def complete_inactive_invitations(ctx: Ctx) -> int:
@@ -33,7 +33,7 @@ async def complete_inactive_invitations(ctx: Ctx) -> int:
     settings: Settings = ctx["settings"]
     async with transaction(ctx["sessions"]) as session:
         return await commands.complete_inactive_invitations(
-            session, _now(ctx), idle_for=timedelta(minutes=settings.inactivity_timeout_minutes)
+            session, now=_now(ctx), idle_for=timedelta(minutes=settings.inactivity_timeout_minutes)
         )
 
 

@@ -1,4 +1,4 @@
-"""Invitations through the HTTP API: the state machine and timing rules of reference §5.4, responses,
+"""Invitations through the HTTP API: the state machine and timing rules, responses,
 decisions, listings and who may see what."""
 
 from __future__ import annotations
@@ -316,7 +316,8 @@ async def test_a_completed_interview_never_becomes_expired(client, hr, candidate
 
     start = await client.post(f"/api/invitations/{interview.invitation_id}/start", headers=candidate.headers)
 
-    assert start.status_code == 422  # the reference flipped it to expired (§5.4 ⚠)
+    # The reference flipped a completed interview to expired; here its answers and decision are kept.
+    assert start.status_code == 422
     assert (await get(client, candidate, interview))["status"] == "completed"
 
 

@@ -31,7 +31,7 @@ class Billing:
 
 @pytest.fixture
 async def billing() -> AsyncIterator[Billing]:
-    """Billing's internal quota route (reference §8.1) answering as the free plan would."""
+    """Billing's internal quota route answering as the free plan would."""
     port = free_port()
     state = Billing(url=f"http://127.0.0.1:{port}")
     app = FastAPI()
@@ -83,7 +83,7 @@ async def test_with_enforcement_an_exhausted_quota_answers_402_and_creates_nothi
 
     assert response.status_code == 402
     assert response.json()["code"] == "QUOTA_EXCEEDED"
-    # The web's upgrade dialog parses this sentence (reference §5.7).
+    # The web's upgrade dialog parses this sentence.
     assert re.search(r"limit of (\d+) reached on (\w+) plan", response.json()["error"]).groups() == ("3", "free")
     assert (await client.get("/api/invitations/hr", headers=hr.headers)).json()["total"] == 0
     assert len(await new_events()) == events_before

@@ -1,4 +1,4 @@
-"""Templates through the HTTP API: the draft → active → archived machine of reference §5.2, questions,
+"""Templates through the HTTP API: the draft → active → archived machine, questions,
 settings and ownership."""
 
 from __future__ import annotations

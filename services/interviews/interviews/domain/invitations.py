@@ -1,46 +1,23 @@
-"""Templates (with their questions) and invitations (with their responses): the two aggregates, their state
-machines (reference contract §5.2, §5.4) and the events they record."""
+"""The invitation aggregate: one candidate's interview on a published template, with the responses given.
+Its state machine: pending → in_progress → completed, and pending or in_progress → expired once past its
+expiry; a completed interview takes one decision (approved, or rejected with a note)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviews.domain.columns import stored_enum
+from interviews.domain.media import MediaObject, MediaStatus
+from interviews.domain.templates import Question, QuestionNotFound, QuestionType, Template, TemplateStatus
 from kit.contracts import interviews as events
 from kit.db import Base
 from kit.domain import AggregateRoot
-from kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-
-MAX_OPTIONS = 10
-MIN_OPTIONS = 2
-
-
-class TemplateStatus(StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-
-
-class QuestionType(StrEnum):
-    TEXT = "text"
-    MULTIPLE_CHOICE = "multiple_choice"
-    VIDEO = "video"
-    AUDIO = "audio"
+from kit.errors import Conflict, DomainError, Gone, Invalid, NotFound
 
 
 class InvitationStatus(StrEnum):
@@ -66,261 +43,13 @@ class ResponseType(StrEnum):
 MEDIA_RESPONSES = (ResponseType.VIDEO, ResponseType.AUDIO)
 
 
-class MediaStatus(StrEnum):
-    """The states of a media object as the media service's events report them."""
-
-    READY = "ready"
-    REJECTED = "rejected"
-    DELETED = "deleted"
-
-
 class Decision(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
 
 
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "totalTimeLimit": 60,
-    "allowRetakes": False,
-    "showTimer": True,
-    "randomizeQuestions": False,
-}
 # `allowRetakes` without `maxRetakes`: one retake per question, as the product research asks.
 DEFAULT_MAX_RETAKES = 1
-
-
-class Question(Base):
-    __tablename__ = "questions"
-    # Deferred, so renumbering (remove, reorder) may pass through transient duplicates before COMMIT.
-    __table_args__ = (UniqueConstraint("template_id", "order_number", deferrable=True, initially="DEFERRED"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interview_templates.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
-    type: Mapped[str] = mapped_column(String(30))
-    order: Mapped[int] = mapped_column("order_number", Integer)
-    time_limit: Mapped[int] = mapped_column(Integer)
-    required: Mapped[bool] = mapped_column(Boolean, default=True)
-    hints: Mapped[str | None] = mapped_column(Text)
-    options: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-    def option(self, option_id: str) -> dict[str, Any] | None:
-        return next((o for o in self.options or () if o["id"] == option_id), None)
-
-    def snapshot(self) -> events.QuestionSnapshot:
-        return events.QuestionSnapshot(
-            id=str(self.id),
-            text=self.text,
-            type=self.type,
-            order=self.order,
-            order_index=self.order - 1,
-            time_limit=self.time_limit,
-            required=self.required,
-            hints=self.hints,
-            options=[events.OptionSnapshot(id=o["id"], text=o["text"], is_correct=o["isCorrect"]) for o in self.options]
-            if self.options is not None
-            else None,
-        )
-
-
-def build_options(question_type: str, options: list[tuple[str, bool]] | None) -> list[dict[str, Any]] | None:
-    """Validate a question's options against its type; option ids are generated here."""
-    if question_type != QuestionType.MULTIPLE_CHOICE:
-        if options:
-            raise InvalidQuestion("Options are only allowed for multiple_choice questions")
-        return None
-    if options is None or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-        raise InvalidQuestion(f"A multiple_choice question needs {MIN_OPTIONS} to {MAX_OPTIONS} options")
-    if not any(correct for _, correct in options):
-        raise InvalidQuestion("A multiple_choice question needs at least one correct option")
-    return [{"id": str(uuid.uuid4()), "text": text, "isCorrect": correct} for text, correct in options]
-
-
-class Template(Base, AggregateRoot):
-    __tablename__ = "interview_templates"
-    __table_args__ = (Index("ix_interview_templates_created_at", "created_at"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
-    created_by: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)
-    settings: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    version: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    questions: Mapped[list[Question]] = relationship(
-        order_by=Question.order, lazy="selectin", cascade="all, delete-orphan"
-    )
-
-    # Every change touches the row (updated_at), so two concurrent edits of one template conflict.
-    __mapper_args__ = {"version_id_col": version}
-
-    @classmethod
-    def create(
-        cls, *, title: str, description: str, settings: dict[str, Any] | None, created_by: str, now: datetime
-    ) -> Template:
-        template = cls(
-            id=uuid.uuid4(),
-            title=title,
-            description=description,
-            created_by=created_by,
-            status=TemplateStatus.DRAFT,
-            settings=dict(DEFAULT_SETTINGS) if settings is None else settings,
-            created_at=now,
-            updated_at=now,
-            questions=[],
-        )
-        template.record(
-            events.TemplateCreated(
-                template_id=str(template.id), title=title, description=description, created_by=created_by
-            )
-        )
-        return template
-
-    def _editable(self, operation: str, now: datetime) -> None:
-        if self.status != TemplateStatus.DRAFT:
-            raise InvalidTemplateState(f"Cannot {operation} template in {self.status} state")
-        self.updated_at = now
-
-    def update(
-        self, *, title: str | None, description: str | None, settings: dict[str, Any] | None, now: datetime
-    ) -> None:
-        self._editable("update", now)
-        if title is not None:
-            self.title = title
-        if description is not None:
-            self.description = description
-        if settings is not None:
-            # The reference replaces the whole settings object as sent (§5.2); so do we.
-            self.settings = settings
-        self.record(events.TemplateUpdated(template_id=str(self.id), updated_at=now))
-
-    def question(self, question_id: uuid.UUID) -> Question:
-        found = next((q for q in self.questions if q.id == question_id), None)
-        if found is None:
-            raise QuestionNotFound(f"Question {question_id} not found in template {self.id}")
-        return found
-
-    def _check_order_free(self, order: int, *, besides: uuid.UUID | None = None) -> None:
-        if any(q.order == order and q.id != besides for q in self.questions):
-            raise DuplicateQuestionOrder(f"Question order {order} is already used in this template")
-
-    def add_question(
-        self,
-        *,
-        text: str,
-        type: str,
-        order: int,
-        time_limit: int,
-        required: bool,
-        hints: str | None,
-        options: list[tuple[str, bool]] | None,
-        now: datetime,
-    ) -> Question:
-        self._editable("add questions to", now)
-        self._check_order_free(order)
-        question = Question(
-            id=uuid.uuid4(),
-            template_id=self.id,
-            text=text,
-            type=type,
-            order=order,
-            time_limit=time_limit,
-            required=required,
-            hints=hints,
-            options=build_options(type, options),
-            created_at=now,
-        )
-        self.questions.append(question)
-        self.record(
-            events.TemplateQuestionAdded(
-                template_id=str(self.id),
-                question_id=str(question.id),
-                question_text=text,
-                question_type=type,
-                order=order,
-            )
-        )
-        return question
-
-    def update_question(self, question_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> Question:
-        self._editable("update questions of", now)
-        question = self.question(question_id)
-        if "order" in changes:
-            self._check_order_free(changes["order"], besides=question.id)
-        new_type = changes.get("type", question.type)
-        if "options" in changes:
-            question.options = build_options(new_type, changes["options"])
-        elif new_type != question.type:
-            # Another type keeps no options; a multiple-choice one must be given its own.
-            question.options = build_options(new_type, None)
-        for field in ("text", "type", "order", "time_limit", "required", "hints"):
-            if field in changes:
-                setattr(question, field, changes[field])
-        self.record(events.TemplateQuestionUpdated(template_id=str(self.id), question_id=str(question.id)))
-        return question
-
-    def remove_question(self, question_id: uuid.UUID, now: datetime) -> None:
-        self._editable("remove questions from", now)
-        question = self.question(question_id)
-        self.questions.remove(question)
-        for position, remaining in enumerate(sorted(self.questions, key=lambda q: q.order), start=1):
-            remaining.order = position
-        self.record(events.TemplateQuestionRemoved(template_id=str(self.id), question_id=str(question_id)))
-
-    def reorder(self, question_ids: list[uuid.UUID], now: datetime) -> None:
-        self._editable("reorder questions of", now)
-        known = {q.id: q for q in self.questions}
-        unknown = [str(i) for i in question_ids if i not in known]
-        if unknown:
-            raise QuestionNotFound(f"Unknown question ids: {', '.join(unknown)}")
-        if len(set(question_ids)) != len(question_ids) or set(question_ids) != set(known):
-            raise InvalidQuestion("Reorder must list every question of the template exactly once")
-        for position, question_id in enumerate(question_ids, start=1):
-            known[question_id].order = position
-        self.questions.sort(key=lambda q: q.order)
-        self.record(
-            events.TemplateQuestionsReordered(template_id=str(self.id), question_ids=[str(i) for i in question_ids])
-        )
-
-    def publish(self, now: datetime) -> None:
-        if self.status != TemplateStatus.DRAFT:
-            raise InvalidTemplateState(f"Cannot publish template in {self.status} state")
-        if not self.questions:
-            raise TemplateCannotBePublished("Template cannot be published: no questions")
-        self.status = TemplateStatus.ACTIVE
-        self.published_at = now
-        self.updated_at = now
-        self.record(
-            events.TemplatePublished(
-                template_id=str(self.id), title=self.title, questions_count=len(self.questions), published_at=now
-            )
-        )
-
-    def archive(self, now: datetime) -> None:
-        if self.status == TemplateStatus.ARCHIVED:
-            raise InvalidTemplateState("Cannot archive template in archived state")
-        self.status = TemplateStatus.ARCHIVED
-        self.updated_at = now
-        self.record(events.TemplateDeleted(template_id=str(self.id)))
-
-
-class MediaObject(Base):
-    """What this service knows of a recording of the media service, projected from its events."""
-
-    __tablename__ = "known_media"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    owner_id: Mapped[str] = mapped_column(String(64))
-    invitation_id: Mapped[uuid.UUID] = mapped_column()
-    question_id: Mapped[uuid.UUID] = mapped_column()
-    status: Mapped[str] = mapped_column(String(20))
-    # When the event applied last occurred: an older one delivered late does not overwrite it.
-    event_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Response(Base):
@@ -332,7 +61,7 @@ class Response(Base):
     question_id: Mapped[uuid.UUID] = mapped_column()
     question_index: Mapped[int] = mapped_column(Integer)
     question_text: Mapped[str] = mapped_column(Text)
-    response_type: Mapped[str] = mapped_column(String(20))
+    response_type: Mapped[ResponseType] = mapped_column(stored_enum(ResponseType, length=20))
     text_answer: Mapped[str | None] = mapped_column(Text)
     code_answer: Mapped[str | None] = mapped_column(Text)
     video_url: Mapped[str | None] = mapped_column(Text)
@@ -373,14 +102,14 @@ class Invitation(Base, AggregateRoot):
     candidate_name: Mapped[str | None] = mapped_column(String(200))
     hr_email: Mapped[str | None] = mapped_column(String(255))
     hr_name: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[InvitationStatus] = mapped_column(stored_enum(InvitationStatus, length=20), index=True)
     allow_pause: Mapped[bool] = mapped_column(Boolean)
     show_timer: Mapped[bool] = mapped_column(Boolean)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    completed_reason: Mapped[str | None] = mapped_column(String(20))
+    completed_reason: Mapped[CompletionReason | None] = mapped_column(stored_enum(CompletionReason, length=20))
     total_questions: Mapped[int] = mapped_column(Integer)
     analysis_id: Mapped[str | None] = mapped_column(String(64))
     analysis_status: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -390,7 +119,7 @@ class Invitation(Base, AggregateRoot):
     analysis_error_message: Mapped[str | None] = mapped_column(Text)
     # When the analysis event we applied occurred: an older event delivered late must not overwrite a newer one.
     analysis_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    decision: Mapped[str | None] = mapped_column(String(20), index=True)
+    decision: Mapped[Decision | None] = mapped_column(stored_enum(Decision, length=20), index=True)
     decision_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_by: Mapped[str | None] = mapped_column(String(64))
     decision_note: Mapped[str | None] = mapped_column(Text)
@@ -430,7 +159,7 @@ class Invitation(Base, AggregateRoot):
             template_id=template.id,
             template=template,
             candidate_id=candidate_id,
-            # The reference bills the inviting HR user (§8.6); the same id reaches billing and analysis.
+            # The inviting HR user is billed, as in the reference: the same id reaches billing and analysis.
             company_id=invited_by,
             company_name=company_name,
             invited_by=invited_by,
@@ -458,18 +187,6 @@ class Invitation(Base, AggregateRoot):
             )
         )
         return invitation
-
-    # -- access ---------------------------------------------------------------------------------------
-
-    def ensure_candidate(self, user_id: str) -> None:
-        if self.candidate_id != user_id:
-            raise InvitationAccessDenied("Only the invited candidate can do this")
-
-    def ensure_inviter(self, user_id: str, *, admin: bool) -> None:
-        if not admin and self.invited_by != user_id:
-            raise InvitationAccessDenied("Only the inviting HR user or an admin can do this")
-
-    # -- lifecycle ------------------------------------------------------------------------------------
 
     def is_past_expiry(self, now: datetime) -> bool:
         return now > self.expires_at
@@ -527,7 +244,7 @@ class Invitation(Base, AggregateRoot):
         *,
         question_id: uuid.UUID,
         question_index: int | None,
-        response_type: str,
+        response_type: ResponseType,
         text_answer: str | None,
         code_answer: str | None,
         video_url: str | None,
@@ -706,7 +423,7 @@ class _Answer:
 
 def _validate_answer(
     question: Question,
-    response_type: str,
+    response_type: ResponseType,
     text_answer: str | None,
     code_answer: str | None,
     selected_option_id: str | None,
@@ -721,7 +438,7 @@ def _validate_answer(
         if selected_option_id is not None:
             option = question.option(selected_option_id)
         else:
-            option = next((o for o in question.options or () if o["text"] == (text_answer or "").strip()), None)
+            option = question.option_by_text((text_answer or "").strip())
         if option is None:
             raise InvalidAnswer("The answer must be one of the question's options")
         return _Answer(option["text"], option["id"])
@@ -735,31 +452,12 @@ def _validate_answer(
     return _Answer(text_answer, None)
 
 
-# -- errors (status codes of reference §5.7; illegal transitions are 409/422) ----------------------------
-
-
-class TemplateNotFound(NotFound):
-    code = "TEMPLATE_NOT_FOUND"
-
-
-class QuestionNotFound(NotFound):
-    code = "QUESTION_NOT_FOUND"
+# A missing invitation is a 404; an answer twice or a second decision 409; an illegal transition, an
+# incomplete interview or an unfit answer 422; an interview past its expiry 410.
 
 
 class InvitationNotFound(NotFound):
     code = "INVITATION_NOT_FOUND"
-
-
-class TemplateUnauthorized(Forbidden):
-    code = "TEMPLATE_UNAUTHORIZED"
-
-
-class InvitationAccessDenied(Forbidden):
-    code = "INVITATION_ACCESS_DENIED"
-
-
-class DuplicateQuestionOrder(Conflict):
-    code = "DUPLICATE_QUESTION_ORDER"
 
 
 class DuplicateInvitation(Conflict):
@@ -776,10 +474,6 @@ class RetakesExhausted(Conflict):
 
 class DecisionAlreadyMade(Conflict):
     code = "DECISION_ALREADY_MADE"
-
-
-class InvalidTemplateState(Invalid):
-    code = "INVALID_TEMPLATE_STATE"
 
 
 class InvalidInvitationState(Invalid):
@@ -814,23 +508,12 @@ class MediaNotReady(Invalid):
     code = "MEDIA_NOT_READY"
 
 
-class InvitationHasExpired(DomainError):
-    """410, raised after the expiry itself has been recorded: the boundary commits, then answers."""
+class InvitationHasExpired(Gone):
+    """Raised after the expiry itself has been recorded: the transaction commits it, then the caller gets 410."""
 
-    status, code = 410, "INVITATION_EXPIRED"
-
-
-class TemplateCannotBePublished(DomainError):
-    code = "TEMPLATE_CANNOT_BE_PUBLISHED"
-
-
-class InvalidQuestion(DomainError):
-    code = "INVALID_QUESTION"
+    code = "INVITATION_EXPIRED"
+    commits = True
 
 
 class InvalidInvitationData(DomainError):
     code = "INVALID_INVITATION_DATA"
-
-
-class QuotaExceeded(DomainError):
-    status, code = 402, "QUOTA_EXCEEDED"

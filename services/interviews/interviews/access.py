@@ -1,0 +1,61 @@
+"""Who may touch which resource: each check compares the caller with a loaded template or invitation. Role
+checks ("is this an HR user?") are not here: they sit on the routes."""
+
+from __future__ import annotations
+
+from interviews.domain import Invitation, Template
+from kit.auth import Principal
+from kit.errors import Forbidden
+
+
+class TemplateUnauthorized(Forbidden):
+    code = "TEMPLATE_UNAUTHORIZED"
+
+
+class InvitationAccessDenied(Forbidden):
+    code = "INVITATION_ACCESS_DENIED"
+
+
+def owner_scope(caller: Principal) -> str | None:
+    """Whose templates and invitations a listing shows: the caller's own, or everyone's (None) for an admin."""
+    return None if caller.has("admin") else caller.user_id
+
+
+def check_template_owner(caller: Principal, template: Template) -> None:
+    """A template is its creator's to read and change; an admin's too."""
+    if not caller.has("admin") and template.created_by != caller.user_id:
+        raise TemplateUnauthorized("You can only access your own templates")
+
+
+def check_may_invite_to(caller: Principal, template: Template) -> None:
+    """Only the template's creator (or an admin) invites candidates to it."""
+    if not caller.has("admin") and template.created_by != caller.user_id:
+        raise TemplateUnauthorized("You can only invite to your own templates")
+
+
+def check_invitation_reader(caller: Principal, invitation: Invitation) -> None:
+    """An invitation is visible to its candidate, to the HR user who sent it and to admins."""
+    if not (is_invited_candidate(caller, invitation) or invitation.invited_by == caller.user_id or caller.has("admin")):
+        raise InvitationAccessDenied("You can only access your own invitations")
+
+
+def is_invited_candidate(caller: Principal, invitation: Invitation) -> bool:
+    return invitation.candidate_id == caller.user_id
+
+
+def check_candidate(caller: Principal, invitation: Invitation) -> None:
+    """Only the invited candidate takes the interview: starts, answers, keeps it alive and completes it (an
+    admin included; the reference let anyone force an `auto_timeout` completion)."""
+    if not is_invited_candidate(caller, invitation):
+        raise InvitationAccessDenied("Only the invited candidate can do this")
+
+
+def check_inviter(caller: Principal, invitation: Invitation) -> None:
+    """The decision on a completed interview is the inviting HR user's, or an admin's."""
+    if not caller.has("admin") and invitation.invited_by != caller.user_id:
+        raise InvitationAccessDenied("Only the inviting HR user or an admin can do this")
+
+
+def reveals_answers(caller: Principal, invitation: Invitation) -> bool:
+    """Which options are correct is not the candidate's to see (their inviter and admins see it)."""
+    return not is_invited_candidate(caller, invitation) or caller.has("admin")

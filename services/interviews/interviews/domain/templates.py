@@ -1,0 +1,302 @@
+"""The template aggregate: a draft of ordered questions that HR edits, publishes (then it is frozen) and
+archives, and the events each change records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypedDict
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviews.domain.columns import stored_enum
+from kit.contracts import interviews as events
+from kit.db import Base
+from kit.domain import AggregateRoot
+from kit.errors import Conflict, DomainError, Invalid, NotFound
+
+MAX_OPTIONS = 10
+MIN_OPTIONS = 2
+
+
+class TemplateStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class QuestionType(StrEnum):
+    TEXT = "text"
+    MULTIPLE_CHOICE = "multiple_choice"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "totalTimeLimit": 60,
+    "allowRetakes": False,
+    "showTimer": True,
+    "randomizeQuestions": False,
+}
+
+
+class Option(TypedDict):
+    """One option of a multiple-choice question, as stored in the question's JSONB `options` list (camelCase
+    keys, the shape the reference stored)."""
+
+    id: str
+    text: str
+    isCorrect: bool
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    # Deferred, so renumbering (remove, reorder) may pass through transient duplicates before COMMIT.
+    __table_args__ = (UniqueConstraint("template_id", "order_number", deferrable=True, initially="DEFERRED"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interview_templates.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    type: Mapped[QuestionType] = mapped_column(stored_enum(QuestionType, length=30))
+    order: Mapped[int] = mapped_column("order_number", Integer)
+    time_limit: Mapped[int] = mapped_column(Integer)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    hints: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[list[Option] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options or () if o["id"] == option_id), None)
+
+    def option_by_text(self, text: str) -> Option | None:
+        return next((o for o in self.options or () if o["text"] == text), None)
+
+    def snapshot(self) -> events.QuestionSnapshot:
+        return events.QuestionSnapshot(
+            id=str(self.id),
+            text=self.text,
+            type=self.type,
+            order=self.order,
+            order_index=self.order - 1,
+            time_limit=self.time_limit,
+            required=self.required,
+            hints=self.hints,
+            options=[events.OptionSnapshot(id=o["id"], text=o["text"], is_correct=o["isCorrect"]) for o in self.options]
+            if self.options is not None
+            else None,
+        )
+
+
+def build_options(question_type: QuestionType, options: list[tuple[str, bool]] | None) -> list[Option] | None:
+    """Validate a question's options (text, correct) against its type; option ids are generated here."""
+    if question_type != QuestionType.MULTIPLE_CHOICE:
+        if options:
+            raise InvalidQuestion("Options are only allowed for multiple_choice questions")
+        return None
+    if options is None or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        raise InvalidQuestion(f"A multiple_choice question needs {MIN_OPTIONS} to {MAX_OPTIONS} options")
+    if not any(correct for _, correct in options):
+        raise InvalidQuestion("A multiple_choice question needs at least one correct option")
+    return [Option(id=str(uuid.uuid4()), text=text, isCorrect=correct) for text, correct in options]
+
+
+class Template(Base, AggregateRoot):
+    __tablename__ = "interview_templates"
+    __table_args__ = (Index("ix_interview_templates_created_at", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[TemplateStatus] = mapped_column(stored_enum(TemplateStatus, length=20), index=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    questions: Mapped[list[Question]] = relationship(
+        order_by=Question.order, lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    # Every change touches the row (updated_at), so two concurrent edits of one template conflict.
+    __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def create(
+        cls, *, title: str, description: str, settings: dict[str, Any] | None, created_by: str, now: datetime
+    ) -> Template:
+        template = cls(
+            id=uuid.uuid4(),
+            title=title,
+            description=description,
+            created_by=created_by,
+            status=TemplateStatus.DRAFT,
+            settings=dict(DEFAULT_SETTINGS) if settings is None else settings,
+            created_at=now,
+            updated_at=now,
+            questions=[],
+        )
+        template.record(
+            events.TemplateCreated(
+                template_id=str(template.id), title=title, description=description, created_by=created_by
+            )
+        )
+        return template
+
+    def _editable(self, operation: str, now: datetime) -> None:
+        if self.status != TemplateStatus.DRAFT:
+            raise InvalidTemplateState(f"Cannot {operation} template in {self.status} state")
+        self.updated_at = now
+
+    def update(
+        self, *, title: str | None, description: str | None, settings: dict[str, Any] | None, now: datetime
+    ) -> None:
+        self._editable("update", now)
+        if title is not None:
+            self.title = title
+        if description is not None:
+            self.description = description
+        if settings is not None:
+            # The settings object is replaced as sent, not merged: the reference does the same.
+            self.settings = settings
+        self.record(events.TemplateUpdated(template_id=str(self.id), updated_at=now))
+
+    def question(self, question_id: uuid.UUID) -> Question:
+        found = next((q for q in self.questions if q.id == question_id), None)
+        if found is None:
+            raise QuestionNotFound(f"Question {question_id} not found in template {self.id}")
+        return found
+
+    def _check_order_free(self, order: int, *, besides: uuid.UUID | None = None) -> None:
+        if any(q.order == order and q.id != besides for q in self.questions):
+            raise DuplicateQuestionOrder(f"Question order {order} is already used in this template")
+
+    def add_question(
+        self,
+        *,
+        text: str,
+        type: QuestionType,
+        order: int,
+        time_limit: int,
+        required: bool,
+        hints: str | None,
+        options: list[tuple[str, bool]] | None,
+        now: datetime,
+    ) -> Question:
+        self._editable("add questions to", now)
+        self._check_order_free(order)
+        question = Question(
+            id=uuid.uuid4(),
+            template_id=self.id,
+            text=text,
+            type=type,
+            order=order,
+            time_limit=time_limit,
+            required=required,
+            hints=hints,
+            options=build_options(type, options),
+            created_at=now,
+        )
+        self.questions.append(question)
+        self.record(
+            events.TemplateQuestionAdded(
+                template_id=str(self.id),
+                question_id=str(question.id),
+                question_text=text,
+                question_type=type,
+                order=order,
+            )
+        )
+        return question
+
+    def update_question(self, question_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> Question:
+        self._editable("update questions of", now)
+        question = self.question(question_id)
+        if "order" in changes:
+            self._check_order_free(changes["order"], besides=question.id)
+        new_type = QuestionType(changes.get("type", question.type))
+        if "options" in changes:
+            question.options = build_options(new_type, changes["options"])
+        elif new_type != question.type:
+            # Another type keeps no options; a multiple-choice one must be given its own.
+            question.options = build_options(new_type, None)
+        for field in ("text", "type", "order", "time_limit", "required", "hints"):
+            if field in changes:
+                setattr(question, field, changes[field])
+        self.record(events.TemplateQuestionUpdated(template_id=str(self.id), question_id=str(question.id)))
+        return question
+
+    def remove_question(self, question_id: uuid.UUID, now: datetime) -> None:
+        self._editable("remove questions from", now)
+        question = self.question(question_id)
+        self.questions.remove(question)
+        for position, remaining in enumerate(sorted(self.questions, key=lambda q: q.order), start=1):
+            remaining.order = position
+        self.record(events.TemplateQuestionRemoved(template_id=str(self.id), question_id=str(question_id)))
+
+    def reorder(self, question_ids: list[uuid.UUID], now: datetime) -> None:
+        self._editable("reorder questions of", now)
+        known = {q.id: q for q in self.questions}
+        unknown = [str(i) for i in question_ids if i not in known]
+        if unknown:
+            raise QuestionNotFound(f"Unknown question ids: {', '.join(unknown)}")
+        if len(set(question_ids)) != len(question_ids) or set(question_ids) != set(known):
+            raise InvalidQuestion("Reorder must list every question of the template exactly once")
+        for position, question_id in enumerate(question_ids, start=1):
+            known[question_id].order = position
+        self.questions.sort(key=lambda q: q.order)
+        self.record(
+            events.TemplateQuestionsReordered(template_id=str(self.id), question_ids=[str(i) for i in question_ids])
+        )
+
+    def publish(self, now: datetime) -> None:
+        if self.status != TemplateStatus.DRAFT:
+            raise InvalidTemplateState(f"Cannot publish template in {self.status} state")
+        if not self.questions:
+            raise TemplateCannotBePublished("Template cannot be published: no questions")
+        self.status = TemplateStatus.ACTIVE
+        self.published_at = now
+        self.updated_at = now
+        self.record(
+            events.TemplatePublished(
+                template_id=str(self.id), title=self.title, questions_count=len(self.questions), published_at=now
+            )
+        )
+
+    def archive(self, now: datetime) -> None:
+        if self.status == TemplateStatus.ARCHIVED:
+            raise InvalidTemplateState("Cannot archive template in archived state")
+        self.status = TemplateStatus.ARCHIVED
+        self.updated_at = now
+        self.record(events.TemplateDeleted(template_id=str(self.id)))
+
+
+# A missing template or question is a 404, a taken order 409, an edit of a non-draft 422.
+
+
+class TemplateNotFound(NotFound):
+    code = "TEMPLATE_NOT_FOUND"
+
+
+class QuestionNotFound(NotFound):
+    code = "QUESTION_NOT_FOUND"
+
+
+class DuplicateQuestionOrder(Conflict):
+    code = "DUPLICATE_QUESTION_ORDER"
+
+
+class InvalidTemplateState(Invalid):
+    code = "INVALID_TEMPLATE_STATE"
+
+
+class TemplateCannotBePublished(DomainError):
+    code = "TEMPLATE_CANNOT_BE_PUBLISHED"
+
+
+class InvalidQuestion(DomainError):
+    code = "INVALID_QUESTION"

@@ -1,0 +1,356 @@
+"""Every wire model of the service: request bodies (camelCase, unknown fields and NUL characters refused with
+a 422 naming the field), the views the routes answer with, and the parts of other services' events the
+consumers read."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from interviews.domain import (
+    CompletionReason,
+    Decision,
+    InvitationStatus,
+    Question,
+    QuestionType,
+    ResponseType,
+    Template,
+    TemplateStatus,
+)
+from kit.schemas import Command, View
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text1000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+QuestionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+QuestionOrder = Annotated[int, Field(ge=1, le=10_000)]
+TimeLimit = Annotated[int, Field(ge=30, le=600)]
+Hints = Annotated[str, StringConstraints(max_length=200)]
+
+
+def _as_utc(value: datetime) -> datetime:
+    # A date without an offset is read as UTC rather than refused: the reference accepted any ISO date.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+# -- request bodies: templates ------------------------------------------------------------------------------
+
+
+class TemplateSettings(Command):
+    total_time_limit: Annotated[int, Field(ge=1, le=480)] | None = None
+    allow_retakes: bool | None = None
+    # Retakes per question when `allowRetakes` is true (1 when omitted); each replaces the previous answer.
+    max_retakes: Annotated[int, Field(ge=1, le=10)] | None = None
+    show_timer: bool | None = None
+    randomize_questions: bool | None = None
+    allow_pause: bool | None = None
+
+    def stored(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+class CreateTemplate(Command):
+    title: Text200
+    description: Text1000
+    settings: TemplateSettings | None = None
+
+
+class UpdateTemplate(Command):
+    title: Text200 | None = None
+    description: Text1000 | None = None
+    settings: TemplateSettings | None = None
+
+
+class OptionIn(Command):
+    text: Text200
+    is_correct: bool
+
+
+Options = Annotated[list[OptionIn], Field(min_length=2, max_length=10)]
+
+
+class AddQuestion(Command):
+    text: QuestionText
+    type: QuestionType
+    order: QuestionOrder
+    time_limit: TimeLimit
+    required: bool = True
+    hints: Hints | None = None
+    options: Options | None = None
+
+
+class UpdateQuestion(Command):
+    text: QuestionText | None = None
+    type: QuestionType | None = None
+    order: QuestionOrder | None = None
+    time_limit: TimeLimit | None = None
+    required: bool | None = None
+    hints: Hints | None = None
+    options: Options | None = None
+
+
+class ReorderQuestions(Command):
+    question_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000)]
+
+
+# -- request bodies: invitations ----------------------------------------------------------------------------
+
+
+class CreateInvitation(Command):
+    template_id: uuid.UUID
+    candidate_id: uuid.UUID
+    company_name: Text200
+    expires_at: UtcDatetime
+    # Omitted: the template's `allowPause` / `showTimer` settings, else true as in the reference.
+    allow_pause: bool | None = None
+    show_timer: bool | None = None
+    candidate_email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
+    candidate_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    hr_email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
+    hr_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+
+class SubmitResponse(Command):
+    question_id: uuid.UUID
+    # Both are taken from the template when omitted; the stored question text is always the template's.
+    question_index: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    question_text: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    response_type: ResponseType = ResponseType.TEXT
+    duration: Annotated[float, Field(ge=0, le=86_400)] = 0
+    text_answer: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    code_answer: Annotated[str, StringConstraints(max_length=50_000)] | None = None
+    video_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    selected_option_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    # The recording of a video or audio response: a ready media object of this candidate, invitation and question.
+    media_id: uuid.UUID | None = None
+
+
+class CompleteInvitation(Command):
+    reason: CompletionReason = CompletionReason.MANUAL
+
+
+class ApproveCandidate(Command):
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class RejectCandidate(Command):
+    note: Annotated[str, StringConstraints(max_length=2000)]
+
+    @field_validator("note")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("A rejection needs a note")
+        return value
+
+
+# -- responses ----------------------------------------------------------------------------------------------
+
+
+class Created(View):
+    id: uuid.UUID
+
+
+class Success(View):
+    success: Literal[True] = True
+
+
+class Published(View):
+    status: TemplateStatus
+
+
+class OptionView(View):
+    id: str
+    text: str
+    # Absent for candidates: which option is correct is not theirs to see.
+    is_correct: bool | None = None
+
+
+class QuestionView(View):
+    id: uuid.UUID
+    text: str
+    type: QuestionType
+    order: int
+    time_limit: int
+    required: bool
+    hints: str | None = None
+    options: list[OptionView] | None = None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, question: Question, *, reveal_answers: bool = True) -> QuestionView:
+        options = None
+        if question.options is not None:
+            options = [
+                OptionView(id=o["id"], text=o["text"], is_correct=o["isCorrect"] if reveal_answers else None)
+                for o in question.options
+            ]
+        return cls(
+            id=question.id,
+            text=question.text,
+            type=question.type,
+            order=question.order,
+            time_limit=question.time_limit,
+            required=question.required,
+            hints=question.hints,
+            options=options,
+            created_at=question.created_at,
+        )
+
+
+class QuestionList(View):
+    questions: list[QuestionView]
+
+
+class TemplateListItem(View):
+    id: uuid.UUID
+    title: str
+    description: str
+    status: TemplateStatus
+    created_by: str
+    questions_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TemplateView(TemplateListItem):
+    settings: dict[str, Any]
+    questions: list[QuestionView]
+    version: int
+
+    @classmethod
+    def of(cls, template: Template) -> TemplateView:
+        return cls(
+            id=template.id,
+            title=template.title,
+            description=template.description,
+            status=template.status,
+            created_by=template.created_by,
+            settings=template.settings,
+            questions=[QuestionView.of(q) for q in template.questions],
+            questions_count=len(template.questions),
+            version=template.version,
+            created_at=template.created_at,
+            updated_at=template.updated_at,
+        )
+
+
+class Progress(View):
+    answered: int
+    total: int
+    percentage: int
+
+    @classmethod
+    def of(cls, answered: int, total: int) -> Progress:
+        return cls(answered=answered, total=total, percentage=round(answered / total * 100) if total else 0)
+
+
+class ResponseView(View):
+    id: uuid.UUID
+    question_id: uuid.UUID
+    question_index: int
+    question_text: str
+    response_type: ResponseType
+    text_answer: str | None = None
+    code_answer: str | None = None
+    video_url: str | None = None
+    selected_option_id: str | None = None
+    media_id: uuid.UUID | None = None
+    duration: int
+    submitted_at: datetime
+    # 1, or more after retakes (each replaced the answer).
+    attempts: int
+
+
+class AnalysisView(View):
+    analysis_id: str | None = None
+    status: str | None = None
+    score: int | None = None
+    recommendation: str | None = None
+    completed_at: datetime | None = None
+    error_message: str | None = None
+
+
+class InvitationView(View):
+    id: uuid.UUID
+    template_id: uuid.UUID
+    candidate_id: str
+    company_name: str
+    invited_by: str
+    status: InvitationStatus
+    allow_pause: bool
+    show_timer: bool
+    expires_at: datetime
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    completed_reason: CompletionReason | None = None
+    progress: Progress
+    responses: list[ResponseView]
+    analysis: AnalysisView | None = None
+    # The reference kept the decision out of this shape; the candidate's page needs it.
+    decision: Decision | None = None
+    decision_at: datetime | None = None
+    decision_note: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    # Only with ?includeTemplate=true.
+    template_title: str | None = None
+    template_description: str | None = None
+    questions: list[QuestionView] | None = None
+    # The template's settings as stored, and the retakes each question allows (0 without `allowRetakes`): the
+    # interview page needs them and a candidate may not read the template itself.
+    template_settings: dict[str, Any] | None = None
+    retakes_allowed: int | None = None
+
+
+class InvitationListItem(View):
+    id: uuid.UUID
+    template_id: uuid.UUID
+    template_title: str
+    candidate_id: str
+    candidate_name: str | None = None
+    candidate_email: str | None = None
+    company_name: str
+    status: InvitationStatus
+    allow_pause: bool
+    expires_at: datetime
+    progress: Progress
+    analysis_status: str | None = None
+    analysis_score: int | None = None
+    analysis_recommendation: str | None = None
+    decision: Decision | None = None
+    decision_at: datetime | None = None
+    decision_note: str | None = None
+    created_at: datetime
+
+
+# -- other services' events, as far as this service reads them ----------------------------------------------
+
+
+class AnalysisOutcome(BaseModel):
+    """The fields of `analysis.completed` / `analysis.failed` this service keeps; the rest is ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    invitation_id: uuid.UUID = Field(alias="invitationId")
+    analysis_id: str | None = Field(default=None, alias="analysisId")
+    status: str | None = None
+    overall_score: float | None = Field(default=None, alias="overallScore")
+    recommendation: str | None = None
+    error_message: str | None = Field(default=None, alias="errorMessage")
+
+
+class MediaRef(BaseModel):
+    """The identity fields every media event carries; the rest is the media service's own."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    media_id: uuid.UUID = Field(alias="mediaId")
+    owner_id: str = Field(alias="ownerId", min_length=1, max_length=64)
+    invitation_id: uuid.UUID = Field(alias="invitationId")
+    question_id: uuid.UUID = Field(alias="questionId")
