@@ -1,55 +1,42 @@
-"""Write side: upload sessions (initiate, confirm, abort), the invitation projection, and the job queue."""
+"""Write side: upload sessions (initiate, confirm, abort), deletion, the invitation projection, and the job
+queue."""
 
 from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
 
 import structlog
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 from minio.error import S3Error
-from pydantic import Field
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
-from kit.errors import Forbidden, NotFound
-from kit.schemas import Command
+from kit.errors import PayloadTooLarge
 from kit.worker import queue_name
+from media import access
 from media.domain import (
     InvitationRef,
     MediaObject,
     MediaStatus,
     NotUploading,
-    PayloadTooLarge,
+    StoredObjectTooLarge,
     TranscriptStatus,
     UnsupportedMediaType,
     UploadIncomplete,
     UploadMode,
 )
+from media.schemas import InitiateUpload, MediaRef
 from media.settings import Settings
-from media.storage import Storage, StoredPart
+from media.storage import Storage
 
 log = structlog.get_logger("media.commands")
 
 PROCESS = "process_media"
 TRANSCRIBE = "transcribe_media"
 RENDER = "render_media"
-
-
-class InitiateUpload(Command):
-    invitation_id: uuid.UUID
-    question_id: uuid.UUID
-    file_name: str = Field(min_length=1, max_length=255)
-    content_type: str = Field(min_length=3, max_length=100)
-    file_size: int = Field(gt=0, le=2**53)
-
-
-class MediaRef(Command):
-    media_id: uuid.UUID
 
 
 def kind_of(content_type: str, settings: Settings) -> str:
@@ -64,22 +51,17 @@ def kind_of(content_type: str, settings: Settings) -> str:
 
 
 async def initiate_upload(
-    session: AsyncSession, cmd: InitiateUpload, user: Principal, *, settings: Settings, storage: Storage
+    session: AsyncSession, cmd: InitiateUpload, *, caller: Principal, settings: Settings, storage: Storage
 ) -> MediaObject:
-    user.require("candidate")
     if cmd.file_size > settings.max_upload_bytes:
         raise PayloadTooLarge(f"The file has {cmd.file_size} bytes; the maximum is {settings.max_upload_bytes}")
     kind = kind_of(cmd.content_type, settings)
-    invitation = await session.get(InvitationRef, cmd.invitation_id)
-    # An invitation media has not heard of yet is accepted: interviews checks owner, invitation and
-    # question again when the answer referencing this media object is submitted.
-    if invitation is not None and invitation.candidate_id != user.user_id:
-        raise Forbidden("This invitation belongs to another candidate")
+    access.ensure_may_upload_to(caller, await session.get(InvitationRef, cmd.invitation_id))
     media_id = uuid.uuid4()
     key = f"answers/{cmd.invitation_id}/{cmd.question_id}/{media_id}"
     media = MediaObject(
         id=media_id,
-        owner_id=user.user_id,
+        owner_id=caller.user_id,
         invitation_id=cmd.invitation_id,
         question_id=cmd.question_id,
         kind=kind,
@@ -101,19 +83,12 @@ async def initiate_upload(
     return media
 
 
-@dataclass(frozen=True)
-class Confirmed:
-    media: MediaObject
-    # Set when the stored object was refused on confirm (it is deleted and the refusal committed).
-    refused: PayloadTooLarge | None = None
-
-
 async def confirm_upload(
-    session: AsyncSession, cmd: MediaRef, user: Principal, *, settings: Settings, storage: Storage
-) -> Confirmed:
-    media = await owned_for_update(session, cmd.media_id, user)
+    session: AsyncSession, cmd: MediaRef, *, caller: Principal, settings: Settings, storage: Storage
+) -> MediaObject:
+    media = await _uploaded_by(session, cmd.media_id, caller)
     if media.status == MediaStatus.PROCESSING or media.status == MediaStatus.READY:
-        return Confirmed(media)  # a repeated confirm: the first one did it
+        return media  # a repeated confirm: the first one did it
     if media.status != MediaStatus.UPLOADING:
         raise NotUploading(f"Media {media.id} is {media.status}, not uploading")
     if media.upload_mode == UploadMode.MULTIPART:
@@ -126,8 +101,8 @@ async def confirm_upload(
         await storage.remove(media.object_key)
         reason = f"The stored object has {size} bytes, more than the maximum of {settings.max_upload_bytes}"
         media.reject(reason)
-        return Confirmed(media, PayloadTooLarge(reason))
-    return Confirmed(media)
+        raise StoredObjectTooLarge(reason)
+    return media
 
 
 async def _complete_multipart(media: MediaObject, storage: Storage) -> None:
@@ -148,8 +123,8 @@ async def _complete_multipart(media: MediaObject, storage: Storage) -> None:
         raise UploadIncomplete(f"S3 refused to assemble the parts: {exc.code}", details={"s3Code": exc.code}) from exc
 
 
-async def abort_upload(session: AsyncSession, cmd: MediaRef, user: Principal, *, storage: Storage) -> MediaObject:
-    media = await owned_for_update(session, cmd.media_id, user)
+async def abort_upload(session: AsyncSession, cmd: MediaRef, *, caller: Principal, storage: Storage) -> MediaObject:
+    media = await _uploaded_by(session, cmd.media_id, caller)
     media.abort()
     if media.upload_mode == UploadMode.MULTIPART and media.upload_id:
         await storage.abort_multipart(media.object_key, media.upload_id)
@@ -158,20 +133,18 @@ async def abort_upload(session: AsyncSession, cmd: MediaRef, user: Principal, *,
     return media
 
 
-async def stored_parts(media: MediaObject, storage: Storage) -> list[StoredPart]:
-    assert media.upload_id is not None
-    try:
-        return await storage.list_parts(media.object_key, media.upload_id)
-    except S3Error as exc:
-        raise UploadIncomplete(f"S3 cannot list the parts: {exc.code}", details={"s3Code": exc.code}) from exc
+async def delete_media(session: AsyncSession, media_id: uuid.UUID, *, caller: Principal, storage: Storage) -> None:
+    """The recording's bytes go; the row stays as `deleted` for the audit trail."""
+    media = access.ensure_may_delete(caller, await session.get(MediaObject, media_id, with_for_update=True), media_id)
+    if media.status == MediaStatus.UPLOADING and media.upload_id:
+        await storage.abort_multipart(media.object_key, media.upload_id)
+    for key in media.stored_keys():
+        await storage.remove(key)
+    media.erase()
 
 
-async def owned_for_update(session: AsyncSession, media_id: uuid.UUID, user: Principal) -> MediaObject:
-    """Only the uploader acts on an upload session; anyone else learns nothing about it (404)."""
-    media = await session.get(MediaObject, media_id, with_for_update=True)
-    if media is None or media.owner_id != user.user_id:
-        raise NotFound(f"Media {media_id} not found")
-    return media
+async def _uploaded_by(session: AsyncSession, media_id: uuid.UUID, caller: Principal) -> MediaObject:
+    return access.ensure_uploader(caller, await session.get(MediaObject, media_id, with_for_update=True), media_id)
 
 
 async def record_invitation(
@@ -182,10 +155,6 @@ async def record_invitation(
         .values(invitation_id=invitation_id, candidate_id=candidate_id, hr_user_id=hr_user_id, company_id=company_id)
         .on_conflict_do_nothing(index_elements=[InvitationRef.invitation_id])
     )
-
-
-def ttl(seconds: int) -> timedelta:
-    return timedelta(seconds=seconds)
 
 
 class Jobs:

@@ -28,7 +28,7 @@ from kit.contracts.media import (
 )
 from kit.db import Base
 from kit.domain import AggregateRoot, utcnow
-from kit.errors import Conflict, DomainError
+from kit.errors import Conflict, DomainError, PayloadTooLarge
 
 
 class MediaStatus(StrEnum):
@@ -258,9 +258,13 @@ class MediaNotReady(Conflict):
     code = "MEDIA_NOT_READY"
 
 
-class PayloadTooLarge(DomainError):
-    status, code = 413, "PAYLOAD_TOO_LARGE"
+class StoredObjectTooLarge(PayloadTooLarge):
+    """What was stored exceeds the maximum (a presigned PUT cannot bound the body). The object is marked
+    rejected and its bytes deleted before the 413, so the refusal commits."""
+
+    commits = True
 
 
+# 415 has no semantic parent in the kit, so this one error states its status.
 class UnsupportedMediaType(DomainError):
     status, code = 415, "UNSUPPORTED_MEDIA_TYPE"

@@ -1,167 +1,124 @@
-"""Read side: who may see a media object, and the response shapes."""
+"""Read side: the media objects a caller may see, and the presigned URLs that let them upload or play."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
+from datetime import timedelta
 
+from minio.error import S3Error
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
+from kit.domain import utcnow
 from kit.errors import NotFound
-from kit.schemas import View
-from media.domain import InvitationRef, MediaObject, ProbeFacts
+from media import access
+from media.domain import (
+    InvitationRef,
+    MediaNotReady,
+    MediaObject,
+    MediaStatus,
+    NotUploading,
+    UploadIncomplete,
+    UploadMode,
+)
+from media.schemas import PartsView, PartUrl, PlaybackView, StoredPartView, UploadSessionView
+from media.settings import Settings
+from media.storage import Storage, StoredPart
 
 
-async def visible(session: AsyncSession, media_id: uuid.UUID, user: Principal) -> MediaObject:
-    """The uploader, an admin, or the HR of the invitation (its inviting HR or a member of its company, as
-    `invitation.created` told media). Anyone else gets the same 404 as for a missing object."""
+async def visible(session: AsyncSession, media_id: uuid.UUID, *, caller: Principal) -> MediaObject:
     media = await session.get(MediaObject, media_id)
-    if media is not None and await may_see(session, media, user):
-        return media
-    raise NotFound(f"Media {media_id} not found")
-
-
-async def may_see(session: AsyncSession, media: MediaObject, user: Principal) -> bool:
-    if media.owner_id == user.user_id or user.has("admin"):
-        return True
-    if not user.has("hr"):
-        return False
-    invitation = await session.get(InvitationRef, media.invitation_id)
-    return invitation is not None and (
-        invitation.hr_user_id == user.user_id
-        or (user.company_id is not None and invitation.company_id == user.company_id)
-    )
+    invitation = await session.get(InvitationRef, media.invitation_id) if media is not None else None
+    return access.ensure_may_see(caller, media, invitation, media_id)
 
 
 async def list_own(
-    session: AsyncSession, user: Principal, *, invitation_id: uuid.UUID | None, limit: int, offset: int
+    session: AsyncSession, *, caller: Principal, invitation_id: uuid.UUID | None, limit: int, offset: int
 ) -> list[MediaObject]:
-    query = select(MediaObject).where(MediaObject.owner_id == user.user_id)
+    query = select(MediaObject).where(MediaObject.owner_id == caller.user_id)
     if invitation_id is not None:
         query = query.where(MediaObject.invitation_id == invitation_id)
     rows = await session.scalars(query.order_by(MediaObject.created_at.desc()).limit(limit).offset(offset))
     return list(rows.all())
 
 
-class MediaView(View):
-    id: uuid.UUID
-    media_id: uuid.UUID
-    owner_id: str
-    invitation_id: uuid.UUID
-    question_id: uuid.UUID
-    kind: str
-    file_name: str
-    content_type: str
-    declared_size: int
-    size: int | None
-    status: str
-    reject_reason: str | None
-    upload_mode: str
-    duration_seconds: float | None
-    container: str | None
-    video_codec: str | None
-    audio_codec: str | None
-    width: int | None
-    height: int | None
-    transcript_status: str
-    has_thumbnail: bool
-    rendition_status: str | None
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, media: MediaObject) -> MediaView:
-        facts = ProbeFacts(media.probe) if media.probe else None
-        return cls(
-            id=media.id,
-            media_id=media.id,
-            owner_id=media.owner_id,
-            invitation_id=media.invitation_id,
-            question_id=media.question_id,
-            kind=media.kind,
-            file_name=media.file_name,
-            content_type=media.content_type,
-            declared_size=media.declared_size,
-            size=media.size,
-            status=media.status,
-            reject_reason=media.reject_reason,
-            upload_mode=media.upload_mode,
-            duration_seconds=media.duration_seconds,
-            container=facts.container if facts else None,
-            video_codec=facts.video_codec if facts else None,
-            audio_codec=facts.audio_codec if facts else None,
-            width=facts.width if facts else None,
-            height=facts.height if facts else None,
-            transcript_status=media.transcript_status,
-            has_thumbnail=media.thumbnail_key is not None,
-            rendition_status=media.rendition_status,
-            created_at=media.created_at,
-            updated_at=media.updated_at,
-        )
+def _part_urls(media: MediaObject, storage: Storage, numbers: list[int], ttl: timedelta) -> list[PartUrl]:
+    assert media.upload_id is not None
+    return [PartUrl(part_number=n, url=storage.part_url(media.object_key, media.upload_id, n, ttl)) for n in numbers]
 
 
-class StatusView(View):
-    media_id: uuid.UUID
-    status: str
-    reason: str | None
-    transcript_status: str
-    transcript_reason: str | None
-    # Only for a video browsers cannot play as uploaded: `pending` → `processing` (progress 0-1) → `ready`
-    # (the stream URL serves the rendition) | `failed` (with the reason); `not_needed` otherwise.
-    rendition_status: str | None
-    rendition_progress: float | None
-    rendition_reason: str | None
+def upload_session(media: MediaObject, *, settings: Settings, storage: Storage) -> UploadSessionView:
+    """A new upload session's URLs: one presigned PUT, or one per part for a multipart upload."""
+    ttl = timedelta(seconds=settings.upload_url_ttl_s)
+    view = UploadSessionView(
+        media_id=media.id, status=media.status, upload_mode=media.upload_mode, expires_at=utcnow() + ttl
+    )
+    if media.upload_mode == UploadMode.SINGLE:
+        view.upload_url = storage.put_url(media.object_key, ttl)
+    else:
+        assert media.part_count is not None
+        view.part_size, view.part_count = media.part_size, media.part_count
+        view.parts = _part_urls(media, storage, list(range(1, media.part_count + 1)), ttl)
+    return view
 
 
-class PartUrl(View):
-    part_number: int
-    url: str
+async def upload_parts(
+    session: AsyncSession, media_id: uuid.UUID, *, caller: Principal, settings: Settings, storage: Storage
+) -> PartsView:
+    media = access.ensure_uploader(caller, await session.get(MediaObject, media_id), media_id)
+    if media.status != MediaStatus.UPLOADING or media.upload_mode != UploadMode.MULTIPART:
+        raise NotUploading(f"Media {media_id} is not a multipart upload in progress")
+    assert media.part_size is not None and media.part_count is not None
+    stored = await _stored_parts(media, storage)
+    missing = sorted(set(range(1, media.part_count + 1)) - {p.part_number for p in stored})
+    ttl = timedelta(seconds=settings.upload_url_ttl_s)
+    return PartsView(
+        media_id=media.id,
+        part_size=media.part_size,
+        part_count=media.part_count,
+        uploaded_parts=[StoredPartView(part_number=p.part_number, size=p.size, etag=p.etag) for p in stored],
+        missing_parts=_part_urls(media, storage, missing, ttl),
+        expires_at=utcnow() + ttl,
+    )
 
 
-class StoredPartView(View):
-    part_number: int
-    size: int
-    etag: str
+async def _stored_parts(media: MediaObject, storage: Storage) -> list[StoredPart]:
+    assert media.upload_id is not None
+    try:
+        return await storage.list_parts(media.object_key, media.upload_id)
+    except S3Error as exc:
+        raise UploadIncomplete(f"S3 cannot list the parts: {exc.code}", details={"s3Code": exc.code}) from exc
 
 
-class UploadSessionView(View):
-    media_id: uuid.UUID
-    status: str
-    upload_mode: str
-    expires_at: datetime
-    # Single mode: PUT the whole file here. Multipart: PUT each part to its URL, then confirm.
-    upload_url: str | None = None
-    part_size: int | None = None
-    part_count: int | None = None
-    parts: list[PartUrl] = []
+async def playback(
+    session: AsyncSession,
+    media_id: uuid.UUID,
+    *,
+    caller: Principal,
+    settings: Settings,
+    storage: Storage,
+    download: bool,
+) -> PlaybackView:
+    """Streaming serves the web-playable rendition once there is one, otherwise the original; a download is
+    always the original, named after the uploaded file."""
+    media = await visible(session, media_id, caller=caller)
+    if media.status != MediaStatus.READY:
+        raise MediaNotReady(f"Media {media_id} is {media.status}")
+    ttl = timedelta(seconds=settings.playback_url_ttl_s)
+    if download:
+        name = media.file_name.replace('"', "").replace("\\", "")
+        url = storage.get_url(media.object_key, ttl, download_name=name)
+    else:
+        url = storage.get_url(media.rendition_key or media.object_key, ttl)
+    return PlaybackView(media_id=media.id, url=url, expires_at=utcnow() + ttl)
 
 
-class PartsView(View):
-    """Where a multipart upload stands (S3 ListParts) and fresh URLs for the parts still missing."""
-
-    media_id: uuid.UUID
-    part_size: int
-    part_count: int
-    uploaded_parts: list[StoredPartView]
-    missing_parts: list[PartUrl]
-    expires_at: datetime
-
-
-class PlaybackView(View):
-    media_id: uuid.UUID
-    url: str
-    expires_at: datetime
-
-
-class TranscriptView(View):
-    media_id: uuid.UUID
-    status: str
-    text: str | None
-    language: str | None
-    duration_seconds: float | None
-    segments: list[dict[str, Any]]
-    model: str | None
-    reason: str | None
+async def thumbnail(
+    session: AsyncSession, media_id: uuid.UUID, *, caller: Principal, settings: Settings, storage: Storage
+) -> PlaybackView:
+    media = await visible(session, media_id, caller=caller)
+    if media.status != MediaStatus.READY or media.thumbnail_key is None:
+        raise NotFound(f"Media {media_id} has no thumbnail")
+    ttl = timedelta(seconds=settings.playback_url_ttl_s)
+    return PlaybackView(media_id=media.id, url=storage.get_url(media.thumbnail_key, ttl), expires_at=utcnow() + ttl)

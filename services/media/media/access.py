@@ -1,0 +1,56 @@
+"""Who may touch which media object. Each function compares the caller with what the handler loaded and
+refuses; a caller who may not see an object gets the same 404 as for a missing one, so ids leak nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+from kit.auth import Principal
+from kit.errors import Forbidden, NotFound
+from media.domain import InvitationRef, MediaObject
+
+
+def _not_found(media_id: uuid.UUID) -> NotFound:
+    return NotFound(f"Media {media_id} not found")
+
+
+def ensure_may_upload_to(caller: Principal, invitation: InvitationRef | None) -> None:
+    """Only the invited candidate uploads answers. An invitation media has not heard of yet is accepted:
+    interviews checks owner, invitation and question again when the answer referencing the media is submitted."""
+    if invitation is not None and invitation.candidate_id != caller.user_id:
+        raise Forbidden("This invitation belongs to another candidate")
+
+
+def ensure_uploader(caller: Principal, media: MediaObject | None, media_id: uuid.UUID) -> MediaObject:
+    """Only the uploader acts on an upload session (confirm, abort, resume)."""
+    if media is None or media.owner_id != caller.user_id:
+        raise _not_found(media_id)
+    return media
+
+
+def ensure_may_delete(caller: Principal, media: MediaObject | None, media_id: uuid.UUID) -> MediaObject:
+    """The uploader or an admin deletes a recording."""
+    if media is None or not (media.owner_id == caller.user_id or caller.has("admin")):
+        raise _not_found(media_id)
+    return media
+
+
+def ensure_may_see(
+    caller: Principal, media: MediaObject | None, invitation: InvitationRef | None, media_id: uuid.UUID
+) -> MediaObject:
+    """The uploader, an admin, or the HR of the invitation: its inviting HR or a member of its company, as
+    `invitation.created` told media."""
+    if media is not None and (
+        media.owner_id == caller.user_id
+        or caller.has("admin")
+        or (
+            caller.has("hr")
+            and invitation is not None
+            and (
+                invitation.hr_user_id == caller.user_id
+                or (caller.company_id is not None and invitation.company_id == caller.company_id)
+            )
+        )
+    ):
+        return media
+    raise _not_found(media_id)
