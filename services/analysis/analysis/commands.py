@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from analysis import access
 from analysis.domain import (
     AnalysisNotFound,
     AnalysisResult,
@@ -24,7 +25,6 @@ from analysis.domain import (
 )
 from analysis.settings import Settings
 from kit.auth import Principal
-from kit.errors import Forbidden
 from kit.worker import queue_name
 
 log = structlog.get_logger("analysis.commands")
@@ -168,20 +168,13 @@ async def load_transcripts(session: AsyncSession, snapshot: InterviewSnapshot) -
     }
 
 
-def can_review(user: Principal, analysis: AnalysisResult) -> bool:
-    """Admins see every analysis; HR only those of invitations they sent (design.md §5)."""
-    return user.has("admin") or (user.has("hr") and user.user_id.lower() in (analysis.hr_user_id, analysis.company_id))
-
-
-async def retry_analysis(session: AsyncSession, invitation_id: uuid.UUID, user: Principal) -> AnalysisResult:
-    user.require("admin", "hr")
+async def retry_analysis(session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal) -> AnalysisResult:
     analysis = await session.scalar(
         select(AnalysisResult).where(AnalysisResult.invitation_id == invitation_id).with_for_update()
     )
     if analysis is None:
         raise AnalysisNotFound(f"No analysis for invitation {invitation_id}")
-    if not can_review(user, analysis):
-        raise Forbidden("Only the HR user who sent the invitation, or an admin, can retry its analysis")
+    access.ensure_may_retry(caller, analysis)
     analysis.retry()
-    log.info("analysis.retry_requested", analysis_id=str(analysis.id), attempt=analysis.attempts, by=user.user_id)
+    log.info("analysis.retry_requested", analysis_id=str(analysis.id), attempt=analysis.attempts, by=caller.user_id)
     return analysis

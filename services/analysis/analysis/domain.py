@@ -23,7 +23,7 @@ Engine = Literal["llm", "offline"]
 Recommendation = Literal["hire", "consider", "reject"]
 
 
-# --- the snapshot carried by `invitation.completed` (contract §5.5, with the §6.3 fixes) -------------
+# --- the snapshot carried by `invitation.completed` ---------------------------------------------------
 # Parsed tolerantly: unknown fields are ignored and most fields are optional, because the producer
 # evolves additively and the reference's shape (`order`, no options) must keep working.
 

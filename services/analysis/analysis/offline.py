@@ -1,5 +1,6 @@
-"""The offline scorer, used when no LLM key is configured (design.md §6): plain text measures anyone can
-re-check by hand, reported as such in every feedback line and labelled `engine: "offline"`."""
+"""The offline scorer, used when no LLM key is configured, so an installation without one still
+scores every interview: plain text measures anyone can re-check by hand, reported as such in every feedback
+line and labelled `engine: "offline"`."""
 
 from __future__ import annotations
 

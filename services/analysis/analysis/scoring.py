@@ -1,4 +1,5 @@
-"""How an interview is scored, whatever engine judges the open answers (contract §6.3, with its fixes).
+"""How an interview is scored, whatever engine judges the open answers (the reference's scoring,
+with its defects fixed as noted below).
 
 - Multiple-choice answers are scored by correctness, never by the model.
 - An open answer gets four criteria (relevance, completeness, clarity, depth; clarity is the structure
