@@ -195,7 +195,7 @@ def main() -> None:
         measure(through_url, through_headers, 2, args.connections)
         direct = measure(direct_url, direct_headers, args.seconds, args.connections)
         through = measure(through_url, through_headers, args.seconds, args.connections)
-        # The client on the hot path (design.md §8): the same bare proxy route with each client.
+        # Which HTTP client the gateway proxies with is a measured choice: the same bare proxy route with each.
         bare_rows = {
             client: measure(f"http://127.0.0.1:{port}/users/{user_id}", direct_headers, args.seconds, args.connections)
             for client, port in bare_ports.items()

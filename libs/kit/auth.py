@@ -1,5 +1,6 @@
 """Service-side identity: the gateway forwards x-user-* headers with x-internal-token; a service trusts
-those headers only when the token matches (constant-time), then checks roles again (design.md §5)."""
+those headers only when the token matches (constant-time), then checks roles again, because a service must
+not depend on being reached only through the gateway."""
 
 from __future__ import annotations
 

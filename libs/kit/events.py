@@ -1,4 +1,4 @@
-"""The one event envelope of the fleet (design.md §3), kept compatible with the reference's fields."""
+"""The one event envelope of the fleet, kept compatible with the reference's fields."""
 
 from __future__ import annotations
 

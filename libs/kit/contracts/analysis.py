@@ -1,4 +1,4 @@
-"""Events of the analysis service (topic `analysis-events`, key = analysis id); reference contract §6.5.
+"""Events of the analysis service (topic `analysis-events`, key = analysis id), with the reference's event names.
 
 Fixed defects of the reference: the payloads carry what their consumers need. Notifications e-mail HR
 (`hrEmail`, `hrName`, `hrUserId`) and billing counts tokens per company (`companyId`,

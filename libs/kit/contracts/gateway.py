@@ -1,4 +1,4 @@
-"""Events the gateway produces on `auth-events` (contract §10.3 rows 1-2)."""
+"""Events the gateway produces on `auth-events` (sign-in and sign-out, as the reference's gateway emitted them)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Events the interviews service publishes on `interview-events` (reference contract §5.5).
+"""Events the interviews service publishes on `interview-events`, with the reference's names and payloads.
 
 Payload fields are camelCase on the wire. Additions to the reference are additive: `invitation.completed`
 carries each question's options with their `isCorrect` flags and each response's `selectedOptionId`/`mediaId`
@@ -142,7 +142,7 @@ class QuestionSnapshot(Part):
     text: str
     type: str
     order: int
-    # The analysis service's name for the same position (reference §6.3 drift).
+    # `order` again, under the name the reference's analysis service read (its producer sent only `order`).
     order_index: int
     time_limit: int
     required: bool

@@ -1,6 +1,7 @@
-"""Events the media service publishes on `media-events` (key = media id); the plan of reference §9.
+"""Events the media service publishes on `media-events` (key = media id).
 
-The reference never built this service and its two plans disagree on names; these follow issue 5:
+The reference never built this service and its two plans for it disagree on event names; these are the
+names chosen:
 `media.uploaded` (bytes stored, processing starts), then exactly one of `media.processed` (probed and
 accepted: status `ready`) or `media.failed` (refused: the object was deleted, `reason` says why), then for a
 processed object exactly one of `transcription.completed` or `transcription.unavailable` (no provider, no
