@@ -1,5 +1,5 @@
-"""/auth/*: the OIDC authorization-code flow with PKCE for the web app, cookies, refresh, logout
-(contract §3.3, §13.3), with the `state` kept server-side in Redis and checked on callback (⚠ fixed)."""
+"""/auth/*: the OIDC authorization-code flow with PKCE for the web app, cookies, refresh, logout. The
+`state` is kept server-side in Redis and checked on callback, so a callback nobody started is refused."""
 
 from __future__ import annotations
 
@@ -11,20 +11,33 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
-from pydantic import Field
 
 from gateway.identity import Caller, authorize
 from gateway.keycloak import KeycloakRejected, Oidc, pkce_pair
 from gateway.metrics import auth_request
+from gateway.schemas import (
+    ChangePassword,
+    EndSession,
+    Jwks,
+    JwksUnavailable,
+    LoginStarted,
+    Message,
+    RefreshSession,
+    SessionRefreshed,
+    SessionUser,
+    SessionView,
+    SignedIn,
+    SignedOut,
+)
 from gateway.settings import Settings
 from gateway.tokens import InvalidToken
 from kit.contracts.gateway import UserAuthenticated, UserLoggedOut
 from kit.db import transaction
 from kit.errors import DomainError, Invalid
 from kit.outbox import stage
-from kit.schemas import Command
 
 STATE_PREFIX = "gateway:oauth-state:"
 REFRESH_MAX_AGE_S = 30 * 24 * 3600
@@ -62,20 +75,6 @@ def rate_limit(setting: str) -> Any:
             raise TooManyRequests("Too many requests", headers={"Retry-After": str(retry)})
 
     return Depends(check)
-
-
-class RefreshBody(Command):
-    refresh_token: str | None = None
-
-
-class LogoutBody(Command):
-    access_token: str | None = None
-    refresh_token: str | None = None
-    id_token: str | None = None
-
-
-class ChangePasswordBody(Command):
-    new_password: str = Field(min_length=8, max_length=128)
 
 
 def _settings(request: Request) -> Settings:
@@ -119,10 +118,17 @@ def clear_session_cookies(response: Response, settings: Settings) -> None:
         response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure)
 
 
-router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(authorize)])
+# Refusals of the sign-in flow beside the ones every route can answer with (bad state, code or refresh
+# token; too many attempts).
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The state, code or refresh token is unknown, expired or refused"},
+    429: {"description": "Too many attempts from this address; retry after `Retry-After` seconds"},
+}
+
+router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(authorize)], responses=REFUSALS)
 
 
-async def _begin(request: Request, redirect_uri: str | None, *, register: bool) -> dict[str, Any]:
+async def _begin(request: Request, redirect_uri: str | None, *, register: bool) -> LoginStarted:
     settings = _settings(request)
     redirect = _redirect_uri(settings, redirect_uri)
     state = secrets.token_urlsafe(32)
@@ -131,31 +137,40 @@ async def _begin(request: Request, redirect_uri: str | None, *, register: bool) 
         STATE_PREFIX + state, json.dumps({"verifier": verifier, "redirectUri": redirect}), ex=settings.auth_state_ttl_s
     )
     url = _oidc(request).authorize_url(redirect_uri=redirect, state=state, challenge=challenge, register=register)
-    return {"success": True, "authUrl": url, "state": state, "redirectUri": redirect}
+    return LoginStarted(auth_url=url, state=state, redirect_uri=redirect)
 
 
 @router.get("/login", summary="Start a login: the Keycloak authorization URL (PKCE S256)")
 async def login(
+    *,
     request: Request,
     redirect_uri: str | None = Query(default=None, max_length=2000),
     _: None = rate_limit("auth_login_rate_limit"),
-) -> dict[str, Any]:
+) -> LoginStarted:
+    """Start a login."""
     with auth_request("login"):
         return await _begin(request, redirect_uri, register=False)
 
 
 @router.get("/register", summary="Start a registration: Keycloak's sign-up page")
 async def register(
+    *,
     request: Request,
     redirect_uri: str | None = Query(default=None, max_length=2000),
     _: None = rate_limit("auth_register_rate_limit"),
-) -> dict[str, Any]:
+) -> LoginStarted:
+    """Start a registration."""
     with auth_request("register"):
         return await _begin(request, redirect_uri, register=True)
 
 
-@router.get("/callback", summary="Finish a login: check state, exchange the code, set the cookies")
+@router.get(
+    "/callback",
+    responses={503: {"description": "The users service is unavailable to register a first sign-in"}},
+    summary="Finish a login: check state, exchange the code, set the cookies",
+)
 async def callback(
+    *,
     request: Request,
     response: Response,
     code: Annotated[str, Query(min_length=1, max_length=4000)],
@@ -164,14 +179,13 @@ async def callback(
     session_state: str | None = Query(default=None, max_length=200),
     iss: str | None = Query(default=None, max_length=500),
     _: None = rate_limit("auth_login_rate_limit"),
-) -> dict[str, Any]:
+) -> SignedIn:
+    """Finish a login."""
     with auth_request("callback"):
         return await _callback(request, response, code, state, redirect_uri)
 
 
-async def _callback(
-    request: Request, response: Response, code: str, state: str, redirect_uri: str | None
-) -> dict[str, Any]:
+async def _callback(request: Request, response: Response, code: str, state: str, redirect_uri: str | None) -> SignedIn:
     settings = _settings(request)
     stored = await request.app.state.redis.getdel(STATE_PREFIX + state)
     if stored is None:
@@ -200,16 +214,18 @@ async def _callback(
             aggregate_id=claims["sub"],
         )
     set_session_cookies(response, settings, tokens)
-    return {"success": True, "expiresIn": tokens.get("expires_in"), "tokenType": tokens.get("token_type", "Bearer")}
+    return SignedIn(expires_in=tokens.get("expires_in"), token_type=tokens.get("token_type", "Bearer"))
 
 
 @router.post("/refresh", status_code=201, summary="Refresh the session (cookie or body)")
 async def refresh(
+    body: Annotated[RefreshSession | None, Body()] = None,
+    *,
     request: Request,
     response: Response,
-    body: Annotated[RefreshBody | None, Body()] = None,
     _: None = rate_limit("auth_rate_limit"),
-) -> dict[str, Any]:
+) -> SessionRefreshed:
+    """Refresh the session."""
     token = (body.refresh_token if body else None) or request.cookies.get("refresh_token")
     with auth_request("refresh"):
         if not token:
@@ -219,16 +235,18 @@ async def refresh(
         except KeycloakRejected as exc:
             raise InvalidRefreshToken(f"Invalid refresh token: {exc.message}") from exc
     set_session_cookies(response, _settings(request), tokens)
-    return {"success": True, "expiresIn": tokens.get("expires_in")}
+    return SessionRefreshed(expires_in=tokens.get("expires_in"))
 
 
 @router.post("/logout", status_code=201, summary="End the session: revoke tokens, clear cookies")
 async def logout(
+    body: Annotated[EndSession | None, Body()] = None,
+    *,
     request: Request,
     response: Response,
-    body: Annotated[LogoutBody | None, Body()] = None,
     _: None = rate_limit("auth_rate_limit"),
-) -> dict[str, Any]:
+) -> SignedOut:
+    """End the session."""
     settings = _settings(request)
     access = (body.access_token if body else None) or request.cookies.get("access_token")
     refresh_token = (body.refresh_token if body else None) or request.cookies.get("refresh_token")
@@ -252,39 +270,41 @@ async def logout(
     end_session = _oidc(request).end_session_url(
         id_token=id_token, post_logout_redirect_uri=f"{settings.web_origin.rstrip('/')}/"
     )
-    return {"success": True, "endSessionEndpoint": end_session, "idToken": id_token, "requiresRedirect": True}
+    return SignedOut(end_session_endpoint=end_session, id_token=id_token, requires_redirect=True)
 
 
-@router.get("/jwks", summary="The realm's public signing keys")
-async def jwks(request: Request) -> Any:
+@router.get("/jwks", response_model=Jwks | JwksUnavailable, summary="The realm's public signing keys")
+async def jwks(*, request: Request) -> Any:
+    """The realm's public signing keys (Keycloak's JSON Web Key Set, as Keycloak answers it)."""
     response = await request.app.state.http.get(f"{_settings(request).oidc_base}/certs", timeout=5.0)
     if response.status_code != 200:
-        return {"success": False, "error": f"Keycloak answered {response.status_code}"}
-    return response.json()
+        return JSONResponse({"success": False, "error": f"Keycloak answered {response.status_code}"})
+    return JSONResponse(response.json())
 
 
 @router.get("/me", summary="The signed-in identity as the gateway sees it")
-async def me(caller: Caller) -> dict[str, Any]:
+async def me(*, caller: Caller) -> SessionView:
+    """The signed-in identity."""
     claims = caller.claims
-    return {
-        "success": True,
-        "user": {
-            "userId": caller.user_id,
-            "keycloakId": caller.subject,
-            "email": caller.email,
-            "firstName": claims.get("given_name"),
-            "lastName": claims.get("family_name"),
-            "role": caller.role,
-            "roles": sorted(caller.roles),
-        },
-    }
+    return SessionView(
+        user=SessionUser(
+            user_id=caller.user_id,
+            keycloak_id=caller.subject,
+            email=caller.email,
+            first_name=claims.get("given_name"),
+            last_name=claims.get("family_name"),
+            role=caller.role,
+            roles=sorted(caller.roles),
+        )
+    )
 
 
 @router.post("/change-password", status_code=201, summary="Set a new password for the signed-in user")
 async def change_password(
-    request: Request, caller: Caller, body: ChangePasswordBody, _: None = rate_limit("auth_register_rate_limit")
-) -> dict[str, Any]:
+    body: ChangePassword, *, request: Request, caller: Caller, _: None = rate_limit("auth_register_rate_limit")
+) -> Message:
+    """Set a new password."""
     if caller.subject is None:
         raise Invalid("Internal callers have no Keycloak account")
     await request.app.state.accounts.set_password(caller.subject, body.new_password)
-    return {"success": True, "message": "Password changed successfully"}
+    return Message(message="Password changed successfully")

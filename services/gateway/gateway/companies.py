@@ -1,4 +1,4 @@
-"""The caller's company for billing (design.md §5): from the users service's membership, never from a
+"""The caller's company for billing: from the users service's membership, never from a
 client header; cached briefly per user."""
 
 from __future__ import annotations
@@ -18,20 +18,20 @@ class CompanyResolver:
         self.ttl_s = ttl_s
         self._known: dict[str, tuple[str | None, float]] = {}
 
-    async def __call__(self, identity: Identity) -> str | None:
-        if identity.company_id:
-            return identity.company_id
-        known = self._known.get(identity.user_id)
+    async def __call__(self, caller: Identity) -> str | None:
+        if caller.company_id:
+            return caller.company_id
+        known = self._known.get(caller.user_id)
         if known is not None and known[1] > time.monotonic():
             return known[0]
-        headers: CIMultiDict[str] = identity_headers(identity)
+        headers: CIMultiDict[str] = identity_headers(caller)
         response = await self.users.request(
-            "GET", f"/users/{identity.user_id}/companies", query=f"currentUserId={identity.user_id}", headers=headers
+            "GET", f"/users/{caller.user_id}/companies", query=f"currentUserId={caller.user_id}", headers=headers
         )
         company = None
         if response.status == 200:
             companies = (response.json() or {}).get("data") or []
             primary = next((c for c in companies if c.get("isPrimary")), companies[0] if companies else None)
             company = str(primary["id"]) if primary else None
-        self._known[identity.user_id] = (company, time.monotonic() + self.ttl_s)
+        self._known[caller.user_id] = (company, time.monotonic() + self.ttl_s)
         return company

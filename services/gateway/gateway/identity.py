@@ -1,6 +1,6 @@
 """Who is calling: a verified Keycloak token (Bearer header or `access_token` cookie) resolved to the
-internal user through the registration saga, or, when enabled, the internal-token mode of design.md §4
-(identity from x-user-* headers). Then the route's rule from `rbac.RULES` decides."""
+internal user through the registration saga, or, when enabled (local stack and tests only), an identity
+named by x-user-* headers beside a valid x-internal-token. Then the route's rule from `rbac.RULES` decides."""
 
 from __future__ import annotations
 
@@ -93,22 +93,22 @@ async def authorize(request: Request) -> Identity | None:
     if rule is None:
         raise Forbidden("No access rule for this route")
     if rule.public:
-        request.state.identity = None
+        request.state.caller = None
         return None
-    identity = await authenticate(request)
-    if identity is None:
+    caller = await authenticate(request)
+    if caller is None:
         raise MissingToken("Missing access token")
-    if not rule.allows(identity.roles):
+    if not rule.allows(caller.roles):
         raise Forbidden(f"Requires one of the roles: {', '.join(sorted(rule.roles))}")
-    request.state.identity = identity
-    return identity
+    request.state.caller = caller
+    return caller
 
 
-async def current_identity(request: Request) -> Identity:
-    identity: Identity | None = getattr(request.state, "identity", None)
-    if identity is None:
+async def current_caller(request: Request) -> Identity:
+    caller: Identity | None = getattr(request.state, "caller", None)
+    if caller is None:
         raise MissingToken("Missing access token")
-    return identity
+    return caller
 
 
-Caller = Annotated[Identity, Depends(current_identity)]
+Caller = Annotated[Identity, Depends(current_caller)]

@@ -8,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from gateway import api, auth_api, ops, proxy
+from gateway import admin_api, auth_api, hr_api, me_api, ops, proxy
 from gateway.companies import CompanyResolver
 from gateway.docs import Aggregator
 from gateway.keycloak import KeycloakAccounts, Oidc
@@ -61,11 +61,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         settings,
-        routers=[ops.router, auth_api.router, api.router, proxy.proxy_router(), ops.docs_router()],
+        routers=[
+            ops.router,
+            auth_api.router,
+            me_api.router,
+            hr_api.router,
+            admin_api.router,
+            proxy.proxy_router(),
+            ops.docs_router(),
+        ],
         lifespan=lifespan,
         title="AI video interview platform: public API",
         description="The API gateway: Keycloak OIDC, RBAC, proxy with circuit breakers, registration saga.",
-        own_health=True,  # the reference's aggregated /health shape (contract §3.2)
+        own_health=True,  # /health reports the upstreams it probes, as the reference gateway's does
     )
     app.add_middleware(ops.RefreshingAuth)
     app.add_middleware(

@@ -1,4 +1,4 @@
-"""The gateway's own Prometheus metrics (contract §14.1), beside the kit's HTTP, breaker and outbox ones."""
+"""The gateway's own Prometheus metrics, beside the kit's HTTP, breaker and outbox ones."""
 
 from __future__ import annotations
 

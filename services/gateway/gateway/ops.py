@@ -1,4 +1,4 @@
-"""Gateway-only infrastructure routes (contract §3.2), security headers, and the public API docs."""
+"""Gateway-only infrastructure routes, security headers, and the public API docs."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth_api import set_session_cookies
-from gateway.identity import authenticate, authorize
+from gateway.identity import Caller, authenticate, authorize
 from gateway.keycloak import KeycloakRejected
+from gateway.schemas import CircuitOverview, CircuitStates, GatewayHealth, Liveness, ProtectedProbe
 from gateway.tokens import InvalidToken
 
 STARTED = time.monotonic()
@@ -57,6 +58,7 @@ router = APIRouter(dependencies=[Depends(authorize)])
 
 @router.get("/", response_class=PlainTextResponse, tags=["ops"], summary="Hello")
 async def hello() -> str:
+    """Hello."""
     return "Hello from API Gateway!"
 
 
@@ -83,53 +85,71 @@ async def _probe(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
         return {"status": "down", "responseTime": round((time.perf_counter() - started) * 1000), "error": repr(exc)}
 
 
-@router.get("/health", tags=["ops"], summary="Health of the gateway and the services it probes (always 200)")
-async def health(request: Request) -> dict[str, Any]:
+# These routes build their JSON themselves (timestamps as `isoformat` writes them, absent keys left out);
+# the models document it.
+@router.get(
+    "/health",
+    response_model=GatewayHealth,
+    tags=["ops"],
+    summary="Health of the gateway and the services it probes (always 200)",
+)
+async def health(*, request: Request) -> JSONResponse:
+    """Health of the gateway and the services it probes."""
     settings = request.app.state.settings
     async with httpx.AsyncClient(timeout=2.0) as client:
         results = await asyncio.gather(*(_probe(client, getattr(settings, a)) for a in HEALTH_PROBES.values()))
     services = dict(zip(HEALTH_PROBES, results, strict=True))
-    return {
-        "status": "healthy" if all(s["status"] == "up" for s in services.values()) else "degraded",
-        "service": settings.service_name,
-        "timestamp": datetime.now(UTC).isoformat(),
-        "uptime": round(time.monotonic() - STARTED, 1),
-        "services": services,
-        "circuits": _circuits(request),
-    }
+    return JSONResponse(
+        {
+            "status": "healthy" if all(s["status"] == "up" for s in services.values()) else "degraded",
+            "service": settings.service_name,
+            "timestamp": datetime.now(UTC).isoformat(),
+            "uptime": round(time.monotonic() - STARTED, 1),
+            "services": services,
+            "circuits": _circuits(request),
+        }
+    )
 
 
-@router.get("/health/live", tags=["ops"], summary="Liveness")
-async def live() -> dict[str, Any]:
-    return {"alive": True, "timestamp": datetime.now(UTC).isoformat()}
+@router.get("/health/live", response_model=Liveness, tags=["ops"], summary="Liveness")
+async def live() -> JSONResponse:
+    """Liveness."""
+    return JSONResponse({"alive": True, "timestamp": datetime.now(UTC).isoformat()})
 
 
-@router.get("/health/ready", tags=["ops"], summary="Circuit overview")
-async def ready(request: Request) -> dict[str, Any]:
+@router.get("/health/ready", response_model=CircuitOverview, tags=["ops"], summary="Circuit overview")
+async def ready(*, request: Request) -> JSONResponse:
+    """Circuit overview."""
     circuits = _circuits(request)
     opened = sorted(n for n, c in circuits.items() if c["state"] != "closed")
     note = f"circuits not closed: {', '.join(opened)}" if opened else "all circuits closed"
-    return {"ready": True, "circuits": circuits, "note": note}
+    return JSONResponse({"ready": True, "circuits": circuits, "note": note})
 
 
-@router.get("/health/circuits", tags=["ops"], summary="Circuit breaker states")
-async def circuits(request: Request) -> dict[str, Any]:
-    return {"timestamp": datetime.now(UTC).isoformat(), "circuits": _circuits(request)}
+@router.get("/health/circuits", response_model=CircuitStates, tags=["ops"], summary="Circuit breaker states")
+async def circuits(*, request: Request) -> JSONResponse:
+    """Circuit breaker states."""
+    return JSONResponse({"timestamp": datetime.now(UTC).isoformat(), "circuits": _circuits(request)})
 
 
-@router.get("/protected", tags=["auth"], summary="Auth probe; refreshes an expired session from the cookie")
-async def protected(request: Request) -> Response:
-    identity = request.state.identity
+@router.get(
+    "/protected",
+    response_model=ProtectedProbe,
+    tags=["auth"],
+    summary="Auth probe; refreshes an expired session from the cookie",
+)
+async def protected(*, caller: Caller) -> JSONResponse:
+    """Auth probe."""
     return JSONResponse(
         {
             "message": "This is a protected route",
             "timestamp": datetime.now(UTC).isoformat(),
             "user": {
-                "userId": identity.user_id,
-                "keycloakId": identity.subject,
-                "email": identity.email,
-                "role": identity.role,
-                "roles": sorted(identity.roles),
+                "userId": caller.user_id,
+                "keycloakId": caller.subject,
+                "email": caller.email,
+                "role": caller.role,
+                "roles": sorted(caller.roles),
             },
         }
     )

@@ -1,4 +1,4 @@
-"""The pass-through route tables (contract §3.9-§3.12, media §9): each gateway route forwards the raw
+"""The pass-through route table: each gateway route forwards the raw
 request body and query string to one upstream path, with the caller's identity as x-user-* headers and
 the client's own identity headers stripped."""
 
@@ -72,7 +72,7 @@ class Forward:
 
 
 TABLE: list[Forward] = [
-    # interviews (§3.9): same path on the interviews service
+    # interviews: same path on the interviews service
     Forward("POST", "/api/templates", "interviews", "/api/templates", "Create a template"),
     Forward("GET", "/api/templates", "interviews", "/api/templates", "List templates"),
     Forward("GET", "/api/templates/{template_id}", "interviews", "/api/templates/{template_id}", "Get a template"),
@@ -132,7 +132,7 @@ TABLE: list[Forward] = [
         )
         for action in ("start", "responses", "complete", "heartbeat", "approve", "reject")
     ),
-    # analysis (§3.10)
+    # analysis
     Forward(
         "GET",
         "/api/analysis/status/{invitation_id}",
@@ -148,7 +148,7 @@ TABLE: list[Forward] = [
         "My analysis",
     ),
     Forward("GET", "/api/analysis/{invitation_id}", "analysis", "/api/v1/analysis/{invitation_id}", "Analysis (HR)"),
-    # media (§9)
+    # media
     *(
         Forward("POST", f"/api/media/upload/{step}", "media", f"/api/v1/media/upload/{step}", f"Upload: {step}")
         for step in ("initiate", "confirm", "abort")
@@ -162,7 +162,7 @@ TABLE: list[Forward] = [
         )
         for what in ("stream", "download", "status", "transcription", "thumbnail", "parts")
     ),
-    # billing (§3.11)
+    # billing
     Forward("GET", "/api/billing/plans", "billing", "/api/billing/plans", "Plans"),
     *(
         Forward("GET", f"/api/billing/{what}", "billing", f"/api/billing/{what}", f"Billing {what}", company=True)
@@ -175,7 +175,7 @@ TABLE: list[Forward] = [
     Forward(
         "POST", "/api/billing/webhooks/stripe", "billing", "/api/billing/webhooks/stripe", "Stripe webhook (raw body)"
     ),
-    # notifications (§3.12)
+    # notifications
     Forward("GET", "/api/notifications", "notifications", "/api/notifications", "My notifications"),
     Forward(
         "GET", "/api/notifications/unread-count", "notifications", "/api/notifications/unread-count", "Unread count"
@@ -210,21 +210,21 @@ def encode_path(template: str, params: dict[str, Any]) -> str:
     return PARAM.sub(value, template)
 
 
-def identity_headers(identity: Identity | None, company_id: str | None = None) -> CIMultiDict[str]:
+def identity_headers(caller: Identity | None, company_id: str | None = None) -> CIMultiDict[str]:
     headers: CIMultiDict[str] = CIMultiDict()
-    if identity is not None:
-        headers["x-user-id"] = identity.user_id
-        headers["x-user-role"] = identity.role
-        headers["x-user-roles"] = ",".join(sorted(identity.roles))
-        company = company_id or identity.company_id
+    if caller is not None:
+        headers["x-user-id"] = caller.user_id
+        headers["x-user-role"] = caller.role
+        headers["x-user-roles"] = ",".join(sorted(caller.roles))
+        company = company_id or caller.company_id
         if company:
             headers["x-company-id"] = company
     return headers
 
 
-def forwarded_headers(request: Request, identity: Identity | None, company_id: str | None = None) -> CIMultiDict[str]:
+def forwarded_headers(request: Request, caller: Identity | None, company_id: str | None = None) -> CIMultiDict[str]:
     headers: CIMultiDict[str] = CIMultiDict((k, v) for k, v in request.headers.items() if k not in STRIPPED_REQUEST)
-    headers.extend(identity_headers(identity, company_id))
+    headers.extend(identity_headers(caller, company_id))
     return headers
 
 
@@ -238,13 +238,13 @@ CompanyResolver = Callable[[Identity], Awaitable[str | None]]
 
 def _endpoint(forward: Forward) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        identity: Identity | None = request.state.identity
+        caller: Identity | None = request.state.caller
         client: UpstreamClient = request.app.state.upstreams[forward.upstream]
         company_id = None
-        if forward.company and identity is not None:
-            company_id = await request.app.state.companies(identity)
+        if forward.company and caller is not None:
+            company_id = await request.app.state.companies(caller)
         path = encode_path(forward.target, request.path_params)
-        headers = forwarded_headers(request, identity, company_id)
+        headers = forwarded_headers(request, caller, company_id)
         if forward.stream:
             return await _stream(client, path, request, headers)
         upstream = await client.request(
@@ -265,10 +265,18 @@ async def _stream(client: UpstreamClient, path: str, request: Request, headers: 
     return StreamingResponse(stream.body, status_code=stream.status, media_type=stream.content_type)
 
 
+# Every resource behind the proxy is keyed by a uuid; the aggregated docs take the upstream's own schema
+# where that upstream documents the route.
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in PARAM.findall(path)
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+        for name in PARAM.findall(path)
     ]
+
+
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Server-sent events", "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+}
 
 
 def proxy_router() -> APIRouter:
@@ -283,5 +291,6 @@ def proxy_router() -> APIRouter:
             tags=[forward.upstream],
             openapi_extra=extra,
             response_class=Response,
+            responses=EVENT_STREAM if forward.stream else None,
         )
     return router

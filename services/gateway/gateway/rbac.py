@@ -1,4 +1,4 @@
-"""Who may call which gateway route (design.md §5), as one declarative table keyed by (method, path
+"""Who may call which gateway route, as one declarative table keyed by (method, path
 template). A route missing from the table is refused for everybody, and the RBAC matrix test fails."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/auth/jwks"): PUBLIC,
     ("GET", "/auth/me"): ANY,
     ("POST", "/auth/change-password"): ANY,
-    # users / profile (§3.6): any signed-in user, the users service checks ownership
+    # users / profile: any signed-in user, the users service checks ownership
     ("GET", "/api/users/me"): ANY,
     ("PUT", "/api/users/me"): ANY,
     ("POST", "/api/users/me/avatar"): ANY,
@@ -71,14 +71,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/me/skills/{skill_id}"): CANDIDATE,
     ("GET", "/api/skills"): MEMBER,
     ("GET", "/api/skills/categories"): ANY,
-    # HR (§3.7)
+    # HR
     ("GET", "/api/hr/candidates/search"): HR,
     ("POST", "/api/hr/companies"): HR,
     ("GET", "/api/hr/companies"): HR,
     ("GET", "/api/hr/companies/{company_id}"): HR,
     ("PUT", "/api/hr/companies/{company_id}"): HR,
     ("DELETE", "/api/hr/companies/{company_id}"): HR,
-    # admin (§3.8): admin only, never public (⚠ fixed)
+    # admin: admin only, never public (user management must not be open to anyone signed in)
     ("POST", "/api/admin/users"): ADMIN,
     ("GET", "/api/admin/users"): ADMIN,
     ("GET", "/api/admin/users/stats"): ADMIN,
@@ -100,7 +100,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/admin/skills/{skill_id}/toggle"): ADMIN,
     ("POST", "/api/admin/skills/{skill_id}/activate"): ADMIN,
     ("POST", "/api/admin/skills/{skill_id}/deactivate"): ADMIN,
-    # interviews (§3.9): HR builds and invites, candidates take; the service checks ownership
+    # interviews: HR builds and invites, candidates take; the service checks ownership
     ("POST", "/api/templates"): HR,
     ("GET", "/api/templates"): HR,
     ("GET", "/api/templates/{template_id}"): HR,
@@ -122,11 +122,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/invitations/candidate"): CANDIDATE,
     ("GET", "/api/invitations/hr"): HR,
     ("GET", "/api/invitations/{invitation_id}"): MEMBER,
-    # analysis (§3.10)
+    # analysis
     ("GET", "/api/analysis/{invitation_id}"): HR,
     ("GET", "/api/analysis/status/{invitation_id}"): MEMBER,
     ("GET", "/api/analysis/candidate/{invitation_id}"): CANDIDATE,
-    # media (§9): uploads by candidates (answers) and HR (question images)
+    # media: uploads by candidates (answers) and HR (question images)
     ("POST", "/api/media/upload/initiate"): MEMBER,
     ("POST", "/api/media/upload/confirm"): MEMBER,
     ("POST", "/api/media/upload/abort"): MEMBER,
@@ -139,7 +139,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/media/{media_id}/transcription"): MEMBER,
     ("GET", "/api/media/{media_id}/thumbnail"): MEMBER,
     ("GET", "/api/media/{media_id}/parts"): MEMBER,
-    # billing (§3.11): the company comes from membership, never from the client
+    # billing: the company comes from membership, never from the client
     ("GET", "/api/billing/plans"): PUBLIC,
     ("GET", "/api/billing/subscription"): HR,
     ("POST", "/api/billing/checkout"): HR,
@@ -150,7 +150,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/billing/invoices"): HR,
     # verified by the billing service on the raw body with Stripe's signature
     ("POST", "/api/billing/webhooks/stripe"): PUBLIC,
-    # notifications (§3.12): everyone sees only their own
+    # notifications: everyone sees only their own
     ("GET", "/api/notifications"): ANY,
     ("GET", "/api/notifications/unread-count"): ANY,
     ("POST", "/api/notifications/{notification_id}/read"): ANY,

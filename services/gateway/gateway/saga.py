@@ -1,4 +1,4 @@
-"""The registration saga (contract §3.4, design.md §4): the first authenticated request of a Keycloak
+"""The registration saga: the first authenticated request of a Keycloak
 user provisions the user in the users service.
 
 The state is a row per Keycloak id (`registrations`). The row is created with the internal user id the
@@ -32,7 +32,7 @@ from kit.http import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 
 log = structlog.get_logger("gateway.saga")
 
-# How the gateway identifies itself when it calls a service for no particular user (contract §2.1).
+# How the gateway identifies itself when it calls a service for no particular user.
 SYSTEM_HEADERS = {"x-user-id": "system", "x-user-role": "admin"}
 # Answers to the create call that mean "this user cannot be registered": the saga compensates.
 REFUSALS = frozenset({400, 409, 422})

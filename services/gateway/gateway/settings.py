@@ -18,7 +18,7 @@ class Settings(ServiceSettings):
     # A JWKS refetch for an unknown `kid` happens at most this often, so forged kids cannot flood Keycloak.
     jwks_min_refresh_interval_s: float = 30.0
 
-    # Identity from x-user-* headers with a valid x-internal-token (design.md §4): local stack and tests only.
+    # Identity from x-user-* headers with a valid x-internal-token: local stack and tests only.
     internal_auth_enabled: bool = False
 
     web_origin: str = "http://localhost:3000"
