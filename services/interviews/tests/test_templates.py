@@ -79,14 +79,22 @@ async def test_settings_and_title_of_a_draft_can_be_changed_and_the_settings_are
     client, hr, make_template, new_events
 ) -> None:
     interview = await make_template(hr, publish=False)
+    path = f"/api/templates/{interview.template_id}"
+    before = (await client.get(path, headers=hr.headers)).json()
 
     updated = await client.put(
-        f"/api/templates/{interview.template_id}",
+        path,
         json={"title": "Senior backend engineer", "settings": {"randomizeQuestions": True, "allowRetakes": True}},
         headers=hr.headers,
     )
 
     assert updated.status_code == 200
+    # The reply is built after COMMIT: it carries the version the update was committed with.
+    assert (
+        updated.json()["version"]
+        == before["version"] + 1
+        == (await client.get(path, headers=hr.headers)).json()["version"]
+    )
     assert updated.json()["title"] == "Senior backend engineer"
     assert updated.json()["description"] == "Async Python role"
     assert updated.json()["settings"] == {"randomizeQuestions": True, "allowRetakes": True}
@@ -407,6 +415,23 @@ async def test_candidates_and_pending_users_have_no_access_to_templates(client, 
         body = {"title": "T", "description": "D"} if method == "POST" else None
         response = await client.request(method, path, json=body, headers=outsider)
         assert response.status_code == 403, (method, path)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/templates/{unknown}"),
+        ("DELETE", "/api/templates/{unknown}"),
+        ("GET", "/api/invitations/hr"),
+        ("POST", "/api/invitations"),
+    ],
+)
+async def test_a_candidate_is_refused_hr_routes_for_their_role_before_anything_is_looked_up(
+    client, candidate, method, path
+) -> None:
+    response = await client.request(method, path.format(unknown=uuid.uuid4()), headers=candidate.headers)
+
+    assert (response.status_code, response.json()["code"]) == (403, "FORBIDDEN")
 
 
 async def test_another_hr_cannot_read_a_template_they_do_not_own(client, hr, other_hr, make_template) -> None:
