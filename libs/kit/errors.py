@@ -64,6 +64,10 @@ class PayloadTooLarge(DomainError):
     status, code = 413, "PAYLOAD_TOO_LARGE"
 
 
+class UnsupportedMediaType(DomainError):
+    status, code = 415, "UNSUPPORTED_MEDIA_TYPE"
+
+
 class ServiceUnavailable(DomainError):
     status, code = 503, "SERVICE_UNAVAILABLE"
 

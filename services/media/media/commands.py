@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
-from kit.errors import PayloadTooLarge
+from kit.errors import PayloadTooLarge, UnsupportedMediaType
 from kit.worker import queue_name
 from media import access
 from media.domain import (
@@ -24,7 +24,6 @@ from media.domain import (
     NotUploading,
     StoredObjectTooLarge,
     TranscriptStatus,
-    UnsupportedMediaType,
     UploadIncomplete,
     UploadMode,
 )

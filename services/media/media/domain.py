@@ -28,7 +28,7 @@ from kit.contracts.media import (
 )
 from kit.db import Base
 from kit.domain import AggregateRoot, utcnow
-from kit.errors import Conflict, DomainError, PayloadTooLarge
+from kit.errors import Conflict, PayloadTooLarge
 
 
 class MediaStatus(StrEnum):
@@ -263,8 +263,3 @@ class StoredObjectTooLarge(PayloadTooLarge):
     rejected and its bytes deleted before the 413, so the refusal commits."""
 
     commits = True
-
-
-# 415 has no semantic parent in the kit, so this one error states its status.
-class UnsupportedMediaType(DomainError):
-    status, code = 415, "UNSUPPORTED_MEDIA_TYPE"

@@ -16,7 +16,7 @@ from minio import Minio
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from kit.errors import DomainError, PayloadTooLarge
+from kit.errors import PayloadTooLarge, UnsupportedMediaType
 from users.domain import InvalidValue
 from users.settings import Settings
 
@@ -32,9 +32,8 @@ IMAGE_SIGNATURES: tuple[tuple[str, str, bytes, int], ...] = (
 MULTIPART_OVERHEAD = 64 * 1024
 
 
-class UnsupportedImage(DomainError):
-    # The kit has no 415 parent, so this one error states its status.
-    status, code = 415, "UNSUPPORTED_MEDIA_TYPE"
+class UnsupportedImage(UnsupportedMediaType):
+    pass
 
 
 def sniff_image(data: bytes) -> tuple[str, str]:
