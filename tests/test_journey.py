@@ -20,7 +20,6 @@ from asgi_lifespan import LifespanManager
 
 from analysis.main import create_app as analysis_app
 from analysis.settings import Settings as AnalysisSettings
-from analysis.testing import LlmStandIn
 from interviews.main import create_app as interviews_app
 from interviews.settings import Settings as InterviewsSettings
 from kit.testing import (
@@ -32,6 +31,7 @@ from kit.testing import (
     retire_stale_outbox_rows,
     settings_for_tests,
 )
+from standins.llm import LlmStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ("interview-events", "analysis-events", "media-events")

@@ -27,7 +27,6 @@ import httpx
 import pytest
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
-from analysis.testing import LlmStandIn
 from devstack import web
 from devstack.config import ALL_TOPICS, KEYCLOAK_CLIENT_ID, KEYCLOAK_TEST_REALM
 from kit.settings import ServiceSettings
@@ -41,7 +40,8 @@ from kit.testing import (
     retire_stale_outbox_rows,
     settings_for_tests,
 )
-from media.testing import WhisperStandIn
+from standins.llm import LlmStandIn
+from standins.transcription import WhisperStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "web"

@@ -20,7 +20,7 @@ from analysis.domain import InterviewSnapshot
 from analysis.llm import LlmEngine
 from analysis.scoring import score_interview
 from analysis.settings import Settings
-from analysis.testing import LlmStandIn
+from standins.llm import LlmStandIn
 
 
 def interview(questions: int) -> InterviewSnapshot:

@@ -21,7 +21,6 @@ from analysis.commands import Jobs
 from analysis.consumers import TOPICS, handlers
 from analysis.main import create_app
 from analysis.settings import Settings
-from analysis.testing import LlmStandIn
 from analysis.worker import build_worker_settings
 from kit.db import make_sessionmaker
 from kit.domain import IntegrationEvent
@@ -35,6 +34,7 @@ from kit.testing import (
     make_service_engine,
     settings_for_tests,
 )
+from standins.llm import LlmStandIn
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 

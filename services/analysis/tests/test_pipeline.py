@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from analysis.settings import Settings
-from analysis.testing import INVENTED_QUOTE, LlmStandIn
 from kit.events import Envelope
 from kit.testing import consume
+from standins.llm import INVENTED_QUOTE, LlmStandIn
 
 StackFactory = Callable[[Settings], Awaitable[Any]]
 STATUS = "SELECT status FROM analysis_results WHERE invitation_id = :id"

@@ -20,7 +20,6 @@ from analysis.domain import AnalysisResult, AnalysisStatus, InterviewSnapshot
 from analysis.offline import OfflineEngine
 from analysis.scoring import NO_TRANSCRIPT
 from analysis.settings import Settings
-from analysis.testing import LlmStandIn
 from analysis.worker import analyse, sweep_pending
 from kit.contracts.media import MediaFailed, Segment, TranscriptionCompleted, TranscriptionUnavailable
 from kit.db import transaction
@@ -28,6 +27,7 @@ from kit.domain import utcnow
 from kit.events import Envelope
 from kit.testing import consume
 from kit.worker import queue_name
+from standins.llm import LlmStandIn
 
 StackFactory = Callable[[Settings], Awaitable[Any]]
 STATUS = "SELECT status FROM analysis_results WHERE invitation_id = :id"

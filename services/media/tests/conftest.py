@@ -35,8 +35,8 @@ from media.consumers import HANDLERS, TOPICS
 from media.main import create_app
 from media.settings import MIB, Settings
 from media.storage import Storage
-from media.testing import WhisperStandIn
 from media.worker import build_worker_settings
+from standins.transcription import WhisperStandIn
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 SPEECH = "I would start by measuring where the time goes, then fix the slowest query first."

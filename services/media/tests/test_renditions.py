@@ -13,7 +13,7 @@ import pytest
 from media.processing import ProbeFailed, transcode
 from media.settings import Settings
 from media.storage import Storage
-from media.testing import WhisperStandIn
+from standins.transcription import WhisperStandIn
 
 from .conftest import Clips, Stack, StackFactory, probe_bytes
 

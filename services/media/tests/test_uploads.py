@@ -11,8 +11,8 @@ from sqlalchemy import text
 from media.commands import Jobs
 from media.settings import MIB, Settings
 from media.storage import Storage
-from media.testing import SPOKEN, WhisperStandIn
 from media.worker import purge, sweep_stalled
+from standins.transcription import SPOKEN, WhisperStandIn
 
 from .conftest import Clips, StackFactory, identity
 

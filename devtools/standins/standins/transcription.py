@@ -1,4 +1,4 @@
-"""A local stand-in of the OpenAI-compatible transcription API (Groq's path) for the tests and the benchmark:
+"""A local stand-in of the OpenAI-compatible transcription API (Groq's path) for the media and journey tests:
 the real `groq` SDK sends it the extracted audio over HTTP on 127.0.0.1, and it answers `verbose_json`
 with timed segments (or a server error when told to). It records what it received, as ffprobe reads it."""
 
@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from standins.server import HttpStandIn
 
 TRANSCRIPTIONS_PATH = "/openai/v1/audio/transcriptions"
 SPOKEN = "I would start by measuring where the time goes."
@@ -55,16 +55,9 @@ def _audio_facts(content: bytes) -> tuple[int | None, int | None, float | None]:
 
 
 @dataclass
-class WhisperStandIn:
+class WhisperStandIn(HttpStandIn):
     failing: bool = False
     requests: list[Received] = field(default_factory=list)
-    port: int = 0
-    _server: uvicorn.Server | None = None
-    _task: asyncio.Task[None] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -103,18 +96,3 @@ class WhisperStandIn:
             )
 
         return app
-
-    async def start(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        config = uvicorn.Config(self.app(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            await asyncio.sleep(0.01)
-
-    async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task

@@ -1,21 +1,21 @@
-"""A local stand-in of an OpenAI-compatible chat-completions API (Groq's path), for the tests and the
-benchmark: the real `groq` SDK talks to it over HTTP on 127.0.0.1. It answers valid JSON, invalid JSON or
-a 429 with `retry-after`, after a configurable latency, and records when each request arrived."""
+"""A local stand-in of an OpenAI-compatible chat-completions API (Groq's path), for the analysis tests, the
+journey tests and the benchmark: the real `groq` SDK talks to it over HTTP on 127.0.0.1. It answers valid
+JSON, invalid JSON or a 429 with `retry-after`, after a configurable latency, and records when each request arrived."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-import socket
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from standins.server import HttpStandIn
 
 Behaviour = Literal["valid", "invalid_json", "rate_limited"]
 CHAT_PATH = "/openai/v1/chat/completions"
@@ -33,19 +33,12 @@ class Recorded:
 
 
 @dataclass
-class LlmStandIn:
+class LlmStandIn(HttpStandIn):
     latency_s: float = 0.0
     retry_after_s: float = 1.0
     default: Behaviour = "valid"
     script: deque[Behaviour] = field(default_factory=deque)
     requests: list[Recorded] = field(default_factory=list)
-    port: int = 0
-    _server: uvicorn.Server | None = None
-    _task: asyncio.Task[None] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def reset(
         self,
@@ -84,21 +77,6 @@ class LlmStandIn:
             return JSONResponse(_completion(body["model"], content))
 
         return app
-
-    async def start(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        config = uvicorn.Config(self.app(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            await asyncio.sleep(0.01)
-
-    async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
 
 
 def _answer(kind: str, user: str) -> dict[str, Any]:
