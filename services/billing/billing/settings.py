@@ -1,3 +1,5 @@
+"""The billing service's settings: the kit's, with its name, port and database defaults."""
+
 from kit.settings import ServiceSettings
 
 

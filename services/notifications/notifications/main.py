@@ -1,12 +1,16 @@
+"""The notifications service's app: `uvicorn notifications.main:app`."""
+
 from fastapi import FastAPI
 
 from kit.app import create_service_app
+from notifications.api import router
 from notifications.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         settings or Settings(),
+        routers=[router],
         title="notifications service",
         description="E-mail, in-app notifications and webhooks.",
     )

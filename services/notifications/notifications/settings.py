@@ -1,3 +1,5 @@
+"""The notifications service's settings: the kit's, with its name, port and database defaults."""
+
 from kit.settings import ServiceSettings
 
 

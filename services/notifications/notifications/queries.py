@@ -1,0 +1,1 @@
+"""Read functions returning views, checking `access`; they never change state. None yet."""
