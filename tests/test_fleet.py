@@ -1,4 +1,5 @@
-"""Every service of the fleet: migrations, operational endpoints and the three processes, for real."""
+"""Every service of the registry (deploy/services.toml): migrations, operational endpoints and the three
+processes, for real."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from devstack.registry import REGISTRY, load
 from kit.events import Envelope
 from kit.settings import ServiceSettings
 from kit.testing import (
@@ -27,15 +29,7 @@ from kit.testing import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {
-    "gateway": 8001,
-    "users": 8002,
-    "interviews": 8003,
-    "media": 8004,
-    "analysis": 8005,
-    "notifications": 8006,
-    "billing": 8007,
-}
+SERVICES = load(ROOT / REGISTRY)
 
 
 def service_settings(service: str) -> ServiceSettings:
@@ -116,6 +110,15 @@ async def test_health_ready_metrics_and_swagger_answer(service: str, client: htt
     assert docs.status_code == 200
     assert "swagger-ui" in docs.text
     assert spec.json()["openapi"].startswith("3.")
+
+
+def test_the_settings_default_to_the_registered_port_and_the_consumer_reads_the_registered_topics(
+    service: str,
+) -> None:
+    settings_cls = importlib.import_module(f"{service}.settings").Settings
+    consumers = importlib.import_module(f"{service}.consumers")
+    assert settings_cls.model_fields["port"].default == SERVICES[service].port
+    assert sorted(consumers.TOPICS) == sorted(SERVICES[service].consumes)
 
 
 async def _stop(process: asyncio.subprocess.Process) -> int:

@@ -1,7 +1,8 @@
 """Render services/<svc>/Dockerfile (and its .dockerignore) from the one template in this directory.
 
-The seven service images differ only by name, port and extra Debian packages, so they are generated
-rather than copied by hand. Run from anywhere: ``python deploy/docker/render.py``.
+The service images differ only by name, port and extra Debian packages, all read from the registry
+(deploy/services.toml), so they are generated rather than copied by hand. Run from anywhere:
+``uv run python deploy/docker/render.py``.
 ``deploy/tests/test_compose.py`` fails when a rendered file is out of date.
 """
 
@@ -9,19 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devstack.registry import REGISTRY, load
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-
-# service -> (api port, extra Debian packages)
-SERVICES: dict[str, tuple[int, tuple[str, ...]]] = {
-    "gateway": (8001, ()),
-    "users": (8002, ()),
-    "interviews": (8003, ()),
-    "media": (8004, ("ffmpeg",)),
-    "analysis": (8005, ()),
-    "notifications": (8006, ()),
-    "billing": (8007, ()),
-}
+SERVICES = load(REPO / REGISTRY)
 
 
 def _apt(packages: tuple[str, ...]) -> str:
@@ -37,13 +30,13 @@ def _apt(packages: tuple[str, ...]) -> str:
 
 def render(service: str) -> dict[Path, str]:
     """Return {path: content} of the files generated for one service."""
-    port, packages = SERVICES[service]
+    svc = SERVICES[service]
     dockerfile = (
         (HERE / "Dockerfile.service.in")
         .read_text()
-        .replace("{{apt}}", _apt(packages))
+        .replace("{{apt}}", _apt(svc.apt))
         .replace("{{svc}}", service)
-        .replace("{{port}}", str(port))
+        .replace("{{port}}", str(svc.port))
     )
     ignore = (HERE / "Dockerfile.dockerignore.in").read_text()
     base = REPO / "services" / service

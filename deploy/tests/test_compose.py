@@ -1,4 +1,5 @@
-"""The production-like compose stack and its configuration files are valid and agree with CONVENTIONS.md.
+"""The production-like compose stack and its configuration files are valid and agree with the registry of
+services (deploy/services.toml) and with CONVENTIONS.md.
 
 No Docker engine runs in CI: the compose file is checked with the real `docker-compose config` (Debian's
 docker-compose v1, which validates without an engine) and then by reading its resolved output.
@@ -12,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +21,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from devstack.registry import REGISTRY, load, topics
 
 DEPLOY = Path(__file__).resolve().parents[1]
 REPO = DEPLOY.parent
@@ -38,8 +42,9 @@ def _conventions_topics() -> list[str]:
     return [t.strip() for t in line.group(1).replace("\n", " ").split(",") if t.strip()]
 
 
-SERVICES = _conventions_services()
-TOPICS = _conventions_topics()
+FLEET = load(REPO / REGISTRY)
+SERVICES = {name: svc.port for name, svc in FLEET.items()}
+TOPICS = topics(FLEET)
 ROLES = ("api", "consumer", "worker", "migrate")
 
 # Containers allowed to publish a port (all on 127.0.0.1): the gateway, the web app and the operator UIs.
@@ -252,10 +257,57 @@ def test_no_variable_is_required_so_validation_needs_no_exported_environment() -
     assert re.findall(r"\$\{\w+:?\?", COMPOSE_FILE.read_text()) == []
 
 
+# ------------------------------------------------------------------------------------ the registry and docs
+
+
+def test_conventions_md_names_the_registered_services_ports_and_topics() -> None:
+    assert _conventions_services() == SERVICES
+    assert sorted(_conventions_topics()) == sorted(TOPICS)
+
+
+def _readme_map() -> dict[str, list[str]]:
+    """The README's service map: service name -> [port, schema, consumes, produces], an en dash for none."""
+    readme = (REPO / "README.md").read_text()
+    header = "| service | port | schema | consumes | produces |"
+    assert header in readme, "README.md lost its service map table"
+    rows = readme[readme.index(header) :].splitlines()[2:]
+    table = {}
+    for row in rows:
+        if not row.startswith("|"):
+            break
+        name, *cells = (cell.strip() for cell in row.strip("|").split("|"))
+        table[name] = cells
+    return table
+
+
+def _topic_cell(cell: str) -> set[str]:
+    return set() if cell == "\N{EN DASH}" else {t.strip(" `") for t in cell.split(",")}
+
+
+def test_every_service_directory_is_registered() -> None:
+    assert {p.parent.name for p in (REPO / "services").glob("*/pyproject.toml")} == SERVICES.keys()
+
+
+def test_the_readme_map_agrees_with_the_registry() -> None:
+    readme = _readme_map()
+    assert readme.keys() - {"web"} == SERVICES.keys()
+    for name, svc in FLEET.items():
+        port, schema, consumes, produces = readme[name]
+        assert (int(port), schema, _topic_cell(produces)) == (svc.port, f"`{name}`", set(svc.produces)), name
+        # The map also shows what a scaffold service will read once it handles events; its consumer
+        # subscribes to none of it before then.
+        assert set(svc.consumes) <= _topic_cell(consumes), name
+
+
 # ------------------------------------------------------------------------------------------ the services
 
 
-@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+def test_the_compose_file_runs_exactly_the_registered_services(services: dict[str, dict[str, Any]]) -> None:
+    roles = {name.rsplit("-", 1)[0] for name in services if name.rsplit("-", 1)[-1] in ROLES}
+    assert roles == SERVICES.keys()
+
+
+@pytest.mark.parametrize("svc", SERVICES)
 def test_every_service_has_api_consumer_worker_and_migrate_from_one_image(
     svc: str, services: dict[str, dict[str, Any]]
 ) -> None:
@@ -269,7 +321,7 @@ def test_every_service_has_api_consumer_worker_and_migrate_from_one_image(
         assert build["dockerfile"] == f"services/{svc}/Dockerfile"
 
 
-@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+@pytest.mark.parametrize("svc", SERVICES)
 def test_the_roles_run_the_conventional_commands(svc: str, services: dict[str, dict[str, Any]]) -> None:
     assert "command" not in services[f"{svc}-api"], "the api runs the image's default CMD (uvicorn)"
     assert services[f"{svc}-consumer"]["command"] == ["python", "-m", f"{svc}.consumers"]
@@ -280,7 +332,7 @@ def test_the_roles_run_the_conventional_commands(svc: str, services: dict[str, d
     assert services[f"{svc}-migrate"]["restart"] == "no"
 
 
-@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+@pytest.mark.parametrize("svc", SERVICES)
 def test_every_role_waits_for_the_migration_to_complete(svc: str, services: dict[str, dict[str, Any]]) -> None:
     for role in ("api", "consumer", "worker"):
         depends_on = services[f"{svc}-{role}"]["depends_on"]
@@ -289,7 +341,7 @@ def test_every_role_waits_for_the_migration_to_complete(svc: str, services: dict
     assert services[f"{svc}-migrate"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
 
 
-@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+@pytest.mark.parametrize("svc", SERVICES)
 def test_services_reach_the_infrastructure_by_in_network_names(svc: str, services: dict[str, dict[str, Any]]) -> None:
     env = _env(services[f"{svc}-api"])
     port = SERVICES[svc]
@@ -305,12 +357,11 @@ def test_services_reach_the_infrastructure_by_in_network_names(svc: str, service
     assert env["TOPIC_PREFIX"] == ""
     assert env["INTERNAL_TOKEN"]
     for other, other_port in SERVICES.items():
-        if other != "web":
-            assert env[f"{other.upper()}_URL"] == f"http://{other}-api:{other_port}"
+        assert env[f"{other.upper()}_URL"] == f"http://{other}-api:{other_port}"
     assert not [k for k, v in env.items() if "127.0.0.1" in v or "localhost" in v]
 
 
-@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+@pytest.mark.parametrize("svc", SERVICES)
 def test_the_roles_of_a_service_share_one_environment(svc: str, services: dict[str, dict[str, Any]]) -> None:
     api = _env(services[f"{svc}-api"])
     assert _env(services[f"{svc}-migrate"]) == api
@@ -399,8 +450,9 @@ def test_keycloak_imports_the_realm_directory_read_only(services: dict[str, dict
 def test_postgres_init_creates_a_role_and_an_own_schema_per_service(services: dict[str, dict[str, Any]]) -> None:
     sql = (DEPLOY / "postgres" / "init.sql").read_text()
     assert "REVOKE ALL ON SCHEMA public FROM PUBLIC;" in sql
+    assert set(re.findall(r"^CREATE ROLE (\w+)", sql, re.M)) == SERVICES.keys()
     pg_env = _env(services["postgres"])
-    for svc in SERVICES.keys() - {"web"}:
+    for svc in SERVICES:
         assert f"CREATE ROLE {svc} LOGIN PASSWORD :'{svc}_password';" in sql
         assert f"CREATE SCHEMA {svc} AUTHORIZATION {svc};" in sql
         assert f"\\getenv {svc}_password {svc.upper()}_DB_PASSWORD" in sql
@@ -419,9 +471,9 @@ def test_prometheus_scrapes_every_api_consumer_and_worker_on_its_port() -> None:
     config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
     expected = {
-        "aivi-api": {f"{svc}-api:{port}" for svc, port in SERVICES.items() if svc != "web"},
-        "aivi-consumer": {f"{svc}-consumer:9101" for svc in SERVICES.keys() - {"web"}},
-        "aivi-worker": {f"{svc}-worker:9102" for svc in SERVICES.keys() - {"web"}},
+        "aivi-api": {f"{svc}-api:{port}" for svc, port in SERVICES.items()},
+        "aivi-consumer": {f"{svc}-consumer:9101" for svc in SERVICES},
+        "aivi-worker": {f"{svc}-worker:9102" for svc in SERVICES},
     }
     for job_name, targets in expected.items():
         job = jobs[job_name]
@@ -558,14 +610,14 @@ def test_promtool_accepts_the_config_the_rules_their_unit_tests_and_every_dashbo
 # --------------------------------------------------------------------------------------------- dockerfiles
 
 
-@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+@pytest.mark.parametrize("svc", SERVICES)
 def test_each_service_dockerfile_is_rendered_from_the_one_template(svc: str) -> None:
     for path, content in _load_renderer().render(svc).items():
         assert path.exists(), f"{path} missing: run `python deploy/docker/render.py`"
         assert path.read_text() == content, f"{path} is stale: run `python deploy/docker/render.py`"
 
 
-@pytest.mark.parametrize("svc", SERVICES.keys() - {"web"})
+@pytest.mark.parametrize("svc", SERVICES)
 def test_each_service_image_syncs_dependencies_before_code_and_runs_the_api_as_non_root(svc: str) -> None:
     dockerfile = (REPO / "services" / svc / "Dockerfile").read_text()
     port = SERVICES[svc]
@@ -580,3 +632,31 @@ def test_each_service_image_syncs_dependencies_before_code_and_runs_the_api_as_n
     assert re.search(r"^USER app$", dockerfile, re.M)
     assert dockerfile.rstrip().endswith(f'CMD ["uvicorn", "{svc}.main:app", "--host", "0.0.0.0", "--port", "{port}"]')
     assert ("ffmpeg" in dockerfile) == (svc == "media")
+
+
+def _locked_dependencies(package: str) -> set[str]:
+    """Every package uv.lock installs for `package` (without dev groups), itself included."""
+    locked = {p["name"]: p for p in tomllib.loads((REPO / "uv.lock").read_text())["package"]}
+    seen: set[str] = set()
+    todo = [package]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        entry = locked[name]
+        extras = entry.get("optional-dependencies", {}).values()
+        todo += [dep["name"] for deps in (entry.get("dependencies", []), *extras) for dep in deps]
+    return seen
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_no_service_image_copies_or_installs_the_stand_ins(svc: str) -> None:
+    dockerfile = (REPO / "services" / svc / "Dockerfile").read_text()
+    copied = re.findall(r"^COPY (\S+)", dockerfile, re.M)
+    assert "--from=ghcr.io/astral-sh/uv:0.13" in copied
+    assert {c for c in copied if not c.startswith("--from=")} == {"pyproject.toml", "libs/", f"services/{svc}/"}
+    assert "--no-dev" in dockerfile
+    installed = _locked_dependencies(svc)
+    assert "kit" in installed
+    assert "standins" not in installed

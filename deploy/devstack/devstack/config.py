@@ -1,4 +1,4 @@
-"""Names, ports and paths of the local stack, as fixed by deploy/CONVENTIONS.md."""
+"""Names, ports and paths of the local stack, as fixed by deploy/CONVENTIONS.md and deploy/services.toml."""
 
 from __future__ import annotations
 
@@ -7,28 +7,27 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SERVICES: dict[str, int] = {
-    "gateway": 8001,
-    "users": 8002,
-    "interviews": 8003,
-    "media": 8004,
-    "analysis": 8005,
-    "notifications": 8006,
-    "billing": 8007,
-}
+from devstack.registry import REGISTRY, Service, load, topics
+
+
+def _find_root() -> Path:
+    """The workspace root: DEVSTACK_ROOT, else the first parent of this package with a uv workspace."""
+    if env := os.environ.get("DEVSTACK_ROOT"):
+        return Path(env).resolve()
+    for parent in Path(__file__).resolve().parents:
+        pyproject = parent / "pyproject.toml"
+        if pyproject.is_file() and "[tool.uv.workspace]" in pyproject.read_text():
+            return parent
+    raise RuntimeError("cannot find the workspace root; set DEVSTACK_ROOT")
+
+
+# The fleet comes from deploy/services.toml; every other list of services derives from it.
+FLEET: dict[str, Service] = load(_find_root() / REGISTRY)
+SERVICES: dict[str, int] = {name: svc.port for name, svc in FLEET.items()}
 WEB_PORT = 3000
 
 DATABASES = ("aivi", "aivi_test")
-TOPICS = (
-    "auth-events",
-    "user-commands",
-    "user-events",
-    "interview-events",
-    "media-events",
-    "analysis-events",
-    "notification-events",
-    "billing-events",
-)
+TOPICS = topics(FLEET)
 ALL_TOPICS = (*TOPICS, *(f"{t}-dlq" for t in TOPICS))
 BUCKETS = ("avatars", "media", "test-avatars", "test-media")
 
@@ -69,17 +68,6 @@ class Ports:
     seaweed_filer: int = field(default_factory=lambda: _port("SEAWEED_FILER_PORT", 8888))
     smtp: int = field(default_factory=lambda: _port("SMTP_PORT", 1025))
     mailpit_http: int = field(default_factory=lambda: _port("MAILPIT_HTTP_PORT", 8025))
-
-
-def _find_root() -> Path:
-    """The workspace root: DEVSTACK_ROOT, else the first parent of this package with a uv workspace."""
-    if env := os.environ.get("DEVSTACK_ROOT"):
-        return Path(env).resolve()
-    for parent in Path(__file__).resolve().parents:
-        pyproject = parent / "pyproject.toml"
-        if pyproject.is_file() and "[tool.uv.workspace]" in pyproject.read_text():
-            return parent
-    raise RuntimeError("cannot find the workspace root; set DEVSTACK_ROOT")
 
 
 @dataclass(frozen=True)
