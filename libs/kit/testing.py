@@ -9,14 +9,17 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -104,6 +107,40 @@ def alembic_upgrade(service_dir: Path, settings: ServiceSettings) -> None:
     config.set_main_option("script_location", str(service_dir / "migrations"))
     config.attributes["database_url"] = settings.database_url
     command.upgrade(config, "head")
+
+
+def database_fixtures(service_dir: Path) -> tuple[Any, Any]:
+    """A service conftest's `migrated` (its migrations applied once per run) and `engine` (as the service's own
+    role) fixtures: `migrated, engine = database_fixtures(SERVICE_DIR)`. Made per conftest, because a session
+    fixture shared by every service would be cached with the first service's settings."""
+
+    @pytest.fixture(scope="session")
+    def migrated(settings: ServiceSettings) -> ServiceSettings:
+        # Synchronous on purpose: Alembic's async env runs its own event loop.
+        alembic_upgrade(service_dir, settings)
+        return settings
+
+    @pytest.fixture(scope="session")
+    async def engine(migrated: ServiceSettings) -> AsyncIterator[AsyncEngine]:
+        engine = make_service_engine(migrated)
+        yield engine
+        await engine.dispose()
+
+    return migrated, engine
+
+
+@asynccontextmanager
+async def in_process_client(
+    app: FastAPI, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the app running in this process, its requests on the test's rolled-back connection."""
+    from asgi_lifespan import LifespanManager
+
+    async with LifespanManager(app) as manager:
+        app.state.sessions = sessions
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
 
 
 @pytest.fixture(scope="session")

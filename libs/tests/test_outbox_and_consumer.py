@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from typing import ClassVar
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.errors import KafkaConnectionError
+from prometheus_client import REGISTRY
 from sqlalchemy import Integer, String, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,7 +22,7 @@ from kit.dlq import read_dlq, replay
 from kit.domain import AggregateRoot, IntegrationEvent
 from kit.events import Envelope
 from kit.kafka import Consumer, make_producer
-from kit.outbox import OutboxMessage, Relay
+from kit.outbox import OutboxMessage, ProcessedMessage, Relay
 from kit.settings import ServiceSettings
 from kit.testing import consume
 
@@ -352,3 +353,22 @@ async def test_a_batch_kafka_refuses_stays_unpublished_with_its_attempt_and_erro
     assert row.attempts == 2
     assert row.last_error
     assert await relay.backlog() == 1
+
+
+async def test_an_event_without_a_handler_is_counted_as_skipped_and_not_marked_processed(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings
+) -> None:
+    envelope = Envelope(event_type="widget.unknown", source="kit", aggregate_id="w-1", payload={})
+    value = envelope.model_dump_json(by_alias=True).encode()
+    record = ConsumerRecord("widget-events", 0, 0, 0, 0, b"w-1", value, None, 3, len(value), [])
+    consumer = Consumer(settings, committed, {"widget.changed": count_hit}, ["widget-events"])
+    labels = {"service": settings.service_name, "topic": "widget-events", "result": "skipped"}
+    skipped_before = REGISTRY.get_sample_value("kafka_messages_total", labels) or 0.0
+
+    assert await consumer.handle(record) == "skipped"
+    await consumer.close()
+
+    assert REGISTRY.get_sample_value("kafka_messages_total", labels) == skipped_before + 1
+    async with committed() as session:
+        marked = await session.scalar(select(func.count()).where(ProcessedMessage.message_id == str(envelope.event_id)))
+    assert marked == 0

@@ -28,10 +28,9 @@ from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.testing import (
     INTERNAL_TOKEN,
-    alembic_upgrade,
     create_topics,
+    database_fixtures,
     delete_topics,
-    make_service_engine,
     settings_for_tests,
 )
 from standins.llm import LlmStandIn
@@ -44,12 +43,7 @@ def settings() -> Settings:
     return settings_for_tests(Settings, "analysis")
 
 
-@pytest.fixture(scope="session")
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    await asyncio.to_thread(alembic_upgrade, SERVICE_DIR, settings)
-    engine = make_service_engine(settings)
-    yield engine
-    await engine.dispose()
+migrated, engine = database_fixtures(SERVICE_DIR)
 
 
 @pytest.fixture(scope="session")

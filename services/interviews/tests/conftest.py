@@ -16,7 +16,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from interviews.consumers import HANDLERS, TOPICS
 from interviews.main import create_app
@@ -25,7 +25,7 @@ from kit.contracts import media
 from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.outbox import OutboxMessage
-from kit.testing import INTERNAL_TOKEN, alembic_upgrade, make_service_engine, settings_for_tests
+from kit.testing import INTERNAL_TOKEN, database_fixtures, settings_for_tests
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
@@ -36,18 +36,7 @@ def settings() -> Settings:
     return settings_for_tests(Settings, "interviews")
 
 
-@pytest.fixture(scope="session")
-def migrated(settings: Settings) -> Settings:
-    # Synchronous on purpose: Alembic's async env runs its own event loop.
-    alembic_upgrade(SERVICE_DIR, settings)
-    return settings
-
-
-@pytest.fixture(scope="session")
-async def engine(migrated: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = make_service_engine(migrated)
-    yield engine
-    await engine.dispose()
+migrated, engine = database_fixtures(SERVICE_DIR)
 
 
 @dataclass

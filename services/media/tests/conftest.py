@@ -24,11 +24,10 @@ from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.testing import (
     INTERNAL_TOKEN,
-    alembic_upgrade,
     consume_until,
     create_topics,
+    database_fixtures,
     delete_topics,
-    make_service_engine,
     settings_for_tests,
 )
 from media.consumers import HANDLERS, TOPICS
@@ -56,12 +55,7 @@ def settings() -> Settings:
     )
 
 
-@pytest.fixture(scope="session")
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    await asyncio.to_thread(alembic_upgrade, SERVICE_DIR, settings)
-    engine = make_service_engine(settings)
-    yield engine
-    await engine.dispose()
+migrated, engine = database_fixtures(SERVICE_DIR)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kit.db import make_sessionmaker
 from kit.outbox import OutboxMessage
-from kit.testing import INTERNAL_TOKEN, alembic_upgrade, make_service_engine, settings_for_tests
+from kit.testing import INTERNAL_TOKEN, database_fixtures, settings_for_tests
 from users.domain import User
 from users.main import create_app
 from users.settings import Settings
@@ -27,19 +27,7 @@ def settings() -> Settings:
     return settings_for_tests(Settings, "users", s3_bucket_prefix="test-")
 
 
-@pytest.fixture(scope="session")
-def migrated(settings: Settings) -> Settings:
-    """The service's migrations, applied once as its own role (sync: alembic runs its own loop)."""
-    alembic_upgrade(SERVICE_DIR, settings)
-    return settings
-
-
-@pytest.fixture(scope="session")
-async def engine(migrated: Settings) -> AsyncIterator[AsyncEngine]:
-    settings = migrated
-    engine = make_service_engine(settings)
-    yield engine
-    await engine.dispose()
+migrated, engine = database_fixtures(SERVICE_DIR)
 
 
 @pytest.fixture(scope="session")
