@@ -29,6 +29,7 @@ ENVELOPE = ErrorEnvelope.__name__
 # FastAPI's own validation-error schemas: never what a service answers, which is the envelope.
 FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
 ERRORS = {
+    "400": "The request breaks a rule of the service (a value it does not accept)",
     "401": "Not signed in, or the token is invalid",
     "403": "The caller's role may not use this route",
     "404": "Not found",
@@ -165,6 +166,9 @@ def _declare_errors(document: dict[str, Any]) -> None:
                 statuses.add("503")
             if op.get("parameters") or "requestBody" in op:
                 statuses.add("422")
+            # Services refuse a value their rules do not accept with 400 (the kit's DomainError default).
+            if "requestBody" in op and signed_in:
+                statuses.add("400")
             if "{" in path:
                 statuses.add("404")
             if method != "get" and signed_in:
