@@ -1,3 +1,4 @@
+import notifications.domain  # noqa: F401  (the models, for autogenerate)
 from kit.migrations import run_env
 from notifications.settings import Settings
 
