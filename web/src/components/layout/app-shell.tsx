@@ -2,6 +2,7 @@
 
 import {
   BarChart3,
+  Bell,
   Building2,
   ClipboardCheck,
   FileText,
@@ -19,6 +20,7 @@ import {
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import * as React from "react";
+import { NotificationBell } from "@/components/notifications/notification-bell";
 import { Button } from "@/components/ui/button";
 import { ErrorState, Spinner } from "@/components/ui/feedback";
 import { displayName, useMe } from "@/lib/profile";
@@ -53,6 +55,7 @@ const ROLE_LABELS: Record<string, string> = { admin: "Admin", hr: "HR", candidat
 
 const ACCOUNT: NavItem[] = [
   { href: "/profile", label: "Profile", icon: User },
+  { href: "/profile/notifications", label: "Notification settings", icon: Bell },
   { href: "/profile/security", label: "Security", icon: ShieldCheck },
 ];
 
@@ -119,6 +122,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
             <Menu aria-hidden />
           </Button>
           <div className="flex-1" />
+          {me.data && <NotificationBell />}
           {me.data && (
             <span className="hidden text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">
               {displayName(me.data)} · {ROLE_LABELS[me.data.role] ?? me.data.role}

@@ -1,6 +1,6 @@
 "use client";
 
-import { Building2, MapPin, Pencil, Plus, Trash2, Users } from "lucide-react";
+import { Building2, MapPin, Pencil, Plus, Trash2, Users, Webhook } from "lucide-react";
 import Link from "next/link";
 import * as React from "react";
 import { Badge } from "@/components/ui/badge";
@@ -84,10 +84,15 @@ export default function CompaniesPage() {
                   )}
                   <p className="text-xs">Added {formatDate(c.createdAt)}</p>
                 </CardContent>
-                <CardFooter className="gap-2">
+                <CardFooter className="flex-wrap gap-2">
                   <Button asChild size="sm" variant="outline">
                     <Link href={`/hr/companies/${c.id}/edit`} aria-label={`Edit ${c.name}`}>
                       <Pencil aria-hidden /> Edit
+                    </Link>
+                  </Button>
+                  <Button asChild size="sm" variant="outline">
+                    <Link href={`/hr/companies/${c.id}/webhooks`} aria-label={`Webhooks of ${c.name}`}>
+                      <Webhook aria-hidden /> Webhooks
                     </Link>
                   </Button>
                   <Button size="sm" variant="outline" onClick={() => { remove.reset(); setTarget(c); }} aria-label={`Delete ${c.name}`}>

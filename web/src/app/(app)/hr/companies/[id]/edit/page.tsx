@@ -1,7 +1,10 @@
 "use client";
 
+import { Webhook } from "lucide-react";
+import Link from "next/link";
 import { useParams } from "next/navigation";
 import { CompanyForm } from "@/components/hr/company-form";
+import { Button } from "@/components/ui/button";
 import { ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { useCompany } from "@/lib/companies";
 
@@ -10,7 +13,16 @@ export default function EditCompanyPage() {
   const company = useCompany(id);
   return (
     <>
-      <PageHeader title={company.data ? `Edit ${company.data.name}` : "Edit company"} />
+      <PageHeader
+        title={company.data ? `Edit ${company.data.name}` : "Edit company"}
+        actions={
+          <Button asChild variant="outline">
+            <Link href={`/hr/companies/${id}/webhooks`}>
+              <Webhook aria-hidden /> Webhooks
+            </Link>
+          </Button>
+        }
+      />
       {company.isPending ? (
         <LoadingBlock rows={4} label="Loading the company" />
       ) : company.isError ? (
