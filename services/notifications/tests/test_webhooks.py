@@ -24,19 +24,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from kit.app import create_service_app
+from kit.contracts import interviews
 from kit.db import transaction
-from kit.domain import utcnow
+from kit.domain import IntegrationEvent, utcnow
 from kit.events import Envelope
 from kit.testing import INTERNAL_TOKEN, in_process_client, settings_for_tests
 from kit.worker import queue_name
+from notifications.main import create_app
 from notifications.settings import Settings
 from notifications.webhooks import commands
-from notifications.webhooks.api import router
 from notifications.webhooks.delivery import InvalidWebhookUrl, Sender, check_url
 from notifications.webhooks.domain import WebhookDelivery, WebhookEndpoint
 from notifications.webhooks.jobs import DELIVER, deliver_webhook, sweep_webhooks
-from notifications.webhooks.settings import WebhookSettings
 from standins.server import HttpStandIn
 
 COMPANY = str(uuid.uuid4())
@@ -44,14 +43,10 @@ OTHER_COMPANY = str(uuid.uuid4())
 RECEIVER_NAME = "ats.example.test"
 
 
-class WebhookTestSettings(Settings, WebhookSettings):
-    pass
-
-
 @pytest.fixture(scope="module")
-def hook_settings() -> WebhookTestSettings:
+def hook_settings() -> Settings:
     return settings_for_tests(
-        WebhookTestSettings,
+        Settings,
         "notifications",
         webhooks_allow_insecure_loopback=True,
         webhooks_retry_schedule_s=[10.0, 20.0, 30.0],
@@ -137,16 +132,16 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def client(
-    hook_settings: WebhookTestSettings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+    hook_settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_service_app(hook_settings, routers=[router])
-    app.state.clock = clock
+    app = create_app(hook_settings)
     async with in_process_client(app, sessions) as client:
+        app.state.clock = clock
         yield client
 
 
 @pytest.fixture
-async def queue(hook_settings: WebhookTestSettings) -> AsyncIterator[ArqRedis]:
+async def queue(hook_settings: Settings) -> AsyncIterator[ArqRedis]:
     pool = await create_pool(
         RedisSettings.from_dsn(hook_settings.redis_url), default_queue_name=queue_name(hook_settings)
     )
@@ -160,7 +155,7 @@ Run = Callable[[], Awaitable[int]]
 
 @pytest.fixture
 def run_worker(
-    hook_settings: WebhookTestSettings,
+    hook_settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     queue: ArqRedis,
@@ -529,7 +524,7 @@ async def test_a_destination_refused_at_send_time_is_refused_before_any_connecti
 async def test_a_name_that_rebinds_to_a_private_address_after_registration_gets_a_failed_attempt_and_no_connection(
     client: httpx.AsyncClient,
     sessions: async_sessionmaker[AsyncSession],
-    hook_settings: WebhookTestSettings,
+    hook_settings: Settings,
     clock: Clock,
 ) -> None:
     endpoint = await create(client, "https://ats.example.com/hook", ["candidate.rejected"])
@@ -549,3 +544,34 @@ async def test_a_name_that_rebinds_to_a_private_address_after_registration_gets_
     [logged] = await log_of(client, endpoint["id"])
     assert (status, logged["attempt"], logged["responseCode"]) == ("failed", 1, None)
     assert logged["error"] == "ats.example.com resolves to a refused address: 10.0.0.1 is a private address"
+
+
+async def test_the_consumer_fans_an_event_out_to_the_company_of_its_invitation_when_the_event_names_none(
+    client: httpx.AsyncClient, receiver: Receiver, apply: Callable[[IntegrationEvent], Awaitable[bool]], clock: Clock
+) -> None:
+    endpoint = await create(client, receiver.url(), ["invitation.created", "candidate.approved"])
+    invitation = str(uuid.uuid4())
+    created = interviews.InvitationCreated(
+        invitation_id=invitation,
+        template_id=str(uuid.uuid4()),
+        template_title="Backend engineer",
+        candidate_id="candidate-1",
+        company_id=COMPANY,
+        company_name="Acme",
+        invited_by="hr-owner",
+        expires_at=clock() + timedelta(days=7),
+    )
+    approved = interviews.CandidateApproved(
+        invitation_id=invitation,
+        candidate_id="candidate-1",
+        template_id=created.template_id,
+        template_title="Backend engineer",
+        company_name="Acme",
+        hr_user_id="hr-owner",
+        decided_at=clock(),
+    )
+
+    assert await apply(created) and await apply(approved)
+
+    log = await log_of(client, endpoint["id"])
+    assert sorted(d["eventType"] for d in log) == ["candidate.approved", "invitation.created"]
