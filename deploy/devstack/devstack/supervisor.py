@@ -73,6 +73,9 @@ def service_env(cfg: Config, svc: str) -> dict[str, str]:
     if svc == "gateway":
         # Keycloak sends the browser back to the web app, which is also the only origin CORS admits.
         env["WEB_ORIGIN"] = f"http://127.0.0.1:{WEB_PORT}"
+    if svc == "notifications":
+        # Webhook receivers run on this machine in the local stack, over plain http.
+        env["WEBHOOKS_ALLOW_INSECURE_LOOPBACK"] = "true"
     return env
 
 

@@ -51,6 +51,11 @@ def test_the_gateway_honours_internal_token_calls_locally(tmp_path: Path) -> Non
     assert service_env(Config(root=tmp_path), "gateway")["INTERNAL_AUTH_ENABLED"] == "true"
 
 
+def test_only_the_local_notifications_service_admits_plain_http_loopback_webhook_receivers(tmp_path: Path) -> None:
+    assert service_env(Config(root=tmp_path), "notifications")["WEBHOOKS_ALLOW_INSECURE_LOOPBACK"] == "true"
+    assert "WEBHOOKS_ALLOW_INSECURE_LOOPBACK" not in service_env(Config(root=tmp_path), "gateway")
+
+
 def test_the_web_app_is_skipped_without_a_package_json(tmp_path: Path) -> None:
     assert plan_web(Config(root=tmp_path)) == ([], None)
 
