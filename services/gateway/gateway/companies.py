@@ -1,4 +1,4 @@
-"""The caller's company for billing: from the users service's membership, never from a
+"""The caller's company for billing and webhooks: from the users service's membership, never from a
 client header; cached briefly per user."""
 
 from __future__ import annotations

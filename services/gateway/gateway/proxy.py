@@ -13,9 +13,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from multidict import CIMultiDict
+from starlette.types import Receive, Scope, Send
 
 from gateway.identity import Identity, authorize
-from gateway.upstream import UpstreamClient, UpstreamResponse
+from gateway.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
 from kit.errors import NotFound
 
 # Never forwarded from the client: identity and trust headers are the gateway's to set, credentials
@@ -66,7 +67,8 @@ class Forward:
     upstream: str
     target: str
     summary: str
-    # Billing acts for the caller's company, resolved from membership (never from the client).
+    # The route acts for the caller's company (billing) or must know it to check the caller's right to a
+    # company's resource (webhooks): x-company-id, resolved from membership, never taken from the client.
     company: bool = False
     stream: bool = False
 
@@ -195,8 +197,37 @@ TABLE: list[Forward] = [
         "/api/notifications/{notification_id}/read",
         "Mark read",
     ),
+    Forward("POST", "/api/notifications/read-all", "notifications", "/api/notifications/read-all", "Mark all read"),
+    # One-click unsubscribe from an e-mail: the signed token in the query is the only credential.
+    *(
+        Forward(
+            method,
+            "/api/notifications/unsubscribe",
+            "notifications",
+            "/api/notifications/unsubscribe",
+            summary,
+        )
+        for method, summary in (("GET", "Unsubscribe page"), ("POST", "Unsubscribe (one click)"))
+    ),
     Forward("GET", "/api/notification-preferences", "notifications", "/api/preferences", "My preferences"),
     Forward("PUT", "/api/notification-preferences", "notifications", "/api/preferences", "Update my preferences"),
+    # outgoing webhooks: the service checks that an HR caller belongs to the endpoint's company
+    *(
+        Forward(method, path, "notifications", path, summary, company=True)
+        for method, path, summary in (
+            ("POST", "/api/webhooks", "Register a webhook endpoint"),
+            ("GET", "/api/webhooks/company/{company_id}", "A company's webhook endpoints"),
+            ("DELETE", "/api/webhooks/{webhook_id}", "Delete a webhook endpoint"),
+            ("POST", "/api/webhooks/{webhook_id}/rotate-secret", "Rotate a webhook's signing secret"),
+            ("POST", "/api/webhooks/{webhook_id}/test", "Send a test event to a webhook"),
+            ("GET", "/api/webhooks/{webhook_id}/deliveries", "A webhook's delivery log"),
+            (
+                "POST",
+                "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+                "Redeliver one webhook delivery",
+            ),
+        )
+    ),
 ]
 
 
@@ -260,9 +291,26 @@ def _endpoint(forward: Forward) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+class RelayedStream(StreamingResponse):
+    """An upstream stream relayed chunk by chunk, with the upstream's headers (its `Cache-Control` and
+    `X-Accel-Buffering`, so a proxy in front of the gateway does not buffer it either). The upstream
+    connection is closed however the relay ends: the stream finished, the caller went away (the response is
+    cancelled then, possibly before its body was ever read), or an error."""
+
+    def __init__(self, stream: UpstreamStream) -> None:
+        headers = {k: v for k, v in stream.headers.items() if k.lower() not in STRIPPED_RESPONSE}
+        super().__init__(stream.body, status_code=stream.status, headers=headers)
+        self.upstream = stream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.upstream.close()
+
+
 async def _stream(client: UpstreamClient, path: str, request: Request, headers: CIMultiDict[str]) -> Response:
-    stream = await client.open_stream(path, query=request.url.query, headers=headers)
-    return StreamingResponse(stream.body, status_code=stream.status, media_type=stream.content_type)
+    return RelayedStream(await client.open_stream(path, query=request.url.query, headers=headers))
 
 
 # Every resource behind the proxy is keyed by a uuid; the aggregated docs take the upstream's own schema

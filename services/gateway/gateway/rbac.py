@@ -155,6 +155,18 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/notifications/unread-count"): ANY,
     ("POST", "/api/notifications/{notification_id}/read"): ANY,
     ("GET", "/api/notifications/stream"): ANY,
+    ("POST", "/api/notifications/read-all"): ANY,
     ("GET", "/api/notification-preferences"): ANY,
     ("PUT", "/api/notification-preferences"): ANY,
+    # opened from an e-mail without signing in: the signed, expiring token is checked by the service
+    ("GET", "/api/notifications/unsubscribe"): PUBLIC,
+    ("POST", "/api/notifications/unsubscribe"): PUBLIC,
+    # webhooks: HR of the endpoint's company (checked by the service) and admins
+    ("POST", "/api/webhooks"): HR,
+    ("GET", "/api/webhooks/company/{company_id}"): HR,
+    ("DELETE", "/api/webhooks/{webhook_id}"): HR,
+    ("POST", "/api/webhooks/{webhook_id}/rotate-secret"): HR,
+    ("POST", "/api/webhooks/{webhook_id}/test"): HR,
+    ("GET", "/api/webhooks/{webhook_id}/deliveries"): HR,
+    ("POST", "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): HR,
 }

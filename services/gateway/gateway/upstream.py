@@ -5,6 +5,7 @@ upstream 5xx → 502; a 4xx goes back to the caller untouched."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -43,9 +44,13 @@ class UpstreamResponse:
 
 @dataclass(frozen=True)
 class UpstreamStream:
+    """An open upstream response: `close()` drops its connection, which ends the stream at the service
+    (closing rather than releasing, since a half-read body cannot be reused)."""
+
     status: int
-    content_type: str
+    headers: CIMultiDictProxy[str]
     body: AsyncIterator[bytes]
+    close: Callable[[], None]
 
 
 class _ServerFailure(Exception):
@@ -113,13 +118,16 @@ class UpstreamClient:
             SERVICE_CALL_DURATION.labels(self.name, method).observe((time.perf_counter() - started) * 1000)
 
     async def open_stream(self, path: str, *, query: str, headers: CIMultiDict[str]) -> UpstreamStream:
-        """A long-lived GET (server-sent events): the breaker guards the connect, not the stream."""
+        """A long-lived GET (server-sent events): the breaker and the upstream's timeout guard the connect and
+        the wait for the response's head; the body has no read timeout, since a stream may stay quiet between
+        its heartbeats for as long as the service chooses."""
         url = self._url(path, query)
         out = self._headers(headers)
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.upstream.timeout_s, sock_read=None)
 
         async def connect() -> aiohttp.ClientResponse:
-            resp = await self.session.get(url, headers=out, timeout=timeout)
+            async with asyncio.timeout(self.upstream.timeout_s):
+                resp = await self.session.get(url, headers=out, timeout=timeout)
             if resp.status >= 500:
                 body = await resp.read()
                 resp.release()
@@ -129,13 +137,11 @@ class UpstreamClient:
         resp: aiohttp.ClientResponse = await self._guarded(connect)
 
         async def chunks() -> AsyncIterator[bytes]:
-            try:
-                async for chunk in resp.content.iter_any():
-                    yield chunk
-            finally:
-                resp.release()
+            # Whatever bytes have arrived go on at once: an event is never held back waiting for more.
+            async for chunk in resp.content.iter_any():
+                yield chunk
 
-        return UpstreamStream(resp.status, resp.headers.get("content-type", "text/event-stream"), chunks())
+        return UpstreamStream(resp.status, resp.headers, chunks(), resp.close)
 
     async def _guarded(self, func: Callable[[], Awaitable[Any]]) -> Any:
         try:

@@ -279,6 +279,32 @@ async def gateway(make_gateway: GatewayFactory) -> httpx.AsyncClient:
     return await make_gateway()
 
 
+@pytest.fixture
+async def serve_gateway(
+    migrated: Settings, stub: tuple[StubServer, StubState], down_url: str
+) -> AsyncIterator[Callable[..., Awaitable[str]]]:
+    """A gateway served by uvicorn on 127.0.0.1 (lifespan included), for what the in-process transport cannot
+    show: httpx's ASGI transport hands over a response only once the app has finished it."""
+    servers: list[uvicorn.Server] = []
+    tasks: list[asyncio.Task[None]] = []
+
+    async def serve(**overrides: Any) -> str:
+        port = free_port()
+        app = create_app(gateway_settings(stub[0].url, down_url, **overrides))
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        servers.append(server)
+        tasks.append(asyncio.create_task(server.serve()))
+        async with asyncio.timeout(30):
+            while not server.started:
+                await asyncio.sleep(0.02)
+        return f"http://127.0.0.1:{port}"
+
+    yield serve
+    for server in servers:
+        server.should_exit = True
+    await asyncio.gather(*tasks)
+
+
 async def password_token(username: str, password: str) -> dict[str, Any]:
     async with httpx.AsyncClient() as http:
         response = await http.post(
