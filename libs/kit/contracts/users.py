@@ -37,6 +37,9 @@ class UserCreated(_Contract):
     status: str
     role: str
     created_at: datetime
+    # Additive: so notifications write in the user's language and time zone without asking.
+    language: str | None = None
+    timezone: str | None = None
 
 
 class UserUpdated(_Contract):
@@ -50,6 +53,8 @@ class UserUpdated(_Contract):
     last_name: str
     role: str
     updated_at: datetime
+    language: str | None = None
+    timezone: str | None = None
 
 
 class UserDeleted(_Contract):

@@ -1,2 +1,13 @@
-"""Who may touch which notification: functions comparing the caller with a loaded resource, raising the
-domain's `Forbidden`/`NotFound` subclasses. Nothing yet, as there is no resource to guard."""
+"""Who may touch which notification: each check compares the caller with a loaded notification. Role checks
+are not here: every signed-in user has an inbox and preferences of their own."""
+
+from __future__ import annotations
+
+from kit.auth import Principal
+from notifications.domain import Notification, NotificationNotFound
+
+
+def check_recipient(caller: Principal, notification: Notification) -> None:
+    """A notification is its recipient's alone; another user's is answered as missing, so ids are not probed."""
+    if notification.recipient_id != caller.user_id:
+        raise NotificationNotFound(f"Notification {notification.id} not found")

@@ -1,15 +1,74 @@
 """`python -m notifications.consumers`: the service's Kafka consumer process.
 
-It subscribes to a topic only once it handles an event from it. A consumer group that read a topic with no
-handler would commit past every record on it, so the events published before its first handler would
-never reach the service; an unsubscribed group starts from the oldest retained record when it first joins.
+Each handler parses its event's contract and calls the trigger that keeps the projections current and sends
+the event's notifications. Billing publishes no contract yet, so `billing-events` is not subscribed: a group
+reading a topic it cannot handle commits past every record, and the billing templates wait, ready to render.
 """
 
-from kit.kafka import Handlers, run_consumer
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.contracts import analysis, interviews, users
+from kit.domain import utcnow
+from kit.events import Envelope
+from kit.kafka import Handler, Handlers, run_consumer
+from notifications import triggers
+from notifications.commands import Notifier, Source
+from notifications.outlets import Outlets
 from notifications.settings import Settings
 
-TOPICS: list[str] = []
-HANDLERS: Handlers = {}
+TOPICS: list[str] = [users.USER_EVENTS, interviews.TOPIC, analysis.TOPIC]
+
+E = TypeVar("E", bound=BaseModel)
+Clock = Callable[[], datetime]
+
+
+def source_of(envelope: Envelope) -> Source:
+    return Source(key=str(envelope.event_id), event_type=envelope.event_type, occurred_at=envelope.occurred_at)
+
+
+def handlers(notifier: Notifier, *, clock: Clock = utcnow) -> Handlers:
+    """The handlers with their notifier (settings and after-commit outlets) and clock."""
+
+    def sending(contract: type[E], trigger: Callable[..., Awaitable[None]]) -> Handler:
+        async def handle(session: AsyncSession, envelope: Envelope) -> None:
+            event = contract.model_validate(envelope.payload)
+            await trigger(session, event, source_of(envelope), notifier=notifier, now=clock())
+
+        return handle
+
+    def projecting(contract: type[E], trigger: Callable[..., Awaitable[None]]) -> Handler:
+        async def handle(session: AsyncSession, envelope: Envelope) -> None:
+            await trigger(session, contract.model_validate(envelope.payload), now=clock())
+
+        return handle
+
+    table: dict[str, Handler] = {
+        users.UserCreated.TYPE: sending(users.UserCreated, triggers.user_created),
+        users.UserUpdated.TYPE: projecting(users.UserUpdated, triggers.user_updated),
+        users.UserDeleted.TYPE: projecting(users.UserDeleted, triggers.user_deleted),
+        users.UserRoleSelected.TYPE: sending(users.UserRoleSelected, triggers.role_selected),
+        interviews.InvitationCreated.TYPE: sending(interviews.InvitationCreated, triggers.invitation_created),
+        interviews.InvitationStarted.TYPE: sending(interviews.InvitationStarted, triggers.invitation_started),
+        interviews.InvitationCompleted.TYPE: sending(interviews.InvitationCompleted, triggers.invitation_completed),
+        interviews.InvitationExpired.TYPE: projecting(interviews.InvitationExpired, triggers.invitation_expired),
+        interviews.CandidateApproved.TYPE: sending(interviews.CandidateApproved, triggers.candidate_decided),
+        interviews.CandidateRejected.TYPE: sending(interviews.CandidateRejected, triggers.candidate_decided),
+        analysis.AnalysisCompleted.TYPE: sending(analysis.AnalysisCompleted, triggers.analysis_finished),
+        analysis.AnalysisFailed.TYPE: sending(analysis.AnalysisFailed, triggers.analysis_finished),
+    }
+    return table
+
+
+SETTINGS = Settings()
+HANDLERS: Handlers = handlers(Notifier(SETTINGS, Outlets(SETTINGS)))
+
 
 if __name__ == "__main__":
-    run_consumer(Settings(), HANDLERS, TOPICS)
+    run_consumer(SETTINGS, HANDLERS, TOPICS)

@@ -3,17 +3,20 @@
 from fastapi import FastAPI
 
 from kit.app import create_service_app
+from kit.domain import utcnow
 from notifications.api import router
 from notifications.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings or Settings(),
         routers=[router],
         title="notifications service",
         description="E-mail, in-app notifications and webhooks.",
     )
+    app.state.clock = utcnow
+    return app
 
 
 app = create_app()

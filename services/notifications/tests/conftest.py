@@ -1,29 +1,179 @@
-"""Fixtures: the service's test settings and its directory (the kit makes the migrated schema's fixtures from
-them, and its `sessions` the per-test rollback sessions), and the in-process app."""
+"""Fixtures: the service's test settings and its migrated schema (the kit makes those fixtures, and its
+`sessions` the per-test rollback sessions), the in-process app, a clock the tests move, identities with the
+internal token, the consumer's handlers applied the way the consumer loop applies them, the worker's jobs
+run in-process against the real Mailpit, and a reader of Mailpit's HTTP API."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit.testing import database_fixtures, in_process_client, settings_for_tests
+from kit.db import transaction
+from kit.domain import IntegrationEvent
+from kit.events import Envelope
+from kit.outbox import mark_processed
+from kit.testing import INTERNAL_TOKEN, database_fixtures, in_process_client, settings_for_tests
+from notifications.commands import Notifier
+from notifications.consumers import handlers
+from notifications.mailer import SmtpMailer
 from notifications.main import create_app
+from notifications.outlets import Outlets
 from notifications.settings import Settings
+
+MAILPIT_SMTP = ("127.0.0.1", 1025)
+MAILPIT_API = "http://127.0.0.1:8025"
 
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return settings_for_tests(Settings, "notifications")
+    return settings_for_tests(Settings, "notifications", email_backoff_base_s=1.0, email_max_attempts=4)
 
 
 migrated, engine = database_fixtures(Path(__file__).resolve().parents[1])
 
 
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
 @pytest.fixture
-async def client(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
-    async with in_process_client(create_app(settings), sessions) as client:
+def clock() -> Clock:
+    return Clock()
+
+
+@dataclass(frozen=True)
+class User:
+    role: str
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def email(self) -> str:
+        return f"{self.role}-{self.id}@example.test"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": self.id, "x-user-role": self.role}
+
+
+@pytest.fixture
+def make_user() -> type[User]:
+    return User
+
+
+@pytest.fixture
+def candidate() -> User:
+    return User("candidate")
+
+
+@pytest.fixture
+def hr() -> User:
+    return User("hr")
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    async with in_process_client(app, sessions) as client:
+        app.state.clock = clock
         yield client
+
+
+@pytest.fixture
+async def outlets(settings: Settings) -> AsyncIterator[Outlets]:
+    outlets = Outlets(settings)
+    yield outlets
+    await outlets.aclose()
+
+
+Apply = Callable[..., Awaitable[bool]]
+
+
+def envelope(event: IntegrationEvent, *, aggregate_id: str = "", occurred_at: datetime | None = None) -> Envelope:
+    wrapped = Envelope.wrap(event, source="test", aggregate_id=aggregate_id or str(uuid.uuid4()), correlation_id=None)
+    if occurred_at is not None:
+        wrapped = wrapped.model_copy(update={"occurred_at": occurred_at, "timestamp": 0})
+    return wrapped
+
+
+@pytest.fixture
+def apply(settings: Settings, sessions: async_sessionmaker[AsyncSession], outlets: Outlets, clock: Clock) -> Apply:
+    """Handle an envelope as the consumer loop does: the handler and the processed-message mark in one
+    transaction, a redelivered envelope a no-op. Returns whether it was handled."""
+    table = handlers(Notifier(settings, outlets), clock=clock)
+
+    async def run(event: Envelope | IntegrationEvent) -> bool:
+        wrapped = event if isinstance(event, Envelope) else envelope(event)
+        async with transaction(sessions) as session:
+            if not await mark_processed(session, consumer="notifications", message_id=str(wrapped.event_id)):
+                return False
+            await table[wrapped.event_type](session, wrapped)
+        await outlets.drain()
+        return True
+
+    return run
+
+
+@pytest.fixture
+def worker_ctx(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], outlets: Outlets, clock: Clock
+) -> dict[str, Any]:
+    """The worker's job context, its e-mails sent to the local stack's Mailpit."""
+    return {
+        "settings": settings,
+        "sessions": sessions,
+        "outlets": outlets,
+        "clock": clock,
+        "mailer": SmtpMailer(host=MAILPIT_SMTP[0], port=MAILPIT_SMTP[1], sender=settings.email_from),
+    }
+
+
+class Mailpit:
+    """Mailpit's HTTP API, read for one recipient at a time (other suites send to the same server)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=10)
+
+    async def messages_to(self, address: str) -> list[dict[str, Any]]:
+        found = (await self.http.get("/api/v1/search", params={"query": f"to:{address}", "limit": 500})).json()
+        return list(found["messages"])
+
+    async def wait_for(self, address: str, count: int = 1, *, timeout_s: float = 20) -> list[dict[str, Any]]:
+        async with asyncio.timeout(timeout_s):
+            while len(found := await self.messages_to(address)) < count:
+                await asyncio.sleep(0.1)
+        return found
+
+    async def message(self, message_id: str) -> dict[str, Any]:
+        return dict((await self.http.get(f"/api/v1/message/{message_id}")).json())
+
+    async def headers(self, message_id: str) -> dict[str, list[str]]:
+        return dict((await self.http.get(f"/api/v1/message/{message_id}/headers")).json())
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+@pytest.fixture
+async def mailpit() -> AsyncIterator[Mailpit]:
+    reader = Mailpit(MAILPIT_API)
+    yield reader
+    await reader.aclose()

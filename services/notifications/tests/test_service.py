@@ -1,10 +1,11 @@
-"""The scaffold runs for real on the kit's fixtures; the fleet test checks what every service shares (health,
+"""The service runs for real on the kit's fixtures; the fleet test checks what every service shares (health,
 readiness, metrics, the messaging tables, the registered port and topics)."""
 
 from __future__ import annotations
 
 import httpx
 
+from kit.contracts import analysis, interviews, users
 from notifications.consumers import HANDLERS, TOPICS
 
 
@@ -16,5 +17,6 @@ async def test_the_api_runs_in_process_and_documents_itself(
     assert spec["info"]["title"] == "notifications service"
 
 
-def test_the_consumer_subscribes_to_no_topic_until_it_handles_an_event_from_it() -> None:
-    assert (HANDLERS, TOPICS) == ({}, [])
+def test_the_consumer_reads_the_topics_whose_events_it_handles() -> None:
+    assert TOPICS == [users.USER_EVENTS, interviews.TOPIC, analysis.TOPIC]
+    assert {"user.created", "invitation.created", "analysis.completed", "candidate.rejected"} <= HANDLERS.keys()

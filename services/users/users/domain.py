@@ -158,6 +158,8 @@ class User(Base, AggregateRoot):
                 status=user.status,
                 role=user.role,
                 created_at=now,
+                language=user.language,
+                timezone=user.timezone,
             )
         )
         return user
@@ -202,6 +204,8 @@ class User(Base, AggregateRoot):
                 last_name=self.last_name,
                 role=self.role,
                 updated_at=self.updated_at,
+                language=self.language,
+                timezone=self.timezone,
             )
         )
 

@@ -14,6 +14,7 @@ from notifications.domain.notifications import (
 )
 from notifications.domain.preferences import Preferences, UnknownSubscription
 from notifications.domain.projections import FINISHED, InvitationStatus, InvitationView, Recipient
+from notifications.domain.unsubscribe import InvalidUnsubscribeToken, UnsubscribeToken
 
 __all__ = [
     "DUE_STATUSES",
@@ -21,6 +22,7 @@ __all__ = [
     "SWITCHABLE",
     "Channel",
     "InvalidNotification",
+    "InvalidUnsubscribeToken",
     "InvitationStatus",
     "InvitationView",
     "Notification",
@@ -30,4 +32,5 @@ __all__ = [
     "Recipient",
     "Template",
     "UnknownSubscription",
+    "UnsubscribeToken",
 ]

@@ -125,7 +125,7 @@ class Notification(Base, AggregateRoot):
             status, error = NotificationStatus.SENT, None
         else:
             status, error = NotificationStatus.PENDING, None
-        return cls(
+        notification = cls(
             id=uuid.uuid4(),
             recipient_id=recipient_id,
             recipient_email=recipient_email,
@@ -146,6 +146,9 @@ class Notification(Base, AggregateRoot):
             created_at=now,
             updated_at=now,
         )
+        if status == NotificationStatus.SENT:
+            notification.record(notification._event(events.NotificationSent))
+        return notification
 
     @property
     def is_unread(self) -> bool:

@@ -1,0 +1,419 @@
+"""The consumers' commands: for each event, the projections it keeps current and the notifications it sends.
+Recipients' addresses, language and time zone, and an invitation's HR user and template, come from the event
+when it carries them and from the local projections otherwise, so no message waits on another service."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.contracts import analysis, interviews, users
+from notifications.commands import Notifier, Source, notify
+from notifications.domain import Channel, InvitationStatus, InvitationView, Recipient, Template
+
+EMAIL = (Channel.EMAIL,)
+IN_APP = (Channel.IN_APP,)
+BOTH = (Channel.EMAIL, Channel.IN_APP)
+
+# How far an invitation has got; an event arriving late never moves it back.
+_PROGRESS = {
+    InvitationStatus.PENDING: 0,
+    InvitationStatus.IN_PROGRESS: 1,
+    InvitationStatus.COMPLETED: 2,
+    InvitationStatus.EXPIRED: 2,
+    InvitationStatus.APPROVED: 3,
+    InvitationStatus.REJECTED: 3,
+}
+
+
+# -- projections --------------------------------------------------------------------------------------------
+
+
+async def _recipient(session: AsyncSession, user_id: str, *, now: datetime) -> Recipient:
+    recipient = await session.get(Recipient, user_id, with_for_update=True)
+    if recipient is None:
+        recipient = Recipient(user_id=user_id, language="en", timezone="UTC", updated_at=now)
+        session.add(recipient)
+    return recipient
+
+
+async def _remember(
+    session: AsyncSession, user_id: str, *, now: datetime, email: str | None = None, name: str | None = None
+) -> Recipient:
+    """Contact details an event carries about a user the projection may not know yet."""
+    recipient = await _recipient(session, user_id, now=now)
+    if email and not recipient.email:
+        recipient.email = email
+    if name and not recipient.first_name:
+        recipient.first_name, _, last = name.partition(" ")
+        recipient.last_name = last or None
+    return recipient
+
+
+async def _invitation(session: AsyncSession, invitation_id: str) -> InvitationView | None:
+    return await session.get(InvitationView, invitation_id, with_for_update=True)
+
+
+def _advance(invitation: InvitationView, status: str, *, now: datetime) -> None:
+    if _PROGRESS[status] >= _PROGRESS.get(invitation.status, 0):
+        invitation.status = status
+    invitation.updated_at = now
+
+
+def _name(given: str | None, recipient: Recipient | None, fallback: str) -> str:
+    return given or (recipient.name if recipient else None) or fallback
+
+
+# -- user-events --------------------------------------------------------------------------------------------
+
+
+async def user_created(
+    session: AsyncSession, event: users.UserCreated, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    recipient = await _recipient(session, str(event.user_id), now=now)
+    recipient.email, recipient.first_name, recipient.last_name = event.email, event.first_name, event.last_name
+    recipient.role, recipient.company_id = event.role, str(event.company_id)
+    recipient.language, recipient.timezone = event.language or recipient.language, event.timezone or recipient.timezone
+    recipient.updated_at = now
+    await notify(
+        session,
+        str(event.user_id),
+        Template.WELCOME,
+        EMAIL,
+        {"name": event.first_name or "there", "role": event.role},
+        link="/select-role" if event.role == "pending" else "/dashboard",
+        source=source,
+        notifier=notifier,
+        now=now,
+    )
+
+
+async def user_updated(session: AsyncSession, event: users.UserUpdated, *, now: datetime) -> None:
+    recipient = await _recipient(session, str(event.user_id), now=now)
+    recipient.email, recipient.first_name, recipient.last_name = event.email, event.first_name, event.last_name
+    recipient.role = event.role
+    recipient.language, recipient.timezone = event.language or recipient.language, event.timezone or recipient.timezone
+    recipient.updated_at = now
+
+
+async def user_deleted(session: AsyncSession, event: users.UserDeleted, *, now: datetime) -> None:
+    """A deleted user gets no more mail: the address is forgotten."""
+    recipient = await session.get(Recipient, str(event.user_id))
+    if recipient is not None:
+        await session.delete(recipient)
+
+
+async def role_selected(
+    session: AsyncSession, event: users.UserRoleSelected, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    recipient = await _remember(session, str(event.user_id), now=now, email=event.email)
+    recipient.role, recipient.updated_at = event.role, now
+    await notify(
+        session,
+        str(event.user_id),
+        Template.WELCOME,
+        IN_APP,
+        {"name": recipient.first_name or "there", "role": event.role},
+        link="/dashboard",
+        source=source,
+        notifier=notifier,
+        now=now,
+    )
+
+
+# -- interview-events ---------------------------------------------------------------------------------------
+
+
+async def invitation_created(
+    session: AsyncSession, event: interviews.InvitationCreated, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is None:
+        invitation = InvitationView(
+            invitation_id=event.invitation_id,
+            candidate_id=event.candidate_id,
+            hr_user_id=event.invited_by,
+            status=InvitationStatus.PENDING,
+            created_at=source.occurred_at,
+        )
+        session.add(invitation)
+    invitation.template_id, invitation.template_title = event.template_id, event.template_title
+    invitation.company_id, invitation.company_name = event.company_id, event.company_name
+    invitation.expires_at, invitation.updated_at = event.expires_at, now
+    candidate = await _remember(
+        session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
+    )
+    await _remember(session, event.invited_by, now=now, email=event.hr_email, name=event.hr_name)
+    await notify(
+        session,
+        event.candidate_id,
+        Template.INVITATION,
+        EMAIL,
+        {
+            "name": _name(event.candidate_name, candidate, "Candidate"),
+            "company": event.company_name,
+            "templateTitle": event.template_title,
+            "invitationId": event.invitation_id,
+            "expiresAt": event.expires_at.isoformat(),
+        },
+        link=f"/interview/{event.invitation_id}",
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.candidate_email,
+        skip_reason=_finished(invitation, now),
+    )
+
+
+def _finished(invitation: InvitationView, now: datetime) -> str | None:
+    """Why an invitation e-mail would be stale: the interview is done, or can no longer be taken."""
+    if invitation.finished:
+        return f"The invitation is already {invitation.status}."
+    if invitation.expires_at is not None and invitation.expires_at <= now:
+        return "The invitation has expired."
+    return None
+
+
+async def invitation_started(
+    session: AsyncSession, event: interviews.InvitationStarted, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is not None:
+        _advance(invitation, InvitationStatus.IN_PROGRESS, now=now)
+        invitation.started_at = event.started_at
+    candidate = await _remember(session, event.candidate_id, now=now, name=event.candidate_name)
+    await _remember(session, event.hr_user_id, now=now, email=event.hr_email)
+    await notify(
+        session,
+        event.hr_user_id,
+        Template.INTERVIEW_STARTED,
+        EMAIL,
+        {
+            "candidateName": _name(event.candidate_name, candidate, "A candidate"),
+            "templateTitle": (invitation.template_title if invitation else None) or "Interview",
+            "invitationId": event.invitation_id,
+        },
+        link="/hr/invitations",
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.hr_email,
+    )
+
+
+async def invitation_completed(
+    session: AsyncSession, event: interviews.InvitationCompleted, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is not None:
+        _advance(invitation, InvitationStatus.COMPLETED, now=now)
+        invitation.completed_at = event.completed_at
+        invitation.template_title = invitation.template_title or event.template_title
+    candidate = await _remember(
+        session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
+    )
+    await _remember(session, event.hr_user_id, now=now, email=event.hr_email, name=event.hr_name)
+    await notify(
+        session,
+        event.hr_user_id,
+        Template.INTERVIEW_COMPLETED,
+        BOTH,
+        {
+            "candidateName": _name(event.candidate_name, candidate, "A candidate"),
+            "templateTitle": event.template_title,
+            "responseCount": event.response_count,
+            "invitationId": event.invitation_id,
+        },
+        link=f"/hr/review/{event.invitation_id}",
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.hr_email,
+    )
+
+
+async def invitation_expired(session: AsyncSession, event: interviews.InvitationExpired, *, now: datetime) -> None:
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is not None:
+        _advance(invitation, InvitationStatus.EXPIRED, now=now)
+
+
+async def candidate_decided(
+    session: AsyncSession,
+    event: interviews.CandidateApproved | interviews.CandidateRejected,
+    source: Source,
+    *,
+    notifier: Notifier,
+    now: datetime,
+) -> None:
+    approved = isinstance(event, interviews.CandidateApproved)
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is not None:
+        _advance(invitation, InvitationStatus.APPROVED if approved else InvitationStatus.REJECTED, now=now)
+        invitation.decided_at = event.decided_at
+    candidate = await _remember(
+        session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
+    )
+    await notify(
+        session,
+        event.candidate_id,
+        Template.CANDIDATE_APPROVED if approved else Template.CANDIDATE_REJECTED,
+        BOTH,
+        {
+            "candidateName": _name(event.candidate_name, candidate, "Candidate"),
+            "templateTitle": event.template_title,
+            "companyName": event.company_name,
+            "note": event.note,
+            "invitationId": event.invitation_id,
+        },
+        link=f"/candidate/results/{event.invitation_id}",
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.candidate_email,
+    )
+
+
+# -- analysis-events ----------------------------------------------------------------------------------------
+
+
+async def analysis_finished(
+    session: AsyncSession,
+    event: analysis.AnalysisCompleted | analysis.AnalysisFailed,
+    source: Source,
+    *,
+    notifier: Notifier,
+    now: datetime,
+) -> None:
+    """The inviting HR user hears of the outcome: from the event, or from the invitations projection."""
+    invitation_id = str(event.invitation_id)
+    invitation = await session.get(InvitationView, invitation_id)
+    hr_user_id = event.hr_user_id or (invitation.hr_user_id if invitation else None)
+    if hr_user_id is None:
+        raise LookupError(f"analysis of invitation {invitation_id}: the inviting HR user is not known yet")
+    await _remember(session, hr_user_id, now=now, email=event.hr_email, name=event.hr_name)
+    candidate_id = event.candidate_id or (invitation.candidate_id if invitation else None)
+    candidate = await session.get(Recipient, candidate_id) if candidate_id else None
+    data: dict[str, Any] = {
+        "candidateName": _name(event.candidate_name, candidate, "A candidate"),
+        "templateTitle": event.template_title or (invitation.template_title if invitation else None) or "Interview",
+        "invitationId": invitation_id,
+    }
+    if isinstance(event, analysis.AnalysisCompleted):
+        template = Template.ANALYSIS_READY
+        data |= {"score": event.overall_score, "recommendation": event.recommendation}
+    else:
+        template = Template.ANALYSIS_FAILED
+        data |= {"error": event.error_message}
+    await notify(
+        session,
+        hr_user_id,
+        template,
+        BOTH,
+        data,
+        link=f"/hr/review/{invitation_id}",
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.hr_email,
+    )
+
+
+# -- scheduled ----------------------------------------------------------------------------------------------
+
+# The reminders before an invitation expires, nearest first: at most one of each per invitation.
+REMINDERS = ((2, "reminder_2h_sent_at"), (24, "reminder_24h_sent_at"))
+
+
+async def remind_expiring(session: AsyncSession, *, notifier: Notifier, now: datetime) -> int:
+    """Remind candidates of open invitations 24 h and 2 h before they expire. An invitation created inside a
+    window gets no reminder for it (its invitation e-mail is that recent); when both windows are due, only the
+    nearer reminder goes, and both count as sent. Returns how many reminders were sent."""
+    due = await session.scalars(
+        select(InvitationView)
+        .where(
+            InvitationView.status.in_((InvitationStatus.PENDING, InvitationStatus.IN_PROGRESS)),
+            InvitationView.expires_at > now,
+            InvitationView.expires_at <= now + timedelta(hours=REMINDERS[-1][0]),
+            or_(*(getattr(InvitationView, column).is_(None) for _, column in REMINDERS)),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    sent = 0
+    for invitation in due:
+        assert invitation.expires_at is not None
+        windows = [
+            (hours, column)
+            for hours, column in REMINDERS
+            if invitation.expires_at - timedelta(hours=hours) <= now
+            and invitation.created_at <= invitation.expires_at - timedelta(hours=hours)
+        ]
+        if not windows or getattr(invitation, windows[0][1]) is not None:
+            continue
+        hours, _ = windows[0]
+        for _, column in windows:
+            setattr(invitation, column, now)
+        candidate = await session.get(Recipient, invitation.candidate_id)
+        await notify(
+            session,
+            invitation.candidate_id,
+            Template.INVITATION_REMINDER,
+            EMAIL,
+            {
+                "name": _name(None, candidate, "Candidate"),
+                "company": invitation.company_name or "",
+                "templateTitle": invitation.template_title or "Interview",
+                "hoursLeft": hours,
+                "invitationId": invitation.invitation_id,
+                "expiresAt": invitation.expires_at.isoformat(),
+            },
+            link=f"/interview/{invitation.invitation_id}",
+            source=Source(key=f"reminder-{hours}h:{invitation.invitation_id}", event_type="reminder", occurred_at=now),
+            notifier=notifier,
+            now=now,
+        )
+        sent += 1
+    return sent
+
+
+async def weekly_digest(session: AsyncSession, *, notifier: Notifier, now: datetime) -> int:
+    """Each HR user with activity in the last 7 days gets a summary: interviews completed, candidates invited,
+    and completed interviews still waiting for a decision. Returns how many digests were sent."""
+    start = now - timedelta(days=7)
+    completed = func.count().filter(InvitationView.completed_at >= start)
+    invited = func.count().filter(InvitationView.created_at >= start)
+    pending = func.count().filter(
+        InvitationView.completed_at >= start, InvitationView.status == InvitationStatus.COMPLETED
+    )
+    rows = await session.execute(
+        select(InvitationView.hr_user_id, completed, invited, pending)
+        .where(or_(InvitationView.completed_at >= start, InvitationView.created_at >= start))
+        .group_by(InvitationView.hr_user_id)
+        .order_by(InvitationView.hr_user_id)
+    )
+    sent = 0
+    for hr_user_id, completed_count, invited_count, pending_count in rows.all():
+        hr = await session.get(Recipient, hr_user_id)
+        await notify(
+            session,
+            hr_user_id,
+            Template.WEEKLY_DIGEST,
+            EMAIL,
+            {
+                "name": _name(None, hr, "there"),
+                "completedInterviews": completed_count,
+                "newCandidates": invited_count,
+                "pendingReviews": pending_count,
+                "periodStart": start.isoformat(),
+                "periodEnd": now.isoformat(),
+            },
+            link="/hr/dashboard",
+            source=Source(key=f"digest:{now.date().isoformat()}", event_type="digest", occurred_at=now),
+            notifier=notifier,
+            now=now,
+        )
+        sent += 1
+    return sent
