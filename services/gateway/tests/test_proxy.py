@@ -161,3 +161,30 @@ async def test_idle_upstream_connections_are_dropped_before_the_upstream_would_c
     assert (await gateway.get("/api/billing/plans")).json()["clientPort"] == first
     await asyncio.sleep(2.0)
     assert (await gateway.get("/api/billing/plans")).json()["clientPort"] != first
+
+
+async def test_webhook_routes_carry_the_callers_company_and_unsubscribe_carries_no_identity(
+    make_gateway: Any, stub: Any
+) -> None:
+    gateway = await make_gateway(notifications_url=stub[0].url)
+    hr = internal("u-1", "hr", "c-1")
+    for method, path in (
+        ("GET", "/api/webhooks/company/c-1"),
+        ("POST", "/api/webhooks/w-1/deliveries/d-1/redeliver"),
+        ("DELETE", "/api/webhooks/w-1"),
+    ):
+        echoed = (await gateway.request(method, path, headers=hr)).json()
+        assert (echoed["method"], echoed["path"]) == (method, path)
+        assert echoed["headers"]["x-company-id"] == "c-1"
+    assert (await gateway.get("/api/webhooks/company/c-1", headers=internal("u-2", "candidate"))).status_code == 403
+
+    one_click = await gateway.post(
+        "/api/notifications/unsubscribe",
+        params={"token": "signed.token"},
+        content=b"List-Unsubscribe=One-Click",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    echoed = one_click.json()
+    assert echoed["query"] == "token=signed.token"
+    assert base64.b64decode(echoed["body"]) == b"List-Unsubscribe=One-Click"
+    assert "x-user-id" not in echoed["headers"]
