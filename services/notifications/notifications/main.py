@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from kit.app import create_service_app
 from kit.domain import utcnow
+from notifications import stream
 from notifications.api import router
 from notifications.settings import Settings
 
@@ -11,7 +12,7 @@ from notifications.settings import Settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         settings or Settings(),
-        routers=[router],
+        routers=[router, stream.router],
         title="notifications service",
         description="E-mail, in-app notifications and webhooks.",
     )

@@ -46,3 +46,7 @@ class Settings(ServiceSettings):
     max_event_age_h: float = 24.0
 
     template_version: str = "v1"
+
+    # The live stream sends a `: ping` comment after this long without an event, so proxies and browsers
+    # keep an idle connection open and a vanished client is noticed.
+    stream_heartbeat_s: float = 15.0
