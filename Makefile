@@ -51,3 +51,4 @@ bench:
 	uv run python bench/gateway/run.py
 	uv run python bench/analysis/run.py
 	uv run python bench/upload/run.py
+	uv run python bench/notifications/sse.py
