@@ -1,5 +1,6 @@
-"""Contracts of the users service: the events it publishes on `user-events` (the reference's user events)
-and the commands it accepts on `user-commands` (the gateway or an operator may send them).
+"""Contracts of the users service: the events it publishes on `user-events` (the reference's user events),
+the commands it accepts on `user-commands` (the gateway or an operator may send them), and the user as its
+HTTP API answers it (the gateway nests that view in answers of its own).
 
 Payload fields are camelCase on the wire, as the reference's consumers read them. Additions to the
 reference's payloads (e.g. `email` on suspended/activated, so notifications can reach the user) are additive."""
@@ -14,6 +15,7 @@ from pydantic import ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
 from kit.domain import IntegrationEvent
+from kit.schemas import View
 
 USER_EVENTS = "user-events"
 USER_COMMANDS = "user-commands"
@@ -169,3 +171,29 @@ class AssignRoleCommand(UserCommand):
     TYPE: ClassVar[str] = "user.assign-role"
 
     role: Role
+
+
+class UserProfile(View):
+    """A user as the users service's HTTP API answers it."""
+
+    id: UUID
+    external_auth_id: str
+    email: str
+    first_name: str
+    last_name: str
+    avatar_url: str | None
+    bio: str | None
+    phone: str | None
+    timezone: str
+    language: str
+    email_verified: bool
+    status: str
+    role: str
+    is_active: bool
+    is_suspended: bool
+    is_deleted: bool
+    created_at: datetime
+    updated_at: datetime
+    last_login_at: datetime | None
+    # Send it back as `If-Match` to make a write conditional (optimistic locking).
+    version: int

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import EmailStr, Field
 
+from kit.contracts.users import UserProfile
 from kit.schemas import Command, View
 
 AppRole = Literal["pending", "candidate", "hr", "admin"]
@@ -143,36 +144,11 @@ class RealmRoles(View):
     data: list[RealmRole]
 
 
-class UserView(View):
-    """The users service's user, as its suspend and activate answers carry it."""
-
-    id: uuid.UUID
-    external_auth_id: str
-    email: str
-    first_name: str
-    last_name: str
-    avatar_url: str | None
-    bio: str | None
-    phone: str | None
-    timezone: str
-    language: str
-    email_verified: bool
-    status: str
-    role: str
-    is_active: bool
-    is_suspended: bool
-    is_deleted: bool
-    created_at: datetime
-    updated_at: datetime
-    last_login_at: datetime | None
-    version: int
-
-
 class AccountStatusChanged(View):
     success: bool = True
     message: str
     # None when the account has no user in the users service yet (it never signed in).
-    user: UserView | None
+    user: UserProfile | None
 
 
 class CandidateSkill(View):

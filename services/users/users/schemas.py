@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import Depends, Header, Query
 from pydantic import Field
 
+from kit.contracts.users import UserProfile
 from kit.schemas import Command, View
 from users.domain import CandidateProfile, CandidateSkill, Company, InvalidValue, Skill, User
 
@@ -79,29 +80,7 @@ class SelectRole(Command):
     role: Literal["candidate", "hr", "admin"]
 
 
-class UserView(View):
-    id: UUID
-    external_auth_id: str
-    email: str
-    first_name: str
-    last_name: str
-    avatar_url: str | None
-    bio: str | None
-    phone: str | None
-    timezone: str
-    language: str
-    email_verified: bool
-    status: str
-    role: str
-    is_active: bool
-    is_suspended: bool
-    is_deleted: bool
-    created_at: datetime
-    updated_at: datetime
-    last_login_at: datetime | None
-    # Send it back as `If-Match` to make a write conditional (optimistic locking).
-    version: int
-
+class UserView(UserProfile):
     @classmethod
     def of(cls, user: User, *, avatar_url: str | None) -> Self:
         return cls(
