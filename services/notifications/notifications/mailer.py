@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.policy import SMTP
+from email.utils import make_msgid, parseaddr
 from typing import Any, Protocol
 
 import aiosmtplib
@@ -15,6 +16,10 @@ import resend
 
 from kit.errors import ServiceUnavailable
 from notifications.settings import Settings
+
+# Headers are not folded below the protocol's line limit: a folded `List-Unsubscribe` URL would be sent as an
+# encoded word, which mail clients do not decode into a link.
+HEADER_POLICY = SMTP.clone(max_line_length=998)
 
 
 class DeliveryFailed(ServiceUnavailable):
@@ -45,7 +50,7 @@ class SmtpMailer:
     timeout_s: float = 10.0
 
     def message(self, email: Email) -> EmailMessage:
-        message = EmailMessage()
+        message = EmailMessage(policy=HEADER_POLICY)
         message["From"] = self.sender
         message["To"] = email.to
         message["Subject"] = email.subject
@@ -58,8 +63,11 @@ class SmtpMailer:
 
     async def send(self, email: Email) -> None:
         try:
+            # Flattened here with the message's own policy: the client's would fold the headers again.
             await aiosmtplib.send(
-                self.message(email),
+                self.message(email).as_bytes(),
+                sender=parseaddr(self.sender)[1],
+                recipients=[email.to],
                 hostname=self.host,
                 port=self.port,
                 username=self.username or None,

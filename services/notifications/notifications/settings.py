@@ -41,12 +41,10 @@ class Settings(ServiceSettings):
     email_claim_timeout_s: float = 300.0
     # How many due e-mails one sweep sends.
     email_sweep_batch: int = 200
+    # E-mails one sweep sends at a time: enough to drain a backlog, few enough to stay polite to the SMTP server.
+    email_sweep_concurrency: int = 8
 
     # An event older than this is recorded as `skipped` instead of sending anything (a replayed topic).
     max_event_age_h: float = 24.0
 
     template_version: str = "v1"
-
-    # The live stream sends a `: ping` comment after this long without an event, so proxies and browsers
-    # keep an idle connection open and a vanished client is noticed.
-    stream_heartbeat_s: float = 15.0

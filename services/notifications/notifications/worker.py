@@ -23,9 +23,6 @@ from notifications.settings import Settings
 
 Ctx = dict[str, Any]
 
-# E-mails one sweep sends at a time: enough to drain a backlog, few enough to stay polite to the SMTP server.
-SWEEP_CONCURRENCY = 8
-
 
 def _now(ctx: Ctx) -> datetime:
     clock: Callable[[], datetime] = ctx.get("clock", utcnow)
@@ -65,7 +62,7 @@ async def sweep_emails(ctx: Ctx) -> int:
             claim_timeout=timedelta(seconds=settings.email_claim_timeout_s),
             limit=settings.email_sweep_batch,
         )
-    gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
+    gate = asyncio.Semaphore(settings.email_sweep_concurrency)
 
     async def attempt(notification_id: uuid.UUID) -> str:
         async with gate:

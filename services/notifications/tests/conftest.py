@@ -35,7 +35,14 @@ MAILPIT_API = "http://127.0.0.1:8025"
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return settings_for_tests(Settings, "notifications", email_backoff_base_s=1.0, email_max_attempts=4)
+    return settings_for_tests(
+        Settings,
+        "notifications",
+        email_backoff_base_s=1.0,
+        email_max_attempts=4,
+        # One attempt at a time: a test's sessions share one connection.
+        email_sweep_concurrency=1,
+    )
 
 
 migrated, engine = database_fixtures(Path(__file__).resolve().parents[1])
@@ -112,6 +119,11 @@ def envelope(event: IntegrationEvent, *, aggregate_id: str = "", occurred_at: da
     if occurred_at is not None:
         wrapped = wrapped.model_copy(update={"occurred_at": occurred_at, "timestamp": 0})
     return wrapped
+
+
+@pytest.fixture
+def wrap() -> Callable[..., Envelope]:
+    return envelope
 
 
 @pytest.fixture
