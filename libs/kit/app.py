@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from aiokafka import AIOKafkaClient
@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from redis.asyncio import Redis
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -156,6 +157,12 @@ def create_service_app(
     return app
 
 
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    # "up", or "down: <error class>" for each dependency probed.
+    checks: dict[str, str]
+
+
 def _ops_router(settings: ServiceSettings, *, database: bool, health: bool) -> APIRouter:
     router = APIRouter(tags=["ops"])
 
@@ -165,7 +172,12 @@ def _ops_router(settings: ServiceSettings, *, database: bool, health: bool) -> A
         async def live() -> dict[str, str]:
             return {"status": "ok", "service": settings.service_name}
 
-    @router.get("/ready", summary="Readiness: database, Kafka and Redis reachable")
+    @router.get(
+        "/ready",
+        summary="Readiness: database, Kafka and Redis reachable",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A dependency is down"}},
+    )
     async def ready(request: Request) -> JSONResponse:
         checks: dict[str, Any] = {}
 
