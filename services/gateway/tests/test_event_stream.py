@@ -1,21 +1,27 @@
 """The notification stream through the gateway, over real sockets on both sides (a uvicorn-served gateway in
 front of a uvicorn-served upstream): each event reaches the client while the upstream's stream is still
 open, a quiet stream is not cut by the upstream timeout, and a client that leaves ends the stream at the
-upstream too."""
+upstream too; and the real notifications service's stream, fed by Redis, reaches a client of the gateway."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
+from redis.asyncio import Redis
 
-from kit.testing import INTERNAL_TOKEN
+from kit.testing import INTERNAL_TOKEN, settings_for_tests
+from notifications.main import create_app as notifications_app
+from notifications.settings import Settings as NotificationsSettings
 
 from .conftest import StubServer, free_port
 
@@ -146,3 +152,42 @@ async def test_the_stream_takes_the_access_cookie_and_refuses_a_caller_without_o
             await read_until(response.aiter_raw(), bytearray(), frame(1))
     assert upstream.seen_headers["x-user-role"] == "candidate"
     assert "cookie" not in upstream.seen_headers
+
+
+@pytest.fixture
+async def notifications_service() -> AsyncIterator[tuple[str, NotificationsSettings]]:
+    settings = settings_for_tests(NotificationsSettings, "notifications")
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(notifications_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(30):
+        while not server.started:
+            await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", settings
+    server.should_exit = True
+    await task
+
+
+async def test_the_notification_services_stream_reaches_a_gateway_client_as_each_event_is_published(
+    serve_gateway: Callable[..., Any], notifications_service: tuple[str, NotificationsSettings]
+) -> None:
+    url, settings = notifications_service
+    gateway = await serve_gateway(notifications_url=url)
+    user = str(uuid.uuid4())
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        async with (
+            httpx.AsyncClient(base_url=gateway) as http,
+            http.stream("GET", STREAM, headers={**candidate(), "x-user-id": user}) as response,
+        ):
+            assert response.status_code == 200
+            chunks, received = response.aiter_raw(), bytearray()
+            for seq in (41, 42):
+                message = json.dumps({"seq": seq, "recipientId": user, "title": f"Event {seq}"})
+                # The service subscribed before it answered, so the stream is listening once its head arrived.
+                assert await redis.publish(f"notifications:{user}", message) == 1
+                await read_until(chunks, received, f"id: {seq}\nevent: notification\ndata: {message}\n\n".encode())
+    finally:
+        await redis.aclose()

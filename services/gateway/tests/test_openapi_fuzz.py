@@ -87,8 +87,8 @@ SETTINGS = settings_for_tests(
     auth_register_rate_limit="100000/minute",
 )
 ENVELOPE = "#/components/schemas/ErrorEnvelope"
-# Upstreams that are not running here: their routes answer 503, and the billing and notifications services
-# publish no routes yet, so their pass-through routes have no upstream description to take.
+# Upstreams that are not running here: their routes answer 503 and are described without an upstream's
+# document.
 DOWN = {"interviews", "media", "analysis", "notifications", "billing"}
 WITHOUT_UPSTREAM_DOCUMENT = {(f.method, f.path) for f in TABLE if f.upstream in ("billing", "notifications")} | {
     ("GET", "/ready")  # the kit's readiness route, which declares no model
