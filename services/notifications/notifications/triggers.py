@@ -397,7 +397,7 @@ async def weekly_digest(session: AsyncSession, *, notifier: Notifier, now: datet
     sent = 0
     for hr_user_id, completed_count, invited_count, pending_count in rows.all():
         hr = await session.get(Recipient, hr_user_id)
-        await notify(
+        created = await notify(
             session,
             hr_user_id,
             Template.WEEKLY_DIGEST,
@@ -415,5 +415,5 @@ async def weekly_digest(session: AsyncSession, *, notifier: Notifier, now: datet
             notifier=notifier,
             now=now,
         )
-        sent += 1
+        sent += bool(created)
     return sent
