@@ -1,7 +1,8 @@
 """The web app in a real browser, end to end: the production build of web/ (`next start`) in front of the
-real gateway, users, interviews, media and analysis services (each API under uvicorn plus its consumer and
-arq worker as processes) on the test database, test Keycloak realm, test buckets and this run's topics.
-The LLM and the transcription API are local stand-ins speaking their real HTTP APIs. Playwright drives
+real gateway, users, interviews, media, analysis and notifications services (each API under uvicorn plus its
+consumer and arq worker as processes) on the test database, test Keycloak realm, test buckets and this run's
+topics; e-mail goes to the running Mailpit, whose HTTP API the journey reads. The LLM and the transcription API
+are local stand-ins speaking their real HTTP APIs. Playwright drives
 Debian's Chromium (fake camera and microphone) through web/e2e/; it signs in on Keycloak's own page with
 users created for the run. Screenshots of the key screens land in web/test-results/screens/."""
 
@@ -28,7 +29,7 @@ import pytest
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
 from devstack import web
-from devstack.config import ALL_TOPICS, KEYCLOAK_CLIENT_ID, KEYCLOAK_TEST_REALM
+from devstack.config import ALL_TOPICS, KEYCLOAK_CLIENT_ID, KEYCLOAK_TEST_REALM, Ports
 from kit.settings import ServiceSettings
 from kit.testing import (
     RUN_ID,
@@ -48,7 +49,10 @@ WEB = ROOT / "web"
 LOGS = ROOT / ".local" / "logs" / "test-web"
 KEYCLOAK = os.environ.get("KEYCLOAK_URL", f"http://127.0.0.1:{os.environ.get('KEYCLOAK_PORT', '8090')}")
 S3 = f"http://127.0.0.1:{os.environ.get('S3_PORT', '9000')}"
-SERVICES = ("gateway", "users", "interviews", "media", "analysis")
+# The local stack's Mailpit: SMTP for the notifications service, its HTTP API for the journey.
+MAIL_PORTS = Ports()
+MAILPIT = f"http://127.0.0.1:{MAIL_PORTS.mailpit_http}"
+SERVICES = ("gateway", "users", "interviews", "media", "analysis", "notifications")
 STARTUP_TIMEOUT_S = 180.0
 PLAYWRIGHT_TIMEOUT_S = 1500.0
 
@@ -272,7 +276,7 @@ async def run_platform(
     urls = {f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
     # Not started here: nothing listens at this address, so the gateway reports them unavailable.
     down = f"http://127.0.0.1:{free_port()}"
-    urls |= {"NOTIFICATIONS_URL": down, "BILLING_URL": down}
+    urls |= {"BILLING_URL": down}
     extra = {
         "gateway": {
             "KEYCLOAK_REALM": KEYCLOAK_TEST_REALM,
@@ -297,6 +301,16 @@ async def run_platform(
             "LLM_BASE_URL": llm.base_url,
             "LLM_REQUESTS_PER_MINUTE": "600",
             "LLM_TOKENS_PER_MINUTE": "1000000",
+        },
+        "notifications": {
+            "EMAIL_PROVIDER": "smtp",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(MAIL_PORTS.smtp),
+            # Links in e-mails and in-app items lead to this run's web app; unsubscribe links to its gateway.
+            "WEB_URL": web_url,
+            "PUBLIC_API_URL": urls["GATEWAY_URL"],
+            # The journey's webhook receiver listens on plain-http loopback, inside the Playwright process.
+            "WEBHOOKS_ALLOW_INSECURE_LOOPBACK": "true",
         },
     }
     fleet = Fleet()
@@ -346,6 +360,7 @@ async def test_the_web_journey_passes_in_a_real_browser(platform: Platform) -> N
         "BASE_URL": platform.web_url,
         "API_URL": platform.gateway_url,
         "RUN_ID": RUN_ID,
+        "MAILPIT_URL": MAILPIT,
         "CI": "1",
         **{f"{role.upper()}_{key.upper()}": value for role, u in platform.users.items() for key, value in u.items()},
     }

@@ -1,13 +1,19 @@
+import { createHmac } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 
 /**
  * The platform's core loop in a real browser against real servers (started by tests/test_web.py): everyone
  * signs in on Keycloak's own page. HR builds and publishes a template (text, multiple choice, video), invites
- * the candidate; the candidate answers everything (the video from Chromium's fake camera) and completes; HR
- * waits for the AI analysis, reads the scores and approves with a note; the candidate sees the decision. An
- * admin adds a skill to the catalogue. Key screens are saved to test-results/screens/ as the run's artefacts.
+ * the candidate; the candidate opens the interview from the invitation e-mail (read from Mailpit), answers
+ * everything (the video from Chromium's fake camera) and completes while HR's bell lights up live; HR reads the
+ * notification, waits for the AI analysis, reads the scores and approves with a note; the candidate sees the
+ * decision and changes their notification settings. HR connects a webhook receiver (a local HTTP server in this
+ * process) and its test event arrives signed. An admin adds a skill to the catalogue. Key screens are saved to
+ * test-results/screens/ as the run's artefacts.
  */
 
 type Account = { email: string; password: string };
@@ -37,8 +43,51 @@ const answer = "We rolled back the release, then added a canary stage and an ale
 const note = `Strong answers, welcome aboard (${run})`;
 const skill = `Playwright ${run}`;
 
+const mailpit = process.env.MAILPIT_URL ?? "http://127.0.0.1:8025";
+const baseUrl = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+
 // Shared along the serial steps.
 let invitationId = "";
+
+type MailpitMessage = { ID: string; Subject: string };
+
+/** The first e-mail to `to` whose plain text holds a link matching `link`, polled until it arrives. */
+async function emailWithLink(to: string, link: RegExp): Promise<{ id: string; subject: string; url: string }> {
+  let found: { id: string; subject: string; url: string } | null = null;
+  await expect(async () => {
+    const search = await fetch(`${mailpit}/api/v1/search?query=${encodeURIComponent(`to:"${to}"`)}&limit=50`);
+    expect(search.ok).toBe(true);
+    const { messages } = (await search.json()) as { messages: MailpitMessage[] };
+    for (const m of messages) {
+      const message = (await (await fetch(`${mailpit}/api/v1/message/${m.ID}`)).json()) as { Text: string };
+      const match = link.exec(message.Text);
+      if (match) {
+        found = { id: m.ID, subject: m.Subject, url: match[0] };
+        return;
+      }
+    }
+    throw new Error(`no e-mail to ${to} with a link matching ${link} yet (${messages.length} to that address)`);
+  }).toPass({ timeout: 120_000, intervals: [1_000, 2_000, 5_000] });
+  return found!;
+}
+
+/** A webhook receiver on loopback, standing for an applicant-tracking system: it records what it is sent. */
+type Received = { headers: IncomingHttpHeaders; body: string };
+const received: Received[] = [];
+const receiver = createServer((request, response) => {
+  const chunks: Buffer[] = [];
+  request.on("data", (c: Buffer) => chunks.push(c));
+  request.on("end", () => {
+    received.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+    response.writeHead(204).end();
+  });
+});
+
+/** The Standard Webhooks signature, computed here independently of the service: v1,base64(HMAC-SHA256(id.ts.body)). */
+function expectedSignature(secret: string, id: string, timestamp: string, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+}
 
 type Violation = { id: string; impact: string | null; help: string; targets: string[] };
 // axe-core's WCAG 2.1 A/AA findings per key screen of the app, written to test-results/a11y.json.
@@ -61,10 +110,31 @@ async function screen(page: Page, name: string): Promise<void> {
   const key = `${String(shot).padStart(2, "0")}-${name}`;
   await page.screenshot({ path: `test-results/screens/${key}.png`, fullPage: true });
   // Keycloak's own pages are not ours to audit.
-  if (new URL(page.url()).origin === new URL(process.env.BASE_URL ?? "http://127.0.0.1:3000").origin) await audit(page, key);
+  if (new URL(page.url()).origin === new URL(baseUrl).origin) await audit(page, key);
 }
 
-test.afterAll(() => {
+/** The same screen at a phone's width, then back to the desktop size. */
+async function phoneScreen(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screen(page, `${name}-phone`);
+  if (size) await page.setViewportSize(size);
+}
+
+const bell = (page: Page): Locator => page.getByTestId("notification-bell");
+
+/** The bell's unread count once it is loaded (the attribute is absent until then). */
+async function unreadOf(page: Page): Promise<number> {
+  await expect(bell(page)).toHaveAttribute("data-unread", /^\d+$/);
+  return Number(await bell(page).getAttribute("data-unread"));
+}
+
+test.beforeAll(async () => {
+  await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done));
+});
+
+test.afterAll(async () => {
+  await new Promise<void>((done) => receiver.close(() => done()));
   mkdirSync("test-results", { recursive: true });
   writeFileSync("test-results/a11y.json", JSON.stringify(a11y, null, 2));
 });
@@ -170,14 +240,24 @@ test("HR finds the candidate and invites them to the template", async ({ page })
   await screen(page, "hr-invited");
 });
 
-test("the candidate answers the three questions, recording the video from the camera, and completes", async ({ page }) => {
+test("the candidate opens the interview from the invitation e-mail, answers the three questions, recording the video from the camera, and completes while HR's bell lights up", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, candidate, "/candidate/dashboard");
   await expect(page.getByRole("heading", { name: template.title })).toBeVisible();
   await screen(page, "candidate-dashboard-invited");
-  await invitationCard(page).getByRole("button", { name: "Start interview" }).click();
 
-  await page.waitForURL(/\/interview\/[0-9a-f-]{36}$/);
-  invitationId = new URL(page.url()).pathname.split("/").pop()!;
+  // The invitation e-mail, as Mailpit received it: its link leads to this run's web app.
+  const origin = baseUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const email = await emailWithLink(candidate.email, new RegExp(`${origin}/interview/[0-9a-f-]{36}`));
+  await page.goto(`${mailpit}/view/${email.id}.html`);
+  await screen(page, "invitation-email");
+  await page.goto(email.url);
+  invitationId = new URL(email.url).pathname.split("/").pop()!;
+  await expect(page.getByRole("heading", { name: template.title, level: 1 })).toBeVisible();
+  await screen(page, "interview-from-email");
+  await page.getByRole("button", { name: "Start interview" }).click();
 
   // 1. Text.
   await expect(page.getByRole("heading", { name: template.text })).toBeVisible();
@@ -204,16 +284,50 @@ test("the candidate answers the three questions, recording the video from the ca
   await page.getByRole("button", { name: "Stop recording" }).click();
   await expect(page.getByLabel("Your recorded answer")).toBeVisible();
   await screen(page, "interview-recorded");
+
+  // HR has the app open meanwhile, with its bell connected to the live stream.
+  const hrContext = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+  const hrPage = await hrContext.newPage();
+  await signIn(hrPage, hr, "/hr/dashboard");
+  await expect(bell(hrPage)).toHaveAttribute("data-stream", "open");
+  const before = await unreadOf(hrPage);
+
   await page.getByRole("button", { name: "Submit answer" }).click();
 
   // The upload is processed (probed, transcoded) before the answer is accepted; the last answer completes it.
   await expect(page.getByRole("heading", { name: "Interview complete" })).toBeVisible({ timeout: 240_000 });
   await screen(page, "interview-complete");
+
+  // Nothing reloads HR's page: the count rises because the stream delivered the notification.
+  await expect.poll(() => unreadOf(hrPage), { timeout: 120_000 }).toBeGreaterThan(before);
+  await expect(hrPage.getByTestId("unread-badge")).toBeVisible();
+  await screen(hrPage, "hr-bell-lit");
+  await bell(hrPage).click();
+  const dropdown = hrPage.getByRole("dialog", { name: "Notifications" });
+  const item = dropdown.locator(`a[href="/hr/review/${invitationId}"]`).first();
+  await expect(item).toBeVisible();
+  await screen(hrPage, "hr-bell-dropdown");
+  await phoneScreen(hrPage, "hr-bell-dropdown");
+  await item.click();
+  await hrPage.waitForURL(`**/hr/review/${invitationId}`);
+  await hrContext.close();
 });
 
 test("HR waits for the analysis, reads the scores and approves the candidate with a note", async ({ page }) => {
   test.skip(!invitationId, "the interview was not completed");
   await signIn(page, hr, "/hr/dashboard");
+
+  // The inbox: the completion is there (read, since it was opened from the bell); everything can be marked read.
+  await page.goto("/notifications");
+  await expect(page.locator(`a[href="/hr/review/${invitationId}"]`).first()).toBeVisible();
+  await screen(page, "hr-notifications");
+  await phoneScreen(page, "hr-notifications");
+  // The analysis' notification may arrive meanwhile: mark all read until nothing unread is left.
+  await expect(async () => {
+    if ((await unreadOf(page)) > 0) await page.getByRole("button", { name: "Mark all as read" }).click();
+    await expect(bell(page)).toHaveAttribute("data-unread", "0", { timeout: 5_000 });
+  }).toPass({ timeout: 60_000 });
+
   await page.goto(`/hr/review/${invitationId}`);
   await expect(page.getByRole("heading", { name: "Answers" })).toBeVisible();
 
@@ -251,6 +365,70 @@ test("the candidate sees the decision and the note on their dashboard and their 
   await expect(page.getByText(`Note: ${note}`)).toBeVisible();
   await expect(page.getByRole("heading", { name: "Feedback per question" })).toBeVisible();
   await screen(page, "candidate-results");
+});
+
+test("the candidate turns the reminder e-mails off and the setting is kept", async ({ page }) => {
+  await signIn(page, candidate, "/candidate/dashboard");
+  await page.goto("/profile/notifications");
+  const reminders = page.getByRole("switch", { name: "Reminders before an invitation expires" });
+  await expect(reminders).toHaveAttribute("aria-checked", "true");
+  await reminders.click();
+  await expect(reminders).toHaveAttribute("aria-checked", "false");
+  await screen(page, "candidate-notification-settings");
+  await phoneScreen(page, "candidate-notification-settings");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Notification settings saved")).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByRole("switch", { name: "Reminders before an invitation expires" })).toHaveAttribute("aria-checked", "false");
+  await expect(page.getByRole("switch", { name: "Interview invitations" })).toHaveAttribute("aria-checked", "true");
+});
+
+test("HR connects a webhook receiver, keeps the secret shown once, and a test event arrives signed", async ({ page }) => {
+  const company = `Acme Robotics ${run}`;
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto("/hr/companies");
+  await expect(page.getByRole("heading", { name: "Companies", level: 1 })).toBeVisible();
+  await expect(page.getByText("Loading companies")).toBeHidden();
+  // The webhooks belong to HR's own company: create one when this HR has none yet.
+  if ((await page.getByRole("link", { name: /^Webhooks of / }).count()) === 0) {
+    await page.goto("/hr/companies/create");
+    await page.getByLabel("Name", { exact: true }).fill(company);
+    await page.getByRole("button", { name: "Create company" }).click();
+    await page.waitForURL((url) => url.pathname === "/hr/companies");
+  }
+  await page.getByRole("link", { name: /^Webhooks of / }).first().click();
+  await page.waitForURL(/\/hr\/companies\/[0-9a-f-]{36}\/webhooks$/);
+  await expect(page.getByRole("heading", { name: /^Webhooks/, level: 1 })).toBeVisible();
+
+  const port = (receiver.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/hooks/${run}`;
+  await page.getByRole("button", { name: "Add webhook" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "Add a webhook" });
+  await dialog.getByLabel("Endpoint URL").fill(url);
+  await screen(page, "hr-webhook-create");
+  await dialog.getByRole("button", { name: "Add webhook" }).click();
+
+  const secretDialog = page.getByRole("dialog", { name: /signing secret/ });
+  await expect(secretDialog.getByText("Copy it now: you won't see it again")).toBeVisible();
+  const secret = await secretDialog.getByTestId("webhook-secret").inputValue();
+  expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
+  await screen(page, "hr-webhook-secret");
+  await secretDialog.getByRole("button", { name: "I have saved the secret" }).click();
+  await expect(secretDialog).toBeHidden();
+
+  const card = page.getByTestId("webhook-endpoint").filter({ hasText: url });
+  await expect(card).toBeVisible();
+  await card.getByRole("button", { name: "Send test event" }).click();
+  // The log refreshes itself while the delivery is on its way.
+  await expect(card.getByRole("table").getByText("Delivered")).toBeVisible({ timeout: 90_000 });
+  await screen(page, "hr-webhooks");
+  await phoneScreen(page, "hr-webhooks");
+
+  const test = received.find((r) => r.body.includes("webhook.test"));
+  expect(test, "the receiver got the test event").toBeTruthy();
+  const { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature } = test!.headers;
+  expect(String(signature).split(" ")).toContain(expectedSignature(secret, String(id), String(timestamp), test!.body));
 });
 
 test("an admin creates a skill and sees it in the catalogue", async ({ page }) => {

@@ -7,6 +7,7 @@ import {
   applyStreamedNotification,
   bellLabel,
   formToUpdate,
+  groupsFor,
   internalHref,
   LATEST_LIMIT,
   markReadInCache,
@@ -277,11 +278,14 @@ describe("the live stream", () => {
     const qc = new QueryClient();
     qc.setQueryData(notificationKeys.unreadCount, { count: 0 });
     qc.setQueryData(notificationKeys.latest, page([]));
-    mount(qc);
+    const { result } = mount(qc);
 
     const es = FakeEventSource.opened[0];
     expect(es.url).toBe("http://gateway.test/api/notifications/stream");
     expect(es.init).toEqual({ withCredentials: true });
+    expect(result.current).toBe("connecting");
+    act(() => es.emit("open", new Event("open")));
+    expect(result.current).toBe("open");
 
     act(() => es.emit("notification", new MessageEvent("notification", { data: JSON.stringify(item(4)), lastEventId: "4" })));
     expect(qc.getQueryData(notificationKeys.unreadCount)).toEqual({ count: 1 });
@@ -320,5 +324,16 @@ describe("the live stream", () => {
 
   it("waits longer after each refusal, at most half a minute", () => {
     expect([1, 2, 3, 6, 20].map(reconnectDelay)).toEqual([1000, 2000, 4000, 30_000, 30_000]);
+  });
+});
+
+describe("the preference groups", () => {
+  it("put the messages meant for the reader's role first and still offer all twelve", () => {
+    expect(groupsFor("hr").map((g) => g.audience)).toEqual(["hr", "billing", "candidate"]);
+    expect(groupsFor("candidate").map((g) => g.audience)).toEqual(["candidate", "hr", "billing"]);
+    expect(groupsFor(undefined).map((g) => g.audience)).toEqual(["candidate", "hr", "billing"]);
+    for (const role of ["hr", "candidate", "admin", "pending"]) {
+      expect(groupsFor(role).flatMap((g) => g.toggles.map((t) => t.key)).sort()).toEqual([...SUBSCRIPTION_KEYS].sort());
+    }
   });
 });

@@ -99,8 +99,7 @@ export function useUnreadCount() {
     queryKey: notificationKeys.unreadCount,
     queryFn: () => api.get<{ count: number }>("/api/notifications/unread-count"),
     select: (r) => r.count,
-    // The stream keeps it current; a slow poll covers a stream the network keeps cutting.
-    refetchInterval: 120_000,
+    // No polling: the stream keeps it current, and every reconnect refetches what a cut may have hidden.
   });
 }
 
@@ -148,10 +147,14 @@ export function reconnectDelay(failures: number): number {
  * cookies, since an EventSource cannot send headers). Each `notification` event is put into the cache at once,
  * then the inbox queries are refetched to agree with the server. Network drops are the browser's to retry (it
  * sends Last-Event-ID itself); a stream the server refused (an expired session) is closed for good by the
- * browser, so it is reopened here after a session refresh, resuming after the last event seen.
+ * browser, so it is reopened here after a session refresh, resuming after the last event seen. Answers the
+ * stream's state, which the bell exposes for the browser journey.
  */
-export function useNotificationStream(enabled: boolean): void {
+export type StreamState = "off" | "connecting" | "open";
+
+export function useNotificationStream(enabled: boolean): StreamState {
   const qc = useQueryClient();
+  const [state, setState] = React.useState<StreamState>("off");
   React.useEffect(() => {
     if (!enabled || typeof EventSource === "undefined") return;
     let source: EventSource | null = null;
@@ -172,7 +175,9 @@ export function useNotificationStream(enabled: boolean): void {
       if (lastSeq) url.searchParams.set("lastEventId", lastSeq);
       const es = new EventSource(url.toString(), { withCredentials: true });
       source = es;
+      setState("connecting");
       es.addEventListener("open", () => {
+        setState("open");
         // Anything that changed while no stream was open (read elsewhere, for instance) is fetched again.
         if (failures > 0) scheduleReconcile();
         failures = 0;
@@ -186,7 +191,9 @@ export function useNotificationStream(enabled: boolean): void {
         scheduleReconcile();
       });
       es.addEventListener("error", () => {
-        if (closed || es.readyState !== EventSource.CLOSED) return;
+        if (closed) return;
+        setState("connecting");
+        if (es.readyState !== EventSource.CLOSED) return;
         failures += 1;
         retry = window.setTimeout(() => {
           void refreshSession().finally(() => {
@@ -202,8 +209,10 @@ export function useNotificationStream(enabled: boolean): void {
       window.clearTimeout(retry);
       window.clearTimeout(reconcile);
       source?.close();
+      setState("off");
     };
   }, [enabled, qc]);
+  return state;
 }
 
 // == pure helpers (unit-tested) ==============================================================================
@@ -344,11 +353,12 @@ export type SubscriptionKey =
   | "weekly_digest";
 
 type Toggle = { key: SubscriptionKey; label: string; description: string };
-export type ToggleGroup = { title: string; description: string; toggles: Toggle[] };
+export type ToggleGroup = { audience: "candidate" | "hr" | "billing"; title: string; description: string; toggles: Toggle[] };
 
 /** The switchable messages, grouped by who receives them. */
 export const SUBSCRIPTION_GROUPS: ToggleGroup[] = [
   {
+    audience: "candidate",
     title: "Your interviews",
     description: "For candidates.",
     toggles: [
@@ -359,6 +369,7 @@ export const SUBSCRIPTION_GROUPS: ToggleGroup[] = [
     ],
   },
   {
+    audience: "hr",
     title: "Candidates you invited",
     description: "For HR.",
     toggles: [
@@ -370,6 +381,7 @@ export const SUBSCRIPTION_GROUPS: ToggleGroup[] = [
     ],
   },
   {
+    audience: "billing",
     title: "Billing",
     description: "For the account holder.",
     toggles: [
@@ -379,6 +391,17 @@ export const SUBSCRIPTION_GROUPS: ToggleGroup[] = [
     ],
   },
 ];
+
+/** Every group, the ones meant for `role` first (HR pays for the plan, so billing follows HR's own group). */
+export function groupsFor(role: string | undefined): ToggleGroup[] {
+  const order: Record<string, ToggleGroup["audience"][]> = {
+    candidate: ["candidate", "hr", "billing"],
+    hr: ["hr", "billing", "candidate"],
+    admin: ["hr", "billing", "candidate"],
+  };
+  const audiences = order[role ?? ""] ?? ["candidate", "hr", "billing"];
+  return audiences.map((a) => SUBSCRIPTION_GROUPS.find((g) => g.audience === a)!);
+}
 
 export const SUBSCRIPTION_KEYS: SubscriptionKey[] = SUBSCRIPTION_GROUPS.flatMap((g) => g.toggles.map((t) => t.key));
 

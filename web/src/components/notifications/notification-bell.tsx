@@ -28,7 +28,7 @@ export function NotificationBell() {
   const markRead = useMarkRead();
   const markAll = useMarkAllRead();
   const toast = useToast();
-  useNotificationStream(true);
+  const stream = useNotificationStream(true);
 
   const count = unread.data;
   const badge = unreadBadgeText(count);
@@ -46,7 +46,7 @@ export function NotificationBell() {
   return (
     <Popover.Root open={open} onOpenChange={setOpen}>
       <Popover.Trigger asChild>
-        <Button variant="ghost" size="icon" className="relative" aria-label={bellLabel(count)} data-testid="notification-bell" data-unread={count ?? 0}>
+        <Button variant="ghost" size="icon" className="relative" aria-label={bellLabel(count)} data-testid="notification-bell" data-unread={count} data-stream={stream}>
           <Bell aria-hidden />
           {badge && (
             <span

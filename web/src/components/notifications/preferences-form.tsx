@@ -11,14 +11,14 @@ import {
   formToUpdate,
   preferencesError,
   preferencesToForm,
-  SUBSCRIPTION_GROUPS,
+  groupsFor,
   useSavePreferences,
   type Preferences,
   type PreferencesForm,
 } from "@/lib/notifications";
 
 /** The channel switches and one switch per message; saved together with one PUT. */
-export function PreferencesFormCard({ preferences }: { preferences: Preferences }) {
+export function PreferencesFormCard({ preferences, role }: { preferences: Preferences; role: string | undefined }) {
   const save = useSavePreferences();
   const toast = useToast();
   const [formError, setFormError] = React.useState<string | null>(null);
@@ -64,7 +64,7 @@ export function PreferencesFormCard({ preferences }: { preferences: Preferences 
           )}
         </CardContent>
       </Card>
-      {SUBSCRIPTION_GROUPS.map((group) => (
+      {groupsFor(role).map((group) => (
         <Card key={group.title}>
           <CardHeader>
             <CardTitle>{group.title}</CardTitle>

@@ -66,7 +66,7 @@ export function CreateWebhookDialog({
         </DialogHeader>
         <form onSubmit={onSubmit} noValidate className="space-y-4" id="create-webhook">
           <Field id="webhook-url" label="Endpoint URL" error={errors.url?.message} hint="A public https:// address of your applicant-tracking system.">
-            <Input {...register("url")} type="url" inputMode="url" placeholder="https://ats.example.com/hooks/interviews" autoComplete="off" />
+            <Input id="webhook-url" {...register("url")} type="url" inputMode="url" placeholder="https://ats.example.com/hooks/interviews" autoComplete="off" />
           </Field>
           <fieldset aria-describedby={errors.events ? "webhook-events-error" : undefined}>
             <legend className="mb-2 text-sm font-medium">Events</legend>

@@ -31,7 +31,28 @@ export function DeliveryLog({ endpointId, companyId }: { endpointId: string; com
 
   return (
     <div>
-      <div className="overflow-x-auto rounded-md border">
+      {/* A table from the small breakpoint up; on a phone each delivery is a stacked block. */}
+      <ul className="space-y-2 sm:hidden" aria-label="Deliveries">
+        {deliveries.data.items.map((d) => {
+          const status = deliveryStatus(d.status);
+          return (
+            <li key={d.id} className="space-y-1 rounded-md border p-3 text-sm">
+              <div className="flex flex-wrap items-center justify-between gap-2">
+                <span className="font-medium">{eventLabel(d.eventType)}</span>
+                <Badge variant={status.tone}>{status.label}</Badge>
+              </div>
+              <p className="text-xs text-muted-foreground">
+                {formatDate(d.deliveredAt ?? d.createdAt, true)} · attempt {d.attempt} · response {d.responseCode ?? "none"} · {formatDuration(d.durationMs)}
+              </p>
+              {d.error && <p className="break-words text-xs text-muted-foreground">{d.error}</p>}
+              <Button size="sm" variant="outline" onClick={() => again(d.id)} disabled={redeliver.isPending} aria-label={`Redeliver ${eventLabel(d.eventType)} from ${formatDate(d.createdAt, true)}`}>
+                <RotateCcw aria-hidden /> Redeliver
+              </Button>
+            </li>
+          );
+        })}
+      </ul>
+      <div className="relative hidden overflow-x-auto rounded-md border sm:block">
         <table className="w-full min-w-[40rem] text-left text-sm">
           <caption className="sr-only">Deliveries</caption>
           <thead className="bg-muted/60 text-xs uppercase tracking-wide text-muted-foreground">
@@ -49,7 +70,7 @@ export function DeliveryLog({ endpointId, companyId }: { endpointId: string; com
             {deliveries.data.items.map((d) => {
               const status = deliveryStatus(d.status);
               return (
-                <tr key={d.id} data-testid="webhook-delivery">
+                <tr key={d.id}>
                   <td className="px-3 py-2">
                     <span className="block font-medium">{eventLabel(d.eventType)}</span>
                     <span className="block font-mono text-xs text-muted-foreground">{d.eventType}</span>

@@ -3,9 +3,11 @@
 import { PreferencesFormCard } from "@/components/notifications/preferences-form";
 import { ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { preferencesError, usePreferences } from "@/lib/notifications";
+import { useMe } from "@/lib/profile";
 
 export default function NotificationSettingsPage() {
   const preferences = usePreferences();
+  const me = useMe();
   return (
     <>
       <PageHeader title="Notification settings" description="Choose which messages you get, by e-mail and in the app." />
@@ -15,7 +17,7 @@ export default function NotificationSettingsPage() {
         <ErrorState error={new Error(preferencesError(preferences.error))} onRetry={() => void preferences.refetch()} title="Could not load your notification settings" />
       ) : (
         // Keyed by the saved version: after a save or another tab's change the form starts from what is stored.
-        <PreferencesFormCard key={`${preferences.data.userId}-${preferences.data.updatedAt ?? ""}`} preferences={preferences.data} />
+        <PreferencesFormCard key={`${preferences.data.userId}-${preferences.data.updatedAt ?? ""}`} preferences={preferences.data} role={me.data?.role} />
       )}
     </>
   );
