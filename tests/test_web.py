@@ -33,7 +33,6 @@ from devstack.config import ALL_TOPICS, KEYCLOAK_CLIENT_ID, KEYCLOAK_TEST_REALM,
 from kit.settings import ServiceSettings
 from kit.testing import (
     RUN_ID,
-    alembic_upgrade,
     create_topics,
     delete_topics,
     free_port,
@@ -233,6 +232,18 @@ def service_settings(service: str) -> ServiceSettings:
     return settings_for_tests(settings_cls, service)
 
 
+def migrate(service: str, settings: ServiceSettings) -> None:
+    """A service's migrations in a process of its own, as a deployment runs them: every service's models share
+    the kit's metadata, so two services' tables of one name (interviews' and notifications' `invitations`)
+    cannot be loaded into one interpreter."""
+    service_dir = ROOT / "services" / service
+    argv = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "head"]
+    result = subprocess.run(
+        argv, cwd=service_dir, env=process_env(settings), capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"{service} migrations failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+
 def has_module(service: str, module: str) -> bool:
     package = ROOT / "services" / service / service
     return (package / f"{module}.py").is_file() or (package / module / "__init__.py").is_file()
@@ -264,7 +275,7 @@ async def run_platform(
     build = asyncio.create_task(asyncio.to_thread(ensure_web_build if build_web else lambda: None))
     settings = {name: service_settings(name) for name in SERVICES}
     for name, s in settings.items():
-        await asyncio.to_thread(alembic_upgrade, ROOT / "services" / name, s)
+        await asyncio.to_thread(migrate, name, s)
         await retire_stale_outbox_rows(s)
     prefix = settings["gateway"].topic_prefix
     topics = [f"{prefix}{t}" for t in ALL_TOPICS]

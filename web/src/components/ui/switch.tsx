@@ -4,7 +4,7 @@ import { Switch as S } from "radix-ui";
 import * as React from "react";
 import { cn } from "@/lib/utils";
 
-/** An on/off switch with its label and description (the whole row toggles it; screen readers hear a switch). */
+/** An on/off switch with its label and description (screen readers hear a switch named by the label). */
 export function Switch({
   id,
   label,
@@ -24,14 +24,17 @@ export function Switch({
 }) {
   return (
     <div className={cn("flex items-start justify-between gap-4", className)}>
-      <label htmlFor={id} className="cursor-pointer space-y-0.5">
-        <span className="block text-sm font-medium">{label}</span>
+      {/* The label names the switch; the description is read after it, not as part of the name. */}
+      <div className="space-y-0.5">
+        <label htmlFor={id} className="block cursor-pointer text-sm font-medium">
+          {label}
+        </label>
         {description && (
-          <span id={`${id}-description`} className="block text-xs text-muted-foreground">
+          <p id={`${id}-description`} className="text-xs text-muted-foreground">
             {description}
-          </span>
+          </p>
         )}
-      </label>
+      </div>
       <S.Root
         id={id}
         checked={checked}
