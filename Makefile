@@ -52,3 +52,4 @@ bench:
 	uv run python bench/analysis/run.py
 	uv run python bench/upload/run.py
 	uv run python bench/notifications/sse.py
+	uv run python bench/notifications/email.py
