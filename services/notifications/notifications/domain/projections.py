@@ -46,8 +46,9 @@ FINISHED = frozenset(
 
 
 class InvitationView(Base):
-    __tablename__ = "invitations"
-    __table_args__ = (Index("ix_invitations_due", "status", "expires_at"),)
+    # Not `invitations`: the interviews service's table has that name in the kit's shared metadata.
+    __tablename__ = "invitation_projections"
+    __table_args__ = (Index("ix_invitation_projections_due", "status", "expires_at"),)
 
     invitation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     candidate_id: Mapped[str] = mapped_column(String(64))
