@@ -51,9 +51,10 @@ describe("the delivery log", () => {
     expect(formatDuration(1430)).toBe("1.4 s");
   });
 
-  it("labels known events and shows unknown ones by their type", () => {
+  it("labels known events and the test event, and shows unknown ones by their type", () => {
     expect(eventLabel("candidate.approved")).toBe("Candidate approved");
-    expect(eventLabel("webhook.test")).toBe("webhook.test");
+    expect(eventLabel("webhook.test")).toBe("Test event");
+    expect(eventLabel("invitation.archived")).toBe("invitation.archived");
   });
 
   it("calls an endpoint other than active disabled", () => {

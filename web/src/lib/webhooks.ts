@@ -7,6 +7,7 @@
  */
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import * as React from "react";
 import { z } from "zod";
 import { api } from "@/lib/api";
 import type { Page } from "@/lib/types";
@@ -118,6 +119,14 @@ export function useDeliveries(endpointId: string, page: number) {
   });
 }
 
+/** While the log is open, each change of it refreshes the endpoints too (last delivery, failures, status). */
+export function useEndpointFollowsLog(companyId: string, logUpdatedAt: number) {
+  const qc = useQueryClient();
+  React.useEffect(() => {
+    if (logUpdatedAt) void qc.invalidateQueries({ queryKey: webhookKeys.company(companyId) });
+  }, [qc, companyId, logUpdatedAt]);
+}
+
 export function useRedeliver(endpointId: string, companyId: string) {
   const qc = useQueryClient();
   return useMutation({
@@ -150,7 +159,11 @@ export const webhookSchema = z.object({
 
 export type WebhookFormValues = z.infer<typeof webhookSchema>;
 
+/** The message "Send test event" sends: not subscribable, but listed in the delivery log like any other. */
+export const TEST_EVENT = "webhook.test";
+
 export function eventLabel(event: string): string {
+  if (event === TEST_EVENT) return "Test event";
   return WEBHOOK_EVENTS.find((e) => e.value === event)?.label ?? event;
 }
 

@@ -9,13 +9,14 @@ import { EmptyState, ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { useToast } from "@/components/ui/toast";
 import { errorMessage } from "@/lib/api";
 import { formatDate } from "@/lib/utils";
-import { deliveryStatus, eventLabel, formatDuration, useDeliveries, useRedeliver } from "@/lib/webhooks";
+import { deliveryStatus, eventLabel, formatDuration, useDeliveries, useEndpointFollowsLog, useRedeliver } from "@/lib/webhooks";
 
 /** An endpoint's deliveries, newest first: what was sent, how the receiver answered, and a way to send it again. */
 export function DeliveryLog({ endpointId, companyId }: { endpointId: string; companyId: string }) {
   const [page, setPage] = React.useState(1);
   const deliveries = useDeliveries(endpointId, page);
   const redeliver = useRedeliver(endpointId, companyId);
+  useEndpointFollowsLog(companyId, deliveries.dataUpdatedAt);
   const toast = useToast();
 
   const again = (id: string) =>
