@@ -234,8 +234,8 @@ def service_settings(service: str) -> ServiceSettings:
 
 def migrate(service: str, settings: ServiceSettings) -> None:
     """A service's migrations in a process of its own, as a deployment runs them: every service's models share
-    the kit's metadata, so two services' tables of one name (interviews' and notifications' `invitations`)
-    cannot be loaded into one interpreter."""
+    the kit's metadata, so loading all of them into this interpreter would make one service's table names
+    constrain every other's."""
     service_dir = ROOT / "services" / service
     argv = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "head"]
     result = subprocess.run(
