@@ -63,13 +63,13 @@ class Outlets:
             actions = session.info["after_commit"] = []
             sync = session.sync_session
 
-            def committed(_: Any) -> None:
+            def committed(*_: Any) -> None:
                 due = list(session.info.pop("after_commit", []))
                 task = asyncio.get_running_loop().create_task(self._run(due))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
-            def rolled_back(_: Any) -> None:
+            def rolled_back(*_: Any) -> None:
                 session.info.pop("after_commit", None)
 
             event.listen(sync, "after_commit", committed, once=True)
