@@ -22,6 +22,7 @@ from notifications import triggers
 from notifications.commands import Notifier, Source
 from notifications.outlets import Outlets
 from notifications.settings import Settings
+from notifications.webhooks import commands as webhooks
 
 TOPICS: list[str] = [users.USER_EVENTS, interviews.TOPIC, analysis.TOPIC]
 
@@ -40,6 +41,8 @@ def handlers(notifier: Notifier, *, clock: Clock = utcnow) -> Handlers:
         async def handle(session: AsyncSession, envelope: Envelope) -> None:
             event = contract.model_validate(envelope.payload)
             await trigger(session, event, source_of(envelope), notifier=notifier, now=clock())
+            # After the trigger, whose projections tell the company of an event that does not name it.
+            await webhooks.fan_out(session, envelope, now=clock())
 
         return handle
 

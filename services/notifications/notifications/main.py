@@ -7,12 +7,13 @@ from kit.domain import utcnow
 from notifications import stream
 from notifications.api import router
 from notifications.settings import Settings
+from notifications.webhooks import api as webhooks
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         settings or Settings(),
-        routers=[router, stream.router],
+        routers=[router, stream.router, webhooks.router],
         title="notifications service",
         description="E-mail, in-app notifications and webhooks.",
     )

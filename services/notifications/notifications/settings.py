@@ -8,9 +8,10 @@ from typing import Literal
 from pydantic import SecretStr
 
 from kit.settings import ServiceSettings
+from notifications.webhooks.settings import WebhookSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, WebhookSettings):
     service_name: str = "notifications"
     port: int = 8006
     database_url: str = "postgresql+asyncpg://notifications:notifications-dev@127.0.0.1:5432/aivi"
@@ -48,3 +49,7 @@ class Settings(ServiceSettings):
     max_event_age_h: float = 24.0
 
     template_version: str = "v1"
+
+    # The live stream sends a `: ping` comment after this long without an event, so proxies and browsers
+    # keep an idle connection open and a vanished client is noticed.
+    stream_heartbeat_s: float = 15.0

@@ -298,6 +298,7 @@ LastEventIdQuery = Annotated[
 
 @router.get(
     "/stream",
+    status_code=200,
     response_class=EventStream,
     responses={200: {"description": "Server-sent events", "content": {EVENT_STREAM: {"schema": {"type": "string"}}}}},
 )

@@ -20,6 +20,7 @@ from notifications.commands import Notifier
 from notifications.mailer import DeliveryFailed, Mailer, make_mailer
 from notifications.outlets import Outlets
 from notifications.settings import Settings
+from notifications.webhooks import jobs as webhooks
 
 Ctx = dict[str, Any]
 
@@ -95,9 +96,12 @@ async def shutdown(ctx: Ctx) -> None:
 SETTINGS = Settings()
 WorkerSettings = worker_settings(
     SETTINGS,
-    functions=[deliver_email, sweep_emails, send_invitation_reminders, send_weekly_digest],
+    functions=[deliver_email, sweep_emails, send_invitation_reminders, send_weekly_digest, webhooks.deliver_webhook],
     cron_jobs=[
         cron(sweep_emails, second={5, 20, 35, 50}, unique=True, timeout=300),
+        cron(
+            webhooks.sweep_webhooks, second=set(range(0, 60, SETTINGS.webhooks_sweep_every_s)), unique=True, timeout=120
+        ),
         cron(send_invitation_reminders, minute=set(range(0, 60, 5)), second={10}, unique=True, timeout=300),
         cron(send_weekly_digest, weekday="mon", hour={9}, minute={0}, second={0}, unique=True, timeout=600),
     ],
