@@ -16,7 +16,7 @@ from kit.db import transaction
 from kit.testing import outbox_events
 from notifications import commands, worker
 from notifications.commands import Notifier, Source
-from notifications.domain import Channel, Notification, NotificationStatus, Recipient, Template
+from notifications.domain import SWITCHABLE, Channel, Notification, NotificationStatus, Recipient, Template
 
 SAMPLES: dict[Template, tuple[dict[str, Any], str | None, str]] = {
     Template.WELCOME: ({"name": "Grace", "role": "hr"}, "/dashboard", "Hello Grace"),
@@ -81,6 +81,15 @@ SAMPLES: dict[Template, tuple[dict[str, Any], str | None, str]] = {
         "/hr/dashboard",
         "Pending reviews: 2",
     ),
+    Template.WEBHOOK_DISABLED: (
+        {
+            "url": "https://ats.example.com/hook",
+            "reason": "Disabled after 10 consecutive failed deliveries",
+            "failureCount": 10,
+        },
+        "/hr/companies/company-1/webhooks",
+        "Failed deliveries in a row: 10",
+    ),
 }
 
 SUBJECTS = {
@@ -97,6 +106,7 @@ SUBJECTS = {
     Template.PAYMENT_FAILED: "Payment failed - action required",
     Template.QUOTA_EXCEEDED: "You have reached your usage limit",
     Template.WEEKLY_DIGEST: "Your weekly interview summary",
+    Template.WEBHOOK_DISABLED: "Your webhook endpoint has been disabled",
 }
 
 
@@ -151,7 +161,7 @@ async def test_every_template_is_rendered_and_delivered_with_its_link_text_part_
     assert f'href="{settings.web_url}{link}"' in message["HTML"]
     assert message["HTML"].startswith("<!DOCTYPE html>")
     assert (stored.status, stored.sent_at is not None) == (NotificationStatus.SENT, True)
-    if template == Template.WELCOME:
+    if template not in SWITCHABLE:
         assert "List-Unsubscribe" not in headers
     else:
         [unsubscribe] = headers["List-Unsubscribe"]

@@ -12,6 +12,7 @@ import httpx
 
 from kit.contracts import interviews, users
 from kit.testing import INTERNAL_TOKEN
+from notifications.domain import SWITCHABLE
 
 
 def decision(candidate: Any, hr: Any, *, approved: bool = True) -> interviews.CandidateApproved:
@@ -144,6 +145,9 @@ async def test_an_unknown_or_unswitchable_preference_key_is_refused_naming_it(
     welcome = await client.put(
         "/api/preferences", json={"subscriptions": {"welcome": False}}, headers=candidate.headers
     )
+    webhook_disabled = await client.put(
+        "/api/preferences", json={"subscriptions": {"webhook_disabled": False}}, headers=candidate.headers
+    )
     bad_field = await client.put("/api/preferences", json={"smsEnabled": True}, headers=candidate.headers)
     bad_value = await client.put(
         "/api/preferences", json={"subscriptions": {"invitation": "nope"}}, headers=candidate.headers
@@ -153,7 +157,28 @@ async def test_an_unknown_or_unswitchable_preference_key_is_refused_naming_it(
     assert "lottery" in unknown.json()["error"]
     assert unknown.json()["details"][0]["field"] == "subscriptions.lottery"
     assert welcome.status_code == 422 and "welcome" in welcome.json()["error"]
+    assert webhook_disabled.status_code == 422
+    assert webhook_disabled.json()["details"][0]["field"] == "subscriptions.webhook_disabled"
     assert bad_field.status_code == bad_value.status_code == 422
+
+
+def test_the_switchable_templates_are_the_twelve_a_user_may_opt_out_of() -> None:
+    switchable = set(SWITCHABLE)
+
+    assert switchable == {
+        "invitation",
+        "invitation_reminder",
+        "interview_started",
+        "interview_completed",
+        "analysis_ready",
+        "analysis_failed",
+        "candidate_approved",
+        "candidate_rejected",
+        "payment_confirmed",
+        "payment_failed",
+        "quota_exceeded",
+        "weekly_digest",
+    }
 
 
 async def test_a_channel_switched_off_stores_nothing_on_it(

@@ -1,6 +1,7 @@
 """Outgoing webhooks end to end: endpoints managed through the API, events fanned out to them, attempts made
 by the worker's jobs (a real arq worker on the test Redis) against a receiver served on 127.0.0.1 that checks
-every signature with the `standardwebhooks` library, not with the service's own code.
+every signature with the `standardwebhooks` library, not with the service's own code. An endpoint disabled
+after repeated failures tells its owner in-app and by an e-mail the worker sends to the local stack's Mailpit.
 
 Names are resolved through a stub, and the destination tests hand the sender a transport that fails the test
 if it is ever asked to connect: a refused destination must be refused before any connection is opened."""
@@ -30,10 +31,14 @@ from kit.domain import IntegrationEvent, utcnow
 from kit.events import Envelope
 from kit.testing import INTERNAL_TOKEN, in_process_client, settings_for_tests
 from kit.worker import queue_name
+from notifications import worker as notifications_worker
+from notifications.commands import Notifier, notify
+from notifications.domain import Channel, Notification, NotificationStatus, Recipient, Template
 from notifications.main import create_app
+from notifications.outlets import DELIVER_JOB, Outlets
 from notifications.settings import Settings
 from notifications.webhooks import commands
-from notifications.webhooks.delivery import InvalidWebhookUrl, Sender, check_url
+from notifications.webhooks.delivery import InvalidWebhookUrl, Outcome, Sender, check_url
 from notifications.webhooks.domain import WebhookDelivery, WebhookEndpoint
 from notifications.webhooks.jobs import DELIVER, deliver_webhook, sweep_webhooks
 from standins.server import HttpStandIn
@@ -154,14 +159,24 @@ Run = Callable[[], Awaitable[int]]
 
 
 @pytest.fixture
+async def hook_outlets(hook_settings: Settings, queue: ArqRedis) -> AsyncIterator[Outlets]:
+    outlets = Outlets(hook_settings, redis=queue)
+    yield outlets
+    await outlets.aclose()
+
+
+@pytest.fixture
 def run_worker(
     hook_settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     queue: ArqRedis,
+    hook_outlets: Outlets,
+    worker_ctx: dict[str, Any],
 ) -> Run:
-    """The sweep, then a real arq worker running every queued delivery job until the queue is empty; answers
-    how many the sweep found due."""
+    """The sweep, then a real arq worker running every queued delivery job until the queue is empty, e-mails
+    (an endpoint's owner told it was disabled) sent to the local stack's Mailpit; answers how many
+    deliveries the sweep found due."""
     sender = Sender(timeout_s=5.0, allow_insecure_loopback=True, resolver=to_loopback)
     ctx: dict[str, Any] = {
         "settings": hook_settings,
@@ -169,12 +184,13 @@ def run_worker(
         "clock": clock,
         "webhook_sender": sender,
         "redis": queue,
+        "outlets": hook_outlets,
+        "mailer": worker_ctx["mailer"],
     }
 
-    async def run() -> int:
-        due = await sweep_webhooks(ctx)
+    async def burst() -> None:
         worker = Worker(
-            [func(deliver_webhook, name=DELIVER)],
+            [func(deliver_webhook, name=DELIVER), func(notifications_worker.deliver_email, name=DELIVER_JOB)],
             queue_name=queue_name(hook_settings),
             redis_pool=queue,
             burst=True,
@@ -185,6 +201,14 @@ def run_worker(
             handle_signals=False,
         )
         await worker.main()
+
+    async def run() -> int:
+        due = await sweep_webhooks(ctx)
+        await burst()
+        # Jobs enqueued after a job's COMMIT (an e-mail it created) may land after the burst saw the queue
+        # empty: once they are all in, a second burst runs them.
+        await hook_outlets.drain()
+        await burst()
         return due
 
     return run
@@ -323,14 +347,29 @@ async def test_a_redelivery_sends_the_same_message_again_as_a_new_delivery(
     assert second.verifies_with(endpoint["secret"])
 
 
-async def test_an_endpoint_failing_again_and_again_is_disabled_and_a_successful_test_send_revives_it(
+async def notifications_to(sessions: async_sessionmaker[AsyncSession], recipient_id: str) -> list[Notification]:
+    async with sessions() as session:
+        found = await session.scalars(
+            select(Notification).where(Notification.recipient_id == recipient_id).order_by(Notification.seq)
+        )
+        return list(found)
+
+
+async def test_an_endpoint_failing_again_and_again_is_disabled_its_owner_told_and_a_successful_test_send_revives_it(
     client: httpx.AsyncClient,
     sessions: async_sessionmaker[AsyncSession],
     receiver: Receiver,
     clock: Clock,
     run_worker: Run,
+    mailpit: Any,
+    hook_settings: Settings,
 ) -> None:
-    endpoint = await create(client, receiver.url(), ["analysis.completed"])
+    owner_id = f"hr-{uuid.uuid4()}"
+    owner_email = f"{owner_id}@example.test"
+    async with transaction(sessions) as session:
+        # The owner reads German: the e-mail test of every template covers the English text.
+        session.add(Recipient(user_id=owner_id, email=owner_email, language="de", timezone="UTC", updated_at=clock()))
+    endpoint = await create(client, receiver.url(), ["analysis.completed"], headers=caller(user=owner_id))
     receiver.answers = [500] * 3
     for _ in range(2):
         await publish(sessions, clock, "analysis.completed", {"companyId": COMPANY, "overallScore": 80})
@@ -355,6 +394,81 @@ async def test_an_endpoint_failing_again_and_again_is_disabled_and_a_successful_
     assert Webhook(endpoint["secret"]).verify(receiver.received[-1].body, receiver.received[-1].headers)["type"] == (
         "webhook.test"
     )
+    told = await notifications_to(sessions, owner_id)
+    assert [(n.channel, n.template, n.status) for n in told] == [
+        (Channel.EMAIL, "webhook_disabled", NotificationStatus.SENT),
+        (Channel.IN_APP, "webhook_disabled", NotificationStatus.SENT),
+    ]
+    settings_page = f"/hr/companies/{COMPANY}/webhooks"
+    in_app = told[1]
+    assert (in_app.title, in_app.link, in_app.locale) == ("Ihr Webhook-Endpunkt wurde deaktiviert", settings_page, "de")
+    assert in_app.body == (
+        f"Der Webhook-Endpunkt {receiver.url()} wurde nach 3 fehlgeschlagenen Zustellungen deaktiviert."
+    )
+    [summary] = await mailpit.wait_for(owner_email)
+    message = await mailpit.message(summary["ID"])
+    headers = await mailpit.headers(summary["ID"])
+    web_url = hook_settings.web_url
+    assert message["Subject"] == "Ihr Webhook-Endpunkt wurde deaktiviert"
+    for part in (message["Text"], message["HTML"]):
+        assert receiver.url() in part
+        assert "Disabled after 3 consecutive failed deliveries" in part
+        assert f"{web_url}{settings_page}" in part
+    assert f'href="{web_url}{settings_page}"' in message["HTML"]
+    assert "List-Unsubscribe" not in headers
+
+
+async def test_an_owner_without_a_known_address_is_told_in_app_and_the_email_is_recorded_skipped_once(
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    hook_settings: Settings,
+    hook_outlets: Outlets,
+    clock: Clock,
+) -> None:
+    owner_id = f"hr-{uuid.uuid4()}"
+    # The owner switched every e-mail and in-app item off: a disabled endpoint is told regardless.
+    switched_off = await client.put(
+        "/api/preferences", json={"emailEnabled": False, "inAppEnabled": False}, headers=caller(user=owner_id)
+    )
+    assert switched_off.status_code == 200, switched_off.text
+    endpoint = await create(
+        client, "https://ats.example.com/hook", ["candidate.rejected"], headers=caller(user=owner_id)
+    )
+    await publish(sessions, clock, "candidate.rejected", {"companyId": COMPANY})
+    [delivery] = await log_of(client, endpoint["id"])
+    notifier = Notifier(hook_settings, hook_outlets)
+    failure = Outcome(ok=False, status_code=500, duration_ms=3, error="The receiver answered 500")
+
+    for _ in range(3):
+        clock.advance(10)
+        async with transaction(sessions) as session:
+            await commands.record_outcome(
+                session, uuid.UUID(delivery["id"]), failure, now=clock(), settings=hook_settings, notifier=notifier
+            )
+    async with transaction(sessions) as session:
+        stored = await session.get(WebhookEndpoint, uuid.UUID(endpoint["id"]))
+        assert stored is not None
+        again = await notify(
+            session,
+            owner_id,
+            Template.WEBHOOK_DISABLED,
+            (Channel.EMAIL, Channel.IN_APP),
+            {"url": stored.url, "reason": "again", "failureCount": 3},
+            link=None,
+            source=commands.disabled_source(stored, clock()),
+            notifier=notifier,
+            now=clock(),
+        )
+    await hook_outlets.drain()
+
+    told = await notifications_to(sessions, owner_id)
+    assert again == []
+    assert [(n.channel, n.status, n.error) for n in told] == [
+        (Channel.EMAIL, NotificationStatus.SKIPPED, "No e-mail address is known for this recipient."),
+        (Channel.IN_APP, NotificationStatus.SENT, None),
+    ]
+    assert {n.template for n in told} == {"webhook_disabled"}
+    assert told[1].title == "Your webhook endpoint has been disabled"
 
 
 async def test_after_a_rotation_messages_are_signed_with_the_new_secret_only(
@@ -525,6 +639,7 @@ async def test_a_name_that_rebinds_to_a_private_address_after_registration_gets_
     client: httpx.AsyncClient,
     sessions: async_sessionmaker[AsyncSession],
     hook_settings: Settings,
+    hook_outlets: Outlets,
     clock: Clock,
 ) -> None:
     endpoint = await create(client, "https://ats.example.com/hook", ["candidate.rejected"])
@@ -537,6 +652,7 @@ async def test_a_name_that_rebinds_to_a_private_address_after_registration_gets_
         "webhook_sender": Sender(
             timeout_s=1.0, allow_insecure_loopback=True, resolver=stub_resolver("10.0.0.1"), transport=NoConnections
         ),
+        "outlets": hook_outlets,
     }
 
     status = await deliver_webhook(ctx, delivery["id"])

@@ -52,10 +52,15 @@ class Template(StrEnum):
     PAYMENT_FAILED = "payment_failed"
     QUOTA_EXCEEDED = "quota_exceeded"
     WEEKLY_DIGEST = "weekly_digest"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
-# Every template a user may switch off; `welcome` is not among them (the account's own first message).
-SWITCHABLE: frozenset[str] = frozenset(t.value for t in Template) - {Template.WELCOME.value}
+# Every template a user may switch off. Not among them: `welcome` (the account's own first message) and
+# `webhook_disabled` (the company's integration stopped; its owner must hear of it whatever they chose).
+SWITCHABLE: frozenset[str] = frozenset(t.value for t in Template) - {
+    Template.WELCOME.value,
+    Template.WEBHOOK_DISABLED.value,
+}
 
 # Statuses of an e-mail the delivery sweep still owes an attempt.
 DUE_STATUSES = (NotificationStatus.PENDING, NotificationStatus.QUEUED)

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
 from kit.events import Envelope
-from notifications.domain import InvitationView
+from notifications.commands import Notifier, Source, notify
+from notifications.domain import Channel, InvitationView, Template
 from notifications.webhooks import access
 from notifications.webhooks.delivery import Outcome, check_url
 from notifications.webhooks.domain import (
@@ -205,9 +206,16 @@ async def claim(session: AsyncSession, delivery_id: uuid.UUID, *, now: datetime,
 
 
 async def record_outcome(
-    session: AsyncSession, delivery_id: uuid.UUID, outcome: Outcome, *, now: datetime, settings: WebhookSettings
+    session: AsyncSession,
+    delivery_id: uuid.UUID,
+    outcome: Outcome,
+    *,
+    now: datetime,
+    settings: WebhookSettings,
+    notifier: Notifier,
 ) -> DeliveryStatus | None:
-    """The attempt's result onto the delivery and its endpoint; None when the endpoint was deleted meanwhile."""
+    """The attempt's result onto the delivery and its endpoint; None when the endpoint was deleted meanwhile.
+    An attempt that disables the endpoint tells its owner (`notifier`)."""
     delivery = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None:
         return None
@@ -237,12 +245,27 @@ async def record_outcome(
         retry_schedule=settings.webhooks_retry_schedule_s,
     )
     if endpoint.attempt_failed(now, disable_after=settings.webhooks_disable_after_failures):
-        await _endpoint_disabled(session, endpoint, now=now)
+        await _endpoint_disabled(session, endpoint, now=now, notifier=notifier)
     return delivery.status
 
 
-async def _endpoint_disabled(session: AsyncSession, endpoint: WebhookEndpoint, *, now: datetime) -> None:
-    """Automatic deliveries still queued for a disabled endpoint die, so it is not hammered on."""
+def disabled_source(endpoint: WebhookEndpoint, disabled_at: datetime) -> Source:
+    """The disabling as the event a notification answers: one per endpoint and moment of disabling, so the
+    same outcome recorded again notifies nobody twice, while a later disabling (after a revival) does.
+    The key fits the notifications' 64-character `event_id`: the endpoint's hex id and milliseconds."""
+    return Source(
+        key=f"webhook-disabled:{endpoint.id.hex}:{int(disabled_at.timestamp() * 1000)}",
+        event_type="webhook.disabled",
+        occurred_at=disabled_at,
+    )
+
+
+async def _endpoint_disabled(
+    session: AsyncSession, endpoint: WebhookEndpoint, *, now: datetime, notifier: Notifier
+) -> None:
+    """Automatic deliveries still queued for a disabled endpoint die, so it is not hammered on, and the HR
+    user who registered it hears of it by e-mail and in-app (whatever their preferences say: a stopped
+    integration is not a notification one opts out of)."""
     reason = endpoint.disabled_reason or "Endpoint disabled"
     await session.execute(
         update(WebhookDelivery)
@@ -255,3 +278,14 @@ async def _endpoint_disabled(session: AsyncSession, endpoint: WebhookEndpoint, *
         .values(status=DeliveryStatus.DEAD, error=reason, next_attempt_at=None)
     )
     log.warning("webhooks.endpoint_disabled", endpoint_id=str(endpoint.id), reason=reason)
+    await notify(
+        session,
+        endpoint.created_by,
+        Template.WEBHOOK_DISABLED,
+        (Channel.EMAIL, Channel.IN_APP),
+        {"url": endpoint.url, "reason": reason, "failureCount": endpoint.failure_count},
+        link=f"/hr/companies/{endpoint.company_id}/webhooks",
+        source=disabled_source(endpoint, now),
+        notifier=notifier,
+        now=now,
+    )

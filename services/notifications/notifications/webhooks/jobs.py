@@ -19,6 +19,7 @@ from kit.db import transaction
 from kit.domain import utcnow
 from kit.settings import ServiceSettings
 from kit.worker import queue_name
+from notifications.commands import Notifier
 from notifications.webhooks import commands, queries
 from notifications.webhooks.delivery import Sender
 from notifications.webhooks.settings import WebhookSettings
@@ -44,6 +45,12 @@ def _sender(ctx: Ctx) -> Sender:
     return sender
 
 
+def _notifier(ctx: Ctx) -> Notifier:
+    # The worker's own outlets (set up at its startup): an e-mail created here is enqueued after COMMIT and an
+    # in-app item published, as from any other job.
+    return Notifier(ctx["settings"], ctx["outlets"])
+
+
 def job_id(delivery_id: uuid.UUID, attempt: int) -> str:
     # One job per attempt: queuing the same attempt twice (the API, then the sweep) runs it once.
     return f"webhook:{delivery_id}:{attempt}"
@@ -62,7 +69,9 @@ async def deliver_webhook(ctx: Ctx, delivery_id: str) -> str:
         attempt.url, secret=attempt.secret, message_id=attempt.message_id, payload=attempt.payload
     )
     async with transaction(ctx["sessions"]) as session:
-        status = await commands.record_outcome(session, attempt.delivery_id, outcome, now=_now(ctx), settings=settings)
+        status = await commands.record_outcome(
+            session, attempt.delivery_id, outcome, now=_now(ctx), settings=settings, notifier=_notifier(ctx)
+        )
     return status.value if status is not None else "deleted"
 
 
