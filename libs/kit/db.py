@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -25,6 +26,18 @@ class Base(DeclarativeBase):
     """Tables carry no schema: each service's role connects with search_path = its schema."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def stored_enum(enum_type: type[StrEnum], *, length: int) -> Enum:
+    """An enum column stored as its members' values in a plain VARCHAR (no database enum type, no CHECK
+    constraint, so adding a member needs no migration) and read back as enum members."""
+    return Enum(
+        enum_type,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 def make_engine(database_url: str, schema: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:

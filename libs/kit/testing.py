@@ -10,6 +10,8 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -127,6 +129,36 @@ def database_fixtures(service_dir: Path) -> tuple[Any, Any]:
         await engine.dispose()
 
     return migrated, engine
+
+
+@dataclass
+class Clock:
+    """The time an app or a job sees, moved by the test (`app.state.clock = clock`, `now=clock()`)."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A signed-in user as the gateway forwards them to a service: identity headers with the internal token."""
+
+    role: str
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def email(self) -> str:
+        return f"{self.role}-{self.id}@example.test"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": self.id, "x-user-role": self.role}
 
 
 @asynccontextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from kit.contracts import media
 from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.outbox import OutboxMessage
-from kit.testing import INTERNAL_TOKEN, database_fixtures, settings_for_tests
+from kit.testing import Caller, Clock, database_fixtures, settings_for_tests
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 T0 = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
@@ -39,56 +39,34 @@ def settings() -> Settings:
 migrated, engine = database_fixtures(SERVICE_DIR)
 
 
-@dataclass
-class Clock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
-
-
-@dataclass(frozen=True)
-class User:
-    role: str
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": self.id, "x-user-role": self.role}
+    return Clock(T0)
 
 
 @pytest.fixture
-def hr() -> User:
-    return User("hr")
+def hr() -> Caller:
+    return Caller("hr")
 
 
 @pytest.fixture
-def other_hr() -> User:
-    return User("hr")
+def other_hr() -> Caller:
+    return Caller("hr")
 
 
 @pytest.fixture
-def admin() -> User:
-    return User("admin")
+def admin() -> Caller:
+    return Caller("admin")
 
 
 @pytest.fixture
-def candidate() -> User:
-    return User("candidate")
+def candidate() -> Caller:
+    return Caller("candidate")
 
 
 @pytest.fixture
-def other_candidate() -> User:
-    return User("candidate")
+def other_candidate() -> Caller:
+    return Caller("candidate")
 
 
 @asynccontextmanager
@@ -170,7 +148,7 @@ class Interview:
 @pytest.fixture
 def make_template(client: httpx.AsyncClient) -> Callable[..., Awaitable[Interview]]:
     async def make(
-        owner: User, *, questions: list[dict[str, Any]] | None = None, publish: bool = True, **body: Any
+        owner: Caller, *, questions: list[dict[str, Any]] | None = None, publish: bool = True, **body: Any
     ) -> Interview:
         created = await client.post(
             "/api/templates",
@@ -197,7 +175,7 @@ def make_invitation(
     client: httpx.AsyncClient, make_template: Callable[..., Awaitable[Interview]], clock: Clock
 ) -> Callable[..., Awaitable[Interview]]:
     async def make(
-        hr: User, candidate: User, *, start: bool = False, interview: Interview | None = None, **body: Any
+        hr: Caller, candidate: Caller, *, start: bool = False, interview: Interview | None = None, **body: Any
     ) -> Interview:
         interview = interview or await make_template(hr)
         created = await client.post(
@@ -222,7 +200,7 @@ def make_invitation(
 
 
 def build_media_event(
-    event: type[media._MediaEvent], *, media_id: str, owner: User, invitation_id: str, question_id: str
+    event: type[media._MediaEvent], *, media_id: str, owner: Caller, invitation_id: str, question_id: str
 ) -> Envelope:
     """A media service event about one recording, built from the contract as the media service builds it."""
     ids: dict[str, Any] = {
@@ -271,7 +249,7 @@ async def deliver(
 def ready_media(deliver: Callable[..., Awaitable[list[str]]]) -> Callable[..., Awaitable[str]]:
     """The id of a recording the media service reported processed (status ready)."""
 
-    async def make(owner: User, invitation_id: str, question_id: str) -> str:
+    async def make(owner: Caller, invitation_id: str, question_id: str) -> str:
         media_id = str(uuid.uuid4())
         ids = {"media_id": media_id, "owner": owner, "invitation_id": invitation_id, "question_id": question_id}
         assert await deliver(build_media_event(media.MediaProcessed, **ids)) == ["ok"]

@@ -8,8 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +16,12 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kit.contracts import interviews
 from kit.db import transaction
 from kit.domain import IntegrationEvent
 from kit.events import Envelope
 from kit.outbox import mark_processed
-from kit.testing import INTERNAL_TOKEN, database_fixtures, in_process_client, settings_for_tests
+from kit.testing import Caller, Clock, database_fixtures, in_process_client, settings_for_tests
 from notifications.commands import Notifier
 from notifications.consumers import handlers
 from notifications.mailer import SmtpMailer
@@ -48,50 +48,24 @@ def settings() -> Settings:
 migrated, engine = database_fixtures(Path(__file__).resolve().parents[1])
 
 
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
-@dataclass(frozen=True)
-class User:
-    role: str
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    @property
-    def email(self) -> str:
-        return f"{self.role}-{self.id}@example.test"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": self.id, "x-user-role": self.role}
+@pytest.fixture
+def make_user() -> type[Caller]:
+    return Caller
 
 
 @pytest.fixture
-def make_user() -> type[User]:
-    return User
+def candidate() -> Caller:
+    return Caller("candidate")
 
 
 @pytest.fixture
-def candidate() -> User:
-    return User("candidate")
-
-
-@pytest.fixture
-def hr() -> User:
-    return User("hr")
+def hr() -> Caller:
+    return Caller("hr")
 
 
 @pytest.fixture
@@ -189,3 +163,24 @@ async def mailpit() -> AsyncIterator[Mailpit]:
     reader = Mailpit(MAILPIT_API)
     yield reader
     await reader.aclose()
+
+
+def invitation_created(
+    candidate: Caller, hr: Caller, *, expires_at: datetime, email: bool = True
+) -> interviews.InvitationCreated:
+    """An invitation as the interviews service announces it; with `email=False` it names no candidate contact,
+    so recipient data must come from the projection."""
+    return interviews.InvitationCreated(
+        invitation_id=str(uuid.uuid4()),
+        template_id=str(uuid.uuid4()),
+        template_title="Backend Engineer",
+        candidate_id=candidate.id,
+        company_id=hr.id,
+        company_name="Acme",
+        invited_by=hr.id,
+        expires_at=expires_at,
+        candidate_email=candidate.email if email else None,
+        candidate_name="Ada Lovelace" if email else None,
+        hr_email=hr.email,
+        hr_name="Grace Hopper",
+    )

@@ -18,6 +18,8 @@ from notifications import commands, worker
 from notifications.commands import Notifier, Source
 from notifications.domain import SWITCHABLE, Channel, Notification, NotificationStatus, Recipient, Template
 
+from .conftest import invitation_created
+
 SAMPLES: dict[Template, tuple[dict[str, Any], str | None, str]] = {
     Template.WELCOME: ({"name": "Grace", "role": "hr"}, "/dashboard", "Hello Grace"),
     Template.INVITATION: (
@@ -168,22 +170,6 @@ async def test_every_template_is_rendered_and_delivered_with_its_link_text_part_
         assert unsubscribe.startswith(f"<{settings.public_api_url}/api/notifications/unsubscribe?token=")
         assert headers["List-Unsubscribe-Post"] == ["List-Unsubscribe=One-Click"]
         assert unsubscribe.strip("<>") in message["Text"]
-
-
-def invitation_created(candidate: Any, hr: Any, *, expires_at: datetime, email: bool = True) -> Any:
-    return interviews.InvitationCreated(
-        invitation_id=str(uuid.uuid4()),
-        template_id=str(uuid.uuid4()),
-        template_title="Backend Engineer",
-        candidate_id=candidate.id,
-        company_id=hr.id,
-        company_name="Acme",
-        invited_by=hr.id,
-        expires_at=expires_at,
-        candidate_email=candidate.email if email else None,
-        candidate_name="Ada Lovelace" if email else None,
-        hr_email=hr.email,
-    )
 
 
 async def invitation_of(mailpit: Any, candidate: Any) -> dict[str, Any]:

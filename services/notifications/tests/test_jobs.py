@@ -19,22 +19,7 @@ from notifications.commands import Notifier
 from notifications.consumers import TOPICS, handlers
 from notifications.domain import Channel, Notification
 
-
-def invitation(candidate: Any, hr: Any, *, expires_at: datetime) -> interviews.InvitationCreated:
-    return interviews.InvitationCreated(
-        invitation_id=str(uuid.uuid4()),
-        template_id=str(uuid.uuid4()),
-        template_title="Backend Engineer",
-        candidate_id=candidate.id,
-        company_id=hr.id,
-        company_name="Acme",
-        invited_by=hr.id,
-        expires_at=expires_at,
-        candidate_email=candidate.email,
-        candidate_name="Ada Lovelace",
-        hr_email=hr.email,
-        hr_name="Grace Hopper",
-    )
+from .conftest import invitation_created
 
 
 def completed(created: interviews.InvitationCreated, at: datetime) -> interviews.InvitationCompleted:
@@ -71,7 +56,7 @@ async def test_a_candidate_is_reminded_24_and_2_hours_before_expiry_once_each(
     apply: Any, worker_ctx: Any, sessions: Any, mailpit: Any, candidate: Any, hr: Any, clock: Any
 ) -> None:
     expires = clock.now + timedelta(days=3)
-    await apply(invitation(candidate, hr, expires_at=expires))
+    await apply(invitation_created(candidate, hr, expires_at=expires))
 
     too_early = await worker.send_invitation_reminders(worker_ctx)
     clock.now = expires - timedelta(hours=23)
@@ -94,7 +79,7 @@ async def test_a_completed_interview_gets_no_reminder(
     apply: Any, worker_ctx: Any, sessions: Any, candidate: Any, hr: Any, clock: Any
 ) -> None:
     expires = clock.now + timedelta(days=3)
-    created = invitation(candidate, hr, expires_at=expires)
+    created = invitation_created(candidate, hr, expires_at=expires)
     await apply(created)
     await apply(completed(created, clock.now))
 
@@ -108,7 +93,7 @@ async def test_an_invitation_sent_inside_the_last_day_gets_only_the_two_hour_rem
     apply: Any, worker_ctx: Any, sessions: Any, candidate: Any, hr: Any, clock: Any
 ) -> None:
     expires = clock.now + timedelta(hours=10)
-    await apply(invitation(candidate, hr, expires_at=expires))
+    await apply(invitation_created(candidate, hr, expires_at=expires))
 
     early = await worker.send_invitation_reminders(worker_ctx)
     clock.now = expires - timedelta(hours=2)
@@ -122,7 +107,7 @@ async def test_the_weekly_digest_counts_each_hr_users_last_seven_days(
     apply: Any, worker_ctx: Any, sessions: Any, mailpit: Any, make_user: Any, hr: Any, clock: Any
 ) -> None:
     candidates = [make_user("candidate") for _ in range(3)]
-    invitations = [invitation(c, hr, expires_at=clock.now + timedelta(days=10)) for c in candidates]
+    invitations = [invitation_created(c, hr, expires_at=clock.now + timedelta(days=10)) for c in candidates]
     for created in invitations:
         await apply(created)
     await apply(completed(invitations[0], clock.now))
@@ -161,7 +146,7 @@ async def test_an_event_published_twice_on_kafka_notifies_once(
     make_topics: Any, settings: Any, sessions: Any, outlets: Any, candidate: Any, hr: Any, wrap: Any
 ) -> None:
     await make_topics(*TOPICS)
-    event = wrap(invitation(candidate, hr, expires_at=datetime.now(UTC) + timedelta(days=7)))
+    event = wrap(invitation_created(candidate, hr, expires_at=datetime.now(UTC) + timedelta(days=7)))
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     await producer.start()
     try:

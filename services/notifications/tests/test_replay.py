@@ -21,19 +21,7 @@ from notifications.consumers import TOPICS, handlers
 from notifications.domain import Notification, NotificationStatus
 from notifications.replay import GroupActive, rewind
 
-
-def invitation(candidate: Any, hr: Any) -> interviews.InvitationCreated:
-    return interviews.InvitationCreated(
-        invitation_id=str(uuid.uuid4()),
-        template_id=str(uuid.uuid4()),
-        template_title="Backend Engineer",
-        candidate_id=candidate.id,
-        company_id=hr.id,
-        company_name="Acme",
-        invited_by=hr.id,
-        expires_at=datetime.now(UTC) + timedelta(days=30),
-        candidate_email=candidate.email,
-    )
+from .conftest import invitation_created
 
 
 async def run_until(consumer: Consumer, done: Any) -> None:
@@ -61,7 +49,9 @@ async def test_a_replay_rewinds_the_group_and_old_events_are_recorded_skipped_in
     await producer.start()
     try:
         for who, age in ((old, timedelta(days=3)), (recent, timedelta(minutes=5))):
-            event = wrap(invitation(who, hr), occurred_at=now - age)
+            event = wrap(
+                invitation_created(who, hr, expires_at=datetime.now(UTC) + timedelta(days=30)), occurred_at=now - age
+            )
             await producer.send_and_wait(
                 topic, event.to_json(), key=b"k", timestamp_ms=int((now - age).timestamp() * 1000)
             )

@@ -3,7 +3,6 @@ text, unsubscribe headers), and a refusal of the API is a failed attempt with Re
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -12,11 +11,12 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from kit.contracts import interviews
 from notifications import worker
 from notifications.domain import Channel, Notification
 from notifications.mailer import make_mailer
 from standins.resend import ResendStandIn
+
+from .conftest import invitation_created
 
 
 @pytest.fixture
@@ -39,26 +39,11 @@ def resend_mailer(settings: Any, stand_in: ResendStandIn) -> Any:
     )
 
 
-def invited(candidate: Any, hr: Any, clock: Any) -> interviews.InvitationCreated:
-    return interviews.InvitationCreated(
-        invitation_id=str(uuid.uuid4()),
-        template_id=str(uuid.uuid4()),
-        template_title="Backend Engineer",
-        candidate_id=candidate.id,
-        company_id=hr.id,
-        company_name="Acme",
-        invited_by=hr.id,
-        expires_at=clock.now + timedelta(days=7),
-        candidate_email=candidate.email,
-        candidate_name="Ada",
-    )
-
-
 async def test_the_resend_provider_sends_the_same_email_through_the_official_sdk(
     resend_api: ResendStandIn, settings: Any, apply: Any, worker_ctx: Any, candidate: Any, hr: Any, clock: Any
 ) -> None:
     worker_ctx["mailer"] = resend_mailer(settings, resend_api)
-    event = invited(candidate, hr, clock)
+    event = invitation_created(candidate, hr, expires_at=clock.now + timedelta(days=7))
     await apply(event)
 
     assert await worker.sweep_emails(worker_ctx) == 1
@@ -76,7 +61,7 @@ async def test_a_resend_error_is_a_failed_attempt_with_its_reason(
 ) -> None:  # fmt: skip
     resend_api.failing = True
     worker_ctx["mailer"] = resend_mailer(settings, resend_api)
-    await apply(invited(candidate, hr, clock))
+    await apply(invitation_created(candidate, hr, expires_at=clock.now + timedelta(days=7)))
 
     assert await worker.sweep_emails(worker_ctx) == 0
     async with sessions() as session:

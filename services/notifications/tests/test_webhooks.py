@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -27,9 +27,9 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from kit.contracts import interviews
 from kit.db import transaction
-from kit.domain import IntegrationEvent, utcnow
+from kit.domain import IntegrationEvent
 from kit.events import Envelope
-from kit.testing import INTERNAL_TOKEN, in_process_client, settings_for_tests
+from kit.testing import INTERNAL_TOKEN, Clock, in_process_client, settings_for_tests
 from kit.worker import queue_name
 from notifications import worker as notifications_worker
 from notifications.commands import Notifier, notify
@@ -69,17 +69,6 @@ def caller(role: str = "hr", company: str | None = COMPANY, user: str | None = N
 
 
 HR = caller(user="hr-owner")
-
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=utcnow)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass
@@ -296,11 +285,11 @@ async def test_an_event_reaches_its_subscribers_signed_is_retried_while_the_rece
 
     await run_worker()
     first = await log_of(client, endpoint["id"])
-    clock.advance(5)
+    clock.advance(seconds=5)
     not_yet = await run_worker()
-    clock.advance(5)
+    clock.advance(seconds=5)
     await run_worker()
-    clock.advance(20)
+    clock.advance(seconds=20)
     await run_worker()
     final = await log_of(client, endpoint["id"])
 
@@ -334,7 +323,7 @@ async def test_a_redelivery_sends_the_same_message_again_as_a_new_delivery(
     await publish(sessions, clock, "candidate.approved", {"companyId": COMPANY, "note": "welcome aboard"})
     await run_worker()
     [original] = await log_of(client, endpoint["id"])
-    clock.advance(1)
+    clock.advance(seconds=1)
 
     response = await client.post(f"/api/webhooks/{endpoint['id']}/deliveries/{original['id']}/redeliver", headers=HR)
     await run_worker()
@@ -374,7 +363,7 @@ async def test_an_endpoint_failing_again_and_again_is_disabled_its_owner_told_an
     for _ in range(2):
         await publish(sessions, clock, "analysis.completed", {"companyId": COMPANY, "overallScore": 80})
     await run_worker()
-    clock.advance(10)
+    clock.advance(seconds=10)
     await run_worker()
 
     [disabled] = (await client.get(f"/api/webhooks/company/{COMPANY}", headers=HR)).json()
@@ -440,7 +429,7 @@ async def test_an_owner_without_a_known_address_is_told_in_app_and_the_email_is_
     failure = Outcome(ok=False, status_code=500, duration_ms=3, error="The receiver answered 500")
 
     for _ in range(3):
-        clock.advance(10)
+        clock.advance(seconds=10)
         async with transaction(sessions) as session:
             await commands.record_outcome(
                 session, uuid.UUID(delivery["id"]), failure, now=clock(), settings=hook_settings, notifier=notifier

@@ -11,11 +11,10 @@ from enum import StrEnum
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from interviews.domain.columns import stored_enum
 from interviews.domain.media import MediaObject, MediaStatus
 from interviews.domain.templates import Question, QuestionNotFound, QuestionType, Template, TemplateStatus
 from kit.contracts import interviews as events
-from kit.db import Base
+from kit.db import Base, stored_enum
 from kit.domain import AggregateRoot
 from kit.errors import Conflict, DomainError, Gone, Invalid, NotFound
 

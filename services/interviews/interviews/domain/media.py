@@ -10,8 +10,7 @@ from enum import StrEnum
 from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from interviews.domain.columns import stored_enum
-from kit.db import Base
+from kit.db import Base, stored_enum
 
 
 class MediaStatus(StrEnum):

@@ -12,9 +12,8 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from interviews.domain.columns import stored_enum
 from kit.contracts import interviews as events
-from kit.db import Base
+from kit.db import Base, stored_enum
 from kit.domain import AggregateRoot
 from kit.errors import Conflict, DomainError, Invalid, NotFound
 

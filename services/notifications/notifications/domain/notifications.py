@@ -17,10 +17,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kit.contracts import notifications as events
-from kit.db import Base
+from kit.db import Base, stored_enum
 from kit.domain import AggregateRoot
 from kit.errors import Invalid, NotFound
-from notifications.domain.columns import stored_enum
 
 
 class Channel(StrEnum):

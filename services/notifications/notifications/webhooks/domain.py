@@ -21,9 +21,8 @@ from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kit.db import Base
+from kit.db import Base, stored_enum
 from kit.errors import Invalid, NotFound
-from notifications.domain.columns import stored_enum
 
 # The events an applicant-tracking system may subscribe to.
 SubscribableEvent = Literal[
