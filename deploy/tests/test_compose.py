@@ -630,7 +630,10 @@ def test_each_service_image_syncs_dependencies_before_code_and_runs_the_api_as_n
     assert "--mount=type=cache,target=/root/.cache/uv" in dockerfile
     assert "ENV PATH=/app/.venv/bin:$PATH" in dockerfile
     assert re.search(r"^USER app$", dockerfile, re.M)
-    assert dockerfile.rstrip().endswith(f'CMD ["uvicorn", "{svc}.main:app", "--host", "0.0.0.0", "--port", "{port}"]')
+    assert dockerfile.rstrip().endswith(
+        f'CMD ["uvicorn", "{svc}.main:app", "--host", "0.0.0.0", "--port", "{port}", '
+        '"--timeout-graceful-shutdown", "10"]'
+    )
     assert ("ffmpeg" in dockerfile) == (svc == "media")
 
 

@@ -111,7 +111,13 @@ def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]
         specs.append(
             AppSpec(
                 f"{svc}-api",
-                [_venv_bin("uvicorn"), f"{svc}.main:app", "--host", "127.0.0.1", "--port", str(SERVICES[svc])],
+                # A stop waits at most 10 s for open requests: a live notification stream never ends by itself.
+                [
+                    _venv_bin("uvicorn"),
+                    f"{svc}.main:app",
+                    *("--host", "127.0.0.1", "--port", str(SERVICES[svc])),
+                    *("--timeout-graceful-shutdown", "10"),
+                ],
                 env,
                 SERVICES[svc],
             )

@@ -32,7 +32,12 @@ def test_only_the_processes_a_service_has_are_planned_after_its_migrations(tmp_p
     assert migrate[-4:] == ["-c", str(tmp_path / "services/users/alembic.ini"), "upgrade", "head"]
     assert [s.name for s in specs] == ["users-api", "users-worker"]
     assert specs[0].port == 8002
-    assert specs[0].cmd[-5:] == ["users.main:app", "--host", "127.0.0.1", "--port", "8002"]
+    assert specs[0].cmd[1:] == [
+        "users.main:app",
+        *("--host", "127.0.0.1", "--port", "8002"),
+        # A live notification stream never ends by itself, so a stop must not wait for it.
+        *("--timeout-graceful-shutdown", "10"),
+    ]
 
 
 def test_every_service_process_gets_the_environment_of_the_conventions(tmp_path: Path) -> None:
