@@ -17,6 +17,7 @@ import {
   preferencesError,
   preferencesToForm,
   prependToPage,
+  queriesTouchedBy,
   reconnectDelay,
   SUBSCRIPTION_KEYS,
   timeAgo,
@@ -337,3 +338,25 @@ describe("the preference groups", () => {
     }
   });
 });
+
+describe("queriesTouchedBy", () => {
+  it("refreshes HR's invitation lists and reviews when a candidate completes or an analysis lands", () => {
+    expect(queriesTouchedBy("interview_completed")).toEqual([
+      ["hr", "invitations"],
+      ["hr", "analysis"],
+    ]);
+    expect(queriesTouchedBy("analysis_ready")).toEqual(queriesTouchedBy("interview_completed"));
+  });
+
+  it("refreshes the candidate's interviews and results when HR decides", () => {
+    expect(queriesTouchedBy("candidate_approved")).toEqual([
+      ["invitations", "candidate"],
+      ["analysis", "candidate"],
+    ]);
+  });
+
+  it("leaves other data alone for a notification about nothing on screen", () => {
+    expect(queriesTouchedBy("welcome")).toEqual([]);
+  });
+});
+

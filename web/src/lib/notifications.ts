@@ -10,6 +10,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import * as React from "react";
 import { api, ApiError, errorMessage, getApiBase, refreshSession } from "@/lib/api";
+import { invitationKeys } from "@/lib/invitations";
 import type { Page } from "@/lib/types";
 
 // -- wire types -----------------------------------------------------------------------------------------------
@@ -188,6 +189,7 @@ export function useNotificationStream(enabled: boolean): StreamState {
         const item = parseStreamMessage(message.data);
         if (!item) return;
         applyStreamedNotification(qc, item);
+        for (const queryKey of queriesTouchedBy(item.template)) void qc.invalidateQueries({ queryKey });
         scheduleReconcile();
       });
       es.addEventListener("error", () => {
@@ -266,6 +268,26 @@ export function prependToPage(page: Page<NotificationView> | undefined, item: No
 export function nextUnreadCount(count: number | undefined, item: NotificationView, alreadyKnown: boolean): number | undefined {
   if (count === undefined || alreadyKnown || item.readAt || item.channel !== "in_app") return count;
   return count + 1;
+}
+
+// What a notification says has changed elsewhere in the app: HR's lists and reviews when a candidate moves,
+// the candidate's own interviews and results when HR decides or an invitation arrives.
+const HR_VIEWS = [invitationKeys.hr, ["hr", "analysis"]] as const;
+const CANDIDATE_VIEWS = [invitationKeys.candidate, ["analysis", "candidate"]] as const;
+const TOUCHES: Record<string, readonly (readonly string[])[]> = {
+  interview_started: HR_VIEWS,
+  interview_completed: HR_VIEWS,
+  analysis_ready: HR_VIEWS,
+  analysis_failed: HR_VIEWS,
+  invitation: CANDIDATE_VIEWS,
+  invitation_reminder: CANDIDATE_VIEWS,
+  candidate_approved: CANDIDATE_VIEWS,
+  candidate_rejected: CANDIDATE_VIEWS,
+};
+
+/** The query keys whose data a notification of this template has made stale. */
+export function queriesTouchedBy(template: string): readonly (readonly string[])[] {
+  return TOUCHES[template] ?? [];
 }
 
 /** Puts a streamed notification into the bell's caches at once (the refetch that follows confirms it). */
