@@ -33,6 +33,7 @@ from kit.observability import (
     configure_tracing,
     correlation_id,
 )
+from kit.schemas import ErrorEnvelope
 from kit.settings import ServiceSettings
 
 log = structlog.get_logger("kit.http_access")
@@ -154,7 +155,46 @@ def create_service_app(
         app.include_router(router)
     app.include_router(_ops_router(settings, database=database, health=not own_health))
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health,ready,metrics")
+    _document_errors_as_the_envelope(app)
     return app
+
+
+REF = "#/components/schemas/"
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _document_errors_as_the_envelope(app: FastAPI) -> None:
+    """FastAPI documents a 422 as its own `HTTPValidationError`, but the error handlers answer every error with
+    the envelope: the document says what is really sent, so a client generated from it parses the answer."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        schemas = document.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" in schemas:
+            for name in FASTAPI_VALIDATION_SCHEMAS:
+                schemas.pop(name, None)
+            schemas[ErrorEnvelope.__name__] = ErrorEnvelope.model_json_schema(
+                by_alias=True, ref_template=REF + "{model}"
+            )
+            _replace_ref(document, REF + "HTTPValidationError", REF + ErrorEnvelope.__name__)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _replace_ref(node: Any, old: str, new: str) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and value == old:
+                node[key] = new
+            else:
+                _replace_ref(value, old, new)
+    elif isinstance(node, list):
+        for value in node:
+            _replace_ref(value, old, new)
 
 
 class Readiness(BaseModel):

@@ -3,7 +3,8 @@ Python, and unknown fields refused with a 422 that names them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -42,6 +43,19 @@ class View(BaseModel):
     """A response body."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+class ErrorEnvelope(View):
+    """How every refusal and failure is answered, by the gateway and by every service (`kit.errors`)."""
+
+    success: Literal[False]
+    status_code: int
+    code: str
+    error: str
+    details: Any = None
+    path: str
+    timestamp: datetime
+    correlation_id: str | None
 
 
 def total_pages(total: int, limit: int) -> int:

@@ -83,6 +83,20 @@ async def test_validation_errors_name_each_field_in_the_envelope(client: httpx.A
     }
 
 
+async def test_the_api_document_describes_a_validation_error_as_the_envelope_it_is(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+    refused = document["paths"]["/things/{thing_id}"]["post"]["responses"]["422"]
+    schemas = document["components"]["schemas"]
+
+    assert refused["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+    assert "HTTPValidationError" not in schemas
+    assert set(schemas["ErrorEnvelope"]["required"]) >= {"success", "statusCode", "code", "error", "path"}
+    sent = (await client.post("/things/1", json={})).json()
+    assert set(schemas["ErrorEnvelope"]["properties"]) >= set(sent)
+
+
 async def test_a_domain_error_renders_its_status_code_and_details(client: httpx.AsyncClient) -> None:
     response = await client.post("/things/1", json={"displayName": "taken", "size": 1})
 

@@ -17,7 +17,7 @@ import structlog
 
 from gateway.proxy import PARAM, TABLE
 from gateway.rbac import RULES
-from gateway.schemas import ErrorEnvelope
+from kit.schemas import ErrorEnvelope
 
 log = structlog.get_logger("gateway.docs")
 

@@ -65,19 +65,6 @@ class ChangePassword(Command):
 # Errors
 
 
-class ErrorEnvelope(View):
-    """How every refusal and failure is answered, by the gateway and by the services behind it."""
-
-    success: Literal[False]
-    status_code: int
-    code: str
-    error: str
-    details: Any = None
-    path: str
-    timestamp: datetime
-    correlation_id: str | None
-
-
 # Answers the gateway builds
 
 
