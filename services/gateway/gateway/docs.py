@@ -27,7 +27,6 @@ FETCH_TIMEOUT_S = 2.0
 RELAY_KEY = "x-gateway-relay"
 ENVELOPE = ErrorEnvelope.__name__
 # FastAPI's own validation-error schemas: never what a service answers, which is the envelope.
-FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
 ERRORS = {
     "400": "The request breaks a rule of the service (a value it does not accept)",
     "401": "Not signed in, or the token is invalid",
@@ -152,7 +151,7 @@ def _type_path_parameters(
 
 def _declare_errors(document: dict[str, Any]) -> None:
     """Every refusal is the envelope: the statuses each route can answer with, and any an upstream
-    declared, all point at one schema (never FastAPI's validation-error schema, which no service sends)."""
+    declared, all point at one schema."""
     envelope = {"$ref": REF + ENVELOPE}
     for path, operations in document.get("paths", {}).items():
         for method, op in operations.items():
@@ -180,8 +179,10 @@ def _declare_errors(document: dict[str, Any]) -> None:
                     description = ERRORS["422"]
                 responses[status] = {"description": description, "content": {"application/json": {"schema": envelope}}}
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    # Each service already declares its errors as the kit's envelope; every refusal above now points at the
+    # gateway's one copy, so the upstreams' renamed copies are unreferenced.
     for name in list(schemas):
-        if name.rsplit("_", 1)[-1] in FASTAPI_ERRORS or name in FASTAPI_ERRORS:
+        if name.endswith("_" + ENVELOPE):
             del schemas[name]
     schemas[ENVELOPE] = ErrorEnvelope.model_json_schema(by_alias=True, ref_template=REF + "{model}")
 
