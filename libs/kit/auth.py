@@ -23,6 +23,13 @@ class Principal:
     company_id: str | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
 
+    @property
+    def account_id(self) -> str:
+        """The billed account the caller acts for: their primary company (resolved by the gateway from
+        membership), or the caller themselves while they belong to none. Every service that counts or checks
+        usage keys it by this, so the gateway, the quota check and the usage events agree."""
+        return self.company_id or self.user_id
+
     def has(self, *roles: str) -> bool:
         return self.role in roles or bool(self.roles.intersection(roles))
 
