@@ -74,8 +74,9 @@ class Forward:
 
 
 TABLE: list[Forward] = [
-    # interviews: same path on the interviews service
-    Forward("POST", "/api/templates", "interviews", "/api/templates", "Create a template"),
+    # interviews: same path on the interviews service. Creating a template or an invitation uses a slot of the
+    # caller's billed account, so those carry the company resolved from membership.
+    Forward("POST", "/api/templates", "interviews", "/api/templates", "Create a template", company=True),
     Forward("GET", "/api/templates", "interviews", "/api/templates", "List templates"),
     Forward("GET", "/api/templates/{template_id}", "interviews", "/api/templates/{template_id}", "Get a template"),
     Forward("PUT", "/api/templates/{template_id}", "interviews", "/api/templates/{template_id}", "Update a template"),
@@ -120,7 +121,7 @@ TABLE: list[Forward] = [
         "/api/templates/{template_id}/questions/{question_id}",
         "Update a question",
     ),
-    Forward("POST", "/api/invitations", "interviews", "/api/invitations", "Invite a candidate"),
+    Forward("POST", "/api/invitations", "interviews", "/api/invitations", "Invite a candidate", company=True),
     Forward("GET", "/api/invitations/candidate", "interviews", "/api/invitations/candidate", "My invitations"),
     Forward("GET", "/api/invitations/hr", "interviews", "/api/invitations/hr", "Invitations I sent"),
     Forward("GET", "/api/invitations/{invitation_id}", "interviews", "/api/invitations/{invitation_id}", "Invitation"),
@@ -132,7 +133,7 @@ TABLE: list[Forward] = [
             f"/api/invitations/{{invitation_id}}/{action}",
             f"Invitation: {action}",
         )
-        for action in ("start", "responses", "complete", "heartbeat", "approve", "reject")
+        for action in ("start", "responses", "complete", "heartbeat", "approve", "reject", "cancel")
     ),
     # analysis
     Forward(
@@ -177,6 +178,7 @@ TABLE: list[Forward] = [
     Forward(
         "POST", "/api/billing/webhooks/stripe", "billing", "/api/billing/webhooks/stripe", "Stripe webhook (raw body)"
     ),
+    Forward("GET", "/api/admin/billing/accounts", "billing", "/api/billing/admin/accounts", "Billed accounts"),
     # notifications
     Forward("GET", "/api/notifications", "notifications", "/api/notifications", "My notifications"),
     Forward(

@@ -119,6 +119,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/invitations/{invitation_id}/heartbeat"): CANDIDATE,
     ("POST", "/api/invitations/{invitation_id}/approve"): HR,
     ("POST", "/api/invitations/{invitation_id}/reject"): HR,
+    ("POST", "/api/invitations/{invitation_id}/cancel"): HR,
     ("GET", "/api/invitations/candidate"): CANDIDATE,
     ("GET", "/api/invitations/hr"): HR,
     ("GET", "/api/invitations/{invitation_id}"): MEMBER,
@@ -150,6 +151,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/billing/invoices"): HR,
     # verified by the billing service on the raw body with Stripe's signature
     ("POST", "/api/billing/webhooks/stripe"): PUBLIC,
+    ("GET", "/api/admin/billing/accounts"): ADMIN,
     # notifications: everyone sees only their own
     ("GET", "/api/notifications"): ANY,
     ("GET", "/api/notifications/unread-count"): ANY,
