@@ -3,7 +3,8 @@
 Payload fields are camelCase on the wire. Additions to the reference are additive: `invitation.completed`
 carries each question's options with their `isCorrect` flags and each response's `selectedOptionId`/`mediaId`
 (so multiple-choice answers can be scored by correctness), plus `companyId`, HR and candidate contacts;
-`invitation.expired` is new (the reference's expiry emitted nothing)."""
+`invitation.expired` is new (the reference's expiry emitted nothing), and so is `invitation.cancelled` (HR withdrew
+a pending invitation: billing releases its quota slot). `template.created` gained `companyId`, the billed account."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ class TemplateCreated(InterviewEvent):
     description: str
     created_by: str
     status: str = "draft"
+    # The billed account (the creator's company, else the creator); absent from events written before it existed.
+    company_id: str | None = None
 
 
 class TemplateUpdated(InterviewEvent):
@@ -195,6 +198,20 @@ class InvitationExpired(InterviewEvent):
     expired_at: datetime
     candidate_email: str | None = None
     hr_email: str | None = None
+
+
+class InvitationCancelled(InterviewEvent):
+    """HR withdrew an invitation before the candidate started it."""
+
+    TYPE: ClassVar[str] = "invitation.cancelled"
+
+    invitation_id: str
+    company_id: str
+    candidate_id: str
+    cancelled_at: datetime
+    candidate_email: str | None = None
+    candidate_name: str | None = None
+    template_title: str
 
 
 class _Decision(InterviewEvent):
