@@ -96,8 +96,10 @@ class RequestContextMiddleware:
             correlation_id.reset(token)
 
 
-async def _check_kafka(bootstrap: str) -> None:
-    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
+async def _check_kafka(settings: ServiceSettings) -> None:
+    client = AIOKafkaClient(
+        bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=2000, **settings.kafka_client_options()
+    )
     try:
         await client.bootstrap()
     finally:
@@ -230,7 +232,7 @@ def _ops_router(settings: ServiceSettings, *, database: bool, health: bool) -> A
 
         probes = [
             probe("redis", request.app.state.redis.ping()),
-            probe("kafka", _check_kafka(settings.kafka_bootstrap)),
+            probe("kafka", _check_kafka(settings)),
         ]
         if database:
             probes.append(probe("database", _check_db(request)))

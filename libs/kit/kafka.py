@@ -44,7 +44,7 @@ async def make_producer(settings: ServiceSettings, **overrides: Any) -> AIOKafka
         enable_idempotence=True,
         linger_ms=5,
         request_timeout_ms=int(settings.kafka_request_timeout_s * 1000),
-        **overrides,
+        **{**settings.kafka_client_options(), **overrides},
     )
     try:
         await producer.start()
@@ -182,6 +182,7 @@ class Consumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
+            **self.settings.kafka_client_options(),
         )
         self._consumer = consumer
         await self._start(consumer)

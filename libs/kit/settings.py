@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import ssl
+from typing import Any, Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Internal tokens this repository has shipped or uses in tests: whoever read the code knows them, so a
+# production process must never accept them.
+KNOWN_INTERNAL_TOKENS = frozenset(
+    {"dev-only-internal-token-change-me", "test-internal-token", "change-me", "changeme", "secret", "internal-token"}
+)
+# 32 bytes is what `openssl rand -hex 16` gives at the least; anything shorter is guessable in bulk.
+MIN_INTERNAL_TOKEN_BYTES = 32
 
 
 class ServiceSettings(BaseSettings):
@@ -22,6 +31,12 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
 
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # The local stack's broker is PLAINTEXT on 127.0.0.1; the compose broker requires SASL/SCRAM, one
+    # user per service, whose ACLs allow writing only the service's own topics.
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_username: str = ""
+    kafka_password: SecretStr = SecretStr("")
     topic_prefix: str = ""
     kafka_request_timeout_s: float = 10.0
     consumer_max_attempts: int = 5
@@ -31,6 +46,9 @@ class ServiceSettings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
 
     internal_token: SecretStr = SecretStr("")
+    # Identity from x-user-* headers carrying the internal token, honoured by the gateway: the local stack
+    # and tests only. Declared for every process so each one refuses it in production (see below).
+    internal_auth_enabled: bool = False
     otlp_endpoint: str = ""
 
     outbox_batch_size: int = 500
@@ -41,6 +59,47 @@ class ServiceSettings(BaseSettings):
     metrics_port: int = 0
 
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000"])
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        """A production process does not start on settings that let anyone who has read this repository in."""
+        if self.service_env == "prod" and (problems := self.production_problems()):
+            raise ValueError("unsafe settings for SERVICE_ENV=prod: " + "; ".join(problems))
+        return self
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unsafe in production; a service extends the list with its own checks."""
+        problems = []
+        token = self.internal_token.get_secret_value()
+        if not token:
+            problems.append("INTERNAL_TOKEN is empty (e.g. `openssl rand -hex 32`)")
+        elif token in KNOWN_INTERNAL_TOKENS:
+            problems.append("INTERNAL_TOKEN is a development value published in this repository")
+        elif len(token.encode()) < MIN_INTERNAL_TOKEN_BYTES:
+            problems.append(f"INTERNAL_TOKEN is shorter than {MIN_INTERNAL_TOKEN_BYTES} bytes")
+        if self.internal_auth_enabled:
+            problems.append("INTERNAL_AUTH_ENABLED is on: the gateway would take identities from request headers")
+        if self.kafka_security_protocol != "PLAINTEXT" and not (
+            self.kafka_username and self.kafka_password.get_secret_value()
+        ):
+            problems.append(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs KAFKA_USERNAME and KAFKA_PASSWORD"
+            )
+        return problems
+
+    def kafka_client_options(self) -> dict[str, Any]:
+        """Connection options every aiokafka client of the service (producer, consumer, admin) is given."""
+        if self.kafka_security_protocol == "PLAINTEXT":
+            return {"security_protocol": "PLAINTEXT"}
+        options: dict[str, Any] = {
+            "security_protocol": self.kafka_security_protocol,
+            "sasl_mechanism": self.kafka_sasl_mechanism,
+            "sasl_plain_username": self.kafka_username,
+            "sasl_plain_password": self.kafka_password.get_secret_value(),
+        }
+        if self.kafka_security_protocol == "SASL_SSL":
+            options["ssl_context"] = ssl.create_default_context()
+        return options
 
     @property
     def schema_name(self) -> str:

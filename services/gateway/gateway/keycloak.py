@@ -48,6 +48,7 @@ def pkce_pair() -> tuple[str, str]:
 class Oidc:
     def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
         self.base = settings.oidc_base
+        self.public_base = settings.public_oidc_base
         self.client_id = settings.keycloak_client_id
         self.http = http
 
@@ -63,13 +64,13 @@ class Oidc:
         }
         if register:
             params["prompt"] = "create"
-        return f"{self.base}/auth?{urlencode(params)}"
+        return f"{self.public_base}/auth?{urlencode(params)}"
 
     def end_session_url(self, *, id_token: str | None, post_logout_redirect_uri: str) -> str:
         params = {"client_id": self.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
         if id_token:
             params["id_token_hint"] = id_token
-        return f"{self.base}/logout?{urlencode(params)}"
+        return f"{self.public_base}/logout?{urlencode(params)}"
 
     async def exchange_code(self, *, code: str, redirect_uri: str, verifier: str) -> dict[str, Any]:
         return await self._token(
@@ -113,19 +114,11 @@ class Oidc:
 
 
 class KeycloakAccounts:
-    """The admin API for the gateway's realm, as a master-realm administrator."""
+    """The admin API for the gateway's realm: as the realm's own service-account client when one is
+    configured (production), else as a master-realm administrator (the local stack)."""
 
     def __init__(self, settings: Settings) -> None:
-        connection = KeycloakOpenIDConnection(
-            server_url=settings.keycloak_url,
-            username=settings.keycloak_admin_user,
-            password=settings.keycloak_admin_password.get_secret_value(),
-            realm_name=settings.keycloak_realm,
-            user_realm_name=settings.keycloak_admin_realm,
-            client_id="admin-cli",
-            timeout=10,
-        )
-        self.admin = KeycloakAdmin(connection=connection)
+        self.admin = KeycloakAdmin(connection=admin_connection(settings))
 
     async def disable(self, keycloak_id: str) -> None:
         await self._call(self.admin.a_disable_user, keycloak_id)
@@ -183,6 +176,29 @@ class KeycloakAccounts:
         except KeycloakError as exc:
             status = getattr(exc, "response_code", None) or 502
             raise _admin_error(status, exc) from exc
+
+
+def admin_connection(settings: Settings) -> KeycloakOpenIDConnection:
+    if settings.keycloak_admin_client_id:
+        # Client credentials in the gateway's realm: the token carries only that realm's management roles
+        # granted to the service account, so a leaked secret cannot reach the master realm or other realms.
+        return KeycloakOpenIDConnection(
+            server_url=settings.keycloak_url,
+            realm_name=settings.keycloak_realm,
+            client_id=settings.keycloak_admin_client_id,
+            client_secret_key=settings.keycloak_admin_client_secret.get_secret_value(),
+            grant_type="client_credentials",
+            timeout=10,
+        )
+    return KeycloakOpenIDConnection(
+        server_url=settings.keycloak_url,
+        username=settings.keycloak_admin_user,
+        password=settings.keycloak_admin_password.get_secret_value(),
+        realm_name=settings.keycloak_realm,
+        user_realm_name=settings.keycloak_admin_realm,
+        client_id="admin-cli",
+        timeout=10,
+    )
 
 
 def _admin_error(status: int, exc: KeycloakError) -> DomainError:

@@ -11,10 +11,18 @@ class Settings(ServiceSettings):
     keycloak_url: str = "http://127.0.0.1:8090"
     keycloak_realm: str = "ai-video-interview"
     keycloak_client_id: str = "ai-video-interview-app"
-    # The admin API (create/disable/delete users, realm roles) runs as a master-realm administrator.
+    # The admin API (create/disable/delete users, realm roles) runs as a master-realm administrator in the
+    # local stack ...
     keycloak_admin_user: str = "admin"
     keycloak_admin_password: SecretStr = SecretStr("admin")
     keycloak_admin_realm: str = "master"
+    # ... and, when this client is set (production), as the service account of a confidential client of the
+    # gateway's own realm (client credentials) holding only the realm-management roles the gateway uses.
+    keycloak_admin_client_id: str = ""
+    keycloak_admin_client_secret: SecretStr = SecretStr("")
+    # Where browsers reach Keycloak and the issuer its tokens carry (KC_HOSTNAME), when that differs from
+    # keycloak_url, the in-network address the gateway calls; empty means the same.
+    keycloak_public_url: str = ""
     # A JWKS refetch for an unknown `kid` happens at most this often, so forged kids cannot flood Keycloak.
     jwks_min_refresh_interval_s: float = 30.0
 
@@ -49,10 +57,25 @@ class Settings(ServiceSettings):
     # How long a resolved identity (Keycloak id → internal user id, company) stays in the process cache.
     identity_cache_ttl_s: float = 60.0
 
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if not (self.keycloak_admin_client_id and self.keycloak_admin_client_secret.get_secret_value()):
+            problems.append(
+                "KEYCLOAK_ADMIN_CLIENT_ID/KEYCLOAK_ADMIN_CLIENT_SECRET are unset: the gateway would manage users "
+                "as the master-realm administrator instead of its realm's service account"
+            )
+        return problems
+
     @property
     def issuer(self) -> str:
-        return f"{self.keycloak_url.rstrip('/')}/realms/{self.keycloak_realm}"
+        return f"{(self.keycloak_public_url or self.keycloak_url).rstrip('/')}/realms/{self.keycloak_realm}"
 
     @property
     def oidc_base(self) -> str:
+        """The OIDC endpoints the gateway itself calls (token, revoke, certs), in-network."""
+        return f"{self.keycloak_url.rstrip('/')}/realms/{self.keycloak_realm}/protocol/openid-connect"
+
+    @property
+    def public_oidc_base(self) -> str:
+        """The OIDC endpoints a browser is sent to (authorize, end session)."""
         return f"{self.issuer}/protocol/openid-connect"
