@@ -165,6 +165,8 @@ async def test_candidate_search_matches_all_requested_skills_with_minimums_and_r
     ]:
         person = await make_user("candidate", firstName=name.title())
         me = as_user(person["id"], "candidate")
+        # Search finds only candidates who opted in (test_hr_access covers those who did not).
+        await client.put("/users/me", json={"discoverable": True}, headers=me)
         await client.put(f"/candidates/{person['id']}/experience-level", json={"experienceLevel": level}, headers=me)
         for sid, proficiency, years in rows:
             await client.post(

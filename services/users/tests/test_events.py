@@ -29,7 +29,7 @@ async def test_a_registration_and_a_role_choice_reach_user_events_in_order_keyed
     cleanup["users"].append(body["userId"])
     await live_client.post("/users", json=body, headers=internal)
     await live_client.post(
-        f"/users/{body['userId']}/roles", json={"role": "hr"}, headers=as_user(body["userId"], "pending")
+        f"/users/{body['userId']}/roles", json={"role": "candidate"}, headers=as_user(body["userId"], "pending")
     )
     relay = Relay(
         committed,
@@ -55,5 +55,5 @@ async def test_a_registration_and_a_role_choice_reach_user_events_in_order_keyed
     assert created["aggregateId"] == body["userId"]
     assert isinstance(created["timestamp"], int)
     assert created["payload"]["email"] == body["email"]
-    assert selected["payload"]["role"] == "hr"
+    assert selected["payload"]["role"] == "candidate"
     assert dict(mine[0].headers)["eventType"] == b"user.created"

@@ -12,7 +12,7 @@ from kit.auth import CurrentUser, InternalCaller, Principal, require_roles
 from kit.db import ReadSession, Sessions, transaction
 from kit.schemas import PageNumber, Paginated
 from users import access, commands, queries
-from users.domain import AccessDenied, Role
+from users.domain import HR_ACCESS_PENDING, AccessDenied, Role
 from users.schemas import (
     AVATAR_UPLOAD,
     AddCandidateSkill,
@@ -28,6 +28,7 @@ from users.schemas import (
     CreatedUser,
     CreateSkill,
     CreateUser,
+    HrAccessRequested,
     IfMatch,
     Message,
     Ok,
@@ -170,13 +171,38 @@ async def activate_user(user_id: UserId, sessions: Sessions, avatars: Avatars, v
     return queries.user_view(user, avatars)
 
 
-@router.post("/users/{userId}/roles", tags=["users"])
+@router.post(
+    "/users/{userId}/roles",
+    tags=["users"],
+    responses={202: {"model": HrAccessRequested, "description": "hr was requested: an administrator must approve"}},
+)
 async def select_role(
-    user_id: UserId, cmd: SelectRole, sessions: Sessions, caller: CurrentUser, version: IfMatch
-) -> RoleSelected:
-    """Choose the role once: hr or candidate for yourself; admins may also grant admin."""
+    user_id: UserId,
+    cmd: SelectRole,
+    request: Request,
+    response: Response,
+    sessions: Sessions,
+    caller: CurrentUser,
+    version: IfMatch,
+) -> RoleSelected | HrAccessRequested:
+    """Choose the role once: candidate for yourself, hr with a verified company e-mail or an admin's
+    approval (otherwise 202, a request admins approve by granting hr); admins may also grant admin."""
+    domains = request.app.state.settings.hr_email_domains
     async with transaction(sessions) as session:
-        await commands.select_role(session, user_id, Role(cmd.role), caller=caller, expected_version=version)
+        user = await commands.select_role(
+            session,
+            user_id,
+            Role(cmd.role),
+            caller=caller,
+            expected_version=version,
+            verified_email=cmd.verified_email,
+            hr_email_domains=domains,
+        )
+    if user.role == Role.PENDING and user.hr_access_requested_at is not None:
+        response.status_code = 202
+        return HrAccessRequested(
+            message=HR_ACCESS_PENDING, role=user.role, hr_access_requested_at=user.hr_access_requested_at
+        )
     return RoleSelected(message=f"Role {cmd.role} assigned successfully", role=cmd.role)
 
 

@@ -4,6 +4,7 @@ route or a consumer), so the events it records share the transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -38,6 +39,7 @@ from users.domain import (
     UserAlreadyExists,
     UserNotFound,
     check_version,
+    may_self_select_hr,
 )
 from users.schemas import (
     AddCandidateSkill,
@@ -135,13 +137,28 @@ async def delete_user(session: AsyncSession, user_id: uuid.UUID, *, expected_ver
 
 
 async def select_role(
-    session: AsyncSession, user_id: uuid.UUID, role: Role, *, caller: Principal, expected_version: int | None = None
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    role: Role,
+    *,
+    caller: Principal,
+    expected_version: int | None = None,
+    verified_email: str | None = None,
+    hr_email_domains: Collection[str] = (),
 ) -> User:
-    """Once, from pending."""
+    """Once, from pending. hr needs an administrator (who grants it) or the user's own verified address at a
+    configured company domain; anyone else choosing hr stays pending with a request the admins approve."""
     access.require_self_or_admin(caller, user_id)
     access.require_role_grant(caller, role)
     user = await load_user(session, user_id)
     check_version(user.version, expected_version)
+    if (
+        role == Role.HR
+        and not caller.has("admin")
+        and not may_self_select_hr(user.email, verified_email, hr_email_domains)
+    ):
+        user.request_hr_access()
+        return user
     user.select_role(role)
     if role == Role.CANDIDATE:
         session.add(CandidateProfile(user_id=user.id, created_at=utcnow(), updated_at=utcnow()))

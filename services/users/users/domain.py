@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
@@ -43,6 +44,8 @@ class Role(StrEnum):
 
 # Roles a user may pick for themself: never admin, which only an admin grants.
 SELF_SELECTABLE = frozenset({Role.CANDIDATE, Role.HR})
+
+HR_ACCESS_PENDING = "An administrator must approve HR access"
 
 
 class ExperienceLevel(StrEnum):
@@ -119,6 +122,10 @@ class User(Base, AggregateRoot):
     status: Mapped[str] = mapped_column(String(20), default=UserStatus.ACTIVE, index=True)
     role: Mapped[str] = mapped_column(String(20), default=Role.PENDING, index=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set while a user who chose hr waits for an administrator's approval; cleared once a role is set.
+    hr_access_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Whether HR's candidate search may find this user: the candidate opts in, it is off until then.
+    discoverable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer)
@@ -144,6 +151,7 @@ class User(Base, AggregateRoot):
             email_verified=False,
             status=UserStatus.ACTIVE,
             role=Role.PENDING,
+            discoverable=False,
             created_at=now,
             updated_at=now,
         )
@@ -249,13 +257,27 @@ class User(Base, AggregateRoot):
             )
         )
 
+    def _ensure_role_unset(self) -> None:
+        if self.role != Role.PENDING:
+            raise InvalidUserOperation(f"User {self.id} already has the role {self.role}; roles are chosen once")
+
+    def request_hr_access(self) -> None:
+        """Records that the user chose hr and waits for an administrator; asking again keeps the first
+        request's time, which orders the administrators' queue."""
+        self._ensure_active()
+        self._ensure_role_unset()
+        if self.hr_access_requested_at is None:
+            self.hr_access_requested_at = utcnow()
+            self.updated_at = self.hr_access_requested_at
+
     def select_role(self, role: Role) -> None:
         self._ensure_mutable()
         if role == Role.PENDING:
             raise InvalidUserOperation("pending is not a role one can select")
-        if self.role != Role.PENDING:
-            raise InvalidUserOperation(f"User {self.id} already has the role {self.role}; roles are chosen once")
+        self._ensure_role_unset()
         self.role = role
+        # Any role settles a waiting HR request: granted, or withdrawn by choosing candidate.
+        self.hr_access_requested_at = None
         self.updated_at = utcnow()
         self.record(
             UserRoleSelected(
@@ -272,6 +294,15 @@ class User(Base, AggregateRoot):
         self.record(
             UserDeleted(user_id=self.id, external_auth_id=self.external_auth_id, email=self.email, deleted_at=utcnow())
         )
+
+
+def may_self_select_hr(email: str, verified_email: str | None, company_domains: Collection[str]) -> bool:
+    """A user may take hr without an administrator only with their own address, verified by the identity
+    provider, at one of the configured company domains (exactly: a subdomain is not trusted unless listed)."""
+    if not verified_email or verified_email.strip().lower() != email:
+        return False
+    domain = email.rpartition("@")[2]
+    return domain in {d.strip().lower().lstrip("@") for d in company_domains if d.strip()}
 
 
 class CandidateProfile(Base):

@@ -263,8 +263,8 @@ def _proficiency_rank(column: InstrumentedAttribute[str]) -> ColumnElement[int]:
 async def search_candidates(
     session: AsyncSession, q: SearchCandidates, *, page: int, limit: int
 ) -> Paginated[CandidateHit]:
-    """With skillIds, candidates having all of them (each row meeting the minimums); without, any
-    candidate, optionally with some skill meeting them. Scored by total years."""
+    """Among discoverable candidates: with skillIds, those having all of them (each row meeting the
+    minimums); without, any, optionally with some skill meeting them. Scored by total years."""
     min_rank = Proficiency(q.min_proficiency).rank if q.min_proficiency else None
     skill_filter: list[ColumnElement[bool]] = []
     if min_rank is not None:
@@ -275,7 +275,8 @@ async def search_candidates(
     query = (
         select(User, CandidateProfile)
         .join(CandidateProfile, CandidateProfile.user_id == User.id)
-        .where(User.role == Role.CANDIDATE, User.status == UserStatus.ACTIVE)
+        # Only candidates who opted in: a candidate's profile is not HR's to browse uninvited.
+        .where(User.role == Role.CANDIDATE, User.status == UserStatus.ACTIVE, User.discoverable.is_(True))
         .order_by(User.created_at.desc(), User.id)
     )
     if q.experience_level:

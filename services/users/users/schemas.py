@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Header, Query
-from pydantic import Field
+from pydantic import Field, StrictBool, field_validator
 
 from kit.contracts.users import UserProfile
 from kit.schemas import Command, View
@@ -70,6 +70,16 @@ class UpdateUser(Command):
     phone: str | None = Field(default=None, max_length=50)
     timezone: str | None = Field(default=None, max_length=50)
     language: str | None = Field(default=None, max_length=10)
+    # Whether HR's candidate search may find the user.
+    discoverable: StrictBool | None = None
+
+    @field_validator("discoverable")
+    @classmethod
+    def _discoverable_is_a_choice(cls, value: bool | None) -> bool:
+        # Left out, it keeps its value; sent, it must say yes or no (null is not a setting).
+        if value is None:
+            raise ValueError("must be true or false")
+        return value
 
 
 class SuspendUser(Command):
@@ -78,9 +88,17 @@ class SuspendUser(Command):
 
 class SelectRole(Command):
     role: Literal["candidate", "hr", "admin"]
+    # The caller's address as the identity provider verified it (the gateway copies it from the signed-in
+    # token, and only when the token says it is verified): with a configured company domain it makes hr
+    # immediate; without, choosing hr records a request for an administrator.
+    verified_email: str | None = Field(default=None, max_length=255)
 
 
 class UserView(UserProfile):
+    # Beyond the shared contract: the user's own settings and state, for their profile and the admins.
+    discoverable: bool
+    hr_access_requested_at: datetime | None
+
     @classmethod
     def of(cls, user: User, *, avatar_url: str | None) -> Self:
         return cls(
@@ -104,6 +122,8 @@ class UserView(UserProfile):
             updated_at=user.updated_at,
             last_login_at=user.last_login_at,
             version=user.version,
+            discoverable=user.discoverable,
+            hr_access_requested_at=user.hr_access_requested_at,
         )
 
 
@@ -138,6 +158,14 @@ class UserStats(View):
 class RoleSelected(View):
     message: str
     role: str
+
+
+class HrAccessRequested(View):
+    """Choosing hr recorded a request instead: the user stays pending until an administrator approves."""
+
+    message: str
+    role: str
+    hr_access_requested_at: datetime
 
 
 class RoleView(View):

@@ -18,6 +18,10 @@ class Settings(ServiceSettings):
     # Avatars are private objects; readers get a presigned GET that expires quickly.
     avatar_url_ttl_s: int = 900
 
+    # Company e-mail domains (exact, e.g. ["acme.com"]) whose verified addresses may take the hr role without
+    # an administrator's approval. Empty: every self-selected hr waits for an administrator.
+    hr_email_domains: list[str] = []
+
     @property
     def avatars_bucket(self) -> str:
         return f"{self.s3_bucket_prefix}{self.avatar_bucket}"
