@@ -16,7 +16,7 @@ const MiB = 1024 * 1024;
 /** An in-memory media service + S3: records every call; parts and objects persist across "reloads". */
 class FakeMedia implements UploadTransport {
   calls: string[] = [];
-  objects = new Map<string, { mode: "single" | "multipart"; size: number; partSize: number; partCount: number; parts: Map<number, number>; status: string; reason?: string }>();
+  objects = new Map<string, { mode: "single" | "multipart"; size: number; contentType?: string; partSize: number; partCount: number; parts: Map<number, number>; status: string; reason?: string }>();
   statusSequence: string[] = ["processing", "ready"];
   failPutTimes = 0;
   /** Stop after this many successful PUTs (simulates the page being closed). */
@@ -32,7 +32,7 @@ class FakeMedia implements UploadTransport {
     const mediaId = `m${++this.next}`;
     const multipart = body.fileSize > this.threshold;
     const partCount = multipart ? Math.ceil(body.fileSize / this.partSize) : 1;
-    this.objects.set(mediaId, { mode: multipart ? "multipart" : "single", size: body.fileSize, partSize: this.partSize, partCount, parts: new Map(), status: "uploading" });
+    this.objects.set(mediaId, { mode: multipart ? "multipart" : "single", size: body.fileSize, contentType: body.contentType, partSize: this.partSize, partCount, parts: new Map(), status: "uploading" });
     const expiresAt = new Date(this.clock + 15 * 60_000).toISOString();
     return multipart
       ? {
@@ -62,7 +62,7 @@ class FakeMedia implements UploadTransport {
     };
   }
 
-  async put(url: string, body: Blob, onProgress: (loaded: number) => void) {
+  async put(url: string, body: Blob, onProgress: (loaded: number) => void, _signal?: AbortSignal, contentType?: string) {
     if (this.puts >= this.crashAfterPuts) throw new DOMException("Aborted", "AbortError");
     this.calls.push(`put ${url} ${body.size}`);
     if (this.failPutTimes > 0) {
@@ -71,6 +71,8 @@ class FakeMedia implements UploadTransport {
     }
     const [, mediaId, part] = /^s3:\/\/([^/]+)\/(.+)$/.exec(url)!;
     const o = this.objects.get(mediaId)!;
+    // As S3 does: a whole-file URL is signed for the declared Content-Type, a part URL for none.
+    if ((part === "whole" ? o.contentType : undefined) !== contentType) throw new Error("403 SignatureDoesNotMatch");
     onProgress(body.size / 2);
     onProgress(body.size);
     o.parts.set(part === "whole" ? 1 : Number(part), body.size);

@@ -4,6 +4,7 @@ to S3 through presigned URLs; these routes only sign, check and record."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 import structlog
@@ -82,6 +83,9 @@ async def confirm(
     if media.status == MediaStatus.PROCESSING:
         try:
             await jobs.enqueue(commands.PROCESS, media.id)
+            # Once the upload URL has expired nothing can write the upload key again: clear it then.
+            expired = timedelta(seconds=settings.upload_url_ttl_s + 60)
+            await jobs.enqueue(commands.DISCARD, media.id, defer=expired)
         except Exception as exc:
             # The object stays `processing`; the worker's sweep enqueues it again.
             log.warning("media.enqueue_failed", media_id=str(media.id), error=repr(exc))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from datetime import timedelta
 
 import structlog
 from arq import ArqRedis, create_pool
@@ -36,6 +37,7 @@ log = structlog.get_logger("media.commands")
 PROCESS = "process_media"
 TRANSCRIBE = "transcribe_media"
 RENDER = "render_media"
+DISCARD = "discard_upload"
 
 
 def kind_of(content_type: str, settings: Settings) -> str:
@@ -56,10 +58,8 @@ async def initiate_upload(
         raise PayloadTooLarge(f"The file has {cmd.file_size} bytes; the maximum is {settings.max_upload_bytes}")
     kind = kind_of(cmd.content_type, settings)
     access.ensure_may_upload_to(caller, await session.get(InvitationRef, cmd.invitation_id))
-    media_id = uuid.uuid4()
-    key = f"answers/{cmd.invitation_id}/{cmd.question_id}/{media_id}"
     media = MediaObject(
-        id=media_id,
+        id=uuid.uuid4(),
         owner_id=caller.user_id,
         invitation_id=cmd.invitation_id,
         question_id=cmd.question_id,
@@ -67,16 +67,16 @@ async def initiate_upload(
         file_name=cmd.file_name,
         content_type=cmd.content_type,
         declared_size=cmd.file_size,
-        object_key=key,
         upload_mode=UploadMode.SINGLE,
         status=MediaStatus.UPLOADING,
         transcript_status=TranscriptStatus.PENDING,
     )
+    media.object_key = media.upload_key
     if cmd.file_size > settings.multipart_threshold_bytes:
         media.upload_mode = UploadMode.MULTIPART
         media.part_size = settings.part_size_bytes
         media.part_count = math.ceil(cmd.file_size / settings.part_size_bytes)
-        media.upload_id = await storage.start_multipart(key, cmd.content_type)
+        media.upload_id = await storage.start_multipart(media.object_key, cmd.content_type)
     session.add(media)
     await session.flush()
     return media
@@ -92,10 +92,17 @@ async def confirm_upload(
         raise NotUploading(f"Media {media.id} is {media.status}, not uploading")
     if media.upload_mode == UploadMode.MULTIPART:
         await _complete_multipart(media, storage)
-    size = await storage.size(media.object_key)
+    if await storage.size(media.object_key) is None:
+        raise UploadIncomplete("Nothing has been uploaded for this media object yet")
+    # The upload URL stays valid for minutes: the copy is a snapshot the client cannot write to, and its own
+    # size is the one checked, so a PUT racing this confirm changes nothing that is read later.
+    uploaded, kept = media.object_key, media.kept_key
+    await storage.copy(uploaded, kept)
+    size = await storage.size(kept)
     if size is None:
         raise UploadIncomplete("Nothing has been uploaded for this media object yet")
-    media.confirm(size)
+    await storage.remove(uploaded)
+    media.confirm(size, kept)
     if size > settings.max_upload_bytes:
         await storage.remove(media.object_key)
         reason = f"The stored object has {size} bytes, more than the maximum of {settings.max_upload_bytes}"
@@ -163,12 +170,14 @@ class Jobs:
         self.settings = settings
         self._pool: ArqRedis | None = None
 
-    async def enqueue(self, function: str, media_id: uuid.UUID, *, suffix: str = "") -> None:
+    async def enqueue(
+        self, function: str, media_id: uuid.UUID, *, suffix: str = "", defer: timedelta | None = None
+    ) -> None:
         if self._pool is None:
             self._pool = await create_pool(
                 RedisSettings.from_dsn(self.settings.redis_url), default_queue_name=queue_name(self.settings)
             )
-        await self._pool.enqueue_job(function, str(media_id), _job_id=f"{function}:{media_id}{suffix}")
+        await self._pool.enqueue_job(function, str(media_id), _job_id=f"{function}:{media_id}{suffix}", _defer_by=defer)
 
     async def close(self) -> None:
         if self._pool is not None:

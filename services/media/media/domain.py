@@ -118,10 +118,27 @@ class MediaObject(Base, AggregateRoot):
             "question_id": str(self.question_id),
         }
 
-    def confirm(self, size: int) -> None:
+    @property
+    def upload_key(self) -> str:
+        """Where the client's presigned URLs write (`object_key` until confirm)."""
+        return f"uploads/{self.invitation_id}/{self.question_id}/{self.id}"
+
+    @property
+    def kept_key(self) -> str:
+        """Where confirm copies the upload: no URL that writes here is ever signed, so what is probed here is
+        what every later reader gets."""
+        return f"recordings/{self.invitation_id}/{self.question_id}/{self.id}"
+
+    def part_length(self, part_number: int) -> int:
+        """Every part is `part_size` long but the last, which holds the rest of the declared size."""
+        assert self.part_size is not None
+        return min(self.part_size, self.declared_size - (part_number - 1) * self.part_size)
+
+    def confirm(self, size: int, kept_key: str) -> None:
         if self.status != MediaStatus.UPLOADING:
             raise NotUploading(f"Media {self.id} is {self.status}, not uploading")
         self.size = size
+        self.object_key = kept_key
         self.status = MediaStatus.PROCESSING
         self.record(MediaUploaded(**self._ids(), kind=self.kind, content_type=self.content_type, size=size))
 

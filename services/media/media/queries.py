@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from urllib.parse import quote
 
 from minio.error import S3Error
 from sqlalchemy import select
@@ -45,7 +46,13 @@ async def list_own(
 
 def _part_urls(media: MediaObject, storage: Storage, numbers: list[int], ttl: timedelta) -> list[PartUrl]:
     assert media.upload_id is not None
-    return [PartUrl(part_number=n, url=storage.part_url(media.object_key, media.upload_id, n, ttl)) for n in numbers]
+    return [
+        PartUrl(
+            part_number=n,
+            url=storage.part_url(media.object_key, media.upload_id, n, ttl, size=media.part_length(n)),
+        )
+        for n in numbers
+    ]
 
 
 def upload_session(media: MediaObject, *, settings: Settings, storage: Storage) -> UploadSessionView:
@@ -55,7 +62,10 @@ def upload_session(media: MediaObject, *, settings: Settings, storage: Storage) 
         media_id=media.id, status=media.status, upload_mode=media.upload_mode, expires_at=utcnow() + ttl
     )
     if media.upload_mode == UploadMode.SINGLE:
-        view.upload_url = storage.put_url(media.object_key, ttl)
+        view.upload_url = storage.put_url(
+            media.object_key, ttl, size=media.declared_size, content_type=media.content_type
+        )
+        view.upload_headers = {"Content-Type": media.content_type}
     else:
         assert media.part_count is not None
         view.part_size, view.part_count = media.part_size, media.part_count
@@ -107,11 +117,31 @@ async def playback(
         raise MediaNotReady(f"Media {media_id} is {media.status}")
     ttl = timedelta(seconds=settings.playback_url_ttl_s)
     if download:
-        name = media.file_name.replace('"', "").replace("\\", "")
-        url = storage.get_url(media.object_key, ttl, download_name=name)
+        url = storage.get_url(
+            media.object_key,
+            ttl,
+            content_type=_served_type(media.content_type),
+            disposition=content_disposition("attachment", media.file_name),
+        )
+    elif media.rendition_key is not None:
+        url = storage.get_url(media.rendition_key, ttl, content_type="video/mp4", disposition="inline")
     else:
-        url = storage.get_url(media.rendition_key or media.object_key, ttl)
+        url = storage.get_url(
+            media.object_key, ttl, content_type=_served_type(media.content_type), disposition="inline"
+        )
     return PlaybackView(media_id=media.id, url=url, expires_at=utcnow() + ttl)
+
+
+def _served_type(declared: str) -> str:
+    """The declared type without its parameters: one of the allowed audio and video types (initiate checked)."""
+    return declared.split(";", 1)[0].strip().lower()
+
+
+def content_disposition(kind: str, file_name: str) -> str:
+    """`attachment` with the uploaded file's name: an ASCII fallback without quotes, backslashes or control
+    characters, and the exact name percent-encoded in `filename*`."""
+    fallback = "".join(c if " " <= c < "\x7f" and c not in '"\\%' else "_" for c in file_name)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 async def thumbnail(
@@ -121,4 +151,5 @@ async def thumbnail(
     if media.status != MediaStatus.READY or media.thumbnail_key is None:
         raise NotFound(f"Media {media_id} has no thumbnail")
     ttl = timedelta(seconds=settings.playback_url_ttl_s)
-    return PlaybackView(media_id=media.id, url=storage.get_url(media.thumbnail_key, ttl), expires_at=utcnow() + ttl)
+    url = storage.get_url(media.thumbnail_key, ttl, content_type="image/jpeg", disposition="inline")
+    return PlaybackView(media_id=media.id, url=url, expires_at=utcnow() + ttl)

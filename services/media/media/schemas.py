@@ -11,12 +11,20 @@ from pydantic import Field
 from kit.schemas import Command, View
 from media.domain import MediaObject, ProbeFacts
 
+_TOKEN = r"[A-Za-z0-9!#$&^_.+-]+"
+_VALUE = r"[A-Za-z0-9!#$&^_.+,-]+"  # a token, or a codecs list as recorders write it (vp8,opus)
+_WORD = r"[!#-\[\]-~]"  # printable ASCII but space, quote and backslash
+_QUOTED = rf'"{_WORD}*(?: {_WORD}+)*"'
+CONTENT_TYPE = rf"^{_TOKEN}/{_TOKEN}(?:; ?{_TOKEN}=(?:{_VALUE}|{_QUOTED}))*$"
+
 
 class InitiateUpload(Command):
     invitation_id: uuid.UUID
     question_id: uuid.UUID
     file_name: str = Field(min_length=1, max_length=255)
-    content_type: str = Field(min_length=3, max_length=100)
+    # One header value the upload URL signs as is: a type, a subtype and parameters, with no control
+    # characters or runs of spaces (S3 would canonicalise those differently from the browser).
+    content_type: str = Field(min_length=3, max_length=100, pattern=CONTENT_TYPE)
     file_size: int = Field(gt=0, le=2**53)
 
 
@@ -123,8 +131,11 @@ class UploadSessionView(View):
     status: str
     upload_mode: str
     expires_at: datetime
-    # Single mode: PUT the whole file here. Multipart: PUT each part to its URL, then confirm.
+    # Single mode: PUT the whole file here with `uploadHeaders` (its Content-Type is the declared one, signed
+    # like the declared size: S3 refuses another type or length). Multipart: PUT each part to its URL (each
+    # signed for its own length), then confirm.
     upload_url: str | None = None
+    upload_headers: dict[str, str] = {}
     part_size: int | None = None
     part_count: int | None = None
     parts: list[PartUrl] = []

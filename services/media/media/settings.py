@@ -17,14 +17,15 @@ class Settings(ServiceSettings):
     s3_bucket_prefix: str = ""
     media_bucket: str = "media"
 
-    # Limits: a declared size above the maximum is refused before any URL is signed; the stored size and the
-    # probed duration are checked again after the upload, since a presigned URL cannot bound what is sent.
+    # Limits: a declared size above the maximum is refused before any URL is signed, and the upload URLs are
+    # signed for the declared size; the stored size and the probed duration are checked again after the upload.
     max_upload_bytes: int = 500 * MIB
     max_duration_s: float = 600.0
     # Above the threshold the upload is multipart (resumable part by part); S3 wants parts of 5 MiB or more.
     multipart_threshold_bytes: int = 16 * MIB
     part_size_bytes: int = 8 * MIB
-    upload_url_ttl_s: int = 900
+    # Upload URLs are short-lived: a multipart upload fetches fresh part URLs (`/parts`) as it goes.
+    upload_url_ttl_s: int = 600
     playback_url_ttl_s: int = 300
 
     # What ffprobe must find in the stored object (its format names and codec names).

@@ -1,5 +1,10 @@
 """S3 through the minio SDK: presigned URLs for the client's bytes (the API never carries them), multipart
-bookkeeping, and the server-side calls (stat, delete). The bucket stays private: every read is a presigned GET.
+bookkeeping, and the server-side calls (stat, copy, delete). The bucket stays private: every read is a presigned
+GET that fixes the served Content-Type and Content-Disposition, so no stored object is ever served as a page.
+
+Upload URLs sign `Content-Length` (and for a whole file `Content-Type`) as headers: S3 recomputes the signature
+from the request's own headers, so a body of another length, a streamed body or another type is refused with
+403. minio-py presigns only the host header, hence the small SigV4 query signer here.
 
 Multipart uses the SDK's `_create_multipart_upload`/`_list_parts`/`_complete_multipart_upload`: minio-py
 exposes the S3 multipart calls only under those names (its public API hides multipart inside put_object)."""
@@ -7,15 +12,20 @@ exposes the S3 multipart calls only under those names (its public API hides mult
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import io
+import re
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.datatypes import Part
 from minio.error import S3Error
 
+from kit.domain import utcnow
 from media.settings import Settings
 
 
@@ -38,24 +48,60 @@ class Storage:
             region=settings.s3_region,
         )
         self.bucket = settings.bucket
+        self._endpoint = endpoint
+        self._access_key = settings.s3_access_key
+        self._secret_key = settings.s3_secret_key.get_secret_value()
+        self._region = settings.s3_region
 
-    def put_url(self, key: str, ttl: timedelta) -> str:
-        return self.client.presigned_put_object(self.bucket, key, expires=ttl)
+    def put_url(self, key: str, ttl: timedelta, *, size: int, content_type: str) -> str:
+        """A PUT of exactly `size` bytes sent with exactly this Content-Type."""
+        return self._presign("PUT", key, ttl, headers={"content-length": str(size), "content-type": content_type})
 
-    def part_url(self, key: str, upload_id: str, part_number: int, ttl: timedelta) -> str:
-        return self.client.get_presigned_url(
+    def part_url(self, key: str, upload_id: str, part_number: int, ttl: timedelta, *, size: int) -> str:
+        """A PUT of part `part_number` of exactly `size` bytes (the type was fixed when the upload started)."""
+        return self._presign(
             "PUT",
-            self.bucket,
             key,
-            expires=ttl,
-            extra_query_params={"uploadId": upload_id, "partNumber": str(part_number)},
+            ttl,
+            headers={"content-length": str(size)},
+            query={"uploadId": upload_id, "partNumber": str(part_number)},
         )
 
-    def get_url(self, key: str, ttl: timedelta, *, download_name: str | None = None) -> str:
-        headers: dict[str, str | list[str] | tuple[str]] | None = (
-            {"response-content-disposition": f'attachment; filename="{download_name}"'} if download_name else None
-        )
+    def get_url(self, key: str, ttl: timedelta, *, content_type: str, disposition: str) -> str:
+        """A GET served with this Content-Type and Content-Disposition, whatever the object's metadata says."""
+        headers: dict[str, str | list[str] | tuple[str]] = {
+            "response-content-type": content_type,
+            "response-content-disposition": disposition,
+        }
         return self.client.presigned_get_object(self.bucket, key, expires=ttl, response_headers=headers)
+
+    def _presign(
+        self, method: str, key: str, ttl: timedelta, *, headers: dict[str, str], query: dict[str, str] | None = None
+    ) -> str:
+        """AWS Signature V4 in the query string, signing `host` and the given headers."""
+        now = utcnow()
+        day, stamp = now.strftime("%Y%m%d"), now.strftime("%Y%m%dT%H%M%SZ")
+        scope = f"{day}/{self._region}/s3/aws4_request"
+        signed = {"host": self._endpoint.netloc, **{name.lower(): _canonical(v) for name, v in headers.items()}}
+        signed_names = ";".join(sorted(signed))
+        params = {
+            **(query or {}),
+            "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+            "X-Amz-Credential": f"{self._access_key}/{scope}",
+            "X-Amz-Date": stamp,
+            "X-Amz-Expires": str(int(ttl.total_seconds())),
+            "X-Amz-SignedHeaders": signed_names,
+        }
+        canonical_query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(params.items()))
+        path = f"/{self.bucket}/{quote(key, safe='/~')}"
+        canonical_headers = "".join(f"{name}:{signed[name]}\n" for name in sorted(signed))
+        request = f"{method}\n{path}\n{canonical_query}\n{canonical_headers}\n{signed_names}\nUNSIGNED-PAYLOAD"
+        to_sign = f"AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{hashlib.sha256(request.encode()).hexdigest()}"
+        signing_key = f"AWS4{self._secret_key}".encode()
+        for part in (day, self._region, "s3", "aws4_request"):
+            signing_key = hmac.new(signing_key, part.encode(), hashlib.sha256).digest()
+        signature = hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+        return f"{self._endpoint.scheme}://{self._endpoint.netloc}{path}?{canonical_query}&X-Amz-Signature={signature}"
 
     async def start_multipart(self, key: str, content_type: str) -> str:
         return await asyncio.to_thread(
@@ -100,6 +146,13 @@ class Storage:
             raise
         return stat.size
 
+    async def copy(self, source: str, target: str) -> None:
+        """A server-side copy: the target is a snapshot of the source as it is now."""
+        await asyncio.to_thread(self.client.copy_object, self.bucket, target, CopySource(self.bucket, source))
+
+    async def download(self, key: str, path: str) -> None:
+        await asyncio.to_thread(self.client.fget_object, self.bucket, key, path)
+
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         await asyncio.to_thread(
             self.client.put_object, self.bucket, key, io.BytesIO(data), len(data), content_type=content_type
@@ -114,3 +167,12 @@ class Storage:
     async def ensure_bucket(self) -> None:
         if not await asyncio.to_thread(self.client.bucket_exists, self.bucket):
             await asyncio.to_thread(self.client.make_bucket, self.bucket)
+
+
+def _encode(value: str) -> str:
+    return quote(value, safe="-_.~")
+
+
+def _canonical(value: str) -> str:
+    """A header value as SigV4 canonicalises it: trimmed, inner runs of spaces collapsed."""
+    return re.sub(" +", " ", value.strip())

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kit.db import transaction
 from kit.domain import utcnow
 from kit.worker import Ctx, worker_settings
-from media.commands import PROCESS, RENDER, TRANSCRIBE, Jobs
+from media.commands import DISCARD, PROCESS, RENDER, TRANSCRIBE, Jobs
 from media.domain import MediaObject, MediaStatus, ProbeFacts, RenditionStatus, TranscriptStatus
 from media.processing import (
     ProbeFailed,
@@ -69,7 +69,12 @@ async def process_media(ctx: Ctx, media_id: str) -> str:
         return f"skipped ({media.status})"
 
     started = time.perf_counter()
-    url = storage.get_url(media.object_key, timedelta(seconds=settings.ffmpeg_timeout_s + 60))
+    url = storage.get_url(
+        media.object_key,
+        timedelta(seconds=settings.ffmpeg_timeout_s + 60),
+        content_type="application/octet-stream",
+        disposition="attachment",
+    )
     try:
         probed = await probe(settings, url)
         facts = ProbeFacts(probed)
@@ -133,7 +138,12 @@ async def render_media(ctx: Ctx, media_id: str) -> str:
     ):
         return "skipped"
     rendition_key = f"renditions/{media.invitation_id}/{media.question_id}/{media.id}.mp4"
-    url = storage.get_url(media.object_key, timedelta(seconds=settings.ffmpeg_timeout_s + 60))
+    url = storage.get_url(
+        media.object_key,
+        timedelta(seconds=settings.ffmpeg_timeout_s + 60),
+        content_type="application/octet-stream",
+        disposition="attachment",
+    )
     duration = media.duration_seconds
     last_write = 0.0
 
@@ -191,7 +201,12 @@ async def transcribe_media(ctx: Ctx, media_id: str) -> str:
     elif not settings.transcription_enabled:
         reason = NO_PROVIDER
     else:
-        url = ctx["storage"].get_url(media.object_key, timedelta(seconds=settings.ffmpeg_timeout_s + 60))
+        url = ctx["storage"].get_url(
+            media.object_key,
+            timedelta(seconds=settings.ffmpeg_timeout_s + 60),
+            content_type="application/octet-stream",
+            disposition="attachment",
+        )
         try:
             transcript = await transcribe_url(settings, ctx["transcriber"], url)
             reason = None
@@ -216,6 +231,15 @@ async def transcribe_media(ctx: Ctx, media_id: str) -> str:
     TRANSCRIPTS.labels(result).inc()
     log.info("media.transcribed", media_id=media_id, result=result, reason=reason)
     return result
+
+
+async def discard_upload(ctx: Ctx, media_id: str) -> str:
+    """Remove what a still-valid upload URL wrote after confirm copied the upload away: nobody reads it."""
+    media = await _load(ctx["sessions"], uuid.UUID(media_id))
+    if media is None or media.status == MediaStatus.UPLOADING or media.object_key == media.upload_key:
+        return "skipped"
+    await ctx["storage"].remove(media.upload_key)
+    return "removed"
 
 
 async def sweep_stalled(ctx: Ctx) -> int:
@@ -304,6 +328,7 @@ def build_worker_settings(settings: Settings) -> type:
         settings,
         functions=[
             func(process_media, name=PROCESS, timeout=settings.ffmpeg_timeout_s + 60, max_tries=10),
+            func(discard_upload, name=DISCARD, max_tries=3),
             func(render_media, name=RENDER, timeout=settings.ffmpeg_timeout_s + 120, max_tries=3),
             func(
                 transcribe_media,

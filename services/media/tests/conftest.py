@@ -230,7 +230,7 @@ class Stack:
     ) -> str:
         """A whole single-PUT upload, confirmed; returns the media id."""
         session = (await self.initiate(who, invitation, clip, contentType=content_type)).json()
-        put = await self.s3.put(session["uploadUrl"], content=clip.data)
+        put = await self.s3.put(session["uploadUrl"], content=clip.data, headers=session["uploadHeaders"])
         assert put.status_code == 200, put.text
         confirmed = await self.confirm(who, session["mediaId"])
         assert confirmed.status_code == 200, confirmed.text

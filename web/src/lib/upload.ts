@@ -20,8 +20,11 @@ export interface UploadTransport {
   confirm(mediaId: string): Promise<unknown>;
   abort(mediaId: string): Promise<unknown>;
   status(mediaId: string): Promise<MediaStatus>;
-  /** PUT `body` to a presigned URL, reporting bytes sent so far. */
-  put(url: string, body: Blob, onProgress: (loaded: number) => void, signal?: AbortSignal): Promise<void>;
+  /**
+   * PUT `body` to a presigned URL, reporting bytes sent so far. A whole-file URL is signed for the declared
+   * Content-Type (and length), so `contentType` must be sent exactly as declared; part URLs take none.
+   */
+  put(url: string, body: Blob, onProgress: (loaded: number) => void, signal?: AbortSignal, contentType?: string): Promise<void>;
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -207,7 +210,12 @@ async function sendBytes(
   if (state.mode === "single") {
     const url = state.uploadUrl;
     if (!url) throw new Error("The upload session has no URL");
-    await withRetries(transport, 3, () => transport.put(url, blob, (loaded) => progress(loaded / blob.size), signal), signal);
+    await withRetries(
+      transport,
+      3,
+      () => transport.put(url, blob, (loaded) => progress(loaded / blob.size), signal, state.contentType),
+      signal,
+    );
   } else {
     state = await sendParts(state, blob, transport, persist, progress, signal, freshParts);
   }
@@ -310,10 +318,12 @@ export function browserTransport(): UploadTransport {
     confirm: mediaApi.confirm,
     abort: mediaApi.abort,
     status: mediaApi.status,
-    put: (url, body, onProgress, signal) =>
+    put: (url, body, onProgress, signal, contentType) =>
       new Promise<void>((resolve, reject) => {
         const xhr = new XMLHttpRequest();
         xhr.open("PUT", url);
+        // Otherwise XHR sends the blob's own type, which may be empty or differ from the declared one.
+        if (contentType) xhr.setRequestHeader("Content-Type", contentType);
         xhr.upload.onprogress = (e) => onProgress(e.loaded);
         xhr.onload = () =>
           xhr.status >= 200 && xhr.status < 300
