@@ -1,3 +1,4 @@
+import billing.domain  # noqa: F401  (the models, for autogenerate)
 from billing.settings import Settings
 from kit.migrations import run_env
 
