@@ -56,9 +56,10 @@ describe("quota errors", () => {
       resource: "interviews",
       limit: 3,
       remaining: 0,
+      used: 3,
       plan: "free",
     });
-    expect(parseQuotaError(e)).toEqual({ resource: "interviews", limit: 3, plan: "free", remaining: 0, message: e.message });
+    expect(parseQuotaError(e)).toEqual({ resource: "interviews", limit: 3, used: 3, plan: "free", remaining: 0, message: e.message });
   });
 
   it("parses the message when there are no details", () => {

@@ -15,7 +15,7 @@ import { collectPages, type Page } from "@/lib/types";
 
 // -- wire types -----------------------------------------------------------------------------------------------
 
-export type InvitationStatus = "pending" | "in_progress" | "completed" | "expired";
+export type InvitationStatus = "pending" | "in_progress" | "completed" | "expired" | "cancelled";
 
 export type Progress = { answered: number; total: number; percentage: number };
 
@@ -195,6 +195,24 @@ export function useCreateInvitation() {
   });
 }
 
+/** Withdraws an invitation the candidate has not started yet; it then stops counting toward the plan's limit. */
+export function useCancelInvitation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (invitationId: string) => api.post<unknown>(`/api/invitations/${encodeURIComponent(invitationId)}/cancel`),
+    onSettled: () => qc.invalidateQueries({ queryKey: invitationKeys.hr }),
+  });
+}
+
+/** Why an invitation could not be cancelled, in words: a 409 means it is no longer waiting to be started. */
+export function cancelInvitationError(error: unknown): string {
+  if (error instanceof ApiError && error.statusCode === 409)
+    return "This invitation can no longer be cancelled: the candidate has started it, or it has ended or been cancelled already.";
+  if (error instanceof ApiError && error.statusCode === 404) return "This invitation no longer exists.";
+  if (error instanceof ApiError && error.statusCode === 403) return "Only the person who sent this invitation, or an administrator, can cancel it.";
+  return error instanceof Error ? error.message : "Something went wrong";
+}
+
 export function useDecide(invitationId: string) {
   const qc = useQueryClient();
   return useMutation({
@@ -322,7 +340,15 @@ export function inviteSchema(now: () => Date = () => new Date()) {
 
 export type InviteForm = z.infer<ReturnType<typeof inviteSchema>>;
 
-export type QuotaInfo = { resource: string | null; limit: number | null; plan: string | null; remaining: number | null; message: string };
+export type QuotaInfo = {
+  resource: string | null;
+  limit: number | null;
+  /** How many are used (billing's details); null when the refusal does not say. */
+  used: number | null;
+  plan: string | null;
+  remaining: number | null;
+  message: string;
+};
 
 /** A 402 (or QUOTA_EXCEEDED) error as plan and limit: from `details` when present, else parsed from the message. */
 export function parseQuotaError(error: unknown): QuotaInfo | null {
@@ -340,7 +366,7 @@ export function parseQuotaError(error: unknown): QuotaInfo | null {
     limit ??= Number(m[2]);
     plan ??= m[3] ?? null;
   }
-  return { resource, limit, plan, remaining: num(details.remaining), message: error.message };
+  return { resource, limit, used: num(details.used), plan, remaining: num(details.remaining), message: error.message };
 }
 
 export function isDuplicateInvitation(error: unknown): boolean {

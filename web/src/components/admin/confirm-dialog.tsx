@@ -17,6 +17,7 @@ export function ConfirmDialog({
   pending,
   error,
   destructive = true,
+  dismissLabel = "Cancel",
   children,
 }: {
   open: boolean;
@@ -28,6 +29,8 @@ export function ConfirmDialog({
   pending?: boolean;
   error?: unknown;
   destructive?: boolean;
+  /** The button that closes without acting: "Cancel" unless the action itself is a cancellation. */
+  dismissLabel?: string;
   children?: React.ReactNode;
 }) {
   return (
@@ -41,7 +44,7 @@ export function ConfirmDialog({
         {error ? <Alert variant="error">{errorMessage(error)}</Alert> : null}
         <DialogFooter>
           <Button variant="outline" onClick={() => onOpenChange(false)} disabled={pending}>
-            Cancel
+            {dismissLabel}
           </Button>
           <Button variant={destructive ? "destructive" : "default"} onClick={onConfirm} disabled={pending}>
             {pending ? "Working…" : confirmLabel}

@@ -6,6 +6,7 @@ const STATUS: Record<string, { label: string; variant: "secondary" | "warning" |
   in_progress: { label: "In progress", variant: "warning" },
   completed: { label: "Completed", variant: "success" },
   expired: { label: "Expired", variant: "destructive" },
+  cancelled: { label: "Cancelled", variant: "outline" },
 };
 
 export function InvitationStatusBadge({ status }: { status: string }) {

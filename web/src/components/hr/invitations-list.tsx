@@ -2,10 +2,12 @@
 
 import Link from "next/link";
 import * as React from "react";
+import { ConfirmDialog } from "@/components/admin/confirm-dialog";
 import { Button } from "@/components/ui/button";
 import { EmptyState, ErrorState, LoadingBlock, Progress } from "@/components/ui/feedback";
 import { Label, NativeSelect } from "@/components/ui/input";
-import { candidateLabel, useHrInvitations } from "@/lib/invitations";
+import { useToast } from "@/components/ui/toast";
+import { cancelInvitationError, candidateLabel, useCancelInvitation, useHrInvitations, type InvitationListItem } from "@/lib/invitations";
 import { formatDate } from "@/lib/utils";
 import { AnalysisStatusBadge, DecisionBadge, InvitationStatusBadge } from "./badges";
 
@@ -15,6 +17,7 @@ const FILTERS = [
   { value: "in_progress", label: "In progress" },
   { value: "completed", label: "Completed" },
   { value: "expired", label: "Expired" },
+  { value: "cancelled", label: "Cancelled" },
 ];
 
 export function Pager({ page, totalPages, total, onPage }: { page: number; totalPages: number; total: number; onPage: (p: number) => void }) {
@@ -53,6 +56,9 @@ export function InvitationsList({
   onPageChange: (p: number) => void;
 }) {
   const query = useHrInvitations(status || undefined, page, 20);
+  const cancel = useCancelInvitation();
+  const toast = useToast();
+  const [cancelling, setCancelling] = React.useState<InvitationListItem | null>(null);
   return (
     <section aria-label="Invitations" className="space-y-4">
       <div className="flex flex-wrap items-end gap-3">
@@ -144,6 +150,20 @@ export function InvitationsList({
                           </Link>
                         </Button>
                       )}
+                      {item.status === "pending" && (
+                        <Button
+                          size="sm"
+                          variant="outline"
+                          className="text-destructive"
+                          aria-label={`Cancel invitation of ${candidateLabel(item)} – ${item.templateTitle}`}
+                          onClick={() => {
+                            cancel.reset();
+                            setCancelling(item);
+                          }}
+                        >
+                          Cancel invitation
+                        </Button>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -153,6 +173,29 @@ export function InvitationsList({
           <Pager page={query.data.page} totalPages={query.data.totalPages} total={query.data.total} onPage={onPageChange} />
         </>
       )}
+      <ConfirmDialog
+        open={cancelling !== null}
+        onOpenChange={(open) => !open && setCancelling(null)}
+        title="Cancel this invitation?"
+        description={
+          cancelling
+            ? `${candidateLabel(cancelling)} will no longer be able to start “${cancelling.templateTitle}”. The invitation stops counting toward your plan's monthly interviews. This cannot be undone.`
+            : ""
+        }
+        confirmLabel="Cancel invitation"
+        dismissLabel="Keep invitation"
+        pending={cancel.isPending}
+        error={cancel.isError ? new Error(cancelInvitationError(cancel.error)) : undefined}
+        onConfirm={() =>
+          cancelling &&
+          cancel.mutate(cancelling.id, {
+            onSuccess: () => {
+              toast({ title: "Invitation cancelled", description: `${candidateLabel(cancelling)} can no longer start this interview.`, variant: "success" });
+              setCancelling(null);
+            },
+          })
+        }
+      />
     </section>
   );
 }

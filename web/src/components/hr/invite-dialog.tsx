@@ -10,6 +10,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Alert, Spinner } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect } from "@/components/ui/input";
 import { ApiError, errorMessage } from "@/lib/api";
+import { quotaSentence } from "@/lib/billing";
 import { useCompanies } from "@/lib/companies";
 import {
   defaultExpiry,
@@ -27,31 +28,25 @@ import { useActiveTemplates, useTemplateSettings } from "@/lib/templates";
 
 export type InviteTarget = { userId: string; fullName: string; email: string };
 
+/** An invitation refused for the plan's limit: the limit in one sentence and the way to the billing page. */
 export function QuotaDialog({ quota, onOpenChange }: { quota: QuotaInfo | null; onOpenChange: (open: boolean) => void }) {
   return (
     <Dialog open={quota !== null} onOpenChange={onOpenChange}>
       <DialogContent>
         <DialogHeader>
           <DialogTitle>Invitation limit reached</DialogTitle>
-          <DialogDescription>
-            {quota?.limit != null
-              ? `Your ${quota.plan ? `${quota.plan} ` : ""}plan allows ${quota.limit} interview invitation${quota.limit === 1 ? "" : "s"} per billing period, and that limit is used up.`
-              : "Your plan's interview invitation limit is used up."}
-          </DialogDescription>
+          <DialogDescription>{quota ? quotaSentence(quota) : null}</DialogDescription>
         </DialogHeader>
-        <dl className="grid grid-cols-2 gap-2 rounded-md border p-3 text-sm">
-          <dt className="text-muted-foreground">Plan</dt>
-          <dd className="font-medium capitalize">{quota?.plan ?? "unknown"}</dd>
-          <dt className="text-muted-foreground">Limit</dt>
-          <dd className="font-medium">{quota?.limit ?? "unknown"}</dd>
-        </dl>
-        <p className="text-xs text-muted-foreground">Server message: {quota?.message}</p>
+        <p className="text-sm">
+          The invitation was not sent. Upgrade to a bigger plan to invite more candidates now, or wait until the monthly count starts
+          again.
+        </p>
         <DialogFooter>
           <Button variant="outline" onClick={() => onOpenChange(false)}>
             Close
           </Button>
           <Button asChild>
-            <Link href="/pricing">See plans</Link>
+            <Link href="/profile/billing">See plans and usage</Link>
           </Button>
         </DialogFooter>
       </DialogContent>

@@ -5,6 +5,7 @@ import {
   Bell,
   Building2,
   ClipboardCheck,
+  CreditCard,
   FileText,
   LayoutDashboard,
   LogOut,
@@ -34,6 +35,7 @@ const NAV: Record<string, NavItem[]> = {
     { href: "/admin/dashboard", label: "Dashboard", icon: LayoutDashboard },
     { href: "/admin/users", label: "Users", icon: Users },
     { href: "/admin/skills", label: "Skills", icon: Sparkles },
+    { href: "/admin/billing", label: "Billing accounts", icon: CreditCard },
     { href: "/hr/templates", label: "Templates", icon: FileText },
   ],
   hr: [
@@ -58,6 +60,13 @@ const ACCOUNT: NavItem[] = [
   { href: "/profile/notifications", label: "Notification settings", icon: Bell },
   { href: "/profile/security", label: "Security", icon: ShieldCheck },
 ];
+
+/** Plans and invoices belong to HR teams (admins act as HR): only they see the billing page. */
+const BILLING: NavItem = { href: "/profile/billing", label: "Plan and billing", icon: CreditCard };
+
+export function accountNav(role: string): NavItem[] {
+  return role === "hr" || role === "admin" ? [...ACCOUNT, BILLING] : ACCOUNT;
+}
 
 function NavLinks({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => void }) {
   const pathname = usePathname();
@@ -98,7 +107,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
       <NavLinks items={NAV[role] ?? []} onNavigate={() => setOpen(false)} />
       <div>
         <p className="px-3 pb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">Account</p>
-        <NavLinks items={ACCOUNT} onNavigate={() => setOpen(false)} />
+        <NavLinks items={accountNav(role)} onNavigate={() => setOpen(false)} />
       </div>
     </nav>
   );

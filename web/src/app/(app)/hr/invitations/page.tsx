@@ -7,7 +7,7 @@ import { InvitationsList } from "@/components/hr/invitations-list";
 import { Button } from "@/components/ui/button";
 import { PageHeader, Spinner } from "@/components/ui/feedback";
 
-const STATUSES = ["pending", "in_progress", "completed", "expired"];
+const STATUSES = ["pending", "in_progress", "completed", "expired", "cancelled"];
 
 function InvitationsPage() {
   const params = useSearchParams();
