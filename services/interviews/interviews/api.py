@@ -61,10 +61,10 @@ templates = APIRouter(prefix="/templates", tags=["templates"])
 
 
 @templates.post("", status_code=201)
-async def create_template(cmd: CreateTemplate, caller: HrCaller, db: Sessions, now: Now) -> Created:
-    """Create a draft template (HR or admin)."""
+async def create_template(cmd: CreateTemplate, caller: HrCaller, db: Sessions, now: Now, quota: QuotaCheck) -> Created:
+    """Create a draft template (HR or admin; plan quota permitting)."""
     async with transaction(db) as session:
-        template_id = await commands.create_template(session, cmd, caller=caller, now=now)
+        template_id = await commands.create_template(session, cmd, caller=caller, now=now, quota=quota)
     return Created(id=template_id)
 
 
@@ -211,6 +211,14 @@ async def start_invitation(invitation_id: uuid.UUID, caller: CurrentUser, db: Se
     """The invited candidate starts the interview (410 once past its expiry)."""
     async with transaction(db) as session:
         await commands.start_invitation(session, invitation_id, caller=caller, now=now)
+    return Success()
+
+
+@invitations.post("/{invitation_id}/cancel")
+async def cancel_invitation(invitation_id: uuid.UUID, caller: HrCaller, db: Sessions, now: Now) -> Success:
+    """The inviter (or an admin) withdraws an invitation the candidate has not started (409 otherwise)."""
+    async with transaction(db) as session:
+        await commands.cancel_invitation(session, invitation_id, caller=caller, now=now)
     return Success()
 
 

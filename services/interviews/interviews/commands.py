@@ -19,16 +19,19 @@ from interviews.domain import (
     Invitation,
     InvitationNotFound,
     InvitationStatus,
+    KnownCompany,
     MediaObject,
     MediaStatus,
     Question,
     Template,
     TemplateNotFound,
+    invitation_company_name,
 )
 from interviews.quota import Quota
 from interviews.schemas import (
     AddQuestion,
     AnalysisOutcome,
+    CompanyRef,
     CompleteInvitation,
     CreateInvitation,
     CreateTemplate,
@@ -56,14 +59,19 @@ async def load_template(session: AsyncSession, template_id: uuid.UUID, *, caller
     return template
 
 
-async def create_template(session: AsyncSession, cmd: CreateTemplate, *, caller: Principal, now: datetime) -> uuid.UUID:
+async def create_template(
+    session: AsyncSession, cmd: CreateTemplate, *, caller: Principal, now: datetime, quota: Quota
+) -> uuid.UUID:
     template = Template.create(
         title=cmd.title,
         description=cmd.description,
         settings=cmd.settings.stored() if cmd.settings is not None else None,
         created_by=caller.user_id,
+        company_id=caller.account_id,
         now=now,
     )
+    # Reserved before the row exists: a refusal leaves nothing behind, and the key is the template's own id.
+    await quota.reserve(template.company_id, "templates", template.id)
     session.add(template)
     return template.id
 
@@ -171,11 +179,13 @@ async def create_invitation(
     )
     if existing is not None:
         raise DuplicateInvitation("This candidate is already invited to this template")
+    company = await session.get(KnownCompany, caller.company_id) if caller.company_id is not None else None
     invitation = Invitation.create(
         template=template,
         candidate_id=candidate_id,
         invited_by=caller.user_id,
-        company_name=cmd.company_name,
+        company_id=caller.account_id,
+        company_name=invitation_company_name(caller.company_id, company, cmd.company_name),
         expires_at=cmd.expires_at,
         allow_pause=_setting(cmd.allow_pause, template, "allowPause"),
         show_timer=_setting(cmd.show_timer, template, "showTimer"),
@@ -187,9 +197,19 @@ async def create_invitation(
         },
         now=now,
     )
-    await quota.ensure_can_invite(invitation.company_id)
+    # Reserved last, after every other refusal, so a refused invitation takes no slot.
+    await quota.reserve(invitation.company_id, "interviews", invitation.id)
     session.add(invitation)
     return invitation.id
+
+
+async def cancel_invitation(
+    session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal, now: datetime
+) -> None:
+    """Billing frees the invitation's quota slot when it reads `invitation.cancelled`."""
+    invitation = await load_invitation(session, invitation_id)
+    access.check_inviter(caller, invitation)
+    invitation.cancel(now)
 
 
 async def start_invitation(
@@ -320,6 +340,25 @@ async def record_analysis(
     )
     if not applied:
         log.info("analysis.stale_outcome_ignored", invitation_id=str(invitation.id), occurred_at=occurred_at)
+
+
+async def record_company(session: AsyncSession, ref: CompanyRef, *, deleted: bool, occurred_at: datetime) -> None:
+    """Project a users service company event: its current name, or that it was deleted."""
+    # A deletion names no company; its row keeps the last name it had (an empty one if it was never known).
+    row = insert(KnownCompany).values(
+        id=str(ref.company_id), name=ref.name or "", deleted=deleted, event_at=occurred_at
+    )
+    changes = {"deleted": row.excluded.deleted, "event_at": row.excluded.event_at}
+    if ref.name is not None:
+        changes["name"] = row.excluded.name
+    # A deletion is final, and an event older than the one applied (a late redelivery) changes nothing.
+    await session.execute(
+        row.on_conflict_do_update(
+            index_elements=[KnownCompany.id],
+            set_=changes,
+            where=KnownCompany.deleted.is_(False) & (KnownCompany.event_at <= row.excluded.event_at),
+        )
+    )
 
 
 async def record_media(session: AsyncSession, ref: MediaRef, status: MediaStatus, *, occurred_at: datetime) -> None:

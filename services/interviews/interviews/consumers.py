@@ -1,5 +1,6 @@
-"""`python -m interviews.consumers`: analysis outcomes onto the invitation, and the media service's objects
-(`libs/kit/contracts/media.py`) into the projection media answers are checked against."""
+"""`python -m interviews.consumers`: analysis outcomes onto the invitation, the media service's objects
+(`libs/kit/contracts/media.py`) into the projection media answers are checked against, and the users service's
+companies (`libs/kit/contracts/users.py`) into the names invitations are sent in."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interviews import commands
 from interviews.domain import MediaStatus
-from interviews.schemas import AnalysisOutcome, MediaRef
+from interviews.schemas import AnalysisOutcome, CompanyRef, MediaRef
 from interviews.settings import Settings
 from kit.events import Envelope
 from kit.kafka import Handlers, run_consumer
 
-TOPICS: list[str] = ["analysis-events", "media-events"]
+TOPICS: list[str] = ["analysis-events", "media-events", "user-events"]
 
 
 async def on_analysis_completed(session: AsyncSession, envelope: Envelope) -> None:
@@ -40,12 +41,25 @@ async def on_media_deleted(session: AsyncSession, envelope: Envelope) -> None:
     await commands.record_media(session, ref, MediaStatus.DELETED, occurred_at=envelope.occurred_at)
 
 
+async def on_company_changed(session: AsyncSession, envelope: Envelope) -> None:
+    ref = CompanyRef.model_validate(envelope.payload)
+    await commands.record_company(session, ref, deleted=False, occurred_at=envelope.occurred_at)
+
+
+async def on_company_deleted(session: AsyncSession, envelope: Envelope) -> None:
+    ref = CompanyRef.model_validate(envelope.payload)
+    await commands.record_company(session, ref, deleted=True, occurred_at=envelope.occurred_at)
+
+
 HANDLERS: Handlers = {
     "analysis.completed": on_analysis_completed,
     "analysis.failed": on_analysis_failed,
     "media.processed": on_media_processed,
     "media.failed": on_media_failed,
     "media.deleted": on_media_deleted,
+    "company.created": on_company_changed,
+    "company.updated": on_company_changed,
+    "company.deleted": on_company_deleted,
 }
 
 if __name__ == "__main__":

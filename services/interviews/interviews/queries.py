@@ -118,6 +118,7 @@ async def invitation_view(
         started_at=invitation.started_at,
         completed_at=invitation.completed_at,
         completed_reason=invitation.completed_reason,
+        cancelled_at=invitation.cancelled_at,
         progress=Progress.of(len(invitation.responses), invitation.total_questions),
         responses=[ResponseView.model_validate(r) for r in invitation.responses],
         analysis=_analysis(invitation),

@@ -104,7 +104,9 @@ class ReorderQuestions(Command):
 class CreateInvitation(Command):
     template_id: uuid.UUID
     candidate_id: uuid.UUID
-    company_name: Text200
+    # A member of a company invites in its name (omit it, or send exactly that name); without a company it is
+    # required and kept as given.
+    company_name: Text200 | None = None
     expires_at: UtcDatetime
     # Omitted: the template's `allowPause` / `showTimer` settings, else true as in the reference.
     allow_pause: bool | None = None
@@ -289,6 +291,7 @@ class InvitationView(View):
     started_at: datetime | None = None
     completed_at: datetime | None = None
     completed_reason: CompletionReason | None = None
+    cancelled_at: datetime | None = None
     progress: Progress
     responses: list[ResponseView]
     analysis: AnalysisView | None = None
@@ -343,6 +346,16 @@ class AnalysisOutcome(BaseModel):
     overall_score: float | None = Field(default=None, alias="overallScore")
     recommendation: str | None = None
     error_message: str | None = Field(default=None, alias="errorMessage")
+
+
+class CompanyRef(BaseModel):
+    """The fields of the users service's `company.created|updated|deleted` this service keeps."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    company_id: uuid.UUID = Field(alias="companyId")
+    # Absent from `company.deleted`.
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
 class MediaRef(BaseModel):

@@ -7,8 +7,8 @@ class Settings(ServiceSettings):
     database_url: str = "postgresql+asyncpg://interviews:interviews-dev@127.0.0.1:5432/aivi"
 
     billing_url: str = "http://127.0.0.1:8007"
-    # Off until the billing service answers its quota route; on, a billing outage refuses invitations (503).
-    quota_enforcement: bool = False
+    # Invitations and templates are reserved against the plan at billing; a billing outage refuses them (503).
+    quota_enforcement: bool = True
     quota_timeout_s: float = 2.0
     # Non-pausable interviews without a heartbeat or answer for this long are completed (`auto_timeout`).
     inactivity_timeout_minutes: int = 30

@@ -33,7 +33,8 @@ T0 = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return settings_for_tests(Settings, "interviews")
+    # Quota enforcement needs the billing service: tests/test_quota_enforcement.py runs both for real.
+    return settings_for_tests(Settings, "interviews", quota_enforcement=False)
 
 
 migrated, engine = database_fixtures(SERVICE_DIR)

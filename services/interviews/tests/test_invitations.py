@@ -588,3 +588,65 @@ async def test_a_malformed_invitation_id_or_query_is_a_422_not_a_500(client, hr)
     ):
         response = await client.get(path, headers={**hr.headers, "x-internal-token": INTERNAL_TOKEN})
         assert response.status_code == 422, path
+
+
+async def test_hr_cancels_a_pending_invitation_which_then_cannot_be_started_and_is_listed_as_cancelled(
+    client, hr, candidate, make_invitation, new_events, clock
+) -> None:
+    interview = await make_invitation(hr, candidate, candidateEmail="cand@example.com", candidateName="Cand Idate")
+    base = f"/api/invitations/{interview.invitation_id}"
+
+    cancelled = await client.post(f"{base}/cancel", headers=hr.headers)
+    started = await client.post(f"{base}/start", headers=candidate.headers)
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json() == {"success": True}
+    assert started.status_code == 409
+    assert started.json()["code"] == "INVALID_INVITATION_STATE"
+    got = await get(client, candidate, interview)
+    assert (got["status"], got["cancelledAt"]) == ("cancelled", clock.now.isoformat().replace("+00:00", "Z"))
+    listed = (await client.get("/api/invitations/hr", params={"status": "cancelled"}, headers=hr.headers)).json()
+    assert [i["id"] for i in listed["items"]] == [interview.invitation_id]
+    assert (await client.get("/api/invitations/candidate", headers=candidate.headers)).json()["items"][0][
+        "status"
+    ] == "cancelled"
+    (event,) = [r.payload for r in await new_events() if r.payload["eventType"] == "invitation.cancelled"]
+    assert event["payload"] == {
+        "invitationId": interview.invitation_id,
+        "companyId": hr.id,
+        "candidateId": candidate.id,
+        "cancelledAt": clock.now.isoformat().replace("+00:00", "Z"),
+        "candidateEmail": "cand@example.com",
+        "candidateName": "Cand Idate",
+        "templateTitle": "Backend engineer",
+    }
+
+
+async def test_only_a_pending_invitation_can_be_cancelled(client, hr, candidate, make_invitation, new_events) -> None:
+    started = await make_invitation(hr, candidate, start=True)
+    pending = await make_invitation(hr, candidate)
+    first = await client.post(f"/api/invitations/{pending.invitation_id}/cancel", headers=hr.headers)
+    assert first.status_code == 200
+
+    again = await client.post(f"/api/invitations/{pending.invitation_id}/cancel", headers=hr.headers)
+    under_way = await client.post(f"/api/invitations/{started.invitation_id}/cancel", headers=hr.headers)
+
+    assert [(r.status_code, r.json()["code"]) for r in (again, under_way)] == [(409, "INVALID_INVITATION_STATE")] * 2
+    assert (await get(client, hr, started))["status"] == "in_progress"
+    assert [r.payload["eventType"] for r in await new_events()].count("invitation.cancelled") == 1
+
+
+async def test_only_the_inviter_or_an_admin_cancels_an_invitation(
+    client, hr, other_hr, admin, candidate, make_invitation
+) -> None:
+    interview = await make_invitation(hr, candidate)
+    path = f"/api/invitations/{interview.invitation_id}/cancel"
+
+    by_other_hr = await client.post(path, headers=other_hr.headers)
+    by_candidate = await client.post(path, headers=candidate.headers)
+    unknown = await client.post(f"/api/invitations/{uuid.uuid4()}/cancel", headers=hr.headers)
+    by_admin = await client.post(path, headers=admin.headers)
+
+    assert [r.status_code for r in (by_other_hr, by_candidate, unknown, by_admin)] == [403, 403, 404, 200]
+    assert by_other_hr.json()["code"] == "INVITATION_ACCESS_DENIED"
+    assert (await get(client, hr, interview))["status"] == "cancelled"

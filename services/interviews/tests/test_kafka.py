@@ -84,7 +84,7 @@ async def publish(settings, topic: str, *envelopes: Envelope) -> None:
 async def test_an_analysis_outcome_is_attached_once_even_when_delivered_twice(
     client, hr, candidate, make_invitation, sessions, settings, make_topics, kafka_bootstrap
 ) -> None:
-    (topic, _) = await make_topics(*TOPICS)
+    (topic, *_) = await make_topics(*TOPICS)
     interview = await make_invitation(hr, candidate, start=True)
     await complete_interview(client, candidate, interview)
     analysis_id = str(uuid.uuid4())
@@ -155,7 +155,7 @@ async def test_a_failed_analysis_is_recorded_and_a_later_success_replaces_it_but
 async def test_an_outcome_for_an_unknown_invitation_is_skipped_and_a_malformed_one_is_dead_lettered(
     sessions, settings, make_topics, kafka_bootstrap
 ) -> None:
-    (topic, _) = await make_topics(*TOPICS)
+    (topic, *_) = await make_topics(*TOPICS)
     unknown = analysis_event("analysis.completed", str(uuid.uuid4()), overallScore=10)
     malformed = analysis_event("analysis.completed", "not-a-uuid")
     await publish(settings, topic, unknown, malformed)

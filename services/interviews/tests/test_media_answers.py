@@ -114,7 +114,7 @@ async def test_a_text_question_takes_no_media_answer(client, hr, candidate, make
 async def test_media_events_are_projected_once_even_when_delivered_twice_and_a_deletion_is_final(
     client, hr, candidate, make_template, make_invitation, sessions, settings, make_topics, kafka_bootstrap, media_event
 ) -> None:
-    (_, topic) = await make_topics(*TOPICS)
+    (_, topic, *_) = await make_topics(*TOPICS)
     interview = await make_invitation(hr, candidate, interview=await make_template(hr, questions=[VIDEO]), start=True)
     media_id = str(uuid.uuid4())
     about = ids(media_id, candidate, interview.invitation_id, interview.question_ids[0])

@@ -82,7 +82,7 @@ async def _max_outbox_id(settings: Settings) -> int:
         await conn.close()
 
 
-SETTINGS = settings_for_tests(Settings, "interviews")
+SETTINGS = settings_for_tests(Settings, "interviews", quota_enforcement=False)
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(SETTINGS))
 
 

@@ -1,53 +1,10 @@
-"""The invitation quota asked of a stand-in billing service served over real HTTP on 127.0.0.1."""
+"""With quota enforcement on and billing out of reach, nothing is created uncounted: invitations and templates
+are refused with 503 and Retry-After, first as unreachable, then by the open breaker. (Billing's real answers,
+allowed and 402, are tested against the billing service itself in the root tests/test_quota_enforcement.py.)"""
 
 from __future__ import annotations
 
-import asyncio
-import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-
-import pytest
-import uvicorn
-from fastapi import FastAPI, Request
-
-from kit.testing import INTERNAL_TOKEN, free_port
-
-
-@dataclass
-class Billing:
-    url: str
-    allowed: bool = True
-    calls: list[tuple[str, str | None]] = field(default_factory=list)
-    server: uvicorn.Server | None = None
-    task: asyncio.Task[None] | None = None
-
-    async def stop(self) -> None:
-        if self.server is not None and self.task is not None:
-            self.server.should_exit = True
-            await self.task
-            self.server = None
-
-
-@pytest.fixture
-async def billing() -> AsyncIterator[Billing]:
-    """Billing's internal quota route answering as the free plan would."""
-    port = free_port()
-    state = Billing(url=f"http://127.0.0.1:{port}")
-    app = FastAPI()
-
-    @app.get("/api/billing/internal/quota/{company_id}/{resource}")
-    async def quota(company_id: str, resource: str, request: Request) -> dict[str, object]:
-        state.calls.append((f"{company_id}/{resource}", request.headers.get("x-internal-token")))
-        remaining = 2 if state.allowed else 0
-        return {"allowed": state.allowed, "remaining": remaining, "limit": 3, "currentPlan": "free"}
-
-    state.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    state.task = asyncio.create_task(state.server.serve())
-    while not state.server.started:
-        await asyncio.sleep(0.01)
-    yield state
-    await state.stop()
+from kit.testing import free_port
 
 
 def invitation(template, candidate, clock) -> dict[str, str]:
@@ -59,60 +16,50 @@ def invitation(template, candidate, clock) -> dict[str, str]:
     }
 
 
-async def test_with_enforcement_an_allowed_quota_lets_the_invitation_through(
-    make_client, billing, hr, candidate, make_template, clock
+def closed_port_url() -> str:
+    # A loopback port nobody listens on: every connection is refused at once.
+    return f"http://127.0.0.1:{free_port()}"
+
+
+async def test_with_billing_unreachable_an_invitation_is_refused_with_503_and_nothing_is_created(
+    make_client, hr, candidate, make_template, clock, new_events
 ) -> None:
-    client = await make_client(quota_enforcement=True, billing_url=billing.url)
+    client = await make_client(quota_enforcement=True, billing_url=closed_port_url())
     template = await make_template(hr)
-
-    response = await client.post("/api/invitations", json=invitation(template, candidate, clock), headers=hr.headers)
-
-    assert response.status_code == 201, response.text
-    assert billing.calls == [(f"{hr.id}/interviews", INTERNAL_TOKEN)]
-
-
-async def test_with_enforcement_an_exhausted_quota_answers_402_and_creates_nothing(
-    make_client, billing, hr, candidate, make_template, clock, new_events
-) -> None:
-    client = await make_client(quota_enforcement=True, billing_url=billing.url)
-    template = await make_template(hr)
-    billing.allowed = False
     events_before = len(await new_events())
 
     response = await client.post("/api/invitations", json=invitation(template, candidate, clock), headers=hr.headers)
 
-    assert response.status_code == 402
-    assert response.json()["code"] == "QUOTA_EXCEEDED"
-    # The web's upgrade dialog parses this sentence.
-    assert re.search(r"limit of (\d+) reached on (\w+) plan", response.json()["error"]).groups() == ("3", "free")
-    assert (await client.get("/api/invitations/hr", headers=hr.headers)).json()["total"] == 0
-    assert len(await new_events()) == events_before
-
-
-async def test_with_enforcement_a_billing_outage_answers_503_not_500(
-    make_client, billing, hr, candidate, make_template, clock
-) -> None:
-    client = await make_client(quota_enforcement=True, billing_url=billing.url)
-    template = await make_template(hr)
-    await billing.stop()
-
-    response = await client.post("/api/invitations", json=invitation(template, candidate, clock), headers=hr.headers)
-
-    assert response.status_code == 503
+    assert response.status_code == 503, response.text
     assert response.json()["code"] == "SERVICE_UNAVAILABLE"
     assert "billing" in response.json()["error"]
     assert int(response.headers["retry-after"]) >= 1
     assert (await client.get("/api/invitations/hr", headers=hr.headers)).json()["total"] == 0
+    assert len(await new_events()) == events_before
 
 
-async def test_without_enforcement_billing_is_not_asked(
-    make_client, billing, hr, candidate, make_template, clock
+async def test_with_billing_unreachable_a_template_is_refused_with_503_and_nothing_is_created(
+    make_client, hr, new_events
 ) -> None:
-    client = await make_client(quota_enforcement=False, billing_url=billing.url)
-    template = await make_template(hr)
-    billing.allowed = False
+    client = await make_client(quota_enforcement=True, billing_url=closed_port_url())
 
-    response = await client.post("/api/invitations", json=invitation(template, candidate, clock), headers=hr.headers)
+    response = await client.post(
+        "/api/templates", json={"title": "Backend engineer", "description": "Async Python role"}, headers=hr.headers
+    )
 
-    assert response.status_code == 201
-    assert billing.calls == []
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "SERVICE_UNAVAILABLE"
+    assert (await client.get("/api/templates", headers=hr.headers)).json()["total"] == 0
+    assert await new_events() == []
+
+
+async def test_after_repeated_failures_the_open_breaker_refuses_without_asking_billing(make_client, hr) -> None:
+    client = await make_client(quota_enforcement=True, billing_url=closed_port_url())
+    body = {"title": "Backend engineer", "description": "Async Python role"}
+
+    answers = [(await client.post("/api/templates", json=body, headers=hr.headers)).json() for _ in range(6)]
+
+    assert {a["statusCode"] for a in answers} == {503}
+    # The kit's breaker opens after five failures: the sixth is refused by it, not by a refused connection.
+    assert "unreachable" in answers[0]["error"]
+    assert "circuit open" in answers[-1]["error"]

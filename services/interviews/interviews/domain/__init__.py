@@ -1,8 +1,15 @@
 """The aggregates of the interviews service, one module each: templates (with their questions), invitations
-(with their responses) and the projection of the media service's recordings. Every public name is re-exported
-here, so `from interviews.domain import X` does not depend on the split (migrations/env.py imports this
-package for the metadata)."""
+(with their responses) and the projections of the media service's recordings and the users service's
+companies. Every public name is re-exported here, so `from interviews.domain import X` does not depend on the
+split (migrations/env.py imports this package for the metadata)."""
 
+from interviews.domain.companies import (
+    CompanyDeleted,
+    CompanyNameMismatch,
+    CompanyNotYetKnown,
+    KnownCompany,
+    invitation_company_name,
+)
 from interviews.domain.invitations import (
     DEFAULT_MAX_RETAKES,
     MEDIA_RESPONSES,
@@ -18,6 +25,7 @@ from interviews.domain.invitations import (
     InvitationHasExpired,
     InvitationIncomplete,
     InvitationNotFound,
+    InvitationNotPending,
     InvitationStatus,
     MediaNotFound,
     MediaNotOwned,
@@ -53,6 +61,9 @@ __all__ = [
     "MAX_OPTIONS",
     "MEDIA_RESPONSES",
     "MIN_OPTIONS",
+    "CompanyDeleted",
+    "CompanyNameMismatch",
+    "CompanyNotYetKnown",
     "CompletionReason",
     "Decision",
     "DecisionAlreadyMade",
@@ -68,7 +79,9 @@ __all__ = [
     "InvitationHasExpired",
     "InvitationIncomplete",
     "InvitationNotFound",
+    "InvitationNotPending",
     "InvitationStatus",
+    "KnownCompany",
     "MediaNotFound",
     "MediaNotOwned",
     "MediaNotReady",
@@ -88,4 +101,5 @@ __all__ = [
     "TemplateNotFound",
     "TemplateStatus",
     "build_options",
+    "invitation_company_name",
 ]

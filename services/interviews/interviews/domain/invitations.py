@@ -1,6 +1,7 @@
 """The invitation aggregate: one candidate's interview on a published template, with the responses given.
-Its state machine: pending → in_progress → completed, and pending or in_progress → expired once past its
-expiry; a completed interview takes one decision (approved, or rejected with a note)."""
+Its state machine: pending → in_progress → completed, pending or in_progress → expired once past its expiry, and
+pending → cancelled when HR withdraws it; a completed interview takes one decision (approved, or rejected with a
+note)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class InvitationStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     EXPIRED = "expired"
+    CANCELLED = "cancelled"
 
 
 class CompletionReason(StrEnum):
@@ -107,6 +109,7 @@ class Invitation(Base, AggregateRoot):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_reason: Mapped[CompletionReason | None] = mapped_column(stored_enum(CompletionReason, length=20))
     total_questions: Mapped[int] = mapped_column(Integer)
@@ -140,6 +143,7 @@ class Invitation(Base, AggregateRoot):
         template: Template,
         candidate_id: str,
         invited_by: str,
+        company_id: str,
         company_name: str,
         expires_at: datetime,
         allow_pause: bool,
@@ -158,8 +162,8 @@ class Invitation(Base, AggregateRoot):
             template_id=template.id,
             template=template,
             candidate_id=candidate_id,
-            # The inviting HR user is billed, as in the reference: the same id reaches billing and analysis.
-            company_id=invited_by,
+            # The billed account (the inviter's company, else the inviter): the same id reaches billing and analysis.
+            company_id=company_id,
             company_name=company_name,
             invited_by=invited_by,
             status=InvitationStatus.PENDING,
@@ -217,8 +221,29 @@ class Invitation(Base, AggregateRoot):
             raise InvitationHasExpired(f"Invitation expired at {self.expires_at.isoformat()}")
 
     def _require(self, status: InvitationStatus, operation: str) -> None:
+        if self.status == InvitationStatus.CANCELLED:
+            raise InvitationNotPending(f"Cannot {operation} invitation: it was cancelled")
         if self.status != status:
             raise InvalidInvitationState(f"Cannot {operation} invitation in {self.status} state")
+
+    def cancel(self, now: datetime) -> None:
+        """HR withdraws an invitation the candidate has not started; once started it runs its course."""
+        if self.status != InvitationStatus.PENDING:
+            raise InvitationNotPending(f"Only a pending invitation can be cancelled; this one is {self.status}")
+        self.status = InvitationStatus.CANCELLED
+        self.cancelled_at = now
+        self.updated_at = now
+        self.record(
+            events.InvitationCancelled(
+                invitation_id=str(self.id),
+                company_id=self.company_id,
+                candidate_id=self.candidate_id,
+                cancelled_at=now,
+                candidate_email=self.candidate_email,
+                candidate_name=self.candidate_name,
+                template_title=self.template.title,
+            )
+        )
 
     def start(self, now: datetime) -> None:
         self._expire_if_due(now)
@@ -476,6 +501,13 @@ class DecisionAlreadyMade(Conflict):
 
 
 class InvalidInvitationState(Invalid):
+    code = "INVALID_INVITATION_STATE"
+
+
+class InvitationNotPending(Conflict):
+    """A cancellation of an invitation already under way or over, or any step on a cancelled one: the state
+    changed under the caller (409), with the invalid-state code clients already handle."""
+
     code = "INVALID_INVITATION_STATE"
 
 

@@ -110,6 +110,8 @@ class Template(Base, AggregateRoot):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(64), index=True)
+    # The billed account (the creator's company, else the creator); ownership stays the creator's.
+    company_id: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[TemplateStatus] = mapped_column(stored_enum(TemplateStatus, length=20), index=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB)
     version: Mapped[int] = mapped_column(Integer)
@@ -126,13 +128,21 @@ class Template(Base, AggregateRoot):
 
     @classmethod
     def create(
-        cls, *, title: str, description: str, settings: dict[str, Any] | None, created_by: str, now: datetime
+        cls,
+        *,
+        title: str,
+        description: str,
+        settings: dict[str, Any] | None,
+        created_by: str,
+        company_id: str,
+        now: datetime,
     ) -> Template:
         template = cls(
             id=uuid.uuid4(),
             title=title,
             description=description,
             created_by=created_by,
+            company_id=company_id,
             status=TemplateStatus.DRAFT,
             settings=dict(DEFAULT_SETTINGS) if settings is None else settings,
             created_at=now,
@@ -141,7 +151,11 @@ class Template(Base, AggregateRoot):
         )
         template.record(
             events.TemplateCreated(
-                template_id=str(template.id), title=title, description=description, created_by=created_by
+                template_id=str(template.id),
+                title=title,
+                description=description,
+                created_by=created_by,
+                company_id=company_id,
             )
         )
         return template
