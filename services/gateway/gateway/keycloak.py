@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +16,7 @@ from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 from keycloak.exceptions import KeycloakError
 
 from gateway.settings import Settings
-from kit.errors import DomainError
+from kit.errors import DomainError, Invalid
 
 log = structlog.get_logger("gateway.keycloak")
 
@@ -201,10 +202,31 @@ def admin_connection(settings: Settings) -> KeycloakOpenIDConnection:
     )
 
 
+class KeycloakRejectedInput(Invalid):
+    """Keycloak refused a value the client sent (its user profile's rules: a name's characters, an e-mail)."""
+
+    code = "KEYCLOAK_REJECTED"
+
+
 def _admin_error(status: int, exc: KeycloakError) -> DomainError:
-    message = f"Keycloak: {str(getattr(exc, 'error_message', exc))[:300]}"
+    """A refusal of the client's request stays a 4xx; only Keycloak failing, or refusing the gateway's own
+    credentials (401/403: a deployment fault the client cannot fix), is a 502. Messages are the gateway's
+    own sentences: Keycloak's bodies are not passed on."""
     if status == 404:
-        return AccountNotFound(message)
+        return AccountNotFound("No such user")
     if status == 409:
-        return AccountExists(message)
-    return AuthServiceError(message)
+        return AccountExists("A user with this username or e-mail already exists")
+    if 400 <= status < 500 and status not in (401, 403):
+        return KeycloakRejectedInput("Keycloak refused the values", details=_field_errors(exc))
+    return AuthServiceError(f"Keycloak answered {status}")
+
+
+def _field_errors(exc: KeycloakError) -> list[dict[str, str]] | None:
+    """Keycloak's `{field, errorMessage}` as the envelope's field details, when it named a field."""
+    try:
+        body = json.loads(getattr(exc, "error_message", b"") or b"{}")
+    except ValueError:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("field"), str):
+        return [{"field": body["field"], "message": str(body.get("errorMessage") or "invalid")}]
+    return None

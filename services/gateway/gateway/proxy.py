@@ -5,6 +5,7 @@ the client's own identity headers stripped."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.identity import Identity, authorize
 from gateway.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
-from kit.errors import NotFound
+from kit.errors import Invalid, NotFound
 
 # Never forwarded from the client: identity and trust headers are the gateway's to set, credentials
 # stay at the edge, and hop-by-hop/length headers are recomputed.
@@ -243,6 +244,24 @@ def encode_path(template: str, params: dict[str, Any]) -> str:
     return PARAM.sub(value, template)
 
 
+def uuid_params(params: dict[str, Any]) -> dict[str, str]:
+    """The path ids of a proxied route in canonical form. Every resource behind the proxy is keyed by a UUID,
+    so anything else (a dot segment, plain or percent-encoded, or any other text) is refused here with the
+    field named, and an upstream only ever sees a path segment it could have issued itself."""
+    ids: dict[str, str] = {}
+    refused: list[dict[str, str]] = []
+    for name, raw in params.items():
+        try:
+            ids[name] = str(uuid.UUID(str(raw)))
+        except ValueError:
+            refused.append(
+                {"field": name, "location": "path", "message": "Input should be a valid UUID", "type": "uuid_parsing"}
+            )
+    if refused:
+        raise Invalid("Request validation failed", details=refused)
+    return ids
+
+
 def identity_headers(caller: Identity | None, company_id: str | None = None) -> CIMultiDict[str]:
     headers: CIMultiDict[str] = CIMultiDict()
     if caller is not None:
@@ -273,10 +292,10 @@ def _endpoint(forward: Forward) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         caller: Identity | None = request.state.caller
         client: UpstreamClient = request.app.state.upstreams[forward.upstream]
+        path = encode_path(forward.target, uuid_params(request.path_params))
         company_id = None
         if forward.company and caller is not None:
             company_id = await request.app.state.companies(caller)
-        path = encode_path(forward.target, request.path_params)
         headers = forwarded_headers(request, caller, company_id)
         if forward.stream:
             return await _stream(client, path, request, headers)
