@@ -5,7 +5,6 @@ webhook events, and the scheduled fall-backs to Free."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -46,6 +45,14 @@ COUNTED = (UsageStatus.RESERVED, UsageStatus.CONFIRMED)
 # -- accounts ---------------------------------------------------------------------------------------------
 
 
+def held(session: AsyncSession, subscription: Subscription) -> Subscription:
+    """Keep a loaded subscription alive until COMMIT. The session's identity map holds clean objects weakly,
+    so one that recorded an event but changed no column (or was flushed) could be collected before the
+    transaction stages its events into the outbox."""
+    session.info.setdefault("billing_held", []).append(subscription)
+    return subscription
+
+
 async def touch(
     session: AsyncSession,
     account_id: str,
@@ -82,7 +89,7 @@ async def touch(
         subscription.updated_at = now
     if created is not None:
         subscription.announce_created()
-    return subscription
+    return held(session, subscription)
 
 
 # -- the customer's routes --------------------------------------------------------------------------------
@@ -407,9 +414,9 @@ async def project_contact(session: AsyncSession, user_id: str, *, email: str, na
 # -- scheduled fall-backs ---------------------------------------------------------------------------------
 
 
-async def _due(session: AsyncSession, *conditions: object) -> Iterable[Subscription]:
+async def _due(session: AsyncSession, *conditions: object) -> list[Subscription]:
     query = select(Subscription).where(Subscription.plan_type != PlanType.FREE, *conditions)  # type: ignore[arg-type]
-    return (await session.scalars(query.with_for_update(skip_locked=True))).all()
+    return [held(session, s) for s in (await session.scalars(query.with_for_update(skip_locked=True))).all()]
 
 
 async def end_canceled_periods(session: AsyncSession, *, cache: QuotaCache, now: datetime) -> int:
@@ -418,7 +425,7 @@ async def end_canceled_periods(session: AsyncSession, *, cache: QuotaCache, now:
     for subscription in due:
         subscription.fall_back_to_free(DowngradeReason.CANCELED, now=now)
         cache.invalidate_after_commit(session, subscription.company_id)
-    return len(list(due))
+    return len(due)
 
 
 async def end_payment_grace(session: AsyncSession, *, grace: timedelta, cache: QuotaCache, now: datetime) -> int:
@@ -429,4 +436,4 @@ async def end_payment_grace(session: AsyncSession, *, grace: timedelta, cache: Q
     for subscription in due:
         subscription.fall_back_to_free(DowngradeReason.PAYMENT_FAILED, now=now)
         cache.invalidate_after_commit(session, subscription.company_id)
-    return len(list(due))
+    return len(due)
