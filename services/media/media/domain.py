@@ -229,6 +229,8 @@ class ProbeFacts:
         fmt: dict[str, Any] = probe.get("format") or {}
         self.formats = {name for name in str(fmt.get("format_name", "")).split(",") if name}
         self.container = str(fmt.get("format_name", ""))
+        # The demuxer's first name (`mov` of `mov,mp4,m4a,...`), which `ffmpeg -f` takes to read it as that.
+        self.demuxer = self.container.split(",", 1)[0]
         video = next((s for s in streams if s.get("codec_type") == "video" and not _is_cover(s)), None)
         audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
         self.video_codec: str | None = video.get("codec_name") if video else None

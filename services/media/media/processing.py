@@ -1,7 +1,11 @@
 """ffprobe checks, audio extraction with ffmpeg and transcription through the groq SDK.
 
-ffprobe and ffmpeg read the stored object over a presigned GET URL, so the worker never holds a whole
-video in memory or on disk; only the small 16 kHz mono FLAC sent to the transcription provider is a file."""
+ffprobe and ffmpeg read a local copy of the stored object (the worker downloads it first), through the `file`
+protocol alone and only as one of the accepted containers: a file that is really a playlist (HLS, DASH,
+concat) or any container naming other URLs cannot make them fetch anything. ffmpeg is then told the container
+ffprobe found (`-f`), so a later run cannot read the same bytes as something else.
+
+What ffmpeg prints goes to the log; the reason users read is a plain sentence that names no path or URL."""
 
 from __future__ import annotations
 
@@ -13,15 +17,43 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import structlog
 from groq import APIError, AsyncGroq
 
 from kit.contracts.media import Segment
 from media.domain import ProbeFacts
 from media.settings import Settings
 
+log = structlog.get_logger("media.processing")
+
 
 class ProbeFailed(Exception):
-    """ffprobe found no audio or video it can read."""
+    """ffprobe or ffmpeg could not read the file. The message is for users; `detail` (ffmpeg's own words,
+    which name the local path) only for the log."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def _input(settings: Settings, path: str, input_format: str | None = None) -> list[str]:
+    """The input options of every run: the local file alone, read only as an accepted container."""
+    forced = ["-f", input_format] if input_format else []
+    return [
+        "-protocol_whitelist",
+        "file",
+        "-format_whitelist",
+        ",".join(settings.allowed_containers),
+        *forced,
+        "-i",
+        f"file:{path}",
+    ]
+
+
+def _failed(message: str, code: int, err: bytes) -> ProbeFailed:
+    detail = err.decode(errors="replace").strip()[-2000:] or f"exited with {code}"
+    log.warning("media.ffmpeg_failed", reason=message, detail=detail)
+    return ProbeFailed(message, detail)
 
 
 async def _run(settings: Settings, *args: str) -> tuple[int, bytes, bytes]:
@@ -37,7 +69,7 @@ async def _run(settings: Settings, *args: str) -> tuple[int, bytes, bytes]:
     return process.returncode or 0, out, err
 
 
-async def probe(settings: Settings, url: str) -> dict[str, Any]:
+async def probe(settings: Settings, path: str) -> dict[str, Any]:
     code, out, err = await _run(
         settings,
         settings.ffprobe_path,
@@ -47,10 +79,10 @@ async def probe(settings: Settings, url: str) -> dict[str, Any]:
         "json",
         "-show_format",
         "-show_streams",
-        url,
+        *_input(settings, path),
     )
     if code != 0:
-        raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffprobe exited with {code}")
+        raise _failed("Not a readable audio or video file", code, err)
     result: dict[str, Any] = json.loads(out or b"{}")
     return result
 
@@ -77,7 +109,7 @@ def refusal(settings: Settings, kind: str, facts: ProbeFacts, size: int) -> str 
     return None
 
 
-async def extract_audio(settings: Settings, url: str, target: Path) -> None:
+async def extract_audio(settings: Settings, path: str, target: Path, *, input_format: str) -> None:
     """The audio track as 16 kHz mono FLAC: what Whisper resamples to anyway, a few MB for ten minutes."""
     code, _, err = await _run(
         settings,
@@ -86,8 +118,7 @@ async def extract_audio(settings: Settings, url: str, target: Path) -> None:
         "-v",
         "error",
         "-y",
-        "-i",
-        url,
+        *_input(settings, path, input_format),
         "-vn",
         "-ac",
         "1",
@@ -98,10 +129,10 @@ async def extract_audio(settings: Settings, url: str, target: Path) -> None:
         str(target),
     )
     if code != 0:
-        raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffmpeg exited with {code}")
+        raise _failed("The audio track could not be extracted", code, err)
 
 
-async def thumbnail(settings: Settings, url: str, at_s: float) -> bytes:
+async def thumbnail(settings: Settings, path: str, at_s: float, *, input_format: str) -> bytes:
     """One JPEG frame, 320 px wide, for the HR review list."""
     with tempfile.TemporaryDirectory(prefix="media-") as folder:
         target = Path(folder) / "thumbnail.jpg"
@@ -114,8 +145,7 @@ async def thumbnail(settings: Settings, url: str, at_s: float) -> bytes:
             "-y",
             "-ss",
             f"{at_s:.2f}",
-            "-i",
-            url,
+            *_input(settings, path, input_format),
             "-frames:v",
             "1",
             "-vf",
@@ -123,16 +153,18 @@ async def thumbnail(settings: Settings, url: str, at_s: float) -> bytes:
             str(target),
         )
         if code != 0 or not await asyncio.to_thread(target.exists):
-            raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffmpeg exited with {code}")
+            raise _failed("No frame could be taken from the video", code, err)
         return await asyncio.to_thread(target.read_bytes)
 
 
 async def transcode(
     settings: Settings,
-    url: str,
+    path: str,
     target: Path,
     duration_s: float | None,
     on_progress: Callable[[float], Awaitable[None]],
+    *,
+    input_format: str,
 ) -> None:
     """A small web-playable H.264/AAC MP4 (fast preset, at most `rendition_max_height` lines, moov atom first
     so playback starts before the whole file is fetched). ffmpeg's `-progress` lines report the encoded time,
@@ -144,8 +176,7 @@ async def transcode(
         "-v",
         "error",
         "-y",
-        "-i",
-        url,
+        *_input(settings, path, input_format),
         "-map",
         "0:v:0",
         "-map",
@@ -194,7 +225,7 @@ async def transcode(
         raise
     err = await stderr
     if process.returncode != 0:
-        raise ProbeFailed(err.decode(errors="replace").strip()[-300:] or f"ffmpeg exited with {process.returncode}")
+        raise _failed("ffmpeg could not convert the video", process.returncode or 0, err)
 
 
 @dataclass(frozen=True)
@@ -231,7 +262,12 @@ class Transcriber:
                 timestamp_granularities=["segment"],
             )
         except APIError as exc:
-            raise TranscriptionFailed(f"The transcription provider failed: {exc}") from exc
+            # The provider's own message may quote the request; users get its status code at most.
+            log.warning("media.transcription_failed", error=str(exc))
+            status = getattr(exc, "status_code", None)
+            raise TranscriptionFailed(
+                f"The transcription provider failed (HTTP {status})" if status else "The transcription provider failed"
+            ) from exc
         # verbose_json adds language and segments, which the SDK's model keeps as extra fields.
         data = result.model_dump()
         segments = [
@@ -246,8 +282,8 @@ class Transcriber:
         await self.client.close()
 
 
-async def transcribe_url(settings: Settings, transcriber: Transcriber, url: str) -> Transcript:
+async def transcribe_file(settings: Settings, transcriber: Transcriber, path: str, *, input_format: str) -> Transcript:
     with tempfile.TemporaryDirectory(prefix="media-") as folder:
         audio = Path(folder) / "audio.flac"
-        await extract_audio(settings, url, audio)
+        await extract_audio(settings, path, audio, input_format=input_format)
         return await transcriber.transcribe(audio)

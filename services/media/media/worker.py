@@ -6,6 +6,8 @@ from __future__ import annotations
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from media.processing import (
     refusal,
     thumbnail,
     transcode,
-    transcribe_url,
+    transcribe_file,
 )
 from media.settings import Settings
 from media.storage import Storage
@@ -69,24 +71,19 @@ async def process_media(ctx: Ctx, media_id: str) -> str:
         return f"skipped ({media.status})"
 
     started = time.perf_counter()
-    url = storage.get_url(
-        media.object_key,
-        timedelta(seconds=settings.ffmpeg_timeout_s + 60),
-        content_type="application/octet-stream",
-        disposition="attachment",
-    )
-    try:
-        probed = await probe(settings, url)
-        facts = ProbeFacts(probed)
-        reason = refusal(settings, media.kind, facts, media.size or 0)
-    except ProbeFailed as exc:
-        probed, facts = {}, None
-        reason = f"Not a readable audio or video file ({exc})"
     thumbnail_key = None
+    async with local_copy(storage, media.object_key) as path:
+        try:
+            probed = await probe(settings, path)
+            facts = ProbeFacts(probed)
+            reason = refusal(settings, media.kind, facts, media.size or 0)
+        except ProbeFailed as exc:
+            probed, facts = {}, None
+            reason = str(exc)
+        if reason is None and facts is not None and facts.video_codec is not None:
+            thumbnail_key = await _thumbnail(settings, storage, media, path, facts)
     if reason is not None:
         await storage.remove(media.object_key)
-    elif facts is not None and facts.video_codec is not None:
-        thumbnail_key = await _thumbnail(settings, storage, media, url, facts)
 
     async with transaction(ctx["sessions"]) as session:
         media = await session.get(MediaObject, key, with_for_update=True)
@@ -109,13 +106,22 @@ async def process_media(ctx: Ctx, media_id: str) -> str:
     return result
 
 
+@asynccontextmanager
+async def local_copy(storage: Storage, key: str) -> AsyncIterator[str]:
+    """The stored object as a temporary local file, which is all ffprobe and ffmpeg may read."""
+    with tempfile.TemporaryDirectory(prefix="media-") as folder:
+        path = str(Path(folder) / "recording")
+        await storage.download(key, path)
+        yield path
+
+
 async def _thumbnail(
-    settings: Settings, storage: Storage, media: MediaObject, url: str, facts: ProbeFacts
+    settings: Settings, storage: Storage, media: MediaObject, path: str, facts: ProbeFacts
 ) -> str | None:
     """A frame a second in (or halfway through a shorter clip); a video without one is still accepted."""
     at = min(1.0, (facts.duration_seconds or 0.0) / 2)
     try:
-        image = await thumbnail(settings, url, at)
+        image = await thumbnail(settings, path, at, input_format=facts.demuxer)
     except (ProbeFailed, TimeoutError) as exc:
         log.warning("media.thumbnail_failed", media_id=str(media.id), error=str(exc))
         return None
@@ -138,12 +144,7 @@ async def render_media(ctx: Ctx, media_id: str) -> str:
     ):
         return "skipped"
     rendition_key = f"renditions/{media.invitation_id}/{media.question_id}/{media.id}.mp4"
-    url = storage.get_url(
-        media.object_key,
-        timedelta(seconds=settings.ffmpeg_timeout_s + 60),
-        content_type="application/octet-stream",
-        disposition="attachment",
-    )
+    demuxer = ProbeFacts(media.probe or {}).demuxer
     duration = media.duration_seconds
     last_write = 0.0
 
@@ -160,10 +161,10 @@ async def render_media(ctx: Ctx, media_id: str) -> str:
     started = time.perf_counter()
     await progress(0.0)
     reason: str | None = None
-    with tempfile.TemporaryDirectory(prefix="media-") as folder:
-        target = Path(folder) / "rendition.mp4"
+    async with local_copy(storage, media.object_key) as path:
+        target = Path(path).with_name("rendition.mp4")
         try:
-            await transcode(settings, url, target, duration, progress)
+            await transcode(settings, path, target, duration, progress, input_format=demuxer)
             await storage.put_file(rendition_key, str(target), "video/mp4")
         except (ProbeFailed, TimeoutError) as exc:
             reason = f"The web-playable rendition failed: {str(exc) or 'ffmpeg timed out'}"
@@ -201,14 +202,9 @@ async def transcribe_media(ctx: Ctx, media_id: str) -> str:
     elif not settings.transcription_enabled:
         reason = NO_PROVIDER
     else:
-        url = ctx["storage"].get_url(
-            media.object_key,
-            timedelta(seconds=settings.ffmpeg_timeout_s + 60),
-            content_type="application/octet-stream",
-            disposition="attachment",
-        )
         try:
-            transcript = await transcribe_url(settings, ctx["transcriber"], url)
+            async with local_copy(ctx["storage"], media.object_key) as path:
+                transcript = await transcribe_file(settings, ctx["transcriber"], path, input_format=facts.demuxer)
             reason = None
         except (TranscriptionFailed, ProbeFailed) as exc:
             reason = str(exc)

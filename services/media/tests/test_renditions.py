@@ -90,12 +90,12 @@ async def test_transcoding_reports_growing_progress_below_completion(
     async def record(fraction: float) -> None:
         reported.append(fraction)
 
-    await transcode(settings, str(source), target, 3.0, record)
+    await transcode(settings, str(source), target, 3.0, record, input_format="avi")
     assert reported and reported == sorted(reported) and 0.5 < reported[-1] <= 0.99
     assert streams(probe_bytes(target.read_bytes()))["video"]["codec_name"] == "h264"
 
     with pytest.raises(ProbeFailed):
-        await transcode(settings, str(tmp_path / "missing.avi"), target, 3.0, record)
+        await transcode(settings, str(tmp_path / "missing.avi"), target, 3.0, record, input_format="avi")
 
 
 async def test_speech_in_a_webcam_recording_reaches_the_provider_as_16_khz_mono_of_the_same_length(
