@@ -57,15 +57,27 @@ async def delete_my_avatar(*, request: Request, caller: Caller) -> Response:
 
 
 @router.post(
-    "/api/users/me/select-role", status_code=201, response_model=RoleChosen, summary="Choose hr or candidate, once"
+    "/api/users/me/select-role",
+    status_code=201,
+    response_model=RoleChosen,
+    summary="Choose hr or candidate, once",
+    responses={202: {"model": RoleChosen, "description": "hr was requested: an administrator must approve it"}},
 )
-async def select_role(body: SelectRole, *, request: Request, caller: Caller) -> RoleChosen:
-    """Choose hr or candidate, once."""
+async def select_role(body: SelectRole, *, request: Request, response: Response, caller: Caller) -> RoleChosen:
+    """Choose candidate, once; hr is immediate only with a verified company e-mail, otherwise it waits (202)
+    for an administrator's approval."""
+    command: dict[str, str] = {"role": body.role}
+    # The users service decides who may take hr; the gateway vouches for the address only when Keycloak
+    # verified it (a claim of the signed token, never a client's word).
+    if caller.email and caller.claims.get("email_verified") is True:
+        command["verifiedEmail"] = caller.email
     # The users service enforces "once" first, so Keycloak changes only after it agreed.
-    chosen = await call_users(
-        request, "POST", f"/users/{segment(caller.user_id)}/roles", caller, json_body={"role": body.role}
-    )
+    chosen = await call_users(request, "POST", f"/users/{segment(caller.user_id)}/roles", caller, json_body=command)
     result = ok(chosen)
+    if chosen.status == 202:
+        # A request, not a role: Keycloak keeps the user pending until an administrator grants hr.
+        response.status_code = 202
+        return RoleChosen(message=result["message"], role=result["role"])
     subject = caller.subject or await keycloak_id(request, caller.user_id)
     accounts = request.app.state.accounts
     await accounts.add_role(subject, body.role)

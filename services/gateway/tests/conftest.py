@@ -381,6 +381,8 @@ def users_process(users_migrated: None) -> Iterator[str]:
         "REDIS_URL": REDIS_URL,
         "INTERNAL_TOKEN": INTERNAL_TOKEN,
         "S3_BUCKET_PREFIX": "test-",
+        # Verified addresses at this domain may take hr without an admin (test_hr_access).
+        "HR_EMAIL_DOMAINS": '["verified-hr.example"]',
         "LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
