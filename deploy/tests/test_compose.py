@@ -2,15 +2,19 @@
 services (deploy/services.toml) and with CONVENTIONS.md.
 
 No Docker engine runs in CI: the compose file is checked with the real `docker-compose config` (Debian's
-docker-compose v1, which validates without an engine) and then by reading its resolved output.
+docker-compose v1, which validates without an engine) and then by reading its resolved output. The
+production defaults (no default secret, production Keycloak and realm, least-privilege Kafka, S3 and
+Keycloak accounts, no Docker socket) are checked in the last sections.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tomllib
@@ -27,6 +31,7 @@ from devstack.registry import REGISTRY, load, topics
 DEPLOY = Path(__file__).resolve().parents[1]
 REPO = DEPLOY.parent
 COMPOSE_FILE = DEPLOY / "docker-compose.yml"
+PRODUCTION_REALM = DEPLOY / "keycloak" / "production" / "realm-ai-video-interview.json"
 CONVENTIONS = (DEPLOY / "CONVENTIONS.md").read_text()
 
 
@@ -104,17 +109,42 @@ def _docker_compose(compose_file: Path, env_file: Path, *args: str) -> subproces
     )
 
 
-@pytest.fixture(scope="module")
-def empty_env_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("compose") / "empty.env"
-    path.write_text("")
+def _example_env() -> dict[str, str]:
+    return dict(re.findall(r"^(\w+)=(.*)$", (DEPLOY / ".env.example").read_text(), re.M))
+
+
+# What an operator must set: the example leaves each empty and the compose file has no default for it.
+REQUIRED = sorted(name for name, value in _example_env().items() if value == "")
+WEB_ORIGIN = "https://app.example.test"
+KEYCLOAK_PUBLIC_URL = "https://auth.example.test"
+
+
+def _operator_env() -> dict[str, str]:
+    """The example env with every required secret filled in, as an operator following it would."""
+    filled = {name: secrets.token_hex(32) for name in REQUIRED}
+    filled |= {"WEB_ORIGIN": WEB_ORIGIN, "KEYCLOAK_PUBLIC_URL": KEYCLOAK_PUBLIC_URL}
+    return {**_example_env(), **filled}
+
+
+def _write_env(path: Path, env: dict[str, str]) -> Path:
+    path.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
     return path
 
 
 @pytest.fixture(scope="module")
-def config(empty_env_file: Path) -> dict[str, Any]:
+def operator_env() -> dict[str, str]:
+    return _operator_env()
+
+
+@pytest.fixture(scope="module")
+def env_file(tmp_path_factory: pytest.TempPathFactory, operator_env: dict[str, str]) -> Path:
+    return _write_env(tmp_path_factory.mktemp("compose") / "operator.env", operator_env)
+
+
+@pytest.fixture(scope="module")
+def config(env_file: Path) -> dict[str, Any]:
     """The compose file as docker-compose resolves it (anchors merged, variables substituted)."""
-    result = _docker_compose(COMPOSE_FILE, empty_env_file, "config")
+    result = _docker_compose(COMPOSE_FILE, env_file, "config")
     assert result.returncode == 0, result.stderr
     parsed: dict[str, Any] = yaml.safe_load(result.stdout)
     return parsed
@@ -212,14 +242,15 @@ def _load_renderer() -> ModuleType:
 # ----------------------------------------------------------------------------------- validity of the file
 
 
-def test_docker_compose_accepts_the_compose_file(empty_env_file: Path) -> None:
-    result = _docker_compose(COMPOSE_FILE, empty_env_file, "config", "-q")
+def test_docker_compose_accepts_the_compose_file_once_the_example_env_is_filled_in(env_file: Path) -> None:
+    result = _docker_compose(COMPOSE_FILE, env_file, "config", "-q")
     assert result.returncode == 0, result.stderr
 
 
-def test_docker_compose_accepts_the_compose_file_with_the_example_env() -> None:
+def test_docker_compose_refuses_the_example_env_as_shipped_naming_what_is_missing() -> None:
     result = _docker_compose(COMPOSE_FILE, DEPLOY / ".env.example", "config", "-q")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode != 0
+    assert "set " in result.stderr and "in deploy/.env" in result.stderr, result.stderr
 
 
 BREAKAGES = {
@@ -237,13 +268,13 @@ BREAKAGES = {
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=lambda b: b.replace(" ", "-"))
-def test_docker_compose_rejects_a_copy_of_the_file_with(breakage: str, tmp_path: Path, empty_env_file: Path) -> None:
+def test_docker_compose_rejects_a_copy_of_the_file_with(breakage: str, tmp_path: Path, env_file: Path) -> None:
     old, new = BREAKAGES[breakage]
     text = COMPOSE_FILE.read_text()
     assert old in text, f"the breakage {breakage!r} no longer applies to the compose file; update the test"
     broken = tmp_path / "docker-compose.yml"
     broken.write_text(text.replace(old, new, 1))
-    result = _docker_compose(broken, empty_env_file, "config", "-q")
+    result = _docker_compose(broken, env_file, "config", "-q")
     assert result.returncode != 0, f"docker-compose accepted a file with {breakage}"
 
 
@@ -253,8 +284,23 @@ def test_every_variable_the_compose_file_reads_is_documented_in_the_env_example(
     assert used - example == set()
 
 
-def test_no_variable_is_required_so_validation_needs_no_exported_environment() -> None:
-    assert re.findall(r"\$\{\w+:?\?", COMPOSE_FILE.read_text()) == []
+def test_the_required_variables_are_exactly_the_secrets_and_addresses_the_example_leaves_empty() -> None:
+    text = COMPOSE_FILE.read_text()
+    required = set(re.findall(r"(?<!\$)\$\{(\w+):\?", text))
+    defaulted = set(re.findall(r"(?<!\$)\$\{(\w+):?-", text))
+    assert required == set(REQUIRED) - {"KAFKA_UI_PASSWORD", "KAFKA_UI_LOGIN_PASSWORD"}
+    assert required & defaulted == set(), "a required variable has a default somewhere"
+    named = {"INTERNAL_TOKEN", "KEYCLOAK_ADMIN_PASSWORD", "KEYCLOAK_ADMIN_CLIENT_SECRET", "KAFKA_ADMIN_PASSWORD",
+             "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "WEB_ORIGIN", "KEYCLOAK_PUBLIC_URL"}  # fmt: skip
+    assert named <= required
+
+
+@pytest.mark.parametrize("name", ["INTERNAL_TOKEN", "KEYCLOAK_ADMIN_PASSWORD", "KEYCLOAK_PUBLIC_URL"])
+def test_docker_compose_refuses_to_run_without(name: str, operator_env: dict[str, str], tmp_path: Path) -> None:
+    env_file = _write_env(tmp_path / "missing.env", {k: v for k, v in operator_env.items() if k != name})
+    result = _docker_compose(COMPOSE_FILE, env_file, "config", "-q")
+    assert result.returncode != 0
+    assert f"set {name} in deploy/.env" in result.stderr, result.stderr
 
 
 # ------------------------------------------------------------------------------------ the registry and docs
@@ -415,35 +461,37 @@ def test_infrastructure_has_healthchecks_and_dependents_wait_for_them(services: 
     assert services["keycloak"]["depends_on"]["keycloak-db"] == {"condition": "service_healthy"}
 
 
+def _broker_properties() -> dict[str, str]:
+    lines = (DEPLOY / "kafka" / "server.properties").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
 def test_kafka_init_creates_every_topic_and_its_dlq_twin_with_three_partitions(
     services: dict[str, dict[str, Any]],
 ) -> None:
     init = services["kafka-init"]
     env = _env(init)
-    created = env["TOPICS"].split()
-    assert sorted(created) == sorted([*TOPICS, *(f"{t}-dlq" for t in TOPICS)])
+    assert sorted(env["TOPICS"].split()) == sorted(TOPICS)
     assert env["PARTITIONS"] == "3"
-    script = " ".join(init["command"])
-    assert "kafka-topics.sh --bootstrap-server kafka:9092 --create --if-not-exists" in script
-    assert "for topic in $$TOPICS" in script or "for topic in $TOPICS" in script
+    assert init["entrypoint"] == ["/bin/bash", "/etc/kafka/aivi/init.sh"]
+    assert f"{DEPLOY / 'kafka'}:/etc/kafka/aivi:ro" in init["volumes"]
+    script = (DEPLOY / "kafka" / "init.sh").read_text()
+    assert 'for name in "$topic" "$topic-dlq"' in script
+    assert '--create --if-not-exists --topic "$name"' in script
 
 
 def test_kafka_runs_kraft_without_topic_auto_creation(services: dict[str, dict[str, Any]]) -> None:
-    env = _env(services["kafka"])
-    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
-    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
-    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    props = _broker_properties()
+    assert props["process.roles"] == "broker,controller"
+    assert props["advertised.listeners"] == "SASL_PLAINTEXT://kafka:9092"
+    assert props["auto.create.topics.enable"] == "false"
+    assert services["kafka"]["entrypoint"] == ["/bin/bash", "/etc/kafka/aivi/start.sh"]
+    assert f"{DEPLOY / 'kafka'}:/etc/kafka/aivi:ro" in services["kafka"]["volumes"]
 
 
-def test_minio_init_creates_the_avatars_and_media_buckets(services: dict[str, dict[str, Any]]) -> None:
-    assert _env(services["minio-init"])["BUCKETS"].split() == ["avatars", "media"]
-    assert "mc mb --ignore-existing" in " ".join(services["minio-init"]["command"])
-
-
-def test_keycloak_imports_the_realm_directory_read_only(services: dict[str, dict[str, Any]]) -> None:
+def test_keycloak_imports_the_production_realm_directory_read_only(services: dict[str, dict[str, Any]]) -> None:
     keycloak = services["keycloak"]
-    assert keycloak["command"] == ["start-dev", "--import-realm"]
-    assert f"{DEPLOY / 'keycloak'}:/opt/keycloak/data/import:ro" in keycloak["volumes"]
+    assert f"{DEPLOY / 'keycloak' / 'production'}:/opt/keycloak/data/import:ro" in keycloak["volumes"]
     assert _env(keycloak)["KC_HTTP_PORT"] == "8090"
 
 
@@ -567,18 +615,15 @@ def test_grafana_provisions_the_datasources_the_dashboards_use(services: dict[st
     assert f"{DEPLOY / 'grafana' / 'dashboards'}:/var/lib/grafana/dashboards:ro" in volumes
 
 
-def test_promtail_ships_container_logs_and_parses_the_service_json_fields(
-    services: dict[str, dict[str, Any]],
-) -> None:
+def test_promtail_ships_container_logs_and_parses_the_service_json_fields() -> None:
     config = yaml.safe_load((DEPLOY / "loki" / "promtail.yml").read_text())
     assert config["clients"] == [{"url": "http://loki:3100/loki/api/v1/push"}]
     (job,) = config["scrape_configs"]
-    assert job["docker_sd_configs"][0]["host"] == "unix:///var/run/docker.sock"
     stages = {next(iter(stage)): next(iter(stage.values())) for stage in job["pipeline_stages"]}
+    assert "docker" in stages, "the json-file wrapper is unpacked first"
     assert set(stages["json"]["expressions"]) >= {"service", "level", "correlationId", "trace_id"}
     assert set(stages["labels"]) == {"service", "level"}
     assert set(stages["structured_metadata"]) == {"correlationId", "trace_id"}
-    assert "/var/run/docker.sock:/var/run/docker.sock:ro" in services["promtail"]["volumes"]
 
 
 def test_jaeger_accepts_otlp_over_http(services: dict[str, dict[str, Any]]) -> None:
@@ -663,3 +708,205 @@ def test_no_service_image_copies_or_installs_the_stand_ins(svc: str) -> None:
     installed = _locked_dependencies(svc)
     assert "kit" in installed
     assert "standins" not in installed
+
+
+# ------------------------------------------------------------------------------ production-safe defaults
+
+
+def _service_containers(services: dict[str, dict[str, Any]]) -> list[str]:
+    return [f"{svc}-{role}" for svc in SERVICES for role in ROLES]
+
+
+def _render_realm(keycloak_env: dict[str, str]) -> dict[str, Any]:
+    """The production realm as Keycloak imports it: its `${NAME}` placeholders from Keycloak's environment."""
+    text = PRODUCTION_REALM.read_text()
+    placeholders = set(re.findall(r"\$\{(\w+)\}", text))
+    assert placeholders - keycloak_env.keys() == set(), "the realm uses variables Keycloak is not given"
+    rendered: dict[str, Any] = json.loads(re.sub(r"\$\{(\w+)\}", lambda m: keycloak_env[m.group(1)], text))
+    return rendered
+
+
+@pytest.fixture(scope="module")
+def realm(services: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return _render_realm(_env(services["keycloak"]))
+
+
+def test_every_service_process_runs_in_production_without_header_identities(
+    services: dict[str, dict[str, Any]], operator_env: dict[str, str]
+) -> None:
+    for name in _service_containers(services):
+        env = _env(services[name])
+        assert env["SERVICE_ENV"] == "prod", name
+        assert env["INTERNAL_AUTH_ENABLED"] == "false", name
+        assert env["INTERNAL_TOKEN"] == operator_env["INTERNAL_TOKEN"], name
+    assert re.search(r"^  INTERNAL_TOKEN: \$\{INTERNAL_TOKEN:\?", COMPOSE_FILE.read_text(), re.M)
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_each_service_starts_on_the_compose_environment_and_refuses_a_development_token(
+    svc: str, services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings_class = importlib.import_module(f"{svc}.settings").Settings
+    for key in list(os.environ):
+        monkeypatch.delenv(key)
+    for key, value in _env(services[f"{svc}-api"]).items():
+        monkeypatch.setenv(key, value)
+    settings = settings_class()
+    assert settings.service_env == "prod"
+    monkeypatch.setenv("INTERNAL_TOKEN", "dev-only-internal-token-change-me")
+    with pytest.raises(ValueError, match="INTERNAL_TOKEN"):
+        settings_class()
+
+
+def test_keycloak_runs_in_production_mode_with_its_hostname_and_no_default_admin_password(
+    services: dict[str, dict[str, Any]], operator_env: dict[str, str]
+) -> None:
+    keycloak = services["keycloak"]
+    env = _env(keycloak)
+    assert keycloak["command"] == ["start", "--import-realm"]
+    assert env["KC_HOSTNAME"] == KEYCLOAK_PUBLIC_URL
+    assert env["KC_BOOTSTRAP_ADMIN_PASSWORD"] == operator_env["KEYCLOAK_ADMIN_PASSWORD"]
+    assert re.search(r"KC_BOOTSTRAP_ADMIN_PASSWORD: \$\{KEYCLOAK_ADMIN_PASSWORD:\?", COMPOSE_FILE.read_text())
+    gateway = _env(services["gateway-api"])
+    assert gateway["KEYCLOAK_PUBLIC_URL"] == KEYCLOAK_PUBLIC_URL
+    assert gateway["KEYCLOAK_URL"] == "http://keycloak:8090"
+
+
+def test_the_production_realm_seeds_no_user_but_the_gateway_service_account(realm: dict[str, Any]) -> None:
+    assert [u["username"] for u in realm["users"]] == ["service-account-gateway-admin"]
+    (account,) = realm["users"]
+    assert account["serviceAccountClientId"] == "gateway-admin"
+    assert "credentials" not in account
+    development = json.loads((DEPLOY / "keycloak" / "realm-ai-video-interview.json").read_text())
+    assert {u["username"] for u in development["users"]} >= {"admin@test.com", "hr@test.com", "candidate@test.com"}
+
+
+def test_the_production_realm_locks_out_guessing_verifies_email_and_has_a_password_policy(
+    realm: dict[str, Any],
+) -> None:
+    assert realm["bruteForceProtected"] is True
+    assert realm["failureFactor"] <= 10
+    assert realm["verifyEmail"] is True
+    policy = dict(re.findall(r"(\w+)\(([^)]*)\)", realm["passwordPolicy"]))
+    assert int(policy["length"]) >= 12
+    assert {"notUsername", "notEmail"} <= policy.keys()
+    assert realm["sslRequired"] in {"external", "all"}
+    assert realm["smtpServer"]["host"] == "mailpit"
+
+
+def test_the_app_client_allows_only_the_code_flow_back_to_the_web_origin(realm: dict[str, Any]) -> None:
+    app = next(c for c in realm["clients"] if c["clientId"] == "ai-video-interview-app")
+    assert app["publicClient"] is True
+    assert app["directAccessGrantsEnabled"] is False
+    assert app["implicitFlowEnabled"] is False
+    assert app["redirectUris"] == [f"{WEB_ORIGIN}/auth/callback"]
+    assert app["webOrigins"] == [WEB_ORIGIN]
+    assert app["attributes"]["post.logout.redirect.uris"] == f"{WEB_ORIGIN}/"
+    assert app["attributes"]["pkce.code.challenge.method"] == "S256"
+    assert "*" not in json.dumps(app)
+
+
+def test_the_gateway_manages_users_through_a_service_account_with_user_management_roles_only(
+    realm: dict[str, Any], services: dict[str, dict[str, Any]], operator_env: dict[str, str]
+) -> None:
+    client = next(c for c in realm["clients"] if c["clientId"] == "gateway-admin")
+    assert client["serviceAccountsEnabled"] is True
+    assert client["publicClient"] is False
+    assert not (client["standardFlowEnabled"] or client["directAccessGrantsEnabled"] or client["implicitFlowEnabled"])
+    assert client["secret"] == operator_env["KEYCLOAK_ADMIN_CLIENT_SECRET"]
+    (account,) = realm["users"]
+    assert account.get("realmRoles", []) == []
+    assert account["clientRoles"] == {"realm-management": ["manage-users", "view-users", "query-users", "view-realm"]}
+    for role in ROLES:
+        env = _env(services[f"gateway-{role}"])
+        assert env["KEYCLOAK_ADMIN_CLIENT_ID"] == "gateway-admin"
+        assert env["KEYCLOAK_ADMIN_CLIENT_SECRET"] == client["secret"]
+        assert "KEYCLOAK_ADMIN_USER" not in env and "KEYCLOAK_ADMIN_PASSWORD" not in env
+
+
+S3_USERS = {"users": "avatars", "media": "media"}
+
+
+def test_each_service_has_its_own_s3_user_limited_to_its_bucket(
+    services: dict[str, dict[str, Any]], operator_env: dict[str, str]
+) -> None:
+    root = _env(services["minio"])
+    for svc in SERVICES:
+        env = _env(services[f"{svc}-api"])
+        if svc in S3_USERS:
+            assert env["S3_ACCESS_KEY"] == svc
+            assert env["S3_SECRET_KEY"] == operator_env[f"{svc.upper()}_S3_SECRET_KEY"]
+            assert env["S3_SECRET_KEY"] != root["MINIO_ROOT_PASSWORD"]
+        else:
+            assert "S3_ACCESS_KEY" not in env and "S3_SECRET_KEY" not in env, svc
+    script = services["minio-init"]["command"][0].replace("$$", "$")
+    for svc, bucket in S3_USERS.items():
+        assert f'grant {svc} {bucket} "${svc.upper()}_S3_SECRET_KEY"' in script
+    policy = json.loads(re.search(r"printf '(\{.*\})'", script).group(1).replace("%s", "BUCKET"))  # type: ignore[union-attr]
+    resources = {r for statement in policy["Statement"] for r in statement["Resource"]}
+    assert resources == {"arn:aws:s3:::BUCKET", "arn:aws:s3:::BUCKET/*"}
+    assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
+    assert not any("*" in action for statement in policy["Statement"] for action in statement["Action"])
+
+
+def test_no_container_mounts_the_docker_socket_and_promtail_reads_log_files(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    assert [n for n, svc in services.items() if "docker.sock" in json.dumps(svc.get("volumes", []))] == []
+    assert "/var/lib/docker/containers:/var/lib/docker/containers:ro" in services["promtail"]["volumes"]
+    config = yaml.safe_load((DEPLOY / "loki" / "promtail.yml").read_text())
+    (job,) = config["scrape_configs"]
+    assert "docker_sd_configs" not in job
+    (static,) = job["static_configs"]
+    assert static["labels"]["__path__"] == "/var/lib/docker/containers/*/*-json.log"
+
+
+def test_kafka_requires_scram_and_denies_whatever_no_acl_allows() -> None:
+    props = _broker_properties()
+    protocols = dict(p.split(":") for p in props["listener.security.protocol.map"].split(","))
+    listeners = dict(re.match(r"(\w+)://(.*)", li).groups() for li in props["listeners"].split(","))  # type: ignore[union-attr]
+    for name, address in listeners.items():
+        # A plaintext listener exists only on the container's loopback (the controller's).
+        assert protocols[name] == "SASL_PLAINTEXT" or address.startswith("127.0.0.1:"), name
+    assert props["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert props["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert props["allow.everyone.if.no.acl.found"] == "false"
+    assert set(props["super.users"].split(";")) == {"User:admin", "User:ANONYMOUS"}
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_each_service_signs_in_to_kafka_as_itself(
+    svc: str, services: dict[str, dict[str, Any]], operator_env: dict[str, str]
+) -> None:
+    env = _env(services[f"{svc}-api"])
+    assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+    assert env["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    assert env["KAFKA_USERNAME"] == svc
+    assert env["KAFKA_PASSWORD"] == operator_env[f"{svc.upper()}_KAFKA_PASSWORD"]
+    assert _env(services["kafka-init"])[f"{svc.upper()}_KAFKA_PASSWORD"] == env["KAFKA_PASSWORD"]
+
+
+def test_the_kafka_acls_let_each_service_write_its_own_topics_and_only_the_gateway_user_commands(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    env = _env(services["kafka-init"])
+    assert env["SERVICES"].split() == list(SERVICES)
+    writes = {svc: set(env[f"{svc.upper()}_WRITES"].split()) for svc in SERVICES}
+    reads = {svc: set(env[f"{svc.upper()}_READS"].split()) for svc in SERVICES}
+    for svc, entry in FLEET.items():
+        assert reads[svc] == set(entry.consumes), svc
+        assert writes[svc] - {"user-commands"} == set(entry.produces), svc
+    assert [svc for svc, topics in writes.items() if "user-commands" in topics] == ["gateway"]
+    owners = [topic for topics in writes.values() for topic in topics]
+    assert len(owners) == len(set(owners)), "a topic has more than one writer"
+
+
+def test_kafka_ui_is_out_of_the_default_profile_read_only_and_behind_a_login(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    ui = services["kafka-ui"]
+    assert ui["profiles"] == ["tools"]
+    env = _env(ui)
+    assert env["AUTH_TYPE"] == "LOGIN_FORM"
+    assert env["KAFKA_CLUSTERS_0_READONLY"] == "true"
+    assert 'username="kafka-ui"' in env["KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG"]
