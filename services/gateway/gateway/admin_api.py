@@ -80,7 +80,13 @@ async def list_users(
             user = await user_of_account(request, str(account["id"]))
         except DomainError:
             user = None
-        return {**account, "lastLoginAt": (user or {}).get("lastLoginAt")}
+        # A pending user who chose hr waits for an admin: the list shows the request to approve.
+        found = user or {}
+        return {
+            **account,
+            "lastLoginAt": found.get("lastLoginAt"),
+            "hrAccessRequestedAt": found.get("hrAccessRequestedAt"),
+        }
 
     data = await asyncio.gather(*(last_login(a) for a in accounts))
     return JSONResponse({"success": True, "data": list(data), "count": len(data)})

@@ -104,6 +104,8 @@ class Account(View):
 
 class ListedAccount(Account):
     last_login_at: datetime | None
+    # Set while the user waits for an admin to approve the hr role they chose.
+    hr_access_requested_at: datetime | None = None
 
 
 class AccountList(View):

@@ -82,8 +82,10 @@ async def test_choosing_hr_without_a_company_domain_waits_pending_until_an_admin
     asked = await real_gateway.post("/api/users/me/select-role", headers=auth, json={"role": "hr"})
     waiting = await real_gateway.get("/api/users/me", headers=auth)
     roles_while_waiting = await _realm_roles(keycloak_admin, user["id"])
+    admin_auth = await _bearer(operator)
+    listed = await real_gateway.get("/api/admin/users", headers=admin_auth, params={"search": user["email"]})
     approved = await real_gateway.post(
-        f"/api/admin/users/{user['id']}/roles", headers=await _bearer(operator), json={"roleName": "hr"}
+        f"/api/admin/users/{user['id']}/roles", headers=admin_auth, json={"roleName": "hr"}
     )
     after = await real_gateway.get("/api/users/me", headers=await _bearer(user))
 
@@ -92,6 +94,8 @@ async def test_choosing_hr_without_a_company_domain_waits_pending_until_an_admin
     assert waiting.json()["role"] == "pending"
     assert waiting.json()["hrAccessRequestedAt"] is not None
     assert "hr" not in roles_while_waiting
+    # The admins' list shows whom to approve.
+    assert [a["hrAccessRequestedAt"] for a in listed.json()["data"]] == [waiting.json()["hrAccessRequestedAt"]]
     assert approved.status_code == 201, approved.text
     assert "hr" in await _realm_roles(keycloak_admin, user["id"])
     assert after.json()["role"] == "hr"
