@@ -1,8 +1,8 @@
 """`python -m notifications.consumers`: the service's Kafka consumer process.
 
 Each handler parses its event's contract and calls the trigger that keeps the projections current and sends
-the event's notifications. Billing publishes no contract yet, so `billing-events` is not subscribed: a group
-reading a topic it cannot handle commits past every record, and the billing templates wait, ready to render.
+the event's notifications: to users, candidates and HR about interviews, and to an account's billing contact
+about its payments and quota.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit.contracts import analysis, interviews, users
+from kit.contracts import analysis, billing, interviews, users
 from kit.domain import utcnow
 from kit.events import Envelope
 from kit.kafka import Handler, Handlers, run_consumer
@@ -24,7 +24,7 @@ from notifications.outlets import Outlets
 from notifications.settings import Settings
 from notifications.webhooks import commands as webhooks
 
-TOPICS: list[str] = [users.USER_EVENTS, interviews.TOPIC, analysis.TOPIC]
+TOPICS: list[str] = [users.USER_EVENTS, interviews.TOPIC, analysis.TOPIC, billing.TOPIC]
 
 E = TypeVar("E", bound=BaseModel)
 Clock = Callable[[], datetime]
@@ -61,10 +61,15 @@ def handlers(notifier: Notifier, *, clock: Clock = utcnow) -> Handlers:
         interviews.InvitationStarted.TYPE: sending(interviews.InvitationStarted, triggers.invitation_started),
         interviews.InvitationCompleted.TYPE: sending(interviews.InvitationCompleted, triggers.invitation_completed),
         interviews.InvitationExpired.TYPE: projecting(interviews.InvitationExpired, triggers.invitation_expired),
+        interviews.InvitationCancelled.TYPE: projecting(interviews.InvitationCancelled, triggers.invitation_cancelled),
         interviews.CandidateApproved.TYPE: sending(interviews.CandidateApproved, triggers.candidate_decided),
         interviews.CandidateRejected.TYPE: sending(interviews.CandidateRejected, triggers.candidate_decided),
         analysis.AnalysisCompleted.TYPE: sending(analysis.AnalysisCompleted, triggers.analysis_finished),
         analysis.AnalysisFailed.TYPE: sending(analysis.AnalysisFailed, triggers.analysis_finished),
+        billing.SubscriptionUpgraded.TYPE: sending(billing.SubscriptionUpgraded, triggers.payment_confirmed),
+        billing.SubscriptionRenewed.TYPE: sending(billing.SubscriptionRenewed, triggers.payment_confirmed),
+        billing.SubscriptionPastDue.TYPE: sending(billing.SubscriptionPastDue, triggers.payment_failed),
+        billing.QuotaExceeded.TYPE: sending(billing.QuotaExceeded, triggers.quota_exceeded),
     }
     return table
 

@@ -24,6 +24,12 @@ _MONTHS = {
            "November", "Dezember"],
 }  # fmt: skip
 
+# What a plan limits, as the billing service's `resource` names it, in words.
+_RESOURCES = {
+    "en": {"interviews": "interviews", "templates": "templates", "teamMembers": "team members"},
+    "de": {"interviews": "Interviews", "templates": "Vorlagen", "teamMembers": "Teammitglieder"},
+}
+
 
 def language_of(preferred: str | None) -> str:
     """The recipient's language where a translation exists (`de-AT` reads as `de`), English otherwise."""
@@ -76,7 +82,10 @@ class Renderer:
                 return f"{local.day}. {month} {local.year}, {local:%H:%M} ({zone.key})"
             return f"{month} {local.day}, {local.year}, {local:%H:%M} ({zone.key})"
 
-        return {**data, **extra, "lang": language, "localdate": localdate}
+        def resource_name(key: str) -> str:
+            return _RESOURCES[language].get(key, key)
+
+        return {**data, **extra, "lang": language, "localdate": localdate, "resource_name": resource_name}
 
     def headline(self, template: str, data: dict[str, Any], *, language: str, timezone: str) -> tuple[str, str]:
         """The subject and the one-line summary: what an in-app item shows as its title and body."""

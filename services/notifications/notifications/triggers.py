@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit.contracts import analysis, interviews, users
+from kit.contracts import analysis, billing, interviews, users
 from notifications.commands import Notifier, Source, notify
 from notifications.domain import Channel, InvitationStatus, InvitationView, Recipient, Template
+
+log = structlog.get_logger("notifications.triggers")
 
 EMAIL = (Channel.EMAIL,)
 IN_APP = (Channel.IN_APP,)
@@ -24,6 +27,7 @@ _PROGRESS = {
     InvitationStatus.IN_PROGRESS: 1,
     InvitationStatus.COMPLETED: 2,
     InvitationStatus.EXPIRED: 2,
+    InvitationStatus.CANCELLED: 2,
     InvitationStatus.APPROVED: 3,
     InvitationStatus.REJECTED: 3,
 }
@@ -241,6 +245,13 @@ async def invitation_expired(session: AsyncSession, event: interviews.Invitation
         _advance(invitation, InvitationStatus.EXPIRED, now=now)
 
 
+async def invitation_cancelled(session: AsyncSession, event: interviews.InvitationCancelled, *, now: datetime) -> None:
+    """HR withdrew the invitation: no reminder goes out for it any more."""
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is not None:
+        _advance(invitation, InvitationStatus.CANCELLED, now=now)
+
+
 async def candidate_decided(
     session: AsyncSession,
     event: interviews.CandidateApproved | interviews.CandidateRejected,
@@ -319,6 +330,103 @@ async def analysis_finished(
         notifier=notifier,
         now=now,
         email=event.hr_email,
+    )
+
+
+# -- billing-events -----------------------------------------------------------------------------------------
+
+PLAN_NAMES = {"free": "Free", "plus": "Plus", "pro": "Pro"}
+BILLING_PAGE = "/profile/billing"
+
+
+async def _billing_contact(session: AsyncSession, event: billing.BillingEvent, *, now: datetime) -> str | None:
+    """The account's billing user (told in-app, and by e-mail at the billing address), or None while billing
+    knows no contact for the account: then nobody can be told, and retrying would not change that."""
+    if event.billing_user_id is None:
+        log.info("billing.no_contact", event_type=event.TYPE, company_id=event.company_id)
+        return None
+    await _remember(session, event.billing_user_id, now=now, email=event.billing_email)
+    return event.billing_user_id
+
+
+async def payment_confirmed(
+    session: AsyncSession,
+    event: billing.SubscriptionUpgraded | billing.SubscriptionRenewed,
+    source: Source,
+    *,
+    notifier: Notifier,
+    now: datetime,
+) -> None:
+    user_id = await _billing_contact(session, event, now=now)
+    if user_id is None:
+        return
+    plan = event.new_plan if isinstance(event, billing.SubscriptionUpgraded) else event.plan_type
+    paid = event.amount if isinstance(event, billing.SubscriptionUpgraded) else event.amount_paid
+    await notify(
+        session,
+        user_id,
+        Template.PAYMENT_CONFIRMED,
+        BOTH,
+        {"planName": PLAN_NAMES[plan], "planType": plan, "amount": paid, "currency": event.currency},
+        link=BILLING_PAGE,
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.billing_email,
+    )
+
+
+async def payment_failed(
+    session: AsyncSession, event: billing.SubscriptionPastDue, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    user_id = await _billing_contact(session, event, now=now)
+    if user_id is None:
+        return
+    await notify(
+        session,
+        user_id,
+        Template.PAYMENT_FAILED,
+        BOTH,
+        {
+            "planName": PLAN_NAMES[event.plan_type],
+            "planType": event.plan_type,
+            "graceUntil": event.grace_until.isoformat(),
+            "amountDue": event.amount_due,
+            "currency": event.currency,
+            "invoiceUrl": event.hosted_invoice_url,
+        },
+        # Links are paths of the web app; its billing page leads to the payment portal.
+        link=BILLING_PAGE,
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.billing_email,
+    )
+
+
+async def quota_exceeded(
+    session: AsyncSession, event: billing.QuotaExceeded, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    user_id = await _billing_contact(session, event, now=now)
+    if user_id is None:
+        return
+    await notify(
+        session,
+        user_id,
+        Template.QUOTA_EXCEEDED,
+        BOTH,
+        {
+            "resource": event.resource,
+            "planName": PLAN_NAMES[event.plan_type],
+            "currentUsage": event.used,
+            "limit": event.limit,
+            "period": event.period,
+        },
+        link=BILLING_PAGE,
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.billing_email,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from kit.contracts import analysis, interviews, users
+from kit.contracts import analysis, billing, interviews, users
 from notifications.consumers import HANDLERS, TOPICS
 
 
@@ -18,5 +18,15 @@ async def test_the_api_runs_in_process_and_documents_itself(
 
 
 def test_the_consumer_reads_the_topics_whose_events_it_handles() -> None:
-    assert TOPICS == [users.USER_EVENTS, interviews.TOPIC, analysis.TOPIC]
-    assert {"user.created", "invitation.created", "analysis.completed", "candidate.rejected"} <= HANDLERS.keys()
+    assert TOPICS == [users.USER_EVENTS, interviews.TOPIC, analysis.TOPIC, billing.TOPIC]
+    assert {
+        "user.created",
+        "invitation.created",
+        "invitation.cancelled",
+        "analysis.completed",
+        "candidate.rejected",
+        "subscription.upgraded",
+        "subscription.renewed",
+        "subscription.past_due",
+        "quota.exceeded",
+    } <= HANDLERS.keys()

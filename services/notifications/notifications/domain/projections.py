@@ -35,13 +35,20 @@ class InvitationStatus:
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     EXPIRED = "expired"
+    CANCELLED = "cancelled"
     APPROVED = "approved"
     REJECTED = "rejected"
 
 
 # An invitation in one of these states will not be taken any more: reminders and stale invitation mail stop.
 FINISHED = frozenset(
-    {InvitationStatus.COMPLETED, InvitationStatus.EXPIRED, InvitationStatus.APPROVED, InvitationStatus.REJECTED}
+    {
+        InvitationStatus.COMPLETED,
+        InvitationStatus.EXPIRED,
+        InvitationStatus.CANCELLED,
+        InvitationStatus.APPROVED,
+        InvitationStatus.REJECTED,
+    }
 )
 
 
