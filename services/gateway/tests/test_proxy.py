@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import uuid
 from typing import Any
 
 import httpx
@@ -168,15 +169,18 @@ async def test_webhook_routes_carry_the_callers_company_and_unsubscribe_carries_
 ) -> None:
     gateway = await make_gateway(notifications_url=stub[0].url)
     hr = internal("u-1", "hr", "c-1")
+    # Path ids are UUIDs (anything else is refused at the gateway); the canonical form is forwarded.
+    company, webhook, delivery = (str(uuid.uuid4()) for _ in range(3))
     for method, path in (
-        ("GET", "/api/webhooks/company/c-1"),
-        ("POST", "/api/webhooks/w-1/deliveries/d-1/redeliver"),
-        ("DELETE", "/api/webhooks/w-1"),
+        ("GET", f"/api/webhooks/company/{company}"),
+        ("POST", f"/api/webhooks/{webhook}/deliveries/{delivery}/redeliver"),
+        ("DELETE", f"/api/webhooks/{webhook}"),
     ):
         echoed = (await gateway.request(method, path, headers=hr)).json()
         assert (echoed["method"], echoed["path"]) == (method, path)
         assert echoed["headers"]["x-company-id"] == "c-1"
-    assert (await gateway.get("/api/webhooks/company/c-1", headers=internal("u-2", "candidate"))).status_code == 403
+    candidate = internal("u-2", "candidate")
+    assert (await gateway.get(f"/api/webhooks/company/{company}", headers=candidate)).status_code == 403
 
     one_click = await gateway.post(
         "/api/notifications/unsubscribe",
