@@ -51,7 +51,8 @@ async def llm() -> AsyncIterator[LlmStandIn]:
 
 @pytest.fixture
 async def platform(llm: LlmStandIn, kafka_bootstrap: str) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    interviews = settings_for_tests(InterviewsSettings, "interviews")
+    # Quota enforcement asks billing, which this journey does not run (tests/test_quota_enforcement.py does).
+    interviews = settings_for_tests(InterviewsSettings, "interviews", quota_enforcement=False)
     analysis = settings_for_tests(AnalysisSettings, "analysis")
     for name, settings in (("interviews", interviews), ("analysis", analysis)):
         await asyncio.to_thread(alembic_upgrade, ROOT / "services" / name, settings)
