@@ -1,6 +1,8 @@
 """Access-token verification: RS256 only, signature via the realm's JWKS (cached; refetched when a token
 names an unknown `kid`, at most once per interval so forged kids cannot hammer Keycloak), `iss`, `aud`,
-`exp`, `nbf`."""
+`exp`, `nbf`, and that it is an access token issued to this app (`typ` Bearer, `azp` the app's client): an
+ID token carries the same issuer, audience and signature, but is a statement about a sign-in for the
+client, not a credential for the API."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from kit.errors import Unauthorized
 log = structlog.get_logger("gateway.tokens")
 
 ALGORITHMS = ["RS256"]
+# Keycloak's `typ` of access tokens (ID tokens are "ID", refresh tokens "Refresh").
+ACCESS_TOKEN_TYPE = "Bearer"
 LEEWAY_S = 5
 VERIFIED_CACHE_SIZE = 10_000
 
@@ -34,9 +38,12 @@ class TokenVerifier:
         jwks_url: str,
         http: httpx.AsyncClient,
         min_refresh_interval_s: float = 30.0,
+        client_id: str | None = None,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
+        # The client the tokens must have been issued to (`azp`); the app's client is also the audience.
+        self.client_id = client_id or audience
         self.jwks_url = jwks_url
         self.http = http
         self.min_refresh_interval_s = min_refresh_interval_s
@@ -84,6 +91,10 @@ class TokenVerifier:
             raise InvalidToken("Access token expired") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"Invalid access token: {exc}") from exc
+        if claims.get("typ") != ACCESS_TOKEN_TYPE:
+            raise InvalidToken("Only access tokens are accepted")
+        if claims.get("azp") != self.client_id:
+            raise InvalidToken("Access token was issued to another client")
         return claims
 
     async def _key(self, kid: Any) -> jwt.PyJWK:

@@ -27,6 +27,8 @@ def _claims(**overrides: Any) -> dict[str, Any]:
         "sub": str(uuid.uuid4()),
         "iat": now,
         "exp": now + 300,
+        "typ": "Bearer",
+        "azp": CLIENT_ID,
         "email": "forged@example.com",
         "realm_access": {"roles": ["admin"]},
     }
