@@ -16,6 +16,7 @@ from gateway.docs import relayed
 from gateway.identity import Caller, authorize
 from gateway.proxy import identity_headers
 from gateway.relay import call_users, json_object, ok, passthrough, segment, user_of_account, users
+from gateway.revocation import end_user_sessions
 from gateway.schemas import (
     AccountCreated,
     AccountFound,
@@ -131,6 +132,7 @@ async def delete_user(user_id: uuid.UUID, *, request: Request, caller: Caller) -
         ok(await call_users(request, "DELETE", f"/users/{segment(user['id'])}", caller))
     await request.app.state.accounts.delete_user(account_id)
     request.app.state.saga.forget(account_id)
+    await end_user_sessions(request, account_id)
     return Message(message="User deleted successfully")
 
 
@@ -146,6 +148,7 @@ async def suspend_user(user_id: uuid.UUID, body: SuspendUser, *, request: Reques
         if user is not None:
             path = f"/users/{segment(user['id'])}/suspend"
             user = ok(await call_users(request, "POST", path, caller, json_body={"reason": body.reason}))
+    await end_user_sessions(request, account_id)
     return JSONResponse({"success": True, "message": "User suspended", "user": user}, 201)
 
 

@@ -1,23 +1,34 @@
 """/auth/*: the OIDC authorization-code flow with PKCE for the web app, cookies, refresh, logout. The
-`state` is kept server-side in Redis and checked on callback, so a callback nobody started is refused."""
+`state` is kept server-side in Redis and checked on callback, so a callback nobody started is refused, and
+it is bound to the browser that started the login (an HttpOnly nonce cookie whose digest the state
+records), so a callback URL opened in another browser signs nobody in. The ID token never leaves the
+gateway: Keycloak's session is ended server-side at logout, so the end-session URL needs no hint."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import re
 import secrets
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import httpx
+import structlog
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 
-from gateway.identity import Caller, authorize
-from gateway.keycloak import KeycloakRejected, Oidc, pkce_pair
+from gateway.identity import SESSION_COOKIES, Caller, Identity, authorize, cookie_name, session_cookie
+from gateway.keycloak import AuthServiceError, KeycloakRejected, Oidc, pkce_pair
 from gateway.metrics import auth_request
+from gateway.revocation import revoke_session
 from gateway.schemas import (
     ChangePassword,
     EndSession,
@@ -36,14 +47,16 @@ from gateway.settings import Settings
 from gateway.tokens import InvalidToken
 from kit.contracts.gateway import UserAuthenticated, UserLoggedOut
 from kit.db import transaction
-from kit.errors import DomainError, Invalid
+from kit.errors import DomainError, Forbidden, Invalid, Unauthorized
 from kit.outbox import stage
+
+log = structlog.get_logger("gateway.auth")
 
 STATE_PREFIX = "gateway:oauth-state:"
 REFRESH_MAX_AGE_S = 30 * 24 * 3600
-ID_TOKEN_MAX_AGE_S = 8 * 3600
 ACCESS_FALLBACK_MAX_AGE_S = 1800
-COOKIES = ("access_token", "refresh_token", "id_token")
+NONCE_COOKIE = "login_nonce"
+NONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class TooManyRequests(DomainError):
@@ -60,6 +73,14 @@ class InvalidRefreshToken(DomainError):
 
 class InvalidAuthCode(DomainError):
     status, code = 400, "INVALID_AUTH_CODE"
+
+
+class CurrentPasswordIncorrect(Forbidden):
+    code = "CURRENT_PASSWORD_INCORRECT"
+
+
+class ReauthenticationRequired(Unauthorized):
+    code = "REAUTHENTICATION_REQUIRED"
 
 
 def rate_limit(setting: str) -> Any:
@@ -94,28 +115,35 @@ def _redirect_uri(settings: Settings, requested: str | None) -> str:
     return redirect
 
 
+def _cookie_options(settings: Settings) -> dict[str, Any]:
+    # Path=/ and no Domain: what a `__Host-` name requires, and what keeps a cookie to this very host.
+    return {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure, "path": "/"}
+
+
 def set_session_cookies(response: Response, settings: Settings, tokens: dict[str, Any]) -> None:
-    common: dict[str, Any] = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure, "path": "/"}
+    common = _cookie_options(settings)
     response.set_cookie(
-        "access_token",
+        cookie_name(settings, "access_token"),
         tokens["access_token"],
         max_age=int(tokens.get("expires_in") or ACCESS_FALLBACK_MAX_AGE_S),
         **common,
     )
     if tokens.get("refresh_token"):
         response.set_cookie(
-            "refresh_token",
+            cookie_name(settings, "refresh_token"),
             tokens["refresh_token"],
             max_age=int(tokens.get("refresh_expires_in") or REFRESH_MAX_AGE_S),
             **common,
         )
-    if tokens.get("id_token"):
-        response.set_cookie("id_token", tokens["id_token"], max_age=ID_TOKEN_MAX_AGE_S, **common)
 
 
 def clear_session_cookies(response: Response, settings: Settings) -> None:
-    for name in COOKIES:
-        response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure)
+    for name in SESSION_COOKIES:
+        response.delete_cookie(cookie_name(settings, name), **_cookie_options(settings))
+
+
+def _digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
 
 
 # Refusals of the sign-in flow beside the ones every route can answer with (bad state, code or refresh
@@ -128,13 +156,19 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(authorize)], responses=REFUSALS)
 
 
-async def _begin(request: Request, redirect_uri: str | None, *, register: bool) -> LoginStarted:
+async def _begin(request: Request, response: Response, redirect_uri: str | None, *, register: bool) -> LoginStarted:
     settings = _settings(request)
     redirect = _redirect_uri(settings, redirect_uri)
     state = secrets.token_urlsafe(32)
     verifier, challenge = pkce_pair()
-    await request.app.state.redis.set(
-        STATE_PREFIX + state, json.dumps({"verifier": verifier, "redirectUri": redirect}), ex=settings.auth_state_ttl_s
+    # A browser keeps its nonce across logins, so two logins started in two tabs can both finish.
+    nonce = session_cookie(request, NONCE_COOKIE)
+    if nonce is None or not NONCE_SHAPE.fullmatch(nonce):
+        nonce = secrets.token_urlsafe(32)
+    pending = {"verifier": verifier, "redirectUri": redirect, "browser": _digest(nonce)}
+    await request.app.state.redis.set(STATE_PREFIX + state, json.dumps(pending), ex=settings.auth_state_ttl_s)
+    response.set_cookie(
+        cookie_name(settings, NONCE_COOKIE), nonce, max_age=settings.auth_state_ttl_s, **_cookie_options(settings)
     )
     url = _oidc(request).authorize_url(redirect_uri=redirect, state=state, challenge=challenge, register=register)
     return LoginStarted(auth_url=url, state=state, redirect_uri=redirect)
@@ -144,24 +178,26 @@ async def _begin(request: Request, redirect_uri: str | None, *, register: bool) 
 async def login(
     *,
     request: Request,
+    response: Response,
     redirect_uri: str | None = Query(default=None, max_length=2000),
     _: None = rate_limit("auth_login_rate_limit"),
 ) -> LoginStarted:
     """Start a login."""
     with auth_request("login"):
-        return await _begin(request, redirect_uri, register=False)
+        return await _begin(request, response, redirect_uri, register=False)
 
 
 @router.get("/register", summary="Start a registration: Keycloak's sign-up page")
 async def register(
     *,
     request: Request,
+    response: Response,
     redirect_uri: str | None = Query(default=None, max_length=2000),
     _: None = rate_limit("auth_register_rate_limit"),
 ) -> LoginStarted:
     """Start a registration."""
     with auth_request("register"):
-        return await _begin(request, redirect_uri, register=True)
+        return await _begin(request, response, redirect_uri, register=True)
 
 
 @router.get(
@@ -187,10 +223,17 @@ async def callback(
 
 async def _callback(request: Request, response: Response, code: str, state: str, redirect_uri: str | None) -> SignedIn:
     settings = _settings(request)
-    stored = await request.app.state.redis.getdel(STATE_PREFIX + state)
+    redis = request.app.state.redis
+    stored = await redis.get(STATE_PREFIX + state)
     if stored is None:
         raise InvalidState("Unknown or expired login state")
     pending = json.loads(stored)
+    nonce = session_cookie(request, NONCE_COOKIE)
+    # Checked before the state is spent: a stolen callback URL opened elsewhere leaves the real login intact.
+    if nonce is None or not hmac.compare_digest(_digest(nonce), str(pending.get("browser", ""))):
+        raise InvalidState("This sign-in was started in another browser; start it again here")
+    if not await redis.delete(STATE_PREFIX + state):
+        raise InvalidState("Unknown or expired login state")
     if redirect_uri is not None and redirect_uri != pending["redirectUri"]:
         raise InvalidState("redirect_uri differs from the one the login started with")
     try:
@@ -226,7 +269,7 @@ async def refresh(
     _: None = rate_limit("auth_rate_limit"),
 ) -> SessionRefreshed:
     """Refresh the session."""
-    token = (body.refresh_token if body else None) or request.cookies.get("refresh_token")
+    token = (body.refresh_token if body else None) or session_cookie(request, "refresh_token")
     with auth_request("refresh"):
         if not token:
             raise InvalidRefreshToken("Missing refresh token")
@@ -248,9 +291,8 @@ async def logout(
 ) -> SignedOut:
     """End the session."""
     settings = _settings(request)
-    access = (body.access_token if body else None) or request.cookies.get("access_token")
-    refresh_token = (body.refresh_token if body else None) or request.cookies.get("refresh_token")
-    id_token = (body.id_token if body else None) or request.cookies.get("id_token")
+    access = (body.access_token if body else None) or session_cookie(request, "access_token")
+    refresh_token = (body.refresh_token if body else None) or session_cookie(request, "refresh_token")
     claims: dict[str, Any] | None = None
     if access:
         try:
@@ -260,6 +302,12 @@ async def logout(
     with auth_request("logout"):
         await _oidc(request).logout(refresh_token=refresh_token, access_token=access)
     if claims is not None:
+        try:
+            await revoke_session(request.app.state.redis, claims, ttl_s=settings.revocation_ttl_s)
+        except RedisError as exc:
+            # Keycloak has ended the session and its refresh token; only this access token lives on, until
+            # it expires. The sign-out itself must still clear the browser's cookies.
+            log.error("auth.logout_revocation_failed", error=repr(exc))
         async with transaction(request.app.state.sessions) as session:
             stage(
                 session,
@@ -268,9 +316,9 @@ async def logout(
             )
     clear_session_cookies(response, settings)
     end_session = _oidc(request).end_session_url(
-        id_token=id_token, post_logout_redirect_uri=f"{settings.web_origin.rstrip('/')}/"
+        id_token=None, post_logout_redirect_uri=f"{settings.web_origin.rstrip('/')}/"
     )
-    return SignedOut(end_session_endpoint=end_session, id_token=id_token, requires_redirect=True)
+    return SignedOut(end_session_endpoint=end_session, requires_redirect=True)
 
 
 @router.get("/jwks", response_model=Jwks | JwksUnavailable, summary="The realm's public signing keys")
@@ -303,8 +351,46 @@ async def me(*, caller: Caller) -> SessionView:
 async def change_password(
     body: ChangePassword, *, request: Request, caller: Caller, _: None = rate_limit("auth_register_rate_limit")
 ) -> Message:
-    """Set a new password."""
+    """Set a new password; the current one, or a recent sign-in, shows the caller holds the account."""
     if caller.subject is None:
         raise Invalid("Internal callers have no Keycloak account")
+    await _confirm_account_holder(request, caller, body.current_password)
     await request.app.state.accounts.set_password(caller.subject, body.new_password)
     return Message(message="Password changed successfully")
+
+
+async def _confirm_account_holder(request: Request, caller: Identity, current_password: str | None) -> None:
+    """A stolen session must not be enough to take the account over. The current password is checked with
+    Keycloak where the realm takes password grants (the local stack); a realm that refuses them (production)
+    cannot check it, and there, as without a password, the session must come from a sign-in at most
+    `password_reauth_max_age_s` old (its `auth_time`): the holder has just typed the password into Keycloak."""
+    username = caller.claims.get("preferred_username") or caller.email
+    if current_password is not None and username:
+        matches = await _password_matches(_oidc(request), str(username), current_password)
+        if matches is False:
+            raise CurrentPasswordIncorrect("The current password is not correct")
+        if matches is True:
+            return
+    auth_time = caller.claims.get("auth_time")
+    max_age = _settings(request).password_reauth_max_age_s
+    if not isinstance(auth_time, int) or time.time() - auth_time > max_age:
+        raise ReauthenticationRequired("For your security, sign in again, then change your password")
+
+
+async def _password_matches(oidc: Oidc, username: str, password: str) -> bool | None:
+    """True or False from a password grant; None when the client may not use password grants."""
+    form = {"client_id": oidc.client_id, "grant_type": "password", "username": username, "password": password}
+    try:
+        response = await oidc.http.post(f"{oidc.base}/token", data=form)
+    except httpx.HTTPError as exc:
+        raise AuthServiceError("Keycloak is unreachable") from exc
+    if response.status_code >= 500:
+        raise AuthServiceError(f"Keycloak answered {response.status_code}")
+    body: dict[str, Any] = response.json()
+    if response.status_code == 200:
+        # The check opened a Keycloak session of its own; it ends here.
+        await oidc.logout(refresh_token=body.get("refresh_token"), access_token=body.get("access_token"))
+        return True
+    if body.get("error") == "unauthorized_client":
+        return None
+    return False

@@ -1,21 +1,44 @@
-"""Who is calling: a verified Keycloak token (Bearer header or `access_token` cookie) resolved to the
-internal user through the registration saga, or, when enabled (local stack and tests only), an identity
-named by x-user-* headers beside a valid x-internal-token. Then the route's rule from `rbac.RULES` decides."""
+"""Who is calling: a verified Keycloak access token (Bearer header or the access cookie), not revoked at
+the gateway, resolved to the internal user through the registration saga, or, when enabled (local stack
+and tests only), an identity named by x-user-* headers beside a valid x-internal-token. Then the route's
+rule from `rbac.RULES` decides.
+
+Before that, two guards against cross-site requests riding the session cookies: a state-changing request
+authenticated by cookie must come from the web app's origin, and a body sent to an authenticated route
+must be JSON (a form or text/plain body is what a foreign page can send without CORS asking first)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
 from gateway.rbac import RULES
+from gateway.revocation import ensure_not_revoked
+from gateway.settings import Settings
 from kit.auth import ROLES, primary_role, verify_internal_token
-from kit.errors import Forbidden, Unauthorized
+from kit.errors import Forbidden, Unauthorized, UnsupportedMediaType
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_COOKIES = ("access_token", "refresh_token")
+# Authenticated routes whose body is not JSON, with the media types they take.
+OTHER_BODIES: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/api/users/me/avatar"): frozenset({"multipart/form-data"}),
+}
 
 
 class MissingToken(Unauthorized):
     code = "MISSING_ACCESS_TOKEN"
+
+
+class OriginNotAllowed(Forbidden):
+    code = "ORIGIN_NOT_ALLOWED"
+
+
+class BodyNotJson(UnsupportedMediaType):
+    code = "BODY_NOT_JSON"
 
 
 @dataclass(frozen=True)
@@ -33,12 +56,61 @@ class Identity:
         return bool(self.roles.intersection(names))
 
 
-def bearer_token(request: Request) -> str | None:
+def cookie_name(settings: Settings, name: str) -> str:
+    """Over https the session cookies are `__Host-` cookies: the browser keeps them only when Secure, set by
+    this host for every path and no domain, so no sibling subdomain can plant or overwrite one."""
+    return f"__Host-{name}" if settings.cookie_secure else name
+
+
+def session_cookie(request: Request, name: str) -> str | None:
+    return request.cookies.get(cookie_name(request.app.state.settings, name)) or None
+
+
+def header_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.cookies.get("access_token") or None
+    return None
+
+
+def bearer_token(request: Request) -> str | None:
+    return header_token(request) or session_cookie(request, "access_token")
+
+
+def web_origins(settings: Settings) -> frozenset[str]:
+    return frozenset(o.rstrip("/") for o in (settings.web_origin, *settings.cors_origins))
+
+
+def check_origin(request: Request) -> None:
+    """A write that the browser authenticates by itself (its cookies) must come from the web app. A bearer
+    token or an internal token is a header no foreign page can add without CORS admitting it first."""
+    headers = request.headers
+    if request.method in SAFE_METHODS or "authorization" in headers or "x-internal-token" in headers:
+        return
+    if not any(session_cookie(request, name) for name in SESSION_COOKIES):
+        return
+    origin = headers.get("origin")
+    if origin is None and (referer := headers.get("referer")):
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    if origin is None or origin.rstrip("/") not in web_origins(request.app.state.settings):
+        raise OriginNotAllowed("This request did not come from the web app; open the app and try again")
+
+
+def check_body_type(request: Request, route_path: str) -> None:
+    """Bodies of authenticated routes are JSON (or the type a route in OTHER_BODIES takes)."""
+    headers = request.headers
+    if request.method in SAFE_METHODS:
+        return
+    if headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers:
+        return
+    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media == "application/json" or (media.startswith("application/") and media.endswith("+json")):
+        return
+    if media in OTHER_BODIES.get((request.method, route_path), frozenset()):
+        return
+    raise BodyNotJson("Send the request body as JSON (Content-Type: application/json)")
 
 
 def token_roles(claims: dict[str, Any]) -> frozenset[str]:
@@ -61,6 +133,8 @@ async def authenticate(request: Request) -> Identity | None:
     if token is None:
         return None
     claims = await state.tokens.verify(token)
+    # After the cache too: a token verified a minute ago may have been signed out since.
+    await ensure_not_revoked(state.redis, claims)
     roles = token_roles(claims)
     user_id = await state.saga.ensure_user(claims)
     return Identity(
@@ -88,13 +162,15 @@ def _internal_identity(request: Request) -> Identity:
 
 async def authorize(request: Request) -> Identity | None:
     """The gate every route passes: its rule from the table, then the identity it needs."""
-    route = request.scope.get("route")
-    rule = RULES.get((request.method, getattr(route, "path", "")))
+    route_path = getattr(request.scope.get("route"), "path", "")
+    rule = RULES.get((request.method, route_path))
     if rule is None:
         raise Forbidden("No access rule for this route")
+    check_origin(request)
     if rule.public:
         request.state.caller = None
         return None
+    check_body_type(request, route_path)
     caller = await authenticate(request)
     if caller is None:
         raise MissingToken("Missing access token")

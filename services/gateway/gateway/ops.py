@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth_api import set_session_cookies
-from gateway.identity import Caller, authenticate, authorize
+from gateway.identity import Caller, authenticate, authorize, session_cookie
 from gateway.keycloak import KeycloakRejected
 from gateway.schemas import CircuitOverview, CircuitStates, GatewayHealth, Liveness, ProtectedProbe
 from gateway.tokens import InvalidToken
@@ -167,8 +167,8 @@ class RefreshingAuth:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        refresh_token = request.cookies.get("refresh_token")
-        access = request.cookies.get("access_token")
+        refresh_token = session_cookie(request, "refresh_token")
+        access = session_cookie(request, "access_token")
         if refresh_token and not request.headers.get("authorization") and not await _valid(request, access):
             try:
                 tokens = await request.app.state.oidc.refresh(refresh_token)

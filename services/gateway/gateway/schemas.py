@@ -55,10 +55,11 @@ class RefreshSession(Command):
 class EndSession(Command):
     access_token: str | None = None
     refresh_token: str | None = None
-    id_token: str | None = None
 
 
 class ChangePassword(Command):
+    # Checked with Keycloak where the realm allows it; otherwise a recent sign-in stands in for it.
+    current_password: str | None = Field(default=None, min_length=1, max_length=128)
     new_password: str = Field(min_length=8, max_length=128)
 
 
@@ -181,7 +182,6 @@ class SessionRefreshed(View):
 class SignedOut(View):
     success: bool = True
     end_session_endpoint: str
-    id_token: str | None
     requires_redirect: bool
 
 

@@ -1,4 +1,6 @@
-from pydantic import SecretStr
+from typing import Self
+
+from pydantic import SecretStr, model_validator
 
 from kit.settings import ServiceSettings
 
@@ -30,8 +32,15 @@ class Settings(ServiceSettings):
     internal_auth_enabled: bool = False
 
     web_origin: str = "http://localhost:3000"
+    # Served over https: session cookies are Secure with `__Host-` names and responses carry HSTS. On by
+    # default in production (SERVICE_ENV=prod), off elsewhere (the local stack is plain http).
     cookie_secure: bool = False
     auth_state_ttl_s: int = 600
+    # How long the gateway refuses a signed-out session's or a suspended user's tokens: at least the
+    # realm's access-token lifespan (900 s in the shipped realms), after which such tokens expire anyway.
+    revocation_ttl_s: int = 3600
+    # Changing the password without the current one needs a sign-in at most this old (`auth_time`).
+    password_reauth_max_age_s: int = 300
 
     # Rate limits on /auth/* per client address (`limits` notation).
     auth_rate_limit: str = "20/minute"
@@ -65,6 +74,12 @@ class Settings(ServiceSettings):
                 "as the master-realm administrator instead of its realm's service account"
             )
         return problems
+
+    @model_validator(mode="after")
+    def _https_in_production(self) -> Self:
+        if "cookie_secure" not in self.model_fields_set:
+            self.cookie_secure = self.service_env == "prod"
+        return self
 
     @property
     def issuer(self) -> str:

@@ -62,7 +62,9 @@ async def test_login_callback_cookies_refresh_and_logout_end_the_session(
     assert callback.status_code == 200, callback.text
     assert callback.json()["success"] is True
     set_cookies = callback.headers.get_list("set-cookie")
-    for name in ("access_token", "refresh_token", "id_token"):
+    # The ID token stays with the gateway: no cookie, no body.
+    assert not any(c.startswith("id_token=") for c in set_cookies)
+    for name in ("access_token", "refresh_token"):
         cookie = next(c for c in set_cookies if c.startswith(f"{name}="))
         assert "HttpOnly" in cookie
         assert "SameSite=lax" in cookie
@@ -75,7 +77,8 @@ async def test_login_callback_cookies_refresh_and_logout_end_the_session(
     assert probe.status_code == 200
     assert probe.json()["user"]["role"] == "hr"
 
-    refreshed = await gateway.post("/auth/refresh")
+    # A browser names the web app's origin on every write; cookie-authenticated writes need it.
+    refreshed = await gateway.post("/auth/refresh", headers={"origin": "http://localhost:3000"})
     assert refreshed.status_code == 201, refreshed.text
     assert refreshed.json()["success"] is True
     new_refresh = gateway.cookies["refresh_token"]
@@ -87,7 +90,7 @@ async def test_login_callback_cookies_refresh_and_logout_end_the_session(
     assert any(c.startswith("access_token=") for c in revived.headers.get_list("set-cookie"))
     assert gateway.cookies["access_token"]
 
-    logout = await gateway.post("/auth/logout")
+    logout = await gateway.post("/auth/logout", headers={"origin": "http://localhost:3000"})
     assert logout.status_code == 201
     assert logout.json()["endSessionEndpoint"].startswith("http://127.0.0.1:8090/realms/ai-video-interview-test/")
     assert "access_token" not in gateway.cookies
@@ -194,9 +197,14 @@ async def test_change_password_sets_the_keycloak_password_of_the_caller(
     async with httpx.AsyncClient() as http:
         token = (await http.post(token_url, data={**form, "password": user["password"]})).json()["access_token"]
         auth = {"authorization": f"Bearer {token}"}
-        short = await gateway.post("/auth/change-password", headers=auth, json={"newPassword": "short"})
+        current = user["password"]
+        short = await gateway.post(
+            "/auth/change-password", headers=auth, json={"currentPassword": current, "newPassword": "short"}
+        )
         assert short.status_code == 422
-        changed = await gateway.post("/auth/change-password", headers=auth, json={"newPassword": "N3w-Passw0rd!"})
+        changed = await gateway.post(
+            "/auth/change-password", headers=auth, json={"currentPassword": current, "newPassword": "N3w-Passw0rd!"}
+        )
         assert changed.status_code == 201, changed.text
         assert (await http.post(token_url, data={**form, "password": "N3w-Passw0rd!"})).status_code == 200
         assert (await http.post(token_url, data={**form, "password": user["password"]})).status_code in (400, 401)
