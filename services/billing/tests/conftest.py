@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -113,7 +114,6 @@ def admin() -> Caller:
 
 
 Client = httpx.AsyncClient
-MakeClient = Callable[..., Any]
 
 
 @pytest.fixture
@@ -125,25 +125,14 @@ async def client(settings: Settings, sessions: async_sessionmaker[AsyncSession],
 
 
 @pytest.fixture
-def app_client(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Callable[[Settings], Any]:
-    """An in-process client of the app with other settings (payments disabled, cache off)."""
-
-    def make(other: Settings) -> Any:
-        app = create_app(other)
-
-        class Started:
-            async def __aenter__(self) -> Client:
-                self.cm = in_process_client(app, sessions)
-                client = await self.cm.__aenter__()
-                app.state.clock = clock
-                return client
-
-            async def __aexit__(self, *exc: Any) -> None:
-                await self.cm.__aexit__(*exc)
-
-        return Started()
-
-    return make
+async def disabled_client(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> AsyncIterator[Client]:
+    """The app without a Stripe key: "payments disabled"."""
+    app = create_app(settings.model_copy(update={"stripe_secret_key": SecretStr("")}))
+    async with in_process_client(app, sessions) as client:
+        app.state.clock = clock
+        yield client
 
 
 def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
