@@ -1,5 +1,5 @@
 # Local stack targets (deploy/devstack); test/lint/typecheck/bench belong to the quality tooling.
-.PHONY: up infra down status logs test test-fast web-checks lint typecheck bench
+.PHONY: up infra down status logs test test-fast web-checks lint typecheck bench audit
 
 up:
 	uv sync
@@ -53,3 +53,9 @@ bench:
 	uv run python bench/upload/run.py
 	uv run python bench/notifications/sse.py
 	uv run python bench/notifications/email.py
+
+# Known vulnerabilities in everything uv.lock pins (pip-audit) and in the web app's production dependencies
+# (npm audit --omit=dev): a report. With CI=true it exits 1 on a high or critical finding, 2 when an audit
+# cannot run (deploy/audit.py).
+audit:
+	uv run python deploy/audit.py
