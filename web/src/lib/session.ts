@@ -3,6 +3,7 @@
 /** The session at the gateway's /auth/* endpoints: sign-in (OIDC with Keycloak), sign-out and password change. */
 
 import { api } from "@/lib/api";
+import { sameOriginPath } from "@/lib/redirect";
 
 /** End the session at the gateway and at Keycloak, then land on the home page. */
 export async function logout(): Promise<void> {
@@ -18,7 +19,10 @@ export async function logout(): Promise<void> {
 
 /** Start the OIDC flow at the gateway and hand the browser to Keycloak's own page. */
 export async function startAuth(kind: "login" | "register", from?: string | null): Promise<void> {
-  if (from) sessionStorage.setItem("auth:from", from);
+  // Kept only when it is a path of this app; the callback checks it again before following it.
+  const back = sameOriginPath(from);
+  if (back) sessionStorage.setItem("auth:from", back);
+  else sessionStorage.removeItem("auth:from");
   const redirect = `${window.location.origin}/auth/callback`;
   const result = await api.get<{ authUrl: string }>(`/auth/${kind}`, { redirect_uri: redirect });
   window.location.assign(result.authUrl);

@@ -5,8 +5,8 @@ import * as React from "react";
 import { Suspense } from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorState, Spinner } from "@/components/ui/feedback";
-import { homeFor } from "@/lib/jwt";
 import { fetchMe } from "@/lib/profile";
+import { afterSignIn } from "@/lib/redirect";
 import { completeSignIn } from "@/lib/session";
 
 function Callback() {
@@ -31,8 +31,8 @@ function Callback() {
       const me = await fetchMe();
       const from = sessionStorage.getItem("auth:from");
       sessionStorage.removeItem("auth:from");
-      const target = me.role === "pending" ? "/select-role" : from && from.startsWith("/") && !from.startsWith("//") ? from : homeFor(me.role);
-      params.replace(target);
+      // `from` came through a URL anyone can craft: only a path of this app is followed.
+      params.replace(afterSignIn(me.role, from));
     })().catch(setError);
   }, [params, search]);
 
