@@ -342,6 +342,8 @@ async def run_platform(
         web_env = {
             **os.environ,
             "API_URL": urls["GATEWAY_URL"],
+            # The page's Content-Security-Policy lets the browser reach the object store presigned URLs name.
+            "MEDIA_ORIGINS": S3,
             "NEXT_TELEMETRY_DISABLED": "1",
             "NEXT_DIST_DIR": web.TEST_DIST_DIR,
         }

@@ -1,10 +1,18 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { contentSecurityPolicy } from "@/lib/csp";
 import { primaryRole, rolesFromToken } from "@/lib/jwt";
 
 const PUBLIC = new Set(["/", "/login", "/register", "/about", "/pricing", "/auth/callback"]);
 
-/** Routing only: the gateway verifies every call, this merely sends people to the pages they can use. */
+/** Every page carries the Content-Security-Policy, built per request from the deployment's settings. */
 export function middleware(request: NextRequest) {
+  const response = route(request);
+  response.headers.set("Content-Security-Policy", contentSecurityPolicy(process.env));
+  return response;
+}
+
+/** Routing only: the gateway verifies every call, this merely sends people to the pages they can use. */
+function route(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   // request.url names the server's bind address (often "localhost"); the browser's host is what its cookies
   // belong to, so redirects keep it.
