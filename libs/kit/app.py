@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kit.bodylimit import BodyLimitMiddleware
 from kit.db import make_engine, make_sessionmaker
 from kit.errors import install_error_handlers
 from kit.observability import (
@@ -117,7 +118,9 @@ def create_service_app(
     database: bool = True,
     own_health: bool = False,
     stale_version_code: str = "VERSION_CONFLICT",
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
+    """`body_limits`: route path templates whose request bodies may be larger than `settings.max_body_bytes`."""
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otlp_endpoint)
 
@@ -152,6 +155,8 @@ def create_service_app(
     )
     app.state.settings = settings
     install_error_handlers(app, stale_version_code=stale_version_code)
+    # Inside the request context (a refusal carries the correlation id), outside everything that reads bodies.
+    app.add_middleware(BodyLimitMiddleware, default_bytes=settings.max_body_bytes, route_limits=body_limits)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     for router in routers:
         app.include_router(router)

@@ -58,6 +58,10 @@ class ServiceSettings(BaseSettings):
     # Consumer and worker processes serve /metrics here when set (the API serves its own).
     metrics_port: int = 0
 
+    # Request bodies above this many bytes are refused with 413 before they are read (kit.bodylimit); a route
+    # that takes more (an upload) declares its own limit.
+    max_body_bytes: int = 1024 * 1024
+
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000"])
 
     @model_validator(mode="after")

@@ -10,7 +10,10 @@ from billing.cache import QuotaCache
 from billing.payments import Payments
 from billing.settings import Settings
 from kit.app import create_service_app
+from kit.bodylimit import MIB
 from kit.domain import utcnow
+
+STRIPE_EVENT_MAX_BYTES = 2 * MIB
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="billing service",
         description="Plans, subscriptions, quotas, usage and Stripe.",
         stale_version_code="CONCURRENT_MODIFICATION",
+        # Stripe's events (an invoice with many lines) may be larger than the kit's default body limit.
+        body_limits={"/api/billing/webhooks/stripe": STRIPE_EVENT_MAX_BYTES},
     )
     app.state.clock = utcnow
     return app

@@ -17,6 +17,11 @@ from gateway.settings import Settings
 from gateway.tokens import TokenVerifier
 from gateway.upstream import UpstreamClient, upstreams_from
 from kit.app import create_service_app
+from kit.bodylimit import MIB
+
+# Every other request body is bounded by `settings.max_body_bytes` (1 MiB): the avatar's multipart body (an
+# image of at most 5 MB, which the users service checks) and Stripe's events may be larger.
+BODY_LIMITS = {"/api/users/me/avatar": 5 * MIB + 64 * 1024, "/api/billing/webhooks/stripe": 2 * MIB}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="AI video interview platform: public API",
         description="The API gateway: Keycloak OIDC, RBAC, proxy with circuit breakers, registration saga.",
         own_health=True,  # /health reports the upstreams it probes, as the reference gateway's does
+        body_limits=BODY_LIMITS,
     )
     app.add_middleware(ops.RefreshingAuth)
     app.add_middleware(
