@@ -61,19 +61,28 @@ async def candidate_view(
     analysis = await _load(session, invitation_id, questions=True)
     access.ensure_candidate_of(caller, analysis)
     fields = {k: getattr(analysis, k) for k in CandidateAnalysisView.model_fields if k != "question_analyses"}
-    questions = [
-        CandidateQuestionView(
-            question_id=q.question_id,
-            question_text=q.question_text,
-            question_type=q.question_type,
-            response_text=q.response_text,
-            score=q.score,
-            feedback=q.feedback,
-            analysable=q.score is not None,
-        )
-        for q in analysis.questions
-    ]
+    questions = [_candidate_question(q) for q in analysis.questions]
     return CandidateAnalysisView.model_validate({**fields, "question_analyses": questions})
+
+
+# A multiple-choice answer's score (100 or 0) and feedback ("Correct answer.") would tell the candidate, and
+# whoever they pass it on to, the right option of a template that may still be inviting others: candidates see
+# their choice, never its verdict. HR's review keeps both.
+CHOICE_FEEDBACK = "Your choice is recorded; whether it was right is for the interviewer's review."
+
+
+def _candidate_question(q: QuestionAnalysis) -> CandidateQuestionView:
+    choice = q.question_type == "multiple_choice"
+    score = None if choice else q.score
+    return CandidateQuestionView(
+        question_id=q.question_id,
+        question_text=q.question_text,
+        question_type=q.question_type,
+        response_text=q.response_text,
+        score=score,
+        feedback=CHOICE_FEEDBACK if choice else q.feedback,
+        analysable=score is not None,
+    )
 
 
 async def analysis_status(session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal) -> AnalysisStatusView:

@@ -134,6 +134,26 @@ async def test_a_candidate_sees_only_their_own_results_and_only_the_candidate_fi
     assert (someone_else.status_code, the_hr.status_code) == (403, 403)
 
 
+async def test_a_candidate_cannot_tell_from_their_results_which_multiple_choice_option_was_correct(
+    client: httpx.AsyncClient, seed: Seed, as_user: Callable[[str, str], dict[str, str]]
+) -> None:
+    payload = await seed()
+    invitation = payload["invitationId"]
+
+    mine = await client.get(
+        f"/api/v1/analysis/candidate/{invitation}", headers=as_user(payload["candidateId"], "candidate")
+    )
+    review = await client.get(f"/api/v1/analysis/{invitation}", headers=as_user(payload["hrUserId"], "hr"))
+
+    [choice] = [q for q in mine.json()["questionAnalyses"] if q["questionType"] == "multiple_choice"]
+    # A score of 100 or 0, or "Correct answer.", would tell the candidate (and whoever they share it with) the
+    # right option of a template that may still be inviting others.
+    assert (choice["score"], choice["analysable"], choice["responseText"]) == (None, False, "Hash map")
+    assert "correct" not in choice["feedback"].lower()
+    [reviewed] = [q for q in review.json()["questionAnalyses"] if q["questionType"] == "multiple_choice"]
+    assert (reviewed["score"], reviewed["isCorrect"]) == (100, True)
+
+
 async def test_status_says_not_found_for_unknown_invitations_and_refuses_other_users(
     client: httpx.AsyncClient, seed: Seed, as_user: Callable[[str, str], dict[str, str]]
 ) -> None:
