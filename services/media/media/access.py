@@ -7,18 +7,22 @@ import uuid
 
 from kit.auth import Principal
 from kit.errors import Forbidden, NotFound
-from media.domain import InvitationRef, MediaObject
+from media.domain import InterviewCompleted, InvitationNotFound, InvitationRef, MediaObject
 
 
 def _not_found(media_id: uuid.UUID) -> NotFound:
     return NotFound(f"Media {media_id} not found")
 
 
-def ensure_may_upload_to(caller: Principal, invitation: InvitationRef | None) -> None:
-    """Only the invited candidate uploads answers. An invitation media has not heard of yet is accepted:
-    interviews checks owner, invitation and question again when the answer referencing the media is submitted."""
-    if invitation is not None and invitation.candidate_id != caller.user_id:
+def ensure_may_upload_to(caller: Principal, invitation: InvitationRef | None, invitation_id: uuid.UUID) -> None:
+    """Only the invited candidate uploads answers, to an invitation `invitation.created` announced and whose
+    interview is not completed yet (interviews checks the question when the answer is submitted)."""
+    if invitation is None:
+        raise InvitationNotFound(f"Invitation {invitation_id} not found")
+    if invitation.candidate_id != caller.user_id:
         raise Forbidden("This invitation belongs to another candidate")
+    if invitation.completed_at is not None:
+        raise InterviewCompleted("This interview is completed; no more answers can be uploaded")
 
 
 def ensure_uploader(caller: Principal, media: MediaObject | None, media_id: uuid.UUID) -> MediaObject:
@@ -28,10 +32,14 @@ def ensure_uploader(caller: Principal, media: MediaObject | None, media_id: uuid
     return media
 
 
-def ensure_may_delete(caller: Principal, media: MediaObject | None, media_id: uuid.UUID) -> MediaObject:
-    """The uploader or an admin deletes a recording."""
+def ensure_may_delete(
+    caller: Principal, media: MediaObject | None, invitation: InvitationRef | None, media_id: uuid.UUID
+) -> MediaObject:
+    """The uploader deletes a recording until the interview is completed; an admin at any time."""
     if media is None or not (media.owner_id == caller.user_id or caller.has("admin")):
         raise _not_found(media_id)
+    if not caller.has("admin") and invitation is not None and invitation.completed_at is not None:
+        raise InterviewCompleted("This interview is completed; its recordings can no longer be deleted")
     return media
 
 

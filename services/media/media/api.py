@@ -158,7 +158,7 @@ async def transcription(media_id: uuid.UUID, session: ReadSession, caller: Curre
 
 @router.delete("/{media_id}", status_code=204)
 async def delete(media_id: uuid.UUID, sessions: Sessions, caller: CurrentUser, storage: StorageDep) -> Response:
-    """Delete the recording's bytes (uploader or admin); the row stays as `deleted` for the audit trail."""
+    """Delete the recording's bytes (uploader until the interview is completed, or admin); the row stays."""
     async with transaction(sessions) as session:
         await commands.delete_media(session, media_id, caller=caller, storage=storage)
     return Response(status_code=204)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 from minio.error import S3Error
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,7 @@ from media.domain import (
     MediaStatus,
     NotUploading,
     StoredObjectTooLarge,
+    TooManyOpenUploads,
     TranscriptStatus,
     UploadIncomplete,
     UploadMode,
@@ -57,7 +59,8 @@ async def initiate_upload(
     if cmd.file_size > settings.max_upload_bytes:
         raise PayloadTooLarge(f"The file has {cmd.file_size} bytes; the maximum is {settings.max_upload_bytes}")
     kind = kind_of(cmd.content_type, settings)
-    access.ensure_may_upload_to(caller, await session.get(InvitationRef, cmd.invitation_id))
+    access.ensure_may_upload_to(caller, await session.get(InvitationRef, cmd.invitation_id), cmd.invitation_id)
+    await _ensure_upload_slot(session, caller, settings)
     media = MediaObject(
         id=uuid.uuid4(),
         owner_id=caller.user_id,
@@ -80,6 +83,24 @@ async def initiate_upload(
     session.add(media)
     await session.flush()
     return media
+
+
+async def _ensure_upload_slot(session: AsyncSession, caller: Principal, settings: Settings) -> None:
+    """Each open session holds a multipart upload in S3 and URLs that write to it: a candidate keeps a few at
+    once. The per-candidate lock makes concurrent initiates count one after another."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"media-uploads:{caller.user_id}"}
+    )
+    open_uploads = await session.scalar(
+        select(func.count())
+        .select_from(MediaObject)
+        .where(MediaObject.owner_id == caller.user_id, MediaObject.status == MediaStatus.UPLOADING)
+    )
+    if (open_uploads or 0) >= settings.max_open_uploads:
+        raise TooManyOpenUploads(
+            f"You have {open_uploads} uploads in progress; finish or cancel one before starting another",
+            details={"openUploads": open_uploads, "maximum": settings.max_open_uploads},
+        )
 
 
 async def confirm_upload(
@@ -141,7 +162,9 @@ async def abort_upload(session: AsyncSession, cmd: MediaRef, *, caller: Principa
 
 async def delete_media(session: AsyncSession, media_id: uuid.UUID, *, caller: Principal, storage: Storage) -> None:
     """The recording's bytes go; the row stays as `deleted` for the audit trail."""
-    media = access.ensure_may_delete(caller, await session.get(MediaObject, media_id, with_for_update=True), media_id)
+    media = await session.get(MediaObject, media_id, with_for_update=True)
+    invitation = await session.get(InvitationRef, media.invitation_id) if media is not None else None
+    media = access.ensure_may_delete(caller, media, invitation, media_id)
     if media.status == MediaStatus.UPLOADING and media.upload_id:
         await storage.abort_multipart(media.object_key, media.upload_id)
     for key in media.stored_keys():
@@ -161,6 +184,17 @@ async def record_invitation(
         .values(invitation_id=invitation_id, candidate_id=candidate_id, hr_user_id=hr_user_id, company_id=company_id)
         .on_conflict_do_nothing(index_elements=[InvitationRef.invitation_id])
     )
+
+
+async def record_completion(session: AsyncSession, *, invitation_id: uuid.UUID, completed_at: datetime) -> None:
+    """The first completion stands (a redelivery or a late duplicate changes nothing)."""
+    invitation = await session.get(InvitationRef, invitation_id, with_for_update=True)
+    if invitation is None:
+        # `invitation.created` precedes it on the same partition; without it media holds no upload to fix.
+        log.warning("media.completion_of_unknown_invitation", invitation_id=str(invitation_id))
+        return
+    if invitation.completed_at is None:
+        invitation.completed_at = completed_at
 
 
 class Jobs:

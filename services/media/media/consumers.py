@@ -1,6 +1,7 @@
 """`python -m media.consumers`: the service's Kafka consumer process.
 
-From `interview-events` media keeps who may upload to and watch each invitation's answers."""
+From `interview-events` media keeps who may upload to and watch each invitation's answers, and when its
+interview was completed."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit.contracts.interviews import InvitationCreated
+from kit.contracts.interviews import InvitationCompleted, InvitationCreated
 from kit.events import Envelope
 from kit.kafka import Handlers, run_consumer
-from media.commands import record_invitation
+from media.commands import record_completion, record_invitation
 from media.settings import Settings
 
 TOPICS: list[str] = ["interview-events"]
@@ -28,7 +29,15 @@ async def on_invitation_created(session: AsyncSession, envelope: Envelope) -> No
     )
 
 
-HANDLERS: Handlers = {InvitationCreated.TYPE: on_invitation_created}
+async def on_invitation_completed(session: AsyncSession, envelope: Envelope) -> None:
+    event = InvitationCompleted.model_validate(envelope.payload)
+    await record_completion(session, invitation_id=uuid.UUID(event.invitation_id), completed_at=event.completed_at)
+
+
+HANDLERS: Handlers = {
+    InvitationCreated.TYPE: on_invitation_created,
+    InvitationCompleted.TYPE: on_invitation_completed,
+}
 
 if __name__ == "__main__":
     run_consumer(Settings(), HANDLERS, TOPICS)

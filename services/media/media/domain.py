@@ -28,7 +28,7 @@ from kit.contracts.media import (
 )
 from kit.db import Base
 from kit.domain import AggregateRoot, utcnow
-from kit.errors import Conflict, PayloadTooLarge
+from kit.errors import Conflict, NotFound, PayloadTooLarge
 
 
 class MediaStatus(StrEnum):
@@ -61,7 +61,7 @@ class UploadMode(StrEnum):
 
 class InvitationRef(Base):
     """What media knows of an invitation, from `invitation.created`: whose answers it takes and which HR
-    (and company) may play them back."""
+    (and company) may play them back; from `invitation.completed`, since when its recordings are fixed."""
 
     __tablename__ = "invitation_access"
 
@@ -70,6 +70,7 @@ class InvitationRef(Base):
     hr_user_id: Mapped[str] = mapped_column(String())
     company_id: Mapped[str] = mapped_column(String())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MediaObject(Base, AggregateRoot):
@@ -263,6 +264,21 @@ def _float(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+class InvitationNotFound(NotFound):
+    code = "INVITATION_NOT_FOUND"
+
+
+class TooManyOpenUploads(Conflict):
+    code = "TOO_MANY_OPEN_UPLOADS"
+
+
+class InterviewCompleted(Conflict):
+    """The interview was submitted: its answers are what HR reviews, so the candidate neither adds nor
+    deletes recordings any more."""
+
+    code = "INTERVIEW_COMPLETED"
 
 
 class NotUploading(Conflict):

@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
     part_size_bytes: int = 8 * MIB
     # Upload URLs are short-lived: a multipart upload fetches fresh part URLs (`/parts`) as it goes.
     upload_url_ttl_s: int = 600
+    # Upload sessions one candidate may hold open at once (one per answer being sent; the web gives up a
+    # session it cannot continue). Past it, initiate answers 409 until one is confirmed or aborted.
+    max_open_uploads: int = 10
     playback_url_ttl_s: int = 300
 
     # What ffprobe must find in the stored object (its format names and codec names).

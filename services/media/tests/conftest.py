@@ -7,6 +7,7 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from kit.contracts.interviews import InvitationCompleted
 from kit.db import make_sessionmaker
 from kit.events import Envelope
 from kit.kafka import Consumer
@@ -206,6 +208,35 @@ class Stack:
         await self.wait_for("SELECT count(*) FROM invitation_access WHERE invitation_id = :id", 1, id=invitation_id)
         return Invitation(
             invitation_id, identity(candidate_id, "candidate"), identity(hr_id, "hr", company_id), str(uuid.uuid4())
+        )
+
+    async def complete(self, invitation: Invitation) -> None:
+        """The candidate submitted the interview (`invitation.completed`), consumed by media."""
+        event = InvitationCompleted(
+            invitation_id=invitation.invitation_id,
+            candidate_id=invitation.candidate["x-user-id"],
+            company_id=invitation.hr["x-company-id"],
+            template_id=str(uuid.uuid4()),
+            template_title="Backend engineer",
+            company_name="Acme",
+            completed_at=datetime(2030, 1, 1, tzinfo=UTC),
+            completed_reason="submitted",
+            language="en",
+            questions=[],
+            responses=[],
+            hr_user_id=invitation.hr["x-user-id"],
+            response_count=1,
+        )
+        envelope = Envelope(
+            event_type=event.TYPE, source="interviews", aggregate_id=invitation.invitation_id, payload=event.payload()
+        )
+        await self.producer.send_and_wait(
+            self.settings.topic("interview-events"), envelope.to_json(), key=invitation.invitation_id.encode()
+        )
+        await self.wait_for(
+            "SELECT completed_at IS NOT NULL FROM invitation_access WHERE invitation_id = :id",
+            True,
+            id=invitation.invitation_id,
         )
 
     async def initiate(self, who: dict[str, str], invitation: Invitation, clip: Clip, **body: Any) -> httpx.Response:
