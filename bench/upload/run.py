@@ -33,7 +33,8 @@ async def raw_put(storage: Storage, key: str, data: bytes, part_size: int) -> No
 
 
 async def presigned_put(storage: Storage, http: httpx.AsyncClient, key: str, data: bytes) -> None:
-    response = await http.put(storage.put_url(key, TTL), content=data)
+    url = storage.put_url(key, TTL, size=len(data), content_type="video/mp4")
+    response = await http.put(url, content=data, headers={"Content-Type": "video/mp4"})
     response.raise_for_status()
 
 
@@ -46,7 +47,8 @@ async def presigned_multipart(
     async def send(number: int) -> None:
         chunk = data[(number - 1) * part_size : number * part_size]
         async with gate:
-            response = await http.put(storage.part_url(key, upload_id, number, TTL), content=chunk)
+            url = storage.part_url(key, upload_id, number, TTL, size=len(chunk))
+            response = await http.put(url, content=chunk)
             response.raise_for_status()
 
     count = -(-len(data) // part_size)
