@@ -9,7 +9,8 @@ function usedOf(used: number, limit: number): string {
 /** Billed accounts for admins: who, which plan in what state, and how much of it is used. */
 export function AccountsTable({ accounts, caption }: { accounts: BillingAccount[]; caption: string }) {
   return (
-    <div className="relative overflow-x-auto rounded-lg border">
+    // Scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+    <div className="relative overflow-x-auto rounded-lg border focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring" tabIndex={0} role="region" aria-label={caption}>
       <table className="w-full min-w-[900px] text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-muted/50 text-left">

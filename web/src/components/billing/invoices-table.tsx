@@ -13,7 +13,8 @@ export function InvoicesTable({ invoices, paymentsEnabled }: { invoices: Invoice
       />
     );
   return (
-    <div className="relative overflow-x-auto rounded-lg border">
+    // Scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+    <div className="relative overflow-x-auto rounded-lg border focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring" tabIndex={0} role="region" aria-label="Invoices">
       <table className="w-full min-w-[640px] text-sm">
         <caption className="sr-only">Invoices</caption>
         <thead className="bg-muted/50 text-left">

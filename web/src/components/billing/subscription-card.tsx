@@ -88,8 +88,8 @@ export function SubscriptionCard({ subscription, freePlan }: { subscription: Sub
             Update your payment method under Manage billing. Without payment the account moves to the Free plan after a short grace period.
           </Alert>
         )}
-        <div className="flex flex-wrap gap-2">
-          {(paid || s.stripeCustomerId) && (
+        {(paid || s.stripeCustomerId) && (
+          <div className="flex flex-wrap gap-2">
             <Button
               variant="outline"
               onClick={openPortal}
@@ -98,14 +98,14 @@ export function SubscriptionCard({ subscription, freePlan }: { subscription: Sub
             >
               <ExternalLink aria-hidden /> {portal.isPending ? "Opening…" : "Manage billing"}
             </Button>
-          )}
-          {paid && !s.cancelAtPeriodEnd && (
-            <Button variant="outline" className="text-destructive" onClick={() => (cancel.reset(), setConfirming("cancel"))}>
-              Cancel subscription
-            </Button>
-          )}
-          {paid && s.cancelAtPeriodEnd && <Button onClick={() => (resume.reset(), setConfirming("resume"))}>Resume subscription</Button>}
-        </div>
+            {paid && !s.cancelAtPeriodEnd && (
+              <Button variant="outline" className="text-destructive" onClick={() => (cancel.reset(), setConfirming("cancel"))}>
+                Cancel subscription
+              </Button>
+            )}
+            {paid && s.cancelAtPeriodEnd && <Button onClick={() => (resume.reset(), setConfirming("resume"))}>Resume subscription</Button>}
+          </div>
+        )}
         {(paid || s.stripeCustomerId) && !s.paymentsEnabled && (
           <p id={disabledId} className="text-sm text-muted-foreground">
             {PAYMENTS_DISABLED_TEXT}
