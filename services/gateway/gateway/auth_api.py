@@ -347,7 +347,15 @@ async def me(*, caller: Caller) -> SessionView:
     )
 
 
-@router.post("/change-password", status_code=201, summary="Set a new password for the signed-in user")
+@router.post(
+    "/change-password",
+    status_code=201,
+    responses={
+        401: {"description": "No current password and no sign-in within the last minutes: sign in again"},
+        403: {"description": "The current password is not correct"},
+    },
+    summary="Set a new password for the signed-in user",
+)
 async def change_password(
     body: ChangePassword, *, request: Request, caller: Caller, _: None = rate_limit("auth_register_rate_limit")
 ) -> Message:

@@ -20,6 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from keycloak import KeycloakAdmin
 
+from gateway.revocation import revoke_subject
 from gateway.settings import Settings
 from kit.testing import INTERNAL_TOKEN, settings_for_tests
 
@@ -464,6 +465,19 @@ async def test_suspending_or_deleting_a_user_refuses_their_tokens_at_once(
             done = await gateway.delete(f"/api/admin/users/{user['id']}", headers=ADMIN)
         assert done.status_code in (200, 201), done.text
         _refused(await gateway.get("/auth/me", headers=auth), 401, "ACCESS_TOKEN_REVOKED")
+
+
+async def test_a_users_revocation_spares_tokens_issued_after_it_so_a_reactivated_user_can_sign_in(
+    gateway: httpx.AsyncClient, fresh_user: Any
+) -> None:
+    user = await fresh_user("reactivated")
+    token = (await _password_grant(user["email"], user["password"]))["access_token"]
+    issued_at = jwt.decode(token, options={"verify_signature": False})["iat"]
+    auth = {"authorization": f"Bearer {token}"}
+    await revoke_subject(gateway.app_state.redis, user["id"], ttl_s=60, now=issued_at - 1)
+    assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
+    await revoke_subject(gateway.app_state.redis, user["id"], ttl_s=60, now=issued_at)
+    _refused(await gateway.get("/auth/me", headers=auth), 401, "ACCESS_TOKEN_REVOKED")
 
 
 async def test_when_the_deny_list_cannot_be_read_tokens_are_not_let_through(
