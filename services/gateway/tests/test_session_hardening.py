@@ -468,7 +468,7 @@ async def test_suspending_or_deleting_a_user_refuses_their_tokens_at_once(
 
 
 async def test_a_users_revocation_spares_tokens_issued_after_it_so_a_reactivated_user_can_sign_in(
-    gateway: httpx.AsyncClient, fresh_user: Any
+    gateway: Any, fresh_user: Any
 ) -> None:
     user = await fresh_user("reactivated")
     token = (await _password_grant(user["email"], user["password"]))["access_token"]
