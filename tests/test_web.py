@@ -297,6 +297,8 @@ async def run_platform(
             "AUTH_RATE_LIMIT": "1000/minute",
             "AUTH_LOGIN_RATE_LIMIT": "1000/minute",
             "AUTH_REGISTER_RATE_LIMIT": "1000/minute",
+            "API_RATE_LIMIT": "100000/minute",
+            "API_ANONYMOUS_RATE_LIMIT": "100000/minute",
             **urls,
         },
         "users": {"S3_ENDPOINT": S3, "S3_BUCKET_PREFIX": "test-"},

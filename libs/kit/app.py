@@ -20,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from redis.asyncio import Redis
 from sqlalchemy import text
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kit.bodylimit import BodyLimitMiddleware
@@ -119,8 +120,11 @@ def create_service_app(
     own_health: bool = False,
     stale_version_code: str = "VERSION_CONFLICT",
     body_limits: Mapping[str, int] | None = None,
+    middleware: Sequence[Middleware] = (),
 ) -> FastAPI:
-    """`body_limits`: route path templates whose request bodies may be larger than `settings.max_body_bytes`."""
+    """`body_limits`: route path templates whose request bodies may be larger than `settings.max_body_bytes`.
+    `middleware`: the service's own, run inside the request context (its answers carry the correlation id and
+    are logged and counted), outermost first."""
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otlp_endpoint)
 
@@ -157,6 +161,8 @@ def create_service_app(
     install_error_handlers(app, stale_version_code=stale_version_code)
     # Inside the request context (a refusal carries the correlation id), outside everything that reads bodies.
     app.add_middleware(BodyLimitMiddleware, default_bytes=settings.max_body_bytes, route_limits=body_limits)
+    for extra in reversed(middleware):
+        app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     for router in routers:
         app.include_router(router)

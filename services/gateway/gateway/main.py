@@ -7,11 +7,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.middleware import Middleware
 
 from gateway import admin_api, auth_api, hr_api, me_api, ops, proxy
 from gateway.companies import CompanyResolver
 from gateway.docs import Aggregator
 from gateway.keycloak import KeycloakAccounts, Oidc
+from gateway.limits import ApiLimiter, RateLimitMiddleware
 from gateway.saga import RegistrationSaga
 from gateway.settings import Settings
 from gateway.tokens import TokenVerifier
@@ -57,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.companies = CompanyResolver(upstreams["users"], ttl_s=settings.identity_cache_ttl_s)
         app.state.limiter = MovingWindowRateLimiter(storage)
+        app.state.api_limiter = ApiLimiter(
+            settings.redis_url, signed_in=settings.api_rate_limit, anonymous=settings.api_anonymous_rate_limit
+        )
         app.state.docs = Aggregator(http, {u.name: u.base_url for u in upstreams_from(settings)})
         try:
             yield
@@ -80,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The API gateway: Keycloak OIDC, RBAC, proxy with circuit breakers, registration saga.",
         own_health=True,  # /health reports the upstreams it probes, as the reference gateway's does
         body_limits=BODY_LIMITS,
+        middleware=[Middleware(RateLimitMiddleware)],
     )
     app.add_middleware(ops.RefreshingAuth)
     app.add_middleware(

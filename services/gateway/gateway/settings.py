@@ -46,6 +46,10 @@ class Settings(ServiceSettings):
     auth_rate_limit: str = "20/minute"
     auth_login_rate_limit: str = "10/minute"
     auth_register_rate_limit: str = "5/minute"
+    # Every other route, per signed-in user (their Keycloak id) or, for anonymous calls, per client address: room
+    # for the web app's bursts (a page loads several resources at once), not for a scraper.
+    api_rate_limit: str = "1200/minute"
+    api_anonymous_rate_limit: str = "600/minute"
 
     users_url: str = "http://127.0.0.1:8002"
     interviews_url: str = "http://127.0.0.1:8003"

@@ -1,0 +1,100 @@
+"""Per-caller limits on the API: a signed-in caller by their own id, an anonymous one by address, counted in Redis
+so that every gateway replica shares the count; over the limit is a 429 envelope with Retry-After."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from asgi_lifespan import LifespanManager
+from redis.asyncio import Redis
+
+from gateway.main import create_app
+from gateway.settings import Settings
+from kit.testing import INTERNAL_TOKEN, REDIS_URL
+
+Replica = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def replica(
+    migrated: Settings, stub: tuple[Any, Any], settings_with_upstreams_down: Callable[..., Settings]
+) -> AsyncIterator[Replica]:
+    """Gateway replicas with the given limits, whose clients come from one made-up address per test (the
+    counts are in Redis, which outlives a test run)."""
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    url = stub[0].url
+    async with AsyncExitStack() as stack:
+
+        async def make(**limits: str) -> httpx.AsyncClient:
+            settings = settings_with_upstreams_down(users_url=url, interviews_url=url, billing_url=url, **limits)
+            manager = await stack.enter_async_context(LifespanManager(create_app(settings)))
+            transport = httpx.ASGITransport(app=manager.app, client=(address, 40000))
+            return await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://gw"))
+
+        yield make
+
+
+def as_user(user_id: str) -> dict[str, str]:
+    return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": user_id, "x-user-role": "hr"}
+
+
+def assert_throttled(response: httpx.Response) -> None:
+    assert response.status_code == 429, response.text
+    body = response.json()
+    assert (body["success"], body["code"], body["path"]) == (False, "TOO_MANY_REQUESTS", "/api/templates")
+    assert 1 <= int(response.headers["retry-after"]) <= 60
+    assert body["correlationId"] == response.headers["x-correlation-id"]
+
+
+async def test_a_user_over_the_limit_gets_429_with_retry_after_and_another_user_is_unaffected(
+    replica: Replica,
+) -> None:
+    gateway = await replica(api_rate_limit="3/minute")
+    busy, other = str(uuid.uuid4()), str(uuid.uuid4())
+    for _ in range(3):
+        assert (await gateway.get("/api/templates", headers=as_user(busy))).status_code == 200
+    assert_throttled(await gateway.get("/api/templates", headers=as_user(busy)))
+    assert (await gateway.get("/api/templates", headers=as_user(other))).status_code == 200
+    # Probes are never throttled.
+    assert (await gateway.get("/health/live", headers=as_user(busy))).status_code == 200
+
+
+async def test_replicas_share_the_count(replica: Replica) -> None:
+    first, second = await replica(api_rate_limit="4/minute"), await replica(api_rate_limit="4/minute")
+    user = as_user(str(uuid.uuid4()))
+    for gateway in (first, second, first, second):
+        assert (await gateway.get("/api/templates", headers=user)).status_code == 200
+    assert_throttled(await second.get("/api/templates", headers=user))
+    assert_throttled(await first.get("/api/templates", headers=user))
+
+
+async def test_anonymous_callers_are_counted_by_address_and_made_up_tokens_do_not_reset_the_count(
+    replica: Replica,
+) -> None:
+    gateway = await replica(api_anonymous_rate_limit="2/minute")
+    for _ in range(2):
+        assert (await gateway.get("/api/templates")).status_code == 401
+    assert_throttled(await gateway.get("/api/templates"))
+    forged = {"authorization": f"Bearer {uuid.uuid4().hex}.e30.sig"}
+    assert_throttled(await gateway.get("/api/templates", headers=forged))
+
+
+async def test_a_signed_in_user_is_counted_by_their_keycloak_id(replica: Replica, dev_tokens: dict[str, str]) -> None:
+    token = dev_tokens["candidate"]
+    subject = jwt.decode(token, options={"verify_signature": False})["sub"]
+    redis = Redis.from_url(REDIS_URL)
+    async for key in redis.scan_iter(match=f"*api-ratelimit*{subject}*"):
+        await redis.delete(key)  # the dev user's count from earlier runs
+    await redis.aclose()
+    gateway = await replica(api_rate_limit="5/minute")
+    bearer = {"authorization": f"Bearer {token}"}
+    statuses = [(await gateway.get("/api/templates", headers=bearer)).status_code for _ in range(5)]
+    assert 429 not in statuses
+    assert_throttled(await gateway.get("/api/templates", headers=bearer))
