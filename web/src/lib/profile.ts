@@ -26,6 +26,10 @@ export type Me = {
   language: string;
   status: string;
   role: "admin" | "hr" | "candidate" | "pending" | string;
+  /** Found by HR's candidate search only when the user turned this on. */
+  discoverable?: boolean;
+  /** Set while the user who chose hr waits for an administrator's approval. */
+  hrAccessRequestedAt?: string | null;
   version: number;
 };
 
@@ -69,10 +73,20 @@ export function removeAvatar() {
   return api.delete<unknown>("/api/users/me/avatar");
 }
 
-/** The one-time role choice, then a session refresh: the new token carries the new realm role, which routing reads. */
-export async function selectRole(role: "candidate" | "hr"): Promise<void> {
-  await api.post<unknown>("/api/users/me/select-role", { role });
-  await refreshSession();
+/**
+ * The one-time role choice; answers the role the user now has. hr without a verified company e-mail is only a
+ * request: the role stays "pending" until an administrator approves. A set role is followed by a session
+ * refresh: the new token carries the new realm role, which routing reads.
+ */
+export async function selectRole(role: "candidate" | "hr"): Promise<string> {
+  const chosen = await api.post<{ message: string; role: string }>("/api/users/me/select-role", { role });
+  if (chosen.role !== "pending") await refreshSession();
+  return chosen.role;
+}
+
+/** Whether HR's candidate search may find me (off until I turn it on). */
+export function setDiscoverable(discoverable: boolean, version: number): Promise<Me> {
+  return api.put<Me>("/api/users/me", { discoverable }, { "If-Match": String(version) });
 }
 
 export function setExperienceLevel(experienceLevel: string) {

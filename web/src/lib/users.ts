@@ -21,6 +21,8 @@ export type AdminUser = {
   enabled: boolean;
   createdTimestamp?: number;
   lastLoginAt: string | null;
+  /** Set while the user, who chose hr, waits for an administrator to approve it. */
+  hrAccessRequestedAt?: string | null;
 };
 
 /** Keycloak does not count search results: a list is a window (`first`, `max`) with the number returned. */

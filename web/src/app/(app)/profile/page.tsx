@@ -1,10 +1,34 @@
 "use client";
 
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { AvatarSection } from "@/components/profile/avatar-section";
 import { ProfileForm } from "@/components/profile/profile-form";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
-import { useMe } from "@/lib/profile";
+import { Switch } from "@/components/ui/switch";
+import { profileKeys, setDiscoverable, useMe, type Me } from "@/lib/profile";
+
+/** A candidate chooses whether recruiters' candidate search finds them; it is off until they turn it on. */
+function Discoverable({ me }: { me: Me }) {
+  const queryClient = useQueryClient();
+  const save = useMutation({
+    mutationFn: (on: boolean) => setDiscoverable(on, me.version),
+    onSuccess: (fresh) => queryClient.setQueryData(profileKeys.me, fresh),
+  });
+  return (
+    <div className="space-y-3">
+      <Switch
+        id="discoverable"
+        label="Discoverable by recruiters"
+        description="When on, HR users can find you in their candidate search by your skills and invite you."
+        checked={save.isPending ? !!save.variables : !!me.discoverable}
+        disabled={save.isPending}
+        onCheckedChange={(on) => save.mutate(on)}
+      />
+      {save.isError && <ErrorState error={save.error} title="Could not save this setting" />}
+    </div>
+  );
+}
 
 export default function ProfilePage() {
   const me = useMe();
@@ -26,6 +50,16 @@ export default function ProfilePage() {
               <AvatarSection me={me.data} />
             </CardContent>
           </Card>
+          {me.data.role === "candidate" && (
+            <Card>
+              <CardHeader>
+                <CardTitle>Privacy</CardTitle>
+              </CardHeader>
+              <CardContent>
+                <Discoverable me={me.data} />
+              </CardContent>
+            </Card>
+          )}
           <Card>
             <CardHeader>
               <CardTitle>Personal details</CardTitle>

@@ -30,7 +30,8 @@ type Action =
   | { kind: "suspend"; user: AdminUser }
   | { kind: "activate"; user: AdminUser }
   | { kind: "delete"; user: AdminUser }
-  | { kind: "role"; user: AdminUser };
+  | { kind: "role"; user: AdminUser }
+  | { kind: "approve"; user: AdminUser };
 
 function nameOf(user: AdminUser): string {
   return `${user.firstName ?? ""} ${user.lastName ?? ""}`.trim() || user.email || user.username;
@@ -68,11 +69,18 @@ export default function AdminUsersPage() {
       if (a.kind === "suspend") return suspendUser(id, reason.trim());
       if (a.kind === "activate") return activateUser(id);
       if (a.kind === "delete") return deleteUser(id);
+      if (a.kind === "approve") return grantRole(id, "hr");
       return grantRole(id, newRole);
     },
     onSuccess: (_data, a) => {
       const who = nameOf(a.user);
-      const title = { suspend: `${who} suspended`, activate: `${who} activated`, delete: `${who} deleted`, role: `${who} is now ${ROLE_LABELS[newRole]}` }[a.kind];
+      const title = {
+        suspend: `${who} suspended`,
+        activate: `${who} activated`,
+        delete: `${who} deleted`,
+        role: `${who} is now ${ROLE_LABELS[newRole]}`,
+        approve: `${who} is now ${ROLE_LABELS.hr}`,
+      }[a.kind];
       toast({ title, variant: "success" });
       setAction(null);
       void queryClient.invalidateQueries({ queryKey: userKeys.admin });
@@ -169,6 +177,8 @@ export default function AdminUsersPage() {
               {visible.map(({ user, roles, rolesError }) => {
                 const isSelf = user.id === selfId;
                 const noRole = roles !== undefined && (roles.length === 0 || (roles.length === 1 && roles[0] === "pending"));
+                // The user chose hr without a verified company e-mail: an administrator approves it here.
+                const wantsHr = !!user.hrAccessRequestedAt;
                 const name = nameOf(user);
                 return (
                   <tr key={user.id}>
@@ -194,6 +204,11 @@ export default function AdminUsersPage() {
                           ))}
                         </span>
                       )}
+                      {wantsHr && (
+                        <p className="mt-1 text-xs text-muted-foreground">
+                          Asked for HR access {formatDate(user.hrAccessRequestedAt, true)}
+                        </p>
+                      )}
                     </td>
                     <td className="px-3 py-2">
                       <Badge variant={user.enabled ? "success" : "destructive"}>{user.enabled ? "Active" : "Suspended"}</Badge>
@@ -202,7 +217,12 @@ export default function AdminUsersPage() {
                     <td className="px-3 py-2 whitespace-nowrap">{user.createdTimestamp ? formatDate(new Date(user.createdTimestamp).toISOString()) : "—"}</td>
                     <td className="px-3 py-2">
                       <div className="flex justify-end gap-2">
-                        {noRole && (
+                        {wantsHr && (
+                          <Button size="sm" onClick={() => open({ kind: "approve", user })} aria-label={`Approve HR access for ${name}`}>
+                            Approve HR
+                          </Button>
+                        )}
+                        {noRole && !wantsHr && (
                           <Button size="sm" variant="outline" onClick={() => open({ kind: "role", user })} aria-label={`Assign a role to ${name}`}>
                             Assign role
                           </Button>
@@ -295,6 +315,18 @@ export default function AdminUsersPage() {
         title={`Delete ${action ? nameOf(action.user) : "user"}?`}
         description="The Keycloak account and the platform profile are removed for good. This cannot be undone."
         confirmLabel="Delete user"
+        pending={run.isPending}
+        error={run.error}
+        onConfirm={() => action && run.mutate(action)}
+      />
+
+      <ConfirmDialog
+        open={action?.kind === "approve"}
+        onOpenChange={(o) => !o && setAction(null)}
+        title={`Approve HR access for ${action ? nameOf(action.user) : "user"}?`}
+        description="They can then build interview templates, invite candidates and review answers. A role is not changed after it has been set."
+        confirmLabel="Approve HR access"
+        destructive={false}
         pending={run.isPending}
         error={run.error}
         onConfirm={() => action && run.mutate(action)}
