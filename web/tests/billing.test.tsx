@@ -477,6 +477,42 @@ describe("the billing page", () => {
     expect(screen.getByText("Nothing was charged and your plan is unchanged.")).toBeTruthy();
   });
 
+  it("back from checkout, asks for the plan again until the upgrade lands, then shows the raised limits", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let upgraded = false;
+      const plus: Usage = { ...USAGE, planType: "plus", usage: { ...USAGE.usage, interviewsLimit: 100 } };
+      gateway(
+        billingRoutes(subscription(), {
+          "GET /api/billing/subscription": () =>
+            json(200, upgraded ? subscription({ planType: "plus", planName: "Plus", stripeCustomerId: "cus_1" }) : subscription()),
+          "GET /api/billing/usage": () => json(200, upgraded ? plus : USAGE),
+        }),
+      );
+      search.value = new URLSearchParams("success=true");
+      renderWithClient(<BillingPage />);
+      expect(await screen.findByRole("heading", { name: "Free plan" })).toBeTruthy();
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(3000);
+      });
+      expect(screen.getByRole("heading", { name: "Free plan" })).toBeTruthy();
+
+      upgraded = true; // Stripe's webhook has been applied.
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(3000);
+      });
+      expect(await screen.findByRole("heading", { name: "Plus plan" })).toBeTruthy();
+      expect(await screen.findByRole("progressbar", { name: "Interviews this month: 3 of 100 used" })).toBeTruthy();
+      const asked = calls.filter((c) => c.path === "/api/billing/subscription").length;
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(9000);
+      });
+      expect(calls.filter((c) => c.path === "/api/billing/subscription")).toHaveLength(asked);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("says what went wrong in words when billing cannot be reached", async () => {
     gateway({ "GET /api/billing/subscription": () => json(502, { statusCode: 502, code: "BAD_GATEWAY", message: "upstream billing unavailable" }) });
     renderWithClient(<BillingPage />);

@@ -9,6 +9,7 @@
  */
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import * as React from "react";
 import { api, ApiError, errorMessage } from "@/lib/api";
 import type { Paginated } from "@/lib/types";
 
@@ -131,6 +132,20 @@ export function useSubscription(awaitingUpgrade = false) {
 
 const UPGRADE_POLLS = 10;
 const UPGRADE_POLL_MS = 3000;
+
+/** When the plan changes under an open page (an upgrade landing), its limits and invoices are read again. */
+export function useRefreshOnPlanChange(planType: string | undefined) {
+  const qc = useQueryClient();
+  const seen = React.useRef<string | undefined>(undefined);
+  React.useEffect(() => {
+    if (!planType) return;
+    if (seen.current && seen.current !== planType) {
+      void qc.invalidateQueries({ queryKey: billingKeys.usage });
+      void qc.invalidateQueries({ queryKey: billingKeys.invoices });
+    }
+    seen.current = planType;
+  }, [planType, qc]);
+}
 
 export function useUsage() {
   return useQuery({ queryKey: billingKeys.usage, queryFn: () => api.get<Usage>("/api/billing/usage") });

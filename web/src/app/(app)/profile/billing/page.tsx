@@ -9,7 +9,7 @@ import { UpgradePlans } from "@/components/billing/upgrade-plans";
 import { UsageMeters } from "@/components/billing/usage-meters";
 import { Button } from "@/components/ui/button";
 import { Alert, ErrorState, LoadingBlock, PageHeader, Spinner } from "@/components/ui/feedback";
-import { billingError, useInvoices, usePlans, useSubscription, useUsage } from "@/lib/billing";
+import { billingError, useInvoices, usePlans, useRefreshOnPlanChange, useSubscription, useUsage } from "@/lib/billing";
 import { useMe } from "@/lib/profile";
 
 function Section({ id, title, description, children }: { id: string; title: string; description?: string; children: React.ReactNode }) {
@@ -55,6 +55,7 @@ function BillingPage() {
   const usage = useUsage();
   const plans = usePlans();
   const invoices = useInvoices();
+  useRefreshOnPlanChange(subscription.data?.planType);
 
   return (
     <>
