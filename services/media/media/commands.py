@@ -111,14 +111,21 @@ async def confirm_upload(
         return media  # a repeated confirm: the first one did it
     if media.status != MediaStatus.UPLOADING:
         raise NotUploading(f"Media {media.id} is {media.status}, not uploading")
-    if media.upload_mode == UploadMode.MULTIPART:
+    stored = await storage.size(media.object_key)
+    # A multipart upload's object exists once S3 assembled the parts: a confirm that failed after that point
+    # (no single-PUT URL is signed for such a session) continues from the assembled object.
+    if media.upload_mode == UploadMode.MULTIPART and stored is None:
         await _complete_multipart(media, storage)
-    if await storage.size(media.object_key) is None:
+    elif stored is None:
         raise UploadIncomplete("Nothing has been uploaded for this media object yet")
     # The upload URL stays valid for minutes: the copy is a snapshot the client cannot write to, and its own
     # size is the one checked, so a PUT racing this confirm changes nothing that is read later.
     uploaded, kept = media.object_key, media.kept_key
-    await storage.copy(uploaded, kept)
+    try:
+        await storage.copy(uploaded, kept)
+    except S3Error as exc:
+        # The upload vanished between the check and the copy (an abort elsewhere, a lifecycle rule).
+        raise UploadIncomplete(f"S3 could not keep the upload: {exc.code}", details={"s3Code": exc.code}) from exc
     size = await storage.size(kept)
     if size is None:
         raise UploadIncomplete("Nothing has been uploaded for this media object yet")

@@ -84,6 +84,8 @@ async def probe(settings: Settings, path: str) -> dict[str, Any]:
     if code != 0:
         raise _failed("Not a readable audio or video file", code, err)
     result: dict[str, Any] = json.loads(out or b"{}")
+    # ffprobe names its input (a local temporary path): nothing anyone needs to keep.
+    (result.get("format") or {}).pop("filename", None)
     return result
 
 

@@ -81,7 +81,9 @@ async def test_ffmpeg_reads_a_recording_only_as_the_container_it_was_probed_as(
 ) -> None:
     source = tmp_path / "answer.avi"
     source.write_bytes(clips.avi.data)
-    assert (await probe(settings, str(source)))["format"]["format_name"] == "avi"
+    probed = await probe(settings, str(source))
+    assert probed["format"]["format_name"] == "avi"
+    assert "filename" not in probed["format"]  # the local path is nobody's business
 
     async def ignore(_: float) -> None:
         return None

@@ -288,3 +288,23 @@ async def test_a_multipart_upload_s3_no_longer_knows_is_a_conflict_not_a_server_
     assert confirmed.status_code == 409 and confirmed.json()["details"] == {"s3Code": "NoSuchUpload"}
     parts = await stack.client.get(f"/api/v1/media/{session['mediaId']}/parts", headers=invitation.candidate)
     assert parts.status_code == 409 and parts.json()["details"] == {"s3Code": "NoSuchUpload"}
+
+
+async def test_a_confirm_retried_after_s3_assembled_the_parts_keeps_the_assembled_upload(
+    run_stack: StackFactory, settings: Settings, clips: Clips, storage: Storage
+) -> None:
+    stack = await run_stack(settings)
+    invitation = await stack.invitation()
+    data = clips.large.data
+    session = (await stack.initiate(invitation.candidate, invitation, clips.large)).json()
+    for part, chunk in zip(session["parts"], (data[: 5 * MIB], data[5 * MIB :]), strict=True):
+        assert (await stack.s3.put(part["url"], content=chunk)).status_code == 200
+    # A first confirm got as far as assembling the parts, then failed before it committed.
+    key, upload_id = await stack.scalar(
+        "SELECT array[object_key, upload_id] FROM media_objects WHERE id = :id", id=session["mediaId"]
+    )
+    await storage.complete_multipart(key, upload_id, await storage.list_parts(key, upload_id))
+
+    confirmed = await stack.confirm(invitation.candidate, session["mediaId"])
+    assert confirmed.status_code == 200 and confirmed.json()["size"] == len(data)
+    assert (await stack.settled(invitation.candidate, session["mediaId"]))["status"] == "ready"
