@@ -14,11 +14,11 @@ def _not_found(media_id: uuid.UUID) -> NotFound:
     return NotFound(f"Media {media_id} not found")
 
 
-def ensure_may_upload_to(caller: Principal, invitation: InvitationRef | None, invitation_id: uuid.UUID) -> None:
+def ensure_may_upload_to(caller: Principal, invitation: InvitationRef | None) -> None:
     """Only the invited candidate uploads answers, to an invitation `invitation.created` announced and whose
     interview is not completed yet (interviews checks the question when the answer is submitted)."""
     if invitation is None:
-        raise InvitationNotFound(f"Invitation {invitation_id} not found")
+        raise InvitationNotFound("This interview invitation was not found")
     if invitation.candidate_id != caller.user_id:
         raise Forbidden("This invitation belongs to another candidate")
     if invitation.completed_at is not None:

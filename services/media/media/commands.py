@@ -59,7 +59,7 @@ async def initiate_upload(
     if cmd.file_size > settings.max_upload_bytes:
         raise PayloadTooLarge(f"The file has {cmd.file_size} bytes; the maximum is {settings.max_upload_bytes}")
     kind = kind_of(cmd.content_type, settings)
-    access.ensure_may_upload_to(caller, await session.get(InvitationRef, cmd.invitation_id), cmd.invitation_id)
+    access.ensure_may_upload_to(caller, await session.get(InvitationRef, cmd.invitation_id))
     await _ensure_upload_slot(session, caller, settings)
     media = MediaObject(
         id=uuid.uuid4(),
