@@ -7,7 +7,7 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 
 /**
  * The platform's core loop in a real browser against real servers (started by tests/test_web.py): everyone
- * signs in on Keycloak's own page. HR builds and publishes a template (text, multiple choice, video), invites
+ * signs in on Keycloak's own page; the candidate makes themself discoverable by recruiters. HR builds and publishes a template (text, multiple choice, video), invites
  * the candidate; the candidate opens the interview from the invitation e-mail (read from Mailpit), answers
  * everything (the video from Chromium's fake camera) and completes while HR's bell lights up live; HR reads the
  * notification, waits for the AI analysis, reads the scores and approves with a note; the candidate sees the
@@ -171,6 +171,16 @@ test("the candidate signs in on Keycloak's page and lands on their dashboard", a
   await expect(page.getByRole("heading", { name: "My interviews", level: 1 })).toBeVisible();
   await expect(page.getByText("Loading your interviews…")).toBeHidden();
   await screen(page, "candidate-dashboard");
+
+  // HR's candidate search finds only candidates who opted in: this one does, from their profile.
+  await page.goto("/profile");
+  const discoverable = page.getByRole("switch", { name: "Discoverable by recruiters" });
+  await expect(discoverable).not.toBeChecked();
+  await discoverable.click();
+  await expect(discoverable).toBeChecked();
+  await page.reload();
+  await expect(page.getByRole("switch", { name: "Discoverable by recruiters" })).toBeChecked();
+  await screen(page, "candidate-profile-discoverable");
 });
 
 test("HR creates and publishes a template with a text, a multiple-choice and a video question", async ({ page }) => {
