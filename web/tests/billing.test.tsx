@@ -55,6 +55,9 @@ import { cancelInvitationError, parseQuotaError, type InvitationListItem } from 
 import { profileKeys, type Me } from "@/lib/profile";
 import { token } from "./tokens";
 
+// Rendering whole pages and running axe over them takes seconds on a busy machine: no test here is about speed.
+vi.setConfig({ testTimeout: 60_000 });
+
 // -- fixtures -------------------------------------------------------------------------------------------------
 
 const PLANS: Plan[] = [
