@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from gateway.compensation import compensated
 from gateway.docs import relayed
 from gateway.identity import Caller, authorize
-from gateway.proxy import identity_headers
+from gateway.proxy import at_gateway, identity_headers
 from gateway.relay import call_users, json_object, ok, passthrough, segment, user_of_account, users
 from gateway.revocation import end_user_sessions
 from gateway.schemas import (
@@ -229,7 +229,7 @@ async def create_skill(*, request: Request, caller: Caller) -> Response:
 async def list_skills(*, request: Request, caller: Caller) -> Response:
     """List skills, inactive ones included."""
     response = await users(request).request("GET", "/skills", query=request.url.query, headers=identity_headers(caller))
-    return passthrough(response)
+    return passthrough(at_gateway(response, request.url.path))
 
 
 @router.get(

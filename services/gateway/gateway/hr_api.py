@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from gateway.docs import relayed
 from gateway.identity import Caller, authorize
-from gateway.proxy import identity_headers
+from gateway.proxy import at_gateway, identity_headers
 from gateway.relay import call_users, json_object, ok, passthrough, segment, users
 from gateway.schemas import Message
 
@@ -24,7 +24,7 @@ async def search_candidates(*, request: Request, caller: Caller) -> Response:
     """Search candidates by skills."""
     headers = identity_headers(caller)
     response = await users(request).request("GET", "/candidates/search", query=request.url.query, headers=headers)
-    return passthrough(response)
+    return passthrough(at_gateway(response, request.url.path))
 
 
 @router.post(

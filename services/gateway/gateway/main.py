@@ -85,7 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The API gateway: Keycloak OIDC, RBAC, proxy with circuit breakers, registration saga.",
         own_health=True,  # /health reports the upstreams it probes, as the reference gateway's does
         body_limits=BODY_LIMITS,
-        middleware=[Middleware(RateLimitMiddleware)],
+        middleware=[
+            Middleware(ops.OpsAllowlist, clients=settings.ops_allowed_clients),
+            Middleware(RateLimitMiddleware),
+        ],
     )
     app.add_middleware(ops.RefreshingAuth)
     app.add_middleware(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +20,9 @@ from gateway.identity import Caller, authenticate, authorize, session_cookie
 from gateway.keycloak import KeycloakRejected
 from gateway.schemas import CircuitOverview, CircuitStates, GatewayHealth, Liveness, ProtectedProbe
 from gateway.tokens import InvalidToken
+from kit.errors import error_response
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 STARTED = time.monotonic()
 
@@ -53,6 +58,59 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, with_headers)
 
 
+# What these answer (upstream states, circuits, dependency checks, metrics) is for the operator, not the public:
+# they answer only clients of `Settings.ops_allowed_clients`, anyone else gets the 404 of a route that is not there.
+# /health/live (alive or not, nothing more) stays open for any load balancer.
+OPS_PATHS = frozenset({"/health", "/health/ready", "/health/circuits", "/ready", "/metrics"})
+RESOLVED_TTL_S = 30.0
+
+
+class OpsAllowlist:
+    """Entries are addresses, networks (`10.0.0.0/8`) or host names, resolved at most every 30 s (a scraper
+    named by its compose service, whose address changes when it is recreated)."""
+
+    def __init__(self, app: ASGIApp, *, clients: list[str]) -> None:
+        self.app = app
+        self.networks: list[IPNetwork] = []
+        self.names: list[str] = []
+        for entry in clients:
+            try:
+                self.networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                self.names.append(entry)
+        self.resolved: list[IPNetwork] = []
+        self.resolved_at = -RESOLVED_TTL_S
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in OPS_PATHS or await self.allows(scope.get("client")):
+            await self.app(scope, receive, send)
+            return
+        response = error_response(Request(scope), 404, "NOT_FOUND", "Not Found")
+        await response(scope, receive, send)
+
+    async def allows(self, client: tuple[str, int] | None) -> bool:
+        try:
+            address = ipaddress.ip_address(client[0]) if client else None
+        except ValueError:
+            return False
+        if address is None:
+            return False
+        return any(address in network for network in [*self.networks, *await self._named()])
+
+    async def _named(self) -> list[IPNetwork]:
+        if self.names and time.monotonic() - self.resolved_at > RESOLVED_TTL_S:
+            loop = asyncio.get_running_loop()
+            resolved: list[IPNetwork] = []
+            for name in self.names:
+                try:
+                    infos = await loop.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+                except OSError:
+                    continue  # not resolvable now (the scraper is not up): allowed once it is
+                resolved += [ipaddress.ip_network(info[4][0]) for info in infos]
+            self.resolved, self.resolved_at = resolved, time.monotonic()
+        return self.resolved
+
+
 router = APIRouter(dependencies=[Depends(authorize)])
 
 
@@ -81,8 +139,9 @@ async def _probe(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
         if response.status_code == 200:
             return {"status": "up", "responseTime": elapsed}
         return {"status": "down", "responseTime": elapsed, "error": f"HTTP {response.status_code}"}
-    except httpx.HTTPError as exc:
-        return {"status": "down", "responseTime": round((time.perf_counter() - started) * 1000), "error": repr(exc)}
+    except httpx.HTTPError:
+        # The exception's text names internal addresses: the answer says only what happened.
+        return {"status": "down", "responseTime": round((time.perf_counter() - started) * 1000), "error": "unreachable"}
 
 
 # These routes build their JSON themselves (timestamps as `isoformat` writes them, absent keys left out);
@@ -218,4 +277,4 @@ def docs_router() -> APIRouter:
     return docs
 
 
-__all__ = ["RefreshingAuth", "SecurityHeadersMiddleware", "authenticate", "docs_router", "router"]
+__all__ = ["OpsAllowlist", "RefreshingAuth", "SecurityHeadersMiddleware", "authenticate", "docs_router", "router"]

@@ -4,10 +4,11 @@ the client's own identity headers stripped."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -280,6 +281,20 @@ def forwarded_headers(request: Request, caller: Identity | None, company_id: str
     return headers
 
 
+def at_gateway(upstream: UpstreamResponse, path: str) -> UpstreamResponse:
+    """An upstream's error envelope, naming the path the client called at the gateway: the service's own path
+    is internal (and for `/api/users/me` it carries the caller's internal id)."""
+    if upstream.status < 400 or "json" not in upstream.headers.get("content-type", ""):
+        return upstream
+    try:
+        body = json.loads(upstream.body)
+    except ValueError:
+        return upstream
+    if not isinstance(body, dict) or "path" not in body:
+        return upstream
+    return replace(upstream, body=json.dumps({**body, "path": path}).encode())
+
+
 def to_response(upstream: UpstreamResponse) -> Response:
     headers = {k: v for k, v in upstream.headers.items() if k.lower() not in STRIPPED_RESPONSE}
     return Response(content=upstream.body, status_code=upstream.status, headers=headers)
@@ -306,7 +321,7 @@ def _endpoint(forward: Forward) -> Callable[[Request], Awaitable[Response]]:
             headers=headers,
             body=await request.body() or None,
         )
-        return to_response(upstream)
+        return to_response(at_gateway(upstream, request.url.path))
 
     endpoint.__name__ = re.sub(r"\W+", "_", f"{forward.method}_{forward.path}").strip("_").lower()
     return endpoint

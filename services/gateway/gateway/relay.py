@@ -12,7 +12,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway.identity import Identity
-from gateway.proxy import encode_path, identity_headers, to_response
+from gateway.proxy import at_gateway, encode_path, identity_headers, to_response
 from gateway.saga import SYSTEM_HEADERS
 from gateway.upstream import UpstreamClient, UpstreamResponse
 from kit.errors import DomainError, Invalid
@@ -59,9 +59,10 @@ async def call_users(
     if conditional and "if-match" in request.headers:
         headers["if-match"] = request.headers["if-match"]
     clean = {k: v for k, v in (query or {}).items() if v is not None}
-    return await users(request).request(
+    response = await users(request).request(
         method, path, query=urlencode(clean, doseq=True), headers=headers, body=body, json_body=json_body
     )
+    return at_gateway(response, request.url.path)
 
 
 def passthrough(upstream: UpstreamResponse, *, unwrap: bool = False, status: int | None = None) -> Response:
@@ -79,8 +80,9 @@ def ok(upstream: UpstreamResponse) -> Any:
     if upstream.status >= 400:
         body = (upstream.json() if upstream.body else None) or {}
         message = body.get("error") or body.get("message") or f"users answered {upstream.status}"
+        # The refusal is the gateway's envelope: the users service's field details go on, its own path does not.
         raise UpstreamRefusal(
-            str(message), status=upstream.status, code=body.get("code") or "SERVICE_ERROR", details=body
+            str(message), status=upstream.status, code=body.get("code") or "SERVICE_ERROR", details=body.get("details")
         )
     return upstream.json()
 

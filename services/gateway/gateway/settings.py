@@ -1,6 +1,6 @@
 from typing import Self
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from kit.settings import ServiceSettings
 
@@ -50,6 +50,10 @@ class Settings(ServiceSettings):
     # for the web app's bursts (a page loads several resources at once), not for a scraper.
     api_rate_limit: str = "1200/minute"
     api_anonymous_rate_limit: str = "600/minute"
+
+    # Who may read /metrics and the detailed health routes (/health, /health/ready, /health/circuits, /ready):
+    # addresses, networks or host names (a scraper's compose service name). Everyone else gets a 404.
+    ops_allowed_clients: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
 
     users_url: str = "http://127.0.0.1:8002"
     interviews_url: str = "http://127.0.0.1:8003"

@@ -85,6 +85,8 @@ SETTINGS = settings_for_tests(
     auth_rate_limit="100000/minute",
     auth_login_rate_limit="100000/minute",
     auth_register_rate_limit="100000/minute",
+    api_rate_limit="100000/minute",
+    api_anonymous_rate_limit="100000/minute",
 )
 ENVELOPE = "#/components/schemas/ErrorEnvelope"
 # Upstreams that are not running here: their routes answer 503 and are described without an upstream's
