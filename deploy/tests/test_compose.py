@@ -910,3 +910,9 @@ def test_kafka_ui_is_out_of_the_default_profile_read_only_and_behind_a_login(
     assert env["AUTH_TYPE"] == "LOGIN_FORM"
     assert env["KAFKA_CLUSTERS_0_READONLY"] == "true"
     assert 'username="kafka-ui"' in env["KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG"]
+
+
+def test_hr_needs_an_admins_approval_unless_the_operator_names_trusted_domains(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    assert json.loads(_env(services["users-api"])["HR_EMAIL_DOMAINS"]) == []
