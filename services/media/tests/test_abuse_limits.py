@@ -3,6 +3,7 @@ of open upload sessions, and recordings that stay once the interview is complete
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from media.settings import Settings
@@ -45,6 +46,16 @@ async def test_a_candidate_holds_at_most_the_configured_number_of_open_upload_se
         "/api/v1/media/upload/abort", headers=invitation.candidate, json={"mediaId": first["mediaId"]}
     )
     assert (await stack.initiate(invitation.candidate, invitation, clips.video)).status_code == 201
+
+
+async def test_concurrent_initiates_open_no_more_sessions_than_the_limit(
+    run_stack: StackFactory, settings: Settings, clips: Clips
+) -> None:
+    stack = await run_stack(settings, max_open_uploads=2)
+    invitation = await stack.invitation()
+    answers = await asyncio.gather(*(stack.initiate(invitation.candidate, invitation, clips.video) for _ in range(5)))
+    assert sorted(a.status_code for a in answers) == [201, 201, 409, 409, 409]
+    assert await stack.scalar("SELECT count(*) FROM media_objects WHERE status = 'uploading'") == 2
 
 
 async def test_a_candidate_cannot_delete_or_add_recordings_once_the_interview_is_completed(
