@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kit.bodylimit import BodyLimitMiddleware
 from kit.db import make_engine, make_sessionmaker
-from kit.errors import install_error_handlers
+from kit.errors import error_response, install_error_handlers
 from kit.observability import (
     HTTP_DURATION,
     HTTP_IN_FLIGHT,
@@ -60,12 +60,13 @@ class RequestContextMiddleware:
         token = correlation_id.set(cid[:128])
         structlog.contextvars.bind_contextvars(correlationId=cid[:128])
         status = 500
+        answered = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *(h for h in message["headers"] if h[0].lower() != b"x-correlation-id"),
@@ -77,6 +78,15 @@ class RequestContextMiddleware:
         in_flight.inc()
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Starlette answers a handler for `Exception` from its outermost layer, outside this one, where the
+            # correlation id is gone: a bug is answered here instead, within the request's context.
+            if answered:  # the answer had begun: nothing more can be sent
+                raise
+            log.exception("http.unhandled_error", path=scope["path"])
+            await error_response(Request(scope), 500, "INTERNAL_ERROR", "Internal server error")(
+                scope, receive, send_with_id
+            )
         finally:
             in_flight.dec()
             elapsed = time.perf_counter() - started
