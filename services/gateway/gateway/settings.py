@@ -48,8 +48,8 @@ class Settings(ServiceSettings):
     auth_register_rate_limit: str = "5/minute"
     # Every other route, per signed-in user (their Keycloak id) or, for anonymous calls, per client address: room
     # for the web app's bursts (a page loads several resources at once), not for a scraper.
-    api_rate_limit: str = "1200/minute"
-    api_anonymous_rate_limit: str = "600/minute"
+    api_rate_limit: str = "3000/minute"
+    api_anonymous_rate_limit: str = "1200/minute"
 
     # Who may read /metrics and the detailed health routes (/health, /health/ready, /health/circuits, /ready):
     # addresses, networks or host names (a scraper's compose service name). Everyone else gets a 404.
