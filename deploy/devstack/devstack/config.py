@@ -68,6 +68,8 @@ class Ports:
     seaweed_filer: int = field(default_factory=lambda: _port("SEAWEED_FILER_PORT", 8888))
     smtp: int = field(default_factory=lambda: _port("SMTP_PORT", 1025))
     mailpit_http: int = field(default_factory=lambda: _port("MAILPIT_HTTP_PORT", 8025))
+    stripe_mock: int = field(default_factory=lambda: _port("STRIPE_MOCK_PORT", 12111))
+    stripe_mock_https: int = field(default_factory=lambda: _port("STRIPE_MOCK_HTTPS_PORT", 12112))
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from devstack.postgres import Postgres
 from devstack.proc import DevstackError, log
 from devstack.redis import Redis
 from devstack.s3 import SeaweedS3
+from devstack.stripe_mock import StripeMock
 
 
 def components(cfg: Config) -> list[Component]:
     """In start order; stopping goes the other way."""
-    return [Postgres(cfg), Redis(cfg), Kafka(cfg), SeaweedS3(cfg), Mailpit(cfg), Keycloak(cfg)]
+    return [Postgres(cfg), Redis(cfg), Kafka(cfg), SeaweedS3(cfg), Mailpit(cfg), StripeMock(cfg), Keycloak(cfg)]
 
 
 def start_infra(cfg: Config) -> dict[str, Origin]:
@@ -57,7 +58,7 @@ def infra_status(cfg: Config) -> list[Status]:
 
 
 def reset_data(cfg: Config) -> None:
-    """Delete state but keep what was downloaded or built (jars, Keycloak dist, mailpit binary)."""
+    """Delete state but keep what was downloaded or built (jars, Keycloak dist, mailpit and stripe-mock binaries)."""
     kc = Keycloak(cfg)
     doomed = [
         cfg.local / "postgres",

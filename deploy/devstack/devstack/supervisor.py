@@ -34,6 +34,7 @@ from devstack.config import (
 )
 from devstack.proc import DevstackError, log, port_open, read_pid, rss_bytes, signal_group, stop_pid
 from devstack.stack import components, start_infra, stop_infra
+from devstack.stripe_mock import LOCAL_STRIPE_WEBHOOK_SECRET, STRIPE_MOCK_KEY
 
 APP_PREFIX = "app-"
 _COLOURS = (31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96)
@@ -76,6 +77,13 @@ def service_env(cfg: Config, svc: str) -> dict[str, str]:
     if svc == "notifications":
         # Webhook receivers run on this machine in the local stack, over plain http.
         env["WEBHOOKS_ALLOW_INSECURE_LOOPBACK"] = "true"
+    if svc == "billing":
+        # The real Stripe SDK path against the local stripe-mock: checkout and portal work, and webhooks
+        # signed with this local secret (as the tests and bench sign them) are accepted.
+        env["WEB_URL"] = f"http://127.0.0.1:{WEB_PORT}"
+        env["STRIPE_SECRET_KEY"] = STRIPE_MOCK_KEY
+        env["STRIPE_API_BASE"] = f"http://127.0.0.1:{p.stripe_mock}"
+        env["STRIPE_WEBHOOK_SECRETS"] = LOCAL_STRIPE_WEBHOOK_SECRET
     return env
 
 
@@ -368,6 +376,7 @@ class Supervisor:
         rows += [
             ("Keycloak admin (admin/admin)", f"http://127.0.0.1:{p.keycloak}/admin/"),
             ("Mailpit inbox", f"http://127.0.0.1:{p.mailpit_http}"),
+            ("Stripe API (stripe-mock)", f"http://127.0.0.1:{p.stripe_mock}"),
             ("S3 endpoint (aivi/aivi-dev-secret)", f"http://127.0.0.1:{p.s3}"),
             ("PostgreSQL", f"postgresql://127.0.0.1:{p.postgres}/aivi"),
             ("Kafka", f"127.0.0.1:{p.kafka}"),
