@@ -916,3 +916,14 @@ def test_hr_needs_an_admins_approval_unless_the_operator_names_trusted_domains(
     services: dict[str, dict[str, Any]],
 ) -> None:
     assert json.loads(_env(services["users-api"])["HR_EMAIL_DOMAINS"]) == []
+
+
+def test_the_gateway_serves_metrics_and_detailed_health_to_prometheus_only(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    allowed = json.loads(_env(services["gateway-api"])["OPS_ALLOWED_CLIENTS"])
+    assert allowed == ["prometheus"]
+    assert "prometheus" in services
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    api = next(job for job in config["scrape_configs"] if job["job_name"] == "aivi-api")
+    assert "gateway-api:8001" in {t for sc in api["static_configs"] for t in sc["targets"]}
