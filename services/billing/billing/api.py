@@ -199,7 +199,7 @@ async def check_quota(
 ) -> Response | QuotaView:
     """Whether the account may create one more of `resource` (internal token; cached)."""
     period = period_of(now)
-    cached = await cache.get(account_id, resource)
+    cached, generation = await cache.get(account_id, resource)
     if cached is not None and json.loads(cached).get("period") == period:
         return Response(cached, media_type="application/json")
     async with db() as session:
@@ -210,7 +210,7 @@ async def check_quota(
             subscription = await commands.touch(session, account_id, now=now)
             state = await queries.quota(session, subscription, resource, now=now)
     view = quota_view(state)
-    await cache.put(account_id, resource, view.model_dump_json(by_alias=True).encode())
+    await cache.put(account_id, resource, view.model_dump_json(by_alias=True).encode(), generation=generation)
     return view
 
 

@@ -1,5 +1,9 @@
 """The quota answers cached in Redis (`billing:quota:{accountId}:{resource}`), deleted after the COMMIT of
-every change that can alter them (never before, or a reader could cache the state about to be replaced)."""
+every change that can alter them (never before, or a reader could cache the state about to be replaced).
+
+A reader that missed the cache read the database at some moment and stores its answer later; a change may
+have committed in between. So every invalidation also bumps the key's generation, and an answer is stored only
+if the generation is still the one seen before its database read (one Lua script, atomic in Redis)."""
 
 from __future__ import annotations
 
@@ -17,10 +21,24 @@ from billing.plans import Resource
 log = structlog.get_logger("billing.cache")
 
 PENDING = "billing_quota_invalidations"
+# Long enough to outlive any read in flight; a generation that expired reads as none, like a fresh key.
+GENERATION_TTL_S = 86400
+
+PUT_IF_GENERATION = """
+if (redis.call('GET', KEYS[2]) or '') == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+return 0
+"""
 
 
 def quota_key(account_id: str, resource: Resource) -> str:
     return f"billing:quota:{account_id}:{resource.value}"
+
+
+def generation_key(key: str) -> str:
+    return f"{key}:gen"
 
 
 class QuotaCache:
@@ -35,21 +53,29 @@ class QuotaCache:
     def enabled(self) -> bool:
         return self.ttl_s > 0
 
-    async def get(self, account_id: str, resource: Resource) -> bytes | None:
+    async def get(self, account_id: str, resource: Resource) -> tuple[bytes | None, str]:
+        """The cached answer (None on a miss) and the generation to hand back to `put` after a miss."""
         if not self.enabled:
-            return None
+            return None, ""
+        key = quota_key(account_id, resource)
         try:
-            value: Any = await self.redis.get(quota_key(account_id, resource))
+            value, generation = await self.redis.mget(key, generation_key(key))
         except Exception as exc:  # Redis down: answer from the database.
             log.warning("quota_cache.read_failed", error=repr(exc))
-            return None
-        return value if isinstance(value, bytes) else None
+            return None, ""
+        seen = generation.decode() if isinstance(generation, bytes) else ""
+        return (value if isinstance(value, bytes) else None), seen
 
-    async def put(self, account_id: str, resource: Resource, value: bytes) -> None:
+    async def put(self, account_id: str, resource: Resource, value: bytes, *, generation: str) -> None:
+        """Store an answer read from the database, unless a change was invalidated since `get`."""
         if not self.enabled:
             return
+        key = quota_key(account_id, resource)
         try:
-            await self.redis.set(quota_key(account_id, resource), value, ex=self.ttl_s)
+            stored: Any = self.redis.eval(
+                PUT_IF_GENERATION, 2, key, generation_key(key), generation, value.decode(), str(self.ttl_s)
+            )
+            await stored
         except Exception as exc:
             log.warning("quota_cache.write_failed", error=repr(exc))
 
@@ -78,7 +104,12 @@ class QuotaCache:
         if not keys:
             return
         try:
-            await self.redis.delete(*keys)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                for key in keys:
+                    pipe.incr(generation_key(key))
+                    pipe.expire(generation_key(key), GENERATION_TTL_S)
+                pipe.delete(*keys)
+                await pipe.execute()
         except Exception as exc:
             # The TTL bounds how long a missed deletion shows an old answer.
             log.warning("quota_cache.invalidate_failed", error=repr(exc))

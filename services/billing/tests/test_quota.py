@@ -14,8 +14,10 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from billing import worker
+from billing.cache import QuotaCache, quota_key
 from billing.domain import QuotaNotice, Subscription, UsageItem
 from billing.main import create_app
+from billing.plans import Resource
 from billing.settings import Settings
 from kit.db import make_sessionmaker
 from kit.testing import INTERNAL_TOKEN, Clock, in_process_client, outbox_events
@@ -162,3 +164,21 @@ async def test_twenty_concurrent_reservations_with_three_slots_left_give_exactly
         async with sessions() as session, session.begin():
             for table in (UsageItem, QuotaNotice, Subscription):
                 await session.execute(delete(table).where(table.company_id == account_id))
+
+
+async def test_an_answer_read_before_a_change_is_not_cached_after_it(
+    client: httpx.AsyncClient, cache: QuotaCache
+) -> None:
+    account_id = str(uuid.uuid4())
+    stale = (await client.get(quota_path(account_id), headers=INTERNAL)).content
+    await cache.redis.delete(quota_key(account_id, Resource.INTERVIEWS))
+    # A reader misses the cache and reads the database; a reservation commits before it stores its answer.
+    _, generation = await cache.get(account_id, Resource.INTERVIEWS)
+    await reserve(client, account_id, "inv-1")
+
+    await cache.put(account_id, Resource.INTERVIEWS, stale, generation=generation)
+
+    assert (await cache.get(account_id, Resource.INTERVIEWS))[0] is None
+    fresh = await client.get(quota_path(account_id), headers=INTERNAL)
+    assert fresh.json()["used"] == 1
+    assert (await cache.get(account_id, Resource.INTERVIEWS))[0] == fresh.content
