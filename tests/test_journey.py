@@ -34,7 +34,8 @@ from kit.testing import (
 from standins.llm import LlmStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
-TOPICS = ("interview-events", "analysis-events", "media-events")
+# Every topic a started consumer subscribes to (interviews also reads user-events, for company names).
+TOPICS = ("interview-events", "analysis-events", "media-events", "user-events")
 
 
 def identity(role: str) -> dict[str, str]:
