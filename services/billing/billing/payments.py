@@ -64,15 +64,21 @@ class Payments:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.client: stripe.StripeClient | None = None
+        self._http: stripe.HTTPXClient | None = None
         if settings.payments_enabled:
+            self._http = stripe.HTTPXClient(timeout=settings.stripe_timeout_s)
             self.client = stripe.StripeClient(
                 settings.stripe_secret_key.get_secret_value(),
                 stripe_version=API_VERSION,
                 base_addresses={"api": settings.stripe_api_base},
-                http_client=stripe.HTTPXClient(timeout=settings.stripe_timeout_s),
+                http_client=self._http,
                 max_network_retries=1,
             )
         self.prices = {PlanType.PLUS: settings.stripe_price_plus, PlanType.PRO: settings.stripe_price_pro}
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.close_async()  # type: ignore[no-untyped-call]
 
     @property
     def enabled(self) -> bool:
