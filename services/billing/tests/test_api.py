@@ -197,3 +197,16 @@ async def test_a_past_period_shows_its_own_usage(client: httpx.AsyncClient, hr: 
 
     assert (usage["period"], usage["planType"], usage["usage"]["interviewsUsed"]) == ("2020-01", "free", 0)
     assert usage["usage"]["interviewsLimit"] == usage["limits"]["interviewsPerMonth"] == 3
+
+
+async def test_hr_of_another_company_reads_their_own_account_never_yours(
+    client: httpx.AsyncClient, post_webhook: Post
+) -> None:
+    ours, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+    await post_webhook(checkout_completed(ours, plan="pro"))
+
+    mine = await client.get("/api/billing/subscription", headers={**Caller("hr").headers, "x-company-id": ours})
+    other = await client.get("/api/billing/subscription", headers={**Caller("hr").headers, "x-company-id": theirs})
+
+    assert (mine.json()["companyId"], mine.json()["planType"]) == (ours, "pro")
+    assert (other.json()["companyId"], other.json()["planType"]) == (theirs, "free")
