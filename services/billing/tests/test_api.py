@@ -8,8 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit.testing import Caller
+from billing.main import create_app
+from billing.settings import Settings
+from kit.testing import Caller, free_port, in_process_client
 
 from .conftest import Post
 from .test_webhooks import checkout_completed
@@ -210,3 +213,17 @@ async def test_hr_of_another_company_reads_their_own_account_never_yours(
 
     assert (mine.json()["companyId"], mine.json()["planType"]) == (ours, "pro")
     assert (other.json()["companyId"], other.json()["planType"]) == (theirs, "free")
+
+
+async def test_a_cancel_stripe_does_not_take_is_not_kept(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], post_webhook: Post, hr: Caller
+) -> None:
+    """Cancel is sent to Stripe inside the transaction: Stripe unreachable, nothing changes here either."""
+    await post_webhook(checkout_completed(hr.id))
+    unreachable = settings.model_copy(update={"stripe_api_base": f"http://127.0.0.1:{free_port()}"})
+    async with in_process_client(create_app(unreachable), sessions) as offline:
+        response = await offline.post("/api/billing/cancel", headers=hr.headers)
+        subscription = (await offline.get("/api/billing/subscription", headers=hr.headers)).json()
+
+    assert (response.status_code, response.json()["code"]) == (503, "PAYMENT_PROVIDER_UNAVAILABLE")
+    assert (subscription["planType"], subscription["cancelAtPeriodEnd"]) == ("plus", False)
