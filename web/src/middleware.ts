@@ -19,8 +19,8 @@ function route(request: NextRequest) {
   const origin = `${request.nextUrl.protocol}//${request.headers.get("host") ?? request.nextUrl.host}`;
   if (PUBLIC.has(pathname)) return NextResponse.next();
 
-  const access = request.cookies.get("access_token")?.value;
-  const refresh = request.cookies.get("refresh_token")?.value;
+  const access = sessionCookie(request, "access_token");
+  const refresh = sessionCookie(request, "refresh_token");
   if (!access && !refresh) {
     const url = new URL("/login", origin);
     url.searchParams.set("from", pathname + search);
@@ -40,6 +40,15 @@ function route(request: NextRequest) {
   if ((pathname.startsWith("/candidate") || pathname.startsWith("/interview")) && !roles.includes("candidate"))
     return redirect("/dashboard");
   return NextResponse.next();
+}
+
+/**
+ * Over https the gateway names its session cookies `__Host-access_token` and `__Host-refresh_token` (a browser
+ * keeps those only when Secure and set by this very host); over plain http (the local stack) they keep the plain
+ * names. The `__Host-` one wins: a plain-named cookie could have been planted by a sibling subdomain.
+ */
+function sessionCookie(request: NextRequest, name: "access_token" | "refresh_token"): string | undefined {
+  return request.cookies.get(`__Host-${name}`)?.value || request.cookies.get(name)?.value || undefined;
 }
 
 export const config = {

@@ -6,13 +6,19 @@ import { token } from "./tokens";
 
 type Cookies = { access?: string; refresh?: string };
 
-function visit(path: string, cookies: Cookies = {}, host = "127.0.0.1:3000") {
-  const cookie = [
-    cookies.access ? `access_token=${cookies.access}` : "",
-    cookies.refresh ? `refresh_token=${cookies.refresh}` : "",
-  ]
-    .filter(Boolean)
-    .join("; ");
+/** The gateway's cookie names: plain over http (the local stack), `__Host-` over https (production). */
+const PLAIN = "";
+const HOST = "__Host-";
+
+function cookieHeader(cookies: Cookies, prefix: string): string[] {
+  return [
+    cookies.access ? `${prefix}access_token=${cookies.access}` : "",
+    cookies.refresh ? `${prefix}refresh_token=${cookies.refresh}` : "",
+  ].filter(Boolean);
+}
+
+function visit(path: string, cookies: Cookies = {}, host = "127.0.0.1:3000", secure: Cookies = {}) {
+  const cookie = [...cookieHeader(secure, HOST), ...cookieHeader(cookies, PLAIN)].join("; ");
   // The server binds "localhost"; the browser's Host header is what its cookies belong to.
   const request = new NextRequest(`http://localhost:3000${path}`, { headers: { host, ...(cookie ? { cookie } : {}) } });
   const response = middleware(request);
@@ -67,5 +73,24 @@ describe("middleware", () => {
     expect(visit("/select-role", as())).toEqual(passes);
     expect(visit("/profile", as())).toEqual(passes);
     expect(visit("/select-role", as("candidate"))).toEqual(to("/dashboard"));
+  });
+
+  it("reads the gateway's __Host- session cookies, which it sets over https", () => {
+    expect(visit("/hr/dashboard", {}, "app.example.test", as("hr"))).toEqual(passes);
+    expect(visit("/hr/dashboard", {}, "app.example.test", as("candidate"))).toEqual(to("/dashboard", "app.example.test"));
+    expect(visit("/hr/dashboard", {}, "app.example.test", { refresh: "r" })).toEqual(passes);
+  });
+
+  it("believes the __Host- access token over a plain-named one (which a sibling subdomain could have planted)", () => {
+    expect(visit("/hr/dashboard", as("hr"), "app.example.test", as("candidate"))).toEqual(to("/dashboard", "app.example.test"));
+    expect(visit("/candidate/dashboard", as("hr"), "app.example.test", as("candidate"))).toEqual(passes);
+  });
+
+  it("keeps the Content-Security-Policy on pages it lets through and on its redirects", () => {
+    const page = middleware(new NextRequest("http://localhost:3000/about"));
+    const redirect = middleware(new NextRequest("http://localhost:3000/hr/dashboard"));
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 });
