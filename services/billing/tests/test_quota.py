@@ -182,3 +182,22 @@ async def test_an_answer_read_before_a_change_is_not_cached_after_it(
     fresh = await client.get(quota_path(account_id), headers=INTERNAL)
     assert fresh.json()["used"] == 1
     assert (await cache.get(account_id, Resource.INTERVIEWS))[0] == fresh.content
+
+
+async def test_a_refusal_in_a_new_month_is_announced_again(
+    client: httpx.AsyncClient, clock: Clock, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    account_id = str(uuid.uuid4())
+    for n in range(5):
+        await reserve(client, account_id, f"tpl-{n}", "templates")
+
+    first = await reserve(client, account_id, "tpl-over", "templates")
+    clock.advance(days=32)
+    next_month = await reserve(client, account_id, "tpl-over", "templates")
+
+    assert (first.status_code, next_month.status_code) == (402, 402)
+    async with sessions() as session:
+        notices = [m.payload["payload"] for m in await outbox_events(session) if m.event_type == "quota.exceeded"]
+    periods = [n["period"] for n in notices if n["companyId"] == account_id]
+    assert periods == [first.json()["details"]["period"], next_month.json()["details"]["period"]]
+    assert periods[0] != periods[1]
