@@ -17,15 +17,29 @@ export async function logout(): Promise<void> {
   window.location.assign(target);
 }
 
-/** Start the OIDC flow at the gateway and hand the browser to Keycloak's own page. */
-export async function startAuth(kind: "login" | "register", from?: string | null): Promise<void> {
+/**
+ * Start the OIDC flow at the gateway and hand the browser to Keycloak's own page. `reauthenticate` makes Keycloak
+ * ask for the password even while its own session lasts (OIDC `prompt=login`), so the new tokens carry a fresh
+ * sign-in time: what the gateway wants before a password change it cannot check with the current password.
+ */
+export async function startAuth(
+  kind: "login" | "register",
+  from?: string | null,
+  { reauthenticate = false }: { reauthenticate?: boolean } = {},
+): Promise<void> {
   // Kept only when it is a path of this app; the callback checks it again before following it.
   const back = sameOriginPath(from);
   if (back) sessionStorage.setItem("auth:from", back);
   else sessionStorage.removeItem("auth:from");
   const redirect = `${window.location.origin}/auth/callback`;
   const result = await api.get<{ authUrl: string }>(`/auth/${kind}`, { redirect_uri: redirect });
-  window.location.assign(result.authUrl);
+  let target = result.authUrl;
+  if (reauthenticate) {
+    const url = new URL(target);
+    url.searchParams.set("prompt", "login");
+    target = url.toString();
+  }
+  window.location.assign(target);
 }
 
 /** Hand Keycloak's single-use code to the gateway, which sets the session cookies. */
@@ -33,6 +47,11 @@ export function completeSignIn(code: string, state: string, redirectUri: string)
   return api.get<unknown>("/auth/callback", { code, state, redirect_uri: redirectUri });
 }
 
-export function changePassword(newPassword: string) {
-  return api.post<unknown>("/auth/change-password", { newPassword });
+/**
+ * The gateway checks the current password with Keycloak before setting the new one: a wrong one is refused
+ * (403 CURRENT_PASSWORD_INCORRECT), and where it cannot be checked a sign-in older than a few minutes is
+ * (401 REAUTHENTICATION_REQUIRED).
+ */
+export function changePassword(currentPassword: string, newPassword: string) {
+  return api.post<unknown>("/auth/change-password", { currentPassword, newPassword });
 }

@@ -5,40 +5,70 @@ import { ExternalLink } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import * as React from "react";
 import { useForm } from "react-hook-form";
+import { z } from "zod";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Alert } from "@/components/ui/feedback";
 import { Field, Input } from "@/components/ui/input";
 import { ApiError, errorMessage } from "@/lib/api";
-import { passwordSchema, type PasswordValues } from "@/lib/profile";
-import { changePassword } from "@/lib/session";
+import { passwordSchema } from "@/lib/profile";
+import { changePassword, startAuth } from "@/lib/session";
+
+/** The new password's rules plus the current password, which the gateway checks with Keycloak. */
+const changePasswordSchema = passwordSchema.safeExtend({
+  currentPassword: z.string().min(1, "Enter your current password").max(128, "At most 128 characters"),
+});
+type ChangePasswordValues = z.infer<typeof changePasswordSchema>;
+
+/** A refusal the form explains in its own words rather than the gateway's. */
+type FormProblem = { kind: "message"; text: string } | { kind: "sign-in-again" };
 
 export function ChangePassword({ accountConsoleUrl }: { accountConsoleUrl: string }) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const changed = params.get("success") === "password_changed";
-  const [formError, setFormError] = React.useState<string | null>(null);
+  const [problem, setProblem] = React.useState<FormProblem | null>(null);
   const {
     register,
     handleSubmit,
     reset,
     setError,
     formState: { errors, isSubmitting },
-  } = useForm<PasswordValues>({ resolver: zodResolver(passwordSchema), defaultValues: { newPassword: "", confirmPassword: "" } });
+  } = useForm<ChangePasswordValues>({
+    resolver: zodResolver(changePasswordSchema),
+    defaultValues: { currentPassword: "", newPassword: "", confirmPassword: "" },
+  });
 
   const submit = handleSubmit(async (values) => {
-    setFormError(null);
+    setProblem(null);
     try {
-      await changePassword(values.newPassword);
+      await changePassword(values.currentPassword, values.newPassword);
       reset();
       router.replace(`${pathname}?success=password_changed`);
     } catch (error) {
-      const field = error instanceof ApiError ? error.fieldErrors().newPassword : undefined;
-      if (field) setError("newPassword", { message: field });
-      else setFormError(errorMessage(error));
+      if (error instanceof ApiError && error.code === "CURRENT_PASSWORD_INCORRECT") {
+        setError("currentPassword", { message: "The current password is not right" }, { shouldFocus: true });
+        return;
+      }
+      if (error instanceof ApiError && error.code === "REAUTHENTICATION_REQUIRED") {
+        setProblem({ kind: "sign-in-again" });
+        return;
+      }
+      const fields = error instanceof ApiError ? error.fieldErrors() : {};
+      if (fields.currentPassword) setError("currentPassword", { message: fields.currentPassword });
+      if (fields.newPassword) setError("newPassword", { message: fields.newPassword });
+      if (!fields.currentPassword && !fields.newPassword) setProblem({ kind: "message", text: errorMessage(error) });
     }
   });
+
+  // Keycloak asks for the password again even while its own session lasts, and the page comes back here after.
+  const signInAgain = (event: React.MouseEvent<HTMLAnchorElement>) => {
+    event.preventDefault();
+    startAuth("login", pathname, { reauthenticate: true }).catch((error: unknown) =>
+      setProblem({ kind: "message", text: errorMessage(error) }),
+    );
+  };
 
   return (
     <div className="max-w-xl space-y-6">
@@ -50,11 +80,33 @@ export function ChangePassword({ accountConsoleUrl }: { accountConsoleUrl: strin
       <Card>
         <CardHeader>
           <CardTitle>Change password</CardTitle>
-          <CardDescription>Choose a new password of at least 8 characters.</CardDescription>
+          <CardDescription>Enter your current password, then choose a new one of at least 8 characters.</CardDescription>
         </CardHeader>
         <CardContent>
           <form onSubmit={submit} noValidate className="space-y-5">
-            {formError && <Alert variant="error">{formError}</Alert>}
+            {problem?.kind === "message" && <Alert variant="error">{problem.text}</Alert>}
+            {problem?.kind === "sign-in-again" && (
+              <Alert variant="error">
+                For your security, sign in again, then change your password.{" "}
+                <a
+                  href={`/login?from=${encodeURIComponent(pathname)}`}
+                  onClick={signInAgain}
+                  className="font-medium underline underline-offset-4"
+                >
+                  Sign in again
+                </a>
+              </Alert>
+            )}
+            <Field id="current-password" label="Current password" error={errors.currentPassword?.message}>
+              <Input
+                id="current-password"
+                type="password"
+                autoComplete="current-password"
+                aria-invalid={!!errors.currentPassword}
+                aria-describedby={errors.currentPassword ? "current-password-error" : undefined}
+                {...register("currentPassword")}
+              />
+            </Field>
             <Field id="new-password" label="New password" error={errors.newPassword?.message}>
               <Input
                 id="new-password"
