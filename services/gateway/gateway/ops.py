@@ -95,6 +95,8 @@ class OpsAllowlist:
             return False
         if address is None:
             return False
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped  # a dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d
         return any(address in network for network in [*self.networks, *await self._named()])
 
     async def _named(self) -> list[IPNetwork]:

@@ -58,6 +58,8 @@ async def test_the_allowlist_takes_networks_and_host_names(client_from: Client) 
     assert (await by_network.get("/metrics")).status_code == 200
     by_name = await client_from("127.0.0.1", ops_allowed_clients=["localhost"])
     assert (await by_name.get("/metrics")).status_code == 200
+    dual_stack = await client_from("::ffff:127.0.0.1")
+    assert (await dual_stack.get("/metrics")).status_code == 200
     elsewhere = await client_from("198.51.100.1", ops_allowed_clients=["localhost", "10.0.0.0/8"])
     assert (await elsewhere.get("/metrics")).status_code == 404
 
