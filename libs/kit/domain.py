@@ -7,6 +7,10 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import object_session
+
+# The session.info key under which a session keeps the aggregates that recorded events until they are staged.
+RECORDERS = "_recording_aggregates"
 
 
 def utcnow() -> datetime:
@@ -41,6 +45,11 @@ class AggregateRoot:
     def record(self, event: IntegrationEvent, *, aggregate_id: UUID | str | None = None) -> None:
         pending: list[RecordedEvent] = self.__dict__.setdefault("_pending_events", [])
         pending.append(RecordedEvent(event=event, aggregate_id=aggregate_id or self._aggregate_id()))
+        # A session's identity map holds clean objects weakly: an aggregate that recorded an event but changed
+        # no column could be collected before the transaction stages its events. The session keeps it until then.
+        session = object_session(self)
+        if session is not None:
+            session.info.setdefault(RECORDERS, []).append(self)
 
     def pull_events(self) -> list[RecordedEvent]:
         pending: list[RecordedEvent] = self.__dict__.pop("_pending_events", [])

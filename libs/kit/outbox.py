@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kit.db import Base
-from kit.domain import AggregateRoot, IntegrationEvent, RecordedEvent, utcnow
+from kit.domain import RECORDERS, AggregateRoot, IntegrationEvent, RecordedEvent, utcnow
 from kit.events import Envelope
 from kit.observability import (
     KAFKA_PRODUCED,
@@ -101,7 +101,7 @@ def stage(session: AsyncSession, event: IntegrationEvent, *, aggregate_id: UUID 
 async def stage_events(session: AsyncSession) -> int:
     recorded: list[RecordedEvent] = session.info.pop("_staged_events", [])
     seen: set[int] = set()
-    for obj in (*session.new, *session.identity_map.values()):
+    for obj in (*session.info.pop(RECORDERS, []), *session.new, *session.identity_map.values()):
         if isinstance(obj, AggregateRoot) and id(obj) not in seen:
             seen.add(id(obj))
             recorded.extend(obj.pull_events())

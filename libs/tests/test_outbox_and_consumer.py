@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -150,6 +151,25 @@ async def test_a_committed_command_stages_its_event_in_the_envelope(
     assert envelope.aggregate_id == widget_id
     assert envelope.payload == {"widget_id": widget_id, "seq": 1}
     assert rows[0].published_at is None
+
+
+async def test_an_event_recorded_by_a_loaded_aggregate_that_changed_no_column_reaches_the_outbox(
+    committed: async_sessionmaker[AsyncSession],
+) -> None:
+    widget_id = await change_widget(committed)
+
+    async with transaction(committed) as session:
+        loaded = await session.get(Widget, widget_id)
+        assert loaded is not None
+        # Recorded without touching a column, then dropped by the handler: only the session can keep it alive
+        # (its identity map holds clean objects weakly).
+        loaded.record(WidgetChanged(widget_id=widget_id, seq=99))
+        del loaded
+        gc.collect()
+
+    async with committed() as session:
+        seqs = [r.payload["payload"]["seq"] for r in (await session.scalars(select(OutboxMessage))).all()]
+    assert sorted(seqs) == [1, 99]
 
 
 async def test_the_relay_publishes_every_event_in_order_per_key(

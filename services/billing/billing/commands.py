@@ -45,14 +45,6 @@ COUNTED = (UsageStatus.RESERVED, UsageStatus.CONFIRMED)
 # -- accounts ---------------------------------------------------------------------------------------------
 
 
-def held(session: AsyncSession, subscription: Subscription) -> Subscription:
-    """Keep a loaded subscription alive until COMMIT. The session's identity map holds clean objects weakly,
-    so one that recorded an event but changed no column (or was flushed) could be collected before the
-    transaction stages its events into the outbox."""
-    session.info.setdefault("billing_held", []).append(subscription)
-    return subscription
-
-
 async def touch(
     session: AsyncSession,
     account_id: str,
@@ -89,7 +81,7 @@ async def touch(
         subscription.updated_at = now
     if created is not None:
         subscription.announce_created()
-    return held(session, subscription)
+    return subscription
 
 
 # -- the customer's routes --------------------------------------------------------------------------------
@@ -416,7 +408,7 @@ async def project_contact(session: AsyncSession, user_id: str, *, email: str, na
 
 async def _due(session: AsyncSession, *conditions: object) -> list[Subscription]:
     query = select(Subscription).where(Subscription.plan_type != PlanType.FREE, *conditions)  # type: ignore[arg-type]
-    return [held(session, s) for s in (await session.scalars(query.with_for_update(skip_locked=True))).all()]
+    return list((await session.scalars(query.with_for_update(skip_locked=True))).all())
 
 
 async def end_canceled_periods(session: AsyncSession, *, cache: QuotaCache, now: datetime) -> int:

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from billing.api import router
+from billing.api import MAX_WEBHOOK_BYTES, router
 from billing.cache import QuotaCache
 from billing.payments import Payments
 from billing.settings import Settings
@@ -33,8 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="billing service",
         description="Plans, subscriptions, quotas, usage and Stripe.",
         stale_version_code="CONCURRENT_MODIFICATION",
-        # The Stripe webhook keeps the kit's 1 MiB body limit: billing's design refuses larger events (413),
-        # and its route enforces the same cap while reading.
+        body_limits={"/api/billing/webhooks/stripe": MAX_WEBHOOK_BYTES},
     )
     app.state.clock = utcnow
     return app

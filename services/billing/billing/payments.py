@@ -13,7 +13,7 @@ import structlog
 
 from billing.plans import PlanType
 from billing.settings import Settings
-from kit.errors import DomainError, PayloadTooLarge, ServiceUnavailable
+from kit.errors import DomainError, ServiceUnavailable
 
 log = structlog.get_logger("billing.payments")
 
@@ -195,7 +195,3 @@ class _Provider:
         if isinstance(exc, stripe.StripeError):
             log.warning("stripe.failed", action=self.action, error=str(exc))
             raise PaymentProviderUnavailable("The payment provider could not be reached; try again shortly") from exc
-
-
-class WebhookTooLarge(PayloadTooLarge):
-    """A webhook body over the cap is refused before it is read to the end."""

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.cache import QuotaCache
-from billing.commands import held, touch
+from billing.commands import touch
 from billing.domain import DowngradeReason, PaymentEvent, Subscription, SubscriptionStatus
 from billing.payments import Payments
 from billing.plans import CURRENCY, PlanType
@@ -82,7 +82,7 @@ async def _find(
         if value:
             found = await session.scalar(select(Subscription).where(column == value).with_for_update().limit(1))
             if found is not None:
-                return held(session, found)
+                return found
     return None
 
 
