@@ -102,7 +102,7 @@ async def test_a_company_member_cannot_invite_in_another_companys_name(
     assert got.json()["companyName"] == "Acme GmbH"
 
 
-async def test_the_company_name_follows_renames_and_a_deleted_or_unknown_company_sends_nothing(
+async def test_the_name_follows_renames_a_deleted_company_sends_nothing_and_a_new_one_uses_the_name_given(
     client, hr, candidate, make_template, clock, deliver
 ) -> None:
     company, unknown = uuid.uuid4(), uuid.uuid4()
@@ -115,9 +115,10 @@ async def test_the_company_name_follows_renames_and_a_deleted_or_unknown_company
     interview = await make_template(hr)
 
     after_rename = await invite(client, as_member(hr, company), interview, candidate, clock)
-    from_unknown = await invite(
-        client, as_member(hr, unknown), await make_template(hr), candidate, clock, companyName="Whatever"
+    named_by_unknown = await invite(
+        client, as_member(hr, unknown), await make_template(hr), candidate, clock, companyName="Brand New Ltd"
     )
+    unnamed_by_unknown = await invite(client, as_member(hr, unknown), await make_template(hr), candidate, clock)
     deleted = company_event(users.CompanyDeleted(company_id=company, deleted_by=None, deleted_at=utcnow()), after_s=20)
     revived = company_event(
         users.CompanyUpdated(company_id=company, name="Acme Again", updated_at=utcnow()), after_s=30
@@ -129,9 +130,10 @@ async def test_the_company_name_follows_renames_and_a_deleted_or_unknown_company
     assert (await client.get(f"/api/invitations/{after_rename.json()['id']}", headers=hr.headers)).json()[
         "companyName"
     ] == "Acme Group"
-    assert from_unknown.status_code == 503
-    assert from_unknown.json()["code"] == "COMPANY_NOT_YET_KNOWN"
-    assert int(from_unknown.headers["retry-after"]) >= 1
+    assert named_by_unknown.status_code == 201, named_by_unknown.text
+    assert unnamed_by_unknown.status_code == 503
+    assert unnamed_by_unknown.json()["code"] == "COMPANY_NOT_YET_KNOWN"
+    assert int(unnamed_by_unknown.headers["retry-after"]) >= 1
     assert after_delete.status_code == 409
     assert after_delete.json()["code"] == "COMPANY_DELETED"
 

@@ -35,6 +35,11 @@ def invitation_company_name(company_id: str | None, company: KnownCompany | None
                 details=[_field_error("A company name is required when you belong to no company", "missing")],
             )
         return given
+    if company is None and given is not None:
+        # A company created a moment ago may not have reached this service yet. Its creator chose its name freely,
+        # so this window lends no name the inviter could not have given their company anyway; refusing would only
+        # fail the first invitation of every new company.
+        return given
     if company is None:
         raise CompanyNotYetKnown(
             "Your company's details have not reached the interview service yet; try again in a minute",
