@@ -36,6 +36,19 @@ class Settings(ServiceSettings):
     # A past_due subscription unpaid for this long falls back to Free.
     past_due_grace_days: int = 7
 
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if self.payments_enabled:
+            if not self.webhook_secrets:
+                problems.append("STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRETS: no payment would ever land")
+            for name, price in (
+                ("STRIPE_PRICE_PLUS", self.stripe_price_plus),
+                ("STRIPE_PRICE_PRO", self.stripe_price_pro),
+            ):
+                if not price.startswith("price_") or price in ("price_plus", "price_pro"):
+                    problems.append(f"{name} must be the Stripe price id of the plan (price_...)")
+        return problems
+
     @property
     def payments_enabled(self) -> bool:
         return bool(self.stripe_secret_key.get_secret_value())
