@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from kit.settings import ServiceSettings
+
+Options = Mapping[str, Any]
 
 app = typer.Typer(help="Inspect and replay Kafka dead-letter topics.", no_args_is_help=True)
 
@@ -58,10 +63,17 @@ class DeadLetter:
 Letter = tuple[DeadLetter, bytes | None, bytes | None, list[tuple[str, bytes]]]
 
 
-async def read_dlq(bootstrap: str, topic: str, *, group: str | None = None, limit: int = 1000) -> list[Letter]:
-    """Everything in the topic (or, with a group, everything after the group's committed offsets)."""
+async def read_dlq(
+    bootstrap: str, topic: str, *, group: str | None = None, limit: int = 1000, options: Options | None = None
+) -> list[Letter]:
+    """Everything in the topic (or, with a group, everything after the group's committed offsets). `options`: the
+    connection's (SASL) options, as `ServiceSettings.kafka_client_options` gives them."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest"
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        **(options or {}),
     )
     await consumer.start()
     try:
@@ -101,11 +113,13 @@ async def read_dlq(bootstrap: str, topic: str, *, group: str | None = None, limi
         await consumer.stop()
 
 
-async def replay(bootstrap: str, topic: str, *, offsets: set[tuple[int, int]] | None = None) -> list[DeadLetter]:
+async def replay(
+    bootstrap: str, topic: str, *, offsets: set[tuple[int, int]] | None = None, options: Options | None = None
+) -> list[DeadLetter]:
     """Re-publish dead letters to their original topic; with no offsets, all not yet replayed."""
-    letters = await read_dlq(bootstrap, topic, group=None if offsets else REPLAY_GROUP)
+    letters = await read_dlq(bootstrap, topic, group=None if offsets else REPLAY_GROUP, options=options)
     chosen = [x for x in letters if offsets is None or (x[0].partition, x[0].offset) in offsets]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **(options or {}))
     await producer.start()
     try:
         for letter, key, value, headers in chosen:
@@ -115,15 +129,15 @@ async def replay(bootstrap: str, topic: str, *, offsets: set[tuple[int, int]] | 
     finally:
         await producer.stop()
     if chosen and offsets is None:
-        await _commit_replayed(bootstrap, topic, chosen)
+        await _commit_replayed(bootstrap, topic, chosen, options or {})
     return [x[0] for x in chosen]
 
 
-async def _commit_replayed(bootstrap: str, topic: str, chosen: list[Letter]) -> None:
+async def _commit_replayed(bootstrap: str, topic: str, chosen: list[Letter], options: Options) -> None:
     last: dict[int, int] = {}
     for letter, *_ in chosen:
         last[letter.partition] = max(last.get(letter.partition, -1), letter.offset)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=REPLAY_GROUP, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=REPLAY_GROUP, enable_auto_commit=False, **options)
     await consumer.start()
     try:
         tps = {TopicPartition(topic, p): o + 1 for p, o in last.items()}
@@ -131,6 +145,12 @@ async def _commit_replayed(bootstrap: str, topic: str, chosen: list[Letter]) -> 
         await consumer.commit(tps)
     finally:
         await consumer.stop()
+
+
+def _connection() -> Options:
+    # The same KAFKA_SECURITY_PROTOCOL / KAFKA_SASL_MECHANISM / KAFKA_USERNAME / KAFKA_PASSWORD a service reads,
+    # so the tool reaches a SASL broker (compose) with the operator's credentials.
+    return ServiceSettings(service_name="dlq").kafka_client_options()
 
 
 @app.command("list")
@@ -141,7 +161,7 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List the messages in a dead-letter topic."""
-    letters = [x[0] for x in asyncio.run(read_dlq(bootstrap, topic, limit=limit))]
+    letters = [x[0] for x in asyncio.run(read_dlq(bootstrap, topic, limit=limit, options=_connection()))]
     if as_json:
         typer.echo(json.dumps([asdict(x) for x in letters], indent=2))
         return
@@ -161,7 +181,7 @@ def replay_cmd(
 ) -> None:
     """Replay dead letters to their original topic (all not yet replayed, or the given offsets)."""
     chosen = {(int(p), int(o)) for p, o in (x.split(":", 1) for x in offset)} if offset else None
-    done = asyncio.run(replay(bootstrap, topic, offsets=chosen))
+    done = asyncio.run(replay(bootstrap, topic, offsets=chosen, options=_connection()))
     for x in done:
         typer.echo(f"replayed {x.partition}:{x.offset} -> {x.original_topic} ({x.event_type} {x.event_id})")
     typer.echo(f"{len(done)} message(s) replayed")

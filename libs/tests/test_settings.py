@@ -81,3 +81,20 @@ def test_kafka_clients_get_scram_credentials_when_sasl_is_configured() -> None:
         "sasl_plain_password": "pw",
     }
     assert ServiceSettings(service_name="probe").kafka_client_options() == {"security_protocol": "PLAINTEXT"}
+
+
+def test_the_dead_letter_tool_signs_in_to_kafka_as_the_environment_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kit.dlq import _connection
+
+    assert _connection() == {"security_protocol": "PLAINTEXT"}
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+    monkeypatch.setenv("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+    monkeypatch.setenv("KAFKA_USERNAME", "operator")
+    monkeypatch.setenv("KAFKA_PASSWORD", "s3cret")
+
+    assert _connection() == {
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "operator",
+        "sasl_plain_password": "s3cret",
+    }

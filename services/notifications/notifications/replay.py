@@ -43,7 +43,7 @@ async def rewind(settings: Settings, topic: str, since: datetime, *, group: str 
     partition with none). Refuses with `GroupActive` while the group has members."""
     group = group or group_of(settings)
     physical = settings.topic(topic)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, **settings.kafka_client_options())
     await admin.start()
     try:
         [described] = await admin.describe_consumer_groups([group])
@@ -58,7 +58,12 @@ async def rewind(settings: Settings, topic: str, since: datetime, *, group: str 
         raise LookupError(f"topic {physical!r} does not exist")
     tps = [TopicPartition(physical, p) for p in partitions]
     # Assigned, not subscribed: committing for the group this way does not join it.
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        **settings.kafka_client_options(),
+    )
     await consumer.start()
     try:
         consumer.assign(tps)
