@@ -1,10 +1,11 @@
 """The web app in a real browser, end to end: the production build of web/ (`next start`) in front of the
-real gateway, users, interviews, media, analysis and notifications services (each API under uvicorn plus its
-consumer and arq worker as processes) on the test database, test Keycloak realm, test buckets and this run's
-topics; e-mail goes to the running Mailpit, whose HTTP API the journey reads. The LLM and the transcription API
-are local stand-ins speaking their real HTTP APIs. Playwright drives
-Debian's Chromium (fake camera and microphone) through web/e2e/; it signs in on Keycloak's own page with
-users created for the run. Screenshots of the key screens land in web/test-results/screens/."""
+real gateway, users, interviews, media, analysis, notifications and billing services (each API under uvicorn
+plus its consumer and arq worker as processes) on the test database, test Keycloak realm, test buckets and this
+run's topics; e-mail goes to the running Mailpit, whose HTTP API the journey reads. Interviews enforces the plans'
+quotas at billing, as shipped; billing runs with online payment disabled (no Stripe key), since a checkout would
+send the browser off this machine. The LLM and the transcription API are local stand-ins speaking their real
+HTTP APIs. Playwright drives Debian's Chromium (fake camera and microphone) through web/e2e/; it signs in on
+Keycloak's own page with users created for the run. Screenshots of the key screens land in web/test-results/screens/."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ S3 = f"http://127.0.0.1:{os.environ.get('S3_PORT', '9000')}"
 # The local stack's Mailpit: SMTP for the notifications service, its HTTP API for the journey.
 MAIL_PORTS = Ports()
 MAILPIT = f"http://127.0.0.1:{MAIL_PORTS.mailpit_http}"
-SERVICES = ("gateway", "users", "interviews", "media", "analysis", "notifications")
+SERVICES = ("gateway", "users", "interviews", "media", "analysis", "notifications", "billing")
 STARTUP_TIMEOUT_S = 180.0
 PLAYWRIGHT_TIMEOUT_S = 1500.0
 
@@ -285,9 +286,6 @@ async def run_platform(
     web_port = free_port()
     web_url = f"http://127.0.0.1:{web_port}"
     urls = {f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    # Not started here: nothing listens at this address, so the gateway reports them unavailable.
-    down = f"http://127.0.0.1:{free_port()}"
-    urls |= {"BILLING_URL": down}
     extra = {
         "gateway": {
             "KEYCLOAK_REALM": KEYCLOAK_TEST_REALM,
@@ -302,8 +300,8 @@ async def run_platform(
             **urls,
         },
         "users": {"S3_ENDPOINT": S3, "S3_BUCKET_PREFIX": "test-"},
-        # Billing is not started here, so quota enforcement (on by default) would refuse every creation.
-        "interviews": {"BILLING_URL": down, "QUOTA_ENFORCEMENT": "false"},
+        # Every template and invitation is reserved against the HR's plan at billing, as shipped.
+        "interviews": {"BILLING_URL": urls["BILLING_URL"], "QUOTA_ENFORCEMENT": "true"},
         "media": {
             "S3_ENDPOINT": S3,
             "S3_BUCKET_PREFIX": "test-",
@@ -325,6 +323,16 @@ async def run_platform(
             "PUBLIC_API_URL": urls["GATEWAY_URL"],
             # The journey's webhook receiver listens on plain-http loopback, inside the Playwright process.
             "WEBHOOKS_ALLOW_INSECURE_LOOPBACK": "true",
+        },
+        "billing": {
+            # Payments disabled: plans, usage and quotas work, and checkout is refused instead of leading the
+            # browser to Stripe (an empty key overrides one the caller's environment may carry).
+            "STRIPE_SECRET_KEY": "",
+            "STRIPE_WEBHOOK_SECRETS": "",
+            # Nothing listens here: should anything still call Stripe, it fails on loopback, not at stripe.com.
+            "STRIPE_API_BASE": f"http://127.0.0.1:{free_port()}",
+            # Checkout's return addresses, were it enabled, are this run's web app.
+            "WEB_URL": web_url,
         },
     }
     fleet = Fleet()
