@@ -7,13 +7,15 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 
 /**
  * The platform's core loop in a real browser against real servers (started by tests/test_web.py): everyone
- * signs in on Keycloak's own page; the candidate makes themself discoverable by recruiters. HR builds and publishes a template (text, multiple choice, video), invites
- * the candidate; the candidate opens the interview from the invitation e-mail (read from Mailpit), answers
+ * signs in on Keycloak's own page; the candidate makes themself discoverable by recruiters. HR builds and
+ * publishes a template (text, multiple choice, video), invites the candidate and finds the invitation counted on
+ * their Free plan (online payment is off, so upgrading says why it is not offered), and the pricing page lists
+ * the plans; the candidate opens the interview from the invitation e-mail (read from Mailpit), answers
  * everything (the video from Chromium's fake camera) and completes while HR's bell lights up live; HR reads the
  * notification, waits for the AI analysis, reads the scores and approves with a note; the candidate sees the
  * decision and changes their notification settings. HR connects a webhook receiver (a local HTTP server in this
- * process) and its test event arrives signed. An admin adds a skill to the catalogue. Key screens are saved to
- * test-results/screens/ as the run's artefacts.
+ * process) and its test event arrives signed. An admin adds a skill to the catalogue and finds HR's account
+ * among the billing accounts. Key screens are saved to test-results/screens/ as the run's artefacts.
  */
 
 type Account = { email: string; password: string };
@@ -250,6 +252,50 @@ test("HR finds the candidate and invites them to the template", async ({ page })
   await screen(page, "hr-invited");
 });
 
+test("HR's billing page counts the invitation on the Free plan and says why upgrading is not offered, and the pricing page lists the plans", async ({ page }) => {
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto("/profile/billing");
+  await expect(page.getByRole("heading", { name: "Plan and billing", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Free plan", exact: true })).toBeVisible();
+
+  // Billing confirms usage from the template's and the invitation's events: reload until it has counted both.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("meter-interviews")).toContainText("1 of 3 used", { timeout: 5_000 });
+    await expect(page.getByTestId("meter-templates")).toContainText("1 of 5 used", { timeout: 5_000 });
+  }).toPass({ timeout: 90_000, intervals: [2_000, 5_000] });
+
+  // Online payment is off here: the upgrades are shown, disabled, and each names the reason.
+  const reason = "Online payment is not enabled on this installation — ask your administrator.";
+  await expect(page.getByText(reason)).toBeVisible();
+  for (const plan of ["Plus", "Pro"]) {
+    const upgrade = page.getByRole("button", { name: new RegExp(`^Upgrade to ${plan} — \\$\\d+ per month$`) });
+    await expect(upgrade).toBeDisabled();
+    await expect(upgrade).toHaveAccessibleDescription(reason);
+  }
+  await screen(page, "hr-billing");
+  await phoneScreen(page, "hr-billing");
+
+  // The plans as the billing service states them, read by the page's server.
+  await page.goto("/pricing");
+  await expect(page.getByRole("heading", { name: "Pricing", level: 1 })).toBeVisible();
+  const plans = page.getByRole("list", { name: "Plans", exact: true }).locator(":scope > li");
+  await expect(plans).toHaveCount(3);
+  for (const [name, price, interviews] of [
+    ["Free", "$0", "3 interviews per month"],
+    ["Plus", "$29", "100 interviews per month"],
+    ["Pro", "$99", "Unlimited interviews"],
+  ]) {
+    const card = plans.filter({ has: page.getByRole("heading", { name, exact: true }) });
+    await expect(card.getByText(price, { exact: true })).toBeVisible();
+    await expect(card.getByText(interviews, { exact: true })).toBeVisible();
+  }
+  await expect(page.getByText("Online payment is not enabled on this installation", { exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "See your plan and usage" })).toHaveCount(3);
+  await screen(page, "pricing");
+  await phoneScreen(page, "pricing");
+});
+
 test("the candidate opens the interview from the invitation e-mail, answers the three questions, recording the video from the camera, and completes while HR's bell lights up", async ({
   page,
   browser,
@@ -454,6 +500,29 @@ test("an admin creates a skill and sees it in the catalogue", async ({ page }) =
   await page.getByLabel("Search skills").fill(skill);
   await expect(page.getByRole("link", { name: `Edit ${skill}` })).toBeVisible();
   await screen(page, "admin-skills");
+});
+
+test("an admin finds HR's account among the billing accounts, on the Free plan with its interview, AI tokens and recording counted", async ({ page }) => {
+  await signIn(page, admin, "/admin/dashboard");
+  await page.goto("/admin/billing");
+  await expect(page.getByRole("heading", { name: "Billing accounts", level: 1 })).toBeVisible();
+  // Oldest accounts first, and the test database keeps earlier runs': page on until HR's row shows. HR is billed
+  // on their own until they create a company (the webhook step), whose row names the company.
+  const row = page.getByRole("row").filter({ hasText: hr.email }).filter({ hasNotText: "Acme Robotics" });
+  const next = page.getByRole("navigation", { name: "Pagination" }).getByRole("button", { name: "Next" });
+  for (let n = 1; ; n++) {
+    await expect(page.getByRole("region", { name: `Billing accounts, page ${n}`, exact: true })).toBeVisible();
+    if ((await row.count()) > 0 || (await next.count()) === 0 || (await next.isDisabled())) break;
+    await next.click();
+  }
+  await expect(row).toHaveCount(1);
+  await expect(row.getByRole("cell").nth(1)).toHaveText("Free");
+  await expect(row.getByRole("cell").nth(3)).toHaveText("1 of 3");
+  // Metered from the analysis' and the recording's events: the interview's AI tokens and its video are counted.
+  await expect(row.getByRole("cell").nth(6)).not.toHaveText("0");
+  await expect(row.getByRole("cell").nth(7)).not.toHaveText("0 MB");
+  await screen(page, "admin-billing");
+  await phoneScreen(page, "admin-billing");
 });
 
 test("every key screen passes axe-core's WCAG 2.1 A/AA rules without serious or critical violations", () => {
