@@ -22,7 +22,9 @@ router = APIRouter(tags=["hr"], dependencies=[Depends(authorize)])
 )
 async def search_candidates(*, request: Request, caller: Caller) -> Response:
     """Search candidates by skills."""
-    headers = identity_headers(caller)
+    # Besides those who opted in, search finds the candidates who applied to the caller's company: the
+    # company is resolved from membership, never taken from the client.
+    headers = identity_headers(caller, await request.app.state.companies(caller))
     response = await users(request).request("GET", "/candidates/search", query=request.url.query, headers=headers)
     return passthrough(at_gateway(response, request.url.path))
 

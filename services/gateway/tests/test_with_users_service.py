@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+
+from kit.contracts.interviews import InvitationCreated
+from kit.db import make_sessionmaker, transaction
+from kit.events import Envelope
+from kit.testing import make_service_engine, settings_for_tests
+from users.consumers import HANDLERS
+from users.settings import Settings as UsersSettings
 
 
 @pytest.fixture
@@ -153,6 +161,59 @@ async def test_billing_acts_for_the_company_of_the_callers_membership_never_a_cl
     )
     assert subscription.status_code == 200, subscription.text
     assert subscription.json()["headers"]["x-company-id"] == company_id
+
+
+async def test_hr_search_finds_a_candidate_who_applied_to_the_company_of_the_callers_membership(
+    real_gateway: httpx.AsyncClient, fresh_user: Any
+) -> None:
+    admin = await _token(await fresh_user("search-admin", roles=("admin",)))
+    hr = await _token(await fresh_user("search-hr", roles=("hr",)))
+    candidate = await _token(await fresh_user("search-cand", roles=("candidate",)))
+    slug = f"applied-{uuid.uuid4().hex[:8]}"
+    skill = await real_gateway.post("/api/admin/skills", headers=admin, json={"name": slug, "slug": slug})
+    assert skill.status_code == 201, skill.text
+    skill_id = skill.json()["skillId"]
+    added = await real_gateway.post("/api/me/skills", headers=candidate, json={"skillId": skill_id})
+    assert added.status_code == 201, added.text
+    candidate_id = (await real_gateway.get("/api/users/me", headers=candidate)).json()["id"]
+    company = await real_gateway.post("/api/hr/companies", headers=hr, json={"name": f"Hiring {slug}"})
+    assert company.status_code == 201, company.text
+
+    async def found() -> list[str]:
+        search = await real_gateway.get("/api/hr/candidates/search", headers=hr, params={"skillIds": skill_id})
+        assert search.status_code == 200, search.text
+        return [hit["userId"] for hit in search.json()["data"]]
+
+    before = await found()
+    # The candidate never opted in to being discoverable; the company invites them (interviews' event, as the
+    # users consumer handles it).
+    await _invite(candidate_id, account=company.json()["companyId"])
+
+    assert before == []
+    assert await found() == [candidate_id]
+
+
+async def _invite(candidate_id: str, *, account: str) -> None:
+    invitation = InvitationCreated(
+        invitation_id=str(uuid.uuid4()),
+        template_id=str(uuid.uuid4()),
+        template_title="Backend interview",
+        candidate_id=candidate_id,
+        company_id=account,
+        company_name="Hiring",
+        invited_by=str(uuid.uuid4()),
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    envelope = Envelope.wrap(
+        invitation, source="interviews", aggregate_id=invitation.invitation_id, correlation_id=None
+    )
+    settings = settings_for_tests(UsersSettings, "users", s3_bucket_prefix="test-")
+    engine = make_service_engine(settings)
+    try:
+        async with transaction(make_sessionmaker(engine, service="users", schema=settings.schema_name)) as session:
+            await HANDLERS[InvitationCreated.TYPE](session, envelope)
+    finally:
+        await engine.dispose()
 
 
 async def test_my_avatar_and_conditional_profile_writes_go_through_to_the_users_service(

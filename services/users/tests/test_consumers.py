@@ -1,22 +1,25 @@
 """The consumer's handlers on records read back from the real Kafka: logins from `auth-events`,
-commands from `user-commands`; a redelivered record takes effect once."""
+commands from `user-commands`, applications from `interview-events`; a redelivered record takes effect once."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from aiokafka import ConsumerRecord
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kit.contracts.interviews import InvitationCreated
 from kit.db import transaction
 from kit.events import Envelope
 from kit.kafka import Consumer, make_producer
 from kit.testing import consume, outbox_events
 from users import commands
 from users.consumers import HANDLERS, TOPICS
-from users.domain import User
+from users.domain import CandidateApplication, User
 from users.schemas import CreateUser
 from users.settings import Settings
 
@@ -116,6 +119,52 @@ async def test_a_command_for_a_missing_user_is_settled_and_a_malformed_one_goes_
     headers = {k: v.decode() for k, v in dead.headers}
     assert headers["dlq-error-type"] == "ValidationError"
     assert "userId or externalAuthId" in headers["dlq-error-message"]
+
+
+def _invitation(candidate_id: str, account: str) -> Envelope:
+    invitation = InvitationCreated(
+        invitation_id=str(uuid.uuid4()),
+        template_id=str(uuid.uuid4()),
+        template_title="Backend interview",
+        candidate_id=candidate_id,
+        company_id=account,
+        company_name="Acme",
+        invited_by=str(uuid.uuid4()),
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    return Envelope.wrap(invitation, source="interviews", aggregate_id=invitation.invitation_id, correlation_id=None)
+
+
+async def test_an_invitation_records_one_application_per_account_and_candidate_however_often_it_arrives(
+    settings: Settings, sessions, make_topics, kafka_bootstrap: str
+) -> None:
+    await make_topics(*TOPICS)
+    candidate = await register(sessions)
+    account, other = str(uuid.uuid4()), str(uuid.uuid4())
+    first, again, elsewhere = (_invitation(str(candidate.id), a) for a in (account, account, other))
+    again = again.model_copy(update={"occurred_at": first.occurred_at + timedelta(days=1)})
+    # A second invitation by the same account, one by another account, and two naming no user here
+    # (deleted since, or not a user id at all): settled, not retried.
+    unknown, malformed = _invitation(str(uuid.uuid4()), account), _invitation("not-a-user-id", account)
+    arrival = [again, first, first, elsewhere, unknown, malformed]
+    published = await _publish(settings, kafka_bootstrap, "interview-events", *arrival)
+    # Records are keyed by invitation, so partitions may deliver a later invitation first: handle `again`
+    # before `first` (a stable sort keeps the redelivered copy after its original).
+    order = [str(e.event_id) for e in arrival]
+    records = sorted(published, key=lambda r: order.index(json.loads(r.value)["eventId"]))
+    consumer = Consumer(settings, sessions, HANDLERS, TOPICS)
+
+    results = [await consumer.handle(r) for r in records]
+    await consumer.close()
+
+    assert results == ["ok", "ok", "duplicate", "ok", "ok", "ok"]
+    async with sessions() as session:
+        applications = await session.scalars(
+            select(CandidateApplication).where(CandidateApplication.account_id.in_([account, other]))
+        )
+        rows = {(a.account_id, a.candidate_id, a.applied_at) for a in applications}
+    # One row per account, dated by its earliest invitation though a later one arrived first.
+    assert rows == {(account, candidate.id, first.occurred_at), (other, candidate.id, elsewhere.occurred_at)}
 
 
 async def _publish(

@@ -1,16 +1,23 @@
 """Who may be HR: a self-registered user picks candidate freely, but hr only with a verified e-mail at one of
 the configured company domains; anyone else records a request that an administrator approves. And HR's
-candidate search finds only candidates who chose to be discoverable."""
+candidate search finds only candidates who chose to be discoverable or who applied to HR's own account."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kit.contracts.interviews import InvitationCreated
+from kit.db import transaction
+from kit.events import Envelope
+from users.consumers import HANDLERS
 
 MakeUser = Callable[..., Awaitable[dict[str, Any]]]
 WAITING = "An administrator must approve HR access"
@@ -166,3 +173,63 @@ async def test_discoverable_must_be_true_or_false(
 
     assert refused.status_code == 422
     assert "discoverable" in refused.text
+
+
+async def invite(sessions: async_sessionmaker[AsyncSession], candidate_id: str, *, account: str) -> None:
+    """What interviews announces when the account invites the candidate, handled as the consumer handles it."""
+    invitation = InvitationCreated(
+        invitation_id=str(uuid.uuid4()),
+        template_id=str(uuid.uuid4()),
+        template_title="Backend interview",
+        candidate_id=candidate_id,
+        company_id=account,
+        company_name="Acme",
+        invited_by=str(uuid.uuid4()),
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    envelope = Envelope.wrap(
+        invitation, source="interviews", aggregate_id=invitation.invitation_id, correlation_id=None
+    )
+    async with transaction(sessions) as session:
+        await HANDLERS[InvitationCreated.TYPE](session, envelope)
+
+
+async def test_hr_search_also_finds_candidates_who_applied_to_hrs_own_account_and_no_one_elses(
+    client: httpx.AsyncClient, make_user: MakeUser, as_user, admin, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    rare = (
+        await client.post("/skills", json={"name": f"Applied {tag}", "slug": f"applied-{tag}"}, headers=admin)
+    ).json()
+    rare_id = rare["data"]["skillId"]
+    people = {}
+    for name in ("open", "applied", "elsewhere", "solo"):
+        person = await make_user("candidate", firstName=name.title())
+        me = as_user(person["id"], "candidate")
+        await client.post(f"/candidates/{person['id']}/skills", json={"skillId": rare_id}, headers=me)
+        people[name] = person["id"]
+    await client.put("/users/me", json={"discoverable": True}, headers=as_user(people["open"], "candidate"))
+    company, other_company = str(uuid.uuid4()), str(uuid.uuid4())
+    hr = as_user((await make_user("hr"))["id"], "hr", **{"x-company-id": company})
+    solo_id = (await make_user("hr"))["id"]
+    # An HR user in no company acts for themself: their own id is the account their invitations bill.
+    solo = as_user(solo_id, "hr")
+    await invite(sessions, people["applied"], account=company)
+    await invite(sessions, people["applied"], account=company)
+    await invite(sessions, people["elsewhere"], account=other_company)
+    await invite(sessions, people["solo"], account=solo_id)
+
+    async def found(headers: dict[str, str]) -> set[str]:
+        response = await client.get("/candidates/search", params={"skillIds": rare_id}, headers=headers)
+        assert response.status_code == 200, response.text
+        return {hit["userId"] for hit in response.json()["data"]}
+
+    assert await found(hr) == {people["open"], people["applied"]}
+    assert await found(solo) == {people["open"], people["solo"]}
+    # Another member of the other company finds its applicant, never this company's.
+    assert await found(as_user(solo_id, "hr", **{"x-company-id": other_company})) == {
+        people["open"],
+        people["elsewhere"],
+    }
+    # An admin acts for no account that invited anyone here: still only those who opted in.
+    assert await found(admin) == {people["open"]}

@@ -58,6 +58,12 @@ def require_candidate_reader(caller: Principal, user_id: UUID) -> None:
         raise AccessDenied("Only the candidate, HR and admins read a candidate profile")
 
 
+def applicants_account(caller: Principal) -> str:
+    """Candidate search finds, besides those who chose to be discoverable, the candidates who applied to the
+    account the caller acts for (its invitations): the caller's company, else the caller."""
+    return caller.account_id
+
+
 def company_creator(caller: Principal, named: UUID | None) -> UUID:
     """The creator of a new company: the caller, or the user an admin names."""
     creator = caller_id(caller)

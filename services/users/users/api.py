@@ -246,9 +246,10 @@ async def delete_avatar(user_id: UserId, sessions: Sessions, caller: CurrentUser
 # Candidates
 
 
-@router.get("/candidates/search", tags=["candidates"], dependencies=[HR_OR_ADMIN])
+@router.get("/candidates/search", tags=["candidates"])
 async def search_candidates(
     session: ReadSession,
+    caller: HrCaller,
     skill_ids: Annotated[list[uuid.UUID], Query(alias="skillIds", max_length=50)] = [],  # noqa: B006
     min_proficiency: Annotated[
         Literal["beginner", "intermediate", "advanced", "expert"] | None, Query(alias="minProficiency")
@@ -264,7 +265,7 @@ async def search_candidates(
     q = SearchCandidates(
         skill_ids=skill_ids, min_proficiency=min_proficiency, min_years=min_years, experience_level=experience_level
     )
-    return await queries.search_candidates(session, q, page=page, limit=limit)
+    return await queries.search_candidates(session, q, caller=caller, page=page, limit=limit)
 
 
 @router.get("/candidates/{userId}/profile", tags=["candidates"])

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,7 @@ from kit.auth import Principal
 from kit.domain import utcnow
 from users import access
 from users.domain import (
+    CandidateApplication,
     CandidateProfile,
     CandidateProfileNotFound,
     CandidateSkill,
@@ -409,3 +412,24 @@ async def remove_candidate_skill(
     await session.execute(
         delete(CandidateSkill).where(CandidateSkill.id == (await _load_candidate_skill(session, user_id, skill_id)).id)
     )
+
+
+# Applications, from interviews' invitations
+
+
+async def record_application(
+    session: AsyncSession, *, account_id: str, candidate_id: uuid.UUID, applied_at: datetime
+) -> bool:
+    """The candidate applied to the account (it invited them). One row per account and candidate, dated by
+    its earliest invitation whatever order invitations arrive in (they are keyed, so partitioned, by
+    invitation). False when the candidate is no user here (deleted since): there is no one to find."""
+    if await session.scalar(select(User.id).where(User.id == candidate_id)) is None:
+        return False
+    row = insert(CandidateApplication).values(account_id=account_id, candidate_id=candidate_id, applied_at=applied_at)
+    await session.execute(
+        row.on_conflict_do_update(
+            index_elements=[CandidateApplication.account_id, CandidateApplication.candidate_id],
+            set_={"applied_at": func.least(CandidateApplication.applied_at, row.excluded.applied_at)},
+        )
+    )
+    return True

@@ -1,10 +1,12 @@
-"""`python -m users.consumers`: logins from `auth-events` and administrative commands from `user-commands`.
+"""`python -m users.consumers`: logins from `auth-events`, administrative commands from `user-commands` and,
+from `interview-events`, which candidates applied to which account (HR of that account finds them in search).
 
 Each handler runs in the consumer's transaction beside the processed_messages row, so a redelivered
 record changes nothing twice; the command handlers are the same ones the HTTP routes run."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -12,6 +14,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit.contracts.interviews import InvitationCreated
 from kit.contracts.users import (
     ActivateUserCommand,
     AssignRoleCommand,
@@ -28,7 +31,7 @@ from users.settings import Settings
 
 log = structlog.get_logger("users.consumers")
 
-TOPICS: list[str] = ["auth-events", "user-commands"]
+TOPICS: list[str] = ["auth-events", "user-commands", "interview-events"]
 
 C = TypeVar("C", bound=UserCommand)
 
@@ -47,6 +50,23 @@ async def on_user_authenticated(session: AsyncSession, envelope: Envelope) -> No
     if not await commands.record_login(session, login.external_auth_id):
         # The login event can outrun the registration saga's create; nothing to stamp yet.
         log.info("users.login_of_unknown_user", external_auth_id=login.external_auth_id)
+
+
+async def on_invitation_created(session: AsyncSession, envelope: Envelope) -> None:
+    """The invitation's account (`companyId`, the billed account) now finds the candidate in search. A
+    withdrawn invitation changes nothing: the candidate applied all the same."""
+    invitation = InvitationCreated.model_validate(envelope.payload)
+    try:
+        candidate_id = uuid.UUID(invitation.candidate_id)
+    except ValueError:
+        # Not one of this service's user ids, so no one search could return.
+        log.warning("users.invitation_of_unknown_candidate", invitation_id=invitation.invitation_id)
+        return
+    applied = await commands.record_application(
+        session, account_id=invitation.company_id, candidate_id=candidate_id, applied_at=envelope.occurred_at
+    )
+    if not applied:
+        log.info("users.invitation_of_unknown_candidate", invitation_id=invitation.invitation_id)
 
 
 def _command(
@@ -84,6 +104,7 @@ async def _assign_role(session: AsyncSession, cmd: AssignRoleCommand, user: User
 
 HANDLERS: Handlers = {
     "user.authenticated": on_user_authenticated,
+    InvitationCreated.TYPE: on_invitation_created,
     SuspendUserCommand.TYPE: _command(SuspendUserCommand, _suspend),
     ActivateUserCommand.TYPE: _command(ActivateUserCommand, _activate),
     DeleteUserCommand.TYPE: _command(DeleteUserCommand, _delete),

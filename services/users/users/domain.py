@@ -439,6 +439,23 @@ class Membership(Base):
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), default=utcnow)
 
 
+class CandidateApplication(Base):
+    """A candidate who applied to an account: invited by it (interviews' `invitation.created`). HR of that
+    account may find the candidate in search without the candidate opting in to being discoverable. One row
+    per account and candidate however many invitations; a withdrawn invitation keeps it (they applied)."""
+
+    __tablename__ = "candidate_applications"
+
+    # The billed account that invited: a company id, or the HR user's id while they belong to none (as
+    # interviews keeps it).
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    candidate_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # When the account's earliest invitation of the candidate was created.
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 # Errors: the codes and statuses are those the reference's clients parse. The 400s keep the plain
 # DomainError status; every other error takes its status from the kit's semantic parent.
 

@@ -15,6 +15,7 @@ from kit.schemas import Paginated, paginate
 from users import access
 from users.commands import find_user, load_company, load_profile, load_skill, load_user
 from users.domain import (
+    CandidateApplication,
     CandidateProfile,
     CandidateSkill,
     Company,
@@ -261,10 +262,11 @@ def _proficiency_rank(column: InstrumentedAttribute[str]) -> ColumnElement[int]:
 
 
 async def search_candidates(
-    session: AsyncSession, q: SearchCandidates, *, page: int, limit: int
+    session: AsyncSession, q: SearchCandidates, *, caller: Principal, page: int, limit: int
 ) -> Paginated[CandidateHit]:
-    """Among discoverable candidates: with skillIds, those having all of them (each row meeting the
-    minimums); without, any, optionally with some skill meeting them. Scored by total years."""
+    """Among candidates who are discoverable or applied to the caller's account: with skillIds, those having
+    all of them (each row meeting the minimums); without, any, optionally with some skill meeting them.
+    Scored by total years."""
     min_rank = Proficiency(q.min_proficiency).rank if q.min_proficiency else None
     skill_filter: list[ColumnElement[bool]] = []
     if min_rank is not None:
@@ -272,11 +274,16 @@ async def search_candidates(
     if q.min_years is not None:
         skill_filter.append(CandidateSkill.years_of_experience >= q.min_years)
 
+    applied = select(CandidateApplication.candidate_id).where(
+        CandidateApplication.account_id == access.applicants_account(caller)
+    )
     query = (
         select(User, CandidateProfile)
         .join(CandidateProfile, CandidateProfile.user_id == User.id)
-        # Only candidates who opted in: a candidate's profile is not HR's to browse uninvited.
-        .where(User.role == Role.CANDIDATE, User.status == UserStatus.ACTIVE, User.discoverable.is_(True))
+        .where(User.role == Role.CANDIDATE, User.status == UserStatus.ACTIVE)
+        # Only candidates who opted in, or who applied to this account: a candidate's profile is not HR's to
+        # browse uninvited.
+        .where(or_(User.discoverable.is_(True), User.id.in_(applied)))
         .order_by(User.created_at.desc(), User.id)
     )
     if q.experience_level:
