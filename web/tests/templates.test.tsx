@@ -348,6 +348,30 @@ describe("TemplateWizard", () => {
     await waitFor(() => expect(push).toHaveBeenCalledWith("/hr/templates/t9"));
     expect(mocked.post.mock.calls.filter((c) => c[0] === "/api/templates")).toHaveLength(1);
   }, 60_000);
+
+  it("explains a template refused for the plan's limit and links to plans and usage", async () => {
+    const user = userEvent.setup({ delay: null });
+    mocked.post.mockRejectedValueOnce(
+      new ApiError(402, "QUOTA_EXCEEDED", "Your Free plan allows 5 templates; 5 are used. Upgrade to create more.", {
+        resource: "templates",
+        limit: 5,
+        used: 5,
+        plan: "free",
+      }),
+    );
+    renderWizard();
+    await user.type(screen.getByLabelText("Title"), "Sales screen");
+    await user.type(screen.getByLabelText("Description"), "One question");
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    await user.click(await screen.findByRole("button", { name: "Add question" }));
+    await user.type(screen.getByLabelText("Question text"), "Sell me this pen.");
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    await user.click(await screen.findByRole("button", { name: "Create template" }));
+
+    expect(await screen.findByText(/Your Free plan allows 5 templates/)).toBeTruthy();
+    expect(screen.getByRole("link", { name: "see plans and usage" }).getAttribute("href")).toBe("/profile/billing");
+    expect(push).not.toHaveBeenCalled();
+  }, 60_000);
 });
 
 // Keeps React in scope for the JSX transform of older configs.

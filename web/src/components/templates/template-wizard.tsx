@@ -26,6 +26,7 @@ import { Alert, EmptyState } from "@/components/ui/feedback";
 import { Field, Input, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
 import { errorMessage } from "@/lib/api";
+import { parseQuotaError } from "@/lib/invitations";
 import {
   describeStep,
   emptyQuestion,
@@ -82,7 +83,7 @@ function stepOf(path: string): number {
   return 0;
 }
 
-type Failure = { step: SaveStep; message: string; templateId?: string };
+type Failure = { step: SaveStep; message: string; templateId?: string; overQuota?: boolean };
 
 /**
  * The three-step template wizard, for a new template (`mode="create"`) and for editing a draft
@@ -192,7 +193,12 @@ export function TemplateWizard({
         } catch (error) {
           const f = error instanceof SaveFailure ? error : new SaveFailure({ kind: "template", action: "create" }, error, createdId.current);
           if (f.templateId) createdId.current = f.templateId;
-          setFailure({ step: f.step, message: errorMessage(f.cause), templateId: f.templateId });
+          setFailure({
+            step: f.step,
+            message: errorMessage(f.cause),
+            templateId: f.templateId,
+            overQuota: parseQuotaError(f.cause) !== null,
+          });
           const fields = fieldErrorsFor(f.step, f.cause);
           const paths = Object.keys(fields);
           for (const [path, message] of Object.entries(fields)) {
@@ -235,6 +241,15 @@ export function TemplateWizard({
               Your input is kept here. Fix the problem and press the button again: the save continues
               {failure.templateId ? " the same template" : ""} where it stopped.
             </p>
+            {failure.overQuota && (
+              <p className="mt-1">
+                Your plan&apos;s template limit is reached: archive a template you no longer use, or{" "}
+                <Link className="font-medium underline" href="/profile/billing">
+                  see plans and usage
+                </Link>
+                .
+              </p>
+            )}
             {failure.templateId && (
               <p className="mt-1">
                 <Link className="font-medium underline" href={`/hr/templates/${failure.templateId}`}>
