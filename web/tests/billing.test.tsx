@@ -19,6 +19,7 @@ vi.mock("next/headers", () => ({
 vi.mock("next/server", () => ({ connection: async () => undefined }));
 
 import AdminBillingPage from "@/app/(app)/admin/billing/page";
+import CandidateDashboard from "@/app/(app)/candidate/dashboard/page";
 import BillingPage from "@/app/(app)/profile/billing/page";
 import PricingPage from "@/app/pricing/page";
 import { UpgradePlans } from "@/components/billing/upgrade-plans";
@@ -698,6 +699,21 @@ function invitation(id: string, status: string): InvitationListItem {
     createdAt: "2026-12-01T00:00:00Z",
   };
 }
+
+describe("a withdrawn invitation on the candidate's side", () => {
+  it("reads as withdrawn, with no way to start it and no expiry date", async () => {
+    const withdrawn = { ...invitation("w1", "cancelled"), candidateId: "cand-me" };
+    gateway({ "GET /api/invitations/candidate": { items: [withdrawn], total: 1, page: 1, limit: 50, totalPages: 1 } });
+    renderWithClient(<CandidateDashboard />);
+
+    const card = (await screen.findByRole("heading", { name: "Backend screening" })).closest("article") as HTMLElement;
+    expect(within(card).getByText("Withdrawn")).toBeTruthy();
+    expect(within(card).getByText(/^Invited /)).toBeTruthy();
+    expect(within(card).queryByText(/Expires/)).toBeNull();
+    expect(screen.queryByRole("button", { name: /Start interview/ })).toBeNull();
+    expect(await a11yFindings()).toEqual([]);
+  });
+});
 
 describe("cancelling an invitation", () => {
   function listRoutes(items: InvitationListItem[], cancel: Answer) {

@@ -71,6 +71,12 @@ export function InterviewPage({ invitationId }: { invitationId: string }) {
           </p>
         </StatusCard>
       );
+    case "cancelled":
+      return (
+        <StatusCard title="This invitation was withdrawn">
+          <p>{invitation.companyName} withdrew this invitation before you started. Contact them if you think this is a mistake.</p>
+        </StatusCard>
+      );
     default:
       return <StatusCard title={`This interview is ${invitation.status}`} />;
   }

@@ -23,6 +23,7 @@ const STATUS: Record<string, { label: string; variant: "secondary" | "warning" |
   in_progress: { label: "In progress", variant: "warning" },
   completed: { label: "Completed", variant: "success" },
   expired: { label: "Expired", variant: "destructive" },
+  cancelled: { label: "Withdrawn", variant: "outline" },
 };
 
 function StatusBadge({ item }: { item: InvitationListItem }) {
@@ -76,7 +77,9 @@ function InvitationCard({ item }: { item: InvitationListItem }) {
           <p className="text-sm text-muted-foreground">{item.companyName}</p>
           <p className="flex items-center gap-1 text-xs text-muted-foreground">
             <CalendarClock className="h-3.5 w-3.5" aria-hidden />
-            {item.status === "completed" ? `Invited ${formatDate(item.createdAt)}` : `${expired ? "Expired" : "Expires"} ${formatDate(item.expiresAt, true)}`}
+            {item.status === "completed" || item.status === "cancelled"
+              ? `Invited ${formatDate(item.createdAt)}`
+              : `${expired ? "Expired" : "Expires"} ${formatDate(item.expiresAt, true)}`}
           </p>
           {(item.status === "in_progress" || item.status === "completed") && (
             <div className="max-w-xs space-y-1">
