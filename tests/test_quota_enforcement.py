@@ -21,6 +21,7 @@ import httpx
 import pytest
 import uvicorn
 from asgi_lifespan import LifespanManager
+from sqlalchemy import text
 
 from billing.main import create_app as billing_app
 from billing.settings import Settings as BillingSettings
@@ -32,6 +33,7 @@ from kit.testing import (
     create_topics,
     delete_topics,
     free_port,
+    make_service_engine,
     process_env,
     retire_stale_outbox_rows,
     settings_for_tests,
@@ -77,6 +79,20 @@ async def serve_billing(settings: BillingSettings, stack: AsyncExitStack) -> str
     return f"http://127.0.0.1:{port}"
 
 
+async def forget_what_was_created(interviews: InterviewsSettings, since: datetime) -> None:
+    """The invitations and templates this module committed are deleted: they would otherwise stay pending in the
+    interviews test schema, where the interviews suite's expiry job (its clock in 2030) would find them."""
+    engine = make_service_engine(interviews)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM invitations WHERE created_at >= :since"), {"since": since})
+            await connection.execute(
+                text("DELETE FROM interview_templates WHERE created_at >= :since"), {"since": since}
+            )
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture(scope="module")
 async def platform(kafka_bootstrap: str) -> AsyncIterator[Platform]:
     billing = settings_for_tests(BillingSettings, "billing")
@@ -116,6 +132,7 @@ async def platform(kafka_bootstrap: str) -> AsyncIterator[Platform]:
             await asyncio.gather(*(asyncio.wait_for(p.wait(), 30) for p in processes))
 
         stack.push_async_callback(stop_processes)
+        stack.push_async_callback(forget_what_was_created, interviews, datetime.now(UTC))
         manager = await stack.enter_async_context(LifespanManager(interviews_app(interviews)))
         yield Platform(
             interviews=await stack.enter_async_context(
