@@ -33,5 +33,12 @@ class CompanyResolver:
             companies = (response.json() or {}).get("data") or []
             primary = next((c for c in companies if c.get("isPrimary")), companies[0] if companies else None)
             company = str(primary["id"]) if primary else None
-        self._known[caller.user_id] = (company, time.monotonic() + self.ttl_s)
+        # "No company" is not remembered: the caller may create one the next moment (on any replica), and from
+        # then on their templates, invitations, billing and webhooks belong to it.
+        if company is not None:
+            self._known[caller.user_id] = (company, time.monotonic() + self.ttl_s)
         return company
+
+    def forget(self, user_id: str) -> None:
+        """The caller's membership changed here (a company created or deleted): resolve it afresh."""
+        self._known.pop(user_id, None)

@@ -39,6 +39,7 @@ async def create_company(*, request: Request, caller: Caller) -> Response:
     """Create a company, created by the caller."""
     body = {**await json_object(request), "createdBy": caller.user_id}
     response = await call_users(request, "POST", "/companies", caller, json_body=body)
+    request.app.state.companies.forget(caller.user_id)
     return passthrough(response, unwrap=True, status=201)
 
 
@@ -78,4 +79,5 @@ async def delete_company(company_id: uuid.UUID, *, request: Request, caller: Cal
     """Delete a company (its creator)."""
     path = f"/companies/{segment(company_id)}"
     ok(await call_users(request, "DELETE", path, caller, query={"userId": caller.user_id}))
+    request.app.state.companies.forget(caller.user_id)
     return Message(message="Company deleted successfully")

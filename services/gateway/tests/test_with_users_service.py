@@ -139,12 +139,17 @@ async def test_admin_operations_change_keycloak_and_users_together(
     assert user_id
 
 
-async def test_billing_acts_for_the_company_of_the_callers_membership_never_a_client_header(
+async def test_billing_acts_for_the_company_of_the_callers_membership_from_its_creation_never_a_client_header(
     make_gateway: Any, users_process: str, stub: Any, fresh_user: Any
 ) -> None:
     gateway = await make_gateway(users_url=users_process, billing_url=stub[0].url)
     hr = await fresh_user("hr-billing", roles=("hr",))
     auth = await _token(hr)
+    # Before the company exists the caller is billed as themselves; creating one switches at once (the gateway
+    # must not keep answering from a remembered "no company").
+    alone = await gateway.get("/api/billing/subscription", headers=auth)
+    assert alone.status_code == 200, alone.text
+    assert "x-company-id" not in alone.json()["headers"]
     created = await gateway.post(
         "/api/hr/companies",
         headers=auth,
