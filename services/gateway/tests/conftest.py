@@ -333,11 +333,14 @@ def keycloak_admin() -> KeycloakAdmin:
 
 @pytest.fixture
 async def fresh_user(keycloak_admin: KeycloakAdmin) -> AsyncIterator[Callable[..., Awaitable[dict[str, Any]]]]:
-    """Create throwaway Keycloak users (deleted afterwards): {id, email, password}."""
+    """Create throwaway Keycloak users (deleted afterwards): {id, email, password}; at `domain`, with the
+    address verified or not."""
     created: list[str] = []
 
-    async def make(prefix: str = "gw", roles: tuple[str, ...] = ()) -> dict[str, Any]:
-        email = f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+    async def make(
+        prefix: str = "gw", roles: tuple[str, ...] = (), *, domain: str = "example.com", verified: bool = True
+    ) -> dict[str, Any]:
+        email = f"{prefix}-{uuid.uuid4().hex[:10]}@{domain}"
         password = "Passw0rd!" + uuid.uuid4().hex[:6]
         user_id = await keycloak_admin.a_create_user(
             {
@@ -346,7 +349,7 @@ async def fresh_user(keycloak_admin: KeycloakAdmin) -> AsyncIterator[Callable[..
                 "firstName": "Test",
                 "lastName": "User",
                 "enabled": True,
-                "emailVerified": True,
+                "emailVerified": verified,
                 "credentials": [{"type": "password", "value": password, "temporary": False}],
             }
         )

@@ -4,8 +4,7 @@ trusts `verified-hr.example`); anyone else waits, pending in Keycloak too, until
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -22,35 +21,13 @@ async def real_gateway(make_gateway: Any, users_process: str) -> httpx.AsyncClie
 
 
 @pytest.fixture
-async def account(keycloak_admin: KeycloakAdmin) -> AsyncIterator[Callable[..., Awaitable[dict[str, Any]]]]:
-    """Throwaway Keycloak accounts at a chosen domain, verified or not (deleted afterwards)."""
-    created: list[str] = []
+def account(fresh_user: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """Throwaway Keycloak accounts at a chosen domain, verified or not, waiting for a role by default."""
 
     async def make(domain: str, *, verified: bool, roles: tuple[str, ...] = ("pending",)) -> dict[str, Any]:
-        email = f"hr-{uuid.uuid4().hex[:10]}@{domain}"
-        password = "Passw0rd!" + uuid.uuid4().hex[:6]
-        user_id = await keycloak_admin.a_create_user(
-            {
-                "email": email,
-                "username": email,
-                "firstName": "Hanna",
-                "lastName": "Recruiter",
-                "enabled": True,
-                "emailVerified": verified,
-                "credentials": [{"type": "password", "value": password, "temporary": False}],
-            }
-        )
-        created.append(user_id)
-        for role in roles:
-            await keycloak_admin.a_assign_realm_roles(user_id, [await keycloak_admin.a_get_realm_role(role)])
-        return {"id": user_id, "email": email, "password": password}
+        return await fresh_user("hr", roles, domain=domain, verified=verified)  # type: ignore[no-any-return]
 
-    yield make
-    for user_id in created:
-        try:
-            await keycloak_admin.a_delete_user(user_id)
-        except Exception:
-            pass
+    return make
 
 
 async def _bearer(user: dict[str, Any]) -> dict[str, str]:
