@@ -4,7 +4,8 @@ Payload fields are camelCase on the wire. Additions to the reference are additiv
 carries each question's options with their `isCorrect` flags and each response's `selectedOptionId`/`mediaId`
 (so multiple-choice answers can be scored by correctness), plus `companyId`, HR and candidate contacts;
 `invitation.expired` is new (the reference's expiry emitted nothing), and so is `invitation.cancelled` (HR withdrew
-a pending invitation: billing releases its quota slot). `template.created` gained `companyId`, the billed account."""
+a pending invitation: billing releases its quota slot), and so is `invitation.opened` (first view of the briefing).
+`template.created` gained `companyId`, the billed account."""
 
 from __future__ import annotations
 
@@ -113,6 +114,18 @@ class InvitationCreated(InterviewEvent):
     candidate_name: str | None = None
     hr_email: str | None = None
     hr_name: str | None = None
+
+
+class InvitationOpened(InterviewEvent):
+    """The candidate opened the invitation's briefing for the first time (new: the funnel's "opened" step)."""
+
+    TYPE: ClassVar[str] = "invitation.opened"
+
+    invitation_id: str
+    template_id: str
+    candidate_id: str
+    company_id: str
+    opened_at: datetime
 
 
 class InvitationStarted(InterviewEvent):
