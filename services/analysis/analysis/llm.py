@@ -21,7 +21,7 @@ import groq
 import httpx
 import structlog
 from groq.types.chat import ChatCompletion
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analysis.domain import Engine, InterviewSnapshot, QuestionOutcome, SnapshotQuestion, Usage
@@ -36,6 +36,13 @@ LLM_REQUESTS = Counter(
     ["status", "type"],
 )
 LLM_TOKENS = Counter("analysis_service_llm_tokens_used", "Tokens spent on LLM calls", ["type"])
+# The provider's answer time alone: waits for the rate limiter and for a free slot are not in it.
+LLM_DURATION = Histogram(
+    "analysis_service_llm_request_duration_seconds",
+    "Time the LLM provider took to answer one call, whatever the outcome",
+    ["type"],
+    buckets=(0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120),
+)
 
 MAX_QUESTION_CHARS = 2000
 MAX_ANSWER_CHARS = 4000
@@ -254,17 +261,21 @@ class LlmEngine:
             await self.limiter.acquire(estimate)
             try:
                 async with self._slots:
-                    completion = await self.client.post(
-                        settings.llm_chat_path,
-                        cast_to=ChatCompletion,
-                        body={
-                            "model": settings.llm_model,
-                            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-                            "temperature": settings.llm_temperature,
-                            "max_tokens": settings.llm_max_tokens,
-                            "response_format": {"type": "json_object"},
-                        },
-                    )
+                    started = time.perf_counter()
+                    try:
+                        completion = await self.client.post(
+                            settings.llm_chat_path,
+                            cast_to=ChatCompletion,
+                            body={
+                                "model": settings.llm_model,
+                                "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+                                "temperature": settings.llm_temperature,
+                                "max_tokens": settings.llm_max_tokens,
+                                "response_format": {"type": "json_object"},
+                            },
+                        )
+                    finally:
+                        LLM_DURATION.labels(kind).observe(time.perf_counter() - started)
             except groq.RateLimitError as exc:
                 rate_limited += 1
                 message = str(exc)

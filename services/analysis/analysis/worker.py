@@ -11,7 +11,8 @@ from typing import Any
 import structlog
 from arq import Retry, cron
 from arq.worker import func
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
+from sqlalchemy import func as sql_func
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -27,13 +28,18 @@ from kit.worker import Ctx, worker_settings
 
 log = structlog.get_logger("analysis.worker")
 
-ANALYSES = Counter("analysis_service_analysis_total", "Finished analyses", ["status", "model"])
+# `engine` tells the offline scorer (no key configured) from the LLM, so its share of analyses can be watched.
+ANALYSES = Counter("analysis_service_analysis_total", "Finished analyses", ["status", "model", "engine"])
 ANALYSIS_DURATION = Histogram(
     "analysis_service_analysis_duration_seconds",
     "Wall time of an analysis",
     ["status", "model"],
     buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
 )
+QUEUE_DEPTH = Gauge(
+    "analysis_service_queue_depth", "Analyses not finished yet, by status (refreshed by the worker)", ["status"]
+)
+UNFINISHED = (AnalysisStatus.WAITING_FOR_TRANSCRIPTS, AnalysisStatus.PENDING, AnalysisStatus.IN_PROGRESS)
 # The row of a just-consumed event may not be committed when its job first runs.
 NOT_YET_COMMITTED_RETRIES = 5
 
@@ -87,7 +93,7 @@ async def analyse(ctx: Ctx, analysis_id: str) -> str:
             analysis.fail(reason, processing_time_ms=round(elapsed * 1000))
         status = analysis.status
     model = engine.model or engine.name
-    ANALYSES.labels(status, model).inc()
+    ANALYSES.labels(status, model, engine.name).inc()
     ANALYSIS_DURATION.labels(status, model).observe(elapsed)
     log.info("analysis.finished", analysis_id=analysis_id, status=status, engine=engine.name, reason=reason or None)
     return str(status)
@@ -131,6 +137,22 @@ async def sweep_pending(ctx: Ctx) -> int:
     return len(waited) + len(stale)
 
 
+async def refresh_queue_depth(ctx: Ctx) -> int:
+    """Count the unfinished analyses for the queue-depth gauge; a status with none is set to 0, not dropped."""
+    async with ctx["sessions"]() as session:
+        rows = (
+            await session.execute(
+                select(AnalysisResult.status, sql_func.count())
+                .where(AnalysisResult.status.in_(UNFINISHED))
+                .group_by(AnalysisResult.status)
+            )
+        ).all()
+    counts = {AnalysisStatus(status): count for status, count in rows}
+    for status in UNFINISHED:
+        QUEUE_DEPTH.labels(status.value).set(counts.get(status, 0))
+    return sum(counts.values())
+
+
 def build_worker_settings(settings: Settings) -> type:
     async def startup(ctx: Ctx) -> None:
         ctx["scorer"] = make_engine(settings)
@@ -148,7 +170,10 @@ def build_worker_settings(settings: Settings) -> type:
     return worker_settings(
         settings,
         functions=[func(analyse, name=ANALYSE, timeout=settings.analysis_timeout_s + 60, max_tries=10)],
-        cron_jobs=[cron(sweep_pending, second={30}, unique=True)],
+        cron_jobs=[
+            cron(sweep_pending, second={30}, unique=True),
+            cron(refresh_queue_depth, second={0, 15, 30, 45}, unique=True),
+        ],
         on_startup=startup,
         on_shutdown=shutdown,
     )

@@ -141,7 +141,8 @@ async def test_invalid_json_is_retried_then_fails_with_a_reason_and_a_retry_comp
     assert (view["status"], view["errorMessage"], view["attempts"]) == ("completed", None, 2)
     metrics = (await stack.client.get("/metrics")).text
     assert 'analysis_service_llm_requests_total{status="invalid_json",type="question"}' in metrics
-    assert 'analysis_service_analysis_total{model="llama-3.3-70b-versatile",status="failed"}' in metrics
+    assert 'analysis_service_analysis_total{engine="llm",model="llama-3.3-70b-versatile",status="failed"}' in metrics
+    assert 'analysis_service_llm_request_duration_seconds_count{type="question"}' in metrics
 
 
 async def test_a_rate_limited_call_waits_for_the_retry_after_the_provider_sent(

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from arq.connections import RedisSettings, create_pool
+from prometheus_client import REGISTRY
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -15,7 +16,7 @@ from analysis.commands import Jobs
 from analysis.domain import AnalysisResult, InterviewSnapshot
 from analysis.offline import OfflineEngine
 from analysis.settings import Settings
-from analysis.worker import analyse, sweep_pending
+from analysis.worker import analyse, refresh_queue_depth, sweep_pending
 from kit.db import transaction
 from kit.domain import utcnow
 from kit.testing import outbox_events
@@ -69,3 +70,43 @@ async def test_a_pending_analysis_whose_job_was_lost_is_enqueued_again_and_then_
     assert swept >= 1
     assert (str(stale),) in queued and (str(fresh),) not in queued
     assert result == "completed"
+
+
+def depth(status: str) -> float:
+    return REGISTRY.get_sample_value("analysis_service_queue_depth", {"status": status}) or 0.0
+
+
+async def test_the_queue_depth_gauge_counts_the_unfinished_analyses_by_status(
+    sessions: async_sessionmaker[AsyncSession], make_snapshot: Callable[..., dict[str, Any]]
+) -> None:
+    await refresh_queue_depth({"sessions": sessions})
+    before = {status: depth(status) for status in ("pending", "in_progress", "waiting_for_transcripts")}
+    await request(sessions, make_snapshot())
+    claimed = await request(sessions, make_snapshot())
+    async with transaction(sessions) as session:
+        analysis = await session.get(AnalysisResult, claimed)
+        assert analysis is not None
+        analysis.claim("job-1", engine="offline", model=None, prompt_version=None)
+
+    unfinished = await refresh_queue_depth({"sessions": sessions})
+
+    assert depth("pending") == before["pending"] + 1
+    assert depth("in_progress") == before["in_progress"] + 1
+    assert depth("waiting_for_transcripts") == before["waiting_for_transcripts"]
+    assert unfinished == sum(before.values()) + 2
+
+
+async def test_an_analysis_scored_offline_is_counted_under_the_offline_engine(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, make_snapshot: Callable[..., dict[str, Any]]
+) -> None:
+    labels = {"status": "completed", "model": "offline", "engine": "offline"}
+    before = REGISTRY.get_sample_value("analysis_service_analysis_total", labels) or 0.0
+    analysis_id = await request(sessions, make_snapshot())
+
+    result = await analyse(
+        {"settings": settings, "sessions": sessions, "scorer": OfflineEngine(), "job_id": "offline-job"},
+        str(analysis_id),
+    )
+
+    assert result == "completed"
+    assert REGISTRY.get_sample_value("analysis_service_analysis_total", labels) == before + 1
