@@ -8,7 +8,8 @@ from typing import Any
 
 from arq import cron
 
-from interviews import commands
+from interviews import commands, metrics
+from interviews.domain import CompletionReason
 from interviews.settings import Settings
 from kit.db import transaction
 from kit.domain import utcnow
@@ -32,9 +33,11 @@ async def complete_inactive_invitations(ctx: Ctx) -> int:
     """Non-pausable interviews silent for too long are completed with reason `auto_timeout`."""
     settings: Settings = ctx["settings"]
     async with transaction(ctx["sessions"]) as session:
-        return await commands.complete_inactive_invitations(
+        completed = await commands.complete_inactive_invitations(
             session, now=_now(ctx), idle_for=timedelta(minutes=settings.inactivity_timeout_minutes)
         )
+    metrics.INTERVIEWS_COMPLETED.labels(CompletionReason.AUTO_TIMEOUT).inc(completed)
+    return completed
 
 
 SETTINGS = Settings()
