@@ -13,7 +13,8 @@ from billing import commands, queries, stripe_events
 from billing.cache import QuotaCache
 from billing.commands import QuotaState
 from billing.domain import period_of
-from billing.payments import Payments
+from billing.metrics import STRIPE_WEBHOOKS
+from billing.payments import InvalidSignature, Payments
 from billing.plans import Resource
 from billing.schemas import (
     AccountView,
@@ -152,16 +153,24 @@ async def stripe_webhook(
     request: Request, db: Sessions, payments: Stripe, cache: Cache, settings: Config, now: Now
 ) -> WebhookReceived:
     """Stripe's events, verified on the raw bytes with the Stripe-Signature header (public)."""
-    event = payments.verify(await request.body(), request.headers.get("stripe-signature"))
-    async with transaction(db) as session:
-        await stripe_events.apply(
-            session,
-            event,
-            payments=payments,
-            grace=timedelta(days=settings.past_due_grace_days),
-            cache=cache,
-            now=now,
-        )
+    try:
+        event = payments.verify(await request.body(), request.headers.get("stripe-signature"))
+        async with transaction(db) as session:
+            await stripe_events.apply(
+                session,
+                event,
+                payments=payments,
+                grace=timedelta(days=settings.past_due_grace_days),
+                cache=cache,
+                now=now,
+            )
+    except InvalidSignature:
+        STRIPE_WEBHOOKS.labels("rejected").inc()
+        raise
+    except Exception:
+        STRIPE_WEBHOOKS.labels("failed").inc()
+        raise
+    STRIPE_WEBHOOKS.labels("processed").inc()
     await cache.drain()
     return WebhookReceived()
 

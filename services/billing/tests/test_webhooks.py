@@ -9,10 +9,12 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from billing import worker
+from billing import stripe_events, worker
 from billing.domain import PaymentEvent
 from kit.testing import Caller, Clock, outbox_events
 
@@ -347,3 +349,28 @@ def test_the_signature_helper_matches_the_sdk(hr: Caller) -> None:
 
     stripe.WebhookSignature.verify_header(payload.decode(), header, WEBHOOK_SECRET, tolerance=300)
     assert json.loads(payload)["type"] == "checkout.session.completed"
+
+
+def webhooks(result: str) -> float:
+    return REGISTRY.get_sample_value("billing_stripe_webhooks_total", {"result": result}) or 0.0
+
+
+async def test_webhook_deliveries_are_counted_as_processed_rejected_or_failed(
+    client: httpx.AsyncClient, post_webhook: Post, hr: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = {result: webhooks(result) for result in ("processed", "rejected", "failed")}
+
+    applied = await post_webhook(checkout_completed(hr.id))
+    forged = await post_webhook(checkout_completed(hr.id), secret="whsec_attacker")
+
+    async def database_gone(*_: Any, **__: Any) -> None:
+        raise ConnectionError("the database went away")
+
+    # A verified event that cannot be applied (here: the database is gone) is what the alert watches for.
+    monkeypatch.setattr(stripe_events, "apply", database_gone)
+    unapplied = await post_webhook(checkout_completed(hr.id))
+
+    assert (applied.status_code, forged.status_code, unapplied.status_code) == (200, 400, 500)
+    assert webhooks("processed") == before["processed"] + 1
+    assert webhooks("rejected") == before["rejected"] + 1
+    assert webhooks("failed") == before["failed"] + 1
