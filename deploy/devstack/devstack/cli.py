@@ -43,14 +43,18 @@ def cmd_down(cfg: Config) -> int:
 def cmd_status(cfg: Config) -> int:
     from devstack.supervisor import app_status
 
-    rows = [["component", "running", "pid", "port", "health", "rss", "address"]]
+    rows = [["component", "running", "state", "restarts", "last exit", "pid", "port", "health", "rss", "address"]]
     total = 0
-    for s in [*infra_status(cfg), *app_status(cfg)]:
+    apps = app_status(cfg)
+    for s in [*infra_status(cfg), *apps]:
         total += s.rss
         rows.append(
             [
                 s.name,
                 "yes" if s.running else "no",
+                s.state or "-",
+                str(s.restarts) if s.state else "-",
+                s.last_exit or "-",
                 str(s.pid or "-"),
                 str(s.port or "-"),
                 "ok" if s.healthy else ("-" if not s.running else "FAIL"),
@@ -60,6 +64,9 @@ def cmd_status(cfg: Config) -> int:
         )
     print(_table(rows))
     print(f"total rss of processes devstack started: {_mib(total)}")
+    down = [s.name for s in apps if s.state in ("given-up", "failed", "lost")]
+    if down:
+        print(f"DOWN: {', '.join(down)} (see `devstack logs <name>`)")
     return 0
 
 

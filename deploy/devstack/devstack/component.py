@@ -29,6 +29,10 @@ class Status:
     healthy: bool
     url: str
     rss: int
+    # Supervised app processes only: their state, restarts and last exit (`devstack up`).
+    state: str = ""
+    restarts: int = 0
+    last_exit: str = ""
 
 
 class Component(abc.ABC):

@@ -25,6 +25,17 @@ def _find_root() -> Path:
 FLEET: dict[str, Service] = load(_find_root() / REGISTRY)
 SERVICES: dict[str, int] = {name: svc.port for name, svc in FLEET.items()}
 WEB_PORT = 3000
+# Consumers and workers serve /metrics and /health (kit.liveness) on a port of their own: 91xx and 92xx, xx
+# from the api's 80xx (compose gives every container 9101 and 9102, here they share one address).
+CONSUMER_METRICS_BASE = 9100
+WORKER_METRICS_BASE = 9200
+
+
+def metrics_port(svc: str, role: str) -> int:
+    """The metrics/liveness port of svc's consumer or worker in the local stack."""
+    base = {"consumer": CONSUMER_METRICS_BASE, "worker": WORKER_METRICS_BASE}[role]
+    return base + SERVICES[svc] % 100
+
 
 DATABASES = ("aivi", "aivi_test")
 TOPICS = topics(FLEET)

@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -37,6 +38,28 @@ def _extract(archive: Path, dest: Path) -> None:
     (inner,) = list(tmp.iterdir())
     inner.rename(dest)
     tmp.rmdir()
+
+
+@dataclass(frozen=True)
+class DevUser:
+    username: str
+    password: str
+    role: str
+
+
+def dev_users(cfg: Config) -> list[DevUser]:
+    """The users the realm file creates with a password (what `make up` prints, read from the one source)."""
+    try:
+        realm = json.loads(realm_file(cfg).read_text())
+    except (OSError, ValueError):
+        return []
+    users = []
+    for user in realm.get("users", []):
+        password = next((c.get("value") for c in user.get("credentials", []) if c.get("type") == "password"), None)
+        if password:
+            roles = [r for r in user.get("realmRoles", []) if not r.startswith("default-roles-")]
+            users.append(DevUser(user["username"], password, ", ".join(roles)))
+    return users
 
 
 class Keycloak(Component):
@@ -92,6 +115,9 @@ class Keycloak(Component):
             [
                 self.dist / "bin" / "kc.sh", "start-dev",
                 f"--http-port={self.port}", "--http-host=127.0.0.1",
+                # One issuer whatever address a client used (localhost or 127.0.0.1): the gateway accepts
+                # exactly one, so a token fetched via http://localhost:<port> would otherwise be refused.
+                f"--hostname={self.url}",
                 "--health-enabled=true", f"--http-management-port={self.cfg.ports.keycloak_management}",
                 "--import-realm",
             ],

@@ -2,20 +2,25 @@
 
 Each process runs in its own process group (so Ctrl-C reaches only the supervisor, which then stops
 things in order), its output is prefixed `name │ ` in a stable colour and copied to .local/logs/.
-A process that exits is reported and left down: no restart loop.
+A long-running process that exits is restarted with exponential backoff (`RestartPolicy`); after too many
+quick crashes in a row it is left down and reported loudly. Every process's state, restarts and last exit
+are kept in `.local/run/app-<name>.json`, which `devstack status` reads, so a process that is down still
+has its row.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import signal
 import sys
 import time
 import zlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -31,8 +36,10 @@ from devstack.config import (
     SERVICES,
     WEB_PORT,
     Config,
+    metrics_port,
 )
-from devstack.proc import DevstackError, log, port_open, read_pid, rss_bytes, signal_group, stop_pid
+from devstack.keycloak import dev_users
+from devstack.proc import DevstackError, log, pid_alive, port_open, read_pid, rss_bytes, signal_group, stop_pid
 from devstack.stack import components, start_infra, stop_infra
 from devstack.stripe_mock import LOCAL_STRIPE_WEBHOOK_SECRET, STRIPE_MOCK_KEY
 
@@ -74,6 +81,14 @@ def service_env(cfg: Config, svc: str) -> dict[str, str]:
     if svc == "gateway":
         # Keycloak sends the browser back to the web app, which is also the only origin CORS admits.
         env["WEB_ORIGIN"] = f"http://127.0.0.1:{WEB_PORT}"
+        # The aggregated /health asks every consumer and worker for its liveness, lag and outbox backlog.
+        env["PROCESS_HEALTH_URLS"] = json.dumps(
+            {
+                f"{other}-{role}": f"http://127.0.0.1:{metrics_port(other, role)}"
+                for other in SERVICES
+                for role in ("consumer", "worker")
+            }
+        )
     if svc == "notifications":
         # Webhook receivers run on this machine in the local stack, over plain http.
         env["WEBHOOKS_ALLOW_INSECURE_LOOPBACK"] = "true"
@@ -131,9 +146,11 @@ def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]
             )
         )
     if _has_module(package, "consumers"):
-        specs.append(AppSpec(f"{svc}-consumer", [sys.executable, "-m", f"{svc}.consumers"], env))
+        consumer_env = {**env, "METRICS_PORT": str(metrics_port(svc, "consumer"))}
+        specs.append(AppSpec(f"{svc}-consumer", [sys.executable, "-m", f"{svc}.consumers"], consumer_env))
     if _has_module(package, "worker"):
-        specs.append(AppSpec(f"{svc}-worker", [_venv_bin("arq"), f"{svc}.worker.WorkerSettings"], env))
+        worker_env = {**env, "METRICS_PORT": str(metrics_port(svc, "worker"))}
+        specs.append(AppSpec(f"{svc}-worker", [_venv_bin("arq"), f"{svc}.worker.WorkerSettings"], worker_env))
     return migrate, specs
 
 
@@ -182,26 +199,96 @@ def _app_pid_file(cfg: Config, name: str) -> Path:
     return cfg.pid_file(APP_PREFIX + name)
 
 
+def _state_file(cfg: Config, name: str) -> Path:
+    return cfg.run / f"{APP_PREFIX}{name}.json"
+
+
+# A process's life under the supervisor. `given-up` and `failed` stay down until the next `up`.
+STARTING, RUNNING, BACKOFF, GIVEN_UP, FAILED, DONE, STOPPED = (
+    "starting",
+    "running",
+    "backoff",
+    "given-up",
+    "failed",
+    "done",
+    "stopped",
+)
+
+
+@dataclass
+class AppState:
+    """What `devstack status` shows of one process, written on every change of state."""
+
+    name: str
+    port: int = 0
+    state: str = STARTING
+    pid: int | None = None
+    restarts: int = 0
+    # Exits in a row that came before the run counted as stable (RestartPolicy.stable_after_s).
+    quick_exits: int = 0
+    last_exit: int | None = None
+    last_exit_at: float | None = None
+    supervisor: int = field(default_factory=os.getpid)
+
+    def save(self, cfg: Config) -> None:
+        path = _state_file(cfg, self.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self)))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> AppState | None:
+        try:
+            return cls(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+
+def _last_exit(state: AppState) -> str:
+    if state.last_exit is None or state.last_exit_at is None:
+        return ""
+    at = time.strftime("%H:%M:%S", time.localtime(state.last_exit_at))
+    return f"code {state.last_exit} at {at}"
+
+
 def app_status(cfg: Config) -> list[Status]:
+    """One row per process the last `up` ran, down or given up included."""
     rows = []
-    for pid_file in sorted(cfg.run.glob(f"{APP_PREFIX}*.pid")):
-        name = pid_file.stem.removeprefix(APP_PREFIX)
-        parts = pid_file.read_text().split()
-        port = int(parts[1]) if len(parts) > 1 else 0
-        pid = read_pid(pid_file)
-        running = pid is not None
+    for path in sorted(cfg.run.glob(f"{APP_PREFIX}*.json")):
+        state = AppState.load(path)
+        if state is None:
+            continue
+        pid = state.pid if state.pid is not None and pid_alive(state.pid) else None
+        label = state.state
+        if label in (STARTING, RUNNING, BACKOFF) and not pid_alive(state.supervisor):
+            # The supervisor was killed: nothing will restart or stop this process any more.
+            label = "orphaned" if pid is not None else "lost"
+        elif label in (STARTING, RUNNING) and pid is None:
+            label = "exited"
         rows.append(
             Status(
-                name=name,
-                running=running,
+                name=state.name,
+                running=pid is not None,
                 pid=pid,
-                port=port,
-                healthy=running and (port_open(port) if port else True),
-                url=f"http://127.0.0.1:{port}" if port else "",
+                port=state.port,
+                healthy=pid is not None and (port_open(state.port) if state.port else True),
+                url=f"http://127.0.0.1:{state.port}" if state.port else "",
                 rss=rss_bytes(pid) if pid else 0,
+                state=label,
+                restarts=state.restarts,
+                last_exit=_last_exit(state),
             )
         )
     return rows
+
+
+def forget_stale_states(cfg: Config) -> None:
+    """Drop the rows of an earlier `up` whose supervisor is gone (a new `up` starts a fresh table)."""
+    for path in cfg.run.glob(f"{APP_PREFIX}*.json"):
+        state = AppState.load(path)
+        if state is None or not pid_alive(state.supervisor):
+            path.unlink(missing_ok=True)
 
 
 def stop_recorded_apps(cfg: Config) -> None:
@@ -212,14 +299,45 @@ def stop_recorded_apps(cfg: Config) -> None:
             stop_pid(pid, timeout=10.0)
             log(f"{pid_file.stem.removeprefix(APP_PREFIX)}: stopped")
         pid_file.unlink(missing_ok=True)
+    for path in cfg.run.glob(f"{APP_PREFIX}*.json"):
+        path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """How a long-running process that exited comes back.
+
+    The n-th quick exit in a row waits first_delay_s * 2**(n-1), at most max_delay_s, then restarts; a run
+    that lasted stable_after_s starts the count again; the give_up_after-th quick exit in a row leaves the
+    process down (a crash loop that backoff cannot cure needs a person, not a restart every 30 s forever).
+    """
+
+    first_delay_s: float = 1.0
+    max_delay_s: float = 30.0
+    stable_after_s: float = 60.0
+    give_up_after: int = 8
+
+    def delay(self, quick_exits: int) -> float:
+        return float(min(self.first_delay_s * 2 ** max(quick_exits - 1, 0), self.max_delay_s))
 
 
 class Supervisor:
-    def __init__(self, cfg: Config, started_infra: set[str], t0: float) -> None:
+    def __init__(
+        self,
+        cfg: Config,
+        started_infra: set[str],
+        t0: float,
+        *,
+        policy: RestartPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.cfg = cfg
         self.started_infra = started_infra
         self.t0 = t0
+        self.policy = policy or RestartPolicy()
+        self.clock = clock
         self.procs: dict[str, asyncio.subprocess.Process] = {}
+        self.states: dict[str, AppState] = {}
         self.stopping = asyncio.Event()
         self.signals = 0
         self.colour = sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
@@ -260,8 +378,12 @@ class Supervisor:
             log_file.flush()
             self.say(name, raw.decode(errors="replace").rstrip())
 
+    def _state(self, spec: AppSpec) -> AppState:
+        if spec.name not in self.states:
+            self.states[spec.name] = AppState(spec.name, port=spec.port or 0)
+        return self.states[spec.name]
+
     async def _spawn(self, spec: AppSpec) -> asyncio.subprocess.Process:
-        self.cfg.logs.mkdir(parents=True, exist_ok=True)
         proc = await asyncio.create_subprocess_exec(
             *spec.cmd,
             stdin=asyncio.subprocess.DEVNULL,
@@ -275,17 +397,70 @@ class Supervisor:
         _app_pid_file(self.cfg, spec.name).write_text(f"{proc.pid} {spec.port or 0}\n")
         return proc
 
-    async def run_to_end(self, spec: AppSpec) -> int:
-        """Run one process, streaming its output; returns its exit code."""
+    async def _run_once(self, spec: AppSpec, state: AppState) -> int:
+        """Run spec until it exits, streaming its output and keeping its state file; returns its exit code."""
+        self.cfg.ensure_dirs()
         with self.cfg.log_file(spec.name).open("ab") as log_file:
             proc = await self._spawn(spec)
+            state.pid, state.state = proc.pid, RUNNING
+            state.save(self.cfg)
             await self._pump(spec.name, proc, log_file)
             code = await proc.wait()
         _app_pid_file(self.cfg, spec.name).unlink(missing_ok=True)
-        if not self.stopping.is_set():
-            if code != 0:
+        state.pid, state.last_exit, state.last_exit_at = None, code, time.time()
+        return code
+
+    async def run_to_end(self, spec: AppSpec) -> int:
+        """Run a one-shot step (migrations, npm install or build); returns its exit code."""
+        state = self._state(spec)
+        code = await self._run_once(spec, state)
+        if self.stopping.is_set():
+            state.state = STOPPED
+        elif code != 0:
+            state.state = FAILED
+            self.failed.append(spec.name)
+            self.say(spec.name, f"exited with code {code} (failed)")
+        else:
+            state.state = DONE
+        state.save(self.cfg)
+        return code
+
+    async def supervise(self, spec: AppSpec) -> int:
+        """Run a long-running process, restarting it after every exit by `self.policy` until the stack stops or
+        the policy gives up; returns the last exit code."""
+        state = self._state(spec)
+        code = 0
+        while not self.stopping.is_set():
+            started = self.clock()
+            code = await self._run_once(spec, state)
+            if self.stopping.is_set():
+                break
+            # Any exit of a server is a crash, 0 included: nothing here is meant to end while the stack runs.
+            state.quick_exits = 1 if self.clock() - started >= self.policy.stable_after_s else state.quick_exits + 1
+            if state.quick_exits >= self.policy.give_up_after:
+                state.state = GIVEN_UP
+                state.save(self.cfg)
                 self.failed.append(spec.name)
-            self.say(spec.name, f"exited with code {code}" + ("" if code == 0 else " (left down)"))
+                self.say(
+                    spec.name,
+                    f"GAVE UP: exited with code {code}, {state.quick_exits} quick exits in a row; left down "
+                    f"(see {self.cfg.log_file(spec.name)}; `make status` lists it)",
+                )
+                return code
+            delay = self.policy.delay(state.quick_exits)
+            state.state = BACKOFF
+            state.save(self.cfg)
+            self.say(
+                spec.name,
+                f"exited with code {code}; restarting in {delay:g}s "
+                f"(exit {state.quick_exits} of {self.policy.give_up_after} before giving up)",
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), delay)
+            if not self.stopping.is_set():
+                state.restarts += 1
+        state.state = STOPPED
+        state.save(self.cfg)
         return code
 
     async def launch_service(self, svc: str) -> list[asyncio.Task[int]]:
@@ -299,7 +474,7 @@ class Supervisor:
             if code != 0:
                 self.say(svc, "migrations failed: its processes are not started")
                 return []
-        return [asyncio.create_task(self.run_to_end(spec)) for spec in specs if not self.stopping.is_set()]
+        return [asyncio.create_task(self.supervise(spec)) for spec in specs if not self.stopping.is_set()]
 
     async def launch_web(self) -> list[asyncio.Task[int]]:
         steps, spec = plan_web(self.cfg)
@@ -309,7 +484,7 @@ class Supervisor:
         for step in steps:
             if self.stopping.is_set() or await self.run_to_end(step) != 0:
                 return []
-        return [] if self.stopping.is_set() else [asyncio.create_task(self.run_to_end(spec))]
+        return [] if self.stopping.is_set() else [asyncio.create_task(self.supervise(spec))]
 
     async def launch_all(self) -> list[asyncio.Task[int]]:
         launches = {svc: self.launch_service(svc) for svc in SERVICES} | {"web": self.launch_web()}
@@ -385,6 +560,11 @@ class Supervisor:
         width = max(len(r[0]) for r in rows)
         for label, url in rows:
             self.say("devstack", f"{label:<{width}}  {url}")
+        users = dev_users(self.cfg)
+        if users:
+            self.say("devstack", "dev users (sign in at the web app; from deploy/keycloak's realm file):")
+            for user in users:
+                self.say("devstack", f"  {user.role:<10} {user.username} / {user.password}")
         infra_rss = sum(rss_bytes(pid) for c in components(self.cfg) if (pid := c.pid()) is not None)
         app_rss = sum(rss_bytes(proc.pid) for proc in self.procs.values() if proc.returncode is None)
         running = sum(1 for proc in self.procs.values() if proc.returncode is None)
@@ -448,4 +628,5 @@ def run_up(cfg: Config) -> int:
         stop_infra(cfg, {c.name for c in components(cfg)} - before)
         raise
     started = {name for name, origin in origins.items() if origin is Origin.STARTED}
+    forget_stale_states(cfg)
     return asyncio.run(Supervisor(cfg, started, t0).run())
