@@ -60,3 +60,12 @@ bench:
 # cannot run (deploy/audit.py).
 audit:
 	uv run python deploy/audit.py
+
+# One archive of every service schema, both buckets and the Keycloak realm under .local/backups/ (its path is
+# printed); `make restore ARCHIVE=...` brings the stack back to it (run it with only `make infra` up).
+.PHONY: backup restore
+backup:
+	uv run python deploy/backup/aivi_backup.py backup $(ARGS)
+
+restore:
+	uv run python deploy/backup/aivi_backup.py restore $(or $(ARCHIVE),$(error name the archive: make restore ARCHIVE=.local/backups/...)) $(ARGS)
