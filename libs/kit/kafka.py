@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit.db import transaction
 from kit.events import Envelope
+from kit.liveness import gauge_total, start_metrics_server
 from kit.observability import KAFKA_LAG, KAFKA_MESSAGES, KAFKA_PROCESSING, correlation_id, extract_context
 from kit.outbox import mark_processed
 from kit.settings import ServiceSettings
@@ -82,6 +83,9 @@ class Consumer:
         self.stopping = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
         self._dlq: AIOKafkaProducer | None = None
+        # Ticks on every poll, record and start attempt: a loop that stopped ticking is stuck (liveness).
+        self.heartbeat = time.monotonic()
+        self.joined = False
 
     async def handle(self, record: ConsumerRecord[bytes, bytes]) -> str:
         """Process one record to the end (done, duplicate, skipped or dead-lettered); return the result."""
@@ -186,16 +190,19 @@ class Consumer:
         )
         self._consumer = consumer
         await self._start(consumer)
+        self.joined = True
         log.info("kafka.consumer_started", topics=self.topics, group=self.name)
         try:
             while not self.stopping.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=100)
+                self.heartbeat = time.monotonic()
                 for tp, records in batches.items():
                     for record in records:
                         if self.stopping.is_set():
                             return
                         await self.handle(record)
                         await consumer.commit({tp: record.offset + 1})
+                        self.heartbeat = time.monotonic()
                     await self._observe_lag(consumer, tp)
         finally:
             await self.close()
@@ -209,6 +216,7 @@ class Consumer:
             except Exception as exc:
                 if self.stopping.is_set():
                     raise
+                self.heartbeat = time.monotonic()
                 log.warning("kafka.consumer_start_failed", error=repr(exc), retry_in_s=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
@@ -227,6 +235,23 @@ class Consumer:
         dlq, self._dlq = self._dlq, None
         if dlq is not None:
             await dlq.stop()
+
+    def liveness(self, task: asyncio.Task[None] | None, *, stall_s: float) -> tuple[bool, dict[str, Any]]:
+        """Alive while the loop task runs and ticked within stall_s; with the lag summed over partitions."""
+        details: dict[str, Any] = {
+            "role": "consumer",
+            "service": self.name,
+            "joined": self.joined,
+            "consumerLag": int(gauge_total("kafka_consumer_lag", self.name)),
+        }
+        if task is not None and task.done():
+            return False, {**details, "reason": "the consume loop has ended"}
+        if not self.topics:
+            return True, details  # nothing subscribed: it only waits to be stopped
+        idle = time.monotonic() - self.heartbeat
+        if idle > stall_s:
+            return False, {**details, "reason": f"no poll or record for {idle:.0f}s"}
+        return True, details
 
     def install_signal_handlers(self) -> None:
         loop = asyncio.get_running_loop()
@@ -251,23 +276,32 @@ async def _first_of(task: asyncio.Task[None], event: asyncio.Event) -> None:
         waiter.cancel()
 
 
-def run_consumer(settings: ServiceSettings, handlers: Handlers, topics: list[str]) -> None:
-    """Entry point of a service's consumer process (`python -m <svc>.consumers`)."""
-    from prometheus_client import start_http_server
+# A handler can legitimately take this long on one record (a retry's backoff included) before it counts as stuck.
+CONSUMER_STALL_S = 300.0
 
+
+def run_consumer(settings: ServiceSettings, handlers: Handlers, topics: list[str]) -> None:
+    """Entry point of a service's consumer process (`python -m <svc>.consumers`).
+
+    With METRICS_PORT set it serves /metrics and a /health liveness probe there (kit.liveness).
+    """
     from kit.db import make_engine, make_sessionmaker
     from kit.observability import configure_logging, configure_tracing
 
     async def main() -> None:
         configure_logging(settings.service_name, settings.log_level)
         configure_tracing(settings.service_name, settings.otlp_endpoint)
-        if settings.metrics_port:
-            start_http_server(settings.metrics_port, addr=settings.host)
         engine = make_engine(settings.database_url, settings.schema_name, pool_size=5)
         sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
         consumer = Consumer(settings, sessions, handlers, topics)
         consumer.install_signal_handlers()
         running = asyncio.create_task(consumer.run())
+        if settings.metrics_port:
+            start_metrics_server(
+                settings.metrics_port,
+                settings.host,
+                lambda: consumer.liveness(running, stall_s=CONSUMER_STALL_S),
+            )
         try:
             await _first_of(running, consumer.stopping)
             # A record in flight finishes within the grace period; past it the process stops anyway.

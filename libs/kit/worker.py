@@ -13,10 +13,10 @@ import structlog
 from arq import cron
 from arq.connections import RedisSettings
 from arq.cron import CronJob
-from prometheus_client import start_http_server
 
 from kit.db import make_engine, make_sessionmaker
 from kit.kafka import make_producer
+from kit.liveness import gauge_total, start_metrics_server
 from kit.observability import configure_logging, configure_tracing
 from kit.outbox import Relay, asyncpg_dsn
 from kit.settings import ServiceSettings
@@ -53,7 +53,7 @@ def worker_settings(
         configure_logging(settings.service_name, settings.log_level)
         configure_tracing(settings.service_name, settings.otlp_endpoint)
         if settings.metrics_port:
-            start_http_server(settings.metrics_port, addr=settings.host)
+            start_metrics_server(settings.metrics_port, settings.host, lambda: worker_liveness(settings, ctx))
         engine = make_engine(settings.database_url, settings.schema_name, pool_size=5)
         sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
         relay = Relay(
@@ -96,6 +96,22 @@ def worker_settings(
         "handle_signals": True,
     }
     return type("WorkerSettings", (), attrs)
+
+
+def worker_liveness(settings: ServiceSettings, ctx: Ctx) -> tuple[bool, dict[str, Any]]:
+    """Alive while the outbox relay runs (without it no event of this service reaches Kafka); with the backlog
+    the `refresh_outbox_backlog` job last measured."""
+    details: dict[str, Any] = {
+        "role": "worker",
+        "service": settings.service_name,
+        "outboxBacklog": int(gauge_total("outbox_backlog", settings.service_name)),
+    }
+    relay_task: asyncio.Task[None] | None = ctx.get("relay_task")
+    if relay_task is None:
+        return False, {**details, "reason": "starting: the outbox relay is not running yet"}
+    if relay_task.done():
+        return False, {**details, "reason": "the outbox relay has stopped"}
+    return True, details
 
 
 def queue_name(settings: ServiceSettings) -> str:
