@@ -146,6 +146,41 @@ async def _probe(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
         return {"status": "down", "responseTime": round((time.perf_counter() - started) * 1000), "error": "unreachable"}
 
 
+async def _probe_process(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
+    """A consumer's or worker's /health: up on 200; its lag or backlog whenever the body carries them."""
+    started = time.perf_counter()
+    try:
+        response = await client.get(f"{url.rstrip('/')}/health")
+    except httpx.HTTPError:
+        return {"status": "down", "responseTime": round((time.perf_counter() - started) * 1000), "error": "unreachable"}
+    result: dict[str, Any] = {
+        "status": "up" if response.status_code == 200 else "down",
+        "responseTime": round((time.perf_counter() - started) * 1000),
+    }
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    for key in ("consumerLag", "outboxBacklog"):
+        if isinstance(body.get(key), int):
+            result[key] = body[key]
+    if response.status_code != 200:
+        reason = body.get("reason")
+        result["error"] = reason if isinstance(reason, str) else f"HTTP {response.status_code}"
+    return result
+
+
+async def _processes(client: httpx.AsyncClient, urls: dict[str, str]) -> dict[str, dict[str, Any]]:
+    results = await asyncio.gather(*(_probe_process(client, url) for url in urls.values()))
+    grouped: dict[str, dict[str, Any]] = {}
+    for name, result in zip(urls, results, strict=True):
+        service, _, role = name.rpartition("-")
+        grouped.setdefault(service or name, {})[role] = result
+    return grouped
+
+
 # These routes build their JSON themselves (timestamps as `isoformat` writes them, absent keys left out);
 # the models document it.
 @router.get(
@@ -158,15 +193,21 @@ async def health(*, request: Request) -> JSONResponse:
     """Health of the gateway and the services it probes."""
     settings = request.app.state.settings
     async with httpx.AsyncClient(timeout=2.0) as client:
-        results = await asyncio.gather(*(_probe(client, getattr(settings, a)) for a in HEALTH_PROBES.values()))
+        results, processes = await asyncio.gather(
+            asyncio.gather(*(_probe(client, getattr(settings, a)) for a in HEALTH_PROBES.values())),
+            _processes(client, settings.process_health_urls),
+        )
     services = dict(zip(HEALTH_PROBES, results, strict=True))
+    # A consumer that is down means events silently wait: that is as degraded as an API that is down.
+    probes = [*services.values(), *(p for roles in processes.values() for p in roles.values())]
     return JSONResponse(
         {
-            "status": "healthy" if all(s["status"] == "up" for s in services.values()) else "degraded",
+            "status": "healthy" if all(p["status"] == "up" for p in probes) else "degraded",
             "service": settings.service_name,
             "timestamp": datetime.now(UTC).isoformat(),
             "uptime": round(time.monotonic() - STARTED, 1),
             "services": services,
+            "processes": processes,
             "circuits": _circuits(request),
         }
     )

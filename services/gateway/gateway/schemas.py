@@ -227,12 +227,24 @@ class Circuit(View):
     state: str
 
 
+class ProcessProbe(View):
+    """A consumer's or worker's liveness (kit.liveness) with the figure an operator checks first."""
+
+    status: Literal["up", "down"]
+    response_time: int
+    error: str | None = None
+    consumer_lag: int | None = None
+    outbox_backlog: int | None = None
+
+
 class GatewayHealth(View):
     status: Literal["healthy", "degraded"]
     service: str
     timestamp: datetime
     uptime: float
     services: dict[str, ServiceProbe]
+    # By service, then role (`consumer`, `worker`).
+    processes: dict[str, dict[str, ProcessProbe]]
     circuits: dict[str, Circuit]
 
 

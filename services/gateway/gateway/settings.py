@@ -54,6 +54,10 @@ class Settings(ServiceSettings):
     # Who may read /metrics and the detailed health routes (/health, /health/ready, /health/circuits, /ready):
     # addresses, networks or host names (a scraper's compose service name). Everyone else gets a 404.
     ops_allowed_clients: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    # Liveness endpoints of the services' consumers and workers (kit.liveness, on their metrics port), by process
+    # name `<service>-consumer` / `<service>-worker`: /health shows each one's state, consumer lag and outbox
+    # backlog. Empty: /health shows no processes.
+    process_health_urls: dict[str, str] = Field(default_factory=dict)
 
     users_url: str = "http://127.0.0.1:8002"
     interviews_url: str = "http://127.0.0.1:8003"
