@@ -1,27 +1,37 @@
 # Local stack targets (deploy/devstack); test/lint/typecheck/bench belong to the quality tooling.
-.PHONY: up infra down status logs test test-fast web-checks lint typecheck bench audit
+.PHONY: up infra down status logs test test-fast web-checks lint typecheck bench audit bootstrap
 
-up:
-	uv sync
-	uv run devstack up
+# On a fresh machine uv is not on the shell's PATH yet: the bootstrap installs it into ~/.local/bin, where every
+# recipe below then finds it.
+export PATH := $(HOME)/.local/bin:$(PATH)
 
-infra:
-	uv run devstack infra
+# Installs what is missing (Debian packages, uv, the workspace, the web app's packages, the servers'
+# artefacts) and is a quick no-op when all is there; `make up` and `make test` run it first.
+bootstrap:
+	deploy/bootstrap.sh
+
+up: bootstrap
+	uv run --no-sync devstack up
+
+infra: bootstrap
+	uv run --no-sync devstack infra
 
 down:
 	uv run devstack down
 
 status:
-	uv run devstack status
+	uv run --no-sync devstack status
 
 # `make logs` tails every log; `make logs NAME=kafka` one of them.
 logs:
 	uv run devstack logs $(NAME)
 
 # The Python suites include tests/test_web.py, the browser journey through the web app's production build.
-test: web-checks
-	uv run devstack infra
-	uv run pytest
+test:
+	deploy/bootstrap.sh test
+	$(MAKE) --no-print-directory web-checks
+	uv run --no-sync devstack infra
+	uv run --no-sync pytest
 
 # The web app's own checks: ESLint, TypeScript, Vitest.
 web-checks:

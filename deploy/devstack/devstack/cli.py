@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 from devstack.config import Config
 from devstack.proc import DevstackError, log
-from devstack.stack import infra_status, reset_data, start_infra, stop_infra
 
 
 def _mib(n: int) -> str:
@@ -22,8 +21,24 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
 
 
 def cmd_infra(cfg: Config) -> int:
+    from devstack.stack import start_infra
+
     start_infra(cfg)
     return cmd_status(cfg)
+
+
+def cmd_provision(cfg: Config) -> int:
+    """Fetch and build what the servers need (Kafka jars, Keycloak, a Go toolchain, mailpit, stripe-mock) without
+    starting anything: the bootstrap's step, a few file checks when everything is there."""
+    from devstack.kafka import Kafka
+    from devstack.keycloak import Keycloak
+    from devstack.mailpit import Mailpit
+    from devstack.stripe_mock import StripeMock
+
+    cfg.ensure_dirs()
+    for comp in (Kafka(cfg), Keycloak(cfg), Mailpit(cfg), StripeMock(cfg)):
+        comp.provision()
+    return 0
 
 
 def cmd_up(cfg: Config) -> int:
@@ -33,6 +48,7 @@ def cmd_up(cfg: Config) -> int:
 
 
 def cmd_down(cfg: Config) -> int:
+    from devstack.stack import stop_infra
     from devstack.supervisor import stop_recorded_apps
 
     stop_recorded_apps(cfg)
@@ -41,6 +57,7 @@ def cmd_down(cfg: Config) -> int:
 
 
 def cmd_status(cfg: Config) -> int:
+    from devstack.stack import infra_status
     from devstack.supervisor import app_status
 
     rows = [["component", "running", "state", "restarts", "last exit", "pid", "port", "health", "rss", "address"]]
@@ -81,14 +98,18 @@ def cmd_logs(cfg: Config, name: str | None, follow: bool, lines: int) -> int:
 
 
 def cmd_reset(cfg: Config) -> int:
+    from devstack.stack import reset_data
+
     cmd_down(cfg)
     reset_data(cfg)
     return 0
 
 
+# Each command imports only what it uses: `provision` runs in every bootstrap and must stay quick.
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("provision", help="fetch and build what the servers need, start nothing")
     sub.add_parser("infra", help="provision and start the infrastructure detached, then print status")
     sub.add_parser("up", help="infrastructure plus every service and the web app in the foreground")
     sub.add_parser("down", help="stop everything devstack started (apps, then infrastructure)")
@@ -104,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         if args.command == "infra":
             code = cmd_infra(cfg)
+        elif args.command == "provision":
+            code = cmd_provision(cfg)
         elif args.command == "up":
             code = cmd_up(cfg)
         elif args.command == "down":

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import httpx
 
 from devstack.component import Component
+from devstack.gotool import go_binary
 from devstack.proc import DevstackError, log, run, spawn_detached
 
 # The first builds with the Go toolchain here; the second is the fallback of the same line.
 MAILPIT_VERSIONS = ("v1.33.1", "v1.27.11")
-
-
-def _go() -> str:
-    found = shutil.which("go") or ("/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").is_file() else None)
-    if found is None:
-        raise DevstackError("Go is needed to build mailpit: install it (apt-get install -y golang) or put it on PATH")
-    return found
 
 
 class Mailpit(Component):
@@ -56,7 +49,8 @@ class Mailpit(Component):
         for version in MAILPIT_VERSIONS:
             log(f"mailpit: building github.com/axllent/mailpit@{version} with go install")
             try:
-                run([_go(), "install", f"github.com/axllent/mailpit@{version}"], what="go install mailpit", env=env)
+                command = [go_binary(self.cfg), "install", f"github.com/axllent/mailpit@{version}"]
+                run(command, what="go install mailpit", env=env)
                 return
             except DevstackError as exc:
                 errors.append(str(exc))

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from devstack.component import Component
-from devstack.mailpit import _go
+from devstack.gotool import go_binary
 from devstack.proc import DevstackError, log, run, spawn_detached
 
 STRIPE_MOCK_VERSION = "v0.203.0"
@@ -51,7 +51,7 @@ class StripeMock(Component):
         env = {**os.environ, "GOBIN": str(self.cfg.bin), "GOTOOLCHAIN": "local"}
         log(f"stripe-mock: building github.com/stripe/stripe-mock@{STRIPE_MOCK_VERSION} with go install")
         try:
-            run([_go(), "install", f"github.com/stripe/stripe-mock@{STRIPE_MOCK_VERSION}"],
+            run([go_binary(self.cfg), "install", f"github.com/stripe/stripe-mock@{STRIPE_MOCK_VERSION}"],
                 what="go install stripe-mock", env=env)  # fmt: skip
         except DevstackError as exc:
             raise DevstackError(f"stripe-mock build failed:\n{exc}") from exc
