@@ -117,7 +117,8 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
   });
 }
 
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+/** The response of a call that succeeded (after one refresh on a 401), or the gateway's error as an ApiError. */
+async function respond(path: string, options: RequestOptions): Promise<Response> {
   let response: Response;
   try {
     response = await send(path, options);
@@ -129,9 +130,19 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     throw new ApiError(0, "NETWORK_ERROR", "The server cannot be reached. Check your connection and try again.");
   }
   if (!response.ok) throw await toError(response);
+  return response;
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await respond(path, options);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A file the gateway serves (a CSV export), with the same cookies, refresh and errors as `request`. */
+export async function requestBlob(path: string, options: RequestOptions = {}): Promise<Blob> {
+  return (await respond(path, options)).blob();
 }
 
 export const api = {

@@ -163,9 +163,11 @@ export function useCompletedInvitations() {
 
 export type InvitationCounts = { total: number; pending: number; inProgress: number; completed: number; expired: number };
 
-export function useInvitationCounts() {
+/** Counts from the invitation lists: the HR dashboard's fallback while the analytics cannot be read. */
+export function useInvitationCounts(enabled = true) {
   return useQuery({
     queryKey: invitationKeys.counts,
+    enabled,
     queryFn: async (): Promise<InvitationCounts> => {
       const count = (status?: string) => hrPage({ status, page: 1, limit: 1 }).then((r) => r.total);
       const [total, pending, inProgress, completed, expired] = await Promise.all([

@@ -8,6 +8,7 @@ import {
   CreditCard,
   FileText,
   LayoutDashboard,
+  LineChart,
   LogOut,
   Mail,
   Menu,
@@ -36,6 +37,7 @@ const NAV: Record<string, NavItem[]> = {
     { href: "/admin/users", label: "Users", icon: Users },
     { href: "/admin/skills", label: "Skills", icon: Sparkles },
     { href: "/admin/billing", label: "Billing accounts", icon: CreditCard },
+    { href: "/admin/analytics", label: "Analytics", icon: LineChart },
     { href: "/hr/templates", label: "Templates", icon: FileText },
   ],
   hr: [
@@ -44,6 +46,7 @@ const NAV: Record<string, NavItem[]> = {
     { href: "/hr/candidates", label: "Candidates", icon: Users },
     { href: "/hr/invitations", label: "Invitations", icon: Mail },
     { href: "/hr/review", label: "Review", icon: ClipboardCheck },
+    { href: "/hr/analytics", label: "Analytics", icon: LineChart },
     { href: "/hr/companies", label: "Companies", icon: Building2 },
   ],
   candidate: [
