@@ -91,9 +91,11 @@ async def user_stats(session: ReadSession) -> UserStats:
 
 
 @router.get("/users/me", tags=["users"])
-async def get_me(session: ReadSession, caller: CurrentUser, avatars: Avatars) -> UserView:
-    """The caller's own user."""
-    return await queries.me(session, caller=caller, avatars=avatars)
+async def get_me(sessions: Sessions, caller: CurrentUser, avatars: Avatars) -> UserView:
+    """The caller's own user; still pending here while the token carries a role, it takes the token's role."""
+    async with transaction(sessions) as session:
+        user = await commands.reconcile_role(session, caller=caller)
+    return queries.user_view(user, avatars)
 
 
 @router.put("/users/me", tags=["users"])

@@ -168,6 +168,15 @@ async def select_role(
     return user
 
 
+async def reconcile_role(session: AsyncSession, *, caller: Principal) -> User:
+    """The caller's user, holding the role their token carries when it had none here (see `adopt_token_role`);
+    without this, the web app sent such a user between role choice and dashboard forever."""
+    user = await load_user(session, access.caller_id(caller))
+    if user.adopt_token_role(caller.role) and user.role == Role.CANDIDATE:
+        session.add(CandidateProfile(user_id=user.id, created_at=utcnow(), updated_at=utcnow()))
+    return user
+
+
 async def record_login(session: AsyncSession, external_auth_id: str) -> bool:
     """Naturally idempotent, and not an aggregate change: no version bump, no event."""
     result = await session.execute(

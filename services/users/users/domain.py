@@ -290,6 +290,14 @@ class User(Base, AggregateRoot):
             )
         )
 
+    def adopt_token_role(self, token_role: str) -> bool:
+        """The identity provider's realm role is the truth: a user still pending here whose token already carries
+        a role (granted in Keycloak directly, or a lost update) takes it, as if chosen. True when adopted."""
+        if self.role != Role.PENDING or token_role not in {r.value for r in Role} or token_role == Role.PENDING:
+            return False
+        self.select_role(Role(token_role))
+        return True
+
     def record_deletion(self) -> None:
         self.record(
             UserDeleted(user_id=self.id, external_auth_id=self.external_auth_id, email=self.email, deleted_at=utcnow())

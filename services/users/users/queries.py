@@ -112,10 +112,6 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID, *, caller: Princip
     return user_view(user, avatars)
 
 
-async def me(session: AsyncSession, *, caller: Principal, avatars: AvatarStore) -> UserView:
-    return user_view(await load_user(session, access.caller_id(caller)), avatars)
-
-
 async def user_by_external_auth(session: AsyncSession, external_auth_id: str, *, avatars: AvatarStore) -> UserView:
     return user_view(await find_user(session, user_id=None, external_auth_id=external_auth_id), avatars)
 
