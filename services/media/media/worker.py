@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import structlog
 from arq import Retry, cron
@@ -23,18 +24,10 @@ from kit.domain import utcnow
 from kit.worker import Ctx, worker_settings
 from media.commands import DISCARD, PROCESS, RENDER, TRANSCRIBE, Jobs
 from media.domain import MediaObject, MediaStatus, ProbeFacts, RenditionStatus, TranscriptStatus
-from media.processing import (
-    ProbeFailed,
-    Transcriber,
-    TranscriptionFailed,
-    probe,
-    refusal,
-    thumbnail,
-    transcode,
-    transcribe_file,
-)
+from media.processing import ProbeFailed, probe, refusal, thumbnail, transcode
 from media.settings import Settings
 from media.storage import Storage
+from media.transcription import EngineBusy, Transcriber, TranscriptionFailed, choose_transcriber, transcribe_file
 
 log = structlog.get_logger("media.worker")
 
@@ -48,8 +41,13 @@ JOB_DURATION = Histogram(
 )
 # The confirm's commit may not be visible yet when its job first runs.
 NOT_YET_COMMITTED_RETRIES = 5
-NO_PROVIDER = "No transcription provider is configured"
 NO_AUDIO = "The recording has no audio track"
+# A transcription finding the local engine busy is deferred, a little longer each time, up to a minute; this
+# many tries cover a queue of about an hour of such waits (the sweep enqueues it again after that).
+BUSY_DEFER_STEP_S = 5
+BUSY_DEFER_MAX_S = 60
+TRANSCRIBE_TRIES = 100
+DEFERRED = Counter("media_transcriptions_deferred_total", "Transcriptions deferred: the local engine was busy")
 
 
 async def _load(sessions: async_sessionmaker[AsyncSession], media_id: uuid.UUID) -> MediaObject | None:
@@ -195,17 +193,22 @@ async def transcribe_media(ctx: Ctx, media_id: str) -> str:
     if media is None or media.status != MediaStatus.READY or media.transcript_status != TranscriptStatus.PENDING:
         return "skipped"
     facts = ProbeFacts(media.probe or {})
+    transcriber: Transcriber | None = ctx["transcriber"]
+    if facts.audio_codec is not None and transcriber is not None and transcriber.busy:
+        _defer(ctx, media_id)
     started = time.perf_counter()
     transcript = None
     if facts.audio_codec is None:
         reason: str | None = NO_AUDIO
-    elif not settings.transcription_enabled:
-        reason = NO_PROVIDER
+    elif transcriber is None:
+        reason = ctx["no_transcriber_reason"]
     else:
         try:
             async with local_copy(ctx["storage"], media.object_key) as path:
-                transcript = await transcribe_file(settings, ctx["transcriber"], path, input_format=facts.demuxer)
+                transcript = await transcribe_file(transcriber, settings, path, input_format=facts.demuxer)
             reason = None
+        except EngineBusy:
+            _defer(ctx, media_id)
         except (TranscriptionFailed, ProbeFailed) as exc:
             reason = str(exc)
 
@@ -227,6 +230,14 @@ async def transcribe_media(ctx: Ctx, media_id: str) -> str:
     TRANSCRIPTS.labels(result).inc()
     log.info("media.transcribed", media_id=media_id, result=result, reason=reason)
     return result
+
+
+def _defer(ctx: Ctx, media_id: str) -> NoReturn:
+    """Give the job slot back and come again later: the local engine is decoding as much as it may."""
+    DEFERRED.inc()
+    defer = min(BUSY_DEFER_STEP_S * ctx.get("job_try", 1), BUSY_DEFER_MAX_S)
+    log.info("media.transcription_deferred", media_id=media_id, defer_s=defer)
+    raise Retry(defer=defer)
 
 
 async def discard_upload(ctx: Ctx, media_id: str) -> str:
@@ -312,7 +323,12 @@ def build_worker_settings(settings: Settings) -> type:
     async def startup(ctx: Ctx) -> None:
         ctx["storage"] = Storage(settings)
         ctx["jobs"] = Jobs(settings)
-        ctx["transcriber"] = Transcriber(settings) if settings.transcription_enabled else None
+        ctx["transcriber"], ctx["no_transcriber_reason"] = choose_transcriber(settings)
+        log.info(
+            "media.transcription_engine",
+            model=getattr(ctx["transcriber"], "model", None),
+            reason=ctx["no_transcriber_reason"] or None,
+        )
 
     async def shutdown(ctx: Ctx) -> None:
         if ctx.get("transcriber") is not None:
@@ -329,8 +345,10 @@ def build_worker_settings(settings: Settings) -> type:
             func(
                 transcribe_media,
                 name=TRANSCRIBE,
-                timeout=settings.ffmpeg_timeout_s + settings.transcription_timeout_s * 3 + 60,
-                max_tries=10,
+                timeout=settings.ffmpeg_timeout_s
+                + max(settings.transcription_timeout_s * 3, settings.local_transcription_timeout_s)
+                + 60,
+                max_tries=TRANSCRIBE_TRIES,
             ),
         ],
         cron_jobs=[

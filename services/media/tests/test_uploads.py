@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
 from sqlalchemy import text
 
 from media.commands import Jobs
 from media.settings import MIB, Settings
 from media.storage import Storage
+from media.transcription import NO_PROVIDER
 from media.worker import purge, sweep_stalled
 from standins.transcription import SPOKEN, WhisperStandIn
 
@@ -79,9 +81,10 @@ async def test_a_video_answer_goes_from_a_presigned_upload_through_ffprobe_to_a_
 
 
 async def test_a_multipart_upload_resumes_from_the_parts_s3_already_holds(
-    run_stack: StackFactory, settings: Settings, clips: Clips
+    run_stack: StackFactory, settings: Settings, clips: Clips, tmp_path: Path
 ) -> None:
-    stack = await run_stack(settings)  # no transcription provider configured
+    # No key, and the local model's directory is empty: no engine to transcribe with.
+    stack = await run_stack(settings, transcription_engine="auto", local_transcription_model_path=str(tmp_path))
     invitation = await stack.invitation()
     data = clips.large.data
     session = (await stack.initiate(invitation.candidate, invitation, clips.large)).json()
@@ -102,12 +105,12 @@ async def test_a_multipart_upload_resumes_from_the_parts_s3_already_holds(
     assert confirmed.status_code == 200 and confirmed.json()["size"] == len(data)
     status = await stack.settled(invitation.candidate, session["mediaId"])
     assert (status["status"], status["transcriptStatus"]) == ("ready", "unavailable")
-    assert status["transcriptReason"] == "No transcription provider is configured"
+    assert status["transcriptReason"] == NO_PROVIDER
     playback = (await stack.client.get(f"/api/v1/media/{session['mediaId']}/stream", headers=invitation.hr)).json()
     assert (await stack.s3.get(playback["url"])).content == data
     events = await stack.events(session["mediaId"], 3)
     assert events[2]["eventType"] == "transcription.unavailable"
-    assert events[2]["payload"]["reason"] == "No transcription provider is configured"
+    assert events[2]["payload"]["reason"] == NO_PROVIDER
 
 
 async def test_a_file_that_claims_to_be_mp4_but_is_no_media_is_rejected_and_deleted(
