@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { contentSecurityPolicy } from "@/lib/csp";
-import { primaryRole, rolesFromToken } from "@/lib/jwt";
+import { homeFor, primaryRole, rolesFromToken } from "@/lib/jwt";
 
 const PUBLIC = new Set(["/", "/login", "/register", "/about", "/pricing", "/auth/callback"]);
 
@@ -33,12 +33,15 @@ function route(request: NextRequest) {
   const role = primaryRole(roles);
   const redirect = (to: string) => NextResponse.redirect(new URL(to, origin));
   if (role === "pending" && pathname !== "/select-role" && !pathname.startsWith("/profile")) return redirect("/select-role");
-  if (pathname === "/select-role" && role !== "pending") return redirect("/dashboard");
-  if (pathname.startsWith("/admin") && !roles.includes("admin")) return redirect("/dashboard");
+  // The token's realm role is the truth, so the landing pages are resolved from it here, never from the users
+  // service's copy of the role: when the two disagreed (pending there, candidate here), /dashboard sent the
+  // browser to /select-role and back forever.
+  if ((pathname === "/select-role" || pathname === "/dashboard") && role !== "pending") return redirect(homeFor(role));
+  if (pathname.startsWith("/admin") && !roles.includes("admin")) return redirect(homeFor(role));
   // Admins may act as HR (the gateway allows them every HR route).
-  if (pathname.startsWith("/hr") && !roles.includes("hr") && !roles.includes("admin")) return redirect("/dashboard");
+  if (pathname.startsWith("/hr") && !roles.includes("hr") && !roles.includes("admin")) return redirect(homeFor(role));
   if ((pathname.startsWith("/candidate") || pathname.startsWith("/interview")) && !roles.includes("candidate"))
-    return redirect("/dashboard");
+    return redirect(homeFor(role));
   return NextResponse.next();
 }
 

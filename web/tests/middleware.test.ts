@@ -43,7 +43,7 @@ describe("middleware", () => {
 
   it("keeps the browser's host in redirects", () => {
     expect(visit("/hr/dashboard", {}, "example.test:8443")).toEqual(to("/login?from=%2Fhr%2Fdashboard", "example.test:8443"));
-    expect(visit("/admin/users", as("candidate"), "10.0.0.5:3000")).toEqual(to("/dashboard", "10.0.0.5:3000"));
+    expect(visit("/admin/users", as("candidate"), "10.0.0.5:3000")).toEqual(to("/candidate/dashboard", "10.0.0.5:3000"));
   });
 
   it("lets a refresh-token-only session through (the page's first call refreshes it)", () => {
@@ -53,18 +53,18 @@ describe("middleware", () => {
 
   it("keeps each role to its own area", () => {
     expect(visit("/hr/templates", as("hr"))).toEqual(passes);
-    expect(visit("/candidate/dashboard", as("hr"))).toEqual(to("/dashboard"));
-    expect(visit("/interview/i1", as("hr"))).toEqual(to("/dashboard"));
-    expect(visit("/admin/dashboard", as("hr"))).toEqual(to("/dashboard"));
+    expect(visit("/candidate/dashboard", as("hr"))).toEqual(to("/hr/dashboard"));
+    expect(visit("/interview/i1", as("hr"))).toEqual(to("/hr/dashboard"));
+    expect(visit("/admin/dashboard", as("hr"))).toEqual(to("/hr/dashboard"));
 
     expect(visit("/candidate/dashboard", as("candidate"))).toEqual(passes);
     expect(visit("/interview/i1", as("candidate"))).toEqual(passes);
-    expect(visit("/hr/dashboard", as("candidate"))).toEqual(to("/dashboard"));
+    expect(visit("/hr/dashboard", as("candidate"))).toEqual(to("/candidate/dashboard"));
 
     expect(visit("/admin/skills/create", as("admin"))).toEqual(passes);
     // Admins may act as HR.
     expect(visit("/hr/templates", as("admin"))).toEqual(passes);
-    expect(visit("/candidate/dashboard", as("admin"))).toEqual(to("/dashboard"));
+    expect(visit("/candidate/dashboard", as("admin"))).toEqual(to("/admin/dashboard"));
   });
 
   it("sends a user without an app role to select-role, and one with a role away from it", () => {
@@ -72,17 +72,35 @@ describe("middleware", () => {
     expect(visit("/hr/dashboard", as("pending"))).toEqual(to("/select-role"));
     expect(visit("/select-role", as())).toEqual(passes);
     expect(visit("/profile", as())).toEqual(passes);
-    expect(visit("/select-role", as("candidate"))).toEqual(to("/dashboard"));
+    expect(visit("/select-role", as("candidate"))).toEqual(to("/candidate/dashboard"));
+  });
+
+  it("never loops when the users service still says pending but the token says candidate: one redirect at most", () => {
+    // The token's realm role is the truth; the users service's copy is not read here at all, so whichever page
+    // the browser is sent to first (the dashboard's old client redirect went to /select-role), it lands home.
+    const mismatch = as("candidate");
+    for (const start of ["/select-role", "/dashboard", "/candidate/dashboard", "/hr/dashboard"]) {
+      const hops: string[] = [];
+      let path = start;
+      for (let i = 0; i < 5; i++) {
+        const { status, location } = visit(path, mismatch);
+        if (status !== 307 || !location) break;
+        path = new URL(location).pathname;
+        hops.push(path);
+      }
+      expect(hops.length, `${start} → ${hops.join(" → ")}`).toBeLessThanOrEqual(1);
+      expect(path, start).toBe("/candidate/dashboard");
+    }
   });
 
   it("reads the gateway's __Host- session cookies, which it sets over https", () => {
     expect(visit("/hr/dashboard", {}, "app.example.test", as("hr"))).toEqual(passes);
-    expect(visit("/hr/dashboard", {}, "app.example.test", as("candidate"))).toEqual(to("/dashboard", "app.example.test"));
+    expect(visit("/hr/dashboard", {}, "app.example.test", as("candidate"))).toEqual(to("/candidate/dashboard", "app.example.test"));
     expect(visit("/hr/dashboard", {}, "app.example.test", { refresh: "r" })).toEqual(passes);
   });
 
   it("believes the __Host- access token over a plain-named one (which a sibling subdomain could have planted)", () => {
-    expect(visit("/hr/dashboard", as("hr"), "app.example.test", as("candidate"))).toEqual(to("/dashboard", "app.example.test"));
+    expect(visit("/hr/dashboard", as("hr"), "app.example.test", as("candidate"))).toEqual(to("/candidate/dashboard", "app.example.test"));
     expect(visit("/candidate/dashboard", as("hr"), "app.example.test", as("candidate"))).toEqual(passes);
   });
 
