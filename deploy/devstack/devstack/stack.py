@@ -13,6 +13,7 @@ from devstack.keycloak import Keycloak
 from devstack.mailpit import Mailpit
 from devstack.postgres import Postgres
 from devstack.proc import DevstackError, log
+from devstack.prometheus import Prometheus
 from devstack.redis import Redis
 from devstack.s3 import SeaweedS3
 from devstack.stripe_mock import StripeMock
@@ -20,7 +21,16 @@ from devstack.stripe_mock import StripeMock
 
 def components(cfg: Config) -> list[Component]:
     """In start order; stopping goes the other way."""
-    return [Postgres(cfg), Redis(cfg), Kafka(cfg), SeaweedS3(cfg), Mailpit(cfg), StripeMock(cfg), Keycloak(cfg)]
+    return [
+        Postgres(cfg),
+        Redis(cfg),
+        Kafka(cfg),
+        SeaweedS3(cfg),
+        Mailpit(cfg),
+        StripeMock(cfg),
+        Keycloak(cfg),
+        Prometheus(cfg),
+    ]
 
 
 def start_infra(cfg: Config) -> dict[str, Origin]:
@@ -66,6 +76,7 @@ def reset_data(cfg: Config) -> None:
         cfg.local / "kafka" / "broker",
         cfg.local / "seaweedfs",
         cfg.local / "mailpit",
+        cfg.local / "prometheus" / "data",
         kc.dist / "data",
         cfg.run,
         cfg.logs,

@@ -40,6 +40,7 @@ from devstack.config import (
 )
 from devstack.keycloak import dev_users
 from devstack.proc import DevstackError, log, pid_alive, port_open, read_pid, rss_bytes, signal_group, stop_pid
+from devstack.prometheus import Prometheus
 from devstack.stack import components, start_infra, stop_infra
 from devstack.stripe_mock import LOCAL_STRIPE_WEBHOOK_SECRET, STRIPE_MOCK_KEY
 
@@ -551,6 +552,7 @@ class Supervisor:
         rows += [
             ("Keycloak admin (admin/admin)", f"http://127.0.0.1:{p.keycloak}/admin/"),
             ("Mailpit inbox", f"http://127.0.0.1:{p.mailpit_http}"),
+            ("Prometheus (metrics, alerts)", Prometheus(self.cfg).url),
             ("Stripe API (stripe-mock)", f"http://127.0.0.1:{p.stripe_mock}"),
             ("S3 endpoint (aivi/aivi-dev-secret)", f"http://127.0.0.1:{p.s3}"),
             ("PostgreSQL", f"postgresql://127.0.0.1:{p.postgres}/aivi"),
