@@ -1,5 +1,5 @@
 # Local stack targets (deploy/devstack); test/lint/typecheck/bench belong to the quality tooling.
-.PHONY: up infra down status logs test test-fast web-checks lint typecheck bench audit bootstrap
+.PHONY: up infra down status logs test test-fast web-checks lint typecheck bench audit bootstrap dashboards
 
 # On a fresh machine uv is not on the shell's PATH yet: the bootstrap installs it into ~/.local/bin, where every
 # recipe below then finds it.
@@ -54,6 +54,11 @@ typecheck:
 	uv run mypy -p kit -p standins $(addprefix -p ,$(or $(SERVICE_PACKAGES),$(error cannot list the services of deploy/services.toml)))
 	cd deploy/devstack && MYPYPATH=. uv run mypy devstack
 	cd web && npm run typecheck
+
+# The Grafana dashboards are code: regenerate deploy/grafana/dashboards/*.json after changing
+# deploy/grafana/generate.py (deploy/tests/test_dashboards.py fails while they differ).
+dashboards:
+	uv run python deploy/grafana/generate.py
 
 bench:
 	uv run devstack infra
