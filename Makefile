@@ -85,3 +85,12 @@ backup:
 
 restore:
 	uv run python deploy/backup/aivi_backup.py restore $(or $(ARCHIVE),$(error name the archive: make restore ARCHIVE=.local/backups/...)) $(ARGS)
+
+# Demo data through the running stack's API (deploy/demo/aivi_demo.py): a company, two HR users, three templates
+# and a dozen candidates in every state, all on @demo.example. Idempotent; `make demo-remove` deletes it.
+.PHONY: demo demo-remove
+demo:
+	uv run python deploy/demo/aivi_demo.py $(ARGS)
+
+demo-remove:
+	uv run python deploy/demo/aivi_demo.py --remove
