@@ -233,6 +233,11 @@ class MediaObject(Base, AggregateRoot):
             )
         )
 
+    def transcription_waiting(self) -> None:
+        """Its transcription job waits for the local engine: not lost, so not one for the sweep."""
+        if self.transcript_status == TranscriptStatus.PENDING:
+            self.updated_at = utcnow()
+
     def transcript_unavailable(self, reason: str) -> None:
         self.transcript_status = TranscriptStatus.UNAVAILABLE
         self.transcript_reason = reason

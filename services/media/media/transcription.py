@@ -96,7 +96,7 @@ class Transcriber(Protocol):
     async def close(self) -> None: ...
 
 
-def _assign_words(segments: list[dict[str, Any]], words: list[dict[str, Any]]) -> list[TimedSegment]:
+def words_into_segments(segments: list[dict[str, Any]], words: list[dict[str, Any]]) -> list[TimedSegment]:
     """The provider lists words apart from segments; each word goes to the segment its start falls in."""
     timed: list[TimedSegment] = []
     remaining = sorted(words, key=lambda w: float(w["start"]))
@@ -150,7 +150,7 @@ class HostedTranscriber:
         return Transcript(
             text=str(data.get("text") or "").strip(),
             language=data.get("language"),
-            segments=_assign_words(data.get("segments") or [], data.get("words") or []),
+            segments=words_into_segments(data.get("segments") or [], data.get("words") or []),
             model=self.model,
         )
 

@@ -42,8 +42,9 @@ JOB_DURATION = Histogram(
 # The confirm's commit may not be visible yet when its job first runs.
 NOT_YET_COMMITTED_RETRIES = 5
 NO_AUDIO = "The recording has no audio track"
-# A transcription finding the local engine busy is deferred, a little longer each time, up to a minute; this
-# many tries cover a queue of about an hour of such waits (the sweep enqueues it again after that).
+# A transcription finding the local engine busy is deferred, a little longer each time, up to a minute (less
+# than the sweep's `stale_processing_s`); this many tries cover about an hour of such waits (the sweep enqueues
+# it again after that).
 BUSY_DEFER_STEP_S = 5
 BUSY_DEFER_MAX_S = 60
 TRANSCRIBE_TRIES = 100
@@ -195,7 +196,7 @@ async def transcribe_media(ctx: Ctx, media_id: str) -> str:
     facts = ProbeFacts(media.probe or {})
     transcriber: Transcriber | None = ctx["transcriber"]
     if facts.audio_codec is not None and transcriber is not None and transcriber.busy:
-        _defer(ctx, media_id)
+        await _defer(ctx, key)
     started = time.perf_counter()
     transcript = None
     if facts.audio_codec is None:
@@ -208,7 +209,7 @@ async def transcribe_media(ctx: Ctx, media_id: str) -> str:
                 transcript = await transcribe_file(transcriber, settings, path, input_format=facts.demuxer)
             reason = None
         except EngineBusy:
-            _defer(ctx, media_id)
+            await _defer(ctx, key)
         except (TranscriptionFailed, ProbeFailed) as exc:
             reason = str(exc)
 
@@ -232,11 +233,17 @@ async def transcribe_media(ctx: Ctx, media_id: str) -> str:
     return result
 
 
-def _defer(ctx: Ctx, media_id: str) -> NoReturn:
-    """Give the job slot back and come again later: the local engine is decoding as much as it may."""
+async def _defer(ctx: Ctx, key: uuid.UUID) -> NoReturn:
+    """Give the job slot back and come again later: the local engine is decoding as much as it may. The row
+    is marked as waiting, which keeps the sweep (it looks for rows untouched for `stale_processing_s`) from
+    enqueueing a second job for a transcription that is only queued."""
+    async with transaction(ctx["sessions"]) as session:
+        media = await session.get(MediaObject, key, with_for_update=True)
+        if media is not None:
+            media.transcription_waiting()
     DEFERRED.inc()
     defer = min(BUSY_DEFER_STEP_S * ctx.get("job_try", 1), BUSY_DEFER_MAX_S)
-    log.info("media.transcription_deferred", media_id=media_id, defer_s=defer)
+    log.info("media.transcription_deferred", media_id=str(key), defer_s=defer)
     raise Retry(defer=defer)
 
 

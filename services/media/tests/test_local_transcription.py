@@ -28,6 +28,7 @@ from media.transcription import (
     TranscriptionFailed,
     choose_transcriber,
     local_model,
+    words_into_segments,
 )
 from media.worker import transcribe_media
 
@@ -157,13 +158,30 @@ async def test_a_transcription_finding_the_engine_busy_gives_its_job_slot_back_a
         async with asyncio.timeout(60):
             while not engine.busy:
                 await asyncio.sleep(0.005)
+        before = await stack.scalar("SELECT updated_at FROM media_objects WHERE id = :id", id=media_id)
         with pytest.raises(Retry) as deferred:
             await transcribe_media({**ctx, "transcriber": engine}, media_id)
         assert deferred.value.defer_score == 10_000  # 10 s on the second try, in arq's milliseconds
+        # Marked as waiting, so the sweep of lost jobs leaves it to this one.
+        assert await stack.scalar("SELECT updated_at FROM media_objects WHERE id = :id", id=media_id) > before
         await long_answer
         assert await transcribe_media({**ctx, "transcriber": engine}, media_id) == "completed"
     finally:
         await jobs.close()
+
+
+def test_the_words_a_hosted_provider_lists_apart_go_to_the_segment_they_start_in() -> None:
+    segments = [{"start": 0.0, "end": 1.2, "text": " I would start"}, {"start": 1.2, "end": 2.0, "text": " here."}]
+    words = [
+        {"start": 1.3, "end": 2.0, "word": " here."},
+        {"start": 0.0, "end": 0.2, "word": " I"},
+        {"start": 0.2, "end": 0.6, "word": "would"},
+        {"start": 0.6, "end": 1.2, "word": "start"},
+    ]
+    timed = words_into_segments(segments, words)
+    assert [[w.word for w in s.words] for s in timed] == [["I", "would", "start"], ["here."]]
+    assert [s.text for s in timed] == ["I would start", "here."]
+    assert words_into_segments(segments, [])[1].words == []
 
 
 def test_a_hosted_key_takes_precedence_over_the_local_model(settings: Settings) -> None:
