@@ -111,6 +111,8 @@ class AppSpec:
     port: int | None = None
     # Where the process runs; the repository root when None.
     cwd: Path | None = None
+    # Asked by `devstack status` (200 = healthy) instead of only checking that the port is open.
+    health_path: str = ""
 
 
 def _venv_bin(tool: str) -> str:
@@ -147,11 +149,15 @@ def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]
             )
         )
     if _has_module(package, "consumers"):
-        consumer_env = {**env, "METRICS_PORT": str(metrics_port(svc, "consumer"))}
-        specs.append(AppSpec(f"{svc}-consumer", [sys.executable, "-m", f"{svc}.consumers"], consumer_env))
+        port = metrics_port(svc, "consumer")
+        consumer_env = {**env, "METRICS_PORT": str(port)}
+        cmd = [sys.executable, "-m", f"{svc}.consumers"]
+        specs.append(AppSpec(f"{svc}-consumer", cmd, consumer_env, port, health_path="/health"))
     if _has_module(package, "worker"):
-        worker_env = {**env, "METRICS_PORT": str(metrics_port(svc, "worker"))}
-        specs.append(AppSpec(f"{svc}-worker", [_venv_bin("arq"), f"{svc}.worker.WorkerSettings"], worker_env))
+        port = metrics_port(svc, "worker")
+        worker_env = {**env, "METRICS_PORT": str(port)}
+        cmd = [_venv_bin("arq"), f"{svc}.worker.WorkerSettings"]
+        specs.append(AppSpec(f"{svc}-worker", cmd, worker_env, port, health_path="/health"))
     return migrate, specs
 
 
@@ -230,6 +236,7 @@ class AppState:
     last_exit: int | None = None
     last_exit_at: float | None = None
     supervisor: int = field(default_factory=os.getpid)
+    health_path: str = ""
 
     def save(self, cfg: Config) -> None:
         path = _state_file(cfg, self.name)
@@ -253,6 +260,17 @@ def _last_exit(state: AppState) -> str:
     return f"code {state.last_exit} at {at}"
 
 
+def _answers(state: AppState) -> bool:
+    if not state.port:
+        return True
+    if not state.health_path:
+        return port_open(state.port)
+    try:
+        return httpx.get(f"http://127.0.0.1:{state.port}{state.health_path}", timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def app_status(cfg: Config) -> list[Status]:
     """One row per process the last `up` ran, down or given up included."""
     rows = []
@@ -273,7 +291,7 @@ def app_status(cfg: Config) -> list[Status]:
                 running=pid is not None,
                 pid=pid,
                 port=state.port,
-                healthy=pid is not None and (port_open(state.port) if state.port else True),
+                healthy=pid is not None and _answers(state),
                 url=f"http://127.0.0.1:{state.port}" if state.port else "",
                 rss=rss_bytes(pid) if pid else 0,
                 state=label,
@@ -381,7 +399,7 @@ class Supervisor:
 
     def _state(self, spec: AppSpec) -> AppState:
         if spec.name not in self.states:
-            self.states[spec.name] = AppState(spec.name, port=spec.port or 0)
+            self.states[spec.name] = AppState(spec.name, port=spec.port or 0, health_path=spec.health_path)
         return self.states[spec.name]
 
     async def _spawn(self, spec: AppSpec) -> asyncio.subprocess.Process:

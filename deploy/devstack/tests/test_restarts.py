@@ -4,12 +4,15 @@ state `devstack status` reads. Delays are milliseconds and nothing asserts a dur
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
 from devstack.cli import cmd_status
 from devstack.config import Config
 from devstack.supervisor import AppSpec, AppState, RestartPolicy, Supervisor, app_status
+from kit.liveness import start_metrics_server
+from kit.testing import free_port
 
 TINY = RestartPolicy(first_delay_s=0.001, max_delay_s=0.004, stable_after_s=3600.0, give_up_after=4)
 
@@ -111,3 +114,23 @@ async def test_a_failed_one_shot_step_is_not_restarted_but_stays_listed(tmp_path
     assert code == 2
     (row,) = app_status(sup.cfg)
     assert (row.name, row.state, row.restarts) == ("users-migrate", "failed", 0)
+
+
+def test_status_asks_a_consumer_its_liveness_rather_than_only_whether_its_port_is_open(tmp_path: Path) -> None:
+    cfg = Config(root=tmp_path)
+    state = {"alive": False}
+    port = free_port()
+    server = start_metrics_server(port, "127.0.0.1", lambda: (state["alive"], {"reason": "stuck"}))
+    try:
+        # This test's own process stands in for a running consumer.
+        AppState("users-consumer", port=port, state="running", pid=os.getpid(), health_path="/health").save(cfg)
+
+        (stuck,) = app_status(cfg)
+        state["alive"] = True
+        (alive,) = app_status(cfg)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert (stuck.running, stuck.healthy) == (True, False)
+    assert (alive.running, alive.healthy) == (True, True)
