@@ -358,7 +358,10 @@ def backup(target: Target, out_dir: Path, *, now: datetime | None = None) -> tup
     with tempfile.TemporaryDirectory(prefix="aivi-backup-") as tmp:
         work = Path(tmp)
         (work / "postgres").mkdir()
-        for schema in schemas:
+        present = set(psql(target, "SELECT nspname FROM pg_namespace;").split())
+        # A service registered but never migrated on this database has nothing to keep; the manifest says so.
+        manifest["absentSchemas"] = [s for s in schemas if s not in present]
+        for schema in (s for s in schemas if s in present):
             dump = work / "postgres" / f"{schema}.dump"
             dump_schema(target, schema, dump)
             manifest["schemas"][schema] = {"file": f"postgres/{schema}.dump", "rows": row_counts(target, schema)}

@@ -11,6 +11,7 @@ import sys
 import tarfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -146,6 +147,7 @@ def test_a_backup_restored_after_a_wipe_brings_back_rows_objects_and_realm_users
     assert manifest["schemas"]["users"]["rows"] == {"empty_table": 0, "things": 3}
     assert {o["key"] for o in manifest["buckets"]["media"]["objects"]} == {"recordings/a b/answer.webm", "empty.txt"}
     assert manifest["keycloak"]["users"] == 1 and manifest["versions"]["keycloak"]
+    assert manifest["absentSchemas"] == []
 
     wipe(populated)
     assert not bk.database_exists(populated)
@@ -166,6 +168,15 @@ def test_a_backup_restored_after_a_wipe_brings_back_rows_objects_and_realm_users
     s3(populated).put_object(populated.bucket("media"), "late.bin", io.BytesIO(b"x"), 1)
     assert bk.restore(populated, archive)["users"] == {"created": 0, "kept": 1}
     assert state(populated) == before
+
+
+def test_a_registered_schema_missing_from_the_database_is_named_in_the_manifest_not_dumped(
+    populated: Any, tmp_path: Path
+) -> None:
+    target = replace(populated, schemas=(*SCHEMAS, "reports"))
+    _, manifest = bk.backup(target, tmp_path)
+    assert manifest["absentSchemas"] == ["reports"]
+    assert set(manifest["schemas"]) == set(SCHEMAS)
 
 
 def test_restore_refuses_a_truncated_archive(populated: Any, tmp_path: Path) -> None:
