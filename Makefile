@@ -11,6 +11,8 @@ bootstrap:
 	deploy/bootstrap.sh
 
 up: bootstrap
+	@# The demo data on a stack nobody has used yet (README "Demo data"), beside the stack once it answers.
+	@mkdir -p .local/logs && (uv run --no-sync python deploy/demo/aivi_demo.py --if-empty --wait 900 >.local/logs/demo.log 2>&1 &)
 	uv run --no-sync devstack up
 
 infra: bootstrap
