@@ -17,6 +17,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +27,8 @@ import pytest
 import yaml
 
 from devstack.registry import REGISTRY, load, topics
+from kit.liveness import start_metrics_server
+from kit.testing import free_port
 
 DEPLOY = Path(__file__).resolve().parents[1]
 REPO = DEPLOY.parent
@@ -780,3 +783,55 @@ def test_the_gateway_serves_metrics_and_detailed_health_to_prometheus_only(
     config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
     api = next(job for job in config["scrape_configs"] if job["job_name"] == "aivi-api")
     assert "gateway-api:8001" in {t for sc in api["static_configs"] for t in sc["targets"]}
+
+
+# --- consumers and workers: restarted when they crash, healthy only while their liveness endpoint answers ---
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_consumers_and_workers_restart_and_check_their_liveness_on_the_metrics_port(
+    svc: str, services: dict[str, dict[str, Any]]
+) -> None:
+    for role in ("consumer", "worker"):
+        container = services[f"{svc}-{role}"]
+        assert container["restart"] == "unless-stopped"
+        check = container["healthcheck"]
+        assert check["test"][0] == "CMD"
+        assert "METRICS_PORT" in check["test"][-1]
+        assert "/health" in check["test"][-1]
+
+
+def _process_probe(services: dict[str, dict[str, Any]]) -> list[str]:
+    """The consumer's healthcheck command, run here with this venv's python instead of the image's."""
+    command = list(services[f"{next(iter(SERVICES))}-consumer"]["healthcheck"]["test"][1:])
+    assert command[0] == "python"
+    return [sys.executable, *command[1:]]
+
+
+def test_the_healthcheck_passes_while_the_process_is_alive_and_fails_when_it_is_not(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    state = {"alive": True}
+    port = free_port()
+    server = start_metrics_server(port, "127.0.0.1", lambda: (state["alive"], {}))
+    env = {**os.environ, "METRICS_PORT": str(port)}
+    try:
+        assert subprocess.run(_process_probe(services), env=env, check=False, timeout=30).returncode == 0
+        state["alive"] = False
+        refused = subprocess.run(_process_probe(services), env=env, check=False, capture_output=True, timeout=30)
+        assert refused.returncode != 0
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_gateways_health_asks_every_consumer_and_worker_by_its_in_network_name(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    urls = json.loads(_env(services["gateway-api"])["PROCESS_HEALTH_URLS"])
+    expected = {}
+    for svc in SERVICES:
+        for role in ("consumer", "worker"):
+            port = _env(services[f"{svc}-{role}"])["METRICS_PORT"]
+            expected[f"{svc}-{role}"] = f"http://{svc}-{role}:{port}"
+    assert urls == expected
