@@ -85,3 +85,14 @@ CREATE ROLE billing LOGIN PASSWORD :'billing_password';
 GRANT CONNECT, TEMPORARY ON DATABASE aivi TO billing;
 CREATE SCHEMA billing AUTHORIZATION billing;
 ALTER ROLE billing IN DATABASE aivi SET search_path = billing;
+
+-- analytics (its facts live in ClickHouse; Postgres holds only its messaging tables)
+\getenv analytics_password ANALYTICS_DB_PASSWORD
+\if :{?analytics_password}
+\else
+\set analytics_password analytics-dev
+\endif
+CREATE ROLE analytics LOGIN PASSWORD :'analytics_password';
+GRANT CONNECT, TEMPORARY ON DATABASE aivi TO analytics;
+CREATE SCHEMA analytics AUTHORIZATION analytics;
+ALTER ROLE analytics IN DATABASE aivi SET search_path = analytics;

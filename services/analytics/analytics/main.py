@@ -35,21 +35,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async def start() -> None:
             # In the background: the embedded engine takes seconds to open on a busy machine, and the app
             # answers /health meanwhile (queries wait for it, see `Warehouse.ready`).
-            await warehouse.open()
-            if ingest is not None:
-                await ingest.run()
+            try:
+                await warehouse.open()
+                if ingest is not None:
+                    await ingest.run()
+            except Exception:
+                # Queries answer 503 meanwhile; the reason is here (a second process on the embedded data dir
+                # fails with "Error initializing EmbeddedServer").
+                log.exception("analytics.start_failed")
+                raise
 
         running = asyncio.create_task(start())
         try:
             yield
         finally:
-            if ingest is not None:
-                ingest.stopping.set()
-            # A batch in flight finishes within the grace period; past it the task is cancelled.
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(running, 15)
-            if running.done() and not running.cancelled() and (error := running.exception()) is not None:
-                log.error("analytics.start_failed", error=repr(error))
+            # Cancelled rather than drained: offsets are committed only after a batch is written, and writing a
+            # batch again is harmless (events are deduplicated by id), so stopping mid-batch loses nothing and
+            # the app stops in a moment even while the consumer is still joining its group.
+            running.cancel()
+            # A failure was logged when it happened.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await running
             await warehouse.close()
 
     app = create_service_app(
