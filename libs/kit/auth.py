@@ -47,7 +47,9 @@ def verify_internal_token(presented: str | None, expected: str) -> bool:
     return bool(expected) and presented is not None and hmac.compare_digest(presented, expected)
 
 
-def internal_principal(request: Request) -> Principal:
+# The dependencies are async although nothing in them awaits: FastAPI runs a plain `def` dependency in its
+# thread pool, a thread hand-off on every request.
+async def internal_principal(request: Request) -> Principal:
     expected = request.app.state.settings.internal_token.get_secret_value()
     if not verify_internal_token(request.headers.get("x-internal-token"), expected):
         raise Unauthorized("Missing or invalid internal token")
@@ -64,7 +66,7 @@ def internal_principal(request: Request) -> Principal:
     return Principal(user_id=user_id, role=role, company_id=company_id, roles=roles | {role})
 
 
-def internal_caller(request: Request) -> None:
+async def internal_caller(request: Request) -> None:
     """For service-to-service routes that act for no user (e.g. quota checks)."""
     expected = request.app.state.settings.internal_token.get_secret_value()
     if not verify_internal_token(request.headers.get("x-internal-token"), expected):
@@ -79,7 +81,7 @@ def require_roles(*roles: str, error: type[Forbidden] = Forbidden) -> params.Dep
     """A route or router dependency admitting callers holding one of `roles`. `error` lets a service keep the
     refusal code its clients already parse (a `Forbidden` subclass with its own `code`)."""
 
-    def dependency(user: CurrentUser) -> Principal:
+    async def dependency(user: CurrentUser) -> Principal:
         if not user.has(*roles):
             raise error(f"Requires one of the roles: {', '.join(roles)}")
         return user

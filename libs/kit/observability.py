@@ -15,6 +15,7 @@ from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, Sampler, TraceIdRatioBased
 from prometheus_client import Counter, Gauge, Histogram
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
@@ -84,13 +85,24 @@ def configure_logging(service: str, level: str = "INFO", *, json: bool = True) -
 _tracing_ready = False
 
 
-def configure_tracing(service: str, otlp_endpoint: str = "") -> None:
+def trace_sampler(otlp_endpoint: str, sample_ratio: float) -> Sampler:
+    """Parent-based: a trace a caller sampled is continued, so a sampled trace is whole across services; a
+    trace started here is recorded at `sample_ratio`. With no exporter a recorded span would only cost time,
+    so nothing is. Spans not recorded still carry trace ids, for the logs and for propagation."""
+    if not otlp_endpoint:
+        return ALWAYS_OFF
+    return ParentBased(TraceIdRatioBased(sample_ratio))
+
+
+def configure_tracing(service: str, otlp_endpoint: str = "", *, sample_ratio: float = 1.0) -> None:
     """Install an SDK tracer provider (always, so trace ids exist for logs and Kafka headers);
-    export over OTLP/HTTP only when an endpoint is configured."""
+    record and export over OTLP/HTTP only when an endpoint is configured."""
     global _tracing_ready
     if _tracing_ready:
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service}), sampler=trace_sampler(otlp_endpoint, sample_ratio)
+    )
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

@@ -29,6 +29,10 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/aivi"
     db_schema: str = ""
     db_pool_size: int = 10
+    # A checkout is pinged only when this is on: the ping costs the asyncpg dialect three round trips (BEGIN,
+    # ";", ROLLBACK) per request. Off, a connection the server dropped fails one statement, and that error
+    # invalidates the whole pool, so the next checkouts reconnect; connections are recycled after an hour.
+    db_pool_pre_ping: bool = False
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     # The local stack's broker is PLAINTEXT on 127.0.0.1; the compose broker requires SASL/SCRAM, one
@@ -50,6 +54,10 @@ class ServiceSettings(BaseSettings):
     # and tests only. Declared for every process so each one refuses it in production (see below).
     internal_auth_enabled: bool = False
     otlp_endpoint: str = ""
+    # The share of traces started here that are recorded and exported (a caller's sampled trace is always
+    # continued: parent-based). Unrecorded requests still get trace ids, for logs and propagation. Without an
+    # OTLP endpoint nothing is recorded.
+    trace_sample_ratio: float = Field(default=0.1, ge=0.0, le=1.0)
 
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 1.0
