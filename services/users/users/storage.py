@@ -111,7 +111,7 @@ class AvatarStore:
         return self.client.presigned_get_object(self.bucket, key, expires=self.ttl)
 
 
-def avatar_store(request: Request) -> AvatarStore:
+async def avatar_store(request: Request) -> AvatarStore:
     return request.app.state.avatars  # type: ignore[no-any-return]
 
 
