@@ -5,7 +5,9 @@
 #     dead-letters there);
 #   - READ the topics in <SERVICE>_READS, in its own consumer group (named after the service);
 # and nothing else (the broker has allow.everyone.if.no.acl.found=false). Re-running it is harmless and
-# applies changed passwords. KAFKA_UI_PASSWORD, when set, adds a read-only `kafka-ui` user.
+# applies changed passwords. KAFKA_UI_PASSWORD, when set, adds a read-only `kafka-ui` user;
+# KAFKA_EXPORTER_PASSWORD, when set, a `kafka-exporter` user that may only describe (offsets and group lag
+# for Prometheus), not read a message.
 set -euo pipefail
 : "${KAFKA_ADMIN_PASSWORD:?}" "${SERVICES:?}" "${TOPICS:?}" "${PARTITIONS:?}"
 bin=${KAFKA_BIN:-/opt/kafka/bin}
@@ -62,6 +64,13 @@ if [[ -n "${KAFKA_UI_PASSWORD-}" ]]; then
     "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:kafka-ui \
         --operation Read --operation Describe --operation DescribeConfigs --topic '*'
     "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:kafka-ui --operation Describe --group '*'
+fi
+
+if [[ -n "${KAFKA_EXPORTER_PASSWORD-}" ]]; then
+    scram_user kafka-exporter "$KAFKA_EXPORTER_PASSWORD"
+    "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:kafka-exporter --operation Describe --cluster
+    "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:kafka-exporter --operation Describe --topic '*'
+    "$bin/kafka-acls.sh" "${admin[@]}" --add --allow-principal User:kafka-exporter --operation Describe --group '*'
 fi
 
 "$bin/kafka-acls.sh" "${admin[@]}" --list

@@ -499,6 +499,34 @@ def test_jaeger_accepts_otlp_over_http(services: dict[str, dict[str, Any]]) -> N
     assert _env(services["jaeger"])["COLLECTOR_OTLP_ENABLED"] == "true"
 
 
+def test_the_kafka_and_node_exporters_run_unpublished_and_prometheus_scrapes_them(
+    services: dict[str, dict[str, Any]], operator_env: dict[str, str]
+) -> None:
+    kafka = services["kafka-exporter"]
+    assert kafka["depends_on"]["kafka-init"] == {"condition": "service_completed_successfully"}
+    assert {"--kafka.server=kafka:9092", "--sasl.enabled", "--sasl.mechanism=scram-sha512",
+            "--sasl.username=kafka-exporter"} <= set(kafka["command"])  # fmt: skip
+    password = operator_env["KAFKA_EXPORTER_PASSWORD"]
+    assert f"--sasl.password={password}" in kafka["command"]
+    assert _env(services["kafka-init"])["KAFKA_EXPORTER_PASSWORD"] == password
+    node = services["node-exporter"]
+    assert node["pid"] == "host" and "--path.rootfs=/host" in node["command"]
+    assert all(volume.endswith(":ro,rslave") for volume in node["volumes"])
+    assert "ports" not in kafka and "ports" not in node
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    jobs = {
+        job["job_name"]: [t for sc in job["static_configs"] for t in sc["targets"]] for job in config["scrape_configs"]
+    }
+    assert jobs["kafka-exporter"] == ["kafka-exporter:9308"]
+    assert jobs["node-exporter"] == ["node-exporter:9100"]
+
+
+def test_the_exporter_kafka_user_may_only_describe() -> None:
+    grants = [line for line in (DEPLOY / "kafka" / "init.sh").read_text().splitlines() if "User:kafka-exporter" in line]
+    assert len(grants) == 3
+    assert all("--operation Describe" in g and "Read" not in g and "Write" not in g for g in grants)
+
+
 def test_promtool_accepts_the_compose_prometheus_config() -> None:
     promtool = shutil.which("promtool")
     if promtool is None:
