@@ -104,12 +104,12 @@ export function ChartCard({
   return (
     <Card className={cn("min-w-0", className)} aria-labelledby={`${id}-title`} role="region">
       <CardHeader className="gap-3 sm:flex-row sm:items-start sm:justify-between sm:space-y-0">
-        <div className="min-w-0 space-y-1.5">
+        <div className="min-w-0 flex-1 space-y-1.5">
           <CardTitle id={`${id}-title`}>{title}</CardTitle>
           {description && <CardDescription>{description}</CardDescription>}
         </div>
         {ready && !isEmpty && (
-          <div className="flex flex-wrap items-start gap-2">
+          <div className="flex flex-wrap items-start gap-2 sm:shrink-0">
             {table && summary && (
               <Button size="sm" variant="ghost" aria-expanded={showTable} aria-controls={`${id}-table`} onClick={() => setShowTable((v) => !v)}>
                 <Table2 aria-hidden />
@@ -171,9 +171,16 @@ export function DataTable({
 }) {
   const shown = React.useContext(TableShown);
   return (
+    // Hidden, it must not scroll either: a scrolling region that cannot be focused traps keyboard users.
     <div
-      className="relative overflow-x-auto rounded-lg border focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
-      {...(shown ? { tabIndex: 0, role: "region", "aria-label": caption } : {})}
+      {...(shown
+        ? {
+            className: "relative overflow-x-auto rounded-lg border focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring",
+            tabIndex: 0,
+            role: "region",
+            "aria-label": caption,
+          }
+        : {})}
     >
       <table className="w-full text-sm" style={{ minWidth }}>
         <caption className="sr-only">{caption}</caption>

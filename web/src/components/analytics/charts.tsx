@@ -74,7 +74,7 @@ export function QuestionsChart({ questions }: { questions: QuestionStats[] }) {
       <XAxis type="number" allowDecimals={false} tick={AXIS} label={{ value: "Candidates", position: "insideBottom", offset: -16, ...AXIS }} />
       <YAxis type="category" dataKey="label" width={56} tick={AXIS} label={{ value: "Question", angle: -90, position: "insideLeft", ...AXIS }} />
       <Tooltip />
-      <Legend verticalAlign="top" height={28} />
+      <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12, paddingBottom: 8 }} />
       <Bar dataKey="reached" name="Reached the question" fill={PRIMARY} isAnimationActive={false}>
         <LabelList dataKey="reached" position="right" style={{ fontSize: 12, fill: "#0f172a" }} />
       </Bar>
@@ -129,13 +129,13 @@ export function TrendChart({
       <XAxis dataKey="period" tick={AXIS} label={{ value: xLabel, position: "insideBottom", offset: -16, ...AXIS }} />
       <YAxis width={72} tick={AXIS} tickFormatter={(v: number) => format(v)} label={{ value: yLabel, angle: -90, position: "insideLeft", ...AXIS }} />
       <Tooltip formatter={(v) => (typeof v === "number" ? format(v) : String(v))} />
-      <Legend verticalAlign="top" height={28} />
+      <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12, paddingBottom: 8 }} />
       {series.map((s, i) => {
         const style = LINE_STYLES[i % LINE_STYLES.length];
         return (
           <Line
             key={s.key}
-            type="monotone"
+            type="linear"
             dataKey={s.key}
             name={s.label}
             stroke={style.color}

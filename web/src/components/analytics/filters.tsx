@@ -99,12 +99,12 @@ export function Segmented<T extends string>({
   return (
     <fieldset className="space-y-1.5">
       <legend className="mb-1.5 text-sm font-medium leading-none">{legend}</legend>
-      <div className="inline-flex h-10 rounded-md border border-input p-1">
+      <div className="inline-flex min-h-10 flex-wrap rounded-md border border-input p-1">
         {options.map((o) => (
           <label
             key={o.value}
             className={cn(
-              "flex cursor-pointer items-center rounded-sm px-3 text-sm font-medium has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring",
+              "flex cursor-pointer items-center whitespace-nowrap rounded-sm px-2.5 py-1.5 text-sm font-medium sm:px-3 has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring",
               value === o.value ? "bg-primary text-primary-foreground" : "text-muted-foreground hover:bg-accent",
             )}
           >
