@@ -226,6 +226,14 @@ def safe_key(key: str) -> PurePosixPath:
 # --- Keycloak ---------------------------------------------------------------------------------------------
 
 
+def _without_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k not in ("id", "containerId")}
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
 class KeycloakAdmin:
     """The admin REST API with the master realm's admin account (works while Keycloak runs)."""
 
@@ -285,11 +293,12 @@ class KeycloakAdmin:
     def restore(
         self, realm: str, exported: dict[str, Any], users: list[dict[str, Any]], temporary_password: str | None
     ) -> dict[str, int]:
+        # Under another name (beside the original, for a look at an archive) nothing keeps its id: Keycloak's ids
+        # are unique across realms. The platform knows users by id, so only a same-name restore brings them back.
+        renamed = exported.get("realm") != realm
         if not self.realm_exists(realm):
             representation = {**exported, "realm": realm, "enabled": True}
-            if exported.get("realm") != realm:
-                representation.pop("id", None)
-            self.call("POST", "/realms", json=representation)
+            self.call("POST", "/realms", json=_without_ids(representation) if renamed else representation)
         existing = set()
         for user in users:
             if self.call("GET", f"/realms/{realm}/users/{user['id']}").status_code == 200:
@@ -300,13 +309,14 @@ class KeycloakAdmin:
         for user in users:
             if user["id"] in existing:
                 continue
-            rep = {k: v for k, v in user.items() if k not in ("createdTimestamp", "totp", "federationLink")}
+            dropped = ("createdTimestamp", "totp", "federationLink", *(("id",) if renamed else ()))
+            rep = {k: v for k, v in user.items() if k not in dropped}
             if temporary_password:
                 rep["credentials"] = [{"type": "password", "value": temporary_password, "temporary": True}]
             missing.append(rep)
         if missing:
             self.call("POST", f"/realms/{realm}/partialImport", json={"ifResourceExists": "SKIP", "users": missing})
-        # Roles and groups of users still present are put back too (an addition; nothing is taken away).
+        # The realm roles of users still present are put back too (an addition; nothing is taken away).
         roles = {r["name"]: r for r in self.call("GET", f"/realms/{realm}/roles").json()}
         for user in users:
             if user["id"] not in existing:
@@ -399,7 +409,8 @@ def backup(target: Target, out_dir: Path, *, now: datetime | None = None) -> tup
         manifest["durationS"] = round(time.monotonic() - started, 2)
         (work / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
         partial = archive.with_name(archive.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        # Level 1: recordings and images do not compress, and the dumps are compressed by pg_dump already.
+        with tarfile.open(partial, "w:gz", compresslevel=1) as tar:
             tar.add(work / MANIFEST, arcname=MANIFEST)  # first, so a reader finds it without unpacking the rest
             for rel in manifest["files"]:
                 tar.add(work / rel, arcname=rel)
@@ -507,13 +518,14 @@ def main(argv: list[str] | None = None) -> int:
     target = _target(args)
     try:
         if args.command == "backup":
+            started = time.monotonic()
             archive, manifest = backup(target, args.out)
             size = archive.stat().st_size
             rows = sum(sum(e["rows"].values()) for e in manifest["schemas"].values())
             objects = sum(len(e["objects"]) for e in manifest["buckets"].values())
             print(
                 f"backup: {len(manifest['schemas'])} schemas ({rows} rows), {objects} objects, "
-                f"{manifest['keycloak']['users']} users, {size / 1e6:.1f} MB in {manifest['durationS']:.1f}s",
+                f"{manifest['keycloak']['users']} users, {size / 1e6:.1f} MB in {time.monotonic() - started:.1f}s",
                 file=sys.stderr,
             )
             print(archive)
