@@ -239,6 +239,8 @@ describe("analytics figures", () => {
     expect(rangeProblem({ from: "2026-12-01" })).toEqual({ field: "to", message: "Choose an end date." });
     expect(rangeProblem({ from: "2026-12-02", to: "2026-12-01" })).toEqual({ field: "to", message: "The end date must be on or after the start date." });
     expect(rangeProblem({ from: "2026-02-30x", to: "2026-12-01" })).toEqual({ field: "from", message: "The start date is not a valid date." });
+    expect(rangeProblem({ from: "2025-11-30", to: "2026-12-01" })).toEqual({ field: "from", message: "Choose a period of at most 366 days." });
+    expect(rangeProblem({ from: "2025-12-01", to: "2026-12-01" })).toBeNull();
     expect(rangeProblem({ from: "2026-12-01", to: "2026-12-01" })).toBeNull();
   });
 
@@ -335,8 +337,8 @@ describe("HR's analytics page", () => {
     const questions = await screen.findByRole("table", { name: "Drop-off per question" });
     expect(rowTexts(questions)).toEqual([
       "# Question Reached Answered Stopped here Median answer length Retakes",
-      "Q1 Tell us about yourself. 6 6 0 300 0",
-      "Q2 Describe a hard bug you fixed. 6 5 1 420 2",
+      "Q1 Tell us about yourself. 6 6 0 5 min 0",
+      "Q2 Describe a hard bug you fixed. 6 5 1 7 min 2",
     ]);
     for (const path of ["/api/analytics/funnel", "/api/analytics/questions", "/api/analytics/scores", "/api/analytics/notifications"]) {
       expect(Object.fromEntries(lastCallTo(path)?.query ?? [])).toEqual({ from: "2026-11-29", to: "2026-12-05", templateId: "t1" });

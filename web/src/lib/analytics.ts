@@ -46,6 +46,7 @@ export type QuestionStats = {
   reached: number;
   answered: number;
   abandonedHere: number;
+  /** Seconds: the recorded length of the answers, from completed interviews. */
   medianAnswerLength: number | null;
   retakes: number;
 };
@@ -106,6 +107,9 @@ export function presetRange(days: number, now: Date = new Date()): DateRange {
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+/** The widest range the analytics service answers (a year of days); a wider one would be refused. */
+export const MAX_RANGE_DAYS = 366;
 
 /** What is wrong with a custom range, in words and at which date, or null when it can be asked for. */
 export function rangeProblem(range: Partial<DateRange>): { field: keyof DateRange; message: string } | null {
@@ -114,6 +118,8 @@ export function rangeProblem(range: Partial<DateRange>): { field: keyof DateRang
   if (!ISO_DAY.test(range.from) || Number.isNaN(Date.parse(range.from))) return { field: "from", message: "The start date is not a valid date." };
   if (!ISO_DAY.test(range.to) || Number.isNaN(Date.parse(range.to))) return { field: "to", message: "The end date is not a valid date." };
   if (range.from > range.to) return { field: "to", message: "The end date must be on or after the start date." };
+  if ((Date.parse(range.to) - Date.parse(range.from)) / DAY_MS >= MAX_RANGE_DAYS)
+    return { field: "from", message: `Choose a period of at most ${MAX_RANGE_DAYS} days.` };
   return null;
 }
 

@@ -171,7 +171,7 @@ export function QuestionsCard({ filters }: { filters: Filters }) {
               reached: formatNumber(q.reached),
               answered: formatNumber(q.answered),
               abandoned: formatNumber(q.abandonedHere),
-              length: formatNumber(q.medianAnswerLength),
+              length: formatDuration(q.medianAnswerLength),
               retakes: formatNumber(q.retakes),
             },
           }))}
