@@ -137,6 +137,21 @@ TABLE: list[Forward] = [
         )
         for action in ("start", "responses", "complete", "heartbeat", "approve", "reject", "cancel")
     ),
+    # The candidate's briefing (before anything is timed) and a question's server-side clock.
+    Forward(
+        "POST",
+        "/api/invitations/{invitation_id}/briefing",
+        "interviews",
+        "/api/invitations/{invitation_id}/briefing",
+        "Invitation: open the briefing",
+    ),
+    Forward(
+        "POST",
+        "/api/invitations/{invitation_id}/questions/{question_id}/open",
+        "interviews",
+        "/api/invitations/{invitation_id}/questions/{question_id}/open",
+        "Invitation: open a question (starts its clock)",
+    ),
     # analysis
     Forward(
         "GET",
@@ -145,13 +160,8 @@ TABLE: list[Forward] = [
         "/api/v1/analysis/status/{invitation_id}",
         "Analysis status",
     ),
-    Forward(
-        "GET",
-        "/api/analysis/candidate/{invitation_id}",
-        "analysis",
-        "/api/v1/analysis/candidate/{invitation_id}",
-        "My analysis",
-    ),
+    # No candidate route to the analysis: candidates never see the AI's score, verdict or tips, only a human's
+    # decision (on their invitation, as the template allows).
     Forward("GET", "/api/analysis/{invitation_id}", "analysis", "/api/v1/analysis/{invitation_id}", "Analysis (HR)"),
     # media
     *(

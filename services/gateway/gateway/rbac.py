@@ -113,6 +113,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/templates/{template_id}/questions/reorder"): HR,
     ("PATCH", "/api/templates/{template_id}/questions/{question_id}"): HR,
     ("POST", "/api/invitations"): HR,
+    ("POST", "/api/invitations/{invitation_id}/briefing"): CANDIDATE,
+    ("POST", "/api/invitations/{invitation_id}/questions/{question_id}/open"): CANDIDATE,
     ("POST", "/api/invitations/{invitation_id}/start"): CANDIDATE,
     ("POST", "/api/invitations/{invitation_id}/responses"): CANDIDATE,
     ("POST", "/api/invitations/{invitation_id}/complete"): CANDIDATE,
@@ -126,7 +128,6 @@ RULES: dict[tuple[str, str], Rule] = {
     # analysis
     ("GET", "/api/analysis/{invitation_id}"): HR,
     ("GET", "/api/analysis/status/{invitation_id}"): MEMBER,
-    ("GET", "/api/analysis/candidate/{invitation_id}"): CANDIDATE,
     # media: uploads by candidates (answers) and HR (question images)
     ("POST", "/api/media/upload/initiate"): MEMBER,
     ("POST", "/api/media/upload/confirm"): MEMBER,

@@ -56,6 +56,12 @@ def check_inviter(caller: Principal, invitation: Invitation) -> None:
         raise InvitationAccessDenied("Only the inviting HR user or an admin can do this")
 
 
+def sees_candidate_view(caller: Principal, invitation: Invitation) -> bool:
+    """The invited candidate reads their interview without the AI's analysis and sees the decision only as
+    released (an admin reads everything)."""
+    return is_invited_candidate(caller, invitation) and not caller.has("admin")
+
+
 def reveals_answers(caller: Principal, invitation: Invitation) -> bool:
     """Which options are correct is not the candidate's to see (their inviter and admins see it)."""
     return not is_invited_candidate(caller, invitation) or caller.has("admin")

@@ -4,17 +4,18 @@ view built after COMMIT."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
 from interviews import commands, queries
-from interviews.domain import Decision, InvitationStatus, TemplateStatus
+from interviews.domain import Allowances, Decision, InvitationStatus, TemplateStatus
 from interviews.quota import Quota
 from interviews.schemas import (
     AddQuestion,
     ApproveCandidate,
+    Briefing,
     CompleteInvitation,
     Created,
     CreateInvitation,
@@ -22,6 +23,7 @@ from interviews.schemas import (
     InvitationListItem,
     InvitationView,
     Published,
+    QuestionClock,
     QuestionList,
     QuestionView,
     RejectCandidate,
@@ -33,6 +35,7 @@ from interviews.schemas import (
     UpdateQuestion,
     UpdateTemplate,
 )
+from interviews.settings import Settings
 from kit.auth import CurrentUser, Principal, require_roles
 from kit.db import ReadSession, Sessions, transaction
 from kit.schemas import Page, PageNumber, PageSize
@@ -49,7 +52,16 @@ def current_quota(request: Request) -> Quota:
     return request.app.state.quota  # type: ignore[no-any-return]
 
 
+def answer_allowances(request: Request) -> Allowances:
+    settings: Settings = request.app.state.settings
+    return Allowances(
+        grace=timedelta(seconds=settings.answer_grace_seconds),
+        upload=timedelta(seconds=settings.media_upload_allowance_seconds),
+    )
+
+
 Now = Annotated[datetime, Depends(current_time)]
+Late = Annotated[Allowances, Depends(answer_allowances)]
 QuotaCheck = Annotated[Quota, Depends(current_quota)]
 # Templates and sending invitations are HR work; candidates and pending users are refused before any lookup.
 HrCaller = Annotated[Principal, require_roles("hr", "admin")]
@@ -172,12 +184,13 @@ async def create_invitation(
 async def candidate_invitations(
     caller: CurrentUser,
     session: ReadSession,
+    now: Now,
     status: InvitationStatus | None = None,
     page: PageNumber = 1,
     limit: PageSize = 10,
 ) -> Page[InvitationListItem]:
-    """The caller's own invitations, newest first."""
-    return await queries.candidate_invitations(session, caller=caller, status=status, page=page, limit=limit)
+    """The caller's own invitations, newest first (no AI analysis; the decision only as the template allows)."""
+    return await queries.candidate_invitations(session, caller=caller, status=status, page=page, limit=limit, now=now)
 
 
 @invitations.get("/hr", response_model_exclude_none=True)
@@ -200,10 +213,34 @@ async def get_invitation(
     invitation_id: uuid.UUID,
     caller: CurrentUser,
     session: ReadSession,
+    now: Now,
     include_template: Annotated[bool, Query(alias="includeTemplate")] = False,
 ) -> InvitationView:
-    """One invitation (its candidate, its inviter or an admin), optionally with the template's questions."""
-    return await queries.invitation_view(session, invitation_id, caller=caller, include_template=include_template)
+    """One invitation (its candidate, its inviter or an admin), optionally with the template's questions; the
+    candidate never sees the AI's analysis, and the decision only as the template allows."""
+    return await queries.invitation_view(
+        session, invitation_id, caller=caller, include_template=include_template, now=now
+    )
+
+
+@invitations.post("/{invitation_id}/briefing")
+async def open_briefing(invitation_id: uuid.UUID, caller: CurrentUser, db: Sessions, now: Now, late: Late) -> Briefing:
+    """The invited candidate opens the briefing (the first time is announced as `invitation.opened`)."""
+    async with transaction(db) as session:
+        invitation = await commands.open_briefing(session, invitation_id, caller=caller, now=now)
+    return queries.briefing(invitation, allowances=late)
+
+
+@invitations.post("/{invitation_id}/questions/{question_id}/open")
+async def open_question(
+    invitation_id: uuid.UUID, question_id: uuid.UUID, caller: CurrentUser, db: Sessions, now: Now, late: Late
+) -> QuestionClock:
+    """The candidate is shown a question: its think time and time limit run from now (a retake restarts them)."""
+    async with transaction(db) as session:
+        invitation, opening = await commands.open_question(
+            session, invitation_id, question_id, caller=caller, now=now, allowances=late
+        )
+    return queries.question_clock(invitation, opening)
 
 
 @invitations.post("/{invitation_id}/start")
@@ -224,11 +261,13 @@ async def cancel_invitation(invitation_id: uuid.UUID, caller: HrCaller, db: Sess
 
 @invitations.post("/{invitation_id}/responses", status_code=201)
 async def submit_response(
-    invitation_id: uuid.UUID, cmd: SubmitResponse, caller: CurrentUser, db: Sessions, now: Now
+    invitation_id: uuid.UUID, cmd: SubmitResponse, caller: CurrentUser, db: Sessions, now: Now, late: Late
 ) -> Created:
-    """The candidate answers one question (once, or again within the template's retakes)."""
+    """The candidate answers one question (once, or again within the template's retakes), in its time (409)."""
     async with transaction(db) as session:
-        response_id = await commands.submit_response(session, invitation_id, cmd, caller=caller, now=now)
+        response_id = await commands.submit_response(
+            session, invitation_id, cmd, caller=caller, now=now, allowances=late
+        )
     return Created(id=response_id)
 
 
@@ -264,9 +303,7 @@ async def approve(
 ) -> Success:
     """The inviter (or an admin) approves a completed interview, once."""
     async with transaction(db) as session:
-        await commands.decide(
-            session, invitation_id, Decision.APPROVED, note=cmd.note if cmd else None, caller=caller, now=now
-        )
+        await commands.decide(session, invitation_id, Decision.APPROVED, cmd, caller=caller, now=now)
     return Success()
 
 
@@ -276,7 +313,7 @@ async def reject(
 ) -> Success:
     """The inviter (or an admin) rejects a completed interview with a note, once."""
     async with transaction(db) as session:
-        await commands.decide(session, invitation_id, Decision.REJECTED, note=cmd.note, caller=caller, now=now)
+        await commands.decide(session, invitation_id, Decision.REJECTED, cmd, caller=caller, now=now)
     return Success()
 
 

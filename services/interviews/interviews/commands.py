@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interviews import access
 from interviews.domain import (
+    Allowances,
     CompletionReason,
     Decision,
     DuplicateInvitation,
@@ -23,6 +24,7 @@ from interviews.domain import (
     MediaObject,
     MediaStatus,
     Question,
+    QuestionOpening,
     Template,
     TemplateNotFound,
     invitation_company_name,
@@ -31,12 +33,14 @@ from interviews.quota import Quota
 from interviews.schemas import (
     AddQuestion,
     AnalysisOutcome,
+    ApproveCandidate,
     CompanyRef,
     CompleteInvitation,
     CreateInvitation,
     CreateTemplate,
     MediaRef,
     OptionIn,
+    RejectCandidate,
     ReorderQuestions,
     SubmitResponse,
     UpdateQuestion,
@@ -110,6 +114,7 @@ async def add_question(
         type=cmd.type,
         order=cmd.order,
         time_limit=cmd.time_limit,
+        think_time=cmd.think_time,
         required=cmd.required,
         hints=cmd.hints,
         options=_options(cmd.options),
@@ -212,6 +217,29 @@ async def cancel_invitation(
     invitation.cancel(now)
 
 
+async def open_briefing(
+    session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal, now: datetime
+) -> Invitation:
+    invitation = await load_invitation(session, invitation_id)
+    access.check_candidate(caller, invitation)
+    invitation.open_briefing(now)
+    return invitation
+
+
+async def open_question(
+    session: AsyncSession,
+    invitation_id: uuid.UUID,
+    question_id: uuid.UUID,
+    *,
+    caller: Principal,
+    now: datetime,
+    allowances: Allowances,
+) -> tuple[Invitation, QuestionOpening]:
+    invitation = await load_invitation(session, invitation_id)
+    access.check_candidate(caller, invitation)
+    return invitation, invitation.open_question(question_id, now, allowances)
+
+
 async def start_invitation(
     session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal, now: datetime
 ) -> None:
@@ -221,7 +249,13 @@ async def start_invitation(
 
 
 async def submit_response(
-    session: AsyncSession, invitation_id: uuid.UUID, cmd: SubmitResponse, *, caller: Principal, now: datetime
+    session: AsyncSession,
+    invitation_id: uuid.UUID,
+    cmd: SubmitResponse,
+    *,
+    caller: Principal,
+    now: datetime,
+    allowances: Allowances,
 ) -> uuid.UUID:
     invitation = await load_invitation(session, invitation_id)
     access.check_candidate(caller, invitation)
@@ -238,6 +272,7 @@ async def submit_response(
         media=media,
         duration=round(cmd.duration),
         now=now,
+        allowances=allowances,
     )
     return response.id
 
@@ -260,14 +295,21 @@ async def decide(
     session: AsyncSession,
     invitation_id: uuid.UUID,
     decision: Decision,
+    cmd: ApproveCandidate | RejectCandidate | None,
     *,
-    note: str | None,
     caller: Principal,
     now: datetime,
 ) -> None:
     invitation = await load_invitation(session, invitation_id)
     access.check_inviter(caller, invitation)
-    invitation.decide(decision, note=note, by=caller.user_id, now=now)
+    invitation.decide(
+        decision,
+        note=cmd.note if cmd else None,
+        by=caller.user_id,
+        now=now,
+        candidate_feedback=cmd.candidate_feedback if cmd else None,
+        release_at=cmd.release_at if cmd else None,
+    )
 
 
 # -- time-based jobs (run by the worker; `now` is passed in so tests control time) ---------------------

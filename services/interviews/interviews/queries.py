@@ -4,6 +4,8 @@ own, admins everything)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,20 +13,30 @@ from sqlalchemy.orm import noload
 
 from interviews import access
 from interviews.domain import (
+    DEFAULT_CANDIDATE_FEEDBACK,
+    Allowances,
+    CandidateFeedback,
+    Decision,
     Invitation,
     InvitationNotFound,
     InvitationStatus,
     Question,
+    QuestionOpening,
+    QuestionType,
     Response,
     Template,
     TemplateNotFound,
     TemplateStatus,
+    released_outcome,
 )
 from interviews.schemas import (
     AnalysisView,
+    Briefing,
+    BriefingQuestion,
     InvitationListItem,
     InvitationView,
     Progress,
+    QuestionClock,
     QuestionList,
     QuestionView,
     ResponseView,
@@ -98,8 +110,30 @@ def _analysis(invitation: Invitation) -> AnalysisView | None:
     )
 
 
+def _policy(settings: dict[str, Any]) -> CandidateFeedback:
+    return CandidateFeedback(settings.get("candidateFeedback") or DEFAULT_CANDIDATE_FEEDBACK)
+
+
+def _outcome_for_candidate(
+    invitation: Invitation, settings: dict[str, Any], now: datetime
+) -> tuple[Decision | None, datetime | None, str | None]:
+    return released_outcome(
+        _policy(settings),
+        invitation.decision,
+        invitation.decision_at,
+        invitation.candidate_feedback,
+        invitation.feedback_release_at,
+        now,
+    )
+
+
 async def invitation_view(
-    session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal, include_template: bool = False
+    session: AsyncSession,
+    invitation_id: uuid.UUID,
+    *,
+    caller: Principal,
+    now: datetime,
+    include_template: bool = False,
 ) -> InvitationView:
     invitation = await session.get(Invitation, invitation_id)
     if invitation is None:
@@ -125,9 +159,21 @@ async def invitation_view(
         decision=invitation.decision,
         decision_at=invitation.decision_at,
         decision_note=invitation.decision_note,
+        candidate_feedback=invitation.candidate_feedback,
+        feedback_release_at=invitation.feedback_release_at,
+        opened_at=invitation.opened_at,
         created_at=invitation.created_at,
         updated_at=invitation.updated_at,
     )
+    if access.sees_candidate_view(caller, invitation):
+        # The AI's score and verdict are for the people deciding; the candidate hears a human's decision, as the
+        # template allows and once released, and never the internal note.
+        view.analysis = None
+        view.decision, view.decision_at, view.candidate_feedback = _outcome_for_candidate(
+            invitation, invitation.template.settings, now
+        )
+        view.decision_note = None
+        view.feedback_release_at = None
     if include_template:
         template = invitation.template
         reveal = access.reveals_answers(caller, invitation)
@@ -139,12 +185,66 @@ async def invitation_view(
     return view
 
 
+def briefing(invitation: Invitation, *, allowances: Allowances) -> Briefing:
+    template = invitation.template
+    questions = template.questions
+    types = {q.type for q in questions}
+    return Briefing(
+        invitation_id=invitation.id,
+        status=invitation.status,
+        company_name=invitation.company_name,
+        template_title=template.title,
+        template_description=template.description,
+        expires_at=invitation.expires_at,
+        questions=[
+            BriefingQuestion(order=q.order, type=q.type, time_limit=q.time_limit, think_time=q.think_time)
+            for q in questions
+        ],
+        expected_duration=sum(q.time_limit + q.think_time for q in questions),
+        total_time_limit=None if invitation.allow_pause else template.settings.get("totalTimeLimit") or None,
+        allow_pause=invitation.allow_pause,
+        retakes_allowed=invitation.retakes_allowed(),
+        needs_camera=QuestionType.VIDEO in types,
+        needs_microphone=bool(types & {QuestionType.VIDEO, QuestionType.AUDIO}),
+        candidate_feedback=_policy(template.settings),
+        expected_reply_time=template.settings.get("expectedReplyTime"),
+        grace_seconds=int(allowances.grace.total_seconds()),
+    )
+
+
+def question_clock(invitation: Invitation, opening: QuestionOpening) -> QuestionClock:
+    question = next(q for q in invitation.template.questions if q.id == opening.question_id)
+    answer_from = opening.opened_at + timedelta(seconds=question.think_time)
+    return QuestionClock(
+        question_id=question.id,
+        opened_at=opening.opened_at,
+        think_time=question.think_time,
+        time_limit=question.time_limit,
+        answer_from=answer_from,
+        answer_by=answer_from + timedelta(seconds=question.time_limit),
+        total_deadline=invitation.total_deadline(),
+    )
+
+
 async def candidate_invitations(
-    session: AsyncSession, *, caller: Principal, status: InvitationStatus | None, page: int, limit: int
+    session: AsyncSession,
+    *,
+    caller: Principal,
+    status: InvitationStatus | None,
+    page: int,
+    limit: int,
+    now: datetime,
 ) -> Page[InvitationListItem]:
-    """The invitations addressed to the caller."""
+    """The invitations addressed to the caller, as a candidate sees them (no analysis, the released outcome)."""
     return await _list_invitations(
-        session, candidate_id=caller.user_id, invited_by=None, status=status, template_id=None, page=page, limit=limit
+        session,
+        candidate_id=caller.user_id,
+        invited_by=None,
+        status=status,
+        template_id=None,
+        page=page,
+        limit=limit,
+        as_candidate_at=now,
     )
 
 
@@ -178,7 +278,9 @@ async def _list_invitations(
     template_id: uuid.UUID | None,
     page: int,
     limit: int,
+    as_candidate_at: datetime | None = None,
 ) -> Page[InvitationListItem]:
+    """A page of invitations; `as_candidate_at` lists them as their candidate sees them at that time."""
     answered = (
         select(func.count(Response.id))
         .where(Response.invitation_id == Invitation.id)
@@ -186,7 +288,7 @@ async def _list_invitations(
         .scalar_subquery()
     )
     query = (
-        select(Invitation, Template.title, answered)
+        select(Invitation, Template.title, Template.settings, answered)
         .join(Template, Template.id == Invitation.template_id)
         .options(noload(Invitation.template), noload(Invitation.responses))
         .order_by(Invitation.created_at.desc(), Invitation.id)
@@ -200,8 +302,9 @@ async def _list_invitations(
     if template_id is not None:
         query = query.where(Invitation.template_id == template_id)
     rows, total = await paginate(session, query, page=page, limit=limit)
-    items = [
-        InvitationListItem(
+    items = []
+    for i, title, settings, count in rows:
+        item = InvitationListItem(
             id=i.id,
             template_id=i.template_id,
             template_title=title,
@@ -219,8 +322,13 @@ async def _list_invitations(
             decision=i.decision,
             decision_at=i.decision_at,
             decision_note=i.decision_note,
+            candidate_feedback=i.candidate_feedback,
             created_at=i.created_at,
         )
-        for i, title, count in rows
-    ]
+        if as_candidate_at is not None:
+            item.analysis_status = item.analysis_score = item.analysis_recommendation = item.decision_note = None
+            item.decision, item.decision_at, item.candidate_feedback = _outcome_for_candidate(
+                i, settings, as_candidate_at
+            )
+        items.append(item)
     return Page.of(items, total=total, page=page, limit=limit)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from interviews.domain import (
+    CandidateFeedback,
     CompletionReason,
     Decision,
     InvitationStatus,
@@ -27,6 +28,7 @@ Text1000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 QuestionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
 QuestionOrder = Annotated[int, Field(ge=1, le=10_000)]
 TimeLimit = Annotated[int, Field(ge=30, le=600)]
+ThinkTime = Annotated[int, Field(ge=0, le=300)]
 Hints = Annotated[str, StringConstraints(max_length=200)]
 
 
@@ -49,6 +51,12 @@ class TemplateSettings(Command):
     show_timer: bool | None = None
     randomize_questions: bool | None = None
     allow_pause: bool | None = None
+    # What candidates are told once a human decided (the decision by default); never the AI's score or verdict.
+    candidate_feedback: CandidateFeedback | None = None
+    # Shown on the candidate's "What happens next" screen, in the company's words ("within 5 working days").
+    expected_reply_time: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None
+    ) = None
 
     def stored(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True)
@@ -79,6 +87,8 @@ class AddQuestion(Command):
     type: QuestionType
     order: QuestionOrder
     time_limit: TimeLimit
+    # Seconds to think before recording (video and audio questions only).
+    think_time: ThinkTime = 0
     required: bool = True
     hints: Hints | None = None
     options: Options | None = None
@@ -89,6 +99,7 @@ class UpdateQuestion(Command):
     type: QuestionType | None = None
     order: QuestionOrder | None = None
     time_limit: TimeLimit | None = None
+    think_time: ThinkTime | None = None
     required: bool | None = None
     hints: Hints | None = None
     options: Options | None = None
@@ -136,12 +147,21 @@ class CompleteInvitation(Command):
     reason: CompletionReason = CompletionReason.MANUAL
 
 
+CandidateFeedbackText = Annotated[str, StringConstraints(max_length=2000)]
+
+
 class ApproveCandidate(Command):
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    # For the candidate (the note is internal); only where the template gives written feedback.
+    candidate_feedback: CandidateFeedbackText | None = None
+    # The decision reaches the candidate from then on (at once when omitted).
+    release_at: UtcDatetime | None = None
 
 
 class RejectCandidate(Command):
     note: Annotated[str, StringConstraints(max_length=2000)]
+    candidate_feedback: CandidateFeedbackText | None = None
+    release_at: UtcDatetime | None = None
 
     @field_validator("note")
     @classmethod
@@ -179,6 +199,7 @@ class QuestionView(View):
     type: QuestionType
     order: int
     time_limit: int
+    think_time: int = 0
     required: bool
     hints: str | None = None
     options: list[OptionView] | None = None
@@ -198,6 +219,7 @@ class QuestionView(View):
             type=question.type,
             order=question.order,
             time_limit=question.time_limit,
+            think_time=question.think_time,
             required=question.required,
             hints=question.hints,
             options=options,
@@ -299,6 +321,11 @@ class InvitationView(View):
     decision: Decision | None = None
     decision_at: datetime | None = None
     decision_note: str | None = None
+    # HR's words for the candidate, and when the decision reaches the candidate (HR's view); a candidate sees
+    # the decision and feedback only as the template allows, once released, and never the AI's analysis.
+    candidate_feedback: str | None = None
+    feedback_release_at: datetime | None = None
+    opened_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
     # Only with ?includeTemplate=true.
@@ -329,7 +356,57 @@ class InvitationListItem(View):
     decision: Decision | None = None
     decision_at: datetime | None = None
     decision_note: str | None = None
+    candidate_feedback: str | None = None
     created_at: datetime
+
+
+class BriefingQuestion(View):
+    order: int
+    type: QuestionType
+    time_limit: int
+    think_time: int
+
+
+class Briefing(View):
+    """Everything a candidate should know before anything is timed."""
+
+    invitation_id: uuid.UUID
+    status: InvitationStatus
+    company_name: str
+    # The role: the template's title and description.
+    template_title: str
+    template_description: str
+    expires_at: datetime
+    questions: list[BriefingQuestion]
+    # Seconds: every question's think time and time limit added up.
+    expected_duration: int
+    # Minutes from the start, enforced; null when the interview has none (a pausable one has only per-question
+    # limits).
+    total_time_limit: int | None = None
+    allow_pause: bool
+    retakes_allowed: int
+    # A recording is made for video (camera and microphone) and audio (microphone) questions.
+    needs_camera: bool
+    needs_microphone: bool
+    candidate_feedback: CandidateFeedback
+    expected_reply_time: str | None = None
+    # Seconds an answer may arrive after its time limit and still count (the network's delay).
+    grace_seconds: int
+    # Reserved for the consent record (what the candidate agreed to, and when); null until that exists.
+    consent: dict[str, Any] | None = None
+
+
+class QuestionClock(View):
+    """A question's clock on the server: the client counts down to these instants."""
+
+    question_id: uuid.UUID
+    opened_at: datetime
+    think_time: int
+    time_limit: int
+    # Recording (or answering) may begin at `answerFrom`; the answer is due by `answerBy`.
+    answer_from: datetime
+    answer_by: datetime
+    total_deadline: datetime | None = None
 
 
 # -- other services' events, as far as this service reads them ----------------------------------------------

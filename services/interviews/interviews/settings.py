@@ -12,3 +12,7 @@ class Settings(ServiceSettings):
     quota_timeout_s: float = 2.0
     # Non-pausable interviews without a heartbeat or answer for this long are completed (`auto_timeout`).
     inactivity_timeout_minutes: int = 30
+    # An answer may arrive this long after its time limit (the network's delay) and still count.
+    answer_grace_seconds: int = 10
+    # A recording's answer may additionally take this long to upload and be processed.
+    media_upload_allowance_seconds: int = 900

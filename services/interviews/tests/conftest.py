@@ -193,6 +193,8 @@ def make_invitation(
         assert created.status_code == 201, created.text
         invitation_id = created.json()["id"]
         if start:
+            briefed = await client.post(f"/api/invitations/{invitation_id}/briefing", headers=candidate.headers)
+            assert briefed.status_code == 200, briefed.text
             started = await client.post(f"/api/invitations/{invitation_id}/start", headers=candidate.headers)
             assert started.status_code == 200, started.text
         return Interview(interview.template_id, interview.question_ids, invitation_id)

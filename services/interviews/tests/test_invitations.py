@@ -66,6 +66,7 @@ async def test_the_whole_journey_from_invitation_to_decision(
     assert pending["allowPause"] is False
 
     clock.advance(minutes=5)
+    await client.post(f"/api/invitations/{interview.invitation_id}/briefing", headers=candidate.headers)
     assert (
         await client.post(f"/api/invitations/{interview.invitation_id}/start", headers=candidate.headers)
     ).json() == {"success": True}
@@ -84,7 +85,9 @@ async def test_the_whole_journey_from_invitation_to_decision(
     assert seen["status"] == "completed"
     assert seen["completedReason"] == "manual"
     assert seen["progress"] == {"answered": 2, "total": 2, "percentage": 100}
-    assert (seen["decision"], seen["decisionNote"]) == ("approved", "Strong answers")
+    # The note is HR's own; the candidate sees the decision (the template's default) without it.
+    assert (seen["decision"], seen.get("decisionNote")) == ("approved", None)
+    assert (await get(client, hr, interview))["decisionNote"] == "Strong answers"
     text, mc = seen["responses"]
     assert (text["questionText"], text["duration"]) == ("Describe a production incident you handled.", 95)
     assert (mc["textAnswer"], mc["questionIndex"]) == ("PUT", 1)
@@ -97,6 +100,7 @@ async def test_the_whole_journey_from_invitation_to_decision(
     invitation_rows = [r for r in rows if r.key == interview.invitation_id]
     assert [r.event_type for r in invitation_rows] == [
         "invitation.created",
+        "invitation.opened",
         "invitation.started",
         "invitation.response.submitted",
         "invitation.response.submitted",
@@ -109,7 +113,7 @@ async def test_the_whole_journey_from_invitation_to_decision(
         "hr@example.com",
         hr.id,
     )
-    snapshot = invitation_rows[4].payload["payload"]
+    snapshot = invitation_rows[5].payload["payload"]
     assert snapshot["companyId"] == hr.id
     assert (snapshot["hrEmail"], snapshot["candidateName"], snapshot["responseCount"]) == (
         "hr@example.com",
@@ -124,7 +128,7 @@ async def test_the_whole_journey_from_invitation_to_decision(
     correct = next(o["id"] for o in mc_question["options"] if o["isCorrect"])
     mc_answer = snapshot["responses"][1]
     assert (mc_answer["selectedOptionId"], mc_answer["textAnswer"]) == (correct, "PUT")
-    decision = invitation_rows[5].payload["payload"]
+    decision = invitation_rows[6].payload["payload"]
     assert (decision["hrUserId"], decision["note"], decision["candidateEmail"]) == (
         hr.id,
         "Strong answers",

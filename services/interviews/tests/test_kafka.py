@@ -44,11 +44,12 @@ async def test_the_relay_publishes_the_completed_interview_with_its_whole_snapsh
     finally:
         await relay.close()
 
-    # The template's four events (created, two questions, published) and the invitation's five.
-    records = await consume(kafka_bootstrap, topic, 9, timeout_s=60)
+    # The template's four events (created, two questions, published) and the invitation's six.
+    records = await consume(kafka_bootstrap, topic, 10, timeout_s=60)
     ours = [Envelope.model_validate_json(r.value) for r in records if r.key == interview.invitation_id.encode()]
     assert [e.event_type for e in ours] == [
         "invitation.created",
+        "invitation.opened",
         "invitation.started",
         "invitation.response.submitted",
         "invitation.response.submitted",

@@ -35,6 +35,7 @@ from interviews.domain.invitations import (
     Response,
     ResponseType,
     RetakesExhausted,
+    released_outcome,
 )
 from interviews.domain.media import MediaObject, MediaStatus
 from interviews.domain.templates import (
@@ -53,14 +54,29 @@ from interviews.domain.templates import (
     TemplateNotFound,
     TemplateStatus,
     build_options,
+    check_think_time,
+)
+from interviews.domain.timing import (
+    DEFAULT_CANDIDATE_FEEDBACK,
+    Allowances,
+    BriefingRequired,
+    CandidateFeedback,
+    FeedbackNotOffered,
+    QuestionOpening,
+    TimeLimitExceeded,
+    TotalTimeLimitExceeded,
 )
 
 __all__ = [
+    "DEFAULT_CANDIDATE_FEEDBACK",
     "DEFAULT_MAX_RETAKES",
     "DEFAULT_SETTINGS",
     "MAX_OPTIONS",
     "MEDIA_RESPONSES",
     "MIN_OPTIONS",
+    "Allowances",
+    "BriefingRequired",
+    "CandidateFeedback",
     "CompanyDeleted",
     "CompanyNameMismatch",
     "CompanyNotYetKnown",
@@ -70,6 +86,7 @@ __all__ = [
     "DuplicateInvitation",
     "DuplicateQuestionOrder",
     "DuplicateResponse",
+    "FeedbackNotOffered",
     "InvalidAnswer",
     "InvalidInvitationData",
     "InvalidInvitationState",
@@ -92,6 +109,7 @@ __all__ = [
     "Option",
     "Question",
     "QuestionNotFound",
+    "QuestionOpening",
     "QuestionType",
     "Response",
     "ResponseType",
@@ -100,6 +118,10 @@ __all__ = [
     "TemplateCannotBePublished",
     "TemplateNotFound",
     "TemplateStatus",
+    "TimeLimitExceeded",
+    "TotalTimeLimitExceeded",
     "build_options",
+    "check_think_time",
     "invitation_company_name",
+    "released_outcome",
 ]

@@ -6,7 +6,7 @@ note)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -14,6 +14,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.domain.media import MediaObject, MediaStatus
 from interviews.domain.templates import Question, QuestionNotFound, QuestionType, Template, TemplateStatus
+from interviews.domain.timing import (
+    DEFAULT_CANDIDATE_FEEDBACK,
+    Allowances,
+    BriefingRequired,
+    CandidateFeedback,
+    FeedbackNotOffered,
+    QuestionOpening,
+    TimeLimitExceeded,
+    TotalTimeLimitExceeded,
+)
 from kit.contracts import interviews as events
 from kit.db import Base, stored_enum
 from kit.domain import AggregateRoot
@@ -125,6 +135,11 @@ class Invitation(Base, AggregateRoot):
     decision_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_by: Mapped[str | None] = mapped_column(String(64))
     decision_note: Mapped[str | None] = mapped_column(Text)
+    # When the candidate first opened the briefing; the interview cannot start before.
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # HR's words for the candidate (the note stays internal), shown from `feedback_release_at` if set.
+    candidate_feedback: Mapped[str | None] = mapped_column(Text)
+    feedback_release_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -133,6 +148,7 @@ class Invitation(Base, AggregateRoot):
     responses: Mapped[list[Response]] = relationship(
         order_by=Response.question_index, lazy="selectin", cascade="all, delete-orphan"
     )
+    openings: Mapped[list[QuestionOpening]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -245,9 +261,31 @@ class Invitation(Base, AggregateRoot):
             )
         )
 
+    def open_briefing(self, now: datetime) -> bool:
+        """The candidate opens the briefing; the first time is recorded (the funnel's "opened"). True then."""
+        self._expire_if_due(now)
+        if self.status == InvitationStatus.CANCELLED:
+            raise InvitationNotPending("This invitation was withdrawn")
+        if self.opened_at is not None:
+            return False
+        self.opened_at = now
+        self.updated_at = now
+        self.record(
+            events.InvitationOpened(
+                invitation_id=str(self.id),
+                template_id=str(self.template_id),
+                candidate_id=self.candidate_id,
+                company_id=self.company_id,
+                opened_at=now,
+            )
+        )
+        return True
+
     def start(self, now: datetime) -> None:
         self._expire_if_due(now)
         self._require(InvitationStatus.PENDING, "start")
+        if self.opened_at is None:
+            raise BriefingRequired("Open the briefing first: the interview is timed only after it")
         self.status = InvitationStatus.IN_PROGRESS
         self.started_at = now
         self.last_activity_at = now
@@ -277,11 +315,14 @@ class Invitation(Base, AggregateRoot):
         media: MediaObject | None,
         duration: int,
         now: datetime,
+        allowances: Allowances | None = None,
     ) -> Response:
         """Answer a question, or retake it within the template's allowance (the answer is replaced).
 
         `media` is the projection of `media_id` (None when unknown): a video or audio response must name a ready
-        recording the candidate made for this very invitation and question."""
+        recording the candidate made for this very invitation and question. An answer after the question's time
+        (or the interview's total time) plus `allowances` is refused and changes nothing."""
+        allowances = allowances or Allowances()
         self._expire_if_due(now)
         self._require(InvitationStatus.IN_PROGRESS, "answer")
         question = next((q for q in self.template.questions if q.id == question_id), None)
@@ -290,6 +331,8 @@ class Invitation(Base, AggregateRoot):
         previous = next((r for r in self.responses if r.question_id == question_id), None)
         if previous is not None:
             self._ensure_retake_left(previous)
+        self._check_total_time(now, allowances)
+        self._check_answer_time(question, previous, response_type, now, allowances)
         answer = _validate_answer(question, response_type, text_answer, code_answer, selected_option_id, media_id)
         if response_type in MEDIA_RESPONSES:
             self._check_media(question_id, media_id, media)
@@ -315,6 +358,70 @@ class Invitation(Base, AggregateRoot):
             )
         )
         return response
+
+    def open_question(self, question_id: uuid.UUID, now: datetime, allowances: Allowances) -> QuestionOpening:
+        """Show the candidate a question: its think time and time limit count from now. Opening it again keeps
+        the running clock (a reload does not reset it); a retake opens a fresh one, if a retake is left."""
+        self._expire_if_due(now)
+        self._require(InvitationStatus.IN_PROGRESS, "answer")
+        question = next((q for q in self.template.questions if q.id == question_id), None)
+        if question is None:
+            raise QuestionNotFound(f"Question {question_id} is not part of this interview")
+        self._check_total_time(now, allowances)
+        previous = next((r for r in self.responses if r.question_id == question_id), None)
+        opening = next((o for o in self.openings if o.question_id == question_id), None)
+        if opening is None:
+            if previous is not None:
+                self._ensure_retake_left(previous)
+            opening = QuestionOpening(invitation_id=self.id, question_id=question_id, opened_at=now)
+            self.openings.append(opening)
+        elif previous is not None and previous.submitted_at >= opening.opened_at:
+            self._ensure_retake_left(previous)
+            opening.opened_at = now
+        self.last_activity_at = now
+        self.updated_at = now
+        return opening
+
+    def total_deadline(self) -> datetime | None:
+        """When the whole interview's time is up: `totalTimeLimit` minutes from the start. A pausable interview
+        has none (a pause would spend it), only its per-question limits."""
+        limit = self.template.settings.get("totalTimeLimit")
+        if not limit or self.allow_pause or self.started_at is None:
+            return None
+        return self.started_at + timedelta(minutes=int(limit))
+
+    def _check_total_time(self, now: datetime, allowances: Allowances) -> None:
+        deadline = self.total_deadline()
+        if deadline is not None and now > deadline + allowances.grace:
+            raise TotalTimeLimitExceeded("The time for this interview is up; no more answers can be saved")
+
+    def answer_clock_start(self, question_id: uuid.UUID) -> datetime | None:
+        """When the question's clock started: its latest opening, else (a client that does not open questions)
+        when the previous answer was saved or the interview started."""
+        opening = next((o for o in self.openings if o.question_id == question_id), None)
+        previous = next((r for r in self.responses if r.question_id == question_id), None)
+        if opening is not None:
+            return max(opening.opened_at, previous.submitted_at) if previous is not None else opening.opened_at
+        if previous is not None:
+            return previous.submitted_at
+        return max([r.submitted_at for r in self.responses], default=self.started_at)
+
+    def _check_answer_time(
+        self,
+        question: Question,
+        previous: Response | None,
+        response_type: ResponseType,
+        now: datetime,
+        allowances: Allowances,
+    ) -> None:
+        started = self.answer_clock_start(question.id)
+        if started is None:
+            return
+        allowed = timedelta(seconds=question.think_time + question.time_limit) + allowances.grace
+        if response_type in MEDIA_RESPONSES:
+            allowed += allowances.upload
+        if now > started + allowed:
+            raise TimeLimitExceeded("The time for this question is up; this answer arrived too late to count")
 
     def retakes_allowed(self) -> int:
         settings = self.template.settings
@@ -378,12 +485,30 @@ class Invitation(Base, AggregateRoot):
             )
         )
 
-    def decide(self, decision: Decision, *, note: str | None, by: str, now: datetime) -> None:
+    def feedback_policy(self) -> CandidateFeedback:
+        return CandidateFeedback(self.template.settings.get("candidateFeedback") or DEFAULT_CANDIDATE_FEEDBACK)
+
+    def decide(
+        self,
+        decision: Decision,
+        *,
+        note: str | None,
+        by: str,
+        now: datetime,
+        candidate_feedback: str | None = None,
+        release_at: datetime | None = None,
+    ) -> None:
         self._require(InvitationStatus.COMPLETED, "decide on")
         if self.decision is not None:
             raise DecisionAlreadyMade(f"A decision was already made: {self.decision}")
         if decision == Decision.REJECTED and not (note and note.strip()):
             raise InvalidInvitationData("A rejection needs a note")
+        feedback = (candidate_feedback or "").strip() or None
+        if feedback is not None and self.feedback_policy() != CandidateFeedback.DECISION_AND_FEEDBACK:
+            raise FeedbackNotOffered("This interview's template does not give candidates written feedback")
+        self.candidate_feedback = feedback
+        # A release time already past releases at once, as none would.
+        self.feedback_release_at = release_at if release_at is not None and release_at > now else None
         self.decision = decision
         self.decision_at = now
         self.decision_by = by
@@ -435,6 +560,22 @@ class Invitation(Base, AggregateRoot):
             self.analysis_completed_at = occurred_at
             self.analysis_error_message = None
         return True
+
+
+def released_outcome(
+    policy: CandidateFeedback,
+    decision: Decision | None,
+    decision_at: datetime | None,
+    feedback: str | None,
+    release_at: datetime | None,
+    now: datetime,
+) -> tuple[Decision | None, datetime | None, str | None]:
+    """What the candidate may see of the human decision now: (decision, when, feedback), each None when the
+    template withholds it or its release time has not come."""
+    if decision is None or policy == CandidateFeedback.NONE or (release_at is not None and now < release_at):
+        return None, None, None
+    shown_at = max(decision_at, release_at) if decision_at is not None and release_at is not None else decision_at
+    return decision, shown_at, feedback if policy == CandidateFeedback.DECISION_AND_FEEDBACK else None
 
 
 class _Answer:

@@ -62,6 +62,8 @@ class Question(Base):
     type: Mapped[QuestionType] = mapped_column(stored_enum(QuestionType, length=30))
     order: Mapped[int] = mapped_column("order_number", Integer)
     time_limit: Mapped[int] = mapped_column(Integer)
+    # Seconds to read and think before a video or audio answer's time limit starts (0: none).
+    think_time: Mapped[int] = mapped_column(Integer, default=0)
     required: Mapped[bool] = mapped_column(Boolean, default=True)
     hints: Mapped[str | None] = mapped_column(Text)
     options: Mapped[list[Option] | None] = mapped_column(JSONB)
@@ -87,6 +89,16 @@ class Question(Base):
             if self.options is not None
             else None,
         )
+
+
+MEDIA_QUESTIONS = (QuestionType.VIDEO, QuestionType.AUDIO)
+
+
+def check_think_time(question_type: QuestionType, think_time: int) -> int:
+    """Think time is a pause before recording: a written or multiple-choice answer has no recording to wait for."""
+    if think_time and question_type not in MEDIA_QUESTIONS:
+        raise InvalidQuestion("Think time is only for video and audio questions")
+    return think_time
 
 
 def build_options(question_type: QuestionType, options: list[tuple[str, bool]] | None) -> list[Option] | None:
@@ -199,6 +211,7 @@ class Template(Base, AggregateRoot):
         hints: str | None,
         options: list[tuple[str, bool]] | None,
         now: datetime,
+        think_time: int = 0,
     ) -> Question:
         self._editable("add questions to", now)
         self._check_order_free(order)
@@ -209,6 +222,7 @@ class Template(Base, AggregateRoot):
             type=type,
             order=order,
             time_limit=time_limit,
+            think_time=check_think_time(type, think_time),
             required=required,
             hints=hints,
             options=build_options(type, options),
@@ -237,9 +251,13 @@ class Template(Base, AggregateRoot):
         elif new_type != question.type:
             # Another type keeps no options; a multiple-choice one must be given its own.
             question.options = build_options(new_type, None)
-        for field in ("text", "type", "order", "time_limit", "required", "hints"):
+        for field in ("text", "type", "order", "time_limit", "think_time", "required", "hints"):
             if field in changes:
                 setattr(question, field, changes[field])
+        if new_type not in MEDIA_QUESTIONS and "think_time" not in changes:
+            # A question turned into a written one keeps no think time.
+            question.think_time = 0
+        check_think_time(new_type, question.think_time)
         self.record(events.TemplateQuestionUpdated(template_id=str(self.id), question_id=str(question.id)))
         return question
 
