@@ -191,6 +191,14 @@ TABLE: list[Forward] = [
         "POST", "/api/billing/webhooks/stripe", "billing", "/api/billing/webhooks/stripe", "Stripe webhook (raw body)"
     ),
     Forward("GET", "/api/admin/billing/accounts", "billing", "/api/billing/admin/accounts", "Billed accounts"),
+    # analytics: HR reads its billed account's numbers (the company from membership), admins any company's
+    *(
+        Forward(
+            "GET", f"/api/analytics/{what}", "analytics", f"/api/analytics/{what}", f"Analytics {what}", company=True
+        )
+        for what in ("overview", "funnel", "questions", "scores", "notifications")
+    ),
+    Forward("GET", "/api/admin/analytics/usage", "analytics", "/api/analytics/admin/usage", "Platform usage"),
     # notifications
     Forward("GET", "/api/notifications", "notifications", "/api/notifications", "My notifications"),
     Forward(

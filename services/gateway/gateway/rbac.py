@@ -153,6 +153,13 @@ RULES: dict[tuple[str, str], Rule] = {
     # verified by the billing service on the raw body with Stripe's signature
     ("POST", "/api/billing/webhooks/stripe"): PUBLIC,
     ("GET", "/api/admin/billing/accounts"): ADMIN,
+    # analytics: HR sees its own company only (the service compares companyId with the forwarded company)
+    ("GET", "/api/analytics/overview"): HR,
+    ("GET", "/api/analytics/funnel"): HR,
+    ("GET", "/api/analytics/questions"): HR,
+    ("GET", "/api/analytics/scores"): HR,
+    ("GET", "/api/analytics/notifications"): HR,
+    ("GET", "/api/admin/analytics/usage"): ADMIN,
     # notifications: everyone sees only their own
     ("GET", "/api/notifications"): ANY,
     ("GET", "/api/notifications/unread-count"): ANY,

@@ -65,6 +65,7 @@ class Settings(ServiceSettings):
     analysis_url: str = "http://127.0.0.1:8005"
     notifications_url: str = "http://127.0.0.1:8006"
     billing_url: str = "http://127.0.0.1:8007"
+    analytics_url: str = "http://127.0.0.1:8008"
 
     # Overrides every upstream's breaker reset timeout when > 0 (tests); 0 keeps the per-upstream defaults.
     upstream_reset_timeout_s: float = 0.0

@@ -169,6 +169,7 @@ def upstreams_from(settings: Any) -> list[Upstream]:
         ("analysis", settings.analysis_url, 30.0, 3, 120.0),
         ("notifications", settings.notifications_url, 5.0, 3, 60.0),
         ("billing", settings.billing_url, 10.0, 3, 60.0),
+        ("analytics", settings.analytics_url, 10.0, 3, 60.0),
     ]
     reset, call = settings.upstream_reset_timeout_s, settings.upstream_timeout_s
     return [

@@ -205,6 +205,7 @@ def gateway_settings(stub_url: str, down_url: str, **overrides: Any) -> Settings
         "interviews_url": stub_url,
         "analysis_url": stub_url,
         "billing_url": stub_url,
+        "analytics_url": stub_url,
         "media_url": down_url,
         "notifications_url": down_url,
         "upstream_reset_timeout_s": 2.0,
