@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from minio import Minio
@@ -177,6 +178,21 @@ def test_a_registered_schema_missing_from_the_database_is_named_in_the_manifest_
     _, manifest = bk.backup(target, tmp_path)
     assert manifest["absentSchemas"] == ["reports"]
     assert set(manifest["schemas"]) == set(SCHEMAS)
+
+
+async def test_restore_refuses_while_a_service_is_connected_unless_forced(populated: Any, tmp_path: Path) -> None:
+    archive, _ = bk.backup(populated, tmp_path)
+    # A service's own role (devstack's `<svc>-dev` password), as a running api holds its pool.
+    dsn = f"postgresql://media:media-dev@127.0.0.1:{PORTS.postgres}/{populated.database}"
+    connection = await asyncpg.connect(dsn)
+    try:
+        with pytest.raises(bk.BackupError, match=r"1 service connection\(s\) are open on backup_test_"):
+            bk.restore(populated, archive)
+        # An idle connection holds no lock, so a forced restore goes through beside it.
+        restored = bk.restore(populated, archive, force=True)
+    finally:
+        await connection.close()
+    assert restored["schemas"] == {"users": 3, "interviews": 5, "media": 2}
 
 
 def test_restore_refuses_a_truncated_archive(populated: Any, tmp_path: Path) -> None:
