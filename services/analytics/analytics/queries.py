@@ -92,7 +92,7 @@ facts AS (
 )
 """
 
-_STEP_COLUMNS = """
+STEP_COLUMNS = """
     count() AS invited_n,
     countIf(opened IS NOT NULL) AS opened_n,
     countIf(started IS NOT NULL) AS started_n,
@@ -141,7 +141,7 @@ def _steps(row: tuple[Any, ...]) -> list[FunnelStep]:
 
 async def overview(warehouse: Warehouse, scope: Scope) -> OverviewView:
     (row,) = await warehouse.rows(
-        f"WITH {FACTS} SELECT {_STEP_COLUMNS}, "
+        f"WITH {FACTS} SELECT {STEP_COLUMNS}, "
         "medianExact(dateDiff('second', completed_raw, decided)) AS to_decision FROM facts",
         scope.params(),
     )
@@ -159,9 +159,9 @@ async def overview(warehouse: Warehouse, scope: Scope) -> OverviewView:
 
 async def funnel(warehouse: Warehouse, scope: Scope, *, start_day: str, end_day: str) -> FunnelView:
     params = scope.params()
-    (total,) = await warehouse.rows(f"WITH {FACTS} SELECT {_STEP_COLUMNS} FROM facts", params)
+    (total,) = await warehouse.rows(f"WITH {FACTS} SELECT {STEP_COLUMNS} FROM facts", params)
     per_template = await warehouse.rows(
-        f"WITH {FACTS} SELECT template, max(title), {_STEP_COLUMNS} FROM facts GROUP BY template ORDER BY template",
+        f"WITH {FACTS} SELECT template, max(title), {STEP_COLUMNS} FROM facts GROUP BY template ORDER BY template",
         params,
     )
     return FunnelView(
