@@ -1,5 +1,5 @@
 """The web app in a real browser, end to end: the production build of web/ (`next start`) in front of the
-real gateway, users, interviews, media, analysis, notifications and billing services (each API under uvicorn
+real gateway, users, interviews, media, analysis, notifications, billing and analytics services (each API under uvicorn
 plus its consumer and arq worker as processes) on the test database, test Keycloak realm, test buckets and this
 run's topics; e-mail goes to the running Mailpit, whose HTTP API the journey reads. Interviews enforces the plans'
 quotas at billing, as shipped; billing runs with online payment disabled (no Stripe key), since a checkout would
@@ -52,7 +52,7 @@ S3 = f"http://127.0.0.1:{os.environ.get('S3_PORT', '9000')}"
 # The local stack's Mailpit: SMTP for the notifications service, its HTTP API for the journey.
 MAIL_PORTS = Ports()
 MAILPIT = f"http://127.0.0.1:{MAIL_PORTS.mailpit_http}"
-SERVICES = ("gateway", "users", "interviews", "media", "analysis", "notifications", "billing")
+SERVICES = ("gateway", "users", "interviews", "media", "analysis", "notifications", "billing", "analytics")
 STARTUP_TIMEOUT_S = 180.0
 PLAYWRIGHT_TIMEOUT_S = 1500.0
 
@@ -334,6 +334,8 @@ async def run_platform(
             # Checkout's return addresses, were it enabled, are this run's web app.
             "WEB_URL": web_url,
         },
+        # ClickHouse in the API process, in memory (the test default): it consumes every topic itself.
+        "analytics": {},
     }
     fleet = Fleet()
     admin = keycloak_admin()

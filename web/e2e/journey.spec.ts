@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
@@ -405,6 +405,32 @@ test("HR waits for the analysis, reads the scores and approves the candidate wit
   await expect(dialog).toBeHidden();
   await expect(page.getByText(note)).toBeVisible();
   await screen(page, "hr-review-decided");
+});
+
+test("HR opens the hiring analytics, where the funnel and the dashboard count the interview just completed and decided", async ({ page }) => {
+  test.skip(!invitationId, "the interview was not completed");
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto("/hr/analytics");
+
+  // Events reach the analytics through Kafka in batches: reload until the decision is counted.
+  const funnel = page.getByRole("region", { name: "Funnel" });
+  await expect(async () => {
+    await page.reload();
+    await expect(funnel.getByRole("img", { name: /Completed 1, Analysed 1, Decided 1\.$/ })).toBeVisible({ timeout: 10_000 });
+  }).toPass({ timeout: 120_000, intervals: [3_000] });
+  await funnel.getByRole("button", { name: "Show table" }).click();
+  await expect(funnel.getByRole("row", { name: /^Completed 1 / })).toBeVisible();
+  await screen(page, "hr-analytics");
+  await phoneScreen(page, "hr-analytics");
+
+  // The chart's data as CSV, fetched with the session through the gateway.
+  const [file] = await Promise.all([page.waitForEvent("download"), funnel.getByRole("link", { name: "Download CSV of Funnel" }).click()]);
+  expect(file.suggestedFilename()).toMatch(/^funnel-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
+  expect(readFileSync(await file.path(), "utf8")).toMatch(/^templateId,templateTitle,step,count,/);
+
+  // The dashboard's counters come from the same analytics.
+  await page.goto("/hr/dashboard");
+  await expect(page.getByRole("link", { name: /^Completed\s*1\s*last 30 days$/ })).toBeVisible();
 });
 
 test("the candidate sees the decision and the note on their dashboard and their results", async ({ page }) => {
