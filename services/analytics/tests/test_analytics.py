@@ -9,6 +9,8 @@ import io
 import uuid
 from datetime import timedelta
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from kit.contracts import billing, interviews, media, notifications, users
 from kit.events import Envelope
 from kit.testing import consume
@@ -393,3 +395,11 @@ async def test_a_record_that_is_no_event_goes_to_the_dead_letter_topic(stack: St
     assert dead.value == b"not json at all"
     assert dict(dead.headers)["dlq-error-type"] == b"PoisonMessage"
     assert await stack.applied("dlq") == 1
+    # Both records consumed: the lag the consumer reports for the partitions it read is 0.
+    lags = [
+        sample.value
+        for family in text_string_to_metric_families((await stack.client.get("/metrics")).text)
+        for sample in family.samples
+        if sample.name == "kafka_consumer_lag" and sample.labels["topic"].startswith(stack.settings.topic_prefix)
+    ]
+    assert lags and set(lags) == {0.0}
