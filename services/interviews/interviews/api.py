@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
-from interviews import commands, queries
+from interviews import commands, metrics, queries
 from interviews.domain import Allowances, Decision, InvitationStatus, TemplateStatus
 from interviews.quota import Quota
 from interviews.schemas import (
@@ -177,6 +177,7 @@ async def create_invitation(
     """Invite a candidate to an active template (quota permitting)."""
     async with transaction(db) as session:
         invitation_id = await commands.create_invitation(session, cmd, caller=caller, now=now, quota=quota)
+    metrics.INVITATIONS_SENT.inc()
     return Created(id=invitation_id)
 
 
@@ -280,8 +281,10 @@ async def complete_invitation(
     cmd: Annotated[CompleteInvitation | None, Body()] = None,
 ) -> Success:
     """The candidate finishes: `manual` needs every question answered, `early_finish` does not."""
+    cmd = cmd or CompleteInvitation()
     async with transaction(db) as session:
-        await commands.complete_invitation(session, invitation_id, cmd or CompleteInvitation(), caller=caller, now=now)
+        await commands.complete_invitation(session, invitation_id, cmd, caller=caller, now=now)
+    metrics.INTERVIEWS_COMPLETED.labels(cmd.reason).inc()
     return Success()
 
 
@@ -303,7 +306,8 @@ async def approve(
 ) -> Success:
     """The inviter (or an admin) approves a completed interview, once."""
     async with transaction(db) as session:
-        await commands.decide(session, invitation_id, Decision.APPROVED, cmd, caller=caller, now=now)
+        completed_at = await commands.decide(session, invitation_id, Decision.APPROVED, cmd, caller=caller, now=now)
+    metrics.TIME_TO_DECISION.labels(Decision.APPROVED).observe((now - completed_at).total_seconds())
     return Success()
 
 
@@ -313,7 +317,8 @@ async def reject(
 ) -> Success:
     """The inviter (or an admin) rejects a completed interview with a note, once."""
     async with transaction(db) as session:
-        await commands.decide(session, invitation_id, Decision.REJECTED, cmd, caller=caller, now=now)
+        completed_at = await commands.decide(session, invitation_id, Decision.REJECTED, cmd, caller=caller, now=now)
+    metrics.TIME_TO_DECISION.labels(Decision.REJECTED).observe((now - completed_at).total_seconds())
     return Success()
 
 

@@ -299,7 +299,8 @@ async def decide(
     *,
     caller: Principal,
     now: datetime,
-) -> None:
+) -> datetime:
+    """Record HR's decision; returns when the interview was completed (the start of the time to decision)."""
     invitation = await load_invitation(session, invitation_id)
     access.check_inviter(caller, invitation)
     invitation.decide(
@@ -310,6 +311,9 @@ async def decide(
         candidate_feedback=cmd.candidate_feedback if cmd else None,
         release_at=cmd.release_at if cmd else None,
     )
+    # decide() accepts only a completed invitation, which always has its completion time.
+    assert invitation.completed_at is not None
+    return invitation.completed_at
 
 
 # -- time-based jobs (run by the worker; `now` is passed in so tests control time) ---------------------
