@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import yaml
 from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import (
     GroupAuthorizationFailedError,
     KafkaConnectionError,
@@ -34,6 +35,7 @@ from aiokafka.errors import (
 from devstack.config import KAFKA_VERSION, Config
 from devstack.java import fetch_artifact, find_java_home
 from devstack.kafka import api_versions_ok, ensure_kafka_dist
+from devstack.registry import REGISTRY, load
 from kit.kafka import make_producer
 from kit.settings import ServiceSettings
 from kit.testing import free_port
@@ -42,7 +44,10 @@ pytestmark = pytest.mark.slow
 
 DEPLOY = Path(__file__).resolve().parents[1]
 KAFKA_DIR = DEPLOY / "kafka"
-SERVICES = ["gateway", "users", "interviews", "media", "analysis", "notifications", "billing"]
+# Every registered service: kafka-init creates a user for each and needs each one's password.
+SERVICES = list(load(DEPLOY.parent / REGISTRY))
+# The Prometheus Kafka exporter's user (compose's kafka-exporter): describes offsets and groups, reads nothing.
+EXPORTER = "kafka-exporter"
 
 LAUNCHERS = {
     "kafka-storage.sh": "kafka.tools.StorageTool",
@@ -134,7 +139,7 @@ class Broker:
 
 @pytest.fixture(scope="module")
 def passwords() -> dict[str, str]:
-    return {svc: secrets.token_hex(16) for svc in SERVICES}
+    return {svc: secrets.token_hex(16) for svc in (*SERVICES, EXPORTER)}
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +154,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory, passwords: dict[str, str]) 
             **broker.env,
             "KAFKA_BOOTSTRAP": broker.bootstrap,
             **{f"{svc.upper()}_KAFKA_PASSWORD": password for svc, password in passwords.items()},
+            "KAFKA_EXPORTER_PASSWORD": passwords[EXPORTER],
         }
         result = subprocess.run(
             ["bash", str(KAFKA_DIR / "init.sh")], env=env, capture_output=True, text=True, timeout=900, check=False
@@ -238,3 +244,23 @@ async def test_a_wrong_password_or_no_sasl_gets_no_access(broker: Broker) -> Non
     plaintext = ServiceSettings(service_name="gateway", kafka_bootstrap=broker.bootstrap, kafka_request_timeout_s=5)
     with pytest.raises((KafkaConnectionError, KafkaError, asyncio.TimeoutError)):
         await asyncio.wait_for(_send(plaintext, "auth-events"), 30)
+
+
+async def test_the_exporter_user_sees_offsets_and_group_lag_but_reads_no_message(
+    broker: Broker, passwords: dict[str, str], as_service: Callable[[str], ServiceSettings]
+) -> None:
+    await _send(as_service("media"), "media-events")
+    exporter = _as(EXPORTER, broker, passwords[EXPORTER])
+    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap, **exporter.kafka_client_options())
+    await admin.start()
+    try:
+        topics = await admin.describe_topics(["media-events", "media-events-dlq"])
+        groups = await admin.list_consumer_groups()
+        offsets = await admin.list_consumer_group_offsets("users")
+    finally:
+        await admin.close()
+
+    assert [(t["topic"], t["error_code"]) for t in topics] == [("media-events", 0), ("media-events-dlq", 0)]
+    assert isinstance(groups, list) and isinstance(offsets, dict)
+    with pytest.raises((TopicAuthorizationFailedError, GroupAuthorizationFailedError)):
+        await _read_one(exporter, "media-events", "users")
