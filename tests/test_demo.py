@@ -11,15 +11,24 @@ import importlib.util
 import sys
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from devstack.config import ALL_TOPICS, KEYCLOAK_TEST_REALM
-from kit.testing import create_topics, delete_topics, free_port, process_env, retire_stale_outbox_rows
+from kit.testing import (
+    create_topics,
+    delete_topics,
+    free_port,
+    make_service_engine,
+    process_env,
+    retire_stale_outbox_rows,
+)
 from standins.transcription import WhisperStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,9 +52,29 @@ demo_module = _load("aivi_demo", ROOT / "deploy" / "demo" / "aivi_demo.py")
 web_test = _load("aivi_test_web", ROOT / "tests" / "test_web.py")
 
 
+async def forget_the_demo(interviews: Any, since: datetime) -> None:
+    """The demo's invitations and templates are deleted from the interviews test schema (`--remove` leaves
+    what the platform keeps after an account is deleted), where the interviews suite's expiry job, its clock in
+    2030, would find the open ones."""
+    engine = make_service_engine(interviews)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("DELETE FROM invitations WHERE company_name = :name AND created_at >= :since"),
+                {"name": demo_module.COMPANY, "since": since},
+            )
+            await connection.execute(
+                text("DELETE FROM interview_templates WHERE title = ANY(:titles) AND created_at >= :since"),
+                {"titles": list(demo_module.TEMPLATES), "since": since},
+            )
+    finally:
+        await engine.dispose()
+
+
 @contextlib.asynccontextmanager
 async def run_fleet(kafka_bootstrap: str) -> AsyncIterator[str]:
     """Every service up and answering behind the gateway, whose URL it yields; all stopped on exit."""
+    started_at = datetime.now(UTC)
     whisper = WhisperStandIn()
     await whisper.start()
     settings = {name: web_test.service_settings(name) for name in SERVICES}
@@ -109,6 +138,7 @@ async def run_fleet(kafka_bootstrap: str) -> AsyncIterator[str]:
         await fleet.stop()
         await delete_topics(kafka_bootstrap, topics)
         await whisper.stop()
+        await forget_the_demo(settings["interviews"], started_at)
 
 
 @pytest.fixture

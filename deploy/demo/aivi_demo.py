@@ -82,7 +82,6 @@ class Person:
 
 HR = (Person("Lena", "Hoffmann", "hr"), Person("Omar", "Haddad", "hr"))
 
-Question = dict[str, Any]
 TEMPLATES: dict[str, dict[str, Any]] = {
     "Backend engineer screen": {
         "description": "First-round screen for a senior Python backend engineer: systems, reliability, teamwork.",
@@ -189,6 +188,7 @@ CANDIDATES: tuple[tuple[Person, str, str], ...] = (
     (Person("Grace", "Okafor", "candidate"), "Account executive (sales)", "approved"),
     (Person("Liam", "Novak", "candidate"), "Account executive (sales)", "rejected"),
 )
+# Every state the demo leaves a candidate in (each appears in CANDIDATES).
 STATES = ("invited", "in_progress", "completed", "analysed", "approved", "rejected")
 # Who owns which template: Lena the engineering and support ones, Omar sales.
 OWNER = {"Backend engineer screen": 0, "Customer support specialist": 0, "Account executive (sales)": 1}
@@ -440,7 +440,7 @@ class Demo:
             template = (
                 existing[0]
                 if existing
-                else api.post("/api/templates", {"title": title, **{"description": spec["description"]}})
+                else api.post("/api/templates", {"title": title, "description": spec["description"]})
             )
             if not items(api.get(f"/api/templates/{template['id']}/questions")):
                 say(f"creating the template {title!r}")
