@@ -13,6 +13,7 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -32,6 +33,10 @@ log = structlog.get_logger("analytics.ingest")
 
 Row = list[Any]
 
+# The range of ClickHouse's DateTime.
+MIN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_TIME = datetime(2106, 1, 1, tzinfo=UTC)
+
 # Who an event is about, for erasure: the candidate of an invitation, the user of a user event, the recipient
 # of a notification.
 _PERSON_FIELDS = ("candidateId", "userId", "recipientId")
@@ -44,6 +49,9 @@ def _text(payload: dict[str, Any], field: str) -> str:
 
 def row_of(envelope: Envelope) -> Row:
     """The events row of one envelope: the ids every question filters by, pulled out of the payload."""
+    if not MIN_TIME <= envelope.occurred_at < MAX_TIME:
+        # Outside ClickHouse's DateTime: the insert would fail for the whole batch on every retry.
+        raise PoisonMessage(f"occurredAt {envelope.occurred_at.isoformat()} is outside 1970..2105")
     payload = envelope.payload
     person = next((_text(payload, f) for f in _PERSON_FIELDS if payload.get(f)), "")
     return [
@@ -107,10 +115,10 @@ class Ingest(Consumer):
         for record in records:
             try:
                 envelope = _parse(record)
+                rows.append(row_of(envelope))
             except PoisonMessage as exc:
                 await self.dead_letter(record, exc, attempts=1)
                 continue
-            rows.append(row_of(envelope))
             written.append(record.topic)
             if envelope.event_type == users.UserDeleted.TYPE:
                 erased.append(_text(envelope.payload, "userId"))

@@ -119,12 +119,6 @@ class Warehouse:
         settings = _SYNC_MUTATION if sync else None
         await self._run(lambda: self.client.command(sql, parameters=parameters or {}, settings=settings))
 
-    async def ping(self) -> bool:
-        try:
-            return bool(await self._run(self.client.ping))
-        except Exception:
-            return False
-
 
 def as_datetime(value: datetime) -> datetime:
     """ClickHouse DateTime holds whole seconds in UTC."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -384,17 +384,25 @@ async def test_an_erased_candidate_leaves_counts_but_no_trace_of_them(stack: Sta
     assert (overview["invitations"], overview["completed"]) == (2, 2)
 
 
-async def test_a_record_that_is_no_event_goes_to_the_dead_letter_topic(stack: Stack, kafka_bootstrap: str) -> None:
+async def test_a_record_that_is_no_event_or_out_of_range_goes_to_the_dead_letter_topic(
+    stack: Stack, kafka_bootstrap: str
+) -> None:
     await stack.publish_raw("media-events", b"not json at all")
+    ancient = Invitation(ids(), ids(), at=datetime(1969, 12, 31, tzinfo=UTC))
+    await stack.publish_raw("interview-events", ancient.created().to_json())
     invitation = Invitation(ids(), ids())
     await stack.publish(invitation.created())
     await stack.ingested()
 
     (dead,) = await consume(kafka_bootstrap, stack.settings.topic("media-events") + "-dlq", 1)
+    (too_old,) = await consume(kafka_bootstrap, stack.settings.topic("interview-events") + "-dlq", 1)
 
     assert dead.value == b"not json at all"
     assert dict(dead.headers)["dlq-error-type"] == b"PoisonMessage"
-    assert await stack.applied("dlq") == 1
+    assert b"outside" in dict(too_old.headers)["dlq-error-message"]
+    assert await stack.applied("dlq") == 2
+    ((kept,),) = await stack.warehouse.rows("SELECT count() FROM events FINAL")
+    assert kept == 1
     # Both records consumed: the lag the consumer reports for the partitions it read is 0.
     lags = [
         sample.value
