@@ -60,6 +60,21 @@ export function countdown(limitS: number, startedAtMs: number, nowMs: number): C
   };
 }
 
+/** Whole seconds from `nowMs` until an instant the server named (never negative). */
+export function secondsUntil(iso: string, nowMs: number): number {
+  return Math.max(0, Math.ceil((Date.parse(iso) - nowMs) / 1000 - 1e-9));
+}
+
+/** A duration in words for the briefing: "about 6 minutes", "about 1 hour 30 minutes", "45 seconds". */
+export function describeDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} seconds`;
+  const minutes = Math.round(seconds / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  const parts = [h ? `${h} hour${h === 1 ? "" : "s"}` : "", m ? `${m} minute${m === 1 ? "" : "s"}` : ""].filter(Boolean);
+  return `${parts.join(" ")}`;
+}
+
 /** Milliseconds until the limit is reached (0 when already reached): when to stop a recording by itself. */
 export function msUntilLimit(limitS: number, startedAtMs: number, nowMs: number): number {
   return Math.max(0, startedAtMs + limitS * 1000 - nowMs);

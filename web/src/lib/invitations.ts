@@ -65,6 +65,9 @@ export type Invitation = {
   decision?: Decision | null;
   decisionAt?: string | null;
   decisionNote?: string | null;
+  /** HR's words for the candidate, where the template gives written feedback (released with the decision). */
+  candidateFeedback?: string | null;
+  openedAt?: string | null;
   createdAt: string;
   updatedAt: string;
   templateTitle?: string | null;
@@ -94,7 +97,45 @@ export type InvitationListItem = {
   decision?: Decision | null;
   decisionAt?: string | null;
   decisionNote?: string | null;
+  candidateFeedback?: string | null;
   createdAt: string;
+};
+
+export type CandidateFeedbackPolicy = "none" | "decision" | "decision_and_feedback";
+
+/** What the candidate is told before anything is timed (POST /briefing; its first opening is recorded). */
+export type Briefing = {
+  invitationId: string;
+  status: InvitationStatus | string;
+  companyName: string;
+  templateTitle: string;
+  templateDescription: string;
+  expiresAt: string;
+  questions: { order: number; type: string; timeLimit: number; thinkTime: number }[];
+  /** Seconds: every question's think time and time limit. */
+  expectedDuration: number;
+  /** Minutes from the start, enforced; null when there is none. */
+  totalTimeLimit?: number | null;
+  allowPause: boolean;
+  retakesAllowed: number;
+  needsCamera: boolean;
+  needsMicrophone: boolean;
+  candidateFeedback: CandidateFeedbackPolicy;
+  expectedReplyTime?: string | null;
+  graceSeconds: number;
+  /** Reserved for the consent record. */
+  consent?: Record<string, unknown> | null;
+};
+
+/** A question's clock as the server keeps it: think until `answerFrom`, answer by `answerBy`. */
+export type QuestionClock = {
+  questionId: string;
+  openedAt: string;
+  thinkTime: number;
+  timeLimit: number;
+  answerFrom: string;
+  answerBy: string;
+  totalDeadline?: string | null;
 };
 
 export type InvitationInput = {
@@ -239,11 +280,8 @@ export function useCandidateInvitations() {
   return useQuery({
     queryKey: invitationKeys.candidate,
     queryFn: () => api.get<Page<InvitationListItem>>("/api/invitations/candidate", { limit: CANDIDATE_PAGE_SIZE }),
-    // An analysis in progress or a decision may arrive while the page is open.
-    refetchInterval: (q) =>
-      q.state.data?.items.some((i) => i.status === "completed" && !i.decision && (!i.analysisStatus || i.analysisStatus === "pending" || i.analysisStatus === "in_progress"))
-        ? 15_000
-        : false,
+    // A decision may be shared while the page is open (candidates never see the analysis, so nothing else moves).
+    refetchInterval: (q) => (q.state.data?.items.some((i) => i.status === "completed" && !i.decision) ? 60_000 : false),
   });
 }
 
@@ -253,6 +291,20 @@ export function useInvitationWithTemplate(id: string) {
     queryKey: invitationKeys.withTemplate(id),
     queryFn: () => api.get<Invitation>(`/api/invitations/${id}`, { includeTemplate: true }),
   });
+}
+
+export function openBriefing(invitationId: string) {
+  return api.post<Briefing>(`/api/invitations/${invitationId}/briefing`);
+}
+
+/** The candidate is shown a question: the server starts (or, on a reload, keeps) its clock. */
+export function openQuestion(invitationId: string, questionId: string) {
+  return api.post<QuestionClock>(`/api/invitations/${invitationId}/questions/${questionId}/open`);
+}
+
+/** A refusal because the question's (or the interview's) time is up. */
+export function isTimeUp(error: unknown): boolean {
+  return error instanceof ApiError && (error.code === "TIME_LIMIT_EXCEEDED" || error.code === "TOTAL_TIME_LIMIT_EXCEEDED");
 }
 
 export function startInvitation(invitationId: string) {

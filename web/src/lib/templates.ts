@@ -24,6 +24,8 @@ export type Question = {
   type: QuestionType | string;
   order: number;
   timeLimit: number;
+  /** Seconds to think before a video or audio answer's time starts (0 or absent: none). */
+  thinkTime?: number;
   required: boolean;
   hints?: string | null;
   options?: QuestionOption[] | null;
@@ -50,6 +52,10 @@ export type TemplateSettings = {
   randomizeQuestions?: boolean;
   maxRetakes?: number;
   allowPause?: boolean;
+  /** What candidates learn once a human decided: nothing, the decision, or the decision with HR's words. */
+  candidateFeedback?: "none" | "decision" | "decision_and_feedback";
+  /** The company's expected reply time, in its words ("within 5 working days"). */
+  expectedReplyTime?: string;
   [key: string]: unknown;
 };
 
@@ -83,7 +89,16 @@ export const LIMITS = {
   totalTimeMax: 480,
   retakesMin: 1,
   retakesMax: 10,
+  thinkTimeMax: 300,
+  replyTimeMax: 100,
 } as const;
+
+export const CANDIDATE_FEEDBACK = ["none", "decision", "decision_and_feedback"] as const;
+export const CANDIDATE_FEEDBACK_LABELS: Record<(typeof CANDIDATE_FEEDBACK)[number], string> = {
+  none: "Nothing: we contact candidates ourselves",
+  decision: "The decision",
+  decision_and_feedback: "The decision and our written feedback",
+};
 
 const wholeNumber = (label: string, min: number, max: number) =>
   z
@@ -114,6 +129,7 @@ export const questionSchema = z
       .max(LIMITS.questionTextMax, `At most ${LIMITS.questionTextMax} characters`),
     type: z.enum(QUESTION_TYPES, { error: "Choose a question type" }),
     timeLimit: wholeNumber("Time limit", LIMITS.timeLimitMin, LIMITS.timeLimitMax),
+    thinkTime: wholeNumber("Think time", 0, LIMITS.thinkTimeMax),
     required: z.boolean(),
     hints: z.string().max(LIMITS.hintsMax, `At most ${LIMITS.hintsMax} characters`),
     options: z.array(optionSchema),
@@ -146,6 +162,8 @@ export const settingsSchema = z.object({
   maxRetakes: wholeNumber("Retakes per question", LIMITS.retakesMin, LIMITS.retakesMax),
   randomizeQuestions: z.boolean(),
   allowPause: z.boolean(),
+  candidateFeedback: z.enum(CANDIDATE_FEEDBACK),
+  expectedReplyTime: z.string().trim().max(LIMITS.replyTimeMax, `At most ${LIMITS.replyTimeMax} characters`),
 });
 
 export const templateDraftSchema = basicInfoSchema.extend({
@@ -175,6 +193,7 @@ export function emptyQuestion(type: WizardQuestionType = "text"): QuestionDraft 
     text: "",
     type,
     timeLimit: 120,
+    thinkTime: 0,
     required: true,
     hints: "",
     options: type === "multiple_choice" ? [emptyOption(), emptyOption()] : [],
@@ -189,6 +208,8 @@ export const DEFAULT_SETTINGS: SettingsDraft = {
   maxRetakes: 1,
   randomizeQuestions: false,
   allowPause: true,
+  candidateFeedback: "decision",
+  expectedReplyTime: "",
 };
 
 export function emptyDraft(): TemplateDraft {
@@ -206,6 +227,10 @@ function settingsDraftOf(settings: TemplateSettings | undefined | null): Setting
     maxRetakes: num(s.maxRetakes, DEFAULT_SETTINGS.maxRetakes),
     randomizeQuestions: bool(s.randomizeQuestions, DEFAULT_SETTINGS.randomizeQuestions),
     allowPause: bool(s.allowPause, DEFAULT_SETTINGS.allowPause),
+    candidateFeedback: (CANDIDATE_FEEDBACK as readonly unknown[]).includes(s.candidateFeedback)
+      ? (s.candidateFeedback as SettingsDraft["candidateFeedback"])
+      : DEFAULT_SETTINGS.candidateFeedback,
+    expectedReplyTime: typeof s.expectedReplyTime === "string" ? s.expectedReplyTime : "",
   };
 }
 
@@ -217,6 +242,7 @@ function questionDraftOf(q: Question, keepId: boolean): QuestionDraft {
     text: q.text,
     type,
     timeLimit: q.timeLimit,
+    thinkTime: q.thinkTime ?? 0,
     required: q.required,
     hints: q.hints ?? "",
     options: (q.options ?? []).map((o) => ({ text: o.text, isCorrect: Boolean(o.isCorrect) })),
@@ -243,6 +269,8 @@ export type SettingsBody = {
   maxRetakes?: number;
   randomizeQuestions: boolean;
   allowPause: boolean;
+  candidateFeedback?: SettingsDraft["candidateFeedback"];
+  expectedReplyTime?: string;
 };
 
 /** The whole settings object: the service replaces settings as sent, so every key is always included. */
@@ -254,6 +282,9 @@ export function settingsBody(s: SettingsDraft): SettingsBody {
     ...(s.allowRetakes ? { maxRetakes: s.maxRetakes } : {}),
     randomizeQuestions: s.randomizeQuestions,
     allowPause: s.allowPause,
+    // Omitted means the service's default (the decision), as for templates saved before the setting existed.
+    ...(s.candidateFeedback !== DEFAULT_SETTINGS.candidateFeedback ? { candidateFeedback: s.candidateFeedback } : {}),
+    ...(s.expectedReplyTime.trim() ? { expectedReplyTime: s.expectedReplyTime.trim() } : {}),
   };
 }
 
@@ -262,10 +293,14 @@ export type QuestionBody = {
   type: WizardQuestionType;
   order: number;
   timeLimit: number;
+  thinkTime?: number;
   required: boolean;
   hints?: string;
   options?: { text: string; isCorrect: boolean }[];
 };
+
+/** Think time is a pause before recording: only video and audio questions have one. */
+const THINKING_TYPES: readonly string[] = ["video", "audio"];
 
 export function questionBody(q: QuestionDraft, order: number): QuestionBody {
   const hints = q.hints.trim();
@@ -274,6 +309,7 @@ export function questionBody(q: QuestionDraft, order: number): QuestionBody {
     type: q.type,
     order,
     timeLimit: q.timeLimit,
+    ...(THINKING_TYPES.includes(q.type) && q.thinkTime > 0 ? { thinkTime: q.thinkTime } : {}),
     required: q.required,
     ...(hints ? { hints } : {}),
     ...(q.type === "multiple_choice" ? { options: q.options.map((o) => ({ text: o.text.trim(), isCorrect: o.isCorrect })) } : {}),
@@ -292,6 +328,7 @@ export function questionChanges(stored: Question, q: QuestionDraft): Record<stri
   if (body.text !== stored.text) changes.text = body.text;
   if (body.type !== stored.type) changes.type = body.type;
   if (body.timeLimit !== stored.timeLimit) changes.timeLimit = body.timeLimit;
+  if ((body.thinkTime ?? 0) !== (stored.thinkTime ?? 0) && THINKING_TYPES.includes(body.type)) changes.thinkTime = body.thinkTime ?? 0;
   if (body.required !== stored.required) changes.required = body.required;
   if ((body.hints ?? null) !== (stored.hints ?? null)) changes.hints = body.hints ?? null;
   if (body.type === "multiple_choice" && (body.type !== stored.type || !sameOptions(stored.options, q.options))) {

@@ -1,39 +1,44 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { CheckCircle2, Clock, Flag } from "lucide-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { CheckCircle2, Flag } from "lucide-react";
 import Link from "next/link";
 import * as React from "react";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Alert, ErrorState, LoadingBlock, Progress } from "@/components/ui/feedback";
 import { useToast } from "@/components/ui/toast";
 import { ApiError, errorMessage } from "@/lib/api";
-import { choiceResponse, firstUnansweredIndex, mediaKind, orderedQuestions, retakesAllowed, textResponse } from "@/lib/interview";
+import { choiceResponse, firstUnansweredIndex, mediaKind, orderedQuestions, retakesAllowed, secondsUntil, textResponse } from "@/lib/interview";
 import {
   completeInterview,
   invitationKeys,
+  isTimeUp,
+  openQuestion,
   sendHeartbeat,
-  startInvitation,
   submitResponse,
   useInvitationWithTemplate,
   type Invitation,
 } from "@/lib/invitations";
 import { clearSaved, recordingKey } from "@/lib/recorder";
 import type { Question } from "@/lib/templates";
-import { formatDate, formatSeconds } from "@/lib/utils";
+import { formatDate } from "@/lib/utils";
 import { ChoiceAnswer, TextAnswer } from "./answer-forms";
+import { BriefingScreen, feedbackPromise } from "./briefing";
 import { stopStream } from "./device-check";
 import { MediaAnswer } from "./media-answer";
+import { TimeLeft, useNow } from "./timers";
 
 const HEARTBEAT_MS = 30_000;
 
 /** The whole `/interview/[invitationId]` page: status screens around the question-by-question runner. */
 export function InterviewPage({ invitationId }: { invitationId: string }) {
   const query = useInvitationWithTemplate(invitationId);
+  const client = useQueryClient();
   const [finished, setFinished] = React.useState(false);
+  // Opened by the briefing's device check and kept for the recorded answers.
+  const [stream, setStream] = React.useState<MediaStream | null>(null);
 
   if (finished) return <ThankYou invitation={query.data?.status === "completed" ? query.data : undefined} />;
   if (query.isPending) return <LoadingBlock rows={4} label="Loading your interview…" />;
@@ -57,9 +62,16 @@ export function InterviewPage({ invitationId }: { invitationId: string }) {
   const pastExpiry = invitation.status === "pending" && Date.parse(invitation.expiresAt) < Date.now();
   switch (pastExpiry ? "expired" : invitation.status) {
     case "pending":
-      return <PendingScreen invitation={invitation} />;
+      return (
+        <BriefingScreen
+          invitationId={invitation.id}
+          stream={stream}
+          onStream={setStream}
+          onStarted={() => void client.invalidateQueries({ queryKey: invitationKeys.withTemplate(invitation.id) })}
+        />
+      );
     case "in_progress":
-      return <Runner invitation={invitation} onFinished={() => setFinished(true)} />;
+      return <Runner invitation={invitation} stream={stream} onStream={setStream} onFinished={() => setFinished(true)} />;
     case "completed":
       return <ThankYou invitation={invitation} />;
     case "expired":
@@ -80,6 +92,25 @@ export function InterviewPage({ invitationId }: { invitationId: string }) {
     default:
       return <StatusCard title={`This interview is ${invitation.status}`} />;
   }
+}
+
+/** The steps after completion, with the company's expected reply time (a template setting) when it gave one. */
+export function WhatHappensNext({ invitation }: { invitation?: Invitation }) {
+  const settings = invitation?.templateSettings;
+  const reply = typeof settings?.expectedReplyTime === "string" && settings.expectedReplyTime.trim() ? settings.expectedReplyTime.trim() : null;
+  const company = invitation?.companyName ?? "The company";
+  return (
+    <section aria-labelledby="next-title" className="space-y-2 text-sm">
+      <h2 id="next-title" className="text-base font-semibold">
+        What happens next
+      </h2>
+      <ol className="list-decimal space-y-1 pl-5">
+        <li>A person at {company} reviews your answers; an AI score only helps them, it does not decide.</li>
+        <li>{reply ? `${company} expects to reply ${reply}.` : `${company} will get back to you.`}</li>
+        <li>{feedbackPromise({ companyName: company, candidateFeedback: settings?.candidateFeedback ?? "decision" })}</li>
+      </ol>
+    </section>
+  );
 }
 
 function BackLink() {
@@ -104,7 +135,8 @@ function StatusCard({ title, children }: { title: string; children?: React.React
   );
 }
 
-function ThankYou({ invitation }: { invitation?: Invitation }) {
+/** After the last answer: what happens next, in the company's words where it gave them. */
+export function ThankYou({ invitation }: { invitation?: Invitation }) {
   return (
     <Card>
       <CardHeader className="items-start">
@@ -114,93 +146,51 @@ function ThankYou({ invitation }: { invitation?: Invitation }) {
       <CardContent className="space-y-4 text-sm">
         <p>
           Thank you{invitation ? ` for completing “${invitation.templateTitle ?? "the interview"}” for ${invitation.companyName}` : ""}. Your
-          answers have been submitted and will be analysed; you can follow the results from your dashboard.
+          answers have been sent.
         </p>
         {invitation?.completedReason === "early_finish" && (
-          <p className="text-muted-foreground">You finished early: unanswered questions were left unanswered and are not scored.</p>
+          <p className="text-muted-foreground">You finished early: questions without an answer stay unanswered.</p>
         )}
+        <WhatHappensNext invitation={invitation} />
         <div className="flex flex-wrap gap-2">
           <Button asChild>
             <Link href="/candidate/dashboard">Back to my interviews</Link>
           </Button>
-          {invitation && (
-            <Button asChild variant="outline">
-              <Link href={`/candidate/results/${invitation.id}`}>View results</Link>
-            </Button>
-          )}
         </div>
       </CardContent>
     </Card>
   );
 }
 
-function PendingScreen({ invitation }: { invitation: Invitation }) {
+function Runner({
+  invitation,
+  stream,
+  onStream,
+  onFinished,
+}: {
+  invitation: Invitation;
+  stream: MediaStream | null;
+  onStream: (stream: MediaStream) => void;
+  onFinished: () => void;
+}) {
   const client = useQueryClient();
   const toast = useToast();
-  const questions = orderedQuestions(invitation.questions);
-  const needsDevices = questions.some((q) => mediaKind(q.type) !== null);
-  const start = useMutation({
-    mutationFn: () => startInvitation(invitation.id),
-    onSuccess: () => client.invalidateQueries({ queryKey: invitationKeys.withTemplate(invitation.id) }),
-    onError: (e) => {
-      toast({ title: "Could not start the interview", description: errorMessage(e), variant: "error" });
-      void client.invalidateQueries({ queryKey: invitationKeys.withTemplate(invitation.id) });
-    },
-  });
-  return (
-    <Card>
-      <CardHeader>
-        <p className="text-sm text-muted-foreground">{invitation.companyName}</p>
-        <h1 className="text-2xl font-bold">{invitation.templateTitle ?? "Interview"}</h1>
-      </CardHeader>
-      <CardContent className="space-y-4 text-sm">
-        {invitation.templateDescription && <p className="whitespace-pre-line">{invitation.templateDescription}</p>}
-        <ul className="list-disc space-y-1 pl-5">
-          <li>
-            {questions.length} question{questions.length === 1 ? "" : "s"}, answered one at a time. An answer cannot be changed once
-            submitted{retakesAllowed(invitation) > 0 ? " (recordings may be retaken before you submit them)" : ""}.
-          </li>
-          {needsDevices && <li>Some questions are answered by recording: you will need a camera and/or microphone.</li>}
-          {!invitation.allowPause && <li>Once started, keep going: an interview left idle for 30 minutes is closed automatically.</li>}
-          <li>Available until {formatDate(invitation.expiresAt, true)}.</li>
-        </ul>
-        <div className="flex flex-wrap gap-2">
-          <Button onClick={() => start.mutate()} disabled={start.isPending}>
-            {start.isPending ? "Starting…" : "Start interview"}
-          </Button>
-          <BackLink />
-        </div>
-      </CardContent>
-    </Card>
-  );
-}
-
-function useElapsed(since: string | null | undefined): number {
-  const [now, setNow] = React.useState(() => Date.now());
-  React.useEffect(() => {
-    const id = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(id);
-  }, []);
-  return since ? Math.max(0, (now - Date.parse(since)) / 1000) : 0;
-}
-
-function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished: () => void }) {
-  const client = useQueryClient();
   const questions = React.useMemo(() => orderedQuestions(invitation.questions), [invitation.questions]);
   const total = questions.length || invitation.progress.total;
   const [localAnswered, setLocalAnswered] = React.useState<string[]>([]);
+  // Questions whose time ran out unanswered: passed over, left unanswered.
+  const [timedOut, setTimedOut] = React.useState<string[]>([]);
   const answeredIds = React.useMemo(
     () => [...new Set([...invitation.responses.map((r) => r.questionId), ...localAnswered])],
     [invitation.responses, localAnswered],
   );
   const index = firstUnansweredIndex(
     questions,
-    answeredIds.map((questionId) => ({ questionId })),
+    [...answeredIds, ...timedOut].map((questionId) => ({ questionId })),
   );
   const question: Question | undefined = questions[index];
   const answered = Math.min(total, answeredIds.length);
   const retakes = retakesAllowed(invitation);
-  const [stream, setStream] = React.useState<MediaStream | null>(null);
   const [busy, setBusy] = React.useState(false);
   const [submitting, setSubmitting] = React.useState(false);
   const [answerError, setAnswerError] = React.useState<string | null>(null);
@@ -208,7 +198,7 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
   const [finishOpen, setFinishOpen] = React.useState(false);
   const [finishing, setFinishing] = React.useState(false);
   const [finishError, setFinishError] = React.useState<string | null>(null);
-  const elapsed = useElapsed(invitation.startedAt);
+  const now = useNow(500);
   const headingRef = React.useRef<HTMLHeadingElement>(null);
   const remainingMedia = questions.slice(index).filter((q) => mediaKind(q.type) !== null);
   const wantVideo = remainingMedia.some((q) => q.type === "video");
@@ -241,8 +231,27 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
 
   React.useEffect(() => () => stopStream(stream), [stream]);
 
-  // A new question: reset its clock and move focus to it.
+  // Showing a question starts its clock on the server (a reload gets the same clock back, not a new one).
   const questionId = question?.id;
+  const clock = useQuery({
+    queryKey: ["invitations", invitation.id, "clock", questionId],
+    queryFn: () => openQuestion(invitation.id, questionId!),
+    enabled: !!questionId,
+    staleTime: Infinity,
+    retry: false,
+  });
+  const [totalDeadline, setTotalDeadline] = React.useState<string | null>(null);
+  React.useEffect(() => {
+    if (clock.data?.totalDeadline) setTotalDeadline(clock.data.totalDeadline);
+  }, [clock.data]);
+
+  const passOver = React.useCallback(
+    (id: string) => {
+      setTimedOut((all) => (all.includes(id) ? all : [...all, id]));
+      toast({ title: "Time is up for that question", description: "It stays unanswered; here is the next one." });
+    },
+    [toast],
+  );
   React.useEffect(() => {
     setShownAt(Date.now());
     setAnswerError(null);
@@ -278,15 +287,31 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
     [refresh],
   );
 
-  // After the last answer the interview is completed straight away.
+  // After the last question the interview is completed straight away (early when some ran out of time), and
+  // when the whole interview's time is up.
   const allAnswered = index >= questions.length && questions.length > 0;
+  const totalUp = totalDeadline !== null && secondsUntil(totalDeadline, now) === 0;
   const autoFinished = React.useRef(false);
   React.useEffect(() => {
-    if (allAnswered && !autoFinished.current) {
+    if ((allAnswered || totalUp) && !autoFinished.current && !busy) {
       autoFinished.current = true;
-      void finish("manual");
+      void finish(allAnswered && timedOut.length === 0 ? "manual" : "early_finish");
     }
-  }, [allAnswered, finish]);
+  }, [allAnswered, totalUp, busy, finish, timedOut.length]);
+
+  // A written or multiple-choice answer's time ran out: the question is passed over (the server would refuse it).
+  const clockData = clock.data;
+  const plainTimeUp = !!question && mediaKind(question.type) === null && !!clockData && secondsUntil(clockData.answerBy, now) === 0;
+  React.useEffect(() => {
+    if (plainTimeUp && question && !submitting) passOver(question.id);
+  }, [plainTimeUp, question, submitting, passOver]);
+  // The server refused to open it: its time (or the interview's) is already up.
+  React.useEffect(() => {
+    if (clock.isError && isTimeUp(clock.error) && questionId) {
+      if (clock.error instanceof ApiError && clock.error.code === "TOTAL_TIME_LIMIT_EXCEEDED") setTotalDeadline(new Date(0).toISOString());
+      else passOver(questionId);
+    }
+  }, [clock.isError, clock.error, questionId, passOver]);
 
   async function submitPlain(body: Parameters<typeof submitResponse>[1]) {
     setSubmitting(true);
@@ -296,6 +321,7 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
       markAnswered(body.questionId);
     } catch (e) {
       if (e instanceof ApiError && e.code === "DUPLICATE_RESPONSE") markAnswered(body.questionId);
+      else if (isTimeUp(e)) passOver(body.questionId);
       else if (e instanceof ApiError && (e.statusCode === 410 || e.code === "INVALID_INVITATION_STATE")) void refresh();
       else setAnswerError(errorMessage(e));
     } finally {
@@ -304,7 +330,6 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
   }
 
   const durationS = () => (Date.now() - shownAt) / 1000;
-  const totalLimitMin = typeof invitation.templateSettings?.totalTimeLimit === "number" ? invitation.templateSettings.totalTimeLimit : null;
   const kind = question ? mediaKind(question.type) : null;
   const unanswered = total - answered;
 
@@ -317,12 +342,8 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
             <h1 className="text-xl font-bold sm:text-2xl">{invitation.templateTitle ?? "Interview"}</h1>
           </div>
           <div className="flex items-center gap-2">
-            {invitation.showTimer && (
-              <Badge variant="outline" className="gap-1 py-1 text-sm tabular-nums" aria-label={`Time elapsed ${formatSeconds(elapsed)}`}>
-                <Clock className="h-3.5 w-3.5" aria-hidden />
-                {formatSeconds(elapsed)}
-                {totalLimitMin ? <span className="text-muted-foreground"> / {totalLimitMin} min</span> : null}
-              </Badge>
+            {totalDeadline && invitation.showTimer && (
+              <TimeLeft until={totalDeadline} now={now} label="Interview time left" className="rounded-md border px-2 py-1" />
             )}
             <Button variant="outline" size="sm" onClick={() => setFinishOpen(true)} disabled={busy || submitting || finishing}>
               <Flag aria-hidden /> Finish early
@@ -357,9 +378,7 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
               {question.text}
             </h2>
             {question.hints && <p className="text-sm text-muted-foreground">Hint: {question.hints}</p>}
-            {!kind && question.timeLimit > 0 && (
-              <p className="text-xs text-muted-foreground">Suggested time: about {formatSeconds(question.timeLimit)}.</p>
-            )}
+            {!kind && clockData && <TimeLeft until={clockData.answerBy} now={now} />}
           </CardHeader>
           <CardContent>
             {kind ? (
@@ -371,7 +390,9 @@ function Runner({ invitation, onFinished }: { invitation: Invitation; onFinished
                 kind={kind}
                 stream={stream}
                 wantVideo={wantVideo}
-                onStream={setStream}
+                onStream={onStream}
+                clock={clock.data ?? null}
+                onTimeUp={() => passOver(question.id)}
                 retakes={retakes}
                 onAnswered={() => markAnswered(question.id)}
                 onBusyChange={setBusy}

@@ -5,8 +5,8 @@ import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { Alert, Progress, Spinner } from "@/components/ui/feedback";
 import { ApiError, errorMessage } from "@/lib/api";
-import { canRetake, countdown, mediaResponse, msUntilLimit, type MediaKind } from "@/lib/interview";
-import { submitResponse } from "@/lib/invitations";
+import { canRetake, countdown, mediaResponse, msUntilLimit, secondsUntil, type MediaKind } from "@/lib/interview";
+import { isTimeUp, submitResponse, type QuestionClock } from "@/lib/invitations";
 import {
   clearSaved,
   extensionFor,
@@ -22,6 +22,7 @@ import type { Question } from "@/lib/templates";
 import { UploadRejected, browserTransport, uploadRecording, type UploadPhase } from "@/lib/upload";
 import { cn, formatSeconds } from "@/lib/utils";
 import { DeviceCheck, LivePreview, MicMeter } from "./device-check";
+import { ThinkCountdown, useNow } from "./timers";
 
 type Mode = "loading" | "ready" | "recording" | "recorded" | "uploading" | "failed";
 
@@ -71,6 +72,8 @@ export function MediaAnswer({
   onAnswered,
   onBusyChange,
   onGone,
+  clock = null,
+  onTimeUp,
 }: {
   invitationId: string;
   question: Question;
@@ -86,9 +89,19 @@ export function MediaAnswer({
   onBusyChange: (busy: boolean) => void;
   /** The interview can no longer take answers (expired, completed): reload the page's data. */
   onGone: () => void;
+  /** The question's clock on the server: think time, then the answer time; null while it is being opened. */
+  clock?: QuestionClock | null;
+  /** The server refused the answer as too late: the runner moves on. */
+  onTimeUp?: () => void;
 }) {
   const key = recordingKey(invitationId, question.id);
   const limit = question.timeLimit;
+  const clockNow = useNow(500);
+  const [thinkDone, setThinkDone] = React.useState(false);
+  // Back after the think time ended (a reload): the answer time is running, but recording waits for the candidate.
+  React.useEffect(() => {
+    if (clock && Date.parse(clock.answerFrom) <= Date.now()) setThinkDone(true);
+  }, [clock]);
   const [mode, setMode] = React.useState<Mode>("loading");
   const [recording, setRecording] = React.useState<Recording | null>(null);
   const [takes, setTakes] = React.useState(0);
@@ -194,8 +207,10 @@ export function MediaAnswer({
     setNow(began);
     setRecording(null);
     setMode("recording");
-    // The answer time limit is enforced: the recording stops by itself when it is reached.
-    stopTimer.current = window.setTimeout(stop, msUntilLimit(limit, began, Date.now()));
+    // The answer time limit is enforced: the recording stops by itself when it is reached, or earlier when the
+    // server's clock for this question (which began when it was shown) runs out first.
+    const serverLeftS = clock ? secondsUntil(clock.answerBy, began) : limit;
+    stopTimer.current = window.setTimeout(stop, msUntilLimit(Math.min(limit, Math.max(1, serverLeftS)), began, Date.now()));
   }
 
   async function submit() {
@@ -243,6 +258,11 @@ export function MediaAnswer({
       } else if (e instanceof ApiError && (e.statusCode === 410 || e.code === "INVALID_INVITATION_STATE")) {
         onGone();
         return;
+      } else if (isTimeUp(e)) {
+        await clearSaved(key);
+        saveTakes(key, null);
+        onTimeUp?.();
+        return;
       } else {
         setResumable(loadUploadState(key) !== null);
         setError(errorMessage(e));
@@ -252,6 +272,7 @@ export function MediaAnswer({
   }
 
   const timer = countdown(limit, startedAt, now);
+  const thinking = clock !== null && clock.thinkTime > 0 && !thinkDone && takes === 0;
   const mayRetake = rejected || canRetake(takes, retakes);
 
   return (
@@ -265,7 +286,19 @@ export function MediaAnswer({
 
       {mode === "ready" && !stream && <DeviceCheck wantVideo={wantVideo || kind === "video"} onReady={onStream} />}
 
-      {(mode === "ready" || mode === "recording") && stream && (
+      {mode === "ready" && stream && thinking && clock && (
+        <ThinkCountdown
+          until={clock.answerFrom}
+          now={clockNow}
+          canStart={!!stream}
+          onDone={() => {
+            setThinkDone(true);
+            start();
+          }}
+        />
+      )}
+
+      {(mode === "ready" || mode === "recording") && stream && !(mode === "ready" && thinking) && (
         <div className="space-y-3">
           {kind === "video" ? (
             <div className="relative max-w-xl">

@@ -138,6 +138,28 @@ export function QuestionCard({
             </Field>
           </div>
 
+          {(type === "video" || type === "audio") && (
+            <Field
+              id={`${base}-think`}
+              label="Think time (seconds)"
+              hint={`0–${LIMITS.thinkTimeMax}: a countdown to read and think before recording starts (0 for none)`}
+              error={errors?.thinkTime?.message}
+              className="max-w-xs"
+            >
+              <Input
+                id={`${base}-think`}
+                type="number"
+                inputMode="numeric"
+                min={0}
+                max={LIMITS.thinkTimeMax}
+                step={1}
+                aria-invalid={errors?.thinkTime ? true : undefined}
+                aria-describedby={errors?.thinkTime ? `${base}-think-error` : `${base}-think-hint`}
+                {...register(`questions.${index}.thinkTime`, { valueAsNumber: true })}
+              />
+            </Field>
+          )}
+
           <Field id={`${base}-hints`} label="Hints (optional)" hint="Shown to the candidate with the question." error={errors?.hints?.message}>
             <Input
               id={`${base}-hints`}

@@ -23,11 +23,13 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Alert, EmptyState } from "@/components/ui/feedback";
-import { Field, Input, Textarea } from "@/components/ui/input";
+import { Field, Input, NativeSelect, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
 import { errorMessage } from "@/lib/api";
 import { parseQuotaError } from "@/lib/invitations";
 import {
+  CANDIDATE_FEEDBACK,
+  CANDIDATE_FEEDBACK_LABELS,
   describeStep,
   emptyQuestion,
   fieldErrorsFor,
@@ -353,7 +355,7 @@ export function TemplateWizard({
                 <Field
                   id="settings-total"
                   label="Total time limit (minutes)"
-                  hint={`${LIMITS.totalTimeMin}–${LIMITS.totalTimeMax} minutes for the whole interview`}
+                  hint={`${LIMITS.totalTimeMin}–${LIMITS.totalTimeMax} minutes for the whole interview, from the start (enforced when pausing is off)`}
                   error={errors.settings?.totalTimeLimit?.message}
                   className="max-w-xs"
                 >
@@ -368,7 +370,12 @@ export function TemplateWizard({
                     {...register("settings.totalTimeLimit", { valueAsNumber: true })}
                   />
                 </Field>
-                <Checkbox id="settings-timer" label="Show timer" description="The candidate sees the time left for each question." {...register("settings.showTimer")} />
+                <Checkbox
+                  id="settings-timer"
+                  label="Show timer"
+                  description="The candidate sees the interview's time left counting down (each question's time left is always shown)."
+                  {...register("settings.showTimer")}
+                />
                 <Checkbox id="settings-pause" label="Allow pausing" description="The candidate may leave and resume the interview later." {...register("settings.allowPause")} />
                 <Checkbox id="settings-random" label="Randomize question order" {...register("settings.randomizeQuestions")} />
                 <Checkbox
@@ -377,6 +384,35 @@ export function TemplateWizard({
                   description="The candidate may answer a question again; each retake replaces the previous answer."
                   {...register("settings.allowRetakes")}
                 />
+                <Field
+                  id="settings-feedback"
+                  label="What candidates see after your decision"
+                  hint="Candidates never see the AI's score or verdict; they see this once you decide."
+                  className="max-w-md"
+                >
+                  <NativeSelect id="settings-feedback" aria-describedby="settings-feedback-hint" {...register("settings.candidateFeedback")}>
+                    {CANDIDATE_FEEDBACK.map((value) => (
+                      <option key={value} value={value}>
+                        {CANDIDATE_FEEDBACK_LABELS[value]}
+                      </option>
+                    ))}
+                  </NativeSelect>
+                </Field>
+                <Field
+                  id="settings-reply"
+                  label="When candidates can expect a reply (optional)"
+                  hint='Shown after they finish, e.g. "within 5 working days".'
+                  error={errors.settings?.expectedReplyTime?.message}
+                  className="max-w-md"
+                >
+                  <Input
+                    id="settings-reply"
+                    maxLength={LIMITS.replyTimeMax}
+                    aria-invalid={errors.settings?.expectedReplyTime ? true : undefined}
+                    aria-describedby={errors.settings?.expectedReplyTime ? "settings-reply-error" : "settings-reply-hint"}
+                    {...register("settings.expectedReplyTime")}
+                  />
+                </Field>
                 {allowRetakes && (
                   <Field
                     id="settings-max-retakes"

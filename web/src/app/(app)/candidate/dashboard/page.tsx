@@ -1,17 +1,13 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { CalendarClock, Play, RotateCw, Trophy } from "lucide-react";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import * as React from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader, Progress } from "@/components/ui/feedback";
-import { useToast } from "@/components/ui/toast";
-import { ApiError, errorMessage } from "@/lib/api";
-import { invitationKeys, startInvitation, useCandidateInvitations, type InvitationListItem } from "@/lib/invitations";
+import { useCandidateInvitations, type InvitationListItem } from "@/lib/invitations";
 import { formatDate } from "@/lib/utils";
 
 function isPastExpiry(item: InvitationListItem): boolean {
@@ -31,37 +27,16 @@ function StatusBadge({ item }: { item: InvitationListItem }) {
   return <Badge variant={s.variant}>{s.label}</Badge>;
 }
 
-/** Where a completed interview stands for the candidate: the decision first, else the analysis. */
+/** Where a completed interview stands for the candidate: a person's decision once it is shared, else in review. */
 function OutcomeBadge({ item }: { item: InvitationListItem }) {
   if (item.status !== "completed") return null;
   if (item.decision === "approved") return <Badge variant="success">Approved</Badge>;
   if (item.decision === "rejected") return <Badge variant="secondary">Not selected</Badge>;
-  if (!item.analysisStatus || item.analysisStatus === "pending" || item.analysisStatus === "in_progress")
-    return <Badge variant="outline">Analyzing…</Badge>;
-  return <Badge variant="outline">Under review</Badge>;
+  return <Badge variant="outline">In review</Badge>;
 }
 
 function InvitationCard({ item }: { item: InvitationListItem }) {
-  const router = useRouter();
-  const toast = useToast();
-  const client = useQueryClient();
   const expired = isPastExpiry(item) || item.status === "expired";
-  const start = useMutation({
-    mutationFn: () => startInvitation(item.id),
-    onSuccess: () => {
-      void client.invalidateQueries({ queryKey: invitationKeys.candidate });
-      router.push(`/interview/${item.id}`);
-    },
-    onError: (e) => {
-      // Started already (another tab): just open it.
-      if (e instanceof ApiError && e.code === "INVALID_INVITATION_STATE") {
-        router.push(`/interview/${item.id}`);
-        return;
-      }
-      toast({ title: "Could not start the interview", description: errorMessage(e), variant: "error" });
-      void client.invalidateQueries({ queryKey: invitationKeys.candidate });
-    },
-  });
   const titleId = `invitation-${item.id}-title`;
   return (
     <Card>
@@ -89,17 +64,20 @@ function InvitationCard({ item }: { item: InvitationListItem }) {
               <Progress value={item.progress.percentage} label={`Progress of ${item.templateTitle}`} />
             </div>
           )}
-          {item.decision && item.decisionNote && (
+          {item.decision && item.candidateFeedback && (
             <blockquote className="rounded-md border-l-4 border-primary/40 bg-muted/50 px-3 py-2 text-sm">
-              <span className="font-medium">Note from {item.companyName}: </span>
-              {item.decisionNote}
+              <span className="font-medium">Feedback from {item.companyName}: </span>
+              {item.candidateFeedback}
             </blockquote>
           )}
         </article>
         <div className="flex shrink-0 flex-wrap gap-2">
           {item.status === "pending" && !expired && (
-            <Button onClick={() => start.mutate()} disabled={start.isPending} aria-describedby={titleId}>
-              <Play aria-hidden /> {start.isPending ? "Starting…" : "Start interview"}
+            // The briefing comes first; only its own button starts the clock.
+            <Button asChild>
+              <Link href={`/interview/${item.id}`} aria-describedby={titleId}>
+                <Play aria-hidden /> Start interview
+              </Link>
             </Button>
           )}
           {item.status === "in_progress" && !expired && (
@@ -112,7 +90,7 @@ function InvitationCard({ item }: { item: InvitationListItem }) {
           {item.status === "completed" && (
             <Button asChild variant="outline">
               <Link href={`/candidate/results/${item.id}`} aria-describedby={titleId}>
-                <Trophy aria-hidden /> View results
+                <Trophy aria-hidden /> View outcome
               </Link>
             </Button>
           )}

@@ -1,0 +1,276 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { CheckCircle2, Circle, RotateCcw, Square } from "lucide-react";
+import Link from "next/link";
+import * as React from "react";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardHeader } from "@/components/ui/card";
+import { Alert, ErrorState, LoadingBlock } from "@/components/ui/feedback";
+import { errorMessage } from "@/lib/api";
+import { countdown, describeDuration } from "@/lib/interview";
+import { openBriefing, startInvitation, type Briefing } from "@/lib/invitations";
+import { pickMimeType } from "@/lib/recorder";
+import { formatDate, formatSeconds } from "@/lib/utils";
+import { DeviceCheck, LivePreview, MicMeter } from "./device-check";
+
+const QUESTION_TYPE: Record<string, string> = { text: "Written answer", multiple_choice: "Multiple choice", video: "Video", audio: "Audio" };
+const PRACTICE_SECONDS = 30;
+
+/**
+ * Everything before the clock: what the interview is, how it is timed and judged, the device check (only when
+ * something is recorded) and an optional practice recording that never leaves the browser. Only its last
+ * button starts the interview; opening it is recorded once by the server (the candidate "opened" the invitation).
+ */
+export function BriefingScreen({
+  invitationId,
+  stream,
+  onStream,
+  onStarted,
+}: {
+  invitationId: string;
+  stream: MediaStream | null;
+  onStream: (stream: MediaStream) => void;
+  onStarted: () => void;
+}) {
+  const briefing = useQuery({
+    queryKey: ["invitations", invitationId, "briefing"],
+    queryFn: () => openBriefing(invitationId),
+    staleTime: Infinity,
+    retry: false,
+  });
+  const start = useMutation({ mutationFn: () => startInvitation(invitationId), onSuccess: onStarted });
+
+  if (briefing.isPending) return <LoadingBlock rows={4} label="Loading the briefing…" />;
+  if (briefing.isError)
+    return <ErrorState error={briefing.error} title="Could not open this interview" onRetry={() => void briefing.refetch()} />;
+  const b = briefing.data;
+  const recorded = b.needsCamera || b.needsMicrophone;
+  const devicesReady = !recorded || stream !== null;
+
+  return (
+    <div className="space-y-5">
+      <Card>
+        <CardHeader>
+          <p className="text-sm text-muted-foreground">{b.companyName}</p>
+          <h1 className="text-2xl font-bold">{b.templateTitle}</h1>
+          <p className="text-sm">Before you start: nothing is timed until you press &ldquo;Start interview&rdquo; at the bottom of this page.</p>
+        </CardHeader>
+        <CardContent className="space-y-5 text-sm">
+          {b.templateDescription && <p className="whitespace-pre-line">{b.templateDescription}</p>}
+          <BriefingFacts briefing={b} />
+          {/* Consent slot: the record of what the candidate agrees to (and when) is added here by the trust work. */}
+          <div data-slot="consent" hidden={!b.consent} />
+        </CardContent>
+      </Card>
+
+      {recorded && (
+        <Card>
+          <CardContent className="space-y-4 pt-5">
+            {stream ? (
+              <div className="space-y-3">
+                <p className="flex items-center gap-2 font-medium">
+                  <CheckCircle2 className="h-5 w-5 text-emerald-600" aria-hidden />
+                  {b.needsCamera ? "Camera and microphone are ready." : "Microphone is ready."}
+                </p>
+                <PracticeRecorder stream={stream} video={b.needsCamera} />
+              </div>
+            ) : (
+              <DeviceCheck wantVideo={b.needsCamera} onReady={onStream} />
+            )}
+          </CardContent>
+        </Card>
+      )}
+
+      {start.isError && (
+        <Alert variant="error" title="The interview could not start">
+          {errorMessage(start.error)}
+        </Alert>
+      )}
+      <div className="flex flex-wrap items-center gap-3">
+        <Button onClick={() => start.mutate()} disabled={!devicesReady || start.isPending}>
+          {start.isPending ? "Starting…" : "Start interview"}
+        </Button>
+        {!devicesReady && <p className="text-sm text-muted-foreground">Check your devices first.</p>}
+        <Button asChild variant="outline">
+          <Link href="/candidate/dashboard">Not now</Link>
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+export function BriefingFacts({ briefing: b }: { briefing: Briefing }) {
+  const thinking = b.questions.some((q) => q.thinkTime > 0);
+  return (
+    <div className="space-y-4">
+      <section aria-labelledby="briefing-time" className="space-y-2">
+        <h2 id="briefing-time" className="text-base font-semibold">
+          Time
+        </h2>
+        <p>
+          {b.questions.length} question{b.questions.length === 1 ? "" : "s"}, about {describeDuration(b.expectedDuration)} in all.
+          {b.totalTimeLimit
+            ? ` Once you start you have ${b.totalTimeLimit} minutes in total; the timer counts down from the start.`
+            : " There is no overall time limit, only each question's."}
+        </p>
+        <ol className="list-decimal space-y-1 pl-5">
+          {b.questions.map((q) => (
+            <li key={q.order}>
+              {QUESTION_TYPE[q.type] ?? "Answer"}: {formatSeconds(q.timeLimit)} to answer
+              {q.thinkTime > 0 ? `, after ${formatSeconds(q.thinkTime)} to think` : ""}
+            </li>
+          ))}
+        </ol>
+        <p className="text-muted-foreground">
+          A timer counts down for each question{thinking ? " (first the time to think, then the time to answer)" : ""}. An answer sent after
+          its time is up is not accepted.
+        </p>
+      </section>
+      <section aria-labelledby="briefing-rules" className="space-y-2">
+        <h2 id="briefing-rules" className="text-base font-semibold">
+          Pauses and retakes
+        </h2>
+        <ul className="list-disc space-y-1 pl-5">
+          <li>
+            {b.allowPause
+              ? "You can pause between questions and come back later, before the invitation expires."
+              : "Once started, keep going: an interview left idle for 30 minutes is closed."}
+          </li>
+          <li>
+            {b.retakesAllowed > 0
+              ? `Each recorded answer can be retaken ${b.retakesAllowed} time${b.retakesAllowed === 1 ? "" : "s"}; the last take counts.`
+              : "An answer cannot be changed once submitted."}
+          </li>
+          <li>Available until {formatDate(b.expiresAt, true)}.</li>
+        </ul>
+      </section>
+      <section aria-labelledby="briefing-judged" className="space-y-2">
+        <h2 id="briefing-judged" className="text-base font-semibold">
+          What is recorded and who decides
+        </h2>
+        <ul className="list-disc space-y-1 pl-5">
+          <li>
+            Your answers{b.needsCamera ? " (video and sound for video questions)" : b.needsMicrophone ? " (sound for audio questions)" : ""} are
+            saved and shared with {b.companyName}.
+          </li>
+          <li>An AI scores the answers to help the reviewers; a person at {b.companyName} reads or watches them and makes the decision.</li>
+          <li>{feedbackPromise(b)}</li>
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+export function feedbackPromise(b: Pick<Briefing, "candidateFeedback" | "companyName">): string {
+  switch (b.candidateFeedback) {
+    case "none":
+      return `${b.companyName} contacts you directly about the outcome; it is not shown here.`;
+    case "decision_and_feedback":
+      return "You will see their decision here, with a few words of feedback from them.";
+    default:
+      return "You will see their decision here.";
+  }
+}
+
+/**
+ * A practice recording: made, played back and thrown away in the browser. It is never uploaded and never
+ * an answer, so the candidate can try the camera and their voice without anything being timed or kept.
+ */
+export function PracticeRecorder({ stream, video }: { stream: MediaStream; video: boolean }) {
+  const [mode, setMode] = React.useState<"idle" | "recording" | "done">("idle");
+  const [url, setUrl] = React.useState<string | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const [startedAt, setStartedAt] = React.useState(0);
+  const [now, setNow] = React.useState(0);
+  const recorder = React.useRef<MediaRecorder | null>(null);
+  const timer = React.useRef<number | undefined>(undefined);
+
+  React.useEffect(() => () => {
+    window.clearTimeout(timer.current);
+    if (recorder.current?.state === "recording") recorder.current.stop();
+  }, []);
+  React.useEffect(() => () => {
+    if (url) URL.revokeObjectURL(url);
+  }, [url]);
+  React.useEffect(() => {
+    if (mode !== "recording") return;
+    const id = window.setInterval(() => setNow(Date.now()), 250);
+    return () => window.clearInterval(id);
+  }, [mode]);
+
+  function stop() {
+    window.clearTimeout(timer.current);
+    if (recorder.current?.state === "recording") recorder.current.stop();
+  }
+
+  function record() {
+    setError(null);
+    const kind = video ? "video" : "audio";
+    const mimeType = pickMimeType(kind);
+    const source = video ? stream : new MediaStream(stream.getAudioTracks());
+    let r: MediaRecorder;
+    try {
+      r = new MediaRecorder(source, mimeType ? { mimeType } : undefined);
+    } catch (e) {
+      setError(`Recording cannot start in this browser: ${errorMessage(e)}`);
+      return;
+    }
+    const chunks: Blob[] = [];
+    r.ondataavailable = (e) => {
+      if (e.data.size > 0) chunks.push(e.data);
+    };
+    r.onstop = () => {
+      setUrl(URL.createObjectURL(new Blob(chunks, { type: r.mimeType || mimeType })));
+      setMode("done");
+    };
+    r.start(500);
+    recorder.current = r;
+    const began = Date.now();
+    setStartedAt(began);
+    setNow(began);
+    setUrl(null);
+    setMode("recording");
+    timer.current = window.setTimeout(stop, PRACTICE_SECONDS * 1000);
+  }
+
+  const left = countdown(PRACTICE_SECONDS, startedAt, now);
+  return (
+    <section aria-labelledby="practice-title" className="space-y-3">
+      <div>
+        <h2 id="practice-title" className="text-base font-semibold">
+          Practice (optional)
+        </h2>
+        <p className="text-sm text-muted-foreground">
+          Record up to {PRACTICE_SECONDS} seconds and play it back. The practice stays on this device: it is not sent, not scored and not
+          part of your interview.
+        </p>
+      </div>
+      {video ? <LivePreview stream={stream} className="aspect-video w-full max-w-md rounded-lg bg-black object-cover" /> : <MicMeter stream={stream} />}
+      {mode === "recording" && <p className="text-sm font-medium tabular-nums">Time left: {formatSeconds(left.remaining)}</p>}
+      {error && (
+        <Alert variant="error" title="Recording problem">
+          {error}
+        </Alert>
+      )}
+      {mode === "done" && url && (
+        video ? (
+          <video src={url} controls playsInline aria-label="Your practice recording" className="aspect-video w-full max-w-md rounded-lg bg-black" />
+        ) : (
+          <audio src={url} controls aria-label="Your practice recording" className="w-full max-w-md" />
+        )
+      )}
+      <div className="flex flex-wrap gap-2">
+        {mode === "recording" ? (
+          <Button variant="destructive" onClick={stop}>
+            <Square aria-hidden /> Stop practice
+          </Button>
+        ) : (
+          <Button variant="outline" onClick={record}>
+            {mode === "done" ? <RotateCcw aria-hidden /> : <Circle aria-hidden />} {mode === "done" ? "Practise again" : "Record a practice answer"}
+          </Button>
+        )}
+      </div>
+    </section>
+  );
+}
