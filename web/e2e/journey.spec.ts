@@ -43,6 +43,7 @@ const template = {
 };
 const answer = "We rolled back the release, then added a canary stage and an alert on the error rate.";
 const note = `Strong answers, welcome aboard (${run})`;
+const replyTime = "within 5 working days";
 const skill = `Playwright ${run}`;
 
 const mailpit = process.env.MAILPIT_URL ?? "http://127.0.0.1:8025";
@@ -217,9 +218,12 @@ test("HR creates and publishes a template with a text, a multiple-choice and a v
   await q3.getByLabel("Question text").fill(template.video);
   await q3.getByLabel("Question type").selectOption("video");
   await q3.getByLabel("Time limit (seconds)").fill("60");
+  // A short think time: the candidate sees it count down, then the recording starts by itself.
+  await q3.getByLabel("Think time (seconds)").fill("3");
   await screen(page, "template-wizard-questions");
 
   await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByLabel("When candidates can expect a reply (optional)").fill(replyTime);
   await expect(page.getByText("3 questions")).toBeVisible();
   await screen(page, "template-wizard-review");
   await page.getByRole("button", { name: "Create and publish" }).click();
@@ -311,12 +315,33 @@ test("the candidate opens the interview from the invitation e-mail, answers the 
   await screen(page, "invitation-email");
   await page.goto(email.url);
   invitationId = new URL(email.url).pathname.split("/").pop()!;
+  // The briefing comes first: nothing is timed until its own "Start interview".
   await expect(page.getByRole("heading", { name: template.title, level: 1 })).toBeVisible();
-  await screen(page, "interview-from-email");
+  await expect(page.getByRole("heading", { name: "What is recorded and who decides" })).toBeVisible();
+  await expect(page.getByText(/makes the decision/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Start interview" })).toBeDisabled();
+  await screen(page, "interview-briefing");
+  await phoneScreen(page, "interview-briefing");
+
+  // The device check (the template has a video question), from Chromium's fake camera and microphone.
+  await page.getByRole("button", { name: "Check camera and microphone" }).click();
+  await expect(page.getByLabel("Live camera preview").first()).toBeVisible();
+  await screen(page, "interview-device-check");
+  await page.getByRole("button", { name: "Continue" }).click();
+
+  // An unscored practice recording, played back in the browser and never uploaded.
+  await page.getByRole("button", { name: "Record a practice answer" }).click();
+  await expect(page.getByText(/^Time left: /)).toBeVisible();
+  await page.waitForTimeout(2_000);
+  await page.getByRole("button", { name: "Stop practice" }).click();
+  await expect(page.getByLabel("Your practice recording")).toBeVisible();
+  await screen(page, "interview-practice");
   await page.getByRole("button", { name: "Start interview" }).click();
 
   // 1. Text.
   await expect(page.getByRole("heading", { name: template.text })).toBeVisible();
+  // Each question's time counts down from the server's clock.
+  await expect(page.getByRole("timer", { name: /^Time left: \d+:\d{2}$/ })).toBeVisible();
   await page.getByLabel("Your answer").fill(answer);
   await screen(page, "interview-text-question");
   await page.getByRole("button", { name: "Submit answer" }).click();
@@ -327,14 +352,11 @@ test("the candidate opens the interview from the invitation e-mail, answers the 
   await screen(page, "interview-choice-question");
   await page.getByRole("button", { name: "Submit answer" }).click();
 
-  // 3. Video, from Chromium's fake camera and microphone.
+  // 3. Video, with the camera checked in the briefing: think time counts down, then recording starts by itself.
   await expect(page.getByRole("heading", { name: template.video })).toBeVisible();
-  await page.getByRole("button", { name: "Check camera and microphone" }).click();
-  await expect(page.getByLabel("Live camera preview").first()).toBeVisible();
-  await screen(page, "interview-device-check");
-  await page.getByRole("button", { name: "Continue" }).click();
-  await page.getByRole("button", { name: "Start recording" }).click();
-  await expect(page.getByText("REC", { exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Time to think" })).toBeVisible();
+  await screen(page, "interview-think-time");
+  await expect(page.getByText("REC", { exact: true })).toBeVisible({ timeout: 15_000 });
   await page.waitForTimeout(4_000);
   await screen(page, "interview-recording");
   await page.getByRole("button", { name: "Stop recording" }).click();
@@ -352,7 +374,11 @@ test("the candidate opens the interview from the invitation e-mail, answers the 
 
   // The upload is processed (probed, transcoded) before the answer is accepted; the last answer completes it.
   await expect(page.getByRole("heading", { name: "Interview complete" })).toBeVisible({ timeout: 240_000 });
+  await expect(page.getByRole("heading", { name: "What happens next" })).toBeVisible();
+  await expect(page.getByText(`expects to reply ${replyTime}.`)).toBeVisible();
+  await expect(page.getByText(/score/i)).toHaveCount(0);
   await screen(page, "interview-complete");
+  await phoneScreen(page, "interview-complete");
 
   // Nothing reloads HR's page: the count rises because the stream delivered the notification.
   await expect.poll(() => unreadOf(hrPage), { timeout: 120_000 }).toBeGreaterThan(before);
@@ -433,20 +459,28 @@ test("HR opens the hiring analytics, where the funnel and the dashboard count th
   await expect(page.getByRole("link", { name: /^Completed\s*1\s*last 30 days$/ })).toBeVisible();
 });
 
-test("the candidate sees the decision and the note on their dashboard and their results", async ({ page }) => {
+test("the candidate sees the decision on their dashboard and their outcome, never HR's note, a score or a verdict", async ({ page }) => {
   test.skip(!invitationId, "the interview was not completed");
   await signIn(page, candidate, "/candidate/dashboard");
   const card = invitationCard(page);
   await expect(card.getByText("Approved", { exact: true })).toBeVisible();
-  await expect(card.getByText(note)).toBeVisible();
+  await expect(card.getByText(note)).toHaveCount(0);
   await screen(page, "candidate-dashboard-decision");
 
-  await card.getByRole("link", { name: "View results" }).click();
+  // The page's own read of the invitation, as the gateway answers a candidate: no analysis in it.
+  const read = page.waitForResponse((r) => r.request().method() === "GET" && new URL(r.url()).pathname === `/api/invitations/${invitationId}`);
+  await card.getByRole("link", { name: "View outcome" }).click();
   await page.waitForURL(`**/candidate/results/${invitationId}`);
+  const body = (await (await read).json()) as Record<string, unknown>;
+  expect(body.status).toBe("completed");
+  expect(body).not.toHaveProperty("analysis");
+  expect(body).not.toHaveProperty("decisionNote");
   await expect(page.getByRole("heading", { name: template.title, level: 1 })).toBeVisible();
-  await expect(page.getByText(`Note: ${note}`)).toBeVisible();
-  await expect(page.getByRole("heading", { name: "Feedback per question" })).toBeVisible();
+  await expect(page.getByText("Approved", { exact: true })).toBeVisible();
+  await expect(page.getByText(note)).toHaveCount(0);
+  await expect(page.getByText(/score|Recommended|Worth considering|Areas to improve/i)).toHaveCount(0);
   await screen(page, "candidate-results");
+  await phoneScreen(page, "candidate-results");
 });
 
 test("the candidate turns the reminder e-mails off and the setting is kept", async ({ page }) => {
