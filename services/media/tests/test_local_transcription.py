@@ -134,7 +134,8 @@ async def test_the_engine_decodes_one_recording_at_a_time_off_the_event_loop_and
     expected, heard = words_of(STORY), words_of(transcript.text)
     assert sum(word in heard for word in expected) >= 0.8 * len(expected), transcript.text
     # A free engine takes the next recording.
-    assert (await engine.transcribe(audio)).text == transcript.text
+    again = words_of((await engine.transcribe(audio)).text)
+    assert sum(word in again for word in expected) >= 0.8 * len(expected)
 
 
 async def test_a_transcription_finding_the_engine_busy_gives_its_job_slot_back_and_comes_again(
