@@ -127,6 +127,20 @@ class Keycloak(Component):
             cwd=self.dist,
         )  # fmt: skip
 
+    def configure(self) -> None:
+        """Warn about a Keycloak that predates the fixed hostname (reused from an older checkout): its issuer
+        follows the address a client used, so tokens fetched via localhost are refused by the gateway."""
+        discovery = f"http://localhost:{self.port}/realms/{KEYCLOAK_REALM}/.well-known/openid-configuration"
+        try:
+            issuer = httpx.get(discovery, timeout=5.0).json().get("issuer", "")
+        except (httpx.HTTPError, ValueError):
+            return  # localhost may not resolve to the loopback here; nothing to compare
+        if not str(issuer).startswith(self.url):
+            log(
+                f"keycloak: WARNING it runs without --hostname={self.url} (issuer {issuer}): tokens fetched "
+                "via localhost are refused; restart it with `devstack down` then `devstack infra`"
+            )
+
     def healthy(self) -> bool:
         try:
             response = httpx.get(f"{self.url}/realms/{KEYCLOAK_REALM}", timeout=2.0)
