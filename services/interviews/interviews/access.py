@@ -65,3 +65,17 @@ def sees_candidate_view(caller: Principal, invitation: Invitation) -> bool:
 def reveals_answers(caller: Principal, invitation: Invitation) -> bool:
     """Which options are correct is not the candidate's to see (their inviter and admins see it)."""
     return not is_invited_candidate(caller, invitation) or caller.has("admin")
+
+
+def check_team_reviewer(caller: Principal, invitation: Invitation) -> None:
+    """A completed interview is reviewed by its company's HR team: the inviter, any HR member of the company the
+    invitation is billed to (the gateway resolves the caller's company from membership), and admins."""
+    same_company = caller.company_id is not None and caller.company_id == invitation.company_id
+    if not (caller.has("admin") or invitation.invited_by == caller.user_id or (same_company and caller.has("hr"))):
+        raise InvitationAccessDenied("Only your company's hiring team can review this interview")
+
+
+def team_scope(caller: Principal) -> str | None:
+    """Whose interviews a review list shows: the caller's billed account's (their company's, or their own while
+    they belong to none), or everyone's (None) for an admin."""
+    return None if caller.has("admin") else caller.account_id

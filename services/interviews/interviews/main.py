@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from interviews.api import router
 from interviews.quota import Quota
+from interviews.review_api import router as review_router
 from interviews.settings import Settings
 from kit.app import create_service_app
 from kit.domain import utcnow
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         settings,
-        routers=[router],
+        routers=[router, review_router],
         lifespan=lifespan,
         title="interviews service",
         description="Interview templates, questions, invitations and responses.",
