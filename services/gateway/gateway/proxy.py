@@ -40,6 +40,7 @@ STRIPPED_REQUEST = frozenset(
         "x-user-role",
         "x-user-roles",
         "x-company-id",
+        "x-client-ip",
         "x-correlation-id",
         "x-request-id",
         "traceparent",
@@ -152,6 +153,23 @@ TABLE: list[Forward] = [
         "/api/invitations/{invitation_id}/questions/{question_id}/open",
         "Invitation: open a question (starts its clock)",
     ),
+    # team review: the caller's company decides whose interviews they review (resolved from membership)
+    *(
+        Forward(method, f"/api/reviews{tail}", "interviews", f"/api/reviews{tail}", summary, company=True)
+        for method, tail, summary in (
+            ("GET", "", "Review list"),
+            ("POST", "/stage", "Move candidates to a stage"),
+            ("GET", "/templates/{template_id}/export.csv", "Export a template's candidates as CSV"),
+            ("GET", "/{invitation_id}", "Review board"),
+            ("PUT", "/{invitation_id}/mine", "Save my ratings and note"),
+            ("POST", "/{invitation_id}/mine/submit", "Submit my review"),
+            ("POST", "/{invitation_id}/share-links", "Create a share link"),
+            ("GET", "/{invitation_id}/share-links", "Share links and their views"),
+            ("DELETE", "/{invitation_id}/share-links/{link_id}", "Revoke a share link"),
+        )
+    ),
+    # opened by a hiring manager without an account: the signed, expiring, revocable token is checked by the service
+    Forward("GET", "/api/shared", "interviews", "/api/shared", "Open a shared interview"),
     # analysis
     Forward(
         "GET",
@@ -296,6 +314,10 @@ def identity_headers(caller: Identity | None, company_id: str | None = None) -> 
 def forwarded_headers(request: Request, caller: Identity | None, company_id: str | None = None) -> CIMultiDict[str]:
     headers: CIMultiDict[str] = CIMultiDict((k, v) for k, v in request.headers.items() if k not in STRIPPED_REQUEST)
     headers.extend(identity_headers(caller, company_id))
+    # The caller's address as the gateway saw it (the rate limits' key too), for a service that logs who opened
+    # something without an account (share links); the client's own value was stripped above.
+    if request.client is not None:
+        headers["x-client-ip"] = request.client.host
     return headers
 
 

@@ -125,6 +125,18 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/invitations/candidate"): CANDIDATE,
     ("GET", "/api/invitations/hr"): HR,
     ("GET", "/api/invitations/{invitation_id}"): MEMBER,
+    # team review: HR of the interview's company (checked by the service) and admins
+    ("GET", "/api/reviews"): HR,
+    ("POST", "/api/reviews/stage"): HR,
+    ("GET", "/api/reviews/templates/{template_id}/export.csv"): HR,
+    ("GET", "/api/reviews/{invitation_id}"): HR,
+    ("PUT", "/api/reviews/{invitation_id}/mine"): HR,
+    ("POST", "/api/reviews/{invitation_id}/mine/submit"): HR,
+    ("POST", "/api/reviews/{invitation_id}/share-links"): HR,
+    ("GET", "/api/reviews/{invitation_id}/share-links"): HR,
+    ("DELETE", "/api/reviews/{invitation_id}/share-links/{link_id}"): HR,
+    # a share link opened without signing in: the signed, expiring, revocable token is checked by the service
+    ("GET", "/api/shared"): PUBLIC,
     # analysis
     ("GET", "/api/analysis/{invitation_id}"): HR,
     ("GET", "/api/analysis/status/{invitation_id}"): MEMBER,

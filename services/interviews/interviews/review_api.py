@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from interviews import reviews
 from interviews.api import HrCaller, Now
@@ -159,9 +159,9 @@ async def revoke_share_link(
         await reviews.revoke_share_link(session, invitation_id, link_id, caller=caller, now=now)
 
 
-@shared.get("/{token}", response_model_exclude_none=True)
+@shared.get("", response_model_exclude_none=True)
 async def open_shared(
-    token: Annotated[str, Path(max_length=200)], db: Sessions, now: Now, request: Request
+    token: Annotated[str, Query(min_length=1, max_length=200)], db: Sessions, now: Now, request: Request
 ) -> SharedInterview:
     """The interview behind a share link, read-only, for anyone holding it (each view logged)."""
     async with transaction(db) as session:

@@ -13,7 +13,7 @@ import pytest
 
 from kit.contracts.analysis import AnalysisCompleted
 from kit.events import Envelope
-from kit.testing import Caller
+from kit.testing import INTERNAL_TOKEN, Caller
 
 
 @dataclass(frozen=True)
@@ -274,29 +274,39 @@ async def test_a_share_link_opens_read_only_without_an_account_logs_each_view_an
     assert created.status_code == 201, created.text
     token = created.json()["token"]
 
-    opened = await client.get(f"/api/shared/{token}", headers={"x-client-ip": "203.0.113.7"})
+    # The gateway vouches for the viewer's address with the internal token; the client's own claim is ignored.
+    via_gateway = {"x-internal-token": INTERNAL_TOKEN, "x-client-ip": "203.0.113.7"}
+    opened = await client.get("/api/shared", params={"token": token}, headers=via_gateway)
     assert opened.status_code == 200, opened.text
     body = opened.json()
     assert [a["answer"] for a in body["answers"]] == ["We added a canary stage.", "PUT"]
     assert body["candidateName"] == "Cand Idate" and body["stage"] == "new"
     assert "note" not in opened.text
+    clock.advance(minutes=5)
+    await client.get("/api/shared", params={"token": token}, headers=via_gateway)
+    await client.get("/api/shared", params={"token": token}, headers={"x-client-ip": "203.0.113.7"})
 
     logged = (await client.get(f"{board(interview)}/share-links", headers=teammate.headers)).json()
-    assert len(logged) == 1 and len(logged[0]["views"]) == 1
-    assert len(logged[0]["views"][0]["ipHash"]) == 64 and "203.0.113.7" not in str(logged)
+    views = logged[0]["views"]
+    assert len(logged) == 1 and len(views) == 3
+    # Newest first: the first opening is last, and the same vouched address hashes the same each time.
+    first_hash = views[-1]["ipHash"]
+    assert views[0]["viewedAt"] > views[-1]["viewedAt"]
+    assert sorted(v["ipHash"] == first_hash for v in views) == [False, True, True]
+    assert all(len(v["ipHash"]) == 64 for v in views) and "203.0.113.7" not in str(logged)
 
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
-    assert (await client.get(f"/api/shared/{forged}")).status_code == 404
+    assert (await client.get("/api/shared", params={"token": forged})).status_code == 404
 
-    clock.advance(days=2)
-    expired = await client.get(f"/api/shared/{token}")
+    clock.advance(days=2, minutes=-5)
+    expired = await client.get("/api/shared", params={"token": token})
     assert (expired.status_code, expired.json()["code"]) == (410, "SHARE_LINK_EXPIRED")
 
     fresh = (await client.post(f"{board(interview)}/share-links", headers=lead.headers)).json()
-    assert (await client.get(f"/api/shared/{fresh['token']}")).status_code == 200
+    assert (await client.get("/api/shared", params={"token": fresh["token"]})).status_code == 200
     revoked = await client.delete(f"{board(interview)}/share-links/{fresh['id']}", headers=teammate.headers)
     assert revoked.status_code == 204
-    gone = await client.get(f"/api/shared/{fresh['token']}")
+    gone = await client.get("/api/shared", params={"token": fresh["token"]})
     assert (gone.status_code, gone.json()["code"]) == (410, "SHARE_LINK_REVOKED")
     too_long = await client.post(f"{board(interview)}/share-links", json={"expiresInDays": 90}, headers=lead.headers)
     assert too_long.status_code == 422
