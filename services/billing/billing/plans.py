@@ -71,7 +71,6 @@ PLANS: dict[PlanType, Plan] = {
             "csv_export",
             "api_access",
             "webhooks",
-            "custom_branding",
             "priority_support",
         ),
         rank=2,
