@@ -71,6 +71,7 @@ bench:
 	uv run python bench/notifications/sse.py
 	uv run python bench/notifications/email.py
 	uv run python bench/billing/run.py
+	uv run python bench/analytics/run.py
 	uv run python bench/transcription/run.py
 
 # Known vulnerabilities in everything uv.lock pins (pip-audit) and in the web app's production dependencies
