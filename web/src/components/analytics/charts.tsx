@@ -91,7 +91,7 @@ export function ScoreHistogram({ buckets }: { buckets: Bucket[] }) {
   return (
     <BarChart data={data} responsive style={{ width: "100%", height: 200 }} margin={{ top: 16, right: 8, bottom: 24, left: 0 }} accessibilityLayer={false}>
       <CartesianGrid vertical={false} strokeDasharray="3 3" />
-      <XAxis dataKey="label" tick={AXIS} interval={0} label={{ value: "Score", position: "insideBottom", offset: -16, ...AXIS }} />
+      <XAxis dataKey="label" tick={AXIS} interval="preserveStartEnd" minTickGap={4} label={{ value: "Score", position: "insideBottom", offset: -16, ...AXIS }} />
       <YAxis allowDecimals={false} width={44} tick={AXIS} label={{ value: "Interviews", angle: -90, position: "insideLeft", ...AXIS }} />
       <Tooltip />
       <Bar dataKey="count" name="Interviews" fill={TEAL} isAnimationActive={false}>

@@ -208,7 +208,7 @@ export function ScoreCards({ filters, myIds }: { filters: Filters; myIds: string
         empty={{ title: "No scored interviews in this period", description: "Scores appear once the AI has analysed completed interviews." }}
         className="lg:col-span-2"
       >
-        <div className="grid gap-6 md:grid-cols-2">
+        <div className={criteria.length > 1 ? "grid gap-6 md:grid-cols-2" : "grid gap-6"}>
           {criteria.map((c) => (
             <figure key={c.criterion} className="min-w-0 space-y-2">
               <figcaption className="text-sm font-semibold">
