@@ -66,6 +66,8 @@ bench:
 	uv run devstack infra
 	uv run python bench/outbox/run.py
 	uv run python bench/gateway/run.py
+	uv run python bench/services/run.py
+	uv run python bench/services/cpu.py
 	uv run python bench/analysis/run.py
 	uv run python bench/upload/run.py
 	uv run python bench/notifications/sse.py

@@ -1,0 +1,96 @@
+"""CPU time per request of each service's read route and `/health`, in process (httpx's ASGI transport, one
+request at a time): a figure that holds on a busy machine, where req/s and latencies swing with other load.
+The client's own CPU (about the same for both routes) is included. `--baseline REV` runs the kit and the
+service as committed at REV in a child process first, for a before/after in one machine state.
+Usage: `uv run python bench/services/cpu.py [--only users] [--baseline REV]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from run import SERVICES, baseline_path, remove, with_sessions
+
+from kit.testing import INTERNAL_TOKEN, REDIS_URL, role_url
+
+
+async def cpu_per_request(name: str, requests: int) -> tuple[float, float]:
+    """(health, read) microseconds of CPU per request."""
+    import importlib
+
+    service = SERVICES[name]
+    target = await with_sessions(name, service.seed)
+    app = importlib.import_module(f"{name}.main").create_app()
+    try:
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+                figures = []
+                for path, headers in (("/health", {}), (target.path, target.headers)):
+                    for _ in range(requests // 5):  # warm-up: caches, pool, statements prepared
+                        (await client.get(path, headers=headers)).raise_for_status()
+                    started = time.process_time()
+                    for _ in range(requests):
+                        await client.get(path, headers=headers)
+                    figures.append((time.process_time() - started) / requests * 1e6)
+                return figures[0], figures[1]
+    finally:
+        await remove(name, target)
+
+
+def child_env(name: str, log_level: str, python_path: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "SERVICE_ENV": "test",
+        "INTERNAL_TOKEN": INTERNAL_TOKEN,
+        "REDIS_URL": REDIS_URL,
+        "TOPIC_PREFIX": "bench-services.",
+        "LOG_LEVEL": log_level,
+        "DATABASE_URL": role_url(name),
+        "DB_SCHEMA": name,
+        **SERVICES[name].env,
+    }
+    if python_path:
+        env["PYTHONPATH"] = python_path
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="")
+    parser.add_argument("--requests", type=int, default=1500)
+    parser.add_argument("--baseline", default="")
+    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--child", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        health, read = asyncio.run(cpu_per_request(args.child, args.requests))
+        print(f"{health:.0f} {read:.0f}")
+        return
+    names = [n for n in args.only.split(",") if n] or list(SERVICES)
+    print(f"CPU per request, in process, {args.requests} sequential requests each, LOG_LEVEL={args.log_level}")
+    print(f"\n{'service':22}{'route':34}{'health us':>11}{'read us':>10}{'health/read':>13}")
+    for name in names:
+        for label, python_path in ([(args.baseline, baseline_path(args.baseline, name))] if args.baseline else []) + [
+            ("now" if args.baseline else "", "")
+        ]:
+            command = [sys.executable, __file__, "--child", name, "--requests", str(args.requests)]
+            env = child_env(name, args.log_level, python_path)
+            output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+            health, read = (float(v) for v in output.strip().splitlines()[-1].split())
+            shown = f"{name} {label}".strip()
+            print(f"{shown:22}{SERVICES[name].route:34}{health:>11.0f}{read:>10.0f}{health / read:>12.2f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,370 @@
+"""Each service's hottest read route beside the same service's `/health`, in one run: req/s, p50, p99 and the
+ratio read / health (the issue's target: at least 0.4x for every service).
+
+Each service runs as its own uvicorn process on 127.0.0.1 against the test database (`aivi_test`), migrated
+first; the rows a read route returns are seeded through the service's own models and deleted afterwards. Load
+comes from an asyncio client (aiohttp) with `--connections` connections, after a warm-up. `--profile users`
+also samples that service with py-spy under its read route's load (collapsed stacks in `--profile-dir`, and
+the busiest functions printed). Usage: `uv run python bench/services/run.py [--only users,media]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+from sqlalchemy import delete, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kit.db import make_engine, make_sessionmaker
+from kit.testing import INTERNAL_TOKEN, REDIS_URL, alembic_upgrade, free_port, role_url, settings_for_tests
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_DOMAIN = "bench-services.invalid"
+
+Seed = Callable[[async_sessionmaker[AsyncSession]], Awaitable["Target"]]
+
+
+@dataclass
+class Target:
+    """What the read route is called with, and how the seeded rows are removed."""
+
+    path: str
+    headers: dict[str, str]
+    cleanup: Callable[[AsyncSession], Awaitable[None]]
+
+
+@dataclass
+class Service:
+    name: str
+    route: str  # the label printed
+    seed: Seed
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def identity(user_id: uuid.UUID, role: str, **extra: str) -> dict[str, str]:
+    return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": str(user_id), "x-user-role": role, **extra}
+
+
+# --- seeds: one per service, through its own models --------------------------------------------------------
+
+
+async def seed_users(sessions: async_sessionmaker[AsyncSession]) -> Target:
+    from users.domain import User
+
+    user_id = uuid.uuid4()
+    async with sessions() as session, session.begin():
+        user = User.register(
+            user_id=user_id,
+            external_auth_id=f"bench-{user_id}",
+            email=f"{user_id.hex[:12]}@{BENCH_DOMAIN}",
+            first_name="Bench",
+            last_name="User",
+        )
+        user.pull_events()  # seeded, not announced
+        # An avatar makes the read presign a URL, as most profiles do.
+        user.avatar_key = f"avatars/{user_id}.png"
+        session.add(user)
+
+    async def cleanup(session: AsyncSession) -> None:
+        await session.execute(delete(User).where(User.id == user_id))
+
+    return Target(f"/users/{user_id}", identity(user_id, "candidate"), cleanup)
+
+
+async def seed_media(sessions: async_sessionmaker[AsyncSession]) -> Target:
+    from media.domain import MediaObject, MediaStatus, TranscriptStatus, UploadMode
+
+    owner, media_id = uuid.uuid4(), uuid.uuid4()
+    async with sessions() as session, session.begin():
+        session.add(
+            MediaObject(
+                id=media_id,
+                owner_id=str(owner),
+                invitation_id=uuid.uuid4(),
+                question_id=uuid.uuid4(),
+                kind="video",
+                file_name="answer.webm",
+                content_type="video/webm",
+                declared_size=1_000_000,
+                size=1_000_000,
+                object_key=f"bench/{media_id}.webm",
+                upload_mode=UploadMode.SINGLE,
+                status=MediaStatus.READY,
+                transcript_status=TranscriptStatus.COMPLETED,
+                transcript_text="A transcript of a benchmark answer.",
+            )
+        )
+
+    async def cleanup(session: AsyncSession) -> None:
+        await session.execute(delete(MediaObject).where(MediaObject.id == media_id))
+
+    return Target(f"/api/v1/media/{media_id}", identity(owner, "candidate"), cleanup)
+
+
+async def seed_analysis(sessions: async_sessionmaker[AsyncSession]) -> Target:
+    from analysis.domain import AnalysisResult, AnalysisStatus
+
+    hr, invitation_id = uuid.uuid4(), uuid.uuid4()
+    async with sessions() as session, session.begin():
+        session.add(
+            AnalysisResult(
+                invitation_id=invitation_id,
+                candidate_id=str(uuid.uuid4()),
+                hr_user_id=str(hr),
+                template_title="Benchmark interview",
+                status=AnalysisStatus.COMPLETED,
+                overall_score=72,
+                summary="A summary.",
+                strengths=["clear"],
+                weaknesses=["brief"],
+                source_event_data={},
+            )
+        )
+
+    async def cleanup(session: AsyncSession) -> None:
+        await session.execute(delete(AnalysisResult).where(AnalysisResult.invitation_id == invitation_id))
+
+    return Target(f"/api/v1/analysis/{invitation_id}", identity(hr, "hr"), cleanup)
+
+
+async def seed_nothing(sessions: async_sessionmaker[AsyncSession], *, path: str, role: str) -> Target:
+    """A list route read by a caller with no rows: the page query and the count, nothing to clean up."""
+    caller = uuid.uuid4()
+
+    async def cleanup(session: AsyncSession) -> None:
+        return None
+
+    return Target(path, identity(caller, role), cleanup)
+
+
+async def seed_billing(sessions: async_sessionmaker[AsyncSession]) -> Target:
+    """The subscription is made Free on the first read (warm-up); the bench reads it after."""
+    from billing.domain import Subscription
+
+    hr, company = uuid.uuid4(), uuid.uuid4()
+
+    async def cleanup(session: AsyncSession) -> None:
+        await session.execute(delete(Subscription).where(Subscription.company_id == str(company)))
+        await session.execute(text("DELETE FROM outbox WHERE key = :key"), {"key": str(company)})
+
+    return Target("/api/billing/subscription", identity(hr, "hr", **{"x-company-id": str(company)}), cleanup)
+
+
+SERVICES: dict[str, Service] = {
+    "users": Service("users", "GET /users/{id}", seed_users, {"S3_BUCKET_PREFIX": "test-"}),
+    "interviews": Service(
+        "interviews",
+        "GET /invitations/hr (none)",
+        lambda sessions: seed_nothing(sessions, path="/api/invitations/hr", role="hr"),
+    ),
+    "media": Service("media", "GET /media/{id}", seed_media, {"S3_BUCKET_PREFIX": "test-"}),
+    "analysis": Service("analysis", "GET /analysis/{invitationId}", seed_analysis),
+    "notifications": Service(
+        "notifications",
+        "GET /notifications (none)",
+        lambda sessions: seed_nothing(sessions, path="/api/notifications", role="candidate"),
+    ),
+    "billing": Service("billing", "GET /billing/subscription", seed_billing),
+}
+
+
+# --- load ---------------------------------------------------------------------------------------------------
+
+
+Row = tuple[float, float, float]  # req/s, p50 ms, p99 ms
+
+
+async def load(url: str, headers: dict[str, str], seconds: float, connections: int) -> Row:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            async with session.get(url, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    raise SystemExit(f"{url}: answered {response.status}: {(await response.text())[:300]}")
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as session:
+        began = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(connections)))
+        elapsed = time.perf_counter() - began
+    ordered = sorted(latencies)
+    return len(ordered) / elapsed, statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))]
+
+
+def start(service: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "uvicorn", f"{service}.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--no-access-log", "--log-level", "warning"]
+    return subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise SystemExit(f"{url} exited during start-up")
+        try:
+            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{url} did not start")
+
+
+def settings_of(name: str) -> Any:
+    module = importlib.import_module(f"{name}.settings")
+    return settings_for_tests(module.Settings, name)
+
+
+async def with_sessions(name: str, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[Any]]) -> Any:
+    settings = settings_of(name)
+    engine = make_engine(settings.database_url, settings.schema_name)
+    try:
+        return await work(make_sessionmaker(engine, service=name, schema=settings.schema_name))
+    finally:
+        await engine.dispose()
+
+
+async def remove(name: str, target: Target) -> None:
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> None:
+        async with sessions() as session, session.begin():
+            await target.cleanup(session)
+
+    await with_sessions(name, work)
+
+
+def bench_one(service: Service, args: argparse.Namespace) -> list[tuple[str, Row, Row]]:
+    """(label, health, read) for the working tree, and first for `--baseline` when given: the kit and the
+    service as committed at that revision, measured right before, in the same machine state."""
+    alembic_upgrade(ROOT / "services" / service.name, settings_of(service.name))
+    target: Target = asyncio.run(with_sessions(service.name, service.seed))
+    try:
+        rows = []
+        if args.baseline:
+            rows.append((args.baseline, *measure(service, target, args, baseline_path(args.baseline, service.name))))
+        rows.append(("now" if args.baseline else "", *measure(service, target, args, "")))
+        return rows
+    finally:
+        asyncio.run(remove(service.name, target))
+
+
+def baseline_path(revision: str, service: str) -> str:
+    """`libs/kit` and the service's package as committed at `revision`, first on the import path."""
+    tree = Path(f"/tmp/bench-services-{revision}")
+    if not tree.exists():
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", revision, "libs/kit", "services"], capture_output=True, check=True
+        ).stdout
+        tree.mkdir(parents=True)
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return f"{tree / 'libs'}:{tree / 'services' / service}"
+
+
+def measure(service: Service, target: Target, args: argparse.Namespace, python_path: str) -> tuple[Row, Row]:
+    port = free_port()
+    env = {
+        "SERVICE_ENV": "test",
+        "INTERNAL_TOKEN": INTERNAL_TOKEN,
+        "REDIS_URL": REDIS_URL,
+        "TOPIC_PREFIX": "bench-services.",
+        "LOG_LEVEL": args.log_level,
+        "DATABASE_URL": role_url(service.name),
+        "DB_SCHEMA": service.name,
+        **service.env,
+    }
+    if python_path:
+        env["PYTHONPATH"] = python_path
+    process = start(service.name, port, env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, process)
+        read_url = base + target.path
+        asyncio.run(load(read_url, target.headers, 2, args.connections))
+        asyncio.run(load(f"{base}/health", {}, 2, args.connections))
+        health = asyncio.run(load(f"{base}/health", {}, args.seconds, args.connections))
+        if args.profile == service.name and not python_path:
+            read = profiled(process.pid, read_url, target.headers, args)
+        else:
+            read = asyncio.run(load(read_url, target.headers, args.seconds, args.connections))
+        return health, read
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def profiled(pid: int, url: str, headers: dict[str, str], args: argparse.Namespace) -> Row:
+    """The read route's load with py-spy sampling the service (it costs the service a little CPU)."""
+    py_spy = shutil.which("py-spy")
+    if py_spy is None:
+        raise SystemExit("py-spy is not installed (uv sync installs the dev group)")
+    out = Path(args.profile_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stacks = out / f"{args.profile}.stacks.txt"
+    command = [py_spy, "record", "--pid", str(pid), "--duration", str(int(args.seconds)), "--rate", "250"]
+    recorder = subprocess.Popen([*command, "--nonblocking", "--format", "raw", "--output", str(stacks)])
+    result = asyncio.run(load(url, headers, args.seconds, args.connections))
+    recorder.wait(timeout=60)
+    summarise(stacks)
+    return result
+
+
+def summarise(stacks: Path, top: int = 25) -> None:
+    """Inclusive share of samples per function (file:line stripped), the busiest first."""
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in stacks.read_text().splitlines():
+        frames, _, count = line.rpartition(" ")
+        samples = int(count)
+        total += samples
+        for name in {frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0] for frame in frames.split(";")}:
+            inclusive[name] = inclusive.get(name, 0) + samples
+    print(f"profile: {total} samples in {stacks}; inclusive share of the busiest functions:")
+    for name, samples in sorted(inclusive.items(), key=lambda item: -item[1])[:top]:
+        print(f"  {100 * samples / total:5.1f}%  {name[-110:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", default="", help="comma-separated services (default: all)")
+    parser.add_argument("--profile", default="", help="a service to record with py-spy during its read route")
+    parser.add_argument("--baseline", default="", help="a git revision measured first, e.g. HEAD or a commit")
+    parser.add_argument("--log-level", default="INFO", help="the services' LOG_LEVEL (INFO logs each request)")
+    parser.add_argument("--profile-dir", default="/tmp/bench-services-profile")
+    args = parser.parse_args()
+    chosen = [SERVICES[name] for name in args.only.split(",") if name] or list(SERVICES.values())
+
+    print(f"load: asyncio/aiohttp, {args.connections} connections, {args.seconds:g} s each, after a 2 s warm-up")
+    print(f"\n{'service':22}{'route':34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'read/health':>13}")
+    verdicts = []
+    for service in chosen:
+        for label, health, read in bench_one(service, args):
+            ratio = read[0] / health[0]
+            if label in ("", "now"):
+                verdicts.append(ratio >= 0.4)
+            name = f"{service.name} {label}".strip()
+            for route, (rps, p50, p99), shown in (("GET /health", health, ""), (service.route, read, f"{ratio:.2f}x")):
+                print(f"{name:22}{route:34}{rps:>9.0f}{p50:>9.2f}{p99:>9.2f}{shown:>13}", flush=True)
+    print(f"\nread/health >= 0.4x: {sum(verdicts)} of {len(verdicts)} services")
+
+
+if __name__ == "__main__":
+    main()
