@@ -2,7 +2,8 @@ import { NextResponse, type NextRequest } from "next/server";
 import { contentSecurityPolicy } from "@/lib/csp";
 import { homeFor, primaryRole, rolesFromToken } from "@/lib/jwt";
 
-const PUBLIC = new Set(["/", "/login", "/register", "/about", "/pricing", "/auth/callback"]);
+// /shared: a read-only interview for a hiring manager without an account (the gateway checks its signed token).
+const PUBLIC = new Set(["/", "/login", "/register", "/about", "/pricing", "/auth/callback", "/shared"]);
 
 /** Every page carries the Content-Security-Policy, built per request from the deployment's settings. */
 export function middleware(request: NextRequest) {
