@@ -58,6 +58,8 @@ class ReviewBoard(View):
     the same template's completed interviews (by completion time)."""
 
     invitation_id: uuid.UUID
+    candidate_name: str | None = None
+    candidate_email: str | None = None
     stage: Stage
     mine: ReviewView | None = None
     others: list[ReviewView]

@@ -97,6 +97,8 @@ async def review_board(session: AsyncSession, invitation_id: uuid.UUID, *, calle
     previous_id, next_id = await _neighbours(session, invitation, caller)
     return ReviewBoard(
         invitation_id=invitation.id,
+        candidate_name=invitation.candidate_name,
+        candidate_email=invitation.candidate_email,
         stage=stage_of(invitation, await session.get(CandidateStage, invitation.id)),
         mine=ReviewView.model_validate(mine) if mine else None,
         others=[ReviewView.model_validate(r) for r in shown],

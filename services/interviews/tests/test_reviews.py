@@ -110,7 +110,7 @@ async def test_a_reviewer_sees_teammates_ratings_and_notes_only_after_submitting
     assert [(o["reviewerId"], o["ratings"], o["note"]) for o in after["others"]] == [
         (teammate.id, {first: 4, second: 5}, "Clear incident story; ask @lead about on-call")
     ]
-    assert after["stage"] == "new"
+    assert (after["stage"], after["candidateName"]) == ("new", "Cand Idate")
 
 
 async def test_ratings_outside_one_to_five_or_for_questions_not_asked_are_refused_with_field_details(
