@@ -3,7 +3,7 @@
 import { useRouter, useSearchParams } from "next/navigation";
 import * as React from "react";
 import { CandidateSearch } from "@/components/hr/candidate-search";
-import { CompletedList } from "@/components/hr/completed-list";
+import { ReviewList } from "@/components/hr/review/review-list";
 import { InviteDialog, type InviteTarget } from "@/components/hr/invite-dialog";
 import { InvitationsList } from "@/components/hr/invitations-list";
 import { PageHeader, Spinner } from "@/components/ui/feedback";
@@ -53,7 +53,7 @@ function CandidatesPage() {
           />
         </TabsContent>
         <TabsContent value="completed">
-          <CompletedList />
+          <ReviewList />
         </TabsContent>
       </Tabs>
       <InviteDialog

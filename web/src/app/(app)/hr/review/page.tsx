@@ -1,13 +1,13 @@
 "use client";
 
-import { CompletedList } from "@/components/hr/completed-list";
+import { ReviewList } from "@/components/hr/review/review-list";
 import { PageHeader } from "@/components/ui/feedback";
 
 export default function ReviewListPage() {
   return (
     <>
-      <PageHeader title="Review" description="Completed interviews, their AI analysis, and your decisions." />
-      <CompletedList />
+      <PageHeader title="Review" description="Completed interviews: filter, sort, compare, move between stages and export." />
+      <ReviewList />
     </>
   );
 }

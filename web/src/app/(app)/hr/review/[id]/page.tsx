@@ -7,6 +7,8 @@ import * as React from "react";
 import { AnalysisStatusBadge, EngineBadge, InvitationStatusBadge, RecommendationBadge } from "@/components/hr/badges";
 import { DecisionPanel } from "@/components/hr/review/decision";
 import { QuestionReview } from "@/components/hr/review/question-review";
+import { ReviewNavigation, ShareLinks, StageBar, TeamReview } from "@/components/hr/review/team-review";
+import { Button } from "@/components/ui/button";
 import { Alert, ErrorState, LoadingBlock, Spinner } from "@/components/ui/feedback";
 import { Card, CardContent } from "@/components/ui/card";
 import { errorMessage } from "@/lib/api";
@@ -125,7 +127,15 @@ export default function ReviewPage() {
 
   return (
     <div className="space-y-6">
-      <BackLink />
+      <div className="flex flex-wrap items-center justify-between gap-2 print:hidden">
+        <BackLink />
+        <div className="flex flex-wrap gap-2">
+          {completed && <ReviewNavigation invitationId={inv.id} />}
+          <Button asChild size="sm" variant="outline">
+            <Link href={`/hr/review/${inv.id}/report`}>Printable report</Link>
+          </Button>
+        </div>
+      </div>
       <header className="space-y-2">
         <h1 className="text-2xl font-bold tracking-tight">{candidate}</h1>
         <p className="text-muted-foreground">
@@ -148,12 +158,6 @@ export default function ReviewPage() {
         </CardContent>
       </Card>
 
-      <Card>
-        <CardContent className="pt-5">
-          <DecisionPanel invitation={inv} analysisStatus={analysisStatus} />
-        </CardContent>
-      </Card>
-
       <section aria-labelledby="answers-heading" className="space-y-4">
         <h2 id="answers-heading" className="text-lg font-semibold">
           Answers
@@ -167,6 +171,35 @@ export default function ReviewPage() {
         )}
         {analysis.isError && <p className="text-sm text-destructive">Per-question scores are missing: {errorMessage(analysis.error)}</p>}
       </section>
+
+      {completed && (
+        <>
+          <Card>
+            <CardContent className="pt-5">
+              <TeamReview invitationId={inv.id} questions={questions.map((q) => ({ id: q.id, order: q.order, text: q.text }))} />
+            </CardContent>
+          </Card>
+          {/* The decision bar comes after the answers: read first, then decide. */}
+          <Card>
+            <CardContent className="space-y-4 pt-5">
+              <StageBar invitationId={inv.id} />
+              <DecisionPanel invitation={inv} analysisStatus={analysisStatus} />
+            </CardContent>
+          </Card>
+          <Card>
+            <CardContent className="pt-5">
+              <ShareLinks invitationId={inv.id} />
+            </CardContent>
+          </Card>
+        </>
+      )}
+      {!completed && (
+        <Card>
+          <CardContent className="pt-5">
+            <DecisionPanel invitation={inv} analysisStatus={analysisStatus} />
+          </CardContent>
+        </Card>
+      )}
     </div>
   );
 }

@@ -1,0 +1,217 @@
+"use client";
+
+/**
+ * Team review (the interviews service, through /api/reviews and the public /api/shared): the review list,
+ * each reviewer's ratings and private note, stages, share links and the CSV export; the query keys, hooks and
+ * the pure helpers the pages use (unit-tested in tests/reviews.test.tsx).
+ */
+
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ApiError, api, request, requestBlob } from "@/lib/api";
+import { invitationKeys } from "@/lib/invitations";
+import type { Page } from "@/lib/types";
+
+// -- wire types -----------------------------------------------------------------------------------------------
+
+export type Stage = "new" | "shortlisted" | "next_round" | "selected" | "rejected";
+
+export type ReviewListItem = {
+  id: string;
+  templateId: string;
+  templateTitle: string;
+  candidateName?: string;
+  candidateEmail?: string;
+  completedAt?: string;
+  score?: number;
+  recommendation?: string;
+  stage: Stage;
+  teamRating?: number;
+  reviews: number;
+};
+
+export type Review = { reviewerId: string; ratings: Record<string, number>; note?: string; submittedAt?: string; updatedAt: string };
+
+export type ReviewBoard = {
+  invitationId: string;
+  candidateName?: string;
+  candidateEmail?: string;
+  stage: Stage;
+  mine?: Review;
+  others: Review[];
+  othersHidden: number;
+  previousId?: string;
+  nextId?: string;
+};
+
+export type ShareLink = {
+  id: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt?: string | null;
+  views: { viewedAt: string; ipHash: string }[];
+};
+
+export type SharedInterview = {
+  candidateName?: string;
+  templateTitle: string;
+  companyName: string;
+  completedAt?: string;
+  score?: number;
+  stage: Stage;
+  answers: { questionId: string; order: number; question: string; type: string; responseType?: string; answer?: string; duration?: number }[];
+  expiresAt: string;
+};
+
+export type ReviewFilters = {
+  templateId?: string;
+  stage?: Stage | "";
+  minScore?: number;
+  sort: "completedAt" | "score" | "name";
+  order: "asc" | "desc";
+  page: number;
+};
+
+// -- words ----------------------------------------------------------------------------------------------------
+
+export const STAGES: { value: Stage; label: string }[] = [
+  { value: "new", label: "New" },
+  { value: "shortlisted", label: "Shortlisted" },
+  { value: "next_round", label: "Next round" },
+  { value: "selected", label: "Selected" },
+  { value: "rejected", label: "Rejected" },
+];
+
+export function stageLabel(stage: Stage): string {
+  return STAGES.find((s) => s.value === stage)?.label ?? stage;
+}
+
+/** A stage move in words a person can act on; the server's code never reaches the page. */
+export function stageError(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === "STAGE_CHANGE_REFUSED") return "Some of these candidates already have a final decision or have not finished; nothing was changed.";
+    if (error.statusCode === 422) return "A rejection needs a note for your team.";
+    if (error.statusCode === 403) return "Only your company's hiring team can move these candidates.";
+  }
+  return "The stage could not be changed. Try again.";
+}
+
+/** Why a shared interview cannot be shown, for someone without an account. */
+export function sharedError(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === "SHARE_LINK_EXPIRED") return "This link has expired. Ask the person who shared it for a new one.";
+    if (error.code === "SHARE_LINK_REVOKED") return "This link was withdrawn by the company that shared it.";
+    if (error.statusCode === 404 || error.statusCode === 422) return "This link is not valid. Check that you copied all of it.";
+  }
+  return "The interview could not be loaded. Try again in a moment.";
+}
+
+/** The mean of a review's ratings, for a one-number summary (none before any rating). */
+export function meanRating(ratings: Record<string, number>): number | null {
+  const values = Object.values(ratings);
+  return values.length ? Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10 : null;
+}
+
+export function shareUrl(origin: string, token: string): string {
+  return `${origin}/shared?token=${encodeURIComponent(token)}`;
+}
+
+// -- query keys and hooks -------------------------------------------------------------------------------------
+
+export const reviewKeys = {
+  all: ["reviews"] as const,
+  list: (filters: ReviewFilters) => ["reviews", "list", filters] as const,
+  board: (id: string) => ["reviews", "board", id] as const,
+  links: (id: string) => ["reviews", "links", id] as const,
+  shared: (token: string) => ["shared", token] as const,
+};
+
+export const REVIEW_PAGE_SIZE = 20;
+const board = (id: string) => `/api/reviews/${encodeURIComponent(id)}`;
+
+export function useReviewList(filters: ReviewFilters) {
+  return useQuery({
+    queryKey: reviewKeys.list(filters),
+    queryFn: () =>
+      api.get<Page<ReviewListItem>>("/api/reviews", {
+        templateId: filters.templateId,
+        stage: filters.stage,
+        minScore: filters.minScore,
+        sort: filters.sort,
+        order: filters.order,
+        page: filters.page,
+        limit: REVIEW_PAGE_SIZE,
+      }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useReviewBoard(id: string) {
+  return useQuery({ queryKey: reviewKeys.board(id), queryFn: () => api.get<ReviewBoard>(board(id)) });
+}
+
+export function useSaveReview(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ ratings, note, submit }: { ratings: Record<string, number>; note: string; submit: boolean }) => {
+      await api.put<Review>(`${board(id)}/mine`, { ratings, note: note.trim() || null });
+      if (submit) await api.post<Review>(`${board(id)}/mine/submit`);
+    },
+    onSuccess: () => client.invalidateQueries({ queryKey: reviewKeys.all }),
+  });
+}
+
+export function useChangeStage() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { invitationIds: string[]; stage: Stage; note?: string }) =>
+      api.post<{ stage: Stage; changed: number }>("/api/reviews/stage", body),
+    onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: reviewKeys.all }), client.invalidateQueries({ queryKey: invitationKeys.hr })]),
+  });
+}
+
+export function useShareLinks(id: string) {
+  return useQuery({ queryKey: reviewKeys.links(id), queryFn: () => api.get<ShareLink[]>(`${board(id)}/share-links`) });
+}
+
+export function useCreateShareLink(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (expiresInDays: number) =>
+      api.post<{ id: string; token: string; expiresAt: string }>(`${board(id)}/share-links`, { expiresInDays }),
+    onSuccess: () => client.invalidateQueries({ queryKey: reviewKeys.links(id) }),
+  });
+}
+
+export function useRevokeShareLink(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (linkId: string) => api.delete<void>(`${board(id)}/share-links/${encodeURIComponent(linkId)}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: reviewKeys.links(id) }),
+  });
+}
+
+export function useSharedInterview(token: string) {
+  return useQuery({
+    queryKey: reviewKeys.shared(token),
+    queryFn: () => request<SharedInterview>("/api/shared", { query: { token } }),
+    enabled: token.length > 0,
+    retry: false,
+  });
+}
+
+/** Download a template's candidates as CSV (the browser saves it). */
+export async function downloadReviewCsv(templateId: string, fileName: string): Promise<void> {
+  const blob = await requestBlob(`/api/reviews/templates/${encodeURIComponent(templateId)}/export.csv`, { headers: { Accept: "text/csv" } });
+  const href = URL.createObjectURL(blob);
+  try {
+    const link = document.createElement("a");
+    link.href = href;
+    link.download = fileName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  } finally {
+    URL.revokeObjectURL(href);
+  }
+}
