@@ -15,7 +15,6 @@ import structlog
 from aiokafka import AIOKafkaClient
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from redis.asyncio import Redis
@@ -163,7 +162,9 @@ def create_service_app(
             )
             if settings.otlp_endpoint:
                 # Query spans only where spans are exported: the instrumentation costs every query a span
-                # even when nothing records it.
+                # even when nothing records it. Imported here: it costs every process a second at start-up.
+                from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
                 SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
             app.state.engine = engine
             names = {"service": settings.service_name, "schema": settings.schema_name}

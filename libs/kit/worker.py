@@ -52,7 +52,8 @@ def worker_settings(
     async def startup(ctx: Ctx) -> None:
         configure_logging(settings.service_name, settings.log_level)
         configure_tracing(settings.service_name, settings.otlp_endpoint)
-        if settings.metrics_port:
+        # Embedded in a process of several roles (kit.roles), which serves one metrics port for all of them.
+        if settings.metrics_port and not ctx.get("embedded"):
             start_metrics_server(settings.metrics_port, settings.host, lambda: worker_liveness(settings, ctx))
         engine = make_engine(settings.database_url, settings.schema_name, pool_size=5)
         sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)

@@ -28,6 +28,8 @@ class Target:
     job: str
     service: str
     port: int
+    # The roles of a process that runs several (kit.roles), as a `roles` label: "api,consumer,worker".
+    roles: str = ""
 
 
 def fleet_targets(cfg: Config) -> list[Target]:
@@ -38,6 +40,13 @@ def fleet_targets(cfg: Config) -> list[Target]:
     targets = []
     for svc in FLEET:
         for spec in plan_service(cfg, svc)[1]:
+            if len(spec.roles) > 1:
+                # One scrape per process: its api's /metrics carries every role's metrics (one registry), and
+                # `up{job="aivi-api"}` keeps meaning "the api answers" for the alerts and dashboards.
+                if spec.port:
+                    job = "aivi-api" if "api" in spec.roles else f"aivi-{spec.roles[0]}"
+                    targets.append(Target(job, svc, spec.port, ",".join(spec.roles)))
+                continue
             role = spec.name.removeprefix(f"{svc}-")
             port = spec.port if role == "api" else int(spec.env.get("METRICS_PORT") or 0)
             if port:
@@ -50,9 +59,8 @@ def scrape_config(targets: list[Target], *, rules: Path, interval_s: int = 15) -
     metrics carry that label already; honor_labels keeps theirs)."""
     jobs: dict[str, list[dict[str, Any]]] = {}
     for target in targets:
-        jobs.setdefault(target.job, []).append(
-            {"targets": [f"127.0.0.1:{target.port}"], "labels": {"service": target.service}}
-        )
+        labels = {"service": target.service} | ({"roles": target.roles} if target.roles else {})
+        jobs.setdefault(target.job, []).append({"targets": [f"127.0.0.1:{target.port}"], "labels": labels})
     return {
         "global": {"scrape_interval": f"{interval_s}s", "evaluation_interval": f"{interval_s}s"},
         "rule_files": [str(rules)],

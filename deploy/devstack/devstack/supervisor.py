@@ -49,6 +49,13 @@ _COLOURS = (31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96)
 _NAME_WIDTH = 22
 # Time for every HTTP process to answer after spawn (first imports and migrations included).
 HEALTH_TIMEOUT = 180.0
+ROLES = ("api", "consumer", "worker")
+
+
+def split_roles() -> bool:
+    """DEVSTACK_SPLIT=1 runs each role of a service as its own process, as compose and Kubernetes do; by default
+    one process per service runs all three (kit.roles): a third of the interpreters, memory and start-up."""
+    return os.environ.get("DEVSTACK_SPLIT", "") not in ("", "0")
 
 
 def service_env(cfg: Config, svc: str) -> dict[str, str]:
@@ -82,10 +89,15 @@ def service_env(cfg: Config, svc: str) -> dict[str, str]:
     if svc == "gateway":
         # Keycloak sends the browser back to the web app, which is also the only origin CORS admits.
         env["WEB_ORIGIN"] = f"http://127.0.0.1:{WEB_PORT}"
-        # The aggregated /health asks every consumer and worker for its liveness, lag and outbox backlog.
+        # The aggregated /health asks every consumer and worker for its liveness, lag and outbox backlog: a
+        # process of its own answers on its metrics port, a role of a combined process under /<role> there.
         env["PROCESS_HEALTH_URLS"] = json.dumps(
             {
-                f"{other}-{role}": f"http://127.0.0.1:{metrics_port(other, role)}"
+                f"{other}-{role}": (
+                    f"http://127.0.0.1:{metrics_port(other, role)}"
+                    if split_roles()
+                    else f"http://127.0.0.1:{metrics_port(other, 'consumer')}/{role}"
+                )
                 for other in SERVICES
                 for role in ("consumer", "worker")
             }
@@ -111,8 +123,13 @@ class AppSpec:
     port: int | None = None
     # Where the process runs; the repository root when None.
     cwd: Path | None = None
-    # Asked by `devstack status` (200 = healthy) instead of only checking that the port is open.
+    # Asked by `devstack status` (200 = healthy) instead of only checking that the port is open, and watched
+    # by the supervisor while the process runs (a process whose liveness fails is restarted).
     health_path: str = ""
+    # Where health_path answers when it is not `port` (a combined process answers on its metrics port).
+    health_port: int | None = None
+    # The roles the process runs (api, consumer, worker); more than one for a combined process.
+    roles: tuple[str, ...] = ()
 
 
 def _venv_bin(tool: str) -> str:
@@ -133,6 +150,17 @@ def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]
     if (service_dir / "alembic.ini").is_file():
         migrate = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "head"]
     specs = []
+    roles = tuple(
+        r for r, module in zip(ROLES, ("main", "consumers", "worker"), strict=True) if _has_module(package, module)
+    )
+    if not split_roles() and roles:
+        # One process per service: its metrics port (the consumer's 91xx) serves /health for every role.
+        port = metrics_port(svc, "consumer")
+        role_env = {**env, "METRICS_PORT": str(port), "SERVICE_ROLES": ",".join(roles)}
+        cmd = [sys.executable, "-m", "kit.roles", svc]
+        api_port = SERVICES[svc] if "api" in roles else port
+        specs.append(AppSpec(svc, cmd, role_env, api_port, health_path="/health", health_port=port, roles=roles))
+        return migrate, specs
     if _has_module(package, "main"):
         specs.append(
             AppSpec(
@@ -146,18 +174,19 @@ def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]
                 ],
                 env,
                 SERVICES[svc],
+                roles=("api",),
             )
         )
     if _has_module(package, "consumers"):
         port = metrics_port(svc, "consumer")
         consumer_env = {**env, "METRICS_PORT": str(port)}
         cmd = [sys.executable, "-m", f"{svc}.consumers"]
-        specs.append(AppSpec(f"{svc}-consumer", cmd, consumer_env, port, health_path="/health"))
+        specs.append(AppSpec(f"{svc}-consumer", cmd, consumer_env, port, health_path="/health", roles=("consumer",)))
     if _has_module(package, "worker"):
         port = metrics_port(svc, "worker")
         worker_env = {**env, "METRICS_PORT": str(port)}
         cmd = [_venv_bin("arq"), f"{svc}.worker.WorkerSettings"]
-        specs.append(AppSpec(f"{svc}-worker", cmd, worker_env, port, health_path="/health"))
+        specs.append(AppSpec(f"{svc}-worker", cmd, worker_env, port, health_path="/health", roles=("worker",)))
     return migrate, specs
 
 
@@ -237,6 +266,8 @@ class AppState:
     last_exit_at: float | None = None
     supervisor: int = field(default_factory=os.getpid)
     health_path: str = ""
+    health_port: int = 0
+    roles: list[str] = field(default_factory=list)
 
     def save(self, cfg: Config) -> None:
         path = _state_file(cfg, self.name)
@@ -253,6 +284,15 @@ class AppState:
             return None
 
 
+def _reason(response: httpx.Response) -> str:
+    """The `reason` of a kit liveness answer, else its status."""
+    try:
+        reason = response.json().get("reason")
+    except (ValueError, AttributeError):
+        reason = None
+    return reason if isinstance(reason, str) else f"HTTP {response.status_code}"
+
+
 def _last_exit(state: AppState) -> str:
     if state.last_exit is None or state.last_exit_at is None:
         return ""
@@ -260,13 +300,14 @@ def _last_exit(state: AppState) -> str:
     return f"code {state.last_exit} at {at}"
 
 
-def _answers(state: AppState) -> bool:
+def _answers(state: AppState, path: str | None = None) -> bool:
     if not state.port:
         return True
     if not state.health_path:
         return port_open(state.port)
+    port = state.health_port or state.port
     try:
-        return httpx.get(f"http://127.0.0.1:{state.port}{state.health_path}", timeout=2.0).status_code == 200
+        return httpx.get(f"http://127.0.0.1:{port}{path or state.health_path}", timeout=2.0).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -299,6 +340,22 @@ def app_status(cfg: Config) -> list[Status]:
                 last_exit=_last_exit(state),
             )
         )
+        if len(state.roles) > 1:
+            # A combined process: one row per role, its health from the role's own probe (memory is the process's).
+            for role in state.roles:
+                port = state.port if role == "api" else state.health_port
+                rows.append(
+                    Status(
+                        name=f"  {state.name}/{role}",
+                        running=pid is not None,
+                        pid=pid,
+                        port=port,
+                        healthy=pid is not None and _answers(state, f"/{role}/health"),
+                        url=f"http://127.0.0.1:{port}" if role == "api" else f"http://127.0.0.1:{port}/{role}/health",
+                        rss=0,
+                        state="role",
+                    )
+                )
     return rows
 
 
@@ -335,6 +392,10 @@ class RestartPolicy:
     max_delay_s: float = 30.0
     stable_after_s: float = 60.0
     give_up_after: int = 8
+    # Liveness (a process with a health_path): asked every probe_every_s once it first answered 200; after
+    # probe_failures failed answers in a row the process is stopped, and restarted as after any exit.
+    probe_every_s: float = 5.0
+    probe_failures: int = 3
 
     def delay(self, quick_exits: int) -> float:
         return float(min(self.first_delay_s * 2 ** max(quick_exits - 1, 0), self.max_delay_s))
@@ -356,6 +417,9 @@ class Supervisor:
         self.policy = policy or RestartPolicy()
         self.clock = clock
         self.procs: dict[str, asyncio.subprocess.Process] = {}
+        self.specs: dict[str, AppSpec] = {}
+        # Seconds from `up` until every service's api answered (the web app may still be building).
+        self.apis_ready_s: float | None = None
         self.states: dict[str, AppState] = {}
         self.stopping = asyncio.Event()
         self.signals = 0
@@ -399,7 +463,13 @@ class Supervisor:
 
     def _state(self, spec: AppSpec) -> AppState:
         if spec.name not in self.states:
-            self.states[spec.name] = AppState(spec.name, port=spec.port or 0, health_path=spec.health_path)
+            self.states[spec.name] = AppState(
+                spec.name,
+                port=spec.port or 0,
+                health_path=spec.health_path,
+                health_port=spec.health_port or 0,
+                roles=list(spec.roles),
+            )
         return self.states[spec.name]
 
     async def _spawn(self, spec: AppSpec) -> asyncio.subprocess.Process:
@@ -413,6 +483,7 @@ class Supervisor:
             start_new_session=True,
         )
         self.procs[spec.name] = proc
+        self.specs[spec.name] = spec
         _app_pid_file(self.cfg, spec.name).write_text(f"{proc.pid} {spec.port or 0}\n")
         return proc
 
@@ -423,11 +494,43 @@ class Supervisor:
             proc = await self._spawn(spec)
             state.pid, state.state = proc.pid, RUNNING
             state.save(self.cfg)
-            await self._pump(spec.name, proc, log_file)
-            code = await proc.wait()
+            watch = asyncio.create_task(self._watch_liveness(spec, proc)) if spec.health_path else None
+            try:
+                await self._pump(spec.name, proc, log_file)
+                code = await proc.wait()
+            finally:
+                if watch is not None:
+                    watch.cancel()
+                    await asyncio.gather(watch, return_exceptions=True)
         _app_pid_file(self.cfg, spec.name).unlink(missing_ok=True)
         state.pid, state.last_exit, state.last_exit_at = None, code, time.time()
         return code
+
+    async def _watch_liveness(self, spec: AppSpec, proc: asyncio.subprocess.Process) -> None:
+        """Stop proc once its liveness probe, after answering 200 once, fails `probe_failures` times in a row (a
+        dead consume loop or relay in a process that still runs); the exit then restarts it by the policy."""
+        url = f"http://127.0.0.1:{spec.health_port or spec.port}{spec.health_path}"
+        alive_once, failures = False, 0
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while proc.returncode is None:
+                await asyncio.sleep(self.policy.probe_every_s)
+                reason = ""
+                try:
+                    response = await client.get(url)
+                    if response.status_code != 200:
+                        reason = _reason(response)
+                except httpx.HTTPError as exc:
+                    reason = f"no answer ({type(exc).__name__})"
+                if not reason:
+                    alive_once, failures = True, 0
+                    continue
+                if not alive_once:
+                    continue  # still starting: the exit, not the probe, tells a process that never came up
+                failures += 1
+                if failures >= self.policy.probe_failures:
+                    self.say(spec.name, f"liveness failed {failures} times in a row ({reason}); stopping it to restart")
+                    await self._stop(spec.name, proc)
+                    return
 
     async def run_to_end(self, spec: AppSpec) -> int:
         """Run a one-shot step (migrations, npm install or build); returns its exit code."""
@@ -527,6 +630,9 @@ class Supervisor:
                         for name, port in self._http_ports().items()
                         if self.procs[name].returncode is None and not await self._answers(client, port)
                     ]
+                    if self.apis_ready_s is None and not any(name != "web" for name in pending):
+                        self.apis_ready_s = time.monotonic() - self.t0
+                        self.say("devstack", f"APIs healthy in {self.apis_ready_s:.1f}s; {self._service_memory()}")
                     if not pending:
                         break
                     await asyncio.sleep(0.5)
@@ -536,9 +642,17 @@ class Supervisor:
             await self.print_summary()
 
     def _http_ports(self) -> dict[str, int]:
-        ports = {f"{svc}-api": port for svc, port in SERVICES.items()}
-        ports["web"] = WEB_PORT
-        return {name: port for name, port in ports.items() if name in self.procs}
+        """The processes that serve an api (the web app included) and their ports."""
+        return {
+            name: spec.port
+            for name, spec in self.specs.items()
+            if spec.port is not None and ("api" in spec.roles or name == "web")
+        }
+
+    def _service_memory(self) -> str:
+        """The services' processes (the web app and infrastructure aside): how many and their RSS together."""
+        pids = [proc.pid for name, proc in self.procs.items() if proc.returncode is None and self.specs[name].roles]
+        return f"{len(pids)} service processes, {sum(rss_bytes(pid) for pid in pids) / 2**20:.0f} MiB RSS"
 
     @staticmethod
     async def _answers(client: httpx.AsyncClient, port: int) -> bool:
@@ -562,8 +676,10 @@ class Supervisor:
         p = self.cfg.ports
         rows = []
         async with httpx.AsyncClient(timeout=2.0) as client:
+            # A combined process is named after its service, an api of its own `<service>-api`.
+            serving = set(self._http_ports())
             for svc, port in SERVICES.items():
-                if f"{svc}-api" in self.procs:
+                if svc in serving or f"{svc}-api" in serving:
                     rows.append((f"{svc} API docs", await self._docs_url(client, svc, port)))
         if "web" in self.procs:
             rows.append(("web app", f"http://127.0.0.1:{WEB_PORT}"))
@@ -588,6 +704,8 @@ class Supervisor:
         infra_rss = sum(rss_bytes(pid) for c in components(self.cfg) if (pid := c.pid()) is not None)
         app_rss = sum(rss_bytes(proc.pid) for proc in self.procs.values() if proc.returncode is None)
         running = sum(1 for proc in self.procs.values() if proc.returncode is None)
+        if self.apis_ready_s is not None:
+            self.say("devstack", f"APIs healthy in {self.apis_ready_s:.1f}s; {self._service_memory()} now")
         self.say(
             "devstack",
             f"ready in {time.monotonic() - self.t0:.1f}s; memory (RSS): infrastructure "
@@ -595,22 +713,21 @@ class Supervisor:
             f"= {(infra_rss + app_rss) / 2**20:.0f} MiB. Ctrl-C stops it all.",
         )
 
+    async def _stop(self, name: str, proc: asyncio.subprocess.Process) -> None:
+        """SIGTERM to the process group; SIGKILL if it has not exited 10 s later."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), 10.0)
+        except TimeoutError:
+            self.say(name, "did not stop in 10s, killed")
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            await proc.wait()
+
     async def stop_apps(self) -> None:
         alive = [(name, proc) for name, proc in self.procs.items() if proc.returncode is None]
-        for _name, proc in alive:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-
-        async def wait_or_kill(name: str, proc: asyncio.subprocess.Process) -> None:
-            try:
-                await asyncio.wait_for(proc.wait(), 10.0)
-            except TimeoutError:
-                self.say(name, "did not stop in 10s, killed")
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                await proc.wait()
-
-        await asyncio.gather(*(wait_or_kill(n, p) for n, p in alive))
+        await asyncio.gather(*(self._stop(n, p) for n, p in alive))
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()

@@ -69,7 +69,20 @@ def test_prometheus_listens_on_loopback_only(prometheus: Prometheus) -> None:
     assert flags["web.listen-address"] == f"127.0.0.1:{prometheus.port}"
 
 
-def test_the_fleet_is_scraped_on_the_ports_make_up_gives_each_process() -> None:
+def test_each_combined_process_is_scraped_once_on_its_api_port_labelled_with_its_roles() -> None:
+    targets = fleet_targets(Config())
+
+    assert {t.job for t in targets} == {"aivi-api"}
+    assert sorted(t.service for t in targets) == sorted(FLEET)
+    for target in targets:
+        assert target.port == SERVICES[target.service]
+        assert target.roles == "api,consumer,worker"
+
+
+def test_the_fleet_split_by_role_is_scraped_on_the_ports_make_up_gives_each_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DEVSTACK_SPLIT", "1")
     targets = fleet_targets(Config())
     by_job = {(t.job, t.service): t.port for t in targets}
 

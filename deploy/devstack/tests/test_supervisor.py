@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
-from devstack.config import Config, Ports
+import pytest
+
+from devstack.config import Config, Ports, metrics_port
 from devstack.supervisor import plan_service, plan_web, service_env
 from devstack.web import DIST_DIR, TEST_DIST_DIR, build_needed, install_needed
 
@@ -23,7 +26,31 @@ def test_a_service_directory_that_does_not_exist_yet_plans_nothing(tmp_path: Pat
     assert specs == []
 
 
-def test_only_the_processes_a_service_has_are_planned_after_its_migrations(tmp_path: Path) -> None:
+def test_one_process_runs_the_roles_a_service_has_after_its_migrations(tmp_path: Path) -> None:
+    make_service(tmp_path, "users", ["main", "worker"], alembic=True)
+
+    migrate, specs = plan_service(Config(root=tmp_path), "users")
+
+    assert migrate is not None
+    assert [(s.name, s.roles, s.port, s.health_port) for s in specs] == [
+        ("users", ("api", "worker"), 8002, metrics_port("users", "consumer"))
+    ]
+    assert specs[0].cmd[1:] == ["-m", "kit.roles", "users"]
+    assert specs[0].env["SERVICE_ROLES"] == "api,worker"
+    assert specs[0].env["METRICS_PORT"] == str(metrics_port("users", "consumer"))
+
+
+def test_the_gateway_asks_each_role_of_a_combined_process_at_its_own_path(tmp_path: Path) -> None:
+    urls = json.loads(service_env(Config(root=tmp_path), "gateway")["PROCESS_HEALTH_URLS"])
+
+    assert urls["users-consumer"] == f"http://127.0.0.1:{metrics_port('users', 'consumer')}/consumer"
+    assert urls["users-worker"] == f"http://127.0.0.1:{metrics_port('users', 'consumer')}/worker"
+
+
+def test_split_roles_plan_a_process_per_role_after_its_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEVSTACK_SPLIT", "1")
     make_service(tmp_path, "users", ["main", "worker"], alembic=True)
 
     migrate, specs = plan_service(Config(root=tmp_path), "users")

@@ -20,6 +20,7 @@ from analytics.settings import Settings
 from analytics.warehouse import Warehouse
 from kit.app import create_service_app
 from kit.domain import utcnow
+from kit.kafka import CONSUMER_STALL_S
 
 log = structlog.get_logger("analytics.main")
 
@@ -46,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 raise
 
         running = asyncio.create_task(start())
+        if ingest is not None:
+            # The consumer role's liveness for a process that runs several roles (kit.roles).
+            app.state.consumer_liveness = lambda: ingest.liveness(running, stall_s=CONSUMER_STALL_S)
         try:
             yield
         finally:
