@@ -106,7 +106,10 @@ async def _start_consumer(package: str, settings: ServiceSettings) -> Role:
     from kit.kafka import CONSUMER_STALL_S, Consumer
 
     module = importlib.import_module(f"{package}.consumers")
+    # HANDLERS, or `make_handlers(settings)` where the handlers need resources built from the settings.
     handlers = getattr(module, "HANDLERS", None)
+    if handlers is None and hasattr(module, "make_handlers"):
+        handlers = module.make_handlers(settings)
     if handlers is None:
         # The service consumes in its api (analytics with its embedded engine: one process may open the data
         # directory): its app publishes the probe as `app.state.consumer_liveness` once it runs.

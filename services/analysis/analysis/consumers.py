@@ -95,6 +95,11 @@ def handlers(jobs: Jobs) -> Handlers:
     }
 
 
+def make_handlers(settings: Settings) -> Handlers:
+    """The handlers with the job queue they feed: this module's process, or a process of all roles (kit.roles)."""
+    return handlers(Jobs(settings))
+
+
 if __name__ == "__main__":
     settings = Settings()
-    run_consumer(settings, handlers(Jobs(settings)), TOPICS)
+    run_consumer(settings, make_handlers(settings), TOPICS)
