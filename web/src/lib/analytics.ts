@@ -200,18 +200,17 @@ export function csvFileName(name: string, query: Record<string, string | undefin
 export async function downloadCsv(path: AnalyticsPath, query: Record<string, string | undefined>, fileName: string): Promise<void> {
   const blob = await requestBlob(path, { query: { ...query, format: "csv" }, headers: { Accept: "text/csv" } });
   const href = URL.createObjectURL(blob);
-  try {
-    const link = document.createElement("a");
-    link.href = href;
-    link.download = fileName;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-  } finally {
-    // The click has handed the file over; the object URL is no longer needed.
-    URL.revokeObjectURL(href);
-  }
+  const link = document.createElement("a");
+  link.href = href;
+  link.download = fileName;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // Released a moment later: a browser may still be reading the file when click() returns.
+  setTimeout(() => URL.revokeObjectURL(href), REVOKE_AFTER_MS);
 }
+
+const REVOKE_AFTER_MS = 10_000;
 
 // == words and figures (unit-tested) =========================================================================
 
