@@ -131,6 +131,30 @@ class CompanyDeleted(_Contract):
     deleted_at: datetime
 
 
+class CompanyMemberAdded(_Contract):
+    """An HR user joined a company's hiring team (billing counts a team seat under `membership_id`)."""
+
+    TYPE: ClassVar[str] = "company.member_added"
+    TOPIC: ClassVar[str] = USER_EVENTS
+
+    company_id: UUID
+    user_id: UUID
+    membership_id: UUID
+    added_by: UUID
+    added_at: datetime
+
+
+class CompanyMemberRemoved(_Contract):
+    TYPE: ClassVar[str] = "company.member_removed"
+    TOPIC: ClassVar[str] = USER_EVENTS
+
+    company_id: UUID
+    user_id: UUID
+    membership_id: UUID
+    removed_by: UUID
+    removed_at: datetime
+
+
 class UserCommand(_Contract):
     """A command on `user-commands` names its user by internal id or by Keycloak id (the gateway may
     know only the latter, e.g. when Keycloak reports a change made in its own console)."""

@@ -86,6 +86,23 @@ def handlers(cache: QuotaCache, *, clock: Clock = utcnow) -> Handlers:
             s, Metered.TEAM_MEMBERS, f"{account_id}:{creator}", account_id=account_id, period=None, cache=cache, now=now
         )
 
+    async def member_added(s: AsyncSession, e: users.CompanyMemberAdded, env: Envelope, now: datetime) -> None:
+        # Confirms the seat the users service reserved under the membership's id.
+        await commands.count_item(
+            s,
+            Metered.TEAM_MEMBERS,
+            str(e.membership_id),
+            account_id=str(e.company_id),
+            period=None,
+            cache=cache,
+            now=now,
+        )
+
+    async def member_removed(s: AsyncSession, e: users.CompanyMemberRemoved, env: Envelope, now: datetime) -> None:
+        await commands.remove_item(
+            s, Metered.TEAM_MEMBERS, str(e.membership_id), account_id=str(e.company_id), cache=cache, now=now
+        )
+
     async def company_updated(s: AsyncSession, e: users.CompanyUpdated, env: Envelope, now: datetime) -> None:
         await commands.name_account(s, str(e.company_id), e.name, creator=None, now=now)
 
@@ -136,6 +153,8 @@ def handlers(cache: QuotaCache, *, clock: Clock = utcnow) -> Handlers:
         interviews.TemplateDeleted.TYPE: on(interviews.TemplateDeleted, template_deleted),
         users.CompanyCreated.TYPE: on(users.CompanyCreated, company_created),
         users.CompanyUpdated.TYPE: on(users.CompanyUpdated, company_updated),
+        users.CompanyMemberAdded.TYPE: on(users.CompanyMemberAdded, member_added),
+        users.CompanyMemberRemoved.TYPE: on(users.CompanyMemberRemoved, member_removed),
         users.UserCreated.TYPE: on(users.UserCreated, user_created),
         users.UserUpdated.TYPE: on(users.UserUpdated, user_updated),
         analysis.AnalysisCompleted.TYPE: on(analysis.AnalysisCompleted, analysis_finished),

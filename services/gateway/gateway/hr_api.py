@@ -81,3 +81,49 @@ async def delete_company(company_id: uuid.UUID, *, request: Request, caller: Cal
     ok(await call_users(request, "DELETE", path, caller, query={"userId": caller.user_id}))
     request.app.state.companies.forget(caller.user_id)
     return Message(message="Company deleted successfully")
+
+
+# A company's hiring team: the users service checks that the caller is its creator (changes) or a member (reads).
+
+
+@router.get(
+    "/api/hr/companies/{company_id}/members",
+    summary="A company's hiring team",
+    openapi_extra=relayed("GET", "/companies/{id}/members", unwrap=True),
+)
+async def list_members(company_id: uuid.UUID, *, request: Request, caller: Caller) -> Response:
+    """A company's hiring team (its members and admins)."""
+    path = f"/companies/{segment(company_id)}/members"
+    return passthrough(await call_users(request, "GET", path, caller), unwrap=True)
+
+
+@router.post(
+    "/api/hr/companies/{company_id}/members",
+    status_code=201,
+    summary="Add an HR user to the team by e-mail (its creator)",
+    openapi_extra=relayed("POST", "/companies/{id}/members", unwrap=True),
+)
+async def add_member(company_id: uuid.UUID, *, request: Request, caller: Caller) -> Response:
+    """Add an existing HR user, named by e-mail, to the company's team (a seat of its plan)."""
+    path = f"/companies/{segment(company_id)}/members"
+    response = await call_users(request, "POST", path, caller, json_body=await json_object(request))
+    data = response.json().get("data") if response.status < 300 else None
+    if isinstance(data, dict) and data.get("userId"):
+        # The new member's company is resolved afresh on their next request.
+        request.app.state.companies.forget(str(data["userId"]))
+    return passthrough(response, unwrap=True, status=201)
+
+
+@router.delete(
+    "/api/hr/companies/{company_id}/members/{user_id}",
+    status_code=204,
+    summary="Remove a member from the team (its creator), or leave it",
+)
+async def remove_member(company_id: uuid.UUID, user_id: uuid.UUID, *, request: Request, caller: Caller) -> Response:
+    """Remove a member (the creator), or leave the team yourself."""
+    path = f"/companies/{segment(company_id)}/members/{segment(user_id)}"
+    response = await call_users(request, "DELETE", path, caller)
+    if response.status < 300:
+        request.app.state.companies.forget(str(user_id))
+        return Response(status_code=204)
+    return passthrough(response)

@@ -78,6 +78,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/hr/companies/{company_id}"): HR,
     ("PUT", "/api/hr/companies/{company_id}"): HR,
     ("DELETE", "/api/hr/companies/{company_id}"): HR,
+    ("GET", "/api/hr/companies/{company_id}/members"): HR,
+    ("POST", "/api/hr/companies/{company_id}/members"): HR,
+    ("DELETE", "/api/hr/companies/{company_id}/members/{user_id}"): HR,
     # admin: admin only, never public (user management must not be open to anyone signed in)
     ("POST", "/api/admin/users"): ADMIN,
     ("GET", "/api/admin/users"): ADMIN,

@@ -24,7 +24,8 @@ SERVICE_DIR = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return settings_for_tests(Settings, "users", s3_bucket_prefix="test-")
+    # Team seats are reserved at billing: tests/test_team_seats.py runs both for real.
+    return settings_for_tests(Settings, "users", s3_bucket_prefix="test-", quota_enforcement=False)
 
 
 migrated, engine = database_fixtures(SERVICE_DIR)

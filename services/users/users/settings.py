@@ -22,6 +22,11 @@ class Settings(ServiceSettings):
     # an administrator's approval. Empty: every self-selected hr waits for an administrator.
     hr_email_domains: list[str] = []
 
+    billing_url: str = "http://127.0.0.1:8007"
+    # A member added to a company takes a team seat of its plan at billing; a billing outage refuses it (503).
+    quota_enforcement: bool = True
+    quota_timeout_s: float = 2.0
+
     @property
     def avatars_bucket(self) -> str:
         return f"{self.s3_bucket_prefix}{self.avatar_bucket}"
