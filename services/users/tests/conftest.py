@@ -24,7 +24,7 @@ SERVICE_DIR = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    # Team seats are reserved at billing: tests/test_team_seats.py runs both for real.
+    # Team seats are reserved at billing (its side: services/billing/tests/test_team_seats.py).
     return settings_for_tests(Settings, "users", s3_bucket_prefix="test-", quota_enforcement=False)
 
 
