@@ -4,7 +4,8 @@ Payload fields are camelCase on the wire. Additions to the reference are additiv
 carries each question's options with their `isCorrect` flags and each response's `selectedOptionId`/`mediaId`
 (so multiple-choice answers can be scored by correctness), plus `companyId`, HR and candidate contacts;
 `invitation.expired` is new (the reference's expiry emitted nothing), and so is `invitation.cancelled` (HR withdrew
-a pending invitation: billing releases its quota slot), and so is `invitation.opened` (first view of the briefing).
+a pending invitation: billing releases its quota slot), and so is `invitation.opened` (first view of the briefing),
+and so are `invitation.resent`, `.claimed`, `.extended` and `.reset` (inviting people without an account).
 `template.created` gained `companyId`, the billed account."""
 
 from __future__ import annotations
@@ -114,6 +115,9 @@ class InvitationCreated(InterviewEvent):
     candidate_name: str | None = None
     hr_email: str | None = None
     hr_name: str | None = None
+    # Set for a person invited by e-mail who has no account yet: the signed link (a path on the web app) the
+    # e-mail carries; `candidateId` is then a stand-in no account has, until the candidate claims the invitation.
+    join_link: str | None = None
 
 
 class InvitationOpened(InterviewEvent):
@@ -249,3 +253,54 @@ class CandidateApproved(_Decision):
 
 class CandidateRejected(_Decision):
     TYPE: ClassVar[str] = "candidate.rejected"
+
+
+class InvitationResent(InterviewEvent):
+    """HR sent the invitation e-mail again (the link rotated when `joinLink` differs from the last one)."""
+
+    TYPE: ClassVar[str] = "invitation.resent"
+
+    invitation_id: str
+    candidate_id: str
+    template_title: str
+    company_name: str
+    expires_at: datetime
+    candidate_email: str | None = None
+    candidate_name: str | None = None
+    join_link: str | None = None
+
+
+class InvitationClaimed(InterviewEvent):
+    """A person invited by e-mail signed in with that verified e-mail: the invitation is now their account's."""
+
+    TYPE: ClassVar[str] = "invitation.claimed"
+
+    invitation_id: str
+    candidate_id: str
+    claimed_at: datetime
+
+
+class InvitationExtended(InterviewEvent):
+    """HR moved the invitation's deadline; an expired invitation nobody started is open again."""
+
+    TYPE: ClassVar[str] = "invitation.extended"
+
+    invitation_id: str
+    candidate_id: str
+    expires_at: datetime
+    status: str
+    candidate_email: str | None = None
+    # An unclaimed invitation's link, signed for the new deadline (the old one ends at the old deadline).
+    join_link: str | None = None
+
+
+class InvitationReset(InterviewEvent):
+    """HR confirmed a technical failure: the answers are discarded and the candidate starts again."""
+
+    TYPE: ClassVar[str] = "invitation.reset"
+
+    invitation_id: str
+    candidate_id: str
+    reset_by: str
+    reason: str
+    reset_at: datetime

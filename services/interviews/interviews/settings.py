@@ -1,3 +1,5 @@
+from pydantic import SecretStr
+
 from kit.settings import ServiceSettings
 
 
@@ -16,3 +18,6 @@ class Settings(ServiceSettings):
     answer_grace_seconds: int = 10
     # A recording's answer may additionally take this long to upload and be processed.
     media_upload_allowance_seconds: int = 900
+    # Signs the links in invitation e-mails to people without an account (HMAC-SHA256). Empty: a key derived
+    # from the internal token, so a dev stack needs no extra secret; production sets its own.
+    invite_link_secret: SecretStr = SecretStr("")

@@ -37,6 +37,7 @@ from interviews.domain.invitations import (
     RetakesExhausted,
     released_outcome,
 )
+from interviews.domain.invites import InvitationAudit
 from interviews.domain.media import MediaObject, MediaStatus
 from interviews.domain.reviews import (
     CandidateStage,
@@ -107,6 +108,7 @@ __all__ = [
     "InvalidReview",
     "InvalidTemplateState",
     "Invitation",
+    "InvitationAudit",
     "InvitationHasExpired",
     "InvitationIncomplete",
     "InvitationNotFound",

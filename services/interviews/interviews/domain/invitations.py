@@ -140,6 +140,10 @@ class Invitation(Base, AggregateRoot):
     # HR's words for the candidate (the note stays internal), shown from `feedback_release_at` if set.
     candidate_feedback: Mapped[str | None] = mapped_column(Text)
     feedback_release_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A person invited by e-mail: the current link's nonce (a resend may rotate it) and when their account
+    # claimed the invitation (see `interviews.domain.invites`).
+    link_nonce: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -166,15 +170,12 @@ class Invitation(Base, AggregateRoot):
         show_timer: bool,
         contacts: dict[str, str | None],
         now: datetime,
+        invitation_id: uuid.UUID | None = None,
+        join_link: str | None = None,
     ) -> Invitation:
-        if template.status != TemplateStatus.ACTIVE:
-            raise InvalidInvitationData(f"Cannot invite to a template in {template.status} state")
-        if not template.questions:
-            raise InvalidInvitationData("Cannot invite to a template without questions")
-        if expires_at <= now:
-            raise InvalidInvitationData("expiresAt must be in the future")
+        cls.check_invitable(template, expires_at, now)
         invitation = cls(
-            id=uuid.uuid4(),
+            id=invitation_id or uuid.uuid4(),
             template_id=template.id,
             template=template,
             candidate_id=candidate_id,
@@ -202,10 +203,21 @@ class Invitation(Base, AggregateRoot):
                 company_name=company_name,
                 invited_by=invited_by,
                 expires_at=expires_at,
+                join_link=join_link,
                 **contacts,
             )
         )
         return invitation
+
+    @staticmethod
+    def check_invitable(template: Template, expires_at: datetime, now: datetime) -> None:
+        """What every invitation to `template` needs, asked before any is made (a bulk invitation's preview)."""
+        if template.status != TemplateStatus.ACTIVE:
+            raise InvalidInvitationData(f"Cannot invite to a template in {template.status} state")
+        if not template.questions:
+            raise InvalidInvitationData("Cannot invite to a template without questions")
+        if expires_at <= now:
+            raise InvalidInvitationData("expiresAt must be in the future")
 
     def is_past_expiry(self, now: datetime) -> bool:
         return now > self.expires_at

@@ -1,0 +1,120 @@
+"""Routes for inviting by e-mail: the bulk invitation with per-row outcomes, the signed link (public) and its
+claim, and HR's resend, extend, reset and audit of an invitation. Like `api`: roles on the route, one
+transaction, a view after COMMIT."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from interviews import invites, metrics
+from interviews.api import HrCaller, Now, QuotaCheck
+from interviews.invite_schemas import (
+    AuditEntry,
+    BulkInvite,
+    BulkInviteResult,
+    ExtendInvitation,
+    InviteToken,
+    JoinView,
+    ResendInvitation,
+    ResetInvitation,
+)
+from interviews.schemas import Created, Success
+from interviews.settings import Settings
+from kit.auth import CurrentUser
+from kit.db import ReadSession, Sessions, transaction
+
+router = APIRouter(prefix="/api")
+public = APIRouter(prefix="/invites", tags=["invites"])
+care = APIRouter(prefix="/invitations", tags=["invitations"])
+
+# The gateway forwards the caller's e-mail in this header only when Keycloak marks it verified (and strips any
+# value a client sends); the service trusts it, like every x-user-* header, only with the internal token.
+VERIFIED_EMAIL = "x-user-verified-email"
+
+
+def link_key(request: Request) -> bytes:
+    settings: Settings = request.app.state.settings
+    secret = settings.invite_link_secret.get_secret_value()
+    # Separated by purpose from the share links' key derived from the same internal token.
+    return (secret or "invite-links:" + settings.internal_token.get_secret_value()).encode()
+
+
+@public.post("/bulk")
+async def bulk_invite(
+    cmd: BulkInvite, caller: HrCaller, db: Sessions, now: Now, quota: QuotaCheck, request: Request
+) -> BulkInviteResult:
+    """Invite people by e-mail (a list or a CSV's rows): each row's outcome; `dryRun` previews without sending."""
+    async with transaction(db) as session:
+        result = await invites.bulk_invite(session, cmd, caller=caller, now=now, quota=quota, key=link_key(request))
+    if not cmd.dry_run:
+        metrics.INVITATIONS_SENT.inc(sum(1 for row in result.rows if row.status == "invited"))
+    return result
+
+
+@public.get("/join", response_model_exclude_none=True)
+async def join(
+    token: Annotated[str, Query(min_length=1, max_length=500)], session: ReadSession, now: Now, request: Request
+) -> JoinView:
+    """What an invitation link shows before sign-in (404 forged or replaced, 410 expired or withdrawn)."""
+    return await invites.join_view(session, token, now=now, key=link_key(request))
+
+
+@public.post("/claim")
+async def claim(cmd: InviteToken, caller: CurrentUser, db: Sessions, now: Now, request: Request) -> Created:
+    """The signed-in person whose verified e-mail the link was sent to takes the invitation for their account."""
+    async with transaction(db) as session:
+        invitation_id = await invites.claim(
+            session,
+            cmd,
+            caller=caller,
+            verified_email=request.headers.get(VERIFIED_EMAIL) or None,
+            now=now,
+            key=link_key(request),
+        )
+    return Created(id=invitation_id)
+
+
+@care.post("/{invitation_id}/resend")
+async def resend(
+    invitation_id: uuid.UUID,
+    cmd: ResendInvitation,
+    caller: HrCaller,
+    db: Sessions,
+    now: Now,
+    request: Request,
+) -> Success:
+    """Send a pending invitation's e-mail again, optionally with a new link (the old one then stops working)."""
+    async with transaction(db) as session:
+        await invites.resend(session, invitation_id, cmd, caller=caller, now=now, key=link_key(request))
+    return Success()
+
+
+@care.post("/{invitation_id}/extend")
+async def extend(
+    invitation_id: uuid.UUID, cmd: ExtendInvitation, caller: HrCaller, db: Sessions, now: Now, request: Request
+) -> Success:
+    """Move the deadline later (an expired invitation nobody started opens again)."""
+    async with transaction(db) as session:
+        await invites.extend(session, invitation_id, cmd, caller=caller, now=now, key=link_key(request))
+    return Success()
+
+
+@care.post("/{invitation_id}/reset")
+async def reset(invitation_id: uuid.UUID, cmd: ResetInvitation, caller: HrCaller, db: Sessions, now: Now) -> Success:
+    """After a technical failure HR confirmed: the answers are discarded and the candidate starts again."""
+    async with transaction(db) as session:
+        await invites.reset(session, invitation_id, cmd, caller=caller, now=now)
+    return Success()
+
+
+@care.get("/{invitation_id}/audit")
+async def audit(invitation_id: uuid.UUID, caller: HrCaller, session: ReadSession) -> list[AuditEntry]:
+    """Who resent, extended, reset or claimed this invitation, and why, oldest first."""
+    return await invites.audit_log(session, invitation_id, caller=caller)
+
+
+router.include_router(public)
+router.include_router(care)
