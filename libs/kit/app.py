@@ -7,7 +7,7 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal
 
@@ -141,10 +141,12 @@ def create_service_app(
     stale_version_code: str = "VERSION_CONFLICT",
     body_limits: Mapping[str, int] | None = None,
     middleware: Sequence[Middleware] = (),
+    ready_checks: Mapping[str, ReadyCheck] | None = None,
 ) -> FastAPI:
     """`body_limits`: route path templates whose request bodies may be larger than `settings.max_body_bytes`.
     `middleware`: the service's own, run inside the request context (its answers carry the correlation id and
-    are logged and counted), outermost first."""
+    are logged and counted), outermost first. `ready_checks`: the service's own dependencies `/ready` probes
+    besides the database, Kafka and Redis (name → a check that raises while the dependency is not usable)."""
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
 
@@ -208,7 +210,7 @@ def create_service_app(
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     for router in routers:
         app.include_router(router)
-    app.include_router(_ops_router(settings, database=database, health=not own_health))
+    app.include_router(_ops_router(settings, database=database, health=not own_health, extra_checks=ready_checks or {}))
     _document_errors_as_the_envelope(app)
     return app
 
@@ -251,13 +253,19 @@ def _replace_ref(node: Any, old: str, new: str) -> None:
             _replace_ref(value, old, new)
 
 
+# A service's own readiness check: raises while its dependency is not usable.
+ReadyCheck = Callable[[Request], Awaitable[None]]
+
+
 class Readiness(BaseModel):
     status: Literal["ready", "not_ready"]
     # "up", or "down: <error class>" for each dependency probed.
     checks: dict[str, str]
 
 
-def _ops_router(settings: ServiceSettings, *, database: bool, health: bool) -> APIRouter:
+def _ops_router(
+    settings: ServiceSettings, *, database: bool, health: bool, extra_checks: Mapping[str, ReadyCheck]
+) -> APIRouter:
     router = APIRouter(tags=["ops"])
 
     if health:
@@ -288,6 +296,7 @@ def _ops_router(settings: ServiceSettings, *, database: bool, health: bool) -> A
         ]
         if database:
             probes.append(probe("database", _check_db(request)))
+        probes += [probe(name, check(request)) for name, check in extra_checks.items()]
         await asyncio.gather(*probes)
         ok = all(v == "up" for v in checks.values())
         return JSONResponse({"status": "ready" if ok else "not_ready", "checks": checks}, 200 if ok else 503)

@@ -10,13 +10,14 @@ import asyncio
 import signal
 
 import structlog
-from prometheus_client import start_http_server
 
 from analytics.ingest import Ingest
 from analytics.settings import Settings
 from analytics.warehouse import Warehouse
 from kit.contracts import analysis, billing, interviews, media, notifications, users
 from kit.db import make_engine, make_sessionmaker
+from kit.kafka import CONSUMER_STALL_S
+from kit.liveness import start_metrics_server
 from kit.observability import configure_logging, configure_tracing
 
 log = structlog.get_logger("analytics.consumers")
@@ -40,16 +41,23 @@ async def main(settings: Settings) -> None:
         loop.add_signal_handler(sig, stopping.set)
     if settings.embedded:
         log.info("kafka.consumer_idle", reason="embedded ClickHouse: the API process consumes")
+        if settings.metrics_port:
+            idle = {"role": "consumer", "service": settings.service_name, "idle": "the api process consumes"}
+            start_metrics_server(settings.metrics_port, settings.host, lambda: (True, idle))
         await stopping.wait()
         return
-    if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr=settings.host)
     warehouse = Warehouse(settings.warehouse_dsn)
     engine = make_engine(settings.database_url, settings.schema_name, pool_size=2)
+    sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
+    ingest = Ingest(settings, sessions, warehouse, TOPICS)
+    running: asyncio.Task[None] | None = None
+    if settings.metrics_port:
+        # `/health` is the consumer's liveness (as every consumer's), the other paths its metrics.
+        start_metrics_server(
+            settings.metrics_port, settings.host, lambda: ingest.liveness(running, stall_s=CONSUMER_STALL_S)
+        )
     try:
         await warehouse.open()
-        sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
-        ingest = Ingest(settings, sessions, warehouse, TOPICS)
         running = asyncio.create_task(ingest.run())
         waiter = asyncio.create_task(stopping.wait())
         await asyncio.wait({running, waiter}, return_when=asyncio.FIRST_COMPLETED)

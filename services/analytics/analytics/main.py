@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from analytics.api import router
 from analytics.consumers import TOPICS
@@ -62,8 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await running
             await warehouse.close()
 
+    async def clickhouse_ready(request: Request) -> None:
+        warehouse: Warehouse = request.app.state.warehouse
+        await warehouse.check()
+
     app = create_service_app(
         settings,
+        ready_checks={"clickhouse": clickhouse_ready},
         routers=[router],
         lifespan=lifespan,
         title="analytics service",

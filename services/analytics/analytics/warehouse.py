@@ -68,6 +68,12 @@ class Warehouse:
             raise WarehouseUnavailable("Analytics storage is starting; try again in a moment.") from None
         return self
 
+    async def check(self) -> None:
+        """Raises unless the schema is migrated and ClickHouse answers a query (the service's readiness)."""
+        if not self._ready.is_set():
+            raise WarehouseUnavailable("Analytics storage is not migrated yet.")
+        await self._run(lambda: self.client.query("SELECT 1"))
+
     async def close(self) -> None:
         client, self._client = self._client, None
         if client is not None:
