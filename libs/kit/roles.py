@@ -94,6 +94,10 @@ class _EmbeddedServer:
 async def _start_api(package: str, settings: ServiceSettings) -> Role:
     server = _EmbeddedServer(f"{package}.main:app", settings)
     task = asyncio.create_task(server.server.serve(), name="api")
+    # The api answers before the other roles import their modules and connect: on a busy machine the first
+    # request then waits for the api's own start-up only.
+    while not (server.server.started or task.done()):
+        await asyncio.sleep(0.05)
 
     def stop() -> None:
         server.server.should_exit = True
@@ -206,12 +210,12 @@ def roles_metrics_app(roles: list[Role]) -> Callable[[dict[str, Any], StartRespo
 
 
 async def run_roles(package: str, settings: ServiceSettings, roles: tuple[str, ...]) -> None:
-    """Start the roles, serve their liveness, and stop them all on SIGINT/SIGTERM."""
+    """Start the roles (the api first), serve their liveness, and stop them all on SIGINT/SIGTERM."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
-    running = [await STARTERS[name](package, settings) for name in roles]
+    running = [await STARTERS[name](package, settings) for name in sorted(roles, key=ROLES.index)]
     server = None
     if settings.metrics_port:
         server = make_server(
