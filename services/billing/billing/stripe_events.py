@@ -35,6 +35,7 @@ STATUSES: dict[str, SubscriptionStatus | None] = {
     "incomplete": None,
 }
 ENDED = {"canceled", "incomplete_expired"}
+ACCOUNT_ID_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,13 @@ def _str(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("id")
     return value if isinstance(value, str) and value else None
+
+
+def _account(value: Any) -> str | None:
+    # A signed event still carries whatever the checkout's creator put in it: an account id longer than any we
+    # issue names no account (and would not fit the column), so the event is acknowledged and ignored.
+    account = _str(value)
+    return account if account is not None and len(account) <= ACCOUNT_ID_MAX else None
 
 
 def _first_item(obj: Obj) -> Obj:
@@ -88,7 +96,7 @@ async def _find(
 
 async def checkout_completed(session: AsyncSession, obj: Obj, ctx: Context) -> Subscription | None:
     metadata = _dict(obj.get("metadata"))
-    account_id = _str(metadata.get("companyId")) or _str(obj.get("client_reference_id"))
+    account_id = _account(metadata.get("companyId")) or _account(obj.get("client_reference_id"))
     plan_name = metadata.get("planType")
     if account_id is None or plan_name not in (PlanType.PLUS, PlanType.PRO):
         log.warning("stripe.checkout_without_account", session=obj.get("id"))
@@ -113,7 +121,7 @@ async def subscription_changed(session: AsyncSession, obj: Obj, ctx: Context) ->
     stripe_id = _str(obj.get("id"))
     subscription = await _find(
         session,
-        account_id=_str(_dict(obj.get("metadata")).get("companyId")),
+        account_id=_account(_dict(obj.get("metadata")).get("companyId")),
         stripe_subscription_id=stripe_id,
         customer_id=_str(obj.get("customer")),
         now=ctx.now,
@@ -165,7 +173,7 @@ async def subscription_deleted(session: AsyncSession, obj: Obj, ctx: Context) ->
     stripe_id = _str(obj.get("id"))
     subscription = await _find(
         session,
-        account_id=_str(_dict(obj.get("metadata")).get("companyId")),
+        account_id=_account(_dict(obj.get("metadata")).get("companyId")),
         stripe_subscription_id=stripe_id,
         customer_id=_str(obj.get("customer")),
         now=ctx.now,
@@ -179,7 +187,7 @@ def _invoice_subscription(obj: Obj) -> tuple[str | None, str | None]:
     """The subscription id and account of an invoice (top level before API 2025-03, under `parent` after)."""
     details = _dict(_dict(obj.get("parent")).get("subscription_details")) or _dict(obj.get("subscription_details"))
     stripe_id = _str(obj.get("subscription")) or _str(details.get("subscription"))
-    return stripe_id, _str(_dict(details.get("metadata")).get("companyId"))
+    return stripe_id, _account(_dict(details.get("metadata")).get("companyId"))
 
 
 async def _invoice_account(session: AsyncSession, obj: Obj, ctx: Context) -> Subscription | None:

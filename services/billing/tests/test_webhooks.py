@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from billing import stripe_events, worker
-from billing.domain import PaymentEvent
+from billing.domain import PaymentEvent, Subscription
 from kit.testing import Caller, Clock, outbox_events
 
 from .conftest import OLD_WEBHOOK_SECRET, WEBHOOK_SECRET, Post, body_of, sign, stripe_event
@@ -272,6 +272,19 @@ async def test_an_unhandled_event_type_is_acknowledged_and_ignored(
     assert (await post_webhook(event)).status_code == 200
     async with sessions() as session:
         assert await session.scalar(select(PaymentEvent).where(PaymentEvent.stripe_event_id == event["id"])) is None
+
+
+async def test_a_signed_checkout_naming_an_overlong_account_is_acknowledged_and_changes_no_account(
+    post_webhook: Post, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    overlong = "a" * 65
+    event = checkout_completed(overlong)
+
+    response = await post_webhook(event)
+
+    assert (response.status_code, response.json()) == (200, {"received": True})
+    async with sessions() as session:
+        assert await session.scalar(select(Subscription).where(Subscription.company_id == overlong)) is None
 
 
 async def test_a_canceled_subscription_becomes_free_when_the_job_runs_after_its_period_ended(
