@@ -4,6 +4,7 @@ import { Webhook } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { CompanyForm } from "@/components/hr/company-form";
+import { TeamMembers } from "@/components/hr/team-members";
 import { Button } from "@/components/ui/button";
 import { ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { useCompany } from "@/lib/companies";
@@ -28,7 +29,10 @@ export default function EditCompanyPage() {
       ) : company.isError ? (
         <ErrorState error={company.error} onRetry={() => void company.refetch()} title="Could not load the company" />
       ) : (
-        <CompanyForm key={company.data.id} company={company.data} />
+        <div className="space-y-8">
+          <CompanyForm key={company.data.id} company={company.data} />
+          <TeamMembers companyId={company.data.id} />
+        </div>
       )}
     </>
   );
