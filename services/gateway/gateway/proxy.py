@@ -40,6 +40,7 @@ STRIPPED_REQUEST = frozenset(
         "x-user-role",
         "x-user-roles",
         "x-company-id",
+        "x-user-verified-email",
         "x-client-ip",
         "x-correlation-id",
         "x-request-id",
@@ -170,6 +171,21 @@ TABLE: list[Forward] = [
     ),
     # opened by a hiring manager without an account: the signed, expiring, revocable token is checked by the service
     Forward("GET", "/api/shared", "interviews", "/api/shared", "Open a shared interview"),
+    # inviting people without an account: the bulk invitation, the e-mailed link (its signed token is checked by the
+    # service) and its claim by the account with the invited, verified e-mail; HR's care of a sent invitation
+    Forward("POST", "/api/invites/bulk", "interviews", "/api/invites/bulk", "Invite people by e-mail", company=True),
+    Forward("GET", "/api/invites/join", "interviews", "/api/invites/join", "Open an invitation link"),
+    Forward("POST", "/api/invites/claim", "interviews", "/api/invites/claim", "Claim an invitation"),
+    *(
+        Forward(
+            method,
+            f"/api/invitations/{{invitation_id}}/{action}",
+            "interviews",
+            f"/api/invitations/{{invitation_id}}/{action}",
+            f"Invitation: {action}",
+        )
+        for method, action in (("POST", "resend"), ("POST", "extend"), ("POST", "reset"), ("GET", "audit"))
+    ),
     # analysis
     Forward(
         "GET",
@@ -308,6 +324,9 @@ def identity_headers(caller: Identity | None, company_id: str | None = None) -> 
         company = company_id or caller.company_id
         if company:
             headers["x-company-id"] = company
+        # Only an address Keycloak verified: interviews lets it claim an invitation sent to that address.
+        if caller.email and caller.claims.get("email_verified") is True:
+            headers["x-user-verified-email"] = caller.email
     return headers
 
 

@@ -140,6 +140,15 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/reviews/{invitation_id}/share-links/{link_id}"): HR,
     # a share link opened without signing in: the signed, expiring, revocable token is checked by the service
     ("GET", "/api/shared"): PUBLIC,
+    # inviting people without an account: the link is public (its signed token is checked by the service); any
+    # signed-in account may claim, the service checks its verified e-mail
+    ("POST", "/api/invites/bulk"): HR,
+    ("GET", "/api/invites/join"): PUBLIC,
+    ("POST", "/api/invites/claim"): ANY,
+    ("POST", "/api/invitations/{invitation_id}/resend"): HR,
+    ("POST", "/api/invitations/{invitation_id}/extend"): HR,
+    ("POST", "/api/invitations/{invitation_id}/reset"): HR,
+    ("GET", "/api/invitations/{invitation_id}/audit"): HR,
     # analysis
     ("GET", "/api/analysis/{invitation_id}"): HR,
     ("GET", "/api/analysis/status/{invitation_id}"): MEMBER,

@@ -58,6 +58,19 @@ async def test_forged_identity_headers_are_replaced_by_the_verified_identity(
     assert me.json()["seenUserId"] == forwarded["x-user-id"] == me.json()["id"]
 
 
+async def test_only_a_verified_email_from_the_token_is_forwarded_never_the_clients_own(
+    gateway: httpx.AsyncClient, dev_tokens: dict[str, str], make_gateway: Any
+) -> None:
+    forged = {"x-user-verified-email": "attacker@example.com"}
+
+    signed_in = await gateway.get("/api/templates", headers={"authorization": f"Bearer {dev_tokens['hr']}", **forged})
+    internal_caller = await (await make_gateway()).get("/api/templates", headers={**internal("u-1", "hr"), **forged})
+
+    # The dev realm's hr@test.com is verified; an internal-token caller has no token claims, so no address.
+    assert signed_in.json()["headers"]["x-user-verified-email"] == "hr@test.com"
+    assert "x-user-verified-email" not in internal_caller.json()["headers"]
+
+
 async def test_the_internal_token_mode_takes_identity_from_headers_only_when_enabled(
     make_gateway: Any,
 ) -> None:
