@@ -92,6 +92,10 @@ class Keycloak(Component):
             log(f"keycloak: unpacking {archive.name}")
             self.dist.parent.mkdir(parents=True, exist_ok=True)
             _extract(archive, self.dist)
+        # The app's login theme (deploy/keycloak/themes), copied afresh so edits show after a restart.
+        themes = self.cfg.root / "deploy" / "keycloak" / "themes"
+        for theme in themes.iterdir() if themes.is_dir() else ():
+            shutil.copytree(theme, self.dist / "themes" / theme.name, dirs_exist_ok=True)
         import_dir = self.dist / "data" / "import"
         import_dir.mkdir(parents=True, exist_ok=True)
         text = realm_file(self.cfg).read_text()
