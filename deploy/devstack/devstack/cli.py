@@ -70,7 +70,7 @@ def cmd_status(cfg: Config) -> int:
                 s.name,
                 "yes" if s.running else "no",
                 s.state or "-",
-                str(s.restarts) if s.state else "-",
+                str(s.restarts) if s.state and s.state != "role" else "-",
                 s.last_exit or "-",
                 str(s.pid or "-"),
                 str(s.port or "-"),
