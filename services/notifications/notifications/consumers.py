@@ -58,6 +58,8 @@ def handlers(notifier: Notifier, *, clock: Clock = utcnow) -> Handlers:
         users.UserDeleted.TYPE: projecting(users.UserDeleted, triggers.user_deleted),
         users.UserRoleSelected.TYPE: sending(users.UserRoleSelected, triggers.role_selected),
         interviews.InvitationCreated.TYPE: sending(interviews.InvitationCreated, triggers.invitation_created),
+        interviews.InvitationResent.TYPE: sending(interviews.InvitationResent, triggers.invitation_resent),
+        interviews.InvitationClaimed.TYPE: projecting(interviews.InvitationClaimed, triggers.invitation_claimed),
         interviews.InvitationStarted.TYPE: sending(interviews.InvitationStarted, triggers.invitation_started),
         interviews.InvitationCompleted.TYPE: sending(interviews.InvitationCompleted, triggers.invitation_completed),
         interviews.InvitationExpired.TYPE: projecting(interviews.InvitationExpired, triggers.invitation_expired),

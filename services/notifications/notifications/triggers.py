@@ -163,13 +163,52 @@ async def invitation_created(
             "invitationId": event.invitation_id,
             "expiresAt": event.expires_at.isoformat(),
         },
-        link=f"/interview/{event.invitation_id}",
+        # Someone without an account yet gets the signed link that lets them sign up and claim the invitation.
+        link=event.join_link or f"/interview/{event.invitation_id}",
         source=source,
         notifier=notifier,
         now=now,
         email=event.candidate_email,
         skip_reason=_finished(invitation, now),
     )
+
+
+async def invitation_resent(
+    session: AsyncSession, event: interviews.InvitationResent, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    """HR sent the invitation again: the same e-mail, with the link as it is now (perhaps a new one)."""
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is not None:
+        invitation.expires_at, invitation.updated_at = event.expires_at, now
+    candidate = await _remember(
+        session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
+    )
+    await notify(
+        session,
+        event.candidate_id,
+        Template.INVITATION,
+        EMAIL,
+        {
+            "name": _name(event.candidate_name, candidate, "Candidate"),
+            "company": event.company_name,
+            "templateTitle": event.template_title,
+            "invitationId": event.invitation_id,
+            "expiresAt": event.expires_at.isoformat(),
+        },
+        link=event.join_link or f"/interview/{event.invitation_id}",
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.candidate_email,
+        skip_reason=_finished(invitation, now) if invitation is not None else None,
+    )
+
+
+async def invitation_claimed(session: AsyncSession, event: interviews.InvitationClaimed, *, now: datetime) -> None:
+    """The person invited by e-mail now has an account: later messages about the interview go to it."""
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is not None and invitation.candidate_id != event.candidate_id:
+        invitation.candidate_id, invitation.updated_at = event.candidate_id, now
 
 
 def _finished(invitation: InvitationView, now: datetime) -> str | None:
