@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from interviews import worker
 
 
@@ -9,12 +11,30 @@ def ctx(sessions, clock, settings) -> dict:
     return {"sessions": sessions, "clock": clock, "settings": settings}
 
 
+@pytest.fixture
+async def settled(sessions, clock, settings) -> None:
+    """The jobs sweep the whole table: rows other suites committed (an interrupted browser journey, a bench) are
+    swept first, inside this test's transaction, so the counts below are this test's own."""
+    await worker.expire_invitations(ctx(sessions, clock, settings))
+    await worker.complete_inactive_invitations(ctx(sessions, clock, settings))
+
+
 async def status_of(client, hr, interview) -> dict:
     return (await client.get(f"/api/invitations/{interview.invitation_id}", headers=hr.headers)).json()
 
 
 async def test_the_expiry_job_expires_open_invitations_past_their_date_and_nothing_else(
-    client, hr, candidate, other_candidate, make_template, make_invitation, sessions, clock, settings, new_events
+    settled,
+    client,
+    hr,
+    candidate,
+    other_candidate,
+    make_template,
+    make_invitation,
+    sessions,
+    clock,
+    settings,
+    new_events,
 ) -> None:
     soon = await make_invitation(hr, candidate, expiresAt=clock.now.replace(hour=12).isoformat())
     started = await make_invitation(hr, other_candidate, start=True, expiresAt=clock.now.replace(hour=12).isoformat())
@@ -94,7 +114,7 @@ async def test_a_pausable_interview_is_never_auto_completed(
 
 
 async def test_an_interview_past_its_expiry_is_expired_not_auto_completed(
-    client, hr, candidate, make_invitation, sessions, clock, settings
+    settled, client, hr, candidate, make_invitation, sessions, clock, settings
 ) -> None:
     interview = await make_invitation(
         hr, candidate, start=True, allowPause=False, expiresAt=clock.now.replace(hour=10).isoformat()
