@@ -41,9 +41,9 @@ def stored_enum(enum_type: type[StrEnum], *, length: int) -> Enum:
 
 
 def make_engine(
-    database_url: str, schema: str, *, pool_size: int = 10, pre_ping: bool = False, **kwargs: Any
+    database_url: str, schema: str, *, pool_size: int = 10, pre_ping: bool = True, **kwargs: Any
 ) -> AsyncEngine:
-    """`pre_ping`: see `ServiceSettings.db_pool_pre_ping`."""
+    """`pre_ping`: see `ServiceSettings.db_pool_pre_ping`, which the API's engine follows."""
     return create_async_engine(
         database_url,
         pool_size=pool_size,

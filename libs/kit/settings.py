@@ -29,10 +29,10 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/aivi"
     db_schema: str = ""
     db_pool_size: int = 10
-    # A checkout is pinged only when this is on: the ping costs the asyncpg dialect three round trips (BEGIN,
-    # ";", ROLLBACK) per request. Off, a connection the server dropped fails one statement, and that error
-    # invalidates the whole pool, so the next checkouts reconnect; connections are recycled after an hour.
-    db_pool_pre_ping: bool = False
+    # Off saves three round trips per request (the asyncpg dialect pings with BEGIN, ";", ROLLBACK), and a
+    # connection the server dropped then fails one statement and invalidates the pool. On by default until the
+    # fleet's suites have run with it off.
+    db_pool_pre_ping: bool = True
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     # The local stack's broker is PLAINTEXT on 127.0.0.1; the compose broker requires SASL/SCRAM, one

@@ -62,7 +62,7 @@ async def test_a_test_that_replaced_the_sessions_reads_through_its_own_transacti
 
 
 async def test_without_a_ping_a_dropped_connection_fails_one_statement_and_the_next_reconnects() -> None:
-    engine = make_engine(superuser_url(), "public", pool_size=1)
+    engine = make_engine(superuser_url(), "public", pool_size=1, pre_ping=False)
     try:
         async with engine.connect() as conn:
             pid = await conn.scalar(text("SELECT pg_backend_pid()"))
