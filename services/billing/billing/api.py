@@ -42,20 +42,20 @@ router = APIRouter(prefix="/api/billing", tags=["billing"])
 MAX_WEBHOOK_BYTES = 2 * 1024 * 1024
 
 
-def current_time(request: Request) -> datetime:
+async def current_time(request: Request) -> datetime:
     # The app's clock: utcnow in production, moved by tests.
     return request.app.state.clock()  # type: ignore[no-any-return]
 
 
-def current_payments(request: Request) -> Payments:
+async def current_payments(request: Request) -> Payments:
     return request.app.state.payments  # type: ignore[no-any-return]
 
 
-def current_cache(request: Request) -> QuotaCache:
+async def current_cache(request: Request) -> QuotaCache:
     return request.app.state.quota_cache  # type: ignore[no-any-return]
 
 
-def current_settings(request: Request) -> Settings:
+async def current_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 

@@ -43,12 +43,12 @@ from kit.schemas import Page, PageNumber, PageSize
 router = APIRouter(prefix="/api")
 
 
-def current_time(request: Request) -> datetime:
+async def current_time(request: Request) -> datetime:
     # The app's clock: utcnow in production, replaceable in tests that move time.
     return request.app.state.clock()  # type: ignore[no-any-return]
 
 
-def current_quota(request: Request) -> Quota:
+async def current_quota(request: Request) -> Quota:
     return request.app.state.quota  # type: ignore[no-any-return]
 
 

@@ -30,12 +30,12 @@ from notifications.settings import Settings
 router = APIRouter(prefix="/api")
 
 
-def current_time(request: Request) -> datetime:
+async def current_time(request: Request) -> datetime:
     # The app's clock: utcnow in production, replaceable in tests that move time.
     return request.app.state.clock()  # type: ignore[no-any-return]
 
 
-def current_settings(request: Request) -> Settings:
+async def current_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 

@@ -25,7 +25,7 @@ from notifications.webhooks.schemas import (
 )
 
 
-def current_time(request: Request) -> datetime:
+async def current_time(request: Request) -> datetime:
     # The app's clock when it has one (tests move time), else the wall clock.
     clock: Callable[[], datetime] = getattr(request.app.state, "clock", utcnow)
     return clock()
