@@ -15,6 +15,7 @@ from arq.connections import RedisSettings
 from arq.cron import CronJob
 
 from kit.db import make_engine, make_sessionmaker
+from kit.dbgauges import refresh_outbox_age
 from kit.kafka import make_producer
 from kit.liveness import gauge_total, start_metrics_server
 from kit.observability import configure_logging, configure_tracing
@@ -36,6 +37,8 @@ async def cleanup_outbox(ctx: Ctx) -> int:
 
 async def refresh_outbox_backlog(ctx: Ctx) -> int:
     relay: Relay = ctx["relay"]
+    # The oldest unsent row's age feeds the OutboxBacklogAge alert: a count alone can't tell a burst from a stall.
+    await refresh_outbox_age(ctx["sessions"], ctx["settings"].service_name)
     return await relay.backlog()
 
 

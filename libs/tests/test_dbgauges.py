@@ -7,14 +7,17 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kit.db import make_sessionmaker
 from kit.dbgauges import refresh_outbox_age
-from kit.outbox import OutboxMessage
+from kit.domain import utcnow
+from kit.outbox import OutboxMessage, Relay
 from kit.settings import ServiceSettings
+from kit.worker import refresh_outbox_backlog
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -63,3 +66,19 @@ async def test_an_outbox_with_nothing_waiting_has_age_zero(sessions: async_sessi
 
     assert await refresh_outbox_age(sessions, "dbgauges-test", now=NOW) == 0.0
     assert exported() == 0.0
+
+
+async def test_the_workers_backlog_job_also_publishes_the_outbox_age(
+    sessions: async_sessionmaker[AsyncSession], settings: ServiceSettings
+) -> None:
+    await add_row(sessions, utcnow() - timedelta(minutes=5), published=False)
+
+    async def no_producer() -> AIOKafkaProducer:
+        raise AssertionError("counting the backlog sends nothing")
+
+    relay = Relay(sessions, no_producer, service=settings.service_name, schema=settings.schema_name)
+    backlog = await refresh_outbox_backlog({"relay": relay, "sessions": sessions, "settings": settings})
+
+    age = REGISTRY.get_sample_value("outbox_oldest_age_seconds", {"service": settings.service_name})
+    assert backlog == 1
+    assert age is not None and age >= 300.0
