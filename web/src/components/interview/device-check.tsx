@@ -2,6 +2,7 @@
 
 import { Camera, Mic } from "lucide-react";
 import * as React from "react";
+import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/feedback";
 import { Label, NativeSelect } from "@/components/ui/input";
@@ -101,7 +102,10 @@ export function LivePreview({ stream, className }: { stream: MediaStream | null;
       muted
       playsInline
       aria-label="Live camera preview"
-      className={className ?? "aspect-video w-full rounded-lg bg-black object-cover"}
+      // Mirrored like a selfie camera (only the preview: the recording stays the right way round), and
+      // upright on a phone held upright.
+      className={cn(className ?? "aspect-video w-full rounded-lg bg-black object-cover", "-scale-x-100 max-sm:aspect-[3/4] max-sm:max-h-[60vh]")}
+      data-mirrored="true"
     />
   );
 }

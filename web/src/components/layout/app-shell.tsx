@@ -22,6 +22,7 @@ import {
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import * as React from "react";
+import { ThemeToggle } from "@/components/layout/theme-toggle";
 import { NotificationBell } from "@/components/notifications/notification-bell";
 import { Button } from "@/components/ui/button";
 import { ErrorState, Spinner } from "@/components/ui/feedback";
@@ -66,6 +67,12 @@ const ACCOUNT: NavItem[] = [
 
 /** Plans and invoices belong to HR teams (admins act as HR): only they see the billing page. */
 const BILLING: NavItem = { href: "/profile/billing", label: "Plan and billing", icon: CreditCard };
+
+/** Up to two letters for the phone header's round badge ("Ada Lovelace" → "AL", "ada@x.org" → "A"). */
+export function initials(name: string): string {
+  const words = name.replace(/@.*/, "").split(/[\s._-]+/).filter(Boolean);
+  return words.slice(0, 2).map((w) => w[0].toUpperCase()).join("") || "?";
+}
 
 export function accountNav(role: string): NavItem[] {
   return role === "hr" || role === "admin" ? [...ACCOUNT, BILLING] : ACCOUNT;
@@ -133,15 +140,31 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           <Button variant="ghost" size="icon" className="md:hidden" onClick={() => setOpen(true)} aria-label="Open menu">
             <Menu aria-hidden />
           </Button>
+          {/* On a phone the sidebar is hidden: the header carries the logo and who is signed in. */}
+          <Link href="/dashboard" className="flex items-center gap-2 font-bold md:hidden" aria-label="AI Interview, home">
+            <Video className="h-5 w-5 text-primary" aria-hidden />
+            <span className="hidden min-[400px]:inline">AI Interview</span>
+          </Link>
           <div className="flex-1" />
+          <ThemeToggle />
           {me.data && <NotificationBell />}
           {me.data && (
             <span className="hidden text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">
               {displayName(me.data)} · {ROLE_LABELS[me.data.role] ?? me.data.role}
             </span>
           )}
-          <Button variant="outline" size="sm" onClick={() => void logout()}>
-            <LogOut aria-hidden /> Sign out
+          {me.data && (
+            <span
+              className="flex h-8 w-8 shrink-0 items-center justify-center rounded-full bg-secondary text-xs font-semibold text-secondary-foreground sm:hidden"
+              title={displayName(me.data)}
+              data-testid="signed-in-initials"
+            >
+              <span aria-hidden>{initials(displayName(me.data))}</span>
+              <span className="sr-only">Signed in as {displayName(me.data)}</span>
+            </span>
+          )}
+          <Button variant="outline" size="sm" onClick={() => void logout()} aria-label="Sign out">
+            <LogOut aria-hidden /> <span className="hidden min-[400px]:inline">Sign out</span>
           </Button>
         </header>
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 p-4 sm:p-6">

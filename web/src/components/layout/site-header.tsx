@@ -1,5 +1,6 @@
 import { Video } from "lucide-react";
 import Link from "next/link";
+import { ThemeToggle } from "@/components/layout/theme-toggle";
 
 export function SiteHeader() {
   return (
@@ -9,6 +10,7 @@ export function SiteHeader() {
           <Video className="h-5 w-5 text-primary" aria-hidden /> AI Interview
         </Link>
         <div className="flex-1" />
+        <ThemeToggle />
         <Link href="/about" className="text-sm hover:underline">About</Link>
         <Link href="/login" className="text-sm font-medium text-primary hover:underline">Sign in</Link>
       </nav>

@@ -1,0 +1,152 @@
+import axe from "axe-core";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AppShell, initials } from "@/components/layout/app-shell";
+import { ThemeToggle } from "@/components/layout/theme-toggle";
+import { LivePreview } from "@/components/interview/device-check";
+import { profileKeys, type Me } from "@/lib/profile";
+import { THEME_KEY, THEME_SCRIPT } from "@/lib/theme";
+
+vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: vi.fn() }), usePathname: () => "/hr/review" }));
+// The bell opens the gateway's event stream; the shell's own header is what these tests are about.
+vi.mock("@/components/notifications/notification-bell", () => ({ NotificationBell: () => null }));
+
+/** The device's colour preference, as matchMedia reports it. */
+function deviceIsDark(dark: boolean) {
+  vi.stubGlobal("matchMedia", (query: string) => ({
+    matches: dark && query === "(prefers-color-scheme: dark)",
+    media: query,
+    addEventListener: vi.fn(),
+    removeEventListener: vi.fn(),
+  }));
+}
+
+function runThemeScript() {
+  // The same text the root layout inlines in <head>.
+  new Function(THEME_SCRIPT)();
+}
+
+const html = () => document.documentElement;
+
+/** axe-core's WCAG 2.1 A/AA findings (colour contrast needs a real browser: the journey runs those). */
+async function a11yFindings(root: Element = document.body): Promise<string[]> {
+  const result = await axe.run(root, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
+  });
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+const ADA: Me = {
+  id: "u1",
+  externalAuthId: "kc1",
+  email: "ada@example.com",
+  firstName: "Ada",
+  lastName: "Lovelace",
+  avatarUrl: null,
+  bio: null,
+  phone: null,
+  timezone: "UTC",
+  language: "en",
+  status: "active",
+  role: "hr",
+} as Me;
+
+function renderShell() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
+  client.setQueryData(profileKeys.me, ADA);
+  return render(
+    <QueryClientProvider client={client}>
+      <AppShell>
+        <p>Page</p>
+      </AppShell>
+    </QueryClientProvider>,
+  );
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  html().classList.remove("dark");
+  deviceIsDark(false);
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  localStorage.clear();
+  html().classList.remove("dark");
+});
+
+vi.setConfig({ testTimeout: 60_000 });
+
+describe("dark mode", () => {
+  it("follows a dark device before anything is chosen", () => {
+    deviceIsDark(true);
+    runThemeScript();
+    expect(html().classList.contains("dark")).toBe(true);
+  });
+
+  it("keeps a chosen light theme on a dark device", () => {
+    deviceIsDark(true);
+    localStorage.setItem(THEME_KEY, "light");
+    runThemeScript();
+    expect(html().classList.contains("dark")).toBe(false);
+  });
+
+  it("steps from the device's colours to light to dark and back, remembering the choice", () => {
+    render(<ThemeToggle />);
+    fireEvent.click(screen.getByRole("button", { name: "Colours: as the device" }));
+    expect(localStorage.getItem(THEME_KEY)).toBe("light");
+    expect(html().classList.contains("dark")).toBe(false);
+
+    fireEvent.click(screen.getByRole("button", { name: "Colours: light" }));
+    expect(localStorage.getItem(THEME_KEY)).toBe("dark");
+    expect(html().classList.contains("dark")).toBe(true);
+
+    fireEvent.click(screen.getByRole("button", { name: "Colours: dark" }));
+    expect(localStorage.getItem(THEME_KEY)).toBeNull();
+    expect(html().classList.contains("dark")).toBe(false);
+    expect(screen.getByRole("button", { name: "Colours: as the device" })).toBeTruthy();
+  });
+
+  it("shows the remembered choice when the page opens again", async () => {
+    localStorage.setItem(THEME_KEY, "dark");
+    render(<ThemeToggle />);
+    expect(await screen.findByRole("button", { name: "Colours: dark" })).toBeTruthy();
+  });
+
+  it("keeps the app shell axe clean in light and in dark colours", async () => {
+    renderShell();
+    expect(await a11yFindings()).toEqual([]);
+    fireEvent.click(screen.getByRole("button", { name: "Colours: as the device" }));
+    fireEvent.click(screen.getByRole("button", { name: "Colours: light" }));
+    expect(html().classList.contains("dark")).toBe(true);
+    expect(await a11yFindings()).toEqual([]);
+  });
+});
+
+describe("the header on a phone", () => {
+  it("carries the logo home and who is signed in, by name for screen readers", () => {
+    renderShell();
+    const header = screen.getByRole("banner");
+    expect(within(header).getByRole("link", { name: "AI Interview, home" }).getAttribute("href")).toBe("/dashboard");
+    const badge = within(header).getByTestId("signed-in-initials");
+    expect(badge.textContent).toContain("AL");
+    expect(badge.textContent).toContain("Signed in as Ada Lovelace");
+    expect(within(header).getByRole("button", { name: "Sign out" })).toBeTruthy();
+  });
+
+  it("makes initials from a name or an e-mail address", () => {
+    expect(initials("Ada Lovelace")).toBe("AL");
+    expect(initials("grace.hopper@example.com")).toBe("GH");
+    expect(initials("  ")).toBe("?");
+  });
+});
+
+describe("the camera preview", () => {
+  it("is mirrored like a selfie and upright on a phone", () => {
+    render(<LivePreview stream={null} />);
+    const preview = screen.getByLabelText("Live camera preview");
+    expect(preview.className).toContain("-scale-x-100");
+    expect(preview.className).toContain("max-sm:aspect-[3/4]");
+  });
+});
