@@ -3,7 +3,8 @@ import { contentSecurityPolicy } from "@/lib/csp";
 import { homeFor, primaryRole, rolesFromToken } from "@/lib/jwt";
 
 // /shared: a read-only interview for a hiring manager without an account (the gateway checks its signed token).
-const PUBLIC = new Set(["/", "/login", "/register", "/about", "/pricing", "/auth/callback", "/shared"]);
+// /join: an invitation e-mailed to someone without an account yet (its signed token is checked by the service).
+const PUBLIC = new Set(["/", "/login", "/register", "/about", "/pricing", "/auth/callback", "/shared", "/join"]);
 
 /** Every page carries the Content-Security-Policy, built per request from the deployment's settings. */
 export function middleware(request: NextRequest) {

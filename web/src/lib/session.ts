@@ -25,7 +25,7 @@ export async function logout(): Promise<void> {
 export async function startAuth(
   kind: "login" | "register",
   from?: string | null,
-  { reauthenticate = false }: { reauthenticate?: boolean } = {},
+  { reauthenticate = false, loginHint }: { reauthenticate?: boolean; loginHint?: string } = {},
 ): Promise<void> {
   // Kept only when it is a path of this app; the callback checks it again before following it.
   const back = sameOriginPath(from);
@@ -34,9 +34,11 @@ export async function startAuth(
   const redirect = `${window.location.origin}/auth/callback`;
   const result = await api.get<{ authUrl: string }>(`/auth/${kind}`, { redirect_uri: redirect });
   let target = result.authUrl;
-  if (reauthenticate) {
+  if (reauthenticate || loginHint) {
     const url = new URL(target);
-    url.searchParams.set("prompt", "login");
+    if (reauthenticate) url.searchParams.set("prompt", "login");
+    // Keycloak pre-fills the e-mail an invitation was sent to, on sign-in and on registration.
+    if (loginHint) url.searchParams.set("login_hint", loginHint);
     target = url.toString();
   }
   window.location.assign(target);

@@ -1,0 +1,93 @@
+import axe from "axe-core";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor } from "@testing-library/react";
+import * as React from "react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import JoinPage from "@/app/join/page";
+import { configureApi, setFetch } from "@/lib/api";
+
+const replace = vi.fn();
+let search = new URLSearchParams("token=abc.sig");
+vi.mock("next/navigation", () => ({ useRouter: () => ({ replace, push: vi.fn() }), usePathname: () => "/join", useSearchParams: () => search }));
+
+const BASE = "http://gateway.test";
+const invitation = {
+  invitationId: "i1",
+  companyName: "Acme",
+  templateTitle: "Support specialist",
+  candidateEmail: "ada@example.com",
+  expiresAt: "2030-01-20T23:59:59Z",
+  status: "pending",
+  claimed: false,
+};
+
+function gateway(answers: Record<string, { status?: number; json: unknown }>) {
+  setFetch(async (input, init) => {
+    const key = `${init?.method ?? "GET"} ${new URL(String(input)).pathname}`;
+    const found = answers[key] ?? { status: 404, json: { code: "NOT_FOUND", error: "Not found" } };
+    return new Response(JSON.stringify(found.json), { status: found.status ?? 200, headers: { "content-type": "application/json" } });
+  });
+}
+
+function show() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <JoinPage />
+    </QueryClientProvider>,
+  );
+}
+
+async function a11yFindings(): Promise<string[]> {
+  const result = await axe.run(document.body, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    rules: { "color-contrast": { enabled: false } },
+  });
+  return result.violations.map((v) => `${v.id}: ${v.help}`);
+}
+
+describe("the invitation link page", () => {
+  beforeEach(() => {
+    configureApi(BASE);
+    replace.mockReset();
+    search = new URLSearchParams("token=abc.sig");
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it("shows who invited a signed-out person and offers an account with the invited address", async () => {
+    gateway({
+      "GET /api/invites/join": { json: invitation },
+      "POST /api/invites/claim": { status: 401, json: { code: "UNAUTHORIZED", error: "Sign in" } },
+      "POST /auth/refresh": { status: 401, json: { code: "UNAUTHORIZED", error: "No session" } },
+    });
+    show();
+
+    expect(await screen.findByRole("heading", { name: "Acme invited you to an interview" })).toBeTruthy();
+    expect(await screen.findByRole("button", { name: "Create my account" })).toBeTruthy();
+    expect(screen.getByText("ada@example.com")).toBeTruthy();
+    expect(replace).not.toHaveBeenCalled();
+    expect(await a11yFindings()).toEqual([]);
+  });
+
+  it("takes a signed-in person straight to the interview's briefing once their account claimed it", async () => {
+    gateway({ "GET /api/invites/join": { json: invitation }, "POST /api/invites/claim": { json: { id: "i1" } } });
+    show();
+
+    await waitFor(() => expect(replace).toHaveBeenCalledWith("/interview/i1"));
+  });
+
+  it("says in plain words why another address or an expired link cannot be used", async () => {
+    gateway({
+      "GET /api/invites/join": { json: invitation },
+      "POST /api/invites/claim": { status: 403, json: { code: "EMAIL_MISMATCH", error: "x" } },
+    });
+    const { unmount } = show();
+    expect(await screen.findByText(/sent to a different e-mail address/)).toBeTruthy();
+    unmount();
+
+    gateway({ "GET /api/invites/join": { status: 410, json: { code: "INVITE_LINK_EXPIRED", error: "x" } } });
+    show();
+    expect(await screen.findByText(/has expired. Ask the company to send you a new one/)).toBeTruthy();
+    expect(document.body.textContent).not.toMatch(/INVITE_LINK|token|API/);
+  });
+});
