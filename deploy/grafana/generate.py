@@ -2,8 +2,10 @@
 dashboard to deploy/grafana/dashboards/<name>.json; `--check` writes nothing and exits 1 when a committed file
 differs from what this code generates (deploy/tests/test_dashboards.py runs the same comparison).
 
-Every query uses only metric names the code exports (deploy/prometheus/catalog.py, checked by the test); the
-datasource uids are the ones deploy/grafana/provisioning/datasources/datasources.yml provisions.
+Every PromQL query uses only metric names the code exports (deploy/prometheus/catalog.py, checked by the test);
+the business-clickhouse dashboard's SQL runs on the analytics service's ClickHouse tables (executed by
+services/analytics/tests/test_dashboard_sql.py); the datasource uids are the ones
+deploy/grafana/provisioning/datasources/datasources.yml provisions.
 """
 
 from __future__ import annotations
@@ -662,6 +664,200 @@ def business() -> Dashboard:
     return dashboard("aivi-business", "Business", ["business"], layout)
 
 
+# -- the business dashboard on ClickHouse (the analytics service's tables) ------------------------------------
+
+CLICKHOUSE = {"type": "grafana-clickhouse-datasource", "uid": "clickhouse"}
+
+# One row per invitation created in the dashboard's range, as the analytics API counts it (analytics.queries):
+# `<step>_raw` is when its event said it reached the step, `<step>` when it got there or beyond (what a funnel
+# step counts); durations use the raw times only, so a missing event adds no 0 s. Grouped by invitation_id,
+# which is exact before ClickHouse merges duplicate rows.
+FACTS = """WITH facts AS (
+    SELECT
+        invitation_id,
+        min(invited_at) AS invited,
+        min(opened_at) AS opened_raw,
+        min(started_at) AS started_raw,
+        min(completed_at) AS completed_raw,
+        min(analysed_at) AS analysed_raw,
+        min(decided_at) AS decided,
+        max(decision) AS verdict,
+        max(recommendation) AS advice,
+        coalesce(analysed_raw, decided) AS analysed,
+        coalesce(completed_raw, analysed) AS completed,
+        coalesce(started_raw, completed) AS started,
+        coalesce(opened_raw, started) AS opened
+    FROM invitation_facts
+    GROUP BY invitation_id
+    HAVING $__timeFilter(invited)
+)
+"""
+AGREES = "(advice = 'hire' AND verdict = 'approved') OR (advice = 'reject' AND verdict = 'rejected')"
+TO_DECISION = "dateDiff('second', completed_raw, decided)"
+# Usage is counted by the day of the event; a company's plan is its latest subscription event (free without).
+USAGE = """WITH owners AS (SELECT invitation_id, max(company_id) AS owner FROM invitation_facts GROUP BY invitation_id),
+plans AS (
+    SELECT company_id, argMax(if(JSONHas(payload, 'newPlan'), JSONExtractString(payload, 'newPlan'),
+        JSONExtractString(payload, 'planType')), occurred_at) AS plan
+    FROM events FINAL WHERE type LIKE 'subscription.%' GROUP BY company_id
+)
+SELECT time, if(p.plan = '', 'free', p.plan) AS plan_type, {columns}
+FROM (
+    SELECT toStartOfDay(e.occurred_at) AS time, if(e.company_id != '', e.company_id, o.owner) AS company,
+        e.type AS type, e.payload AS payload
+    FROM events AS e FINAL
+    LEFT JOIN owners AS o ON o.invitation_id = e.invitation_id
+    WHERE e.type IN ('invitation.created', 'analysis.completed', 'analysis.failed') AND $__timeFilter(e.occurred_at)
+) AS u
+LEFT JOIN plans AS p ON p.company_id = u.company
+WHERE company != ''
+GROUP BY time, plan_type
+ORDER BY time, plan_type"""
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A raw-SQL query of the ClickHouse plugin (grafanalib's targets are PromQL-shaped): `table` for stats
+    and tables, otherwise a time series whose first column is `time`."""
+
+    raw: str
+    table: bool = False
+    ref_id: str = "A"
+
+    def to_json_data(self) -> dict[str, Any]:
+        return {
+            "datasource": CLICKHOUSE,
+            "editorType": "sql",
+            "format": 1 if self.table else 0,
+            "queryType": "table" if self.table else "timeseries",
+            "rawSql": self.raw,
+            "refId": self.ref_id,
+        }
+
+
+def ch_stat(title: str, raw: str, *, unit: str = "short", description: str | None = None) -> Stat:
+    return Stat(
+        title=title,
+        description=description,
+        dataSource=CLICKHOUSE,
+        targets=[Sql(raw, table=True)],
+        format=unit,
+        reduceCalc="lastNotNull",
+        graphMode="none",
+        color={"mode": "thresholds"},
+        thresholds=[{"color": "green", "value": None}],
+    )
+
+
+def ch_timeseries(title: str, raw: str, *, unit: str = "short", description: str | None = None) -> TimeSeries:
+    return TimeSeries(
+        title=title,
+        description=description,
+        dataSource=CLICKHOUSE,
+        targets=[Sql(raw)],
+        unit=unit,
+        fillOpacity=10,
+        legendDisplayMode="list",
+        tooltipMode="multi",
+    )
+
+
+def business_clickhouse() -> Dashboard:
+    layout = (
+        Layout()
+        .row("Invitations created in the range (from the analytics service's ClickHouse)")
+        .add(
+            6,
+            4,
+            ch_stat("Invitations", FACTS + "SELECT count() AS invitations FROM facts"),
+            ch_stat(
+                "Completion rate",
+                FACTS + "SELECT if(count() = 0, NULL, countIf(completed IS NOT NULL) / count()) AS rate FROM facts",
+                unit="percentunit",
+                description="Completed interviews per invitation (the HR dashboard's completion rate).",
+            ),
+            ch_stat(
+                "Median time to decision",
+                FACTS + f"SELECT medianExact({TO_DECISION}) AS seconds FROM facts "
+                "WHERE decided IS NOT NULL AND completed_raw IS NOT NULL",
+                unit="s",
+                description="From the completed interview to the HR decision.",
+            ),
+            ch_stat(
+                "AI-human agreement",
+                FACTS + f"SELECT if(count() = 0, NULL, countIf({AGREES}) / count()) AS agreement FROM facts "
+                "WHERE advice != '' AND verdict != ''",
+                unit="percentunit",
+                description="Decided invitations whose AI recommendation was hire→approved or reject→rejected.",
+            ),
+        )
+        .add(
+            12,
+            8,
+            ch_timeseries(
+                "Funnel by step, per day invited",
+                # Capitalised series names: ClickHouse would resolve a lower-case alias over the facts' columns.
+                FACTS + "SELECT toStartOfDay(invited) AS time, count() AS Invited, "
+                "countIf(opened IS NOT NULL) AS Opened, countIf(started IS NOT NULL) AS Started, "
+                "countIf(completed IS NOT NULL) AS Completed, countIf(analysed IS NOT NULL) AS Analysed, "
+                "countIf(decided IS NOT NULL) AS Decided FROM facts GROUP BY time ORDER BY time",
+                description="Each step counts the invitations that got at least that far.",
+            ),
+            ch_timeseries(
+                "Completion rate, per day invited",
+                FACTS + "SELECT toStartOfDay(invited) AS time, countIf(completed IS NOT NULL) / count() AS rate "
+                "FROM facts GROUP BY time ORDER BY time",
+                unit="percentunit",
+            ),
+            ch_timeseries(
+                "Time to decision, per day decided (median and p90)",
+                FACTS + f"SELECT toStartOfDay(decided) AS time, medianExact({TO_DECISION}) AS median, "
+                f"quantileExact(0.9)({TO_DECISION}) AS p90 FROM facts "
+                "WHERE decided IS NOT NULL AND completed_raw IS NOT NULL GROUP BY time ORDER BY time",
+                unit="s",
+            ),
+            Table(
+                title="AI recommendation vs human decision",
+                description="Decided invitations with an AI recommendation; `consider` never agrees.",
+                dataSource=CLICKHOUSE,
+                targets=[
+                    Sql(
+                        FACTS + f"SELECT advice AS ai, verdict AS human, count() AS invitations, "
+                        f"countIf({AGREES}) > 0 AS agrees FROM facts WHERE advice != '' AND verdict != '' "
+                        "GROUP BY ai, human ORDER BY ai, human",
+                        table=True,
+                    )
+                ],
+            ),
+        )
+        .row("Analyses and usage per plan (by the day of the event)")
+        .add(
+            8,
+            8,
+            ch_timeseries(
+                "Analyses per day",
+                "SELECT toStartOfDay(occurred_at) AS time, count() AS analyses FROM events FINAL "
+                "WHERE type = 'analysis.completed' AND $__timeFilter(occurred_at) GROUP BY time ORDER BY time",
+            ),
+            ch_timeseries(
+                "Invitations per day by plan",
+                USAGE.format(columns="countIf(type = 'invitation.created') AS invitations"),
+            ),
+            ch_timeseries(
+                "LLM tokens per day by plan",
+                USAGE.format(
+                    columns="sumIf(JSONExtractUInt(payload, 'totalTokensUsed'), "
+                    "type IN ('analysis.completed', 'analysis.failed')) AS llm_tokens"
+                ),
+            ),
+        )
+    )
+    board = dashboard("aivi-business-clickhouse", "Business (ClickHouse)", ["business", "clickhouse"], layout)
+    board.time = Time("now-30d", "now")
+    board.refresh = "5m"
+    return board
+
+
 GENERATORS: dict[str, Callable[[], Dashboard]] = {
     "fleet-overview": fleet_overview,
     "service-red": service_red,
@@ -669,6 +865,7 @@ GENERATORS: dict[str, Callable[[], Dashboard]] = {
     "ai-analysis": ai_analysis,
     "errors-explorer": errors_explorer,
     "business": business,
+    "business-clickhouse": business_clickhouse,
 }
 
 

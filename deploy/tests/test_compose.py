@@ -472,9 +472,15 @@ def test_grafana_provisions_the_datasources_the_dashboards_use(services: dict[st
     provisioning = DEPLOY / "grafana" / "provisioning"
     datasources = yaml.safe_load((provisioning / "datasources" / "datasources.yml").read_text())["datasources"]
     assert {(d["type"], d["uid"]) for d in datasources} == {
-        ("prometheus", "prometheus"), ("loki", "loki"), ("jaeger", "jaeger")
+        ("prometheus", "prometheus"), ("loki", "loki"), ("jaeger", "jaeger"),
+        ("grafana-clickhouse-datasource", "clickhouse"),
     }  # fmt: skip
-    urls = {d["uid"]: d["url"] for d in datasources}
+    # The ClickHouse plugin takes host and port (and its plugin is installed by GF_INSTALL_PLUGINS).
+    clickhouse = next(d for d in datasources if d["uid"] == "clickhouse")
+    assert (clickhouse["jsonData"]["host"], clickhouse["jsonData"]["port"]) == ("clickhouse", 8123)
+    assert services["grafana"]["environment"]["GF_INSTALL_PLUGINS"].startswith("grafana-clickhouse-datasource ")
+    assert "/etc/clickhouse-server/users.d/grafana.xml" in str(services["clickhouse"]["volumes"])
+    urls = {d["uid"]: d["url"] for d in datasources if "url" in d}
     assert urls == {"prometheus": "http://prometheus:9090", "loki": "http://loki:3100",
                     "jaeger": "http://jaeger:16686"}  # fmt: skip
     providers = yaml.safe_load((provisioning / "dashboards" / "dashboards.yml").read_text())["providers"]

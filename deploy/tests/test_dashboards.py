@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -58,6 +59,8 @@ CHARTS = {
         "analysis_service_analysis_total",
         "billing_stripe_webhooks_total",
     },
+    # SQL on the analytics service's ClickHouse, no metrics (its SQL runs in services/analytics/tests).
+    "business-clickhouse": set(),
     "service-red": {"http_requests_total", "http_request_duration_seconds_bucket", "http_requests_in_flight"},
     "fleet-overview": {"up", "http_requests_total", "outbox_backlog", "kafka_consumer_lag", "circuit_breaker_state"},
 }
@@ -160,3 +163,19 @@ def test_every_dashboard_query_parses_as_promql(tmp_path: Path) -> None:
     )
 
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_grafana_reads_clickhouse_as_a_read_only_user_that_may_only_select() -> None:
+    datasource = next(d for d in yaml.safe_load(DATASOURCES.read_text())["datasources"] if d["uid"] == "clickhouse")
+    users = ET.parse(DEPLOY / "clickhouse" / "users.d" / "grafana.xml").getroot()
+    user = users.find("users/grafana")
+    assert user is not None
+    profile = users.find(f"profiles/{user.findtext('profile')}")
+    assert profile is not None
+
+    assert datasource["type"] == "grafana-clickhouse-datasource"
+    assert datasource["jsonData"]["username"] == "grafana" and datasource["jsonData"]["host"] == "clickhouse"
+    assert profile.findtext("readonly") in {"1", "2"}
+    assert [g.text for g in user.findall("grants/query")] == ["GRANT SELECT ON aivi.*"]
+    sql_targets = [t for p in panels(dashboard("business-clickhouse")) for t in p.get("targets", [])]
+    assert sql_targets and all(t["datasource"]["uid"] == "clickhouse" and t["rawSql"] for t in sql_targets)
