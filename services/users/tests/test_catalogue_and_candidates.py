@@ -19,7 +19,7 @@ async def skill_id(client: httpx.AsyncClient, headers: dict[str, str], slug: str
     return next(s["id"] for s in found.json()["data"] if s["slug"] == slug)
 
 
-async def test_the_taxonomy_is_seeded_with_eight_ordered_categories_and_their_skills(
+async def test_the_taxonomy_is_seeded_with_twelve_ordered_categories_and_their_skills(
     client: httpx.AsyncClient, make_user: MakeUser, as_user
 ) -> None:
     user = await make_user()
@@ -38,12 +38,36 @@ async def test_the_taxonomy_is_seeded_with_eight_ordered_categories_and_their_sk
         "mobile-development",
         "testing-qa",
         "tools-ides",
+        "customer-support",
+        "sales",
+        "operations",
+        "communication-languages",
     ]
-    assert [c["sortOrder"] for c in categories] == list(range(1, 9))
+    assert [c["sortOrder"] for c in categories] == list(range(1, 13))
     slugs = {s["slug"] for s in languages.json()["data"]}
     assert {"javascript", "typescript", "python", "go", "rust", "csharp", "cpp"} <= slugs
     assert python[0]["categoryName"] == "Programming Languages"
     assert python[0]["category"]["slug"] == "programming-languages"
+
+
+async def test_the_catalogue_covers_support_sales_and_operations_roles(
+    client: httpx.AsyncClient, make_user: MakeUser, as_user
+) -> None:
+    me = as_user((await make_user())["id"], "pending")
+    categories = {c["slug"]: c["id"] for c in (await client.get("/skills/categories", headers=me)).json()["data"]}
+
+    def slugs_in(category: str) -> Any:
+        return client.get("/skills", params={"categoryId": categories[category], "limit": 100}, headers=me)
+
+    support = {s["slug"] for s in (await slugs_in("customer-support")).json()["data"]}
+    sales = {s["slug"] for s in (await slugs_in("sales")).json()["data"]}
+    operations = {s["slug"] for s in (await slugs_in("operations")).json()["data"]}
+    negotiation = (await client.get("/skills", params={"search": "negoti"}, headers=me)).json()["data"]
+
+    assert {"customer-service", "complaint-handling", "zendesk"} <= support
+    assert {"prospecting", "negotiation", "salesforce"} <= sales
+    assert {"logistics", "scheduling", "inventory-management"} <= operations
+    assert [(s["slug"], s["categoryName"]) for s in negotiation] == [("negotiation", "Sales")]
 
 
 async def test_an_admin_manages_the_catalogue_and_inactive_skills_cannot_be_newly_added(
