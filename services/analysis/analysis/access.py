@@ -9,10 +9,12 @@ from kit.errors import Forbidden
 
 
 def may_review(caller: Principal, analysis: AnalysisResult) -> bool:
-    """Admins see every analysis; HR only those of invitations they sent. The inviter is matched against the
-    company id too, because the reference's `invitation.completed` carried the inviting HR user's id there."""
+    """Admins see every analysis; HR those of invitations they sent and, as its hiring team, those of their
+    company (the gateway resolves it from membership). The inviter is matched against the company id too,
+    because the reference's `invitation.completed` carried the inviting HR user's id there."""
+    same_company = caller.company_id is not None and caller.company_id.lower() == analysis.company_id
     return caller.has("admin") or (
-        caller.has("hr") and caller.user_id.lower() in (analysis.hr_user_id, analysis.company_id)
+        caller.has("hr") and (same_company or caller.user_id.lower() in (analysis.hr_user_id, analysis.company_id))
     )
 
 

@@ -110,6 +110,21 @@ async def test_hr_reads_only_the_analyses_of_their_own_invitations_and_admin_rea
     assert others[0].json()["code"] == "FORBIDDEN"
 
 
+async def test_the_hiring_team_of_the_invitations_company_reads_its_analysis_and_another_company_does_not(
+    client: httpx.AsyncClient, seed: Seed, as_user: Callable[[str, str], dict[str, str]]
+) -> None:
+    company = str(uuid.uuid4())
+    payload = await seed(companyId=company)
+    path = f"/api/v1/analysis/{payload['invitationId']}"
+
+    # The gateway forwards the caller's company, resolved from membership.
+    teammate = await client.get(path, headers={**as_user(str(uuid.uuid4()), "hr"), "x-company-id": company})
+    outsider = await client.get(path, headers={**as_user(str(uuid.uuid4()), "hr"), "x-company-id": str(uuid.uuid4())})
+    candidate = await client.get(path, headers={**as_user(str(uuid.uuid4()), "candidate"), "x-company-id": company})
+
+    assert (teammate.status_code, outsider.status_code, candidate.status_code) == (200, 403, 403)
+
+
 async def test_a_candidate_sees_only_their_own_results_and_only_the_candidate_fields(
     client: httpx.AsyncClient, seed: Seed, as_user: Callable[[str, str], dict[str, str]]
 ) -> None:

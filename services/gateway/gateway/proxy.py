@@ -128,7 +128,15 @@ TABLE: list[Forward] = [
     Forward("POST", "/api/invitations", "interviews", "/api/invitations", "Invite a candidate", company=True),
     Forward("GET", "/api/invitations/candidate", "interviews", "/api/invitations/candidate", "My invitations"),
     Forward("GET", "/api/invitations/hr", "interviews", "/api/invitations/hr", "Invitations I sent"),
-    Forward("GET", "/api/invitations/{invitation_id}", "interviews", "/api/invitations/{invitation_id}", "Invitation"),
+    # With the caller's company: the hiring team of the invitation's company reads it (team review).
+    Forward(
+        "GET",
+        "/api/invitations/{invitation_id}",
+        "interviews",
+        "/api/invitations/{invitation_id}",
+        "Invitation",
+        company=True,
+    ),
     *(
         Forward(
             "POST",
@@ -196,7 +204,14 @@ TABLE: list[Forward] = [
     ),
     # No candidate route to the analysis: candidates never see the AI's score, verdict or tips, only a human's
     # decision (on their invitation, as the template allows).
-    Forward("GET", "/api/analysis/{invitation_id}", "analysis", "/api/v1/analysis/{invitation_id}", "Analysis (HR)"),
+    Forward(
+        "GET",
+        "/api/analysis/{invitation_id}",
+        "analysis",
+        "/api/v1/analysis/{invitation_id}",
+        "Analysis (HR)",
+        company=True,
+    ),
     # media
     *(
         Forward("POST", f"/api/media/upload/{step}", "media", f"/api/v1/media/upload/{step}", f"Upload: {step}")
@@ -206,8 +221,14 @@ TABLE: list[Forward] = [
     Forward("GET", "/api/media/{media_id}", "media", "/api/v1/media/{media_id}", "Media metadata"),
     Forward("DELETE", "/api/media/{media_id}", "media", "/api/v1/media/{media_id}", "Delete media"),
     *(
+        # With the caller's company: media lets the invitation's company's HR team play its recordings.
         Forward(
-            "GET", f"/api/media/{{media_id}}/{what}", "media", f"/api/v1/media/{{media_id}}/{what}", f"Media {what}"
+            "GET",
+            f"/api/media/{{media_id}}/{what}",
+            "media",
+            f"/api/v1/media/{{media_id}}/{what}",
+            f"Media {what}",
+            company=True,
         )
         for what in ("stream", "download", "status", "transcription", "thumbnail", "parts")
     ),

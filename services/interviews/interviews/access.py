@@ -34,8 +34,9 @@ def check_may_invite_to(caller: Principal, template: Template) -> None:
 
 
 def check_invitation_reader(caller: Principal, invitation: Invitation) -> None:
-    """An invitation is visible to its candidate, to the HR user who sent it and to admins."""
-    if not (is_invited_candidate(caller, invitation) or invitation.invited_by == caller.user_id or caller.has("admin")):
+    """An invitation is visible to its candidate, to the HR user who sent it, to its company's hiring team (team
+    review) and to admins."""
+    if not (is_invited_candidate(caller, invitation) or is_on_hiring_team(caller, invitation)):
         raise InvitationAccessDenied("You can only access your own invitations")
 
 
@@ -67,11 +68,16 @@ def reveals_answers(caller: Principal, invitation: Invitation) -> bool:
     return not is_invited_candidate(caller, invitation) or caller.has("admin")
 
 
-def check_team_reviewer(caller: Principal, invitation: Invitation) -> None:
-    """A completed interview is reviewed by its company's HR team: the inviter, any HR member of the company the
-    invitation is billed to (the gateway resolves the caller's company from membership), and admins."""
+def is_on_hiring_team(caller: Principal, invitation: Invitation) -> bool:
+    """The inviter, any HR member of the company the invitation is billed to (the gateway resolves the caller's
+    company from membership), and admins."""
     same_company = caller.company_id is not None and caller.company_id == invitation.company_id
-    if not (caller.has("admin") or invitation.invited_by == caller.user_id or (same_company and caller.has("hr"))):
+    return caller.has("admin") or invitation.invited_by == caller.user_id or (same_company and caller.has("hr"))
+
+
+def check_team_reviewer(caller: Principal, invitation: Invitation) -> None:
+    """A completed interview is reviewed by its company's hiring team."""
+    if not is_on_hiring_team(caller, invitation):
         raise InvitationAccessDenied("Only your company's hiring team can review this interview")
 
 

@@ -113,6 +113,17 @@ async def test_a_reviewer_sees_teammates_ratings_and_notes_only_after_submitting
     assert (after["stage"], after["candidateName"]) == ("new", "Cand Idate")
 
 
+async def test_the_hiring_team_reads_the_interview_itself_and_another_companys_hr_does_not(
+    client, finished, teammate, outsider
+) -> None:
+    interview = await finished()
+    path = f"/api/invitations/{interview.invitation_id}"
+    teammate_read = await client.get(path, params={"includeTemplate": "true"}, headers=teammate.headers)
+    assert teammate_read.status_code == 200, teammate_read.text
+    assert teammate_read.json()["responses"][0]["textAnswer"] == "We added a canary stage."
+    assert (await client.get(path, headers=outsider.headers)).status_code == 403
+
+
 async def test_ratings_outside_one_to_five_or_for_questions_not_asked_are_refused_with_field_details(
     client, finished, lead
 ) -> None:
