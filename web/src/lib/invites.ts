@@ -50,3 +50,67 @@ export function joinError(error: unknown): string {
   }
   return "Something went wrong. Please try again in a moment.";
 }
+
+export type Invitee = { email: string; name?: string };
+export type RowStatus = "invited" | "ready" | "invalid_email" | "duplicate" | "already_invited" | "over_quota";
+export type RowResult = { row: number; email: string; name?: string; status: RowStatus; message?: string; invitationId?: string };
+export type BulkResult = { invited: number; refused: number; rows: RowResult[] };
+export type BulkInvite = { templateId: string; expiresAt: string; companyName?: string; candidates: Invitee[]; hrEmail?: string; hrName?: string; dryRun?: boolean };
+
+/** People from a pasted list or a CSV file: one a line, "Name <email>" or cells split by comma, semicolon or
+ * tab (the cell with an @ is the address, the first other one the name); a header line without an address
+ * is skipped. Each address is checked by the server, so a bad one is shown on its own row. */
+export function parseInvitees(text: string): Invitee[] {
+  const people: Invitee[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const angled = /^(.*)<([^>]+)>\s*$/.exec(line);
+    if (angled) {
+      const name = angled[1].trim().replace(/^"|"$/g, "");
+      people.push({ email: angled[2].trim(), ...(name ? { name } : {}) });
+      continue;
+    }
+    const cells = splitCells(line);
+    const email = cells.find((c) => c.includes("@"));
+    if (email === undefined) {
+      // A header ("name,email") or a line with no address: kept as a row only when it is not a header.
+      if (people.length === 0 && /e-?mail/i.test(line)) continue;
+      people.push({ email: cells.find(Boolean) ?? line });
+      continue;
+    }
+    const name = cells.find((c) => c && c !== email);
+    people.push({ email, ...(name ? { name } : {}) });
+  }
+  return people;
+}
+
+/** A CSV line's cells: split at commas, semicolons or tabs outside double quotes ("Lovelace, Ada" is one). */
+function splitCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === "," || ch === ";" || ch === "\t")) {
+      cells.push(cell.trim());
+      cell = "";
+    } else cell += ch;
+  }
+  cells.push(cell.trim());
+  return cells;
+}
+
+/** Each row's outcome in plain words. */
+export const ROW_STATUS: Record<RowStatus, string> = {
+  invited: "Invited",
+  ready: "Ready to send",
+  invalid_email: "Not a valid e-mail address",
+  duplicate: "Listed twice",
+  already_invited: "Already invited",
+  over_quota: "Over your plan's limit",
+};
+
+export function bulkInvite(body: BulkInvite): Promise<BulkResult> {
+  return api.post<BulkResult>("/api/invites/bulk", body);
+}

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import * as React from "react";
+import { EmailInviteDialog } from "@/components/hr/email-invite-dialog";
 import { InvitationsList } from "@/components/hr/invitations-list";
 import { Button } from "@/components/ui/button";
 import { PageHeader, Spinner } from "@/components/ui/feedback";
@@ -15,6 +16,10 @@ function InvitationsPage() {
   const rawStatus = params.get("status") ?? "";
   const status = STATUSES.includes(rawStatus) ? rawStatus : "";
   const page = Math.max(1, Number.parseInt(params.get("page") ?? "1", 10) || 1);
+  // "Invite candidates" on a template opens the e-mail invitation with that template chosen (?invite=<id>).
+  const inviteTemplate = params.get("invite") ?? undefined;
+  const [inviting, setInviting] = React.useState(inviteTemplate !== undefined);
+  const [listKey, setListKey] = React.useState(0);
   const go = (next: { status?: string; page?: number }) => {
     const sp = new URLSearchParams();
     const s = next.status ?? status;
@@ -30,12 +35,16 @@ function InvitationsPage() {
         title="Invitations"
         description="Every interview invitation you sent, with its progress."
         actions={
-          <Button asChild>
-            <Link href="/hr/candidates?tab=search">Invite a candidate</Link>
-          </Button>
+          <div className="flex flex-wrap gap-2">
+            <Button onClick={() => setInviting(true)}>Invite by e-mail</Button>
+            <Button asChild variant="outline">
+              <Link href="/hr/candidates?tab=search">Find registered candidates</Link>
+            </Button>
+          </div>
         }
       />
-      <InvitationsList status={status} onStatusChange={(s) => go({ status: s, page: 1 })} page={page} onPageChange={(p) => go({ page: p })} />
+      <EmailInviteDialog open={inviting} templateId={inviteTemplate} onOpenChange={setInviting} onInvited={() => setListKey((k) => k + 1)} />
+      <InvitationsList key={listKey} status={status} onStatusChange={(s) => go({ status: s, page: 1 })} page={page} onPageChange={(p) => go({ page: p })} />
     </>
   );
 }

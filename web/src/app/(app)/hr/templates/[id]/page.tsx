@@ -96,7 +96,7 @@ export default function TemplateDetailPage() {
         <div className="flex flex-wrap gap-2">
           {t.status === "active" && (
             <Button asChild>
-              <Link href="/hr/candidates">
+              <Link href={`/hr/invitations?invite=${encodeURIComponent(t.id)}`}>
                 <UserPlus aria-hidden /> Invite candidates
               </Link>
             </Button>
