@@ -168,6 +168,10 @@ class KeycloakAccounts:
         representation = await self._call(self.admin.a_get_realm_role, role)
         await self._call(self.admin.a_delete_realm_roles_of_user, keycloak_id, [representation])
 
+    async def send_verify_email(self, keycloak_id: str) -> None:
+        """Keycloak's own e-mail (through the realm's SMTP server) whose link marks the address verified."""
+        await self._call(self.admin.a_send_verify_email, keycloak_id)
+
     async def set_password(self, keycloak_id: str, password: str) -> None:
         await self._call(self.admin.a_set_user_password, keycloak_id, password, False)
 

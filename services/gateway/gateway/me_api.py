@@ -90,6 +90,21 @@ async def select_role(body: SelectRole, *, request: Request, response: Response,
     )
 
 
+@router.post(
+    "/api/users/me/verify-email",
+    status_code=202,
+    response_model=Message,
+    summary="Send me the e-mail that confirms my address",
+)
+async def send_verify_email(*, request: Request, caller: Caller) -> Message:
+    """Keycloak e-mails a link that verifies the caller's address (an invitation sent to it can then be claimed)."""
+    if caller.claims.get("email_verified") is True:
+        return Message(message="Your e-mail address is already confirmed")
+    subject = caller.subject or await keycloak_id(request, caller.user_id)
+    await request.app.state.accounts.send_verify_email(subject)
+    return Message(message="We sent you an e-mail: open its link to confirm your address")
+
+
 @router.put(
     "/api/users/me/experience-level",
     summary="Set my experience level",

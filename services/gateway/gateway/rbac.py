@@ -145,6 +145,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/invites/bulk"): HR,
     ("GET", "/api/invites/join"): PUBLIC,
     ("POST", "/api/invites/claim"): ANY,
+    ("POST", "/api/users/me/verify-email"): ANY,
     ("POST", "/api/invitations/{invitation_id}/resend"): HR,
     ("POST", "/api/invitations/{invitation_id}/extend"): HR,
     ("POST", "/api/invitations/{invitation_id}/reset"): HR,
