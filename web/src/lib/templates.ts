@@ -249,11 +249,13 @@ function questionDraftOf(q: Question, keepId: boolean): QuestionDraft {
   };
 }
 
-/** The wizard's values for an existing template (edit: ids kept) or for a copy of it (duplicate: no ids). */
+/**
+ * The wizard's values for an existing template (edit: ids kept) or for a copy of it (duplicate: no ids). A copy
+ * keeps the title as it is: the title is the job candidates see, and the copy is told apart as a draft.
+ */
 export function draftFromTemplate(t: Template, { copy = false }: { copy?: boolean } = {}): TemplateDraft {
-  const title = copy ? `${t.title} (Copy)`.slice(0, LIMITS.titleMax) : t.title;
   return {
-    title,
+    title: t.title,
     description: t.description,
     settings: settingsDraftOf(t.settings),
     questions: [...t.questions].sort((a, b) => a.order - b.order).map((q) => questionDraftOf(q, !copy)),

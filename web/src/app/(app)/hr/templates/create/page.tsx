@@ -1,14 +1,20 @@
 "use client";
 
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import * as React from "react";
 import { TemplateWizard } from "@/components/templates/template-wizard";
 import { Button } from "@/components/ui/button";
-import { PageHeader } from "@/components/ui/feedback";
+import { StarterPicker } from "@/components/templates/starter-picker";
+import { PageHeader, Spinner } from "@/components/ui/feedback";
+import { draftFromStarter, findStarter } from "@/lib/starters";
 import { emptyDraft } from "@/lib/templates";
 
-export default function CreateTemplatePage() {
-  const [initial] = React.useState(emptyDraft);
+function CreateTemplate() {
+  const slug = useSearchParams().get("starter");
+  const starter = findStarter(slug);
+  // Keyed by the starter so picking another one starts the wizard afresh with its questions.
+  const initial = React.useMemo(() => (starter ? draftFromStarter(starter) : emptyDraft()), [starter]);
   return (
     <>
       <PageHeader
@@ -20,7 +26,17 @@ export default function CreateTemplatePage() {
           </Button>
         }
       />
-      <TemplateWizard mode="create" initial={initial} />
+      <StarterPicker current={starter?.slug} />
+      <TemplateWizard key={starter?.slug ?? "blank"} mode="create" initial={initial} />
     </>
+  );
+}
+
+export default function CreateTemplatePage() {
+  // useSearchParams needs a boundary of its own in the production build.
+  return (
+    <React.Suspense fallback={<Spinner />}>
+      <CreateTemplate />
+    </React.Suspense>
   );
 }
