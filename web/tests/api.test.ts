@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ApiError, api, buildUrl, configureApi, errorMessage, getApiBase, request, setFetch } from "@/lib/api";
+import { ApiError, api, buildUrl, configureApi, errorMessage, getApiBase, plainWords, request, setFetch } from "@/lib/api";
 
 const BASE = "http://gateway.test";
 
@@ -134,12 +134,12 @@ describe("ApiError from the gateway's envelope", () => {
     expect(((await api.get("/api/msg").catch((e: unknown) => e)) as ApiError).message).toBe("from message");
   });
 
-  it("names the HTTP status when the body is not JSON", async () => {
+  it("keeps the HTTP status in the code and says in plain words what failed when the body is not JSON", async () => {
     transport(() => new Response("<html>Bad gateway</html>", { status: 502, statusText: "Bad Gateway" }));
 
     const e = (await api.get("/api/x").catch((e: unknown) => e)) as ApiError;
 
-    expect([e.statusCode, e.code, e.message]).toEqual([502, "HTTP_502", "Bad Gateway"]);
+    expect([e.statusCode, e.code, e.message]).toEqual([502, "HTTP_502", "Something went wrong on our side. Please try again in a moment."]);
   });
 
   it("turns a transport failure into NETWORK_ERROR", async () => {
@@ -304,5 +304,21 @@ describe("URLs", () => {
     const calls = transport(() => json(200, {}));
     await request("/api/y", { method: "GET" });
     expect(calls[0].url).toBe("http://other.test:8001/api/y");
+  });
+});
+
+describe("errors in plain words", () => {
+  it("leaves internal ids out of the server's message", async () => {
+    setFetch(async () =>
+      new Response(JSON.stringify({ statusCode: 404, code: "NOT_FOUND", error: "Template 3f2a9c1e-1b2c-4d5e-8f90-0123456789ab not found" }), {
+        status: 404,
+      }),
+    );
+    const refused = await request("/api/templates/x").catch((e: unknown) => e);
+    expect(errorMessage(refused)).toBe("Template not found");
+  });
+
+  it("keeps a message without ids as the server wrote it", () => {
+    expect(plainWords("Validation failed")).toBe("Validation failed");
   });
 });

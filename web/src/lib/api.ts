@@ -87,6 +87,17 @@ export function buildUrl(path: string, query?: RequestOptions["query"]): string 
   return url.toString();
 }
 
+/** Internal ids in a server's message ("Template 3f2a… not found") mean nothing to people: they are left out. */
+const INTERNAL_ID = /\s*\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+export function plainWords(message: string): string {
+  return message.replace(INTERNAL_ID, "").replace(/\s{2,}/g, " ").trim();
+}
+
+function fallbackMessage(status: number): string {
+  return status >= 500 ? "Something went wrong on our side. Please try again in a moment." : `The request was refused (${status}).`;
+}
+
 async function toError(response: Response): Promise<ApiError> {
   let payload: Record<string, unknown> = {};
   try {
@@ -94,10 +105,11 @@ async function toError(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's HTML page, an empty body): the status line is all we have.
   }
-  const raw = payload.error ?? payload.message ?? response.statusText ?? "Request failed";
+  // A status line ("Internal Server Error") is no sentence for people: a 5xx without a message gets one of ours.
+  const raw = payload.error ?? payload.message ?? (response.status >= 500 ? "" : response.statusText) ?? "";
   const message = Array.isArray(raw) ? raw.join(", ") : typeof raw === "string" ? raw : JSON.stringify(raw);
   const code = typeof payload.code === "string" ? payload.code : `HTTP_${response.status}`;
-  return new ApiError(response.status, code, message || `Request failed (${response.status})`, payload.details as ApiError["details"]);
+  return new ApiError(response.status, code, plainWords(message) || fallbackMessage(response.status), payload.details as ApiError["details"]);
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {

@@ -97,7 +97,8 @@ function AnalysisState({ invitation, analysis }: { invitation: Invitation; analy
   if (data.status === "failed")
     return (
       <Alert variant="error" title="The analysis failed">
-        <p>{data.errorMessage ?? "No reason was given."}</p>
+        {/* The stored reason names the scoring service's internals (provider, status codes): it stays in the logs. */}
+        <p>The automatic scoring could not finish, so this interview has no AI scores.</p>
         <p className="mt-1">You can still review the answers and decide.</p>
       </Alert>
     );
