@@ -1,11 +1,12 @@
 import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AppShell, initials } from "@/components/layout/app-shell";
 import { ThemeToggle } from "@/components/layout/theme-toggle";
 import { LivePreview } from "@/components/interview/device-check";
 import { profileKeys, type Me } from "@/lib/profile";
+import { localeOf, translate } from "@/lib/i18n";
 import { THEME_KEY, THEME_SCRIPT } from "@/lib/theme";
 
 vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: vi.fn() }), usePathname: () => "/hr/review" }));
@@ -53,9 +54,9 @@ const ADA: Me = {
   role: "hr",
 } as Me;
 
-function renderShell() {
+function renderShell(me: Me = ADA) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
-  client.setQueryData(profileKeys.me, ADA);
+  client.setQueryData(profileKeys.me, me);
   return render(
     <QueryClientProvider client={client}>
       <AppShell>
@@ -71,6 +72,7 @@ beforeEach(() => {
   deviceIsDark(false);
 });
 afterEach(() => {
+  document.documentElement.lang = "en";
   vi.unstubAllGlobals();
   localStorage.clear();
   html().classList.remove("dark");
@@ -148,5 +150,26 @@ describe("the camera preview", () => {
     const preview = screen.getByLabelText("Live camera preview");
     expect(preview.className).toContain("-scale-x-100");
     expect(preview.className).toContain("max-sm:aspect-[3/4]");
+  });
+});
+
+describe("the shell in the profile's language", () => {
+  it("speaks German to a candidate whose profile says German, and tells the browser so", async () => {
+    renderShell({ ...ADA, role: "candidate", language: "de" });
+    expect(screen.getByRole("link", { name: "Meine Interviews" }).getAttribute("href")).toBe("/candidate/dashboard");
+    expect(screen.getByRole("link", { name: "Meine Fähigkeiten" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Abmelden" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Farben: wie das Gerät" })).toBeTruthy();
+    expect(screen.getByTestId("signed-in-initials").textContent).toContain("Angemeldet als Ada Lovelace");
+    await waitFor(() => expect(document.documentElement.lang).toBe("de"));
+    expect(await a11yFindings()).toEqual([]);
+  });
+
+  it("stays English for English and for languages without a dictionary yet", () => {
+    expect(localeOf("en")).toBe("en");
+    expect(localeOf("fr")).toBe("en");
+    expect(localeOf(undefined)).toBe("en");
+    expect(localeOf("de-AT")).toBe("de");
+    expect(translate("de", "A phrase nobody translated")).toBe("A phrase nobody translated");
   });
 });

@@ -26,6 +26,7 @@ import { ThemeToggle } from "@/components/layout/theme-toggle";
 import { NotificationBell } from "@/components/notifications/notification-bell";
 import { Button } from "@/components/ui/button";
 import { ErrorState, Spinner } from "@/components/ui/feedback";
+import { localeOf, translate } from "@/lib/i18n";
 import { displayName, useMe } from "@/lib/profile";
 import { logout } from "@/lib/session";
 import { cn } from "@/lib/utils";
@@ -78,7 +79,7 @@ export function accountNav(role: string): NavItem[] {
   return role === "hr" || role === "admin" ? [...ACCOUNT, BILLING] : ACCOUNT;
 }
 
-function NavLinks({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => void }) {
+function NavLinks({ items, onNavigate, t }: { items: NavItem[]; onNavigate?: () => void; t: (text: string) => string }) {
   const pathname = usePathname();
   return (
     <ul className="space-y-1">
@@ -96,7 +97,7 @@ function NavLinks({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => 
               )}
             >
               <Icon className="h-4 w-4" aria-hidden />
-              {label}
+              {t(label)}
             </Link>
           </li>
         );
@@ -109,15 +110,21 @@ export function AppShell({ children }: { children: React.ReactNode }) {
   const me = useMe();
   const [open, setOpen] = React.useState(false);
   const role = me.data?.role ?? "pending";
+  const locale = localeOf(me.data?.language);
+  const t = (text: string) => translate(locale, text);
+  // The page's language for screen readers and the browser's own words (hyphenation, spell check).
+  React.useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
   const sidebar = (
-    <nav aria-label="Main" className="flex h-full flex-col gap-6 p-4">
+    <nav aria-label={t("Main")} className="flex h-full flex-col gap-6 p-4">
       <Link href="/dashboard" className="flex items-center gap-2 px-2 text-lg font-bold">
         <Video className="h-5 w-5 text-primary" aria-hidden /> AI Interview
       </Link>
-      <NavLinks items={NAV[role] ?? []} onNavigate={() => setOpen(false)} />
+      <NavLinks items={NAV[role] ?? []} onNavigate={() => setOpen(false)} t={t} />
       <div>
-        <p className="px-3 pb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">Account</p>
-        <NavLinks items={accountNav(role)} onNavigate={() => setOpen(false)} />
+        <p className="px-3 pb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">{t("Account")}</p>
+        <NavLinks items={accountNav(role)} onNavigate={() => setOpen(false)} t={t} />
       </div>
     </nav>
   );
@@ -125,10 +132,10 @@ export function AppShell({ children }: { children: React.ReactNode }) {
     <div className="flex min-h-screen">
       <aside className="hidden w-60 shrink-0 border-r bg-muted/40 md:block">{sidebar}</aside>
       {open && (
-        <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Menu">
+        <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label={t("Menu")}>
           <div className="absolute inset-0 bg-black/40" onClick={() => setOpen(false)} />
           <div className="absolute inset-y-0 left-0 w-64 bg-background shadow-xl">
-            <Button variant="ghost" size="icon" className="absolute right-2 top-2" onClick={() => setOpen(false)} aria-label="Close menu">
+            <Button variant="ghost" size="icon" className="absolute right-2 top-2" onClick={() => setOpen(false)} aria-label={t("Close menu")}>
               <X aria-hidden />
             </Button>
             {sidebar}
@@ -137,20 +144,20 @@ export function AppShell({ children }: { children: React.ReactNode }) {
       )}
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-14 items-center justify-between gap-2 border-b px-4">
-          <Button variant="ghost" size="icon" className="md:hidden" onClick={() => setOpen(true)} aria-label="Open menu">
+          <Button variant="ghost" size="icon" className="md:hidden" onClick={() => setOpen(true)} aria-label={t("Open menu")}>
             <Menu aria-hidden />
           </Button>
           {/* On a phone the sidebar is hidden: the header carries the logo and who is signed in. */}
-          <Link href="/dashboard" className="flex items-center gap-2 font-bold md:hidden" aria-label="AI Interview, home">
+          <Link href="/dashboard" className="flex items-center gap-2 font-bold md:hidden" aria-label={t("AI Interview, home")}>
             <Video className="h-5 w-5 text-primary" aria-hidden />
             <span className="hidden min-[400px]:inline">AI Interview</span>
           </Link>
           <div className="flex-1" />
-          <ThemeToggle />
+          <ThemeToggle t={t} />
           {me.data && <NotificationBell />}
           {me.data && (
             <span className="hidden text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">
-              {displayName(me.data)} · {ROLE_LABELS[me.data.role] ?? me.data.role}
+              {displayName(me.data)} · {t(ROLE_LABELS[me.data.role] ?? me.data.role)}
             </span>
           )}
           {me.data && (
@@ -160,18 +167,20 @@ export function AppShell({ children }: { children: React.ReactNode }) {
               data-testid="signed-in-initials"
             >
               <span aria-hidden>{initials(displayName(me.data))}</span>
-              <span className="sr-only">Signed in as {displayName(me.data)}</span>
+              <span className="sr-only">
+                {t("Signed in as")} {displayName(me.data)}
+              </span>
             </span>
           )}
-          <Button variant="outline" size="sm" onClick={() => void logout()} aria-label="Sign out">
-            <LogOut aria-hidden /> <span className="hidden min-[400px]:inline">Sign out</span>
+          <Button variant="outline" size="sm" onClick={() => void logout()} aria-label={t("Sign out")}>
+            <LogOut aria-hidden /> <span className="hidden min-[400px]:inline">{t("Sign out")}</span>
           </Button>
         </header>
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 p-4 sm:p-6">
           {me.isPending ? (
             <Spinner />
           ) : me.isError ? (
-            <ErrorState error={me.error} onRetry={() => void me.refetch()} title="Could not load your account" />
+            <ErrorState error={me.error} onRetry={() => void me.refetch()} title={t("Could not load your account")} />
           ) : (
             children
           )}

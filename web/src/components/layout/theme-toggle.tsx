@@ -8,8 +8,8 @@ import { applyTheme, saveTheme, storedTheme, THEME_CHOICES, type ThemeChoice } f
 const LABELS: Record<ThemeChoice, string> = { system: "Colours: as the device", light: "Colours: light", dark: "Colours: dark" };
 const ICONS = { system: Monitor, light: Sun, dark: Moon } as const;
 
-/** One button that steps through device / light / dark; its name says the current choice. */
-export function ThemeToggle() {
+/** One button that steps through device / light / dark; its name says the current choice (in `t`'s language). */
+export function ThemeToggle({ t = (text: string) => text }: { t?: (text: string) => string }) {
   const [choice, setChoice] = React.useState<ThemeChoice>("system");
 
   React.useEffect(() => {
@@ -32,7 +32,7 @@ export function ThemeToggle() {
   };
   const Icon = ICONS[choice];
   return (
-    <Button variant="ghost" size="icon" onClick={next} aria-label={LABELS[choice]} title={LABELS[choice]} data-testid="theme-toggle">
+    <Button variant="ghost" size="icon" onClick={next} aria-label={t(LABELS[choice])} title={t(LABELS[choice])} data-testid="theme-toggle">
       <Icon aria-hidden />
     </Button>
   );
