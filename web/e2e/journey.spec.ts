@@ -433,6 +433,71 @@ test("HR waits for the analysis, reads the scores and approves the candidate wit
   await screen(page, "hr-review-decided");
 });
 
+test("HR rates the answers, shares a read-only link that opens in a browser without a session, and exports the interview's candidates as CSV", async ({
+  page,
+  browser,
+}) => {
+  test.skip(!invitationId, "the interview was not completed");
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto(`/hr/review/${invitationId}`);
+
+  await page.getByRole("group", { name: /^Question 1:/ }).getByRole("radio", { name: "4 of 5" }).check();
+  await page.getByRole("button", { name: "Submit review" }).click();
+  await expect(page.getByRole("button", { name: "Update review" })).toBeVisible();
+
+  const share = page.getByRole("region", { name: "Share with a hiring manager" });
+  await share.getByRole("button", { name: "Create link" }).click();
+  const url = await share.getByTestId("share-url").inputValue();
+  expect(url).toMatch(/\/shared\?token=/);
+  await screen(page, "hr-review-share");
+
+  // A hiring manager without an account: a fresh context, no cookies.
+  const manager = await browser.newContext();
+  const shared = await manager.newPage();
+  await shared.goto(url);
+  await expect(shared.getByText(answer)).toBeVisible();
+  await expect(shared.getByText(template.title)).toBeVisible();
+  await expect(shared.getByRole("button", { name: /Approve|Reject|Submit review/ })).toHaveCount(0);
+  await screen(shared, "shared-interview");
+  await phoneScreen(shared, "shared-interview");
+  await manager.close();
+
+  // HR sees the view logged.
+  await page.reload();
+  await expect(share.getByText(/1 view, last/)).toBeVisible();
+
+  // The one review list, filtered to this interview, and its CSV.
+  await page.goto("/hr/review");
+  await page.getByLabel("Interview", { exact: true }).selectOption({ label: template.title });
+  await expect(page.getByRole("table", { name: "Completed interviews" }).getByRole("row")).toHaveCount(2);
+  await screen(page, "hr-review-list");
+  await phoneScreen(page, "hr-review-list");
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+  const [header, ...rows] = readFileSync(await file.path(), "utf8").trim().split(/\r?\n/);
+  const columns = header!.split(",");
+  expect(columns).toEqual([
+    "candidate_name",
+    "candidate_email",
+    "stage",
+    "ai_score",
+    "ai_recommendation",
+    "rating_q1",
+    "rating_q2",
+    "rating_q3",
+    "team_rating",
+    "reviews",
+    "invited_at",
+    "completed_at",
+    "decided_at",
+  ]);
+  expect(rows).toHaveLength(1);
+  const row = Object.fromEntries(columns.map((c, i) => [c, rows[0]!.split(",")[i]]));
+  expect(row.stage).toBe("selected");
+  expect(row.ai_score).toMatch(/^\d+$/);
+  expect([row.rating_q1, row.team_rating, row.reviews]).toEqual(["4", "4", "1"]);
+  expect(row.decided_at).not.toBe("");
+});
+
 test("HR opens the hiring analytics, where the funnel and the dashboard count the interview just completed and decided", async ({ page }) => {
   test.skip(!invitationId, "the interview was not completed");
   await signIn(page, hr, "/hr/dashboard");
