@@ -193,6 +193,17 @@ async def record_invitation(
     )
 
 
+async def record_claim(session: AsyncSession, *, invitation_id: uuid.UUID, candidate_id: str) -> None:
+    """The account that claimed an e-mailed invitation uploads its answers from now on (the invitation named a
+    stand-in candidate id until then). Interviews lets an invitation be claimed once, so the last claim stands."""
+    invitation = await session.get(InvitationRef, invitation_id, with_for_update=True)
+    if invitation is None:
+        # `invitation.created` precedes it on the same partition; without it there is nothing to hand over.
+        log.warning("media.claim_of_unknown_invitation", invitation_id=str(invitation_id))
+        return
+    invitation.candidate_id = candidate_id
+
+
 async def record_completion(session: AsyncSession, *, invitation_id: uuid.UUID, completed_at: datetime) -> None:
     """The first completion stands (a redelivery or a late duplicate changes nothing)."""
     invitation = await session.get(InvitationRef, invitation_id, with_for_update=True)

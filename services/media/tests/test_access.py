@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from aiokafka import ConsumerRecord
 from sqlalchemy import text
 
+from kit.contracts.interviews import InvitationClaimed
 from kit.events import Envelope
 from kit.testing import INTERNAL_TOKEN
 from media.commands import Jobs
@@ -81,6 +83,36 @@ async def test_only_the_invited_candidate_may_upload_answers_to_an_invitation(
         await stack.scalar("SELECT count(*) FROM media_objects WHERE invitation_id = :id", id=invitation.invitation_id)
         == 0
     )
+
+
+async def test_once_an_e_mailed_invitation_is_claimed_only_the_claiming_account_may_upload_to_it(
+    run_stack: StackFactory, settings: Settings, clips: Clips
+) -> None:
+    stack = await run_stack(settings)
+    invitation = await stack.invitation()
+    account = identity(str(uuid.uuid4()), "candidate")
+    claimed = Envelope(
+        event_type=InvitationClaimed.TYPE,
+        source="interviews",
+        aggregate_id=invitation.invitation_id,
+        payload=InvitationClaimed(
+            invitation_id=invitation.invitation_id,
+            candidate_id=account["x-user-id"],
+            claimed_at=datetime(2030, 1, 1, tzinfo=UTC),
+        ).model_dump(mode="json", by_alias=True),
+    )
+    await stack.producer.send_and_wait(
+        stack.settings.topic("interview-events"), claimed.to_json(), key=invitation.invitation_id.encode()
+    )
+    await stack.wait_for(
+        "SELECT count(*) FROM invitation_access WHERE invitation_id = :id AND candidate_id = :candidate",
+        1,
+        id=invitation.invitation_id,
+        candidate=account["x-user-id"],
+    )
+
+    assert (await stack.initiate(account, invitation, clips.video)).status_code == 201
+    assert (await stack.initiate(invitation.candidate, invitation, clips.video)).status_code == 403
 
 
 async def test_an_uploader_deletes_the_recording_and_its_bytes(
