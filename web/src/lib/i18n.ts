@@ -27,6 +27,33 @@ const DE: Record<string, string> = {
   "Plan and billing": "Tarif und Abrechnung",
   Candidate: "Kandidat",
   "No role yet": "Noch keine Rolle",
+  // Candidate dashboard
+  Pending: "Offen",
+  "In progress": "Begonnen",
+  Completed: "Abgeschlossen",
+  Expired: "Abgelaufen",
+  Withdrawn: "Zurückgezogen",
+  Approved: "Angenommen",
+  "Not selected": "Nicht ausgewählt",
+  "In review": "In Prüfung",
+  "Invited {date}": "Eingeladen am {date}",
+  "Expired {date}": "Abgelaufen am {date}",
+  "Expires {date}": "Läuft ab am {date}",
+  "{answered}/{total} answered": "{answered}/{total} beantwortet",
+  "Progress of {title}": "Fortschritt: {title}",
+  "Feedback from {company}: ": "Rückmeldung von {company}: ",
+  "Start interview": "Interview starten",
+  "Resume interview": "Interview fortsetzen",
+  "View outcome": "Ergebnis ansehen",
+  "Interviews you have been invited to, and where each one stands.":
+    "Interviews, zu denen Sie eingeladen wurden, und wo jedes gerade steht.",
+  "Loading your interviews…": "Ihre Interviews werden geladen…",
+  "Could not load your interviews": "Ihre Interviews konnten nicht geladen werden",
+  "No interviews yet": "Noch keine Interviews",
+  "When a company invites you to an interview it appears here, and you will also get a notification.":
+    "Sobald ein Unternehmen Sie zu einem Interview einlädt, erscheint es hier, und Sie erhalten eine Benachrichtigung.",
+  Invitations: "Einladungen",
+  "Showing the {shown} most recent of {total} invitations.": "Die {shown} neuesten von {total} Einladungen.",
   // Colours button
   "Colours: as the device": "Farben: wie das Gerät",
   "Colours: light": "Farben: hell",
@@ -39,12 +66,17 @@ export function localeOf(language: string | null | undefined): Locale {
   return language?.toLowerCase().startsWith("de") ? "de" : "en";
 }
 
-export function translate(locale: Locale, text: string): string {
-  return DICTIONARIES[locale][text] ?? text;
+export type Vars = Record<string, string | number>;
+export type T = (text: string, vars?: Vars) => string;
+
+/** `text` in `locale`, with each `{name}` replaced by `vars[name]` (after translating, so word order may change). */
+export function translate(locale: Locale, text: string, vars?: Vars): string {
+  const phrase = DICTIONARIES[locale][text] ?? text;
+  return vars ? phrase.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : phrase;
 }
 
 /** `t("Sign out")` in the signed-in person's language (English while the profile loads). */
-export function useT(): (text: string) => string {
+export function useT(): T {
   const locale = localeOf(useMe().data?.language);
-  return (text) => translate(locale, text);
+  return (text, vars) => translate(locale, text, vars);
 }

@@ -1,0 +1,65 @@
+import axe from "axe-core";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import CandidateDashboard from "@/app/(app)/candidate/dashboard/page";
+import { invitationKeys, type InvitationListItem } from "@/lib/invitations";
+import { profileKeys, type Me } from "@/lib/profile";
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const FUTURE = new Date(Date.now() + 7 * 86_400_000).toISOString();
+
+function invitation(over: Partial<InvitationListItem>): InvitationListItem {
+  return {
+    id: "inv-1",
+    templateId: "t1",
+    templateTitle: "Support Agent",
+    candidateId: "c1",
+    companyName: "Acme",
+    status: "pending",
+    allowPause: true,
+    expiresAt: FUTURE,
+    progress: { answered: 0, total: 3, percentage: 0 },
+    createdAt: new Date().toISOString(),
+    ...over,
+  } as InvitationListItem;
+}
+
+function renderDashboard(language: string, items: InvitationListItem[]) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
+  client.setQueryData(profileKeys.me, { id: "c1", email: "c@example.com", firstName: "C", lastName: "D", role: "candidate", language } as Me);
+  client.setQueryData(invitationKeys.candidate, { items, total: items.length, page: 1, limit: 100, totalPages: 1 });
+  return render(
+    <QueryClientProvider client={client}>
+      <CandidateDashboard />
+    </QueryClientProvider>,
+  );
+}
+
+describe("the candidate's interviews in the profile's language", () => {
+  it("are in German for a German profile, with counts, badges, progress and actions, and axe clean", async () => {
+    renderDashboard("de", [
+      invitation({}),
+      invitation({ id: "inv-2", status: "completed", decision: "rejected", progress: { answered: 3, total: 3, percentage: 100 } }),
+    ]);
+    expect(screen.getByRole("heading", { name: "Meine Interviews" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: /Interview starten/ }).getAttribute("href")).toBe("/interview/inv-1");
+    expect(screen.getByRole("link", { name: /Ergebnis ansehen/ })).toBeTruthy();
+    expect(screen.getByText("Nicht ausgewählt")).toBeTruthy();
+    expect(screen.getByText("3/3 beantwortet")).toBeTruthy();
+    expect(screen.getAllByText("Abgeschlossen").length).toBeGreaterThan(0);
+    expect(screen.queryByText("Start interview")).toBeNull();
+    const result = await axe.run(document.body, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
+    });
+    expect(result.violations.map((v) => v.id)).toEqual([]);
+  });
+
+  it("stay English for an English profile", () => {
+    renderDashboard("en", [invitation({})]);
+    expect(screen.getByRole("heading", { name: "My interviews" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: /Start interview/ })).toBeTruthy();
+  });
+});
