@@ -145,7 +145,19 @@ TABLE: list[Forward] = [
             f"/api/invitations/{{invitation_id}}/{action}",
             f"Invitation: {action}",
         )
-        for action in ("start", "responses", "complete", "heartbeat", "approve", "reject", "cancel")
+        for action in ("start", "responses", "complete", "heartbeat", "cancel")
+    ),
+    # The decision is the hiring team's: the caller's company decides whether they are on it.
+    *(
+        Forward(
+            "POST",
+            f"/api/invitations/{{invitation_id}}/{action}",
+            "interviews",
+            f"/api/invitations/{{invitation_id}}/{action}",
+            f"Invitation: {action}",
+            company=True,
+        )
+        for action in ("approve", "reject")
     ),
     # The candidate's briefing (before anything is timed) and a question's server-side clock.
     Forward(

@@ -300,9 +300,10 @@ async def decide(
     caller: Principal,
     now: datetime,
 ) -> datetime:
-    """Record HR's decision; returns when the interview was completed (the start of the time to decision)."""
+    """Record HR's decision; returns when the interview was completed (the start of the time to decision). The
+    hiring team decides, as it moves candidates between stages (selected and rejected are this decision)."""
     invitation = await load_invitation(session, invitation_id)
-    access.check_inviter(caller, invitation)
+    access.check_team_reviewer(caller, invitation)
     invitation.decide(
         decision,
         note=cmd.note if cmd else None,

@@ -113,7 +113,7 @@ async def test_a_reviewer_sees_teammates_ratings_and_notes_only_after_submitting
     assert (after["stage"], after["candidateName"]) == ("new", "Cand Idate")
 
 
-async def test_the_hiring_team_reads_the_interview_itself_and_another_companys_hr_does_not(
+async def test_the_hiring_team_reads_and_decides_the_interview_and_another_companys_hr_does_not(
     client, finished, teammate, outsider
 ) -> None:
     interview = await finished()
@@ -122,6 +122,11 @@ async def test_the_hiring_team_reads_the_interview_itself_and_another_companys_h
     assert teammate_read.status_code == 200, teammate_read.text
     assert teammate_read.json()["responses"][0]["textAnswer"] == "We added a canary stage."
     assert (await client.get(path, headers=outsider.headers)).status_code == 403
+    # The team decides too; another company's HR cannot.
+    refused = await client.post(f"{path}/approve", json={}, headers=outsider.headers)
+    assert refused.status_code == 403
+    approved = await client.post(f"{path}/approve", json={"note": "Agreed in the team"}, headers=teammate.headers)
+    assert approved.status_code == 200, approved.text
 
 
 async def test_ratings_outside_one_to_five_or_for_questions_not_asked_are_refused_with_field_details(
