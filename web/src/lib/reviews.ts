@@ -147,7 +147,7 @@ export function useReviewList(filters: ReviewFilters) {
 }
 
 export function useReviewBoard(id: string) {
-  return useQuery({ queryKey: reviewKeys.board(id), queryFn: () => api.get<ReviewBoard>(board(id)) });
+  return useQuery({ queryKey: reviewKeys.board(id), queryFn: () => api.get<ReviewBoard>(board(id)), enabled: id.length > 0 });
 }
 
 export function useSaveReview(id: string) {

@@ -13,14 +13,14 @@ import { Alert, ErrorState, LoadingBlock, Spinner } from "@/components/ui/feedba
 import { Card, CardContent } from "@/components/ui/card";
 import { errorMessage } from "@/lib/api";
 import { analysisIsRunning, useAnalysis, type Analysis } from "@/lib/analysis";
-import { useHrInvitations, useReviewInvitation, type Invitation } from "@/lib/invitations";
+import { useReviewInvitation, type Invitation } from "@/lib/invitations";
+import { useReviewBoard } from "@/lib/reviews";
 import { formatDate } from "@/lib/utils";
 
 function useCandidateName(invitation: Invitation | undefined): string {
-  // The single invitation has no contact fields; the HR list has them (same page of recent invitations).
-  const list = useHrInvitations(invitation?.status === "completed" ? "completed" : undefined, 1, 100);
-  const item = list.data?.items.find((i) => i.id === invitation?.id);
-  return item?.candidateName || item?.candidateEmail || (invitation ? `Candidate ${invitation.candidateId.slice(0, 8)}` : "Candidate");
+  // The single invitation has no contact fields; the review board has them, for the whole hiring team.
+  const board = useReviewBoard(invitation?.id ?? "");
+  return board.data?.candidateName || board.data?.candidateEmail || (invitation ? `Candidate ${invitation.candidateId.slice(0, 8)}` : "Candidate");
 }
 
 function Overall({ analysis }: { analysis: Analysis }) {
