@@ -111,7 +111,7 @@ function ReviewForm({ invitationId, questions, mine }: { invitationId: string; q
           </div>
         </fieldset>
       ))}
-      <Field id="review-note" label="Private note" hint="Only your team sees it, once they submitted their own review. Mention a teammate with @.">
+      <Field id="review-note" label="Private note" hint="Only your team sees it, once they submitted their own review.">
         <Textarea id="review-note" value={note} maxLength={5000} rows={3} onChange={(e) => setNote(e.target.value)} />
       </Field>
       <div className="flex flex-wrap items-center gap-2">
