@@ -1,9 +1,11 @@
 import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import CandidateDashboard from "@/app/(app)/candidate/dashboard/page";
-import { invitationKeys, type InvitationListItem } from "@/lib/invitations";
+import { BriefingScreen } from "@/components/interview/briefing";
+import { configureApi, setFetch } from "@/lib/api";
+import { invitationKeys, type Briefing, type InvitationListItem } from "@/lib/invitations";
 import { profileKeys, type Me } from "@/lib/profile";
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -61,5 +63,48 @@ describe("the candidate's interviews in the profile's language", () => {
     renderDashboard("en", [invitation({})]);
     expect(screen.getByRole("heading", { name: "My interviews" })).toBeTruthy();
     expect(screen.getByRole("link", { name: /Start interview/ })).toBeTruthy();
+  });
+});
+
+describe("the briefing in the language of the profile already loaded", () => {
+  afterEach(() => setFetch((...args) => fetch(...args)));
+
+  it("is in German without asking the server for the profile again", async () => {
+    const calls: string[] = [];
+    configureApi("http://gateway.test");
+    const briefing = {
+      invitationId: "i1",
+      status: "pending",
+      companyName: "Acme",
+      templateTitle: "Support specialist",
+      templateDescription: null,
+      expiresAt: "2030-01-20T23:59:59Z",
+      questions: [{ order: 1, type: "text", timeLimit: 120, thinkTime: 0 }],
+      expectedDuration: 120,
+      totalTimeLimit: null,
+      allowPause: true,
+      retakesAllowed: 0,
+      needsCamera: false,
+      needsMicrophone: false,
+      candidateFeedback: "decision",
+      expectedReplyTime: null,
+      graceSeconds: 10,
+      consent: null,
+    } as unknown as Briefing;
+    setFetch(async (input, init) => {
+      calls.push(`${init?.method ?? "GET"} ${new URL(String(input)).pathname}`);
+      return new Response(JSON.stringify(briefing), { status: 200, headers: { "content-type": "application/json" } });
+    });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    client.setQueryData(profileKeys.me, { id: "c1", email: "c@example.com", role: "candidate", language: "de" } as Me);
+    render(
+      <QueryClientProvider client={client}>
+        <BriefingScreen invitationId="i1" stream={null} onStream={vi.fn()} onStarted={vi.fn()} />
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByRole("button", { name: "Interview starten" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Nicht jetzt" })).toBeTruthy();
+    expect(screen.getByText(/Die Zeit läuft erst/)).toBeTruthy();
+    expect(calls).toEqual(["POST /api/invitations/i1/briefing"]);
   });
 });

@@ -1,4 +1,5 @@
-import { useMe } from "@/lib/profile";
+import { useQuery } from "@tanstack/react-query";
+import { fetchMe, profileKeys, useMe } from "@/lib/profile";
 
 /**
  * The UI's words in the profile's language. English text is the key, so a screen reads as English in its source
@@ -54,6 +55,17 @@ const DE: Record<string, string> = {
     "Sobald ein Unternehmen Sie zu einem Interview einlädt, erscheint es hier, und Sie erhalten eine Benachrichtigung.",
   Invitations: "Einladungen",
   "Showing the {shown} most recent of {total} invitations.": "Die {shown} neuesten von {total} Einladungen.",
+  // Briefing
+  "Loading the briefing…": "Die Einführung wird geladen…",
+  "Could not open this interview": "Dieses Interview konnte nicht geöffnet werden",
+  "Before you start: nothing is timed until you press “Start interview” at the bottom of this page.":
+    "Bevor Sie beginnen: Die Zeit läuft erst, wenn Sie unten auf dieser Seite „Interview starten“ drücken.",
+  "Camera and microphone are ready.": "Kamera und Mikrofon sind bereit.",
+  "Microphone is ready.": "Das Mikrofon ist bereit.",
+  "The interview could not start": "Das Interview konnte nicht beginnen",
+  "Starting…": "Wird gestartet…",
+  "Check your devices first.": "Prüfen Sie zuerst Ihre Geräte.",
+  "Not now": "Nicht jetzt",
   // Colours button
   "Colours: as the device": "Farben: wie das Gerät",
   "Colours: light": "Farben: hell",
@@ -78,5 +90,15 @@ export function translate(locale: Locale, text: string, vars?: Vars): string {
 /** `t("Sign out")` in the signed-in person's language (English while the profile loads). */
 export function useT(): T {
   const locale = localeOf(useMe().data?.language);
+  return (text, vars) => translate(locale, text, vars);
+}
+
+/**
+ * The same, from the profile already loaded in this tab, without asking the server for it (screens outside the
+ * app shell, like the interview, make no extra request; opened directly they read English).
+ */
+export function useLoadedT(): T {
+  const me = useQuery({ queryKey: profileKeys.me, queryFn: fetchMe, enabled: false });
+  const locale = localeOf(me.data?.language);
   return (text, vars) => translate(locale, text, vars);
 }

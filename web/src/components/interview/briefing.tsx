@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Alert, ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { errorMessage } from "@/lib/api";
+import { useLoadedT } from "@/lib/i18n";
 import { countdown, describeDuration } from "@/lib/interview";
 import { openBriefing, startInvitation, type Briefing } from "@/lib/invitations";
 import { pickMimeType } from "@/lib/recorder";
@@ -40,10 +41,11 @@ export function BriefingScreen({
     retry: false,
   });
   const start = useMutation({ mutationFn: () => startInvitation(invitationId), onSuccess: onStarted });
+  const t = useLoadedT();
 
-  if (briefing.isPending) return <LoadingBlock rows={4} label="Loading the briefing…" />;
+  if (briefing.isPending) return <LoadingBlock rows={4} label={t("Loading the briefing…")} />;
   if (briefing.isError)
-    return <ErrorState error={briefing.error} title="Could not open this interview" onRetry={() => void briefing.refetch()} />;
+    return <ErrorState error={briefing.error} title={t("Could not open this interview")} onRetry={() => void briefing.refetch()} />;
   const b = briefing.data;
   const recorded = b.needsCamera || b.needsMicrophone;
   const devicesReady = !recorded || stream !== null;
@@ -54,7 +56,7 @@ export function BriefingScreen({
         <CardHeader>
           <p className="text-sm text-muted-foreground">{b.companyName}</p>
           <h1 className="text-2xl font-bold">{b.templateTitle}</h1>
-          <p className="text-sm">Before you start: nothing is timed until you press &ldquo;Start interview&rdquo; at the bottom of this page.</p>
+          <p className="text-sm">{t("Before you start: nothing is timed until you press “Start interview” at the bottom of this page.")}</p>
         </CardHeader>
         <CardContent className="space-y-5 text-sm">
           {b.templateDescription && <p className="whitespace-pre-line">{b.templateDescription}</p>}
@@ -71,7 +73,7 @@ export function BriefingScreen({
               <div className="space-y-3">
                 <p className="flex items-center gap-2 font-medium">
                   <CheckCircle2 className="h-5 w-5 text-emerald-600" aria-hidden />
-                  {b.needsCamera ? "Camera and microphone are ready." : "Microphone is ready."}
+                  {t(b.needsCamera ? "Camera and microphone are ready." : "Microphone is ready.")}
                 </p>
                 <PracticeRecorder stream={stream} video={b.needsCamera} />
               </div>
@@ -83,17 +85,17 @@ export function BriefingScreen({
       )}
 
       {start.isError && (
-        <Alert variant="error" title="The interview could not start">
+        <Alert variant="error" title={t("The interview could not start")}>
           {errorMessage(start.error)}
         </Alert>
       )}
       <div className="flex flex-wrap items-center gap-3">
         <Button onClick={() => start.mutate()} disabled={!devicesReady || start.isPending}>
-          {start.isPending ? "Starting…" : "Start interview"}
+          {t(start.isPending ? "Starting…" : "Start interview")}
         </Button>
-        {!devicesReady && <p className="text-sm text-muted-foreground">Check your devices first.</p>}
+        {!devicesReady && <p className="text-sm text-muted-foreground">{t("Check your devices first.")}</p>}
         <Button asChild variant="outline">
-          <Link href="/candidate/dashboard">Not now</Link>
+          <Link href="/candidate/dashboard">{t("Not now")}</Link>
         </Button>
       </div>
     </div>
