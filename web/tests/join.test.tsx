@@ -1,6 +1,6 @@
 import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import * as React from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import JoinPage from "@/app/join/page";
@@ -74,6 +74,21 @@ describe("the invitation link page", () => {
     show();
 
     await waitFor(() => expect(replace).toHaveBeenCalledWith("/interview/i1"));
+  });
+
+  it("lets a person whose address is not confirmed yet ask for the confirmation e-mail", async () => {
+    gateway({
+      "GET /api/invites/join": { json: invitation },
+      "POST /api/invites/claim": { status: 403, json: { code: "EMAIL_NOT_VERIFIED", error: "x" } },
+      "POST /api/users/me/verify-email": { status: 202, json: { message: "We sent you an e-mail: open its link to confirm your address" } },
+    });
+    show();
+
+    fireEvent.click(await screen.findByRole("button", { name: "Send the confirmation e-mail" }));
+
+    expect(await screen.findByText("We sent you an e-mail: open its link to confirm your address")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "I have confirmed it, continue" })).toBeTruthy();
+    expect(await a11yFindings()).toEqual([]);
   });
 
   it("says in plain words why another address or an expired link cannot be used", async () => {

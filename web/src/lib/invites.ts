@@ -27,6 +27,11 @@ export function claimInvitation(token: string): Promise<{ id: string }> {
   return api.post<{ id: string }>("/api/invites/claim", { token });
 }
 
+/** Keycloak e-mails the signed-in person a link that confirms their address. */
+export function sendVerificationEmail(): Promise<{ message: string }> {
+  return api.post<{ message: string }>("/api/users/me/verify-email");
+}
+
 /** Plain words for what can go wrong with an invitation link or its claim. */
 export function joinError(error: unknown): string {
   if (error instanceof ApiError) {

@@ -4,8 +4,8 @@ import { useRouter, useSearchParams } from "next/navigation";
 import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { Alert, LoadingBlock, Spinner } from "@/components/ui/feedback";
-import { ApiError } from "@/lib/api";
-import { claimInvitation, joinError, useJoinInvitation } from "@/lib/invites";
+import { ApiError, refreshSession } from "@/lib/api";
+import { claimInvitation, joinError, sendVerificationEmail, useJoinInvitation } from "@/lib/invites";
 import { startAuth } from "@/lib/session";
 
 type Claim = { state: "trying" } | { state: "signed-out" } | { state: "failed"; error: unknown };
@@ -19,16 +19,33 @@ function JoinPage() {
   const [claim, setClaim] = React.useState<Claim>({ state: "trying" });
   const [authError, setAuthError] = React.useState<unknown>(null);
 
-  const loaded = invitation.isSuccess;
-  React.useEffect(() => {
-    if (!loaded) return;
-    // Signed in already (back from registration or sign-in): take the invitation and go to its briefing.
+  const [verification, setVerification] = React.useState<string | null>(null);
+
+  const tryClaim = React.useCallback(() => {
+    setClaim({ state: "trying" });
     claimInvitation(token)
       .then(({ id }) => router.replace(`/interview/${id}`))
       .catch((error: unknown) =>
         setClaim(error instanceof ApiError && error.statusCode === 401 ? { state: "signed-out" } : { state: "failed", error }),
       );
-  }, [loaded, token, router]);
+  }, [token, router]);
+  const loaded = invitation.isSuccess;
+  // Signed in already (back from registration or sign-in): take the invitation and go to its briefing.
+  const attempted = React.useRef(false);
+  React.useEffect(() => {
+    if (!loaded || attempted.current) return;
+    attempted.current = true;
+    tryClaim();
+  }, [loaded, tryClaim]);
+  const unverified = claim.state === "failed" && claim.error instanceof ApiError && claim.error.code === "EMAIL_NOT_VERIFIED";
+  const sendVerification = () => {
+    setVerification(null);
+    sendVerificationEmail()
+      .then((answer) => setVerification(answer.message))
+      .catch(() => setVerification("The e-mail could not be sent. Please try again in a moment."));
+  };
+  // The confirmed address reaches the session with a fresh token.
+  const confirmed = () => void refreshSession().then(tryClaim);
 
   const here = `/join?token=${encodeURIComponent(token)}`;
   const auth = (kind: "login" | "register") => {
@@ -61,6 +78,20 @@ function JoinPage() {
           </header>
           {claim.state === "trying" ? (
             <Spinner label="Checking your invitation…" />
+          ) : unverified ? (
+            <section aria-labelledby="join-verify" className="space-y-4">
+              <h2 id="join-verify" className="text-lg font-medium">
+                Confirm your e-mail address
+              </h2>
+              <p>Open the link in the confirmation e-mail, then come back here and continue.</p>
+              <div className="flex flex-col gap-3 sm:flex-row">
+                <Button onClick={confirmed}>I have confirmed it, continue</Button>
+                <Button variant="outline" onClick={sendVerification}>
+                  Send the confirmation e-mail
+                </Button>
+              </div>
+              {verification ? <p role="status">{verification}</p> : null}
+            </section>
           ) : claim.state === "failed" ? (
             <Alert variant="error" title="You cannot take this interview yet">
               {joinError(claim.error)}
