@@ -81,7 +81,10 @@ SETTINGS = settings_for_tests(
     keycloak_realm="ai-video-interview-test",
     internal_auth_enabled=True,
     users_url=os.environ["GATEWAY_TEST_USERS_URL"],
-    **{f"{name}_url": "http://127.0.0.1:9" for name in ("interviews", "media", "analysis", "notifications", "billing")},
+    **{
+        f"{name}_url": "http://127.0.0.1:9"
+        for name in ("interviews", "media", "analysis", "notifications", "billing", "analytics")
+    },
     auth_rate_limit="100000/minute",
     auth_login_rate_limit="100000/minute",
     auth_register_rate_limit="100000/minute",
@@ -91,7 +94,7 @@ SETTINGS = settings_for_tests(
 ENVELOPE = "#/components/schemas/ErrorEnvelope"
 # Upstreams that are not running here: their routes answer 503 and are described without an upstream's
 # document.
-DOWN = {"interviews", "media", "analysis", "notifications", "billing"}
+DOWN = {"interviews", "media", "analysis", "notifications", "billing", "analytics"}
 WITHOUT_UPSTREAM_DOCUMENT = {(f.method, f.path) for f in TABLE if f.upstream in ("billing", "notifications")} | {
     ("GET", "/ready")  # the kit's readiness route, which declares no model
 }
