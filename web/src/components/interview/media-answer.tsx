@@ -142,6 +142,9 @@ export function MediaAnswer({
   React.useEffect(() => {
     onBusyChange(mode === "recording" || mode === "uploading");
   }, [mode, onBusyChange]);
+  // Accepting the answer moves the runner on and unmounts this while it still says "uploading": the runner must
+  // not stay busy, or it never completes an interview whose last answer was a recording.
+  React.useEffect(() => () => onBusyChange(false), [onBusyChange]);
 
   React.useEffect(
     () => () => {
