@@ -105,7 +105,7 @@ export function WhatHappensNext({ invitation }: { invitation?: Invitation }) {
         What happens next
       </h2>
       <ol className="list-decimal space-y-1 pl-5">
-        <li>A person at {company} reviews your answers; an AI score only helps them, it does not decide.</li>
+        <li>A person at {company} reviews your answers; AI assists them, but a person decides.</li>
         <li>{reply ? `${company} expects to reply ${reply}.` : `${company} will get back to you.`}</li>
         <li>{feedbackPromise({ companyName: company, candidateFeedback: settings?.candidateFeedback ?? "decision" })}</li>
       </ol>
