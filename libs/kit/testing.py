@@ -108,7 +108,7 @@ def alembic_upgrade(service_dir: Path, settings: ServiceSettings) -> None:
     config = Config(str(service_dir / "alembic.ini"))
     config.set_main_option("script_location", str(service_dir / "migrations"))
     config.attributes["database_url"] = settings.database_url
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
 
 
 def database_fixtures(service_dir: Path) -> tuple[Any, Any]:

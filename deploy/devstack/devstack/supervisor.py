@@ -148,7 +148,7 @@ def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]
     env = service_env(cfg, svc)
     migrate = None
     if (service_dir / "alembic.ini").is_file():
-        migrate = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "head"]
+        migrate = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "heads"]
     specs = []
     roles = tuple(
         r for r, module in zip(ROLES, ("main", "consumers", "worker"), strict=True) if _has_module(package, module)

@@ -56,7 +56,7 @@ def test_split_roles_plan_a_process_per_role_after_its_migrations(
     migrate, specs = plan_service(Config(root=tmp_path), "users")
 
     assert migrate is not None
-    assert migrate[-4:] == ["-c", str(tmp_path / "services/users/alembic.ini"), "upgrade", "head"]
+    assert migrate[-4:] == ["-c", str(tmp_path / "services/users/alembic.ini"), "upgrade", "heads"]
     assert [s.name for s in specs] == ["users-api", "users-worker"]
     assert specs[0].port == 8002
     assert specs[0].cmd[1:] == [
