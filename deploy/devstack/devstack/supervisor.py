@@ -268,6 +268,9 @@ class AppState:
     health_path: str = ""
     health_port: int = 0
     roles: list[str] = field(default_factory=list)
+    # When the liveness watcher first saw the current process answer 200: only from then on do failed probes
+    # count towards a restart (a process that dies while starting is told by its exit instead).
+    live_since: float | None = None
 
     def save(self, cfg: Config) -> None:
         path = _state_file(cfg, self.name)
@@ -492,7 +495,7 @@ class Supervisor:
         self.cfg.ensure_dirs()
         with self.cfg.log_file(spec.name).open("ab") as log_file:
             proc = await self._spawn(spec)
-            state.pid, state.state = proc.pid, RUNNING
+            state.pid, state.state, state.live_since = proc.pid, RUNNING, None
             state.save(self.cfg)
             watch = asyncio.create_task(self._watch_liveness(spec, proc)) if spec.health_path else None
             try:
@@ -522,6 +525,8 @@ class Supervisor:
                 except httpx.HTTPError as exc:
                     reason = f"no answer ({type(exc).__name__})"
                 if not reason:
+                    if not alive_once:
+                        self.states[spec.name].live_since = time.time()
                     alive_once, failures = True, 0
                     continue
                 if not alive_once:

@@ -291,6 +291,13 @@ async def test_a_crashed_consume_loop_fails_liveness_and_the_supervisor_restarts
     settings, src = service
     async with Combined(tmp_path, settings, src) as combined:
         await _until(combined.alive, "every role of the process to be alive")
+
+        async def watched_alive() -> bool:
+            # Failed probes count only after the supervisor's own probe saw the process alive; a crash before
+            # that would be a process that never came up, which the supervisor leaves to its exit.
+            return combined.sup.states["roles_probe"].live_since is not None
+
+        await _until(watched_alive, "the supervisor's liveness probe to see the process alive")
         first_pid = combined.sup.procs["roles_probe"].pid
         envelope = await combined.send({"crash": True})
 
