@@ -60,6 +60,8 @@ def handlers(notifier: Notifier, *, clock: Clock = utcnow) -> Handlers:
         interviews.InvitationCreated.TYPE: sending(interviews.InvitationCreated, triggers.invitation_created),
         interviews.InvitationResent.TYPE: sending(interviews.InvitationResent, triggers.invitation_resent),
         interviews.InvitationClaimed.TYPE: projecting(interviews.InvitationClaimed, triggers.invitation_claimed),
+        interviews.InvitationExtended.TYPE: sending(interviews.InvitationExtended, triggers.invitation_extended),
+        interviews.InvitationReset.TYPE: sending(interviews.InvitationReset, triggers.invitation_reset),
         interviews.InvitationStarted.TYPE: sending(interviews.InvitationStarted, triggers.invitation_started),
         interviews.InvitationCompleted.TYPE: sending(interviews.InvitationCompleted, triggers.invitation_completed),
         interviews.InvitationExpired.TYPE: projecting(interviews.InvitationExpired, triggers.invitation_expired),

@@ -211,6 +211,74 @@ async def invitation_claimed(session: AsyncSession, event: interviews.Invitation
         invitation.candidate_id, invitation.updated_at = event.candidate_id, now
 
 
+async def invitation_extended(
+    session: AsyncSession, event: interviews.InvitationExtended, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    """HR moved the deadline: the candidate hears of the new one (an expired invitation nobody started is open
+    again), and the reminders count from it."""
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is not None:
+        invitation.expires_at = event.expires_at
+        # The one move back `_advance` never makes: interviews reopened the invitation.
+        if invitation.status == InvitationStatus.EXPIRED and event.status == InvitationStatus.PENDING:
+            invitation.status = InvitationStatus.PENDING
+        invitation.reminder_24h_sent_at = invitation.reminder_2h_sent_at = None
+        invitation.updated_at = now
+    candidate = await _remember(session, event.candidate_id, now=now, email=event.candidate_email)
+    await notify(
+        session,
+        event.candidate_id,
+        Template.INVITATION_EXTENDED,
+        EMAIL,
+        {
+            "name": _name(None, candidate, "Candidate"),
+            "company": (invitation.company_name if invitation else None) or "The company",
+            "templateTitle": (invitation.template_title if invitation else None) or "Interview",
+            "invitationId": event.invitation_id,
+            "expiresAt": event.expires_at.isoformat(),
+        },
+        # An unclaimed invitation's link is signed with its deadline: the e-mail carries the one for the new date.
+        link=event.join_link or f"/interview/{event.invitation_id}",
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.candidate_email,
+        skip_reason=_finished(invitation, now) if invitation is not None else None,
+    )
+
+
+async def invitation_reset(
+    session: AsyncSession, event: interviews.InvitationReset, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    """HR reset the interview after a technical failure: it is open again, and the candidate is told they can
+    start from the beginning (HR's reason stays with HR)."""
+    invitation = await _invitation(session, event.invitation_id)
+    if invitation is not None and invitation.status in (InvitationStatus.IN_PROGRESS, InvitationStatus.COMPLETED):
+        invitation.status = InvitationStatus.PENDING
+        invitation.started_at = invitation.completed_at = None
+        invitation.updated_at = now
+    candidate = await session.get(Recipient, event.candidate_id)
+    expires_at = invitation.expires_at if invitation is not None else None
+    await notify(
+        session,
+        event.candidate_id,
+        Template.INVITATION_RESET,
+        EMAIL,
+        {
+            "name": _name(None, candidate, "Candidate"),
+            "company": (invitation.company_name if invitation else None) or "The company",
+            "templateTitle": (invitation.template_title if invitation else None) or "Interview",
+            "invitationId": event.invitation_id,
+            "expiresAt": expires_at.isoformat() if expires_at else None,
+        },
+        link=f"/interview/{event.invitation_id}",
+        source=source,
+        notifier=notifier,
+        now=now,
+        skip_reason=_finished(invitation, now) if invitation is not None else None,
+    )
+
+
 def _finished(invitation: InvitationView, now: datetime) -> str | None:
     """Why an invitation e-mail would be stale: the interview is done, or can no longer be taken."""
     if invitation.finished:

@@ -83,6 +83,16 @@ SAMPLES: dict[Template, tuple[dict[str, Any], str | None, str]] = {
         "/hr/dashboard",
         "Pending reviews: 2",
     ),
+    Template.INVITATION_EXTENDED: (
+        {"name": "Ada", "company": "Acme", "templateTitle": "Backend", "expiresAt": "2031-03-08T12:00:00+00:00"},
+        "/interview/inv-1",
+        "until March 8, 2031, 12:00 (UTC)",
+    ),
+    Template.INVITATION_RESET: (
+        {"name": "Ada", "company": "Acme", "templateTitle": "Backend", "expiresAt": "2031-03-08T12:00:00+00:00"},
+        "/interview/inv-1",
+        "you can start again from the beginning",
+    ),
     Template.WEBHOOK_DISABLED: (
         {
             "url": "https://ats.example.com/hook",
@@ -109,6 +119,8 @@ SUBJECTS = {
     Template.QUOTA_EXCEEDED: "You have reached your usage limit",
     Template.WEEKLY_DIGEST: "Your weekly interview summary",
     Template.WEBHOOK_DISABLED: "Your webhook endpoint has been disabled",
+    Template.INVITATION_EXTENDED: "More time for your interview",
+    Template.INVITATION_RESET: "You can start your interview again",
 }
 
 

@@ -52,13 +52,19 @@ class Template(StrEnum):
     QUOTA_EXCEEDED = "quota_exceeded"
     WEEKLY_DIGEST = "weekly_digest"
     WEBHOOK_DISABLED = "webhook_disabled"
+    INVITATION_EXTENDED = "invitation_extended"
+    INVITATION_RESET = "invitation_reset"
 
 
-# Every template a user may switch off. Not among them: `welcome` (the account's own first message) and
-# `webhook_disabled` (the company's integration stopped; its owner must hear of it whatever they chose).
+# Every template a user may switch off. Not among them: `welcome` (the account's own first message),
+# `webhook_disabled` (the company's integration stopped; its owner must hear of it whatever they chose), and
+# `invitation_extended`/`invitation_reset` (HR changed an interview the candidate already has: its deadline, or
+# a fresh start after a failure; missing either could cost them the interview).
 SWITCHABLE: frozenset[str] = frozenset(t.value for t in Template) - {
     Template.WELCOME.value,
     Template.WEBHOOK_DISABLED.value,
+    Template.INVITATION_EXTENDED.value,
+    Template.INVITATION_RESET.value,
 }
 
 # Statuses of an e-mail the delivery sweep still owes an attempt.
