@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interviews import commands
+from interviews import commands, privacy
 from interviews.domain import MediaStatus
 from interviews.schemas import AnalysisOutcome, CompanyRef, MediaRef
 from interviews.settings import Settings
+from kit.contracts.privacy import SubjectErasureRequested
+from kit.domain import utcnow
 from kit.events import Envelope
 from kit.kafka import Handlers, run_consumer
 
@@ -51,6 +53,10 @@ async def on_company_deleted(session: AsyncSession, envelope: Envelope) -> None:
     await commands.record_company(session, ref, deleted=True, occurred_at=envelope.occurred_at)
 
 
+async def on_erasure_requested(session: AsyncSession, envelope: Envelope) -> None:
+    await privacy.erase_subject(session, SubjectErasureRequested.model_validate(envelope.payload), now=utcnow())
+
+
 HANDLERS: Handlers = {
     "analysis.completed": on_analysis_completed,
     "analysis.failed": on_analysis_failed,
@@ -60,6 +66,7 @@ HANDLERS: Handlers = {
     "company.created": on_company_changed,
     "company.updated": on_company_changed,
     "company.deleted": on_company_deleted,
+    SubjectErasureRequested.TYPE: on_erasure_requested,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,97 @@
+"""A data subject's erasure and the per-company retention, as far as interviews holds them.
+
+Erasing an invitation deletes it with everything under it (answers, reviewers' ratings and notes, stages, share
+links, the audit of its changes, question openings; the foreign keys cascade) and the projection of its
+recordings, then announces `invitation.erased`, which media, analysis and notifications follow for it. The counts
+go to the requester's erasure report; no content does."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import Delete, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interviews.domain import Invitation, InvitationAudit, MediaObject, Response
+from interviews.domain.invites import UNCLAIMED_PREFIX
+from interviews.domain.reviews import CandidateStage, Review, ShareLink
+from interviews.domain.timing import QuestionOpening
+from kit.contracts.privacy import InterviewsSubjectErased, InvitationErased, SubjectErasureRequested
+from kit.outbox import stage
+
+SERVICE = "interviews"
+
+
+async def _count(session: AsyncSession, statement: Delete) -> int:
+    result = await session.execute(statement.execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def erase_invitations(
+    session: AsyncSession,
+    invitation_ids: Sequence[uuid.UUID],
+    *,
+    erasure_id: uuid.UUID | None,
+    reason: Literal["subject", "retention"],
+    now: datetime,
+) -> Counter[str]:
+    """Delete the invitations and what hangs off them, announce each; returns what was deleted, by kind."""
+    counts: Counter[str] = Counter()
+    if not invitation_ids:
+        return counts
+    ids = list(invitation_ids)
+    # Children first, each counted; the foreign keys would cascade them anyway (and any table added later).
+    counts["answers"] = await _count(session, delete(Response).where(Response.invitation_id.in_(ids)))
+    counts["reviews"] = await _count(session, delete(Review).where(Review.invitation_id.in_(ids)))
+    counts["stages"] = await _count(session, delete(CandidateStage).where(CandidateStage.invitation_id.in_(ids)))
+    counts["shareLinks"] = await _count(session, delete(ShareLink).where(ShareLink.invitation_id.in_(ids)))
+    counts["auditEntries"] = await _count(
+        session, delete(InvitationAudit).where(InvitationAudit.invitation_id.in_(ids))
+    )
+    counts["questionOpenings"] = await _count(
+        session, delete(QuestionOpening).where(QuestionOpening.invitation_id.in_(ids))
+    )
+    counts["recordingRefs"] = await _count(session, delete(MediaObject).where(MediaObject.invitation_id.in_(ids)))
+    counts["invitations"] = await _count(session, delete(Invitation).where(Invitation.id.in_(ids)))
+    for invitation_id in ids:
+        stage(
+            session,
+            InvitationErased(invitation_id=str(invitation_id), erasure_id=erasure_id, reason=reason, erased_at=now),
+            aggregate_id=invitation_id,
+        )
+    return counts
+
+
+async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *, now: datetime) -> None:
+    """Every invitation of the person, by account or (not yet claimed) by address, and their recordings'
+    projection; a redelivery finds nothing left and reports zeros under the same scope, which the report ignores."""
+    user_id = str(event.user_id)
+    found = await session.scalars(
+        select(Invitation.id).where(
+            or_(
+                Invitation.candidate_id == user_id,
+                # Only while no account claimed it: a claimed invitation is its claimant's, whatever the address.
+                Invitation.candidate_id.startswith(UNCLAIMED_PREFIX)
+                & (func.lower(Invitation.candidate_email) == event.email.lower()),
+            )
+        )
+    )
+    ids = list(found.all())
+    counts = await erase_invitations(session, ids, erasure_id=event.erasure_id, reason="subject", now=now)
+    counts["recordingRefs"] += await _count(session, delete(MediaObject).where(MediaObject.owner_id == user_id))
+    stage(
+        session,
+        InterviewsSubjectErased(
+            erasure_id=event.erasure_id,
+            service=SERVICE,
+            scope="subject",
+            counts=dict(counts),
+            invitations=len(ids),
+            erased_at=now,
+        ),
+        aggregate_id=event.erasure_id,
+    )

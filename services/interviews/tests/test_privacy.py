@@ -1,0 +1,114 @@
+"""A candidate's erasure as interviews applies it: every invitation of theirs (by account and, unclaimed, by
+address) goes with its answers and recordings' projection, each is announced for the other services, and the
+counts (never content) are reported once per request."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from interviews.domain import Invitation, MediaObject, Response
+from kit.contracts.privacy import SubjectErasureRequested
+from kit.events import Envelope
+from kit.outbox import OutboxMessage
+from kit.testing import Caller
+
+
+def erasure(candidate: Caller, *, email: str = "gone@example.com", erasure_id: uuid.UUID | None = None) -> Envelope:
+    event = SubjectErasureRequested(
+        erasure_id=erasure_id or uuid.uuid4(),
+        user_id=uuid.UUID(candidate.id),
+        email=email,
+        requested_at=datetime(2030, 1, 16, tzinfo=UTC),
+    )
+    return Envelope.wrap(event, source="users", aggregate_id=event.erasure_id, correlation_id=None)
+
+
+async def count(sessions: async_sessionmaker[AsyncSession], model: type, **where: object) -> int:
+    async with sessions() as session:
+        query = select(func.count()).select_from(model)
+        for column, value in where.items():
+            query = query.where(getattr(model, column) == value)
+        return int(await session.scalar(query) or 0)
+
+
+async def invite_by_address(client, hr, email: str, make_template, clock) -> str:
+    template = await make_template(hr)
+    invited = await client.post(
+        "/api/invites/bulk",
+        json={
+            "templateId": template.template_id,
+            "expiresAt": (clock.now + timedelta(days=7)).isoformat(),
+            "companyName": "Acme",
+            "candidates": [{"email": email}],
+        },
+        headers=hr.headers,
+    )
+    assert invited.status_code == 200, invited.text
+    return str(invited.json()["rows"][0]["invitationId"])
+
+
+async def test_an_erased_candidate_keeps_no_invitation_answer_or_recording_and_the_report_counts_them(
+    client,
+    hr,
+    candidate,
+    other_candidate,
+    make_invitation,
+    make_template,
+    ready_media,
+    deliver,
+    new_events,
+    sessions,
+    clock,
+) -> None:
+    mine = await make_invitation(hr, candidate, start=True)
+    by_address = await invite_by_address(client, hr, "Gone@Example.com", make_template, clock)
+    # Sent to the same address but claimed by another account: that person's, not the requester's.
+    theirs = await make_invitation(hr, other_candidate, start=True, candidateEmail="gone@example.com")
+    text_id = mine.question_ids[0]
+    answered = await client.post(
+        f"/api/invitations/{mine.invitation_id}/responses",
+        json={"questionId": text_id, "responseType": "text", "textAnswer": "We rolled back.", "duration": 30},
+        headers=candidate.headers,
+    )
+    assert answered.status_code == 201, answered.text
+    await ready_media(candidate, mine.invitation_id, mine.question_ids[1])
+    request = erasure(candidate)
+
+    assert await deliver(request) == ["ok"]
+
+    for invitation_id in (mine.invitation_id, by_address):
+        assert await count(sessions, Invitation, id=uuid.UUID(invitation_id)) == 0
+    assert await count(sessions, Response, invitation_id=uuid.UUID(mine.invitation_id)) == 0
+    assert await count(sessions, MediaObject, owner_id=candidate.id) == 0
+    assert await count(sessions, Invitation, id=uuid.UUID(theirs.invitation_id)) == 1
+    events: list[OutboxMessage] = await new_events()
+    erased = [e.payload["payload"] for e in events if e.event_type == "invitation.erased"]
+    assert sorted(e["invitationId"] for e in erased) == sorted([mine.invitation_id, by_address])
+    assert {e["erasureId"] for e in erased} == {str(request.aggregate_id)}
+    (report,) = [e for e in events if e.event_type == "subject.erased"]
+    assert report.topic.endswith("interview-events")
+    assert report.payload["payload"]["invitations"] == 2
+    assert report.payload["payload"]["counts"]["invitations"] == 2
+    assert report.payload["payload"]["counts"]["answers"] == 1
+    assert report.payload["payload"]["counts"]["recordingRefs"] == 1
+    assert "gone@example.com" not in str(report.payload).lower()
+
+
+async def test_a_redelivered_erasure_changes_nothing_and_a_repeated_request_reports_nothing_left(
+    hr, candidate, make_invitation, deliver, new_events: Callable[[], Awaitable[list[OutboxMessage]]]
+) -> None:
+    await make_invitation(hr, candidate)
+    request = erasure(candidate)
+
+    assert await deliver(request, request) == ["ok", "duplicate"]
+    again = erasure(candidate, erasure_id=uuid.UUID(str(request.aggregate_id)))
+    assert await deliver(again) == ["ok"]
+
+    reports = [e.payload["payload"] for e in await new_events() if e.event_type == "subject.erased"]
+    assert [r["invitations"] for r in reports] == [1, 0]
+    assert [e for e in await new_events() if e.event_type == "invitation.erased"].__len__() == 1
