@@ -11,10 +11,14 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.contracts.interviews import InvitationClaimed, InvitationCompleted, InvitationCreated
+from kit.contracts.privacy import InvitationErased
+from kit.domain import utcnow
 from kit.events import Envelope
-from kit.kafka import Handlers, run_consumer
+from kit.kafka import Handler, Handlers, run_consumer
+from media import privacy
 from media.commands import record_claim, record_completion, record_invitation
 from media.settings import Settings
+from media.storage import Storage
 
 TOPICS: list[str] = ["interview-events"]
 
@@ -40,11 +44,25 @@ async def on_invitation_completed(session: AsyncSession, envelope: Envelope) -> 
     await record_completion(session, invitation_id=uuid.UUID(event.invitation_id), completed_at=event.completed_at)
 
 
-HANDLERS: Handlers = {
-    InvitationCreated.TYPE: on_invitation_created,
-    InvitationClaimed.TYPE: on_invitation_claimed,
-    InvitationCompleted.TYPE: on_invitation_completed,
-}
+def on_invitation_erased(storage: Storage) -> Handler:
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        event = InvitationErased.model_validate(envelope.payload)
+        await privacy.erase_invitation(session, event, storage=storage, now=utcnow())
+
+    return handle
+
+
+def make_handlers(settings: Settings) -> Handlers:
+    """The handlers with the object store an erased invitation's recordings are removed from."""
+    return {
+        InvitationCreated.TYPE: on_invitation_created,
+        InvitationClaimed.TYPE: on_invitation_claimed,
+        InvitationCompleted.TYPE: on_invitation_completed,
+        InvitationErased.TYPE: on_invitation_erased(Storage(settings)),
+    }
+
+
+HANDLERS: Handlers = make_handlers(Settings())
 
 if __name__ == "__main__":
     run_consumer(Settings(), HANDLERS, TOPICS)
