@@ -157,6 +157,15 @@ class OptionSnapshot(Part):
     is_correct: bool
 
 
+class CriterionSnapshot(Part):
+    """One criterion of the rubric a question is scored on: its weight and what a good and a poor answer are."""
+
+    name: str
+    weight: float
+    good: str
+    poor: str
+
+
 class QuestionSnapshot(Part):
     id: str
     text: str
@@ -168,6 +177,8 @@ class QuestionSnapshot(Part):
     required: bool
     hints: str | None = None
     options: list[OptionSnapshot] | None = None
+    # The question's rubric (its own, else its template's); absent: the analysis scores its generic criteria.
+    rubric: list[CriterionSnapshot] | None = None
 
 
 class ResponseSnapshot(Part):
