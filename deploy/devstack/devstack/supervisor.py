@@ -58,6 +58,48 @@ def split_roles() -> bool:
     return os.environ.get("DEVSTACK_SPLIT", "") not in ("", "0")
 
 
+# Replicas (REPLICAS=3 make up): every consumer and outbox worker runs that many processes, each a member of
+# its service's consumer group (the relay's advisory lock lets one publish at a time, the others wait on it);
+# the gateway's api runs GATEWAY_API_REPLICAS of them when replicated, its second on its own port (the web app
+# keeps the first: a round-robin in front would be a proxy of our own). Other apis stay single unless asked.
+GATEWAY_API_REPLICAS = 2
+# Replica i > 0 of an api answers on its port + API_REPLICA_STEP * i (8101, 8201, ...), of a metrics/liveness
+# port on that port + METRICS_REPLICA_STEP * i (10101, 11101, ...): clear of every port CONVENTIONS.md fixes.
+API_REPLICA_STEP = 100
+METRICS_REPLICA_STEP = 1000
+
+
+def _count(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise DevstackError(f"{name} must be a whole number of at least 1; got {value!r}")
+    return int(value)
+
+
+def replica_count(svc: str, role: str) -> int:
+    """How many processes run svc's role: REPLICAS_<SVC>_<ROLE>, else REPLICAS_<SVC>, else REPLICAS (apis: only
+    the gateway's, at most GATEWAY_API_REPLICAS), else 1."""
+    key = svc.upper()
+    for name in (f"REPLICAS_{key}_{role.upper()}", f"REPLICAS_{key}"):
+        if (count := _count(name)) is not None:
+            return count
+    fleet = _count("REPLICAS") or 1
+    if role == "api":
+        return min(fleet, GATEWAY_API_REPLICAS) if svc == "gateway" else 1
+    return fleet
+
+
+def replica_port(port: int, index: int, *, api: bool) -> int:
+    """The port replica `index` (0 = the first, on the conventional port) of a process answers on."""
+    return port + index * (API_REPLICA_STEP if api else METRICS_REPLICA_STEP)
+
+
+def replica_name(name: str, index: int) -> str:
+    return name if index == 0 else f"{name}-{index + 1}"
+
+
 def service_env(cfg: Config, svc: str) -> dict[str, str]:
     """The environment CONVENTIONS.md gives every process of svc in `make up`."""
     p = cfg.ports
@@ -153,40 +195,64 @@ def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]
     roles = tuple(
         r for r, module in zip(ROLES, ("main", "consumers", "worker"), strict=True) if _has_module(package, module)
     )
+    counts = {role: replica_count(svc, role) for role in roles}
     if not split_roles() and roles:
-        # One process per service: its metrics port (the consumer's 91xx) serves /health for every role.
-        port = metrics_port(svc, "consumer")
-        role_env = {**env, "METRICS_PORT": str(port), "SERVICE_ROLES": ",".join(roles)}
-        cmd = [sys.executable, "-m", "kit.roles", svc]
-        api_port = SERVICES[svc] if "api" in roles else port
-        specs.append(AppSpec(svc, cmd, role_env, api_port, health_path="/health", health_port=port, roles=roles))
+        # One process per service: its metrics port (the consumer's 91xx) serves /health for every role. With
+        # replicas, process i runs the roles that have more than i replicas (the first runs them all).
+        for index in range(max(counts.values())):
+            mine = tuple(role for role in roles if counts[role] > index)
+            port = replica_port(metrics_port(svc, "consumer"), index, api=False)
+            role_env = {**env, "METRICS_PORT": str(port), "SERVICE_ROLES": ",".join(mine)}
+            api_port = port
+            if "api" in mine:
+                api_port = replica_port(SERVICES[svc], index, api=True)
+                role_env["PORT"] = str(api_port)
+            cmd = [sys.executable, "-m", "kit.roles", svc]
+            specs.append(
+                AppSpec(
+                    replica_name(svc, index),
+                    cmd,
+                    role_env,
+                    api_port,
+                    health_path="/health",
+                    health_port=port,
+                    roles=mine,
+                )
+            )
         return migrate, specs
-    if _has_module(package, "main"):
+    for index in range(counts.get("api", 0)):
+        port = replica_port(SERVICES[svc], index, api=True)
         specs.append(
             AppSpec(
-                f"{svc}-api",
+                replica_name(f"{svc}-api", index),
                 # A stop waits at most 10 s for open requests: a live notification stream never ends by itself.
                 [
                     _venv_bin("uvicorn"),
                     f"{svc}.main:app",
-                    *("--host", "127.0.0.1", "--port", str(SERVICES[svc])),
+                    *("--host", "127.0.0.1", "--port", str(port)),
                     *("--timeout-graceful-shutdown", "10"),
                 ],
-                env,
-                SERVICES[svc],
+                {**env, "PORT": str(port)},
+                port,
                 roles=("api",),
             )
         )
-    if _has_module(package, "consumers"):
-        port = metrics_port(svc, "consumer")
-        consumer_env = {**env, "METRICS_PORT": str(port)}
-        cmd = [sys.executable, "-m", f"{svc}.consumers"]
-        specs.append(AppSpec(f"{svc}-consumer", cmd, consumer_env, port, health_path="/health", roles=("consumer",)))
-    if _has_module(package, "worker"):
-        port = metrics_port(svc, "worker")
-        worker_env = {**env, "METRICS_PORT": str(port)}
-        cmd = [_venv_bin("arq"), f"{svc}.worker.WorkerSettings"]
-        specs.append(AppSpec(f"{svc}-worker", cmd, worker_env, port, health_path="/health", roles=("worker",)))
+    for role, cmd in (
+        ("consumer", [sys.executable, "-m", f"{svc}.consumers"]),
+        ("worker", [_venv_bin("arq"), f"{svc}.worker.WorkerSettings"]),
+    ):
+        for index in range(counts.get(role, 0)):
+            port = replica_port(metrics_port(svc, role), index, api=False)
+            specs.append(
+                AppSpec(
+                    replica_name(f"{svc}-{role}", index),
+                    cmd,
+                    {**env, "METRICS_PORT": str(port)},
+                    port,
+                    health_path="/health",
+                    roles=(role,),
+                )
+            )
     return migrate, specs
 
 
@@ -686,6 +752,11 @@ class Supervisor:
             for svc, port in SERVICES.items():
                 if svc in serving or f"{svc}-api" in serving:
                     rows.append((f"{svc} API docs", await self._docs_url(client, svc, port)))
+        # Replicas of an api (the second gateway, REPLICAS=3) on their own ports, for load drivers and tests.
+        conventional = set(SERVICES.values())
+        for name, port in self._http_ports().items():
+            if name != "web" and port not in conventional:
+                rows.append((f"{name} (api replica)", f"http://127.0.0.1:{port}"))
         if "web" in self.procs:
             rows.append(("web app", f"http://127.0.0.1:{WEB_PORT}"))
         rows += [

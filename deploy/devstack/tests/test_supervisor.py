@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from devstack.config import Config, Ports, metrics_port
+from devstack.proc import DevstackError
 from devstack.supervisor import plan_service, plan_web, service_env
 from devstack.web import DIST_DIR, TEST_DIST_DIR, build_needed, install_needed
 
@@ -209,3 +210,59 @@ def test_the_journey_tests_build_is_judged_apart_from_make_ups(tmp_path: Path) -
     assert build_needed(web, TEST_DIST_DIR)
     touch(web / TEST_DIST_DIR / "BUILD_ID", 3_000)
     assert not build_needed(web, TEST_DIST_DIR)
+
+
+def test_replicas_run_every_consumer_and_worker_three_times_and_the_gateway_api_twice_on_ports_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPLICAS", "3")
+    make_service(tmp_path, "users", ["main", "consumers", "worker"], alembic=True)
+    make_service(tmp_path, "gateway", ["main", "consumers", "worker"], alembic=False)
+
+    _, users = plan_service(Config(root=tmp_path), "users")
+    _, gateway = plan_service(Config(root=tmp_path), "gateway")
+
+    consumer_port = metrics_port("users", "consumer")
+    assert [(s.name, s.roles, s.port, s.health_port) for s in users] == [
+        ("users", ("api", "consumer", "worker"), 8002, consumer_port),
+        ("users-2", ("consumer", "worker"), consumer_port + 1000, consumer_port + 1000),
+        ("users-3", ("consumer", "worker"), consumer_port + 2000, consumer_port + 2000),
+    ]
+    assert [s.env["SERVICE_ROLES"] for s in users] == ["api,consumer,worker", "consumer,worker", "consumer,worker"]
+    assert [s.env["METRICS_PORT"] for s in users] == [str(consumer_port + 1000 * i) for i in range(3)]
+    assert [(s.name, s.roles, s.port) for s in gateway][:2] == [
+        ("gateway", ("api", "consumer", "worker"), 8001),
+        ("gateway-2", ("api", "consumer", "worker"), 8101),
+    ]
+    assert gateway[1].env["PORT"] == "8101"
+    assert len(gateway) == 3
+
+
+def test_a_per_service_replica_count_overrides_the_fleet_one_and_split_roles_name_each_replica(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEVSTACK_SPLIT", "1")
+    monkeypatch.setenv("REPLICAS", "2")
+    monkeypatch.setenv("REPLICAS_ANALYSIS_CONSUMER", "3")
+    make_service(tmp_path, "analysis", ["main", "consumers", "worker"], alembic=True)
+
+    _, specs = plan_service(Config(root=tmp_path), "analysis")
+
+    assert [(s.name, s.port) for s in specs] == [
+        ("analysis-api", 8005),
+        ("analysis-consumer", metrics_port("analysis", "consumer")),
+        ("analysis-consumer-2", metrics_port("analysis", "consumer") + 1000),
+        ("analysis-consumer-3", metrics_port("analysis", "consumer") + 2000),
+        ("analysis-worker", metrics_port("analysis", "worker")),
+        ("analysis-worker-2", metrics_port("analysis", "worker") + 1000),
+    ]
+
+
+def test_a_replica_count_that_is_not_a_positive_number_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPLICAS_USERS", "zero")
+    make_service(tmp_path, "users", ["main"], alembic=False)
+
+    with pytest.raises(DevstackError, match="REPLICAS_USERS"):
+        plan_service(Config(root=tmp_path), "users")
