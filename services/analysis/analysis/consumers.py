@@ -12,11 +12,13 @@ import uuid
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analysis import commands
+from analysis import commands, privacy
 from analysis.commands import Jobs
 from analysis.domain import InterviewSnapshot, TranscriptStatus
 from analysis.settings import Settings
 from kit.contracts.media import MediaFailed, TranscriptionCompleted, TranscriptionUnavailable
+from kit.contracts.privacy import InvitationErased
+from kit.domain import utcnow
 from kit.events import Envelope
 from kit.kafka import Handlers, run_consumer
 
@@ -82,6 +84,9 @@ def handlers(jobs: Jobs) -> Handlers:
         )
         await _released(released, event.media_id)
 
+    async def on_invitation_erased(session: AsyncSession, envelope: Envelope) -> None:
+        await privacy.erase_invitation(session, InvitationErased.model_validate(envelope.payload), now=utcnow())
+
     async def _released(analysis_id: uuid.UUID | None, media_id: str) -> None:
         if analysis_id is not None:
             await enqueue(analysis_id)
@@ -92,6 +97,7 @@ def handlers(jobs: Jobs) -> Handlers:
         TranscriptionCompleted.TYPE: on_transcription_completed,
         TranscriptionUnavailable.TYPE: on_no_transcript,
         MediaFailed.TYPE: on_no_transcript,
+        InvitationErased.TYPE: on_invitation_erased,
     }
 
 
