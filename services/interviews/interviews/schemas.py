@@ -58,6 +58,9 @@ class TemplateSettings(Command):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None
     ) = None
 
+    # Reviewers see the AI's scores and summary only after submitting their own ratings.
+    blind_to_ai: bool | None = None
+
     def stored(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True)
 
