@@ -206,6 +206,25 @@ TABLE: list[Forward] = [
         )
         for method, action in (("POST", "resend"), ("POST", "extend"), ("POST", "reset"), ("GET", "audit"))
     ),
+    # fairness: a candidate's own voluntary self-identification (no route names anyone else's); the adverse-impact
+    # report counts the caller's company (resolved from membership), an admin's any
+    *(
+        Forward(method, "/api/self-identification", "interviews", "/api/self-identification", summary)
+        for method, summary in (
+            ("GET", "My self-identification"),
+            ("PUT", "Share or change my self-identification"),
+            ("DELETE", "Withdraw my self-identification"),
+        )
+    ),
+    Forward("GET", "/api/fairness/report", "interviews", "/api/fairness/report", "Adverse-impact report", company=True),
+    Forward(
+        "GET",
+        "/api/fairness/report.csv",
+        "interviews",
+        "/api/fairness/report.csv",
+        "Adverse-impact report (CSV)",
+        company=True,
+    ),
     # analysis
     Forward(
         "GET",

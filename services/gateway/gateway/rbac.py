@@ -150,6 +150,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/invitations/{invitation_id}/extend"): HR,
     ("POST", "/api/invitations/{invitation_id}/reset"): HR,
     ("GET", "/api/invitations/{invitation_id}/audit"): HR,
+    # fairness: self-identification is the candidate's own; the report is HR's (their company) and admins'
+    ("GET", "/api/self-identification"): CANDIDATE,
+    ("PUT", "/api/self-identification"): CANDIDATE,
+    ("DELETE", "/api/self-identification"): CANDIDATE,
+    ("GET", "/api/fairness/report"): HR,
+    ("GET", "/api/fairness/report.csv"): HR,
     # analysis
     ("GET", "/api/analysis/{invitation_id}"): HR,
     ("GET", "/api/analysis/status/{invitation_id}"): MEMBER,
