@@ -63,6 +63,9 @@ class AnalysisCompleted(_AnalysisOutcome):
     # How many answers the overall score rests on, of how many questions (unscorable recordings excluded).
     scored_answers: int | None = None
     total_answers: int | None = None
+    # Each scoring criterion's mean score (0-100) over the answers scored on it, for the review CSV's columns;
+    # absent from events written before it existed.
+    criteria_scores: dict[str, float] | None = None
 
 
 class AnalysisFailed(_AnalysisOutcome):

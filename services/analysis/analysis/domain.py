@@ -230,6 +230,7 @@ class AnalysisResult(Base, AggregateRoot):
                 questions_analyzed=len(outcome.questions),
                 scored_answers=self.scored_answers,
                 total_answers=self.total_answers,
+                criteria_scores=outcome.criteria_means(),
                 **self._outcome_fields(),
             )
         )
@@ -351,6 +352,14 @@ class InterviewOutcome(BaseModel):
     recommendation: Recommendation
     usage: Usage
     processing_time_ms: int
+
+    def criteria_means(self) -> dict[str, float]:
+        """Each criterion's mean score over the answers scored on it (a choice question has none)."""
+        scores: dict[str, list[float]] = {}
+        for question in self.questions:
+            for row in question.criteria_scores:
+                scores.setdefault(str(row["criterion"]), []).append(float(row["score"]))
+        return {criterion: round(sum(values) / len(values), 2) for criterion, values in scores.items()}
 
 
 class TranscriptStatus(StrEnum):

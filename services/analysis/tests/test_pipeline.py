@@ -79,6 +79,13 @@ async def test_a_completed_interview_is_scored_per_criterion_with_verified_evide
     assert INVENTED_QUOTE not in hr.text
     assert (choice["isCorrect"], choice["score"], choice["criteriaScores"]) == (True, 100, [])
     assert [r.kind for r in llm.requests].count("question") == 2  # the multiple-choice answer needs no LLM
+    # The event carries each criterion's mean over the answers scored on it (the review CSV's columns).
+    scored: dict[str, list[float]] = {}
+    for answer in view["questionAnalyses"]:
+        for c in answer["criteriaScores"]:
+            scored.setdefault(c["criterion"], []).append(c["score"])
+    assert set(scored) == {"relevance", "completeness", "clarity", "depth"}
+    assert completed.payload["criteriaScores"] == {k: round(sum(v) / len(v), 2) for k, v in scored.items()}
 
 
 async def test_a_duplicate_invitation_completed_yields_one_analysis(

@@ -413,6 +413,7 @@ async def record_media(session: AsyncSession, ref: MediaRef, status: MediaStatus
     row = insert(MediaObject).values(
         id=ref.media_id,
         owner_id=ref.owner_id,
+        criteria=outcome.criteria_scores,
         invitation_id=ref.invitation_id,
         question_id=ref.question_id,
         status=status,

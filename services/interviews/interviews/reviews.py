@@ -375,8 +375,8 @@ def _mean(values: list[int]) -> float | None:
 
 
 async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: Principal) -> str:
-    """A template's completed interviews, one row each: who, stage, AI score, the team's mean rating per
-    question and overall, and the dates."""
+    """A template's completed interviews, one row each: who, stage, AI score and its mean per scoring criterion,
+    the team's mean rating per question and overall, and the dates."""
     template = await session.get(Template, template_id)
     if template is None:
         raise TemplateNotFound(f"Template {template_id} not found")
@@ -395,6 +395,8 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
     writer.writerow(
         [
             "candidate_name",
+    # One column per scoring criterion any of these analyses used, in a stable order.
+    criteria = sorted({c for inv, _ in rows for c in (inv.analysis_criteria or {})})
             "candidate_email",
             "stage",
             "ai_score",
@@ -404,6 +406,7 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
             "reviews",
             "invited_at",
             "completed_at",
+            *[f"ai_{c}" for c in criteria],
             "decided_at",
         ]
     )
@@ -422,6 +425,7 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
                 len(reviews),
                 inv.created_at.isoformat(),
                 _cell(inv.completed_at.isoformat() if inv.completed_at else None),
+                *[_cell((inv.analysis_criteria or {}).get(c)) for c in criteria],
                 _cell(inv.decision_at.isoformat() if inv.decision_at else None),
             ]
         )

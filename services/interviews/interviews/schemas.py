@@ -447,3 +447,4 @@ class MediaRef(BaseModel):
     owner_id: str = Field(alias="ownerId", min_length=1, max_length=64)
     invitation_id: uuid.UUID = Field(alias="invitationId")
     question_id: uuid.UUID = Field(alias="questionId")
+    criteria_scores: dict[str, float] | None = Field(default=None, alias="criteriaScores")

@@ -46,7 +46,7 @@ def outsider() -> Member:
 def finished(client, make_template, make_invitation, deliver, clock, lead):
     """A completed interview of `lead`'s template by a new candidate, scored `score` by the analysis."""
 
-    async def make(*, score: int = 70, name: str = "Cand Idate", template=None, complete: bool = True):
+    async def make(*, score: int = 70, name: str = "Cand Idate", template=None, complete: bool = True, criteria=None):
         candidate = Caller("candidate")
         template = template or await make_template(lead)
         interview = await make_invitation(lead, candidate, interview=template, start=True, candidateName=name)
@@ -72,6 +72,7 @@ def finished(client, make_template, make_invitation, deliver, clock, lead):
             total_tokens_used=100,
             engine="offline",
             occurred_at=clock.now,
+            criteria_scores=criteria,
         )
         envelope = Envelope.wrap(scored, source="analysis", aggregate_id=str(scored.analysis_id), correlation_id=None)
         assert await deliver(envelope) == ["ok"]
@@ -332,7 +333,10 @@ async def test_the_csv_export_lists_a_templates_candidates_with_stage_scores_rat
     client, finished, make_template, lead, teammate
 ) -> None:
     template = await make_template(lead)
-    strong = await finished(template=template, name="=HYPERLINK(evil)", score=88)
+    strong = await finished(
+        template=template, name="=HYPERLINK(evil)", score=88, criteria={"relevance": 90, "depth": 72.5}
+    )
+    # Scored before the analysis announced its criteria: its criterion cells stay empty.
     await finished(template=template, name="Second", score=52)
     first_q, second_q = strong.question_ids
     for reviewer, ratings in ((lead, {first_q: 5, second_q: 4}), (teammate, {first_q: 3})):
@@ -360,3 +364,11 @@ async def test_the_csv_export_lists_a_templates_candidates_with_stage_scores_rat
     )
     assert top["completed_at"] and top["invited_at"] and top["decided_at"] == ""
     assert (rows[1]["stage"], rows[1]["ai_score"], rows[1]["team_rating"], rows[1]["reviews"]) == ("new", "52", "", "0")
+    header = next(csv.reader(io.StringIO(exported.text)))
+    assert header[3:7] == ["ai_score", "ai_recommendation", "ai_depth", "ai_relevance"]
+    assert (top["ai_relevance"], top["ai_depth"], rows[1]["ai_relevance"], rows[1]["ai_depth"]) == (
+        "90",
+        "72.5",
+        "",
+        "",
+    )

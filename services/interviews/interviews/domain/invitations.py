@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.domain.media import MediaObject, MediaStatus
@@ -137,6 +138,8 @@ class Invitation(Base, AggregateRoot):
     decision_note: Mapped[str | None] = mapped_column(Text)
     # When the candidate first opened the briefing; the interview cannot start before.
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Each scoring criterion's mean score from `analysis.completed` (the review CSV's per-criterion columns).
+    analysis_criteria: Mapped[dict[str, float] | None] = mapped_column(JSONB)
     # HR's words for the candidate (the note stays internal), shown from `feedback_release_at` if set.
     candidate_feedback: Mapped[str | None] = mapped_column(Text)
     feedback_release_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -593,6 +596,7 @@ def released_outcome(
 class _Answer:
     __slots__ = ("option_id", "text")
 
+        criteria: dict[str, float] | None = None,
     def __init__(self, text: str | None, option_id: str | None) -> None:
         self.text = text
         self.option_id = option_id
@@ -605,10 +609,12 @@ def _validate_answer(
     code_answer: str | None,
     selected_option_id: str | None,
     media_id: uuid.UUID | None,
+            self.analysis_criteria = None
 ) -> _Answer:
     if response_type in MEDIA_RESPONSES and question.type not in (QuestionType.VIDEO, QuestionType.AUDIO):
         raise InvalidAnswer(f"A {question.type} question takes no {response_type} response")
     if media_id is not None and response_type not in MEDIA_RESPONSES:
+            self.analysis_criteria = criteria
         raise InvalidAnswer("Only a video or audio response carries a mediaId")
     if question.type == QuestionType.MULTIPLE_CHOICE:
         # The reference's web sends the chosen option's text as textAnswer; an option id is also accepted.

@@ -194,6 +194,7 @@ def reset(invitation: Invitation, *, reason: str, by: str, now: datetime) -> Non
     invitation.analysis_score = None
     invitation.analysis_completed_at = invitation.analysis_event_at = None
     invitation.analysis_error_message = None
+    invitation.analysis_criteria = None
     invitation.responses.clear()
     invitation.openings.clear()
     invitation.updated_at = now
