@@ -15,10 +15,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.contracts import analysis, billing, interviews, users
+from kit.contracts.privacy import InvitationErased, SubjectErasureRequested
 from kit.domain import utcnow
 from kit.events import Envelope
 from kit.kafka import Handler, Handlers, run_consumer
-from notifications import triggers
+from notifications import privacy, triggers
 from notifications.commands import Notifier, Source
 from notifications.outlets import Outlets
 from notifications.settings import Settings
@@ -74,6 +75,8 @@ def handlers(notifier: Notifier, *, clock: Clock = utcnow) -> Handlers:
         billing.SubscriptionRenewed.TYPE: sending(billing.SubscriptionRenewed, triggers.payment_confirmed),
         billing.SubscriptionPastDue.TYPE: sending(billing.SubscriptionPastDue, triggers.payment_failed),
         billing.QuotaExceeded.TYPE: sending(billing.QuotaExceeded, triggers.quota_exceeded),
+        SubjectErasureRequested.TYPE: projecting(SubjectErasureRequested, privacy.erase_subject),
+        InvitationErased.TYPE: projecting(InvitationErased, privacy.erase_invitation),
     }
     return table
 

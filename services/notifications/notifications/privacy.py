@@ -1,0 +1,68 @@
+"""A data subject's erasure as far as notifications holds them: the person's inbox and e-mail log (rows that
+carry their address), preferences and contact projection; and, per erased invitation, its projection, every
+notification about it (HR's too, which name the candidate) and the stored webhook payloads that carried it.
+Counts go to the requester's erasure report; no address or content does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Delete, String, cast, delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.contracts.privacy import InvitationErased, NotificationsSubjectErased, SubjectErasureRequested
+from kit.outbox import stage
+from notifications.domain import InvitationView, Notification, Preferences, Recipient
+from notifications.webhooks.domain import WebhookDelivery
+
+SERVICE = "notifications"
+
+
+async def _count(session: AsyncSession, statement: Delete) -> int:
+    result = await session.execute(statement.execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *, now: datetime) -> None:
+    user_id = str(event.user_id)
+    counts = {
+        "notifications": await _count(session, delete(Notification).where(Notification.recipient_id == user_id)),
+        "invitationProjections": await _count(
+            session, delete(InvitationView).where(InvitationView.candidate_id == user_id)
+        ),
+        "preferences": await _count(session, delete(Preferences).where(Preferences.user_id == user_id)),
+        "contacts": await _count(session, delete(Recipient).where(Recipient.user_id == user_id)),
+    }
+    stage(
+        session,
+        NotificationsSubjectErased(
+            erasure_id=event.erasure_id, service=SERVICE, scope="subject", counts=counts, erased_at=now
+        ),
+        aggregate_id=event.erasure_id,
+    )
+
+
+async def erase_invitation(session: AsyncSession, event: InvitationErased, *, now: datetime) -> None:
+    invitation_id = event.invitation_id
+    counts = {
+        "invitationProjections": await _count(
+            session, delete(InvitationView).where(InvitationView.invitation_id == invitation_id)
+        ),
+        "notifications": await _count(
+            session, delete(Notification).where(Notification.data["invitationId"].astext == invitation_id)
+        ),
+        # A delivery's body is the event as sent; an invitation id (a UUID) appears in no other one's.
+        "webhookDeliveries": await _count(
+            session,
+            delete(WebhookDelivery).where(cast(WebhookDelivery.payload, String).contains(invitation_id)),
+        ),
+    }
+    if event.erasure_id is None:
+        return
+    stage(
+        session,
+        NotificationsSubjectErased(
+            erasure_id=event.erasure_id, service=SERVICE, scope=invitation_id, counts=counts, erased_at=now
+        ),
+        aggregate_id=event.erasure_id,
+    )
