@@ -16,12 +16,13 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing import commands
+from billing import commands, privacy
 from billing.cache import QuotaCache
 from billing.domain import period_of
 from billing.plans import Metered
 from billing.settings import Settings
 from kit.contracts import analysis, interviews, media, users
+from kit.contracts.privacy import InvitationErased, SubjectErasureRequested
 from kit.domain import utcnow
 from kit.events import Envelope
 from kit.kafka import Handler, Handlers, run_consumer
@@ -146,7 +147,15 @@ def handlers(cache: QuotaCache, *, clock: Clock = utcnow) -> Handlers:
     async def media_deleted(s: AsyncSession, e: media.MediaDeleted, env: Envelope, now: datetime) -> None:
         await commands.remove_item(s, Metered.STORAGE, e.media_id, account_id=None, cache=cache, now=now)
 
+    async def erasure_requested(s: AsyncSession, e: SubjectErasureRequested, env: Envelope, now: datetime) -> None:
+        await privacy.erase_subject(s, e, now=now)
+
+    async def invitation_erased(s: AsyncSession, e: InvitationErased, env: Envelope, now: datetime) -> None:
+        await privacy.erase_invitation(s, e, now=now)
+
     return {
+        SubjectErasureRequested.TYPE: on(SubjectErasureRequested, erasure_requested),
+        InvitationErased.TYPE: on(InvitationErased, invitation_erased),
         interviews.InvitationCreated.TYPE: on(interviews.InvitationCreated, invitation_created),
         interviews.InvitationCancelled.TYPE: on(interviews.InvitationCancelled, invitation_cancelled),
         interviews.TemplateCreated.TYPE: on(interviews.TemplateCreated, template_created),

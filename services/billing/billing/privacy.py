@@ -1,0 +1,65 @@
+"""A data subject's erasure as far as billing holds them: usage stays, as counts only. The person's contact
+projection goes (every user's address is kept for billing mail), an account's billing contact that was them is
+cleared, and usage counted under an erased invitation's id is re-keyed to an id that names nothing, so the
+account's totals are unchanged and no row leads back to the invitation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing.domain import Contact, Subscription, UsageItem
+from kit.contracts.privacy import BillingSubjectErased, InvitationErased, SubjectErasureRequested
+from kit.outbox import stage
+
+SERVICE = "billing"
+ERASED_KEY = "erased:"
+
+
+async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *, now: datetime) -> None:
+    user_id = str(event.user_id)
+    contacts = await session.execute(
+        delete(Contact).where(Contact.user_id == user_id).execution_options(synchronize_session=False)
+    )
+    cleared = await session.execute(
+        update(Subscription)
+        .where(Subscription.billing_user_id == user_id)
+        .values(billing_user_id=None, billing_email=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    counts = {
+        "contacts": int(contacts.rowcount or 0),  # type: ignore[attr-defined]
+        "billingContactsCleared": int(cleared.rowcount or 0),  # type: ignore[attr-defined]
+    }
+    stage(
+        session,
+        BillingSubjectErased(
+            erasure_id=event.erasure_id, service=SERVICE, scope="subject", counts=counts, erased_at=now
+        ),
+        aggregate_id=event.erasure_id,
+    )
+
+
+async def erase_invitation(session: AsyncSession, event: InvitationErased, *, now: datetime) -> None:
+    rekeyed = await session.execute(
+        update(UsageItem)
+        .where(UsageItem.key == event.invitation_id)
+        .values(key=f"{ERASED_KEY}{uuid.uuid4()}", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if event.erasure_id is None:
+        return
+    stage(
+        session,
+        BillingSubjectErased(
+            erasure_id=event.erasure_id,
+            service=SERVICE,
+            scope=event.invitation_id,
+            counts={"usageKeptAsCounts": int(rekeyed.rowcount or 0)},  # type: ignore[attr-defined]
+            erased_at=now,
+        ),
+        aggregate_id=event.erasure_id,
+    )

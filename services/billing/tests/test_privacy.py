@@ -1,0 +1,66 @@
+"""A candidate's erasure as billing applies it: their contact goes, usage counted under an erased invitation stays
+as a count but no longer names the invitation, the report says so once, and a redelivery changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from billing.domain import Contact, UsageItem
+from kit.contracts import users
+from kit.contracts.privacy import InvitationErased, SubjectErasureRequested
+from kit.outbox import OutboxMessage
+from kit.testing import INTERNAL_TOKEN, Caller
+
+from .conftest import Apply, envelope
+from .test_usage import invitation
+
+T = datetime(2030, 1, 16, tzinfo=UTC)
+
+
+async def test_an_erased_candidate_leaves_usage_as_a_count_that_names_nobody(
+    client: httpx.AsyncClient, apply: Apply, hr: Caller, candidate: Caller, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    invitation_id = str(uuid.uuid4())
+    await apply(invitation(hr.id, invitation_id))
+    await apply(
+        users.UserCreated(
+            user_id=uuid.UUID(candidate.id),
+            company_id=uuid.UUID(candidate.id),
+            external_auth_id="kc-1",
+            email="cara@example.com",
+            first_name="Cara",
+            last_name="Diaz",
+            status="active",
+            role="candidate",
+            created_at=T,
+        )
+    )
+    quota = f"/api/billing/internal/quota/{hr.id}/interviews"
+    internal = {"x-internal-token": INTERNAL_TOKEN}
+    before = (await client.get(quota, headers=internal)).json()["used"]
+    erasure_id = uuid.uuid4()
+    requested = envelope(
+        SubjectErasureRequested(
+            erasure_id=erasure_id, user_id=uuid.UUID(candidate.id), email="cara@example.com", requested_at=T
+        )
+    )
+    erased = envelope(
+        InvitationErased(invitation_id=invitation_id, erasure_id=erasure_id, reason="subject", erased_at=T)
+    )
+
+    assert [await apply(e) for e in (requested, erased, requested, erased)] == [True, True, False, False]
+
+    assert (await client.get(quota, headers=internal)).json()["used"] == before == 1
+    async with sessions() as session:
+        named = await session.scalar(select(func.count()).select_from(UsageItem).where(UsageItem.key == invitation_id))
+        contact = await session.get(Contact, candidate.id)
+        reports = (await session.scalars(select(OutboxMessage).where(OutboxMessage.key == str(erasure_id)))).all()
+    assert (named, contact) == (0, None)
+    assert sorted((r.payload["payload"]["scope"], r.payload["payload"]["counts"]) for r in reports) == sorted(
+        [("subject", {"contacts": 1, "billingContactsCleared": 0}), (invitation_id, {"usageKeptAsCounts": 1})]
+    )
