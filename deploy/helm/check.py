@@ -163,7 +163,9 @@ def check(chart: Path, values_files: list[Path | None]) -> list[str]:
             summary = validated.stdout.strip().splitlines()
             print(f"{label}, Kubernetes {version}: {summary[-1] if summary else validated.stderr.strip()}")
             if validated.returncode != 0:
-                failures.append(f"kubeconform ({label}, {version}): {validated.stdout.strip()} {validated.stderr.strip()}")
+                failures.append(
+                    f"kubeconform ({label}, {version}): {validated.stdout.strip()} {validated.stderr.strip()}"
+                )
     return failures
 
 
