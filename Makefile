@@ -62,6 +62,11 @@ typecheck:
 dashboards:
 	uv run python deploy/grafana/generate.py
 
+# The Helm chart, offline: helm lint + kubeconform -strict on three Kubernetes versions (deploy/helm/README.md).
+.PHONY: helm-check
+helm-check:
+	uv run python deploy/helm/check.py
+
 bench:
 	uv run devstack infra
 	uv run python bench/outbox/run.py
