@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Request
 
 from interviews import commands, metrics, queries
+from interviews.consent_schemas import OpenBriefing
 from interviews.domain import Allowances, Decision, InvitationStatus, TemplateStatus
 from interviews.quota import Quota
 from interviews.schemas import (
@@ -225,10 +226,18 @@ async def get_invitation(
 
 
 @invitations.post("/{invitation_id}/briefing")
-async def open_briefing(invitation_id: uuid.UUID, caller: CurrentUser, db: Sessions, now: Now, late: Late) -> Briefing:
-    """The invited candidate opens the briefing (the first time is announced as `invitation.opened`)."""
+async def open_briefing(
+    invitation_id: uuid.UUID,
+    caller: CurrentUser,
+    db: Sessions,
+    now: Now,
+    late: Late,
+    cmd: Annotated[OpenBriefing | None, Body()] = None,
+) -> Briefing:
+    """The invited candidate opens the briefing (the first time is announced as `invitation.opened`) and, with
+    `consent`, accepts its AI-use notice, which starting requires (409 `NOTICE_OUTDATED` for an older notice)."""
     async with transaction(db) as session:
-        invitation = await commands.open_briefing(session, invitation_id, caller=caller, now=now)
+        invitation = await commands.open_briefing(session, invitation_id, cmd, caller=caller, now=now)
     return queries.briefing(invitation, allowances=late)
 
 

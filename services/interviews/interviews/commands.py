@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interviews import access
+from interviews.consent_schemas import OpenBriefing
 from interviews.domain import (
     Allowances,
     CompletionReason,
@@ -29,6 +30,7 @@ from interviews.domain import (
     TemplateNotFound,
     invitation_company_name,
 )
+from interviews.domain.consent import notice_for
 from interviews.quota import Quota
 from interviews.schemas import (
     AddQuestion,
@@ -218,11 +220,26 @@ async def cancel_invitation(
 
 
 async def open_briefing(
-    session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal, now: datetime
+    session: AsyncSession,
+    invitation_id: uuid.UUID,
+    cmd: OpenBriefing | None = None,
+    *,
+    caller: Principal,
+    now: datetime,
 ) -> Invitation:
+    """Open the briefing and, with `cmd.consent`, accept its AI-use notice (starting requires that)."""
     invitation = await load_invitation(session, invitation_id)
     access.check_candidate(caller, invitation)
     invitation.open_briefing(now)
+    if cmd is not None and cmd.consent is not None:
+        consent = cmd.consent
+        invitation.accept_notice(
+            notice_for(invitation),
+            consent.notice_version,
+            consent.notice_hash,
+            human_review=consent.human_review_requested,
+            now=now,
+        )
     return invitation
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
 from interviews import access
+from interviews.consent_schemas import ConsentRecord, NoticeView
 from interviews.domain import (
     DEFAULT_CANDIDATE_FEEDBACK,
     Allowances,
@@ -29,6 +30,7 @@ from interviews.domain import (
     TemplateStatus,
     released_outcome,
 )
+from interviews.domain.consent import notice_for
 from interviews.schemas import (
     AnalysisView,
     Briefing,
@@ -209,6 +211,8 @@ def briefing(invitation: Invitation, *, allowances: Allowances) -> Briefing:
         candidate_feedback=_policy(template.settings),
         expected_reply_time=template.settings.get("expectedReplyTime"),
         grace_seconds=int(allowances.grace.total_seconds()),
+        notice=NoticeView.of(notice_for(invitation)),
+        consent=ConsentRecord.of(invitation),
     )
 
 

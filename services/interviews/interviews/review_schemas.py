@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from interviews.consent_schemas import ConsentRecord
 from interviews.domain import QuestionType, ResponseType, Stage
 from interviews.schemas import CandidateFeedbackText
 from kit.schemas import Command, View
@@ -66,6 +67,9 @@ class ReviewBoard(View):
     others_hidden: int
     previous_id: uuid.UUID | None = None
     next_id: uuid.UUID | None = None
+    # What the candidate accepted before starting, and whether they asked for a human-only review.
+    consent: ConsentRecord | None = None
+    human_review_requested: bool = False
 
 
 class StageChanged(View):
@@ -106,6 +110,8 @@ class ReviewListItem(View):
     # The mean of the submitted reviews' ratings (None before any), and how many were submitted.
     team_rating: float | None = None
     reviews: int
+    consent: ConsentRecord | None = None
+    human_review_requested: bool = False
 
 
 class SharedAnswer(View):

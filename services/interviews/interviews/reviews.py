@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from interviews import access
 from interviews.commands import load_invitation
+from interviews.consent_schemas import ConsentRecord
 from interviews.domain import (
     CandidateStage,
     Decision,
@@ -105,6 +106,8 @@ async def review_board(session: AsyncSession, invitation_id: uuid.UUID, *, calle
         others_hidden=len(others) - len(shown),
         previous_id=previous_id,
         next_id=next_id,
+        consent=ConsentRecord.of(invitation),
+        human_review_requested=invitation.human_review_requested,
     )
 
 
@@ -352,6 +355,8 @@ async def review_list(
             stage=Stage(stage_value),
             team_rating=_mean([r for review in ratings.get(inv.id, []) for r in review.ratings.values()]),
             reviews=len(ratings.get(inv.id, [])),
+            consent=ConsentRecord.of(inv),
+            human_review_requested=inv.human_review_requested,
         )
         for inv, stage_value in rows
     ]

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from interviews.consent_schemas import ConsentRecord, NoticeView
 from interviews.domain import (
     CandidateFeedback,
     CompletionReason,
@@ -395,8 +396,9 @@ class Briefing(View):
     expected_reply_time: str | None = None
     # Seconds an answer may arrive after its time limit and still count (the network's delay).
     grace_seconds: int
-    # Reserved for the consent record (what the candidate agreed to, and when); null until that exists.
-    consent: dict[str, Any] | None = None
+    # The AI-use notice to accept before starting, and what the candidate accepted (null until they have).
+    notice: NoticeView
+    consent: ConsentRecord | None = None
 
 
 class QuestionClock(View):

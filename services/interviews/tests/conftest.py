@@ -171,6 +171,22 @@ def make_template(client: httpx.AsyncClient) -> Callable[..., Awaitable[Intervie
     return make
 
 
+async def accept_notice(
+    client: httpx.AsyncClient, invitation_id: str, candidate: Caller, *, human_review: bool = False
+) -> dict[str, Any]:
+    """The candidate opens the briefing and accepts its AI-use notice, as the briefing screen does before Start."""
+    path = f"/api/invitations/{invitation_id}/briefing"
+    shown = await client.post(path, headers=candidate.headers)
+    assert shown.status_code == 200, shown.text
+    notice = shown.json()["notice"]
+    consent = {"accepted": True, "noticeVersion": notice["version"], "noticeHash": notice["hash"]}
+    accepted = await client.post(
+        path, json={"consent": {**consent, "humanReviewRequested": human_review}}, headers=candidate.headers
+    )
+    assert accepted.status_code == 200, accepted.text
+    return dict(accepted.json())
+
+
 @pytest.fixture
 def make_invitation(
     client: httpx.AsyncClient, make_template: Callable[..., Awaitable[Interview]], clock: Clock
@@ -193,8 +209,7 @@ def make_invitation(
         assert created.status_code == 201, created.text
         invitation_id = created.json()["id"]
         if start:
-            briefed = await client.post(f"/api/invitations/{invitation_id}/briefing", headers=candidate.headers)
-            assert briefed.status_code == 200, briefed.text
+            await accept_notice(client, invitation_id, candidate)
             started = await client.post(f"/api/invitations/{invitation_id}/start", headers=candidate.headers)
             assert started.status_code == 200, started.text
         return Interview(interview.template_id, interview.question_ids, invitation_id)

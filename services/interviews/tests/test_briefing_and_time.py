@@ -10,6 +10,8 @@ from datetime import timedelta
 from kit.contracts.analysis import AnalysisCompleted
 from kit.events import Envelope
 
+from .conftest import accept_notice
+
 VIDEO_QUESTION = {
     "text": "Tell us about a project you are proud of.",
     "type": "video",
@@ -32,7 +34,7 @@ def url(interview, tail: str = "") -> str:
 
 
 async def brief_and_start(client, candidate, interview) -> None:
-    assert (await client.post(url(interview, "/briefing"), headers=candidate.headers)).status_code == 200
+    await accept_notice(client, interview.invitation_id, candidate)
     assert (await client.post(url(interview, "/start"), headers=candidate.headers)).status_code == 200
 
 

@@ -11,6 +11,8 @@ import pytest
 from interviews import worker
 from kit.testing import INTERNAL_TOKEN
 
+from .conftest import accept_notice
+
 
 async def answer_all(client, candidate, interview) -> None:
     text_id, mc_id = interview.question_ids
@@ -66,7 +68,7 @@ async def test_the_whole_journey_from_invitation_to_decision(
     assert pending["allowPause"] is False
 
     clock.advance(minutes=5)
-    await client.post(f"/api/invitations/{interview.invitation_id}/briefing", headers=candidate.headers)
+    await accept_notice(client, interview.invitation_id, candidate)
     assert (
         await client.post(f"/api/invitations/{interview.invitation_id}/start", headers=candidate.headers)
     ).json() == {"success": True}

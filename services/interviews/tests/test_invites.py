@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 from interviews import worker
 from kit.testing import Caller
 
+from .conftest import accept_notice
+
 BULK = "/api/invites/bulk"
 VERIFIED = "x-user-verified-email"
 
@@ -130,6 +132,7 @@ async def test_the_invited_person_opens_the_link_claims_it_with_the_verified_ema
     claimed = await client.post("/api/invites/claim", json={"token": token}, headers=verified(ada, "ada@example.com"))
     again = await client.post("/api/invites/claim", json={"token": token}, headers=verified(ada, "ada@example.com"))
     briefing = await client.post(f"/api/invitations/{invitation_id}/briefing", headers=ada.headers)
+    await accept_notice(client, invitation_id, ada)
     started = await client.post(f"/api/invitations/{invitation_id}/start", headers=ada.headers)
 
     assert shown.status_code == 200, shown.text

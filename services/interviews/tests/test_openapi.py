@@ -50,7 +50,10 @@ async def _targets(settings: Settings) -> dict[str, str]:
                 "expiresAt": "2100-01-01",
             }
             invitation_id = (await client.post("/api/invitations", json=invitation)).json()["id"]
-            await client.post(f"/api/invitations/{invitation_id}/briefing", headers=AS_CANDIDATE)
+            briefing = f"/api/invitations/{invitation_id}/briefing"
+            notice = (await client.post(briefing, headers=AS_CANDIDATE)).json()["notice"]
+            consent = {"accepted": True, "noticeVersion": notice["version"]}
+            await client.post(briefing, json={"consent": consent}, headers=AS_CANDIDATE)
             started = await client.post(f"/api/invitations/{invitation_id}/start", headers=AS_CANDIDATE)
             assert started.status_code == 200, started.text
     return {"template_id": ids[0], "invitation_id": invitation_id}

@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviews.domain.consent import ConsentRequired, Notice, check_acceptance
 from interviews.domain.media import MediaObject, MediaStatus
 from interviews.domain.templates import Question, QuestionNotFound, QuestionType, Template, TemplateStatus
 from interviews.domain.timing import (
@@ -147,6 +148,12 @@ class Invitation(Base, AggregateRoot):
     # claimed the invitation (see `interviews.domain.invites`).
     link_nonce: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The AI-use notice the candidate accepted before starting (`interviews.domain.consent`), and whether they
+    # asked for a human-only review (reviewers then score before they see the AI's analysis).
+    consent_notice_version: Mapped[str | None] = mapped_column(String(40))
+    consent_notice_hash: Mapped[str | None] = mapped_column(String(64))
+    consent_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    human_review_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -296,11 +303,26 @@ class Invitation(Base, AggregateRoot):
         )
         return True
 
+    def accept_notice(
+        self, notice: Notice, version: str, text_hash: str | None, *, human_review: bool, now: datetime
+    ) -> None:
+        """The candidate accepts the notice shown on the briefing (again, to change their human-only choice) before
+        the interview starts; afterwards what they agreed to stays as it was."""
+        self._require(InvitationStatus.PENDING, "accept the notice of")
+        check_acceptance(notice, version, text_hash)
+        self.consent_notice_version = notice.version
+        self.consent_notice_hash = notice.text_hash
+        self.consent_accepted_at = now
+        self.human_review_requested = human_review
+        self.updated_at = now
+
     def start(self, now: datetime) -> None:
         self._expire_if_due(now)
         self._require(InvitationStatus.PENDING, "start")
         if self.opened_at is None:
             raise BriefingRequired("Open the briefing first: the interview is timed only after it")
+        if self.consent_accepted_at is None:
+            raise ConsentRequired("Read and accept the notice on the briefing first: it says how your answers are used")
         self.status = InvitationStatus.IN_PROGRESS
         self.started_at = now
         self.last_activity_at = now
