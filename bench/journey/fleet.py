@@ -1,0 +1,253 @@
+"""The fleet behind the gateway, with replicas, on the test database, test realm and a topic prefix of this run.
+
+The same shape as `REPLICAS=n make up` (deploy/devstack): per service one `python -m kit.roles <svc>` process
+runs its api, consumer and outbox worker, and each further replica is a process running the consumer and the
+worker only (a member of the service's consumer group; the relay's advisory lock lets one publish at a time).
+The gateway's api runs `gateways` times on ports of its own. Analytics is left out: its consumer lives in its
+api beside the embedded ClickHouse, which one process at a time may open, so it does not replicate.
+
+Used by `bench/journey/run.py` and `tests/test_replicas.py`. Logs go to `.local/logs/<label>/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from devstack.config import ALL_TOPICS, KEYCLOAK_TEST_REALM, Ports
+from kit.settings import ServiceSettings
+from kit.testing import (
+    create_topics,
+    delete_topics,
+    free_port,
+    process_env,
+    retire_stale_outbox_rows,
+    settings_for_tests,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("gateway", "users", "interviews", "media", "analysis", "notifications", "billing")
+KEYCLOAK = os.environ.get("KEYCLOAK_URL", f"http://127.0.0.1:{os.environ.get('KEYCLOAK_PORT', '8090')}")
+S3 = f"http://127.0.0.1:{os.environ.get('S3_PORT', '9000')}"
+MAIL_PORTS = Ports()
+MAILPIT = f"http://127.0.0.1:{MAIL_PORTS.mailpit_http}"
+STARTUP_TIMEOUT_S = 300.0
+
+
+@dataclass
+class Proc:
+    name: str
+    service: str
+    roles: tuple[str, ...]
+    process: asyncio.subprocess.Process
+    log: Path
+    metrics_port: int
+    api_port: int | None = None
+
+
+@dataclass
+class Options:
+    """What the fleet runs with: consumer/worker replicas per service, gateway apis, the LLM it scores with."""
+
+    replicas: dict[str, int] = field(default_factory=dict)
+    gateways: int = 1
+    llm_url: str = ""
+    llm_requests_per_minute: int = 600
+    llm_tokens_per_minute: int = 10_000_000
+    # Lower than the service's 30 min so a job whose worker was killed is taken again within minutes (arq holds
+    # a job in progress for its timeout before another worker may run it).
+    analysis_timeout_s: float = 60.0
+    stripe_webhook_secret: str = "whsec_bench_journey"
+    label: str = "bench-journey"
+
+    def count(self, service: str) -> int:
+        return max(1, self.replicas.get(service, 1))
+
+
+@dataclass
+class Fleet:
+    options: Options
+    procs: list[Proc] = field(default_factory=list)
+    settings: dict[str, ServiceSettings] = field(default_factory=dict)
+    gateway_urls: list[str] = field(default_factory=list)
+    _files: list[IO[bytes]] = field(default_factory=list)
+
+    @property
+    def logs(self) -> Path:
+        return ROOT / ".local" / "logs" / self.options.label
+
+    async def spawn(
+        self, name: str, service: str, roles: tuple[str, ...], env: dict[str, str], api_port: int | None
+    ) -> Proc:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = self.logs / f"{name}.log"
+        file = log.open("wb")
+        self._files.append(file)
+        metrics = free_port()
+        env = {**env, "SERVICE_ROLES": ",".join(roles), "METRICS_PORT": str(metrics)}
+        if api_port is not None:
+            env["PORT"] = str(api_port)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "kit.roles", service, env=env, cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL, stdout=file, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        proc = Proc(name, service, roles, process, log, metrics, api_port)
+        self.procs.append(proc)
+        return proc
+
+    def replicas(self, service: str) -> list[Proc]:
+        return [p for p in self.procs if p.service == service]
+
+    def kill(self, proc: Proc) -> None:
+        """SIGKILL: no shutdown, no commit of offsets, no release of locks but what the server notices."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.process.pid, signal.SIGKILL)
+
+    async def stop(self) -> None:
+        for proc in self.procs:
+            if proc.process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.process.pid, signal.SIGTERM)
+
+        async def wait(proc: Proc) -> None:
+            try:
+                await asyncio.wait_for(proc.process.wait(), 30)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.process.pid, signal.SIGKILL)
+                await proc.process.wait()
+
+        await asyncio.gather(*(wait(p) for p in self.procs))
+        for file in self._files:
+            file.close()
+
+    def tails(self, lines: int = 30) -> str:
+        out = []
+        for proc in self.procs:
+            text = proc.log.read_text(errors="replace").splitlines()[-lines:] if proc.log.exists() else []
+            out.append(f"----- {proc.name} (exit {proc.process.returncode}) {proc.log}\n" + "\n".join(text))
+        return "\n".join(out)
+
+
+def service_settings(service: str) -> ServiceSettings:
+    settings_cls = importlib.import_module(f"{service}.settings").Settings
+    return settings_for_tests(settings_cls, service)
+
+
+def migrate(service: str, settings: ServiceSettings) -> None:
+    """In a process of its own: every service's models share the kit's metadata."""
+    service_dir = ROOT / "services" / service
+    argv = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "heads"]
+    result = subprocess.run(
+        argv, cwd=service_dir, env=process_env(settings), capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{service} migrations failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+
+def _extra(options: Options, urls: dict[str, str]) -> dict[str, dict[str, str]]:
+    return {
+        "gateway": {
+            "KEYCLOAK_REALM": KEYCLOAK_TEST_REALM,
+            "KEYCLOAK_URL": KEYCLOAK,
+            "INTERNAL_AUTH_ENABLED": "false",
+            # The edge limits are per caller and shared by the replicas (Redis); the load is many callers.
+            "API_RATE_LIMIT": "100000/minute",
+            "API_ANONYMOUS_RATE_LIMIT": "100000/minute",
+            "AUTH_RATE_LIMIT": "10000/minute",
+            **urls,
+        },
+        "users": {"S3_ENDPOINT": S3, "S3_BUCKET_PREFIX": "test-"},
+        # Every invitation is reserved against the HR's plan at billing, as shipped.
+        "interviews": {"BILLING_URL": urls["BILLING_URL"], "QUOTA_ENFORCEMENT": "true"},
+        "media": {"S3_ENDPOINT": S3, "S3_BUCKET_PREFIX": "test-"},
+        "analysis": {
+            "LLM_API_KEY": "stand-in-key" if options.llm_url else "",
+            "LLM_BASE_URL": options.llm_url,
+            "LLM_REQUESTS_PER_MINUTE": str(options.llm_requests_per_minute),
+            "LLM_TOKENS_PER_MINUTE": str(options.llm_tokens_per_minute),
+            "ANALYSIS_TIMEOUT_S": str(options.analysis_timeout_s),
+        },
+        "notifications": {"EMAIL_PROVIDER": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(MAIL_PORTS.smtp)},
+        "billing": {
+            "STRIPE_SECRET_KEY": "",
+            "STRIPE_WEBHOOK_SECRETS": options.stripe_webhook_secret,
+            # Nothing listens here: should anything call Stripe, it fails on loopback.
+            "STRIPE_API_BASE": f"http://127.0.0.1:{free_port()}",
+        },
+    }
+
+
+async def _wait_until_up(fleet: Fleet, proc: Proc) -> None:
+    """The process's liveness (every role it runs) answers 200, and its api if it has one."""
+    urls = [f"http://127.0.0.1:{proc.metrics_port}/health"]
+    if proc.api_port is not None:
+        urls.append(f"http://127.0.0.1:{proc.api_port}/health")
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    async with httpx.AsyncClient(timeout=5.0) as http:
+        while time.monotonic() < deadline:
+            if proc.process.returncode is not None:
+                raise RuntimeError(f"{proc.name} exited with {proc.process.returncode} while starting\n{fleet.tails()}")
+            answers = []
+            for url in urls:
+                try:
+                    answers.append((await http.get(url)).status_code == 200)
+                except httpx.HTTPError:
+                    answers.append(False)
+            if all(answers):
+                return
+            await asyncio.sleep(0.5)
+    raise RuntimeError(f"{proc.name} did not come up in {STARTUP_TIMEOUT_S:.0f}s\n{fleet.tails()}")
+
+
+@contextlib.asynccontextmanager
+async def run_fleet(kafka_bootstrap: str, options: Options) -> AsyncIterator[Fleet]:
+    """Every service up (every replica live) behind `options.gateways` gateway apis; all stopped on exit."""
+    fleet = Fleet(options)
+    fleet.settings = {name: service_settings(name) for name in SERVICES}
+    for name, s in fleet.settings.items():
+        await asyncio.to_thread(migrate, name, s)
+        await retire_stale_outbox_rows(s)
+    prefix = fleet.settings["gateway"].topic_prefix
+    topics = [f"{prefix}{t}" for t in ALL_TOPICS]
+    await create_topics(kafka_bootstrap, topics)
+    ports = {name: free_port() for name in SERVICES}
+    urls = {f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    extra = _extra(options, urls)
+    try:
+        for name in SERVICES:
+            env = process_env(
+                fleet.settings[name], LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1", INTERNAL_AUTH_ENABLED="false"
+            )
+            env.update(extra[name])
+            apis = options.gateways if name == "gateway" else 1
+            for index in range(max(options.count(name), apis)):
+                roles: tuple[str, ...] = ("consumer", "worker")
+                port = None
+                if index < apis:
+                    roles = ("api", *roles)
+                    port = ports[name] if index == 0 else free_port()
+                    if name == "gateway":
+                        fleet.gateway_urls.append(f"http://127.0.0.1:{port}")
+                await fleet.spawn(f"{name}-{index + 1}", name, roles, env, port)
+        for proc in fleet.procs:
+            await _wait_until_up(fleet, proc)
+        yield fleet
+    except BaseException:
+        print(fleet.tails())
+        raise
+    finally:
+        await fleet.stop()
+        await delete_topics(kafka_bootstrap, topics)

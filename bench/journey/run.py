@@ -1,0 +1,200 @@
+"""`bench/journey`: N candidates at once through the gateway with real tokens, from sign-up to analysed interview.
+
+For each N (default 10, 50, 200) a fresh HR user, company and template; N candidates run concurrently (see
+driver.py for the steps); HR lists and reads every result. Analysis scores with the real `groq` SDK against the
+LLM stand-in at a fixed latency, under the service's own limiter (`LLM_REQUESTS_PER_MINUTE`). Printed per N:
+p50/p95 per step, errors (must be 0), interviews analysed per minute (N over the time from the burst's start
+to the last analysis done), and where the limit is: CPU seconds per process (from /proc, every replica), the
+most database connections in use at once per service (pg_stat_activity), and the LLM requests per minute the
+stand-in saw against the limit.
+
+The fleet runs twice: every process once, then the analysis and interviews consumers and workers at
+`--scaled` replicas each; the difference is printed. Usage:
+`uv run python bench/journey/run.py [--sizes 10,50,200] [--latency 0.5] [--llm-rpm 600] [--scaled 3]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from driver import STEPS, Journey, Keycloak, new_run_id
+from fleet import KEYCLOAK, Fleet, Options, run_fleet
+
+from kit.testing import KAFKA_BOOTSTRAP, superuser_url
+from standins.llm import LlmStandIn
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of pid (its threads included), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+@dataclass
+class Result:
+    size: int
+    steps: dict[str, tuple[float, float, int]]  # step → p50 ms, p95 ms, calls
+    errors: dict[str, list[str]]
+    burst_s: float
+    analysed_per_min: float
+    cpu: dict[str, float]  # process → CPU seconds during the run
+    db_connections: dict[str, int]  # service role → most connections at once
+    llm_peak_per_min: int
+    llm_calls: int
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+async def db_sampler(peaks: dict[str, int], stop: asyncio.Event) -> None:
+    conn = await asyncpg.connect(superuser_url().replace("+asyncpg", ""))
+    try:
+        while not stop.is_set():
+            rows = await conn.fetch(
+                "SELECT usename, count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
+                "AND usename IS NOT NULL GROUP BY usename"
+            )
+            for row in rows:
+                peaks[row["usename"]] = max(peaks.get(row["usename"], 0), int(row["n"]))
+            await asyncio.sleep(1.0)
+    finally:
+        await conn.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Result:
+    keycloak = Keycloak(KEYCLOAK)
+    journey = Journey(fleet.gateway_urls, keycloak, new_run_id(), secret)
+    peaks: dict[str, int] = {}
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(db_sampler(peaks, stop))
+    try:
+        await journey.set_up_hr()
+        llm.requests.clear()
+        cpu_before = {p.name: cpu_seconds(p.process.pid) for p in fleet.procs}
+        started = time.monotonic()
+        await journey.burst(size, concurrency=size)
+        burst_s = time.monotonic() - started
+        done = await journey.wait_analysed(timeout_s=600 + size * 10)
+        analysed_s = (max(done.values()) - started) if done else float("inf")
+        await journey.hr_reads()
+        cpu = {p.name: cpu_seconds(p.process.pid) - cpu_before[p.name] for p in fleet.procs}
+    finally:
+        stop.set()
+        await asyncio.gather(sampler, return_exceptions=True)
+        await journey.close()
+        await keycloak.remove_created()
+        await keycloak.close()
+    per_minute: dict[int, int] = {}
+    for request in llm.requests:
+        per_minute[int(request.arrived // 60)] = per_minute.get(int(request.arrived // 60), 0) + 1
+    steps = {
+        step: (percentile(d, 50) * 1000, percentile(d, 95) * 1000, len(d))
+        for step in STEPS
+        if (d := journey.stats.durations.get(step))
+    }
+    return Result(
+        size=size,
+        steps=steps,
+        errors=dict(journey.stats.errors),
+        burst_s=burst_s,
+        analysed_per_min=len(done) / analysed_s * 60 if done else 0.0,
+        cpu=cpu,
+        db_connections=peaks,
+        # Whole minutes only: a partial first or last minute understates the rate.
+        llm_peak_per_min=max(per_minute.values(), default=0),
+        llm_calls=len(llm.requests),
+    )
+
+
+def report(label: str, results: list[Result], options: Options) -> None:
+    print(f"\n=== {label} ===")
+    for r in results:
+        errors = sum(len(v) for v in r.errors.values())
+        rate = f"{r.analysed_per_min:.1f} interviews analysed/min"
+        print(f"\nN = {r.size}: burst {r.burst_s:.1f}s, {rate}, errors {errors}")
+        for step, (p50, p95, calls) in r.steps.items():
+            print(f"  {step:<10} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  ({calls} calls)")
+        for step, messages in r.errors.items():
+            print(f"  ERRORS {step}: {len(messages)}, first: {messages[0]}")
+        busiest = sorted(r.cpu.items(), key=lambda kv: -kv[1])[:6]
+        window = r.burst_s
+        print("  CPU seconds (busiest processes): " + ", ".join(f"{n} {s:.1f}" for n, s in busiest))
+        print(f"  CPU total {sum(r.cpu.values()):.0f}s over a {window:.0f}s burst + analysis wait")
+        print("  most DB connections at once: " + ", ".join(f"{k} {v}" for k, v in sorted(r.db_connections.items())))
+        print(
+            f"  LLM: {r.llm_calls} calls, busiest minute {r.llm_peak_per_min} against a limit of "
+            f"{options.llm_requests_per_minute}/min per analysis worker process"
+        )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10,50,200")
+    parser.add_argument("--latency", type=float, default=0.5, help="the LLM stand-in's seconds per answer")
+    parser.add_argument("--llm-rpm", type=int, default=600, help="LLM_REQUESTS_PER_MINUTE of each analysis worker")
+    parser.add_argument("--scaled", type=int, default=3, help="analysis and interviews replicas in the second run")
+    parser.add_argument("--only", choices=("base", "scaled"), default=None)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    llm = LlmStandIn(latency_s=args.latency)
+    await llm.start()
+    secret = "whsec_bench_journey"
+    configs = {
+        "base": Options(llm_url=llm.base_url, llm_requests_per_minute=args.llm_rpm, stripe_webhook_secret=secret),
+        "scaled": Options(
+            replicas={"analysis": args.scaled, "interviews": args.scaled},
+            llm_url=llm.base_url,
+            llm_requests_per_minute=args.llm_rpm,
+            stripe_webhook_secret=secret,
+        ),
+    }
+    print(
+        f"bench/journey: sizes {sizes}, LLM stand-in latency {args.latency}s, LLM_REQUESTS_PER_MINUTE "
+        f"{args.llm_rpm}, load average {os.getloadavg()[0]:.1f} at start"
+    )
+    outcomes: dict[str, list[Result]] = {}
+    try:
+        for label, options in configs.items():
+            if args.only and label != args.only:
+                continue
+            async with run_fleet(KAFKA_BOOTSTRAP, options) as fleet:
+                outcomes[label] = []
+                for size in sizes:
+                    result = await run_size(fleet, llm, size, secret)
+                    outcomes[label].append(result)
+                    report(f"{label}: {', '.join(p.name for p in fleet.procs)}", [result], options)
+    finally:
+        await llm.stop()
+    if len(outcomes) == 2:
+        print(f"\n=== scaled (analysis + interviews x{args.scaled}) vs base ===")
+        for base, scaled in zip(outcomes["base"], outcomes["scaled"], strict=True):
+            print(
+                f"N = {base.size}: analysed/min {base.analysed_per_min:.1f} -> {scaled.analysed_per_min:.1f}; "
+                f"burst {base.burst_s:.1f}s -> {scaled.burst_s:.1f}s; complete p95 "
+                f"{base.steps.get('complete', (0, 0, 0))[1]:.0f} -> {scaled.steps.get('complete', (0, 0, 0))[1]:.0f} ms"
+            )
+    print(f"load average {os.getloadavg()[0]:.1f} at end")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
