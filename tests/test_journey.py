@@ -153,8 +153,10 @@ async def test_an_interview_goes_from_invitation_through_llm_analysis_to_the_can
     )  # fmt: skip
     base = f"/api/invitations/{invitation['id']}"
 
-    # The clock starts only after the candidate has seen the briefing.
-    await ok(await interviews.post(f"{base}/briefing", headers=candidate))
+    # The clock starts only after the candidate has seen the briefing and accepted its AI-use notice.
+    notice = (await ok(await interviews.post(f"{base}/briefing", headers=candidate)))["notice"]
+    consent = {"accepted": True, "noticeVersion": notice["version"], "noticeHash": notice["hash"]}
+    await ok(await interviews.post(f"{base}/briefing", json={"consent": consent}, headers=candidate))
     await ok(await interviews.post(f"{base}/start", headers=candidate))
     answer = "We rolled back the release, then added a canary stage and an alert on error rate."
     for index, (question, text) in enumerate(((text_question, answer), (choice_question, "PUT"))):

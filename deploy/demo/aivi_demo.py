@@ -478,8 +478,9 @@ class Demo:
         current = candidate.get(base)
         if current["status"] == "pending":
             say(f"{person.first} starts the interview")
-            # The interview's clock starts only after its briefing was opened.
-            candidate.post(f"{base}/briefing")
+            # The interview's clock starts only after its briefing was opened and its AI-use notice accepted.
+            notice = candidate.post(f"{base}/briefing")["notice"]
+            candidate.post(f"{base}/briefing", {"consent": {"accepted": True, "noticeVersion": notice["version"]}})
             candidate.post(f"{base}/start")
             current = candidate.get(base)
         answered = {str(r.get("questionId")) for r in current.get("responses") or []}
