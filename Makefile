@@ -81,6 +81,14 @@ bench:
 	uv run python bench/analytics/run.py
 	uv run python bench/transcription/run.py
 
+# The whole journey through the gateway at N = 10, 50, 200 concurrent candidates, once with one process per
+# service and once with analysis and interviews at three replicas (many minutes; bench/README.md).
+# `make bench-journey ARGS="--sizes 10 --only base"` for a quick look.
+.PHONY: bench-journey
+bench-journey:
+	uv run devstack infra
+	uv run python bench/journey/run.py $(ARGS)
+
 # Known vulnerabilities in everything uv.lock pins (pip-audit) and in the web app's production dependencies
 # (npm audit --omit=dev): a report. With CI=true it exits 1 on a high or critical finding, 2 when an audit
 # cannot run (deploy/audit.py).
