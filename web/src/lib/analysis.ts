@@ -61,16 +61,10 @@ export type Analysis = {
   questionAnalyses: QuestionAnalysis[];
 };
 
-/** The candidate's view: no internal ids, model or per-criterion scores. */
-export type CandidateAnalysis = Omit<Analysis, "candidateId" | "templateId" | "modelUsed" | "errorMessage" | "questionAnalyses"> & {
-  questionAnalyses: Omit<QuestionAnalysis, "id" | "criteriaScores" | "isCorrect" | "tokensUsed">[];
-};
-
 // -- query keys and hooks -------------------------------------------------------------------------------------
 
 export const analysisKeys = {
   hr: (invitationId: string) => ["hr", "analysis", invitationId] as const,
-  candidate: (invitationId: string) => ["analysis", "candidate", invitationId] as const,
 };
 
 const ANALYSIS_RUNNING = new Set(["pending", "in_progress", "waiting_for_transcripts"]);
@@ -78,11 +72,6 @@ const ANALYSIS_RUNNING = new Set(["pending", "in_progress", "waiting_for_transcr
 /** Whether HR's analysis is still being produced (transcripts included). */
 export function analysisIsRunning(status: string | null | undefined): boolean {
   return !!status && ANALYSIS_RUNNING.has(status);
-}
-
-/** Whether the candidate's analysis is still being produced (the candidate's view has no transcript stage). */
-export function analysisInProgress(status: string | undefined): boolean {
-  return status === "pending" || status === "in_progress";
 }
 
 /**
@@ -105,24 +94,6 @@ export function useAnalysis(invitationId: string, enabled: boolean) {
       const data = query.state.data;
       if (query.state.status === "error") return false;
       return data === null || analysisIsRunning(data?.status) ? 5000 : false;
-    },
-  });
-}
-
-/**
- * The candidate's own analysis. A 404 means it has not been created yet (it starts when the completion event
- * arrives): the query stays in error, without retries, and is polled until the analysis exists and is done.
- */
-export function useCandidateAnalysis(invitationId: string, enabled: boolean) {
-  return useQuery({
-    queryKey: analysisKeys.candidate(invitationId),
-    queryFn: () => api.get<CandidateAnalysis>(`/api/analysis/candidate/${invitationId}`),
-    enabled,
-    retry: false,
-    refetchInterval: (q) => {
-      const e = q.state.error;
-      if (e instanceof ApiError && e.statusCode === 404) return 5_000;
-      return analysisInProgress(q.state.data?.status) ? 5_000 : false;
     },
   });
 }
