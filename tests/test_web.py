@@ -238,7 +238,7 @@ def migrate(service: str, settings: ServiceSettings) -> None:
     the kit's metadata, so loading all of them into this interpreter would make one service's table names
     constrain every other's."""
     service_dir = ROOT / "services" / service
-    argv = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "head"]
+    argv = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "heads"]
     result = subprocess.run(
         argv, cwd=service_dir, env=process_env(settings), capture_output=True, text=True, check=False
     )
