@@ -70,6 +70,35 @@ const DE: Record<string, string> = {
   "Colours: as the device": "Farben: wie das Gerät",
   "Colours: light": "Farben: hell",
   "Colours: dark": "Farben: dunkel",
+  // Voluntary self-identification (after an interview and on the profile)
+  "Voluntary self-identification": "Freiwillige Selbstauskunft",
+  "Answering is optional and has no effect on any application.":
+    "Die Angaben sind freiwillig und haben keinen Einfluss auf eine Bewerbung.",
+  "Employers check that their hiring treats groups fairly, as bias-audit laws such as New York City's Local Law 144 require. Your answers are stored apart from your interviews, are never shown to the people who review you and are never given to the AI. Employers only see counts across many candidates.":
+    "Arbeitgeber prüfen, ob ihre Auswahl alle Gruppen fair behandelt, wie es Gesetze zu Bias-Audits wie das New Yorker Local Law 144 verlangen. Ihre Angaben werden getrennt von Ihren Interviews gespeichert, nie den Personen gezeigt, die Sie bewerten, und nie an die KI gegeben. Arbeitgeber sehen nur Zahlen über viele Kandidaten hinweg.",
+  "Loading your answers…": "Ihre Angaben werden geladen…",
+  "Your answers could not be loaded. Please try again later.":
+    "Ihre Angaben konnten nicht geladen werden. Bitte versuchen Sie es später erneut.",
+  Sex: "Geschlecht",
+  "Race/ethnicity": "Herkunft (ethnische Zugehörigkeit)",
+  Female: "Weiblich",
+  Male: "Männlich",
+  "Another sex": "Anderes Geschlecht",
+  "Prefer not to say": "Keine Angabe",
+  "Hispanic or Latino": "Hispanisch oder lateinamerikanisch",
+  White: "Weiß",
+  "Black or African American": "Schwarz oder afroamerikanisch",
+  "Native Hawaiian or Other Pacific Islander": "Hawaiianisch oder von einer anderen Pazifikinsel",
+  Asian: "Asiatisch",
+  "American Indian or Alaska Native": "Indigen amerikanisch oder alaskisch",
+  "Two or More Races": "Mehrere Herkünfte",
+  "Share my answers": "Angaben teilen",
+  "Save changes": "Änderungen speichern",
+  "Withdraw my answers": "Angaben zurückziehen",
+  "Thank you. Your answers are saved; you can change or withdraw them here at any time.":
+    "Danke. Ihre Angaben sind gespeichert; Sie können sie hier jederzeit ändern oder zurückziehen.",
+  "Your answers were deleted.": "Ihre Angaben wurden gelöscht.",
+  "That did not work. Please try again.": "Das hat nicht geklappt. Bitte versuchen Sie es erneut.",
 };
 
 const DICTIONARIES: Record<Locale, Record<string, string>> = { en: {}, de: DE };

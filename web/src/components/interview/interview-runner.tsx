@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, Flag } from "lucide-react";
 import Link from "next/link";
 import * as React from "react";
+import { SelfIdentificationCard } from "@/components/fairness/self-identification-card";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -138,27 +139,31 @@ function StatusCard({ title, children }: { title: string; children?: React.React
 /** After the last answer: what happens next, in the company's words where it gave them. */
 export function ThankYou({ invitation }: { invitation?: Invitation }) {
   return (
-    <Card>
-      <CardHeader className="items-start">
-        <CheckCircle2 className="h-10 w-10 text-emerald-600" aria-hidden />
-        <h1 className="text-2xl font-bold">Interview complete</h1>
-      </CardHeader>
-      <CardContent className="space-y-4 text-sm">
-        <p>
-          Thank you{invitation ? ` for completing “${invitation.templateTitle ?? "the interview"}” for ${invitation.companyName}` : ""}. Your
-          answers have been sent.
-        </p>
-        {invitation?.completedReason === "early_finish" && (
-          <p className="text-muted-foreground">You finished early: questions without an answer stay unanswered.</p>
-        )}
-        <WhatHappensNext invitation={invitation} />
-        <div className="flex flex-wrap gap-2">
-          <Button asChild>
-            <Link href="/candidate/dashboard">Back to my interviews</Link>
-          </Button>
-        </div>
-      </CardContent>
-    </Card>
+    <div className="space-y-4">
+      <Card>
+        <CardHeader className="items-start">
+          <CheckCircle2 className="h-10 w-10 text-emerald-600" aria-hidden />
+          <h1 className="text-2xl font-bold">Interview complete</h1>
+        </CardHeader>
+        <CardContent className="space-y-4 text-sm">
+          <p>
+            Thank you{invitation ? ` for completing “${invitation.templateTitle ?? "the interview"}” for ${invitation.companyName}` : ""}. Your
+            answers have been sent.
+          </p>
+          {invitation?.completedReason === "early_finish" && (
+            <p className="text-muted-foreground">You finished early: questions without an answer stay unanswered.</p>
+          )}
+          <WhatHappensNext invitation={invitation} />
+          <div className="flex flex-wrap gap-2">
+            <Button asChild>
+              <Link href="/candidate/dashboard">Back to my interviews</Link>
+            </Button>
+          </div>
+        </CardContent>
+      </Card>
+      {/* Asked only now, apart from the interview and after it, so it cannot weigh on the answers. */}
+      <SelfIdentificationCard />
+    </div>
   );
 }
 

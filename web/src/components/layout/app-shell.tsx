@@ -12,6 +12,7 @@ import {
   LogOut,
   Mail,
   Menu,
+  Scale,
   ShieldCheck,
   Sparkles,
   User,
@@ -40,6 +41,7 @@ const NAV: Record<string, NavItem[]> = {
     { href: "/admin/skills", label: "Skills", icon: Sparkles },
     { href: "/admin/billing", label: "Billing accounts", icon: CreditCard },
     { href: "/admin/analytics", label: "Analytics", icon: LineChart },
+    { href: "/hr/fairness", label: "Fairness", icon: Scale },
     { href: "/hr/templates", label: "Templates", icon: FileText },
   ],
   hr: [
@@ -49,6 +51,7 @@ const NAV: Record<string, NavItem[]> = {
     { href: "/hr/invitations", label: "Invitations", icon: Mail },
     { href: "/hr/review", label: "Review", icon: ClipboardCheck },
     { href: "/hr/analytics", label: "Analytics", icon: LineChart },
+    { href: "/hr/fairness", label: "Fairness", icon: Scale },
     { href: "/hr/companies", label: "Companies", icon: Building2 },
   ],
   candidate: [

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { SelfIdentificationCard } from "@/components/fairness/self-identification-card";
 import { AvatarSection } from "@/components/profile/avatar-section";
 import { ProfileForm } from "@/components/profile/profile-form";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -60,6 +61,7 @@ export default function ProfilePage() {
               </CardContent>
             </Card>
           )}
+          {me.data.role === "candidate" && <SelfIdentificationCard />}
           <Card>
             <CardHeader>
               <CardTitle>Personal details</CardTitle>
