@@ -73,13 +73,16 @@ class LlmStandIn(HttpStandIn):
                     status_code=429,
                     headers={"retry-after": str(self.retry_after_s)},
                 )
-            content = "this is not { json" if behaviour == "invalid_json" else json.dumps(_answer(kind, user))
+            content = "this is not { json" if behaviour == "invalid_json" else json.dumps(_answer(kind, user, system))
             return JSONResponse(_completion(body["model"], content))
 
         return app
 
 
-def _answer(kind: str, user: str) -> dict[str, Any]:
+GENERIC = ["relevance", "completeness", "clarity", "depth"]
+
+
+def _answer(kind: str, user: str, system: str = "") -> dict[str, Any]:
     if kind == "summary":
         return {
             "summary": "A solid candidate who explains trade-offs clearly.",
@@ -90,6 +93,23 @@ def _answer(kind: str, user: str) -> dict[str, Any]:
     match = re.search(r"<<<RESPONSE>>>\n(.*)\n<<<RESPONSE>>>", user, re.DOTALL)
     answer = match.group(1) if match else ""
     words = answer.split()
+    # A rubric prompt names its own criteria in the answer's shape: each is scored 90, 70, 50, ... in order, the
+    # first quoting the answer's opening words and the last quoting nothing the answer says.
+    asked = re.findall(r'\{"criterion": ("(?:[^"\\]|\\.)*")', system)
+    names = [json.loads(n) for n in asked]
+    if names and names != GENERIC:
+        return {
+            "score": 70,
+            "feedback": "Judged on the hiring team's rubric.",
+            "criteriaScores": [
+                {
+                    "criterion": name.upper() if i == 1 else name,
+                    "score": max(0, 90 - 20 * i),
+                    "evidence": " ".join(words[:6]) if i == 0 else INVENTED_QUOTE if i == len(names) - 1 else None,
+                }
+                for i, name in enumerate(names)
+            ],
+        }
     return {
         "score": 80,
         "feedback": "Clear and relevant answer.",

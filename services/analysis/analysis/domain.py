@@ -38,14 +38,25 @@ class SnapshotOption(_Snapshot):
     is_correct: bool = False
 
 
+class SnapshotCriterion(_Snapshot):
+    """One criterion of the hiring team's rubric: its weight and what a good and a poor answer are."""
+
+    name: str
+    weight: float = 1.0
+    good: str = ""
+    poor: str = ""
+
+
 class SnapshotQuestion(_Snapshot):
     id: str
     text: str = ""
     type: str = "text"
     order: int = Field(default=0, validation_alias=AliasChoices("order", "orderIndex"))
     options: list[SnapshotOption] = Field(default_factory=list)
+    # The rubric the question is scored on; empty: the generic criteria (events before rubrics carry none).
+    rubric: list[SnapshotCriterion] = Field(default_factory=list)
 
-    @field_validator("options", mode="before")
+    @field_validator("options", "rubric", mode="before")
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:
         return value or []

@@ -22,10 +22,10 @@ import httpx
 import structlog
 from groq.types.chat import ChatCompletion
 from prometheus_client import Counter, Histogram
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from analysis.domain import Engine, InterviewSnapshot, QuestionOutcome, SnapshotQuestion, Usage
-from analysis.scoring import CRITERIA, Judgement, ScoringFailed, Summary, clamp
+from analysis.domain import Engine, InterviewSnapshot, QuestionOutcome, SnapshotCriterion, SnapshotQuestion, Usage
+from analysis.scoring import CRITERIA, Judgement, ScoringFailed, Summary, clamp, criteria_of
 from analysis.settings import Settings
 
 log = structlog.get_logger("analysis.llm")
@@ -122,9 +122,11 @@ class _Judgement(BaseModel):
         return [c for c in value if isinstance(c, dict)] if isinstance(value, list) else []
 
     @model_validator(mode="after")
-    def _scored(self) -> _Judgement:
-        # An answer without any score is as useless as invalid JSON: it is asked again.
-        if self.score is None and not any(c.criterion.strip().lower() in CRITERIA for c in self.criteria_scores):
+    def _scored(self, info: ValidationInfo) -> _Judgement:
+        # An answer without any score is as useless as invalid JSON: it is asked again. The criteria asked
+        # for come in the validation context (a rubric's names), else they are the generic ones.
+        asked = {c.casefold() for c in (info.context or {}).get("criteria", CRITERIA)}
+        if self.score is None and not any(c.criterion.strip().casefold() in asked for c in self.criteria_scores):
             raise ValueError("neither a score nor any known criterion")
         return self
 
@@ -182,6 +184,22 @@ class Prompts:
         self.question_user = Template((folder / "question_user.txt").read_text())
         self.summary_system = (folder / "summary_system.txt").read_text()
         self.summary_user = Template((folder / "summary_user.txt").read_text())
+        self.question_rubric_system = Template((folder / "question_rubric_system.txt").read_text())
+
+    def rubric_system(self, rubric: Sequence[SnapshotCriterion]) -> str:
+        """The question prompt for a rubric: each criterion with its weight and anchors, and the answer's shape
+        naming exactly those criteria."""
+        total = sum(c.weight for c in rubric)
+        criteria = "\n".join(
+            f"- {c.name} (weight {c.weight:g}, {c.weight / total:.0%} of the score)\n"
+            f"  good answer: {c.good or '(not described)'}\n  poor answer: {c.poor or '(not described)'}"
+            for c in rubric
+        )
+        shape = ",\n".join(
+            f'   {{"criterion": {json.dumps(c.name)}, "score": 0-100, "evidence": "verbatim quote or null"}}'
+            for c in rubric
+        )
+        return self.question_rubric_system.substitute(criteria=criteria, answer_shape=shape)
 
 
 class LlmEngine:
@@ -213,12 +231,15 @@ class LlmEngine:
             answer=_truncate(answer.replace(RESPONSE_MARKER, ""), MAX_ANSWER_CHARS),
             language_instruction=_language_instruction(language),
         )
-        parsed, usage = await self._ask("question", self.prompts.question_system, user, _Judgement)
+        system = self.prompts.rubric_system(question.rubric) if question.rubric else self.prompts.question_system
+        # Criteria are matched by name whatever the case the model wrote them in; other names are ignored.
+        names = {name.casefold(): name for name, _ in criteria_of(question)}
+        parsed, usage = await self._ask("question", system, user, _Judgement, criteria=list(names))
         criteria: dict[str, int] = {}
         evidence: dict[str, str | None] = {}
         for c in parsed.criteria_scores:
-            name = c.criterion.strip().lower()
-            if name in CRITERIA:
+            name = names.get(c.criterion.strip().casefold())
+            if name is not None:
                 criteria[name] = clamp(c.score)
                 evidence[name] = c.evidence or c.quote
         return Judgement(
@@ -251,7 +272,9 @@ class LlmEngine:
             usage=usage,
         )
 
-    async def _ask(self, kind: str, system: str, user: str, shape: type[M]) -> tuple[M, Usage]:
+    async def _ask(
+        self, kind: str, system: str, user: str, shape: type[M], *, criteria: Sequence[str] = CRITERIA
+    ) -> tuple[M, Usage]:
         """One JSON answer of the given shape; retried on 429, invalid JSON and transient errors."""
         settings = self.settings
         estimate = (len(system) + len(user)) // 4 + settings.llm_max_tokens
@@ -312,7 +335,7 @@ class LlmEngine:
                 data = json.loads(content or "")
                 if not isinstance(data, dict):
                     raise ValueError("not a JSON object")
-                parsed = shape.model_validate(data)
+                parsed = shape.model_validate(data, context={"criteria": criteria})
             except (ValueError, ValidationError) as exc:
                 LLM_REQUESTS.labels("invalid_json", kind).inc()
                 attempts += 1

@@ -1,6 +1,10 @@
 """The offline scorer, used when no LLM key is configured, so an installation without one still
 scores every interview: plain text measures anyone can re-check by hand, reported as such in every feedback
-line and labelled `engine: "offline"`."""
+line and labelled `engine: "offline"`.
+
+A question with a rubric is scored on the rubric's criteria: each one is half the general quality of the answer
+(the mean of the four generic measures) and half how many of the criterion's own terms (its name and its
+good-answer anchor) the answer uses; its evidence is the sentence using most of them."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
-from analysis.domain import Engine, InterviewSnapshot, QuestionOutcome, SnapshotQuestion
+from analysis.domain import Engine, InterviewSnapshot, QuestionOutcome, SnapshotCriterion, SnapshotQuestion
 from analysis.scoring import CRITERIA, MAX_QUOTE_CHARS, Judgement, Summary, clamp
 
 FULL_ANSWER_WORDS = 120
@@ -111,6 +115,29 @@ def _connectives(text: str) -> int:
     return sum(lowered.count(f" {c} ") + lowered.count(f" {c},") for c in CONNECTIVES)
 
 
+def _on_rubric(
+    rubric: Sequence[SnapshotCriterion], generic: dict[str, int], sentences: list[str], answer: str, feedback: str
+) -> Judgement:
+    quality = sum(generic.values()) / len(generic)
+    answered = _stems(answer)
+    criteria: dict[str, int] = {}
+    evidence: dict[str, str | None] = {}
+    notes = []
+    for criterion in rubric:
+        terms = _stems(f"{criterion.name} {criterion.good}")
+        used = terms & answered
+        share = len(used) / len(terms) if terms else 0.5
+        criteria[criterion.name] = clamp(quality / 2 + 50 * share)
+        evidence[criterion.name] = _quote(max(sentences, key=lambda s: len(_stems(s) & terms)))
+        notes.append(f"{criterion.name}: {len(used)} of {len(terms)} of its terms used")
+    return Judgement(
+        criteria=criteria,
+        feedback=f"{feedback} Scored on the rubric's criteria, each half the general measures and half the "
+        f"criterion's own terms ({'; '.join(notes)}).",
+        evidence=evidence,
+    )
+
+
 class OfflineEngine:
     name: ClassVar[Engine] = "offline"
     model: str | None = None
@@ -143,6 +170,8 @@ class OfflineEngine:
             f"addressed; {len(sentences)} sentence(s) with {connectives} reasoning connective(s); "
             f"{len(vocabulary)} distinct content words and {specifics} concrete detail(s)."
         )
+        if question.rubric:
+            return _on_rubric(question.rubric, criteria, sentences, answer, feedback)
         return Judgement(
             criteria=criteria,
             feedback=feedback,
@@ -150,18 +179,12 @@ class OfflineEngine:
         )
 
     async def summarise(self, snapshot: InterviewSnapshot, questions: Sequence[QuestionOutcome]) -> Summary:
-        open_answers = [q for q in questions if q.criteria_scores]
-        averages = (
-            {
-                c: round(
-                    sum(next(r["score"] for r in q.criteria_scores if r["criterion"] == c) for q in open_answers)
-                    / len(open_answers)
-                )
-                for c in CRITERIA
-            }
-            if open_answers
-            else {}
-        )
+        # Each criterion's mean over the answers scored on it (a rubric names its own criteria).
+        by_criterion: dict[str, list[int]] = {}
+        for q in questions:
+            for row in q.criteria_scores:
+                by_criterion.setdefault(str(row["criterion"]), []).append(int(row["score"]))
+        averages = {c: round(sum(scores) / len(scores)) for c, scores in by_criterion.items()}
         strengths = [f"{c.capitalize()} {avg}/100 on average" for c, avg in averages.items() if avg >= 70]
         weaknesses = [f"{c.capitalize()} {avg}/100 on average" for c, avg in averages.items() if avg < 50]
         choices = [q for q in questions if q.is_correct is not None]

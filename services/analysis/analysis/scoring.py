@@ -5,7 +5,9 @@ with its defects fixed as noted below).
 - An open answer gets four criteria (relevance, completeness, clarity, depth; clarity is the structure
   of the reasoning, not accent or fluency), each with a short quote from the answer as evidence. A quote
   that does not occur in the answer is dropped and flagged, never shown as evidence.
-- A question's score is the mean of its criteria; the overall score is the mean of the question scores,
+- A question with a rubric (the hiring team's criteria, weights and anchors) is scored on those criteria
+  instead, under their names and weights, with the same evidence rule.
+- A question's score is the weighted mean of its criteria; the overall score is the mean of the question scores,
   and the score-based recommendation uses that same overall score (the reference mixed two averages).
   The engine's proposed recommendation is reconciled with it: the more conservative one wins.
 - Unanswered questions score 0 and say so (the reference skipped them silently). An answer that has no
@@ -40,6 +42,7 @@ from analysis.domain import (
 
 CRITERIA = ("relevance", "completeness", "clarity", "depth")
 CRITERION_WEIGHT = 0.25
+GENERIC = tuple((c, CRITERION_WEIGHT) for c in CRITERIA)
 HIRE_AT, CONSIDER_AT = 75, 50
 MAX_QUOTE_CHARS = 200
 NOT_ANSWERED = "The candidate did not answer this question."
@@ -123,9 +126,21 @@ def locate(quote: str, segments: Sequence[TimedSegment]) -> tuple[float, float] 
     return first.start, last.end
 
 
-def criteria_rows(judgement: Judgement, answer: str, segments: Sequence[TimedSegment] = ()) -> list[dict[str, Any]]:
+def criteria_of(question: SnapshotQuestion) -> list[tuple[str, float]]:
+    """The criteria an open answer is scored on, with their weights: its rubric's, else the generic four."""
+    if question.rubric:
+        return [(c.name, c.weight) for c in question.rubric]
+    return list(GENERIC)
+
+
+def criteria_rows(
+    judgement: Judgement,
+    answer: str,
+    segments: Sequence[TimedSegment] = (),
+    criteria: Sequence[tuple[str, float]] = GENERIC,
+) -> list[dict[str, Any]]:
     rows = []
-    for criterion in CRITERIA:
+    for criterion, weight in criteria:
         score = judgement.criteria.get(criterion)
         if score is None:
             score = judgement.score if judgement.score is not None else 0
@@ -133,7 +148,7 @@ def criteria_rows(judgement: Judgement, answer: str, segments: Sequence[TimedSeg
         row: dict[str, Any] = {
             "criterion": criterion,
             "score": clamp(score),
-            "weight": CRITERION_WEIGHT,
+            "weight": weight,
             "evidence": evidence,
             "evidenceStatus": status,
         }
@@ -212,7 +227,7 @@ async def _score_question(
         recorded = (response.response_type or question.type) in ("video", "audio")
         return _unscored(question, None, NO_TRANSCRIPT if recorded else NOT_ANSWERED, None if recorded else 0)
     judgement = await engine.judge(question, answer, language=snapshot.language)
-    criteria = criteria_rows(judgement, answer, segments)
+    criteria = criteria_rows(judgement, answer, segments, criteria_of(question))
     return QuestionOutcome(
         question_id=question.id,
         question_text=question.text,
