@@ -88,3 +88,18 @@ class NotificationsSubjectErased(SubjectErased):
 
 class BillingSubjectErased(SubjectErased):
     TOPIC: ClassVar[str] = "billing-events"
+
+
+class ErasureReportReady(_Contract):
+    """The users service's erasure report is ready to be mailed (complete, or past its deadline): notifications
+    sends `email` the report's signed link and keeps no copy of the address."""
+
+    TYPE: ClassVar[str] = "subject.erasure-reported"
+    TOPIC: ClassVar[str] = "user-events"
+
+    erasure_id: UUID
+    email: str
+    # Relative to the web app: `/privacy/erasure/<id>?token=<signature>`.
+    report_path: str
+    complete: bool
+    waiting_for: list[str]

@@ -33,6 +33,12 @@ def _is_self(caller: Principal, user_id: UUID) -> bool:
     return caller.user_id == str(user_id)
 
 
+def require_self(caller: Principal, user_id: UUID, message: str) -> None:
+    """What only the person may do for themself (an erasure request), not even an admin."""
+    if not _is_self(caller, user_id):
+        raise AccessDenied(message)
+
+
 def require_self_or_admin(caller: Principal, user_id: UUID) -> None:
     if not (_is_self(caller, user_id) or caller.has("admin")):
         raise AccessDenied("You may only access your own account")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.contracts.interviews import InvitationCreated
+from kit.contracts.privacy import SubjectErased
 from kit.contracts.users import (
     ActivateUserCommand,
     AssignRoleCommand,
@@ -22,16 +23,26 @@ from kit.contracts.users import (
     SuspendUserCommand,
     UserCommand,
 )
+from kit.domain import utcnow
 from kit.events import Envelope
 from kit.kafka import Handlers, run_consumer
-from users import commands
+from users import commands, privacy
 from users.access import SYSTEM
 from users.domain import InvalidUserOperation, Role, User, UserNotFound
 from users.settings import Settings
 
 log = structlog.get_logger("users.consumers")
 
-TOPICS: list[str] = ["auth-events", "user-commands", "interview-events"]
+# The others' topics carry only their `subject.erased` reports for this service's erasure reports.
+TOPICS: list[str] = [
+    "auth-events",
+    "user-commands",
+    "interview-events",
+    "media-events",
+    "analysis-events",
+    "notification-events",
+    "billing-events",
+]
 
 C = TypeVar("C", bound=UserCommand)
 
@@ -102,6 +113,10 @@ async def _assign_role(session: AsyncSession, cmd: AssignRoleCommand, user: User
     await commands.select_role(session, user.id, Role(cmd.role), caller=SYSTEM)
 
 
+async def on_subject_erased(session: AsyncSession, envelope: Envelope) -> None:
+    await privacy.record_report(session, SubjectErased.model_validate(envelope.payload), now=utcnow())
+
+
 HANDLERS: Handlers = {
     "user.authenticated": on_user_authenticated,
     InvitationCreated.TYPE: on_invitation_created,
@@ -109,6 +124,7 @@ HANDLERS: Handlers = {
     ActivateUserCommand.TYPE: _command(ActivateUserCommand, _activate),
     DeleteUserCommand.TYPE: _command(DeleteUserCommand, _delete),
     AssignRoleCommand.TYPE: _command(AssignRoleCommand, _assign_role),
+    SubjectErased.TYPE: on_subject_erased,
 }
 
 if __name__ == "__main__":

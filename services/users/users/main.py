@@ -8,6 +8,7 @@ from kit.http import Breakers, ServiceClient
 from users.api import router
 from users.domain import VersionConflict
 from users.members_api import router as members_router
+from users.privacy_api import router as privacy_router
 from users.quota import Quota
 from users.settings import Settings
 from users.storage import MULTIPART_OVERHEAD, AvatarStore
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         settings,
-        routers=[router, members_router],
+        routers=[router, members_router, privacy_router],
         lifespan=lifespan,
         title="users service",
         description="Users, roles, companies, skills taxonomy and candidate profiles.",

@@ -27,6 +27,11 @@ class Settings(ServiceSettings):
     quota_enforcement: bool = True
     quota_timeout_s: float = 2.0
 
+    # Signs the erasure report's link (the person has no account left to sign in with); set it in production.
+    erasure_report_key: SecretStr = SecretStr("aivi-dev-erasure-report-key")
+    # The report is mailed when every service reported, or after this long naming those that have not.
+    erasure_report_deadline_s: int = 3600
+
     @property
     def avatars_bucket(self) -> str:
         return f"{self.s3_bucket_prefix}{self.avatar_bucket}"

@@ -1,0 +1,185 @@
+"""A person's erasure as the users service starts and reports it: only the person may ask, confirming with
+their address; the account goes and the cascade starts; each service's counts are kept once under the request's
+id (and nothing that names the person or an invitation); the report is complete once everyone reported for the
+person and for each invitation, and its signed link (only) shows it; the mail's event goes out once, clearing
+the address, also when a service never reported."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kit.contracts.privacy import (
+    AnalysisSubjectErased,
+    BillingSubjectErased,
+    InterviewsSubjectErased,
+    MediaSubjectErased,
+    NotificationsSubjectErased,
+    SubjectErased,
+)
+from kit.events import Envelope
+from kit.kafka import Consumer
+from kit.outbox import OutboxMessage
+from users.consumers import HANDLERS, TOPICS
+from users.domain import User
+from users.settings import Settings
+from users.worker import send_erasure_reports
+
+from .conftest import identity
+
+T = datetime(2030, 1, 16, tzinfo=UTC)
+Make = Callable[..., Awaitable[dict[str, Any]]]
+
+
+async def erase(client: httpx.AsyncClient, user: dict[str, Any], confirm: str | None = None) -> httpx.Response:
+    return await client.post(
+        f"/users/{user['id']}/erasure",
+        json={"confirmEmail": confirm if confirm is not None else user["email"].upper()},
+        headers=identity(user["id"], "candidate"),
+    )
+
+
+def report(kind: type[SubjectErased], erasure_id: str, scope: str = "subject", **extra: Any) -> Envelope:
+    event = kind(
+        erasure_id=uuid.UUID(erasure_id),
+        service={
+            InterviewsSubjectErased: "interviews",
+            MediaSubjectErased: "media",
+            AnalysisSubjectErased: "analysis",
+            NotificationsSubjectErased: "notifications",
+            BillingSubjectErased: "billing",
+        }[kind],
+        scope=scope,
+        counts=extra.pop("counts", {"rows": 1}),
+        erased_at=T,
+        **extra,
+    )
+    return Envelope.wrap(event, source=event.service, aggregate_id=erasure_id, correlation_id=None)
+
+
+async def test_only_the_person_may_ask_and_only_with_their_own_address(
+    client: httpx.AsyncClient, make_user: Make
+) -> None:
+    user = await make_user("candidate")
+    other = await make_user("candidate")
+
+    wrong = await erase(client, user, confirm="someone@example.com")
+    foreign = await client.post(
+        f"/users/{user['id']}/erasure", json={"confirmEmail": user["email"]}, headers=identity(other["id"])
+    )
+    admin = await client.post(
+        f"/users/{user['id']}/erasure", json={"confirmEmail": user["email"]}, headers=identity(other["id"], "admin")
+    )
+    unknown_field = await client.post(
+        f"/users/{user['id']}/erasure", json={"confirmEmail": user["email"], "x": 1}, headers=identity(user["id"])
+    )
+
+    assert wrong.status_code == 422 and wrong.json()["details"][0]["field"] == "confirmEmail"
+    assert (foreign.status_code, admin.status_code) == (403, 403)
+    assert unknown_field.status_code == 422
+    assert (await client.get(f"/users/{user['id']}", headers=identity(user["id"]))).status_code == 200
+
+
+async def test_the_report_is_kept_once_per_service_and_invitation_and_is_complete_when_all_reported(
+    client: httpx.AsyncClient,
+    make_user: Make,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    user = await make_user("candidate")
+    asked = await erase(client, user)
+    assert asked.status_code == 202, asked.text
+    erasure_id = asked.json()["data"]["erasureId"]
+    path = asked.json()["data"]["reportPath"]
+    token = parse_qs(urlsplit(path).query)["token"][0]
+    async with sessions() as session:
+        assert await session.get(User, uuid.UUID(user["id"])) is None
+        requested = await session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.key == erasure_id, OutboxMessage.event_type == "subject.erasure-requested"
+            )
+        )
+    assert requested is not None and requested.payload["payload"]["userId"] == user["id"]
+    consumer = Consumer(settings, sessions, HANDLERS, TOPICS)
+    invitation = str(uuid.uuid4())
+
+    async def deliver(*envelopes: Envelope) -> list[str]:
+        return [await consumer._apply(HANDLERS[e.event_type], e) for e in envelopes]
+
+    async def seen() -> dict[str, Any]:
+        got = await client.get(f"/erasure-reports/{erasure_id}", params={"token": token})
+        assert got.status_code == 200, got.text
+        return got.json()["data"]  # type: ignore[no-any-return]
+
+    interviews = report(InterviewsSubjectErased, erasure_id, counts={"invitations": 1, "answers": 3}, invitations=1)
+    assert await deliver(interviews, interviews) == ["ok", "duplicate"]
+    # A repeated request finds nothing left and reports zeros under a scope already kept: it changes nothing.
+    again = report(InterviewsSubjectErased, erasure_id, counts={"invitations": 0}, invitations=0)
+    assert await deliver(again) == ["ok"]
+    for kind in (NotificationsSubjectErased, BillingSubjectErased):
+        await deliver(report(kind, erasure_id))
+    for kind in (MediaSubjectErased, AnalysisSubjectErased, NotificationsSubjectErased):
+        await deliver(report(kind, erasure_id, scope=invitation))
+    halfway = await seen()
+    await deliver(report(BillingSubjectErased, erasure_id, scope=invitation))
+    done = await seen()
+
+    assert (halfway["status"], halfway["waitingFor"]) == ("in_progress", ["billing"])
+    assert done["status"] == "complete" and done["waitingFor"] == []
+    by_service = {s["service"]: s["counts"] for s in done["services"]}
+    assert by_service["interviews"] == {"invitations": 1, "answers": 3}
+    assert by_service["notifications"] == {"rows": 2}
+    assert set(by_service) == {"users", "interviews", "media", "analysis", "notifications", "billing"}
+    forged = await client.get(f"/erasure-reports/{erasure_id}", params={"token": token[:-2] + "xx"})
+    assert forged.status_code == 404
+    async with sessions() as session:
+        stored = await session.scalar(
+            text("SELECT string_agg(e::text, ' ') FROM erasure_report_entries e WHERE erasure_id = :id"),
+            {"id": erasure_id},
+        )
+    assert invitation not in stored and user["id"] not in stored and user["email"] not in stored
+    await consumer.close()
+
+
+async def test_the_report_mail_goes_once_when_complete_or_late_and_the_address_is_then_forgotten(
+    client: httpx.AsyncClient,
+    make_user: Make,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    user = await make_user("candidate")
+    erasure_id = (await erase(client, user)).json()["data"]["erasureId"]
+    ctx: dict[str, Any] = {"settings": settings, "sessions": sessions, "clock": lambda: datetime.now(UTC)}
+
+    early = await send_erasure_reports(ctx)
+    ctx["clock"] = lambda: datetime.now(UTC) + timedelta(seconds=settings.erasure_report_deadline_s + 1)
+    late = await send_erasure_reports(ctx)
+    again = await send_erasure_reports(ctx)
+
+    async with sessions() as session:
+        mails = (
+            await session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.key == erasure_id, OutboxMessage.event_type == "subject.erasure-reported"
+                )
+            )
+        ).all()
+        kept = await session.scalar(
+            text("SELECT count(*) FROM erasure_reports WHERE id = :id AND notify_email IS NOT NULL"), {"id": erasure_id}
+        )
+    assert (early, late, again) == (0, 1, 0)
+    (mail,) = mails
+    assert mail.payload["payload"]["email"] == user["email"]
+    assert mail.payload["payload"]["complete"] is False
+    assert mail.payload["payload"]["waitingFor"] == ["analysis", "billing", "interviews", "media", "notifications"]
+    assert kept == 0
+    link = mail.payload["payload"]["reportPath"].removeprefix("/privacy/erasure/")
+    after = await client.get(f"/erasure-reports/{link}")
+    assert after.status_code == 200 and after.json()["data"]["status"] == "incomplete"
