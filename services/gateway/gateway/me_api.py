@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from gateway.docs import relayed
 from gateway.identity import Caller, authorize
 from gateway.relay import call_users, keycloak_id, ok, passthrough, segment
+from gateway.revocation import end_user_sessions
 from gateway.schemas import Message, MySkills, RoleChosen, SelectRole
 from kit.errors import DomainError
 
@@ -211,3 +212,39 @@ async def active_skills(*, request: Request, caller: Caller) -> Response:
 async def skill_categories(*, request: Request, caller: Caller) -> Response:
     """Skill categories."""
     return passthrough(await call_users(request, "GET", "/skills/categories", caller), unwrap=True)
+
+
+# -- privacy: a person's erasure --------------------------------------------------------------------------
+
+
+@router.post(
+    "/api/users/me/erasure",
+    status_code=202,
+    summary="Erase my account and everything held about me",
+    openapi_extra=relayed("POST", "/users/{userId}/erasure", unwrap=True),
+)
+async def request_erasure(*, request: Request, caller: Caller) -> Response:
+    """Erase my account (confirmed with its address, `confirmEmail`); every service then erases what it holds
+    about me and the report's signed link is mailed once all have reported. Signs me out everywhere."""
+    # Asked before the users service forgets the account, which is what maps it to the Keycloak one.
+    subject = caller.subject or await keycloak_id(request, caller.user_id)
+    path = f"/users/{segment(caller.user_id)}/erasure"
+    erased = await call_users(request, "POST", path, caller, body=await request.body())
+    if erased.status >= 400:
+        return passthrough(erased)
+    await request.app.state.accounts.delete_user(subject)
+    request.app.state.saga.forget(subject)
+    await end_user_sessions(request, subject)
+    return passthrough(erased, unwrap=True, status=202)
+
+
+@router.get(
+    "/api/privacy/erasure-reports/{erasure_id}",
+    summary="What was erased for an erasure request (its signed link)",
+    openapi_extra=relayed("GET", "/erasure-reports/{erasureId}", query=("token",), unwrap=True),
+)
+async def erasure_report(erasure_id: uuid.UUID, *, request: Request) -> Response:
+    """The erasure report, counts per service, for the holder of its signed link (the account is gone)."""
+    query = {"token": request.query_params.get("token", "")}
+    path = f"/erasure-reports/{segment(erasure_id)}"
+    return passthrough(await call_users(request, "GET", path, None, query=query), unwrap=True)

@@ -1,0 +1,47 @@
+"""A candidate's erasure through the gateway, against the real users service and Keycloak: a wrong confirmation
+changes nothing; the right one erases the account in both, signs the person out everywhere and answers with
+the report's signed link, which works without signing in while a forged one does not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from keycloak.exceptions import KeycloakGetError
+
+from .test_with_users_service import _token
+
+
+@pytest.fixture
+async def real_gateway(make_gateway: Any, users_process: str) -> httpx.AsyncClient:
+    return await make_gateway(users_url=users_process)  # type: ignore[no-any-return]
+
+
+async def test_a_confirmed_erasure_removes_the_account_everywhere_and_the_signed_report_link_opens_it(
+    real_gateway: httpx.AsyncClient, fresh_user: Any, keycloak_admin: Any
+) -> None:
+    user = await fresh_user("erase", roles=("candidate",))
+    auth = await _token(user)
+    me = await real_gateway.get("/api/users/me", headers=auth)
+    assert me.status_code == 200, me.text
+
+    wrong = await real_gateway.post("/api/users/me/erasure", headers=auth, json={"confirmEmail": "x@example.com"})
+    assert wrong.status_code == 422, wrong.text
+    assert wrong.json()["details"][0]["field"] == "confirmEmail"
+    assert (await real_gateway.get("/api/users/me", headers=auth)).status_code == 200
+
+    erased = await real_gateway.post("/api/users/me/erasure", headers=auth, json={"confirmEmail": user["email"]})
+
+    assert erased.status_code == 202, erased.text
+    path = erased.json()["reportPath"]
+    erasure_id, token = path.removeprefix("/privacy/erasure/").split("?token=")
+    with pytest.raises(KeycloakGetError):
+        await keycloak_admin.a_get_user(user["id"])
+    assert (await real_gateway.get("/api/users/me", headers=auth)).status_code == 401
+    report = await real_gateway.get(f"/api/privacy/erasure-reports/{erasure_id}", params={"token": token})
+    forged = await real_gateway.get(f"/api/privacy/erasure-reports/{erasure_id}", params={"token": "forged"})
+    assert report.status_code == 200, report.text
+    assert report.json()["status"] == "in_progress"
+    assert "interviews" in report.json()["waitingFor"]
+    assert forged.status_code == 404
