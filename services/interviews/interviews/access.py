@@ -85,3 +85,17 @@ def team_scope(caller: Principal) -> str | None:
     """Whose interviews a review list shows: the caller's billed account's (their company's, or their own while
     they belong to none), or everyone's (None) for an admin."""
     return None if caller.has("admin") else caller.account_id
+
+
+class FairnessScopeDenied(Forbidden):
+    code = "FAIRNESS_SCOPE_DENIED"
+
+
+def fairness_scope(caller: Principal, company_id: str | None) -> str | None:
+    """Whose decisions an adverse-impact report counts: an HR user's own company (their billed account) and no
+    other; an admin's any company named, or every company (None)."""
+    if caller.has("admin"):
+        return company_id
+    if company_id is not None and company_id != caller.account_id:
+        raise FairnessScopeDenied("You can only see your own company's adverse-impact report")
+    return caller.account_id
