@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
@@ -200,12 +201,31 @@ class Consumer:
                     for record in records:
                         if self.stopping.is_set():
                             return
+                        if tp not in consumer.assignment():
+                            break  # a rebalance gave the partition to another replica: it reads on from the commit
                         await self.handle(record)
-                        await consumer.commit({tp: record.offset + 1})
+                        committed = await self._commit(consumer, tp, record)
                         self.heartbeat = time.monotonic()
-                    await self._observe_lag(consumer, tp)
+                        if not committed:
+                            break
+                    if tp in consumer.assignment():
+                        await self._observe_lag(consumer, tp)
         finally:
             await self.close()
+
+    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, record: ConsumerRecord[Any, Any]) -> bool:
+        """Commit past record. With replicas a rebalance can move the partition while the record is handled: the
+        commit is then refused, which must not end the loop. The record's effect and its id in processed_messages
+        are committed already, so whoever reads it again from the last committed offset finds it done."""
+        try:
+            await consumer.commit({tp: record.offset + 1})
+        except (CommitFailedError, IllegalStateError) as exc:
+            log.warning("kafka.commit_after_rebalance", topic=tp.topic, partition=tp.partition, error=repr(exc))
+            if tp in consumer.assignment():
+                # Still ours until the group settles: go on after this record rather than past the whole batch.
+                consumer.seek(tp, record.offset + 1)
+            return False
+        return True
 
     async def _start(self, consumer: AIOKafkaConsumer) -> None:
         delay = 0.5

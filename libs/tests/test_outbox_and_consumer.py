@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-from aiokafka.errors import KafkaConnectionError
+from aiokafka.errors import CommitFailedError, KafkaConnectionError
 from prometheus_client import REGISTRY
 from sqlalchemy import Integer, String, func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -280,6 +280,47 @@ async def test_a_consumer_killed_before_its_offset_commit_does_not_apply_the_eve
 
     async with committed() as session:
         assert await session.scalar(select(Hit.count).where(Hit.key == widget_id)) == 1
+
+
+async def test_a_commit_refused_after_a_rebalance_leaves_the_loop_running_and_every_event_applied_once(
+    committed: async_sessionmaker[AsyncSession],
+    settings: ServiceSettings,
+    make_topics,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await make_topics("widget-events")
+    widget_id = await change_widget(committed)
+    for _ in range(2):
+        await change_widget(committed, widget_id)
+    relay = relay_for(committed, settings)
+    await drain(relay)
+    await relay.close()
+    group_settings = settings.model_copy(update={"service_name": f"rebalanced-{uuid.uuid4().hex[:6]}"})
+    commit = AIOKafkaConsumer.commit
+    refused: list[object] = []
+
+    async def refused_once(self: AIOKafkaConsumer, offsets: object = None) -> None:
+        # What a replica sees when the group rebalanced while it handled the record.
+        if not refused:
+            refused.append(offsets)
+            raise CommitFailedError("the group has already rebalanced")
+        await commit(self, offsets)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AIOKafkaConsumer, "commit", refused_once)
+    consumer = Consumer(group_settings, committed, {"widget.changed": count_hit}, ["widget-events"])
+    run = asyncio.create_task(consumer.run())
+
+    async def applied() -> bool:
+        async with committed() as session:
+            return await session.scalar(select(Hit.count).where(Hit.key == widget_id)) == 3
+
+    try:
+        await _wait_until(applied, 60)
+        assert not run.done()
+    finally:
+        consumer.stopping.set()
+        await run
+    assert len(refused) == 1
 
 
 async def _seen(consumer_name: str, result: str) -> bool:
