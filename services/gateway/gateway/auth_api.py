@@ -364,7 +364,21 @@ async def change_password(
         raise Invalid("Internal callers have no Keycloak account")
     await _confirm_account_holder(request, caller, body.current_password)
     await request.app.state.accounts.set_password(caller.subject, body.new_password)
+    await _end_other_sessions(request, caller.subject, current=caller.claims.get("sid"))
     return Message(message="Password changed successfully")
+
+
+async def _end_other_sessions(request: Request, subject: str, *, current: Any) -> None:
+    """A password is often changed because it leaked: whoever signed in with it must not stay signed in. Every
+    other session of the account ends in Keycloak (its refresh token stops working) and at the gateway (its
+    access tokens are refused at once, not when they expire); the session that made the change stays."""
+    accounts = request.app.state.accounts
+    redis = request.app.state.redis
+    ttl_s = _settings(request).revocation_ttl_s
+    for session_id in await accounts.session_ids(subject):
+        if session_id != current:
+            await accounts.end_session(session_id)
+            await revoke_session(redis, {"sid": session_id}, ttl_s=ttl_s)
 
 
 async def _confirm_account_holder(request: Request, caller: Identity, current_password: str | None) -> None:

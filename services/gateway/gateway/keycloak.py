@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import httpx
 import structlog
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
-from keycloak.exceptions import KeycloakError
+from keycloak.exceptions import KeycloakDeleteError, KeycloakError, raise_error_from_response
 
 from gateway.settings import Settings
 from kit.errors import DomainError, Invalid
@@ -174,6 +174,21 @@ class KeycloakAccounts:
 
     async def set_password(self, keycloak_id: str, password: str) -> None:
         await self._call(self.admin.a_set_user_password, keycloak_id, password, False)
+
+    async def session_ids(self, keycloak_id: str) -> list[str]:
+        """The ids of the user's open Keycloak sessions (the `sid` their tokens carry)."""
+        sessions = await self._call(self.admin.a_get_sessions, keycloak_id)
+        return [str(session["id"]) for session in sessions if session.get("id")]
+
+    async def end_session(self, session_id: str) -> None:
+        """Ends one Keycloak session: its refresh token stops working (python-keycloak has no call for it)."""
+        connection = self.admin.connection
+        path = f"admin/realms/{connection.realm_name}/sessions/{session_id}"
+
+        async def delete() -> None:
+            raise_error_from_response(await connection.a_raw_delete(path), KeycloakDeleteError, expected_codes=[204])
+
+        await self._call(delete)
 
     async def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         try:

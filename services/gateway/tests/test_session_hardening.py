@@ -201,6 +201,40 @@ async def test_a_password_change_without_the_current_password_needs_a_fresh_sign
     assert await _password_works(user["email"], "N3w-Pass!")
 
 
+async def _refresh_works(refresh_token: str) -> bool:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            TOKEN_URL, data={"grant_type": "refresh_token", "client_id": CLIENT_ID, "refresh_token": refresh_token}
+        )
+    return response.status_code == 200
+
+
+async def test_a_password_change_ends_every_other_session_of_the_account_and_keeps_the_current_one(
+    gateway: httpx.AsyncClient, fresh_user: Any
+) -> None:
+    user = await fresh_user("pwsessions")
+    mine = await _password_grant(user["email"], user["password"])
+    # A second sign-in, e.g. on a device that has the leaked password.
+    other = await _password_grant(user["email"], user["password"])
+    other_auth = {"authorization": f"Bearer {other['access_token']}"}
+    assert (await gateway.get("/auth/me", headers=other_auth)).status_code == 200
+
+    changed = await gateway.post(
+        "/auth/change-password",
+        headers={"authorization": f"Bearer {mine['access_token']}"},
+        json={"currentPassword": user["password"], "newPassword": "N3w-Pass!"},
+    )
+    assert changed.status_code == 201, changed.text
+
+    # The other session's access token is refused now, not when it expires, and it cannot be refreshed.
+    _refused(await gateway.get("/auth/me", headers=other_auth), 401, "ACCESS_TOKEN_REVOKED")
+    assert not await _refresh_works(other["refresh_token"])
+    # The session that changed the password goes on.
+    mine_auth = {"authorization": f"Bearer {mine['access_token']}"}
+    assert (await gateway.get("/auth/me", headers=mine_auth)).status_code == 200
+    assert await _refresh_works(mine["refresh_token"])
+
+
 @pytest.fixture
 async def client_without_password_grant(keycloak_admin: KeycloakAdmin) -> AsyncIterator[str]:
     """A public client of the test realm with direct access grants off, as in the production realm."""
