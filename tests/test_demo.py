@@ -93,7 +93,7 @@ async def run_fleet(kafka_bootstrap: str) -> AsyncIterator[str]:
             "AUTH_RATE_LIMIT": "1000/minute",
             **urls,
         },
-        "users": {"S3_ENDPOINT": web_test.S3, "S3_BUCKET_PREFIX": "test-"},
+        "users": {"S3_ENDPOINT": web_test.S3, "S3_BUCKET_PREFIX": "test-", "BILLING_URL": urls["BILLING_URL"]},
         "interviews": {"BILLING_URL": urls["BILLING_URL"], "QUOTA_ENFORCEMENT": "true"},
         "media": {
             "S3_ENDPOINT": web_test.S3,
@@ -184,6 +184,11 @@ async def test_the_demo_fills_every_state_once_and_removes_cleanly(gateway_url: 
             if target in ("analysed", "approved", "rejected"):
                 assert invitation["analysis"]["status"] == "completed"
         assert set(states) == set(demo_module.STATES)
+        # Both HR users are on the company's hiring team, so either reviews its interviews.
+        company = await asyncio.to_thread(demo.company)
+        team_path = f"/api/hr/companies/{company['id']}/members"
+        team = demo_module.items(await asyncio.to_thread(demo.api(demo_module.HR[1]).get, team_path))
+        assert {member["email"] for member in team} == {hr.email for hr in demo_module.HR}
 
         # A recorded answer is a real video with speech: media probed it and the transcription engine heard it.
         lucas = next(p for p, _, t in demo_module.CANDIDATES if t == "analysed")

@@ -299,7 +299,7 @@ async def run_platform(
             "API_ANONYMOUS_RATE_LIMIT": "100000/minute",
             **urls,
         },
-        "users": {"S3_ENDPOINT": S3, "S3_BUCKET_PREFIX": "test-"},
+        "users": {"S3_ENDPOINT": S3, "S3_BUCKET_PREFIX": "test-", "BILLING_URL": urls["BILLING_URL"]},
         # Every template and invitation is reserved against the HR's plan at billing, as shipped.
         "interviews": {"BILLING_URL": urls["BILLING_URL"], "QUOTA_ENFORCEMENT": "true"},
         "media": {
