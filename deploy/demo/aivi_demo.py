@@ -397,6 +397,16 @@ class Demo:
         # The gateway answers with the reference's shape; the listing has the id either way.
         return next(c for c in items(lena.get("/api/hr/companies")) if c.get("name") == COMPANY)
 
+    def team(self, company_id: str, member: Person) -> None:
+        """The second HR user joins the company's hiring team (a seat of the Pro plan), so both review its
+        interviews; already a member (a re-run) is fine."""
+        lena = self.api(HR[0])
+        path = f"/api/hr/companies/{company_id}/members"
+        if any(m.get("email") == member.email for m in items(lena.get(path))):
+            return
+        say(f"adding {member.email} to the hiring team")
+        lena.call("POST", path, json={"email": member.email}, ok=(201, 409))
+
     def pro_plan(self, owner: Person, account_id: str) -> None:
         """The account on Pro, as a paid checkout would leave it (Stripe's signed checkout.session.completed)."""
         api = self.api(owner)
@@ -530,6 +540,7 @@ class Demo:
             self.me(hr)
         company = self.company()
         self.pro_plan(HR[0], str(company["id"]))
+        self.team(str(company["id"]), HR[1])
         templates = {title: self.template(HR[OWNER[title]], title) for title in TEMPLATES}
         for person, title, target in CANDIDATES:
             self.candidate(person, title, target, templates[title], HR[OWNER[title]])
@@ -544,11 +555,13 @@ class Demo:
             if self.kc.find(person.email) is None:
                 continue
             api = self.api(person)
+            # Teammates see each other's invitations and templates; each is removed by whoever may (403: the
+            # other HR user's, removed in their turn).
             for invitation in items(api.get("/api/invitations/hr", params={"limit": 100})):
                 if invitation["status"] in ("pending", "in_progress"):
-                    api.post(f"/api/invitations/{invitation['id']}/cancel", ok=(200, 201, 409, 422))
+                    api.post(f"/api/invitations/{invitation['id']}/cancel", ok=(200, 201, 403, 409, 422))
             for template in items(api.get("/api/templates", params={"limit": 100})):
-                api.call("DELETE", f"/api/templates/{template['id']}", ok=(200, 204, 409, 422))
+                api.call("DELETE", f"/api/templates/{template['id']}", ok=(200, 204, 403, 409, 422))
             for company in items(api.get("/api/hr/companies")):
                 if company.get("name") == COMPANY:
                     api.call("DELETE", f"/api/hr/companies/{company['id']}", ok=(200, 204))
