@@ -44,6 +44,14 @@ LLM_DURATION = Histogram(
     buckets=(0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120),
 )
 
+# Time a call waited for this process's rate limiter (its buckets or a provider's 429 pause) before it was sent:
+# where analyses queue when the LLM budget, not the provider or the fleet, is the bound.
+LLM_LIMITER_WAIT = Histogram(
+    "analysis_service_llm_limiter_wait_seconds",
+    "Time an LLM call waited for the process's rate limiter before it was sent",
+    buckets=(0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
+)
+
 MAX_QUESTION_CHARS = 2000
 MAX_ANSWER_CHARS = 4000
 MAX_SUMMARY_ANSWER_CHARS = 600
@@ -79,6 +87,7 @@ class RateLimiter:
 
     async def acquire(self, tokens: int) -> None:
         cost = (1.0, min(float(tokens), self._capacity[1]))
+        asked = self._clock()
         async with self._lock:
             while True:
                 now = self._clock()
@@ -89,6 +98,7 @@ class RateLimiter:
                 )
                 if wait <= 0:
                     self._levels = [lvl - c for lvl, c in zip(self._levels, cost, strict=True)]
+                    LLM_LIMITER_WAIT.observe(now - asked)
                     return
                 await self._sleep(wait)
 

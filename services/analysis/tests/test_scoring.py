@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from analysis.domain import InterviewSnapshot, SnapshotQuestion, SnapshotResponse, TimedSegment
 from analysis.llm import RateLimiter
@@ -148,6 +149,28 @@ async def test_the_limiter_waits_for_tokens_and_for_a_provider_pause() -> None:
     limiter.pause(45.0)
     await asyncio.wait_for(limiter.acquire(1), 1)
     assert now == pytest.approx(10.0 + 45.0)
+
+
+async def test_the_limiter_records_how_long_each_call_waited_for_it() -> None:
+    now = 0.0
+
+    async def sleep(seconds: float) -> None:
+        nonlocal now
+        now += seconds
+
+    def observed() -> tuple[float, float]:
+        count = REGISTRY.get_sample_value("analysis_service_llm_limiter_wait_seconds_count") or 0.0
+        return count, REGISTRY.get_sample_value("analysis_service_llm_limiter_wait_seconds_sum") or 0.0
+
+    limiter = RateLimiter(requests_per_minute=6, tokens_per_minute=1_000_000, clock=lambda: now, sleep=sleep)
+    before = observed()
+    for _ in range(7):
+        await limiter.acquire(10)
+    after = observed()
+
+    # Six calls went straight through the full bucket; the seventh waited the 10 s one request takes to refill.
+    assert after[0] - before[0] == 7
+    assert after[1] - before[1] == pytest.approx(10.0)
 
 
 async def test_the_interviews_services_own_invitation_completed_contract_is_read_and_scored() -> None:
