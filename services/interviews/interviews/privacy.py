@@ -11,12 +11,14 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Delete, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from interviews import queries
 from interviews.domain import Invitation, InvitationAudit, MediaObject, Response
+from interviews.domain.fairness import SelfIdentification
 from interviews.domain.invites import UNCLAIMED_PREFIX
 from interviews.domain.reviews import CandidateStage, Review, ShareLink
 from interviews.domain.timing import QuestionOpening
@@ -83,6 +85,10 @@ async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *
     ids = list(found.all())
     counts = await erase_invitations(session, ids, erasure_id=event.erasure_id, reason="subject", now=now)
     counts["recordingRefs"] += await _count(session, delete(MediaObject).where(MediaObject.owner_id == user_id))
+    # Their voluntary self-identification (the adverse-impact report then counts no one for it).
+    counts["selfIdentification"] = await _count(
+        session, delete(SelfIdentification).where(SelfIdentification.candidate_id == user_id)
+    )
     stage(
         session,
         InterviewsSubjectErased(
@@ -95,3 +101,45 @@ async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *
         ),
         aggregate_id=event.erasure_id,
     )
+
+
+async def subject_export(session: AsyncSession, user_id: str, *, now: datetime) -> dict[str, Any]:
+    """The person's invitations with their answers, and of each decision what the company lets candidates see."""
+    found = await session.scalars(
+        select(Invitation).where(Invitation.candidate_id == user_id).order_by(Invitation.created_at)
+    )
+    invitations = []
+    for invitation in found.all():
+        decision, decided_at, feedback = queries._outcome_for_candidate(invitation, invitation.template.settings, now)
+        invitations.append(
+            {
+                "id": invitation.id,
+                "interview": invitation.template.title,
+                "company": invitation.company_name,
+                "status": invitation.status,
+                "invitedAs": {"name": invitation.candidate_name, "email": invitation.candidate_email},
+                "createdAt": invitation.created_at,
+                "expiresAt": invitation.expires_at,
+                "openedAt": invitation.opened_at,
+                "startedAt": invitation.started_at,
+                "completedAt": invitation.completed_at,
+                "decision": decision,
+                "decidedAt": decided_at,
+                "feedback": feedback,
+                "answers": [
+                    {
+                        "questionIndex": r.question_index,
+                        "question": r.question_text,
+                        "type": r.response_type,
+                        "text": r.text_answer,
+                        "code": r.code_answer,
+                        "selectedOptionId": r.selected_option_id,
+                        "recordingId": r.media_id,
+                        "durationSeconds": r.duration,
+                        "submittedAt": r.submitted_at,
+                    }
+                    for r in sorted(invitation.responses, key=lambda r: r.question_index)
+                ],
+            }
+        )
+    return {"invitations": invitations}

@@ -20,6 +20,7 @@ from interviews.domain import Decision, Invitation, InvitationStatus
 from interviews.domain.fairness import SelfIdentification
 from kit.contracts.analysis import AnalysisCompleted
 from kit.contracts.interviews import InvitationCompleted
+from kit.contracts.privacy import SubjectErasureRequested
 from kit.events import Envelope
 from kit.testing import Caller
 
@@ -501,3 +502,25 @@ async def test_no_review_view_export_or_event_carries_a_candidates_self_identifi
     # The analysis service builds the LLM's input from `invitation.completed` alone: its contract has no such field.
     assert "invitation.completed" in "".join(events)
     assert not {"sex", "race_ethnicity", "self_identification"} & InvitationCompleted.model_fields.keys()
+
+
+async def test_an_erased_candidates_self_identification_is_deleted_and_counted_in_the_erasure_report(
+    client, candidate, other_candidate, deliver, new_events, sessions
+):
+    for person in (candidate, other_candidate):
+        await client.put("/api/self-identification", json={"sex": "male"}, headers=person.headers)
+    event = SubjectErasureRequested(
+        erasure_id=uuid.uuid4(),
+        user_id=uuid.UUID(candidate.id),
+        email="gone@example.com",
+        requested_at=STAMP,
+    )
+    request = Envelope.wrap(event, source="users", aggregate_id=event.erasure_id, correlation_id=None)
+
+    assert await deliver(request) == ["ok"]
+
+    async with sessions() as session:
+        assert await session.get(SelfIdentification, candidate.id) is None
+        assert await session.get(SelfIdentification, other_candidate.id) is not None
+    (report,) = [e for e in await new_events() if e.event_type == "subject.erased"]
+    assert report.payload["payload"]["counts"]["selfIdentification"] == 1
