@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from interviews.api import router
 from interviews.fairness_api import router as fairness_router
 from interviews.invite_api import router as invite_router
+from interviews.privacy_api import router as privacy_router
 from interviews.quota import Quota
 from interviews.review_api import router as review_router
 from interviews.settings import Settings
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         settings,
-        routers=[router, review_router, invite_router, fairness_router],
+        routers=[router, review_router, invite_router, fairness_router, privacy_router],
         lifespan=lifespan,
         title="interviews service",
         description="Interview templates, questions, invitations and responses.",

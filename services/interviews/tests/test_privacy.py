@@ -15,7 +15,7 @@ from interviews.domain import Invitation, MediaObject, Response
 from kit.contracts.privacy import SubjectErasureRequested
 from kit.events import Envelope
 from kit.outbox import OutboxMessage
-from kit.testing import Caller
+from kit.testing import INTERNAL_TOKEN, Caller
 
 
 def erasure(candidate: Caller, *, email: str = "gone@example.com", erasure_id: uuid.UUID | None = None) -> Envelope:
@@ -112,3 +112,26 @@ async def test_a_redelivered_erasure_changes_nothing_and_a_repeated_request_repo
     reports = [e.payload["payload"] for e in await new_events() if e.event_type == "subject.erased"]
     assert [r["invitations"] for r in reports] == [1, 0]
     assert [e for e in await new_events() if e.event_type == "invitation.erased"].__len__() == 1
+
+
+async def test_the_export_holds_the_candidates_invitations_and_answers_and_needs_the_internal_token(
+    client, hr, candidate, other_candidate, make_invitation
+) -> None:
+    mine = await make_invitation(hr, candidate, start=True)
+    await make_invitation(hr, other_candidate)
+    answered = await client.post(
+        f"/api/invitations/{mine.invitation_id}/responses",
+        json={"questionId": mine.question_ids[0], "responseType": "text", "textAnswer": "We rolled back."},
+        headers=candidate.headers,
+    )
+    assert answered.status_code == 201, answered.text
+
+    exported = await client.get(f"/internal/subjects/{candidate.id}", headers={"x-internal-token": INTERNAL_TOKEN})
+    anonymous = await client.get(f"/internal/subjects/{candidate.id}")
+
+    assert exported.status_code == 200, exported.text
+    (invitation,) = exported.json()["invitations"]
+    assert invitation["id"] == mine.invitation_id and invitation["company"] == "Acme"
+    assert [a["text"] for a in invitation["answers"]] == ["We rolled back."]
+    assert invitation["decision"] is None
+    assert anonymous.status_code == 401

@@ -1,0 +1,24 @@
+"""The internal route the gateway's data export reads: what interviews holds about one person (internal token
+only; the gateway's public RBAC table has no row for it)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from interviews import privacy
+from interviews.api import Now
+from kit.auth import InternalCaller
+from kit.db import ReadSession
+
+router = APIRouter(tags=["privacy"])
+
+
+@router.get("/internal/subjects/{userId}")
+async def subject_export(
+    user_id: Annotated[uuid.UUID, Path(alias="userId")], _: InternalCaller, session: ReadSession, now: Now
+) -> dict[str, Any]:
+    """Everything interviews holds about the person: invitations, answers and the decisions shown to them."""
+    return await privacy.subject_export(session, str(user_id), now=now)
