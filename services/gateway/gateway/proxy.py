@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from multidict import CIMultiDict
 from starlette.types import Receive, Scope, Send
 
+from gateway import audit
 from gateway.identity import Identity, authorize
 from gateway.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
 from kit.errors import Invalid, NotFound
@@ -432,6 +433,7 @@ def _endpoint(forward: Forward) -> Callable[[Request], Awaitable[Response]]:
             headers=headers,
             body=await request.body() or None,
         )
+        await audit.record(request, forward.method, forward.path, caller, upstream, company_id)
         return to_response(at_gateway(upstream, request.url.path))
 
     endpoint.__name__ = re.sub(r"\W+", "_", f"{forward.method}_{forward.path}").strip("_").lower()

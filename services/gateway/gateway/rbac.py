@@ -159,6 +159,9 @@ RULES: dict[tuple[str, str], Rule] = {
     # analysis
     ("GET", "/api/analysis/{invitation_id}"): HR,
     ("GET", "/api/analysis/status/{invitation_id}"): MEMBER,
+    # the audit trail: HR reads their company's rows, admins every row (gateway.audit_api)
+    ("GET", "/api/hr/audit"): HR,
+    ("GET", "/api/hr/audit.csv"): HR,
     # media: uploads by candidates (answers) and HR (question images)
     ("POST", "/api/media/upload/initiate"): MEMBER,
     ("POST", "/api/media/upload/confirm"): MEMBER,

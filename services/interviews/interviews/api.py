@@ -32,6 +32,7 @@ from interviews.schemas import (
     SubmitResponse,
     Success,
     TemplateListItem,
+    TemplateVersionList,
     TemplateView,
     UpdateQuestion,
     UpdateTemplate,
@@ -88,9 +89,12 @@ async def list_templates(
     status: TemplateStatus | None = None,
     page: PageNumber = 1,
     limit: PageSize = 10,
+    search: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[TemplateListItem]:
-    """The caller's templates (all of them for an admin), newest first."""
-    return await queries.list_templates(session, caller=caller, status=status, page=page, limit=limit)
+    """The caller's templates (all of them for an admin), newest first; `search` matches title or internal name."""
+    return await queries.list_templates(
+        session, caller=caller, status=status, page=page, limit=limit, search=search and search.strip()
+    )
 
 
 @templates.get("/{template_id}", response_model_exclude_none=True)
@@ -122,6 +126,20 @@ async def publish_template(template_id: uuid.UUID, caller: HrCaller, db: Session
     async with transaction(db) as session:
         await commands.publish_template(session, template_id, caller=caller, now=now)
     return Published(status=TemplateStatus.ACTIVE)
+
+
+@templates.post("/{template_id}/revise", response_model_exclude_none=True)
+async def revise_template(template_id: uuid.UUID, caller: HrCaller, db: Sessions, now: Now) -> TemplateView:
+    """Reopen a published template as the draft of its next version; sent invitations keep theirs."""
+    async with transaction(db) as session:
+        template = await commands.revise_template(session, template_id, caller=caller, now=now)
+    return TemplateView.of(template)
+
+
+@templates.get("/{template_id}/versions")
+async def template_versions(template_id: uuid.UUID, caller: HrCaller, session: ReadSession) -> TemplateVersionList:
+    """The template's published versions, newest first: who, when, what changed and the invitations sent."""
+    return await queries.template_versions(session, template_id, caller=caller)
 
 
 @templates.post("/{template_id}/questions", status_code=201)

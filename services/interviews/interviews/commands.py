@@ -75,6 +75,7 @@ async def create_template(
         created_by=caller.user_id,
         company_id=caller.account_id,
         now=now,
+        internal_name=cmd.internal_name or None,
     )
     # Reserved before the row exists: a refusal leaves nothing behind, and the key is the template's own id.
     await quota.reserve(template.company_id, "templates", template.id)
@@ -86,17 +87,28 @@ async def update_template(
     session: AsyncSession, template_id: uuid.UUID, cmd: UpdateTemplate, *, caller: Principal, now: datetime
 ) -> Template:
     template = await load_template(session, template_id, caller=caller)
-    template.update(
-        title=cmd.title,
-        description=cmd.description,
-        settings=cmd.settings.stored() if cmd.settings is not None else None,
-        now=now,
-    )
+    if cmd.model_fields_set - {"internal_name"} or not cmd.model_fields_set:
+        template.update(
+            title=cmd.title,
+            description=cmd.description,
+            settings=cmd.settings.stored() if cmd.settings is not None else None,
+            now=now,
+        )
+    if "internal_name" in cmd.model_fields_set:
+        template.rename_internally(cmd.internal_name or None, now)
     return template
 
 
 async def publish_template(session: AsyncSession, template_id: uuid.UUID, *, caller: Principal, now: datetime) -> None:
-    (await load_template(session, template_id, caller=caller)).publish(now)
+    (await load_template(session, template_id, caller=caller)).publish(now, by=caller.user_id)
+
+
+async def revise_template(
+    session: AsyncSession, template_id: uuid.UUID, *, caller: Principal, now: datetime
+) -> Template:
+    template = await load_template(session, template_id, caller=caller)
+    template.revise(now)
+    return template
 
 
 async def archive_template(session: AsyncSession, template_id: uuid.UUID, *, caller: Principal, now: datetime) -> None:
@@ -401,6 +413,7 @@ async def record_analysis(
         recommendation=outcome.recommendation,
         error_message=outcome.error_message or ("Analysis failed" if failed else None),
         occurred_at=occurred_at,
+        criteria=outcome.criteria_scores,
     )
     if not applied:
         log.info("analysis.stale_outcome_ignored", invitation_id=str(invitation.id), occurred_at=occurred_at)
@@ -430,7 +443,6 @@ async def record_media(session: AsyncSession, ref: MediaRef, status: MediaStatus
     row = insert(MediaObject).values(
         id=ref.media_id,
         owner_id=ref.owner_id,
-        criteria=outcome.criteria_scores,
         invitation_id=ref.invitation_id,
         question_id=ref.question_id,
         status=status,

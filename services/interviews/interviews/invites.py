@@ -159,7 +159,7 @@ async def join_view(session: AsyncSession, token: str, *, now: datetime, key: by
     return JoinView(
         invitation_id=invitation.id,
         company_name=invitation.company_name,
-        template_title=invitation.template.title,
+        template_title=invitation.pinned.title,
         candidate_name=invitation.candidate_name,
         candidate_email=invitation.candidate_email,
         expires_at=invitation.expires_at,

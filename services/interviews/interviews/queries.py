@@ -28,6 +28,7 @@ from interviews.domain import (
     Template,
     TemplateNotFound,
     TemplateStatus,
+    TemplateVersion,
     released_outcome,
 )
 from interviews.domain.consent import notice_for
@@ -43,6 +44,8 @@ from interviews.schemas import (
     QuestionView,
     ResponseView,
     TemplateListItem,
+    TemplateVersionList,
+    TemplateVersionView,
     TemplateView,
 )
 from kit.auth import Principal
@@ -63,8 +66,45 @@ async def template_questions(session: AsyncSession, template_id: uuid.UUID, *, c
     return QuestionList(questions=(await template_view(session, template_id, caller=caller)).questions)
 
 
+async def template_versions(session: AsyncSession, template_id: uuid.UUID, *, caller: Principal) -> TemplateVersionList:
+    """The template's published versions, newest first, each with the invitations sent with it."""
+    template = await session.get(Template, template_id)
+    if template is None:
+        raise TemplateNotFound(f"Template {template_id} not found")
+    access.check_template_owner(caller, template)
+    counts = await session.execute(
+        select(Invitation.template_version_id, func.count(Invitation.id))
+        .where(Invitation.template_id == template_id)
+        .group_by(Invitation.template_version_id)
+    )
+    sent: dict[uuid.UUID | None, int] = {version_id: count for version_id, count in counts}
+    return TemplateVersionList(
+        versions=[
+            TemplateVersionView(
+                number=v.number,
+                title=v.title,
+                published_by=v.published_by,
+                published_at=v.published_at,
+                questions_count=len(v.frozen_questions),
+                questions_added=v.questions_added,
+                questions_removed=v.questions_removed,
+                questions_edited=v.questions_edited,
+                details_changed=v.details_changed,
+                invitations=sent.get(v.id, 0),
+            )
+            for v in reversed(template.versions)
+        ]
+    )
+
+
 async def list_templates(
-    session: AsyncSession, *, caller: Principal, status: TemplateStatus | None, page: int, limit: int
+    session: AsyncSession,
+    *,
+    caller: Principal,
+    status: TemplateStatus | None,
+    page: int,
+    limit: int,
+    search: str | None = None,
 ) -> Page[TemplateListItem]:
     questions_count = (
         select(func.count(Question.id)).where(Question.template_id == Template.id).correlate(Template).scalar_subquery()
@@ -79,6 +119,10 @@ async def list_templates(
         query = query.where(Template.created_by == owner)
     if status is not None:
         query = query.where(Template.status == status)
+    if search:
+        # HR finds a template by their own name for it as well as by the job title.
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Template.title.ilike(pattern) | Template.internal_name.ilike(pattern))
     rows, total = await paginate(session, query, page=page, limit=limit)
     items = [
         TemplateListItem(
@@ -90,6 +134,8 @@ async def list_templates(
             questions_count=count,
             created_at=t.created_at,
             updated_at=t.updated_at,
+            internal_name=t.internal_name,
+            current_version=t.current_version.number if t.current_version else None,
         )
         for t, count in rows
     ]
@@ -166,18 +212,19 @@ async def invitation_view(
         opened_at=invitation.opened_at,
         created_at=invitation.created_at,
         updated_at=invitation.updated_at,
+        template_version=invitation.template_version.number if invitation.template_version else None,
     )
     if access.sees_candidate_view(caller, invitation):
         # The AI's score and verdict are for the people deciding; the candidate hears a human's decision, as the
         # template allows and once released, and never the internal note.
         view.analysis = None
         view.decision, view.decision_at, view.candidate_feedback = _outcome_for_candidate(
-            invitation, invitation.template.settings, now
+            invitation, invitation.pinned.settings, now
         )
         view.decision_note = None
         view.feedback_release_at = None
     if include_template:
-        template = invitation.template
+        template = invitation.pinned
         reveal = access.reveals_answers(caller, invitation)
         view.template_title = template.title
         view.template_description = template.description
@@ -188,7 +235,7 @@ async def invitation_view(
 
 
 def briefing(invitation: Invitation, *, allowances: Allowances) -> Briefing:
-    template = invitation.template
+    template = invitation.pinned
     questions = template.questions
     types = {q.type for q in questions}
     return Briefing(
@@ -217,7 +264,7 @@ def briefing(invitation: Invitation, *, allowances: Allowances) -> Briefing:
 
 
 def question_clock(invitation: Invitation, opening: QuestionOpening) -> QuestionClock:
-    question = next(q for q in invitation.template.questions if q.id == opening.question_id)
+    question = next(q for q in invitation.pinned.questions if q.id == opening.question_id)
     answer_from = opening.opened_at + timedelta(seconds=question.think_time)
     return QuestionClock(
         question_id=question.id,
@@ -292,9 +339,18 @@ async def _list_invitations(
         .scalar_subquery()
     )
     query = (
-        select(Invitation, Template.title, Template.settings, answered)
+        # The title and settings the candidate was sent (the pinned version's), beside HR's own name for it.
+        select(
+            Invitation,
+            func.coalesce(TemplateVersion.title, Template.title),
+            func.coalesce(TemplateVersion.settings, Template.settings),
+            answered,
+            Template.internal_name,
+            TemplateVersion.number,
+        )
         .join(Template, Template.id == Invitation.template_id)
-        .options(noload(Invitation.template), noload(Invitation.responses))
+        .outerjoin(TemplateVersion, TemplateVersion.id == Invitation.template_version_id)
+        .options(noload(Invitation.template), noload(Invitation.template_version), noload(Invitation.responses))
         .order_by(Invitation.created_at.desc(), Invitation.id)
     )
     if candidate_id is not None:
@@ -307,7 +363,7 @@ async def _list_invitations(
         query = query.where(Invitation.template_id == template_id)
     rows, total = await paginate(session, query, page=page, limit=limit)
     items = []
-    for i, title, settings, count in rows:
+    for i, title, settings, count, internal_name, version_number in rows:
         item = InvitationListItem(
             id=i.id,
             template_id=i.template_id,
@@ -328,8 +384,11 @@ async def _list_invitations(
             decision_note=i.decision_note,
             candidate_feedback=i.candidate_feedback,
             created_at=i.created_at,
+            template_internal_name=internal_name,
+            template_version=version_number,
         )
         if as_candidate_at is not None:
+            item.template_internal_name = item.template_version = None
             item.analysis_status = item.analysis_score = item.analysis_recommendation = item.decision_note = None
             item.decision, item.decision_at, item.candidate_feedback = _outcome_for_candidate(
                 i, settings, as_candidate_at

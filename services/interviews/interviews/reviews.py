@@ -242,7 +242,7 @@ async def open_shared(session: AsyncSession, token: str, *, address: str, now: d
     answers = {r.question_id: r for r in invitation.responses}
     return SharedInterview(
         candidate_name=invitation.candidate_name,
-        template_title=invitation.template.title,
+        template_title=invitation.pinned.title,
         company_name=invitation.company_name,
         completed_at=invitation.completed_at,
         score=invitation.analysis_score,
@@ -257,7 +257,7 @@ async def open_shared(session: AsyncSession, token: str, *, address: str, now: d
                 answer=_answer_text(invitation, q.id),
                 duration=answers[q.id].duration if q.id in answers else None,
             )
-            for q in invitation.template.questions
+            for q in invitation.pinned.questions
         ],
         expires_at=link.expires_at,
     )
@@ -346,7 +346,7 @@ async def review_list(
         ReviewListItem(
             id=inv.id,
             template_id=inv.template_id,
-            template_title=inv.template.title,
+            template_title=inv.pinned.title,
             candidate_name=inv.candidate_name,
             candidate_email=inv.candidate_email,
             completed_at=inv.completed_at,
@@ -395,23 +395,23 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
     ).all()
     ratings = await _submitted_ratings(session, [row[0].id for row in rows])
     questions = sorted(template.questions, key=lambda q: q.order)
+    # One column per scoring criterion any of these analyses used, in a stable order.
+    criteria = sorted({c for inv, _ in rows for c in (inv.analysis_criteria or {})})
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
         [
             "candidate_name",
-    # One column per scoring criterion any of these analyses used, in a stable order.
-    criteria = sorted({c for inv, _ in rows for c in (inv.analysis_criteria or {})})
             "candidate_email",
             "stage",
             "ai_score",
             "ai_recommendation",
+            *[f"ai_{c}" for c in criteria],
             *[f"rating_q{q.order}" for q in questions],
             "team_rating",
             "reviews",
             "invited_at",
             "completed_at",
-            *[f"ai_{c}" for c in criteria],
             "decided_at",
         ]
     )
@@ -425,12 +425,12 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
                 stage_value,
                 _cell(inv.analysis_score),
                 _cell(inv.analysis_recommendation),
+                *[_cell((inv.analysis_criteria or {}).get(c)) for c in criteria],
                 *[_cell(v) for v in per_question],
                 _cell(_mean([v for r in reviews for v in r.ratings.values()])),
                 len(reviews),
                 inv.created_at.isoformat(),
                 _cell(inv.completed_at.isoformat() if inv.completed_at else None),
-                *[_cell((inv.analysis_criteria or {}).get(c)) for c in criteria],
                 _cell(inv.decision_at.isoformat() if inv.decision_at else None),
             ]
         )

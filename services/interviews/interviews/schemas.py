@@ -26,6 +26,8 @@ from kit.schemas import Command, View
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text1000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+# HR's own name for a template; an empty one clears it.
+InternalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 QuestionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
 QuestionOrder = Annotated[int, Field(ge=1, le=10_000)]
 TimeLimit = Annotated[int, Field(ge=30, le=600)]
@@ -70,12 +72,15 @@ class CreateTemplate(Command):
     title: Text200
     description: Text1000
     settings: TemplateSettings | None = None
+    internal_name: InternalName | None = None
 
 
 class UpdateTemplate(Command):
     title: Text200 | None = None
     description: Text1000 | None = None
     settings: TemplateSettings | None = None
+    # Alone, it may change in any state (candidates never see it); with the rest, only a draft changes.
+    internal_name: InternalName | None = None
 
 
 class OptionIn(Command):
@@ -244,6 +249,9 @@ class TemplateListItem(View):
     questions_count: int
     created_at: datetime
     updated_at: datetime
+    internal_name: str | None = None
+    # The number of the version new invitations get (the last published); none before the first publish.
+    current_version: int | None = None
 
 
 class TemplateView(TemplateListItem):
@@ -265,7 +273,29 @@ class TemplateView(TemplateListItem):
             version=template.version,
             created_at=template.created_at,
             updated_at=template.updated_at,
+            internal_name=template.internal_name,
+            current_version=template.current_version.number if template.current_version else None,
         )
+
+
+class TemplateVersionView(View):
+    """One published version: who published it and when, what changed since the one before, and how many
+    invitations were sent with it."""
+
+    number: int
+    title: str
+    published_by: str
+    published_at: datetime
+    questions_count: int
+    questions_added: int
+    questions_removed: int
+    questions_edited: int
+    details_changed: bool
+    invitations: int
+
+
+class TemplateVersionList(View):
+    versions: list[TemplateVersionView]
 
 
 class Progress(View):
@@ -340,6 +370,8 @@ class InvitationView(View):
     # interview page needs them and a candidate may not read the template itself.
     template_settings: dict[str, Any] | None = None
     retakes_allowed: int | None = None
+    # The number of the template version the candidate was sent.
+    template_version: int | None = None
 
 
 class InvitationListItem(View):
@@ -362,6 +394,9 @@ class InvitationListItem(View):
     decision_note: str | None = None
     candidate_feedback: str | None = None
     created_at: datetime
+    # For HR only: their own name for the template and the version this invitation was sent.
+    template_internal_name: str | None = None
+    template_version: int | None = None
 
 
 class BriefingQuestion(View):
@@ -428,6 +463,7 @@ class AnalysisOutcome(BaseModel):
     overall_score: float | None = Field(default=None, alias="overallScore")
     recommendation: str | None = None
     error_message: str | None = Field(default=None, alias="errorMessage")
+    criteria_scores: dict[str, float] | None = Field(default=None, alias="criteriaScores")
 
 
 class CompanyRef(BaseModel):
@@ -449,4 +485,3 @@ class MediaRef(BaseModel):
     owner_id: str = Field(alias="ownerId", min_length=1, max_length=64)
     invitation_id: uuid.UUID = Field(alias="invitationId")
     question_id: uuid.UUID = Field(alias="questionId")
-    criteria_scores: dict[str, float] | None = Field(default=None, alias="criteriaScores")

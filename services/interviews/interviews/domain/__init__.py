@@ -66,6 +66,7 @@ from interviews.domain.templates import (
     TemplateCannotBePublished,
     TemplateNotFound,
     TemplateStatus,
+    TemplateVersion,
     build_options,
     check_think_time,
 )
@@ -142,6 +143,7 @@ __all__ = [
     "TemplateCannotBePublished",
     "TemplateNotFound",
     "TemplateStatus",
+    "TemplateVersion",
     "TimeLimitExceeded",
     "TotalTimeLimitExceeded",
     "build_options",

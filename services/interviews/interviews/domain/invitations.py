@@ -15,7 +15,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.domain.consent import ConsentRequired, Notice, check_acceptance
 from interviews.domain.media import MediaObject, MediaStatus
-from interviews.domain.templates import Question, QuestionNotFound, QuestionType, Template, TemplateStatus
+from interviews.domain.templates import (
+    Question,
+    QuestionNotFound,
+    QuestionType,
+    Template,
+    TemplateStatus,
+    TemplateVersion,
+)
 from interviews.domain.timing import (
     DEFAULT_CANDIDATE_FEEDBACK,
     Allowances,
@@ -131,6 +138,8 @@ class Invitation(Base, AggregateRoot):
     analysis_recommendation: Mapped[str | None] = mapped_column(String(20))
     analysis_completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     analysis_error_message: Mapped[str | None] = mapped_column(Text)
+    # Each scoring criterion's mean score from `analysis.completed` (the review CSV's per-criterion columns).
+    analysis_criteria: Mapped[dict[str, float] | None] = mapped_column(JSONB)
     # When the analysis event we applied occurred: an older event delivered late must not overwrite a newer one.
     analysis_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision: Mapped[Decision | None] = mapped_column(stored_enum(Decision, length=20), index=True)
@@ -139,8 +148,6 @@ class Invitation(Base, AggregateRoot):
     decision_note: Mapped[str | None] = mapped_column(Text)
     # When the candidate first opened the briefing; the interview cannot start before.
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Each scoring criterion's mean score from `analysis.completed` (the review CSV's per-criterion columns).
-    analysis_criteria: Mapped[dict[str, float] | None] = mapped_column(JSONB)
     # HR's words for the candidate (the note stays internal), shown from `feedback_release_at` if set.
     candidate_feedback: Mapped[str | None] = mapped_column(Text)
     feedback_release_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -159,6 +166,9 @@ class Invitation(Base, AggregateRoot):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     template: Mapped[Template] = relationship(lazy="selectin")
+    # The template version the candidate was sent (null only for a template never published through `publish`).
+    template_version_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("template_versions.id"), index=True)
+    template_version: Mapped[TemplateVersion | None] = relationship(lazy="selectin")
     responses: Mapped[list[Response]] = relationship(
         order_by=Response.question_index, lazy="selectin", cascade="all, delete-orphan"
     )
@@ -188,6 +198,7 @@ class Invitation(Base, AggregateRoot):
             id=invitation_id or uuid.uuid4(),
             template_id=template.id,
             template=template,
+            template_version=template.current_version,
             candidate_id=candidate_id,
             # The billed account (the inviter's company, else the inviter): the same id reaches billing and analysis.
             company_id=company_id,
@@ -228,6 +239,12 @@ class Invitation(Base, AggregateRoot):
             raise InvalidInvitationData("Cannot invite to a template without questions")
         if expires_at <= now:
             raise InvalidInvitationData("expiresAt must be in the future")
+
+    @property
+    def pinned(self) -> TemplateVersion | Template:
+        """What this candidate was sent: the pinned version's title, description, settings and questions; later
+        edits of the template are the next invitations' business."""
+        return self.template_version or self.template
 
     def is_past_expiry(self, now: datetime) -> bool:
         return now > self.expires_at
@@ -279,7 +296,7 @@ class Invitation(Base, AggregateRoot):
                 cancelled_at=now,
                 candidate_email=self.candidate_email,
                 candidate_name=self.candidate_name,
-                template_title=self.template.title,
+                template_title=self.pinned.title,
             )
         )
 
@@ -362,7 +379,7 @@ class Invitation(Base, AggregateRoot):
         allowances = allowances or Allowances()
         self._expire_if_due(now)
         self._require(InvitationStatus.IN_PROGRESS, "answer")
-        question = next((q for q in self.template.questions if q.id == question_id), None)
+        question = next((q for q in self.pinned.questions if q.id == question_id), None)
         if question is None:
             raise QuestionNotFound(f"Question {question_id} is not part of this interview")
         previous = next((r for r in self.responses if r.question_id == question_id), None)
@@ -401,7 +418,7 @@ class Invitation(Base, AggregateRoot):
         the running clock (a reload does not reset it); a retake opens a fresh one, if a retake is left."""
         self._expire_if_due(now)
         self._require(InvitationStatus.IN_PROGRESS, "answer")
-        question = next((q for q in self.template.questions if q.id == question_id), None)
+        question = next((q for q in self.pinned.questions if q.id == question_id), None)
         if question is None:
             raise QuestionNotFound(f"Question {question_id} is not part of this interview")
         self._check_total_time(now, allowances)
@@ -422,7 +439,7 @@ class Invitation(Base, AggregateRoot):
     def total_deadline(self) -> datetime | None:
         """When the whole interview's time is up: `totalTimeLimit` minutes from the start. A pausable interview
         has none (a pause would spend it), only its per-question limits."""
-        limit = self.template.settings.get("totalTimeLimit")
+        limit = self.pinned.settings.get("totalTimeLimit")
         if not limit or self.allow_pause or self.started_at is None:
             return None
         return self.started_at + timedelta(minutes=int(limit))
@@ -461,7 +478,7 @@ class Invitation(Base, AggregateRoot):
             raise TimeLimitExceeded("The time for this question is up; this answer arrived too late to count")
 
     def retakes_allowed(self) -> int:
-        settings = self.template.settings
+        settings = self.pinned.settings
         if not settings.get("allowRetakes"):
             return 0
         return int(settings.get("maxRetakes") or DEFAULT_MAX_RETAKES)
@@ -499,7 +516,7 @@ class Invitation(Base, AggregateRoot):
         self.completed_at = now
         self.completed_reason = reason
         self.updated_at = now
-        template = self.template
+        template = self.pinned
         self.record(
             events.InvitationCompleted(
                 invitation_id=str(self.id),
@@ -523,7 +540,7 @@ class Invitation(Base, AggregateRoot):
         )
 
     def feedback_policy(self) -> CandidateFeedback:
-        return CandidateFeedback(self.template.settings.get("candidateFeedback") or DEFAULT_CANDIDATE_FEEDBACK)
+        return CandidateFeedback(self.pinned.settings.get("candidateFeedback") or DEFAULT_CANDIDATE_FEEDBACK)
 
     def decide(
         self,
@@ -559,7 +576,7 @@ class Invitation(Base, AggregateRoot):
                 candidate_email=self.candidate_email,
                 candidate_name=self.candidate_name,
                 template_id=str(self.template_id),
-                template_title=self.template.title,
+                template_title=self.pinned.title,
                 company_name=self.company_name,
                 hr_user_id=by,
                 # Contacts are known for the inviting HR user only; an admin deciding has none here.
@@ -579,6 +596,7 @@ class Invitation(Base, AggregateRoot):
         recommendation: str | None,
         error_message: str | None,
         occurred_at: datetime,
+        criteria: dict[str, float] | None = None,
     ) -> bool:
         """Apply an analysis outcome unless a newer one is already applied; True when applied."""
         if self.analysis_event_at is not None and occurred_at < self.analysis_event_at:
@@ -591,10 +609,12 @@ class Invitation(Base, AggregateRoot):
             self.analysis_score = None
             self.analysis_recommendation = None
             self.analysis_completed_at = None
+            self.analysis_criteria = None
         else:
             self.analysis_score = None if score is None else round(score)
             self.analysis_recommendation = recommendation
             self.analysis_completed_at = occurred_at
+            self.analysis_criteria = criteria
             self.analysis_error_message = None
         return True
 
@@ -618,7 +638,6 @@ def released_outcome(
 class _Answer:
     __slots__ = ("option_id", "text")
 
-        criteria: dict[str, float] | None = None,
     def __init__(self, text: str | None, option_id: str | None) -> None:
         self.text = text
         self.option_id = option_id
@@ -631,12 +650,10 @@ def _validate_answer(
     code_answer: str | None,
     selected_option_id: str | None,
     media_id: uuid.UUID | None,
-            self.analysis_criteria = None
 ) -> _Answer:
     if response_type in MEDIA_RESPONSES and question.type not in (QuestionType.VIDEO, QuestionType.AUDIO):
         raise InvalidAnswer(f"A {question.type} question takes no {response_type} response")
     if media_id is not None and response_type not in MEDIA_RESPONSES:
-            self.analysis_criteria = criteria
         raise InvalidAnswer("Only a video or audio response carries a mediaId")
     if question.type == QuestionType.MULTIPLE_CHOICE:
         # The reference's web sends the chosen option's text as textAnswer; an option id is also accepted.

@@ -146,7 +146,7 @@ def resend(invitation: Invitation, *, join_link: str | None, now: datetime) -> N
         events.InvitationResent(
             invitation_id=str(invitation.id),
             candidate_id=invitation.candidate_id,
-            template_title=invitation.template.title,
+            template_title=invitation.pinned.title,
             company_name=invitation.company_name,
             expires_at=invitation.expires_at,
             candidate_email=invitation.candidate_email,

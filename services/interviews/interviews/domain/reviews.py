@@ -79,7 +79,7 @@ class Review(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     def change(self, invitation: Invitation, ratings: dict[str, int], note: str | None, now: datetime) -> None:
-        questions = {str(q.id) for q in invitation.template.questions}
+        questions = {str(q.id) for q in invitation.pinned.questions}
         unknown = sorted(set(ratings) - questions)
         if unknown:
             raise InvalidReview(

@@ -1,11 +1,14 @@
 """The template aggregate: a draft of ordered questions that HR edits, publishes (then it is frozen) and
-archives, and the events each change records."""
+archives, and the events each change records. Each publish freezes what candidates get into a numbered, immutable
+`TemplateVersion`; an invitation pins the version it was sent, so a published template reopened for editing
+(`revise`) never changes what invited candidates see."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, TypedDict
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -114,12 +117,104 @@ def build_options(question_type: QuestionType, options: list[tuple[str, bool]] |
     return [Option(id=str(uuid.uuid4()), text=text, isCorrect=correct) for text, correct in options]
 
 
+def _frozen(question: Question) -> dict[str, Any]:
+    return {
+        "id": str(question.id),
+        "text": question.text,
+        "type": str(question.type),
+        "order": question.order,
+        "time_limit": question.time_limit,
+        "think_time": question.think_time,
+        "required": question.required,
+        "hints": question.hints,
+        "options": question.options,
+        "created_at": question.created_at.isoformat(),
+    }
+
+
+def _thawed(template_id: uuid.UUID, frozen: dict[str, Any]) -> Question:
+    # A transient row, never added to a session: it only carries a version's question to the code that reads one.
+    return Question(
+        id=uuid.UUID(frozen["id"]),
+        template_id=template_id,
+        text=frozen["text"],
+        type=QuestionType(frozen["type"]),
+        order=frozen["order"],
+        time_limit=frozen["time_limit"],
+        think_time=frozen["think_time"],
+        required=frozen["required"],
+        hints=frozen["hints"],
+        options=frozen["options"],
+        created_at=datetime.fromisoformat(frozen["created_at"]),
+    )
+
+
+class TemplateVersion(Base):
+    """What candidates invited while this version was current are asked: the title, description, settings and
+    questions as published, never changed afterwards. Question ids carry over between versions, so the
+    counts of added, removed and edited questions compare a version with the one before."""
+
+    __tablename__ = "template_versions"
+    __table_args__ = (UniqueConstraint("template_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interview_templates.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    frozen_questions: Mapped[list[dict[str, Any]]] = mapped_column("questions", JSONB)
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    questions_added: Mapped[int] = mapped_column(Integer)
+    questions_removed: Mapped[int] = mapped_column(Integer)
+    questions_edited: Mapped[int] = mapped_column(Integer)
+    # The title, description or settings differ from the version before.
+    details_changed: Mapped[bool] = mapped_column(Boolean)
+
+    @classmethod
+    def of(cls, template: Template, *, previous: TemplateVersion | None, by: str, now: datetime) -> TemplateVersion:
+        frozen = [_frozen(q) for q in sorted(template.questions, key=lambda q: q.order)]
+        before = {q["id"]: q for q in previous.frozen_questions} if previous else {}
+        after = {q["id"]: q for q in frozen}
+        return cls(
+            id=uuid.uuid4(),
+            template_id=template.id,
+            number=previous.number + 1 if previous else 1,
+            title=template.title,
+            description=template.description,
+            settings=dict(template.settings),
+            frozen_questions=frozen,
+            published_by=by,
+            published_at=now,
+            questions_added=len(after.keys() - before.keys()),
+            questions_removed=len(before.keys() - after.keys()),
+            # A question is edited when anything a candidate sees of it changed (its position included).
+            questions_edited=sum(1 for i in after.keys() & before.keys() if _visible(after[i]) != _visible(before[i])),
+            details_changed=previous is not None
+            and (
+                previous.settings != template.settings
+                or (previous.title, previous.description) != (template.title, template.description)
+            ),
+        )
+
+    @cached_property
+    def questions(self) -> list[Question]:
+        return [_thawed(self.template_id, q) for q in self.frozen_questions]
+
+
+def _visible(frozen: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in frozen.items() if k != "created_at"}
+
+
 class Template(Base, AggregateRoot):
     __tablename__ = "interview_templates"
     __table_args__ = (Index("ix_interview_templates_created_at", "created_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    # HR's own name for it in lists ("SWE Berlin Q1, batch 2"); candidates only ever see the title.
+    internal_name: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(64), index=True)
     # The billed account (the creator's company, else the creator); ownership stays the creator's.
@@ -133,6 +228,9 @@ class Template(Base, AggregateRoot):
 
     questions: Mapped[list[Question]] = relationship(
         order_by=Question.order, lazy="selectin", cascade="all, delete-orphan"
+    )
+    versions: Mapped[list[TemplateVersion]] = relationship(
+        order_by=TemplateVersion.number, lazy="selectin", cascade="all, delete-orphan"
     )
 
     # Every change touches the row (updated_at), so two concurrent edits of one template conflict.
@@ -148,10 +246,12 @@ class Template(Base, AggregateRoot):
         created_by: str,
         company_id: str,
         now: datetime,
+        internal_name: str | None = None,
     ) -> Template:
         template = cls(
             id=uuid.uuid4(),
             title=title,
+            internal_name=internal_name,
             description=description,
             created_by=created_by,
             company_id=company_id,
@@ -160,6 +260,7 @@ class Template(Base, AggregateRoot):
             created_at=now,
             updated_at=now,
             questions=[],
+            versions=[],
         )
         template.record(
             events.TemplateCreated(
@@ -176,6 +277,17 @@ class Template(Base, AggregateRoot):
         if self.status != TemplateStatus.DRAFT:
             raise InvalidTemplateState(f"Cannot {operation} template in {self.status} state")
         self.updated_at = now
+
+    @property
+    def current_version(self) -> TemplateVersion | None:
+        """The version new invitations get: the last one published."""
+        return self.versions[-1] if self.versions else None
+
+    def rename_internally(self, internal_name: str | None, now: datetime) -> None:
+        """HR's own name is theirs to change in any state: candidates never see it."""
+        self.internal_name = internal_name
+        self.updated_at = now
+        self.record(events.TemplateUpdated(template_id=str(self.id), updated_at=now))
 
     def update(
         self, *, title: str | None, description: str | None, settings: dict[str, Any] | None, now: datetime
@@ -284,7 +396,7 @@ class Template(Base, AggregateRoot):
             events.TemplateQuestionsReordered(template_id=str(self.id), question_ids=[str(i) for i in question_ids])
         )
 
-    def publish(self, now: datetime) -> None:
+    def publish(self, now: datetime, *, by: str) -> None:
         if self.status != TemplateStatus.DRAFT:
             raise InvalidTemplateState(f"Cannot publish template in {self.status} state")
         if not self.questions:
@@ -292,11 +404,21 @@ class Template(Base, AggregateRoot):
         self.status = TemplateStatus.ACTIVE
         self.published_at = now
         self.updated_at = now
+        self.versions.append(TemplateVersion.of(self, previous=self.current_version, by=by, now=now))
         self.record(
             events.TemplatePublished(
                 template_id=str(self.id), title=self.title, questions_count=len(self.questions), published_at=now
             )
         )
+
+    def revise(self, now: datetime) -> None:
+        """Reopen a published template for editing, as the draft of its next version. Invitations already sent
+        keep the version they pinned; new ones wait until the next publish."""
+        if self.status != TemplateStatus.ACTIVE:
+            raise InvalidTemplateState(f"Cannot revise template in {self.status} state")
+        self.status = TemplateStatus.DRAFT
+        self.updated_at = now
+        self.record(events.TemplateUpdated(template_id=str(self.id), updated_at=now))
 
     def archive(self, now: datetime) -> None:
         if self.status == TemplateStatus.ARCHIVED:
