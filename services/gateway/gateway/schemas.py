@@ -262,3 +262,23 @@ class CircuitOverview(View):
 class CircuitStates(View):
     timestamp: datetime
     circuits: dict[str, Circuit]
+
+
+# The audit trail (gateway.audit_api)
+
+
+class AuditEntry(View):
+    """One row of the audit trail: who did what, about which candidate, when and why."""
+
+    id: uuid.UUID
+    at: datetime
+    company_id: str | None = None
+    actor_id: str | None = None
+    actor_role: str
+    action: str
+    invitation_id: uuid.UUID | None = None
+    candidate_id: str | None = None
+    subject_type: str
+    subject_id: str
+    reason: str | None = None
+    detail: str | None = None
