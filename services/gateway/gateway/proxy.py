@@ -207,6 +207,24 @@ TABLE: list[Forward] = [
         )
         for method, action in (("POST", "resend"), ("POST", "extend"), ("POST", "reset"), ("GET", "audit"))
     ),
+    # a template's public apply link: HR manages it (in their company's name); anyone with the token applies
+    Forward(
+        "GET",
+        "/api/invites/apply-links/{template_id}",
+        "interviews",
+        "/api/invites/apply-links/{template_id}",
+        "A template's apply link",
+    ),
+    Forward(
+        "PUT",
+        "/api/invites/apply-links/{template_id}",
+        "interviews",
+        "/api/invites/apply-links/{template_id}",
+        "Open, rotate or close a template's apply link",
+        company=True,
+    ),
+    Forward("GET", "/api/invites/apply", "interviews", "/api/invites/apply", "Open an apply link"),
+    Forward("POST", "/api/invites/apply", "interviews", "/api/invites/apply", "Apply through an apply link"),
     # fairness: a candidate's own voluntary self-identification (no route names anyone else's); the adverse-impact
     # report counts the caller's company (resolved from membership), an admin's any
     *(

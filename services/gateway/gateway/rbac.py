@@ -150,6 +150,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/invitations/{invitation_id}/extend"): HR,
     ("POST", "/api/invitations/{invitation_id}/reset"): HR,
     ("GET", "/api/invitations/{invitation_id}/audit"): HR,
+    # a template's public apply link: HR opens, rotates or closes it; anyone with its signed token sees the role
+    # and applies (the service checks the token, rate-limits per address and e-mail, and replies alike to all)
+    ("GET", "/api/invites/apply-links/{template_id}"): HR,
+    ("PUT", "/api/invites/apply-links/{template_id}"): HR,
+    ("GET", "/api/invites/apply"): PUBLIC,
+    ("POST", "/api/invites/apply"): PUBLIC,
     # fairness: self-identification is the candidate's own; the report is HR's (their company) and admins'
     ("GET", "/api/self-identification"): CANDIDATE,
     ("PUT", "/api/self-identification"): CANDIDATE,

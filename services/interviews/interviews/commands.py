@@ -31,6 +31,7 @@ from interviews.domain import (
     invitation_company_name,
 )
 from interviews.domain.consent import notice_for
+from interviews.domain.invites import audit as invite_audit
 from interviews.quota import Quota
 from interviews.schemas import (
     AddQuestion,
@@ -229,6 +230,8 @@ async def cancel_invitation(
     invitation = await load_invitation(session, invitation_id)
     access.check_inviter(caller, invitation)
     invitation.cancel(now)
+    # Audited like HR's other steps on a sent invitation (resend, extend, reset).
+    session.add(invite_audit(invitation, "cancelled", caller.user_id, now))
 
 
 async def open_briefing(

@@ -1,6 +1,6 @@
 """Routes for inviting by e-mail: the bulk invitation with per-row outcomes, the signed link (public) and its
-claim, and HR's resend, extend, reset and audit of an invitation. Like `api`: roles on the route, one
-transaction, a view after COMMIT."""
+claim, HR's resend, extend, reset and audit of an invitation, and a template's public apply link (HR opens it;
+anyone with it applies). Like `api`: roles on the route, one transaction, a view after COMMIT."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from interviews import invites, metrics
+from interviews import applications, invites, metrics
 from interviews.api import HrCaller, Now, QuotaCheck
 from interviews.invite_schemas import (
+    Apply,
+    ApplyAccepted,
+    ApplyLinkSettings,
+    ApplyLinkView,
+    ApplyPage,
     AuditEntry,
     BulkInvite,
     BulkInviteResult,
@@ -21,6 +26,7 @@ from interviews.invite_schemas import (
     ResendInvitation,
     ResetInvitation,
 )
+from interviews.review_api import client_address
 from interviews.schemas import Created, Success
 from interviews.settings import Settings
 from kit.auth import CurrentUser
@@ -114,6 +120,50 @@ async def reset(invitation_id: uuid.UUID, cmd: ResetInvitation, caller: HrCaller
 async def audit(invitation_id: uuid.UUID, caller: HrCaller, session: ReadSession) -> list[AuditEntry]:
     """Who resent, extended, reset or claimed this invitation, and why, oldest first."""
     return await invites.audit_log(session, invitation_id, caller=caller)
+
+
+# -- the public apply link ----------------------------------------------------------------------------------
+
+APPLIED = (
+    "Thank you. If this address can take the interview, an e-mail with your personal link is on its way. "
+    "Open it to confirm your address and start."
+)
+
+
+@public.get("/apply-links/{template_id}", response_model_exclude_none=True)
+async def apply_link(template_id: uuid.UUID, caller: HrCaller, session: ReadSession, request: Request) -> ApplyLinkView:
+    """Whether the template's apply link is open, and its token."""
+    return await applications.apply_link(session, template_id, caller=caller, key=link_key(request))
+
+
+@public.put("/apply-links/{template_id}", response_model_exclude_none=True)
+async def set_apply_link(
+    template_id: uuid.UUID, cmd: ApplyLinkSettings, caller: HrCaller, db: Sessions, now: Now, request: Request
+) -> ApplyLinkView:
+    """Open, rotate (the old link stops working) or close the template's apply link."""
+    async with transaction(db) as session:
+        view = await applications.set_apply_link(
+            session, template_id, cmd, caller=caller, now=now, key=link_key(request)
+        )
+    return view
+
+
+@public.get("/apply")
+async def apply_page(
+    token: Annotated[str, Query(min_length=1, max_length=500)], session: ReadSession, request: Request
+) -> ApplyPage:
+    """What the public apply link shows: company, role and expected duration (404 forged, 410 closed or not open)."""
+    return await applications.apply_page(session, token, key=link_key(request))
+
+
+@public.post("/apply", status_code=202)
+async def apply(cmd: Apply, db: Sessions, now: Now, quota: QuotaCheck, request: Request) -> ApplyAccepted:
+    """Apply with a name and an e-mail: the invitation e-mail confirms the address (the same reply for everyone)."""
+    async with transaction(db) as session:
+        await applications.apply(
+            session, cmd, address=client_address(request), now=now, quota=quota, key=link_key(request)
+        )
+    return ApplyAccepted(message=APPLIED)
 
 
 router.include_router(public)

@@ -1,13 +1,15 @@
-"""Wire models of inviting by e-mail (one, a pasted list or a CSV's rows), the signed link and HR's care of a
-sent invitation (resend, extend, reset, its audit)."""
+"""Wire models of inviting by e-mail (one, a pasted list or a CSV's rows), the signed link, HR's care of a
+sent invitation (resend, extend, reset, its audit) and a template's public apply link."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from interviews.domain import InvitationStatus
 from interviews.schemas import Text200, Text1000, UtcDatetime
@@ -90,3 +92,55 @@ class AuditEntry(View):
     actor_id: str
     reason: str | None = None
     at: datetime
+
+
+# -- the public apply link --------------------------------------------------------------------------------------
+
+# As loose as the bulk invitation's check (one @, a dot in the domain, no spaces): the e-mailed link is the real one.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+class ApplyLinkSettings(Command):
+    """Open the template's apply link (or keep it open), rotate it (the old one stops working) or close it."""
+
+    enabled: bool
+    rotate: bool = False
+    # For an HR user who belongs to no company: the name applicants see (a member's is their company's).
+    company_name: Text200 | None = None
+
+
+class ApplyLinkView(View):
+    enabled: bool
+    # The public page's token (`/apply/<token>`); None while the link is off.
+    token: str | None = None
+    company_name: str | None = None
+    changed_at: datetime | None = None
+
+
+class ApplyPage(View):
+    """What the public apply page shows: who is hiring, for what, and how long the interview takes."""
+
+    company_name: str
+    template_title: str
+    template_description: str
+    questions: int
+    # Seconds: every question's limit and think time, as the briefing counts it.
+    expected_duration: int
+
+
+class Apply(Command):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    email: RawEmail
+
+    @field_validator("email")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        if not EMAIL_PATTERN.match(value):
+            raise PydanticCustomError("email", "This is not a valid e-mail address")
+        return value
+
+
+class ApplyAccepted(View):
+    # The same sentence whether or not the address was invited before: the page tells nobody who applied.
+    message: str

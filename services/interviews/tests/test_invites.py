@@ -232,6 +232,8 @@ async def test_a_forged_expired_replaced_or_revoked_link_is_refused(
     assert (expired.status_code, expired.json()["code"]) == (410, "INVITE_LINK_EXPIRED")
     audit = await client.get(f"/api/invitations/{first}/audit", headers=hr.headers)
     assert [e["action"] for e in audit.json()] == ["link_rotated"]
+    withdrawn = await client.get(f"/api/invitations/{second}/audit", headers=hr.headers)
+    assert [(e["action"], e["actorId"]) for e in withdrawn.json()] == [("cancelled", hr.id)]
 
 
 async def test_hr_extends_an_expired_invitation_nobody_started_and_the_new_link_works(

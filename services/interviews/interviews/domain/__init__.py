@@ -3,6 +3,7 @@
 companies. Every public name is re-exported here, so `from interviews.domain import X` does not depend on the
 split (migrations/env.py imports this package for the metadata)."""
 
+from interviews.domain.apply import ApplyLink, ApplyRequest
 from interviews.domain.companies import (
     CompanyDeleted,
     CompanyNameMismatch,
@@ -89,6 +90,8 @@ __all__ = [
     "MEDIA_RESPONSES",
     "MIN_OPTIONS",
     "Allowances",
+    "ApplyLink",
+    "ApplyRequest",
     "BriefingRequired",
     "CandidateFeedback",
     "CandidateStage",

@@ -24,6 +24,8 @@ def upgrade() -> None:
         "apply_links",
         sa.Column("template_id", sa.Uuid, nullable=False),
         sa.Column("nonce", sa.String(32), nullable=False),
+        # The name applicants see, fixed when HR opened the link (their company's, or their own choice without one).
+        sa.Column("company_name", sa.String(200), nullable=False),
         sa.Column("changed_by", sa.String(64), nullable=False),
         sa.Column("changed_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("template_id", name="pk_apply_links"),
