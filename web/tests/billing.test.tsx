@@ -731,10 +731,14 @@ describe("cancelling an invitation", () => {
     });
     renderWithClient(<InvitationsList status="" onStatusChange={vi.fn()} page={1} onPageChange={vi.fn()} />);
 
-    const buttons = await screen.findAllByRole("button", { name: /^Cancel invitation of/ });
-    expect(buttons).toHaveLength(1);
+    // Cancelling sits among each invitation's actions: the started one has actions, but not this one.
+    fireEvent.click(await screen.findByRole("button", { name: "Actions for Candidate p1 – Backend screening" }));
+    fireEvent.click(screen.getByRole("button", { name: "Actions for Candidate s1 – Backend screening" }));
+    expect(screen.getAllByRole("button", { name: "Cancel invitation" })).toHaveLength(1);
+    expect(screen.queryByRole("button", { name: /^Actions for Candidate x1/ })).toBeNull();
     expect(within(screen.getByRole("table")).getByText("Cancelled")).toBeTruthy();
-    fireEvent.click(screen.getByRole("button", { name: "Cancel invitation of Candidate p1 – Backend screening" }));
+    const actions = screen.getByRole("list", { name: "Actions for Candidate p1 – Backend screening" });
+    fireEvent.click(within(actions).getByRole("button", { name: "Cancel invitation" }));
 
     const dialog = await screen.findByRole("dialog", { name: "Cancel this invitation?" });
     expect(within(dialog).getByText(/Candidate p1 will no longer be able to start “Backend screening”/)).toBeTruthy();
@@ -745,7 +749,7 @@ describe("cancelling an invitation", () => {
     await waitFor(() => expect(screen.queryByRole("dialog", { name: "Cancel this invitation?" })).toBeNull());
     expect(posted("/api/invitations/p1/cancel")).toHaveLength(1);
     await waitFor(() => expect(within(screen.getByRole("table")).getAllByText("Cancelled")).toHaveLength(2));
-    expect(screen.queryByRole("button", { name: /^Cancel invitation of/ })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Actions for Candidate p1 – Backend screening" })).toBeNull();
   });
 
   it("explains a refusal in words and keeps the invitation when the candidate already started", async () => {
@@ -753,7 +757,8 @@ describe("cancelling an invitation", () => {
       json(409, { statusCode: 409, code: "INVALID_INVITATION_STATE", message: "Invitation is in_progress" }),
     );
     renderWithClient(<InvitationsList status="" onStatusChange={vi.fn()} page={1} onPageChange={vi.fn()} />);
-    fireEvent.click(await screen.findByRole("button", { name: /^Cancel invitation of/ }));
+    fireEvent.click(await screen.findByRole("button", { name: /^Actions for Candidate p1/ }));
+    fireEvent.click(screen.getByRole("button", { name: "Cancel invitation" }));
     const dialog = await screen.findByRole("dialog", { name: "Cancel this invitation?" });
     fireEvent.click(within(dialog).getByRole("button", { name: "Cancel invitation" }));
     expect(await within(dialog).findByText(/can no longer be cancelled: the candidate has started it/)).toBeTruthy();

@@ -256,6 +256,58 @@ export function cancelInvitationError(error: unknown): string {
   return error instanceof Error ? error.message : "Something went wrong";
 }
 
+// -- HR's care of a sent invitation: resend, extend, reset (each audited by the service) --------------------------
+
+/** Which of HR's steps an invitation in this state allows (the service has the last word). */
+export function careActions(item: Pick<InvitationListItem, "status" | "decision">): ("resend" | "extend" | "reset" | "cancel")[] {
+  switch (item.status) {
+    case "pending":
+      return ["resend", "extend", "cancel"];
+    case "in_progress":
+      return ["extend", "reset"];
+    case "completed":
+      return item.decision ? [] : ["reset"];
+    case "expired":
+      return ["extend"];
+    default:
+      return [];
+  }
+}
+
+function careMutation<T>(path: (id: string) => string) {
+  return function useCare() {
+    const qc = useQueryClient();
+    return useMutation({
+      mutationFn: ({ id, body }: { id: string; body: T }) => api.post<{ success: true }>(path(encodeURIComponent(id)), body),
+      onSettled: () => qc.invalidateQueries({ queryKey: invitationKeys.hr }),
+    });
+  };
+}
+
+/** Sends the invitation e-mail again; `rotateLink` replaces its link (the old one stops working). */
+export const useResendInvitation = careMutation<{ rotateLink: boolean }>((id) => `/api/invitations/${id}/resend`);
+/** Moves the deadline later; an expired invitation nobody started opens again. */
+export const useExtendInvitation = careMutation<{ expiresAt: string }>((id) => `/api/invitations/${id}/extend`);
+/** After a technical failure: the answers are discarded and the candidate starts again. */
+export const useResetInvitation = careMutation<{ reason: string; confirm: true }>((id) => `/api/invitations/${id}/reset`);
+
+/** Why one of HR's steps on an invitation was refused, in words (never the service's status names). */
+export function careError(action: "resend" | "extend" | "reset", error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === "INVALID_DEADLINE") return "Choose a date later than both today and the current deadline.";
+    if (error.statusCode === 403) return "Only the person who sent this invitation, or an administrator, can do this.";
+    if (error.statusCode === 404) return "This invitation no longer exists.";
+    if (error.statusCode === 409) {
+      if (error.message.includes("deadline has passed")) return "The deadline has passed. Extend it first.";
+      if (action === "resend") return "Only an invitation the candidate has not started can be sent again.";
+      if (action === "reset") return "Only a started or finished interview without a decision can be reset.";
+      return "This invitation can no longer be extended: it has finished or been cancelled.";
+    }
+    if (error.statusCode === 422) return "Please check the form: something is missing or not valid.";
+  }
+  return "Something went wrong. Please try again in a moment.";
+}
+
 export function useDecide(invitationId: string) {
   const qc = useQueryClient();
   return useMutation({
