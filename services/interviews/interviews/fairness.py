@@ -25,9 +25,9 @@ import uuid
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from statistics import median
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Float, Label, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interviews import access
@@ -99,25 +99,28 @@ async def withdraw_self_identification(session: AsyncSession, *, caller: Princip
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """One decided interview, anonymous: what the report needs and nothing that names anyone."""
+class Cell:
+    """Decided interviews alike in every respect the report uses, counted: no one is named, and the report's work
+    does not grow with the number of interviews (the database counts them)."""
 
-    approved: bool
-    score: float | None
     sex: Sex | None
     race: RaceEthnicity | None
+    approved: bool
+    scored: bool
+    above_median: bool
+    count: int
 
 
-def _known_sex(outcome: Outcome) -> Sex | None:
-    return None if outcome.sex in (None, Sex.PREFER_NOT_TO_SAY) else outcome.sex
+def _known_sex(cell: Cell) -> Sex | None:
+    return None if cell.sex in (None, Sex.PREFER_NOT_TO_SAY) else cell.sex
 
 
-def _known_race(outcome: Outcome) -> RaceEthnicity | None:
-    return None if outcome.race in (None, RaceEthnicity.PREFER_NOT_TO_SAY) else outcome.race
+def _known_race(cell: Cell) -> RaceEthnicity | None:
+    return None if cell.race in (None, RaceEthnicity.PREFER_NOT_TO_SAY) else cell.race
 
 
-def _both(outcome: Outcome) -> tuple[Sex, RaceEthnicity] | None:
-    sex, race = _known_sex(outcome), _known_race(outcome)
+def _both(cell: Cell) -> tuple[Sex, RaceEthnicity] | None:
+    sex, race = _known_sex(cell), _known_race(cell)
     return None if sex is None or race is None else (sex, race)
 
 
@@ -128,12 +131,11 @@ class _Tally:
     scored: int = 0
     above_median: int = 0
 
-    def add(self, outcome: Outcome, cut: float | None) -> None:
-        self.applicants += 1
-        self.selected += outcome.approved
-        if outcome.score is not None and cut is not None:
-            self.scored += 1
-            self.above_median += outcome.score > cut
+    def add(self, cell: Cell) -> None:
+        self.applicants += cell.count
+        self.selected += cell.count if cell.approved else 0
+        self.scored += cell.count if cell.scored else 0
+        self.above_median += cell.count if cell.above_median else 0
 
     @property
     def selection_rate(self) -> float | None:
@@ -152,18 +154,17 @@ def _ratio(rate: float | None, highest: float | None) -> float | None:
 
 def _table(
     dimension: Dimension,
-    outcomes: Sequence[Outcome],
-    cut: float | None,
-    key: Callable[[Outcome], Hashable | None],
+    cells: Sequence[Cell],
+    key: Callable[[Cell], Hashable | None],
     order: Sequence[tuple[Hashable, str, str]],
 ) -> GroupTable:
     """`order`: every category as (key, wire name, label), in the order the report lists them."""
     tallies: dict[Hashable, _Tally] = {}
     unknown = _Tally()
-    for outcome in outcomes:
-        group = key(outcome)
-        (unknown if group is None else tallies.setdefault(group, _Tally())).add(outcome, cut)
-    floor = EXCLUSION_SHARE * len(outcomes)
+    for cell in cells:
+        group = key(cell)
+        (unknown if group is None else tallies.setdefault(group, _Tally())).add(cell)
+    floor = EXCLUSION_SHARE * sum(cell.count for cell in cells)
     present = [(k, name, label, tallies[k]) for k, name, label in order if k in tallies]
     compared = [t for *_, t in present if t.applicants >= floor]
     best_selection = max((r for t in compared if (r := t.selection_rate) is not None), default=None)
@@ -200,15 +201,41 @@ RACES = [(r, r.value, label) for r, label in RACE_LABELS.items()]
 PAIRS = [((s, r), f"{s.value}:{r.value}", f"{sl} · {rl}") for s, _, sl in SEXES for r, _, rl in RACES]
 
 
-def compute_tables(outcomes: Sequence[Outcome]) -> tuple[float | None, list[GroupTable]]:
-    """The median score in scope and the three tables (sex, race/ethnicity, both)."""
-    scores = [o.score for o in outcomes if o.score is not None]
-    cut = median(scores) if scores else None
-    return cut, [
-        _table("sex", outcomes, cut, _known_sex, SEXES),
-        _table("raceEthnicity", outcomes, cut, _known_race, RACES),
-        _table("intersectional", outcomes, cut, _both, PAIRS),
+def compute_tables(cells: Sequence[Cell]) -> list[GroupTable]:
+    """The three tables (sex, race/ethnicity, both) from the counted cells."""
+    return [
+        _table("sex", cells, _known_sex, SEXES),
+        _table("raceEthnicity", cells, _known_race, RACES),
+        _table("intersectional", cells, _both, PAIRS),
     ]
+
+
+async def _cells(session: AsyncSession, in_scope: list[ColumnElement[bool]]) -> tuple[float | None, list[Cell]]:
+    """The median AI score in scope (of every scored interview, unknowns included) and the counted cells."""
+    cut = await session.scalar(
+        select(func.percentile_cont(0.5).within_group(Invitation.analysis_score)).where(
+            *in_scope, Invitation.analysis_score.is_not(None)
+        )
+    )
+    # The median may fall between two whole scores (60.5): compared as a float, not bound as the column's integer.
+    above = Invitation.analysis_score > literal(cut, Float) if cut is not None else literal(False)
+    columns: list[Label[Any]] = [
+        SelfIdentification.sex.label("sex"),
+        SelfIdentification.race_ethnicity.label("race"),
+        (Invitation.decision == Decision.APPROVED).label("approved"),
+        Invitation.analysis_score.is_not(None).label("scored"),
+        func.coalesce(above, False).label("above"),
+    ]
+    counted = await session.execute(
+        select(*columns, func.count())
+        .select_from(Invitation)
+        .outerjoin(SelfIdentification, SelfIdentification.candidate_id == Invitation.candidate_id)
+        .where(*in_scope)
+        # By the output columns' names: the median's parameter is then bound once, not once per clause.
+        .group_by(*(text(c.name) for c in columns))
+    )
+    cells = [Cell(s, r, bool(a), bool(sc), bool(ab), n) for s, r, a, sc, ab, n in counted.all()]
+    return (None if cut is None else float(cut)), cells
 
 
 async def fairness_report(
@@ -240,34 +267,21 @@ async def fairness_report(
             raise TemplateNotFound(f"Template {template_id} not found")
         title = template.title
         in_scope.append(Invitation.template_id == template_id)
-    rows = await session.execute(
-        select(
-            Invitation.decision,
-            Invitation.analysis_score,
-            SelfIdentification.sex,
-            SelfIdentification.race_ethnicity,
-        )
-        .outerjoin(SelfIdentification, SelfIdentification.candidate_id == Invitation.candidate_id)
-        .where(*in_scope)
-    )
-    outcomes = [
-        Outcome(approved=decision == Decision.APPROVED, score=score, sex=sex, race=race)
-        for decision, score, sex, race in rows.all()
-    ]
-    cut, tables = compute_tables(outcomes)
+    cut, cells = await _cells(session, in_scope)
+    decided = sum(cell.count for cell in cells)
     return FairnessReport(
         company_id=scope,
         template_id=template_id,
         template_title=title,
         generated_at=now,
-        decided=len(outcomes),
-        scored=sum(o.score is not None for o in outcomes),
+        decided=decided,
+        scored=sum(cell.count for cell in cells if cell.scored),
         median_score=cut,
         exclusion_share=EXCLUSION_SHARE,
         minimum_sample=MINIMUM_SAMPLE,
         minimum_group=MINIMUM_GROUP,
-        sample_too_small=len(outcomes) < MINIMUM_SAMPLE,
-        tables=tables,
+        sample_too_small=decided < MINIMUM_SAMPLE,
+        tables=compute_tables(cells),
         templates=listed,
     )
 

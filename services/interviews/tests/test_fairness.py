@@ -250,6 +250,19 @@ async def test_a_sample_under_fifty_decisions_carries_the_too_small_warning(clie
     assert (await get_report(client, lead))["sampleTooSmall"] is False
 
 
+async def test_a_median_between_two_whole_scores_counts_the_scores_above_it(client, make_template, sessions, lead):
+    template = await make_template(lead)
+    blocks: list[Block] = [(1, "female", "asian", False, 60), (1, "female", "asian", True, 61)]
+    await seed(sessions, template.template_id, [*blocks, (2, "male", "asian", True, 10)])
+
+    report = await get_report(client, lead)
+
+    # 10, 10, 60, 61: the median is 35.0; the two women scored above it, the two men did not.
+    assert report["medianScore"] == 35.0
+    sex = table(report, "sex")
+    assert (sex["female"]["aboveMedian"], sex["male"]["aboveMedian"]) == (2, 0)
+
+
 async def test_a_report_with_no_decisions_has_no_rates_and_says_the_sample_is_too_small(client, lead):
     report = await get_report(client, lead)
 
