@@ -27,9 +27,25 @@ export type ReviewListItem = {
   stage: Stage;
   teamRating?: number;
   reviews: number;
+  /** The AI's score is left out until the caller rated this interview (blind review). */
+  aiHidden?: boolean;
 };
 
-export type Review = { reviewerId: string; ratings: Record<string, number>; note?: string; submittedAt?: string; updatedAt: string };
+export type Review = {
+  reviewerId: string;
+  ratings: Record<string, number>;
+  /** {question id: {criterion name: 1..5}} for the questions rated on a rubric. */
+  criteriaRatings?: Record<string, Record<string, number>>;
+  note?: string;
+  submittedAt?: string;
+  updatedAt: string;
+};
+
+/** The criteria a question is rated on (its rubric as the interview was sent). */
+export type QuestionCriteria = { questionId: string; criteria: { name: string; weight: number; good: string; poor: string }[] };
+
+/** The AI's outcome as the review board gives it: overall 0-100, recommendation, mean per criterion. */
+export type AiScores = { score?: number | null; recommendation?: string | null; criteria?: Record<string, number> | null };
 
 export type ReviewBoard = {
   invitationId: string;
@@ -41,6 +57,10 @@ export type ReviewBoard = {
   othersHidden: number;
   previousId?: string;
   nextId?: string;
+  rubric?: QuestionCriteria[];
+  ai?: AiScores;
+  /** The caller must submit their ratings before they see the AI's analysis (template setting or candidate's request). */
+  aiHidden?: boolean;
 };
 
 export type ShareLink = {
@@ -153,8 +173,20 @@ export function useReviewBoard(id: string) {
 export function useSaveReview(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async ({ ratings, note, submit }: { ratings: Record<string, number>; note: string; submit: boolean }) => {
-      await api.put<Review>(`${board(id)}/mine`, { ratings, note: note.trim() || null });
+    mutationFn: async ({
+      ratings,
+      criteriaRatings = {},
+      note,
+      submit,
+    }: {
+      ratings: Record<string, number>;
+      criteriaRatings?: Record<string, Record<string, number>>;
+      note: string;
+      submit: boolean;
+    }) => {
+      // Criteria ratings only when the interview has a rubric: a service from before rubrics refuses the field.
+      const rubric = Object.keys(criteriaRatings).length > 0 ? { criteriaRatings } : {};
+      await api.put<Review>(`${board(id)}/mine`, { ratings, ...rubric, note: note.trim() || null });
       if (submit) await api.post<Review>(`${board(id)}/mine/submit`);
     },
     onSuccess: () => client.invalidateQueries({ queryKey: reviewKeys.all }),

@@ -60,6 +60,8 @@ export type TemplateSettings = {
 };
 
 export type Template = TemplateListItem & { settings: TemplateSettings; questions: Question[]; version: number };
+  /** Reviewers see the AI's scores and summary only after submitting their own ratings. */
+  blindToAi?: boolean;
 
 // -- form model ---------------------------------------------------------------------------------------------
 
@@ -185,6 +187,7 @@ export function newKey(): string {
 
 export function emptyOption(): OptionDraft {
   return { text: "", isCorrect: false };
+  blindToAi: z.boolean(),
 }
 
 export function emptyQuestion(type: WizardQuestionType = "text"): QuestionDraft {
@@ -231,6 +234,7 @@ function settingsDraftOf(settings: TemplateSettings | undefined | null): Setting
       ? (s.candidateFeedback as SettingsDraft["candidateFeedback"])
       : DEFAULT_SETTINGS.candidateFeedback,
     expectedReplyTime: typeof s.expectedReplyTime === "string" ? s.expectedReplyTime : "",
+  blindToAi: false,
   };
 }
 
@@ -252,6 +256,7 @@ function questionDraftOf(q: Question, keepId: boolean): QuestionDraft {
 /**
  * The wizard's values for an existing template (edit: ids kept) or for a copy of it (duplicate: no ids). A copy
  * keeps the title as it is: the title is the job candidates see, and the copy is told apart as a draft.
+    blindToAi: bool(s.blindToAi, DEFAULT_SETTINGS.blindToAi),
  */
 export function draftFromTemplate(t: Template, { copy = false }: { copy?: boolean } = {}): TemplateDraft {
   return {
@@ -296,6 +301,7 @@ export type QuestionBody = {
   order: number;
   timeLimit: number;
   thinkTime?: number;
+  blindToAi?: boolean;
   required: boolean;
   hints?: string;
   options?: { text: string; isCorrect: boolean }[];
@@ -310,6 +316,7 @@ export function questionBody(q: QuestionDraft, order: number): QuestionBody {
     text: q.text.trim(),
     type: q.type,
     order,
+    ...(s.blindToAi ? { blindToAi: true } : {}),
     timeLimit: q.timeLimit,
     ...(THINKING_TYPES.includes(q.type) && q.thinkTime > 0 ? { thinkTime: q.thinkTime } : {}),
     required: q.required,

@@ -17,6 +17,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import * as React from "react";
 import { FormProvider, useFieldArray, useForm, useWatch, type FieldPath } from "react-hook-form";
+import { RubricEditor } from "@/components/templates/rubric-editor";
 import { QuestionTypeBadge } from "@/components/templates/status-badge";
 import { QuestionCard } from "@/components/templates/question-editor";
 import { Button } from "@/components/ui/button";
@@ -392,6 +393,12 @@ export function TemplateWizard({
                 >
                   <NativeSelect id="settings-feedback" aria-describedby="settings-feedback-hint" {...register("settings.candidateFeedback")}>
                     {CANDIDATE_FEEDBACK.map((value) => (
+                <Checkbox
+                  id="settings-blind"
+                  label="Reviewers rate before they see the AI"
+                  description="Each reviewer sees the AI's scores and summary only after submitting their own ratings."
+                  {...register("settings.blindToAi")}
+                />
                       <option key={value} value={value}>
                         {CANDIDATE_FEEDBACK_LABELS[value]}
                       </option>
@@ -450,6 +457,12 @@ export function TemplateWizard({
           <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
             {saving?.step && (
               <span role="status" className="text-sm text-muted-foreground">
+            {/* The rubric names saved questions, so it is edited once the draft exists. */}
+            {existingId ? (
+              <RubricEditor templateId={existingId} editable />
+            ) : (
+              <p className="text-sm text-muted-foreground">Save the draft, then edit it to add a scoring rubric.</p>
+            )}
                 {describeStep(saving.step)}…
               </span>
             )}

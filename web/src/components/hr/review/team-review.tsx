@@ -18,6 +18,8 @@ import {
   useRevokeShareLink,
   useSaveReview,
   useShareLinks,
+  type AiScores,
+  type QuestionCriteria,
   type Review,
   type Stage,
 } from "@/lib/reviews";
@@ -60,21 +62,49 @@ export function TeamReview({ invitationId, questions }: { invitationId: string; 
       <h2 id="team-review-heading" className="text-lg font-semibold">
         Your review
       </h2>
-      <ReviewForm key={board.data.mine?.updatedAt ?? "new"} invitationId={invitationId} questions={questions} mine={board.data.mine} />
+      <ReviewForm
+        key={board.data.mine?.updatedAt ?? "new"}
+        invitationId={invitationId}
+        questions={questions}
+        mine={board.data.mine}
+        rubric={board.data.rubric ?? []}
+        aiHidden={board.data.aiHidden ?? false}
+      />
       <Teammates others={board.data.others} hidden={board.data.othersHidden} questions={questions} />
+      {board.data.mine?.submittedAt && (
+        <SideBySide questions={questions} rubric={board.data.rubric ?? []} mine={board.data.mine} others={board.data.others} ai={board.data.ai} />
+      )}
     </section>
   );
 }
 
-function ReviewForm({ invitationId, questions, mine }: { invitationId: string; questions: RatedQuestion[]; mine?: Review }) {
+function ReviewForm({
+  invitationId,
+  questions,
+  mine,
+  rubric,
+  aiHidden,
+}: {
+  invitationId: string;
+  questions: RatedQuestion[];
+  mine?: Review;
+  rubric: QuestionCriteria[];
+  aiHidden: boolean;
+}) {
   const toast = useToast();
   const save = useSaveReview(invitationId);
-  const [ratings, setRatings] = React.useState<Record<string, number>>(mine?.ratings ?? {});
+  const criteriaOf = new Map(rubric.map((r) => [r.questionId, r.criteria]));
+  // A question with a rubric is rated per criterion; its whole-question rating is the service's weighted mean.
+  const [ratings, setRatings] = React.useState<Record<string, number>>(
+    Object.fromEntries(Object.entries(mine?.ratings ?? {}).filter(([q]) => !criteriaOf.has(q))),
+  );
+  const [criteriaRatings, setCriteriaRatings] = React.useState<Record<string, Record<string, number>>>(mine?.criteriaRatings ?? {});
   const [note, setNote] = React.useState(mine?.note ?? "");
   const submitted = Boolean(mine?.submittedAt);
+  const rated = Object.keys(ratings).length + Object.values(criteriaRatings).filter((c) => Object.keys(c).length > 0).length;
   const send = (submit: boolean) =>
     save.mutate(
-      { ratings, note, submit },
+      { ratings, criteriaRatings, note, submit },
       {
         onSuccess: () => toast({ title: submit ? "Review submitted" : "Draft saved", variant: "success" }),
         onError: () => toast({ title: "Your review could not be saved. Try again.", variant: "error" }),
@@ -88,7 +118,29 @@ function ReviewForm({ invitationId, questions, mine }: { invitationId: string; q
         send(true);
       }}
     >
-      {questions.map((q) => (
+      {aiHidden && !submitted && (
+        <p className="rounded-md border bg-muted/40 p-3 text-sm">
+          Rate this interview first: the AI&apos;s assessment and your teammates&apos; ratings appear once you submit yours.
+        </p>
+      )}
+      {questions.map((q) =>
+        criteriaOf.has(q.id) ? (
+          <fieldset key={q.id} className="space-y-3">
+            <legend className="text-sm font-medium">
+              Question {q.order}: {q.text}
+            </legend>
+            {(criteriaOf.get(q.id) ?? []).map((c) => (
+              <RatingScale
+                key={c.name}
+                name={`rating-${q.id}-${c.name}`}
+                legend={`${c.name} (weight ${c.weight})`}
+                description={`Good: ${c.good} · Poor: ${c.poor}`}
+                value={criteriaRatings[q.id]?.[c.name]}
+                onChange={(value) => setCriteriaRatings((all) => ({ ...all, [q.id]: { ...all[q.id], [c.name]: value } }))}
+              />
+            ))}
+          </fieldset>
+        ) : (
         <fieldset key={q.id} className="space-y-2">
           <legend className="text-sm font-medium">
             Question {q.order}: {q.text}
@@ -110,7 +162,8 @@ function ReviewForm({ invitationId, questions, mine }: { invitationId: string; q
             ))}
           </div>
         </fieldset>
-      ))}
+        ),
+      )}
       <Field id="review-note" label="Private note" hint="Only your team sees it, once they submitted their own review.">
         <Textarea id="review-note" value={note} maxLength={5000} rows={3} onChange={(e) => setNote(e.target.value)} />
       </Field>
@@ -118,12 +171,117 @@ function ReviewForm({ invitationId, questions, mine }: { invitationId: string; q
         <Button type="button" variant="outline" disabled={save.isPending} onClick={() => send(false)}>
           Save draft
         </Button>
-        <Button type="submit" disabled={save.isPending || Object.keys(ratings).length === 0}>
+        <Button type="submit" disabled={save.isPending || rated === 0}>
           {submitted ? "Update review" : "Submit review"}
         </Button>
         {submitted && <span className="text-sm text-muted-foreground">Submitted {formatDate(mine?.submittedAt, true)}</span>}
       </div>
     </form>
+  );
+}
+
+/** One 1-5 scale as radio buttons, with what it rates and its anchors. */
+function RatingScale({
+  name,
+  legend,
+  description,
+  value,
+  onChange,
+}: {
+  name: string;
+  legend: string;
+  description: string;
+  value?: number;
+  onChange: (value: number) => void;
+}) {
+  const id = React.useId();
+  return (
+    <fieldset className="space-y-1.5 pl-3" aria-describedby={`${id}-anchors`}>
+      <legend className="text-sm">{legend}</legend>
+      <p id={`${id}-anchors`} className="text-xs text-muted-foreground">
+        {description}
+      </p>
+      <div className="flex flex-wrap gap-2">
+        {[1, 2, 3, 4, 5].map((n) => (
+          <label key={n} className="flex min-w-11 cursor-pointer items-center gap-1 rounded-md border px-3 py-2 text-sm has-[:checked]:border-primary has-[:checked]:bg-primary/10">
+            <input type="radio" name={name} value={n} className="accent-primary" checked={value === n} onChange={() => onChange(n)} />
+            {n}
+            <span className="sr-only"> of 5</span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+/** After submitting: every reviewer's ratings and the AI's, per question and criterion, in one table. */
+function SideBySide({
+  questions,
+  rubric,
+  mine,
+  others,
+  ai,
+}: {
+  questions: RatedQuestion[];
+  rubric: QuestionCriteria[];
+  mine: Review;
+  others: Review[];
+  ai?: AiScores;
+}) {
+  const criteriaOf = new Map(rubric.map((r) => [r.questionId, r.criteria]));
+  const reviewers = [{ label: "You", review: mine }, ...others.map((r, i) => ({ label: `Teammate ${i + 1}`, review: r }))];
+  const rows = questions.flatMap((q) => {
+    const criteria = criteriaOf.get(q.id);
+    if (!criteria) return [{ key: q.id, label: `Q${q.order}`, rating: (r: Review) => r.ratings[q.id], ai: undefined as number | undefined }];
+    return criteria.map((c) => ({
+      key: `${q.id}-${c.name}`,
+      label: `Q${q.order} · ${c.name}`,
+      rating: (r: Review) => r.criteriaRatings?.[q.id]?.[c.name],
+      ai: ai?.criteria?.[c.name],
+    }));
+  });
+  return (
+    <div className="space-y-2">
+      <h3 className="font-semibold">Side by side</h3>
+      <p className="text-sm text-muted-foreground">
+        Ratings are 1 to 5. The AI column is its mean score (0 to 100) for that criterion over the interview
+        {ai?.score != null ? `; its overall score is ${ai.score}/100` : ""}.
+      </p>
+      <div role="region" aria-label="Ratings side by side" tabIndex={0} className="overflow-x-auto">
+        <table className="w-full min-w-max text-sm">
+          <thead>
+            <tr className="border-b text-left text-muted-foreground">
+              <th scope="col" className="py-2 pr-4 font-medium">
+                Rated on
+              </th>
+              {reviewers.map((r) => (
+                <th key={r.label} scope="col" className="py-2 pr-4 font-medium">
+                  {r.label}
+                </th>
+              ))}
+              <th scope="col" className="py-2 font-medium">
+                AI
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.key} className="border-b">
+                <th scope="row" className="py-2 pr-4 text-left font-medium">
+                  {row.label}
+                </th>
+                {reviewers.map((r) => (
+                  <td key={r.label} className="py-2 pr-4 tabular-nums">
+                    {row.rating(r.review) ?? "—"}
+                  </td>
+                ))}
+                <td className="py-2 tabular-nums">{row.ai != null ? Math.round(row.ai) : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }
 

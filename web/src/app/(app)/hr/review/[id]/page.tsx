@@ -82,9 +82,23 @@ function Overall({ analysis }: { analysis: Analysis }) {
   );
 }
 
-function AnalysisState({ invitation, analysis }: { invitation: Invitation; analysis: ReturnType<typeof useAnalysis> }) {
+function AnalysisState({
+  invitation,
+  analysis,
+  aiHidden,
+}: {
+  invitation: Invitation;
+  analysis: ReturnType<typeof useAnalysis>;
+  aiHidden: boolean;
+}) {
   if (invitation.status !== "completed")
     return <Alert title="Not completed yet">The analysis starts when the candidate completes the interview.</Alert>;
+  if (aiHidden)
+    return (
+      <Alert title="Rate first, then see the AI">
+        This interview is reviewed blind: the AI&apos;s scores and summary appear once you submit your own ratings below.
+      </Alert>
+    );
   if (analysis.isPending) return <LoadingBlock rows={2} label="Loading the analysis" />;
   if (analysis.isError) return <ErrorState error={analysis.error} onRetry={() => void analysis.refetch()} title="Could not load the analysis" />;
   const data = analysis.data;
@@ -109,7 +123,10 @@ export default function ReviewPage() {
   const { id } = useParams<{ id: string }>();
   const invitation = useReviewInvitation(id);
   const completed = invitation.data?.status === "completed";
-  const analysis = useAnalysis(id, completed);
+  const board = useReviewBoard(completed ? id : "");
+  // Blind review: the analysis is not even fetched until the board says the caller may see it.
+  const aiHidden = board.data?.aiHidden ?? true;
+  const analysis = useAnalysis(id, completed && board.isSuccess && !aiHidden);
   const candidate = useCandidateName(invitation.data);
 
   if (invitation.isPending) return <LoadingBlock rows={4} label="Loading the interview" />;
@@ -155,7 +172,7 @@ export default function ReviewPage() {
 
       <Card>
         <CardContent className="pt-5">
-          <AnalysisState invitation={inv} analysis={analysis} />
+          <AnalysisState invitation={inv} analysis={analysis} aiHidden={completed && aiHidden} />
         </CardContent>
       </Card>
 
@@ -167,7 +184,13 @@ export default function ReviewPage() {
           <p className="text-sm text-muted-foreground">This interview has no questions.</p>
         ) : (
           questions.map((q) => (
-            <QuestionReview key={q.id} question={q} response={responses.get(q.id)} analysis={analyses.get(q.id)} candidate={candidate} />
+            <QuestionReview
+              key={q.id}
+              question={q}
+              response={responses.get(q.id)}
+              analysis={completed && aiHidden ? undefined : analyses.get(q.id)}
+              candidate={candidate}
+            />
           ))
         )}
         {analysis.isError && <p className="text-sm text-destructive">Per-question scores are missing: {errorMessage(analysis.error)}</p>}
