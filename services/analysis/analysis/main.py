@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from analysis.api import router
 from analysis.commands import Jobs
+from analysis.privacy_api import router as privacy_router
 from analysis.settings import Settings
 from kit.app import create_service_app
 
@@ -22,7 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     return create_service_app(
         settings,
-        routers=[router],
+        routers=[router, privacy_router],
         lifespan=lifespan,
         title="analysis service",
         description="LLM scoring of completed interviews.",

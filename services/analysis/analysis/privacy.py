@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,3 +51,61 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, no
         ),
         aggregate_id=event.erasure_id,
     )
+
+
+async def subject_export(session: AsyncSession, user_id: str) -> dict[str, Any]:
+    """The person's analyses with every per-question score and its evidence, and their answers' transcripts."""
+    found = await session.scalars(
+        select(AnalysisResult).where(AnalysisResult.candidate_id == user_id).order_by(AnalysisResult.created_at)
+    )
+    analyses = list(found.all())
+    questions = await session.scalars(
+        select(QuestionAnalysis)
+        .where(QuestionAnalysis.analysis_id.in_([a.id for a in analyses]))
+        .order_by(QuestionAnalysis.position)
+    )
+    by_analysis: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for q in questions.all():
+        by_analysis.setdefault(q.analysis_id, []).append(
+            {
+                "questionId": q.question_id,
+                "question": q.question_text,
+                "answer": q.response_text,
+                "score": q.score,
+                "feedback": q.feedback,
+                "criteria": q.criteria_scores,
+                "isCorrect": q.is_correct,
+            }
+        )
+    transcripts = await session.scalars(
+        select(Transcript).where(Transcript.invitation_id.in_([str(a.invitation_id) for a in analyses]))
+    )
+    return {
+        "analyses": [
+            {
+                "invitationId": a.invitation_id,
+                "interview": a.template_title,
+                "company": a.company_name,
+                "status": a.status,
+                "overallScore": a.overall_score,
+                "recommendation": a.recommendation,
+                "summary": a.summary,
+                "strengths": a.strengths,
+                "weaknesses": a.weaknesses,
+                "completedAt": a.completed_at,
+                "questions": by_analysis.get(a.id, []),
+            }
+            for a in analyses
+        ],
+        "transcripts": [
+            {
+                "invitationId": t.invitation_id,
+                "questionId": t.question_id,
+                "status": t.status,
+                "text": t.text,
+                "language": t.language,
+                "segments": t.segments,
+            }
+            for t in transcripts.all()
+        ],
+    }

@@ -14,12 +14,14 @@ from analysis import commands
 from analysis.commands import Jobs
 from analysis.consumers import TOPICS, handlers
 from analysis.domain import InterviewSnapshot, QuestionAnalysis, TranscriptStatus
+from analysis.main import create_app
 from analysis.settings import Settings
 from kit.contracts.privacy import InvitationErased
 from kit.db import transaction
 from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.outbox import OutboxMessage
+from kit.testing import INTERNAL_TOKEN, in_process_client
 
 
 async def interview(sessions: async_sessionmaker[AsyncSession], payload: dict[str, Any]) -> None:
@@ -93,3 +95,22 @@ async def test_an_erased_invitation_leaves_no_analysis_score_or_transcript_and_r
     assert [r.payload["payload"]["counts"] for r in reports] == [{"analyses": 1, "questionScores": 1, "transcripts": 1}]
     assert reports[0].topic.endswith("analysis-events")
     await consumer.close()
+
+
+async def test_the_export_holds_the_candidates_scores_with_evidence_and_transcripts_and_needs_the_internal_token(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], make_snapshot
+) -> None:
+    candidate = str(uuid.uuid4())
+    await interview(sessions, make_snapshot(candidate_id=candidate))
+    await interview(sessions, make_snapshot())
+    app = create_app(settings)
+
+    async with in_process_client(app, sessions) as client:
+        exported = await client.get(f"/internal/subjects/{candidate}", headers={"x-internal-token": INTERNAL_TOKEN})
+        anonymous = await client.get(f"/internal/subjects/{candidate}")
+
+    assert exported.status_code == 200, exported.text
+    (analysis,) = exported.json()["analyses"]
+    assert [(q["score"], q["feedback"]) for q in analysis["questions"]] == [(80, "Clear plan.")]
+    assert [t["text"] for t in exported.json()["transcripts"]] == ["I would add a cache."]
+    assert anonymous.status_code == 401

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from billing.api import MAX_WEBHOOK_BYTES, router
 from billing.cache import QuotaCache
 from billing.payments import Payments
+from billing.privacy_api import router as privacy_router
 from billing.settings import Settings
 from kit.app import create_service_app
 from kit.domain import utcnow
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         settings,
-        routers=[router],
+        routers=[router, privacy_router],
         lifespan=lifespan,
         title="billing service",
         description="Plans, subscriptions, quotas, usage and Stripe.",

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.domain import Contact, Subscription, UsageItem
@@ -63,3 +64,14 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, no
         ),
         aggregate_id=event.erasure_id,
     )
+
+
+async def subject_export(session: AsyncSession, user_id: str) -> dict[str, Any]:
+    """Billing holds a person only as a contact (name and address for billing mail) and, for an account they
+    pay for, as its billing contact."""
+    contact = await session.get(Contact, user_id)
+    accounts = await session.scalars(select(Subscription).where(Subscription.billing_user_id == user_id))
+    return {
+        "contact": None if contact is None else {"name": contact.name, "email": contact.email},
+        "billingContactOf": [{"account": s.account_name, "plan": s.plan_type} for s in accounts.all()],
+    }

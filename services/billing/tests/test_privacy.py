@@ -64,3 +64,28 @@ async def test_an_erased_candidate_leaves_usage_as_a_count_that_names_nobody(
     assert sorted((r.payload["payload"]["scope"], r.payload["payload"]["counts"]) for r in reports) == sorted(
         [("subject", {"contacts": 1, "billingContactsCleared": 0}), (invitation_id, {"usageKeptAsCounts": 1})]
     )
+
+
+async def test_the_export_holds_the_candidates_contact_and_needs_the_internal_token(
+    client: httpx.AsyncClient, apply: Apply, candidate: Caller
+) -> None:
+    await apply(
+        users.UserCreated(
+            user_id=uuid.UUID(candidate.id),
+            company_id=uuid.UUID(candidate.id),
+            external_auth_id="kc-2",
+            email="cara@example.com",
+            first_name="Cara",
+            last_name="Diaz",
+            status="active",
+            role="candidate",
+            created_at=T,
+        )
+    )
+
+    exported = await client.get(f"/internal/subjects/{candidate.id}", headers={"x-internal-token": INTERNAL_TOKEN})
+    anonymous = await client.get(f"/internal/subjects/{candidate.id}")
+
+    assert exported.status_code == 200, exported.text
+    assert exported.json() == {"contact": {"name": "Cara Diaz", "email": "cara@example.com"}, "billingContactOf": []}
+    assert anonymous.status_code == 401

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from kit.app import create_service_app
 from media.api import router
 from media.commands import Jobs
+from media.privacy_api import router as privacy_router
 from media.settings import Settings
 from media.storage import Storage
 
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     return create_service_app(
         settings,
-        routers=[router],
+        routers=[router, privacy_router],
         lifespan=lifespan,
         title="media service",
         description="Video and audio answers: presigned uploads to S3, ffprobe checks and transcription.",

@@ -6,13 +6,15 @@ the redelivered event removes the (already missing, which S3 accepts) objects ag
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from minio.error import S3Error
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.contracts.privacy import InvitationErased, MediaSubjectErased
+from kit.domain import utcnow
 from kit.outbox import stage
 from media.domain import InvitationRef, MediaObject, MediaStatus
 from media.storage import Storage
@@ -66,3 +68,38 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, st
         ),
         aggregate_id=event.erasure_id,
     )
+
+
+async def subject_export(
+    session: AsyncSession, user_id: str, *, storage: Storage, link_ttl: timedelta
+) -> dict[str, Any]:
+    """The person's recordings with their transcripts, each ready one with a short-lived download link."""
+    found = await session.scalars(
+        select(MediaObject).where(MediaObject.owner_id == user_id).order_by(MediaObject.created_at)
+    )
+    recordings = []
+    for media in found.all():
+        link = None
+        if media.status == MediaStatus.READY:
+            link = storage.get_url(
+                media.object_key, link_ttl, content_type=media.content_type, disposition="attachment"
+            )
+        recordings.append(
+            {
+                "id": media.id,
+                "invitationId": media.invitation_id,
+                "questionId": media.question_id,
+                "kind": media.kind,
+                "fileName": media.file_name,
+                "contentType": media.content_type,
+                "size": media.size,
+                "durationSeconds": media.duration_seconds,
+                "status": media.status,
+                "transcript": media.transcript_text,
+                "transcriptLanguage": media.transcript_language,
+                "createdAt": media.created_at,
+                "downloadUrl": link,
+                "downloadUrlExpiresAt": utcnow() + link_ttl if link else None,
+            }
+        )
+    return {"recordings": recordings}

@@ -1,6 +1,7 @@
-"""An erased invitation as media applies it: the recording's stored objects (original, upload copy, thumbnail,
-rendition) leave the bucket, its rows and access grants leave the schema, and the request's report counts them
-once; a redelivery changes nothing."""
+"""A person's recordings in their export (a short-lived download link each), and an erased invitation as media
+applies it: the recording's stored objects (original, upload copy, thumbnail, rendition) leave the bucket, its
+rows and access grants leave the schema, and the request's report counts them once; a redelivery changes
+nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from kit.contracts.privacy import InvitationErased
 from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.outbox import OutboxMessage
+from kit.testing import INTERNAL_TOKEN
 from media.consumers import TOPICS, make_handlers
 from media.settings import Settings
 from media.storage import Storage
@@ -52,6 +54,14 @@ async def test_an_erased_invitation_leaves_no_recording_object_or_row_and_report
         ] not in ("ready", "failed", "not_needed"):
             await asyncio.sleep(0.1)
     before = stored(storage, invitation.invitation_id)
+    owner = invitation.candidate["x-user-id"]
+    exported = await stack.client.get(f"/internal/subjects/{owner}", headers={"x-internal-token": INTERNAL_TOKEN})
+    assert exported.status_code == 200, exported.text
+    (recording,) = exported.json()["recordings"]
+    assert recording["id"] == media_id and recording["status"] == "ready"
+    downloaded = await stack.s3.get(recording["downloadUrl"])
+    assert downloaded.status_code == 200 and downloaded.content == clips.avi.data
+    assert (await stack.client.get(f"/internal/subjects/{owner}")).status_code == 401
     assert any(k.startswith("thumbnails/") for k in before) and any(k.startswith("renditions/") for k in before)
     handlers = make_handlers(stack.settings)
     consumer = Consumer(stack.settings, stack.sessions, handlers, TOPICS)

@@ -6,8 +6,9 @@ Counts go to the requester's erasure report; no address or content does."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Delete, String, cast, delete
+from sqlalchemy import Delete, String, cast, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.contracts.privacy import InvitationErased, NotificationsSubjectErased, SubjectErasureRequested
@@ -66,3 +67,34 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, no
         ),
         aggregate_id=event.erasure_id,
     )
+
+
+async def subject_export(session: AsyncSession, user_id: str) -> dict[str, Any]:
+    """The person's inbox and e-mails (what was sent, when, to which address) and their preferences."""
+    found = await session.scalars(
+        select(Notification).where(Notification.recipient_id == user_id).order_by(Notification.created_at)
+    )
+    preferences = await session.get(Preferences, user_id)
+    return {
+        "notifications": [
+            {
+                "channel": n.channel,
+                "template": n.template,
+                "title": n.title,
+                "body": n.body,
+                "status": n.status,
+                "sentTo": n.recipient_email,
+                "createdAt": n.created_at,
+                "sentAt": n.sent_at,
+                "readAt": n.read_at,
+            }
+            for n in found.all()
+        ],
+        "preferences": None
+        if preferences is None
+        else {
+            "emailEnabled": preferences.email_enabled,
+            "inAppEnabled": preferences.in_app_enabled,
+            "subscriptions": preferences.subscriptions,
+        },
+    }

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit.contracts.privacy import InvitationErased, SubjectErasureRequested
 from kit.outbox import OutboxMessage
+from kit.testing import INTERNAL_TOKEN
 from notifications.domain import InvitationView, Notification, Preferences, Recipient
 
 from .conftest import envelope, invitation_created
@@ -94,3 +95,18 @@ async def test_a_retention_erasure_removes_hr_notifications_about_the_invitation
             .where(OutboxMessage.payload["payload"]["scope"].astext == invited.invitation_id)
         )
     assert (about, projection, reported) == (0, None, 0)
+
+
+async def test_the_export_holds_the_candidates_inbox_and_mail_log_and_needs_the_internal_token(
+    apply: Any, client: Any, candidate: Any, hr: Any
+) -> None:
+    await apply(invitation_created(candidate, hr, expires_at=T + timedelta(days=7)))
+
+    exported = await client.get(f"/internal/subjects/{candidate.id}", headers={"x-internal-token": INTERNAL_TOKEN})
+    anonymous = await client.get(f"/internal/subjects/{candidate.id}", headers={"x-internal-token": "wrong"})
+
+    assert exported.status_code == 200, exported.text
+    sent = exported.json()["notifications"]
+    assert sent and {n["channel"] for n in sent} >= {"email"}
+    assert {n["sentTo"] for n in sent if n["channel"] == "email"} == {candidate.email}
+    assert anonymous.status_code == 401

@@ -16,6 +16,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Uuid, or_, select
@@ -30,6 +31,7 @@ from kit.errors import Invalid, NotFound
 from kit.outbox import stage
 from users import access
 from users.commands import load_user
+from users.domain import CandidateApplication, CandidateProfile, CandidateSkill
 
 log = structlog.get_logger("users.privacy")
 
@@ -214,3 +216,42 @@ async def due_reports(session: AsyncSession, *, now: datetime, limit: int = 100)
         if address:
             due.append((await progress(session, report), address))
     return due
+
+
+async def subject_export(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
+    """The person's account, candidate profile, skills and the accounts they applied to."""
+    user = await load_user(session, user_id)
+    profile = await session.get(CandidateProfile, user_id)
+    skills = await session.scalars(select(CandidateSkill).where(CandidateSkill.candidate_id == user_id))
+    applications = await session.scalars(
+        select(CandidateApplication).where(CandidateApplication.candidate_id == user_id)
+    )
+    return {
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "firstName": user.first_name,
+            "lastName": user.last_name,
+            "bio": user.bio,
+            "phone": user.phone,
+            "timezone": user.timezone,
+            "language": user.language,
+            "emailVerified": user.email_verified,
+            "role": user.role,
+            "status": user.status,
+            "hasAvatar": user.avatar_key is not None,
+            "createdAt": user.created_at,
+            "lastLoginAt": user.last_login_at,
+        },
+        "experienceLevel": profile.experience_level if profile else None,
+        "skills": [
+            {
+                "skill": s.skill.name,
+                "proficiency": s.proficiency_level,
+                "yearsOfExperience": s.years_of_experience,
+                "description": s.description,
+            }
+            for s in skills.all()
+        ],
+        "appliedTo": [{"account": a.account_id, "appliedAt": a.applied_at} for a in applications.all()],
+    }

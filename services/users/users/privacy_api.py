@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import Field
 
-from kit.auth import CurrentUser
+from kit.auth import CurrentUser, InternalCaller
 from kit.db import ReadSession, Sessions, transaction
 from kit.domain import utcnow
 from kit.schemas import Command, View
@@ -103,3 +103,9 @@ async def erasure_report(
     """What each service erased for a request (counts only), for the holder of the report's signed link."""
     key = _settings(request).erasure_report_key.get_secret_value()
     return Ok(data=ErasureReportView.of(await privacy.report_of(session, erasure_id, token, key=key)))
+
+
+@router.get("/internal/subjects/{userId}")
+async def subject_export(user_id: UserPath, _: InternalCaller, session: ReadSession) -> dict[str, Any]:
+    """Everything users holds about the person (internal: the gateway's data export reads it)."""
+    return await privacy.subject_export(session, user_id)

@@ -1,0 +1,23 @@
+"""The internal route the gateway's data export reads: what notifications holds about one person (internal token
+only; the gateway's public RBAC table has no row for it)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from kit.auth import InternalCaller
+from kit.db import ReadSession
+from notifications import privacy
+
+router = APIRouter(tags=["privacy"])
+
+
+@router.get("/internal/subjects/{userId}")
+async def subject_export(
+    user_id: Annotated[uuid.UUID, Path(alias="userId")], _: InternalCaller, session: ReadSession
+) -> dict[str, Any]:
+    """Everything notifications holds about the person: inbox, e-mails sent and preferences."""
+    return await privacy.subject_export(session, str(user_id))
