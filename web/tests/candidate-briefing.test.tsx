@@ -65,6 +65,14 @@ const briefing: Briefing = {
   candidateFeedback: "decision_and_feedback",
   expectedReplyTime: "within 5 working days",
   graceSeconds: 10,
+  notice: {
+    version: "2026-12-05",
+    hash: "a".repeat(64),
+    paragraphs: [],
+    companyName: "Acme",
+    criteria: ["relevance", "clarity"],
+    contactEmail: "jobs@acme.example",
+  },
   consent: null,
 };
 
@@ -92,6 +100,9 @@ describe("the briefing", () => {
     expect(calls).toEqual(["POST /api/invitations/i1/briefing"]);
     expect(await a11yFindings()).toEqual([]);
 
+    // Starting needs the AI-use notice accepted.
+    expect((screen.getByRole("button", { name: "Start interview" }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByRole("checkbox", { name: /I have read this notice/ }));
     fireEvent.click(screen.getByRole("button", { name: "Start interview" }));
     await waitFor(() => expect(started).toHaveBeenCalled());
     expect(calls).toContain("POST /api/invitations/i1/start");

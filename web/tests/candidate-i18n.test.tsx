@@ -89,6 +89,7 @@ describe("the briefing in the language of the profile already loaded", () => {
       candidateFeedback: "decision",
       expectedReplyTime: null,
       graceSeconds: 10,
+      notice: { version: "v1", hash: "0".repeat(64), paragraphs: [], companyName: "Acme", criteria: ["clarity"] },
       consent: null,
     } as unknown as Briefing;
     setFetch(async (input, init) => {
@@ -105,6 +106,8 @@ describe("the briefing in the language of the profile already loaded", () => {
     expect(await screen.findByRole("button", { name: "Interview starten" })).toBeTruthy();
     expect(screen.getByRole("link", { name: "Nicht jetzt" })).toBeTruthy();
     expect(screen.getByText(/Die Zeit läuft erst/)).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Wie Ihre Antworten verwendet werden" })).toBeTruthy();
+    expect(screen.getByText(/nach diesen Kriterien: Klarheit/)).toBeTruthy();
     expect(calls).toEqual(["POST /api/invitations/i1/briefing"]);
   });
 });

@@ -18,6 +18,38 @@ const DE: Record<string, string> = {
   "Open menu": "Menü öffnen",
   "Close menu": "Menü schließen",
   Menu: "Menü",
+  // The AI-use notice on the briefing (consent)
+  "How your answers are used": "Wie Ihre Antworten verwendet werden",
+  "{company} is hiring for {role} and asks you to answer these questions.":
+    "{company} besetzt die Stelle {role} und bittet Sie, diese Fragen zu beantworten.",
+  "Your answers are recorded. An AI transcribes and scores them on these criteria: {criteria}.":
+    "Ihre Antworten werden aufgezeichnet. Eine KI schreibt sie ab und bewertet sie nach diesen Kriterien: {criteria}.",
+  relevance: "Relevanz",
+  completeness: "Vollständigkeit",
+  clarity: "Klarheit",
+  depth: "Tiefe",
+  "The AI does not decide. A person at {company} reviews your answers and makes the decision.":
+    "Die KI entscheidet nicht. Eine Person bei {company} prüft Ihre Antworten und trifft die Entscheidung.",
+  "Your answers, recordings and their scores are kept for {days} days after the decision, then deleted.":
+    "Ihre Antworten, Aufnahmen und deren Bewertungen werden nach der Entscheidung {days} Tage aufbewahrt und dann gelöscht.",
+  "Your answers, recordings and their scores are kept until {company} deletes them or you ask for them to be deleted from your privacy page.":
+    "Ihre Antworten, Aufnahmen und deren Bewertungen werden aufbewahrt, bis {company} sie löscht oder Sie auf Ihrer Datenschutzseite die Löschung verlangen.",
+  "You may ask for a human-only review: people score your answers without seeing the AI's scores.":
+    "Sie können eine rein menschliche Prüfung verlangen: Menschen bewerten Ihre Antworten, ohne die Bewertungen der KI zu sehen.",
+  "To ask for another way of applying instead of this interview, write to":
+    "Wenn Sie sich statt mit diesem Interview auf andere Weise bewerben möchten, schreiben Sie an",
+  "To ask for another way of applying instead of this interview, reply to {company}'s invitation.":
+    "Wenn Sie sich statt mit diesem Interview auf andere Weise bewerben möchten, antworten Sie auf die Einladung von {company}.",
+  "Notice version {version}": "Fassung des Hinweises: {version}",
+  "You accepted this notice on {date}.": "Sie haben diesem Hinweis am {date} zugestimmt.",
+  "You asked for a human-only review.": "Sie haben eine rein menschliche Prüfung verlangt.",
+  "I have read this notice and agree to take the interview on these terms.":
+    "Ich habe diesen Hinweis gelesen und nehme unter diesen Bedingungen am Interview teil.",
+  "I ask for a human-only review: people score my answers before they see the AI's scores.":
+    "Ich verlange eine rein menschliche Prüfung: Menschen bewerten meine Antworten, bevor sie die Bewertungen der KI sehen.",
+  "Accept the notice above to start.": "Stimmen Sie dem Hinweis oben zu, um zu beginnen.",
+  "The notice changed while this page was open. Please read it again and accept it.":
+    "Der Hinweis hat sich geändert, während diese Seite offen war. Bitte lesen Sie ihn erneut und stimmen Sie zu.",
   Main: "Hauptmenü",
   "Could not load your account": "Ihr Konto konnte nicht geladen werden",
   "My interviews": "Meine Interviews",

@@ -123,8 +123,30 @@ export type Briefing = {
   candidateFeedback: CandidateFeedbackPolicy;
   expectedReplyTime?: string | null;
   graceSeconds: number;
-  /** Reserved for the consent record. */
-  consent?: Record<string, unknown> | null;
+  /** The AI-use notice to accept before starting, and what the candidate accepted (null until then). */
+  notice: ConsentNotice;
+  consent?: ConsentRecord | null;
+  /** Days the company keeps candidates' data after the decision, when it has set it. */
+  retentionDays?: number | null;
+};
+
+/** The AI-use notice as rendered for one invitation: its version, the hash of its English text and the facts it states. */
+export type ConsentNotice = {
+  version: string;
+  hash: string;
+  paragraphs: string[];
+  companyName: string;
+  criteria: string[];
+  retentionDays?: number | null;
+  contactEmail?: string | null;
+};
+
+/** What a candidate accepted, and whether they asked for a human-only review. */
+export type ConsentRecord = {
+  noticeVersion: string;
+  noticeHash: string;
+  acceptedAt: string;
+  humanReviewRequested: boolean;
 };
 
 /** A question's clock as the server keeps it: think until `answerFrom`, answer by `answerBy`. */
@@ -347,6 +369,13 @@ export function useInvitationWithTemplate(id: string) {
 
 export function openBriefing(invitationId: string) {
   return api.post<Briefing>(`/api/invitations/${invitationId}/briefing`);
+}
+
+/** Accept the briefing's notice (starting needs it); a notice that changed meanwhile is refused (NOTICE_OUTDATED). */
+export function acceptNotice(invitationId: string, notice: ConsentNotice, humanReviewRequested: boolean) {
+  return api.post<Briefing>(`/api/invitations/${invitationId}/briefing`, {
+    consent: { accepted: true, noticeVersion: notice.version, noticeHash: notice.hash, humanReviewRequested },
+  });
 }
 
 /** The candidate is shown a question: the server starts (or, on a reload, keeps) its clock. */

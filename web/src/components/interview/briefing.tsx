@@ -7,10 +7,10 @@ import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Alert, ErrorState, LoadingBlock } from "@/components/ui/feedback";
-import { errorMessage } from "@/lib/api";
+import { ApiError, errorMessage } from "@/lib/api";
 import { useLoadedT } from "@/lib/i18n";
 import { countdown, describeDuration } from "@/lib/interview";
-import { openBriefing, startInvitation, type Briefing } from "@/lib/invitations";
+import { acceptNotice, openBriefing, startInvitation, type Briefing } from "@/lib/invitations";
 import { pickMimeType } from "@/lib/recorder";
 import { formatDate, formatSeconds } from "@/lib/utils";
 import { DeviceCheck, LivePreview, MicMeter } from "./device-check";
@@ -40,7 +40,23 @@ export function BriefingScreen({
     staleTime: Infinity,
     retry: false,
   });
-  const start = useMutation({ mutationFn: () => startInvitation(invitationId), onSuccess: onStarted });
+  // Null until the candidate touches the checkbox: a notice accepted earlier (a reload) stays accepted.
+  const [agreed, setAgreed] = React.useState<boolean | null>(null);
+  const [humanOnly, setHumanOnly] = React.useState<boolean | null>(null);
+  const start = useMutation({
+    mutationFn: async (b: Briefing) => {
+      // The acceptance is sent each time: the candidate may have changed the human-only choice.
+      await acceptNotice(invitationId, b.notice, humanOnly ?? b.consent?.humanReviewRequested ?? false);
+      await startInvitation(invitationId);
+    },
+    onSuccess: onStarted,
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === "NOTICE_OUTDATED") {
+        setAgreed(false);
+        void briefing.refetch();
+      }
+    },
+  });
   const t = useLoadedT();
 
   if (briefing.isPending) return <LoadingBlock rows={4} label={t("Loading the briefing…")} />;
@@ -49,6 +65,7 @@ export function BriefingScreen({
   const b = briefing.data;
   const recorded = b.needsCamera || b.needsMicrophone;
   const devicesReady = !recorded || stream !== null;
+  const accepted = agreed ?? Boolean(b.consent);
 
   return (
     <div className="space-y-5">
@@ -61,10 +78,16 @@ export function BriefingScreen({
         <CardContent className="space-y-5 text-sm">
           {b.templateDescription && <p className="whitespace-pre-line">{b.templateDescription}</p>}
           <BriefingFacts briefing={b} />
-          {/* Consent slot: the record of what the candidate agrees to (and when) is added here by the trust work. */}
-          <div data-slot="consent" hidden={!b.consent} />
         </CardContent>
       </Card>
+
+      <ConsentNoticeCard
+        briefing={b}
+        accepted={accepted}
+        onAccepted={setAgreed}
+        humanOnly={humanOnly ?? b.consent?.humanReviewRequested ?? false}
+        onHumanOnly={setHumanOnly}
+      />
 
       {recorded && (
         <Card>
@@ -86,19 +109,113 @@ export function BriefingScreen({
 
       {start.isError && (
         <Alert variant="error" title={t("The interview could not start")}>
-          {errorMessage(start.error)}
+          {start.error instanceof ApiError && start.error.code === "NOTICE_OUTDATED"
+            ? t("The notice changed while this page was open. Please read it again and accept it.")
+            : errorMessage(start.error)}
         </Alert>
       )}
       <div className="flex flex-wrap items-center gap-3">
-        <Button onClick={() => start.mutate()} disabled={!devicesReady || start.isPending}>
+        <Button onClick={() => start.mutate(b)} disabled={!devicesReady || !accepted || start.isPending}>
           {t(start.isPending ? "Starting…" : "Start interview")}
         </Button>
         {!devicesReady && <p className="text-sm text-muted-foreground">{t("Check your devices first.")}</p>}
+        {devicesReady && !accepted && <p className="text-sm text-muted-foreground">{t("Accept the notice above to start.")}</p>}
         <Button asChild variant="outline">
           <Link href="/candidate/dashboard">{t("Not now")}</Link>
         </Button>
       </div>
     </div>
+  );
+}
+
+/**
+ * The AI-use notice: who is hiring, that answers are recorded and scored by AI (on which criteria), that a person
+ * decides, how long the data is kept and how to ask for a human-only review or another process. It is rendered in
+ * the candidate's language from the facts the server hashed (its English text is the same words); starting needs
+ * it accepted, and the candidate may ask for a human-only review.
+ */
+export function ConsentNoticeCard({
+  briefing: b,
+  accepted,
+  onAccepted,
+  humanOnly,
+  onHumanOnly,
+}: {
+  briefing: Briefing;
+  accepted: boolean;
+  onAccepted: (accepted: boolean) => void;
+  humanOnly: boolean;
+  onHumanOnly: (humanOnly: boolean) => void;
+}) {
+  const t = useLoadedT();
+  const n = b.notice;
+  const company = n.companyName;
+  const days = n.retentionDays ?? b.retentionDays;
+  const started = b.status !== "pending";
+  return (
+    <Card>
+      <CardContent className="space-y-4 pt-5 text-sm">
+        <section aria-labelledby="consent-notice" className="space-y-2">
+          <h2 id="consent-notice" className="text-base font-semibold">
+            {t("How your answers are used")}
+          </h2>
+          <p>{t("{company} is hiring for {role} and asks you to answer these questions.", { company, role: b.templateTitle })}</p>
+          <p>
+            {t("Your answers are recorded. An AI transcribes and scores them on these criteria: {criteria}.", {
+              criteria: n.criteria.map((c) => t(c)).join(", "),
+            })}
+          </p>
+          <p>{t("The AI does not decide. A person at {company} reviews your answers and makes the decision.", { company })}</p>
+          <p>
+            {days != null
+              ? t("Your answers, recordings and their scores are kept for {days} days after the decision, then deleted.", { days })
+              : t("Your answers, recordings and their scores are kept until {company} deletes them or you ask for them to be deleted from your privacy page.", { company })}
+          </p>
+          <p>
+            {t("You may ask for a human-only review: people score your answers without seeing the AI's scores.")}{" "}
+            {n.contactEmail ? (
+              <>
+                {t("To ask for another way of applying instead of this interview, write to")}{" "}
+                <a className="underline" href={`mailto:${n.contactEmail}`}>
+                  {n.contactEmail}
+                </a>
+                .
+              </>
+            ) : (
+              t("To ask for another way of applying instead of this interview, reply to {company}'s invitation.", { company })
+            )}
+          </p>
+          <p className="text-xs text-muted-foreground">{t("Notice version {version}", { version: n.version })}</p>
+        </section>
+        {started && b.consent ? (
+          <p role="status">
+            {t("You accepted this notice on {date}.", { date: formatDate(b.consent.acceptedAt, true) })}{" "}
+            {b.consent.humanReviewRequested && t("You asked for a human-only review.")}
+          </p>
+        ) : (
+          <div className="space-y-2">
+            <label className="flex items-start gap-2">
+              <input
+                type="checkbox"
+                className="mt-0.5 h-4 w-4"
+                checked={accepted}
+                onChange={(e) => onAccepted(e.target.checked)}
+              />
+              <span>{t("I have read this notice and agree to take the interview on these terms.")}</span>
+            </label>
+            <label className="flex items-start gap-2">
+              <input
+                type="checkbox"
+                className="mt-0.5 h-4 w-4"
+                checked={humanOnly}
+                onChange={(e) => onHumanOnly(e.target.checked)}
+              />
+              <span>{t("I ask for a human-only review: people score my answers before they see the AI's scores.")}</span>
+            </label>
+          </div>
+        )}
+      </CardContent>
+    </Card>
   );
 }
 
