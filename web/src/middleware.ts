@@ -19,7 +19,11 @@ function route(request: NextRequest) {
   // request.url names the server's bind address (often "localhost"); the browser's host is what its cookies
   // belong to, so redirects keep it.
   const origin = `${request.nextUrl.protocol}//${request.headers.get("host") ?? request.nextUrl.host}`;
-  if (PUBLIC.has(pathname)) return NextResponse.next();
+  // /apply/<token>: a template's public apply link (its signed token is checked by the service).
+  // /privacy/erasure/<id>?token=…: an erasure report, opened from its e-mailed signed link after the account is gone.
+  if (PUBLIC.has(pathname) || pathname.startsWith("/apply/") || pathname.startsWith("/privacy/erasure/")) {
+    return NextResponse.next();
+  }
 
   const access = sessionCookie(request, "access_token");
   const refresh = sessionCookie(request, "refresh_token");

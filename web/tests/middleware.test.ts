@@ -31,7 +31,7 @@ const to = (path: string, host = "127.0.0.1:3000") => ({ status: 307, location: 
 
 describe("middleware", () => {
   it("lets anyone see the public pages", () => {
-    for (const path of ["/", "/login", "/register", "/about", "/pricing", "/auth/callback", "/shared", "/join"]) {
+    for (const path of ["/", "/login", "/register", "/about", "/pricing", "/auth/callback", "/shared", "/join", "/apply/t.n.sig"]) {
       expect(visit(path), path).toEqual(passes);
     }
   });

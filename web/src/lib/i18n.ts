@@ -131,6 +131,34 @@ const DE: Record<string, string> = {
     "Danke. Ihre Angaben sind gespeichert; Sie können sie hier jederzeit ändern oder zurückziehen.",
   "Your answers were deleted.": "Ihre Angaben wurden gelöscht.",
   "That did not work. Please try again.": "Das hat nicht geklappt. Bitte versuchen Sie es erneut.",
+  // The public apply page (a template's apply link)
+  "Loading the role": "Die Stelle wird geladen",
+  "This application link cannot be opened": "Dieser Bewerbungslink kann nicht geöffnet werden",
+  "This application link is not valid. Please check that you copied all of it.":
+    "Dieser Bewerbungslink ist ungültig. Bitte prüfen Sie, ob Sie ihn vollständig kopiert haben.",
+  "This application link is no longer open. Please ask the company for their current link.":
+    "Dieser Bewerbungslink ist nicht mehr offen. Bitte fragen Sie das Unternehmen nach dem aktuellen Link.",
+  "This role is not taking applications at the moment.": "Für diese Stelle werden derzeit keine Bewerbungen angenommen.",
+  "This role is not taking more applications right now. Please try again later.":
+    "Für diese Stelle werden gerade keine weiteren Bewerbungen angenommen. Bitte versuchen Sie es später erneut.",
+  "Too many applications were sent from here in the last hour. Please try again later.":
+    "Von hier wurden in der letzten Stunde zu viele Bewerbungen gesendet. Bitte versuchen Sie es später erneut.",
+  "Please enter your name and a valid e-mail address.": "Bitte geben Sie Ihren Namen und eine gültige E-Mail-Adresse ein.",
+  "Something went wrong. Please try again in a moment.": "Etwas ist schiefgelaufen. Bitte versuchen Sie es gleich noch einmal.",
+  "A video interview of {count} questions, about {minutes} minutes in all. You take it whenever it suits you within a week.":
+    "Ein Video-Interview mit {count} Fragen, insgesamt etwa {minutes} Minuten. Sie führen es innerhalb einer Woche durch, wann es Ihnen passt.",
+  "Check your inbox": "Sehen Sie in Ihr Postfach",
+  "If this address can take the interview, an e-mail with your personal link is on its way. Open it to confirm your address and start.":
+    "Wenn diese Adresse am Interview teilnehmen kann, ist eine E-Mail mit Ihrem persönlichen Link unterwegs. Öffnen Sie ihn, um Ihre Adresse zu bestätigen und zu beginnen.",
+  Apply: "Bewerben",
+  "Your name": "Ihr Name",
+  "Please enter your name.": "Bitte geben Sie Ihren Namen ein.",
+  "Your e-mail address": "Ihre E-Mail-Adresse",
+  "Please enter a valid e-mail address.": "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
+  "We e-mail you a personal link. Nothing is recorded until you start the interview.":
+    "Wir senden Ihnen einen persönlichen Link per E-Mail. Aufgezeichnet wird erst, wenn Sie das Interview beginnen.",
+  "Sending…": "Wird gesendet…",
+  "Send me the link": "Link zusenden",
 };
 
 const DICTIONARIES: Record<Locale, Record<string, string>> = { en: {}, de: DE };

@@ -119,3 +119,68 @@ export const ROW_STATUS: Record<RowStatus, string> = {
 export function bulkInvite(body: BulkInvite): Promise<BulkResult> {
   return api.post<BulkResult>("/api/invites/bulk", body);
 }
+
+// -- a template's public apply link ---------------------------------------------------------------------------
+
+/** What the public apply page shows: who is hiring, for what, and how long the interview takes (seconds). */
+export type ApplyPage = {
+  companyName: string;
+  templateTitle: string;
+  templateDescription: string;
+  questions: number;
+  expectedDuration: number;
+};
+
+export type ApplyLink = { enabled: boolean; token?: string; companyName?: string; changedAt?: string };
+
+export function useApplyPage(token: string) {
+  return useQuery({
+    queryKey: ["invites", "apply", token],
+    queryFn: () => request<ApplyPage>("/api/invites/apply", { query: { token } }),
+    enabled: token.length > 0,
+    retry: false,
+  });
+}
+
+/** Apply with a name and an e-mail: the reply is the same for everyone (the e-mail tells the rest). */
+export function applyForRole(body: { token: string; name: string; email: string }): Promise<{ message: string }> {
+  return api.post<{ message: string }>("/api/invites/apply", body);
+}
+
+/** The public page's address for a link token. */
+export function applyUrl(token: string, origin: string): string {
+  return `${origin}/apply/${encodeURIComponent(token)}`;
+}
+
+export function useApplyLink(templateId: string | undefined) {
+  return useQuery({
+    queryKey: ["invites", "apply-link", templateId],
+    queryFn: () => api.get<ApplyLink>(`/api/invites/apply-links/${encodeURIComponent(templateId ?? "")}`),
+    enabled: Boolean(templateId),
+  });
+}
+
+/** Open (or keep open), rotate (the old link stops working) or close a template's apply link. */
+export function setApplyLink(templateId: string, body: { enabled: boolean; rotate?: boolean; companyName?: string }) {
+  return api.put<ApplyLink>(`/api/invites/apply-links/${encodeURIComponent(templateId)}`, body);
+}
+
+/** Plain words (English; the page translates them) for what can go wrong on the public apply page. */
+export function applyError(error: unknown): string {
+  if (error instanceof ApiError) {
+    switch (error.code) {
+      case "APPLY_LINK_INVALID":
+        return "This application link is not valid. Please check that you copied all of it.";
+      case "APPLY_LINK_CLOSED":
+        return "This application link is no longer open. Please ask the company for their current link.";
+      case "ROLE_NOT_OPEN":
+        return "This role is not taking applications at the moment.";
+      case "APPLICATIONS_PAUSED":
+        return "This role is not taking more applications right now. Please try again later.";
+      case "TOO_MANY_REQUESTS":
+        return "Too many applications were sent from here in the last hour. Please try again later.";
+    }
+    if (error.statusCode === 422) return "Please enter your name and a valid e-mail address.";
+  }
+  return "Something went wrong. Please try again in a moment.";
+}
