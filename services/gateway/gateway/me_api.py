@@ -6,17 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
+from html import escape
+from typing import Any, Literal
 
 import structlog
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from limits import parse
+from limits.aio.strategies import MovingWindowRateLimiter
+from multidict import CIMultiDict
 
+from gateway.auth_api import TooManyRequests
 from gateway.docs import relayed
 from gateway.identity import Caller, authorize
 from gateway.relay import call_users, keycloak_id, ok, passthrough, segment
 from gateway.revocation import end_user_sessions
+from gateway.saga import SYSTEM_HEADERS
 from gateway.schemas import Message, MySkills, RoleChosen, SelectRole
-from kit.errors import DomainError
+from kit.errors import DomainError, ServiceUnavailable
 
 log = structlog.get_logger("gateway.me_api")
 
@@ -248,3 +256,98 @@ async def erasure_report(erasure_id: uuid.UUID, *, request: Request) -> Response
     query = {"token": request.query_params.get("token", "")}
     path = f"/erasure-reports/{segment(erasure_id)}"
     return passthrough(await call_users(request, "GET", path, None, query=query), unwrap=True)
+
+
+# -- privacy: a person's data export ---------------------------------------------------------------------
+
+# Each service that holds something about a person answers its internal `/internal/subjects/{userId}`.
+EXPORT_SOURCES = ("users", "interviews", "media", "analysis", "notifications", "billing")
+# Six services are read per export: a few a day is what a person needs; more is someone scraping.
+EXPORT_LIMIT = parse("5/hour")
+
+
+class ExportIncomplete(ServiceUnavailable):
+    code = "EXPORT_INCOMPLETE"
+
+
+async def _section(request: Request, name: str, user_id: str) -> tuple[str, Any]:
+    upstream = request.app.state.upstreams[name]
+    try:
+        response = await upstream.request(
+            "GET", f"/internal/subjects/{segment(user_id)}", headers=CIMultiDict(SYSTEM_HEADERS)
+        )
+    except DomainError as exc:
+        log.warning("data_export.source_failed", source=name, error=exc.message)
+        return name, None
+    if response.status != 200:
+        log.warning("data_export.source_refused", source=name, status=response.status)
+        return name, None
+    return name, response.json()
+
+
+def _html(value: Any) -> str:
+    """A nested export as nested lists: readable, printable, and every value escaped."""
+    if isinstance(value, dict):
+        rows = "".join(f"<dt>{escape(str(k))}</dt><dd>{_html(v)}</dd>" for k, v in value.items())
+        return f"<dl>{rows}</dl>" if rows else "<p>(none)</p>"
+    if isinstance(value, list):
+        items = "".join(f"<li>{_html(v)}</li>" for v in value)
+        return f"<ol>{items}</ol>" if items else "<p>(none)</p>"
+    if value is None:
+        return "(none)"
+    text = escape(str(value))
+    if isinstance(value, str) and value.startswith(("https://", "http://")):
+        return f'<a href="{text}">Download (the link works for a few minutes)</a>'
+    return text
+
+
+EXPORT_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}"
+    "dt{font-weight:600;margin-top:.5rem}dd{margin-left:1rem}h2{border-bottom:1px solid #ccc;margin-top:2rem}"
+)
+
+
+@router.get(
+    "/api/users/me/data-export",
+    summary="Everything the platform holds about me, as JSON or a readable page",
+    responses={
+        429: {"description": "Too many exports; retry after `Retry-After` seconds"},
+        503: {"description": "A service did not answer: the export would be incomplete, so none is given"},
+    },
+)
+async def data_export(*, request: Request, caller: Caller, format: Literal["json", "html"] = "json") -> Response:
+    """My data from every service in one file (`format=html`: a readable page of the same); refused whole with
+    a 503 when any service does not answer, never given incomplete."""
+    limiter: MovingWindowRateLimiter = request.app.state.limiter
+    if not await limiter.hit(EXPORT_LIMIT, "data-export", caller.user_id):
+        stats = await limiter.get_window_stats(EXPORT_LIMIT, "data-export", caller.user_id)
+        retry = max(1, int(stats.reset_time - datetime.now(UTC).timestamp()))
+        raise TooManyRequests(
+            "You asked for your data several times in the last hour; try again later",
+            headers={"Retry-After": str(retry)},
+        )
+    sections = dict(await asyncio.gather(*(_section(request, name, caller.user_id) for name in EXPORT_SOURCES)))
+    missing = sorted(name for name, section in sections.items() if section is None)
+    if missing:
+        raise ExportIncomplete(
+            "Part of your data could not be collected just now, so no export was made; try again in a few minutes",
+            details=[{"field": "source", "message": f"{name} did not answer"} for name in missing],
+            headers={"Retry-After": "60"},
+        )
+    exported_at = datetime.now(UTC).isoformat()
+    if format == "html":
+        body = "".join(f"<h2>{escape(name)}</h2>{_html(sections[name])}" for name in EXPORT_SOURCES)
+        page = (
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your data</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{EXPORT_STYLE}</style>'
+            f"</head><body><main><h1>Everything we hold about you</h1><p>Exported {escape(exported_at)}.</p>"
+            f"{body}</main></body></html>"
+        )
+        return HTMLResponse(page, headers={"cache-control": "no-store"})
+    return JSONResponse(
+        {"exportedAt": exported_at, "userId": caller.user_id, **sections},
+        headers={
+            "cache-control": "no-store",
+            "content-disposition": 'attachment; filename="my-data.json"',
+        },
+    )

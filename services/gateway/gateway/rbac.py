@@ -65,6 +65,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/users/me/experience-level"): CANDIDATE,
     ("GET", "/api/users/me/permissions"): ANY,
     ("GET", "/api/users/me/companies"): ANY,
+    # privacy: a candidate's export and erasure of their data; the erasure report is read by its signed link
+    ("GET", "/api/users/me/data-export"): CANDIDATE,
+    ("POST", "/api/users/me/erasure"): CANDIDATE,
+    ("GET", "/api/privacy/erasure-reports/{erasure_id}"): PUBLIC,
     ("GET", "/api/me/skills"): CANDIDATE,
     ("POST", "/api/me/skills"): CANDIDATE,
     ("PUT", "/api/me/skills/{skill_id}"): CANDIDATE,

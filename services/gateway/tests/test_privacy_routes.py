@@ -45,3 +45,46 @@ async def test_a_confirmed_erasure_removes_the_account_everywhere_and_the_signed
     assert report.json()["status"] == "in_progress"
     assert "interviews" in report.json()["waitingFor"]
     assert forged.status_code == 404
+
+
+async def test_the_data_export_gathers_every_service_as_json_or_a_page_and_is_refused_whole_when_one_is_down(
+    make_gateway: Any, stub: Any, fresh_user: Any
+) -> None:
+    everyone = await make_gateway(media_url=stub[0].url, notifications_url=stub[0].url)
+    two_down = await make_gateway()
+    user = await fresh_user("export", roles=("candidate",))
+    auth = await _token(user)
+
+    exported = await everyone.get("/api/users/me/data-export", headers=auth)
+    page = await everyone.get("/api/users/me/data-export", params={"format": "html"}, headers=auth)
+    incomplete = await two_down.get("/api/users/me/data-export", headers=auth)
+    bad_format = await everyone.get("/api/users/me/data-export", params={"format": "pdf"}, headers=auth)
+
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-disposition"] == 'attachment; filename="my-data.json"'
+    data = exported.json()
+    for source in ("users", "interviews", "media", "analysis", "notifications", "billing"):
+        assert data[source]["path"] == f"/internal/subjects/{data['userId']}", source
+        assert data[source]["headers"]["x-internal-token"]
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<h2>media</h2>" in page.text and f"/internal/subjects/{data['userId']}" in page.text
+    assert incomplete.status_code == 503
+    assert incomplete.json()["code"] == "EXPORT_INCOMPLETE"
+    assert [d["message"] for d in incomplete.json()["details"]] == [
+        "media did not answer",
+        "notifications did not answer",
+    ]
+    assert bad_format.status_code == 422
+
+
+async def test_the_data_export_is_limited_to_a_few_an_hour_per_person(
+    make_gateway: Any, stub: Any, fresh_user: Any
+) -> None:
+    gateway = await make_gateway(media_url=stub[0].url, notifications_url=stub[0].url)
+    auth = await _token(await fresh_user("export-limit", roles=("candidate",)))
+
+    answers = [(await gateway.get("/api/users/me/data-export", headers=auth)).status_code for _ in range(6)]
+
+    assert answers == [200] * 5 + [429]
+    limited = await gateway.get("/api/users/me/data-export", headers=auth)
+    assert limited.json()["code"] == "TOO_MANY_REQUESTS" and int(limited.headers["retry-after"]) > 0

@@ -43,6 +43,10 @@ export type TemplateListItem = {
   questionsCount: number;
   createdAt: string;
   updatedAt: string;
+  /** HR's own name for it in lists ("SWE Berlin Q1, batch 2"); candidates only ever see the title. */
+  internalName?: string | null;
+  /** The version new invitations get (the last published); absent before the first publish. */
+  currentVersion?: number | null;
 };
 
 export type TemplateSettings = {
@@ -56,12 +60,28 @@ export type TemplateSettings = {
   candidateFeedback?: "none" | "decision" | "decision_and_feedback";
   /** The company's expected reply time, in its words ("within 5 working days"). */
   expectedReplyTime?: string;
+  /** Reviewers see the AI's scores and summary only after submitting their own ratings. */
+  blindToAi?: boolean;
   [key: string]: unknown;
 };
 
+/** One published version: what candidates invited while it was current were sent. */
+export type TemplateVersion = {
+  number: number;
+  title: string;
+  publishedBy: string;
+  publishedAt: string;
+  questionsCount: number;
+  questionsAdded: number;
+  questionsRemoved: number;
+  questionsEdited: number;
+  /** The title, description or settings changed since the version before. */
+  detailsChanged: boolean;
+  /** Invitations sent with this version. */
+  invitations: number;
+};
+
 export type Template = TemplateListItem & { settings: TemplateSettings; questions: Question[]; version: number };
-  /** Reviewers see the AI's scores and summary only after submitting their own ratings. */
-  blindToAi?: boolean;
 
 // -- form model ---------------------------------------------------------------------------------------------
 
@@ -116,6 +136,7 @@ export const basicInfoSchema = z.object({
     .trim()
     .min(1, "Description is required")
     .max(LIMITS.descriptionMax, `At most ${LIMITS.descriptionMax} characters`),
+  internalName: z.string().trim().max(LIMITS.titleMax, `At most ${LIMITS.titleMax} characters`).optional(),
 });
 
 export const optionSchema = z.object({ text: z.string(), isCorrect: z.boolean() });
@@ -166,6 +187,7 @@ export const settingsSchema = z.object({
   allowPause: z.boolean(),
   candidateFeedback: z.enum(CANDIDATE_FEEDBACK),
   expectedReplyTime: z.string().trim().max(LIMITS.replyTimeMax, `At most ${LIMITS.replyTimeMax} characters`),
+  blindToAi: z.boolean(),
 });
 
 export const templateDraftSchema = basicInfoSchema.extend({
@@ -187,7 +209,6 @@ export function newKey(): string {
 
 export function emptyOption(): OptionDraft {
   return { text: "", isCorrect: false };
-  blindToAi: z.boolean(),
 }
 
 export function emptyQuestion(type: WizardQuestionType = "text"): QuestionDraft {
@@ -213,10 +234,11 @@ export const DEFAULT_SETTINGS: SettingsDraft = {
   allowPause: true,
   candidateFeedback: "decision",
   expectedReplyTime: "",
+  blindToAi: false,
 };
 
 export function emptyDraft(): TemplateDraft {
-  return { title: "", description: "", questions: [], settings: { ...DEFAULT_SETTINGS } };
+  return { title: "", description: "", internalName: "", questions: [], settings: { ...DEFAULT_SETTINGS } };
 }
 
 function settingsDraftOf(settings: TemplateSettings | undefined | null): SettingsDraft {
@@ -234,7 +256,7 @@ function settingsDraftOf(settings: TemplateSettings | undefined | null): Setting
       ? (s.candidateFeedback as SettingsDraft["candidateFeedback"])
       : DEFAULT_SETTINGS.candidateFeedback,
     expectedReplyTime: typeof s.expectedReplyTime === "string" ? s.expectedReplyTime : "",
-  blindToAi: false,
+    blindToAi: bool(s.blindToAi, DEFAULT_SETTINGS.blindToAi),
   };
 }
 
@@ -256,12 +278,13 @@ function questionDraftOf(q: Question, keepId: boolean): QuestionDraft {
 /**
  * The wizard's values for an existing template (edit: ids kept) or for a copy of it (duplicate: no ids). A copy
  * keeps the title as it is: the title is the job candidates see, and the copy is told apart as a draft.
-    blindToAi: bool(s.blindToAi, DEFAULT_SETTINGS.blindToAi),
  */
 export function draftFromTemplate(t: Template, { copy = false }: { copy?: boolean } = {}): TemplateDraft {
   return {
     title: t.title,
     description: t.description,
+    // A copy is told apart in HR's lists by its internal name; candidates see the job title unchanged.
+    internalName: copy ? `${t.internalName || t.title} (copy)`.slice(0, LIMITS.titleMax) : (t.internalName ?? ""),
     settings: settingsDraftOf(t.settings),
     questions: [...t.questions].sort((a, b) => a.order - b.order).map((q) => questionDraftOf(q, !copy)),
   };
@@ -278,6 +301,7 @@ export type SettingsBody = {
   allowPause: boolean;
   candidateFeedback?: SettingsDraft["candidateFeedback"];
   expectedReplyTime?: string;
+  blindToAi?: boolean;
 };
 
 /** The whole settings object: the service replaces settings as sent, so every key is always included. */
@@ -292,6 +316,7 @@ export function settingsBody(s: SettingsDraft): SettingsBody {
     // Omitted means the service's default (the decision), as for templates saved before the setting existed.
     ...(s.candidateFeedback !== DEFAULT_SETTINGS.candidateFeedback ? { candidateFeedback: s.candidateFeedback } : {}),
     ...(s.expectedReplyTime.trim() ? { expectedReplyTime: s.expectedReplyTime.trim() } : {}),
+    ...(s.blindToAi ? { blindToAi: true } : {}),
   };
 }
 
@@ -301,7 +326,6 @@ export type QuestionBody = {
   order: number;
   timeLimit: number;
   thinkTime?: number;
-  blindToAi?: boolean;
   required: boolean;
   hints?: string;
   options?: { text: string; isCorrect: boolean }[];
@@ -316,7 +340,6 @@ export function questionBody(q: QuestionDraft, order: number): QuestionBody {
     text: q.text.trim(),
     type: q.type,
     order,
-    ...(s.blindToAi ? { blindToAi: true } : {}),
     timeLimit: q.timeLimit,
     ...(THINKING_TYPES.includes(q.type) && q.thinkTime > 0 ? { thinkTime: q.thinkTime } : {}),
     required: q.required,
@@ -366,10 +389,13 @@ export const templatesApi = {
   list: (query: { status?: string; page?: number; limit?: number }) =>
     api.get<Page<TemplateListItem>>("/api/templates", query),
   get: (id: string) => api.get<Template>(`/api/templates/${id}`),
-  create: (body: { title: string; description: string; settings: SettingsBody }) =>
+  create: (body: { title: string; description: string; settings: SettingsBody; internalName?: string }) =>
     api.post<{ id: string }>("/api/templates", body),
-  update: (id: string, body: { title?: string; description?: string; settings?: SettingsBody }) =>
+  update: (id: string, body: { title?: string; description?: string; settings?: SettingsBody; internalName?: string }) =>
     api.put<Template>(`/api/templates/${id}`, body),
+  /** Reopens a published template as the draft of its next version; sent invitations keep theirs. */
+  revise: (id: string) => api.post<Template>(`/api/templates/${id}/revise`),
+  versions: (id: string) => api.get<{ versions: TemplateVersion[] }>(`/api/templates/${id}/versions`),
   archive: (id: string) => api.delete<void>(`/api/templates/${id}`),
   publish: (id: string) => api.put<{ status: string }>(`/api/templates/${id}/publish`),
   addQuestion: (id: string, body: QuestionBody) => api.post<{ id: string }>(`/api/templates/${id}/questions`, body),
@@ -452,7 +478,12 @@ export async function saveTemplateDraft(
   const settings = settingsBody(draft.settings);
   if (!id) {
     const created = await run({ kind: "template", action: "create" }, () =>
-      templatesApi.create({ title: draft.title.trim(), description: draft.description.trim(), settings }),
+      templatesApi.create({
+        title: draft.title.trim(),
+        description: draft.description.trim(),
+        settings,
+        ...(draft.internalName?.trim() ? { internalName: draft.internalName.trim() } : {}),
+      }),
     );
     id = created.id;
     cb.onTemplateCreated?.(id);
@@ -466,6 +497,12 @@ export async function saveTemplateDraft(
       JSON.stringify(settingsBody(settingsDraftOf(current.settings))) !== JSON.stringify(settings) ||
       // Keys the form does not know of (or a missing one) also mean the stored object differs.
       Object.keys(current.settings ?? {}).length !== Object.keys(settings).length;
+    if ((current.internalName ?? "") !== (draft.internalName ?? "").trim()) {
+      // HR's own name changes on its own (any state), so a published template's list name can change too.
+      await run({ kind: "template", action: "update" }, () =>
+        templatesApi.update(templateKey, { internalName: (draft.internalName ?? "").trim() }),
+      );
+    }
     if (changed) {
       await run({ kind: "template", action: "update" }, () =>
         templatesApi.update(templateKey, { title: draft.title.trim(), description: draft.description.trim(), settings }),
@@ -613,4 +650,22 @@ export function useTemplateSettings(templateId: string) {
 /** Lists, counts and details all change together (status, question count). */
 export function invalidateTemplates(client: QueryClient): Promise<void> {
   return client.invalidateQueries({ queryKey: templateKeys.all });
+}
+
+/** A template's published versions, newest first. */
+export function useTemplateVersions(id: string) {
+  return useQuery({ queryKey: [...templateKeys.detail(id), "versions"] as const, queryFn: () => templatesApi.versions(id) });
+}
+
+/** What changed in a version, in words ("2 questions added, 1 edited"); the first version says how many it has. */
+export function describeVersionChanges(v: TemplateVersion, first: boolean): string {
+  const count = (n: number, word: string) => `${n} question${n === 1 ? "" : "s"} ${word}`;
+  if (first) return `First version: ${v.questionsCount} question${v.questionsCount === 1 ? "" : "s"}`;
+  const parts = [
+    v.questionsAdded ? count(v.questionsAdded, "added") : "",
+    v.questionsRemoved ? count(v.questionsRemoved, "removed") : "",
+    v.questionsEdited ? count(v.questionsEdited, "edited") : "",
+    v.detailsChanged ? "title, description or settings changed" : "",
+  ].filter(Boolean);
+  return parts.length ? parts.join(", ") : "No changes";
 }

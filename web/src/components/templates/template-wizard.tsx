@@ -152,7 +152,7 @@ export function TemplateWizard({
   };
 
   const next = async () => {
-    const ok = step === 0 ? await trigger(["title", "description"], { shouldFocus: true }) : await trigger("questions", { shouldFocus: true });
+    const ok = step === 0 ? await trigger(["title", "internalName", "description"], { shouldFocus: true }) : await trigger("questions", { shouldFocus: true });
     if (ok) goTo(step + 1);
     else setLive(true);
   };
@@ -284,6 +284,20 @@ export function TemplateWizard({
                 />
               </Field>
               <Field
+                id="template-internal-name"
+                label="Internal name (optional)"
+                hint="Only your team sees it, in lists and search, e.g. “SWE Berlin Q1, batch 2”. Candidates see the title."
+                error={errors.internalName?.message}
+              >
+                <Input
+                  id="template-internal-name"
+                  maxLength={LIMITS.titleMax}
+                  aria-invalid={errors.internalName ? true : undefined}
+                  aria-describedby={errors.internalName ? "template-internal-name-error" : "template-internal-name-hint"}
+                  {...register("internalName")}
+                />
+              </Field>
+              <Field
                 id="template-description"
                 label="Description"
                 hint="What the interview is about; candidates see it before they start."
@@ -380,6 +394,12 @@ export function TemplateWizard({
                 <Checkbox id="settings-pause" label="Allow pausing" description="The candidate may leave and resume the interview later." {...register("settings.allowPause")} />
                 <Checkbox id="settings-random" label="Randomize question order" {...register("settings.randomizeQuestions")} />
                 <Checkbox
+                  id="settings-blind"
+                  label="Reviewers rate before they see the AI"
+                  description="Each reviewer sees the AI's scores and summary only after submitting their own ratings."
+                  {...register("settings.blindToAi")}
+                />
+                <Checkbox
                   id="settings-retakes"
                   label="Allow retakes"
                   description="The candidate may answer a question again; each retake replaces the previous answer."
@@ -393,12 +413,6 @@ export function TemplateWizard({
                 >
                   <NativeSelect id="settings-feedback" aria-describedby="settings-feedback-hint" {...register("settings.candidateFeedback")}>
                     {CANDIDATE_FEEDBACK.map((value) => (
-                <Checkbox
-                  id="settings-blind"
-                  label="Reviewers rate before they see the AI"
-                  description="Each reviewer sees the AI's scores and summary only after submitting their own ratings."
-                  {...register("settings.blindToAi")}
-                />
                       <option key={value} value={value}>
                         {CANDIDATE_FEEDBACK_LABELS[value]}
                       </option>
@@ -443,6 +457,12 @@ export function TemplateWizard({
               </CardContent>
             </Card>
             <Review />
+            {/* The rubric names saved questions, so it is edited once the draft exists. */}
+            {existingId ? (
+              <RubricEditor templateId={existingId} editable />
+            ) : (
+              <p className="text-sm text-muted-foreground">Save the draft, then edit it to add a scoring rubric.</p>
+            )}
           </div>
         )}
 
@@ -457,12 +477,6 @@ export function TemplateWizard({
           <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
             {saving?.step && (
               <span role="status" className="text-sm text-muted-foreground">
-            {/* The rubric names saved questions, so it is edited once the draft exists. */}
-            {existingId ? (
-              <RubricEditor templateId={existingId} editable />
-            ) : (
-              <p className="text-sm text-muted-foreground">Save the draft, then edit it to add a scoring rubric.</p>
-            )}
                 {describeStep(saving.step)}…
               </span>
             )}

@@ -42,6 +42,12 @@ function Stats() {
   );
 }
 
+/** Under HR's internal name, the job title candidates see (the link already shows the title when there is none). */
+function JobTitle({ t }: { t: TemplateListItem }) {
+  if (!t.internalName) return null;
+  return <p className="text-xs">Job title: {t.title}</p>;
+}
+
 type Actions = ReturnType<typeof useTemplateActions>;
 
 function RowActions({ t, actions, onArchive }: { t: TemplateListItem; actions: Actions; onArchive: () => void }) {
@@ -92,7 +98,7 @@ export default function TemplatesPage() {
   const loaded = React.useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total ?? 0;
   const needle = search.trim().toLowerCase();
-  const shown = needle ? loaded.filter((t) => `${t.title} ${t.description}`.toLowerCase().includes(needle)) : loaded;
+  const shown = needle ? loaded.filter((t) => `${t.internalName ?? ""} ${t.title} ${t.description}`.toLowerCase().includes(needle)) : loaded;
 
   return (
     <>
@@ -118,7 +124,7 @@ export default function TemplatesPage() {
               id="template-search"
               type="search"
               className="pl-9"
-              placeholder="Title or description"
+              placeholder="Internal name, title or description"
               value={search}
               onChange={(e) => setSearch(e.target.value)}
             />
@@ -180,8 +186,9 @@ export default function TemplatesPage() {
                   <tr key={t.id} className="border-t align-top">
                     <td className="max-w-xs px-4 py-3">
                       <Link href={`/hr/templates/${t.id}`} className="font-medium text-primary hover:underline">
-                        {t.title}
+                        {t.internalName || t.title}
                       </Link>
+                      <JobTitle t={t} />
                       <p className="line-clamp-2 text-xs text-muted-foreground">{t.description}</p>
                     </td>
                     <td className="px-4 py-3">
@@ -204,10 +211,11 @@ export default function TemplatesPage() {
                 <Card className="space-y-2 p-4">
                   <div className="flex items-start justify-between gap-2">
                     <Link href={`/hr/templates/${t.id}`} className="min-w-0 break-words font-medium text-primary hover:underline">
-                      {t.title}
+                      {t.internalName || t.title}
                     </Link>
                     <TemplateStatusBadge status={t.status} />
                   </div>
+                  <JobTitle t={t} />
                   <p className="line-clamp-2 text-xs text-muted-foreground">{t.description}</p>
                   <p className="text-xs text-muted-foreground">
                     {t.questionsCount} question{t.questionsCount === 1 ? "" : "s"} · updated {formatDate(t.updatedAt)}

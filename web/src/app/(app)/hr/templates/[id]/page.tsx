@@ -1,15 +1,17 @@
 "use client";
 
-import { CheckCircle2, Circle, Copy, Pencil, Send, Archive, UserPlus } from "lucide-react";
+import { CheckCircle2, Circle, Copy, Eye, Pencil, Send, Archive, UserPlus } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { QuestionTypeBadge, TemplateStatusBadge } from "@/components/templates/status-badge";
 import { useArchiveConfirm, useTemplateActions } from "@/components/templates/template-actions";
+import { ReviseButton, VersionHistory } from "@/components/templates/template-versions";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { ApiError } from "@/lib/api";
+import { useMe } from "@/lib/profile";
 import { useTemplate, type TemplateSettings } from "@/lib/templates";
 import { formatDate, formatSeconds } from "@/lib/utils";
 
@@ -49,6 +51,7 @@ export default function TemplateDetailPage() {
   const template = useTemplate(id);
   const { publish, archive, duplicate } = useTemplateActions();
   const confirm = useArchiveConfirm(archive);
+  const me = useMe();
 
   if (template.isPending) return <LoadingBlock label="Loading template…" />;
   if (template.isError) {
@@ -79,7 +82,7 @@ export default function TemplateDetailPage() {
         <Link href="/hr/templates" className="hover:underline">
           Templates
         </Link>{" "}
-        / <span aria-current="page">{t.title}</span>
+        / <span aria-current="page">{t.internalName || t.title}</span>
       </nav>
       <div className="flex flex-col gap-4 lg:flex-row lg:items-start lg:justify-between">
         <div className="min-w-0 space-y-2">
@@ -88,6 +91,16 @@ export default function TemplateDetailPage() {
             <span className="sr-only">Status:</span>
             <TemplateStatusBadge status={t.status} data-testid="template-status" />
           </div>
+          {t.internalName && (
+            <p className="text-sm">
+              <span className="text-muted-foreground">Internal name (only your team sees it):</span> {t.internalName}
+            </p>
+          )}
+          {t.currentVersion != null && (
+            <p className="text-sm text-muted-foreground">
+              {isDraft ? `Draft of version ${t.currentVersion + 1}; invited candidates keep version ${t.currentVersion}` : `Version ${t.currentVersion}`}
+            </p>
+          )}
           <p className="whitespace-pre-line text-sm text-muted-foreground">{t.description}</p>
           <p className="text-xs text-muted-foreground">
             Created {formatDate(t.createdAt, true)} · Updated {formatDate(t.updatedAt, true)}
@@ -105,6 +118,14 @@ export default function TemplateDetailPage() {
             <Button asChild variant="outline">
               <Link href={`/hr/templates/${t.id}/edit`}>
                 <Pencil aria-hidden /> Edit
+              </Link>
+            </Button>
+          )}
+          {t.status === "active" && <ReviseButton templateId={t.id} />}
+          {t.questions.length > 0 && (
+            <Button asChild variant="outline">
+              <Link href={`/hr/templates/${t.id}/preview`}>
+                <Eye aria-hidden /> Preview as candidate
               </Link>
             </Button>
           )}
@@ -131,7 +152,7 @@ export default function TemplateDetailPage() {
         <p className="text-sm text-muted-foreground">This draft has no questions yet: edit it to add some before publishing.</p>
       )}
       {isDraft && canPublish && (
-        <p className="text-sm text-muted-foreground">Publish this draft to invite candidates. Once published it can no longer be edited.</p>
+        <p className="text-sm text-muted-foreground">Publish this draft to invite candidates. Later changes become a new version; candidates already invited keep theirs.</p>
       )}
 
       <Card>
@@ -142,6 +163,8 @@ export default function TemplateDetailPage() {
           <SettingsList settings={t.settings ?? {}} />
         </CardContent>
       </Card>
+
+      <VersionHistory templateId={t.id} currentUserId={me.data?.id} />
 
       <section aria-labelledby="questions-heading" className="space-y-3">
         <h2 id="questions-heading" className="text-lg font-semibold">

@@ -39,8 +39,9 @@ export default function EditTemplatePage() {
         <PageHeader title={`Edit “${t.title}”`} actions={back} />
         <Alert variant="warning" title="Only drafts can be edited">
           <p>
-            This template is <TemplateStatusBadge status={t.status} />. Published and archived templates are fixed so
-            that every candidate gets the same interview. Duplicate it to make an editable copy.
+            This template is <TemplateStatusBadge status={t.status} />. What invited candidates were sent never
+            changes: to change a published template, use “Edit as new version” on its page (candidates already
+            invited keep theirs), or duplicate it.
           </p>
           <p className="mt-2">
             <Link href={`/hr/templates/${id}`} className="font-medium underline">
