@@ -30,6 +30,7 @@ from interviews.domain import (
     Template,
     TemplateNotFound,
 )
+from interviews.domain.messages import render
 from interviews.domain.reviews import (
     DECISION_STAGES,
     check_stage_change,
@@ -38,9 +39,12 @@ from interviews.domain.reviews import (
     sign_share_token,
     stage_of,
 )
+from interviews.messages import company_message
 from interviews.review_schemas import (
+    AiScores,
     ChangeStage,
     CreateShareLink,
+    QuestionCriteria,
     ReviewBoard,
     ReviewListItem,
     ReviewView,
@@ -51,6 +55,8 @@ from interviews.review_schemas import (
     ShareLinkItem,
     ShareViewItem,
 )
+from interviews.rubric_schemas import CriterionView
+from interviews.rubrics import blind_to_ai, question_rubrics
 from kit.auth import Principal
 from kit.schemas import Page, paginate
 
@@ -75,6 +81,7 @@ async def save_review(
         review = Review(invitation_id=invitation_id, reviewer_id=caller.user_id, ratings={})
         session.add(review)
     review.change(invitation, cmd.ratings, cmd.note, now)
+    review.rate_criteria(question_rubrics(invitation), cmd.criteria_ratings)
     return review
 
 
@@ -93,8 +100,11 @@ async def review_board(session: AsyncSession, invitation_id: uuid.UUID, *, calle
     reviews = (await session.scalars(select(Review).where(Review.invitation_id == invitation_id))).all()
     mine = next((r for r in reviews if r.reviewer_id == caller.user_id), None)
     others = [r for r in reviews if r.reviewer_id != caller.user_id and r.submitted_at is not None]
-    # Colleagues' ratings and notes stay hidden until the caller committed to their own.
-    shown = others if mine is not None and mine.submitted_at is not None else []
+    # Colleagues' ratings and notes stay hidden until the caller committed to their own, and so does the AI's
+    # analysis when the template or the candidate asks for it.
+    submitted = mine is not None and mine.submitted_at is not None
+    shown = others if submitted else []
+    ai_hidden = blind_to_ai(invitation) and not submitted
     previous_id, next_id = await _neighbours(session, invitation, caller)
     return ReviewBoard(
         invitation_id=invitation.id,
@@ -104,6 +114,12 @@ async def review_board(session: AsyncSession, invitation_id: uuid.UUID, *, calle
         mine=ReviewView.model_validate(mine) if mine else None,
         others=[ReviewView.model_validate(r) for r in shown],
         others_hidden=len(others) - len(shown),
+        rubric=[
+            QuestionCriteria(question_id=q, criteria=[CriterionView.model_validate(c) for c in criteria])
+            for q, criteria in question_rubrics(invitation).items()
+        ],
+        ai=None if ai_hidden else AiScores.of(invitation),
+        ai_hidden=ai_hidden,
         previous_id=previous_id,
         next_id=next_id,
         consent=ConsentRecord.of(invitation),
@@ -136,6 +152,11 @@ async def _neighbours(
 async def change_stage(session: AsyncSession, cmd: ChangeStage, *, caller: Principal, now: datetime) -> int:
     """Every named interview moves, or none does: the first refusal rolls the whole change back."""
     ids = list(dict.fromkeys(cmd.invitation_ids))
+    message = (
+        await company_message(session, cmd.message_template_id, caller=caller)
+        if cmd.message_template_id is not None
+        else None
+    )
     for invitation_id in ids:
         invitation = await load_invitation(session, invitation_id)
         access.check_team_reviewer(caller, invitation)
@@ -147,7 +168,14 @@ async def change_stage(session: AsyncSession, cmd: ChangeStage, *, caller: Princ
                 note=cmd.note,
                 by=caller.user_id,
                 now=now,
-                candidate_feedback=cmd.candidate_feedback,
+                candidate_feedback=cmd.candidate_feedback
+                if message is None
+                else render(
+                    message,
+                    candidate_name=invitation.candidate_name,
+                    role=invitation.pinned.title,
+                    company=invitation.company_name,
+                ),
             )
             continue
         marked = await session.get(CandidateStage, invitation_id, with_for_update=True)
@@ -342,6 +370,12 @@ async def review_list(
     order = column.desc().nulls_last() if descending else column.asc().nulls_last()
     rows, total = await paginate(session, query.order_by(order, Invitation.id), page=page, limit=limit)
     ratings = await _submitted_ratings(session, [row[0].id for row in rows])
+    # The AI's score stays out of the list where the caller must rate first (see `blind_to_ai`).
+    hidden = {
+        inv.id
+        for inv, _ in rows
+        if blind_to_ai(inv) and caller.user_id not in {r.reviewer_id for r in ratings.get(inv.id, [])}
+    }
     items = [
         ReviewListItem(
             id=inv.id,
@@ -350,8 +384,9 @@ async def review_list(
             candidate_name=inv.candidate_name,
             candidate_email=inv.candidate_email,
             completed_at=inv.completed_at,
-            score=inv.analysis_score,
-            recommendation=inv.analysis_recommendation,
+            score=None if inv.id in hidden else inv.analysis_score,
+            recommendation=None if inv.id in hidden else inv.analysis_recommendation,
+            ai_hidden=inv.id in hidden,
             stage=Stage(stage_value),
             team_rating=_mean([r for review in ratings.get(inv.id, []) for r in review.ratings.values()]),
             reviews=len(ratings.get(inv.id, [])),
