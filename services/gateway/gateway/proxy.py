@@ -126,23 +126,6 @@ TABLE: list[Forward] = [
         "/api/templates/{template_id}/questions/{question_id}",
         "Update a question",
     ),
-    # Rubrics (HR's scoring criteria) and the calibration view; the company's hiring team reads them.
-    *(
-        Forward(
-            method,
-            f"/api/templates/{{template_id}}{tail}",
-            "interviews",
-            f"/api/templates/{{template_id}}{tail}",
-            summary,
-            company=True,
-        )
-        for method, tail, summary in (
-            ("GET", "/rubric", "A template's rubric"),
-            ("PUT", "/rubric", "Set a template's rubric"),
-            ("PUT", "/questions/{question_id}/rubric", "Set a question's rubric"),
-            ("GET", "/calibration", "Reviewer calibration"),
-        )
-    ),
     Forward("POST", "/api/invitations", "interviews", "/api/invitations", "Invite a candidate", company=True),
     Forward("GET", "/api/invitations/candidate", "interviews", "/api/invitations/candidate", "My invitations"),
     Forward("GET", "/api/invitations/hr", "interviews", "/api/invitations/hr", "Invitations I sent"),
@@ -242,6 +225,23 @@ TABLE: list[Forward] = [
     ),
     Forward("GET", "/api/invites/apply", "interviews", "/api/invites/apply", "Open an apply link"),
     Forward("POST", "/api/invites/apply", "interviews", "/api/invites/apply", "Apply through an apply link"),
+    # a company's saved messages to candidates: shared by its hiring team (the company resolved from membership)
+    *(
+        Forward(
+            method,
+            f"/api/message-templates{tail}",
+            "interviews",
+            f"/api/message-templates{tail}",
+            summary,
+            company=True,
+        )
+        for method, tail, summary in (
+            ("GET", "", "Saved messages"),
+            ("POST", "", "Save a message"),
+            ("PUT", "/{message_id}", "Change a saved message"),
+            ("DELETE", "/{message_id}", "Delete a saved message"),
+        )
+    ),
     # fairness: a candidate's own voluntary self-identification (no route names anyone else's); the adverse-impact
     # report counts the caller's company (resolved from membership), an admin's any
     *(

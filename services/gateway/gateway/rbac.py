@@ -119,11 +119,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/templates/{template_id}/questions/{question_id}"): HR,
     ("PATCH", "/api/templates/{template_id}/questions/reorder"): HR,
     ("PATCH", "/api/templates/{template_id}/questions/{question_id}"): HR,
-    # Rubrics and the calibration view of a template.
-    ("GET", "/api/templates/{template_id}/rubric"): HR,
-    ("PUT", "/api/templates/{template_id}/rubric"): HR,
-    ("PUT", "/api/templates/{template_id}/questions/{question_id}/rubric"): HR,
-    ("GET", "/api/templates/{template_id}/calibration"): HR,
     ("POST", "/api/invitations"): HR,
     ("POST", "/api/invitations/{invitation_id}/briefing"): CANDIDATE,
     ("POST", "/api/invitations/{invitation_id}/questions/{question_id}/open"): CANDIDATE,
@@ -165,6 +160,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/invites/apply-links/{template_id}"): HR,
     ("GET", "/api/invites/apply"): PUBLIC,
     ("POST", "/api/invites/apply"): PUBLIC,
+    # a company's saved messages to candidates (decisions): the company is resolved from membership
+    ("GET", "/api/message-templates"): HR,
+    ("POST", "/api/message-templates"): HR,
+    ("PUT", "/api/message-templates/{message_id}"): HR,
+    ("DELETE", "/api/message-templates/{message_id}"): HR,
     # fairness: self-identification is the candidate's own; the report is HR's (their company) and admins'
     ("GET", "/api/self-identification"): CANDIDATE,
     ("PUT", "/api/self-identification"): CANDIDATE,

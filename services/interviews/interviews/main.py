@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from interviews.api import router
 from interviews.fairness_api import router as fairness_router
 from interviews.invite_api import router as invite_router
+from interviews.message_api import router as message_router
 from interviews.privacy_api import router as privacy_router
 from interviews.quota import Quota
 from interviews.review_api import router as review_router
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         settings,
-        routers=[router, review_router, invite_router, fairness_router, privacy_router],
+        routers=[router, review_router, invite_router, fairness_router, privacy_router, message_router],
         lifespan=lifespan,
         title="interviews service",
         description="Interview templates, questions, invitations and responses.",

@@ -40,6 +40,7 @@ from interviews.domain.invitations import (
 )
 from interviews.domain.invites import InvitationAudit
 from interviews.domain.media import MediaObject, MediaStatus
+from interviews.domain.messages import MessageTemplate
 from interviews.domain.reviews import (
     CandidateStage,
     InvalidReview,
@@ -126,6 +127,7 @@ __all__ = [
     "MediaRequired",
     "MediaStatus",
     "MediaWrongQuestion",
+    "MessageTemplate",
     "Option",
     "Question",
     "QuestionNotFound",
