@@ -1,8 +1,9 @@
 "use client";
 
-import { CheckCircle2, Circle, Copy, Eye, Pencil, Send, Archive, UserPlus } from "lucide-react";
+import { CheckCircle2, Circle, Copy, Eye, Pencil, Scale, Send, Archive, UserPlus } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
+import { RubricEditor } from "@/components/templates/rubric-editor";
 import { QuestionTypeBadge, TemplateStatusBadge } from "@/components/templates/status-badge";
 import { useArchiveConfirm, useTemplateActions } from "@/components/templates/template-actions";
 import { ReviseButton, VersionHistory } from "@/components/templates/template-versions";
@@ -25,6 +26,7 @@ function SettingsList({ settings }: { settings: TemplateSettings }) {
     ["Show timer", yesNo(settings.showTimer)],
     ["Allow pausing", yesNo(settings.allowPause)],
     ["Randomize question order", yesNo(settings.randomizeQuestions)],
+    ["Reviewers rate before they see the AI", yesNo(settings.blindToAi ?? false)],
     [
       "Retakes",
       settings.allowRetakes === true
@@ -138,6 +140,13 @@ export default function TemplateDetailPage() {
               <Send aria-hidden /> {publish.isPending ? "Publishing…" : "Publish"}
             </Button>
           )}
+          {!isDraft && (
+            <Button asChild variant="outline">
+              <Link href={`/hr/templates/${t.id}/calibration`}>
+                <Scale aria-hidden /> Reviewer calibration
+              </Link>
+            </Button>
+          )}
           <Button variant="outline" onClick={() => duplicate.mutate(target)} disabled={duplicate.isPending}>
             <Copy aria-hidden /> {duplicate.isPending ? "Duplicating…" : "Duplicate"}
           </Button>
@@ -163,6 +172,8 @@ export default function TemplateDetailPage() {
           <SettingsList settings={t.settings ?? {}} />
         </CardContent>
       </Card>
+
+      <RubricEditor templateId={t.id} editable={isDraft} />
 
       <VersionHistory templateId={t.id} currentUserId={me.data?.id} />
 
