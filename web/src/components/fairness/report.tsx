@@ -63,7 +63,8 @@ export function ReportTable({ table, printable = false }: { table: GroupTable; p
         {title}
       </h2>
       {table.rows.length === 0 && <p className="text-sm text-muted-foreground">Nobody in scope shared this yet.</p>}
-      <div className={cn("overflow-x-auto rounded-lg border", !printable && "hidden md:block")}>
+      {/* On paper nothing may scroll out of sight: the printable table wraps instead. */}
+      <div className={cn("rounded-lg border", printable ? "print:text-xs" : "hidden overflow-x-auto md:block")}>
         <table className="w-full text-sm">
           <caption className="sr-only">{`${title}: rates and impact ratios per category`}</caption>
           <thead className="bg-muted/50 text-left">
@@ -89,7 +90,7 @@ export function ReportTable({ table, printable = false }: { table: GroupTable; p
                 <td className="px-3 py-2 tabular-nums">{row.aboveMedian}</td>
                 <td className="px-3 py-2 tabular-nums">{formatRate(row.scoringRate)}</td>
                 <td className="px-3 py-2 tabular-nums">{formatRatio(row.scoringImpactRatio)}</td>
-                <td className="px-3 py-2">
+                <td className="min-w-44 px-3 py-2">
                   <Notes row={row} />
                 </td>
               </tr>
@@ -142,7 +143,7 @@ function Notes({ row }: { row: GroupRow }) {
   return (
     <span className="flex flex-wrap gap-1">
       {notes.map((note) => (
-        <Badge key={note} variant={note.startsWith("Below") ? "destructive" : "secondary"} className="whitespace-nowrap">
+        <Badge key={note} variant={note.startsWith("Below") ? "destructive" : "secondary"}>
           {note.startsWith("Below") && <AlertTriangle className="mr-1 h-3 w-3" aria-hidden />}
           {note}
         </Badge>
