@@ -315,3 +315,17 @@ class InvitationReset(InterviewEvent):
     reset_by: str
     reason: str
     reset_at: datetime
+
+
+class ReviewMentioned(InterviewEvent):
+    """A reviewer's saved note mentions teammates (members of the interview's company), each told once."""
+
+    TYPE: ClassVar[str] = "review.mentioned"
+
+    invitation_id: str
+    company_id: str
+    author_id: str
+    mentioned_user_ids: list[str]
+    candidate_name: str | None = None
+    template_title: str
+    mentioned_at: datetime

@@ -22,6 +22,8 @@ class SaveReview(Command):
     # {question id: 1..5}; a question left out is not rated yet.
     ratings: dict[str, Rating] = Field(default_factory=dict, max_length=200)
     note: Note | None = None
+    # The teammates the note @-mentions (user ids, from the company's members); others stay plain text.
+    mentions: list[Annotated[str, StringConstraints(max_length=64)]] = Field(default_factory=list, max_length=20)
 
 
 class ChangeStage(Command):

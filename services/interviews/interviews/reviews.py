@@ -39,6 +39,7 @@ from interviews.domain.reviews import (
     sign_share_token,
     stage_of,
 )
+from interviews.mentions import note_mentions
 from interviews.messages import company_message
 from interviews.review_schemas import (
     ChangeStage,
@@ -77,6 +78,7 @@ async def save_review(
         review = Review(invitation_id=invitation_id, reviewer_id=caller.user_id, ratings={})
         session.add(review)
     review.change(invitation, cmd.ratings, cmd.note, now)
+    await note_mentions(session, invitation, review, cmd.mentions, caller=caller, now=now)
     return review
 
 

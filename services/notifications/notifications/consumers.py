@@ -63,6 +63,7 @@ def handlers(notifier: Notifier, *, clock: Clock = utcnow) -> Handlers:
         interviews.InvitationClaimed.TYPE: projecting(interviews.InvitationClaimed, triggers.invitation_claimed),
         interviews.InvitationExtended.TYPE: sending(interviews.InvitationExtended, triggers.invitation_extended),
         interviews.InvitationReset.TYPE: sending(interviews.InvitationReset, triggers.invitation_reset),
+        interviews.ReviewMentioned.TYPE: sending(interviews.ReviewMentioned, triggers.review_mentioned),
         interviews.InvitationStarted.TYPE: sending(interviews.InvitationStarted, triggers.invitation_started),
         interviews.InvitationCompleted.TYPE: sending(interviews.InvitationCompleted, triggers.invitation_completed),
         interviews.InvitationExpired.TYPE: projecting(interviews.InvitationExpired, triggers.invitation_expired),

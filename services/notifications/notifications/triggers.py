@@ -395,6 +395,30 @@ async def candidate_decided(
     )
 
 
+async def review_mentioned(
+    session: AsyncSession, event: interviews.ReviewMentioned, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    """Each teammate a review note newly mentions is told in-app (inbox and live stream), linked to the review."""
+    author = await session.get(Recipient, event.author_id)
+    for user_id in event.mentioned_user_ids:
+        await notify(
+            session,
+            user_id,
+            Template.REVIEW_MENTIONED,
+            IN_APP,
+            {
+                "authorName": _name(None, author, "A teammate"),
+                "candidateName": event.candidate_name or "a candidate",
+                "templateTitle": event.template_title,
+                "invitationId": event.invitation_id,
+            },
+            link=f"/hr/review/{event.invitation_id}",
+            source=source,
+            notifier=notifier,
+            now=now,
+        )
+
+
 # -- analysis-events ----------------------------------------------------------------------------------------
 
 

@@ -93,6 +93,11 @@ SAMPLES: dict[Template, tuple[dict[str, Any], str | None, str]] = {
         "/interview/inv-1",
         "you can start again from the beginning",
     ),
+    Template.REVIEW_MENTIONED: (
+        {"authorName": "Grace", "candidateName": "Ada", "templateTitle": "Backend"},
+        "/hr/review/inv-1",
+        "Grace mentioned you in their note on Ada's interview",
+    ),
     Template.WEBHOOK_DISABLED: (
         {
             "url": "https://ats.example.com/hook",
@@ -121,6 +126,7 @@ SUBJECTS = {
     Template.WEBHOOK_DISABLED: "Your webhook endpoint has been disabled",
     Template.INVITATION_EXTENDED: "More time for your interview",
     Template.INVITATION_RESET: "You can start your interview again",
+    Template.REVIEW_MENTIONED: "You were mentioned in a review",
 }
 
 

@@ -6,6 +6,7 @@ split (migrations/env.py imports this package for the metadata)."""
 from interviews.domain.apply import ApplyLink, ApplyRequest
 from interviews.domain.companies import (
     CompanyDeleted,
+    CompanyMember,
     CompanyNameMismatch,
     CompanyNotYetKnown,
     KnownCompany,
@@ -97,6 +98,7 @@ __all__ = [
     "CandidateFeedback",
     "CandidateStage",
     "CompanyDeleted",
+    "CompanyMember",
     "CompanyNameMismatch",
     "CompanyNotYetKnown",
     "CompletionReason",

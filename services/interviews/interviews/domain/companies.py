@@ -24,6 +24,16 @@ class KnownCompany(Base):
     event_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class CompanyMember(Base):
+    """Who belongs to a company's hiring team (its creator and the members added), projected from `company.*`
+    events: only they can be mentioned in the company's review notes."""
+
+    __tablename__ = "company_members"
+
+    company_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 def invitation_company_name(company_id: str | None, company: KnownCompany | None, given: str | None) -> str:
     """The company name an invitation carries. A member of a company invites in its name (sending another name is
     refused: candidates must not be misled about who invites them); an HR user without a company names

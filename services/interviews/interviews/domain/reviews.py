@@ -75,6 +75,8 @@ class Review(Base):
     # {question id: 1..5}
     ratings: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
+    # The teammates the note mentions (user ids), so a re-saved note tells only those newly mentioned.
+    mentions: Mapped[list[str]] = mapped_column(JSON, default=list)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

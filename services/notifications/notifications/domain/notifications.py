@@ -54,17 +54,20 @@ class Template(StrEnum):
     WEBHOOK_DISABLED = "webhook_disabled"
     INVITATION_EXTENDED = "invitation_extended"
     INVITATION_RESET = "invitation_reset"
+    REVIEW_MENTIONED = "review_mentioned"
 
 
 # Every template a user may switch off. Not among them: `welcome` (the account's own first message),
 # `webhook_disabled` (the company's integration stopped; its owner must hear of it whatever they chose), and
 # `invitation_extended`/`invitation_reset` (HR changed an interview the candidate already has: its deadline, or
-# a fresh start after a failure; missing either could cost them the interview).
+# a fresh start after a failure; missing either could cost them the interview), and `review_mentioned` (a
+# teammate asked for this person by name, in-app only).
 SWITCHABLE: frozenset[str] = frozenset(t.value for t in Template) - {
     Template.WELCOME.value,
     Template.WEBHOOK_DISABLED.value,
     Template.INVITATION_EXTENDED.value,
     Template.INVITATION_RESET.value,
+    Template.REVIEW_MENTIONED.value,
 }
 
 # Statuses of an e-mail the delivery sweep still owes an attempt.
