@@ -69,8 +69,9 @@ async def erase_invitations(
 
 
 async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *, now: datetime) -> None:
-    """Every invitation of the person, by account or (not yet claimed) by address, and their recordings'
-    projection; a redelivery finds nothing left and reports zeros under the same scope, which the report ignores."""
+    """Every invitation of the person, by account or (not yet claimed) by address, their recordings' projection
+    and their voluntary self-identification; a redelivery finds nothing left and reports zeros under the same
+    scope, which the report ignores."""
     user_id = str(event.user_id)
     found = await session.scalars(
         select(Invitation.id).where(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from interviews.domain import Invitation, MediaObject, Response
+from interviews.domain.fairness import SelfIdentification
 from kit.contracts.privacy import SubjectErasureRequested
 from kit.events import Envelope
 from kit.outbox import OutboxMessage
@@ -77,6 +78,10 @@ async def test_an_erased_candidate_keeps_no_invitation_answer_or_recording_and_t
     )
     assert answered.status_code == 201, answered.text
     await ready_media(candidate, mine.invitation_id, mine.question_ids[1])
+    identified = await client.put(
+        "/api/self-identification", json={"sex": "female", "raceEthnicity": "white"}, headers=candidate.headers
+    )
+    assert identified.status_code == 200, identified.text
     request = erasure(candidate)
 
     assert await deliver(request) == ["ok"]
@@ -96,6 +101,8 @@ async def test_an_erased_candidate_keeps_no_invitation_answer_or_recording_and_t
     assert report.payload["payload"]["counts"]["invitations"] == 2
     assert report.payload["payload"]["counts"]["answers"] == 1
     assert report.payload["payload"]["counts"]["recordingRefs"] == 1
+    assert report.payload["payload"]["counts"]["selfIdentification"] == 1
+    assert await count(sessions, SelfIdentification, candidate_id=candidate.id) == 0
     assert "gone@example.com" not in str(report.payload).lower()
 
 
