@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Delete, delete, func, or_, select
+from sqlalchemy import DateTime, Delete, Integer, String, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 from interviews import queries
 from interviews.domain import Invitation, InvitationAudit, MediaObject, Response
@@ -22,10 +23,60 @@ from interviews.domain.fairness import SelfIdentification
 from interviews.domain.invites import UNCLAIMED_PREFIX
 from interviews.domain.reviews import CandidateStage, Review, ShareLink
 from interviews.domain.timing import QuestionOpening
+from kit.auth import Principal
 from kit.contracts.privacy import InterviewsSubjectErased, InvitationErased, SubjectErasureRequested
+from kit.db import Base
 from kit.outbox import stage
 
 SERVICE = "interviews"
+MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 1, 3650
+
+
+class CompanyRetention(Base):
+    """A company's choice to erase its candidates' data N days after the decision; no row: kept (the default)."""
+
+    __tablename__ = "company_retention"
+
+    company_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    retention_days: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+async def retention_of(session: AsyncSession, company_id: str) -> int | None:
+    row = await session.get(CompanyRetention, company_id)
+    return row.retention_days if row else None
+
+
+async def set_retention(session: AsyncSession, days: int | None, *, caller: Principal, now: datetime) -> int | None:
+    """The caller's company's retention period in days, or None to keep data (bounds are the schema's)."""
+    row = await session.get(CompanyRetention, caller.account_id, with_for_update=True)
+    if days is None:
+        if row is not None:
+            await session.delete(row)
+        return None
+    if row is None:
+        row = CompanyRetention(company_id=caller.account_id)
+        session.add(row)
+    row.retention_days, row.updated_by, row.updated_at = days, caller.user_id, now
+    return days
+
+
+async def erase_expired(session: AsyncSession, *, now: datetime, batch: int) -> int:
+    """One batch of decided invitations past their company's retention period, erased as the retention's; the
+    job calls it in one transaction per batch until it returns fewer than `batch`."""
+    due = await session.scalars(
+        select(Invitation.id)
+        .join(CompanyRetention, CompanyRetention.company_id == Invitation.company_id)
+        .where(Invitation.decision_at.is_not(None))
+        .where(Invitation.decision_at < now - func.make_interval(0, 0, 0, CompanyRetention.retention_days))
+        .order_by(Invitation.decision_at)
+        .limit(batch)
+        .with_for_update(of=Invitation, skip_locked=True)
+    )
+    ids = list(due.all())
+    await erase_invitations(session, ids, erasure_id=None, reason="retention", now=now)
+    return len(ids)
 
 
 async def _count(session: AsyncSession, statement: Delete) -> int:

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from interviews.domain import Invitation, MediaObject, Response
+from interviews import worker
+from interviews.domain import Decision, Invitation, MediaObject, Response
 from interviews.domain.fairness import SelfIdentification
 from kit.contracts.privacy import SubjectErasureRequested
 from kit.events import Envelope
@@ -142,3 +143,63 @@ async def test_the_export_holds_the_candidates_invitations_and_answers_and_needs
     assert [a["text"] for a in invitation["answers"]] == ["We rolled back."]
     assert invitation["decision"] is None
     assert anonymous.status_code == 401
+
+
+async def decided(sessions: async_sessionmaker[AsyncSession], invitation_id: str, at: datetime) -> None:
+    """The decision as HR's approve records it (the route needs a completed interview; only its time matters)."""
+    async with sessions.begin() as session:
+        invitation = await session.get(Invitation, uuid.UUID(invitation_id))
+        assert invitation is not None
+        invitation.decision, invitation.decision_at = Decision.APPROVED, at
+
+
+async def test_hr_sets_retention_within_bounds_for_their_company_and_candidates_cannot(client, hr, candidate) -> None:
+    off = await client.get("/api/retention", headers=hr.headers)
+    refused = [
+        await client.put("/api/retention", json=body, headers=hr.headers)
+        for body in ({"retentionDays": 0}, {"retentionDays": 3651}, {}, {"retentionDays": "soon"})
+    ]
+    by_candidate = await client.put("/api/retention", json={"retentionDays": 30}, headers=candidate.headers)
+    saved = await client.put("/api/retention", json={"retentionDays": 30}, headers=hr.headers)
+    read = await client.get("/api/retention", headers=hr.headers)
+    cleared = await client.put("/api/retention", json={"retentionDays": None}, headers=hr.headers)
+
+    assert off.json()["retentionDays"] is None
+    assert [r.status_code for r in refused] == [422] * 4
+    assert all(r.json()["details"][0]["field"] == "retentionDays" for r in refused)
+    assert by_candidate.status_code == 403
+    assert saved.json()["retentionDays"] == read.json()["retentionDays"] == 30
+    assert cleared.json()["retentionDays"] is None
+
+
+async def test_the_retention_job_erases_decided_invitations_past_the_companys_period_and_nothing_else(
+    client, hr, other_hr, candidate, make_invitation, sessions, settings, clock, new_events
+) -> None:
+    assert (await client.put("/api/retention", json={"retentionDays": 30}, headers=hr.headers)).status_code == 200
+    old = await make_invitation(hr, candidate)
+    recent = await make_invitation(hr, candidate)
+    undecided = await make_invitation(hr, candidate)
+    elsewhere = await make_invitation(other_hr, candidate)
+    await decided(sessions, old.invitation_id, clock.now)
+    await decided(sessions, elsewhere.invitation_id, clock.now)
+    clock.advance(days=20)
+    await decided(sessions, recent.invitation_id, clock.now)
+    ctx = {"sessions": sessions, "clock": clock, "settings": settings}
+    assert await worker.erase_past_retention(ctx) == 0
+
+    clock.advance(days=11)
+    erased = await worker.erase_past_retention(ctx)
+
+    assert erased == 1
+    assert await count(sessions, Invitation, id=uuid.UUID(old.invitation_id)) == 0
+    for kept in (recent, undecided, elsewhere):
+        assert await count(sessions, Invitation, id=uuid.UUID(kept.invitation_id)) == 1
+    (announced,) = [e.payload["payload"] for e in await new_events() if e.event_type == "invitation.erased"]
+    assert announced == {
+        "invitationId": old.invitation_id,
+        "erasureId": None,
+        "reason": "retention",
+        "erasedAt": announced["erasedAt"],
+    }
+    assert not [e for e in await new_events() if e.event_type == "subject.erased"]
+    assert await worker.erase_past_retention(ctx) == 0
