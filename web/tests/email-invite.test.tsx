@@ -11,7 +11,7 @@ vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: 
 
 const bodies: Record<string, unknown>[] = [];
 
-function gateway() {
+function gateway({ companies = [{ id: "c1", name: "Acme" }] }: { companies?: { id: string; name: string }[] } = {}) {
   bodies.length = 0;
   setFetch(async (input, init) => {
     const url = new URL(String(input));
@@ -19,7 +19,7 @@ function gateway() {
     if (url.pathname === "/api/templates") {
       return json({ items: [{ id: "t1", title: "Support specialist" }, { id: "t2", title: "Sales" }], total: 2, page: 1, limit: 100, totalPages: 1 });
     }
-    if (url.pathname === "/api/hr/companies") return json({ success: true, data: [{ id: "c1", name: "Acme" }], pagination: {} });
+    if (url.pathname === "/api/hr/companies") return json({ success: true, data: companies, pagination: {} });
     if (url.pathname === "/api/invites/bulk") {
       const body = JSON.parse(String(init?.body)) as { dryRun: boolean; candidates: { email: string }[] };
       bodies.push(body);
@@ -76,5 +76,24 @@ describe("inviting by e-mail", () => {
     expect(await screen.findByText("1 invitation sent")).toBeTruthy();
     expect(bodies[1]).toMatchObject({ templateId: "t2", dryRun: false });
     await waitFor(() => expect(onInvited).toHaveBeenCalled());
+  });
+
+  it("asks an HR user without a company for the name candidates see, and sends it", async () => {
+    gateway({ companies: [] });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <EmailInviteDialog open templateId="t1" onOpenChange={() => {}} onInvited={() => {}} />
+      </QueryClientProvider>,
+    );
+
+    fireEvent.change(await screen.findByLabelText("Name and e-mail, one person a line"), { target: { value: "ada@example.com\nx@example.com" } });
+    fireEvent.click(screen.getByRole("button", { name: "Check the list" }));
+    expect(await screen.findByText("Enter the company the invitation comes from.")).toBeTruthy();
+    expect(bodies).toEqual([]);
+
+    fireEvent.change(screen.getByLabelText("Company"), { target: { value: "Solo Hiring" } });
+    fireEvent.click(screen.getByRole("button", { name: "Check the list" }));
+    await waitFor(() => expect(bodies[0]).toMatchObject({ companyName: "Solo Hiring", dryRun: true }));
   });
 });

@@ -40,6 +40,9 @@ function EmailInviteForm({ templateId, onInvited, onCancel }: { templateId?: str
   const companies = useCompanies();
   const [template, setTemplate] = React.useState(templateId ?? "");
   const [expiresOn, setExpiresOn] = React.useState(defaultExpiry());
+  // An HR user without a company invites in a name they give (a member's is their company's).
+  const [companyName, setCompanyName] = React.useState("");
+  const company = companies.data?.data[0]?.name;
   const [list, setList] = React.useState("");
   const [preview, setPreview] = React.useState<BulkResult | null>(null);
   const [sent, setSent] = React.useState<BulkResult | null>(null);
@@ -55,6 +58,7 @@ function EmailInviteForm({ templateId, onInvited, onCancel }: { templateId?: str
   const run = async (dryRun: boolean) => {
     setError(null);
     if (people.length === 0) return setError("Add at least one e-mail address.");
+    if (!companies.isPending && !company && !companyName.trim()) return setError("Enter the company the invitation comes from.");
     const expires = endOfDay(expiresOn);
     if (!expires || expires <= new Date()) return setError("Choose an end date in the future.");
     setBusy(true);
@@ -64,7 +68,7 @@ function EmailInviteForm({ templateId, onInvited, onCancel }: { templateId?: str
         expiresAt: expires.toISOString(),
         candidates: people,
         // In the name of the caller's company, as the single invitation's form does by default.
-        companyName: companies.data?.data[0]?.name,
+        companyName: company ?? (companyName.trim() || undefined),
         hrEmail: me.data?.email || undefined,
         hrName: me.data ? displayName(me.data) : undefined,
         dryRun,
@@ -107,6 +111,11 @@ function EmailInviteForm({ templateId, onInvited, onCancel }: { templateId?: str
               ))}
             </NativeSelect>
           </Field>
+          {!companies.isPending && !company && (
+            <Field id="email-invite-company" label="Company" hint="The name candidates see on the invitation.">
+              <Input id="email-invite-company" maxLength={200} value={companyName} onChange={(e) => setCompanyName(e.target.value)} disabled={sent !== null} />
+            </Field>
+          )}
           <Field id="email-invite-expires" label="Open until" hint="The invitation ends at the end of this day (your time).">
             <Input id="email-invite-expires" type="date" min={toDateInput(new Date())} value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} />
           </Field>
