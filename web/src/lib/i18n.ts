@@ -1,10 +1,12 @@
-import { useQuery } from "@tanstack/react-query";
-import { fetchMe, profileKeys, useMe } from "@/lib/profile";
+import { QueryClientContext } from "@tanstack/react-query";
+import * as React from "react";
+import { profileKeys, useMe, type Me } from "@/lib/profile";
 
 /**
  * The UI's words in the profile's language. English text is the key, so a screen reads as English in its source
  * and a phrase without a translation stays English instead of showing a key. German is the second language;
- * any other profile language gets English until it has a dictionary here.
+ * any other profile language gets English until it has a dictionary here. The language is the one the person
+ * picked with the switch on the candidate pages, else the profile's, else the browser's.
  */
 
 export type Locale = "en" | "de";
@@ -19,7 +21,6 @@ const DE: Record<string, string> = {
   "Close menu": "Menü schließen",
   Menu: "Menü",
   // The AI-use notice on the briefing (consent)
-  "Audit trail": "Prüfprotokoll",
   "How your answers are used": "Wie Ihre Antworten verwendet werden",
   "{company} is hiring for {role} and asks you to answer these questions.":
     "{company} besetzt die Stelle {role} und bittet Sie, diese Fragen zu beantworten.",
@@ -160,9 +161,114 @@ const DE: Record<string, string> = {
     "Wir senden Ihnen einen persönlichen Link per E-Mail. Aufgezeichnet wird erst, wenn Sie das Interview beginnen.",
   "Sending…": "Wird gesendet…",
   "Send me the link": "Link zusenden",
+  // Interview: briefing facts, runner, answer forms, timers, completion (the candidate flow)
+  Language: "Sprache",
+  Interview: "Interview",
+  "the interview": "das Interview",
+  optional: "optional",
+  "Written answer": "Schriftliche Antwort",
+  "Multiple choice": "Auswahlfrage",
+  Video: "Video",
+  Audio: "Audio",
+  Answer: "Antwort",
+  Time: "Zeit",
+  "1 question, about {duration} in all.": "1 Frage, insgesamt etwa {duration}.",
+  "{n} questions, about {duration} in all.": "{n} Fragen, insgesamt etwa {duration}.",
+  "Once you start you have {minutes} minutes in total; the timer counts down from the start.":
+    "Ab dem Start haben Sie insgesamt {minutes} Minuten; der Timer zählt ab dem Start herunter.",
+  "There is no overall time limit, only each question's.": "Es gibt kein Gesamtzeitlimit, nur eines je Frage.",
+  "{time} to answer": "{time} zum Antworten",
+  "after {time} to think": "nach {time} Bedenkzeit",
+  "A timer counts down for each question (first the time to think, then the time to answer). An answer sent after its time is up is not accepted.":
+    "Für jede Frage zählt ein Timer herunter (zuerst die Bedenkzeit, dann die Antwortzeit). Eine Antwort, die nach Ablauf der Zeit gesendet wird, wird nicht angenommen.",
+  "A timer counts down for each question. An answer sent after its time is up is not accepted.":
+    "Für jede Frage zählt ein Timer herunter. Eine Antwort, die nach Ablauf der Zeit gesendet wird, wird nicht angenommen.",
+  "Pauses and retakes": "Pausen und Wiederholungen",
+  "You can pause between questions and come back later, before the invitation expires.":
+    "Sie können zwischen den Fragen pausieren und später zurückkommen, bevor die Einladung abläuft.",
+  "Once started, keep going: an interview left idle for 30 minutes is closed.":
+    "Bleiben Sie nach dem Start dabei: Ein Interview, das 30 Minuten ruht, wird geschlossen.",
+  "Each recorded answer can be retaken once; the last take counts.":
+    "Jede aufgenommene Antwort kann einmal wiederholt werden; die letzte Aufnahme zählt.",
+  "Each recorded answer can be retaken {n} times; the last take counts.":
+    "Jede aufgenommene Antwort kann {n}-mal wiederholt werden; die letzte Aufnahme zählt.",
+  "An answer cannot be changed once submitted.": "Eine gesendete Antwort kann nicht mehr geändert werden.",
+  "Available until {date}.": "Verfügbar bis {date}.",
+  "What is recorded and who decides": "Was aufgezeichnet wird und wer entscheidet",
+  "Your answers (video and sound for video questions) are saved and shared with {company}.":
+    "Ihre Antworten (Bild und Ton bei Videofragen) werden gespeichert und an {company} weitergegeben.",
+  "Your answers (sound for audio questions) are saved and shared with {company}.":
+    "Ihre Antworten (Ton bei Audiofragen) werden gespeichert und an {company} weitergegeben.",
+  "Your answers are saved and shared with {company}.": "Ihre Antworten werden gespeichert und an {company} weitergegeben.",
+  "An AI scores the answers to help the reviewers; a person at {company} reads or watches them and makes the decision.":
+    "Eine KI bewertet die Antworten, um die Prüfenden zu unterstützen; eine Person bei {company} liest oder sieht sie sich an und trifft die Entscheidung.",
+  "{company} contacts you directly about the outcome; it is not shown here.":
+    "{company} informiert Sie direkt über das Ergebnis; es wird hier nicht angezeigt.",
+  "You will see their decision here, with a few words of feedback from them.":
+    "Sie sehen die Entscheidung hier, mit einigen Worten Rückmeldung.",
+  "You will see their decision here.": "Sie sehen die Entscheidung hier.",
+  "Loading your interview…": "Ihr Interview wird geladen…",
+  "This interview does not exist": "Dieses Interview gibt es nicht",
+  "This interview is not yours": "Dieses Interview gehört nicht zu Ihrem Konto",
+  "Could not load the interview": "Das Interview konnte nicht geladen werden",
+  "This interview has expired": "Dieses Interview ist abgelaufen",
+  "The invitation expired on {date}. Contact {company} if you still want to take it.":
+    "Die Einladung ist am {date} abgelaufen. Wenden Sie sich an {company}, wenn Sie das Interview noch führen möchten.",
+  "This invitation was withdrawn": "Diese Einladung wurde zurückgezogen",
+  "{company} withdrew this invitation before you started. Contact them if you think this is a mistake.":
+    "{company} hat diese Einladung zurückgezogen, bevor Sie begonnen haben. Wenden Sie sich an das Unternehmen, wenn Sie das für einen Fehler halten.",
+  "This interview cannot be taken any more": "Dieses Interview kann nicht mehr geführt werden",
+  "The company": "Das Unternehmen",
+  "What happens next": "Wie es weitergeht",
+  "A person at {company} reviews your answers; AI assists them, but a person decides.":
+    "Eine Person bei {company} prüft Ihre Antworten; eine KI unterstützt dabei, aber ein Mensch entscheidet.",
+  "{company} expects to reply {reply}.": "{company} plant, sich {reply} zu melden.",
+  "{company} will get back to you.": "{company} meldet sich bei Ihnen.",
+  "Back to my interviews": "Zurück zu meinen Interviews",
+  "Interview complete": "Interview abgeschlossen",
+  "Thank you for completing “{title}” for {company}. Your answers have been sent.":
+    "Vielen Dank, dass Sie „{title}“ für {company} abgeschlossen haben. Ihre Antworten wurden gesendet.",
+  "Thank you. Your answers have been sent.": "Vielen Dank. Ihre Antworten wurden gesendet.",
+  "You finished early: questions without an answer stay unanswered.":
+    "Sie haben vorzeitig beendet: Fragen ohne Antwort bleiben unbeantwortet.",
+  "Time is up for that question": "Die Zeit für diese Frage ist abgelaufen",
+  "It stays unanswered; here is the next one.": "Sie bleibt unbeantwortet; hier ist die nächste.",
+  "Interview time left": "Verbleibende Interviewzeit",
+  "Finish early": "Vorzeitig beenden",
+  "Interview progress": "Fortschritt des Interviews",
+  "The interview could not be finished": "Das Interview konnte nicht beendet werden",
+  "Try again": "Erneut versuchen",
+  "Question {n} of {total}": "Frage {n} von {total}",
+  "Hint: {hint}": "Hinweis: {hint}",
+  "Finishing your interview…": "Ihr Interview wird abgeschlossen…",
+  "Finish the interview now?": "Das Interview jetzt beenden?",
+  "{unanswered} of {total} questions are still unanswered. Unanswered questions will be left unanswered and not scored.":
+    "{unanswered} von {total} Fragen sind noch unbeantwortet. Unbeantwortete Fragen bleiben offen und werden nicht bewertet.",
+  "Every question is answered.": "Alle Fragen sind beantwortet.",
+  "You cannot come back to this interview afterwards.": "Danach können Sie nicht mehr zu diesem Interview zurückkehren.",
+  "Keep going": "Weitermachen",
+  "Finishing…": "Wird beendet…",
+  "Finish now": "Jetzt beenden",
+  "Your answer": "Ihre Antwort",
+  "{count} / {max} characters": "{count} / {max} Zeichen",
+  "Choose one answer": "Wählen Sie eine Antwort",
+  "Saving…": "Wird gespeichert…",
+  "Submit answer": "Antwort senden",
+  "Time left": "Verbleibende Zeit",
+  "Time is up": "Die Zeit ist abgelaufen",
+  "Ten seconds left": "Noch zehn Sekunden",
+  "Time to think": "Bedenkzeit",
+  "Time to think left: {time}": "Verbleibende Bedenkzeit: {time}",
+  "Recording starts by itself when this reaches 0:00.": "Die Aufnahme beginnt von selbst, wenn 0:00 erreicht ist.",
+  "Start recording now": "Aufnahme jetzt starten",
 };
 
 const DICTIONARIES: Record<Locale, Record<string, string>> = { en: {}, de: DE };
+
+/** Whether German has its own entry for `text` (a word spelled alike, like "Video", has one too). */
+export function hasGerman(text: string): boolean {
+  return Object.hasOwn(DE, text);
+}
 
 export function localeOf(language: string | null | undefined): Locale {
   return language?.toLowerCase().startsWith("de") ? "de" : "en";
@@ -177,10 +283,57 @@ export function translate(locale: Locale, text: string, vars?: Vars): string {
   return vars ? phrase.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : phrase;
 }
 
+const CHOICE_KEY = "aivi.language";
+const CHOICE_EVENT = "aivi-language";
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener("storage", onChange);
+  window.addEventListener(CHOICE_EVENT, onChange);
+  window.addEventListener("languagechange", onChange);
+  return () => {
+    window.removeEventListener("storage", onChange);
+    window.removeEventListener(CHOICE_EVENT, onChange);
+    window.removeEventListener("languagechange", onChange);
+  };
+}
+
+function readChoice(): Locale | null {
+  try {
+    const value = window.localStorage.getItem(CHOICE_KEY);
+    return value === "en" || value === "de" ? value : null;
+  } catch {
+    return null; // storage blocked: the profile's or the browser's language
+  }
+}
+
+/** The language picked with the switch (kept in this browser), for every open tab. */
+export function chooseLocale(locale: Locale): void {
+  try {
+    window.localStorage.setItem(CHOICE_KEY, locale);
+  } catch {
+    // Storage blocked: the choice lasts until the page is left.
+  }
+  window.dispatchEvent(new Event(CHOICE_EVENT));
+}
+
+/**
+ * The switch's choice, else the profile's language, else the browser's (navigator.language, which follows the
+ * Accept-Language the browser sends). The server renders English and the browser's answer follows at once.
+ */
+export function useLocale(profileLanguage?: string | null): Locale {
+  const choice = React.useSyncExternalStore(subscribe, readChoice, () => null);
+  const browser = React.useSyncExternalStore(subscribe, () => localeOf(navigator.language), () => "en" as Locale);
+  return choice ?? (profileLanguage ? localeOf(profileLanguage) : browser);
+}
+
+/** `translate` bound to `locale`, the same function while the locale stays (safe in a hook's dependencies). */
+function useTranslator(locale: Locale): T {
+  return React.useCallback((text: string, vars?: Vars) => translate(locale, text, vars), [locale]);
+}
+
 /** `t("Sign out")` in the signed-in person's language (English while the profile loads). */
 export function useT(): T {
-  const locale = localeOf(useMe().data?.language);
-  return (text, vars) => translate(locale, text, vars);
+  return useTranslator(useLocale(useMe().data?.language));
 }
 
 /**
@@ -188,7 +341,18 @@ export function useT(): T {
  * app shell, like the interview, make no extra request; opened directly they read English).
  */
 export function useLoadedT(): T {
-  const me = useQuery({ queryKey: profileKeys.me, queryFn: fetchMe, enabled: false });
-  const locale = localeOf(me.data?.language);
-  return (text, vars) => translate(locale, text, vars);
+  return useTranslator(useLocale(useLoadedLanguage()));
+}
+
+/**
+ * The profile's language if this tab already loaded the profile; it never asks the server, and works outside a
+ * QueryClientProvider too (then: the switch's choice or the browser's language).
+ */
+export function useLoadedLanguage(): string | undefined {
+  const client = React.useContext(QueryClientContext);
+  return React.useSyncExternalStore(
+    React.useCallback((onChange: () => void) => client?.getQueryCache().subscribe(onChange) ?? (() => {}), [client]),
+    () => client?.getQueryData<Me>(profileKeys.me)?.language ?? undefined,
+    () => undefined,
+  );
 }

@@ -1,6 +1,7 @@
 import { Video } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LanguageSwitch } from "@/components/interview/language-switch";
 
 export const metadata: Metadata = { title: "Interview" };
 
@@ -14,6 +15,7 @@ export default function InterviewLayout({ children }: { children: React.ReactNod
             <Video className="h-5 w-5 text-primary" aria-hidden />
             <span>AI Video Interview</span>
           </Link>
+          <LanguageSwitch />
         </div>
       </header>
       <main id="main" className="mx-auto max-w-3xl px-4 py-6 sm:py-8">

@@ -4,6 +4,7 @@ import { Send } from "lucide-react";
 import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { Label, Textarea } from "@/components/ui/input";
+import { useLoadedT } from "@/lib/i18n";
 import type { Question } from "@/lib/templates";
 import { cn } from "@/lib/utils";
 
@@ -20,6 +21,7 @@ export function TextAnswer({
   error: string | null;
   onSubmit: (text: string) => void;
 }) {
+  const t = useLoadedT();
   const [text, setText] = React.useState("");
   const id = `answer-${question.id}`;
   const empty = text.trim().length === 0;
@@ -32,7 +34,7 @@ export function TextAnswer({
       }}
     >
       <div className="space-y-1.5">
-        <Label htmlFor={id}>Your answer</Label>
+        <Label htmlFor={id}>{t("Your answer")}</Label>
         <Textarea
           id={id}
           value={text}
@@ -44,7 +46,7 @@ export function TextAnswer({
           disabled={busy}
         />
         <p id={`${id}-count`} className="text-right text-xs text-muted-foreground tabular-nums">
-          {text.length.toLocaleString()} / {MAX_TEXT_ANSWER.toLocaleString()} characters
+          {t("{count} / {max} characters", { count: text.length.toLocaleString(), max: MAX_TEXT_ANSWER.toLocaleString() })}
         </p>
         {error && (
           <p id={`${id}-error`} role="alert" className="text-sm font-medium text-destructive">
@@ -53,7 +55,7 @@ export function TextAnswer({
         )}
       </div>
       <Button type="submit" disabled={busy || empty}>
-        <Send aria-hidden /> {busy ? "Saving…" : "Submit answer"}
+        <Send aria-hidden /> {t(busy ? "Saving…" : "Submit answer")}
       </Button>
     </form>
   );
@@ -70,6 +72,7 @@ export function ChoiceAnswer({
   error: string | null;
   onSubmit: (optionId: string) => void;
 }) {
+  const t = useLoadedT();
   const [selected, setSelected] = React.useState("");
   const name = `choice-${question.id}`;
   return (
@@ -81,7 +84,7 @@ export function ChoiceAnswer({
       }}
     >
       <fieldset className="space-y-2" aria-describedby={error ? `${name}-error` : undefined} disabled={busy}>
-        <legend className="mb-2 text-sm font-medium">Choose one answer</legend>
+        <legend className="mb-2 text-sm font-medium">{t("Choose one answer")}</legend>
         {(question.options ?? []).map((option) => {
           const optionId = `${name}-${option.id}`;
           return (
@@ -113,7 +116,7 @@ export function ChoiceAnswer({
         </p>
       )}
       <Button type="submit" disabled={busy || !selected}>
-        <Send aria-hidden /> {busy ? "Saving…" : "Submit answer"}
+        <Send aria-hidden /> {t(busy ? "Saving…" : "Submit answer")}
       </Button>
     </form>
   );

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Alert, ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { ApiError, errorMessage } from "@/lib/api";
-import { useLoadedT } from "@/lib/i18n";
+import { translate, useLoadedT, type T } from "@/lib/i18n";
 import { countdown, describeDuration } from "@/lib/interview";
 import { acceptNotice, openBriefing, startInvitation, type Briefing } from "@/lib/invitations";
 import { pickMimeType } from "@/lib/recorder";
@@ -220,75 +220,97 @@ export function ConsentNoticeCard({
 }
 
 export function BriefingFacts({ briefing: b }: { briefing: Briefing }) {
+  const t = useLoadedT();
   const thinking = b.questions.some((q) => q.thinkTime > 0);
+  const n = b.questions.length;
   return (
     <div className="space-y-4">
       <section aria-labelledby="briefing-time" className="space-y-2">
         <h2 id="briefing-time" className="text-base font-semibold">
-          Time
+          {t("Time")}
         </h2>
         <p>
-          {b.questions.length} question{b.questions.length === 1 ? "" : "s"}, about {describeDuration(b.expectedDuration)} in all.
+          {t(n === 1 ? "1 question, about {duration} in all." : "{n} questions, about {duration} in all.", {
+            n,
+            duration: describeDuration(b.expectedDuration),
+          })}{" "}
           {b.totalTimeLimit
-            ? ` Once you start you have ${b.totalTimeLimit} minutes in total; the timer counts down from the start.`
-            : " There is no overall time limit, only each question's."}
+            ? t("Once you start you have {minutes} minutes in total; the timer counts down from the start.", { minutes: b.totalTimeLimit })
+            : t("There is no overall time limit, only each question's.")}
         </p>
         <ol className="list-decimal space-y-1 pl-5">
           {b.questions.map((q) => (
             <li key={q.order}>
-              {QUESTION_TYPE[q.type] ?? "Answer"}: {formatSeconds(q.timeLimit)} to answer
-              {q.thinkTime > 0 ? `, after ${formatSeconds(q.thinkTime)} to think` : ""}
+              {t(QUESTION_TYPE[q.type] ?? "Answer")}: {t("{time} to answer", { time: formatSeconds(q.timeLimit) })}
+              {q.thinkTime > 0 ? `, ${t("after {time} to think", { time: formatSeconds(q.thinkTime) })}` : ""}
             </li>
           ))}
         </ol>
         <p className="text-muted-foreground">
-          A timer counts down for each question{thinking ? " (first the time to think, then the time to answer)" : ""}. An answer sent after
-          its time is up is not accepted.
+          {t(
+            thinking
+              ? "A timer counts down for each question (first the time to think, then the time to answer). An answer sent after its time is up is not accepted."
+              : "A timer counts down for each question. An answer sent after its time is up is not accepted.",
+          )}
         </p>
       </section>
       <section aria-labelledby="briefing-rules" className="space-y-2">
         <h2 id="briefing-rules" className="text-base font-semibold">
-          Pauses and retakes
+          {t("Pauses and retakes")}
         </h2>
         <ul className="list-disc space-y-1 pl-5">
           <li>
-            {b.allowPause
-              ? "You can pause between questions and come back later, before the invitation expires."
-              : "Once started, keep going: an interview left idle for 30 minutes is closed."}
+            {t(
+              b.allowPause
+                ? "You can pause between questions and come back later, before the invitation expires."
+                : "Once started, keep going: an interview left idle for 30 minutes is closed.",
+            )}
           </li>
           <li>
             {b.retakesAllowed > 0
-              ? `Each recorded answer can be retaken ${b.retakesAllowed} time${b.retakesAllowed === 1 ? "" : "s"}; the last take counts.`
-              : "An answer cannot be changed once submitted."}
+              ? t(b.retakesAllowed === 1 ? "Each recorded answer can be retaken once; the last take counts." : "Each recorded answer can be retaken {n} times; the last take counts.", {
+                  n: b.retakesAllowed,
+                })
+              : t("An answer cannot be changed once submitted.")}
           </li>
-          <li>Available until {formatDate(b.expiresAt, true)}.</li>
+          <li>{t("Available until {date}.", { date: formatDate(b.expiresAt, true) })}</li>
         </ul>
       </section>
       <section aria-labelledby="briefing-judged" className="space-y-2">
         <h2 id="briefing-judged" className="text-base font-semibold">
-          What is recorded and who decides
+          {t("What is recorded and who decides")}
         </h2>
         <ul className="list-disc space-y-1 pl-5">
           <li>
-            Your answers{b.needsCamera ? " (video and sound for video questions)" : b.needsMicrophone ? " (sound for audio questions)" : ""} are
-            saved and shared with {b.companyName}.
+            {t(
+              b.needsCamera
+                ? "Your answers (video and sound for video questions) are saved and shared with {company}."
+                : b.needsMicrophone
+                  ? "Your answers (sound for audio questions) are saved and shared with {company}."
+                  : "Your answers are saved and shared with {company}.",
+              { company: b.companyName },
+            )}
           </li>
-          <li>An AI scores the answers to help the reviewers; a person at {b.companyName} reads or watches them and makes the decision.</li>
-          <li>{feedbackPromise(b)}</li>
+          <li>
+            {t("An AI scores the answers to help the reviewers; a person at {company} reads or watches them and makes the decision.", {
+              company: b.companyName,
+            })}
+          </li>
+          <li>{feedbackPromise(b, t)}</li>
         </ul>
       </section>
     </div>
   );
 }
 
-export function feedbackPromise(b: Pick<Briefing, "candidateFeedback" | "companyName">): string {
+export function feedbackPromise(b: Pick<Briefing, "candidateFeedback" | "companyName">, t: T = (text, vars) => translate("en", text, vars)): string {
   switch (b.candidateFeedback) {
     case "none":
-      return `${b.companyName} contacts you directly about the outcome; it is not shown here.`;
+      return t("{company} contacts you directly about the outcome; it is not shown here.", { company: b.companyName });
     case "decision_and_feedback":
-      return "You will see their decision here, with a few words of feedback from them.";
+      return t("You will see their decision here, with a few words of feedback from them.");
     default:
-      return "You will see their decision here.";
+      return t("You will see their decision here.");
   }
 }
 

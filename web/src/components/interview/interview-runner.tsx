@@ -11,6 +11,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Alert, ErrorState, LoadingBlock, Progress } from "@/components/ui/feedback";
 import { useToast } from "@/components/ui/toast";
 import { ApiError, errorMessage } from "@/lib/api";
+import { useLoadedT } from "@/lib/i18n";
 import { choiceResponse, firstUnansweredIndex, mediaKind, orderedQuestions, retakesAllowed, secondsUntil, textResponse } from "@/lib/interview";
 import {
   completeInterview,
@@ -40,17 +41,19 @@ export function InterviewPage({ invitationId }: { invitationId: string }) {
   const [finished, setFinished] = React.useState(false);
   // Opened by the briefing's device check and kept for the recorded answers.
   const [stream, setStream] = React.useState<MediaStream | null>(null);
+  const t = useLoadedT();
 
   if (finished) return <ThankYou invitation={query.data?.status === "completed" ? query.data : undefined} />;
-  if (query.isPending) return <LoadingBlock rows={4} label="Loading your interview…" />;
+  if (query.isPending) return <LoadingBlock rows={4} label={t("Loading your interview…")} />;
   if (query.isError) {
     const error = query.error;
-    const title =
+    const title = t(
       error instanceof ApiError && error.statusCode === 404
         ? "This interview does not exist"
         : error instanceof ApiError && error.statusCode === 403
           ? "This interview is not yours"
-          : "Could not load the interview";
+          : "Could not load the interview",
+    );
     return (
       <div className="space-y-4">
         <ErrorState error={error} title={title} onRetry={() => void query.refetch()} />
@@ -77,21 +80,27 @@ export function InterviewPage({ invitationId }: { invitationId: string }) {
       return <ThankYou invitation={invitation} />;
     case "expired":
       return (
-        <StatusCard title="This interview has expired">
+        <StatusCard title={t("This interview has expired")}>
           <p>
-            The invitation expired on {formatDate(invitation.expiresAt, true)}. Contact {invitation.companyName} if you still want to take
-            it.
+            {t("The invitation expired on {date}. Contact {company} if you still want to take it.", {
+              date: formatDate(invitation.expiresAt, true),
+              company: invitation.companyName,
+            })}
           </p>
         </StatusCard>
       );
     case "cancelled":
       return (
-        <StatusCard title="This invitation was withdrawn">
-          <p>{invitation.companyName} withdrew this invitation before you started. Contact them if you think this is a mistake.</p>
+        <StatusCard title={t("This invitation was withdrawn")}>
+          <p>
+            {t("{company} withdrew this invitation before you started. Contact them if you think this is a mistake.", {
+              company: invitation.companyName,
+            })}
+          </p>
         </StatusCard>
       );
     default:
-      return <StatusCard title={`This interview is ${invitation.status}`} />;
+      return <StatusCard title={t("This interview cannot be taken any more")} />;
   }
 }
 
@@ -99,25 +108,27 @@ export function InterviewPage({ invitationId }: { invitationId: string }) {
 export function WhatHappensNext({ invitation }: { invitation?: Invitation }) {
   const settings = invitation?.templateSettings;
   const reply = typeof settings?.expectedReplyTime === "string" && settings.expectedReplyTime.trim() ? settings.expectedReplyTime.trim() : null;
-  const company = invitation?.companyName ?? "The company";
+  const t = useLoadedT();
+  const company = invitation?.companyName ?? t("The company");
   return (
     <section aria-labelledby="next-title" className="space-y-2 text-sm">
       <h2 id="next-title" className="text-base font-semibold">
-        What happens next
+        {t("What happens next")}
       </h2>
       <ol className="list-decimal space-y-1 pl-5">
-        <li>A person at {company} reviews your answers; AI assists them, but a person decides.</li>
-        <li>{reply ? `${company} expects to reply ${reply}.` : `${company} will get back to you.`}</li>
-        <li>{feedbackPromise({ companyName: company, candidateFeedback: settings?.candidateFeedback ?? "decision" })}</li>
+        <li>{t("A person at {company} reviews your answers; AI assists them, but a person decides.", { company })}</li>
+        <li>{reply ? t("{company} expects to reply {reply}.", { company, reply }) : t("{company} will get back to you.", { company })}</li>
+        <li>{feedbackPromise({ companyName: company, candidateFeedback: settings?.candidateFeedback ?? "decision" }, t)}</li>
       </ol>
     </section>
   );
 }
 
 function BackLink() {
+  const t = useLoadedT();
   return (
     <Button asChild variant="outline">
-      <Link href="/candidate/dashboard">Back to my interviews</Link>
+      <Link href="/candidate/dashboard">{t("Back to my interviews")}</Link>
     </Button>
   );
 }
@@ -138,25 +149,30 @@ function StatusCard({ title, children }: { title: string; children?: React.React
 
 /** After the last answer: what happens next, in the company's words where it gave them. */
 export function ThankYou({ invitation }: { invitation?: Invitation }) {
+  const t = useLoadedT();
   return (
     <div className="space-y-4">
       <Card>
         <CardHeader className="items-start">
           <CheckCircle2 className="h-10 w-10 text-emerald-600" aria-hidden />
-          <h1 className="text-2xl font-bold">Interview complete</h1>
+          <h1 className="text-2xl font-bold">{t("Interview complete")}</h1>
         </CardHeader>
         <CardContent className="space-y-4 text-sm">
           <p>
-            Thank you{invitation ? ` for completing “${invitation.templateTitle ?? "the interview"}” for ${invitation.companyName}` : ""}. Your
-            answers have been sent.
+            {invitation
+              ? t("Thank you for completing “{title}” for {company}. Your answers have been sent.", {
+                  title: invitation.templateTitle ?? t("the interview"),
+                  company: invitation.companyName,
+                })
+              : t("Thank you. Your answers have been sent.")}
           </p>
           {invitation?.completedReason === "early_finish" && (
-            <p className="text-muted-foreground">You finished early: questions without an answer stay unanswered.</p>
+            <p className="text-muted-foreground">{t("You finished early: questions without an answer stay unanswered.")}</p>
           )}
           <WhatHappensNext invitation={invitation} />
           <div className="flex flex-wrap gap-2">
             <Button asChild>
-              <Link href="/candidate/dashboard">Back to my interviews</Link>
+              <Link href="/candidate/dashboard">{t("Back to my interviews")}</Link>
             </Button>
           </div>
         </CardContent>
@@ -180,6 +196,7 @@ function Runner({
 }) {
   const client = useQueryClient();
   const toast = useToast();
+  const t = useLoadedT();
   const questions = React.useMemo(() => orderedQuestions(invitation.questions), [invitation.questions]);
   const total = questions.length || invitation.progress.total;
   const [localAnswered, setLocalAnswered] = React.useState<string[]>([]);
@@ -253,9 +270,9 @@ function Runner({
   const passOver = React.useCallback(
     (id: string) => {
       setTimedOut((all) => (all.includes(id) ? all : [...all, id]));
-      toast({ title: "Time is up for that question", description: "It stays unanswered; here is the next one." });
+      toast({ title: t("Time is up for that question"), description: t("It stays unanswered; here is the next one.") });
     },
-    [toast],
+    [toast, t],
   );
   React.useEffect(() => {
     setShownAt(Date.now());
@@ -344,30 +361,30 @@ function Runner({
         <div className="flex flex-wrap items-start justify-between gap-3">
           <div>
             <p className="text-sm text-muted-foreground">{invitation.companyName}</p>
-            <h1 className="text-xl font-bold sm:text-2xl">{invitation.templateTitle ?? "Interview"}</h1>
+            <h1 className="text-xl font-bold sm:text-2xl">{invitation.templateTitle ?? t("Interview")}</h1>
           </div>
           <div className="flex items-center gap-2">
             {totalDeadline && invitation.showTimer && (
-              <TimeLeft until={totalDeadline} now={now} label="Interview time left" className="rounded-md border px-2 py-1" />
+              <TimeLeft until={totalDeadline} now={now} label={t("Interview time left")} className="rounded-md border px-2 py-1" />
             )}
             <Button variant="outline" size="sm" onClick={() => setFinishOpen(true)} disabled={busy || submitting || finishing}>
-              <Flag aria-hidden /> Finish early
+              <Flag aria-hidden /> {t("Finish early")}
             </Button>
           </div>
         </div>
         <div className="space-y-1">
           <p className="text-sm font-medium" aria-live="polite">
-            {answered}/{total} answered
+            {t("{answered}/{total} answered", { answered, total })}
           </p>
-          <Progress value={total ? (answered / total) * 100 : 0} label="Interview progress" />
+          <Progress value={total ? (answered / total) * 100 : 0} label={t("Interview progress")} />
         </div>
       </header>
 
       {finishError && (
-        <Alert variant="error" title="The interview could not be finished">
+        <Alert variant="error" title={t("The interview could not be finished")}>
           <p>{finishError}</p>
           <Button size="sm" variant="outline" className="mt-2" onClick={() => void finish(allAnswered ? "manual" : "early_finish")}>
-            Try again
+            {t("Try again")}
           </Button>
         </Alert>
       )}
@@ -376,13 +393,13 @@ function Runner({
         <Card>
           <CardHeader className="space-y-2">
             <p className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">
-              Question {index + 1} of {questions.length}
-              {question.required ? "" : " · optional"}
+              {t("Question {n} of {total}", { n: index + 1, total: questions.length })}
+              {question.required ? "" : ` · ${t("optional")}`}
             </p>
             <h2 ref={headingRef} tabIndex={-1} className="text-lg font-semibold leading-snug focus:outline-none">
               {question.text}
             </h2>
-            {question.hints && <p className="text-sm text-muted-foreground">Hint: {question.hints}</p>}
+            {question.hints && <p className="text-sm text-muted-foreground">{t("Hint: {hint}", { hint: question.hints })}</p>}
             {!kind && clockData && <TimeLeft until={clockData.answerBy} now={now} />}
           </CardHeader>
           <CardContent>
@@ -423,26 +440,29 @@ function Runner({
           </CardContent>
         </Card>
       ) : (
-        <LoadingBlock rows={2} label="Finishing your interview…" />
+        <LoadingBlock rows={2} label={t("Finishing your interview…")} />
       )}
 
       <Dialog open={finishOpen} onOpenChange={setFinishOpen}>
         <DialogContent>
           <DialogHeader>
-            <DialogTitle>Finish the interview now?</DialogTitle>
+            <DialogTitle>{t("Finish the interview now?")}</DialogTitle>
             <DialogDescription>
               {unanswered > 0
-                ? `${unanswered} of ${total} question${total === 1 ? " is" : "s are"} still unanswered. Unanswered questions will be left unanswered and not scored.`
-                : "Every question is answered."}{" "}
-              You cannot come back to this interview afterwards.
+                ? t("{unanswered} of {total} questions are still unanswered. Unanswered questions will be left unanswered and not scored.", {
+                    unanswered,
+                    total,
+                  })
+                : t("Every question is answered.")}{" "}
+              {t("You cannot come back to this interview afterwards.")}
             </DialogDescription>
           </DialogHeader>
           <DialogFooter>
             <Button variant="outline" onClick={() => setFinishOpen(false)}>
-              Keep going
+              {t("Keep going")}
             </Button>
             <Button variant="destructive" disabled={finishing} onClick={() => void finish(unanswered > 0 ? "early_finish" : "manual")}>
-              {finishing ? "Finishing…" : "Finish now"}
+              {t(finishing ? "Finishing…" : "Finish now")}
             </Button>
           </DialogFooter>
         </DialogContent>

@@ -3,6 +3,7 @@
 import { Clock } from "lucide-react";
 import * as React from "react";
 import { Button } from "@/components/ui/button";
+import { useLoadedT } from "@/lib/i18n";
 import { secondsUntil } from "@/lib/interview";
 import { cn, formatSeconds } from "@/lib/utils";
 
@@ -20,7 +21,9 @@ export function useNow(intervalMs = 250): number {
  * The one timer of the interview: "Time left", counting down to an instant the server keeps (a question's or
  * the whole interview's). The last ten seconds are shown in the warning colour and announced once.
  */
-export function TimeLeft({ until, now, label = "Time left", className }: { until: string; now: number; label?: string; className?: string }) {
+export function TimeLeft({ until, now, label: given, className }: { until: string; now: number; label?: string; className?: string }) {
+  const t = useLoadedT();
+  const label = given ?? t("Time left");
   const left = secondsUntil(until, now);
   const warning = left <= 10;
   return (
@@ -31,11 +34,11 @@ export function TimeLeft({ until, now, label = "Time left", className }: { until
       </span>
       {left === 0 ? (
         <span role="status" className="sr-only">
-          Time is up
+          {t("Time is up")}
         </span>
       ) : warning ? (
         <span role="status" className="sr-only">
-          Ten seconds left
+          {t("Ten seconds left")}
         </span>
       ) : null}
     </p>
@@ -47,6 +50,7 @@ export function TimeLeft({ until, now, label = "Time left", className }: { until
  * candidate may start earlier.
  */
 export function ThinkCountdown({ until, now, onDone, canStart }: { until: string; now: number; onDone: () => void; canStart: boolean }) {
+  const t = useLoadedT();
   const left = secondsUntil(until, now);
   const done = React.useRef(false);
   React.useEffect(() => {
@@ -58,14 +62,14 @@ export function ThinkCountdown({ until, now, onDone, canStart }: { until: string
   return (
     <section aria-labelledby="think-title" className="max-w-xl space-y-2 rounded-lg border p-4">
       <h3 id="think-title" className="text-base font-semibold">
-        Time to think
+        {t("Time to think")}
       </h3>
-      <p className="text-3xl font-bold tabular-nums" role="timer" aria-label={`Time to think left: ${formatSeconds(left)}`}>
+      <p className="text-3xl font-bold tabular-nums" role="timer" aria-label={t("Time to think left: {time}", { time: formatSeconds(left) })}>
         {formatSeconds(left)}
       </p>
-      <p className="text-sm text-muted-foreground">Recording starts by itself when this reaches 0:00.</p>
+      <p className="text-sm text-muted-foreground">{t("Recording starts by itself when this reaches 0:00.")}</p>
       <Button onClick={() => { done.current = true; onDone(); }} disabled={!canStart}>
-        Start recording now
+        {t("Start recording now")}
       </Button>
     </section>
   );
