@@ -9,9 +9,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
-from interviews import commands, metrics, queries
-from interviews.consent_schemas import OpenBriefing
+from interviews import commands, metrics, privacy, queries
+from interviews.consent_schemas import NoticeView, OpenBriefing
 from interviews.domain import Allowances, Decision, InvitationStatus, TemplateStatus
+from interviews.domain.consent import notice_for
 from interviews.quota import Quota
 from interviews.schemas import (
     AddQuestion,
@@ -256,7 +257,11 @@ async def open_briefing(
     `consent`, accepts its AI-use notice, which starting requires (409 `NOTICE_OUTDATED` for an older notice)."""
     async with transaction(db) as session:
         invitation = await commands.open_briefing(session, invitation_id, cmd, caller=caller, now=now)
-    return queries.briefing(invitation, allowances=late)
+        retention = await privacy.retention_of(session, invitation.company_id)
+    shown = queries.briefing(invitation, allowances=late)
+    # The company's retention period, in the view and in the notice's wording (and so in its hash).
+    notice = NoticeView.of(notice_for(invitation, retention_days=retention))
+    return shown.model_copy(update={"retention_days": retention, "notice": notice})
 
 
 @invitations.post("/{invitation_id}/questions/{question_id}/open")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interviews import access
+from interviews import access, privacy
 from interviews.consent_schemas import OpenBriefing
 from interviews.domain import (
     Allowances,
@@ -249,7 +249,8 @@ async def open_briefing(
     if cmd is not None and cmd.consent is not None:
         consent = cmd.consent
         invitation.accept_notice(
-            notice_for(invitation),
+            # The notice as the briefing shows it, with the company's retention period.
+            notice_for(invitation, retention_days=await privacy.retention_of(session, invitation.company_id)),
             consent.notice_version,
             consent.notice_hash,
             human_review=consent.human_review_requested,

@@ -17,8 +17,15 @@ from sqlalchemy import DateTime, Delete, Integer, String, delete, func, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from interviews import queries
-from interviews.domain import Invitation, InvitationAudit, MediaObject, Response
+from interviews.domain import (
+    DEFAULT_CANDIDATE_FEEDBACK,
+    CandidateFeedback,
+    Invitation,
+    InvitationAudit,
+    MediaObject,
+    Response,
+    released_outcome,
+)
 from interviews.domain.fairness import SelfIdentification
 from interviews.domain.invites import UNCLAIMED_PREFIX
 from interviews.domain.reviews import CandidateStage, Review, ShareLink
@@ -162,11 +169,19 @@ async def subject_export(session: AsyncSession, user_id: str, *, now: datetime) 
     )
     invitations = []
     for invitation in found.all():
-        decision, decided_at, feedback = queries._outcome_for_candidate(invitation, invitation.template.settings, now)
+        settings = invitation.pinned.settings
+        decision, decided_at, feedback = released_outcome(
+            CandidateFeedback(settings.get("candidateFeedback") or DEFAULT_CANDIDATE_FEEDBACK),
+            invitation.decision,
+            invitation.decision_at,
+            invitation.candidate_feedback,
+            invitation.feedback_release_at,
+            now,
+        )
         invitations.append(
             {
                 "id": invitation.id,
-                "interview": invitation.template.title,
+                "interview": invitation.pinned.title,
                 "company": invitation.company_name,
                 "status": invitation.status,
                 "invitedAs": {"name": invitation.candidate_name, "email": invitation.candidate_email},

@@ -434,6 +434,8 @@ class Briefing(View):
     # The AI-use notice to accept before starting, and what the candidate accepted (null until they have).
     notice: NoticeView
     consent: ConsentRecord | None = None
+    # Days after the decision the company erases candidates' data; null when it keeps it.
+    retention_days: int | None = None
 
 
 class QuestionClock(View):

@@ -19,6 +19,8 @@ from kit.events import Envelope
 from kit.outbox import OutboxMessage
 from kit.testing import INTERNAL_TOKEN, Caller
 
+from .conftest import accept_notice
+
 
 def erasure(candidate: Caller, *, email: str = "gone@example.com", erasure_id: uuid.UUID | None = None) -> Envelope:
     event = SubjectErasureRequested(
@@ -203,3 +205,19 @@ async def test_the_retention_job_erases_decided_invitations_past_the_companys_pe
     }
     assert not [e for e in await new_events() if e.event_type == "subject.erased"]
     assert await worker.erase_past_retention(ctx) == 0
+
+
+async def test_the_briefing_tells_the_candidate_the_companys_retention_and_the_notice_they_accept_says_it(
+    client, hr, candidate, make_invitation
+) -> None:
+    kept = await make_invitation(hr, candidate)
+    before = await client.post(f"/api/invitations/{kept.invitation_id}/briefing", headers=candidate.headers)
+    assert (await client.put("/api/retention", json={"retentionDays": 45}, headers=hr.headers)).status_code == 200
+
+    accepted = await accept_notice(client, kept.invitation_id, candidate)
+
+    assert before.json()["retentionDays"] is None
+    assert accepted["retentionDays"] == 45
+    assert "45 days" in str(accepted["notice"])
+    assert accepted["notice"]["hash"] != before.json()["notice"]["hash"]
+    assert accepted["consent"] is not None
