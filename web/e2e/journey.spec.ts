@@ -336,6 +336,12 @@ test("the candidate opens the interview from the invitation e-mail, answers the 
   await page.getByRole("button", { name: "Stop practice" }).click();
   await expect(page.getByLabel("Your practice recording")).toBeVisible();
   await screen(page, "interview-practice");
+  // The AI-use notice: Start needs it accepted.
+  await expect(page.getByRole("heading", { name: "How your answers are used" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Start interview" })).toBeDisabled();
+  await page.getByRole("checkbox", { name: /I have read this notice/ }).check();
+  await screen(page, "interview-notice");
+  await phoneScreen(page, "interview-notice");
   await page.getByRole("button", { name: "Start interview" }).click();
 
   // 1. Text.
@@ -522,6 +528,43 @@ test("HR opens the hiring analytics, where the funnel and the dashboard count th
   // The dashboard's counters come from the same analytics.
   await page.goto("/hr/dashboard");
   await expect(page.getByRole("link", { name: /^Completed\s*1\s*last 30 days$/ })).toBeVisible();
+});
+
+test("HR opens the adverse-impact report, which counts the decided interview by the candidate's answer and names nobody", async ({ page }) => {
+  test.skip(!invitationId, "the interview was not completed");
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto("/hr/fairness");
+
+  const sex = page.getByRole("table", { name: /^Sex:/ });
+  await expect(sex.getByRole("row", { name: /^Female / })).toBeVisible();
+  await expect(page.getByText("Too few decisions to conclude anything")).toBeVisible();
+  await expect(page.getByText(candidate.email)).toHaveCount(0);
+  await screen(page, "hr-fairness");
+  await phoneScreen(page, "hr-fairness");
+
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+  expect(readFileSync(await file.path(), "utf8")).toMatch(/^# Adverse-impact report/);
+  await page.getByRole("link", { name: "Printable page" }).click();
+  await expect(page.getByRole("heading", { name: "Auditor sign-off" })).toBeVisible();
+  await screen(page, "hr-fairness-print");
+});
+
+test("HR opens the audit trail, which names who viewed the review, the approval with its written reason and the opened share link", async ({ page }) => {
+  test.skip(!invitationId, "the interview was not completed");
+  await signIn(page, hr, "/hr/dashboard");
+  await page.getByRole("link", { name: "Audit trail" }).first().click();
+  await expect(page.getByRole("heading", { name: "Audit trail", level: 1 })).toBeVisible();
+  await page.getByLabel("Interview (id)").fill(invitationId);
+  await page.getByRole("button", { name: "Apply" }).click();
+
+  const trail = page.getByRole("table", { name: "Audit trail" });
+  await expect(trail.getByText("Viewed answers").first()).toBeVisible();
+  await expect(trail.getByText("Viewed AI scores").first()).toBeVisible();
+  await expect(trail.getByRole("cell", { name: "Approved", exact: true })).toBeVisible();
+  await expect(trail.getByText(note)).toBeVisible();
+  await expect(trail.getByText("Share link opened")).toBeVisible();
+  await screen(page, "hr-audit");
+  await phoneScreen(page, "hr-audit");
 });
 
 test("the candidate sees the decision on their dashboard and their outcome, never HR's note, a score or a verdict", async ({ page }) => {
