@@ -94,6 +94,23 @@ describe("decision panel", () => {
     expect(JSON.parse(calls[0]!.body)).toEqual({ note: "Not enough depth." });
   });
 
+  it("asks for a written reason before approving too, as the audit trail keeps it", async () => {
+    const calls: { url: string; body: string }[] = [];
+    setFetch(async (input, init) => {
+      calls.push({ url: String(input), body: String(init?.body ?? "") });
+      return new Response(JSON.stringify({ success: true }), { status: 200, headers: { "Content-Type": "application/json" } });
+    });
+    renderPanel(invitation, "completed");
+    fireEvent.click(screen.getByRole("button", { name: "Approve" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Confirm approval" }));
+    expect(await screen.findByText(/Write why you approve/)).toBeTruthy();
+    expect(calls).toHaveLength(0);
+    fireEvent.change(screen.getByLabelText("Decision note"), { target: { value: "Clear, tested answers." } });
+    fireEvent.click(screen.getByRole("button", { name: "Confirm approval" }));
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(JSON.parse(calls[0]!.body)).toEqual({ note: "Clear, tested answers." });
+  });
+
   it("warns when approving without a finished analysis, and lets the approval through", async () => {
     renderPanel(invitation, "failed");
     fireEvent.click(screen.getByRole("button", { name: "Approve" }));

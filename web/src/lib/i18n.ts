@@ -21,6 +21,7 @@ const DE: Record<string, string> = {
   "Close menu": "Menü schließen",
   Menu: "Menü",
   // The AI-use notice on the briefing (consent)
+  "Audit trail": "Prüfprotokoll",
   "How your answers are used": "Wie Ihre Antworten verwendet werden",
   "{company} is hiring for {role} and asks you to answer these questions.":
     "{company} besetzt die Stelle {role} und bittet Sie, diese Fragen zu beantworten.",

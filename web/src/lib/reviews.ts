@@ -8,7 +8,7 @@
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, request, requestBlob } from "@/lib/api";
-import { invitationKeys } from "@/lib/invitations";
+import { invitationKeys, type ConsentRecord } from "@/lib/invitations";
 import type { Page } from "@/lib/types";
 
 // -- wire types -----------------------------------------------------------------------------------------------
@@ -29,6 +29,9 @@ export type ReviewListItem = {
   reviews: number;
   /** The AI's score is left out until the caller rated this interview (blind review). */
   aiHidden?: boolean;
+  /** What the candidate accepted before starting, and whether they asked for a human-only review. */
+  consent?: ConsentRecord | null;
+  humanReviewRequested?: boolean;
 };
 
 export type Review = {
@@ -61,6 +64,8 @@ export type ReviewBoard = {
   ai?: AiScores;
   /** The caller must submit their ratings before they see the AI's analysis (template setting or candidate's request). */
   aiHidden?: boolean;
+  consent?: ConsentRecord | null;
+  humanReviewRequested?: boolean;
 };
 
 export type ShareLink = {

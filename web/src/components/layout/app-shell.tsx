@@ -13,6 +13,7 @@ import {
   Mail,
   Menu,
   Scale,
+  ScrollText,
   ShieldCheck,
   Sparkles,
   User,
@@ -42,6 +43,7 @@ const NAV: Record<string, NavItem[]> = {
     { href: "/admin/billing", label: "Billing accounts", icon: CreditCard },
     { href: "/admin/analytics", label: "Analytics", icon: LineChart },
     { href: "/hr/fairness", label: "Fairness", icon: Scale },
+    { href: "/hr/audit", label: "Audit trail", icon: ScrollText },
     { href: "/hr/templates", label: "Templates", icon: FileText },
   ],
   hr: [
@@ -52,6 +54,7 @@ const NAV: Record<string, NavItem[]> = {
     { href: "/hr/review", label: "Review", icon: ClipboardCheck },
     { href: "/hr/analytics", label: "Analytics", icon: LineChart },
     { href: "/hr/fairness", label: "Fairness", icon: Scale },
+    { href: "/hr/audit", label: "Audit trail", icon: ScrollText },
     { href: "/hr/companies", label: "Companies", icon: Building2 },
   ],
   candidate: [

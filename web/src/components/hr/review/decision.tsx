@@ -79,7 +79,9 @@ function DecisionForm({
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setServerError(null);
-    if (!approve && !note.trim()) return setError("A rejection needs a note: tell the candidate why.");
+    // A person decides and says why, for the audit trail: the API keeps approve's note optional for its clients.
+    if (!note.trim())
+      return setError(approve ? "Write why you approve: your team and the audit trail keep the reason." : "A rejection needs a note: tell the candidate why.");
     if (note.length > NOTE_MAX) return setError(`At most ${NOTE_MAX} characters.`);
     setError(null);
     try {
@@ -98,7 +100,9 @@ function DecisionForm({
       <DialogHeader>
         <DialogTitle>{approve ? "Approve the candidate" : "Reject the candidate"}</DialogTitle>
         <DialogDescription>
-          {approve ? "The candidate is told they were selected. A note is optional." : "The candidate is told they were not selected. A note is required."}
+          {approve
+            ? "The candidate is told they were selected. Write why: the reason is kept for your team and the audit trail."
+            : "The candidate is told they were not selected. A note is required."}
         </DialogDescription>
       </DialogHeader>
       {approve && analysisStatus !== "completed" && (
@@ -114,7 +118,7 @@ function DecisionForm({
           value={note}
           onChange={(e) => setNote(e.target.value)}
           maxLength={NOTE_MAX}
-          required={!approve}
+          required
           aria-invalid={error ? true : undefined}
           aria-describedby={`decision-note-count${error ? " decision-note-error" : ""}`}
         />

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import * as React from "react";
 import { Button } from "@/components/ui/button";
+import { HumanOnlyBadge } from "@/components/hr/review/consent-record";
 import { EmptyState, ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
@@ -251,7 +252,9 @@ function Table({ items, selected, toggle }: { items: ReviewListItem[]; selected:
               <td className="px-3 py-2">{formatDate(item.completedAt)}</td>
               <td className="px-3 py-2 font-semibold tabular-nums">{item.score ?? "—"}</td>
               <td className="px-3 py-2 tabular-nums">{item.teamRating != null ? `${item.teamRating} / 5 (${item.reviews})` : "—"}</td>
-              <td className="px-3 py-2">{stageLabel(item.stage)}</td>
+              <td className="px-3 py-2">
+                {stageLabel(item.stage)} <HumanOnlyBadge requested={item.humanReviewRequested} />
+              </td>
               <td className="px-3 py-2 text-right">
                 <Button asChild size="sm" variant="outline">
                   <Link href={`/hr/review/${item.id}`} aria-label={`Review ${name(item)} – ${item.templateTitle}`}>
@@ -283,6 +286,7 @@ function ItemCard({ item, checked, toggle }: { item: ReviewListItem; checked: bo
           <p className="text-sm text-muted-foreground">{item.templateTitle}</p>
         </div>
         <span className="rounded-full border px-2 py-0.5 text-xs">{stageLabel(item.stage)}</span>
+        <HumanOnlyBadge requested={item.humanReviewRequested} />
       </div>
       <dl className="grid grid-cols-3 gap-2 text-sm">
         <div>

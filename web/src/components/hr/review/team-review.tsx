@@ -4,6 +4,7 @@ import { ChevronLeft, ChevronRight, Copy } from "lucide-react";
 import Link from "next/link";
 import * as React from "react";
 import { Button } from "@/components/ui/button";
+import { ConsentRecordNote } from "@/components/hr/review/consent-record";
 import { ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { Field, NativeSelect, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
@@ -59,6 +60,7 @@ export function TeamReview({ invitationId, questions }: { invitationId: string; 
   if (board.isError) return <ErrorState error={board.error} onRetry={() => void board.refetch()} title="Could not load the team's review" />;
   return (
     <section aria-labelledby="team-review-heading" className="space-y-4">
+      <ConsentRecordNote consent={board.data.consent} humanReviewRequested={board.data.humanReviewRequested} />
       <h2 id="team-review-heading" className="text-lg font-semibold">
         Your review
       </h2>
