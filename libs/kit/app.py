@@ -19,11 +19,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from redis.asyncio import Redis
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kit.bodylimit import BodyLimitMiddleware
-from kit.db import make_engine, make_read_sessionmaker, make_sessionmaker
+from kit.db import SESSIONS_TO_CLOSE, make_engine, make_read_sessionmaker, make_sessionmaker
 from kit.errors import error_response, install_error_handlers
 from kit.observability import (
     HTTP_DURATION,
@@ -75,6 +76,8 @@ class RequestContextMiddleware:
 
         in_flight = HTTP_IN_FLIGHT.labels(self.service)
         in_flight.inc()
+        to_close: list[AsyncSession] = []
+        scope[SESSIONS_TO_CLOSE] = to_close
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
@@ -105,6 +108,8 @@ class RequestContextMiddleware:
                 )
             structlog.contextvars.unbind_contextvars("correlationId")
             correlation_id.reset(token)
+            for session in to_close:  # after the answer was sent: returning a connection to the pool can wait
+                await session.close()
 
 
 def _adopted_correlation_id(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
@@ -161,6 +166,7 @@ def create_service_app(
                 settings.schema_name,
                 pool_size=settings.db_pool_size,
                 pre_ping=settings.db_pool_pre_ping,
+                ping_idle_seconds=settings.db_pool_ping_idle_seconds,
             )
             if settings.otlp_endpoint:
                 # Query spans only where spans are exported: the instrumentation costs every query a span

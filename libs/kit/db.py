@@ -3,15 +3,18 @@ boundary that stages aggregates' recorded events as outbox rows before COMMIT.""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Enum, MetaData
+from sqlalchemy import Enum, MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -41,18 +44,53 @@ def stored_enum(enum_type: type[StrEnum], *, length: int) -> Enum:
 
 
 def make_engine(
-    database_url: str, schema: str, *, pool_size: int = 10, pre_ping: bool = True, **kwargs: Any
+    database_url: str,
+    schema: str,
+    *,
+    pool_size: int = 10,
+    pre_ping: bool = True,
+    ping_idle_seconds: float = 10.0,
+    **kwargs: Any,
 ) -> AsyncEngine:
-    """`pre_ping`: see `ServiceSettings.db_pool_pre_ping`, which the API's engine follows."""
-    return create_async_engine(
+    """`pre_ping`, `ping_idle_seconds`: see `ServiceSettings.db_pool_pre_ping` and `db_pool_ping_idle_seconds`,
+    which the API's engine follows."""
+    engine = create_async_engine(
         database_url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=pre_ping,
+        pool_pre_ping=pre_ping and ping_idle_seconds == 0,
         pool_recycle=3600,
         connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
         **kwargs,
     )
+    if pre_ping and ping_idle_seconds > 0:
+        _ping_after_idle(engine, ping_idle_seconds)
+    return engine
+
+
+IDLE_SINCE = "kit_idle_since"
+
+
+def _ping_after_idle(engine: AsyncEngine, seconds: float) -> None:
+    """Pings a pooled connection at checkout only when it was idle longer than `seconds` (the server, a proxy
+    or a restart drops idle connections); one that failed is replaced before the caller sees it, as with
+    `pool_pre_ping`. Under load connections are never idle that long, so a read pays no ping."""
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def idle_from(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
+        idle_since = record.info.pop(IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since <= seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool invalidates this connection and checks out another (a fresh one), as its own ping does.
+            raise DisconnectionError(f"a connection idle for {seconds} s failed its ping") from exc
 
 
 def make_sessionmaker(engine: AsyncEngine, *, service: str, schema: str) -> async_sessionmaker[AsyncSession]:
@@ -94,14 +132,25 @@ async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]
     return request.app.state.sessions  # type: ignore[no-any-return]
 
 
-async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+# Where `get_read_session` leaves the closing of the sessions it opened: `kit.app`'s request middleware sets
+# a list in the request's scope and closes them once the request is answered.
+SESSIONS_TO_CLOSE = "kit.sessions_to_close"
+
+
+async def get_read_session(request: Request) -> AsyncSession:
+    """Not a generator dependency: FastAPI runs one through an exit stack, a context manager and a shielded
+    cancel scope, a tenth of a by-id read's CPU; the request middleware closes the session instead."""
+    to_close: list[AsyncSession] | None = request.scope.get(SESSIONS_TO_CLOSE)
+    if to_close is None:
+        raise RuntimeError("ReadSession needs the request middleware of kit.app.create_service_app")
     state = request.app.state
     sessions = state.sessions
     # The read sessions go with the sessionmaker they were made from; a test that replaced `state.sessions`
     # with its rolled-back ones reads through those.
     made_from, read_sessions = getattr(state, "read_sessions", (None, sessions))
-    async with (read_sessions if made_from is sessions else sessions)() as session:
-        yield session
+    session: AsyncSession = (read_sessions if made_from is sessions else sessions)()
+    to_close.append(session)
+    return session
 
 
 Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]

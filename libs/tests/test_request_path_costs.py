@@ -3,6 +3,7 @@ without BEGIN/ROLLBACK, no ping per checkout, sampled tracing, correlation ids."
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -52,6 +53,13 @@ async def test_a_read_session_runs_each_statement_without_a_begin_and_rollback(a
     assert answer.json() == {"own": True}
 
 
+async def test_a_read_sessions_connection_is_back_in_the_pool_once_the_request_is_answered(app: FastAPI) -> None:
+    async with client_of(app) as client:
+        for _ in range(3):
+            assert (await client.get("/own-transaction")).status_code == 200
+    assert app.state.engine.pool.checkedout() == 0
+
+
 async def test_a_test_that_replaced_the_sessions_reads_through_its_own_transaction(
     app: FastAPI, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -78,6 +86,43 @@ async def test_without_a_ping_a_dropped_connection_fails_one_statement_and_the_n
         assert failed.value.connection_invalidated
         async with engine.connect() as conn:
             assert await conn.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await engine.dispose()
+
+
+async def _kill_pooled_connection(engine: AsyncEngine) -> int:
+    """Checks out the pool's one connection, puts it back, and has the server terminate it: its pid."""
+    async with engine.connect() as conn:
+        pid = int(await conn.scalar(text("SELECT pg_backend_pid()")))
+    killer = make_engine(superuser_url(), "public", pool_size=1)
+    try:
+        async with killer.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await killer.dispose()
+    return pid
+
+
+async def test_a_connection_idle_past_the_ping_threshold_is_pinged_and_a_dropped_one_replaced_unseen() -> None:
+    engine = make_engine(superuser_url(), "public", pool_size=1, ping_idle_seconds=0.05)
+    try:
+        pid = await _kill_pooled_connection(engine)
+        await asyncio.sleep(0.2)  # idle longer than the threshold
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_used_within_the_ping_threshold_is_not_pinged() -> None:
+    engine = make_engine(superuser_url(), "public", pool_size=1, ping_idle_seconds=3600)
+    try:
+        await _kill_pooled_connection(engine)
+        # No ping, so the dropped connection is only found by the statement, which fails once.
+        with pytest.raises(DBAPIError) as failed:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        assert failed.value.connection_invalidated
     finally:
         await engine.dispose()
 
