@@ -104,10 +104,54 @@ def measure(url: str, headers: dict[str, str], seconds: int, connections: int) -
     return asyncio.run(run_asyncio(url, headers, seconds, connections))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (Linux `/proc`)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(url: str, headers: dict[str, str], requests: int, pids: dict[str, int]) -> dict[str, float]:
+    """Microseconds of CPU each process spends per request, over `requests` sequential requests: a figure that
+    holds on a busy machine, where req/s and latencies swing with other load."""
+
+    async def run() -> None:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(requests):
+                async with session.get(url, headers=headers) as response:
+                    await response.read()
+                    if response.status != 200:
+                        raise SystemExit(f"{url}: answered {response.status}")
+
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    asyncio.run(run())
+    return {name: (cpu_seconds(pid) - before[name]) / requests * 1e6 for name, pid in pids.items()}
+
+
+def profile_gateway(pid: int, url: str, headers: dict[str, str], args: argparse.Namespace) -> None:
+    """py-spy samples the gateway (collapsed stacks in `--profile-dir`) while the proxied route is loaded."""
+    sys.path.insert(0, str(ROOT / "bench/services"))
+    from run import summarise  # the services bench's summary of collapsed stacks
+
+    py_spy = shutil.which("py-spy")
+    if py_spy is None:
+        raise SystemExit("py-spy is not installed (uv sync installs the dev group)")
+    out = Path(args.profile_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stacks = out / "gateway.stacks.txt"
+    command = [py_spy, "record", "--pid", str(pid), "--duration", str(args.seconds), "--rate", "250"]
+    recorder = subprocess.Popen([*command, "--nonblocking", "--format", "raw", "--output", str(stacks)])
+    measure(url, headers, args.seconds, args.connections)
+    recorder.wait(timeout=60)
+    summarise(stacks)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--cpu-requests", type=int, default=1000, help="sequential requests for CPU per request")
+    parser.add_argument("--profile", action="store_true", help="also sample the gateway with py-spy under its load")
+    parser.add_argument("--profile-dir", default="/tmp/bench-gateway-profile")
     args = parser.parse_args()
 
     from gateway.settings import Settings as GatewaySettings
@@ -209,6 +253,11 @@ def main() -> None:
             client: measure(f"http://127.0.0.1:{port}/health", {}, args.seconds, args.connections)
             for client, port in bare_ports.items()
         }
+        pids = {"users": users.pid, "gateway": gateway.pid}
+        direct_cpu = cpu_per_request(direct_url, direct_headers, args.cpu_requests, pids)
+        through_cpu = cpu_per_request(through_url, through_headers, args.cpu_requests, pids)
+        if args.profile:
+            profile_gateway(gateway.pid, through_url, through_headers, args)
         table = [
             (
                 "authenticated GET of a user",
@@ -229,6 +278,13 @@ def main() -> None:
             print(f"\n{title:34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs direct':>11}")
             for label, (rps, p50, p99) in rows:
                 print(f"  {label:32}{rps:>10.0f}{p50:>10.2f}{p99:>10.2f}{rps / baseline[0]:>10.2f}x")
+        print(f"\ngateway-added p50 at {args.connections} connections: {through[1] - direct[1]:.2f} ms")
+        print(f"\nCPU per request, {args.cpu_requests} sequential requests:{'users us':>12}{'gateway us':>12}")
+        print(f"  {'users direct /users/{id}':46}{direct_cpu['users']:>12.0f}{direct_cpu['gateway']:>12.0f}")
+        print(f"  {'gateway /api/users/me':46}{through_cpu['users']:>12.0f}{through_cpu['gateway']:>12.0f}")
+        # Each process on its own core: the proxied route's throughput is bound by the busier of the two.
+        bound = direct_cpu["users"] / max(through_cpu["users"], through_cpu["gateway"])
+        print(f"  proxied/direct, CPU-bound with a core each: {bound:.2f}x")
     finally:
         for process in (gateway, users, *bare.values()):
             process.terminate()

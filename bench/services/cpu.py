@@ -1,7 +1,8 @@
 """CPU time per request of each service's read route and `/health`, in process (httpx's ASGI transport, one
 request at a time): a figure that holds on a busy machine, where req/s and latencies swing with other load.
 The client's own CPU (about the same for both routes) is included. `--baseline REV` runs the kit and the
-service as committed at REV in a child process first, for a before/after in one machine state.
+service as committed at REV (`--kit-only`: only the kit) in a child process too, for a before/after in one
+machine state; `--repeat N` alternates the two N times and shows the median run.
 Usage: `uv run python bench/services/cpu.py [--only users] [--baseline REV]`."""
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def main() -> None:
     parser.add_argument("--only", default="")
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--baseline", default="")
+    parser.add_argument("--kit-only", action="store_true", help="the baseline's kit with today's service")
+    parser.add_argument("--repeat", type=int, default=1, help="alternating runs of each variant; the median shown")
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -78,16 +81,28 @@ def main() -> None:
         print(f"{health:.0f} {read:.0f}")
         return
     names = [n for n in args.only.split(",") if n] or list(SERVICES)
-    print(f"CPU per request, in process, {args.requests} sequential requests each, LOG_LEVEL={args.log_level}")
+    print(
+        f"CPU per request, in process, {args.requests} sequential requests each, LOG_LEVEL={args.log_level}, "
+        f"median of {args.repeat} alternating runs"
+    )
     print(f"\n{'service':22}{'route':34}{'health us':>11}{'read us':>10}{'health/read':>13}")
     for name in names:
-        for label, python_path in ([(args.baseline, baseline_path(args.baseline, name))] if args.baseline else []) + [
-            ("now" if args.baseline else "", "")
-        ]:
-            command = [sys.executable, __file__, "--child", name, "--requests", str(args.requests)]
-            env = child_env(name, args.log_level, python_path)
-            output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-            health, read = (float(v) for v in output.strip().splitlines()[-1].split())
+        variants = [("now" if args.baseline else "", "")]
+        if args.baseline:
+            path = baseline_path(args.baseline, name)
+            # --kit-only: the revision's kit under today's service, so only the kit's change is measured.
+            variants.insert(0, (args.baseline, path.split(":")[0] if args.kit_only else path))
+        runs: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in variants}
+        # Alternating, so a burst of other load hits both variants alike; the median run is shown.
+        for _ in range(args.repeat):
+            for label, python_path in variants:
+                command = [sys.executable, __file__, "--child", name, "--requests", str(args.requests)]
+                env = child_env(name, args.log_level, python_path)
+                output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+                health, read = (float(v) for v in output.strip().splitlines()[-1].split())
+                runs[label].append((health, read))
+        for label, figures in runs.items():
+            health, read = sorted(figures, key=lambda f: f[0] / f[1])[len(figures) // 2]
             shown = f"{name} {label}".strip()
             print(f"{shown:22}{SERVICES[name].route:34}{health:>11.0f}{read:>10.0f}{health / read:>12.2f}x", flush=True)
 

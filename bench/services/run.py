@@ -267,7 +267,14 @@ def bench_one(service: Service, args: argparse.Namespace) -> list[tuple[str, Row
 
 def baseline_path(revision: str, service: str) -> str:
     """`libs/kit` and the service's package as committed at `revision`, first on the import path."""
-    tree = Path(f"/tmp/bench-services-{revision}")
+    # Keyed by the commit, not the name: `HEAD` moves, and a tree unpacked for an older HEAD must not be reused.
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    tree = Path(f"/tmp/bench-services-{commit}")
     if not tree.exists():
         archive = subprocess.run(
             ["git", "-C", str(ROOT), "archive", revision, "libs/kit", "services"], capture_output=True, check=True
