@@ -81,6 +81,10 @@ def main() -> None:
         print(f"{health:.0f} {read:.0f}")
         return
     names = [n for n in args.only.split(",") if n] or list(SERVICES)
+    if args.baseline:
+        # Resolved once: a commit made while the bench runs must not become the later services' baseline.
+        revision = ["git", "rev-parse", "--short", f"{args.baseline}^{{commit}}"]
+        args.baseline = subprocess.run(revision, capture_output=True, text=True, check=True).stdout.strip()
     print(
         f"CPU per request, in process, {args.requests} sequential requests each, LOG_LEVEL={args.log_level}, "
         f"median of {args.repeat} alternating runs"
