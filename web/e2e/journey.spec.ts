@@ -234,6 +234,33 @@ test("HR creates and publishes a template with a text, a multiple-choice and a v
   await screen(page, "template-published");
 });
 
+test("HR previews the template as a candidate, at desktop and phone width: the briefing and each question with its limits, nothing timed or saved", async ({
+  page,
+}) => {
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto("/hr/templates");
+  await page.getByRole("link", { name: template.title, exact: true }).first().click();
+  await expect(page.getByTestId("template-version-1")).toContainText("First version: 3 questions");
+  await page.getByRole("link", { name: "Preview as candidate" }).click();
+  await expect(page.getByText(/Nothing is timed and nothing is saved or sent/)).toBeVisible();
+  await expect(page.getByRole("heading", { name: template.title, level: 2 })).toBeVisible();
+  await screen(page, "template-preview-briefing");
+  await phoneScreen(page, "template-preview-briefing");
+
+  await page.getByRole("button", { name: "Start interview (preview)" }).click();
+  await expect(page.getByText("Question 1 of 3")).toBeVisible();
+  await page.getByLabel("Your answer").fill("An answer that goes nowhere.");
+  await page.getByRole("button", { name: /Submit answer/ }).click();
+  await expect(page.getByText("Answer not saved: this is a preview.")).toBeVisible();
+  await screen(page, "template-preview-question");
+  await phoneScreen(page, "template-preview-question");
+  await page.getByRole("button", { name: /Next question/ }).click();
+  await page.getByRole("button", { name: /Next question/ }).click();
+  await expect(page.getByTestId("preview-limits")).toContainText("0:03 to think, then 1:00 to answer");
+  await page.getByRole("button", { name: /Finish preview/ }).click();
+  await expect(page.getByRole("heading", { name: "End of the preview" })).toBeVisible();
+});
+
 test("HR finds the candidate and invites them to the template", async ({ page }) => {
   await signIn(page, hr, "/hr/dashboard");
   await page.goto("/hr/candidates");
