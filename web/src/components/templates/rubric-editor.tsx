@@ -72,7 +72,13 @@ function QuestionCriteria({ templateId, question, editable }: { templateId: stri
       <summary className="cursor-pointer text-sm font-medium">
         Question {question.order}: {question.text}
         <span className="ml-2 font-normal text-muted-foreground">
-          {own.length > 0 ? `its own ${own.length} criteria` : question.effective?.length ? "the template's criteria" : "the general criteria"}
+          {own.length === 1
+            ? "its own criterion"
+            : own.length > 1
+              ? `its own ${own.length} criteria`
+              : question.effective?.length
+                ? "the template's criteria"
+                : "the general criteria"}
         </span>
       </summary>
       <div className="mt-3">
