@@ -126,6 +126,23 @@ TABLE: list[Forward] = [
         "/api/templates/{template_id}/questions/{question_id}",
         "Update a question",
     ),
+    # Rubrics (HR's scoring criteria) and the calibration view; the company's hiring team reads them.
+    *(
+        Forward(
+            method,
+            f"/api/templates/{{template_id}}{tail}",
+            "interviews",
+            f"/api/templates/{{template_id}}{tail}",
+            summary,
+            company=True,
+        )
+        for method, tail, summary in (
+            ("GET", "/rubric", "A template's rubric"),
+            ("PUT", "/rubric", "Set a template's rubric"),
+            ("PUT", "/questions/{question_id}/rubric", "Set a question's rubric"),
+            ("GET", "/calibration", "Reviewer calibration"),
+        )
+    ),
     Forward("POST", "/api/invitations", "interviews", "/api/invitations", "Invite a candidate", company=True),
     Forward("GET", "/api/invitations/candidate", "interviews", "/api/invitations/candidate", "My invitations"),
     Forward("GET", "/api/invitations/hr", "interviews", "/api/invitations/hr", "Invitations I sent"),

@@ -119,6 +119,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/templates/{template_id}/questions/{question_id}"): HR,
     ("PATCH", "/api/templates/{template_id}/questions/reorder"): HR,
     ("PATCH", "/api/templates/{template_id}/questions/{question_id}"): HR,
+    # Rubrics and the calibration view of a template.
+    ("GET", "/api/templates/{template_id}/rubric"): HR,
+    ("PUT", "/api/templates/{template_id}/rubric"): HR,
+    ("PUT", "/api/templates/{template_id}/questions/{question_id}/rubric"): HR,
+    ("GET", "/api/templates/{template_id}/calibration"): HR,
     ("POST", "/api/invitations"): HR,
     ("POST", "/api/invitations/{invitation_id}/briefing"): CANDIDATE,
     ("POST", "/api/invitations/{invitation_id}/questions/{question_id}/open"): CANDIDATE,

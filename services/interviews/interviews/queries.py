@@ -25,6 +25,7 @@ from interviews.domain import (
     QuestionOpening,
     QuestionType,
     Response,
+    Review,
     Template,
     TemplateNotFound,
     TemplateStatus,
@@ -32,6 +33,7 @@ from interviews.domain import (
     released_outcome,
 )
 from interviews.domain.consent import notice_for
+from interviews.rubrics import blind_to_ai
 from interviews.schemas import (
     AnalysisView,
     Briefing,
@@ -158,6 +160,18 @@ def _analysis(invitation: Invitation) -> AnalysisView | None:
     )
 
 
+async def _analysis_for(session: AsyncSession, invitation: Invitation, caller: Principal) -> AnalysisView | None:
+    """Under blind review (`rubrics.blind_to_ai`) a reviewer sees the analysis's status, and its score and verdict
+    only once they submitted their own ratings."""
+    analysis = _analysis(invitation)
+    if analysis is None or caller.user_id == invitation.candidate_id or not blind_to_ai(invitation):
+        return analysis
+    mine = await session.get(Review, (invitation.id, caller.user_id))
+    if mine is not None and mine.submitted_at is not None:
+        return analysis
+    return analysis.model_copy(update={"score": None, "recommendation": None})
+
+
 def _policy(settings: dict[str, Any]) -> CandidateFeedback:
     return CandidateFeedback(settings.get("candidateFeedback") or DEFAULT_CANDIDATE_FEEDBACK)
 
@@ -203,7 +217,7 @@ async def invitation_view(
         cancelled_at=invitation.cancelled_at,
         progress=Progress.of(len(invitation.responses), invitation.total_questions),
         responses=[ResponseView.model_validate(r) for r in invitation.responses],
-        analysis=_analysis(invitation),
+        analysis=await _analysis_for(session, invitation, caller),
         decision=invitation.decision,
         decision_at=invitation.decision_at,
         decision_note=invitation.decision_note,

@@ -24,6 +24,7 @@ from interviews.review_schemas import (
     ShareLinkItem,
     StageChanged,
 )
+from interviews.rubric_api import router as rubric_router
 from interviews.settings import Settings
 from kit.auth import verify_internal_token
 from kit.db import ReadSession, Sessions, transaction
@@ -173,3 +174,4 @@ async def open_shared(
 
 router.include_router(team)
 router.include_router(shared)
+router.include_router(rubric_router)

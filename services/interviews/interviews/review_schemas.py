@@ -10,7 +10,8 @@ from pydantic import Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from interviews.consent_schemas import ConsentRecord
-from interviews.domain import QuestionType, ResponseType, Stage
+from interviews.domain import Invitation, QuestionType, ResponseType, Stage
+from interviews.rubric_schemas import CriterionView
 from interviews.schemas import CandidateFeedbackText
 from kit.schemas import Command, View
 
@@ -21,6 +22,10 @@ Rating = Annotated[int, Field(ge=1, le=5)]
 class SaveReview(Command):
     # {question id: 1..5}; a question left out is not rated yet.
     ratings: dict[str, Rating] = Field(default_factory=dict, max_length=200)
+    # {question id: {criterion name: 1..5}} for the questions with a rubric, which are rated per criterion.
+    criteria_ratings: dict[str, Annotated[dict[str, Rating], Field(max_length=20)]] = Field(
+        default_factory=dict, max_length=200
+    )
     note: Note | None = None
     # The teammates the note @-mentions (user ids, from the company's members); others stay plain text.
     mentions: list[Annotated[str, StringConstraints(max_length=64)]] = Field(default_factory=list, max_length=20)
@@ -61,9 +66,33 @@ class CreateShareLink(Command):
 class ReviewView(View):
     reviewer_id: str
     ratings: dict[str, int]
+    criteria_ratings: dict[str, dict[str, int]] = Field(default_factory=dict)
     note: str | None = None
     submitted_at: datetime | None = None
     updated_at: datetime
+
+
+class QuestionCriteria(View):
+    """The criteria a question is rated on (its rubric as the interview was sent)."""
+
+    question_id: str
+    criteria: list[CriterionView]
+
+
+class AiScores(View):
+    """The AI's outcome as this service knows it: overall score, recommendation and mean per criterion."""
+
+    score: int | None = None
+    recommendation: str | None = None
+    criteria: dict[str, float] | None = None
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> AiScores:
+        return cls(
+            score=invitation.analysis_score,
+            recommendation=invitation.analysis_recommendation,
+            criteria=invitation.analysis_criteria,
+        )
 
 
 class ReviewBoard(View):
@@ -79,6 +108,11 @@ class ReviewBoard(View):
     others_hidden: int
     previous_id: uuid.UUID | None = None
     next_id: uuid.UUID | None = None
+    # What each question with a rubric is rated on; the AI's outcome unless the caller must rate first
+    # (`aiHidden`: the template is blind to the AI or the candidate asked for a human-only review).
+    rubric: list[QuestionCriteria] = Field(default_factory=list)
+    ai: AiScores | None = None
+    ai_hidden: bool = False
     # What the candidate accepted before starting, and whether they asked for a human-only review.
     consent: ConsentRecord | None = None
     human_review_requested: bool = False
@@ -118,6 +152,8 @@ class ReviewListItem(View):
     completed_at: datetime | None = None
     score: int | None = None
     recommendation: str | None = None
+    # The score and recommendation are left out until the caller rated this interview (see `ReviewBoard`).
+    ai_hidden: bool = False
     stage: Stage
     # The mean of the submitted reviews' ratings (None before any), and how many were submitted.
     team_rating: float | None = None

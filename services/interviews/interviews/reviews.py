@@ -42,8 +42,10 @@ from interviews.domain.reviews import (
 from interviews.mentions import note_mentions
 from interviews.messages import company_message
 from interviews.review_schemas import (
+    AiScores,
     ChangeStage,
     CreateShareLink,
+    QuestionCriteria,
     ReviewBoard,
     ReviewListItem,
     ReviewView,
@@ -54,6 +56,8 @@ from interviews.review_schemas import (
     ShareLinkItem,
     ShareViewItem,
 )
+from interviews.rubric_schemas import CriterionView
+from interviews.rubrics import blind_to_ai, question_rubrics
 from kit.auth import Principal
 from kit.schemas import Page, paginate
 
@@ -79,6 +83,7 @@ async def save_review(
         session.add(review)
     review.change(invitation, cmd.ratings, cmd.note, now)
     await note_mentions(session, invitation, review, cmd.mentions, caller=caller, now=now)
+    review.rate_criteria(question_rubrics(invitation), cmd.criteria_ratings)
     return review
 
 
@@ -97,8 +102,11 @@ async def review_board(session: AsyncSession, invitation_id: uuid.UUID, *, calle
     reviews = (await session.scalars(select(Review).where(Review.invitation_id == invitation_id))).all()
     mine = next((r for r in reviews if r.reviewer_id == caller.user_id), None)
     others = [r for r in reviews if r.reviewer_id != caller.user_id and r.submitted_at is not None]
-    # Colleagues' ratings and notes stay hidden until the caller committed to their own.
-    shown = others if mine is not None and mine.submitted_at is not None else []
+    # Colleagues' ratings and notes stay hidden until the caller committed to their own, and so does the AI's
+    # analysis when the template or the candidate asks for it.
+    submitted = mine is not None and mine.submitted_at is not None
+    shown = others if submitted else []
+    ai_hidden = blind_to_ai(invitation) and not submitted
     previous_id, next_id = await _neighbours(session, invitation, caller)
     return ReviewBoard(
         invitation_id=invitation.id,
@@ -108,6 +116,12 @@ async def review_board(session: AsyncSession, invitation_id: uuid.UUID, *, calle
         mine=ReviewView.model_validate(mine) if mine else None,
         others=[ReviewView.model_validate(r) for r in shown],
         others_hidden=len(others) - len(shown),
+        rubric=[
+            QuestionCriteria(question_id=q, criteria=[CriterionView.model_validate(c) for c in criteria])
+            for q, criteria in question_rubrics(invitation).items()
+        ],
+        ai=None if ai_hidden else AiScores.of(invitation),
+        ai_hidden=ai_hidden,
         previous_id=previous_id,
         next_id=next_id,
         consent=ConsentRecord.of(invitation),
@@ -358,6 +372,12 @@ async def review_list(
     order = column.desc().nulls_last() if descending else column.asc().nulls_last()
     rows, total = await paginate(session, query.order_by(order, Invitation.id), page=page, limit=limit)
     ratings = await _submitted_ratings(session, [row[0].id for row in rows])
+    # The AI's score stays out of the list where the caller must rate first (see `blind_to_ai`).
+    hidden = {
+        inv.id
+        for inv, _ in rows
+        if blind_to_ai(inv) and caller.user_id not in {r.reviewer_id for r in ratings.get(inv.id, [])}
+    }
     items = [
         ReviewListItem(
             id=inv.id,
@@ -366,8 +386,9 @@ async def review_list(
             candidate_name=inv.candidate_name,
             candidate_email=inv.candidate_email,
             completed_at=inv.completed_at,
-            score=inv.analysis_score,
-            recommendation=inv.analysis_recommendation,
+            score=None if inv.id in hidden else inv.analysis_score,
+            recommendation=None if inv.id in hidden else inv.analysis_recommendation,
+            ai_hidden=inv.id in hidden,
             stage=Stage(stage_value),
             team_rating=_mean([r for review in ratings.get(inv.id, []) for r in review.ratings.values()]),
             reviews=len(ratings.get(inv.id, [])),

@@ -251,6 +251,9 @@ async def test_a_template_blind_to_the_ai_hides_its_scores_from_a_reviewer_until
 
     before = (await client.get(board(interview), headers=lead.headers)).json()
     assert before["aiHidden"] is True and "ai" not in before
+    # The invitation itself shows the analysis's status, not its score or verdict.
+    invitation = (await client.get(f"/api/invitations/{interview.invitation_id}", headers=lead.headers)).json()
+    assert "score" not in invitation["analysis"] and "recommendation" not in invitation["analysis"]
     assert before["others"] == [] and before["othersHidden"] == 1
     listed = (
         await client.get("/api/reviews", params={"templateId": template.template_id}, headers=lead.headers)
@@ -261,6 +264,8 @@ async def test_a_template_blind_to_the_ai_hides_its_scores_from_a_reviewer_until
     await client.post(f"{board(interview)}/mine/submit", headers=lead.headers)
     after = (await client.get(board(interview), headers=lead.headers)).json()
     assert after["aiHidden"] is False and after["ai"]["score"] == 82
+    invitation = (await client.get(f"/api/invitations/{interview.invitation_id}", headers=lead.headers)).json()
+    assert invitation["analysis"]["score"] == 82
     assert [o["criteriaRatings"] for o in after["others"]] == [{story: {"Story": 4}}]
     listed = (
         await client.get("/api/reviews", params={"templateId": template.template_id}, headers=lead.headers)

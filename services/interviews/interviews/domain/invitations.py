@@ -528,7 +528,7 @@ class Invitation(Base, AggregateRoot):
                 completed_at=now,
                 completed_reason=reason,
                 language=str(template.settings.get("language") or "en"),
-                questions=[q.snapshot() for q in template.questions],
+                questions=[q.snapshot(template.rubric) for q in template.questions],
                 responses=[r.snapshot() for r in self.responses],
                 hr_user_id=self.invited_by,
                 hr_email=self.hr_email,

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 
@@ -19,6 +20,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interviews.domain.invitations import Decision, Invitation, InvitationStatus
+from interviews.domain.rubrics import Criterion, weighted_rating
 from kit.db import Base, stored_enum
 from kit.errors import Conflict, Gone, Invalid, NotFound
 
@@ -74,6 +76,9 @@ class Review(Base):
     reviewer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     # {question id: 1..5}
     ratings: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # {question id: {criterion name: 1..5}} for the questions scored on a rubric; their entry in `ratings` is the
+    # weighted mean of these, so lists and exports keep one rating per question.
+    criteria_ratings: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
     # The teammates the note mentions (user ids), so a re-saved note tells only those newly mentioned.
     mentions: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -97,6 +102,37 @@ class Review(Base):
         self.ratings = dict(ratings)
         self.note = (note or "").strip() or None
         self.updated_at = now
+
+    def rate_criteria(
+        self, rubrics: Mapping[str, Sequence[Criterion]], criteria_ratings: Mapping[str, Mapping[str, int]]
+    ) -> None:
+        """After `change`: a question scored on a rubric (`rubrics`: question id to its criteria) is rated per
+        criterion, never as a whole, so the team's ratings line up with the AI's criteria scores."""
+        problems = [
+            _field(f"ratings.{q}", "this question has a rubric: rate each of its criteria")
+            for q in self.ratings
+            if q in rubrics
+        ]
+        for question, by_criterion in criteria_ratings.items():
+            if question not in rubrics:
+                problems.append(_field(f"criteriaRatings.{question}", "not a question of this interview with a rubric"))
+                continue
+            names = {c["name"] for c in rubrics[question]}
+            problems += [
+                _field(f"criteriaRatings.{question}.{name}", "not a criterion of this question's rubric")
+                for name in by_criterion
+                if name not in names
+            ]
+            problems += [
+                _field(f"criteriaRatings.{question}.{name}", "must be from 1 to 5")
+                for name, rating in by_criterion.items()
+                if rating not in RATING_RANGE
+            ]
+        if problems:
+            raise InvalidReview("Some ratings do not fit this interview's rubric", details=problems)
+        rated = {q: dict(by) for q, by in criteria_ratings.items() if by}
+        self.criteria_ratings = rated
+        self.ratings = {**self.ratings, **{q: weighted_rating(by, rubrics[q]) for q, by in rated.items()}}
 
     def submit(self, now: datetime) -> None:
         if not self.ratings:

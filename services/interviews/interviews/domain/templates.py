@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviews.domain.rubrics import Criterion, build_rubric, effective_rubric
 from kit.contracts import interviews as events
 from kit.db import Base, stored_enum
 from kit.domain import AggregateRoot
@@ -70,6 +71,8 @@ class Question(Base):
     required: Mapped[bool] = mapped_column(Boolean, default=True)
     hints: Mapped[str | None] = mapped_column(Text)
     options: Mapped[list[Option] | None] = mapped_column(JSONB)
+    # The question's own rubric, replacing the template's for this question (None: the template's).
+    rubric: Mapped[list[Criterion] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     def option(self, option_id: str) -> Option | None:
@@ -78,7 +81,8 @@ class Question(Base):
     def option_by_text(self, text: str) -> Option | None:
         return next((o for o in self.options or () if o["text"] == text), None)
 
-    def snapshot(self) -> events.QuestionSnapshot:
+    def snapshot(self, template_rubric: list[Criterion] | None = None) -> events.QuestionSnapshot:
+        rubric = effective_rubric(template_rubric, self.rubric)
         return events.QuestionSnapshot(
             id=str(self.id),
             text=self.text,
@@ -91,6 +95,7 @@ class Question(Base):
             options=[events.OptionSnapshot(id=o["id"], text=o["text"], is_correct=o["isCorrect"]) for o in self.options]
             if self.options is not None
             else None,
+            rubric=[events.CriterionSnapshot(**c) for c in rubric] if rubric else None,
         )
 
 
@@ -117,8 +122,10 @@ def build_options(question_type: QuestionType, options: list[tuple[str, bool]] |
     return [Option(id=str(uuid.uuid4()), text=text, isCorrect=correct) for text, correct in options]
 
 
-def _frozen(question: Question) -> dict[str, Any]:
+def _frozen(question: Question, template_rubric: list[Criterion] | None = None) -> dict[str, Any]:
     return {
+        # The rubric it is scored and rated on, frozen with it (its own, else the template's).
+        "rubric": effective_rubric(template_rubric, question.rubric),
         "id": str(question.id),
         "text": question.text,
         "type": str(question.type),
@@ -145,6 +152,7 @@ def _thawed(template_id: uuid.UUID, frozen: dict[str, Any]) -> Question:
         required=frozen["required"],
         hints=frozen["hints"],
         options=frozen["options"],
+        rubric=frozen.get("rubric"),
         created_at=datetime.fromisoformat(frozen["created_at"]),
     )
 
@@ -174,7 +182,7 @@ class TemplateVersion(Base):
 
     @classmethod
     def of(cls, template: Template, *, previous: TemplateVersion | None, by: str, now: datetime) -> TemplateVersion:
-        frozen = [_frozen(q) for q in sorted(template.questions, key=lambda q: q.order)]
+        frozen = [_frozen(q, template.rubric) for q in sorted(template.questions, key=lambda q: q.order)]
         before = {q["id"]: q for q in previous.frozen_questions} if previous else {}
         after = {q["id"]: q for q in frozen}
         return cls(
@@ -198,13 +206,19 @@ class TemplateVersion(Base):
             ),
         )
 
+    @property
+    def rubric(self) -> list[Criterion] | None:
+        """None: a version's questions carry the rubric they are scored on themselves (see `_frozen`)."""
+        return None
+
     @cached_property
     def questions(self) -> list[Question]:
         return [_thawed(self.template_id, q) for q in self.frozen_questions]
 
 
 def _visible(frozen: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in frozen.items() if k != "created_at"}
+    # Candidates see neither when a question was written nor its rubric.
+    return {k: v for k, v in frozen.items() if k not in ("created_at", "rubric")}
 
 
 class Template(Base, AggregateRoot):
@@ -225,6 +239,8 @@ class Template(Base, AggregateRoot):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The criteria every question is scored and rated on, unless a question has its own (None: generic scoring).
+    rubric: Mapped[list[Criterion] | None] = mapped_column(JSONB)
 
     questions: Mapped[list[Question]] = relationship(
         order_by=Question.order, lazy="selectin", cascade="all, delete-orphan"
@@ -419,6 +435,19 @@ class Template(Base, AggregateRoot):
         self.status = TemplateStatus.DRAFT
         self.updated_at = now
         self.record(events.TemplateUpdated(template_id=str(self.id), updated_at=now))
+
+    def set_rubric(self, criteria: list[Criterion] | None, now: datetime) -> None:
+        # Edited with the questions (a draft only): candidates of one version are all scored on the same rubric.
+        self._editable("change the rubric of", now)
+        self.rubric = build_rubric(criteria)
+        self.record(events.TemplateUpdated(template_id=str(self.id), updated_at=now))
+
+    def set_question_rubric(self, question_id: uuid.UUID, criteria: list[Criterion] | None, now: datetime) -> Question:
+        self._editable("change the rubric of", now)
+        question = self.question(question_id)
+        question.rubric = build_rubric(criteria)
+        self.record(events.TemplateQuestionUpdated(template_id=str(self.id), question_id=str(question.id)))
+        return question
 
     def archive(self, now: datetime) -> None:
         if self.status == TemplateStatus.ARCHIVED:
