@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useParams } from "next/navigation";
 import { CompanyForm } from "@/components/hr/company-form";
 import { TeamMembers } from "@/components/hr/team-members";
+import { RetentionSetting } from "@/components/profile/retention-setting";
 import { Button } from "@/components/ui/button";
 import { ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { useCompany } from "@/lib/companies";
@@ -32,6 +33,7 @@ export default function EditCompanyPage() {
         <div className="space-y-8">
           <CompanyForm key={company.data.id} company={company.data} />
           <TeamMembers companyId={company.data.id} />
+          <RetentionSetting />
         </div>
       )}
     </>
