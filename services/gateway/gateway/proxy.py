@@ -269,6 +269,9 @@ TABLE: list[Forward] = [
             ("DELETE", "Withdraw my self-identification"),
         )
     ),
+    # privacy: a company's retention period (its candidates' data erased N days after the decision)
+    Forward("GET", "/api/retention", "interviews", "/api/retention", "My company's retention period", company=True),
+    Forward("PUT", "/api/retention", "interviews", "/api/retention", "Set my company's retention period", company=True),
     Forward("GET", "/api/fairness/report", "interviews", "/api/fairness/report", "Adverse-impact report", company=True),
     Forward(
         "GET",

@@ -69,6 +69,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/users/me/data-export"): CANDIDATE,
     ("POST", "/api/users/me/erasure"): CANDIDATE,
     ("GET", "/api/privacy/erasure-reports/{erasure_id}"): PUBLIC,
+    ("GET", "/api/retention"): HR,
+    ("PUT", "/api/retention"): HR,
     ("GET", "/api/me/skills"): CANDIDATE,
     ("POST", "/api/me/skills"): CANDIDATE,
     ("PUT", "/api/me/skills/{skill_id}"): CANDIDATE,

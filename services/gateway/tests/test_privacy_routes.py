@@ -10,6 +10,8 @@ import httpx
 import pytest
 from keycloak.exceptions import KeycloakGetError
 
+from kit.testing import INTERNAL_TOKEN
+
 from .test_with_users_service import _token
 
 
@@ -88,3 +90,19 @@ async def test_the_data_export_is_limited_to_a_few_an_hour_per_person(
     assert answers == [200] * 5 + [429]
     limited = await gateway.get("/api/users/me/data-export", headers=auth)
     assert limited.json()["code"] == "TOO_MANY_REQUESTS" and int(limited.headers["retry-after"]) > 0
+
+
+async def test_hr_reads_and_sets_their_companys_retention_through_the_gateway_and_candidates_cannot(
+    make_gateway: Any,
+) -> None:
+    gateway = await make_gateway()
+    hr = {"x-internal-token": INTERNAL_TOKEN, "x-user-id": "u-hr", "x-user-role": "hr", "x-company-id": "c-1"}
+    candidate = {"x-internal-token": INTERNAL_TOKEN, "x-user-id": "u-c", "x-user-role": "candidate"}
+
+    read = await gateway.get("/api/retention", headers=hr)
+    saved = await gateway.put("/api/retention", json={"retentionDays": 30}, headers=hr)
+    refused = await gateway.put("/api/retention", json={"retentionDays": 30}, headers=candidate)
+
+    assert read.status_code == 200 and read.json()["path"] == "/api/retention"
+    assert saved.json()["method"] == "PUT" and saved.json()["headers"]["x-company-id"] == "c-1"
+    assert refused.status_code == 403
