@@ -6,6 +6,7 @@ import {
   Building2,
   ClipboardCheck,
   CreditCard,
+  Database,
   FileText,
   LayoutDashboard,
   LineChart,
@@ -72,6 +73,9 @@ const ACCOUNT: NavItem[] = [
   { href: "/profile/security", label: "Security", icon: ShieldCheck },
 ];
 
+/** Downloading and erasing interview data is a candidate's right over their own data. */
+const PRIVACY: NavItem = { href: "/profile/privacy", label: "Your data", icon: Database };
+
 /** Plans and invoices belong to HR teams (admins act as HR): only they see the billing page. */
 const BILLING: NavItem = { href: "/profile/billing", label: "Plan and billing", icon: CreditCard };
 
@@ -82,6 +86,7 @@ export function initials(name: string): string {
 }
 
 export function accountNav(role: string): NavItem[] {
+  if (role === "candidate") return [...ACCOUNT, PRIVACY];
   return role === "hr" || role === "admin" ? [...ACCOUNT, BILLING] : ACCOUNT;
 }
 
