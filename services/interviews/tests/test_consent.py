@@ -152,19 +152,20 @@ async def test_hr_sees_the_consent_and_the_human_only_request_on_the_review_and_
     assert (item["humanReviewRequested"], item["consent"]["noticeVersion"]) == (True, NOTICE_VERSION)
 
 
-def test_a_rubric_names_the_criteria_and_retention_and_contact_change_the_text_and_its_hash() -> None:
+def test_the_rubrics_name_the_criteria_and_retention_and_contact_change_the_text_and_its_hash() -> None:
     template = SimpleNamespace(
         title="Support agent",
         settings={},
-        rubric={"criteria": [{"name": "empathy", "weight": 2}, {"name": "accuracy"}, {"weight": 1}]},
+        rubric=[{"name": "empathy", "weight": 2}, {"name": "accuracy"}, {"weight": 1}],
+        questions=[SimpleNamespace(rubric=None), SimpleNamespace(rubric=[{"name": "accuracy"}, {"name": "tone"}])],
     )
     invitation = SimpleNamespace(company_name="Acme", template=template, hr_email=None)
 
     notice = notice_for(invitation, retention_days=90)  # type: ignore[arg-type]
     plain = Notice("Acme", "Support agent", notice.criteria, None, None)
 
-    assert notice.criteria == ("empathy", "accuracy")
-    assert rubric_criteria([{"name": "tone"}]) == ("tone",)
+    assert notice.criteria == ("empathy", "accuracy", "tone")
+    assert rubric_criteria({"criteria": [{"name": "tone"}]}) == ("tone",)
     assert rubric_criteria(None) == ()
     assert "kept for 90 days after the decision" in " ".join(notice.paragraphs)
     assert "reply to Acme's invitation" in " ".join(notice.paragraphs)

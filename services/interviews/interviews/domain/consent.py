@@ -83,12 +83,12 @@ def rubric_criteria(rubric: Any) -> tuple[str, ...]:
 
 def notice_for(invitation: Invitation, *, retention_days: int | None = None) -> Notice:
     template = invitation.template
-    # A rubric may sit on the template (a column) or in its settings; either names the criteria scored.
-    rubric = getattr(template, "rubric", None) or template.settings.get("rubric")
+    # The template's rubric and any question's own name the criteria scored, each once, in order.
+    named = [*rubric_criteria(template.rubric), *(c for q in template.questions for c in rubric_criteria(q.rubric))]
     return Notice(
         company_name=invitation.company_name,
         role=template.title,
-        criteria=rubric_criteria(rubric) or DEFAULT_CRITERIA,
+        criteria=tuple(dict.fromkeys(named)) or DEFAULT_CRITERIA,
         retention_days=retention_days,
         contact_email=invitation.hr_email,
     )
