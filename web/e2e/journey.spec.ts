@@ -413,6 +413,13 @@ test("the candidate opens the interview from the invitation e-mail, answers the 
   await screen(page, "interview-complete");
   await phoneScreen(page, "interview-complete");
 
+  // Asked only after the interview, voluntary: the candidate shares their sex and keeps their race to themselves.
+  const selfId = page.getByRole("group", { name: "Sex" });
+  await selfId.getByRole("radio", { name: "Female" }).check();
+  await page.getByRole("group", { name: "Race/ethnicity" }).getByRole("radio", { name: "Prefer not to say" }).check();
+  await page.getByRole("button", { name: "Share my answers" }).click();
+  await expect(page.getByText(/Your answers are saved/)).toBeVisible();
+
   // Nothing reloads HR's page: the count rises because the stream delivered the notification.
   await expect.poll(() => unreadOf(hrPage), { timeout: 120_000 }).toBeGreaterThan(before);
   await expect(hrPage.getByTestId("unread-badge")).toBeVisible();
