@@ -43,8 +43,18 @@ ANSWER = (
 STEPS = ("register", "invite", "briefing", "start", "answer", "complete", "hr_list", "hr_read")
 
 
+# Pauses before trying a call again that a service refused as unavailable (overloaded machine, open breaker).
+UNAVAILABLE_RETRIES = (1.0, 3.0, 10.0)
+
+
 class JourneyError(Exception):
     pass
+
+
+def _unavailable(response: httpx.Response) -> bool:
+    if response.status_code == 503:
+        return True
+    return response.status_code == 502 and "with 503" in response.text
 
 
 @dataclass
@@ -53,6 +63,7 @@ class Stats:
 
     durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    retries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def error_count(self) -> int:
         return sum(len(v) for v in self.errors.values())
@@ -178,6 +189,14 @@ class Journey:
                 # Access tokens live 15 minutes; a long run signs in again, as the web app refreshes.
                 person.client.headers["Authorization"] = f"Bearer {await self.keycloak.token(person.email)}"
                 started = time.perf_counter()
+                response = await person.client.request(method, path, **kw)
+            for pause in UNAVAILABLE_RETRIES:
+                # A service that answered 503 (itself, or through the gateway's 502) wrote nothing: a client tries
+                # again after a pause. Counted apart, so the load that caused it shows.
+                if not _unavailable(response):
+                    break
+                self.stats.retries[step] += 1
+                await asyncio.sleep(pause)
                 response = await person.client.request(method, path, **kw)
         except httpx.HTTPError as exc:
             self.stats.errors[step].append(f"{method} {path}: {type(exc).__name__}")

@@ -21,10 +21,11 @@ import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -51,13 +52,32 @@ class Result:
     size: int
     steps: dict[str, tuple[float, float, int]]  # step → p50 ms, p95 ms, calls
     errors: dict[str, list[str]]
+    retries: dict[str, int]
     burst_s: float
     analysed_per_min: float
     cpu: dict[str, float]  # process → CPU seconds during the run
     db_connections: dict[str, int]  # service role → most connections at once
     llm_peak_per_min: int
     llm_calls: int
-    extra: dict[str, str] = field(default_factory=dict)
+    limiter_wait_s: float
+    limiter_waited_calls: int
+
+
+async def limiter_waits(fleet: Fleet) -> tuple[float, float]:
+    """Seconds LLM calls waited for the limiter and how many calls, summed over the analysis processes."""
+    total = count = 0.0
+    async with httpx.AsyncClient(timeout=10.0) as http:
+        for proc in fleet.replicas("analysis"):
+            try:
+                text = (await http.get(f"http://127.0.0.1:{proc.metrics_port}/metrics")).text
+            except httpx.HTTPError:
+                continue
+            for line in text.splitlines():
+                if line.startswith("analysis_service_llm_limiter_wait_seconds_sum"):
+                    total += float(line.split()[-1])
+                elif line.startswith("analysis_service_llm_limiter_wait_seconds_count"):
+                    count += float(line.split()[-1])
+    return total, count
 
 
 async def db_sampler(peaks: dict[str, int], stop: asyncio.Event) -> None:
@@ -91,6 +111,7 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
         await journey.set_up_hr()
         llm.requests.clear()
         cpu_before = {p.name: cpu_seconds(p.process.pid) for p in fleet.procs}
+        waits_before = await limiter_waits(fleet)
         started = time.monotonic()
         await journey.burst(size, concurrency=size)
         burst_s = time.monotonic() - started
@@ -98,6 +119,7 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
         analysed_s = (max(done.values()) - started) if done else float("inf")
         await journey.hr_reads()
         cpu = {p.name: cpu_seconds(p.process.pid) - cpu_before[p.name] for p in fleet.procs}
+        waits_after = await limiter_waits(fleet)
     finally:
         stop.set()
         await asyncio.gather(sampler, return_exceptions=True)
@@ -116,6 +138,7 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
         size=size,
         steps=steps,
         errors=dict(journey.stats.errors),
+        retries=dict(journey.stats.retries),
         burst_s=burst_s,
         analysed_per_min=len(done) / analysed_s * 60 if done else 0.0,
         cpu=cpu,
@@ -123,6 +146,8 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
         # Whole minutes only: a partial first or last minute understates the rate.
         llm_peak_per_min=max(per_minute.values(), default=0),
         llm_calls=len(llm.requests),
+        limiter_wait_s=waits_after[0] - waits_before[0],
+        limiter_waited_calls=int(waits_after[1] - waits_before[1]),
     )
 
 
@@ -134,6 +159,8 @@ def report(label: str, results: list[Result], options: Options) -> None:
         print(f"\nN = {r.size}: burst {r.burst_s:.1f}s, {rate}, errors {errors}")
         for step, (p50, p95, calls) in r.steps.items():
             print(f"  {step:<10} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  ({calls} calls)")
+        if r.retries:
+            print("  retried after a 503 (overload): " + ", ".join(f"{k} {v}" for k, v in r.retries.items()))
         for step, messages in r.errors.items():
             print(f"  ERRORS {step}: {len(messages)}, first: {messages[0]}")
         busiest = sorted(r.cpu.items(), key=lambda kv: -kv[1])[:6]
@@ -143,7 +170,9 @@ def report(label: str, results: list[Result], options: Options) -> None:
         print("  most DB connections at once: " + ", ".join(f"{k} {v}" for k, v in sorted(r.db_connections.items())))
         print(
             f"  LLM: {r.llm_calls} calls, busiest minute {r.llm_peak_per_min} against a limit of "
-            f"{options.llm_requests_per_minute}/min per analysis worker process"
+            f"{options.llm_requests_per_minute}/min per analysis worker process; limiter wait "
+            f"{r.limiter_wait_s:.0f}s over {r.limiter_waited_calls} calls "
+            f"(mean {r.limiter_wait_s / max(r.limiter_waited_calls, 1):.2f}s)"
         )
 
 
@@ -151,7 +180,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10,50,200")
     parser.add_argument("--latency", type=float, default=0.5, help="the LLM stand-in's seconds per answer")
-    parser.add_argument("--llm-rpm", type=int, default=600, help="LLM_REQUESTS_PER_MINUTE of each analysis worker")
+    parser.add_argument(
+        "--llm-rpm", type=int, default=600, help="the provider's requests per minute, shared by the analysis workers"
+    )
     parser.add_argument("--scaled", type=int, default=3, help="analysis and interviews replicas in the second run")
     parser.add_argument("--only", choices=("base", "scaled"), default=None)
     args = parser.parse_args()
@@ -164,7 +195,8 @@ async def main() -> None:
         "scaled": Options(
             replicas={"analysis": args.scaled, "interviews": args.scaled},
             llm_url=llm.base_url,
-            llm_requests_per_minute=args.llm_rpm,
+            # The limiter is per process (docs/architecture.md §11): the provider's budget divided by the replicas.
+            llm_requests_per_minute=args.llm_rpm // args.scaled,
             stripe_webhook_secret=secret,
         ),
     }
