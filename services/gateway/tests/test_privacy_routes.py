@@ -44,8 +44,10 @@ async def test_a_confirmed_erasure_removes_the_account_everywhere_and_the_signed
     report = await real_gateway.get(f"/api/privacy/erasure-reports/{erasure_id}", params={"token": token})
     forged = await real_gateway.get(f"/api/privacy/erasure-reports/{erasure_id}", params={"token": "forged"})
     assert report.status_code == 200, report.text
-    assert report.json()["status"] == "in_progress"
-    assert "interviews" in report.json()["waitingFor"]
+    # A fleet whose consumers share this database and topics (another suite's) may already have finished it.
+    shown = report.json()
+    assert shown["status"] == "complete" or (shown["status"] == "in_progress" and shown["waitingFor"]), shown
+    assert shown["services"][0] == {"service": "users", "counts": {"accounts": 1}, "reportedAt": shown["requestedAt"]}
     assert forged.status_code == 404
 
 
