@@ -28,7 +28,8 @@ export default function TemplatePreviewPage() {
     <>
       <PageHeader title={`Preview: ${template.data.internalName || template.data.title}`} actions={back} />
       <div className="mx-auto max-w-3xl">
-        <CandidatePreview template={template.data} companyName="Your company" />
+        {/* The company is the invitation's; a preview stands in words that read inside a sentence too. */}
+        <CandidatePreview template={template.data} companyName="your company" />
       </div>
     </>
   );
