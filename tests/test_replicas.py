@@ -1,0 +1,280 @@
+"""Replicas stay correct: three processes of every service's consumer and outbox worker (members of one consumer
+group each; the relay's advisory lock lets one publish at a time) and two gateway apis, as `REPLICAS=3 make up`
+runs them (bench/journey/fleet.py), take a burst of candidates through the gateway with real Keycloak tokens:
+each is a new user who is invited, answers five questions and completes. Mid-burst one consumer/worker replica
+of every service is SIGKILLed, chosen at random (the seed is printed). Then every effect happened exactly once:
+one registration per new user, one analysis per invitation (one `analysis.completed` per invitation on Kafka),
+each e-mail notification sent once (Mailpit, by the `X-Notification-Id` the service sets), interviews and
+analyses counted once in billing, and each invitation's events reached a consumer in their lifecycle order.
+
+BURST is 40 candidates (40 new users, 40 completed and analysed interviews, about 500 gateway calls and 240 LLM
+calls): on this 2-core machine shared with other sessions that is a few minutes after the fleet's start-up,
+and enough that every partition of every topic sees records before and after the kill."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import random
+import sys
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+from kit.testing import superuser_url
+from standins.llm import LlmStandIn
+
+ROOT = Path(__file__).resolve().parents[1]
+BURST = int(os.environ.get("REPLICAS_BURST", "40"))
+REPLICAS = 3
+GATEWAYS = 2
+# Every invitation's events in the order the interviews service records them.
+# The last event of each topic an invitation's journey produces.
+LAST_EVENTS = (("interview-events", "invitation.completed"), ("analysis-events", "analysis.completed"))
+LIFECYCLE = ("invitation.created", "invitation.opened", "invitation.started", "invitation.completed")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(2400),
+    # Unfinished (2026-12-05): the burst, the kill, one registration and one analysis per invitation pass; reading
+    # interview-events back from the start inside this process stops short of some `invitation.completed` records
+    # that a separate process reads (and the analyses they caused exist), so the order, billing and e-mail checks
+    # after it have not run green yet.
+    pytest.mark.skip(reason="unfinished: the in-test read of interview-events stops short; see the module comment"),
+]
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+fleet_module = _load("journey_fleet", ROOT / "bench" / "journey" / "fleet.py")
+driver_module = _load("journey_driver", ROOT / "bench" / "journey" / "driver.py")
+
+
+@pytest.fixture
+async def llm() -> AsyncIterator[LlmStandIn]:
+    stand_in = LlmStandIn(latency_s=0.2)
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
+
+
+@pytest.fixture
+async def fleet(llm: LlmStandIn, kafka_bootstrap: str) -> AsyncIterator[Any]:
+    options = fleet_module.Options(
+        replicas=dict.fromkeys(fleet_module.SERVICES, REPLICAS),
+        gateways=GATEWAYS,
+        llm_url=llm.base_url,
+        stripe_webhook_secret=f"whsec_replicas_{uuid.uuid4().hex[:8]}",
+        label="test-replicas",
+    )
+    async with fleet_module.run_fleet(kafka_bootstrap, options) as running:
+        yield running
+
+
+async def kill_one_replica_of_each(fleet: Any, journey: Any, seed: int) -> list[str]:
+    """Once a third of the burst has completed, SIGKILL one consumer/worker replica of every service (never one
+    serving an api: a killed api loses the requests in flight, which no replica can save)."""
+    chooser = random.Random(seed)
+    while len(journey.stats.durations.get("complete", [])) < BURST // 3:
+        await asyncio.sleep(0.5)
+    killed = []
+    for service in fleet_module.SERVICES:
+        candidates = [p for p in fleet.replicas(service) if "api" not in p.roles]
+        victim = chooser.choice(candidates)
+        fleet.kill(victim)
+        killed.append(victim.name)
+    print(f"seed {seed}: killed {', '.join(killed)}")
+    return killed
+
+
+async def fetch(dsn_service: str, query: str, *args: Any) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(superuser_url().replace("+asyncpg", ""))
+    try:
+        await conn.execute(f"SET search_path TO {dsn_service}")
+        return list(await conn.fetch(query, *args))
+    finally:
+        await conn.close()
+
+
+async def mailpit_messages(address: str) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=fleet_module.MAILPIT, timeout=30.0) as http:
+        found = (await http.get("/api/v1/search", params={"query": f'to:"{address}"', "limit": 1000})).json()
+        messages = []
+        for message in found.get("messages") or []:
+            headers = (await http.get(f"/api/v1/message/{message['ID']}/headers")).json()
+            messages.append({**message, "notification": (headers.get("X-Notification-Id") or [None])[0]})
+        return messages
+
+
+async def eventually(check: Any, timeout_s: float = 300.0) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not await check():
+            await asyncio.sleep(1.0)
+
+
+async def read_until(
+    bootstrap: str, topic: str, done: Any, timeout_s: float = 300.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """The whole topic from the start (no group), read until it has nothing more, again until `done(records)`."""
+    async with asyncio.timeout(timeout_s):
+        while True:
+            consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+            await consumer.start()
+            records: list[ConsumerRecord[bytes, bytes]] = []
+            try:
+                quiet = 0
+                while quiet < 3:
+                    batches = await consumer.getmany(timeout_ms=2000)
+                    quiet = 0 if batches else quiet + 1
+                    for batch in batches.values():
+                        records.extend(batch)
+            finally:
+                await consumer.stop()
+            if done(records):
+                return records
+            await asyncio.sleep(2.0)
+
+
+def _announced(records: list[ConsumerRecord[bytes, bytes]], event_type: str, invitations: set[str]) -> bool:
+    """Every invitation's event of this type is among the records."""
+    seen = set()
+    for record in records:
+        envelope = json.loads(record.value or b"{}")
+        if envelope.get("eventType") == event_type:
+            seen.add(str(envelope["payload"].get("invitationId")))
+    return invitations <= seen
+
+
+async def test_three_replicas_of_every_consumer_and_worker_do_each_effect_exactly_once_through_a_kill(
+    fleet: Any, kafka_bootstrap: str
+) -> None:
+    prefix = fleet.settings["gateway"].topic_prefix
+    keycloak = driver_module.Keycloak(fleet_module.KEYCLOAK)
+    journey = driver_module.Journey(
+        fleet.gateway_urls, keycloak, driver_module.new_run_id(), fleet.options.stripe_webhook_secret
+    )
+    seed = int(os.environ.get("REPLICAS_SEED", random.randrange(2**32)))
+    try:
+        await journey.set_up_hr()
+        burst = asyncio.create_task(journey.burst(BURST, concurrency=10))
+        killed = await kill_one_replica_of_each(fleet, journey, seed)
+        await burst
+        assert journey.stats.error_count() == 0, dict(journey.stats.errors)
+        await journey.wait_analysed(timeout_s=900)
+        seen_by_hr = await journey.hr_reads()
+    finally:
+        await journey.close()
+        await keycloak.remove_created()
+        await keycloak.close()
+
+    assert len(killed) == len(fleet_module.SERVICES)
+    invitations = set(journey.invitations.values())
+    # Both topics from the start, as any consumer reads them, until every completion and analysis is there (HR
+    # saw every analysis, so its event is on Kafka).
+    records = [
+        (topic, json.loads(record.value))
+        for topic, event_type in LAST_EVENTS
+        for record in await read_until(
+            kafka_bootstrap, f"{prefix}{topic}", lambda rs, t=event_type: _announced(rs, t, invitations)
+        )
+    ]
+    assert len(invitations) == BURST
+    assert {i for i, v in seen_by_hr.items() if v["analysis"]["status"] == "completed"} == invitations
+
+    # One registration per new user.
+    emails = [c.email for c in journey.candidates]
+    registered = await fetch(
+        "users", "SELECT email, count(*) AS n FROM users WHERE email = ANY($1) GROUP BY email", emails
+    )
+    assert {r["email"]: r["n"] for r in registered} == dict.fromkeys(emails, 1)
+
+    # One analysis per invitation, announced once (a re-published record carries the same event id).
+    ids = [uuid.UUID(i) for i in invitations]
+    analyses = await fetch(
+        "analysis",
+        "SELECT invitation_id, count(*) AS n, min(status) AS status FROM analysis_results "
+        "WHERE invitation_id = ANY($1) GROUP BY invitation_id",
+        ids,
+    )
+    assert {str(r["invitation_id"]): (r["n"], r["status"]) for r in analyses} == dict.fromkeys(
+        invitations, (1, "completed")
+    )
+    completed_events: dict[str, set[str]] = defaultdict(set)
+    for topic, envelope in records:
+        if topic == "analysis-events" and envelope["eventType"] == "analysis.completed":
+            invitation = str(envelope["payload"].get("invitationId"))
+            if invitation in invitations:
+                completed_events[invitation].add(envelope["eventId"])
+    assert {k: len(v) for k, v in completed_events.items()} == dict.fromkeys(invitations, 1)
+
+    # Per-key order: each invitation's events, first deliveries, in lifecycle order with five answers between
+    # its start and its completion.
+    sequences: dict[str, list[str]] = defaultdict(list)
+    delivered: set[str] = set()
+    for topic, envelope in records:
+        first = envelope["eventId"] not in delivered
+        if topic == "interview-events" and envelope["aggregateId"] in invitations and first:
+            delivered.add(envelope["eventId"])
+            sequences[envelope["aggregateId"]].append(envelope["eventType"])
+    for invitation, sequence in sequences.items():
+        lifecycle = [t for t in sequence if t in LIFECYCLE]
+        assert lifecycle == list(LIFECYCLE), (invitation, sequence)
+        start, end = sequence.index("invitation.started"), sequence.index("invitation.completed")
+        assert sequence[start + 1 : end] == ["invitation.response.submitted"] * 5, (invitation, sequence)
+    assert set(sequences) == invitations
+
+    # Usage counted once in billing: one interview per invitation, one analysis-token item per analysis.
+    counted: dict[str, tuple[int, int]] = {}
+
+    async def billed() -> bool:
+        usage = await fetch(
+            "billing",
+            "SELECT resource, count(*) AS n, count(DISTINCT key) AS keys FROM usage_items "
+            "WHERE company_id = $1 AND status = 'confirmed' GROUP BY resource",
+            journey.company_id,
+        )
+        counted.update({r["resource"]: (r["n"], r["keys"]) for r in usage})
+        return counted.get("analysisTokens", (0, 0))[0] >= BURST
+
+    await eventually(billed)
+    assert counted["interviews"] == (BURST, BURST)
+    assert counted["analysisTokens"] == (BURST, BURST)
+
+    # Each e-mail notification reached the mail server once, and nothing else did.
+    addresses = [*emails, journey.hr.email]
+    query = (
+        "SELECT recipient_email, id, status FROM notifications WHERE recipient_email = ANY($1) AND channel = 'email'"
+    )
+
+    async def settled() -> bool:
+        rows = await fetch("notifications", query, addresses)
+        return all(r["status"] not in ("pending", "queued") for r in rows)
+
+    await eventually(settled)
+    notified = [r for r in await fetch("notifications", query, addresses) if r["status"] == "sent"]
+    expected: dict[str, set[str]] = defaultdict(set)
+    for row in notified:
+        expected[row["recipient_email"]].add(str(row["id"]))
+    assert all(len(expected[e]) >= 2 for e in emails)  # welcome and invitation at least
+    # Mailpit keeps its newest 500 messages, shared with every other run: an old one may be pruned, none doubled.
+    for address in addresses:
+        sent = [m["notification"] for m in await mailpit_messages(address)]
+        assert len(sent) == len(set(sent)), address
+        assert set(sent) <= expected[address], address
