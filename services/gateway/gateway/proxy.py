@@ -126,6 +126,17 @@ TABLE: list[Forward] = [
         "/api/templates/{template_id}/questions/{question_id}",
         "Update a question",
     ),
+    # Template versions: reopen a published template as its next version's draft, and the version history.
+    Forward(
+        "POST", "/api/templates/{template_id}/revise", "interviews", "/api/templates/{template_id}/revise", "Revise"
+    ),
+    Forward(
+        "GET",
+        "/api/templates/{template_id}/versions",
+        "interviews",
+        "/api/templates/{template_id}/versions",
+        "Template versions",
+    ),
     # Rubrics (HR's scoring criteria) and the calibration view; the company's hiring team reads them.
     *(
         Forward(

@@ -121,6 +121,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/templates/{template_id}/questions/{question_id}"): HR,
     ("PATCH", "/api/templates/{template_id}/questions/reorder"): HR,
     ("PATCH", "/api/templates/{template_id}/questions/{question_id}"): HR,
+    ("POST", "/api/templates/{template_id}/revise"): HR,
+    ("GET", "/api/templates/{template_id}/versions"): HR,
     # Rubrics and the calibration view of a template.
     ("GET", "/api/templates/{template_id}/rubric"): HR,
     ("PUT", "/api/templates/{template_id}/rubric"): HR,
