@@ -333,11 +333,12 @@ export function careError(action: "resend" | "extend" | "reset", error: unknown)
 export function useDecide(invitationId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ decision, note }: { decision: "approve" | "reject"; note: string }) =>
-      api.post<{ success: true }>(
-        `/api/invitations/${encodeURIComponent(invitationId)}/${decision}`,
-        decision === "approve" ? (note.trim() ? { note: note.trim() } : {}) : { note: note.trim() },
-      ),
+    mutationFn: ({ decision, note, candidateFeedback }: { decision: "approve" | "reject"; note: string; candidateFeedback?: string }) =>
+      api.post<{ success: true }>(`/api/invitations/${encodeURIComponent(invitationId)}/${decision}`, {
+        ...(decision === "approve" ? (note.trim() ? { note: note.trim() } : {}) : { note: note.trim() }),
+        // The candidate's words (a saved message filled in, or written here); only where the template gives feedback.
+        ...(candidateFeedback?.trim() ? { candidateFeedback: candidateFeedback.trim() } : {}),
+      }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: invitationKeys.hrDetail(invitationId) });
       void qc.invalidateQueries({ queryKey: invitationKeys.hr });

@@ -6,9 +6,11 @@
  * the pure helpers the pages use (unit-tested in tests/reviews.test.tsx).
  */
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, request, requestBlob } from "@/lib/api";
+import { useCompanies } from "@/lib/companies";
 import { invitationKeys, type ConsentRecord } from "@/lib/invitations";
+import { memberKeys, type Member } from "@/lib/members";
 import type { Page } from "@/lib/types";
 
 // -- wire types -----------------------------------------------------------------------------------------------
@@ -115,6 +117,9 @@ export function stageLabel(stage: Stage): string {
 export function stageError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === "STAGE_CHANGE_REFUSED") return "Some of these candidates already have a final decision or have not finished; nothing was changed.";
+    if (error.code === "FEEDBACK_NOT_OFFERED")
+      return "Some of these interviews do not give candidates written feedback, so a saved message cannot be sent; nothing was changed.";
+    if (error.code === "MESSAGE_TEMPLATE_NOT_FOUND") return "This saved message was deleted in the meantime. Pick another one.";
     if (error.statusCode === 422) return "A rejection needs a note for your team.";
     if (error.statusCode === 403) return "Only your company's hiring team can move these candidates.";
   }
@@ -139,6 +144,57 @@ export function meanRating(ratings: Record<string, number>): number | null {
 
 export function shareUrl(origin: string, token: string): string {
   return `${origin}/shared?token=${encodeURIComponent(token)}`;
+}
+
+// -- @-mentions in notes --------------------------------------------------------------------------------------
+
+/** How a teammate is written in a note: their name, or their e-mail while they have none. */
+export function mentionLabel(member: Pick<Member, "name" | "email">): string {
+  return member.name.trim() || member.email;
+}
+
+/** The `@query` being typed just before the caret (an `@` at the start or after a space), or null. */
+export function mentionQuery(text: string, caret: number): { start: number; query: string } | null {
+  const before = text.slice(0, caret);
+  const at = before.lastIndexOf("@");
+  if (at < 0 || (at > 0 && !/\s/.test(before[at - 1] ?? ""))) return null;
+  const query = before.slice(at + 1);
+  // A name has at most a few words; a line break or a long run ends the suggestion.
+  if (query.length > 40 || /[\n@]/.test(query)) return null;
+  return { start: at, query };
+}
+
+/** The teammates matching what follows the `@` (by name or e-mail), at most `limit`. */
+export function suggestTeammates(team: Member[], query: string, limit = 8): Member[] {
+  const q = query.trim().toLowerCase();
+  return team.filter((m) => !q || mentionLabel(m).toLowerCase().includes(q) || m.email.toLowerCase().includes(q)).slice(0, limit);
+}
+
+/** The picked teammates whose `@Name` is still in the note: the ids the service is told about. */
+export function mentionedIds(note: string, picked: Record<string, string>): string[] {
+  return Object.entries(picked)
+    .filter(([, label]) => note.includes(`@${label}`))
+    .map(([id]) => id);
+}
+
+/** Teammates an earlier note already names (the service does not return its mentions), so a re-save keeps them. */
+export function mentionsInNote(note: string, team: Member[]): Record<string, string> {
+  return Object.fromEntries(team.filter((m) => note.includes(`@${mentionLabel(m)}`)).map((m) => [m.userId, mentionLabel(m)]));
+}
+
+/** The hiring team of the caller's companies (usually one), each person once: whom a note may mention. */
+export function useHiringTeam(): { team: Member[]; isPending: boolean } {
+  const companies = useCompanies();
+  const ids = companies.data?.data.map((c) => c.id) ?? [];
+  const teams = useQueries({
+    queries: ids.map((companyId) => ({
+      queryKey: memberKeys.team(companyId),
+      queryFn: () => api.get<Member[]>(`/api/hr/companies/${encodeURIComponent(companyId)}/members`),
+    })),
+  });
+  const seen = new Map<string, Member>();
+  for (const t of teams) for (const m of t.data ?? []) if (!seen.has(m.userId)) seen.set(m.userId, m);
+  return { team: [...seen.values()], isPending: companies.isPending || teams.some((t) => t.isPending) };
 }
 
 // -- query keys and hooks -------------------------------------------------------------------------------------
@@ -182,16 +238,21 @@ export function useSaveReview(id: string) {
       ratings,
       criteriaRatings = {},
       note,
+      mentions = [],
       submit,
     }: {
       ratings: Record<string, number>;
       criteriaRatings?: Record<string, Record<string, number>>;
       note: string;
+      /** The user ids of the teammates the note @-mentions (see `mentionedIds`). */
+      mentions?: string[];
       submit: boolean;
     }) => {
       // Criteria ratings only when the interview has a rubric: a service from before rubrics refuses the field.
       const rubric = Object.keys(criteriaRatings).length > 0 ? { criteriaRatings } : {};
-      await api.put<Review>(`${board(id)}/mine`, { ratings, ...rubric, note: note.trim() || null });
+      // Left out when none: the service reads a missing list as none, which also clears earlier mentions.
+      const mentioned = mentions.length > 0 ? { mentions } : {};
+      await api.put<Review>(`${board(id)}/mine`, { ratings, ...rubric, note: note.trim() || null, ...mentioned });
       if (submit) await api.post<Review>(`${board(id)}/mine/submit`);
     },
     onSuccess: () => client.invalidateQueries({ queryKey: reviewKeys.all }),
@@ -201,7 +262,8 @@ export function useSaveReview(id: string) {
 export function useChangeStage() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: { invitationIds: string[]; stage: Stage; note?: string }) =>
+    /** `messageTemplateId`: a saved message, filled in for each candidate (only with selected or rejected). */
+    mutationFn: (body: { invitationIds: string[]; stage: Stage; note?: string; messageTemplateId?: string }) =>
       api.post<{ stage: Stage; changed: number }>("/api/reviews/stage", body),
     onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: reviewKeys.all }), client.invalidateQueries({ queryKey: invitationKeys.hr })]),
   });

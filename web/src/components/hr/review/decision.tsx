@@ -2,6 +2,7 @@
 
 import * as React from "react";
 import { DecisionBadge } from "@/components/hr/badges";
+import { MessagePicker } from "@/components/hr/messages/message-picker";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Alert } from "@/components/ui/feedback";
@@ -9,6 +10,8 @@ import { Label, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
 import { ApiError, errorMessage } from "@/lib/api";
 import { useDecide, type Invitation } from "@/lib/invitations";
+import { fillMessage } from "@/lib/messages";
+import { useReviewBoard } from "@/lib/reviews";
 import { formatDate } from "@/lib/utils";
 
 export const NOTE_MAX = 2000;
@@ -52,27 +55,32 @@ export function DecisionPanel({ invitation, analysisStatus }: { invitation: Invi
         </Button>
       </div>
       <Dialog open={mode !== null} onOpenChange={(open) => !open && setMode(null)}>
-        <DialogContent>{mode && <DecisionForm invitationId={invitation.id} mode={mode} analysisStatus={analysisStatus} onDone={() => setMode(null)} />}</DialogContent>
+        <DialogContent>{mode && <DecisionForm invitation={invitation} mode={mode} analysisStatus={analysisStatus} onDone={() => setMode(null)} />}</DialogContent>
       </Dialog>
     </section>
   );
 }
 
 function DecisionForm({
-  invitationId,
+  invitation,
   mode,
   analysisStatus,
   onDone,
 }: {
-  invitationId: string;
+  invitation: Invitation;
   mode: "approve" | "reject";
   analysisStatus: string | null | undefined;
   onDone: () => void;
 }) {
-  const decide = useDecide(invitationId);
+  const decide = useDecide(invitation.id);
   const toast = useToast();
   const [note, setNote] = React.useState("");
   const [error, setError] = React.useState<string | null>(null);
+  // The candidate's words: only where the template gives written feedback (unknown settings: offered, the API decides).
+  const offersFeedback = (invitation.templateSettings?.candidateFeedback ?? "decision_and_feedback") === "decision_and_feedback";
+  const [feedback, setFeedback] = React.useState("");
+  const [feedbackError, setFeedbackError] = React.useState<string | null>(null);
+  const [writing, setWriting] = React.useState(false);
   const [serverError, setServerError] = React.useState<string | null>(null);
   const approve = mode === "approve";
 
@@ -84,13 +92,18 @@ function DecisionForm({
       return setError(approve ? "Write why you approve: your team and the audit trail keep the reason." : "A rejection needs a note: tell the candidate why.");
     if (note.length > NOTE_MAX) return setError(`At most ${NOTE_MAX} characters.`);
     setError(null);
+    if (feedback.length > NOTE_MAX) return setFeedbackError(`At most ${NOTE_MAX} characters.`);
+    setFeedbackError(null);
     try {
-      await decide.mutateAsync({ decision: mode, note });
+      await decide.mutateAsync({ decision: mode, note, candidateFeedback: offersFeedback ? feedback : undefined });
       toast({ title: "Decision saved", description: "The candidate sees it on their dashboard.", variant: "success" });
       onDone();
     } catch (err) {
-      const field = err instanceof ApiError ? err.fieldErrors().note : undefined;
-      if (field) setError(field);
+      const fields = err instanceof ApiError ? err.fieldErrors() : {};
+      if (err instanceof ApiError && err.code === "FEEDBACK_NOT_OFFERED")
+        setFeedbackError("This interview does not give candidates written feedback. Clear the message to the candidate.");
+      else if (fields.candidateFeedback) setFeedbackError(`Keep the message to the candidate to at most ${NOTE_MAX} characters.`);
+      else if (fields.note) setError(fields.note);
       else setServerError(errorMessage(err));
     }
   };
@@ -135,6 +148,14 @@ function DecisionForm({
           </span>
         </div>
       </div>
+      {offersFeedback &&
+        (writing ? (
+          <CandidateMessage invitation={invitation} value={feedback} onChange={setFeedback} error={feedbackError} />
+        ) : (
+          <Button type="button" variant="outline" size="sm" onClick={() => setWriting(true)}>
+            Add a message to the candidate
+          </Button>
+        ))}
       {serverError && (
         <Alert variant="error" title="The decision was not saved">
           {serverError}
@@ -149,5 +170,58 @@ function DecisionForm({
         </Button>
       </DialogFooter>
     </form>
+  );
+}
+
+/** The candidate's words with the decision: written here, or filled from a saved message as they will read it. */
+function CandidateMessage({
+  invitation,
+  value,
+  onChange,
+  error,
+}: {
+  invitation: Invitation;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | null;
+}) {
+  // The candidate's name for the placeholder (the invitation itself carries only their account).
+  const board = useReviewBoard(invitation.id);
+  const [saved, setSaved] = React.useState("");
+  return (
+    <div className="space-y-2">
+      <MessagePicker
+        id="decision-message"
+        label="Fill from a saved message"
+        value={saved}
+        onPick={(m) => {
+          setSaved(m?.id ?? "");
+          // Filled in here as the candidate will read it; the text below can still be changed.
+          if (m)
+            onChange(
+              fillMessage(m.body, { candidateName: board.data?.candidateName, role: invitation.templateTitle ?? "the role", company: invitation.companyName }),
+            );
+        }}
+      />
+      <Label htmlFor="decision-feedback">Message to the candidate (optional)</Label>
+      <Textarea
+        id="decision-feedback"
+        rows={5}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        maxLength={NOTE_MAX}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? "decision-feedback-error" : "decision-feedback-hint"}
+      />
+      {error ? (
+        <p id="decision-feedback-error" role="alert" className="text-xs font-medium text-destructive">
+          {error}
+        </p>
+      ) : (
+        <p id="decision-feedback-hint" className="text-xs text-muted-foreground">
+          The candidate reads it with the decision. The note above stays with your team.
+        </p>
+      )}
+    </div>
   );
 }

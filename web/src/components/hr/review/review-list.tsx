@@ -3,6 +3,7 @@
 import Link from "next/link";
 import * as React from "react";
 import { Button } from "@/components/ui/button";
+import { MessagePicker } from "@/components/hr/messages/message-picker";
 import { HumanOnlyBadge } from "@/components/hr/review/consent-record";
 import { EmptyState, ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { Field, Input, NativeSelect } from "@/components/ui/input";
@@ -19,6 +20,7 @@ import {
   type ReviewListItem,
   type Stage,
 } from "@/lib/reviews";
+import type { MessageTemplate } from "@/lib/messages";
 import { useActiveTemplates } from "@/lib/templates";
 import { formatDate } from "@/lib/utils";
 
@@ -147,15 +149,19 @@ function Toolbar({ selected, onDone, templateId }: { selected: string[]; onDone:
   const change = useChangeStage();
   const [stage, setStage] = React.useState<Stage>("shortlisted");
   const [note, setNote] = React.useState("");
+  // A saved message goes with a decision only (selected or rejected), filled in for each candidate by the service.
+  const [message, setMessage] = React.useState<MessageTemplate | null>(null);
+  const decision = stage === "selected" || stage === "rejected";
   const [exporting, setExporting] = React.useState(false);
   const compare = selected.length >= 2 && selected.length <= 4;
   const move = () =>
     change.mutate(
-      { invitationIds: selected, stage, note: note.trim() || undefined },
+      { invitationIds: selected, stage, note: note.trim() || undefined, messageTemplateId: decision && message ? message.id : undefined },
       {
         onSuccess: (r) => {
           toast({ title: `${r.changed} moved to ${stageLabel(r.stage)}`, variant: "success" });
           setNote("");
+          setMessage(null);
           onDone();
         },
         onError: (error) => toast({ title: stageError(error), variant: "error" }),
@@ -179,6 +185,16 @@ function Toolbar({ selected, onDone, templateId }: { selected: string[]; onDone:
         <Field id="bulk-note" label="Note for your team (required)">
           <Input id="bulk-note" value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} />
         </Field>
+      )}
+      {decision && (
+        <div className="w-full max-w-xl space-y-1 sm:w-auto">
+          <MessagePicker id="bulk-message" label="Message to the candidates" value={message?.id ?? ""} onPick={setMessage} />
+          {message && (
+            <p className="line-clamp-3 whitespace-pre-wrap text-xs text-muted-foreground">
+              Each candidate gets: {message.body} <span className="italic">(placeholders are filled in for each of them)</span>
+            </p>
+          )}
+        </div>
       )}
       <Button size="sm" disabled={selected.length === 0 || change.isPending || (stage === "rejected" && !note.trim())} onClick={move}>
         Move

@@ -5,11 +5,15 @@ import Link from "next/link";
 import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { ConsentRecordNote } from "@/components/hr/review/consent-record";
+import { MentionNote } from "@/components/hr/review/mention-note";
 import { ErrorState, LoadingBlock } from "@/components/ui/feedback";
-import { Field, NativeSelect, Textarea } from "@/components/ui/input";
+import { Field, NativeSelect } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
 import {
   meanRating,
+  mentionLabel,
+  mentionedIds,
+  mentionsInNote,
   shareUrl,
   stageError,
   stageLabel,
@@ -19,6 +23,7 @@ import {
   useRevokeShareLink,
   useSaveReview,
   useShareLinks,
+  useHiringTeam,
   type AiScores,
   type QuestionCriteria,
   type Review,
@@ -102,11 +107,15 @@ function ReviewForm({
   );
   const [criteriaRatings, setCriteriaRatings] = React.useState<Record<string, Record<string, number>>>(mine?.criteriaRatings ?? {});
   const [note, setNote] = React.useState(mine?.note ?? "");
+  const { team } = useHiringTeam();
+  // {user id: how the note names them}: the teammates picked from the suggestions, and those an earlier note named.
+  const [picked, setPicked] = React.useState<Record<string, string>>({});
+  const named = React.useMemo(() => ({ ...mentionsInNote(mine?.note ?? "", team), ...picked }), [mine?.note, team, picked]);
   const submitted = Boolean(mine?.submittedAt);
   const rated = Object.keys(ratings).length + Object.values(criteriaRatings).filter((c) => Object.keys(c).length > 0).length;
   const send = (submit: boolean) =>
     save.mutate(
-      { ratings, criteriaRatings, note, submit },
+      { ratings, criteriaRatings, note, mentions: mentionedIds(note, named), submit },
       {
         onSuccess: () => toast({ title: submit ? "Review submitted" : "Draft saved", variant: "success" }),
         onError: () => toast({ title: "Your review could not be saved. Try again.", variant: "error" }),
@@ -166,8 +175,15 @@ function ReviewForm({
         </fieldset>
         ),
       )}
-      <Field id="review-note" label="Private note" hint="Only your team sees it, once they submitted their own review.">
-        <Textarea id="review-note" value={note} maxLength={5000} rows={3} onChange={(e) => setNote(e.target.value)} />
+      <Field id="review-note" label="Private note" hint="Only your team sees it, once they submitted their own review. Type @ to mention a teammate: they are told.">
+        <MentionNote
+          id="review-note"
+          value={note}
+          maxLength={5000}
+          onChange={setNote}
+          team={team}
+          onPick={(m) => setPicked((all) => ({ ...all, [m.userId]: mentionLabel(m) }))}
+        />
       </Field>
       <div className="flex flex-wrap items-center gap-2">
         <Button type="button" variant="outline" disabled={save.isPending} onClick={() => send(false)}>
