@@ -4,6 +4,7 @@ import { act, fireEvent, render, screen } from "@testing-library/react";
 import fs from "node:fs";
 import path from "node:path";
 import * as React from "react";
+import ts from "typescript";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ChoiceAnswer, TextAnswer } from "@/components/interview/answer-forms";
 import { BriefingFacts } from "@/components/interview/briefing";
@@ -20,14 +21,46 @@ vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: 
 vi.setConfig({ testTimeout: 60_000 });
 
 const ROOT = path.resolve(__dirname, "..");
-const CANDIDATE_SOURCES = ["src/components/interview", "src/app/interview", "src/app/join", "src/app/(app)/candidate"];
+const CANDIDATE_SOURCES = [
+  "src/components/interview",
+  "src/app/interview",
+  "src/app/join",
+  "src/app/(app)/candidate",
+  "src/components/fairness/self-identification-card.tsx",
+];
+// The product's name in the interview page's header (a server layout, so without the language hook).
+const UNTRANSLATED = new Set(["AI Video Interview"]);
+// Attributes whose text a person reads or hears (a screen reader reads labels out).
+const READ_ATTRIBUTES = new Set(["title", "label", "aria-label", "placeholder", "description", "alt"]);
 
-function sources(dir: string): string[] {
-  const full = path.join(ROOT, dir);
+/** Every .ts/.tsx file under `entry` (a folder or one file), as full paths. */
+function sources(entry: string): string[] {
+  const full = path.join(ROOT, entry);
   if (!fs.existsSync(full)) return [];
+  if (fs.statSync(full).isFile()) return [full];
   return fs.readdirSync(full, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(full, e.name)] : [],
+    e.isDirectory() ? sources(path.join(entry, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(full, e.name)] : [],
   );
+}
+
+/** Words written straight into the markup (JSX text, or a read attribute given a plain string), so never translated. */
+function wordsOutsideT(file: string): string[] {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isJsxText(node) && /[A-Za-z]{2,}/.test(node.text) && !UNTRANSLATED.has(node.text.trim())) found.push(node.text.trim());
+    if (
+      ts.isJsxAttribute(node) &&
+      READ_ATTRIBUTES.has(node.name.getText(source)) &&
+      node.initializer &&
+      ts.isStringLiteral(node.initializer) &&
+      /[A-Za-z]/.test(node.initializer.text)
+    )
+      found.push(node.getText(source));
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found.map((words) => `${path.relative(ROOT, file)}: ${words}`);
 }
 
 /** Every string literal in the first argument of each `t(...)` call (ternaries included), read from the source. */
@@ -93,8 +126,14 @@ describe("the candidate flow in German", () => {
   it("has a German translation for every phrase the candidate's pages pass to t()", () => {
     const files = CANDIDATE_SOURCES.flatMap(sources);
     const keys = [...new Set(files.flatMap((f) => translatedKeys(fs.readFileSync(f, "utf8"))))];
-    expect(keys.length).toBeGreaterThan(60);
+    expect(keys.length).toBeGreaterThan(150);
     expect(keys.filter((k) => !hasGerman(k))).toEqual([]);
+  });
+
+  it("writes no words into the candidate's pages outside t(), so none stays English in German", () => {
+    const files = CANDIDATE_SOURCES.flatMap(sources).filter((f) => f.endsWith(".tsx"));
+    expect(files.some((f) => f.endsWith(path.join("join", "page.tsx")))).toBe(true);
+    expect(files.flatMap(wordsOutsideT)).toEqual([]);
   });
 
   it("fills the placeholders after translating, so German word order holds", () => {

@@ -262,6 +262,147 @@ const DE: Record<string, string> = {
   "Time to think left: {time}": "Verbleibende Bedenkzeit: {time}",
   "Recording starts by itself when this reaches 0:00.": "Die Aufnahme beginnt von selbst, wenn 0:00 erreicht ist.",
   "Start recording now": "Aufnahme jetzt starten",
+  // Device check (camera and microphone)
+  "Access to your camera and microphone was denied. Allow it in your browser's site settings (the icon at the left of the address bar), then check again.":
+    "Der Zugriff auf Ihre Kamera und Ihr Mikrofon wurde verweigert. Erlauben Sie ihn in den Website-Einstellungen Ihres Browsers (das Symbol links neben der Adresszeile) und prüfen Sie dann erneut.",
+  "Access to your microphone was denied. Allow it in your browser's site settings (the icon at the left of the address bar), then check again.":
+    "Der Zugriff auf Ihr Mikrofon wurde verweigert. Erlauben Sie ihn in den Website-Einstellungen Ihres Browsers (das Symbol links neben der Adresszeile) und prüfen Sie dann erneut.",
+  "No camera and microphone was found. Connect one (or choose another device) and check again.":
+    "Es wurden keine Kamera und kein Mikrofon gefunden. Schließen Sie die Geräte an (oder wählen Sie andere aus) und prüfen Sie erneut.",
+  "No microphone was found. Connect one (or choose another device) and check again.":
+    "Es wurde kein Mikrofon gefunden. Schließen Sie eines an (oder wählen Sie ein anderes Gerät aus) und prüfen Sie erneut.",
+  "Your camera and microphone could not be started: another application may be using it. Close it and check again.":
+    "Ihre Kamera und Ihr Mikrofon konnten nicht gestartet werden: Vielleicht verwendet sie gerade eine andere Anwendung. Schließen Sie diese und prüfen Sie erneut.",
+  "Your microphone could not be started: another application may be using it. Close it and check again.":
+    "Ihr Mikrofon konnte nicht gestartet werden: Vielleicht verwendet es gerade eine andere Anwendung. Schließen Sie diese und prüfen Sie erneut.",
+  "This browser cannot record here. Use a recent Chrome, Edge, Firefox or Safari over a secure (https) connection.":
+    "Dieser Browser kann hier nicht aufnehmen. Verwenden Sie ein aktuelles Chrome, Edge, Firefox oder Safari über eine sichere (https-)Verbindung.",
+  "Your camera and microphone could not be opened: {reason}": "Ihre Kamera und Ihr Mikrofon konnten nicht geöffnet werden: {reason}",
+  "Your microphone could not be opened: {reason}": "Ihr Mikrofon konnte nicht geöffnet werden: {reason}",
+  "Your camera and microphone could not be opened.": "Ihre Kamera und Ihr Mikrofon konnten nicht geöffnet werden.",
+  "Your microphone could not be opened.": "Ihr Mikrofon konnte nicht geöffnet werden.",
+  "Microphone level": "Mikrofonpegel",
+  "Live camera preview": "Live-Vorschau der Kamera",
+  "Check your camera and microphone": "Kamera und Mikrofon prüfen",
+  "Check your microphone": "Mikrofon prüfen",
+  "This interview has recorded answers (video). Your browser will ask for permission; nothing is recorded until you press “Start recording”.":
+    "In diesem Interview werden Antworten aufgezeichnet (Video). Ihr Browser fragt nach Ihrer Erlaubnis; aufgezeichnet wird erst, wenn Sie „Aufnahme starten“ drücken.",
+  "This interview has recorded answers (audio only). Your browser will ask for permission; nothing is recorded until you press “Start recording”.":
+    "In diesem Interview werden Antworten aufgezeichnet (nur Ton). Ihr Browser fragt nach Ihrer Erlaubnis; aufgezeichnet wird erst, wenn Sie „Aufnahme starten“ drücken.",
+  "Devices not available": "Geräte nicht verfügbar",
+  "Say something: the bar should move.": "Sagen Sie etwas: Der Balken sollte sich bewegen.",
+  Camera: "Kamera",
+  Microphone: "Mikrofon",
+  "Camera {n}": "Kamera {n}",
+  "Microphone {n}": "Mikrofon {n}",
+  Continue: "Weiter",
+  "Checking…": "Wird geprüft…",
+  "Check camera and microphone": "Kamera und Mikrofon prüfen",
+  "Check microphone": "Mikrofon prüfen",
+  // Recorded answers (recording, upload, retake)
+  "Preparing the upload…": "Der Upload wird vorbereitet…",
+  "Uploading your answer…": "Ihre Antwort wird hochgeladen…",
+  "Finishing the upload…": "Der Upload wird abgeschlossen…",
+  "Processing… (checking the recording)": "Wird verarbeitet… (die Aufnahme wird geprüft)",
+  "Saving your answer…": "Ihre Antwort wird gespeichert…",
+  "Recording cannot start in this browser: {reason}": "Die Aufnahme kann in diesem Browser nicht beginnen: {reason}",
+  "Nothing was recorded. Check your camera and microphone, then record again.":
+    "Es wurde nichts aufgezeichnet. Prüfen Sie Kamera und Mikrofon und nehmen Sie dann erneut auf.",
+  "The recording was not accepted: {reason}": "Die Aufnahme wurde nicht angenommen: {reason}",
+  "The recording could not be processed.": "Die Aufnahme konnte nicht verarbeitet werden.",
+  "Video answer": "Videoantwort",
+  "Audio answer": "Audioantwort",
+  "up to {time} (the recording stops by itself at the limit)": "bis zu {time} (die Aufnahme endet am Limit von selbst)",
+  "1 retake allowed": "1 Wiederholung erlaubt",
+  "{n} retakes allowed": "{n} Wiederholungen erlaubt",
+  "one take, no retakes": "eine Aufnahme, keine Wiederholung",
+  "Loading…": "Wird geladen…",
+  REC: "REC",
+  "Time left: {time}": "Verbleibende Zeit: {time}",
+  "Answer time used": "Verbrauchte Antwortzeit",
+  "Almost out of time: the recording stops at {time}.": "Die Zeit ist fast um: Die Aufnahme endet bei {time}.",
+  "Start recording": "Aufnahme starten",
+  "Stop recording": "Aufnahme beenden",
+  "Your recorded answer": "Ihre aufgenommene Antwort",
+  "Recorded {duration} · {size} MB": "Aufgenommen: {duration} · {size} MB",
+  "Upload progress": "Fortschritt des Uploads",
+  "Keep this page open until the answer is saved.": "Lassen Sie diese Seite offen, bis die Antwort gespeichert ist.",
+  "Recording rejected": "Aufnahme abgelehnt",
+  "Your answer was not saved yet": "Ihre Antwort ist noch nicht gespeichert",
+  "Your recording is kept on this device; you can try again.":
+    "Ihre Aufnahme bleibt auf diesem Gerät gespeichert; Sie können es erneut versuchen.",
+  "Upload interrupted": "Upload unterbrochen",
+  "This answer was being uploaded when the page closed. Resume to continue where it stopped.":
+    "Diese Antwort wurde gerade hochgeladen, als die Seite geschlossen wurde. Setzen Sie den Upload fort, um dort weiterzumachen, wo er aufgehört hat.",
+  "Resume upload": "Upload fortsetzen",
+  "Record again": "Erneut aufnehmen",
+  Retake: "Wiederholen",
+  "You have used every retake for this question.": "Sie haben alle Wiederholungen für diese Frage genutzt.",
+  "Recording problem": "Problem bei der Aufnahme",
+  // The practice recording on the briefing
+  "Practice (optional)": "Üben (freiwillig)",
+  "Record up to {seconds} seconds and play it back. The practice stays on this device: it is not sent, not scored and not part of your interview.":
+    "Nehmen Sie bis zu {seconds} Sekunden auf und spielen Sie sie ab. Die Übung bleibt auf diesem Gerät: Sie wird nicht gesendet, nicht bewertet und ist nicht Teil Ihres Interviews.",
+  "Your practice recording": "Ihre Übungsaufnahme",
+  "Stop practice": "Übung beenden",
+  "Practise again": "Noch einmal üben",
+  "Record a practice answer": "Übungsantwort aufnehmen",
+  // The invitation link page (/join)
+  "This link is incomplete": "Dieser Link ist unvollständig",
+  "Check that you copied all of it.": "Prüfen Sie, ob Sie ihn vollständig kopiert haben.",
+  "Loading your invitation": "Ihre Einladung wird geladen",
+  "This invitation cannot be opened": "Diese Einladung kann nicht geöffnet werden",
+  "{company} invited you to an interview": "{company} hat Sie zu einem Interview eingeladen",
+  "{title} · open until {date}": "{title} · offen bis {date}",
+  "Checking your invitation…": "Ihre Einladung wird geprüft…",
+  "Confirm your e-mail address": "Bestätigen Sie Ihre E-Mail-Adresse",
+  "Open the link in the confirmation e-mail, then come back here and continue.":
+    "Öffnen Sie den Link in der Bestätigungs-E-Mail, kommen Sie dann hierher zurück und fahren Sie fort.",
+  "I have confirmed it, continue": "Ich habe sie bestätigt, weiter",
+  "Send the confirmation e-mail": "Bestätigungs-E-Mail senden",
+  "We sent you an e-mail: open its link to confirm your address":
+    "Wir haben Ihnen eine E-Mail gesendet: Öffnen Sie den Link darin, um Ihre Adresse zu bestätigen",
+  "Your e-mail address is already confirmed": "Ihre E-Mail-Adresse ist bereits bestätigt",
+  "The e-mail could not be sent. Please try again in a moment.":
+    "Die E-Mail konnte nicht gesendet werden. Bitte versuchen Sie es gleich noch einmal.",
+  "You cannot take this interview yet": "Sie können dieses Interview noch nicht führen",
+  "Before you start": "Bevor Sie beginnen",
+  "Create your account with {email} and confirm it from the e-mail we send you. Then you will see what the interview involves before anything is timed.":
+    "Erstellen Sie Ihr Konto mit {email} und bestätigen Sie es über die E-Mail, die wir Ihnen senden. Danach sehen Sie, was das Interview umfasst, bevor eine Zeit läuft.",
+  "the address this invitation was sent to": "der Adresse, an die diese Einladung gesendet wurde",
+  "Create my account": "Mein Konto erstellen",
+  "I already have an account": "Ich habe schon ein Konto",
+  "Sign-in could not start": "Die Anmeldung konnte nicht beginnen",
+  "Please try again in a moment.": "Bitte versuchen Sie es gleich noch einmal.",
+  "This invitation link has expired. Ask the company to send you a new one.":
+    "Dieser Einladungslink ist abgelaufen. Bitten Sie das Unternehmen, Ihnen einen neuen zu senden.",
+  "The company withdrew this invitation.": "Das Unternehmen hat diese Einladung zurückgezogen.",
+  "This invitation link is not valid any more. Please use the link from your latest invitation e-mail.":
+    "Dieser Einladungslink ist nicht mehr gültig. Bitte verwenden Sie den Link aus Ihrer neuesten Einladungs-E-Mail.",
+  "Please confirm your e-mail address first (we sent you an e-mail), then open the invitation link again.":
+    "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse (wir haben Ihnen eine E-Mail gesendet) und öffnen Sie dann den Einladungslink erneut.",
+  "This invitation was sent to a different e-mail address. Sign out and sign in with the address it was sent to.":
+    "Diese Einladung wurde an eine andere E-Mail-Adresse gesendet. Melden Sie sich ab und mit der Adresse an, an die sie gesendet wurde.",
+  "This invitation already belongs to another account.": "Diese Einladung gehört bereits zu einem anderen Konto.",
+  "You already have an invitation to this interview. You can find it on your dashboard.":
+    "Sie haben bereits eine Einladung zu diesem Interview. Sie finden sie in Ihrer Übersicht.",
+  "This invitation link is incomplete. Check that you copied all of it.":
+    "Dieser Einladungslink ist unvollständig. Prüfen Sie, ob Sie ihn vollständig kopiert haben.",
+  // The candidate's outcome page
+  Outcome: "Ergebnis",
+  "Could not load this interview": "Dieses Interview konnte nicht geladen werden",
+  "Your interview": "Ihr Interview",
+  "Not finished yet": "Noch nicht abgeschlossen",
+  "The outcome is shared after you complete the interview.": "Das Ergebnis wird mitgeteilt, nachdem Sie das Interview abgeschlossen haben.",
+  "Go to the interview": "Zum Interview",
+  "{company} · completed {date}": "{company} · abgeschlossen am {date}",
+  "{company} approved your interview on {date} and will contact you about the next step.":
+    "{company} hat Ihr Interview am {date} angenommen und meldet sich bei Ihnen wegen des nächsten Schritts.",
+  "{company} approved your interview and will contact you about the next step.":
+    "{company} hat Ihr Interview angenommen und meldet sich bei Ihnen wegen des nächsten Schritts.",
+  "{company} decided not to continue with your application ({date}).":
+    "{company} hat entschieden, Ihre Bewerbung nicht weiterzuverfolgen ({date}).",
+  "{company} decided not to continue with your application.": "{company} hat entschieden, Ihre Bewerbung nicht weiterzuverfolgen.",
 };
 
 const DICTIONARIES: Record<Locale, Record<string, string>> = { en: {}, de: DE };

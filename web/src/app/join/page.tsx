@@ -2,9 +2,11 @@
 
 import { useRouter, useSearchParams } from "next/navigation";
 import * as React from "react";
+import { LanguageSwitch } from "@/components/interview/language-switch";
 import { Button } from "@/components/ui/button";
 import { Alert, LoadingBlock, Spinner } from "@/components/ui/feedback";
 import { ApiError, refreshSession } from "@/lib/api";
+import { useLoadedLanguage, useLoadedT, useLocale } from "@/lib/i18n";
 import { claimInvitation, joinError, sendVerificationEmail, useJoinInvitation } from "@/lib/invites";
 import { startAuth } from "@/lib/session";
 
@@ -16,6 +18,9 @@ function JoinPage() {
   const token = useSearchParams().get("token") ?? "";
   const router = useRouter();
   const invitation = useJoinInvitation(token);
+  // Usually signed out here: the switch's choice, else the browser's language (a loaded profile's once signed in).
+  const locale = useLocale(useLoadedLanguage());
+  const t = useLoadedT();
   const [claim, setClaim] = React.useState<Claim>({ state: "trying" });
   const [authError, setAuthError] = React.useState<unknown>(null);
 
@@ -41,13 +46,18 @@ function JoinPage() {
   const sendVerification = () => {
     setVerification(null);
     sendVerificationEmail()
-      .then((answer) => setVerification(answer.message))
-      .catch(() => setVerification("The e-mail could not be sent. Please try again in a moment."));
+      // The gateway's two answers have German; anything else is shown as it came.
+      .then((answer) => setVerification(t(answer.message)))
+      .catch(() => setVerification(t("The e-mail could not be sent. Please try again in a moment.")));
   };
   // The confirmed address reaches the session with a fresh token.
   const confirmed = () => void refreshSession().then(tryClaim);
 
   const here = `/join?token=${encodeURIComponent(token)}`;
+  // The address is shown in bold wherever the language puts it in the sentence.
+  const [before, after = ""] = t(
+    "Create your account with {email} and confirm it from the e-mail we send you. Then you will see what the interview involves before anything is timed.",
+  ).split("{email}");
   const auth = (kind: "login" | "register") => {
     setAuthError(null);
     startAuth(kind, here, { loginHint: invitation.data?.candidateEmail }).catch(setAuthError);
@@ -55,66 +65,70 @@ function JoinPage() {
 
   return (
     <main id="main" className="mx-auto max-w-xl space-y-6 p-4 sm:p-8">
+      <div className="flex justify-end">
+        <LanguageSwitch />
+      </div>
       {!token ? (
-        <Alert variant="error" title="This link is incomplete">
-          Check that you copied all of it.
+        <Alert variant="error" title={t("This link is incomplete")}>
+          {t("Check that you copied all of it.")}
         </Alert>
       ) : invitation.isPending ? (
-        <LoadingBlock rows={3} label="Loading your invitation" />
+        <LoadingBlock rows={3} label={t("Loading your invitation")} />
       ) : invitation.isError ? (
-        <Alert variant="error" title="This invitation cannot be opened">
-          {joinError(invitation.error)}
+        <Alert variant="error" title={t("This invitation cannot be opened")}>
+          {t(joinError(invitation.error))}
         </Alert>
       ) : (
         <>
           <header className="space-y-2">
-            <h1 className="text-2xl font-semibold">
-              {invitation.data.companyName} invited you to an interview
-            </h1>
+            <h1 className="text-2xl font-semibold">{t("{company} invited you to an interview", { company: invitation.data.companyName })}</h1>
             <p className="text-muted-foreground">
-              {invitation.data.templateTitle} · open until{" "}
-              {new Date(invitation.data.expiresAt).toLocaleDateString(undefined, { dateStyle: "long" })}
+              {t("{title} · open until {date}", {
+                title: invitation.data.templateTitle,
+                // A German page writes a German date even in a browser set to another language.
+                date: new Date(invitation.data.expiresAt).toLocaleDateString(locale === "de" ? "de-DE" : undefined, { dateStyle: "long" }),
+              })}
             </p>
           </header>
           {claim.state === "trying" ? (
-            <Spinner label="Checking your invitation…" />
+            <Spinner label={t("Checking your invitation…")} />
           ) : unverified ? (
             <section aria-labelledby="join-verify" className="space-y-4">
               <h2 id="join-verify" className="text-lg font-medium">
-                Confirm your e-mail address
+                {t("Confirm your e-mail address")}
               </h2>
-              <p>Open the link in the confirmation e-mail, then come back here and continue.</p>
+              <p>{t("Open the link in the confirmation e-mail, then come back here and continue.")}</p>
               <div className="flex flex-col gap-3 sm:flex-row">
-                <Button onClick={confirmed}>I have confirmed it, continue</Button>
+                <Button onClick={confirmed}>{t("I have confirmed it, continue")}</Button>
                 <Button variant="outline" onClick={sendVerification}>
-                  Send the confirmation e-mail
+                  {t("Send the confirmation e-mail")}
                 </Button>
               </div>
               {verification ? <p role="status">{verification}</p> : null}
             </section>
           ) : claim.state === "failed" ? (
-            <Alert variant="error" title="You cannot take this interview yet">
-              {joinError(claim.error)}
+            <Alert variant="error" title={t("You cannot take this interview yet")}>
+              {t(joinError(claim.error))}
             </Alert>
           ) : (
             <section aria-labelledby="join-next" className="space-y-4">
               <h2 id="join-next" className="text-lg font-medium">
-                Before you start
+                {t("Before you start")}
               </h2>
               <p>
-                Create your account with{" "}
-                <strong>{invitation.data.candidateEmail ?? "the address this invitation was sent to"}</strong> and confirm
-                it from the e-mail we send you. Then you will see what the interview involves before anything is timed.
+                {before}
+                <strong>{invitation.data.candidateEmail ?? t("the address this invitation was sent to")}</strong>
+                {after}
               </p>
               <div className="flex flex-col gap-3 sm:flex-row">
-                <Button onClick={() => auth("register")}>Create my account</Button>
+                <Button onClick={() => auth("register")}>{t("Create my account")}</Button>
                 <Button variant="outline" onClick={() => auth("login")}>
-                  I already have an account
+                  {t("I already have an account")}
                 </Button>
               </div>
               {authError ? (
-                <Alert variant="error" title="Sign-in could not start">
-                  Please try again in a moment.
+                <Alert variant="error" title={t("Sign-in could not start")}>
+                  {t("Please try again in a moment.")}
                 </Alert>
               ) : null}
             </section>

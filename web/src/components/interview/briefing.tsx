@@ -326,6 +326,7 @@ export function PracticeRecorder({ stream, video }: { stream: MediaStream; video
   const [now, setNow] = React.useState(0);
   const recorder = React.useRef<MediaRecorder | null>(null);
   const timer = React.useRef<number | undefined>(undefined);
+  const t = useLoadedT();
 
   React.useEffect(() => () => {
     window.clearTimeout(timer.current);
@@ -354,7 +355,7 @@ export function PracticeRecorder({ stream, video }: { stream: MediaStream; video
     try {
       r = new MediaRecorder(source, mimeType ? { mimeType } : undefined);
     } catch (e) {
-      setError(`Recording cannot start in this browser: ${errorMessage(e)}`);
+      setError(t("Recording cannot start in this browser: {reason}", { reason: errorMessage(e) }));
       return;
     }
     const chunks: Blob[] = [];
@@ -380,35 +381,37 @@ export function PracticeRecorder({ stream, video }: { stream: MediaStream; video
     <section aria-labelledby="practice-title" className="space-y-3">
       <div>
         <h2 id="practice-title" className="text-base font-semibold">
-          Practice (optional)
+          {t("Practice (optional)")}
         </h2>
         <p className="text-sm text-muted-foreground">
-          Record up to {PRACTICE_SECONDS} seconds and play it back. The practice stays on this device: it is not sent, not scored and not
-          part of your interview.
+          {t(
+            "Record up to {seconds} seconds and play it back. The practice stays on this device: it is not sent, not scored and not part of your interview.",
+            { seconds: PRACTICE_SECONDS },
+          )}
         </p>
       </div>
       {video ? <LivePreview stream={stream} className="aspect-video w-full max-w-md rounded-lg bg-black object-cover" /> : <MicMeter stream={stream} />}
-      {mode === "recording" && <p className="text-sm font-medium tabular-nums">Time left: {formatSeconds(left.remaining)}</p>}
+      {mode === "recording" && <p className="text-sm font-medium tabular-nums">{t("Time left: {time}", { time: formatSeconds(left.remaining) })}</p>}
       {error && (
-        <Alert variant="error" title="Recording problem">
+        <Alert variant="error" title={t("Recording problem")}>
           {error}
         </Alert>
       )}
       {mode === "done" && url && (
         video ? (
-          <video src={url} controls playsInline aria-label="Your practice recording" className="aspect-video w-full max-w-md rounded-lg bg-black" />
+          <video src={url} controls playsInline aria-label={t("Your practice recording")} className="aspect-video w-full max-w-md rounded-lg bg-black" />
         ) : (
-          <audio src={url} controls aria-label="Your practice recording" className="w-full max-w-md" />
+          <audio src={url} controls aria-label={t("Your practice recording")} className="w-full max-w-md" />
         )
       )}
       <div className="flex flex-wrap gap-2">
         {mode === "recording" ? (
           <Button variant="destructive" onClick={stop}>
-            <Square aria-hidden /> Stop practice
+            <Square aria-hidden /> {t("Stop practice")}
           </Button>
         ) : (
           <Button variant="outline" onClick={record}>
-            {mode === "done" ? <RotateCcw aria-hidden /> : <Circle aria-hidden />} {mode === "done" ? "Practise again" : "Record a practice answer"}
+            {mode === "done" ? <RotateCcw aria-hidden /> : <Circle aria-hidden />} {mode === "done" ? t("Practise again") : t("Record a practice answer")}
           </Button>
         )}
       </div>

@@ -2,29 +2,46 @@
 
 import { Camera, Mic } from "lucide-react";
 import * as React from "react";
+import { translate, useLoadedT, type T } from "@/lib/i18n";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/feedback";
 import { Label, NativeSelect } from "@/components/ui/input";
 
-/** A sentence the candidate can act on, for every way getUserMedia fails. */
-export function deviceErrorMessage(error: unknown, wantVideo: boolean): string {
-  const what = wantVideo ? "camera and microphone" : "microphone";
+/** A sentence the candidate can act on, for every way getUserMedia fails (in English unless `t` says otherwise). */
+export function deviceErrorMessage(error: unknown, wantVideo: boolean, t: T = (text, vars) => translate("en", text, vars)): string {
   const name = error instanceof DOMException || error instanceof Error ? error.name : "";
   switch (name) {
     case "NotAllowedError":
     case "SecurityError":
-      return `Access to your ${what} was denied. Allow it in your browser's site settings (the icon at the left of the address bar), then check again.`;
+      return t(
+        wantVideo
+          ? "Access to your camera and microphone was denied. Allow it in your browser's site settings (the icon at the left of the address bar), then check again."
+          : "Access to your microphone was denied. Allow it in your browser's site settings (the icon at the left of the address bar), then check again.",
+      );
     case "NotFoundError":
     case "OverconstrainedError":
-      return `No ${what} was found. Connect one (or choose another device) and check again.`;
+      return t(
+        wantVideo
+          ? "No camera and microphone was found. Connect one (or choose another device) and check again."
+          : "No microphone was found. Connect one (or choose another device) and check again.",
+      );
     case "NotReadableError":
     case "AbortError":
-      return `Your ${what} could not be started: another application may be using it. Close it and check again.`;
+      return t(
+        wantVideo
+          ? "Your camera and microphone could not be started: another application may be using it. Close it and check again."
+          : "Your microphone could not be started: another application may be using it. Close it and check again.",
+      );
     case "Unsupported":
-      return "This browser cannot record here. Use a recent Chrome, Edge, Firefox or Safari over a secure (https) connection.";
+      return t("This browser cannot record here. Use a recent Chrome, Edge, Firefox or Safari over a secure (https) connection.");
     default:
-      return `Your ${what} could not be opened${error instanceof Error && error.message ? `: ${error.message}` : "."}`;
+      // The browser's own reason, as it gave it (it has no translation here).
+      return error instanceof Error && error.message
+        ? t(wantVideo ? "Your camera and microphone could not be opened: {reason}" : "Your microphone could not be opened: {reason}", {
+            reason: error.message,
+          })
+        : t(wantVideo ? "Your camera and microphone could not be opened." : "Your microphone could not be opened.");
   }
 }
 
@@ -79,11 +96,12 @@ export function useMicLevel(stream: MediaStream | null): number {
 
 export function MicMeter({ stream }: { stream: MediaStream | null }) {
   const level = useMicLevel(stream);
+  const t = useLoadedT();
   const pct = Math.round(level * 100);
   return (
     <div className="flex items-center gap-2">
       <Mic className="h-4 w-4 text-muted-foreground" aria-hidden />
-      <div role="meter" aria-label="Microphone level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} className="h-2 w-full overflow-hidden rounded-full bg-muted">
+      <div role="meter" aria-label={t("Microphone level")} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} className="h-2 w-full overflow-hidden rounded-full bg-muted">
         <div className="h-full bg-emerald-500 transition-[width] duration-75" style={{ width: `${pct}%` }} />
       </div>
     </div>
@@ -92,6 +110,7 @@ export function MicMeter({ stream }: { stream: MediaStream | null }) {
 
 export function LivePreview({ stream, className }: { stream: MediaStream | null; className?: string }) {
   const ref = React.useRef<HTMLVideoElement>(null);
+  const t = useLoadedT();
   React.useEffect(() => {
     if (ref.current) ref.current.srcObject = stream;
   }, [stream]);
@@ -101,7 +120,7 @@ export function LivePreview({ stream, className }: { stream: MediaStream | null;
       autoPlay
       muted
       playsInline
-      aria-label="Live camera preview"
+      aria-label={t("Live camera preview")}
       // Mirrored like a selfie camera (only the preview: the recording stays the right way round), and
       // upright on a phone held upright.
       className={cn(className ?? "aspect-video w-full rounded-lg bg-black object-cover", "-scale-x-100 max-sm:aspect-[3/4] max-sm:max-h-[60vh]")}
@@ -124,6 +143,7 @@ export function DeviceCheck({ wantVideo, onReady }: { wantVideo: boolean; onRead
   const [micId, setMicId] = React.useState("");
   const handedOver = React.useRef(false);
   const streamRef = React.useRef<MediaStream | null>(null);
+  const t = useLoadedT();
 
   React.useEffect(
     () => () => {
@@ -146,7 +166,7 @@ export function DeviceCheck({ wantVideo, onReady }: { wantVideo: boolean; onRead
       setCameraId(opened.getVideoTracks()[0]?.getSettings().deviceId ?? nextCamera);
       setMicId(opened.getAudioTracks()[0]?.getSettings().deviceId ?? nextMic);
     } catch (e) {
-      setError(deviceErrorMessage(e, wantVideo));
+      setError(deviceErrorMessage(e, wantVideo, t));
     } finally {
       setBusy(false);
     }
@@ -156,15 +176,18 @@ export function DeviceCheck({ wantVideo, onReady }: { wantVideo: boolean; onRead
     <section aria-labelledby="device-check-title" className="space-y-4">
       <div>
         <h3 id="device-check-title" className="text-base font-semibold">
-          {wantVideo ? "Check your camera and microphone" : "Check your microphone"}
+          {t(wantVideo ? "Check your camera and microphone" : "Check your microphone")}
         </h3>
         <p className="text-sm text-muted-foreground">
-          This interview has recorded answers ({wantVideo ? "video" : "audio only"}). Your browser will ask for permission; nothing is
-          recorded until you press &ldquo;Start recording&rdquo;.
+          {t(
+            wantVideo
+              ? "This interview has recorded answers (video). Your browser will ask for permission; nothing is recorded until you press “Start recording”."
+              : "This interview has recorded answers (audio only). Your browser will ask for permission; nothing is recorded until you press “Start recording”.",
+          )}
         </p>
       </div>
       {error && (
-        <Alert variant="error" title="Devices not available">
+        <Alert variant="error" title={t("Devices not available")}>
           {error}
         </Alert>
       )}
@@ -172,13 +195,13 @@ export function DeviceCheck({ wantVideo, onReady }: { wantVideo: boolean; onRead
         <div className="space-y-3">
           {wantVideo && <LivePreview stream={stream} className="aspect-video w-full max-w-xl rounded-lg bg-black object-cover" />}
           <div className="max-w-xl space-y-1">
-            <p className="text-sm">Say something: the bar should move.</p>
+            <p className="text-sm">{t("Say something: the bar should move.")}</p>
             <MicMeter stream={stream} />
           </div>
           <div className="grid max-w-xl gap-3 sm:grid-cols-2">
             {wantVideo && (
               <div className="space-y-1.5">
-                <Label htmlFor="camera-select">Camera</Label>
+                <Label htmlFor="camera-select">{t("Camera")}</Label>
                 <NativeSelect
                   id="camera-select"
                   value={cameraId}
@@ -190,14 +213,14 @@ export function DeviceCheck({ wantVideo, onReady }: { wantVideo: boolean; onRead
                 >
                   {cameras.map((d, i) => (
                     <option key={d.deviceId || i} value={d.deviceId}>
-                      {d.label || `Camera ${i + 1}`}
+                      {d.label || t("Camera {n}", { n: i + 1 })}
                     </option>
                   ))}
                 </NativeSelect>
               </div>
             )}
             <div className="space-y-1.5">
-              <Label htmlFor="mic-select">Microphone</Label>
+              <Label htmlFor="mic-select">{t("Microphone")}</Label>
               <NativeSelect
                 id="mic-select"
                 value={micId}
@@ -209,7 +232,7 @@ export function DeviceCheck({ wantVideo, onReady }: { wantVideo: boolean; onRead
               >
                 {mics.map((d, i) => (
                   <option key={d.deviceId || i} value={d.deviceId}>
-                    {d.label || `Microphone ${i + 1}`}
+                    {d.label || t("Microphone {n}", { n: i + 1 })}
                   </option>
                 ))}
               </NativeSelect>
@@ -221,13 +244,13 @@ export function DeviceCheck({ wantVideo, onReady }: { wantVideo: boolean; onRead
               onReady(stream);
             }}
           >
-            Continue
+            {t("Continue")}
           </Button>
         </div>
       ) : (
         <Button onClick={() => void check()} disabled={busy}>
           {wantVideo ? <Camera aria-hidden /> : <Mic aria-hidden />}
-          {busy ? "Checking…" : wantVideo ? "Check camera and microphone" : "Check microphone"}
+          {t(busy ? "Checking…" : wantVideo ? "Check camera and microphone" : "Check microphone")}
         </Button>
       )}
     </section>

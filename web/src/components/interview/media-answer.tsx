@@ -5,6 +5,7 @@ import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { Alert, Progress, Spinner } from "@/components/ui/feedback";
 import { ApiError, errorMessage } from "@/lib/api";
+import { useLoadedT, type T } from "@/lib/i18n";
 import { canRetake, countdown, mediaResponse, msUntilLimit, secondsUntil, type MediaKind } from "@/lib/interview";
 import { isTimeUp, submitResponse, type QuestionClock } from "@/lib/invitations";
 import {
@@ -47,14 +48,21 @@ function saveTakes(key: string, takes: number | null): void {
   }
 }
 
-const PHASE_LABEL: Record<UploadPhase | "saving", string> = {
-  starting: "Preparing the upload…",
-  uploading: "Uploading your answer…",
-  confirming: "Finishing the upload…",
-  processing: "Processing… (checking the recording)",
-  ready: "Saving your answer…",
-  saving: "Saving your answer…",
-};
+function phaseLabel(phase: UploadPhase | "saving", t: T): string {
+  switch (phase) {
+    case "starting":
+      return t("Preparing the upload…");
+    case "uploading":
+      return t("Uploading your answer…");
+    case "confirming":
+      return t("Finishing the upload…");
+    case "processing":
+      return t("Processing… (checking the recording)");
+    case "ready":
+    case "saving":
+      return t("Saving your answer…");
+  }
+}
 
 /**
  * Record, review and submit one video or audio answer. The recording is stored in IndexedDB as soon as it
@@ -97,6 +105,7 @@ export function MediaAnswer({
   const key = recordingKey(invitationId, question.id);
   const limit = question.timeLimit;
   const clockNow = useNow(500);
+  const t = useLoadedT();
   const [thinkDone, setThinkDone] = React.useState(false);
   // Back after the think time ended (a reload): the answer time is running, but recording waits for the candidate.
   React.useEffect(() => {
@@ -181,7 +190,7 @@ export function MediaAnswer({
     try {
       recorder = new MediaRecorder(source, mimeType ? { mimeType } : undefined);
     } catch (e) {
-      setError(`Recording cannot start in this browser: ${errorMessage(e)}`);
+      setError(t("Recording cannot start in this browser: {reason}", { reason: errorMessage(e) }));
       return;
     }
     const chunks: Blob[] = [];
@@ -193,7 +202,7 @@ export function MediaAnswer({
       const blob = new Blob(chunks, { type: recorder.mimeType || mimeType });
       const durationS = Math.min(limit, (Date.now() - began) / 1000);
       if (blob.size === 0) {
-        setError("Nothing was recorded. Check your camera and microphone, then record again.");
+        setError(t("Nothing was recorded. Check your camera and microphone, then record again."));
         setMode("ready");
         return;
       }
@@ -251,7 +260,8 @@ export function MediaAnswer({
         saveUploadState(key, null);
         setRejected(true);
         setResumable(false);
-        setError(`The recording was not accepted: ${e.reason}`);
+        // The uploader's own fallback reason has German; the media service's reasons stay as it wrote them.
+        setError(t("The recording was not accepted: {reason}", { reason: t(e.reason) }));
       } else if (e instanceof ApiError && e.code === "DUPLICATE_RESPONSE") {
         // Accepted already (a submission whose reply was lost): nothing left to do for this question.
         await clearSaved(key);
@@ -281,11 +291,12 @@ export function MediaAnswer({
   return (
     <div className="space-y-4">
       <p className="text-sm text-muted-foreground">
-        {kind === "video" ? "Video answer" : "Audio answer"} · up to {formatSeconds(limit)} (the recording stops by itself at the limit)
-        {retakes > 0 ? ` · ${retakes} retake${retakes === 1 ? "" : "s"} allowed` : " · one take, no retakes"}
+        {kind === "video" ? t("Video answer") : t("Audio answer")} ·{" "}
+        {t("up to {time} (the recording stops by itself at the limit)", { time: formatSeconds(limit) })} ·{" "}
+        {retakes > 0 ? t(retakes === 1 ? "1 retake allowed" : "{n} retakes allowed", { n: retakes }) : t("one take, no retakes")}
       </p>
 
-      {mode === "loading" && <Spinner label="Loading…" />}
+      {mode === "loading" && <Spinner label={t("Loading…")} />}
 
       {mode === "ready" && !stream && <DeviceCheck wantVideo={wantVideo || kind === "video"} onReady={onStream} />}
 
@@ -308,7 +319,7 @@ export function MediaAnswer({
               <LivePreview stream={stream} />
               {mode === "recording" && (
                 <span className="absolute left-2 top-2 flex items-center gap-1 rounded bg-red-600 px-2 py-0.5 text-xs font-semibold text-white">
-                  <Circle className="h-3 w-3 fill-current" aria-hidden /> REC
+                  <Circle className="h-3 w-3 fill-current" aria-hidden /> {t("REC")}
                 </span>
               )}
             </div>
@@ -320,12 +331,12 @@ export function MediaAnswer({
           {mode === "recording" && (
             <div className="max-w-xl space-y-1">
               <p className={cn("text-sm font-medium tabular-nums", timer.warning && "text-destructive")} aria-live="off">
-                Time left: {formatSeconds(timer.remaining)}
+                {t("Time left: {time}", { time: formatSeconds(timer.remaining) })}
               </p>
-              <Progress value={timer.fraction * 100} label="Answer time used" />
+              <Progress value={timer.fraction * 100} label={t("Answer time used")} />
               {timer.warning && (
                 <p role="status" className="text-xs text-destructive">
-                  Almost out of time: the recording stops at {formatSeconds(limit)}.
+                  {t("Almost out of time: the recording stops at {time}.", { time: formatSeconds(limit) })}
                 </p>
               )}
             </div>
@@ -333,11 +344,11 @@ export function MediaAnswer({
           <div className="flex flex-wrap gap-2">
             {mode === "ready" ? (
               <Button onClick={start}>
-                <Circle aria-hidden /> Start recording
+                <Circle aria-hidden /> {t("Start recording")}
               </Button>
             ) : (
               <Button variant="destructive" onClick={stop}>
-                <Square aria-hidden /> Stop recording
+                <Square aria-hidden /> {t("Stop recording")}
               </Button>
             )}
           </div>
@@ -347,32 +358,35 @@ export function MediaAnswer({
       {(mode === "recorded" || mode === "uploading" || mode === "failed") && recording && (
         <div className="space-y-3">
           {kind === "video" ? (
-            <video src={recording.url} controls playsInline aria-label="Your recorded answer" className="aspect-video w-full max-w-xl rounded-lg bg-black" />
+            <video src={recording.url} controls playsInline aria-label={t("Your recorded answer")} className="aspect-video w-full max-w-xl rounded-lg bg-black" />
           ) : (
-            <audio src={recording.url} controls aria-label="Your recorded answer" className="w-full max-w-xl" />
+            <audio src={recording.url} controls aria-label={t("Your recorded answer")} className="w-full max-w-xl" />
           )}
           <p className="text-sm text-muted-foreground">
-            Recorded {formatSeconds(recording.durationS)} · {(recording.blob.size / 1024 / 1024).toFixed(1)} MB
+            {t("Recorded {duration} · {size} MB", {
+              duration: formatSeconds(recording.durationS),
+              size: (recording.blob.size / 1024 / 1024).toFixed(1),
+            })}
           </p>
 
           {mode === "uploading" && (
             <div className="max-w-xl space-y-1" aria-live="polite">
-              <p className="text-sm">{PHASE_LABEL[phase]}</p>
-              <Progress value={fraction * 100} label="Upload progress" />
-              <p className="text-xs text-muted-foreground">Keep this page open until the answer is saved.</p>
+              <p className="text-sm">{phaseLabel(phase, t)}</p>
+              <Progress value={fraction * 100} label={t("Upload progress")} />
+              <p className="text-xs text-muted-foreground">{t("Keep this page open until the answer is saved.")}</p>
             </div>
           )}
 
           {error && (
-            <Alert variant="error" title={rejected ? "Recording rejected" : "Your answer was not saved yet"}>
+            <Alert variant="error" title={t(rejected ? "Recording rejected" : "Your answer was not saved yet")}>
               {error}
-              {!rejected && <span className="block pt-1">Your recording is kept on this device; you can try again.</span>}
+              {!rejected && <span className="block pt-1">{t("Your recording is kept on this device; you can try again.")}</span>}
             </Alert>
           )}
 
           {mode === "recorded" && resumable && !error && (
-            <Alert variant="info" title="Upload interrupted">
-              This answer was being uploaded when the page closed. Resume to continue where it stopped.
+            <Alert variant="info" title={t("Upload interrupted")}>
+              {t("This answer was being uploaded when the page closed. Resume to continue where it stopped.")}
             </Alert>
           )}
 
@@ -380,7 +394,7 @@ export function MediaAnswer({
             <div className="flex flex-wrap gap-2">
               {!rejected && (
                 <Button onClick={() => void submit()}>
-                  <Upload aria-hidden /> {resumable || mode === "failed" ? "Resume upload" : "Submit answer"}
+                  <Upload aria-hidden /> {resumable || mode === "failed" ? t("Resume upload") : t("Submit answer")}
                 </Button>
               )}
               {mayRetake && (
@@ -392,19 +406,19 @@ export function MediaAnswer({
                     setMode("ready");
                   }}
                 >
-                  <RotateCcw aria-hidden /> {rejected ? "Record again" : "Retake"}
+                  <RotateCcw aria-hidden /> {t(rejected ? "Record again" : "Retake")}
                 </Button>
               )}
             </div>
           )}
           {mode === "recorded" && !mayRetake && retakes > 0 && (
-            <p className="text-xs text-muted-foreground">You have used every retake for this question.</p>
+            <p className="text-xs text-muted-foreground">{t("You have used every retake for this question.")}</p>
           )}
         </div>
       )}
 
       {mode === "ready" && error && (
-        <Alert variant="error" title="Recording problem">
+        <Alert variant="error" title={t("Recording problem")}>
           {error}
         </Alert>
       )}

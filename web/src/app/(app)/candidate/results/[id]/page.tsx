@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Alert, ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { WhatHappensNext } from "@/components/interview/interview-runner";
+import { useT } from "@/lib/i18n";
 import { useInvitationWithTemplate } from "@/lib/invitations";
 import { formatDate } from "@/lib/utils";
 
@@ -18,35 +19,36 @@ import { formatDate } from "@/lib/utils";
 export default function CandidateOutcome({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
   const invitation = useInvitationWithTemplate(id);
+  const t = useT();
 
   const back = (
     <Button asChild variant="outline" size="sm">
       <Link href="/candidate/dashboard">
-        <ArrowLeft aria-hidden /> My interviews
+        <ArrowLeft aria-hidden /> {t("My interviews")}
       </Link>
     </Button>
   );
 
-  if (invitation.isPending) return <LoadingBlock rows={4} label="Loading your interview…" />;
+  if (invitation.isPending) return <LoadingBlock rows={4} label={t("Loading your interview…")} />;
   if (invitation.isError)
     return (
       <div className="space-y-4">
-        <PageHeader title="Outcome" actions={back} />
-        <ErrorState error={invitation.error} title="Could not load this interview" onRetry={() => void invitation.refetch()} />
+        <PageHeader title={t("Outcome")} actions={back} />
+        <ErrorState error={invitation.error} title={t("Could not load this interview")} onRetry={() => void invitation.refetch()} />
       </div>
     );
 
   const inv = invitation.data;
-  const title = inv.templateTitle ?? "Your interview";
+  const title = inv.templateTitle ?? t("Your interview");
   if (inv.status !== "completed")
     return (
       <div className="space-y-5">
         <PageHeader title={title} description={inv.companyName} actions={back} />
-        <Alert variant="info" title="Not finished yet">
-          The outcome is shared after you complete the interview.{" "}
+        <Alert variant="info" title={t("Not finished yet")}>
+          {t("The outcome is shared after you complete the interview.")}{" "}
           {inv.status === "in_progress" || inv.status === "pending" ? (
             <Link className="font-medium underline" href={`/interview/${inv.id}`}>
-              Go to the interview
+              {t("Go to the interview")}
             </Link>
           ) : null}
         </Alert>
@@ -55,22 +57,28 @@ export default function CandidateOutcome({ params }: { params: Promise<{ id: str
 
   const feedback = inv.candidateFeedback ? (
     <blockquote className="mt-2 block rounded-md border-l-4 border-primary/40 bg-muted/50 px-3 py-2">
-      <span className="font-medium">Feedback from {inv.companyName}: </span>
+      <span className="font-medium">{t("Feedback from {company}: ", { company: inv.companyName })}</span>
       {inv.candidateFeedback}
     </blockquote>
   ) : null;
   return (
     <div className="space-y-5">
-      <PageHeader title={title} description={`${inv.companyName} · completed ${formatDate(inv.completedAt)}`} actions={back} />
+      <PageHeader title={title} description={t("{company} · completed {date}", { company: inv.companyName, date: formatDate(inv.completedAt) })} actions={back} />
       {inv.decision === "approved" ? (
-        <Alert variant="success" title="Approved">
-          {inv.companyName} approved your interview{inv.decisionAt ? ` on ${formatDate(inv.decisionAt)}` : ""} and will contact you about
-          the next step.
+        <Alert variant="success" title={t("Approved")}>
+          {inv.decisionAt
+            ? t("{company} approved your interview on {date} and will contact you about the next step.", {
+                company: inv.companyName,
+                date: formatDate(inv.decisionAt),
+              })
+            : t("{company} approved your interview and will contact you about the next step.", { company: inv.companyName })}
           {feedback}
         </Alert>
       ) : inv.decision === "rejected" ? (
-        <Alert variant="info" title="Not selected">
-          {inv.companyName} decided not to continue with your application{inv.decisionAt ? ` (${formatDate(inv.decisionAt)})` : ""}.
+        <Alert variant="info" title={t("Not selected")}>
+          {inv.decisionAt
+            ? t("{company} decided not to continue with your application ({date}).", { company: inv.companyName, date: formatDate(inv.decisionAt) })
+            : t("{company} decided not to continue with your application.", { company: inv.companyName })}
           {feedback}
         </Alert>
       ) : (
