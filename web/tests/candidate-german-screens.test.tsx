@@ -256,6 +256,25 @@ describe("the candidate's outcome in German", () => {
     expect(screen.getByText("Acme hat entschieden, Ihre Bewerbung nicht weiterzuverfolgen.")).toBeTruthy();
   });
 
+  it("offers to try again in German when the outcome cannot be loaded", async () => {
+    gateway({ "GET /api/invitations/i1": { status: 503, json: { code: "SERVICE_UNAVAILABLE", error: "Try later" } } });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    client.setQueryData(profileKeys.me, { id: "c1", email: "c@example.com", role: "candidate", language: "de" } as Me);
+    const params = Promise.resolve({ id: "i1" });
+    await act(async () => {
+      show(
+        <React.Suspense fallback={null}>
+          <CandidateOutcome params={params} />
+        </React.Suspense>,
+        client,
+      );
+    });
+
+    expect(await screen.findByText("Dieses Interview konnte nicht geladen werden")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Erneut versuchen" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+  });
+
   it("says an unfinished interview has no outcome yet, in German, with a way back to it", async () => {
     await showOutcome({ ...completed, status: "in_progress", completedAt: null } as unknown as Invitation);
     expect(await screen.findByText("Noch nicht abgeschlossen")).toBeTruthy();

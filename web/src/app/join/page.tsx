@@ -140,8 +140,9 @@ function JoinPage() {
 }
 
 export default function Page() {
+  const t = useLoadedT();
   return (
-    <React.Suspense fallback={<Spinner />}>
+    <React.Suspense fallback={<Spinner label={t("Loading…")} />}>
       <JoinPage />
     </React.Suspense>
   );

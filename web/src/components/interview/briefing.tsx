@@ -61,7 +61,7 @@ export function BriefingScreen({
 
   if (briefing.isPending) return <LoadingBlock rows={4} label={t("Loading the briefing…")} />;
   if (briefing.isError)
-    return <ErrorState error={briefing.error} title={t("Could not open this interview")} onRetry={() => void briefing.refetch()} />;
+    return <ErrorState error={briefing.error} title={t("Could not open this interview")} retryLabel={t("Try again")} onRetry={() => void briefing.refetch()} />;
   const b = briefing.data;
   const recorded = b.needsCamera || b.needsMicrophone;
   const devicesReady = !recorded || stream !== null;

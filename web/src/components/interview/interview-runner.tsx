@@ -56,7 +56,7 @@ export function InterviewPage({ invitationId }: { invitationId: string }) {
     );
     return (
       <div className="space-y-4">
-        <ErrorState error={error} title={title} onRetry={() => void query.refetch()} />
+        <ErrorState error={error} title={title} retryLabel={t("Try again")} onRetry={() => void query.refetch()} />
         <BackLink />
       </div>
     );

@@ -28,7 +28,18 @@ export function LoadingBlock({ rows = 3, label = "Loading…" }: { rows?: number
   );
 }
 
-export function ErrorState({ error, onRetry, title = "Could not load this" }: { error: unknown; onRetry?: () => void; title?: string }) {
+export function ErrorState({
+  error,
+  onRetry,
+  title = "Could not load this",
+  retryLabel = "Try again",
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  title?: string;
+  /** The retry button's words, for a page in another language. */
+  retryLabel?: string;
+}) {
   return (
     <div role="alert" className="flex flex-col items-start gap-3 rounded-lg border border-destructive/40 bg-red-50 p-4 text-sm text-red-900">
       <div className="flex items-center gap-2 font-medium">
@@ -38,7 +49,7 @@ export function ErrorState({ error, onRetry, title = "Could not load this" }: { 
       <p>{errorMessage(error)}</p>
       {onRetry && (
         <Button size="sm" variant="outline" onClick={onRetry}>
-          Try again
+          {retryLabel}
         </Button>
       )}
     </div>

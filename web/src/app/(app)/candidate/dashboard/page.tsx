@@ -112,7 +112,7 @@ export default function CandidateDashboard() {
       {query.isPending ? (
         <LoadingBlock rows={3} label={t("Loading your interviews…")} />
       ) : query.isError ? (
-        <ErrorState error={query.error} title={t("Could not load your interviews")} onRetry={() => void query.refetch()} />
+        <ErrorState error={query.error} title={t("Could not load your interviews")} retryLabel={t("Try again")} onRetry={() => void query.refetch()} />
       ) : (
         <div className="space-y-6">
           <dl className="grid grid-cols-3 gap-3">

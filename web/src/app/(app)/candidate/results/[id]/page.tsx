@@ -34,7 +34,7 @@ export default function CandidateOutcome({ params }: { params: Promise<{ id: str
     return (
       <div className="space-y-4">
         <PageHeader title={t("Outcome")} actions={back} />
-        <ErrorState error={invitation.error} title={t("Could not load this interview")} onRetry={() => void invitation.refetch()} />
+        <ErrorState error={invitation.error} title={t("Could not load this interview")} retryLabel={t("Try again")} onRetry={() => void invitation.refetch()} />
       </div>
     );
 
