@@ -55,6 +55,8 @@ export function MentionNote({
     onPick(member);
     setCaret(at);
     setActive(0);
+    // The written `@Name ` would match its own suggestion again: this `@` is done.
+    setDismissed(found.start);
     requestAnimationFrame(() => ref.current?.setSelectionRange(at, at));
   };
 
@@ -93,6 +95,8 @@ export function MentionNote({
           onChange(e.target.value);
           track(e.target);
           setActive(0);
+          // A freshly typed `@` asks again, even where a list was closed before.
+          if (e.target.value[e.target.selectionStart - 1] === "@") setDismissed(null);
         }}
         onSelect={(e) => track(e.currentTarget)}
         onKeyDown={onKeyDown}
