@@ -416,6 +416,11 @@ export function localeOf(language: string | null | undefined): Locale {
   return language?.toLowerCase().startsWith("de") ? "de" : "en";
 }
 
+/** The tag dates are written in: German's on a German page (whatever the browser's), else the browser's own. */
+export function dateLocale(locale: Locale): string | undefined {
+  return locale === "de" ? "de-DE" : undefined;
+}
+
 export type Vars = Record<string, string | number>;
 export type T = (text: string, vars?: Vars) => string;
 

@@ -5,11 +5,12 @@ export function cn(...inputs: ClassValue[]): string {
   return twMerge(clsx(inputs));
 }
 
-export function formatDate(value: string | null | undefined, withTime = false): string {
+/** A date (and time) as the browser writes dates, or in `locale` (a BCP 47 tag) when the page is in another language. */
+export function formatDate(value: string | null | undefined, withTime = false, locale?: string): string {
   if (!value) return "—";
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return "—";
-  return date.toLocaleString(undefined, {
+  return date.toLocaleString(locale, {
     year: "numeric",
     month: "short",
     day: "numeric",

@@ -6,7 +6,7 @@ import { LanguageSwitch } from "@/components/interview/language-switch";
 import { Button } from "@/components/ui/button";
 import { Alert, LoadingBlock, Spinner } from "@/components/ui/feedback";
 import { ApiError, refreshSession } from "@/lib/api";
-import { useLoadedLanguage, useLoadedT, useLocale } from "@/lib/i18n";
+import { dateLocale, useLoadedLanguage, useLoadedT, useLocale } from "@/lib/i18n";
 import { claimInvitation, joinError, sendVerificationEmail, useJoinInvitation } from "@/lib/invites";
 import { startAuth } from "@/lib/session";
 
@@ -86,7 +86,7 @@ function JoinPage() {
               {t("{title} · open until {date}", {
                 title: invitation.data.templateTitle,
                 // A German page writes a German date even in a browser set to another language.
-                date: new Date(invitation.data.expiresAt).toLocaleDateString(locale === "de" ? "de-DE" : undefined, { dateStyle: "long" }),
+                date: new Date(invitation.data.expiresAt).toLocaleDateString(dateLocale(locale), { dateStyle: "long" }),
               })}
             </p>
           </header>

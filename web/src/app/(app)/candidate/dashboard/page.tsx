@@ -7,8 +7,9 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader, Progress } from "@/components/ui/feedback";
-import { useT, type T } from "@/lib/i18n";
+import { dateLocale, useLocale, useT, type T } from "@/lib/i18n";
 import { useCandidateInvitations, type InvitationListItem } from "@/lib/invitations";
+import { useMe } from "@/lib/profile";
 import { formatDate } from "@/lib/utils";
 
 function isPastExpiry(item: InvitationListItem): boolean {
@@ -36,7 +37,7 @@ function OutcomeBadge({ item, t }: { item: InvitationListItem; t: T }) {
   return <Badge variant="outline">{t("In review")}</Badge>;
 }
 
-function InvitationCard({ item, t }: { item: InvitationListItem; t: T }) {
+function InvitationCard({ item, t, dates }: { item: InvitationListItem; t: T; dates: string | undefined }) {
   const expired = isPastExpiry(item) || item.status === "expired";
   const titleId = `invitation-${item.id}-title`;
   return (
@@ -54,8 +55,8 @@ function InvitationCard({ item, t }: { item: InvitationListItem; t: T }) {
           <p className="flex items-center gap-1 text-xs text-muted-foreground">
             <CalendarClock className="h-3.5 w-3.5" aria-hidden />
             {item.status === "completed" || item.status === "cancelled"
-              ? t("Invited {date}", { date: formatDate(item.createdAt) })
-              : t(expired ? "Expired {date}" : "Expires {date}", { date: formatDate(item.expiresAt, true) })}
+              ? t("Invited {date}", { date: formatDate(item.createdAt, false, dates) })
+              : t(expired ? "Expired {date}" : "Expires {date}", { date: formatDate(item.expiresAt, true, dates) })}
           </p>
           {(item.status === "in_progress" || item.status === "completed") && (
             <div className="max-w-xs space-y-1">
@@ -104,6 +105,7 @@ function InvitationCard({ item, t }: { item: InvitationListItem; t: T }) {
 export default function CandidateDashboard() {
   const query = useCandidateInvitations();
   const t = useT();
+  const dates = dateLocale(useLocale(useMe().data?.language));
   const items = query.data?.items ?? [];
   const count = (status: string) => items.filter((i) => i.status === status && !(status !== "completed" && isPastExpiry(i))).length;
   return (
@@ -140,7 +142,7 @@ export default function CandidateDashboard() {
                 </p>
               )}
               {items.map((item) => (
-                <InvitationCard key={item.id} item={item} t={t} />
+                <InvitationCard key={item.id} item={item} t={t} dates={dates} />
               ))}
             </section>
           )}

@@ -7,8 +7,9 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Alert, ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { WhatHappensNext } from "@/components/interview/interview-runner";
-import { useT } from "@/lib/i18n";
+import { dateLocale, useLocale, useT } from "@/lib/i18n";
 import { useInvitationWithTemplate } from "@/lib/invitations";
+import { useMe } from "@/lib/profile";
 import { formatDate } from "@/lib/utils";
 
 /**
@@ -20,6 +21,7 @@ export default function CandidateOutcome({ params }: { params: Promise<{ id: str
   const { id } = use(params);
   const invitation = useInvitationWithTemplate(id);
   const t = useT();
+  const dates = dateLocale(useLocale(useMe().data?.language));
 
   const back = (
     <Button asChild variant="outline" size="sm">
@@ -63,13 +65,13 @@ export default function CandidateOutcome({ params }: { params: Promise<{ id: str
   ) : null;
   return (
     <div className="space-y-5">
-      <PageHeader title={title} description={t("{company} · completed {date}", { company: inv.companyName, date: formatDate(inv.completedAt) })} actions={back} />
+      <PageHeader title={title} description={t("{company} · completed {date}", { company: inv.companyName, date: formatDate(inv.completedAt, false, dates) })} actions={back} />
       {inv.decision === "approved" ? (
         <Alert variant="success" title={t("Approved")}>
           {inv.decisionAt
             ? t("{company} approved your interview on {date} and will contact you about the next step.", {
                 company: inv.companyName,
-                date: formatDate(inv.decisionAt),
+                date: formatDate(inv.decisionAt, false, dates),
               })
             : t("{company} approved your interview and will contact you about the next step.", { company: inv.companyName })}
           {feedback}
@@ -77,7 +79,7 @@ export default function CandidateOutcome({ params }: { params: Promise<{ id: str
       ) : inv.decision === "rejected" ? (
         <Alert variant="info" title={t("Not selected")}>
           {inv.decisionAt
-            ? t("{company} decided not to continue with your application ({date}).", { company: inv.companyName, date: formatDate(inv.decisionAt) })
+            ? t("{company} decided not to continue with your application ({date}).", { company: inv.companyName, date: formatDate(inv.decisionAt, false, dates) })
             : t("{company} decided not to continue with your application.", { company: inv.companyName })}
           {feedback}
         </Alert>
