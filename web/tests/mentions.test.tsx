@@ -121,7 +121,7 @@ describe("the mention suggestions", () => {
 });
 
 describe("mentions in a saved review", () => {
-  it("sends the user ids of the teammates the note still names, and none once their name is removed", async () => {
+  it("offers the team but the author, sends the ids of the teammates the note still names, and none once removed", async () => {
     const board: ReviewBoard = { invitationId: "i1", stage: "new", others: [], othersHidden: 0 };
     const puts: unknown[] = [];
     setFetch(async (input, init) => {
@@ -136,6 +136,7 @@ describe("mentions in a saved review", () => {
       if (url.pathname === "/api/hr/companies")
         return json({ success: true, data: [{ id: "c1", name: "Acme" }], pagination: { total: 1, page: 1, limit: 100, totalPages: 1 } });
       if (url.pathname === "/api/hr/companies/c1/members") return json(TEAM);
+      if (url.pathname === "/api/users/me") return json({ id: "u1", email: "olive@acme.test", firstName: "Olive", lastName: "Owner" });
       return new Response(JSON.stringify({ code: "NOT_FOUND", error: "Not found" }), { status: 404 });
     });
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -147,11 +148,12 @@ describe("mentions in a saved review", () => {
       </QueryClientProvider>,
     );
     const area = await screen.findByLabelText("Private note");
-    // The team arrives after the board: the suggestions wait for it.
+    // The team arrives after the board: the suggestions wait for it. The author is not offered to themself.
     await waitFor(() => {
-      type(area, "Strong; @sam");
-      expect(screen.getByRole("listbox")).toBeTruthy();
+      type(area, "Strong; @");
+      expect(screen.getAllByRole("option").map((o) => o.textContent)).toEqual(["Sam Reviewersam@acme.test", "Samira Leadsamira@acme.test"]);
     });
+    type(area, "Strong; @sam");
     fireEvent.keyDown(area, { key: "Enter" });
     fireEvent.click(screen.getByRole("button", { name: "Save draft" }));
     await waitFor(() => expect(puts).toHaveLength(1));

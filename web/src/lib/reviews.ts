@@ -11,6 +11,7 @@ import { ApiError, api, request, requestBlob } from "@/lib/api";
 import { useCompanies } from "@/lib/companies";
 import { invitationKeys, type ConsentRecord } from "@/lib/invitations";
 import { memberKeys, type Member } from "@/lib/members";
+import { useMe } from "@/lib/profile";
 import type { Page } from "@/lib/types";
 
 // -- wire types -----------------------------------------------------------------------------------------------
@@ -182,8 +183,10 @@ export function mentionsInNote(note: string, team: Member[]): Record<string, str
   return Object.fromEntries(team.filter((m) => note.includes(`@${mentionLabel(m)}`)).map((m) => [m.userId, mentionLabel(m)]));
 }
 
-/** The hiring team of the caller's companies (usually one), each person once: whom a note may mention. */
+/** The hiring team of the caller's companies (usually one), each person once and without the caller: whom a note
+ * may mention (the service ignores a mention of oneself). */
 export function useHiringTeam(): { team: Member[]; isPending: boolean } {
+  const me = useMe();
   const companies = useCompanies();
   const ids = companies.data?.data.map((c) => c.id) ?? [];
   const teams = useQueries({
@@ -193,7 +196,7 @@ export function useHiringTeam(): { team: Member[]; isPending: boolean } {
     })),
   });
   const seen = new Map<string, Member>();
-  for (const t of teams) for (const m of t.data ?? []) if (!seen.has(m.userId)) seen.set(m.userId, m);
+  for (const t of teams) for (const m of t.data ?? []) if (!seen.has(m.userId) && m.userId !== me.data?.id) seen.set(m.userId, m);
   return { team: [...seen.values()], isPending: companies.isPending || teams.some((t) => t.isPending) };
 }
 
