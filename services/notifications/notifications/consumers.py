@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.contracts import analysis, billing, interviews, users
-from kit.contracts.privacy import InvitationErased, SubjectErasureRequested
+from kit.contracts.privacy import ErasureReportReady, InvitationErased, SubjectErasureRequested
 from kit.domain import utcnow
 from kit.events import Envelope
 from kit.kafka import Handler, Handlers, run_consumer
@@ -44,6 +44,15 @@ def handlers(notifier: Notifier, *, clock: Clock = utcnow) -> Handlers:
             await trigger(session, event, source_of(envelope), notifier=notifier, now=clock())
             # After the trigger, whose projections tell the company of an event that does not name it.
             await webhooks.fan_out(session, envelope, now=clock())
+
+        return handle
+
+    def mailing(contract: type[E], trigger: Callable[..., Awaitable[None]]) -> Handler:
+        """An e-mail that concerns no company, so no webhook hears of it."""
+
+        async def handle(session: AsyncSession, envelope: Envelope) -> None:
+            event = contract.model_validate(envelope.payload)
+            await trigger(session, event, source_of(envelope), notifier=notifier, now=clock())
 
         return handle
 
@@ -78,6 +87,7 @@ def handlers(notifier: Notifier, *, clock: Clock = utcnow) -> Handlers:
         billing.QuotaExceeded.TYPE: sending(billing.QuotaExceeded, triggers.quota_exceeded),
         SubjectErasureRequested.TYPE: projecting(SubjectErasureRequested, privacy.erase_subject),
         InvitationErased.TYPE: projecting(InvitationErased, privacy.erase_invitation),
+        ErasureReportReady.TYPE: mailing(ErasureReportReady, privacy.mail_erasure_report),
     }
     return table
 

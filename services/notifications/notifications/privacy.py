@@ -11,9 +11,15 @@ from typing import Any
 from sqlalchemy import Delete, String, cast, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit.contracts.privacy import InvitationErased, NotificationsSubjectErased, SubjectErasureRequested
+from kit.contracts.privacy import (
+    ErasureReportReady,
+    InvitationErased,
+    NotificationsSubjectErased,
+    SubjectErasureRequested,
+)
 from kit.outbox import stage
-from notifications.domain import InvitationView, Notification, Preferences, Recipient
+from notifications.commands import Notifier, Source, notify
+from notifications.domain import Channel, InvitationView, Notification, Preferences, Recipient, Template
 from notifications.webhooks.domain import WebhookDelivery
 
 SERVICE = "notifications"
@@ -98,3 +104,23 @@ async def subject_export(session: AsyncSession, user_id: str) -> dict[str, Any]:
             "subscriptions": preferences.subscriptions,
         },
     }
+
+
+async def mail_erasure_report(
+    session: AsyncSession, event: ErasureReportReady, source: Source, *, notifier: Notifier, now: datetime
+) -> None:
+    """The erased person gets the report's signed link at the address they had. The account is gone, so the
+    e-mail belongs to the erasure request, not to a user; the address is dropped once it was sent or given up
+    (`FORGET_ADDRESS`), and a redelivered event sends nothing twice."""
+    await notify(
+        session,
+        f"erasure:{event.erasure_id}",
+        Template.ERASURE_REPORT,
+        (Channel.EMAIL,),
+        {"complete": event.complete},
+        link=event.report_path,
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.email,
+    )

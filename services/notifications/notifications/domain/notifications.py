@@ -55,20 +55,26 @@ class Template(StrEnum):
     INVITATION_EXTENDED = "invitation_extended"
     INVITATION_RESET = "invitation_reset"
     REVIEW_MENTIONED = "review_mentioned"
+    ERASURE_REPORT = "erasure_report"
 
 
 # Every template a user may switch off. Not among them: `welcome` (the account's own first message),
 # `webhook_disabled` (the company's integration stopped; its owner must hear of it whatever they chose), and
 # `invitation_extended`/`invitation_reset` (HR changed an interview the candidate already has: its deadline, or
 # a fresh start after a failure; missing either could cost them the interview), and `review_mentioned` (a
-# teammate asked for this person by name, in-app only).
+# teammate asked for this person by name, in-app only), and `erasure_report` (the answer to a person's erasure
+# request, sent once to an account that no longer exists).
 SWITCHABLE: frozenset[str] = frozenset(t.value for t in Template) - {
     Template.WELCOME.value,
     Template.WEBHOOK_DISABLED.value,
     Template.INVITATION_EXTENDED.value,
     Template.INVITATION_RESET.value,
     Template.REVIEW_MENTIONED.value,
+    Template.ERASURE_REPORT.value,
 }
+
+# Templates whose recipient asked us to forget them: the address is used to send and then not kept.
+FORGET_ADDRESS = frozenset({Template.ERASURE_REPORT.value})
 
 # Statuses of an e-mail the delivery sweep still owes an attempt.
 DUE_STATUSES = (NotificationStatus.PENDING, NotificationStatus.QUEUED)
@@ -161,7 +167,13 @@ class Notification(Base, AggregateRoot):
         )
         if status == NotificationStatus.SENT:
             notification.record(notification._event(events.NotificationSent))
+        notification._forget_address_when_done()
         return notification
+
+    def _forget_address_when_done(self) -> None:
+        """Once nothing more will be sent, the address of someone who asked to be forgotten goes."""
+        if self.template in FORGET_ADDRESS and self.status not in DUE_STATUSES:
+            self.recipient_email = None
 
     @property
     def is_unread(self) -> bool:
@@ -187,6 +199,7 @@ class Notification(Base, AggregateRoot):
         self.error = None
         self.updated_at = now
         self.record(self._event(events.NotificationSent))
+        self._forget_address_when_done()
 
     def attempt_failed(self, error: str, *, now: datetime, max_attempts: int, backoff_base: timedelta) -> None:
         """Back off exponentially until `max_attempts` attempts failed, then give up with the last reason."""
@@ -197,6 +210,7 @@ class Notification(Base, AggregateRoot):
             self.status = NotificationStatus.FAILED
             self.next_attempt_at = None
             self.record(self._event(events.NotificationFailed))
+            self._forget_address_when_done()
             return
         self.status = NotificationStatus.PENDING
         self.next_attempt_at = now + backoff_base * 2 ** (self.retry_count - 1)
