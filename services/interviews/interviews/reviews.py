@@ -9,6 +9,7 @@ import io
 import uuid
 from datetime import datetime, timedelta
 from statistics import fmean
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -359,25 +360,23 @@ async def review_list(
     page: int,
     limit: int,
 ) -> Page[ReviewListItem]:
-    query = _completed(
-        caller,
-        template_id=template_id,
-        stage=stage,
-        min_score=min_score,
-        max_score=max_score,
-        completed_from=completed_from,
-        completed_to=completed_to,
-    )
-    column = SORTS[sort]
-    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
-    rows, total = await paginate(session, query.order_by(order, Invitation.id), page=page, limit=limit)
-    ratings = await _submitted_ratings(session, [row[0].id for row in rows])
-    # The AI's score stays out of the list where the caller must rate first (see `blind_to_ai`).
-    hidden = {
-        inv.id
-        for inv, _ in rows
-        if blind_to_ai(inv) and caller.user_id not in {r.reviewer_id for r in ratings.get(inv.id, [])}
+    scope: dict[str, Any] = {
+        "template_id": template_id,
+        "stage": stage,
+        "completed_from": completed_from,
+        "completed_to": completed_to,
     }
+    if sort == "score" or min_score is not None or max_score is not None:
+        rows, total, ratings, hidden = await _by_visible_score(
+            session, caller, scope, min_score, max_score, sort, descending, page, limit
+        )
+    else:
+        column = SORTS[sort]
+        order = column.desc().nulls_last() if descending else column.asc().nulls_last()
+        query = _completed(caller, **scope).order_by(order, Invitation.id)
+        rows, total = await paginate(session, query, page=page, limit=limit)
+        ratings = await _submitted_ratings(session, [row[0].id for row in rows])
+        hidden = _hidden_from(caller, [inv for inv, _ in rows], ratings)
     items = [
         ReviewListItem(
             id=inv.id,
@@ -398,6 +397,56 @@ async def review_list(
         for inv, stage_value in rows
     ]
     return Page(items=items, total=total, page=page, limit=limit, total_pages=-(-total // limit))
+
+
+def _hidden_from(
+    caller: Principal, invitations: list[Invitation], ratings: dict[uuid.UUID, list[Review]]
+) -> set[uuid.UUID]:
+    """The interviews whose AI score the caller may not see yet: they rate first (see `blind_to_ai`)."""
+    return {
+        inv.id
+        for inv in invitations
+        if blind_to_ai(inv) and caller.user_id not in {r.reviewer_id for r in ratings.get(inv.id, [])}
+    }
+
+
+async def _by_visible_score(
+    session: AsyncSession,
+    caller: Principal,
+    scope: dict[str, Any],
+    min_score: int | None,
+    max_score: int | None,
+    sort: str,
+    descending: bool,
+    page: int,
+    limit: int,
+) -> tuple[list[Any], int, dict[uuid.UUID, list[Review]], set[uuid.UUID]]:
+    """A score filter or order over scores the caller may see only: an interview they must rate blind counts as
+    unscored (left out by a score filter, last in a score order), else its place in the list would tell its
+    score. Decided here over the scope's completed interviews (a company's, hundreds), then paged."""
+    rows = (await session.execute(_completed(caller, **scope).order_by(Invitation.id))).all()
+    ratings = await _submitted_ratings(session, [row[0].id for row in rows])
+    hidden = _hidden_from(caller, [inv for inv, _ in rows], ratings)
+
+    def score(inv: Invitation) -> int | None:
+        return None if inv.id in hidden else inv.analysis_score
+
+    kept = [
+        row
+        for row in rows
+        if (min_score is None or ((value := score(row[0])) is not None and value >= min_score))
+        and (max_score is None or ((value := score(row[0])) is not None and value <= max_score))
+    ]
+    keys: dict[str, Any] = {
+        "score": lambda inv: score(inv),
+        "completedAt": lambda inv: inv.completed_at,
+        "name": lambda inv: inv.candidate_name,
+    }
+    present = [row for row in kept if keys[sort](row[0]) is not None]
+    present.sort(key=lambda row: keys[sort](row[0]), reverse=descending)
+    ordered = present + [row for row in kept if keys[sort](row[0]) is None]  # nulls last, as in SQL
+    start = (page - 1) * limit
+    return ordered[start : start + limit], len(ordered), ratings, hidden
 
 
 async def _submitted_ratings(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Review]]:
@@ -431,6 +480,8 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
         )
     ).all()
     ratings = await _submitted_ratings(session, [row[0].id for row in rows])
+    # An interview the caller must still rate blind exports without the AI's figures.
+    hidden = _hidden_from(caller, [inv for inv, _ in rows], ratings)
     questions = sorted(template.questions, key=lambda q: q.order)
     # One column per scoring criterion any of these analyses used, in a stable order.
     criteria = sorted({c for inv, _ in rows for c in (inv.analysis_criteria or {})})
@@ -455,14 +506,15 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
     for inv, stage_value in rows:
         reviews = ratings.get(inv.id, [])
         per_question = [_mean([r.ratings[str(q.id)] for r in reviews if str(q.id) in r.ratings]) for q in questions]
+        blind = inv.id in hidden
         writer.writerow(
             [
                 _safe(inv.candidate_name),
                 _safe(inv.candidate_email),
                 stage_value,
-                _cell(inv.analysis_score),
-                _cell(inv.analysis_recommendation),
-                *[_cell((inv.analysis_criteria or {}).get(c)) for c in criteria],
+                _cell(None if blind else inv.analysis_score),
+                _cell(None if blind else inv.analysis_recommendation),
+                *[_cell(None if blind else (inv.analysis_criteria or {}).get(c)) for c in criteria],
                 *[_cell(v) for v in per_question],
                 _cell(_mean([v for r in reviews for v in r.ratings.values()])),
                 len(reviews),

@@ -4,6 +4,8 @@ and the template's calibration view."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -271,6 +273,36 @@ async def test_a_template_blind_to_the_ai_hides_its_scores_from_a_reviewer_until
         await client.get("/api/reviews", params={"templateId": template.template_id}, headers=lead.headers)
     ).json()
     assert [(i["aiHidden"], i["score"]) for i in listed["items"]] == [(False, 82)]
+
+
+async def test_a_score_filter_order_or_export_tells_a_blind_reviewer_nothing_of_the_ai_scores(
+    client, rubric_template, finished, lead
+) -> None:
+    template = await rubric_template(blindToAi=True)
+    high = await finished(template, score=90)
+    low = await finished(template, score=30)
+
+    async def listed(**params: object) -> list[str]:
+        query = {"templateId": template.template_id, **params}
+        answer = (await client.get("/api/reviews", params=query, headers=lead.headers)).json()
+        return [item["id"] for item in answer["items"]]
+
+    # Unrated by the caller, both count as unscored: a score order is the same either way, a filter keeps none.
+    assert await listed(sort="score", order="desc") == await listed(sort="score", order="asc")
+    assert await listed(minScore=50) == []
+    assert await listed(maxScore=50) == []
+    export = await client.get(f"/api/reviews/templates/{template.template_id}/export.csv", headers=lead.headers)
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [(row["ai_score"], row["ai_recommendation"]) for row in rows] == [("", ""), ("", "")]
+
+    # Once the caller rated one, its score is theirs to filter, sort and export by.
+    story, _ = high.question_ids
+    await client.put(f"{board(high)}/mine", json={"criteriaRatings": {story: {"Story": 4}}}, headers=lead.headers)
+    await client.post(f"{board(high)}/mine/submit", headers=lead.headers)
+    assert await listed(minScore=50) == [str(high.invitation_id)]
+    assert await listed(sort="score", order="desc") == [str(high.invitation_id), str(low.invitation_id)]
+    export = await client.get(f"/api/reviews/templates/{template.template_id}/export.csv", headers=lead.headers)
+    assert sorted(row["ai_score"] for row in csv.DictReader(io.StringIO(export.text))) == ["", "90"]
 
 
 async def test_a_candidates_human_only_request_hides_the_ai_from_reviewers_who_have_not_rated(
