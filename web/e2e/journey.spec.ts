@@ -345,7 +345,7 @@ test("the candidate opens the interview from the invitation e-mail, answers the 
   // The briefing comes first: nothing is timed until its own "Start interview".
   await expect(page.getByRole("heading", { name: template.title, level: 1 })).toBeVisible();
   await expect(page.getByRole("heading", { name: "What is recorded and who decides" })).toBeVisible();
-  await expect(page.getByText(/makes the decision/)).toBeVisible();
+  await expect(page.getByText(/^The AI does not decide\. A person at .+ makes the decision\.$/)).toBeVisible();
   await expect(page.getByRole("button", { name: "Start interview" })).toBeDisabled();
   await screen(page, "interview-briefing");
   await phoneScreen(page, "interview-briefing");
