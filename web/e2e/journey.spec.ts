@@ -521,6 +521,11 @@ test("HR rates the answers, shares a read-only link that opens in a browser with
     "stage",
     "ai_score",
     "ai_recommendation",
+    // One column per scoring criterion the analysis used: the offline engine's four here (no LLM key).
+    "ai_clarity",
+    "ai_completeness",
+    "ai_depth",
+    "ai_relevance",
     "rating_q1",
     "rating_q2",
     "rating_q3",
