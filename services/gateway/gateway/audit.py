@@ -208,6 +208,15 @@ async def rows_for(
     ]
 
 
+async def account_of(request: Request, caller: Identity) -> str | None:
+    """Whose trail a row belongs to: the caller's company, else, for HR working without a company, their own
+    account (the billed account interviews uses too); none for an admin outside any company."""
+    company = await request.app.state.companies(caller)
+    if company is None and not caller.has("admin"):
+        return caller.user_id
+    return company  # type: ignore[no-any-return]
+
+
 async def record(
     request: Request,
     method: str,
@@ -225,7 +234,7 @@ async def record(
     if caller is None and audited.subject != "query:token":
         return
     if caller is not None and company_id is None:
-        company_id = await request.app.state.companies(caller)
+        company_id = await account_of(request, caller)
     sessions = request.app.state.sessions
     rows: list[AuditEvent] = []
     try:

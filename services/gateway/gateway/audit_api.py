@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Select, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.audit import AuditEvent, AuditUnavailable
+from gateway.audit import AuditEvent, AuditUnavailable, account_of
 from gateway.identity import Caller, Identity, authorize
 from gateway.schemas import AuditEntry
 from kit.db import ReadSession, transaction
@@ -74,7 +74,7 @@ async def _query(request: Request, caller: Identity, filters: AuditFilters) -> S
         if filters.company_id is not None:
             query = query.where(AuditEvent.company_id == filters.company_id)
     else:
-        company = await request.app.state.companies(caller)
+        company = await account_of(request, caller)
         if company is None:
             return None
         query = query.where(AuditEvent.company_id == company)
@@ -126,7 +126,7 @@ def _cell(value: object) -> str:
 async def audit_trail_csv(request: Request, caller: Caller, session: ReadSession, filters: Filters) -> Response:
     """The audit trail under the same filters as CSV (newest first, at most 50,000 rows); the export is audited."""
     query = await _query(request, caller, filters)
-    company = await request.app.state.companies(caller)
+    company = await account_of(request, caller)
     # Recorded first, in its own transaction: an export that cannot be recorded is not given.
     try:
         async with transaction(request.app.state.sessions) as write:

@@ -218,6 +218,18 @@ async def test_hr_sees_only_their_company_and_filters_by_actor_action_interview_
     assert by_candidate.status_code == 403
 
 
+async def test_hr_working_without_a_company_keeps_a_trail_of_their_own(gateway: httpx.AsyncClient) -> None:
+    solo, other = as_user("hr", None), as_user("hr", None)
+    mine, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+    await gateway.get(f"/api/reviews/{mine}", headers=solo)
+    await gateway.get(f"/api/reviews/{theirs}", headers=other)
+
+    rows = await trail(gateway, solo)
+
+    # The solo recruiter's account is the trail's owner, as it is the billed account of their interviews.
+    assert [(r["subjectId"], r["companyId"]) for r in rows] == [(mine, solo["x-user-id"])]
+
+
 async def test_the_csv_export_holds_the_filtered_rows_and_is_itself_recorded(gateway: httpx.AsyncClient) -> None:
     company = str(uuid.uuid4())
     hr = as_user("hr", company)
