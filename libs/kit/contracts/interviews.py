@@ -289,6 +289,9 @@ class InvitationClaimed(InterviewEvent):
     invitation_id: str
     candidate_id: str
     claimed_at: datetime
+    # The billed account that invited them (as on invitation.created), so the users service can record the
+    # application under the claiming account; absent on events recorded before it was added.
+    company_id: str | None = None
 
 
 class InvitationExtended(InterviewEvent):

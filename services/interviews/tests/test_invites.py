@@ -155,7 +155,15 @@ async def test_the_invited_person_opens_the_link_claims_it_with_the_verified_ema
     mine = await client.get("/api/invitations/candidate", headers=ada.headers)
     assert [i["id"] for i in mine.json()["items"]] == [invitation_id]
     claims = [r.payload["payload"] for r in await new_events() if r.event_type == "invitation.claimed"]
-    assert claims == [{"invitationId": invitation_id, "candidateId": ada.id, "claimedAt": claims[0]["claimedAt"]}]
+    [claim] = claims
+    assert claim == {
+        "invitationId": invitation_id,
+        "candidateId": ada.id,
+        "claimedAt": claim["claimedAt"],
+        "companyId": claim["companyId"],
+    }
+    # The billed account that invited them (the inviter's company, else the inviter), for users' applications.
+    assert claim["companyId"] in {hr.id, hr.headers.get("x-company-id")}
     audit = await client.get(f"/api/invitations/{invitation_id}/audit", headers=hr.headers)
     assert [(e["action"], e["actorId"]) for e in audit.json()] == [("claimed", ada.id)]
 

@@ -12,7 +12,7 @@ from aiokafka import ConsumerRecord
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kit.contracts.interviews import InvitationCreated
+from kit.contracts.interviews import InvitationClaimed, InvitationCreated
 from kit.db import transaction
 from kit.events import Envelope
 from kit.kafka import Consumer, make_producer
@@ -165,6 +165,34 @@ async def test_an_invitation_records_one_application_per_account_and_candidate_h
         rows = {(a.account_id, a.candidate_id, a.applied_at) for a in applications}
     # One row per account, dated by its earliest invitation though a later one arrived first.
     assert rows == {(account, candidate.id, first.occurred_at), (other, candidate.id, elsewhere.occurred_at)}
+
+
+async def test_an_invitation_claimed_by_a_new_account_files_the_application_under_that_account(
+    settings: Settings, sessions, make_topics, kafka_bootstrap: str
+) -> None:
+    await make_topics(*TOPICS)
+    candidate = await register(sessions)
+    account = str(uuid.uuid4())
+    invitation_id = str(uuid.uuid4())
+    # Invited by e-mail: the invitation names a stand-in until the person makes an account and claims it.
+    invited = _invitation(f"invitee:{invitation_id}", account)
+    claim = InvitationClaimed(
+        invitation_id=invitation_id, candidate_id=str(candidate.id), claimed_at=datetime.now(UTC), company_id=account
+    )
+    claimed = Envelope.wrap(claim, source="interviews", aggregate_id=invitation_id, correlation_id=None)
+    published = await _publish(settings, kafka_bootstrap, "interview-events", invited, claimed, claimed)
+    consumer = Consumer(settings, sessions, HANDLERS, TOPICS)
+
+    results = [await consumer.handle(r) for r in published]
+    await consumer.close()
+
+    assert results == ["ok", "ok", "duplicate"]
+    async with sessions() as session:
+        applications = await session.scalars(
+            select(CandidateApplication).where(CandidateApplication.account_id == account)
+        )
+        rows = {(a.account_id, a.candidate_id, a.applied_at) for a in applications}
+    assert rows == {(account, candidate.id, claimed.occurred_at)}
 
 
 async def _publish(

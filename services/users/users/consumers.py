@@ -14,7 +14,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit.contracts.interviews import InvitationCreated
+from kit.contracts.interviews import InvitationClaimed, InvitationCreated
 from kit.contracts.privacy import SubjectErased
 from kit.contracts.users import (
     ActivateUserCommand,
@@ -80,6 +80,22 @@ async def on_invitation_created(session: AsyncSession, envelope: Envelope) -> No
         log.info("users.invitation_of_unknown_candidate", invitation_id=invitation.invitation_id)
 
 
+async def on_invitation_claimed(session: AsyncSession, envelope: Envelope) -> None:
+    """Someone invited by e-mail before they had an account took the invitation with the account they made: the
+    inviting account now finds them in search, as if it had invited that account."""
+    claimed = InvitationClaimed.model_validate(envelope.payload)
+    if claimed.company_id is None:
+        return  # recorded before the account was carried; nothing to file it under
+    try:
+        candidate_id = uuid.UUID(claimed.candidate_id)
+    except ValueError:
+        log.warning("users.invitation_of_unknown_candidate", invitation_id=claimed.invitation_id)
+        return
+    await commands.record_application(
+        session, account_id=claimed.company_id, candidate_id=candidate_id, applied_at=envelope.occurred_at
+    )
+
+
 def _command(
     contract: type[C], apply: Callable[[AsyncSession, C, User], Awaitable[None]]
 ) -> Callable[[AsyncSession, Envelope], Awaitable[None]]:
@@ -120,6 +136,7 @@ async def on_subject_erased(session: AsyncSession, envelope: Envelope) -> None:
 HANDLERS: Handlers = {
     "user.authenticated": on_user_authenticated,
     InvitationCreated.TYPE: on_invitation_created,
+    InvitationClaimed.TYPE: on_invitation_claimed,
     SuspendUserCommand.TYPE: _command(SuspendUserCommand, _suspend),
     ActivateUserCommand.TYPE: _command(ActivateUserCommand, _activate),
     DeleteUserCommand.TYPE: _command(DeleteUserCommand, _delete),

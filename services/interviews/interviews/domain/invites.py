@@ -129,7 +129,11 @@ def claim(invitation: Invitation, *, user_id: str, verified_email: str | None, n
     invitation.candidate_id = user_id
     invitation.claimed_at = now
     invitation.updated_at = now
-    invitation.record(events.InvitationClaimed(invitation_id=str(invitation.id), candidate_id=user_id, claimed_at=now))
+    invitation.record(
+        events.InvitationClaimed(
+            invitation_id=str(invitation.id), candidate_id=user_id, claimed_at=now, company_id=invitation.company_id
+        )
+    )
     return True
 
 
