@@ -98,6 +98,11 @@ SAMPLES: dict[Template, tuple[dict[str, Any], str | None, str]] = {
         "/hr/review/inv-1",
         "Grace mentioned you in their note on Ada's interview",
     ),
+    Template.ERASURE_REPORT: (
+        {"complete": True},
+        "/privacy/erasure/e-1?token=signed.part",
+        "Every part of the platform has confirmed what it deleted.",
+    ),
     Template.WEBHOOK_DISABLED: (
         {
             "url": "https://ats.example.com/hook",
@@ -127,6 +132,7 @@ SUBJECTS = {
     Template.INVITATION_EXTENDED: "More time for your interview",
     Template.INVITATION_RESET: "You can start your interview again",
     Template.REVIEW_MENTIONED: "You were mentioned in a review",
+    Template.ERASURE_REPORT: "Your data has been erased",
 }
 
 
