@@ -151,26 +151,7 @@ async def invitation_created(
         session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
     )
     await _remember(session, event.invited_by, now=now, email=event.hr_email, name=event.hr_name)
-    await notify(
-        session,
-        event.candidate_id,
-        Template.INVITATION,
-        EMAIL,
-        {
-            "name": _name(event.candidate_name, candidate, "Candidate"),
-            "company": event.company_name,
-            "templateTitle": event.template_title,
-            "invitationId": event.invitation_id,
-            "expiresAt": event.expires_at.isoformat(),
-        },
-        # Someone without an account yet gets the signed link that lets them sign up and claim the invitation.
-        link=event.join_link or f"/interview/{event.invitation_id}",
-        source=source,
-        notifier=notifier,
-        now=now,
-        email=event.candidate_email,
-        skip_reason=_finished(invitation, now),
-    )
+    await _send_invitation(session, event, candidate, _finished(invitation, now), source, notifier, now)
 
 
 async def invitation_resent(
@@ -183,6 +164,21 @@ async def invitation_resent(
     candidate = await _remember(
         session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
     )
+    skip = _finished(invitation, now) if invitation is not None else None
+    await _send_invitation(session, event, candidate, skip, source, notifier, now)
+
+
+async def _send_invitation(
+    session: AsyncSession,
+    event: interviews.InvitationCreated | interviews.InvitationResent,
+    candidate: Recipient | None,
+    skip_reason: str | None,
+    source: Source,
+    notifier: Notifier,
+    now: datetime,
+) -> None:
+    """The invitation e-mail, first sent or sent again. Someone without an account yet gets the signed link
+    that lets them sign up and claim the invitation."""
     await notify(
         session,
         event.candidate_id,
@@ -200,7 +196,7 @@ async def invitation_resent(
         notifier=notifier,
         now=now,
         email=event.candidate_email,
-        skip_reason=_finished(invitation, now) if invitation is not None else None,
+        skip_reason=skip_reason,
     )
 
 
