@@ -26,7 +26,7 @@ from typing import IO
 
 import httpx
 
-from devstack import web
+from devstack import migrations, web
 from devstack.component import Origin, Status
 from devstack.config import (
     KEYCLOAK_CLIENT_ID,
@@ -662,8 +662,13 @@ class Supervisor:
         if migrate is None and not specs:
             self.say(svc, f"skipped: services/{svc} has no alembic.ini, main, consumers or worker yet")
             return []
+        env = service_env(self.cfg, svc)
+        if migrate is not None and await migrations.is_current(
+            self.cfg.root / "services" / svc, env["DATABASE_URL"].replace("+asyncpg", ""), env["DB_SCHEMA"]
+        ):
+            migrate = None
         if migrate is not None:
-            code = await self.run_to_end(AppSpec(f"{svc}-migrate", migrate, service_env(self.cfg, svc)))
+            code = await self.run_to_end(AppSpec(f"{svc}-migrate", migrate, env))
             if code != 0:
                 self.say(svc, "migrations failed: its processes are not started")
                 return []
