@@ -90,6 +90,7 @@ describe("the public apply page", () => {
     expect(await screen.findByRole("button", { name: "Link zusenden" })).toBeTruthy();
     expect(screen.getByText(/3 Fragen, insgesamt etwa 10 Minuten/)).toBeTruthy();
     expect(document.querySelector("main")?.getAttribute("lang")).toBe("de");
+    expect(document.title).toBe("Auf eine Stelle bewerben · AI Video Interview");
   });
 });
 

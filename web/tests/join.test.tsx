@@ -21,12 +21,16 @@ const invitation = {
   claimed: false,
 };
 
-function gateway(answers: Record<string, { status?: number; json: unknown }>) {
+/** The gateway's answers; returns the calls the page made, in order (method and path). */
+function gateway(answers: Record<string, { status?: number; json: unknown }>): string[] {
+  const calls: string[] = [];
   setFetch(async (input, init) => {
     const key = `${init?.method ?? "GET"} ${new URL(String(input)).pathname}`;
+    calls.push(key);
     const found = answers[key] ?? { status: 404, json: { code: "NOT_FOUND", error: "Not found" } };
     return new Response(JSON.stringify(found.json), { status: found.status ?? 200, headers: { "content-type": "application/json" } });
   });
+  return calls;
 }
 
 function show() {
@@ -52,7 +56,10 @@ describe("the invitation link page", () => {
     replace.mockReset();
     search = new URLSearchParams("token=abc.sig");
   });
-  afterEach(() => vi.restoreAllMocks());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    window.localStorage.clear();
+  });
 
   it("shows who invited a signed-out person and offers an account with the invited address", async () => {
     gateway({
@@ -70,10 +77,43 @@ describe("the invitation link page", () => {
   });
 
   it("takes a signed-in person straight to the interview's briefing once their account claimed it", async () => {
-    gateway({ "GET /api/invites/join": { json: invitation }, "POST /api/invites/claim": { json: { id: "i1" } } });
+    const calls = gateway({
+      "GET /api/invites/join": { json: invitation },
+      "POST /api/invites/claim": { json: { id: "i1" } },
+      "GET /api/users/me": { json: { id: "u1", role: "candidate", email: "ada@example.com" } },
+    });
     show();
 
     await waitFor(() => expect(replace).toHaveBeenCalledWith("/interview/i1"));
+    expect(calls).not.toContain("POST /api/users/me/select-role");
+  });
+
+  it("makes an account just created from the link a candidate's before the briefing, so it is not sent to the role choice", async () => {
+    const calls = gateway({
+      "GET /api/invites/join": { json: invitation },
+      "POST /api/invites/claim": { json: { id: "i1" } },
+      "GET /api/users/me": { json: { id: "u1", role: "pending", email: "ada@example.com" } },
+      "POST /api/users/me/select-role": { status: 201, json: { message: "ok", role: "candidate" } },
+      "POST /auth/refresh": { json: {} },
+    });
+    show();
+
+    await waitFor(() => expect(replace).toHaveBeenCalledWith("/interview/i1"));
+    // The role is chosen after the claim, and the session refreshed so the new token carries it.
+    expect(calls.filter((c) => c !== "GET /api/invites/join")).toEqual([
+      "POST /api/invites/claim",
+      "GET /api/users/me",
+      "POST /api/users/me/select-role",
+      "POST /auth/refresh",
+    ]);
+  });
+
+  it("names the tab in the page's language", async () => {
+    window.localStorage.setItem("aivi.language", "de");
+    gateway({ "GET /api/invites/join": { json: invitation }, "POST /api/invites/claim": { status: 401, json: { code: "UNAUTHORIZED", error: "x" } } });
+    show();
+
+    await waitFor(() => expect(document.title).toBe("Ihre Interview-Einladung · AI Video Interview"));
   });
 
   it("lets a person whose address is not confirmed yet ask for the confirmation e-mail", async () => {

@@ -44,6 +44,12 @@ describe("afterSignIn", () => {
     expect(afterSignIn("pending", "/hr/templates")).toBe("/select-role");
   });
 
+  it("returns an account just made from an invitation link to that link, which makes it a candidate's", () => {
+    expect(afterSignIn("pending", "/join?token=abc.sig")).toBe("/join?token=abc.sig");
+    expect(afterSignIn("pending", "/joined")).toBe("/select-role");
+    expect(afterSignIn("pending", "//evil.example/join?token=x")).toBe("/select-role");
+  });
+
   it("returns a signed-in user to the page they came from when it is this app's", () => {
     expect(afterSignIn("hr", "/hr/templates?page=2")).toBe("/hr/templates?page=2");
   });

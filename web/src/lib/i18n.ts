@@ -348,6 +348,8 @@ const DE: Record<string, string> = {
   "Practise again": "Noch einmal üben",
   "Record a practice answer": "Übungsantwort aufnehmen",
   // The invitation link page (/join)
+  "Your interview invitation": "Ihre Interview-Einladung",
+  "Apply for a role": "Auf eine Stelle bewerben",
   "This link is incomplete": "Dieser Link ist unvollständig",
   "Check that you copied all of it.": "Prüfen Sie, ob Sie ihn vollständig kopiert haben.",
   "Loading your invitation": "Ihre Einladung wird geladen",

@@ -33,8 +33,11 @@ export function sameOriginPath(candidate: string | null | undefined): string | n
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
-/** Where the sign-in callback goes: role choice first, then the page the user came from if it is ours, else home. */
+/** Where the sign-in callback goes: role choice first, then the page the user came from if it is ours, else home.
+ * An account made from an invitation link goes back to that link instead of the role choice: taking the
+ * invitation makes it a candidate's. */
 export function afterSignIn(role: string, from: string | null | undefined): string {
-  if (role === "pending") return "/select-role";
-  return sameOriginPath(from) ?? homeFor(role);
+  const back = sameOriginPath(from);
+  if (role === "pending") return back !== null && /^\/join(\?|$)/.test(back) ? back : "/select-role";
+  return back ?? homeFor(role);
 }

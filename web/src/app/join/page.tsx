@@ -8,6 +8,7 @@ import { Alert, LoadingBlock, Spinner } from "@/components/ui/feedback";
 import { ApiError, refreshSession } from "@/lib/api";
 import { dateLocale, useLoadedLanguage, useLoadedT, useLocale } from "@/lib/i18n";
 import { claimInvitation, joinError, sendVerificationEmail, useJoinInvitation } from "@/lib/invites";
+import { fetchMe, selectRole } from "@/lib/profile";
 import { startAuth } from "@/lib/session";
 
 type Claim = { state: "trying" } | { state: "signed-out" } | { state: "failed"; error: unknown };
@@ -25,11 +26,21 @@ function JoinPage() {
   const [authError, setAuthError] = React.useState<unknown>(null);
 
   const [verification, setVerification] = React.useState<string | null>(null);
+  // The tab's title follows the page's language (a layout's metadata could only be English).
+  React.useEffect(() => {
+    document.title = `${t("Your interview invitation")} · AI Video Interview`;
+  }, [t]);
 
   const tryClaim = React.useCallback(() => {
     setClaim({ state: "trying" });
     claimInvitation(token)
-      .then(({ id }) => router.replace(`/interview/${id}`))
+      .then(async ({ id }) => {
+        // An account made from this link has chosen no role yet ("pending"), and routing would send it to the role
+        // choice instead of the interview: taking an invitation makes it a candidate's.
+        const me = await fetchMe().catch(() => null);
+        if (me?.role === "pending") await selectRole("candidate");
+        router.replace(`/interview/${id}`);
+      })
       .catch((error: unknown) =>
         setClaim(error instanceof ApiError && error.statusCode === 401 ? { state: "signed-out" } : { state: "failed", error }),
       );

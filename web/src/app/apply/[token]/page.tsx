@@ -27,6 +27,10 @@ export default function ApplyPage() {
   const token = decodeURIComponent(params.token ?? "");
   const locale = useLocale();
   const t = (text: string, vars?: Vars) => translate(locale, text, vars);
+  // The tab's title follows the page's language (a layout's metadata could only be English).
+  React.useEffect(() => {
+    document.title = `${translate(locale, "Apply for a role")} · AI Video Interview`;
+  }, [locale]);
   const role = useApplyPage(token);
   const [name, setName] = React.useState("");
   const [email, setEmail] = React.useState("");
