@@ -191,12 +191,10 @@ class Consumer:
         )
         self._consumer = consumer
         await self._start(consumer)
-        self.joined = True
         log.info("kafka.consumer_started", topics=self.topics, group=self.name)
         try:
             while not self.stopping.is_set():
-                batches = await consumer.getmany(timeout_ms=500, max_records=100)
-                self.heartbeat = time.monotonic()
+                batches = await self.poll(consumer, timeout_ms=500, max_records=100)
                 for tp, records in batches.items():
                     for record in records:
                         if self.stopping.is_set():
@@ -212,6 +210,17 @@ class Consumer:
                         await self._observe_lag(consumer, tp)
         finally:
             await self.close()
+
+    async def poll(
+        self, consumer: AIOKafkaConsumer, *, timeout_ms: int, max_records: int
+    ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
+        """One poll, which ticks the heartbeat even when it returns nothing: an idle consumer is alive. Every
+        consume loop (this one, a subclass's batched one) polls through here so none can forget the tick."""
+        batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = await consumer.getmany(
+            timeout_ms=timeout_ms, max_records=max_records
+        )
+        self.heartbeat = time.monotonic()
+        return batches
 
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, record: ConsumerRecord[Any, Any]) -> bool:
         """Commit past record. With replicas a rebalance can move the partition while the record is handled: the
@@ -232,6 +241,7 @@ class Consumer:
         while True:
             try:
                 await consumer.start()
+                self.joined = True
                 return
             except Exception as exc:
                 if self.stopping.is_set():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -16,6 +18,9 @@ from kit.liveness import Probe, start_metrics_server
 from kit.observability import KAFKA_LAG, OUTBOX_BACKLOG
 from kit.settings import ServiceSettings
 from kit.worker import worker_liveness
+
+# A short stall threshold, many times the consumer's poll interval (half a second).
+STALL_S = 3.0
 
 
 def free_port() -> int:
@@ -88,6 +93,33 @@ async def test_a_consumer_is_alive_while_its_loop_ticks_with_its_lag_summed_over
     subject.heartbeat += 120
     alive, details = subject.liveness(loop, stall_s=60)
     assert (alive, details["reason"]) == (False, "the consume loop has ended")
+
+
+async def stays_alive(probe: Probe, joined: Callable[[], bool], *, for_s: float) -> None:
+    """Once the consumer joined its group (which takes its own time on a busy machine), every probe over for_s
+    says alive."""
+    async with asyncio.timeout(120):
+        while not joined():
+            await asyncio.sleep(0.1)
+    watched = time.monotonic()
+    while time.monotonic() - watched < for_s:
+        alive, details = probe()
+        assert alive, details
+        await asyncio.sleep(0.1)
+
+
+async def test_a_consumer_on_a_quiet_topic_stays_alive_past_the_stall_threshold(
+    settings: ServiceSettings, make_topics: Any
+) -> None:
+    await make_topics("quiet-events")
+    subject = consumer(settings, f"liveness-quiet-{uuid.uuid4().hex[:8]}", ["quiet-events"])
+    loop = asyncio.create_task(subject.run())
+    try:
+        # Empty polls are its only sign of life: each must count, or a quiet service is restarted for nothing.
+        await stays_alive(lambda: subject.liveness(loop, stall_s=STALL_S), lambda: subject.joined, for_s=2 * STALL_S)
+    finally:
+        subject.stopping.set()
+        await loop
 
 
 async def test_a_consumer_without_subscriptions_stays_alive_while_it_waits(settings: ServiceSettings) -> None:

@@ -16,7 +16,6 @@ from analytics.settings import Settings
 from analytics.warehouse import Warehouse
 from kit.contracts import analysis, billing, interviews, media, notifications, users
 from kit.db import make_engine, make_sessionmaker
-from kit.kafka import CONSUMER_STALL_S
 from kit.liveness import start_metrics_server
 from kit.observability import configure_logging, configure_tracing
 
@@ -54,7 +53,7 @@ async def main(settings: Settings) -> None:
     if settings.metrics_port:
         # `/health` is the consumer's liveness (as every consumer's), the other paths its metrics.
         start_metrics_server(
-            settings.metrics_port, settings.host, lambda: ingest.liveness(running, stall_s=CONSUMER_STALL_S)
+            settings.metrics_port, settings.host, lambda: ingest.liveness(running, stall_s=settings.consumer_stall_s)
         )
     try:
         await warehouse.open()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -144,6 +145,9 @@ class Ingest(Consumer):
                 settings = self.settings
                 delay = min(settings.consumer_backoff_base_s * 2 ** (attempt - 1), settings.consumer_backoff_max_s)
                 log.warning("analytics.insert_failed", attempt=attempt, retry_in_s=delay, error=repr(exc))
+                # Waiting for ClickHouse is not a stuck loop (a restart would not bring it back): each retry
+                # is a sign of life, and the growing lag is what tells an operator.
+                self.heartbeat = time.monotonic()
                 await asyncio.sleep(delay)
 
     async def run(self) -> None:
@@ -163,13 +167,17 @@ class Ingest(Consumer):
         log.info("kafka.consumer_started", topics=self.topics, group=self.name)
         try:
             while not self.stopping.is_set():
-                batches = await consumer.getmany(timeout_ms=self.flush_ms, max_records=self.batch_size)
+                # Through the kit's poll, which ticks the liveness heartbeat: an idle poll is a sign of life too.
+                batches = await self.poll(consumer, timeout_ms=self.flush_ms, max_records=self.batch_size)
                 records = [record for part in batches.values() for record in part]
                 if not records:
                     continue
                 await self.ingest(records)
-                await consumer.commit({tp: part[-1].offset + 1 for tp, part in batches.items()})
-                for tp in batches:
-                    await self._observe_lag(consumer, tp)
+                # Per partition, as the kit's loop: a commit refused after a rebalance is logged and the loop reads
+                # on; the new owner inserts those records again, which the dedup by event id makes harmless.
+                for tp, part in batches.items():
+                    if await self._commit(consumer, tp, part[-1]) and tp in consumer.assignment():
+                        await self._observe_lag(consumer, tp)
+                self.heartbeat = time.monotonic()
         finally:
             await self.close()

@@ -20,7 +20,6 @@ from analytics.settings import Settings
 from analytics.warehouse import Warehouse
 from kit.app import create_service_app
 from kit.domain import utcnow
-from kit.kafka import CONSUMER_STALL_S
 
 log = structlog.get_logger("analytics.main")
 
@@ -49,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         running = asyncio.create_task(start())
         if ingest is not None:
             # The consumer role's liveness for a process that runs several roles (kit.roles).
-            app.state.consumer_liveness = lambda: ingest.liveness(running, stall_s=CONSUMER_STALL_S)
+            app.state.consumer_liveness = lambda: ingest.liveness(running, stall_s=settings.consumer_stall_s)
         try:
             yield
         finally:

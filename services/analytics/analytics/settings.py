@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kit.kafka import CONSUMER_STALL_S
 from kit.settings import ServiceSettings
 
 # The local stack keeps its embedded ClickHouse data beside the other services' state, under the workspace.
@@ -26,6 +27,8 @@ class Settings(ServiceSettings):
     # (every insert writes new parts: 5,000-row inserts ran at 0.75x the rate of 20,000-row ones).
     ingest_batch_size: int = 20000
     ingest_flush_ms: int = 500
+    # How long the consume loop may go without a poll or a batch before its liveness says it is stuck.
+    consumer_stall_s: float = CONSUMER_STALL_S
     # Queries without `from` cover this many days up to `to` (today by default).
     default_range_days: int = 30
 

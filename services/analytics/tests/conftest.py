@@ -110,12 +110,18 @@ def _topic_of(event_type: str) -> str:
 
 @pytest.fixture
 async def stack(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], tmp_path: Path, kafka_bootstrap: str
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    kafka_bootstrap: str,
 ) -> AsyncIterator[Stack]:
+    """A test may change settings by parametrizing this fixture indirectly with a dict of them."""
     own = settings.model_copy(
         update={
             "topic_prefix": f"{TOPIC_PREFIX}analytics-{uuid.uuid4().hex[:8]}-",
             "clickhouse_dsn": f"chdb://{tmp_path / 'clickhouse'}",
+            **getattr(request, "param", {}),
         }
     )
     topics = [own.topic(t) for t in TOPICS]

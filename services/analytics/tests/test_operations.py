@@ -3,6 +3,11 @@ embedded in the api reports its liveness like every consumer."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import pytest
+
 from analytics.warehouse import Warehouse
 
 from .conftest import Stack
@@ -34,3 +39,24 @@ async def test_the_embedded_consumer_reports_itself_alive_with_its_lag(stack: St
     assert alive, details
     assert details["role"] == "consumer" and details["service"] == "analytics"
     assert details["consumerLag"] >= 0
+
+
+# A short stall threshold for the test, many times the poll interval (the tests' flush interval, 100 ms).
+STALL_S = 3.0
+
+
+@pytest.mark.parametrize("stack", [{"consumer_stall_s": STALL_S}], indirect=True)
+async def test_an_idle_embedded_consumer_stays_alive_past_the_stall_threshold(stack: Stack) -> None:
+    """Nothing is published, so empty polls are the consumer's only sign of life; when they did not count, the
+    local stack restarted an idle analytics every five minutes."""
+    probe = stack.app.state.consumer_liveness
+    async with asyncio.timeout(120):  # joining the group takes its own time on a busy machine
+        while not probe()[1].get("joined"):
+            await asyncio.sleep(0.1)
+    watched = time.monotonic()
+    while time.monotonic() - watched < 2 * STALL_S:
+        alive, details = probe()
+        assert alive, details
+        await asyncio.sleep(0.1)
+
+    assert await stack.applied() == 0
