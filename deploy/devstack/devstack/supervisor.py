@@ -100,6 +100,28 @@ def replica_name(name: str, index: int) -> str:
     return name if index == 0 else f"{name}-{index + 1}"
 
 
+def process_health_urls() -> dict[str, str | list[str]]:
+    """Where the gateway's /health asks each role of each service: one URL, or one per replica."""
+    urls: dict[str, str | list[str]] = {}
+    for svc in SERVICES:
+        for role in ("consumer", "worker"):
+            replicas = [
+                f"http://127.0.0.1:{replica_port(metrics_port(svc, role), i, api=False)}"
+                if split_roles()
+                else f"http://127.0.0.1:{replica_port(metrics_port(svc, 'consumer'), i, api=False)}/{role}"
+                for i in range(replica_count(svc, role))
+            ]
+            urls[f"{svc}-{role}"] = replicas[0] if len(replicas) == 1 else replicas
+        # An api replica answers liveness on its metrics port only as part of a combined process (split, an api is
+        # a bare uvicorn whose /health is the aggregated one: asking it would ask every gateway in turn).
+        apis = replica_count(svc, "api")
+        if apis > 1 and not split_roles():
+            urls[f"{svc}-api"] = [
+                f"http://127.0.0.1:{replica_port(metrics_port(svc, 'consumer'), i, api=False)}/api" for i in range(apis)
+            ]
+    return urls
+
+
 def service_env(cfg: Config, svc: str) -> dict[str, str]:
     """The environment CONVENTIONS.md gives every process of svc in `make up`."""
     p = cfg.ports
@@ -133,17 +155,8 @@ def service_env(cfg: Config, svc: str) -> dict[str, str]:
         env["WEB_ORIGIN"] = f"http://127.0.0.1:{WEB_PORT}"
         # The aggregated /health asks every consumer and worker for its liveness, lag and outbox backlog: a
         # process of its own answers on its metrics port, a role of a combined process under /<role> there.
-        env["PROCESS_HEALTH_URLS"] = json.dumps(
-            {
-                f"{other}-{role}": (
-                    f"http://127.0.0.1:{metrics_port(other, role)}"
-                    if split_roles()
-                    else f"http://127.0.0.1:{metrics_port(other, 'consumer')}/{role}"
-                )
-                for other in SERVICES
-                for role in ("consumer", "worker")
-            }
-        )
+        # With replicas it asks each one (a list of URLs per role), and each replica of a replicated gateway api.
+        env["PROCESS_HEALTH_URLS"] = json.dumps(process_health_urls())
     if svc == "notifications":
         # Webhook receivers run on this machine in the local stack, over plain http.
         env["WEBHOOKS_ALLOW_INSECURE_LOOPBACK"] = "true"

@@ -48,6 +48,21 @@ def test_the_gateway_asks_each_role_of_a_combined_process_at_its_own_path(tmp_pa
     assert urls["users-worker"] == f"http://127.0.0.1:{metrics_port('users', 'consumer')}/worker"
 
 
+def test_with_replicas_the_gateway_asks_every_replica_of_each_role_and_each_gateway_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPLICAS", "3")
+
+    urls = json.loads(service_env(Config(root=tmp_path), "gateway")["PROCESS_HEALTH_URLS"])
+
+    first = metrics_port("users", "consumer")
+    assert urls["users-consumer"] == [f"http://127.0.0.1:{p}/consumer" for p in (first, first + 1000, first + 2000)]
+    assert urls["users-worker"] == [f"http://127.0.0.1:{p}/worker" for p in (first, first + 1000, first + 2000)]
+    gateway = metrics_port("gateway", "consumer")
+    assert urls["gateway-api"] == [f"http://127.0.0.1:{gateway}/api", f"http://127.0.0.1:{gateway + 1000}/api"]
+    assert "users-api" not in urls
+
+
 def test_split_roles_plan_a_process_per_role_after_its_migrations(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

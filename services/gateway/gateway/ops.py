@@ -172,8 +172,31 @@ async def _probe_process(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
     return result
 
 
-async def _processes(client: httpx.AsyncClient, urls: dict[str, str]) -> dict[str, dict[str, Any]]:
-    results = await asyncio.gather(*(_probe_process(client, url) for url in urls.values()))
+async def _replicas(client: httpx.AsyncClient, urls: list[str]) -> dict[str, Any]:
+    """Every replica of one role, each asked apart: up only while every replica is. The lag is the group's (each
+    member reports the partitions it holds), the backlog the largest seen (every worker reads one outbox)."""
+    results = await asyncio.gather(*(_probe_process(client, url) for url in urls))
+    down = sum(r["status"] != "up" for r in results)
+    combined: dict[str, Any] = {
+        "status": "down" if down else "up",
+        "responseTime": max(r["responseTime"] for r in results),
+    }
+    lags = [r["consumerLag"] for r in results if "consumerLag" in r]
+    if lags:
+        combined["consumerLag"] = sum(lags)
+    backlogs = [r["outboxBacklog"] for r in results if "outboxBacklog" in r]
+    if backlogs:
+        combined["outboxBacklog"] = max(backlogs)
+    if down:
+        combined["error"] = f"{down} of {len(results)} replicas down"
+    combined["replicas"] = results
+    return combined
+
+
+async def _processes(client: httpx.AsyncClient, urls: dict[str, str | list[str]]) -> dict[str, dict[str, Any]]:
+    results = await asyncio.gather(
+        *(_probe_process(client, url) if isinstance(url, str) else _replicas(client, url) for url in urls.values())
+    )
     grouped: dict[str, dict[str, Any]] = {}
     for name, result in zip(urls, results, strict=True):
         service, _, role = name.rpartition("-")

@@ -235,6 +235,8 @@ class ProcessProbe(View):
     error: str | None = None
     consumer_lag: int | None = None
     outbox_backlog: int | None = None
+    # Each replica's own answer, in the order configured, when several processes run the role.
+    replicas: list[ProcessProbe] | None = None
 
 
 class GatewayHealth(View):

@@ -56,8 +56,10 @@ class Settings(ServiceSettings):
     ops_allowed_clients: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     # Liveness endpoints of the services' consumers and workers (kit.liveness, on their metrics port), by process
     # name `<service>-consumer` / `<service>-worker`: /health shows each one's state, consumer lag and outbox
-    # backlog. Empty: /health shows no processes.
-    process_health_urls: dict[str, str] = Field(default_factory=dict)
+    # backlog. Empty: /health shows no processes. A list asks every replica of the role (the local stack and
+    # bench/journey with replicas, `<service>-api` too for the replicated gateway); in Kubernetes one URL per role
+    # is a Service, which answers from one ready pod of several: per-pod state is Kubernetes' own (readiness).
+    process_health_urls: dict[str, str | list[str]] = Field(default_factory=dict)
 
     users_url: str = "http://127.0.0.1:8002"
     interviews_url: str = "http://127.0.0.1:8003"
