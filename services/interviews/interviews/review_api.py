@@ -13,6 +13,7 @@ from interviews import reviews
 from interviews.api import HrCaller, Now
 from interviews.domain import Stage
 from interviews.review_schemas import (
+    AiVisibility,
     ChangeStage,
     CreateShareLink,
     ReviewBoard,
@@ -108,6 +109,12 @@ async def export_csv(template_id: uuid.UUID, caller: HrCaller, session: ReadSess
 async def review_board(invitation_id: uuid.UUID, caller: HrCaller, session: ReadSession) -> ReviewBoard:
     """The caller's review, the team's once the caller submitted, the stage and the previous/next candidate."""
     return await reviews.review_board(session, invitation_id, caller=caller)
+
+
+@team.get("/{invitation_id}/ai-visibility", response_model_exclude_none=True)
+async def ai_visibility(invitation_id: uuid.UUID, caller: HrCaller, session: ReadSession) -> AiVisibility:
+    """Whether the caller may see the AI's analysis of this interview yet (blind review: after rating it)."""
+    return await reviews.ai_visibility(session, invitation_id, caller=caller)
 
 
 @team.put("/{invitation_id}/mine", response_model_exclude_none=True)

@@ -179,7 +179,17 @@ class SharedInterview(View):
     template_title: str
     company_name: str
     completed_at: datetime | None = None
+    # Never the AI's score of an interview rated blind: whoever holds the link is not known to have rated it.
     score: int | None = None
+    ai_hidden: bool = False
     stage: Stage
     answers: list[SharedAnswer]
     expires_at: datetime
+
+
+class AiVisibility(View):
+    """Whether the caller may see an interview's AI analysis yet, and if not why: `blind_review` (the template
+    asks reviewers to rate first) or `human_review_requested` (the candidate asked for a human-only review)."""
+
+    hidden: bool
+    reason: Literal["blind_review", "human_review_requested"] | None = None

@@ -44,6 +44,7 @@ from interviews.mentions import note_mentions
 from interviews.messages import company_message
 from interviews.review_schemas import (
     AiScores,
+    AiVisibility,
     ChangeStage,
     CreateShareLink,
     QuestionCriteria,
@@ -127,6 +128,18 @@ async def review_board(session: AsyncSession, invitation_id: uuid.UUID, *, calle
         next_id=next_id,
         consent=ConsentRecord.of(invitation),
         human_review_requested=invitation.human_review_requested,
+    )
+
+
+async def ai_visibility(session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal) -> AiVisibility:
+    """Whether the caller may see the AI's analysis of this interview yet, by the rule of the board and the list
+    (`_hidden_from`). The gateway asks before it relays the analysis service's view, which does not know who rated."""
+    invitation = await _reviewable(session, invitation_id, caller)
+    ratings = await _submitted_ratings(session, [invitation.id])
+    if invitation.id not in _hidden_from(caller, [invitation], ratings):
+        return AiVisibility(hidden=False)
+    return AiVisibility(
+        hidden=True, reason="human_review_requested" if invitation.human_review_requested else "blind_review"
     )
 
 
@@ -271,12 +284,15 @@ async def open_shared(session: AsyncSession, token: str, *, address: str, now: d
     invitation = await session.get(Invitation, link.invitation_id)
     assert invitation is not None  # the link's row goes with its invitation (ON DELETE CASCADE)
     answers = {r.question_id: r for r in invitation.responses}
+    # A reviewer who must rate blind could otherwise read the score through a link they made themselves.
+    ai_hidden = blind_to_ai(invitation)
     return SharedInterview(
         candidate_name=invitation.candidate_name,
         template_title=invitation.pinned.title,
         company_name=invitation.company_name,
         completed_at=invitation.completed_at,
-        score=invitation.analysis_score,
+        score=None if ai_hidden else invitation.analysis_score,
+        ai_hidden=ai_hidden,
         stage=stage_of(invitation, await session.get(CandidateStage, invitation.id)),
         answers=[
             SharedAnswer(

@@ -15,6 +15,8 @@ from kit.contracts.analysis import AnalysisCompleted
 from kit.events import Envelope
 from kit.testing import INTERNAL_TOKEN, Caller
 
+from .conftest import accept_notice
+
 
 @dataclass(frozen=True)
 class Member(Caller):
@@ -327,6 +329,48 @@ async def test_a_share_link_opens_read_only_without_an_account_logs_each_view_an
     assert (gone.status_code, gone.json()["code"]) == (410, "SHARE_LINK_REVOKED")
     too_long = await client.post(f"{board(interview)}/share-links", json={"expiresInDays": 90}, headers=lead.headers)
     assert too_long.status_code == 422
+
+
+async def test_the_ai_visibility_answer_says_hidden_and_why_until_the_caller_submitted_their_own_ratings(
+    client, make_template, make_invitation, finished, lead, teammate, outsider
+) -> None:
+    interview = await finished(template=await make_template(lead, settings={"blindToAi": True}))
+    visibility = f"{board(interview)}/ai-visibility"
+    assert (await client.get(visibility, headers=lead.headers)).json() == {"hidden": True, "reason": "blind_review"}
+    await client.put(f"{board(interview)}/mine", json={"ratings": {interview.question_ids[0]: 4}}, headers=lead.headers)
+    # Saved is not enough: the ratings count once submitted.
+    assert (await client.get(visibility, headers=lead.headers)).json()["hidden"] is True
+    await client.post(f"{board(interview)}/mine/submit", headers=lead.headers)
+    assert (await client.get(visibility, headers=lead.headers)).json() == {"hidden": False}
+    assert (await client.get(visibility, headers=teammate.headers)).json()["hidden"] is True
+    refused = await client.get(visibility, headers=outsider.headers)
+    assert refused.status_code == 403, refused.text
+
+    open_template = await finished()
+    assert (await client.get(f"{board(open_template)}/ai-visibility", headers=lead.headers)).json() == {"hidden": False}
+
+    candidate = Caller("candidate")
+    asked = await make_invitation(lead, candidate)
+    await accept_notice(client, asked.invitation_id, candidate, human_review=True)
+    why = (await client.get(f"/api/reviews/{asked.invitation_id}/ai-visibility", headers=lead.headers)).json()
+    assert why == {"hidden": True, "reason": "human_review_requested"}
+    missing = await client.get(f"/api/reviews/{uuid.uuid4()}/ai-visibility", headers=lead.headers)
+    assert missing.status_code == 404
+
+
+async def test_a_share_link_of_an_interview_rated_blind_carries_no_ai_score_even_for_a_reviewer_who_rated(
+    client, make_template, finished, lead
+) -> None:
+    blind = await finished(score=88, template=await make_template(lead, settings={"blindToAi": True}))
+    await client.put(f"{board(blind)}/mine", json={"ratings": {blind.question_ids[0]: 4}}, headers=lead.headers)
+    await client.post(f"{board(blind)}/mine/submit", headers=lead.headers)
+    seen = await finished(score=77)
+    shown = []
+    for interview in (blind, seen):
+        token = (await client.post(f"{board(interview)}/share-links", headers=lead.headers)).json()["token"]
+        body = (await client.get("/api/shared", params={"token": token})).json()
+        shown.append((body.get("score"), body.get("aiHidden")))
+    assert shown == [(None, True), (77, False)]
 
 
 async def test_the_csv_export_lists_a_templates_candidates_with_stage_scores_ratings_and_dates(
