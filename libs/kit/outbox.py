@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -26,14 +27,16 @@ from sqlalchemy import (
     Row,
     String,
     Text,
+    any_,
     cast,
     delete,
     func,
+    literal,
     select,
     text,
 )
 from sqlalchemy import update as sa_update
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -138,8 +141,41 @@ class _SendFailed(Exception):
         self.error = error
 
 
+@dataclass
+class _InFlight:
+    """One claimed batch whose records the producer has accepted; `acked` resolves when Kafka acknowledged all."""
+
+    ids: list[int]
+    topics: list[str]
+    acked: asyncio.Future[list[Any]]
+    deadline: float
+
+
+@dataclass
+class _Pipeline:
+    """A drain's shared state: batches handed over in claim order, how many rows are marked (always a prefix of
+    `claimed`), and the first failure, after which nothing more is claimed or marked."""
+
+    queue: asyncio.Queue[_InFlight | None]
+    claimed: list[int] = field(default_factory=list)
+    marked: int = 0
+    failure: Exception | None = None
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    # A batch abandoned after an earlier one failed still resolves; reading its outcome keeps asyncio quiet.
+    if not future.cancelled():
+        future.exception()
+
+
 class Relay:
-    """Publishes unpublished outbox rows in id order with an idempotent, acks=all producer."""
+    """Publishes unpublished outbox rows in id order with an idempotent, acks=all producer.
+
+    `drain` (what `run` uses) pipelines: while one batch's records are on their way to Kafka the next batch is
+    claimed and handed to the producer, and acknowledged batches are marked published in bulk. The producer keeps
+    per-partition order (idempotent, one request in flight per partition), and rows are marked only as a prefix
+    in id order: a batch after a failed one is never marked, so a retry re-sends from the first unacknowledged
+    row and each key's events reach Kafka first in their order (at least once: a re-send may repeat some)."""
 
     def __init__(
         self,
@@ -151,6 +187,8 @@ class Relay:
         topic_prefix: str = "",
         batch_size: int = 500,
         send_timeout_s: float = 15.0,
+        pipeline_depth: int = 4,
+        batches_per_lock: int = 40,
     ) -> None:
         self.sessions = sessions
         self.make_producer = make_producer
@@ -160,9 +198,16 @@ class Relay:
         self.topic_prefix = topic_prefix
         self.batch_size = batch_size
         self.send_timeout_s = send_timeout_s
+        self.pipeline_depth = pipeline_depth
+        # The lock's transaction ends after this many batches, so a steady stream cannot keep it open for long.
+        self.batches_per_lock = batches_per_lock
+
+    def _lock(self) -> Any:
+        return select(func.pg_try_advisory_xact_lock(func.hashtext(f"outbox:{self.schema}")))
 
     async def relay_once(self) -> int:
-        """One batch; returns how many rows were published. Raises when Kafka refuses (rows stay)."""
+        """One batch, sent and acknowledged before it returns; returns how many rows were published. Raises when
+        Kafka refuses (rows stay). Tests and tools use it to publish deterministically; `run` uses `drain`."""
         try:
             return await self._relay_batch()
         except _SendFailed as failed:
@@ -171,63 +216,174 @@ class Relay:
             await self._record_failure(failed.ids, failed.error)
             raise failed.error from None
 
+    async def drain(self) -> int:
+        """Publishes every unpublished row, pipelined; returns how many. Raises when Kafka refuses: the rows
+        not acknowledged stay unpublished, with the attempt and error recorded."""
+        total = 0
+        while True:
+            try:
+                published, more = await self._drain_locked()
+            except _SendFailed as failed:
+                await self._discard_producer()
+                await self._record_failure(failed.ids, failed.error)
+                raise failed.error from None
+            total += published
+            if not more:
+                return total
+
+    async def _claim(self, session: AsyncSession, *, after: int = 0, for_update: bool = False) -> Sequence[Row[Any]]:
+        # Core rows, payload as text: the stored envelope goes to Kafka without a decode/encode.
+        query = (
+            select(
+                OutboxMessage.id,
+                OutboxMessage.topic,
+                OutboxMessage.key,
+                OutboxMessage.event_type,
+                OutboxMessage.headers,
+                cast(OutboxMessage.payload, Text).label("value"),
+                OutboxMessage.payload["version"].astext.label("version"),
+            )
+            .where(OutboxMessage.published_at.is_(None), OutboxMessage.id > after)
+            .order_by(OutboxMessage.id)
+            .limit(self.batch_size)
+        )
+        if for_update:
+            query = query.with_for_update(skip_locked=True)
+        return (await session.execute(query)).all()
+
     async def _relay_batch(self) -> int:
         async with self.sessions() as session, session.begin():
-            lock_key = func.hashtext(f"outbox:{self.schema}")
-            if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
+            if not await session.scalar(self._lock()):
                 return 0
-            # Core rows, payload as text: the stored envelope goes to Kafka without a decode/encode.
-            batch = (
-                await session.execute(
-                    select(
-                        OutboxMessage.id,
-                        OutboxMessage.topic,
-                        OutboxMessage.key,
-                        OutboxMessage.event_type,
-                        OutboxMessage.headers,
-                        cast(OutboxMessage.payload, Text).label("value"),
-                        OutboxMessage.payload["version"].astext.label("version"),
-                    )
-                    .where(OutboxMessage.published_at.is_(None))
-                    .order_by(OutboxMessage.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            batch = await self._claim(session, for_update=True)
             if not batch:
                 return 0
-            ids = [row.id for row in batch]
             try:
-                await asyncio.wait_for(self._send(batch), self.send_timeout_s)
+                sending = await self._hand_over(batch)
+                await asyncio.wait_for(sending.acked, self.send_timeout_s)
             except Exception as exc:
-                raise _SendFailed(ids, exc) from exc
-            await session.execute(
-                sa_update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids))
-                .values(published_at=utcnow(), attempts=OutboxMessage.attempts + 1, last_error=None)
-                .execution_options(synchronize_session=False)
-            )
-        OUTBOX_RELAYED.labels(self.service).inc(len(batch))
-        log.debug("outbox.relayed", count=len(batch), last_id=ids[-1])
-        return len(batch)
+                raise _SendFailed([row.id for row in batch], exc) from exc
+            await session.execute(self._published(sending.ids))
+        self._count_published(sending)
+        return len(sending.ids)
 
-    async def _send(self, batch: Sequence[Row[Any]]) -> None:
-        if self.producer is None:
-            self.producer = await self.make_producer()
-        producer = self.producer
-        # send() only enqueues; the idempotent producer keeps per-partition order across retries.
-        futures = [
-            await producer.send(
-                self.topic_prefix + row.topic,
-                row.value.encode(),
-                key=row.key.encode(),
-                headers=kafka_headers(row.headers, row.event_type, row.version),
-            )
-            for row in batch
-        ]
-        await asyncio.gather(*futures)
-        for topic, count in Counter(self.topic_prefix + row.topic for row in batch).items():
+    async def _drain_locked(self) -> tuple[int, bool]:
+        """Up to `batches_per_lock` batches under the advisory lock; returns rows published and whether rows may
+        remain. Three things overlap: the next batch is read (in the lock's transaction; no row locks, the advisory
+        lock already excludes every other relay of the schema) while this one is handed to the producer, and
+        `_mark_in_order` marks acknowledged batches in transactions of their own, so a failure later in the
+        pipeline keeps what Kafka already acknowledged."""
+        pipeline = _Pipeline(asyncio.Queue(maxsize=self.pipeline_depth))
+        batches = 0
+        async with self.sessions() as claims, claims.begin():
+            if not await claims.scalar(self._lock()):
+                return 0, False
+            marker = asyncio.create_task(self._mark_in_order(pipeline))
+            claiming: asyncio.Task[Sequence[Row[Any]]] | None = None
+            try:
+                batch = await self._claim(claims)
+                while batch and pipeline.failure is None:
+                    batches += 1
+                    pipeline.claimed.extend(row.id for row in batch)
+                    if batches < self.batches_per_lock:
+                        claiming = asyncio.create_task(self._claim(claims, after=batch[-1].id))
+                    await pipeline.queue.put(await self._hand_over(batch))
+                    batch, claiming = (await claiming if claiming else ()), None
+            except Exception as exc:
+                pipeline.failure = pipeline.failure or exc
+            except BaseException:
+                marker.cancel()
+                raise
+            finally:
+                if claiming is not None:
+                    # The claims session must be idle before its transaction ends.
+                    with contextlib.suppress(Exception):
+                        await claiming
+            await pipeline.queue.put(None)
+            await marker
+        if pipeline.failure is not None:
+            raise _SendFailed(pipeline.claimed[pipeline.marked :], pipeline.failure)
+        return pipeline.marked, batches == self.batches_per_lock
+
+    async def _hand_over(self, batch: Sequence[Row[Any]]) -> _InFlight:
+        """Gives the batch's records to the producer (started on first use) without waiting for Kafka. send()
+        waits only while the partition's open batch is full and the one before it is still in flight."""
+        async with asyncio.timeout(self.send_timeout_s):
+            if self.producer is None:
+                self.producer = await self.make_producer()
+            producer = self.producer
+            # The idempotent producer keeps per-partition order across retries.
+            futures = [
+                await producer.send(
+                    self.topic_prefix + row.topic,
+                    row.value.encode(),
+                    key=row.key.encode(),
+                    headers=kafka_headers(row.headers, row.event_type, row.version),
+                )
+                for row in batch
+            ]
+        return _InFlight(
+            ids=[row.id for row in batch],
+            topics=[self.topic_prefix + row.topic for row in batch],
+            acked=asyncio.gather(*futures),
+            deadline=asyncio.get_running_loop().time() + self.send_timeout_s,
+        )
+
+    async def _mark_in_order(self, pipeline: _Pipeline) -> None:
+        """Waits for each batch's acknowledgement in claim order and marks acknowledged batches published, those
+        ready together in one statement. After a failure nothing more is marked, so the published rows stay a
+        prefix of the claimed ones; the batches still queued are only drained."""
+        carry: _InFlight | None = None
+        ended = False
+        while True:
+            if carry is not None:
+                head, carry = carry, None
+            elif ended or (head := await pipeline.queue.get()) is None:  # type: ignore[assignment]
+                return
+            if pipeline.failure is not None:
+                head.acked.add_done_callback(_retrieve)
+                continue
+            done = [head]
+            try:
+                timeout = max(head.deadline - asyncio.get_running_loop().time(), 0.0)
+                await asyncio.wait_for(asyncio.shield(head.acked), timeout)
+                while not pipeline.queue.empty():
+                    queued = pipeline.queue.get_nowait()
+                    if queued is None:
+                        ended = True
+                        break
+                    if not queued.acked.done() or queued.acked.cancelled() or queued.acked.exception():
+                        carry = queued  # waited for (or failed) on its own, after the ready ones are marked
+                        break
+                    done.append(queued)
+                await self._mark(done)
+                pipeline.marked += sum(len(sending.ids) for sending in done)
+            except Exception as exc:
+                pipeline.failure = exc
+                for sending in done:
+                    sending.acked.add_done_callback(_retrieve)
+
+    async def _mark(self, done: list[_InFlight]) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.execute(self._published([i for sending in done for i in sending.ids]))
+        for sending in done:
+            self._count_published(sending)
+
+    @staticmethod
+    def _published(ids: list[int]) -> Any:
+        # One array parameter, so every batch size shares one prepared statement.
+        return (
+            sa_update(OutboxMessage)
+            .where(OutboxMessage.id == any_(literal(ids, ARRAY(BigInteger))))
+            .values(published_at=utcnow(), attempts=OutboxMessage.attempts + 1, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def _count_published(self, sending: _InFlight) -> None:
+        OUTBOX_RELAYED.labels(self.service).inc(len(sending.ids))
+        for topic, count in Counter(sending.topics).items():
             KAFKA_PRODUCED.labels(self.service, topic, "success").inc(count)
+        log.debug("outbox.relayed", count=len(sending.ids), last_id=sending.ids[-1])
 
     async def _discard_producer(self) -> None:
         """A failed batch is re-sent whole from the table; a fresh producer makes sure the old one's
@@ -250,7 +406,7 @@ class Relay:
             async with self.sessions() as session, session.begin():
                 await session.execute(
                     sa_update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(ids))
+                    .where(OutboxMessage.id == any_(literal(ids, ARRAY(BigInteger))))
                     .values(attempts=OutboxMessage.attempts + 1, last_error=repr(exc)[:2000])
                 )
 
@@ -273,8 +429,7 @@ class Relay:
             while not stop.is_set():
                 wake.clear()
                 try:
-                    while await self.relay_once() == self.batch_size:
-                        pass
+                    await self.drain()
                     failures = 0
                     await self.backlog()
                 except Exception:
