@@ -13,6 +13,7 @@ that hides errors would measure nothing). Used by `bench/journey/run.py` and `te
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -40,7 +41,7 @@ ANSWER = (
     "We rolled back the release, added a canary stage and an alert on the error rate, then wrote the "
     "post-mortem with the team and fixed the retry storm that caused it."
 )
-STEPS = ("register", "invite", "briefing", "start", "answer", "complete", "hr_list", "hr_read")
+STEPS = ("signup", "register", "invite", "briefing", "start", "answer", "complete", "hr_list", "hr_read")
 
 
 # Pauses before trying a call again that a service refused as unavailable (overloaded machine, open breaker).
@@ -161,6 +162,7 @@ class Journey:
     template: dict[str, Any] = field(default_factory=dict)
     company_id: str = ""
     candidates: list[Person] = field(default_factory=list)
+    accounts: dict[int, Person] = field(default_factory=dict)  # candidate index → provisioned, not yet used
     invitations: dict[str, str] = field(default_factory=dict)  # candidate email → invitation id
     _clients: list[httpx.AsyncClient] = field(default_factory=list)
 
@@ -260,12 +262,35 @@ class Journey:
                 raise JourneyError("the account did not reach the Pro plan in 60 s")
             await asyncio.sleep(0.5)
 
+    async def _candidate_account(self, index: int) -> Person:
+        gateway = self.gateway_urls[index % len(self.gateway_urls)]
+        started = time.perf_counter()
+        try:
+            person = await self._person(f"cand{index:04d}", "Cara", f"Candidate{index:04d} {self.run_id}",
+                                        "candidate", gateway)  # fmt: skip
+        except (JourneyError, httpx.HTTPError) as exc:
+            self.stats.errors["signup"].append(f"Keycloak: {exc!r}"[:300])
+            raise JourneyError(f"candidate {index} has no account: {exc!r}") from exc
+        self.stats.durations["signup"].append(time.perf_counter() - started)
+        return person
+
+    async def provision(self, count: int, *, concurrency: int = 8, first: int = 0) -> None:
+        """Keycloak accounts and tokens for `count` candidates before the burst. Sign-up at Keycloak is not the
+        platform's work, and each account and sign-in hashes a password (PBKDF2, CPU-bound in Keycloak): 200 at
+        once made Keycloak's token endpoint time out and measured Keycloak, not the services."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(index: int) -> None:
+            async with gate:
+                with contextlib.suppress(JourneyError):  # counted under "signup"
+                    self.accounts[index] = await self._candidate_account(index)
+
+        await asyncio.gather(*(one(first + i) for i in range(count)))
+
     async def candidate(self, index: int) -> None:
         """One candidate from their first request to a completed interview."""
         assert self.hr is not None
-        gateway = self.gateway_urls[index % len(self.gateway_urls)]
-        person = await self._person(f"cand{index:04d}", "Cara", f"Candidate{index:04d} {self.run_id}", "candidate",
-                                    gateway)  # fmt: skip
+        person = self.accounts.pop(index, None) or await self._candidate_account(index)
         self.candidates.append(person)
         person.user_id = str((await self.call("register", person, "GET", "/api/users/me"))["id"])
         invitation = await self.call(
