@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 import uuid
 from datetime import datetime, timedelta
 from statistics import fmean
@@ -30,6 +31,7 @@ from interviews.domain import (
     Stage,
     Template,
     TemplateNotFound,
+    TemplateVersion,
 )
 from interviews.domain.messages import render
 from interviews.domain.reviews import (
@@ -483,7 +485,7 @@ def _mean(values: list[int]) -> float | None:
 
 async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: Principal) -> str:
     """A template's completed interviews, one row each: who, stage, AI score and its mean per scoring criterion,
-    the team's mean rating per question and overall, and the dates."""
+    the template version the candidate was sent, the team's mean rating per question and overall, and the dates."""
     template = await session.get(Template, template_id)
     if template is None:
         raise TemplateNotFound(f"Template {template_id} not found")
@@ -498,7 +500,7 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
     ratings = await _submitted_ratings(session, [row[0].id for row in rows])
     # An interview the caller must still rate blind exports without the AI's figures.
     hidden = _hidden_from(caller, [inv for inv, _ in rows], ratings)
-    questions = sorted(template.questions, key=lambda q: q.order)
+    questions = _asked(template, [inv for inv, _ in rows])
     # One column per scoring criterion any of these analyses used, in a stable order.
     criteria = sorted({c for inv, _ in rows for c in (inv.analysis_criteria or {})})
     out = io.StringIO()
@@ -511,7 +513,8 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
             "ai_score",
             "ai_recommendation",
             *[f"ai_{c}" for c in criteria],
-            *[f"rating_q{q.order}" for q in questions],
+            "template_version",
+            *[f"rating_q{n}" for n in range(1, len(questions) + 1)],
             "team_rating",
             "reviews",
             "invited_at",
@@ -521,7 +524,7 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
     )
     for inv, stage_value in rows:
         reviews = ratings.get(inv.id, [])
-        per_question = [_mean([r.ratings[str(q.id)] for r in reviews if str(q.id) in r.ratings]) for q in questions]
+        per_question = [_mean([r.ratings[str(q)] for r in reviews if str(q) in r.ratings]) for q in questions]
         blind = inv.id in hidden
         writer.writerow(
             [
@@ -531,6 +534,7 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
                 _cell(None if blind else inv.analysis_score),
                 _cell(None if blind else inv.analysis_recommendation),
                 *[_cell(None if blind else (inv.analysis_criteria or {}).get(c)) for c in criteria],
+                _cell(inv.template_version.number if inv.template_version else None),
                 *[_cell(v) for v in per_question],
                 _cell(_mean([v for r in reviews for v in r.ratings.values()])),
                 len(reviews),
@@ -540,6 +544,24 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
             ]
         )
     return out.getvalue()
+
+
+def _asked(template: Template, invitations: list[Invitation]) -> list[uuid.UUID]:
+    """The questions of the export's rating columns: every question these candidates were sent (each the questions
+    of their own template version, which an edit of the template does not change), once, in a stable order: by
+    version, oldest first, then by the question's place in it. A question keeps its id across versions, so one
+    reworded or moved stays one column, and one removed later keeps the ratings it was given. Without any
+    interview, the template's current questions."""
+    sent = sorted(
+        {inv.pinned.id: inv.pinned for inv in invitations}.values(),
+        # An invitation from before versions existed was asked the template itself: after every version.
+        key=lambda pinned: pinned.number if isinstance(pinned, TemplateVersion) else sys.maxsize,
+    )
+    asked: dict[uuid.UUID, None] = {}
+    for pinned in sent or [template]:
+        for question in sorted(pinned.questions, key=lambda q: q.order):
+            asked.setdefault(question.id)
+    return list(asked)
 
 
 def _cell(value: object) -> str:

@@ -4,6 +4,8 @@ review), the builder lists each version with what changed, and candidates never 
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from datetime import timedelta
 
@@ -267,3 +269,46 @@ async def test_a_candidate_invited_before_a_retitle_keeps_the_job_title_they_wer
     assert "templateVersion" not in listed[0]
     history = (await client.get(f"/api/templates/{interview.template_id}/versions", headers=hr.headers)).json()
     assert history["versions"][0]["detailsChanged"] is True
+
+
+async def test_the_csv_export_has_a_rating_column_for_every_question_any_version_asked_and_each_row_its_version(
+    client, hr, candidate, other_candidate, make_invitation, clock
+) -> None:
+    first = await make_invitation(hr, candidate, start=True)
+    text_id, choice_id = first.question_ids
+    for question_id, answer in ((text_id, "We added a canary stage."), (choice_id, "PUT")):
+        answered = await client.post(
+            f"/api/invitations/{first.invitation_id}/responses",
+            json={"questionId": question_id, "textAnswer": answer},
+            headers=candidate.headers,
+        )
+        assert answered.status_code == 201, answered.text
+    assert (await client.post(f"/api/invitations/{first.invitation_id}/complete", headers=candidate.headers)).is_success
+    # Version 2 rewords the first question, drops the choice and adds a question in second place.
+    new_id = await revise_and_change(client, hr, first.template_id, first.question_ids)
+    second = (await invite(client, clock, hr, other_candidate, first.template_id)).json()["id"]
+    await accept_notice(client, second, other_candidate)
+    assert (await client.post(f"/api/invitations/{second}/start", headers=other_candidate.headers)).is_success
+    for question_id in (text_id, new_id):
+        answered = await client.post(
+            f"/api/invitations/{second}/responses",
+            json={"questionId": question_id, "textAnswer": "A token bucket per client."},
+            headers=other_candidate.headers,
+        )
+        assert answered.status_code == 201, answered.text
+    assert (await client.post(f"/api/invitations/{second}/complete", headers=other_candidate.headers)).is_success
+    rated = ((first.invitation_id, {text_id: 5, choice_id: 3}), (second, {text_id: 4, new_id: 2}))
+    for invitation_id, ratings in rated:
+        saved = await client.put(f"/api/reviews/{invitation_id}/mine", json={"ratings": ratings}, headers=hr.headers)
+        assert saved.status_code == 200, saved.text
+        assert (await client.post(f"/api/reviews/{invitation_id}/mine/submit", headers=hr.headers)).is_success
+
+    exported = await client.get(f"/api/reviews/templates/{first.template_id}/export.csv", headers=hr.headers)
+
+    assert exported.status_code == 200, exported.text
+    header, *rows = csv.reader(io.StringIO(exported.text))
+    # Version 1's questions first (the choice, since removed, keeps its ratings), then what version 2 added.
+    start = header.index("template_version")
+    assert header[start : start + 5] == ["template_version", "rating_q1", "rating_q2", "rating_q3", "team_rating"]
+    # Both completed at the clock's one moment: compared by version.
+    assert sorted(row[start : start + 4] for row in rows) == [["1", "5", "3", ""], ["2", "4", "", "2"]]
