@@ -52,11 +52,18 @@ class Relay:
     own_status: bool = True
 
 
-def relayed(method: str, target: str, *, unwrap: bool = False, query: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """`openapi_extra` for a hand-written route that answers with the users service's answer to
-    `method target`: the aggregated document describes the route with that operation's request body,
-    query parameters and success response."""
-    relay: dict[str, Any] = {"method": method, "target": target, "unwrap": unwrap}
+def relayed(
+    method: str,
+    target: str,
+    *,
+    unwrap: bool = False,
+    query: tuple[str, ...] | None = None,
+    upstream: str = "users",
+) -> dict[str, Any]:
+    """`openapi_extra` for a hand-written route that answers with an upstream's (the users service's unless
+    named) answer to `method target`: the aggregated document describes the route with that operation's request
+    body, query parameters and success response."""
+    relay: dict[str, Any] = {"method": method, "target": target, "unwrap": unwrap, "upstream": upstream}
     if query is not None:
         relay["query"] = list(query)
     return {RELAY_KEY: relay}
@@ -233,5 +240,7 @@ def _relay_of(method: str, path: str, op: dict[str, Any]) -> Relay | None:
     marked = op.pop(RELAY_KEY, None)
     if marked is not None:
         query = tuple(marked["query"]) if "query" in marked else None
-        return Relay("users", marked["method"], marked["target"], unwrap=marked.get("unwrap", False), query=query)
+        return Relay(
+            marked["upstream"], marked["method"], marked["target"], unwrap=marked.get("unwrap", False), query=query
+        )
     return FORWARDS.get((method, path))

@@ -9,7 +9,7 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.middleware import Middleware
 
-from gateway import admin_api, audit_api, auth_api, hr_api, me_api, ops, proxy
+from gateway import admin_api, analysis_api, audit_api, auth_api, hr_api, me_api, ops, proxy
 from gateway.companies import CompanyResolver
 from gateway.docs import Aggregator
 from gateway.keycloak import KeycloakAccounts, Oidc
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             hr_api.router,
             audit_api.router,
             admin_api.router,
+            analysis_api.router,
             proxy.proxy_router(),
             ops.docs_router(),
         ],

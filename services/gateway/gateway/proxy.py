@@ -300,16 +300,8 @@ TABLE: list[Forward] = [
         "/api/v1/analysis/status/{invitation_id}",
         "Analysis status",
     ),
-    # No candidate route to the analysis: candidates never see the AI's score, verdict or tips, only a human's
-    # decision (on their invitation, as the template allows).
-    Forward(
-        "GET",
-        "/api/analysis/{invitation_id}",
-        "analysis",
-        "/api/v1/analysis/{invitation_id}",
-        "Analysis (HR)",
-        company=True,
-    ),
+    # The analysis itself (HR) is relayed by `analysis_api`, which asks interviews first (blind review). No
+    # candidate route to it: candidates never see the AI's score, verdict or tips, only a human's decision.
     # media
     *(
         Forward("POST", f"/api/media/upload/{step}", "media", f"/api/v1/media/upload/{step}", f"Upload: {step}")

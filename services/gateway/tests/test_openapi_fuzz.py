@@ -107,7 +107,8 @@ WITHOUT_UPSTREAM_DOCUMENT = {(f.method, f.path) for f in TABLE if f.upstream in 
     ("GET", "/ready")  # the kit's readiness route, which declares no model
 }
 REACHES_DOWN_UPSTREAM = {(f.method, f.path) for f in TABLE if f.upstream in DOWN} | {
-    ("GET", "/api/users/me/data-export")  # the gateway's own route, gathering every service's part
+    ("GET", "/api/users/me/data-export"),  # the gateway's own route, gathering every service's part
+    ("GET", "/api/analysis/{invitation_id}"),  # the gateway's own relay, asking interviews first
 }
 
 
