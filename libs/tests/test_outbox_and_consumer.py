@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-from aiokafka.errors import CommitFailedError, KafkaConnectionError
+from aiokafka.errors import CommitFailedError, KafkaConnectionError, KafkaTimeoutError
 from prometheus_client import REGISTRY
 from sqlalchemy import Integer, String, func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -25,7 +25,7 @@ from kit.events import Envelope
 from kit.kafka import Consumer, make_producer
 from kit.outbox import OutboxMessage, ProcessedMessage, Relay
 from kit.settings import ServiceSettings
-from kit.testing import consume
+from kit.testing import consume, consume_until
 
 
 class WidgetBase(DeclarativeBase):
@@ -433,3 +433,106 @@ async def test_an_event_without_a_handler_is_counted_as_skipped_and_not_marked_p
     async with committed() as session:
         marked = await session.scalar(select(func.count()).where(ProcessedMessage.message_id == str(envelope.event_id)))
     assert marked == 0
+
+
+def first_seen_in_order(records: list[ConsumerRecord[bytes, bytes]]) -> dict[str, list[int]]:
+    """Per widget, each event's seq the first time it appears in the partition's log (re-sends dropped)."""
+    seqs: dict[str, list[int]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.partition, r.offset)):
+        envelope = Envelope.model_validate_json(record.value)
+        assert record.key == envelope.aggregate_id.encode()
+        if envelope.payload["seq"] not in seqs[envelope.aggregate_id]:
+            seqs[envelope.aggregate_id].append(envelope.payload["seq"])
+    return seqs
+
+
+async def stage_rounds(committed: async_sessionmaker[AsyncSession], widgets: int, rounds: int) -> list[str]:
+    ids = [await change_widget(committed) for _ in range(widgets)]
+    for round_ in range(rounds):
+        await change_widget(committed, ids[round_ % widgets])
+    return ids
+
+
+async def test_a_pipelined_drain_keeps_each_keys_order_across_batches_in_flight_together(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings, make_topics, kafka_bootstrap: str
+) -> None:
+    (topic,) = await make_topics("widget-events")
+    widgets = await stage_rounds(committed, widgets=9, rounds=81)
+    # Batches of 5, four in flight at once: each widget's ten events span many batches handed over together.
+    relay = relay_for(committed, settings, batch_size=5, pipeline_depth=4, batches_per_lock=7)
+
+    published = await relay.drain()
+    await relay.close()
+
+    assert published == 90
+    seqs = first_seen_in_order(await consume(kafka_bootstrap, topic, 90))
+    assert seqs == {widget: list(range(1, 11)) for widget in widgets}
+    assert await relay.backlog() == 0
+
+
+class FailingProducer(AIOKafkaProducer):  # type: ignore[misc]
+    """A real producer that stops getting records through after `fail_after` of them, as a broker that goes
+    away mid-drain: the records before are really sent, every later one fails without reaching Kafka."""
+
+    def __init__(self, fail_after: int, **options: object) -> None:
+        super().__init__(**options)
+        self.fail_after = fail_after
+        self.sent = 0
+
+    async def send(
+        self, topic: str, value: object = None, key: object = None, **options: object
+    ) -> asyncio.Future[object]:
+        self.sent += 1
+        if self.sent > self.fail_after:
+            failed: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+            failed.set_exception(KafkaTimeoutError())
+            return failed
+        sending: asyncio.Future[object] = await super().send(topic, value, key, **options)
+        return sending
+
+
+async def test_a_send_failing_mid_pipeline_marks_only_what_kafka_acknowledged_and_the_retry_loses_and_reorders_nothing(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings, make_topics, kafka_bootstrap: str
+) -> None:
+    (topic,) = await make_topics("widget-events")
+    widgets = await stage_rounds(committed, widgets=6, rounds=30)
+    failing = FailingProducer(
+        2 * 5 + 2, bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True, client_id="failing"
+    )
+    await failing.start()
+    producers: list[AIOKafkaProducer] = [failing]
+
+    async def make() -> AIOKafkaProducer:
+        return producers.pop() if producers else await make_producer(settings)
+
+    relay = Relay(
+        committed,
+        make,
+        service="kit_test",
+        schema=settings.schema_name,
+        topic_prefix=settings.topic_prefix,
+        batch_size=5,
+        pipeline_depth=4,
+        send_timeout_s=10.0,
+    )
+
+    # The third batch fails at its third record while batches before it are in flight.
+    with pytest.raises(KafkaTimeoutError):
+        await relay.drain()
+
+    async with committed() as session:
+        rows = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars().all()
+    assert [row.published_at is not None for row in rows] == [True] * 10 + [False] * 26
+    # The failed batch's attempt is recorded; batches claimed after it may not have been handed over yet.
+    assert all(row.attempts == 1 and row.last_error for row in rows[10:15])
+    assert all(row.attempts <= 1 for row in rows[15:])
+
+    assert await relay.drain() == 26
+    await relay.close()
+
+    staged = {row.event_id for row in rows}
+    records = await consume_until(
+        kafka_bootstrap, topic, lambda rs: {Envelope.model_validate_json(r.value).event_id for r in rs} >= staged
+    )
+    assert first_seen_in_order(records) == {widget: list(range(1, 7)) for widget in widgets}
+    assert await relay.backlog() == 0
