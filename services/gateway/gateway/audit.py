@@ -5,6 +5,10 @@ The gateway writes it because it sees every such request with the verified calle
 service answers it: after an upstream's 2xx on a route listed in `AUDITED`, one small insert in the same request
 (an indexed append, no lock on anything else). Postgres keeps the table append-only (migration 0003).
 
+Rows name a candidate, their interview, recordings and share links only by pseudonym, and a reason written
+about an interview is sealed under that interview's key (`gateway.pseudonyms`), so an erasure forgets the person
+without touching a row.
+
 When the row cannot be written the request does not pass silently: a read (a view, a playback URL, an export) is
 answered 503 `AUDIT_UNAVAILABLE` instead of handing out what was not recorded; a change (a decision, a stage, a
 share link) has already happened upstream, so its reply is passed on and the failure is logged with the whole row
@@ -20,13 +24,16 @@ from typing import Any
 
 import structlog
 from fastapi import Request
+from multidict import CIMultiDict
 from prometheus_client import Counter
 from sqlalchemy import DateTime, String, Text, Uuid, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway import pseudonyms
 from gateway.identity import Identity
+from gateway.saga import SYSTEM_HEADERS
 from gateway.upstream import UpstreamResponse
 from kit.db import Base, transaction
 from kit.errors import ServiceUnavailable
@@ -137,22 +144,39 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
+async def media_owner(request: Request, media_id: str) -> tuple[str | None, str | None]:
+    """The interview and candidate a recording belongs to, asked of media (its playback answers name neither):
+    the recording's pseudonym must be forgotten with them."""
+    upstream = request.app.state.upstreams["media"]
+    found = await upstream.request("GET", f"/api/v1/media/{uuid.UUID(media_id)}", headers=CIMultiDict(SYSTEM_HEADERS))
+    media = _json(found.body) if found.status == 200 else None
+    if not isinstance(media, dict):
+        raise AuditUnavailable("This could not be recorded in the audit trail, so it is not shown. Try again.")
+    invitation, owner = media.get("invitationId"), media.get("ownerId")
+    return (str(invitation) if invitation else None), (str(owner) if owner else None)
+
+
 async def rows_for(
     request: Request,
     audited: Audited,
     caller: Identity | None,
     company_id: str | None,
     upstream: UpstreamResponse,
-    sessions: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    owner: tuple[str | None, str | None] = (None, None),
 ) -> list[AuditEvent]:
-    """The rows one audited 2xx makes (a bulk stage move makes one per invitation)."""
+    """The rows one audited 2xx makes (a bulk stage move makes one per invitation), naming the candidate, their
+    interview, recordings and share links by pseudonym and sealing the reason under the interview's key
+    (`gateway.pseudonyms`). `owner` is a recording's interview and candidate (`media_owner`)."""
     params = request.path_params
     body = _json(await request.body()) if audited.change else None
     response = _json(upstream.body) if "json" in upstream.headers.get("content-type", "") else None
     note = body.get("note") if isinstance(body, dict) else None
     reason = note.strip() if isinstance(note, str) and note.strip() else NO_WRITTEN_REASON.get(audited.action)
     detail: str | None = None
-    invitation = _uuid(params["invitation_id"]) if "invitation_id" in params else None
+    invitation = str(_uuid(params["invitation_id"])) if "invitation_id" in params else None
+    candidate = response.get("candidateId") if isinstance(response, dict) else None
+    candidate = str(candidate) if candidate else owner[1]
     subjects: list[str]
     if audited.subject == "body:invitationIds":
         ids = body.get("invitationIds") if isinstance(body, dict) else None
@@ -163,49 +187,71 @@ async def rows_for(
     elif audited.subject == "query:token":
         link = _share_link_of(request.query_params.get("token", ""))
         subjects = [link] if link else []
+        mapping = None
         if link:
+            mapping = await session.scalar(
+                select(pseudonyms.AuditPseudonym).where(
+                    pseudonyms.AuditPseudonym.kind == pseudonyms.SHARE_LINK,
+                    pseudonyms.AuditPseudonym.real_id == link,
+                )
+            )
+        if mapping is not None:
             # A share link belongs to the company and interview it was created for, as recorded then.
-            async with sessions() as session:
-                created = (
-                    await session.execute(
-                        select(AuditEvent.company_id, AuditEvent.invitation_id)
-                        .where(
-                            AuditEvent.subject_type == "share_link",
-                            AuditEvent.subject_id == link,
-                            AuditEvent.action == "share_link.created",
-                        )
-                        .limit(1)
-                    )
-                ).first()
-            if created is not None:
-                company_id, invitation = created.company_id, created.invitation_id
+            invitation = mapping.invitation_id
+            company_id = await session.scalar(
+                select(AuditEvent.company_id)
+                .where(
+                    AuditEvent.subject_type == "share_link",
+                    AuditEvent.subject_id == str(mapping.pseudonym),
+                    AuditEvent.action == "share_link.created",
+                )
+                .limit(1)
+            )
     elif audited.subject.startswith("query:"):
         # An export over the company's interviews, or one template's: its filters are the detail.
         subjects = [request.query_params.get(audited.subject.removeprefix("query:")) or "all"]
         detail = request.url.query or None
     else:
         subjects = [str(params[audited.subject])]
+        if audited.subject_type == "media":
+            invitation = owner[0]
         if audited.subject_type == "template" and request.url.query:
             detail = request.url.query
-    candidate = response.get("candidateId") if isinstance(response, dict) else None
     correlation = request.headers.get("x-correlation-id")
-    return [
-        AuditEvent(
-            id=uuid.uuid4(),
-            company_id=company_id,
-            actor_id=caller.user_id if caller else None,
-            actor_role=caller.role if caller else "share_link",
-            action=audited.action,
-            invitation_id=_uuid(subject) if audited.subject == "body:invitationIds" else invitation,
-            candidate_id=str(candidate) if candidate else None,
-            subject_type=audited.subject_type,
-            subject_id=subject,
-            reason=reason,
-            detail=detail,
-            correlation_id=correlation[:64] if correlation else None,
+    rows = []
+    for subject in subjects:
+        row_id = uuid.uuid4()
+        about = _uuid(subject) if audited.subject == "body:invitationIds" else _uuid(invitation)
+        interview = await pseudonyms.pseudonym_of(
+            session, pseudonyms.INVITATION, str(about), invitation=str(about), candidate=candidate
+        ) if about else None  # fmt: skip
+        person = await pseudonyms.pseudonym_of(
+            session, pseudonyms.CANDIDATE, candidate, candidate=candidate
+        ) if candidate else None  # fmt: skip
+        stored_subject = subject
+        if audited.subject_type in pseudonyms.PERSONAL_SUBJECTS:
+            named = await pseudonyms.pseudonym_of(
+                session, audited.subject_type, subject, invitation=str(about) if about else None, candidate=candidate
+            )
+            stored_subject = str(named.pseudonym)
+        rows.append(
+            AuditEvent(
+                id=row_id,
+                company_id=company_id,
+                actor_id=caller.user_id if caller else None,
+                actor_role=caller.role if caller else "share_link",
+                action=audited.action,
+                invitation_id=interview.pseudonym if interview else None,
+                candidate_id=str(person.pseudonym) if person else None,
+                subject_type=audited.subject_type,
+                subject_id=stored_subject,
+                # What was written about an interview may name its candidate: sealed under the interview's key.
+                reason=pseudonyms.seal(reason, interview.key, row_id) if reason and interview else reason,
+                detail=detail,
+                correlation_id=correlation[:64] if correlation else None,
+            )
         )
-        for subject in subjects
-    ]
+    return rows
 
 
 async def account_of(request: Request, caller: Identity) -> str | None:
@@ -237,9 +283,12 @@ async def record(
         company_id = await account_of(request, caller)
     sessions = request.app.state.sessions
     rows: list[AuditEvent] = []
+    owner: tuple[str | None, str | None] = (None, None)
+    if audited.subject_type == "media":
+        owner = await media_owner(request, str(request.path_params[audited.subject]))
     try:
-        rows = await rows_for(request, audited, caller, company_id, upstream, sessions)
         async with transaction(sessions) as session:
+            rows = await rows_for(request, audited, caller, company_id, upstream, session, owner)
             session.add_all(rows)
     except (SQLAlchemyError, OSError) as exc:
         AUDIT_WRITE_FAILURES.labels("change" if audited.change else "read").inc()

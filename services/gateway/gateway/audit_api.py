@@ -9,11 +9,14 @@ import io
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway import pseudonyms
 from gateway.audit import AuditEvent, AuditUnavailable, account_of
 from gateway.identity import Caller, Identity, authorize
 from gateway.schemas import AuditEntry
@@ -67,7 +70,9 @@ class AuditFilters:
 Filters = Annotated[AuditFilters, Depends()]
 
 
-async def _query(request: Request, caller: Identity, filters: AuditFilters) -> Select[Any] | None:
+async def _query(
+    request: Request, caller: Identity, filters: AuditFilters, session: AsyncSession
+) -> Select[Any] | None:
     """The rows the caller may see under the filters, newest first; None when they may see none."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id)
     if caller.has("admin"):
@@ -82,15 +87,56 @@ async def _query(request: Request, caller: Identity, filters: AuditFilters) -> S
         query = query.where(AuditEvent.actor_id == filters.actor)
     if filters.action is not None:
         query = query.where(AuditEvent.action == filters.action)
+    # Rows name interviews and candidates by pseudonym: one never recorded, or forgotten, matches no row.
     if filters.invitation_id is not None:
-        query = query.where(AuditEvent.invitation_id == filters.invitation_id)
+        interview = await pseudonyms.existing(session, pseudonyms.INVITATION, str(filters.invitation_id))
+        query = query.where(AuditEvent.invitation_id == interview if interview else false())
     if filters.candidate_id is not None:
-        query = query.where(AuditEvent.candidate_id == filters.candidate_id)
+        person = await pseudonyms.existing(session, pseudonyms.CANDIDATE, filters.candidate_id)
+        query = query.where(AuditEvent.candidate_id == str(person) if person else false())
     if filters.since is not None:
         query = query.where(AuditEvent.at >= filters.since)
     if filters.until is not None:
         query = query.where(AuditEvent.at <= filters.until)
     return query
+
+
+async def _names(session: AsyncSession, rows: list[AuditEvent]) -> pseudonyms.Resolved:
+    stored = [v for row in rows for v in (row.invitation_id, row.candidate_id, row.subject_id)]
+    return await pseudonyms.resolve(session, (str(v) if v else None for v in stored))
+
+
+def _readable(row: AuditEvent, names: pseudonyms.Resolved) -> dict[str, Any]:
+    """A row with the real ids behind its pseudonyms and its reason unsealed, while their mappings exist; once a
+    person or interview is erased, its pseudonyms stay (rows about one still read together) and the reason is
+    gone."""
+    invitation = str(row.invitation_id) if row.invitation_id else None
+    personal = row.subject_type in pseudonyms.PERSONAL_SUBJECTS
+    return {
+        "id": row.id,
+        "at": row.at,
+        "company_id": row.company_id,
+        "actor_id": row.actor_id,
+        "actor_role": row.actor_role,
+        "action": row.action,
+        "invitation_id": names.real(invitation),
+        "candidate_id": names.real(row.candidate_id),
+        "subject_type": row.subject_type,
+        "subject_id": names.real(row.subject_id) if personal else row.subject_id,
+        "reason": pseudonyms.unseal(row.reason, names.key(invitation), row.id) if row.reason else None,
+        "detail": row.detail,
+    }
+
+
+async def _pseudonymous_query(session: AsyncSession, request: Request) -> str | None:
+    """The export's filters as its detail, an interview's or candidate's id by its pseudonym."""
+    kinds = {"invitationId": pseudonyms.INVITATION, "candidateId": pseudonyms.CANDIDATE}
+    pairs = []
+    for name, value in parse_qsl(request.url.query, keep_blank_values=True):
+        if name in kinds:
+            value = str(await pseudonyms.existing(session, kinds[name], value) or "unknown")
+        pairs.append((name, value))
+    return urlencode(pairs) or None
 
 
 @router.get("/api/hr/audit", summary="The audit trail", response_model_exclude_none=True)
@@ -103,11 +149,13 @@ async def audit_trail(
     limit: PageSize = 50,
 ) -> Page[AuditEntry]:
     """Who viewed, exported, decided or shared what about the caller's company's candidates, newest first."""
-    query = await _query(request, caller, filters)
+    query = await _query(request, caller, filters, session)
     if query is None:
         return Page(items=[], total=0, page=page, limit=limit, total_pages=0)
     rows, total = await paginate(session, query, page=page, limit=limit)
-    items = [AuditEntry.model_validate(row, from_attributes=True) for (row,) in rows]
+    found = [row for (row,) in rows]
+    names = await _names(session, found)
+    items = [AuditEntry.model_validate(_readable(row, names)) for row in found]
     return Page(items=items, total=total, page=page, limit=limit, total_pages=-(-total // limit))
 
 
@@ -125,7 +173,7 @@ def _cell(value: object) -> str:
 )
 async def audit_trail_csv(request: Request, caller: Caller, session: ReadSession, filters: Filters) -> Response:
     """The audit trail under the same filters as CSV (newest first, at most 50,000 rows); the export is audited."""
-    query = await _query(request, caller, filters)
+    query = await _query(request, caller, filters, session)
     company = await account_of(request, caller)
     # Recorded first, in its own transaction: an export that cannot be recorded is not given.
     try:
@@ -139,17 +187,19 @@ async def audit_trail_csv(request: Request, caller: Caller, session: ReadSession
                     action="export.audit_csv",
                     subject_type="audit",
                     subject_id=filters.company_id or company or "all",
-                    detail=request.url.query or None,
+                    detail=await _pseudonymous_query(write, request),
                 )
             )
     except (SQLAlchemyError, OSError) as exc:
         raise AuditUnavailable("The export could not be recorded in the audit trail, so it is not given.") from exc
-    rows = [] if query is None else (await session.scalars(query.limit(CSV_MAX_ROWS))).all()
+    rows = [] if query is None else list((await session.scalars(query.limit(CSV_MAX_ROWS))).all())
+    names = await _names(session, rows)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(getattr(row, column)) for column in CSV_COLUMNS])
+        readable = _readable(row, names)
+        writer.writerow([_cell(readable[column]) for column in CSV_COLUMNS])
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

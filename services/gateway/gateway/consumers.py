@@ -1,10 +1,39 @@
-"""`python -m gateway.consumers`: the service's Kafka consumer process."""
+"""`python -m gateway.consumers`: the service's Kafka consumer process.
 
+It follows erasures for the audit trail: a person's erasure and each erased interview (the person's, or one the
+company's retention period removed) delete the pseudonyms and keys the trail names them by
+(`gateway.pseudonyms`); the rows stay and name no one. Both deletes are idempotent: a redelivery finds nothing."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway import pseudonyms
 from gateway.settings import Settings
+from kit.contracts import interviews, users
+from kit.contracts.privacy import ERASURE_REQUESTED, INVITATION_ERASED, InvitationErased, SubjectErasureRequested
+from kit.events import Envelope
 from kit.kafka import Handlers, run_consumer
 
-TOPICS: list[str] = []
-HANDLERS: Handlers = {}
+log = structlog.get_logger("gateway.consumers")
+
+TOPICS: list[str] = [users.USER_EVENTS, interviews.TOPIC]
+
+
+async def person_erased(session: AsyncSession, envelope: Envelope) -> None:
+    event = SubjectErasureRequested.model_validate(envelope.payload)
+    forgotten = await pseudonyms.forget_person(session, str(event.user_id))
+    log.info("audit.person_forgotten", erasure_id=str(event.erasure_id), pseudonyms=forgotten)
+
+
+async def invitation_erased(session: AsyncSession, envelope: Envelope) -> None:
+    event = InvitationErased.model_validate(envelope.payload)
+    forgotten = await pseudonyms.forget_invitation(session, event.invitation_id)
+    log.info("audit.invitation_forgotten", reason=event.reason, pseudonyms=forgotten)
+
+
+HANDLERS: Handlers = {ERASURE_REQUESTED: person_erased, INVITATION_ERASED: invitation_erased}
 
 if __name__ == "__main__":
     run_consumer(Settings(), HANDLERS, TOPICS)

@@ -19,12 +19,20 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from gateway import consumers
 from gateway.audit import AUDITED
 from gateway.proxy import TABLE
 from gateway.settings import Settings
+from kit.contracts.privacy import ERASURE_REQUESTED, INVITATION_ERASED, InvitationErased, SubjectErasureRequested
+from kit.db import transaction
+from kit.events import Envelope
 from kit.testing import INTERNAL_TOKEN, make_service_engine, superuser_url
 
 from .conftest import GatewayFactory, StubServer, free_port
+
+RECORDED_IN = str(uuid.uuid4())
+# The candidate every stub interview and recording belongs to.
+CANDIDATE = str(uuid.uuid4())
 
 
 def upstream_app() -> FastAPI:
@@ -38,7 +46,7 @@ def upstream_app() -> FastAPI:
 
     @app.get("/api/invitations/{invitation_id}")
     async def invitation(invitation_id: str) -> dict[str, Any]:
-        return {"id": invitation_id, "candidateId": "cand-7"}
+        return {"id": invitation_id, "candidateId": CANDIDATE}
 
     @app.get("/api/v1/analysis/{invitation_id}")
     async def analysis(invitation_id: str) -> dict[str, Any]:
@@ -47,6 +55,14 @@ def upstream_app() -> FastAPI:
     @app.get("/api/v1/media/{media_id}/stream")
     async def stream(media_id: str) -> dict[str, Any]:
         return {"mediaId": media_id, "url": "http://127.0.0.1/signed"}
+
+    @app.get("/api/v1/media/{media_id}")
+    async def media(media_id: str, request: Request) -> JSONResponse:
+        # Asked by the gateway as the system (its playback answer names no interview); every recording here
+        # belongs to one interview and candidate, the test's RECORDED_IN.
+        if request.headers.get("x-user-id") != "system":
+            return JSONResponse({"code": "MEDIA_NOT_FOUND"}, 404)
+        return JSONResponse({"id": media_id, "invitationId": RECORDED_IN, "ownerId": CANDIDATE})
 
     @app.get("/api/reviews/templates/{template_id}/export.csv")
     async def export(template_id: str) -> PlainTextResponse:
@@ -161,7 +177,7 @@ async def test_views_playback_exports_decisions_stages_and_share_links_are_recor
         ("answers.viewed", one, one, None),
         ("answers.viewed", one, one, None),
         ("ai_scores.viewed", one, one, None),
-        ("recording.played", None, media, None),
+        ("recording.played", RECORDED_IN, media, None),
         ("export.review_csv", None, template, None),
         ("decision.approved", one, one, "approved without a written reason"),
         ("decision.rejected", two, two, "No tests written"),
@@ -176,7 +192,7 @@ async def test_views_playback_exports_decisions_stages_and_share_links_are_recor
     assert by_action["answers.viewed"]["actorId"] == lead
     assert by_action["shared_link.viewed"].get("actorId") is None
     assert by_action["shared_link.viewed"]["actorRole"] == "share_link"
-    assert [r.get("candidateId") for r in rows if r["action"] == "answers.viewed"].count("cand-7") == 1
+    assert [r.get("candidateId") for r in rows if r["action"] == "answers.viewed"].count(CANDIDATE) == 1
     assert by_action["export.review_csv"]["detail"] == "stage=new"
     assert by_action["stage.changed"]["detail"] == "stage=shortlisted"
 
@@ -305,3 +321,101 @@ def test_every_audited_route_is_a_proxied_route() -> None:
     proxied = {(forward.method, forward.path) for forward in TABLE}
 
     assert set(AUDITED) <= proxied
+
+
+async def audit_rows_as_stored(sessions: async_sessionmaker[Any], company: str) -> str:
+    """Every column of the company's rows as Postgres holds them, as one text."""
+    async with sessions() as session:
+        found = await session.execute(
+            text("SELECT audit_events::text FROM audit_events WHERE company_id = :c"), {"c": company}
+        )
+        return "\n".join(row[0] for row in found)
+
+
+async def hr_reviews_one_candidate(gateway: httpx.AsyncClient, hr: dict[str, str], one: str, media: str) -> str:
+    """HR reads the interview and its recording, rejects it with a note naming the candidate, shares it; returns
+    the share link's id."""
+    assert (await gateway.get(f"/api/invitations/{one}", headers=hr)).status_code == 200
+    assert (await gateway.get(f"/api/media/{media}/stream", headers=hr)).status_code == 200
+    rejected = await gateway.post(f"/api/invitations/{one}/reject", json={"note": "Ida Example was vague"}, headers=hr)
+    assert rejected.status_code == 200
+    link = (await gateway.post(f"/api/reviews/{one}/share-links", json={}, headers=hr)).json()
+    assert (await gateway.get("/api/shared", params={"token": link["token"]})).status_code == 200
+    return str(link["id"])
+
+
+async def test_rows_name_candidates_interviews_recordings_and_links_by_pseudonym_and_seal_the_reason(
+    gateway: httpx.AsyncClient, sessions: async_sessionmaker[Any]
+) -> None:
+    company = str(uuid.uuid4())
+    hr = as_user("hr", company)
+    media = str(uuid.uuid4())
+    link = await hr_reviews_one_candidate(gateway, hr, RECORDED_IN, media)
+
+    stored = await audit_rows_as_stored(sessions, company)
+    by_candidate = await trail(gateway, hr, candidateId=CANDIDATE)
+    by_interview = await trail(gateway, hr, invitationId=RECORDED_IN)
+
+    assert stored.count("\n") == 4  # five rows
+    for real in (RECORDED_IN, CANDIDATE, media, link, "Ida Example"):
+        assert real not in stored
+    # While the mappings exist, HR reads and filters the trail by the real ids as before.
+    assert [(r["action"], r["subjectId"]) for r in reversed(by_candidate)] == [
+        ("answers.viewed", RECORDED_IN),
+        ("recording.played", media),
+    ]
+    assert [(r["action"], r.get("reason")) for r in reversed(by_interview)] == [
+        ("answers.viewed", None),
+        ("recording.played", None),
+        ("decision.rejected", "Ida Example was vague"),
+        ("share_link.created", None),
+        ("shared_link.viewed", None),
+    ]
+    assert {r["subjectId"] for r in by_interview if r["subjectType"] == "share_link"} == {link}
+
+
+async def test_an_erased_person_and_interview_leave_rows_that_say_who_did_what_when_about_no_one(
+    gateway: httpx.AsyncClient, sessions: async_sessionmaker[Any]
+) -> None:
+    company = str(uuid.uuid4())
+    hr = as_user("hr", company)
+    media, other = str(uuid.uuid4()), str(uuid.uuid4())
+    link = await hr_reviews_one_candidate(gateway, hr, RECORDED_IN, media)
+    kept = await gateway.post(f"/api/invitations/{other}/reject", json={"note": "Bo Other was late"}, headers=hr)
+    assert kept.status_code == 200
+    before = await trail(gateway, hr)
+    now = datetime.now(UTC)
+    requested = SubjectErasureRequested(
+        erasure_id=uuid.uuid4(), user_id=uuid.UUID(CANDIDATE), email="ida@example.com", requested_at=now
+    )
+
+    async with transaction(sessions) as session:
+        await consumers.person_erased(session, envelope(requested))
+    async with transaction(sessions) as session:
+        erased = InvitationErased(invitation_id=RECORDED_IN, erasure_id=uuid.uuid4(), reason="subject", erased_at=now)
+        await consumers.invitation_erased(session, envelope(erased))
+        await consumers.invitation_erased(session, envelope(erased))  # a redelivery finds nothing to forget
+
+    after = await trail(gateway, hr)
+    shown = repr(after)
+
+    assert [(r["id"], r["at"], r.get("actorId"), r["action"]) for r in after] == [
+        (r["id"], r["at"], r.get("actorId"), r["action"]) for r in before
+    ]
+    for real in (RECORDED_IN, CANDIDATE, media, link, "Ida Example"):
+        assert real not in shown
+    assert [r.get("reason") for r in after if r["action"] == "decision.rejected"] == ["Bo Other was late", None]
+    # Rows about the erased interview still read together, under a pseudonym that leads nowhere.
+    assert len({r["invitationId"] for r in after if r.get("invitationId") != other}) == 1
+    assert await trail(gateway, hr, candidateId=CANDIDATE) == []
+    assert await trail(gateway, hr, invitationId=RECORDED_IN) == []
+    assert [r["action"] for r in await trail(gateway, hr, invitationId=other)] == ["decision.rejected"]
+
+
+def envelope(event: Any) -> Envelope:
+    return Envelope.wrap(event, source="test", aggregate_id=str(uuid.uuid4()), correlation_id=None)
+
+
+def test_the_consumer_follows_every_erasure_the_trail_must_forget() -> None:
+    assert set(consumers.HANDLERS) == {ERASURE_REQUESTED, INVITATION_ERASED}
+    assert set(consumers.TOPICS) == {SubjectErasureRequested.TOPIC, InvitationErased.TOPIC}
