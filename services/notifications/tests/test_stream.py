@@ -10,6 +10,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,8 +46,8 @@ class Served:
         return hub
 
 
-@pytest.fixture
-async def served(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Served]:
+@asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[Served]:
     app = create_app(settings.model_copy(update={"stream_heartbeat_s": HEARTBEAT_S}))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -57,6 +58,19 @@ async def served(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Serve
     yield Served(f"http://127.0.0.1:{port}", app)
     server.should_exit = True
     await task
+
+
+@pytest.fixture
+async def served(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Served]:
+    async with serve(settings) as served:
+        yield served
+
+
+@pytest.fixture
+async def another_replica(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Served]:
+    """A second api process of the service, as with replicas: its own app, hub and Redis subscription."""
+    async with serve(settings) as served:
+        yield served
 
 
 @pytest.fixture
@@ -169,6 +183,25 @@ async def test_a_connected_client_receives_a_notification_published_after_it_con
     assert event["data"] == json.loads(sent.model_dump_json(by_alias=True))
     assert event["data"]["recipientId"] == hr
     assert event["data"]["title"] == "Ada completed the interview"
+
+
+async def test_streams_on_two_replicas_each_receive_the_one_publication(
+    served: Served, another_replica: Served, notify: Notify
+) -> None:
+    """The fan-out is Redis pub/sub: whichever replica a user's tabs reached, one publication reaches each."""
+    hr = str(uuid.uuid4())
+    async with (
+        httpx.AsyncClient(base_url=served.url) as first_http,
+        httpx.AsyncClient(base_url=another_replica.url) as second_http,
+        first_http.stream("GET", STREAM, headers=caller(hr)) as first,
+        second_http.stream("GET", STREAM, headers=caller(hr)) as second,
+    ):
+        await subscribed(served.hub, 1)
+        await subscribed(another_replica.hub, 1)
+        sent = await notify(hr, "Ada completed the interview")
+
+        events = [await Reader(first).event(), await Reader(second).event()]
+    assert [e["id"] for e in events] == [str(sent.seq)] * 2
 
 
 async def test_a_resuming_client_gets_exactly_what_it_missed_in_order_then_the_live_ones(
