@@ -1,15 +1,19 @@
 """`python -m gateway.consumers`: the service's Kafka consumer process.
 
-It follows erasures for the audit trail: a person's erasure and each erased interview (the person's, or one the
-company's retention period removed) delete the pseudonyms and keys the trail names them by
-(`gateway.pseudonyms`); the rows stay and name no one. Both deletes are idempotent: a redelivery finds nothing."""
+It follows erasures: a person's erasure and each erased interview (the person's, or one the company's retention
+period removed) delete the pseudonyms and keys the audit trail names them by (`gateway.pseudonyms`; the rows stay
+and name no one), and a person's erasure their registration (the saga's record of their Keycloak id, platform id
+and address; the Keycloak account itself went with the request). Every delete is idempotent: a redelivery finds
+nothing."""
 
 from __future__ import annotations
 
 import structlog
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import pseudonyms
+from gateway.saga import Registration
 from gateway.settings import Settings
 from kit.contracts import interviews, users
 from kit.contracts.privacy import ERASURE_REQUESTED, INVITATION_ERASED, InvitationErased, SubjectErasureRequested
@@ -24,7 +28,15 @@ TOPICS: list[str] = [users.USER_EVENTS, interviews.TOPIC]
 async def person_erased(session: AsyncSession, envelope: Envelope) -> None:
     event = SubjectErasureRequested.model_validate(envelope.payload)
     forgotten = await pseudonyms.forget_person(session, str(event.user_id))
-    log.info("audit.person_forgotten", erasure_id=str(event.erasure_id), pseudonyms=forgotten)
+    registrations = await session.execute(
+        delete(Registration).where(Registration.user_id == event.user_id).execution_options(synchronize_session=False)
+    )
+    log.info(
+        "gateway.person_forgotten",
+        erasure_id=str(event.erasure_id),
+        pseudonyms=forgotten,
+        registrations=int(registrations.rowcount or 0),  # type: ignore[attr-defined]
+    )
 
 
 async def invitation_erased(session: AsyncSession, envelope: Envelope) -> None:

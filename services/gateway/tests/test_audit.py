@@ -15,13 +15,14 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from gateway import consumers
 from gateway.audit import AUDITED
 from gateway.proxy import TABLE
+from gateway.saga import Registration
 from gateway.settings import Settings
 from kit.contracts.privacy import ERASURE_REQUESTED, INVITATION_ERASED, InvitationErased, SubjectErasureRequested
 from kit.db import transaction
@@ -419,3 +420,25 @@ def envelope(event: Any) -> Envelope:
 def test_the_consumer_follows_every_erasure_the_trail_must_forget() -> None:
     assert set(consumers.HANDLERS) == {ERASURE_REQUESTED, INVITATION_ERASED}
     assert set(consumers.TOPICS) == {SubjectErasureRequested.TOPIC, InvitationErased.TOPIC}
+
+
+async def test_an_erased_persons_registration_goes_with_them_and_no_one_elses(
+    sessions: async_sessionmaker[Any],
+) -> None:
+    erased, kept = uuid.uuid4(), uuid.uuid4()
+    async with transaction(sessions) as session:
+        for user in (erased, kept):
+            session.add(
+                Registration(keycloak_id=str(uuid.uuid4()), user_id=user, email=f"{user}@x.io", status="completed")
+            )
+    requested = SubjectErasureRequested(
+        erasure_id=uuid.uuid4(), user_id=erased, email=f"{erased}@x.io", requested_at=datetime.now(UTC)
+    )
+
+    async with transaction(sessions) as session:
+        await consumers.person_erased(session, envelope(requested))
+    async with sessions() as session:
+        found = await session.scalars(select(Registration.user_id).where(Registration.user_id.in_([erased, kept])))
+        left = found.all()
+
+    assert left == [kept]
