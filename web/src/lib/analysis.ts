@@ -74,9 +74,17 @@ export function analysisIsRunning(status: string | null | undefined): boolean {
   return !!status && ANALYSIS_RUNNING.has(status);
 }
 
+/** The gateway's answer to a reviewer who must rate a blind interview before seeing the AI's analysis. */
+export const AI_HIDDEN_UNTIL_RATED = "AI_HIDDEN_UNTIL_RATED";
+
+export function isAiHidden(error: unknown): boolean {
+  return error instanceof ApiError && error.code === AI_HIDDEN_UNTIL_RATED;
+}
+
 /**
  * The analysis of a completed interview, for HR. A 404 means it has not been created yet (the event is on its
- * way): that is `null`, polled like a running one.
+ * way): that is `null`, polled like a running one. Under blind review the gateway refuses it with
+ * `AI_HIDDEN_UNTIL_RATED` until the caller submitted their ratings (`isAiHidden`); pages ask the review board first.
  */
 export function useAnalysis(invitationId: string, enabled: boolean) {
   return useQuery({

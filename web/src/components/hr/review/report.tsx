@@ -11,11 +11,14 @@ export function CandidateReport({
   candidate,
   invitation,
   analysis,
+  aiHidden = false,
   board,
 }: {
   candidate: string;
   invitation: Invitation;
   analysis: Analysis | null;
+  /** Blind review: the caller has not submitted their ratings yet, so the AI's scores are not theirs to see. */
+  aiHidden?: boolean;
   board: ReviewBoard | undefined;
 }) {
   const questions = [...(invitation.questions ?? [])].sort((a, b) => a.order - b.order);
@@ -37,7 +40,7 @@ export function CandidateReport({
           </div>
           <div>
             <dt className="text-muted-foreground">AI score</dt>
-            <dd className="font-semibold">{analysis?.overallScore != null ? `${analysis.overallScore} / 100` : "not available"}</dd>
+            <dd className="font-semibold">{aiHidden ? "shown once you submit your ratings" : analysis?.overallScore != null ? `${analysis.overallScore} / 100` : "not available"}</dd>
           </div>
           <div>
             <dt className="text-muted-foreground">Stage</dt>

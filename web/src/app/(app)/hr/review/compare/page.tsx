@@ -8,7 +8,7 @@ import * as React from "react";
 import { QuestionReview } from "@/components/hr/review/question-review";
 import { Alert, ErrorState, LoadingBlock, PageHeader, Spinner } from "@/components/ui/feedback";
 import { ApiError, api } from "@/lib/api";
-import { analysisKeys, type Analysis } from "@/lib/analysis";
+import { analysisKeys, isAiHidden, type Analysis } from "@/lib/analysis";
 import { invitationKeys, type Invitation } from "@/lib/invitations";
 import { reviewKeys, stageLabel, type ReviewBoard } from "@/lib/reviews";
 
@@ -35,7 +35,8 @@ function ComparePage() {
           try {
             return await api.get<Analysis>(`/api/analysis/${encodeURIComponent(id)}`);
           } catch (error) {
-            if (error instanceof ApiError && error.statusCode === 404) return null;
+            // Not analysed yet, or a blind review the caller has not rated: the column shows no AI part.
+            if ((error instanceof ApiError && error.statusCode === 404) || isAiHidden(error)) return null;
             throw error;
           }
         },
@@ -79,7 +80,7 @@ function ComparePage() {
               </Link>
             </p>
             <p className="text-muted-foreground">
-              Score {c.analysis?.overallScore ?? "—"} · {stageLabel(c.board.stage)}
+              {c.board.aiHidden ? "AI score shown once you rate" : `Score ${c.analysis?.overallScore ?? "—"}`} · {stageLabel(c.board.stage)}
             </p>
           </div>
         ))}

@@ -21,8 +21,10 @@ export default function ReportPage() {
   const { id } = useParams<{ id: string }>();
   const invitation = useReviewInvitation(id);
   const completed = invitation.data?.status === "completed";
-  const analysis = useAnalysis(id, completed);
   const board = useReviewBoard(id);
+  // Blind review: the AI's part of the report stays out until the board says the caller may see it.
+  const aiHidden = board.data?.aiHidden ?? true;
+  const analysis = useAnalysis(id, completed && board.isSuccess && !aiHidden);
   if (invitation.isPending) return <LoadingBlock rows={4} label="Loading the report" />;
   if (invitation.isError) return <ErrorState error={invitation.error} onRetry={() => void invitation.refetch()} title="Could not load this report" />;
   return (
@@ -39,7 +41,8 @@ export default function ReportPage() {
       <CandidateReport
         candidate={board.data?.candidateName || board.data?.candidateEmail || "Candidate"}
         invitation={invitation.data}
-        analysis={analysis.data ?? null}
+        analysis={aiHidden ? null : (analysis.data ?? null)}
+        aiHidden={completed && aiHidden}
         board={board.data}
       />
     </div>
