@@ -42,9 +42,10 @@ export const companyKeys = {
   detail: (id: string) => ["hr", "companies", id] as const,
 };
 
-export function useCompanies() {
+export function useCompanies(enabled = true) {
   return useQuery({
     queryKey: companyKeys.all,
+    enabled,
     queryFn: () => api.get<Paginated<CompanyListItem>>("/api/hr/companies", { page: 1, limit: 100 }),
   });
 }

@@ -112,15 +112,27 @@ export function rowNotes(row: GroupRow): string[] {
   return notes;
 }
 
-export function reportQuery(filters: { templateId?: string }): Record<string, string | undefined> {
-  return { templateId: filters.templateId || undefined };
+/** What a report covers: one template (or all) of one company; `companyId` is an admin's choice (HR: their own). */
+export type ReportScope = { templateId?: string; companyId?: string };
+
+export function reportQuery(filters: ReportScope): Record<string, string | undefined> {
+  return { templateId: filters.templateId || undefined, companyId: filters.companyId || undefined };
+}
+
+/** The report page's address for a scope (the print page's when `print`). */
+export function reportHref(scope: ReportScope, print = false): string {
+  const query = new URLSearchParams();
+  if (scope.companyId) query.set("companyId", scope.companyId);
+  if (scope.templateId) query.set("templateId", scope.templateId);
+  const search = query.toString();
+  return `/hr/fairness${print ? "/print" : ""}${search ? `?${search}` : ""}`;
 }
 
 // -- hooks ----------------------------------------------------------------------------------------------------
 
 export const fairnessKeys = {
   mine: ["self-identification"] as const,
-  report: (templateId: string) => ["fairness-report", templateId] as const,
+  report: (templateId: string, companyId = "") => ["fairness-report", templateId, companyId] as const,
 };
 
 export function useMySelfIdentification(enabled = true) {
@@ -154,17 +166,17 @@ export function useWithdrawSelfIdentification() {
   });
 }
 
-export function useFairnessReport(templateId: string) {
+export function useFairnessReport(templateId: string, companyId = "") {
   return useQuery({
-    queryKey: fairnessKeys.report(templateId),
-    queryFn: () => request<FairnessReport>("/api/fairness/report", { query: reportQuery({ templateId }) }),
+    queryKey: fairnessKeys.report(templateId, companyId),
+    queryFn: () => request<FairnessReport>("/api/fairness/report", { query: reportQuery({ templateId, companyId }) }),
   });
 }
 
 /** Download the report as CSV (the browser saves it). */
-export async function downloadFairnessCsv(templateId: string): Promise<void> {
+export async function downloadFairnessCsv(templateId: string, companyId = ""): Promise<void> {
   const blob = await requestBlob("/api/fairness/report.csv", {
-    query: reportQuery({ templateId }),
+    query: reportQuery({ templateId, companyId }),
     headers: { Accept: "text/csv" },
   });
   const href = URL.createObjectURL(blob);

@@ -7,7 +7,7 @@ import * as React from "react";
 import { MethodNotes, ReportSummary, ReportTable } from "@/components/fairness/report";
 import { Button } from "@/components/ui/button";
 import { ErrorState, LoadingBlock } from "@/components/ui/feedback";
-import { useFairnessReport, type FairnessReport } from "@/lib/fairness";
+import { reportHref, useFairnessReport, type FairnessReport } from "@/lib/fairness";
 import { formatDate } from "@/lib/utils";
 
 // On paper only the report: the app's header and navigation, and this page's buttons, stay on screen.
@@ -27,9 +27,11 @@ export default function FairnessPrintPage() {
 }
 
 function Printable() {
-  const templateId = useSearchParams().get("templateId") ?? "";
-  const report = useFairnessReport(templateId);
-  const back = `/hr/fairness${templateId ? `?templateId=${encodeURIComponent(templateId)}` : ""}`;
+  const params = useSearchParams();
+  const templateId = params.get("templateId") ?? "";
+  const companyId = params.get("companyId") ?? "";
+  const report = useFairnessReport(templateId, companyId);
+  const back = reportHref({ templateId, companyId });
   return (
     <div className="space-y-4">
       <style>{PRINT_CSS}</style>
