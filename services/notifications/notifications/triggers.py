@@ -226,13 +226,7 @@ async def invitation_extended(
         event.candidate_id,
         Template.INVITATION_EXTENDED,
         EMAIL,
-        {
-            "name": _name(None, candidate, "Candidate"),
-            "company": (invitation.company_name if invitation else None) or "The company",
-            "templateTitle": (invitation.template_title if invitation else None) or "Interview",
-            "invitationId": event.invitation_id,
-            "expiresAt": event.expires_at.isoformat(),
-        },
+        _changed_invitation(event.invitation_id, invitation, candidate, event.expires_at),
         # An unclaimed invitation's link is signed with its deadline: the e-mail carries the one for the new date.
         link=event.join_link or f"/interview/{event.invitation_id}",
         source=source,
@@ -260,19 +254,27 @@ async def invitation_reset(
         event.candidate_id,
         Template.INVITATION_RESET,
         EMAIL,
-        {
-            "name": _name(None, candidate, "Candidate"),
-            "company": (invitation.company_name if invitation else None) or "The company",
-            "templateTitle": (invitation.template_title if invitation else None) or "Interview",
-            "invitationId": event.invitation_id,
-            "expiresAt": expires_at.isoformat() if expires_at else None,
-        },
+        _changed_invitation(event.invitation_id, invitation, candidate, expires_at),
         link=f"/interview/{event.invitation_id}",
         source=source,
         notifier=notifier,
         now=now,
         skip_reason=_finished(invitation, now) if invitation is not None else None,
     )
+
+
+def _changed_invitation(
+    invitation_id: str, invitation: InvitationView | None, candidate: Recipient | None, expires_at: datetime | None
+) -> dict[str, Any]:
+    """What the e-mail about a change to an invitation (a new deadline, a reset) says of it, named as
+    notifications last saw it (the change's event carries no names)."""
+    return {
+        "name": _name(None, candidate, "Candidate"),
+        "company": (invitation.company_name if invitation else None) or "The company",
+        "templateTitle": (invitation.template_title if invitation else None) or "Interview",
+        "invitationId": invitation_id,
+        "expiresAt": expires_at.isoformat() if expires_at else None,
+    }
 
 
 def _finished(invitation: InvitationView, now: datetime) -> str | None:
