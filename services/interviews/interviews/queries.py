@@ -172,6 +172,11 @@ async def _analysis_for(session: AsyncSession, invitation: Invitation, caller: P
     return analysis.model_copy(update={"score": None, "recommendation": None})
 
 
+def explains(invitation: Invitation) -> bool:
+    """Whether the template explains outcomes to candidates (`candidateExplanations`), once the decision is theirs."""
+    return bool(invitation.pinned.settings.get("candidateExplanations"))
+
+
 def _policy(settings: dict[str, Any]) -> CandidateFeedback:
     return CandidateFeedback(settings.get("candidateFeedback") or DEFAULT_CANDIDATE_FEEDBACK)
 
@@ -237,6 +242,9 @@ async def invitation_view(
         )
         view.decision_note = None
         view.feedback_release_at = None
+        view.explanations_released = explains(invitation) and view.decision is not None
+        if view.explanations_released and view.decision == Decision.REJECTED:
+            view.rejection_reason = invitation.decision_note
     if include_template:
         template = invitation.pinned
         reveal = access.reveals_answers(caller, invitation)

@@ -63,6 +63,9 @@ class TemplateSettings(Command):
 
     # Reviewers see the AI's scores and summary only after submitting their own ratings.
     blind_to_ai: bool | None = None
+    # Once the decision reaches the candidate, explain it: per answer the rubric's criteria, each with a plain band
+    # and a quote from their answer (never a score or the AI's verdict), and for a rejection the reviewer's reason.
+    candidate_explanations: bool | None = None
 
     def stored(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True)
@@ -359,6 +362,11 @@ class InvitationView(View):
     # the decision and feedback only as the template allows, once released, and never the AI's analysis.
     candidate_feedback: str | None = None
     feedback_release_at: datetime | None = None
+    # The candidate's only, where the template explains outcomes (`candidateExplanations`) and the decision has
+    # reached them: the reason the reviewer recorded for a rejection, and whether the per-answer explanation is
+    # theirs to read (the gateway asks this before it relays it).
+    rejection_reason: str | None = None
+    explanations_released: bool = False
     opened_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
