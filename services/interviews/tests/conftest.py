@@ -22,6 +22,7 @@ from interviews.consumers import HANDLERS, TOPICS
 from interviews.main import create_app
 from interviews.settings import Settings
 from kit.contracts import media
+from kit.contracts.analysis import AnalysisCompleted
 from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.outbox import OutboxMessage
@@ -68,6 +69,29 @@ def candidate() -> Caller:
 @pytest.fixture
 def other_candidate() -> Caller:
     return Caller("candidate")
+
+
+@dataclass(frozen=True)
+class Member(Caller):
+    """An HR user as the gateway forwards them on a company route: with the company resolved from membership."""
+
+    company: str = "acme"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {**super().headers, "x-company-id": self.company}
+
+
+@pytest.fixture
+def lead() -> Member:
+    """An HR member of the company `acme`, who owns the templates and invitations a review test makes."""
+    return Member("hr")
+
+
+@pytest.fixture
+def outsider() -> Member:
+    """An HR member of another company."""
+    return Member("hr", company="globex")
 
 
 @asynccontextmanager
@@ -274,3 +298,47 @@ def ready_media(deliver: Callable[..., Awaitable[list[str]]]) -> Callable[..., A
         return media_id
 
     return make
+
+
+@pytest.fixture
+def complete_interview(client: httpx.AsyncClient, clock: Clock) -> Callable[[Interview, Caller], Awaitable[None]]:
+    """The candidate answers both questions of their started interview (the default template's), a minute passes,
+    and they complete it."""
+
+    async def complete(interview: Interview, candidate: Caller) -> None:
+        for question_id, text in zip(interview.question_ids, ("We added a canary stage.", "PUT"), strict=True):
+            answered = await client.post(
+                f"/api/invitations/{interview.invitation_id}/responses",
+                json={"questionId": question_id, "textAnswer": text},
+                headers=candidate.headers,
+            )
+            assert answered.status_code == 201, answered.text
+        clock.advance(minutes=1)
+        completed = await client.post(f"/api/invitations/{interview.invitation_id}/complete", headers=candidate.headers)
+        assert completed.status_code == 200, completed.text
+
+    return complete
+
+
+@pytest.fixture
+def analyse(deliver: Callable[..., Awaitable[list[str]]], clock: Clock) -> Callable[..., Awaitable[None]]:
+    """The analysis service scores a completed interview: its `analysis.completed`, applied as the consumer does."""
+
+    async def scored(interview: Interview, *, score: int, criteria: dict[str, float] | None = None) -> None:
+        assert interview.invitation_id is not None
+        event = AnalysisCompleted(
+            analysis_id=uuid.uuid4(),
+            invitation_id=uuid.UUID(interview.invitation_id),
+            overall_score=score,
+            recommendation="consider",
+            questions_analyzed=2,
+            processing_time_ms=10,
+            total_tokens_used=100,
+            engine="offline",
+            occurred_at=clock.now,
+            criteria_scores=criteria,
+        )
+        envelope = Envelope.wrap(event, source="analysis", aggregate_id=str(event.analysis_id), correlation_id=None)
+        assert await deliver(envelope) == ["ok"]
+
+    return scored

@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from interviews.domain import Decision, Invitation, InvitationStatus
 from interviews.domain.fairness import SelfIdentification
-from kit.contracts.analysis import AnalysisCompleted
 from kit.contracts.interviews import InvitationCompleted
 from kit.contracts.privacy import SubjectErasureRequested
 from kit.events import Envelope
@@ -39,27 +37,6 @@ CATEGORY_WORDS = [
     "race_ethnicity",
     "selfIdentification",
 ]
-
-
-@dataclass(frozen=True)
-class Member(Caller):
-    """An HR user as the gateway forwards them on a company route: with the company resolved from membership."""
-
-    company: str = "acme"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {**super().headers, "x-company-id": self.company}
-
-
-@pytest.fixture
-def lead() -> Member:
-    return Member("hr")
-
-
-@pytest.fixture
-def outsider() -> Member:
-    return Member("hr", company="globex")
 
 
 # A block of decided interviews: (how many, sex, race/ethnicity, approved, AI score). A sex and race of None means
@@ -466,7 +443,7 @@ async def test_a_self_identified_candidate_counts_in_the_report_from_their_answe
 
 
 async def test_no_review_view_export_or_event_carries_a_candidates_self_identification(
-    client, make_invitation, deliver, clock, new_events, candidate, lead
+    client, make_invitation, complete_interview, analyse, new_events, candidate, lead
 ):
     await client.put(
         "/api/self-identification",
@@ -474,30 +451,8 @@ async def test_no_review_view_export_or_event_carries_a_candidates_self_identifi
         headers=candidate.headers,
     )
     interview = await make_invitation(lead, candidate, start=True)
-    for question_id, text in zip(interview.question_ids, ("We added a canary stage.", "PUT"), strict=True):
-        answered = await client.post(
-            f"/api/invitations/{interview.invitation_id}/responses",
-            json={"questionId": question_id, "textAnswer": text},
-            headers=candidate.headers,
-        )
-        assert answered.status_code == 201, answered.text
-    clock.advance(minutes=1)
-    completed = await client.post(f"/api/invitations/{interview.invitation_id}/complete", headers=candidate.headers)
-    assert completed.status_code == 200, completed.text
-    scored = AnalysisCompleted(
-        analysis_id=uuid.uuid4(),
-        invitation_id=uuid.UUID(interview.invitation_id),
-        overall_score=64,
-        recommendation="consider",
-        questions_analyzed=2,
-        processing_time_ms=10,
-        total_tokens_used=100,
-        engine="offline",
-        occurred_at=clock.now,
-    )
-    assert await deliver(
-        Envelope.wrap(scored, source="analysis", aggregate_id=str(scored.analysis_id), correlation_id=None)
-    ) == ["ok"]
+    await complete_interview(interview, candidate)
+    await analyse(interview, score=64)
 
     seen = [
         await client.get(f"/api/reviews/{interview.invitation_id}", headers=lead.headers),

@@ -13,8 +13,10 @@ import pytest
 from kit.contracts import users
 from kit.events import Envelope
 
+from .conftest import Member
+
 # The review tests' fixtures (a finished interview), taken as parameters below.
-from .test_reviews import Member, board, finished  # noqa: F401
+from .test_reviews import board, finished  # noqa: F401
 
 COMPANY = str(uuid.uuid4())
 NOW = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)

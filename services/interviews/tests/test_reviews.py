@@ -6,32 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
-from kit.contracts.analysis import AnalysisCompleted
-from kit.events import Envelope
 from kit.testing import INTERNAL_TOKEN, Caller
 
-from .conftest import accept_notice
-
-
-@dataclass(frozen=True)
-class Member(Caller):
-    """An HR user as the gateway forwards them on a company route: with the company resolved from membership."""
-
-    company: str = "acme"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {**super().headers, "x-company-id": self.company}
-
-
-@pytest.fixture
-def lead() -> Member:
-    return Member("hr")
+from .conftest import Member, accept_notice
 
 
 @pytest.fixture
@@ -40,44 +21,16 @@ def teammate() -> Member:
 
 
 @pytest.fixture
-def outsider() -> Member:
-    return Member("hr", company="globex")
-
-
-@pytest.fixture
-def finished(client, make_template, make_invitation, deliver, clock, lead):
+def finished(make_template, make_invitation, complete_interview, analyse, lead):
     """A completed interview of `lead`'s template by a new candidate, scored `score` by the analysis."""
 
     async def make(*, score: int = 70, name: str = "Cand Idate", template=None, complete: bool = True, criteria=None):
         candidate = Caller("candidate")
         template = template or await make_template(lead)
         interview = await make_invitation(lead, candidate, interview=template, start=True, candidateName=name)
-        if not complete:
-            return interview
-        for question_id, text in zip(interview.question_ids, ("We added a canary stage.", "PUT"), strict=True):
-            answered = await client.post(
-                f"/api/invitations/{interview.invitation_id}/responses",
-                json={"questionId": question_id, "textAnswer": text},
-                headers=candidate.headers,
-            )
-            assert answered.status_code == 201, answered.text
-        clock.advance(minutes=1)
-        completed = await client.post(f"/api/invitations/{interview.invitation_id}/complete", headers=candidate.headers)
-        assert completed.status_code == 200, completed.text
-        scored = AnalysisCompleted(
-            analysis_id=uuid.uuid4(),
-            invitation_id=uuid.UUID(interview.invitation_id),
-            overall_score=score,
-            recommendation="consider",
-            questions_analyzed=2,
-            processing_time_ms=10,
-            total_tokens_used=100,
-            engine="offline",
-            occurred_at=clock.now,
-            criteria_scores=criteria,
-        )
-        envelope = Envelope.wrap(scored, source="analysis", aggregate_id=str(scored.analysis_id), correlation_id=None)
-        assert await deliver(envelope) == ["ok"]
+        if complete:
+            await complete_interview(interview, candidate)
+            await analyse(interview, score=score, criteria=criteria)
         return interview
 
     return make

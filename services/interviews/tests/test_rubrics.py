@@ -7,37 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from interviews.calibration import weighted_kappa
-from kit.contracts.analysis import AnalysisCompleted
-from kit.events import Envelope
 from kit.testing import Caller
 
-from .conftest import accept_notice
+from .conftest import Member, accept_notice
 
 STORY = {"name": "Story", "weight": 2, "good": "Situation, action and result, with numbers", "poor": "Vague"}
 OWNERSHIP = {"name": "Ownership", "weight": 1, "good": "Says what they did themselves", "poor": "Only 'we'"}
 ACCURACY = {"name": "Accuracy", "weight": 1, "good": "Names the right method and why", "poor": "Guesses"}
-
-
-@dataclass(frozen=True)
-class Member(Caller):
-    """An HR user as the gateway forwards them on a company route: with the company resolved from membership."""
-
-    company: str = "acme"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {**super().headers, "x-company-id": self.company}
-
-
-@pytest.fixture
-def lead() -> Member:
-    return Member("hr")
 
 
 def rubric_path(template_id: str, question_id: str | None = None) -> str:
@@ -69,7 +50,7 @@ def rubric_template(client, make_template, lead):
 
 
 @pytest.fixture
-def finished(client, make_invitation, deliver, clock, lead):
+def finished(client, make_invitation, complete_interview, analyse, lead):
     """A completed interview of `template` by a new candidate, scored `score` by the analysis."""
 
     async def make(template, *, score: int = 70, human_review: bool = False):
@@ -79,29 +60,8 @@ def finished(client, make_invitation, deliver, clock, lead):
             await accept_notice(client, interview.invitation_id, candidate, human_review=True)
             started = await client.post(f"/api/invitations/{interview.invitation_id}/start", headers=candidate.headers)
             assert started.status_code == 200, started.text
-        for question_id, text in zip(interview.question_ids, ("We added a canary stage.", "PUT"), strict=True):
-            answered = await client.post(
-                f"/api/invitations/{interview.invitation_id}/responses",
-                json={"questionId": question_id, "textAnswer": text},
-                headers=candidate.headers,
-            )
-            assert answered.status_code == 201, answered.text
-        clock.advance(minutes=1)
-        completed = await client.post(f"/api/invitations/{interview.invitation_id}/complete", headers=candidate.headers)
-        assert completed.status_code == 200, completed.text
-        scored = AnalysisCompleted(
-            analysis_id=uuid.uuid4(),
-            invitation_id=uuid.UUID(interview.invitation_id),
-            overall_score=score,
-            recommendation="consider",
-            questions_analyzed=2,
-            processing_time_ms=10,
-            total_tokens_used=100,
-            engine="offline",
-            occurred_at=clock.now,
-        )
-        envelope = Envelope.wrap(scored, source="analysis", aggregate_id=str(scored.analysis_id), correlation_id=None)
-        assert await deliver(envelope) == ["ok"]
+        await complete_interview(interview, candidate)
+        await analyse(interview, score=score)
         return interview
 
     return make
