@@ -1,8 +1,9 @@
-"""Render services/<svc>/Dockerfile (and its .dockerignore) from the one template in this directory.
+"""Render services/<svc>/Dockerfile (and its .dockerignore) from the one template in this directory, and
+deploy/postgres/init.sql from its templates there.
 
-The service images differ only by name, port and extra Debian packages, all read from the registry
-(deploy/services.toml), so they are generated rather than copied by hand. Run from anywhere:
-``uv run python deploy/docker/render.py``.
+The service images differ only by name, port and extra Debian packages, and the Postgres init script's blocks
+(a role and a schema per service) only by name, all read from the registry (deploy/services.toml), so they are
+generated rather than copied by hand. Run from anywhere: ``uv run python deploy/docker/render.py``.
 ``deploy/tests/test_compose.py`` fails when a rendered file is out of date.
 """
 
@@ -43,13 +44,23 @@ def render(service: str) -> dict[Path, str]:
     return {base / "Dockerfile": dockerfile, base / "Dockerfile.dockerignore": ignore}
 
 
+def render_postgres() -> dict[Path, str]:
+    """Return {path: content} of the Postgres init script: one role and schema block per service."""
+    postgres = REPO / "deploy" / "postgres"
+    role = (postgres / "role.sql.in").read_text()
+    roles = "".join(role.replace("{{svc}}", service).replace("{{SVC}}", service.upper()) for service in SERVICES)
+    return {postgres / "init.sql": (postgres / "init.sql.in").read_text().replace("{{roles}}\n", roles)}
+
+
 def main() -> None:
+    files = render_postgres()
     for service in SERVICES:
-        for path, content in render(service).items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists() or path.read_text() != content:
-                path.write_text(content)
-                print(f"wrote {path.relative_to(REPO)}")
+        files.update(render(service))
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text() != content:
+            path.write_text(content)
+            print(f"wrote {path.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

@@ -552,6 +552,11 @@ def test_each_service_dockerfile_is_rendered_from_the_one_template(svc: str) -> 
         assert path.read_text() == content, f"{path} is stale: run `python deploy/docker/render.py`"
 
 
+def test_the_postgres_init_script_is_rendered_from_the_registry() -> None:
+    for path, content in _load_renderer().render_postgres().items():
+        assert path.read_text() == content, f"{path} is stale: run `python deploy/docker/render.py`"
+
+
 @pytest.mark.parametrize("svc", SERVICES)
 def test_each_service_image_syncs_dependencies_before_code_and_runs_the_api_as_non_root(svc: str) -> None:
     dockerfile = (REPO / "services" / svc / "Dockerfile").read_text()
