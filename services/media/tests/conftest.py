@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -10,7 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -26,11 +29,14 @@ from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.testing import (
     INTERNAL_TOKEN,
+    RUN_ID,
+    alembic_upgrade,
     consume_until,
     create_topics,
-    database_fixtures,
     delete_topics,
+    make_service_engine,
     settings_for_tests,
+    superuser_url,
 )
 from media.consumers import HANDLERS, TOPICS
 from media.main import create_app
@@ -45,11 +51,19 @@ SPEECH = "I would start by measuring where the time goes, then fix the slowest q
 GERMAN = "Ich würde zuerst messen, wo die Zeit verloren geht, und dann die langsamste Abfrage verbessern."
 
 
+# The suite runs the whole service on committed data (consumer, worker with its outbox relay, purge sweeps), so it
+# cannot roll back per test. It runs in a schema of its own instead: emptying the tables after each test and a
+# purge sweeping them touch no other run's rows (another media run, the browser journey's fleet), and no other
+# run's relay publishes this run's events under its own topic prefix, nor this run's relay theirs.
+SCHEMA = f"media_test_{RUN_ID}"
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return settings_for_tests(
         Settings,
         "media",
+        db_schema=SCHEMA,
         s3_bucket_prefix="test-",
         multipart_threshold_bytes=5 * MIB,
         part_size_bytes=5 * MIB,
@@ -61,7 +75,33 @@ def settings() -> Settings:
     )
 
 
-migrated, engine = database_fixtures(SERVICE_DIR)
+async def _as_superuser(sql: str) -> None:
+    conn = await asyncpg.connect(superuser_url().replace("+asyncpg", ""))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def migrated(settings: Settings) -> AsyncIterator[Settings]:
+    """The run's schema, owned by the service's role, migrated as the service's own; dropped after the run."""
+    await _as_superuser(f"CREATE SCHEMA {SCHEMA} AUTHORIZATION {settings.service_name}")
+    try:
+        # The migrations' env reads its schema from the environment, as in a deployment; Alembic runs its own
+        # event loop, hence the thread.
+        with mock.patch.dict(os.environ, {"DB_SCHEMA": SCHEMA}):
+            await asyncio.to_thread(alembic_upgrade, SERVICE_DIR, settings)
+        yield settings
+    finally:
+        await _as_superuser(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+
+
+@pytest.fixture(scope="session")
+async def engine(migrated: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = make_service_engine(migrated)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -349,7 +389,7 @@ async def local_whisper(settings: Settings) -> Settings:
 @pytest.fixture
 async def run_stack(engine: AsyncEngine, storage: Storage, kafka_bootstrap: str) -> AsyncIterator[StackFactory]:
     """Start consumer, worker (with its outbox relay) and API for the given settings, under a topic prefix
-    and arq queue of their own; stop them, delete the topics and empty the tables afterwards."""
+    and arq queue of their own; stop them, delete the topics and empty the run's tables afterwards."""
     cleanups: list[Callable[[], Awaitable[None]]] = []
 
     async def start(base: Settings, **overrides: Any) -> Stack:
