@@ -1,9 +1,11 @@
 """The AI's analysis of an interview, relayed from the analysis service only when interviews says the caller may
 see it yet. Under blind review (the template asks reviewers to rate first, or the candidate asked for a human-only
 review) a reviewer who has not submitted their own ratings gets a 403 `AI_HIDDEN_UNTIL_RATED` naming the reason.
+Likewise a candidate's explanation (their answers on the rubric, in bands and quotes) is relayed only once
+interviews says their company explains outcomes and the decision has reached them.
 
-The rule and the ratings live in interviews (the review board, the list and the export apply the same one); the
-analysis service knows neither, so the gateway asks interviews before it hands the analysis out."""
+The rules, the ratings and the decision live in interviews (the review board, the list and the export apply the
+same blind-review rule); the analysis service knows none of them, so the gateway asks interviews first."""
 
 from __future__ import annotations
 
@@ -25,8 +27,15 @@ router = APIRouter(tags=["analysis"], dependencies=[Depends(authorize)])
 ROUTE = "/api/analysis/{invitation_id}"
 
 
+EXPLANATION = "/api/invitations/{invitation_id}/explanation"
+
+
 class AiHiddenUntilRated(Forbidden):
     code = "AI_HIDDEN_UNTIL_RATED"
+
+
+class ExplanationNotShared(Forbidden):
+    code = "EXPLANATION_NOT_SHARED"
 
 
 @router.get(ROUTE, summary="Analysis (HR)", openapi_extra=relayed("GET", "/api/v1/analysis/{id}", upstream="analysis"))
@@ -62,3 +71,32 @@ async def get_analysis(invitation_id: uuid.UUID, *, request: Request, caller: Ca
             raise UpstreamError("The interviews service gave no answer on who may see this analysis")
     await audit.record(request, "GET", ROUTE, caller, analysis, company_id)
     return to_response(at_gateway(analysis, request.url.path))
+
+
+@router.get(
+    EXPLANATION,
+    summary="My interview explained (candidate)",
+    openapi_extra=relayed("GET", "/api/v1/analysis/{id}/explanation", upstream="analysis"),
+)
+async def get_explanation(invitation_id: uuid.UUID, *, request: Request, caller: Caller) -> Response:
+    """My answers on the rubric: per criterion a band and a quote from my answer, once the company shares it."""
+    upstreams: dict[str, UpstreamClient] = request.app.state.upstreams
+    headers = identity_headers(caller)
+    # The candidate's own view of the invitation says whether the explanation is theirs yet (and refuses anyone else).
+    invitation = await upstreams["interviews"].request(
+        "GET", f"/api/invitations/{segment(invitation_id)}", headers=headers
+    )
+    if invitation.status >= 300:
+        return to_response(at_gateway(invitation, request.url.path))
+    answer = invitation.json()
+    released = answer.get("explanationsReleased") if isinstance(answer, dict) else None
+    if released is False:
+        raise ExplanationNotShared(
+            "Your answers are explained here once the company has shared its decision, where it offers explanations"
+        )
+    if released is not True:
+        raise UpstreamError("The interviews service gave no answer on whether this explanation is shared")
+    explained = await upstreams["analysis"].request(
+        "GET", f"/api/v1/analysis/{segment(invitation_id)}/explanation", headers=headers
+    )
+    return to_response(at_gateway(explained, request.url.path))

@@ -183,6 +183,8 @@ RULES: dict[tuple[str, str], Rule] = {
     # analysis
     ("GET", "/api/analysis/{invitation_id}"): HR,
     ("GET", "/api/analysis/status/{invitation_id}"): MEMBER,
+    # the candidate's answers explained on the rubric, once their company shares it (gateway.analysis_api)
+    ("GET", "/api/invitations/{invitation_id}/explanation"): CANDIDATE,
     # the audit trail: HR reads their company's rows, admins every row (gateway.audit_api)
     ("GET", "/api/hr/audit"): HR,
     ("GET", "/api/hr/audit.csv"): HR,

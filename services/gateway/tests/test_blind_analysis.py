@@ -1,6 +1,7 @@
 """The AI's analysis through the gateway under blind review: interviews is asked first, a reviewer who has not rated
 gets a plain 403 with the reason (and nothing is recorded as viewed), one who has gets the analysis (recorded);
-interviews' own refusal and a missing analysis are passed on, and an answer that is neither never lets it through."""
+interviews' own refusal and a missing analysis are passed on, and an answer that is neither never lets it through.
+The candidate's explanation likewise: relayed only once interviews says it is shared with them."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class Interviews:
     def __init__(self) -> None:
         self.answers: dict[str, tuple[int, Any]] = {}
         self.asked: list[dict[str, str]] = []
+        self.explained: list[str] = []
 
 
 def upstream_app(interviews: Interviews) -> FastAPI:
@@ -38,6 +40,16 @@ def upstream_app(interviews: Interviews) -> FastAPI:
         if invitation_id == MISSING:
             return JSONResponse({"code": "ANALYSIS_NOT_FOUND", "error": "No analysis", "path": "/x"}, 404)
         return JSONResponse({"invitationId": invitation_id, "overallScore": 83, "recommendation": "hire"})
+
+    @app.get("/api/v1/analysis/{invitation_id}/explanation")
+    async def explanation(invitation_id: str) -> dict[str, Any]:
+        interviews.explained.append(invitation_id)
+        return {"invitationId": invitation_id, "answers": [{"questionId": "q1", "criteria": []}]}
+
+    @app.get("/api/invitations/{invitation_id}")
+    async def invitation(invitation_id: str) -> JSONResponse:
+        status, body = interviews.answers[invitation_id]
+        return JSONResponse(body, status)
 
     @app.get("/api/reviews/{invitation_id}/ai-visibility")
     async def visibility(invitation_id: str, request: Request) -> JSONResponse:
@@ -153,3 +165,42 @@ async def test_a_path_id_that_is_not_a_uuid_is_refused_with_the_field_named(gate
     response = await gateway.get("/api/analysis/not-a-uuid", headers=hr(str(uuid.uuid4()), str(uuid.uuid4())))
     assert response.status_code == 422
     assert [d["field"] for d in response.json()["details"]] == ["invitation_id"]
+
+
+def candidate(user: str) -> dict[str, str]:
+    return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": user, "x-user-role": "candidate"}
+
+
+async def test_a_candidate_gets_the_explanation_only_once_interviews_says_it_is_shared_with_them(
+    gateway: httpx.AsyncClient, interviews: Interviews
+) -> None:
+    user, shared, held = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    interviews.answers[shared] = (200, {"id": shared, "explanationsReleased": True})
+    interviews.answers[held] = (200, {"id": held, "explanationsReleased": False})
+
+    got = await gateway.get(f"/api/invitations/{shared}/explanation", headers=candidate(user))
+    assert got.status_code == 200, got.text
+    assert got.json()["answers"][0]["questionId"] == "q1"
+
+    refused = await gateway.get(f"/api/invitations/{held}/explanation", headers=candidate(user))
+    assert (refused.status_code, refused.json()["code"]) == (403, "EXPLANATION_NOT_SHARED")
+    assert interviews.explained == [shared]
+
+
+async def test_the_explanation_passes_on_interviews_refusal_and_never_relays_on_an_unclear_answer(
+    gateway: httpx.AsyncClient, interviews: Interviews
+) -> None:
+    user, theirs, unclear = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    interviews.explained.clear()
+    interviews.answers[theirs] = (403, {"code": "INVITATION_FORBIDDEN", "error": "This is another candidate's"})
+    interviews.answers[unclear] = (200, {"id": unclear})
+
+    refused = await gateway.get(f"/api/invitations/{theirs}/explanation", headers=candidate(user))
+    assert (refused.status_code, refused.json()["code"]) == (403, "INVITATION_FORBIDDEN")
+    broken = await gateway.get(f"/api/invitations/{unclear}/explanation", headers=candidate(user))
+    assert (broken.status_code, broken.json()["code"]) == (502, "BAD_GATEWAY")
+    hr_caller = await gateway.get(
+        f"/api/invitations/{theirs}/explanation", headers=hr(str(uuid.uuid4()), str(uuid.uuid4()))
+    )
+    assert hr_caller.status_code == 403
+    assert interviews.explained == []

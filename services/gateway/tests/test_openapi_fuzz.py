@@ -109,6 +109,7 @@ WITHOUT_UPSTREAM_DOCUMENT = {(f.method, f.path) for f in TABLE if f.upstream in 
 REACHES_DOWN_UPSTREAM = {(f.method, f.path) for f in TABLE if f.upstream in DOWN} | {
     ("GET", "/api/users/me/data-export"),  # the gateway's own route, gathering every service's part
     ("GET", "/api/analysis/{invitation_id}"),  # the gateway's own relay, asking interviews first
+    ("GET", "/api/invitations/{invitation_id}/explanation"),  # likewise
 }
 
 
