@@ -108,12 +108,13 @@ describe("the invitation link page", () => {
     ]);
   });
 
-  it("names the tab in the page's language", async () => {
+  it("names the tab and marks the page in the page's language", async () => {
     window.localStorage.setItem("aivi.language", "de");
     gateway({ "GET /api/invites/join": { json: invitation }, "POST /api/invites/claim": { status: 401, json: { code: "UNAUTHORIZED", error: "x" } } });
     show();
 
     await waitFor(() => expect(document.title).toBe("Ihre Interview-Einladung · AI Video Interview"));
+    expect(document.querySelector("main")?.getAttribute("lang")).toBe("de");
   });
 
   it("lets a person whose address is not confirmed yet ask for the confirmation e-mail", async () => {

@@ -75,7 +75,8 @@ function JoinPage() {
   };
 
   return (
-    <main id="main" className="mx-auto max-w-xl space-y-6 p-4 sm:p-8">
+    // The page's language, so a screen reader pronounces a German page as German.
+    <main id="main" lang={locale} className="mx-auto max-w-xl space-y-6 p-4 sm:p-8">
       <div className="flex justify-end">
         <LanguageSwitch />
       </div>
