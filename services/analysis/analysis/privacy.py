@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from analysis.domain import AnalysisResult, QuestionAnalysis, Transcript
 from kit.contracts.privacy import AnalysisSubjectErased, InvitationErased
+from kit.erasure import forget_published
 from kit.outbox import stage
 
 SERVICE = "analysis"
@@ -34,6 +35,7 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, no
         .where(Transcript.invitation_id == event.invitation_id)
         .execution_options(synchronize_session=False)
     )
+    published = await forget_published(session, [event.invitation_id])
     if event.erasure_id is None:
         return
     stage(
@@ -46,6 +48,7 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, no
                 "analyses": int(results.rowcount or 0),  # type: ignore[attr-defined]
                 "questionScores": int(questions or 0),
                 "transcripts": int(transcripts.rowcount or 0),  # type: ignore[attr-defined]
+                "publishedEvents": published,
             },
             erased_at=now,
         ),

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.domain import Contact, Subscription, UsageItem
 from kit.contracts.privacy import BillingSubjectErased, InvitationErased, SubjectErasureRequested
+from kit.erasure import forget_published
 from kit.outbox import stage
 
 SERVICE = "billing"
@@ -34,6 +35,7 @@ async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *
     counts = {
         "contacts": int(contacts.rowcount or 0),  # type: ignore[attr-defined]
         "billingContactsCleared": int(cleared.rowcount or 0),  # type: ignore[attr-defined]
+        "publishedEvents": await forget_published(session, [user_id, event.email]),
     }
     stage(
         session,
@@ -51,6 +53,7 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, no
         .values(key=f"{ERASED_KEY}{uuid.uuid4()}", updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    published = await forget_published(session, [event.invitation_id])
     if event.erasure_id is None:
         return
     stage(
@@ -59,7 +62,10 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, no
             erasure_id=event.erasure_id,
             service=SERVICE,
             scope=event.invitation_id,
-            counts={"usageKeptAsCounts": int(rekeyed.rowcount or 0)},  # type: ignore[attr-defined]
+            counts={
+                "usageKeptAsCounts": int(rekeyed.rowcount or 0),  # type: ignore[attr-defined]
+                "publishedEvents": published,
+            },
             erased_at=now,
         ),
         aggregate_id=event.erasure_id,

@@ -62,7 +62,10 @@ async def test_an_erased_candidate_leaves_usage_as_a_count_that_names_nobody(
         reports = (await session.scalars(select(OutboxMessage).where(OutboxMessage.key == str(erasure_id)))).all()
     assert (named, contact) == (0, None)
     assert sorted((r.payload["payload"]["scope"], r.payload["payload"]["counts"]) for r in reports) == sorted(
-        [("subject", {"contacts": 1, "billingContactsCleared": 0}), (invitation_id, {"usageKeptAsCounts": 1})]
+        [
+            ("subject", {"contacts": 1, "billingContactsCleared": 0, "publishedEvents": 0}),
+            (invitation_id, {"usageKeptAsCounts": 1, "publishedEvents": 0}),
+        ]
     )
 
 

@@ -9,7 +9,7 @@ nothing."""
 from __future__ import annotations
 
 import structlog
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import pseudonyms
@@ -17,6 +17,7 @@ from gateway.saga import Registration
 from gateway.settings import Settings
 from kit.contracts import interviews, users
 from kit.contracts.privacy import ERASURE_REQUESTED, INVITATION_ERASED, InvitationErased, SubjectErasureRequested
+from kit.erasure import forget_published
 from kit.events import Envelope
 from kit.kafka import Handlers, run_consumer
 
@@ -28,6 +29,8 @@ TOPICS: list[str] = [users.USER_EVENTS, interviews.TOPIC]
 async def person_erased(session: AsyncSession, envelope: Envelope) -> None:
     event = SubjectErasureRequested.model_validate(envelope.payload)
     forgotten = await pseudonyms.forget_person(session, str(event.user_id))
+    keycloak_ids = await session.scalars(select(Registration.keycloak_id).where(Registration.user_id == event.user_id))
+    published = await forget_published(session, [str(event.user_id), event.email, *keycloak_ids.all()])
     registrations = await session.execute(
         delete(Registration).where(Registration.user_id == event.user_id).execution_options(synchronize_session=False)
     )
@@ -36,6 +39,7 @@ async def person_erased(session: AsyncSession, envelope: Envelope) -> None:
         erasure_id=str(event.erasure_id),
         pseudonyms=forgotten,
         registrations=int(registrations.rowcount or 0),  # type: ignore[attr-defined]
+        published_events=published,
     )
 
 

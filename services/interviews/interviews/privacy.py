@@ -33,6 +33,7 @@ from interviews.domain.timing import QuestionOpening
 from kit.auth import Principal
 from kit.contracts.privacy import InterviewsSubjectErased, InvitationErased, SubjectErasureRequested
 from kit.db import Base
+from kit.erasure import forget_published
 from kit.outbox import stage
 
 SERVICE = "interviews"
@@ -117,6 +118,7 @@ async def erase_invitations(
     )
     counts["recordingRefs"] = await _count(session, delete(MediaObject).where(MediaObject.invitation_id.in_(ids)))
     counts["invitations"] = await _count(session, delete(Invitation).where(Invitation.id.in_(ids)))
+    counts["publishedEvents"] = await forget_published(session, [str(i) for i in ids])
     for invitation_id in ids:
         stage(
             session,
@@ -148,6 +150,7 @@ async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *
     counts["selfIdentification"] = await _count(
         session, delete(SelfIdentification).where(SelfIdentification.candidate_id == user_id)
     )
+    counts["publishedEvents"] += await forget_published(session, [user_id, event.email])
     stage(
         session,
         InterviewsSubjectErased(

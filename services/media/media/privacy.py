@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.contracts.privacy import InvitationErased, MediaSubjectErased
 from kit.domain import utcnow
+from kit.erasure import forget_published
 from kit.outbox import stage
 from media.domain import InvitationRef, MediaObject, MediaStatus
 from media.storage import Storage
@@ -51,6 +52,7 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, st
         .where(InvitationRef.invitation_id == invitation_id)
         .execution_options(synchronize_session=False)
     )
+    published = await forget_published(session, [event.invitation_id, *(str(m.id) for m in recordings)])
     if event.erasure_id is None:
         return
     stage(
@@ -63,6 +65,7 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, st
                 "recordings": len(recordings),
                 "storedObjects": objects,
                 "accessGrants": int(access.rowcount or 0),  # type: ignore[attr-defined]
+                "publishedEvents": published,
             },
             erased_at=now,
         ),

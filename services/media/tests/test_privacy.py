@@ -69,6 +69,12 @@ async def test_an_erased_invitation_leaves_no_recording_object_or_row_and_report
     request = erased(invitation.invitation_id, erasure_id)
     async with stack.sessions() as session:
         baseline = await session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1)) or 0
+    naming = (
+        "SELECT count(*) FROM outbox WHERE published_at IS {} NULL AND payload::text LIKE '%' || :id || '%' "
+        "AND event_type <> 'subject.erased'"
+    )
+    await stack.wait_for(naming.format(""), 0, id=invitation.invitation_id)  # the relay is done with them
+    published = await stack.scalar(naming.format("NOT"), id=invitation.invitation_id)
 
     applied = [await consumer._apply(handlers[request.event_type], e) for e in (request, request)]
 
@@ -87,7 +93,11 @@ async def test_an_erased_invitation_leaves_no_recording_object_or_row_and_report
         "recordings": 1,
         "storedObjects": len(before),
         "accessGrants": 1,
+        # The recording's events the relay published (uploaded, ready, ...) go too; the erasure's own report,
+        # which names the invitation it is about, stays for the outbox's retention.
+        "publishedEvents": published,
     }
+    assert published > 0 and await stack.scalar(naming.format("NOT"), id=invitation.invitation_id) == 0
     await consumer.close()
 
 

@@ -17,6 +17,7 @@ from kit.contracts.privacy import (
     NotificationsSubjectErased,
     SubjectErasureRequested,
 )
+from kit.erasure import forget_published
 from kit.outbox import stage
 from notifications.commands import Notifier, Source, notify
 from notifications.domain import Channel, InvitationView, Notification, Preferences, Recipient, Template
@@ -39,6 +40,7 @@ async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *
         ),
         "preferences": await _count(session, delete(Preferences).where(Preferences.user_id == user_id)),
         "contacts": await _count(session, delete(Recipient).where(Recipient.user_id == user_id)),
+        "publishedEvents": await forget_published(session, [user_id, event.email]),
     }
     stage(
         session,
@@ -63,6 +65,7 @@ async def erase_invitation(session: AsyncSession, event: InvitationErased, *, no
             session,
             delete(WebhookDelivery).where(cast(WebhookDelivery.payload, String).contains(invitation_id)),
         ),
+        "publishedEvents": await forget_published(session, [invitation_id]),
     }
     if event.erasure_id is None:
         return

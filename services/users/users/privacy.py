@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kit.auth import Principal
 from kit.contracts.privacy import SubjectErased, SubjectErasureRequested
 from kit.db import Base
+from kit.erasure import forget_published
 from kit.errors import Invalid, NotFound
 from kit.outbox import stage
 from users import access
@@ -137,6 +138,7 @@ async def request_erasure(
     # tells the services that only forget a user (analytics) as they do for any deletion.
     user.record_deletion()
     await session.delete(user)
+    await forget_published(session, [str(user.id), user.email])
     return report, avatar
 
 
