@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import json
 import os
 import signal
 import subprocess
@@ -71,6 +72,8 @@ class Options:
     analysis_timeout_s: float = 60.0
     stripe_webhook_secret: str = "whsec_bench_journey"
     label: str = "bench-journey"
+    # More environment per service, over the fleet's own (e.g. media's transcription stand-in).
+    env: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def count(self, service: str) -> int:
         return max(1, self.replicas.get(service, 1))
@@ -89,13 +92,19 @@ class Fleet:
         return ROOT / ".local" / "logs" / self.options.label
 
     async def spawn(
-        self, name: str, service: str, roles: tuple[str, ...], env: dict[str, str], api_port: int | None
+        self,
+        name: str,
+        service: str,
+        roles: tuple[str, ...],
+        env: dict[str, str],
+        api_port: int | None,
+        metrics_port: int | None = None,
     ) -> Proc:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = self.logs / f"{name}.log"
         file = log.open("wb")
         self._files.append(file)
-        metrics = free_port()
+        metrics = metrics_port or free_port()
         env = {**env, "SERVICE_ROLES": ",".join(roles), "METRICS_PORT": str(metrics)}
         if api_port is not None:
             env["PORT"] = str(api_port)
@@ -190,6 +199,24 @@ def _extra(options: Options, urls: dict[str, str]) -> dict[str, dict[str, str]]:
     }
 
 
+def _process_count(options: Options, service: str) -> int:
+    """Processes of a service: one per replica, at least one per api (every process runs a consumer and worker)."""
+    return max(options.count(service), options.gateways if service == "gateway" else 1)
+
+
+def _process_health_urls(options: Options, metrics: dict[str, list[int]]) -> dict[str, str | list[str]]:
+    """The gateway's PROCESS_HEALTH_URLS: every process's consumer and worker, and each gateway api, by role."""
+    urls: dict[str, str | list[str]] = {}
+    for service, ports in metrics.items():
+        roles = {"consumer": ports, "worker": ports}
+        if service == "gateway" and options.gateways > 1:
+            roles["api"] = ports[: options.gateways]
+        for role, role_ports in roles.items():
+            replicas = [f"http://127.0.0.1:{port}/{role}" for port in role_ports]
+            urls[f"{service}-{role}"] = replicas[0] if len(replicas) == 1 else replicas
+    return urls
+
+
 async def _wait_until_up(fleet: Fleet, proc: Proc) -> None:
     """The process's liveness (every role it runs) answers 200, and its api if it has one."""
     urls = [f"http://127.0.0.1:{proc.metrics_port}/health"]
@@ -226,14 +253,18 @@ async def run_fleet(kafka_bootstrap: str, options: Options) -> AsyncIterator[Fle
     ports = {name: free_port() for name in SERVICES}
     urls = {f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
     extra = _extra(options, urls)
+    # Each process's liveness port, known before any starts: the gateway's /health asks every replica's.
+    metrics = {name: [free_port() for _ in range(_process_count(options, name))] for name in SERVICES}
+    extra["gateway"]["PROCESS_HEALTH_URLS"] = json.dumps(_process_health_urls(options, metrics))
     try:
         for name in SERVICES:
             env = process_env(
                 fleet.settings[name], LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1", INTERNAL_AUTH_ENABLED="false"
             )
             env.update(extra[name])
+            env.update(options.env.get(name, {}))
             apis = options.gateways if name == "gateway" else 1
-            for index in range(max(options.count(name), apis)):
+            for index in range(_process_count(options, name)):
                 roles: tuple[str, ...] = ("consumer", "worker")
                 port = None
                 if index < apis:
@@ -241,7 +272,7 @@ async def run_fleet(kafka_bootstrap: str, options: Options) -> AsyncIterator[Fle
                     port = ports[name] if index == 0 else free_port()
                     if name == "gateway":
                         fleet.gateway_urls.append(f"http://127.0.0.1:{port}")
-                await fleet.spawn(f"{name}-{index + 1}", name, roles, env, port)
+                await fleet.spawn(f"{name}-{index + 1}", name, roles, env, port, metrics[name][index])
         for proc in fleet.procs:
             await _wait_until_up(fleet, proc)
         yield fleet
