@@ -405,6 +405,23 @@ const DE: Record<string, string> = {
   "{company} decided not to continue with your application ({date}).":
     "{company} hat entschieden, Ihre Bewerbung nicht weiterzuverfolgen ({date}).",
   "{company} decided not to continue with your application.": "{company} hat entschieden, Ihre Bewerbung nicht weiterzuverfolgen.",
+  // The outcome explained (where the company explains outcomes): the reviewer's reason and each answer on the rubric
+  "The reviewer's reason: ": "Die Begründung der prüfenden Person: ",
+  "Your answers explained": "Ihre Antworten erklärt",
+  "How your answers compare with what {company} looked for. A person made the decision; this explains it, it is not a score.":
+    "Wie Ihre Antworten zu dem passen, worauf {company} geachtet hat. Eine Person hat entschieden; dies erklärt die Entscheidung und ist keine Bewertung in Punkten.",
+  "Question {n}": "Frage {n}",
+  strong: "stark",
+  adequate: "angemessen",
+  "needs work": "ausbaufähig",
+  "What we looked for: {anchor}": "Worauf wir geachtet haben: {anchor}",
+  "From your answer: ": "Aus Ihrer Antwort: ",
+  "Loading the explanation…": "Die Erklärung wird geladen…",
+  "The explanation could not be loaded": "Die Erklärung konnte nicht geladen werden",
+  "The explanation of your answers is not ready yet. Please look again later.":
+    "Die Erklärung Ihrer Antworten ist noch nicht fertig. Bitte schauen Sie später noch einmal.",
+  "None of your answers could be explained on the company's criteria.":
+    "Keine Ihrer Antworten konnte anhand der Kriterien des Unternehmens erklärt werden.",
 };
 
 const DICTIONARIES: Record<Locale, Record<string, string>> = { en: {}, de: DE };

@@ -67,6 +67,10 @@ export type Invitation = {
   decisionNote?: string | null;
   /** HR's words for the candidate, where the template gives written feedback (released with the decision). */
   candidateFeedback?: string | null;
+  /** The candidate's own, where the template explains outcomes and the decision has reached them: a rejection's
+   * recorded reason, and whether their answers' explanation (`useExplanation`) is theirs to read. */
+  rejectionReason?: string | null;
+  explanationsReleased?: boolean;
   openedAt?: string | null;
   createdAt: string;
   updatedAt: string;

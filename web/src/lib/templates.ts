@@ -62,6 +62,8 @@ export type TemplateSettings = {
   expectedReplyTime?: string;
   /** Reviewers see the AI's scores and summary only after submitting their own ratings. */
   blindToAi?: boolean;
+  /** Once the decision reaches them, candidates read their answers on the rubric and a rejection's recorded reason. */
+  candidateExplanations?: boolean;
   [key: string]: unknown;
 };
 
@@ -188,6 +190,7 @@ export const settingsSchema = z.object({
   candidateFeedback: z.enum(CANDIDATE_FEEDBACK),
   expectedReplyTime: z.string().trim().max(LIMITS.replyTimeMax, `At most ${LIMITS.replyTimeMax} characters`),
   blindToAi: z.boolean(),
+  candidateExplanations: z.boolean(),
 });
 
 export const templateDraftSchema = basicInfoSchema.extend({
@@ -235,6 +238,7 @@ export const DEFAULT_SETTINGS: SettingsDraft = {
   candidateFeedback: "decision",
   expectedReplyTime: "",
   blindToAi: false,
+  candidateExplanations: false,
 };
 
 export function emptyDraft(): TemplateDraft {
@@ -257,6 +261,7 @@ function settingsDraftOf(settings: TemplateSettings | undefined | null): Setting
       : DEFAULT_SETTINGS.candidateFeedback,
     expectedReplyTime: typeof s.expectedReplyTime === "string" ? s.expectedReplyTime : "",
     blindToAi: bool(s.blindToAi, DEFAULT_SETTINGS.blindToAi),
+    candidateExplanations: bool(s.candidateExplanations, DEFAULT_SETTINGS.candidateExplanations),
   };
 }
 
@@ -302,6 +307,7 @@ export type SettingsBody = {
   candidateFeedback?: SettingsDraft["candidateFeedback"];
   expectedReplyTime?: string;
   blindToAi?: boolean;
+  candidateExplanations?: boolean;
 };
 
 /** The whole settings object: the service replaces settings as sent, so every key is always included. */
@@ -317,6 +323,7 @@ export function settingsBody(s: SettingsDraft): SettingsBody {
     ...(s.candidateFeedback !== DEFAULT_SETTINGS.candidateFeedback ? { candidateFeedback: s.candidateFeedback } : {}),
     ...(s.expectedReplyTime.trim() ? { expectedReplyTime: s.expectedReplyTime.trim() } : {}),
     ...(s.blindToAi ? { blindToAi: true } : {}),
+    ...(s.candidateExplanations ? { candidateExplanations: true } : {}),
   };
 }
 

@@ -400,6 +400,12 @@ export function TemplateWizard({
                   {...register("settings.blindToAi")}
                 />
                 <Checkbox
+                  id="settings-explanations"
+                  label="Explain the outcome to candidates"
+                  description="Once your decision reaches them, candidates see each answer on your rubric (a plain band and a quote from their answer, never a score) and, for a rejection, the reason you record."
+                  {...register("settings.candidateExplanations")}
+                />
+                <Checkbox
                   id="settings-retakes"
                   label="Allow retakes"
                   description="The candidate may answer a question again; each retake replaces the previous answer."

@@ -115,7 +115,9 @@ function DecisionForm({
         <DialogDescription>
           {approve
             ? "The candidate is told they were selected. Write why: the reason is kept for your team and the audit trail."
-            : "The candidate is told they were not selected. A note is required."}
+            : invitation.templateSettings?.candidateExplanations
+              ? "The candidate is told they were not selected, with this note as the reason: this template explains outcomes to candidates. A note is required."
+              : "The candidate is told they were not selected. A note is required."}
         </DialogDescription>
       </DialogHeader>
       {approve && analysisStatus !== "completed" && (

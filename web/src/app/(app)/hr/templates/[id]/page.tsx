@@ -27,6 +27,7 @@ function SettingsList({ settings }: { settings: TemplateSettings }) {
     ["Allow pausing", yesNo(settings.allowPause)],
     ["Randomize question order", yesNo(settings.randomizeQuestions)],
     ["Reviewers rate before they see the AI", yesNo(settings.blindToAi ?? false)],
+    ["Explain the outcome to candidates", yesNo(settings.candidateExplanations ?? false)],
     [
       "Retakes",
       settings.allowRetakes === true
