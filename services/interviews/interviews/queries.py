@@ -335,11 +335,24 @@ async def hr_invitations(
         session,
         candidate_id=None,
         invited_by=access.owner_scope(caller),
+        reviewer=caller,
         status=status,
         template_id=template_id,
         page=page,
         limit=limit,
     )
+
+
+async def _rated_by(session: AsyncSession, caller: Principal, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The interviews among `ids` the caller submitted their own ratings for."""
+    if not ids:
+        return set()
+    found = await session.scalars(
+        select(Review.invitation_id).where(
+            Review.invitation_id.in_(ids), Review.reviewer_id == caller.user_id, Review.submitted_at.is_not(None)
+        )
+    )
+    return set(found)
 
 
 async def _list_invitations(
@@ -352,8 +365,10 @@ async def _list_invitations(
     page: int,
     limit: int,
     as_candidate_at: datetime | None = None,
+    reviewer: Principal | None = None,
 ) -> Page[InvitationListItem]:
-    """A page of invitations; `as_candidate_at` lists them as their candidate sees them at that time."""
+    """A page of invitations; `as_candidate_at` lists them as their candidate sees them at that time, `reviewer`
+    as an HR user or admin does: without the AI's score and verdict of an interview they must rate blind first."""
     answered = (
         select(func.count(Response.id))
         .where(Response.invitation_id == Invitation.id)
@@ -384,6 +399,7 @@ async def _list_invitations(
     if template_id is not None:
         query = query.where(Invitation.template_id == template_id)
     rows, total = await paginate(session, query, page=page, limit=limit)
+    rated = await _rated_by(session, reviewer, [row[0].id for row in rows]) if reviewer is not None else set()
     items = []
     for i, title, settings, count, internal_name, version_number in rows:
         item = InvitationListItem(
@@ -409,6 +425,11 @@ async def _list_invitations(
             template_internal_name=internal_name,
             template_version=version_number,
         )
+        # Blind review (`rubrics.blind_to_ai`, from the settings the interview was sent with): the score and verdict
+        # wait until the caller submitted their own ratings, as on the review board and list.
+        blind = bool((settings or {}).get("blindToAi")) or i.human_review_requested
+        if reviewer is not None and blind and i.id not in rated:
+            item.analysis_score = item.analysis_recommendation = None
         if as_candidate_at is not None:
             item.template_internal_name = item.template_version = None
             item.analysis_status = item.analysis_score = item.analysis_recommendation = item.decision_note = None

@@ -311,6 +311,23 @@ async def test_the_ai_visibility_answer_says_hidden_and_why_until_the_caller_sub
     assert missing.status_code == 404
 
 
+async def test_hrs_list_of_invitations_leaves_out_the_ai_score_of_an_interview_the_caller_must_rate_blind(
+    client, make_template, finished, lead
+) -> None:
+    blind = await finished(score=88, template=await make_template(lead, settings={"blindToAi": True}))
+    seen = await finished(score=77)
+
+    async def listed() -> dict[str, tuple[object, object]]:
+        page = (await client.get("/api/invitations/hr", params={"limit": 100}, headers=lead.headers)).json()
+        return {i["id"]: (i.get("analysisScore"), i.get("analysisRecommendation")) for i in page["items"]}
+
+    before = await listed()
+    assert (before[blind.invitation_id], before[seen.invitation_id]) == ((None, None), (77, "consider"))
+    await client.put(f"{board(blind)}/mine", json={"ratings": {blind.question_ids[0]: 4}}, headers=lead.headers)
+    await client.post(f"{board(blind)}/mine/submit", headers=lead.headers)
+    assert (await listed())[blind.invitation_id] == (88, "consider")
+
+
 async def test_a_share_link_of_an_interview_rated_blind_carries_no_ai_score_even_for_a_reviewer_who_rated(
     client, make_template, finished, lead
 ) -> None:
