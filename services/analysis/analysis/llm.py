@@ -52,6 +52,13 @@ LLM_LIMITER_WAIT = Histogram(
     buckets=(0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
 )
 
+# Why an analysis failed, as the HR user reads it beside the retry button; the technical detail is logged.
+DAILY_LIMIT = "The AI scoring service has reached its limit for today. Retry the analysis tomorrow."
+TOO_BUSY = "The AI scoring service was too busy to answer. Retry the analysis in a few minutes."
+UNREACHABLE = "The AI scoring service could not be reached. Retry the analysis in a few minutes."
+REFUSED = "The AI scoring service refused to score this interview. Retry the analysis; ask support if it happens again."
+UNREADABLE = "The AI scoring service answered in a way that could not be read. Retry the analysis."
+
 MAX_QUESTION_CHARS = 2000
 MAX_ANSWER_CHARS = 4000
 MAX_SUMMARY_ANSWER_CHARS = 600
@@ -314,11 +321,13 @@ class LlmEngine:
                 message = str(exc)
                 if re.search(r"tokens per day|\bTPD\b|per day", message, re.IGNORECASE):
                     LLM_REQUESTS.labels("daily_limit", kind).inc()
-                    raise ScoringFailed("The LLM provider's daily token limit is reached") from exc
+                    log.warning("llm.daily_limit", kind=kind, error=message[:300])
+                    raise ScoringFailed(DAILY_LIMIT) from exc
                 LLM_REQUESTS.labels("rate_limited", kind).inc()
                 delay = retry_after_seconds(exc.response, message, rate_limited)
                 if rate_limited > settings.llm_max_rate_limit_retries or delay > settings.llm_max_retry_after_s:
-                    raise ScoringFailed(f"The LLM provider kept rate-limiting ({rate_limited} times)") from exc
+                    log.warning("llm.rate_limited_too_often", kind=kind, times=rate_limited, retry_after_s=delay)
+                    raise ScoringFailed(TOO_BUSY) from exc
                 log.warning("llm.rate_limited", kind=kind, retry_after_s=delay, times=rate_limited)
                 self.limiter.pause(delay)
                 continue
@@ -326,13 +335,15 @@ class LlmEngine:
                 LLM_REQUESTS.labels("error", kind).inc()
                 attempts += 1
                 if attempts >= settings.llm_max_attempts:
-                    raise ScoringFailed(f"The LLM provider failed {attempts} times: {exc}") from exc
+                    log.warning("llm.gave_up", kind=kind, attempts=attempts, error=repr(exc))
+                    raise ScoringFailed(UNREACHABLE) from exc
                 log.warning("llm.transient_error", kind=kind, attempt=attempts, error=repr(exc))
                 await asyncio.sleep(min(2.0**attempts, 30.0))
                 continue
             except groq.APIStatusError as exc:
                 LLM_REQUESTS.labels("error", kind).inc()
-                raise ScoringFailed(f"The LLM provider refused the request ({exc.status_code}): {exc}") from exc
+                log.warning("llm.refused", kind=kind, status=exc.status_code, error=str(exc)[:300])
+                raise ScoringFailed(REFUSED) from exc
             usage = Usage(
                 prompt_tokens=completion.usage.prompt_tokens if completion.usage else 0,
                 completion_tokens=completion.usage.completion_tokens if completion.usage else 0,
@@ -351,9 +362,7 @@ class LlmEngine:
                 attempts += 1
                 log.warning("llm.invalid_json", kind=kind, attempt=attempts, error=str(exc)[:200])
                 if attempts >= settings.llm_max_attempts:
-                    raise ScoringFailed(
-                        f"The LLM did not answer with the expected JSON ({kind}) after {attempts} attempts"
-                    ) from exc
+                    raise ScoringFailed(UNREADABLE) from exc
                 continue
             LLM_REQUESTS.labels("success", kind).inc()
             return parsed, spent

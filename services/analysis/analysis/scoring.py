@@ -261,7 +261,7 @@ async def score_interview(
     questions = [task.result() for task in tasks]
     scored = [q.score for q in questions if q.score is not None]
     if not scored:
-        raise NothingToScore("no question of this interview could be scored")
+        raise NothingToScore("No question of this interview could be scored")
     overall = clamp(sum(scored) / len(scored))
     summary = await engine.summarise(snapshot, questions)
     usage = sum((q.usage for q in questions), Usage()) + summary.usage

@@ -79,7 +79,7 @@ def seed(sessions: async_sessionmaker[AsyncSession], make_snapshot: Callable[...
             assert analysis is not None
             analysis.claim("seed", engine=engine.name, model=None, prompt_version=None)
             if status == "failed":
-                analysis.fail("The LLM provider kept rate-limiting (6 times)")
+                analysis.fail("The AI scoring service was too busy to answer. Retry the analysis in a few minutes.")
             else:
                 analysis.complete(await score_interview(engine, analysis.snapshot))
         return payload

@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from analysis.llm import TOO_BUSY, UNREADABLE
 from analysis.settings import Settings
 from kit.events import Envelope
 from kit.testing import consume
@@ -132,11 +133,11 @@ async def test_invalid_json_is_retried_then_fails_with_a_reason_and_a_retry_comp
 
     assert failed.event_type == "analysis.failed"
     assert failed.payload["status"] == "failed" and failed.payload["overallScore"] is None
-    assert "expected JSON" in failed.payload["errorMessage"]
+    assert failed.payload["errorMessage"] == UNREADABLE
     assert [r.kind for r in llm.requests] == ["question"] * llm_settings.llm_max_attempts
     hr = as_user(payload["hrUserId"], "hr")
     view = (await stack.client.get(f"/api/v1/analysis/{invitation}", headers=hr)).json()
-    assert view["status"] == "failed" and "expected JSON" in view["errorMessage"]
+    assert view["status"] == "failed" and view["errorMessage"] == UNREADABLE
 
     llm.reset(default="valid")
     retried = await stack.client.post(f"/api/v1/analysis/{invitation}/retry", headers=hr)
@@ -239,7 +240,7 @@ async def test_a_provider_that_keeps_rate_limiting_fails_the_analysis_with_the_r
     reason = await stack.scalar(
         "SELECT error_message FROM analysis_results WHERE invitation_id = :id", id=payload["invitationId"]
     )
-    assert reason == "The LLM provider kept rate-limiting (3 times)"
+    assert reason == TOO_BUSY
     assert [r.status for r in llm.requests] == [429, 429, 429]
     assert all(
         later.arrived - earlier.answered >= llm.retry_after_s for earlier, later in itertools.pairwise(llm.requests)

@@ -150,7 +150,10 @@ async def test_an_interview_completed_first_waits_for_its_last_transcript_and_du
 
     await stack.publish_media(
         TranscriptionUnavailable(
-            media_id=silent, question_id="v2", reason="No transcription provider is configured", **recorded_by(payload)
+            media_id=silent,
+            question_id="v2",
+            reason="Automatic transcription is not set up on this platform",
+            **recorded_by(payload),
         )
     )
     _, completed = await outcome_events(stack, 2)

@@ -35,6 +35,7 @@ class InvalidSignature(DomainError):
 
 
 DISABLED_MESSAGE = "Online payment is not enabled on this installation"
+UNAVAILABLE_MESSAGE = "Payments cannot be handled right now; try again in a few minutes"
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ class Payments:
 
 
 class _Provider:
-    """Stripe failing (network, API error) is a 503 naming the provider, logged with Stripe's own message."""
+    """Stripe failing (network, API error) is a 503 in plain words, logged with Stripe's own message."""
 
     def __init__(self, action: str) -> None:
         self.action = action
@@ -194,4 +195,4 @@ class _Provider:
     async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         if isinstance(exc, stripe.StripeError):
             log.warning("stripe.failed", action=self.action, error=str(exc))
-            raise PaymentProviderUnavailable("The payment provider could not be reached; try again shortly") from exc
+            raise PaymentProviderUnavailable(UNAVAILABLE_MESSAGE) from exc

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from billing.main import create_app
+from billing.payments import UNAVAILABLE_MESSAGE
 from billing.settings import Settings
 from kit.testing import Caller, free_port, in_process_client
 
@@ -226,4 +227,5 @@ async def test_a_cancel_stripe_does_not_take_is_not_kept(
         subscription = (await offline.get("/api/billing/subscription", headers=hr.headers)).json()
 
     assert (response.status_code, response.json()["code"]) == (503, "PAYMENT_PROVIDER_UNAVAILABLE")
+    assert response.json()["error"] == UNAVAILABLE_MESSAGE  # plain words; Stripe's own message is only logged
     assert (subscription["planType"], subscription["cancelAtPeriodEnd"]) == ("plus", False)

@@ -30,7 +30,9 @@ log = structlog.get_logger("media.transcription")
 
 LOCAL_RUNNING = Gauge("media_local_transcriptions_running", "Local Whisper decodes running in this process")
 
-NO_PROVIDER = "No transcription provider is configured, and the local speech model is not installed"
+# Reasons an answer has no transcript, as the HR user reads them under the recording.
+NOT_SET_UP = "Automatic transcription is not set up on this platform"
+SERVICE_FAILED = "The transcription service could not transcribe this answer"
 TURNED_OFF = "Transcription is turned off"
 NOT_ENGLISH = "The answer does not sound like English; only English answers are transcribed"
 NO_SPEECH = "No speech was heard in the recording"
@@ -139,12 +141,9 @@ class HostedTranscriber:
                 timestamp_granularities=["segment", "word"],
             )
         except APIError as exc:
-            # The provider's own message may quote the request; users get its status code at most.
-            log.warning("media.transcription_failed", error=str(exc))
-            status = getattr(exc, "status_code", None)
-            raise TranscriptionFailed(
-                f"The transcription provider failed (HTTP {status})" if status else "The transcription provider failed"
-            ) from exc
+            # The provider's own message may quote the request: it and the status code go to the log only.
+            log.warning("media.transcription_failed", status=getattr(exc, "status_code", None), error=str(exc))
+            raise TranscriptionFailed(SERVICE_FAILED) from exc
         # verbose_json adds language, segments and words, which the SDK's model keeps as extra fields.
         data = result.model_dump()
         return Transcript(
@@ -327,11 +326,11 @@ def choose_transcriber(settings: Settings) -> tuple[Transcriber | None, str]:
     has_key = bool(settings.transcription_api_key.get_secret_value())
     if engine == "hosted" or (engine == "auto" and has_key):
         if not has_key:
-            return None, "No transcription provider is configured"
+            return None, NOT_SET_UP
         return HostedTranscriber(settings), ""
     model = local_model(settings)
     if model is None:
-        return None, NO_PROVIDER
+        return None, NOT_SET_UP
     return LocalTranscriber(settings, model), ""
 
 

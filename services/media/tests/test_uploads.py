@@ -12,7 +12,7 @@ from sqlalchemy import text
 from media.commands import Jobs
 from media.settings import MIB, Settings
 from media.storage import Storage
-from media.transcription import NO_PROVIDER
+from media.transcription import NOT_SET_UP, SERVICE_FAILED
 from media.worker import purge, sweep_stalled
 from standins.transcription import SPOKEN, WhisperStandIn
 
@@ -105,12 +105,12 @@ async def test_a_multipart_upload_resumes_from_the_parts_s3_already_holds(
     assert confirmed.status_code == 200 and confirmed.json()["size"] == len(data)
     status = await stack.settled(invitation.candidate, session["mediaId"])
     assert (status["status"], status["transcriptStatus"]) == ("ready", "unavailable")
-    assert status["transcriptReason"] == NO_PROVIDER
+    assert status["transcriptReason"] == NOT_SET_UP
     playback = (await stack.client.get(f"/api/v1/media/{session['mediaId']}/stream", headers=invitation.hr)).json()
     assert (await stack.s3.get(playback["url"])).content == data
     events = await stack.events(session["mediaId"], 3)
     assert events[2]["eventType"] == "transcription.unavailable"
-    assert events[2]["payload"]["reason"] == NO_PROVIDER
+    assert events[2]["payload"]["reason"] == NOT_SET_UP
 
 
 async def test_a_file_that_claims_to_be_mp4_but_is_no_media_is_rejected_and_deleted(
@@ -183,7 +183,7 @@ async def test_a_failing_transcription_provider_leaves_the_transcript_unavailabl
     status = await stack.settled(invitation.candidate, media_id)
     assert (status["status"], status["transcriptStatus"]) == ("ready", "unavailable")
     # The provider's own message (which may quote the request) goes to the log, not to users.
-    assert status["transcriptReason"] == "The transcription provider failed (HTTP 500)"
+    assert status["transcriptReason"] == SERVICE_FAILED
     transcript = (await stack.client.get(f"/api/v1/media/{media_id}/transcription", headers=invitation.hr)).json()
     assert transcript["text"] is None and transcript["segments"] == []
     assert len(whisper.requests) == 3  # the SDK's own two retries, then no invented text
