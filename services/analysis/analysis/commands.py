@@ -173,7 +173,7 @@ async def retry_analysis(session: AsyncSession, invitation_id: uuid.UUID, *, cal
         select(AnalysisResult).where(AnalysisResult.invitation_id == invitation_id).with_for_update()
     )
     if analysis is None:
-        raise AnalysisNotFound(f"No analysis for invitation {invitation_id}")
+        raise AnalysisNotFound("This interview has no analysis yet")
     access.ensure_may_retry(caller, analysis)
     analysis.retry()
     log.info("analysis.retry_requested", analysis_id=str(analysis.id), attempt=analysis.attempts, by=caller.user_id)

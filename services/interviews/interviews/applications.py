@@ -58,7 +58,7 @@ class ApplicationsPaused(Conflict):
 async def _own_template(session: AsyncSession, template_id: uuid.UUID, caller: Principal) -> Template:
     template = await session.get(Template, template_id)
     if template is None:
-        raise TemplateNotFound(f"Template {template_id} not found")
+        raise TemplateNotFound("This interview template was not found; it may have been deleted")
     access.check_may_invite_to(caller, template)
     return template
 

@@ -61,7 +61,7 @@ async def load_template(session: AsyncSession, template_id: uuid.UUID, *, caller
     """The template, if the caller may change it."""
     template = await session.get(Template, template_id)
     if template is None:
-        raise TemplateNotFound(f"Template {template_id} not found")
+        raise TemplateNotFound("This interview template was not found; it may have been deleted")
     access.check_template_owner(caller, template)
     return template
 
@@ -178,7 +178,7 @@ async def load_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> In
     # Locked: the candidate's calls, HR's decision and the jobs all move the same state machine.
     invitation = await session.get(Invitation, invitation_id, with_for_update=True)
     if invitation is None:
-        raise InvitationNotFound(f"Invitation {invitation_id} not found")
+        raise InvitationNotFound("This invitation was not found; it may have been deleted")
     return invitation
 
 
@@ -191,7 +191,7 @@ async def create_invitation(
 ) -> uuid.UUID:
     template = await session.get(Template, cmd.template_id)
     if template is None:
-        raise TemplateNotFound(f"Template {cmd.template_id} not found")
+        raise TemplateNotFound("This interview template was not found; it may have been deleted")
     access.check_may_invite_to(caller, template)
     candidate_id = str(cmd.candidate_id)
     existing = await session.scalar(

@@ -264,7 +264,7 @@ async def fairness_report(
         # Another company's template is not found, so its existence and title stay theirs.
         theirs = scope is not None and template is not None and template.company_id != scope
         if template is None or (theirs and all(t.id != template_id for t in listed)):
-            raise TemplateNotFound(f"Template {template_id} not found")
+            raise TemplateNotFound("This interview template was not found; it may have been deleted")
         title = template.title
         in_scope.append(Invitation.template_id == template_id)
     cut, cells = await _cells(session, in_scope)

@@ -52,7 +52,7 @@ async def bulk_invite(
     plan's quota ran out are refused without asking billing again."""
     template = await session.get(Template, cmd.template_id)
     if template is None:
-        raise TemplateNotFound(f"Template {cmd.template_id} not found")
+        raise TemplateNotFound("This interview template was not found; it may have been deleted")
     access.check_may_invite_to(caller, template)
     Invitation.check_invitable(template, cmd.expires_at, now)
     company = await session.get(KnownCompany, caller.company_id) if caller.company_id is not None else None
@@ -242,7 +242,7 @@ async def reset(
 async def audit_log(session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal) -> list[AuditEntry]:
     invitation = await session.get(Invitation, invitation_id)
     if invitation is None:
-        raise InvitationNotFound(f"Invitation {invitation_id} not found")
+        raise InvitationNotFound("This invitation was not found; it may have been deleted")
     access.check_inviter(caller, invitation)
     entries = await session.scalars(
         select(InvitationAudit).where(InvitationAudit.invitation_id == invitation_id).order_by(InvitationAudit.at)

@@ -59,7 +59,7 @@ from kit.schemas import Page, paginate
 async def template_view(session: AsyncSession, template_id: uuid.UUID, *, caller: Principal) -> TemplateView:
     template = await session.get(Template, template_id)
     if template is None:
-        raise TemplateNotFound(f"Template {template_id} not found")
+        raise TemplateNotFound("This interview template was not found; it may have been deleted")
     access.check_template_owner(caller, template)
     return TemplateView.of(template)
 
@@ -72,7 +72,7 @@ async def template_versions(session: AsyncSession, template_id: uuid.UUID, *, ca
     """The template's published versions, newest first, each with the invitations sent with it."""
     template = await session.get(Template, template_id)
     if template is None:
-        raise TemplateNotFound(f"Template {template_id} not found")
+        raise TemplateNotFound("This interview template was not found; it may have been deleted")
     access.check_template_owner(caller, template)
     counts = await session.execute(
         select(Invitation.template_version_id, func.count(Invitation.id))
@@ -204,7 +204,7 @@ async def invitation_view(
 ) -> InvitationView:
     invitation = await session.get(Invitation, invitation_id)
     if invitation is None:
-        raise InvitationNotFound(f"Invitation {invitation_id} not found")
+        raise InvitationNotFound("This invitation was not found; it may have been deleted")
     access.check_invitation_reader(caller, invitation)
     view = InvitationView(
         id=invitation.id,

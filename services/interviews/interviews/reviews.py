@@ -69,7 +69,7 @@ from kit.schemas import Page, paginate
 async def _reviewable(session: AsyncSession, invitation_id: uuid.UUID, caller: Principal) -> Invitation:
     invitation = await session.get(Invitation, invitation_id)
     if invitation is None:
-        raise InvitationNotFound(f"Invitation {invitation_id} not found")
+        raise InvitationNotFound("This invitation was not found; it may have been deleted")
     access.check_team_reviewer(caller, invitation)
     return invitation
 
@@ -236,7 +236,7 @@ async def _team_link(
     await _reviewable(session, invitation_id, caller)
     link = await session.get(ShareLink, link_id, with_for_update=True)
     if link is None or link.invitation_id != invitation_id:
-        raise ShareLinkNotFound(f"Share link {link_id} not found")
+        raise ShareLinkNotFound("This share link was not found; it may have been revoked")
     return link
 
 
@@ -488,7 +488,7 @@ async def export_csv(session: AsyncSession, template_id: uuid.UUID, *, caller: P
     the template version the candidate was sent, the team's mean rating per question and overall, and the dates."""
     template = await session.get(Template, template_id)
     if template is None:
-        raise TemplateNotFound(f"Template {template_id} not found")
+        raise TemplateNotFound("This interview template was not found; it may have been deleted")
     scope = access.team_scope(caller)
     if scope is not None and template.company_id != scope and template.created_by != caller.user_id:
         raise access.TemplateUnauthorized("You can only export your own company's templates")

@@ -82,7 +82,7 @@ async def _team_template(session: AsyncSession, template_id: uuid.UUID, caller: 
     """A template the caller's hiring team works with: their company's (or, outside any company, their own)."""
     template = await session.get(Template, template_id)
     if template is None:
-        raise TemplateNotFound(f"Template {template_id} not found")
+        raise TemplateNotFound("This interview template was not found; it may have been deleted")
     scope = access.team_scope(caller)
     if scope is not None and template.company_id != scope and template.created_by != caller.user_id:
         raise access.TemplateUnauthorized("You can only see your own company's templates")

@@ -110,7 +110,7 @@ async def confirm_upload(
     if media.status == MediaStatus.PROCESSING or media.status == MediaStatus.READY:
         return media  # a repeated confirm: the first one did it
     if media.status != MediaStatus.UPLOADING:
-        raise NotUploading(f"Media {media.id} is {media.status}, not uploading")
+        raise NotUploading("This recording is no longer being uploaded")
     stored = await storage.size(media.object_key)
     # A multipart upload's object exists once S3 assembled the parts: a confirm that failed after that point
     # (no single-PUT URL is signed for such a session) continues from the assembled object.

@@ -154,7 +154,7 @@ class MediaObject(Base, AggregateRoot):
 
     def confirm(self, size: int, kept_key: str) -> None:
         if self.status != MediaStatus.UPLOADING:
-            raise NotUploading(f"Media {self.id} is {self.status}, not uploading")
+            raise NotUploading("This recording is no longer being uploaded")
         self.size = size
         self.object_key = kept_key
         self.status = MediaStatus.PROCESSING
@@ -162,7 +162,7 @@ class MediaObject(Base, AggregateRoot):
 
     def abort(self) -> None:
         if self.status != MediaStatus.UPLOADING:
-            raise NotUploading(f"Media {self.id} is {self.status}, not uploading")
+            raise NotUploading("This recording is no longer being uploaded")
         self.status = MediaStatus.ABORTED
 
     def erase(self) -> None:

@@ -10,4 +10,4 @@ from notifications.domain import Notification, NotificationNotFound
 def check_recipient(caller: Principal, notification: Notification) -> None:
     """A notification is its recipient's alone; another user's is answered as missing, so ids are not probed."""
     if notification.recipient_id != caller.user_id:
-        raise NotificationNotFound(f"Notification {notification.id} not found")
+        raise NotificationNotFound("This notification was not found; it may have been deleted")

@@ -37,7 +37,7 @@ from notifications.settings import Settings
 async def mark_read(session: AsyncSession, notification_id: uuid.UUID, *, caller: Principal, now: datetime) -> None:
     notification = await session.get(Notification, notification_id)
     if notification is None:
-        raise NotificationNotFound(f"Notification {notification_id} not found")
+        raise NotificationNotFound("This notification was not found; it may have been deleted")
     access.check_recipient(caller, notification)
     notification.mark_read(now)
 

@@ -178,12 +178,12 @@ class User(Base, AggregateRoot):
 
     def _ensure_mutable(self) -> None:
         if self.status == UserStatus.DELETED:
-            raise UserIsDeleted(f"User {self.id} is deleted")
+            raise UserIsDeleted("This account has been deleted")
 
     def _ensure_active(self) -> None:
         self._ensure_mutable()
         if self.status == UserStatus.SUSPENDED:
-            raise UserIsSuspended(f"User {self.id} is suspended")
+            raise UserIsSuspended("This account is suspended")
 
     def update_profile(self, changes: dict[str, Any]) -> None:
         self._ensure_active()
@@ -228,7 +228,7 @@ class User(Base, AggregateRoot):
     def suspend(self, reason: str) -> None:
         self._ensure_mutable()
         if self.status == UserStatus.SUSPENDED:
-            raise InvalidUserOperation(f"User {self.id} is already suspended")
+            raise InvalidUserOperation("This account is already suspended")
         if not reason.strip():
             raise InvalidValue("A suspension needs a reason")
         self.status = UserStatus.SUSPENDED
@@ -259,7 +259,7 @@ class User(Base, AggregateRoot):
 
     def _ensure_role_unset(self) -> None:
         if self.role != Role.PENDING:
-            raise InvalidUserOperation(f"User {self.id} already has the role {self.role}; roles are chosen once")
+            raise InvalidUserOperation(f"This account already has the role {self.role}; a role is chosen once")
 
     def request_hr_access(self) -> None:
         """Records that the user chose hr and waits for an administrator; asking again keeps the first

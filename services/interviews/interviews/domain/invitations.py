@@ -381,7 +381,7 @@ class Invitation(Base, AggregateRoot):
         self._require(InvitationStatus.IN_PROGRESS, "answer")
         question = next((q for q in self.pinned.questions if q.id == question_id), None)
         if question is None:
-            raise QuestionNotFound(f"Question {question_id} is not part of this interview")
+            raise QuestionNotFound("This question is not part of this interview")
         previous = next((r for r in self.responses if r.question_id == question_id), None)
         if previous is not None:
             self._ensure_retake_left(previous)
@@ -420,7 +420,7 @@ class Invitation(Base, AggregateRoot):
         self._require(InvitationStatus.IN_PROGRESS, "answer")
         question = next((q for q in self.pinned.questions if q.id == question_id), None)
         if question is None:
-            raise QuestionNotFound(f"Question {question_id} is not part of this interview")
+            raise QuestionNotFound("This question is not part of this interview")
         self._check_total_time(now, allowances)
         previous = next((r for r in self.responses if r.question_id == question_id), None)
         opening = next((o for o in self.openings if o.question_id == question_id), None)
@@ -494,13 +494,13 @@ class Invitation(Base, AggregateRoot):
         if media_id is None:
             raise MediaRequired("A video or audio response needs the mediaId of its recording")
         if media is None:
-            raise MediaNotFound(f"Media {media_id} is unknown (not uploaded, or not processed yet)")
+            raise MediaNotFound("This recording was not found: it was not uploaded, or is still being processed")
         if media.owner_id != self.candidate_id or media.invitation_id != self.id:
-            raise MediaNotOwned(f"Media {media_id} was not recorded by this candidate for this interview")
+            raise MediaNotOwned("This recording was not made by this candidate for this interview")
         if media.question_id != question_id:
-            raise MediaWrongQuestion(f"Media {media_id} was recorded for another question")
+            raise MediaWrongQuestion("This recording was made for another question")
         if media.status != MediaStatus.READY:
-            raise MediaNotReady(f"Media {media_id} is {media.status}, not ready")
+            raise MediaNotReady("This recording cannot be used: it is still being processed, or it was rejected")
 
     def heartbeat(self, now: datetime) -> None:
         self._require(InvitationStatus.IN_PROGRESS, "record activity on")

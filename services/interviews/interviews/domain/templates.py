@@ -321,7 +321,7 @@ class Template(Base, AggregateRoot):
     def question(self, question_id: uuid.UUID) -> Question:
         found = next((q for q in self.questions if q.id == question_id), None)
         if found is None:
-            raise QuestionNotFound(f"Question {question_id} not found in template {self.id}")
+            raise QuestionNotFound("This question is not in the template; it may have been removed")
         return found
 
     def _check_order_free(self, order: int, *, besides: uuid.UUID | None = None) -> None:
