@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from analytics.settings import Settings
 from analytics.warehouse import Warehouse, as_datetime
 from kit.contracts import users
+from kit.contracts.privacy import ERASURE_REQUESTED, INVITATION_ERASED, SUBJECT_ERASED, ErasureReportReady
 from kit.events import Envelope
 from kit.kafka import Consumer, PoisonMessage
 from kit.observability import KAFKA_MESSAGES
@@ -41,6 +43,13 @@ MAX_TIME = datetime(2106, 1, 1, tzinfo=UTC)
 # Who an event is about, for erasure: the candidate of an invitation, the user of a user event, the recipient
 # of a notification.
 _PERSON_FIELDS = ("candidateId", "userId", "recipientId")
+# The erasure's own events are counted (an erasure happened) but none of their ids or payload is kept: they name
+# what they erase, and the services' reports and the report's mail arrive after the erasure was applied here.
+_ERASURE_EVENTS = frozenset(
+    {ERASURE_REQUESTED, INVITATION_ERASED, SUBJECT_ERASED, ErasureReportReady.TYPE, users.UserDeleted.TYPE}
+)
+# Seeds an erased invitation's new key from the erasure event's id: a redelivery re-keys to the same one.
+_ERASED_KEYS = uuid.UUID("8f0b7c1e-5a4d-4c39-9d6e-2b1f0e7a9c55")
 
 
 def _text(payload: dict[str, Any], field: str) -> str:
@@ -54,6 +63,8 @@ def row_of(envelope: Envelope) -> Row:
         # Outside ClickHouse's DateTime: the insert would fail for the whole batch on every retry.
         raise PoisonMessage(f"occurredAt {envelope.occurred_at.isoformat()} is outside 1970..2105")
     payload = envelope.payload
+    if envelope.event_type in _ERASURE_EVENTS:
+        return [envelope.event_id, envelope.event_type, as_datetime(envelope.occurred_at), "", "", "", "", "{}"]
     person = next((_text(payload, f) for f in _PERSON_FIELDS if payload.get(f)), "")
     return [
         envelope.event_id,
@@ -67,12 +78,15 @@ def row_of(envelope: Envelope) -> Row:
     ]
 
 
-async def erase(warehouse: Warehouse, person_id: str) -> None:
-    """Anonymise what analytics holds about a person: their id and every payload that named them. The
-    counts stay (an erased candidate still was invited and completed), nothing identifies them any more."""
-    params = {"person": person_id}
+async def erase(warehouse: Warehouse, person_id: str, email: str = "") -> None:
+    """Anonymise what analytics holds about a person: their id and every payload that named them (by id, or by
+    address when the erasure gave it), whoever the event was about. The counts stay (an erased candidate still was
+    invited and completed), nothing identifies them any more."""
+    params = {"person": person_id, "email": email or person_id}
     await warehouse.command(
-        "ALTER TABLE events UPDATE candidate_id = '', payload = '{}' WHERE candidate_id = {person:String}",
+        "ALTER TABLE events UPDATE candidate_id = '', payload = '{}' WHERE candidate_id = {person:String} "
+        "OR positionCaseInsensitive(payload, {person:String}) > 0 "
+        "OR positionCaseInsensitive(payload, {email:String}) > 0",
         params,
         sync=True,
     )
@@ -82,6 +96,28 @@ async def erase(warehouse: Warehouse, person_id: str) -> None:
         sync=True,
     )
     log.info("analytics.person_erased", person_id=person_id)
+
+
+async def forget_invitation(warehouse: Warehouse, invitation_id: str, new_key: str) -> None:
+    """An erased invitation (its candidate's erasure, or the company's retention): its events and funnel row
+    move to a new key that names nothing, and its events' payloads go, so its counts stay in every chart and
+    nothing leads back to it. `invitation_facts` is keyed by the invitation, which ClickHouse cannot update:
+    the row is copied under the new key, then deleted (a repeated copy repeats idempotent aggregates)."""
+    params = {"old": invitation_id, "new": new_key}
+    await warehouse.command(
+        "ALTER TABLE events UPDATE invitation_id = if(invitation_id = {old:String}, {new:String}, invitation_id), "
+        "candidate_id = '', payload = '{}' "
+        "WHERE invitation_id = {old:String} OR positionCaseInsensitive(payload, {old:String}) > 0",
+        params,
+        sync=True,
+    )
+    await warehouse.command(
+        "INSERT INTO invitation_facts SELECT {new:String}, company_id, template_id, template_title, '', invited_at, "
+        "opened_at, started_at, completed_at, analysed_at, decided_at, decision, reviewer_id, recommendation, "
+        "overall_score FROM invitation_facts WHERE invitation_id = {old:String}",
+        params,
+    )
+    await warehouse.command("ALTER TABLE invitation_facts DELETE WHERE invitation_id = {old:String}", params, sync=True)
 
 
 def _parse(record: ConsumerRecord[bytes, bytes]) -> Envelope:
@@ -111,7 +147,8 @@ class Ingest(Consumer):
     async def ingest(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Insert a batch (dead-lettering what is not an event), then apply its erasures."""
         rows: list[Row] = []
-        erased: list[str] = []
+        erased: list[tuple[str, str]] = []
+        forgotten: list[tuple[str, str]] = []
         written: list[str] = []
         for record in records:
             try:
@@ -121,13 +158,19 @@ class Ingest(Consumer):
                 await self.dead_letter(record, exc, attempts=1)
                 continue
             written.append(record.topic)
-            if envelope.event_type == users.UserDeleted.TYPE:
-                erased.append(_text(envelope.payload, "userId"))
+            # An erasure without its id names no one to erase (an empty needle would match every row).
+            if envelope.event_type in (users.UserDeleted.TYPE, ERASURE_REQUESTED) and envelope.payload.get("userId"):
+                erased.append((_text(envelope.payload, "userId"), _text(envelope.payload, "email")))
+            elif envelope.event_type == INVITATION_ERASED and envelope.payload.get("invitationId"):
+                new_key = str(uuid.uuid5(_ERASED_KEYS, str(envelope.event_id)))
+                forgotten.append((_text(envelope.payload, "invitationId"), new_key))
         if rows:
             await self._retrying(partial(self.warehouse.insert_events, rows))
         # After the insert, so the erased person's rows of this very batch are anonymised too.
-        for person in erased:
-            await self._retrying(partial(erase, self.warehouse, person))
+        for person, email in erased:
+            await self._retrying(partial(erase, self.warehouse, person, email))
+        for invitation, new_key in forgotten:
+            await self._retrying(partial(forget_invitation, self.warehouse, invitation, new_key))
         # Counted once applied, so the metric says what ClickHouse holds.
         for topic, n in Counter(written).items():
             KAFKA_MESSAGES.labels(self.name, topic, "ok").inc(n)

@@ -24,7 +24,7 @@ from analytics.consumers import TOPICS
 from analytics.main import create_app
 from analytics.settings import Settings
 from analytics.warehouse import Warehouse
-from kit.contracts import analysis, billing, interviews, media, notifications, users
+from kit.contracts import analysis, billing, interviews, media, notifications, privacy, users
 from kit.domain import IntegrationEvent
 from kit.events import Envelope
 from kit.kafka import make_producer
@@ -101,7 +101,8 @@ _TOPICS: dict[str, str] = {}
 
 def _topic_of(event_type: str) -> str:
     if not _TOPICS:
-        for module in (interviews, analysis, notifications, users, media, billing):
+        # privacy's `subject.erased` has a class per reporting service's topic: any of them reaches analytics.
+        for module in (interviews, analysis, notifications, users, media, billing, privacy):
             for value in vars(module).values():
                 if isinstance(value, type) and issubclass(value, IntegrationEvent) and hasattr(value, "TYPE"):
                     _TOPICS[value.TYPE] = value.TOPIC

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from prometheus_client.parser import text_string_to_metric_families
 
 from kit.contracts import billing, interviews, media, notifications, users
+from kit.contracts.privacy import AnalysisSubjectErased, InvitationErased, SubjectErasureRequested
 from kit.events import Envelope
 from kit.testing import consume
 
@@ -382,6 +383,49 @@ async def test_an_erased_candidate_leaves_counts_but_no_trace_of_them(stack: Sta
     assert facts == 0
     assert kept_rows == 4
     assert (overview["invitations"], overview["completed"]) == (2, 2)
+
+
+async def test_an_erased_invitation_keeps_its_counts_under_a_key_that_names_nothing(stack: Stack) -> None:
+    company, template = ids(), ids()
+    erased, kept = Invitation(company, template), Invitation(company, template)
+    await stack.publish(*(e for i in (erased, kept) for e in (i.created(), i.opened(), i.started(), i.completed())))
+    await stack.ingested()
+    at = DAY + timedelta(days=2)
+    erasure = uuid.uuid4()
+    requested = SubjectErasureRequested(
+        erasure_id=erasure, user_id=uuid.UUID(erased.candidate_id), email="Gone@Example.test", requested_at=at
+    )
+    gone = InvitationErased(invitation_id=erased.id, erasure_id=erasure, reason="subject", erased_at=at)
+    # A service's report names the invitation it erased, and arrives after the erasure was applied.
+    report = AnalysisSubjectErased(
+        erasure_id=erasure, service="analysis", scope=erased.id, counts={"analyses": 1}, erased_at=at
+    )
+    await stack.publish(envelope(requested, at), envelope(gone, at))
+    await stack.ingested()
+    await stack.publish(envelope(report, at))
+    await stack.ingested()
+
+    needles = {"i": erased.id, "c": erased.candidate_id, "e": "gone@example.test"}
+    ((traces,),) = await stack.warehouse.rows(
+        "SELECT count() FROM events WHERE invitation_id IN ({i:String}, {c:String}) OR candidate_id = {c:String} "
+        "OR positionCaseInsensitive(payload, {i:String}) > 0 OR positionCaseInsensitive(payload, {c:String}) > 0 "
+        "OR positionCaseInsensitive(payload, {e:String}) > 0",
+        needles,
+    )
+    ((facts,),) = await stack.warehouse.rows(
+        "SELECT count() FROM invitation_facts WHERE invitation_id = {i:String} OR candidate_id = {c:String}", needles
+    )
+    ((erasure_rows,),) = await stack.warehouse.rows(
+        "SELECT countIf(payload = '{}' AND invitation_id = '' AND candidate_id = '') = count() FROM events FINAL "
+        "WHERE type IN ('subject.erasure-requested', 'invitation.erased', 'subject.erased')"
+    )
+    overview = (await stack.client.get("/api/analytics/overview", params=RANGE, headers=hr_of(company))).json()
+    funnel = await stack.client.get("/api/analytics/funnel", params={**RANGE, "format": "csv"}, headers=hr_of(company))
+    steps = {r["step"]: int(r["count"]) for r in csv.DictReader(io.StringIO(funnel.text)) if r["templateId"] == ""}
+
+    assert (traces, facts, erasure_rows) == (0, 0, 1)
+    assert (overview["invitations"], overview["completed"]) == (2, 2)
+    assert steps == {"invited": 2, "opened": 2, "started": 2, "completed": 2, "analysed": 0, "decided": 0}
 
 
 async def test_a_record_that_is_no_event_or_out_of_range_goes_to_the_dead_letter_topic(
