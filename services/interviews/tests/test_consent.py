@@ -3,24 +3,11 @@ the current notice, what is kept (version, hash, time, the human-only request) a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 from interviews.domain.consent import DEFAULT_CRITERIA, NOTICE_VERSION, Notice, notice_for, rubric_criteria
-from kit.testing import Caller
 
-from .conftest import accept_notice
-
-
-@dataclass(frozen=True)
-class Member(Caller):
-    """HR as the gateway forwards them on a company route (the review's routes)."""
-
-    company: str = "acme"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {**super().headers, "x-company-id": self.company}
+from .conftest import Member, accept_notice
 
 
 def briefing_path(interview) -> str:
