@@ -20,9 +20,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from analytics.consumers import TOPICS as ANALYTICS_TOPICS
 from standins.llm import LlmStandIn
 from standins.transcription import WhisperStandIn
 
@@ -96,17 +97,24 @@ async def analytics_caught_up(platform: scenario.Platform, bootstrap: str) -> bo
     """The analytics consumer group has committed every record of every topic published so far."""
     settings = platform.fleet.settings["gateway"]
     group = f"{settings.topic_prefix}analytics"
+
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         committed = await admin.list_consumer_group_offsets(group)
-        partitions = [tp for tp in committed if tp.topic.startswith(settings.topic_prefix)]
-        if not partitions:
-            return False
-        ends = await admin.list_offsets({tp: -1 for tp in partitions})  # type: ignore[arg-type]
     finally:
         await admin.close()
-    return all(committed[tp].offset >= ends[tp].offset for tp in partitions if isinstance(tp, TopicPartition))
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await reader.start()
+    try:
+        await reader.topics()  # loads the cluster's metadata
+        topics = [settings.topic(t) for t in ANALYTICS_TOPICS]
+        partitions = [TopicPartition(t, p) for t in topics for p in reader.partitions_for_topic(t) or ()]
+        ends = await reader.end_offsets(partitions)
+    finally:
+        await reader.stop()
+    done = {tp: committed[tp].offset if tp in committed else 0 for tp in partitions}
+    return bool(partitions) and all(done[tp] >= ends[tp] for tp in partitions)
 
 
 async def scan(platform: scenario.Platform, who: scenario.Candidate, since: datetime) -> list[scenario.Hit]:

@@ -234,11 +234,20 @@ def person_of(who: Candidate) -> Any:
 async def upload(journey: Any, who: Candidate, invitation_id: str, question_id: str, video: bytes) -> str:
     """The browser's flow: initiate, PUT to the presigned URL, confirm; returns the recording's id."""
     person = person_of(who)
-    started = await journey.call(
-        "record", person, "POST", "/api/media/upload/initiate",
-        json={"invitationId": invitation_id, "questionId": question_id, "fileName": "answer.webm",
-              "contentType": "video/webm", "fileSize": len(video)},
-    )  # fmt: skip
+    session = {"invitationId": invitation_id, "questionId": question_id, "fileName": "answer.webm",
+               "contentType": "video/webm", "fileSize": len(video)}  # fmt: skip
+
+    async def initiated() -> dict[str, Any] | None:
+        # Media learns of the invitation from `invitation.created`, which may still be on its way.
+        response = await who.client.post("/api/media/upload/initiate", json=session)
+        if response.status_code == 404:
+            return None
+        if response.status_code not in (200, 201):
+            raise ScenarioError(f"the upload was refused: {response.status_code} {response.text[:300]}")
+        found: dict[str, Any] = response.json()
+        return found
+
+    started = await eventually("media knowing the invitation", initiated)
     if not started.get("uploadUrl"):
         raise ScenarioError("media asked for a multipart upload of a small recording")
     async with httpx.AsyncClient(timeout=60.0) as s3:
@@ -309,7 +318,7 @@ async def transcribed(journey: Any, media_id: str) -> bool:
     if response.status_code != 200:
         return False
     status = response.json().get("status")
-    if status == "failed":
+    if status == "unavailable":
         raise ScenarioError(f"the transcription of {media_id} failed: {response.text[:200]}")
     return bool(status == "completed")
 
