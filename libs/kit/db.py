@@ -7,13 +7,13 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Enum, MetaData, event
+from sqlalchemy import Enum, MetaData, Select, bindparam, event, inspect, select
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapper
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 NAMING_CONVENTION = {
@@ -91,6 +91,26 @@ def _ping_after_idle(engine: AsyncEngine, seconds: float) -> None:
         except Exception as exc:
             # The pool invalidates this connection and checks out another (a fresh one), as its own ping does.
             raise DisconnectionError(f"a connection idle for {seconds} s failed its ping") from exc
+
+
+M = TypeVar("M")
+
+# One statement per model, built once: a statement's cache key is computed once and kept on it, where
+# `Session.get` builds, annotates and keys a new statement on every call (a fifth of a by-id load's CPU).
+_BY_KEY: dict[type[Any], Select[Any]] = {}
+
+
+async def get(session: AsyncSession, model: type[M], key: Any) -> M | None:
+    """`session.get(model, key)` for a model with a one-column primary key, cheaper on the usual miss. An object
+    the session already holds is answered by `session.get` itself (it refreshes an expired one)."""
+    mapper: Mapper[M] = inspect(model, raiseerr=True)
+    if mapper.identity_key_from_primary_key((key,)) in session.identity_map:
+        return await session.get(model, key)
+    statement = _BY_KEY.get(model)
+    if statement is None:
+        (column,) = mapper.primary_key
+        statement = _BY_KEY[model] = select(model).where(column == bindparam("key"))
+    return (await session.scalars(statement, {"key": key})).unique().one_or_none()
 
 
 def make_sessionmaker(engine: AsyncEngine, *, service: str, schema: str) -> async_sessionmaker[AsyncSession]:

@@ -106,7 +106,21 @@ PageSize = Annotated[int, Query(ge=1, le=1000)]
 
 
 async def paginate(session: AsyncSession, query: Select[Any], *, page: int, limit: int) -> tuple[list[Any], int]:
-    """One page of an ordered query's rows and the count of all of them."""
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = (await session.execute(query.offset((page - 1) * limit).limit(limit))).all()
-    return list(rows), total
+    """One page of an ordered query's rows and the count of all of them. The count is a second statement only
+    when the page cannot tell it: a page with fewer rows than `limit` is the last, so the total is its offset
+    plus its rows (most lists fit on their first page). Each statement sees its own snapshot either way."""
+    offset = (page - 1) * limit
+    rows = list((await session.execute(query.offset(offset).limit(limit))).all())
+    total = total_of_page(offset, len(rows), limit)
+    if total is None:
+        total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return rows, total
+
+
+def total_of_page(offset: int, returned: int, limit: int) -> int | None:
+    """The count of all rows when a page read at `offset` tells it (it is the last page: fewer rows than
+    `limit`, or an empty first page), else None: a full page may have more after it, and an empty page past
+    the first may lie past the end."""
+    if 0 < returned < limit or (offset == 0 and returned == 0):
+        return offset + returned
+    return None

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -81,6 +81,35 @@ async def test_paginate_returns_one_page_and_the_count_of_every_row(
         "limit": 3,
         "totalPages": 3,
     }
+
+
+@pytest.mark.parametrize(
+    ("page", "limit", "expected", "statements"),
+    [
+        (1, 10, ["row-0", "row-1", "row-2", "row-3", "row-4"], 1),  # all on the first page: no count
+        (2, 3, ["row-3", "row-4"], 1),  # a partial last page tells the total itself
+        (1, 5, ["row-0", "row-1", "row-2", "row-3", "row-4"], 2),  # a full page may have more after it
+        (3, 3, [], 2),  # past the end: only a count knows the total
+    ],
+)
+async def test_paginate_counts_with_a_second_statement_only_when_the_page_cannot_tell_the_total(
+    sessions: async_sessionmaker[AsyncSession], page: int, limit: int, expected: list[str], statements: int
+) -> None:
+    async with transaction(sessions) as session:
+        for n in range(5):
+            await _mark(session, f"row-{n}")
+    query = (
+        select(ProcessedMessage.message_id)
+        .where(ProcessedMessage.consumer == "kit-test")
+        .order_by(ProcessedMessage.message_id)
+    )
+    executed: list[object] = []
+    async with sessions() as session:
+        event.listen(session.sync_session, "do_orm_execute", executed.append)
+        rows, total = await paginate(session, query, page=page, limit=limit)
+
+    assert (total, [r.message_id for r in rows]) == (5, expected)
+    assert len(executed) == statements
 
 
 def test_both_list_shapes_count_pages_the_same_way() -> None:
