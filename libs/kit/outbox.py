@@ -216,13 +216,14 @@ class Relay:
             await self._record_failure(failed.ids, failed.error)
             raise failed.error from None
 
-    async def drain(self) -> int:
+    async def drain(self, wake: asyncio.Event | None = None) -> int:
         """Publishes every unpublished row, pipelined; returns how many. Raises when Kafka refuses: the rows
-        not acknowledged stay unpublished, with the attempt and error recorded."""
+        not acknowledged stay unpublished, with the attempt and error recorded. With `wake` (set on NOTIFY), rows
+        committed while earlier batches are still on their way to Kafka are claimed at once."""
         total = 0
         while True:
             try:
-                published, more = await self._drain_locked()
+                published, more = await self._drain_locked(wake)
             except _SendFailed as failed:
                 await self._discard_producer()
                 await self._record_failure(failed.ids, failed.error)
@@ -267,28 +268,34 @@ class Relay:
         self._count_published(sending)
         return len(sending.ids)
 
-    async def _drain_locked(self) -> tuple[int, bool]:
+    async def _drain_locked(self, wake: asyncio.Event | None) -> tuple[int, bool]:
         """Up to `batches_per_lock` batches under the advisory lock; returns rows published and whether rows may
         remain. Three things overlap: the next batch is read (in the lock's transaction; no row locks, the advisory
         lock already excludes every other relay of the schema) while this one is handed to the producer, and
         `_mark_in_order` marks acknowledged batches in transactions of their own, so a failure later in the
         pipeline keeps what Kafka already acknowledged."""
         pipeline = _Pipeline(asyncio.Queue(maxsize=self.pipeline_depth))
-        batches = 0
+        batches, after, woken = 0, 0, False
         async with self.sessions() as claims, claims.begin():
             if not await claims.scalar(self._lock()):
                 return 0, False
             marker = asyncio.create_task(self._mark_in_order(pipeline))
             claiming: asyncio.Task[Sequence[Row[Any]]] | None = None
             try:
-                batch = await self._claim(claims)
-                while batch and pipeline.failure is None:
+                while pipeline.failure is None and batches < self.batches_per_lock:
+                    batch = await claiming if claiming else await self._claim(claims, after=after)
+                    claiming = None
+                    if not batch:
+                        if wake is not None and await _woken_before(wake, pipeline.queue.join()):
+                            woken = True
+                            continue
+                        break
                     batches += 1
+                    after = batch[-1].id
                     pipeline.claimed.extend(row.id for row in batch)
                     if batches < self.batches_per_lock:
-                        claiming = asyncio.create_task(self._claim(claims, after=batch[-1].id))
+                        claiming = asyncio.create_task(self._claim(claims, after=after))
                     await pipeline.queue.put(await self._hand_over(batch))
-                    batch, claiming = (await claiming if claiming else ()), None
             except Exception as exc:
                 pipeline.failure = pipeline.failure or exc
             except BaseException:
@@ -301,6 +308,10 @@ class Relay:
                         await claiming
             await pipeline.queue.put(None)
             await marker
+        if woken and wake is not None:
+            # Claims after a wake start past the last claimed id; a row of a transaction that took its id earlier
+            # but committed later is below it, so the relay drains once more from the start.
+            wake.set()
         if pipeline.failure is not None:
             raise _SendFailed(pipeline.claimed[pipeline.marked :], pipeline.failure)
         return pipeline.marked, batches == self.batches_per_lock
@@ -332,24 +343,32 @@ class Relay:
     async def _mark_in_order(self, pipeline: _Pipeline) -> None:
         """Waits for each batch's acknowledgement in claim order and marks acknowledged batches published, those
         ready together in one statement. After a failure nothing more is marked, so the published rows stay a
-        prefix of the claimed ones; the batches still queued are only drained."""
+        prefix of the claimed ones; the batches still queued are only drained. Each batch is `task_done` once
+        settled, so `queue.join()` says when nothing is in flight."""
+        queue = pipeline.queue
         carry: _InFlight | None = None
         ended = False
         while True:
             if carry is not None:
                 head, carry = carry, None
-            elif ended or (head := await pipeline.queue.get()) is None:  # type: ignore[assignment]
+            elif ended:
                 return
-            if pipeline.failure is not None:
-                head.acked.add_done_callback(_retrieve)
-                continue
+            elif (got := await queue.get()) is None:
+                queue.task_done()
+                return
+            else:
+                head = got
             done = [head]
             try:
+                if pipeline.failure is not None:
+                    head.acked.add_done_callback(_retrieve)
+                    continue
                 timeout = max(head.deadline - asyncio.get_running_loop().time(), 0.0)
                 await asyncio.wait_for(asyncio.shield(head.acked), timeout)
-                while not pipeline.queue.empty():
-                    queued = pipeline.queue.get_nowait()
+                while not queue.empty():
+                    queued = queue.get_nowait()
                     if queued is None:
+                        queue.task_done()
                         ended = True
                         break
                     if not queued.acked.done() or queued.acked.cancelled() or queued.acked.exception():
@@ -362,6 +381,9 @@ class Relay:
                 pipeline.failure = exc
                 for sending in done:
                     sending.acked.add_done_callback(_retrieve)
+            finally:
+                for _ in done:
+                    queue.task_done()
 
     async def _mark(self, done: list[_InFlight]) -> None:
         async with self.sessions() as session, session.begin():
@@ -429,9 +451,10 @@ class Relay:
             while not stop.is_set():
                 wake.clear()
                 try:
-                    await self.drain()
+                    await self.drain(wake)
                     failures = 0
-                    await self.backlog()
+                    if not wake.is_set():  # measured when the relay goes idle (and by the worker's cron job)
+                        await self.backlog()
                 except Exception:
                     failures += 1
                 delay = poll_interval_s if failures == 0 else min(0.2 * 2**failures, 5.0)
@@ -458,6 +481,21 @@ class Relay:
                 delete(OutboxMessage).where(OutboxMessage.published_at < utcnow() - retention)
             )
         return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def _woken_before(wake: asyncio.Event, settled: Awaitable[None]) -> bool:
+    """Waits until `wake` is set (then clears it and says True) or `settled` is done (False)."""
+    woken = asyncio.ensure_future(wake.wait())
+    other = asyncio.ensure_future(settled)
+    try:
+        await asyncio.wait((woken, other), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        other.cancel()
+        woken.cancel()
+    if wake.is_set():
+        wake.clear()
+        return True
+    return False
 
 
 async def _first(*events: asyncio.Event) -> None:
