@@ -163,6 +163,8 @@ class Journey:
     company_id: str = ""
     candidates: list[Person] = field(default_factory=list)
     accounts: dict[int, Person] = field(default_factory=dict)  # candidate index → provisioned, not yet used
+    completed: set[str] = field(default_factory=set)  # invitations whose completion the platform confirmed
+    analysed: dict[str, float] = field(default_factory=dict)  # invitation id → when its analysis was seen done
     invitations: dict[str, str] = field(default_factory=dict)  # candidate email → invitation id
     _clients: list[httpx.AsyncClient] = field(default_factory=list)
 
@@ -314,6 +316,7 @@ class Journey:
                       "responseType": "text", "textAnswer": ANSWER, "duration": 30},
             )  # fmt: skip
         await self.call("complete", person, "POST", f"{base}/complete", json={"reason": "manual"})
+        self.completed.add(str(invitation["id"]))
 
     async def burst(self, count: int, *, concurrency: int, first: int = 0) -> None:
         """`count` candidates, at most `concurrency` in flight; a failed candidate is counted, not fatal."""
@@ -348,12 +351,15 @@ class Journey:
     async def wait_analysed(
         self, timeout_s: float, progress: Callable[[int, int], Awaitable[None]] | None = None
     ) -> dict[str, float]:
-        """Polls (HR's view, straight to the interviews api through the gateway) until every invitation has its
-        analysis completed; returns when each was first seen done (monotonic seconds)."""
+        """Polls (HR's view, straight to the interviews api through the gateway) until every completed interview
+        has its analysis completed; returns when each was first seen done (monotonic seconds), also kept in
+        `analysed` when it gives up."""
         assert self.hr is not None
-        done: dict[str, float] = {}
         deadline = time.monotonic() + timeout_s
-        ids = set(self.invitations.values())
+        # Only interviews the platform confirmed complete are analysed; a candidate stopped by an error is counted
+        # under its step, and waiting for their analysis would wait for ever.
+        ids = set(self.completed)
+        done = self.analysed
         while ids - set(done):
             if time.monotonic() > deadline:
                 raise JourneyError(f"{len(ids - set(done))} of {len(ids)} analyses not done in {timeout_s:.0f}s")

@@ -29,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from driver import STEPS, Journey, Keycloak, new_run_id
+from driver import STEPS, Journey, JourneyError, Keycloak, new_run_id
 from fleet import KEYCLOAK, Fleet, Options, run_fleet
 
 from kit.testing import KAFKA_BOOTSTRAP, superuser_url
@@ -117,7 +117,11 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
         started = time.monotonic()
         await journey.burst(size, concurrency=size)
         burst_s = time.monotonic() - started
-        done = await journey.wait_analysed(timeout_s=600 + size * 10)
+        try:
+            done = await journey.wait_analysed(timeout_s=600 + size * 10)
+        except JourneyError as exc:
+            journey.stats.errors["analysis"].append(str(exc))
+            done = journey.analysed
         analysed_s = (max(done.values()) - started) if done else float("inf")
         await journey.hr_reads()
         cpu = {p.name: cpu_seconds(p.process.pid) - cpu_before[p.name] for p in fleet.procs}
