@@ -26,7 +26,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
 
 from gateway.identity import SESSION_COOKIES, Caller, Identity, authorize, cookie_name, session_cookie
-from gateway.keycloak import AuthServiceError, KeycloakRejected, Oidc, pkce_pair
+from gateway.keycloak import SIGN_IN_UNAVAILABLE, AuthServiceError, KeycloakRejected, Oidc, pkce_pair
 from gateway.metrics import auth_request
 from gateway.revocation import revoke_session
 from gateway.schemas import (
@@ -405,9 +405,11 @@ async def _password_matches(oidc: Oidc, username: str, password: str) -> bool | 
     try:
         response = await oidc.http.post(f"{oidc.base}/token", data=form)
     except httpx.HTTPError as exc:
-        raise AuthServiceError("Keycloak is unreachable") from exc
+        log.warning("keycloak.unreachable", error=repr(exc))
+        raise AuthServiceError(SIGN_IN_UNAVAILABLE) from exc
     if response.status_code >= 500:
-        raise AuthServiceError(f"Keycloak answered {response.status_code}")
+        log.warning("keycloak.failed", status=response.status_code)
+        raise AuthServiceError(SIGN_IN_UNAVAILABLE)
     body: dict[str, Any] = response.json()
     if response.status_code == 200:
         # The check opened a Keycloak session of its own; it ends here.

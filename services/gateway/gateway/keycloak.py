@@ -25,6 +25,10 @@ class AuthServiceError(DomainError):
     status, code = 502, "AUTH_SERVICE_ERROR"
 
 
+# What a person reads when Keycloak is down or failing; what Keycloak said goes to the log.
+SIGN_IN_UNAVAILABLE = "Sign-in is not available right now; try again in a few minutes"
+
+
 class AccountNotFound(DomainError):
     status, code = 404, "USER_NOT_FOUND"
 
@@ -105,9 +109,11 @@ class Oidc:
         try:
             response = await self.http.post(f"{self.base}/token", data={"client_id": self.client_id, **form})
         except httpx.HTTPError as exc:
-            raise AuthServiceError("Keycloak is unreachable") from exc
+            log.warning("keycloak.unreachable", error=repr(exc))
+            raise AuthServiceError(SIGN_IN_UNAVAILABLE) from exc
         if response.status_code >= 500:
-            raise AuthServiceError(f"Keycloak answered {response.status_code}")
+            log.warning("keycloak.failed", status=response.status_code)
+            raise AuthServiceError(SIGN_IN_UNAVAILABLE)
         body: dict[str, Any] = response.json()
         if response.status_code >= 400:
             raise KeycloakRejected(str(body.get("error_description") or body.get("error") or "Grant refused"))

@@ -12,10 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from sqlalchemy import text
 
+from gateway.keycloak import SIGN_IN_UNAVAILABLE
 from kit.db import transaction
 from kit.kafka import make_producer
 from kit.outbox import Relay
 from kit.testing import consume
+
+from .conftest import GatewayFactory
 
 
 async def _keycloak_login(auth_url: str, username: str, password: str) -> dict[str, str]:
@@ -148,6 +151,17 @@ async def test_login_refuses_a_redirect_off_the_web_origin_and_register_asks_for
     assert evil.status_code == 422
     register = (await gateway.get("/auth/register")).json()
     assert parse_qs(urlsplit(register["authUrl"]).query)["prompt"] == ["create"]
+
+
+async def test_keycloak_down_is_a_502_that_says_sign_in_is_unavailable_in_plain_words(
+    make_gateway: GatewayFactory, down_url: str
+) -> None:
+    gateway = await make_gateway(keycloak_url=down_url)
+
+    refreshed = await gateway.post("/auth/refresh", json={"refreshToken": "a-refresh-token"})
+
+    assert (refreshed.status_code, refreshed.json()["code"]) == (502, "AUTH_SERVICE_ERROR")
+    assert refreshed.json()["error"] == SIGN_IN_UNAVAILABLE
 
 
 async def test_auth_routes_are_rate_limited(make_gateway) -> None:  # type: ignore[no-untyped-def]

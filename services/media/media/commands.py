@@ -117,7 +117,7 @@ async def confirm_upload(
     if media.upload_mode == UploadMode.MULTIPART and stored is None:
         await _complete_multipart(media, storage)
     elif stored is None:
-        raise UploadIncomplete("Nothing has been uploaded for this media object yet")
+        raise UploadIncomplete("Nothing has been uploaded for this recording yet")
     # The upload URL stays valid for minutes: the copy is a snapshot the client cannot write to, and its own
     # size is the one checked, so a PUT racing this confirm changes nothing that is read later.
     uploaded, kept = media.object_key, media.kept_key
@@ -125,10 +125,12 @@ async def confirm_upload(
         await storage.copy(uploaded, kept)
     except S3Error as exc:
         # The upload vanished between the check and the copy (an abort elsewhere, a lifecycle rule).
-        raise UploadIncomplete(f"S3 could not keep the upload: {exc.code}", details={"s3Code": exc.code}) from exc
+        raise UploadIncomplete(
+            "The uploaded recording is no longer in storage; upload it again", details={"s3Code": exc.code}
+        ) from exc
     size = await storage.size(kept)
     if size is None:
-        raise UploadIncomplete("Nothing has been uploaded for this media object yet")
+        raise UploadIncomplete("Nothing has been uploaded for this recording yet")
     await storage.remove(uploaded)
     media.confirm(size, kept)
     if size > settings.max_upload_bytes:
@@ -154,7 +156,9 @@ async def _complete_multipart(media: MediaObject, storage: Storage) -> None:
         )
     except S3Error as exc:
         # E.g. EntityTooSmall (a part other than the last under 5 MiB) or NoSuchUpload: the client's doing.
-        raise UploadIncomplete(f"S3 refused to assemble the parts: {exc.code}", details={"s3Code": exc.code}) from exc
+        raise UploadIncomplete(
+            "The uploaded parts could not be put together; upload the recording again", details={"s3Code": exc.code}
+        ) from exc
 
 
 async def abort_upload(session: AsyncSession, cmd: MediaRef, *, caller: Principal, storage: Storage) -> MediaObject:
