@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -43,7 +44,10 @@ def _load(name: str, path: Path) -> ModuleType:
 
 scenario = _load("erasure_scenario", ROOT / "bench" / "erasure" / "scenario.py")
 
-INVITATIONS = 3
+# Three interviews of one recording each by default; `ERASURE_INVITATIONS=4 ERASURE_RECORDED=5` gives the footprint
+# bench/erasure measures (20 recorded answers), and the test prints how long the erasure took.
+INVITATIONS = int(os.environ.get("ERASURE_INVITATIONS", "3"))
+RECORDED = int(os.environ.get("ERASURE_RECORDED", "1"))
 # Where the person must be found before the erasure: every schema that holds something about a candidate, the
 # recordings' and avatars' buckets, and the warehouse.
 HOLDERS = (
@@ -128,7 +132,7 @@ async def test_an_erased_candidate_leaves_no_row_object_event_or_account_anywher
     platform: scenario.Platform, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     since = datetime.now(UTC) - timedelta(minutes=1)
-    who = await scenario.build_footprint(platform, invitations=INVITATIONS, recorded=1, work=tmp_path)
+    who = await scenario.build_footprint(platform, invitations=INVITATIONS, recorded=RECORDED, work=tmp_path)
 
     async def everywhere() -> list[scenario.Hit] | None:
         hits = await scan(platform, who, since)
@@ -138,7 +142,8 @@ async def test_an_erased_candidate_leaves_no_row_object_event_or_account_anywher
     print("before the erasure:", *sorted({f"{h.where} [{h.needle}]" for h in before}), sep="\n  ")
 
     erasure = await scenario.erase(platform, who)
-    print(f"erasure {erasure.erasure_id} complete in {erasure.seconds:.1f}s: {erasure.report['services']}")
+    print(f"erasure of {len(who.recordings)} recorded answers in {len(who.invitations)} interviews: report complete")
+    print(f"after {erasure.seconds:.1f}s: {erasure.report['services']}")
     assert erasure.report["waitingFor"] == []
 
     # The report completes when the services said so; what follows from the same events without reporting
