@@ -196,7 +196,13 @@ async def test_an_interview_goes_from_invitation_through_llm_analysis_to_the_can
     # The template's default feedback policy shows the decision; HR's note stays internal, and so does the AI's score.
     assert seen_by_candidate["decision"] == "approved"
     assert "decisionNote" not in seen_by_candidate and "analysis" not in seen_by_candidate
-    own_view = await ok(await analysis.get(f"/api/v1/analysis/candidate/{invitation['id']}", headers=candidate))
-    assert own_view["status"] == "completed"
+    # Candidates get no analysis: at most, where the template explains outcomes, their answers in bands and quotes
+    # (the gateway relays it once interviews says it is released); this template does not.
+    assert seen_by_candidate["explanationsReleased"] is False
+    explained = await ok(await analysis.get(f"/api/v1/analysis/{invitation['id']}/explanation", headers=candidate))
+    assert explained["answers"]
+    assert all(
+        set(c) <= {"criterion", "band", "lookedFor", "evidence"} for a in explained["answers"] for c in a["criteria"]
+    )
     stranger = await analysis.get(f"/api/v1/analysis/{invitation['id']}", headers=identity("hr"))
     assert stranger.status_code in (403, 404)

@@ -1,43 +1,28 @@
 """HTTP routes of the analysis service (`/api/v1/analysis`). The reference's routes had no guard at all;
-here the identity comes from the gateway's internal-token headers, and roles and ownership are checked again."""
+here the identity comes from the gateway's internal-token headers, and roles and ownership are checked again.
+
+Who may see an analysis under blind review (after rating it), and whether a candidate's explanation is released,
+is interviews' to say: it holds the ratings and the decision. The gateway asks it before relaying either route,
+and is the only caller that reaches them (the reference's list and candidate view, which bypassed that, are gone)."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from analysis import commands, queries
 from analysis.commands import Jobs
-from analysis.schemas import AnalysisListItem, AnalysisStatusView, AnalysisView, CandidateAnalysisView
+from analysis.schemas import AnalysisStatusView, AnalysisView, CandidateExplanation
 from kit.auth import Principal, require_roles
 from kit.db import ReadSession, Sessions, transaction
-from kit.schemas import Page, PageNumber
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
 ReviewerCaller = Annotated[Principal, require_roles("admin", "hr")]
 CandidateCaller = Annotated[Principal, require_roles("candidate")]
 AnyCaller = Annotated[Principal, require_roles("admin", "hr", "candidate")]
-StatusFilter = Literal["waiting_for_transcripts", "pending", "in_progress", "completed", "failed"]
-# The list has always served at most 100 analyses a page (the kit's PageSize allows 1000): a larger limit
-# stays a 422.
-AnalysisPageSize = Annotated[int, Query(ge=1, le=100)]
-
-
-@router.get("", summary="List analyses (admin: all; HR: those of their invitations)")
-async def list_analyses(
-    session: ReadSession,
-    caller: ReviewerCaller,
-    status: StatusFilter | None = None,
-    candidate_id: Annotated[uuid.UUID | None, Query(alias="candidateId")] = None,
-    page: PageNumber = 1,
-    limit: AnalysisPageSize = 20,
-) -> Page[AnalysisListItem]:
-    return await queries.list_analyses(
-        session, caller=caller, status=status, candidate_id=candidate_id, page=page, limit=limit
-    )
 
 
 @router.get("/status/{invitation_id}", summary="Analysis status of an invitation")
@@ -45,11 +30,12 @@ async def get_status(invitation_id: uuid.UUID, session: ReadSession, caller: Any
     return await queries.analysis_status(session, invitation_id, caller=caller)
 
 
-@router.get("/candidate/{invitation_id}", summary="The candidate's own view of their analysis")
-async def get_candidate_view(
+@router.get("/{invitation_id}/explanation", summary="The candidate's answers explained on the rubric")
+async def get_explanation(
     invitation_id: uuid.UUID, session: ReadSession, caller: CandidateCaller
-) -> CandidateAnalysisView:
-    return await queries.candidate_view(session, invitation_id, caller=caller)
+) -> CandidateExplanation:
+    """Per answer, each rubric criterion's band, what was looked for and a quote from the answer; never a score."""
+    return await queries.explanation(session, invitation_id, caller=caller)
 
 
 @router.get("/{invitation_id}", summary="The full analysis of an invitation (HR view)")

@@ -415,5 +415,18 @@ class AnalysisNotFound(NotFound):
     code = "ANALYSIS_NOT_FOUND"
 
 
+class ExplanationNotReady(NotFound):
+    code = "EXPLANATION_NOT_READY"
+
+
+Band = Literal["strong", "adequate", "needs_work"]
+
+
+def band_of(score: int) -> Band:
+    """A criterion's 0-100 score as the plain band a candidate reads instead of the number: from the rubric's
+    "good" anchor at the top (75 and up, where a hire begins) through adequate (50 and up) to its "poor" one."""
+    return "strong" if score >= 75 else "adequate" if score >= 50 else "needs_work"
+
+
 class IllegalTransition(Conflict):
     code = "INVALID_ANALYSIS_STATE"

@@ -1,5 +1,5 @@
-"""Read side: the HR view, the candidate's view (scores and feedback, without the criteria, evidence and
-provenance HR sees), the status, and the list."""
+"""Read side: the HR view, the candidate's explanation (bands and quotes per answer, never a score or the
+verdict) and the status."""
 
 from __future__ import annotations
 
@@ -10,18 +10,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from analysis import access
-from analysis.domain import AnalysisNotFound, AnalysisResult, QuestionAnalysis
+from analysis.domain import (
+    AnalysisNotFound,
+    AnalysisResult,
+    AnalysisStatus,
+    ExplanationNotReady,
+    QuestionAnalysis,
+    band_of,
+)
 from analysis.schemas import (
-    AnalysisListItem,
     AnalysisStatusView,
     AnalysisView,
-    CandidateAnalysisView,
-    CandidateQuestionView,
+    CandidateExplanation,
     CriterionView,
+    ExplainedAnswer,
+    ExplainedCriterion,
     QuestionAnalysisView,
 )
 from kit.auth import Principal
-from kit.schemas import Page, paginate
 
 
 async def _load(session: AsyncSession, invitation_id: uuid.UUID, *, questions: bool) -> AnalysisResult:
@@ -55,34 +61,36 @@ async def analysis_view(session: AsyncSession, invitation_id: uuid.UUID, *, call
     return AnalysisView.model_validate({**fields, "question_analyses": [_question(q) for q in analysis.questions]})
 
 
-async def candidate_view(
-    session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal
-) -> CandidateAnalysisView:
+async def explanation(session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal) -> CandidateExplanation:
+    """The candidate's own answers explained on the rubric: per criterion a band, the "good" anchor and a quote the
+    scoring verified in the answer. A multiple-choice answer is left out (its verdict would tell the right option
+    of a template that may still be inviting others), and so is an answer that was not scored."""
     analysis = await _load(session, invitation_id, questions=True)
     access.ensure_candidate_of(caller, analysis)
-    fields = {k: getattr(analysis, k) for k in CandidateAnalysisView.model_fields if k != "question_analyses"}
-    questions = [_candidate_question(q) for q in analysis.questions]
-    return CandidateAnalysisView.model_validate({**fields, "question_analyses": questions})
-
-
-# A multiple-choice answer's score (100 or 0) and feedback ("Correct answer.") would tell the candidate, and
-# whoever they pass it on to, the right option of a template that may still be inviting others: candidates see
-# their choice, never its verdict. HR's review keeps both.
-CHOICE_FEEDBACK = "Your choice is recorded; whether it was right is for the interviewer's review."
-
-
-def _candidate_question(q: QuestionAnalysis) -> CandidateQuestionView:
-    choice = q.question_type == "multiple_choice"
-    score = None if choice else q.score
-    return CandidateQuestionView(
-        question_id=q.question_id,
-        question_text=q.question_text,
-        question_type=q.question_type,
-        response_text=q.response_text,
-        score=score,
-        feedback=CHOICE_FEEDBACK if choice else q.feedback,
-        analysable=score is not None,
-    )
+    if analysis.status != AnalysisStatus.COMPLETED:
+        raise ExplanationNotReady("The explanation of this interview is not ready yet")
+    anchors = {
+        question.id: {criterion.name: criterion.good for criterion in question.rubric}
+        for question in analysis.snapshot.questions
+    }
+    answers = [
+        ExplainedAnswer(
+            question_id=q.question_id,
+            question_text=q.question_text,
+            criteria=[
+                ExplainedCriterion(
+                    criterion=c["criterion"],
+                    band=band_of(int(c["score"])),
+                    looked_for=anchors.get(q.question_id, {}).get(c["criterion"]) or None,
+                    evidence=c.get("evidence") if c.get("evidenceStatus") == "verified" else None,
+                )
+                for c in q.criteria_scores
+            ],
+        )
+        for q in analysis.questions
+        if q.question_type != "multiple_choice" and q.score is not None and q.response_text and q.criteria_scores
+    ]
+    return CandidateExplanation(invitation_id=analysis.invitation_id, answers=answers)
 
 
 async def analysis_status(session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal) -> AnalysisStatusView:
@@ -91,28 +99,3 @@ async def analysis_status(session: AsyncSession, invitation_id: uuid.UUID, *, ca
         return AnalysisStatusView(found=False, invitation_id=invitation_id, status="not_found")
     access.ensure_may_follow(caller, analysis)
     return AnalysisStatusView.of(analysis)
-
-
-async def list_analyses(
-    session: AsyncSession,
-    *,
-    caller: Principal,
-    status: str | None,
-    candidate_id: uuid.UUID | None,
-    page: int,
-    limit: int,
-) -> Page[AnalysisListItem]:
-    """Admins list every analysis, HR the ones of invitations they sent; newest first."""
-    query = select(AnalysisResult)
-    if not caller.has("admin"):
-        query = query.where(AnalysisResult.hr_user_id == caller.user_id.lower())
-    if status is not None:
-        query = query.where(AnalysisResult.status == status)
-    if candidate_id is not None:
-        query = query.where(AnalysisResult.candidate_id == str(candidate_id))
-    rows, total = await paginate(
-        session, query.order_by(AnalysisResult.created_at.desc(), AnalysisResult.id), page=page, limit=limit
-    )
-    return Page[AnalysisListItem].of(
-        [AnalysisListItem.model_validate(row) for (row,) in rows], total=total, page=page, limit=limit
-    )

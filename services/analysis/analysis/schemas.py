@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from analysis.domain import AnalysisResult
+from analysis.domain import AnalysisResult, Band
 from kit.schemas import View
 
 
@@ -68,33 +68,29 @@ class AnalysisView(View):
     question_analyses: list[QuestionAnalysisView]
 
 
-class CandidateQuestionView(View):
+class ExplainedCriterion(View):
+    """One rubric criterion of an answer as the candidate reads it: a band and what the team looked for, with a
+    quote from their own answer when the scoring found one in it; never the score."""
+
+    criterion: str
+    band: Band
+    looked_for: str | None = None
+    evidence: str | None = None
+
+
+class ExplainedAnswer(View):
     question_id: str
     question_text: str
-    question_type: str
-    response_text: str | None
-    score: int | None
-    feedback: str
-    analysable: bool
+    criteria: list[ExplainedCriterion]
 
 
-class CandidateAnalysisView(View):
-    id: uuid.UUID
+class CandidateExplanation(View):
+    """Feedback per answer derived from the rubric and the evidence, for the candidate once their decision is
+    released (the gateway asks interviews first); multiple-choice answers are left out, as their verdict would
+    tell the right option."""
+
     invitation_id: uuid.UUID
-    template_title: str
-    company_name: str
-    status: str
-    overall_score: int | None
-    scored_answers: int | None
-    total_answers: int | None
-    summary: str | None
-    strengths: list[str]
-    weaknesses: list[str]
-    recommendation: str | None
-    language: str
-    engine: str | None
-    completed_at: datetime | None
-    question_analyses: list[CandidateQuestionView]
+    answers: list[ExplainedAnswer]
 
 
 class AnalysisStatusView(View):
@@ -115,21 +111,3 @@ class AnalysisStatusView(View):
             created_at=analysis.created_at,
             updated_at=analysis.updated_at,
         )
-
-
-class AnalysisListItem(View):
-    id: uuid.UUID
-    invitation_id: uuid.UUID
-    candidate_id: str | None
-    template_id: str | None
-    template_title: str
-    company_name: str
-    status: str
-    overall_score: int | None
-    scored_answers: int | None
-    total_answers: int | None
-    recommendation: str | None
-    engine: str | None
-    error_message: str | None
-    created_at: datetime
-    completed_at: datetime | None

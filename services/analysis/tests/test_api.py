@@ -25,24 +25,6 @@ from kit.testing import INTERNAL_TOKEN
 from kit.worker import queue_name
 
 Seed = Callable[..., Awaitable[dict[str, Any]]]
-CANDIDATE_FIELDS = {
-    "id",
-    "invitationId",
-    "templateTitle",
-    "companyName",
-    "status",
-    "overallScore",
-    "scoredAnswers",
-    "totalAnswers",
-    "summary",
-    "strengths",
-    "weaknesses",
-    "recommendation",
-    "language",
-    "engine",
-    "completedAt",
-    "questionAnalyses",
-}
 
 
 @pytest.fixture
@@ -125,50 +107,6 @@ async def test_the_hiring_team_of_the_invitations_company_reads_its_analysis_and
     assert (teammate.status_code, outsider.status_code, candidate.status_code) == (200, 403, 403)
 
 
-async def test_a_candidate_sees_only_their_own_results_and_only_the_candidate_fields(
-    client: httpx.AsyncClient, seed: Seed, as_user: Callable[[str, str], dict[str, str]]
-) -> None:
-    payload = await seed()
-    path = f"/api/v1/analysis/candidate/{payload['invitationId']}"
-
-    mine = await client.get(path, headers=as_user(payload["candidateId"].upper(), "candidate"))
-    someone_else = await client.get(path, headers=as_user(str(uuid.uuid4()), "candidate"))
-    the_hr = await client.get(path, headers=as_user(payload["hrUserId"], "hr"))
-
-    assert mine.status_code == 200
-    assert set(mine.json()) == CANDIDATE_FIELDS
-    assert set(mine.json()["questionAnalyses"][0]) == {
-        "questionId",
-        "questionText",
-        "questionType",
-        "responseText",
-        "score",
-        "feedback",
-        "analysable",
-    }
-    assert (someone_else.status_code, the_hr.status_code) == (403, 403)
-
-
-async def test_a_candidate_cannot_tell_from_their_results_which_multiple_choice_option_was_correct(
-    client: httpx.AsyncClient, seed: Seed, as_user: Callable[[str, str], dict[str, str]]
-) -> None:
-    payload = await seed()
-    invitation = payload["invitationId"]
-
-    mine = await client.get(
-        f"/api/v1/analysis/candidate/{invitation}", headers=as_user(payload["candidateId"], "candidate")
-    )
-    review = await client.get(f"/api/v1/analysis/{invitation}", headers=as_user(payload["hrUserId"], "hr"))
-
-    [choice] = [q for q in mine.json()["questionAnalyses"] if q["questionType"] == "multiple_choice"]
-    # A score of 100 or 0, or "Correct answer.", would tell the candidate (and whoever they share it with) the
-    # right option of a template that may still be inviting others.
-    assert (choice["score"], choice["analysable"], choice["responseText"]) == (None, False, "Hash map")
-    assert "correct" not in choice["feedback"].lower()
-    [reviewed] = [q for q in review.json()["questionAnalyses"] if q["questionType"] == "multiple_choice"]
-    assert (reviewed["score"], reviewed["isCorrect"]) == (100, True)
-
-
 async def test_status_says_not_found_for_unknown_invitations_and_refuses_other_users(
     client: httpx.AsyncClient, seed: Seed, as_user: Callable[[str, str], dict[str, str]]
 ) -> None:
@@ -193,36 +131,6 @@ async def test_status_says_not_found_for_unknown_invitations_and_refuses_other_u
     }
     assert own.status_code == 200 and own.json()["status"] == "pending" and own.json()["found"] is True
     assert foreign.status_code == 403
-
-
-async def test_the_list_is_paginated_newest_first_and_scoped_to_the_hr_user(
-    client: httpx.AsyncClient, seed: Seed, as_user: Callable[[str, str], dict[str, str]]
-) -> None:
-    hr = str(uuid.uuid4())
-    mine = [await seed(hr_user_id=hr) for _ in range(3)]
-    failed = await seed("failed", hr_user_id=hr)
-    await seed()  # another HR user's
-
-    page = await client.get("/api/v1/analysis", params={"limit": 2, "page": 2}, headers=as_user(hr, "hr"))
-    only_failed = await client.get("/api/v1/analysis", params={"status": "failed"}, headers=as_user(hr, "hr"))
-    by_candidate = await client.get(
-        "/api/v1/analysis", params={"candidateId": mine[1]["candidateId"].upper()}, headers=as_user(hr, "hr")
-    )
-    everything = await client.get("/api/v1/analysis", headers=as_user(str(uuid.uuid4()), "admin"))
-    candidate = await client.get("/api/v1/analysis", headers=as_user(mine[0]["candidateId"], "candidate"))
-
-    assert page.status_code == 200
-    assert {k: page.json()[k] for k in ("total", "page", "limit", "totalPages")} == {
-        "total": 4,
-        "page": 2,
-        "limit": 2,
-        "totalPages": 2,
-    }
-    assert [i["invitationId"] for i in only_failed.json()["items"]] == [failed["invitationId"]]
-    assert only_failed.json()["items"][0]["errorMessage"]
-    assert [i["invitationId"] for i in by_candidate.json()["items"]] == [mine[1]["invitationId"]]
-    assert everything.json()["total"] >= 5
-    assert candidate.status_code == 403
 
 
 async def test_only_a_failed_analysis_can_be_retried_by_its_hr_user_or_an_admin(
@@ -278,10 +186,6 @@ async def test_forged_or_missing_identity_is_refused(
         ("GET", "/api/v1/analysis/not-a-uuid", {}, "invitation_id"),
         ("GET", "/api/v1/analysis/status/42", {}, "invitation_id"),
         ("POST", "/api/v1/analysis/not-a-uuid/retry", {}, "invitation_id"),
-        ("GET", "/api/v1/analysis", {"limit": 0}, "limit"),
-        ("GET", "/api/v1/analysis", {"page": "first"}, "page"),
-        ("GET", "/api/v1/analysis", {"status": "done"}, "status"),
-        ("GET", "/api/v1/analysis", {"candidateId": "\x00"}, "candidateId"),
     ],
 )
 async def test_malformed_ids_and_query_values_are_refused_with_the_field_named(

@@ -191,10 +191,7 @@ async def test_without_an_api_key_the_offline_engine_scores_and_every_view_says_
     assert (started.payload["engine"], completed.payload["engine"]) == ("offline", "offline")
     assert completed.payload["totalTokensUsed"] == 0 and completed.payload["modelUsed"] is None
     hr = (await stack.client.get(f"/api/v1/analysis/{invitation}", headers=as_user(payload["hrUserId"], "hr"))).json()
-    mine = await stack.client.get(
-        f"/api/v1/analysis/candidate/{invitation}", headers=as_user(payload["candidateId"], "candidate")
-    )
-    assert (hr["engine"], mine.json()["engine"]) == ("offline", "offline")
+    assert hr["engine"] == "offline"
     assert all(q["feedback"].startswith("Offline heuristic") for q in hr["questionAnalyses"][:2])
     assert all(c["evidenceStatus"] == "verified" for q in hr["questionAnalyses"][:2] for c in q["criteriaScores"])
     assert "not from a language model" in hr["summary"]
