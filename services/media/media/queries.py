@@ -10,6 +10,7 @@ from minio.error import S3Error
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import db
 from kit.auth import Principal
 from kit.domain import utcnow
 from kit.errors import NotFound
@@ -29,8 +30,8 @@ from media.storage import Storage, StoredPart
 
 
 async def visible(session: AsyncSession, media_id: uuid.UUID, *, caller: Principal) -> MediaObject:
-    media = await session.get(MediaObject, media_id)
-    invitation = await session.get(InvitationRef, media.invitation_id) if media is not None else None
+    media = await db.get(session, MediaObject, media_id)
+    invitation = await db.get(session, InvitationRef, media.invitation_id) if media is not None else None
     return access.ensure_may_see(caller, media, invitation, media_id)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
-from kit.schemas import Page
+from kit.schemas import Page, total_of_page
 from notifications.domain import Channel, Notification, Preferences
 from notifications.schemas import NotificationView, PreferencesView, UnreadCount
 
@@ -32,8 +32,10 @@ async def list_notifications(
     if unread:
         query = query.where(Notification.channel == Channel.IN_APP, Notification.read_at.is_(None))
     start = offset if offset is not None else ((page or 1) - 1) * limit
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(query.order_by(Notification.seq.desc()).offset(start).limit(limit))
+    rows = list(await session.scalars(query.order_by(Notification.seq.desc()).offset(start).limit(limit)))
+    total = total_of_page(start, len(rows), limit)
+    if total is None:
+        total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     return Page[NotificationView].of(
         [NotificationView.of(n) for n in rows], total=total, page=start // limit + 1, limit=limit
     )

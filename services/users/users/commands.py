@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit import db
 from kit.auth import Principal
 from kit.domain import utcnow
 from users import access
@@ -89,7 +90,7 @@ async def create_user(session: AsyncSession, cmd: CreateUser) -> User:
 
 
 async def load_user(session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await session.get(User, user_id)
+    user = await db.get(session, User, user_id)
     if user is None:
         raise UserNotFound(f"User {user_id} not found")
     return user
