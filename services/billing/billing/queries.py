@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.commands import COUNTED, QuotaState, count_used
@@ -39,6 +39,16 @@ def plans(*, payments_enabled: bool) -> list[PlanView]:
         )
         for plan in PLANS.values()
     ]
+
+
+SUBSCRIPTION_OF_ACCOUNT = select(Subscription).where(Subscription.company_id == bindparam("account"))
+
+
+async def settled_subscription(session: AsyncSession, account_id: str) -> Subscription | None:
+    """The account's subscription when reading it is enough: it exists and has its billing contact. Otherwise
+    the first touch records what is missing (`commands.touch`)."""
+    subscription = await session.scalar(SUBSCRIPTION_OF_ACCOUNT, {"account": account_id})
+    return subscription if subscription is not None and subscription.billing_user_id is not None else None
 
 
 def subscription_view(subscription: Subscription, *, payments_enabled: bool) -> SubscriptionView:
