@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import time
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import String, text
@@ -23,7 +24,8 @@ from kit.db import make_engine, make_sessionmaker, transaction
 from kit.domain import AggregateRoot, IntegrationEvent
 from kit.events import Envelope
 from kit.kafka import Consumer, make_producer
-from kit.outbox import OutboxMessage, ProcessedMessage, Relay
+from kit.observability import configure_logging
+from kit.outbox import OutboxMessage, ProcessedMessage, Relay, kafka_headers
 from kit.settings import ServiceSettings
 from kit.testing import create_topics, delete_topics, superuser_url
 
@@ -51,22 +53,8 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def raw_producer_rate(settings: ServiceSettings, topic: str, n: int, payload: bytes) -> float:
-    producer: AIOKafkaProducer = await make_producer(settings)
-    started = time.perf_counter()
-    futures = [await producer.send(topic, payload, key=str(i % 64).encode()) for i in range(n)]
-    await asyncio.gather(*futures)
-    elapsed = time.perf_counter() - started
-    await producer.stop()
-    return n / elapsed
-
-
-async def relay_rate(
-    sessions: async_sessionmaker[AsyncSession], settings: ServiceSettings, n: int, *, pipelined: bool
-) -> tuple[float, int]:
-    """Rows a second from a full outbox to Kafka: `drain` (pipelined, what the worker runs) or a loop of
-    `relay_once` (one batch sent and acknowledged before the next is claimed: the relay before 2026-12-05)."""
-    rows = []
+def outbox_rows(n: int) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
     for i in range(n):
         env = Envelope.wrap(Pinged(n=i), source="bench", aggregate_id=str(i % 64), correlation_id=None)
         rows.append(
@@ -79,10 +67,48 @@ async def relay_rate(
                 "headers": {},
             }
         )
+    return rows
+
+
+async def raw_producer_rate(settings: ServiceSettings, rows: list[dict[str, Any]]) -> float:
+    """The same records the relay sends (value as Postgres renders the stored JSON, key, headers), straight from
+    memory: what the relay would reach if reading and marking rows cost nothing."""
+    records = [
+        (
+            json.dumps(row["payload"]).encode(),
+            str(row["key"]).encode(),
+            kafka_headers(row["headers"], row["event_type"], row["payload"]["version"]),
+        )
+        for row in rows
+    ]
+    producer: AIOKafkaProducer = await make_producer(settings)
+    topic = settings.topic(Pinged.TOPIC)
+    started = time.perf_counter()
+    futures = [await producer.send(topic, value, key=key, headers=headers) for value, key, headers in records]
+    await asyncio.gather(*futures)
+    elapsed = time.perf_counter() - started
+    await producer.stop()
+    return len(records) / elapsed
+
+
+class StopAndWaitRelay(Relay):
+    """The relay as it ran until 2026-12-05: one batch claimed, sent, acknowledged and marked before the next."""
+
+    async def drain(self, wake: asyncio.Event | None = None) -> int:
+        total = 0
+        while (sent := await self.relay_once()) == self.batch_size:
+            total += sent
+        return total + sent
+
+
+async def relay_rate(
+    sessions: async_sessionmaker[AsyncSession], settings: ServiceSettings, rows: list[dict[str, Any]], kind: type[Relay]
+) -> tuple[float, int]:
+    """Rows a second from a full outbox to Kafka."""
     async with sessions() as session, session.begin():
-        for start in range(0, n, 5000):
+        for start in range(0, len(rows), 5000):
             await session.execute(insert(OutboxMessage), rows[start : start + 5000])
-    relay = Relay(
+    relay = kind(
         sessions,
         lambda: make_producer(settings),
         service="bench",
@@ -91,19 +117,20 @@ async def relay_rate(
         batch_size=settings.outbox_batch_size,
     )
     started = time.perf_counter()
-    sent = 0
-    if pipelined:
-        sent = await relay.drain()
-    else:
-        while batch := await relay.relay_once():
-            sent += batch
+    sent = await relay.drain()
     elapsed = time.perf_counter() - started
     await relay.close()
     return sent / elapsed, sent
 
 
 async def latency(
-    sessions: async_sessionmaker[AsyncSession], settings: ServiceSettings, commands: int, rate: float, *, notify: bool
+    sessions: async_sessionmaker[AsyncSession],
+    settings: ServiceSettings,
+    commands: int,
+    rate: float,
+    *,
+    notify: bool,
+    kind: type[Relay] = Relay,
 ) -> list[float]:
     committed_at: dict[str, float] = {}
     seen: dict[str, float] = {}
@@ -116,7 +143,7 @@ async def latency(
 
     group = settings.model_copy(update={"service_name": f"bench-{uuid.uuid4().hex[:6]}"})
     consumer = Consumer(group, sessions, {Pinged.TYPE: on_ping}, [Pinged.TOPIC])
-    relay = Relay(
+    relay = kind(
         sessions, lambda: make_producer(settings), service="bench", schema=SCHEMA, topic_prefix=settings.topic_prefix
     )
     stop = asyncio.Event()
@@ -139,6 +166,8 @@ async def latency(
 
 
 async def main(args: argparse.Namespace) -> None:
+    # A log line per consumed record would be most of the bench process's CPU.
+    configure_logging("bench", "WARNING")
     settings = ServiceSettings(
         service_name="bench",
         database_url=superuser_url(),
@@ -155,18 +184,33 @@ async def main(args: argparse.Namespace) -> None:
         await conn.run_sync(BenchBase.metadata.create_all)
     sessions = make_sessionmaker(engine, service="bench", schema=SCHEMA)
     # Each phase gets topics of its own, so no phase's consumer reads another phase's messages.
-    phases = {
-        name: settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}{name}."})
-        for name in ("raw", "relay", "pipelined", "notify", "poll")
-    }
+    names = [f"{kind}{r}" for r in range(args.repeat) for kind in ("raw", "stop", "pipe")]
+    names += ["notify-stop", "notify-pipe", "poll"]
+    phases = {name: settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}{name}."}) for name in names}
     topics = [t for p in phases.values() for t in (p.topic(Pinged.TOPIC), p.topic(Pinged.TOPIC) + "-dlq")]
     await create_topics(settings.kafka_bootstrap, topics)
-    payload = Envelope.wrap(Pinged(n=0), source="bench", aggregate_id="0", correlation_id=None).to_json()
+    rows = outbox_rows(args.messages)
+    size = len(json.dumps(rows[0]["payload"]))
+    rounds: list[tuple[float, float, float]] = []
     try:
-        raw = await raw_producer_rate(phases["raw"], phases["raw"].topic(Pinged.TOPIC), args.messages, payload)
-        relayed, sent = await relay_rate(sessions, phases["relay"], args.messages, pipelined=False)
-        pipelined, pipelined_sent = await relay_rate(sessions, phases["pipelined"], args.messages, pipelined=True)
-        notified = await latency(sessions, phases["notify"], args.commands, args.rate, notify=True)
+        # Alternated (and the relays' order swapped every round), so a change in the machine's load between
+        # phases shows as spread, not as a difference.
+        for r in range(args.repeat):
+            raw = await raw_producer_rate(phases[f"raw{r}"], rows)
+            rates: dict[str, float] = {}
+            for kind in ("stop", "pipe") if r % 2 == 0 else ("pipe", "stop"):
+                relay = StopAndWaitRelay if kind == "stop" else Relay
+                rates[kind], sent = await relay_rate(sessions, phases[f"{kind}{r}"], outbox_rows(args.messages), relay)
+                assert sent == args.messages
+            stop, pipe = rates["stop"], rates["pipe"]
+            rounds.append((raw, stop, pipe))
+            print(
+                f"  round {r + 1}: raw {raw:7.0f}/s  stop-and-wait {stop:7.0f}/s  pipelined {pipe:7.0f}/s", flush=True
+            )
+        stop_lat = await latency(
+            sessions, phases["notify-stop"], args.commands, args.rate, notify=True, kind=StopAndWaitRelay
+        )
+        pipe_lat = await latency(sessions, phases["notify-pipe"], args.commands, args.rate, notify=True)
         polled = await latency(sessions, phases["poll"], args.commands, args.rate, notify=False)
     finally:
         await delete_topics(settings.kafka_bootstrap, topics)
@@ -174,18 +218,24 @@ async def main(args: argparse.Namespace) -> None:
             await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         await engine.dispose()
 
-    print(f"outbox benchmark ({args.messages} messages of {len(payload)} B; {args.commands} commands at {args.rate}/s)")
-    print(f"  raw idempotent producer (acks=all) : {raw:10.0f} msg/s")
     batch = settings.outbox_batch_size
-    print(f"  relay, stop-and-wait (batch {batch})   : {relayed:10.0f} msg/s  ({sent} rows)")
-    print(f"  relay, pipelined (batch {batch}, depth 4): {pipelined:10.0f} msg/s  ({pipelined_sent} rows)")
-    print(f"  stop-and-wait / raw producer       : {relayed / raw:10.2f}x")
-    print(f"  pipelined / raw producer           : {pipelined / raw:10.2f}x")
+    print(f"outbox benchmark ({args.messages} messages of {size} B, batch {batch}, {args.repeat} alternated rounds; "
+          f"{args.commands} commands at {args.rate}/s)")  # fmt: skip
+    for label, column in (("raw idempotent producer", 0), ("relay, stop-and-wait", 1), ("relay, pipelined", 2)):
+        print(f"  {label:28s}: median {statistics.median(r[column] for r in rounds):8.0f} msg/s")
+    for label, column in (("stop-and-wait / raw", 1), ("pipelined / raw", 2)):
+        ratios = sorted(r[column] / r[0] for r in rounds)
+        print(
+            f"  {label:28s}: median {statistics.median(ratios):5.2f}x  (rounds {', '.join(f'{x:.2f}' for x in ratios)})"
+        )
     print("  commit -> consumer effect latency, ms:")
-    for name, values in (("NOTIFY-woken relay", notified), ("poll-only relay (1 s)", polled)):
+    for name, values in (
+        ("stop-and-wait, NOTIFY", stop_lat),
+        ("pipelined, NOTIFY", pipe_lat),
+        ("poll only (1 s)", polled),
+    ):
         p50, p99 = statistics.median(values), pct(values, 0.99)
         print(f"    {name:22s} p50 {p50:8.1f}   p99 {p99:8.1f}   max {max(values):8.1f}")
-    print(f"  p50 poll-only / NOTIFY             : {statistics.median(polled) / statistics.median(notified):10.1f}x")
 
 
 if __name__ == "__main__":
@@ -193,5 +243,6 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--commands", type=int, default=300)
     parser.add_argument("--rate", type=float, default=50.0, help="commands per second in the latency run")
+    parser.add_argument("--repeat", type=int, default=3, help="alternated rounds of the throughput phases")
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
     asyncio.run(main(parser.parse_args()))
