@@ -26,7 +26,7 @@ import structlog
 # `cryptography` comes with the gateway's `pyjwt[crypto]` (it verifies the tokens' signatures with it).
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import DateTime, LargeBinary, String, UniqueConstraint, Uuid, delete, func, select
+from sqlalchemy import DateTime, LargeBinary, String, UniqueConstraint, Uuid, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -148,10 +148,16 @@ async def resolve(session: AsyncSession, stored: Iterable[str | None]) -> Resolv
 
 
 async def forget_invitation(session: AsyncSession, invitation_id: str) -> int:
-    """An erased interview: its pseudonym, its recordings' and share links', and their keys go."""
+    """An erased interview: its pseudonym, its recordings' and share links', and their keys go; so does its
+    candidate's while no account claimed it (interviews names such a candidate after the invitation)."""
     result = await session.execute(
         delete(AuditPseudonym)
-        .where(AuditPseudonym.invitation_id == invitation_id)
+        .where(
+            or_(
+                AuditPseudonym.invitation_id == invitation_id,
+                AuditPseudonym.candidate_id.contains(invitation_id, autoescape=True),
+            )
+        )
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -32,8 +32,9 @@ from kit.testing import INTERNAL_TOKEN, make_service_engine, superuser_url
 from .conftest import GatewayFactory, StubServer, free_port
 
 RECORDED_IN = str(uuid.uuid4())
-# The candidate every stub interview and recording belongs to.
+# The candidate every stub interview and recording belongs to, but UNCLAIMED's, whom no account claimed.
 CANDIDATE = str(uuid.uuid4())
+UNCLAIMED = str(uuid.uuid4())
 
 
 def upstream_app() -> FastAPI:
@@ -47,7 +48,9 @@ def upstream_app() -> FastAPI:
 
     @app.get("/api/invitations/{invitation_id}")
     async def invitation(invitation_id: str) -> dict[str, Any]:
-        return {"id": invitation_id, "candidateId": CANDIDATE}
+        # An invitation no account claimed yet names its candidate after itself, as interviews does.
+        unclaimed = invitation_id == UNCLAIMED
+        return {"id": invitation_id, "candidateId": f"invitee:{invitation_id}" if unclaimed else CANDIDATE}
 
     @app.get("/api/v1/analysis/{invitation_id}")
     async def analysis(invitation_id: str) -> dict[str, Any]:
@@ -447,3 +450,24 @@ async def test_an_erased_persons_registration_goes_with_them_and_no_one_elses(
         left = found.all()
 
     assert left == [kept]
+
+
+async def test_an_erased_unclaimed_invitation_takes_its_candidates_pseudonym_along(
+    gateway: httpx.AsyncClient, sessions: async_sessionmaker[Any]
+) -> None:
+    hr = as_user("hr", str(uuid.uuid4()))
+    assert (await gateway.get(f"/api/invitations/{UNCLAIMED}", headers=hr)).status_code == 200
+    [viewed] = await trail(gateway, hr)
+    erased = InvitationErased(invitation_id=UNCLAIMED, erasure_id=None, reason="retention", erased_at=datetime.now(UTC))
+
+    async with transaction(sessions) as session:
+        await consumers.invitation_erased(session, envelope(erased))
+    async with sessions() as session:
+        left = await session.execute(
+            text("SELECT count(*) FROM audit_pseudonyms WHERE real_id LIKE :id"), {"id": f"%{UNCLAIMED}%"}
+        )
+    [after] = await trail(gateway, hr)
+
+    assert viewed["candidateId"] == f"invitee:{UNCLAIMED}"
+    assert left.scalar() == 0
+    assert UNCLAIMED not in repr(after)
