@@ -182,13 +182,11 @@ async def stop_analytics(platform: Platform) -> None:
         await asyncio.wait_for(proc.process.wait(), 60)
 
 
-async def video_template(journey: Any, recorded: int) -> dict[str, Any]:
-    """HR's company on the Pro plan and a published template: one text question, then `recorded` video ones."""
-    await journey.set_up_hr()
+async def video_template(journey: Any, recorded: int, n: int) -> dict[str, Any]:
+    """A published template of HR's: one text question, then `recorded` video ones."""
     hr = journey.hr
-    template = await journey.call(
-        "setup", hr, "POST", "/api/templates", json={"title": f"Recorded {journey.run_id}", "description": "Erasure"}
-    )
+    title = f"Recorded {journey.run_id} {n}"
+    template = await journey.call("setup", hr, "POST", "/api/templates", json={"title": title, "description": "E"})
     questions = [("Introduce yourself in a few sentences.", "text")]
     questions += [(f"Walk us through a design of yours, part {n + 1}.", "video") for n in range(recorded)]
     for order, (text, kind) in enumerate(questions, start=1):
@@ -343,11 +341,13 @@ async def review(journey: Any, who: Candidate) -> None:
 async def build_footprint(platform: Platform, *, invitations: int, recorded: int, work: Path) -> Candidate:
     """The candidate of the module's docstring, with `invitations` interviews of `recorded` recordings each."""
     journey = platform.journey
-    template = await video_template(journey, recorded)
+    # HR's company on the Pro plan; a template per interview (a candidate is invited once per template).
+    await journey.set_up_hr()
+    templates = [await video_template(journey, recorded, n) for n in range(invitations)]
     who = await new_candidate(journey)
-    who.template_id = str(template["id"])
+    who.template_id = str(templates[0]["id"])
     video = recording(work).read_bytes()
-    for _ in range(invitations):
+    for template in templates:
         await interview(journey, who, template, video)
     await journey.wait_analysed(PATIENCE_S)
     await review(journey, who)
