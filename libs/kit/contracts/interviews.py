@@ -212,6 +212,9 @@ class InvitationCompleted(InterviewEvent):
     candidate_name: str | None = None
     candidate_email: str | None = None
     response_count: int
+    # Reviewers rate blind to the AI (the template is `blindToAi`, or the candidate asked for a human-only review):
+    # whoever hears of the analysis must not be shown its score. Absent from events written before it existed.
+    ai_blind: bool | None = None
 
 
 class InvitationExpired(InterviewEvent):

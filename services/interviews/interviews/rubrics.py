@@ -51,9 +51,8 @@ def question_rubrics(invitation: Invitation) -> dict[str, list[Criterion]]:
 
 
 def blind_to_ai(invitation: Invitation) -> bool:
-    """Reviewers rate before they see the AI's analysis when the template says so or the candidate asked for a
-    human-only review."""
-    return bool(invitation.pinned.settings.get("blindToAi")) or invitation.human_review_requested
+    """Reviewers rate before they see the AI's analysis (the rule is the invitation's, `Invitation.blind_to_ai`)."""
+    return invitation.blind_to_ai
 
 
 def _criteria(rubric: list[Criterion] | None) -> list[CriterionView] | None:

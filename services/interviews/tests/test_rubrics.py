@@ -152,6 +152,20 @@ async def test_without_a_rubric_the_completed_interview_names_none(make_template
     assert all("rubric" not in q or q["rubric"] is None for q in completed[-1].payload["payload"]["questions"])
 
 
+@pytest.mark.parametrize(
+    ("template_settings", "human_review", "blind"),
+    [({"blindToAi": True}, False, True), ({}, True, True), ({}, False, False)],
+    ids=["template-blind", "human-review-requested", "not-blind"],
+)
+async def test_the_completed_interview_says_whether_its_reviewers_rate_blind_to_the_ai(
+    rubric_template, finished, new_events, template_settings, human_review, blind
+) -> None:
+    """Notifications keeps the AI's score out of what it tells of an analysis the reviewers must rate first."""
+    await finished(await rubric_template(**template_settings), human_review=human_review)
+    completed = [e for e in await new_events() if e.event_type == "invitation.completed"]
+    assert completed[-1].payload["payload"]["aiBlind"] is blind
+
+
 def board(interview) -> str:
     return f"/api/reviews/{interview.invitation_id}"
 

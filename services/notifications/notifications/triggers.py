@@ -321,6 +321,8 @@ async def invitation_completed(
         _advance(invitation, InvitationStatus.COMPLETED, now=now)
         invitation.completed_at = event.completed_at
         invitation.template_title = invitation.template_title or event.template_title
+        if event.ai_blind is not None:
+            invitation.ai_blind = event.ai_blind
     candidate = await _remember(
         session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
     )
@@ -428,7 +430,8 @@ async def analysis_finished(
     notifier: Notifier,
     now: datetime,
 ) -> None:
-    """The inviting HR user hears of the outcome: from the event, or from the invitations projection."""
+    """The inviting HR user hears of the outcome: from the event, or from the invitations projection; of the
+    score and verdict only when the interview is not rated blind to the AI."""
     invitation_id = str(event.invitation_id)
     invitation = await session.get(InvitationView, invitation_id)
     hr_user_id = event.hr_user_id or (invitation.hr_user_id if invitation else None)
@@ -444,7 +447,12 @@ async def analysis_finished(
     }
     if isinstance(event, analysis.AnalysisCompleted):
         template = Template.ANALYSIS_READY
-        data |= {"score": event.overall_score, "recommendation": event.recommendation}
+        # Under blind review the HR user rates first: the message (and its stored data, which the inbox serves)
+        # never holds the score, also while the projection does not know yet whether the review is blind.
+        if invitation is not None and invitation.ai_shown:
+            data |= {"score": event.overall_score, "recommendation": event.recommendation}
+        else:
+            data |= {"aiHidden": True}
     else:
         template = Template.ANALYSIS_FAILED
         data |= {"error": event.error_message}

@@ -502,6 +502,12 @@ class Invitation(Base, AggregateRoot):
         if media.status != MediaStatus.READY:
             raise MediaNotReady("This recording cannot be used: it is still being processed, or it was rejected")
 
+    @property
+    def blind_to_ai(self) -> bool:
+        """Reviewers rate before they see the AI's analysis when the template says so or the candidate asked for a
+        human-only review."""
+        return bool(self.pinned.settings.get("blindToAi")) or self.human_review_requested
+
     def heartbeat(self, now: datetime) -> None:
         self._require(InvitationStatus.IN_PROGRESS, "record activity on")
         self.last_activity_at = now
@@ -536,6 +542,7 @@ class Invitation(Base, AggregateRoot):
                 candidate_name=self.candidate_name,
                 candidate_email=self.candidate_email,
                 response_count=answered,
+                ai_blind=self.blind_to_ai,
             )
         )
 

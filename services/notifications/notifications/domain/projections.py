@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, String
+from sqlalchemy import Boolean, DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kit.db import Base
@@ -71,9 +71,18 @@ class InvitationView(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminder_24h_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminder_2h_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Whether reviewers rate blind to the AI (`invitation.completed`'s `aiBlind`); None until that event says, and
+    # None counts as blind: an analysis announced before it is never shown with its score.
+    ai_blind: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def ai_shown(self) -> bool:
+        """Whether the AI's score and verdict may be told of: only once the interview is known not to be rated
+        blind."""
+        return self.ai_blind is False

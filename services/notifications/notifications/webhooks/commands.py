@@ -121,6 +121,23 @@ async def event_company(session: AsyncSession, envelope: Envelope) -> str | None
     return invitation.company_id if invitation is not None else None
 
 
+# What an `analysis.completed` message leaves out while reviewers rate blind to the AI: the AI's figures.
+AI_FIGURES = frozenset({"overallScore", "recommendation", "criteriaScores"})
+
+
+async def event_data(session: AsyncSession, envelope: Envelope) -> dict[str, Any]:
+    """The payload a receiver gets: the event's own, except that an analysis of an interview rated blind to the
+    AI (or not known yet not to be) goes without its score and verdict, marked `aiHidden`, since whoever reads
+    the receiving system may be a reviewer who must rate first."""
+    if envelope.event_type != "analysis.completed":
+        return envelope.payload
+    invitation_id = envelope.payload.get("invitationId")
+    invitation = await session.get(InvitationView, str(invitation_id)) if invitation_id else None
+    if invitation is not None and invitation.ai_shown:
+        return envelope.payload
+    return {key: value for key, value in envelope.payload.items() if key not in AI_FIGURES} | {"aiHidden": True}
+
+
 async def fan_out(session: AsyncSession, envelope: Envelope, *, now: datetime) -> int:
     """A delivery of the event to every active endpoint of its company subscribed to its type; an event that
     arrives again adds none. Returns how many were created."""
@@ -139,7 +156,7 @@ async def fan_out(session: AsyncSession, envelope: Envelope, *, now: datetime) -
             )
         )
     ).all()
-    body = message(envelope.event_type, envelope.occurred_at, envelope.payload)
+    body = message(envelope.event_type, envelope.occurred_at, await event_data(session, envelope))
     created = 0
     for endpoint_id in endpoints:
         delivery = WebhookDelivery.create(
