@@ -2,10 +2,11 @@
 real gateway, users, interviews, media, analysis, notifications, billing and analytics services (each API under uvicorn
 plus its consumer and arq worker as processes) on the test database, test Keycloak realm, test buckets and this
 run's topics; e-mail goes to the running Mailpit, whose HTTP API the journey reads. Interviews enforces the plans'
-quotas at billing, as shipped; billing runs with online payment disabled (no Stripe key), since a checkout would
-send the browser off this machine. The LLM and the transcription API are local stand-ins speaking their real
-HTTP APIs. Playwright drives Debian's Chromium (fake camera and microphone) through web/e2e/; it signs in on
-Keycloak's own page with users created for the run. Screenshots of the key screens land in web/test-results/screens/."""
+quotas at billing, as shipped (the users service's team seats excepted: see its settings below); billing runs with
+online payment disabled (no Stripe key), since a checkout would send the browser off this machine. The LLM and the
+transcription API are local stand-ins speaking their real HTTP APIs. Playwright drives Debian's Chromium (fake camera
+and microphone) through web/e2e/; it signs in on Keycloak's own page with users created for the run, and registers
+there the person HR invites by e-mail. Screenshots of the key screens land in web/test-results/screens/."""
 
 from __future__ import annotations
 
@@ -191,16 +192,19 @@ def web_origin_on_client(admin: KeycloakAdmin, origin: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def run_users(admin: KeycloakAdmin) -> Iterator[dict[str, dict[str, str]]]:
-    """A Keycloak user per app role (known password, verified email); deleted afterwards."""
+    """A Keycloak user per app role (known password, verified email), and the address of someone invited by e-mail
+    who registers during the journey; every one deleted afterwards."""
     created: list[str] = []
     # Unique names: the test database keeps the users of earlier runs, and HR finds the candidate by name.
     names = {
         "hr": ("Hanna", f"Recruiter-{RUN_ID}"),
         "candidate": ("Carl", f"Candidate-{RUN_ID}"),
         "admin": ("Ada", f"Admin-{RUN_ID}"),
+        # HR's teammate, whom HR adds to its company and @-mentions in a review note.
+        "teammate": ("Tess", f"Teammate-{RUN_ID}"),
     }
+    users: dict[str, dict[str, str]] = {}
     try:
-        users = {}
         for role, (first, last) in names.items():
             email = f"web-{role}-{RUN_ID}-{uuid.uuid4().hex[:4]}@example.com"
             password = f"Web-{uuid.uuid4().hex[:10]}!"
@@ -216,10 +220,16 @@ def run_users(admin: KeycloakAdmin) -> Iterator[dict[str, dict[str, str]]]:
                 }
             )
             created.append(user_id)
-            admin.assign_realm_roles(user_id, [admin.get_realm_role(role)])
+            admin.assign_realm_roles(user_id, [admin.get_realm_role("hr" if role == "teammate" else role)])
             users[role] = {"email": email, "password": password, "name": f"{first} {last}"}
+        # Someone HR invites by e-mail: no account yet, the journey registers it on Keycloak's page.
+        invitee = f"web-invitee-{RUN_ID}-{uuid.uuid4().hex[:4]}@example.com"
+        users["invitee"] = {"email": invitee, "password": f"Web-{uuid.uuid4().hex[:10]}!", "name": "Ivy Invitee"}
         yield users
     finally:
+        if "invitee" in users:
+            with contextlib.suppress(Exception):
+                created.extend(u["id"] for u in admin.get_users({"email": users["invitee"]["email"], "exact": True}))
         for user_id in created:
             with contextlib.suppress(Exception):
                 admin.delete_user(user_id)
@@ -299,7 +309,14 @@ async def run_platform(
             "API_ANONYMOUS_RATE_LIMIT": "100000/minute",
             **urls,
         },
-        "users": {"S3_ENDPOINT": S3, "S3_BUCKET_PREFIX": "test-", "BILLING_URL": urls["BILLING_URL"]},
+        "users": {
+            "S3_ENDPOINT": S3,
+            "S3_BUCKET_PREFIX": "test-",
+            "BILLING_URL": urls["BILLING_URL"],
+            # The Free plan has one team seat (its creator's) and online payment is off here, so no upgrade could
+            # make room for the teammate the journey adds: seats alone go unchecked.
+            "QUOTA_ENFORCEMENT": "false",
+        },
         # Every template and invitation is reserved against the HR's plan at billing, as shipped.
         "interviews": {"BILLING_URL": urls["BILLING_URL"], "QUOTA_ENFORCEMENT": "true"},
         "media": {

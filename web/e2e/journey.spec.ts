@@ -15,12 +15,15 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
  * notification, waits for the AI analysis, reads the scores and approves with a note; the candidate sees the
  * decision and changes their notification settings. HR connects a webhook receiver (a local HTTP server in this
  * process) and its test event arrives signed. An admin adds a skill to the catalogue and finds HR's account
- * among the billing accounts. Key screens are saved to test-results/screens/ as the run's artefacts.
+ * among the billing accounts. HR then invites someone without an account by e-mail: the e-mail's link opens /join,
+ * where they register on Keycloak's page, confirm their address from Keycloak's e-mail and take the interview from
+ * its briefing; HR decides it with a saved message, which the invitee reads. Key screens are saved to
+ * test-results/screens/ as the run's artefacts (list pages at phone width too).
  */
 
 type Account = { email: string; password: string };
 
-function account(role: "HR" | "CANDIDATE" | "ADMIN"): Account {
+function account(role: "HR" | "CANDIDATE" | "ADMIN" | "INVITEE" | "TEAMMATE"): Account {
   const email = process.env[`${role}_EMAIL`];
   const password = process.env[`${role}_PASSWORD`];
   if (!email || !password) throw new Error(`${role}_EMAIL and ${role}_PASSWORD must be set (tests/test_web.py sets them)`);
@@ -30,6 +33,11 @@ function account(role: "HR" | "CANDIDATE" | "ADMIN"): Account {
 const hr = account("HR");
 const candidate = account("CANDIDATE");
 const admin = account("ADMIN");
+// Someone HR invites by e-mail who has no account yet: the journey creates it on Keycloak's registration page.
+const invitee = account("INVITEE");
+// A second HR user, whom HR adds to its company's hiring team and @-mentions in a review note.
+const teammate = account("TEAMMATE");
+const teammateName = process.env.TEAMMATE_NAME ?? "Tess Teammate";
 const run = process.env.RUN_ID ?? Date.now().toString(36);
 // The name the candidate's Keycloak account carries (the invite button is labelled with it).
 const candidateName = process.env.CANDIDATE_NAME ?? "Carl Candidate";
@@ -51,6 +59,12 @@ const baseUrl = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 
 // Shared along the serial steps.
 let invitationId = "";
+let inviteeInvitationId = "";
+// The saved message HR decides the invitee's interview with, as the invitee reads it (placeholders filled).
+const savedMessage = {
+  name: `Selected — next round ${run}`,
+  body: "Dear {candidateName}, thank you for your interview for {role} at {company}. We would like to meet you in person.",
+};
 
 type MailpitMessage = { ID: string; Subject: string };
 
@@ -174,6 +188,7 @@ test("the candidate signs in on Keycloak's page and lands on their dashboard", a
   await expect(page.getByRole("heading", { name: "My interviews", level: 1 })).toBeVisible();
   await expect(page.getByText("Loading your interviews…")).toBeHidden();
   await screen(page, "candidate-dashboard");
+  await phoneScreen(page, "candidate-dashboard");
 
   // HR's candidate search finds only candidates who opted in: this one does, from their profile.
   await page.goto("/profile");
@@ -224,6 +239,8 @@ test("HR creates and publishes a template with a text, a multiple-choice and a v
 
   await page.getByRole("button", { name: "Next", exact: true }).click();
   await page.getByLabel("When candidates can expect a reply (optional)").fill(replyTime);
+  // A decision may carry a message to the candidate (the saved-message step uses it).
+  await page.getByLabel("What candidates see after your decision").selectOption("decision_and_feedback");
   await expect(page.getByText("3 questions")).toBeVisible();
   await screen(page, "template-wizard-review");
   await page.getByRole("button", { name: "Create and publish" }).click();
@@ -239,6 +256,9 @@ test("HR previews the template as a candidate, at desktop and phone width: the b
 }) => {
   await signIn(page, hr, "/hr/dashboard");
   await page.goto("/hr/templates");
+  await expect(page.getByRole("link", { name: template.title, exact: true }).first()).toBeVisible();
+  await screen(page, "hr-templates");
+  await phoneScreen(page, "hr-templates");
   await page.getByRole("link", { name: template.title, exact: true }).first().click();
   await expect(page.getByTestId("template-version-1")).toContainText("First version: 3 questions");
   await page.getByRole("link", { name: "Preview as candidate" }).click();
@@ -267,6 +287,7 @@ test("HR finds the candidate and invites them to the template", async ({ page })
   const invite = page.getByRole("button", { name: `Invite ${candidateName}`, exact: true });
   await expect(invite).toBeVisible();
   await screen(page, "hr-candidate-search");
+  await phoneScreen(page, "hr-candidate-search");
   await invite.click();
 
   const dialog = page.getByRole("dialog", { name: `Invite ${candidateName}` });
@@ -526,6 +547,8 @@ test("HR rates the answers, shares a read-only link that opens in a browser with
     "ai_completeness",
     "ai_depth",
     "ai_relevance",
+    // The template version the candidate was sent, then a rating column per question any version asked.
+    "template_version",
     "rating_q1",
     "rating_q2",
     "rating_q3",
@@ -538,6 +561,7 @@ test("HR rates the answers, shares a read-only link that opens in a browser with
   expect(rows).toHaveLength(1);
   const row = Object.fromEntries(columns.map((c, i) => [c, rows[0]!.split(",")[i]]));
   expect(row.stage).toBe("selected");
+  expect(row.template_version).toBe("1");
   expect(row.ai_score).toMatch(/^\d+$/);
   expect([row.rating_q1, row.team_rating, row.reviews]).toEqual(["4", "4", "1"]);
   expect(row.decided_at).not.toBe("");
@@ -613,6 +637,7 @@ test("the candidate sees the decision on their dashboard and their outcome, neve
   await expect(card.getByText("Approved", { exact: true })).toBeVisible();
   await expect(card.getByText(note)).toHaveCount(0);
   await screen(page, "candidate-dashboard-decision");
+  await phoneScreen(page, "candidate-dashboard-decision");
 
   // The page's own read of the invitation, as the gateway answers a candidate: no analysis in it.
   const read = page.waitForResponse((r) => r.request().method() === "GET" && new URL(r.url()).pathname === `/api/invitations/${invitationId}`);
@@ -653,6 +678,8 @@ test("HR connects a webhook receiver, keeps the secret shown once, and a test ev
   await page.goto("/hr/companies");
   await expect(page.getByRole("heading", { name: "Companies", level: 1 })).toBeVisible();
   await expect(page.getByText("Loading companies")).toBeHidden();
+  await screen(page, "hr-companies");
+  await phoneScreen(page, "hr-companies");
   // The webhooks belong to HR's own company: create one when this HR has none yet.
   if ((await page.getByRole("link", { name: /^Webhooks of / }).count()) === 0) {
     await page.goto("/hr/companies/create");
@@ -707,6 +734,13 @@ test("an admin creates a skill and sees it in the catalogue", async ({ page }) =
   await page.getByLabel("Search skills").fill(skill);
   await expect(page.getByRole("link", { name: `Edit ${skill}` })).toBeVisible();
   await screen(page, "admin-skills");
+  await phoneScreen(page, "admin-skills");
+
+  await page.goto("/admin/users");
+  await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
+  await expect(page.getByText("Loading users…")).toBeHidden();
+  await screen(page, "admin-users");
+  await phoneScreen(page, "admin-users");
 });
 
 test("an admin finds HR's account among the billing accounts, on the Free plan with its interview, AI tokens and recording counted", async ({ page }) => {
@@ -730,6 +764,196 @@ test("an admin finds HR's account among the billing accounts, on the Free plan w
   await expect(row.getByRole("cell").nth(7)).not.toHaveText("0 MB");
   await screen(page, "admin-billing");
   await phoneScreen(page, "admin-billing");
+});
+
+test("HR invites a new person by e-mail; the e-mail's link opens /join, where they create their account, confirm the address and take the interview from its briefing, seeing no score", async ({
+  page,
+  browser,
+}) => {
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto("/hr/invitations");
+  await expect(page.getByRole("heading", { name: "Invitations", level: 1 })).toBeVisible();
+  await screen(page, "hr-invitations");
+  await phoneScreen(page, "hr-invitations");
+  await page.getByRole("button", { name: "Invite by e-mail" }).click();
+  const dialog = page.getByRole("dialog", { name: "Invite by e-mail" });
+  await dialog.getByLabel("Interview", { exact: true }).selectOption({ label: template.title });
+  // HR has a company by now (the webhook step): the invitation comes in its name, so no company is asked for.
+  const company = dialog.getByLabel("Company");
+  if (await company.count()) await company.fill("Acme Robotics");
+  await dialog.getByLabel("Name and e-mail, one person a line").fill(`Ivy Invitee <${invitee.email}>`);
+  await dialog.getByRole("button", { name: "Check the list" }).click();
+  await expect(dialog.getByRole("cell", { name: "Ready to send" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Send 1 invitation" }).click();
+  await expect(dialog.getByText("1 invitation sent")).toBeVisible();
+  await screen(page, "hr-invite-by-email");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+
+  // The invitation e-mail carries the signed link to /join on this run's web app.
+  const origin = baseUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const invitation = await emailWithLink(invitee.email, new RegExp(`${origin}/join\\?token=\\S+`));
+  // A browser of their own, camera and microphone allowed as in the journey's other contexts.
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 }, permissions: ["camera", "microphone"] });
+  const guest = await context.newPage();
+  await guest.goto(invitation.url);
+  await expect(guest.getByRole("heading", { name: /invited you to an interview$/, level: 1 })).toBeVisible();
+  await expect(guest.getByText(invitee.email)).toBeVisible();
+  await expect(guest).toHaveTitle(/^Your interview invitation/);
+  await screen(guest, "join-invitation");
+  await phoneScreen(guest, "join-invitation");
+
+  // Keycloak's registration page, the invited address filled in.
+  await guest.getByRole("button", { name: "Create my account" }).click();
+  await guest.locator("#password").waitFor();
+  await expect(guest.locator("#email")).toHaveValue(invitee.email);
+  await guest.locator("#firstName").fill("Ivy");
+  await guest.locator("#lastName").fill("Invitee");
+  await guest.locator("#password").fill(invitee.password);
+  await guest.locator("#password-confirm").fill(invitee.password);
+  await screen(guest, "keycloak-register");
+  await guest.locator("[type=submit]").click({ noWaitAfter: true });
+  // Back on the link, not on the role choice: the new account has no role yet.
+  await guest.waitForURL((url) => url.pathname === "/join", { timeout: 60_000 });
+
+  // The address is not confirmed yet: Keycloak e-mails its link, which confirms it.
+  await expect(guest.getByRole("heading", { name: "Confirm your e-mail address" })).toBeVisible({ timeout: 30_000 });
+  await guest.getByRole("button", { name: "Send the confirmation e-mail" }).click();
+  await expect(guest.getByText("We sent you an e-mail: open its link to confirm your address")).toBeVisible();
+  await screen(guest, "join-confirm-address");
+  const confirmation = await emailWithLink(invitee.email, /https?:\/\/\S+\/login-actions\/action-token\S+/);
+  const confirm = await context.newPage();
+  await confirm.goto(confirmation.url);
+  await confirm.waitForLoadState();
+  // Opened outside the flow that asked for it, Keycloak first asks to confirm the address; it then says so, or
+  // goes on to its account pages. That the address is confirmed shows below: the invitation can be claimed.
+  const proceed = confirm.getByRole("link", { name: /click here to proceed/i });
+  if ((await proceed.count()) > 0) await proceed.click();
+  const verified = confirm.getByText(/email address has been verified/i);
+  await expect
+    .poll(async () => !new URL(confirm.url()).pathname.endsWith("/action-token") || (await verified.count()) > 0, { timeout: 30_000 })
+    .toBe(true);
+  await confirm.close();
+  await guest.getByRole("button", { name: "I have confirmed it, continue" }).click();
+
+  // The invitation is the new account's, which is now a candidate's: its briefing comes first, nothing timed yet.
+  await guest.waitForURL(/\/interview\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+  inviteeInvitationId = new URL(guest.url()).pathname.split("/").pop()!;
+  await expect(guest.getByRole("heading", { name: template.title, level: 1 })).toBeVisible();
+  await expect(guest.getByRole("button", { name: "Start interview" })).toBeDisabled();
+  await screen(guest, "join-briefing");
+
+  // The template has a video question: the device check, then the notice, then the clock.
+  await guest.getByRole("button", { name: "Check camera and microphone" }).click();
+  await expect(guest.getByLabel("Live camera preview").first()).toBeVisible();
+  await guest.getByRole("button", { name: "Continue" }).click();
+  await guest.getByRole("checkbox", { name: /I have read this notice/ }).check();
+  await guest.getByRole("button", { name: "Start interview" }).click();
+
+  await expect(guest.getByRole("heading", { name: template.text })).toBeVisible();
+  await guest.getByLabel("Your answer").fill("I restored the queue from its snapshot, then added a replay test to the release checks.");
+  await guest.getByRole("button", { name: "Submit answer" }).click();
+  await expect(guest.getByRole("heading", { name: template.choice })).toBeVisible();
+  await guest.getByLabel("PUT", { exact: true }).check();
+  await guest.getByRole("button", { name: "Submit answer" }).click();
+  await expect(guest.getByRole("heading", { name: template.video })).toBeVisible();
+  await expect(guest.getByText("REC", { exact: true })).toBeVisible({ timeout: 15_000 });
+  await guest.waitForTimeout(3_000);
+  await guest.getByRole("button", { name: "Stop recording" }).click();
+  await expect(guest.getByLabel("Your recorded answer")).toBeVisible();
+  await guest.getByRole("button", { name: "Submit answer" }).click();
+  await expect(guest.getByRole("heading", { name: "Interview complete" })).toBeVisible({ timeout: 240_000 });
+  await expect(guest.getByText(/score/i)).toHaveCount(0);
+  await screen(guest, "join-interview-complete");
+
+  // The new account's dashboard lists it, as any candidate's does.
+  await guest.goto("/candidate/dashboard");
+  await expect(guest.getByRole("heading", { name: template.title })).toBeVisible();
+  await context.close();
+});
+
+test("HR adds a teammate to the hiring team and @-mentions them in a note on the invitee's interview; the teammate's inbox shows it", async ({
+  page,
+  browser,
+}) => {
+  test.skip(!inviteeInvitationId, "the invitee's interview was not completed");
+  // Signed in once, the teammate's HR account exists and can be added by its e-mail.
+  const mate = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+  const matePage = await mate.newPage();
+  await signIn(matePage, teammate, "/hr/dashboard");
+
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto("/hr/companies");
+  await page.getByRole("link", { name: /^Edit / }).first().click();
+  await page.getByLabel("HR user's e-mail").fill(teammate.email);
+  await page.getByRole("button", { name: "Add to team" }).click();
+  await expect(page.getByRole("list", { name: "Team members" }).getByText(teammateName)).toBeVisible();
+  await screen(page, "hr-team-members");
+
+  await page.goto(`/hr/review/${inviteeInvitationId}`);
+  const note = page.getByLabel("Private note");
+  await note.fill("Ask ");
+  await note.pressSequentially(`@${teammateName.slice(0, 4)}`);
+  await page.getByRole("listbox", { name: "Teammates to mention" }).getByRole("option", { name: new RegExp(`^${teammateName}`) }).click();
+  await note.pressSequentially("about the on-call rota.");
+  await expect(note).toHaveValue(`Ask @${teammateName} about the on-call rota.`);
+  await screen(page, "hr-review-mention");
+
+  // Through Kafka: interviews learns of the new member from the users service, and the mention reaches the
+  // notifications service. A note saved before the membership arrived named nobody yet: saving again tells them.
+  await expect(async () => {
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await matePage.goto("/notifications");
+    await expect(matePage.locator(`a[href="/hr/review/${inviteeInvitationId}"]`).first()).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000, intervals: [3_000] });
+  await expect(matePage.getByText(/mentioned you/).first()).toBeVisible();
+  await screen(matePage, "teammate-mentioned");
+  await mate.close();
+});
+
+test("HR saves a message for candidates and decides the invitee's interview with it; the invitee reads it filled in with their name", async ({
+  page,
+  browser,
+}) => {
+  test.skip(!inviteeInvitationId, "the invitee's interview was not completed");
+  await signIn(page, hr, "/hr/dashboard");
+  await page.goto("/hr/messages");
+  await page.getByRole("button", { name: "New message" }).first().click();
+  const form = page.getByRole("dialog", { name: "New saved message" });
+  await form.getByLabel("Name", { exact: true }).fill(savedMessage.name);
+  await form.getByLabel("Message to the candidate").fill(savedMessage.body);
+  await screen(page, "hr-message-form");
+  await form.getByRole("button", { name: "Save message" }).click();
+  await expect(form).toBeHidden();
+  await expect(page.getByText(savedMessage.name)).toBeVisible();
+  await screen(page, "hr-messages");
+  await phoneScreen(page, "hr-messages");
+
+  await page.goto(`/hr/review/${inviteeInvitationId}`);
+  await expect(page.getByRole("heading", { name: "Answers" })).toBeVisible();
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Approve the candidate" });
+  await dialog.getByLabel("Decision note").fill(`Clear answers; invite to the next round (${run})`);
+  await dialog.getByRole("button", { name: "Add a message to the candidate" }).click();
+  await dialog.getByLabel("Fill from a saved message").selectOption({ label: savedMessage.name });
+  const message = dialog.getByLabel("Message to the candidate (optional)");
+  await expect(message).toHaveValue(/^Dear Ivy Invitee, thank you for your interview for .+ at .+\. We would like to meet you in person\.$/);
+  const sent = await message.inputValue();
+  expect(sent).toContain(template.title);
+  await screen(page, "hr-decision-saved-message");
+  await dialog.getByRole("button", { name: "Confirm approval" }).click();
+  await expect(dialog).toBeHidden();
+
+  // The invitee signs in with the account made from the link and reads the message on their outcome page.
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+  const guest = await context.newPage();
+  await signIn(guest, invitee, "/candidate/dashboard");
+  await guest.goto(`/candidate/results/${inviteeInvitationId}`);
+  await expect(guest.getByText("Approved", { exact: true })).toBeVisible();
+  await expect(guest.getByText(sent)).toBeVisible();
+  await expect(guest.getByText(/score|Recommended|Worth considering|Areas to improve/i)).toHaveCount(0);
+  await screen(guest, "invitee-results");
+  await context.close();
 });
 
 test("every key screen passes axe-core's WCAG 2.1 A/AA rules without serious or critical violations", () => {
