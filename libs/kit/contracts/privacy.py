@@ -51,6 +51,8 @@ class InvitationErased(_Contract):
     erasure_id: UUID | None
     reason: Literal["subject", "retention"]
     erased_at: datetime
+    # Its recordings as interviews knew them: billing counts stored bytes under a recording's id.
+    media_ids: list[str] = []
 
 
 class SubjectErased(_Contract):

@@ -5,11 +5,10 @@ account's totals are unchanged and no row leads back to the invitation."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.domain import Contact, Subscription, UsageItem
@@ -49,8 +48,9 @@ async def erase_subject(session: AsyncSession, event: SubjectErasureRequested, *
 async def erase_invitation(session: AsyncSession, event: InvitationErased, *, now: datetime) -> None:
     rekeyed = await session.execute(
         update(UsageItem)
-        .where(UsageItem.key == event.invitation_id)
-        .values(key=f"{ERASED_KEY}{uuid.uuid4()}", updated_at=now)
+        # The interview, and the stored bytes of its recordings (counted under each recording's id).
+        .where(UsageItem.key.in_([event.invitation_id, *event.media_ids]))
+        .values(key=func.concat(ERASED_KEY, func.gen_random_uuid()), updated_at=now)
         .execution_options(synchronize_session=False)
     )
     published = await forget_published(session, [event.invitation_id])

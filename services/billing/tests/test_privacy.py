@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from billing.domain import Contact, UsageItem
-from kit.contracts import users
+from kit.contracts import media, users
 from kit.contracts.privacy import InvitationErased, SubjectErasureRequested
 from kit.outbox import OutboxMessage
 from kit.testing import INTERNAL_TOKEN, Caller
@@ -25,8 +25,16 @@ T = datetime(2030, 1, 16, tzinfo=UTC)
 async def test_an_erased_candidate_leaves_usage_as_a_count_that_names_nobody(
     client: httpx.AsyncClient, apply: Apply, hr: Caller, candidate: Caller, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    invitation_id = str(uuid.uuid4())
+    invitation_id, recordings = str(uuid.uuid4()), [str(uuid.uuid4()), str(uuid.uuid4())]
     await apply(invitation(hr.id, invitation_id))
+    for media_id in recordings:
+        await apply(
+            media.MediaProcessed(
+                media_id=media_id, owner_id=candidate.id, invitation_id=invitation_id, question_id=str(uuid.uuid4()),
+                kind="video", size=1000, container="webm", duration_seconds=2.0, video_codec="vp8",
+                audio_codec="opus", width=160, height=120,
+            )
+        )  # fmt: skip
     await apply(
         users.UserCreated(
             user_id=uuid.UUID(candidate.id),
@@ -50,21 +58,30 @@ async def test_an_erased_candidate_leaves_usage_as_a_count_that_names_nobody(
         )
     )
     erased = envelope(
-        InvitationErased(invitation_id=invitation_id, erasure_id=erasure_id, reason="subject", erased_at=T)
+        InvitationErased(
+            invitation_id=invitation_id, erasure_id=erasure_id, reason="subject", erased_at=T, media_ids=recordings
+        )
     )
 
     assert [await apply(e) for e in (requested, erased, requested, erased)] == [True, True, False, False]
 
     assert (await client.get(quota, headers=internal)).json()["used"] == before == 1
     async with sessions() as session:
-        named = await session.scalar(select(func.count()).select_from(UsageItem).where(UsageItem.key == invitation_id))
+        named = await session.scalar(
+            select(func.count()).select_from(UsageItem).where(UsageItem.key.in_([invitation_id, *recordings]))
+        )
+        stored = await session.scalar(
+            select(func.sum(UsageItem.amount)).where(UsageItem.key.startswith("erased:"), UsageItem.company_id == hr.id)
+        )
         contact = await session.get(Contact, candidate.id)
         reports = (await session.scalars(select(OutboxMessage).where(OutboxMessage.key == str(erasure_id)))).all()
     assert (named, contact) == (0, None)
+    # The interview (1) and its recordings' stored bytes (2 x 1000) still count, under keys that name nothing.
+    assert stored == 2001
     assert sorted((r.payload["payload"]["scope"], r.payload["payload"]["counts"]) for r in reports) == sorted(
         [
             ("subject", {"contacts": 1, "billingContactsCleared": 0, "publishedEvents": 0}),
-            (invitation_id, {"usageKeptAsCounts": 1, "publishedEvents": 0}),
+            (invitation_id, {"usageKeptAsCounts": 3, "publishedEvents": 0}),
         ]
     )
 

@@ -105,6 +105,10 @@ async def erase_invitations(
     if not invitation_ids:
         return counts
     ids = list(invitation_ids)
+    recordings: dict[uuid.UUID, list[str]] = {}
+    known = select(MediaObject.id, MediaObject.invitation_id).where(MediaObject.invitation_id.in_(ids))
+    for media_id, invitation_id in (await session.execute(known)).all():
+        recordings.setdefault(invitation_id, []).append(str(media_id))
     # Children first, each counted; the foreign keys would cascade them anyway (and any table added later).
     counts["answers"] = await _count(session, delete(Response).where(Response.invitation_id.in_(ids)))
     counts["reviews"] = await _count(session, delete(Review).where(Review.invitation_id.in_(ids)))
@@ -122,7 +126,13 @@ async def erase_invitations(
     for invitation_id in ids:
         stage(
             session,
-            InvitationErased(invitation_id=str(invitation_id), erasure_id=erasure_id, reason=reason, erased_at=now),
+            InvitationErased(
+                invitation_id=str(invitation_id),
+                erasure_id=erasure_id,
+                reason=reason,
+                erased_at=now,
+                media_ids=sorted(recordings.get(invitation_id, [])),
+            ),
             aggregate_id=invitation_id,
         )
     return counts

@@ -80,7 +80,7 @@ async def test_an_erased_candidate_keeps_no_invitation_answer_or_recording_and_t
         headers=candidate.headers,
     )
     assert answered.status_code == 201, answered.text
-    await ready_media(candidate, mine.invitation_id, mine.question_ids[1])
+    recorded = await ready_media(candidate, mine.invitation_id, mine.question_ids[1])
     identified = await client.put(
         "/api/self-identification", json={"sex": "female", "raceEthnicity": "white"}, headers=candidate.headers
     )
@@ -98,6 +98,8 @@ async def test_an_erased_candidate_keeps_no_invitation_answer_or_recording_and_t
     erased = [e.payload["payload"] for e in events if e.event_type == "invitation.erased"]
     assert sorted(e["invitationId"] for e in erased) == sorted([mine.invitation_id, by_address])
     assert {e["erasureId"] for e in erased} == {str(request.aggregate_id)}
+    # Each names its recordings, which billing counted stored bytes under.
+    assert {e["invitationId"]: e["mediaIds"] for e in erased} == {mine.invitation_id: [recorded], by_address: []}
     (report,) = [e for e in events if e.event_type == "subject.erased"]
     assert report.topic.endswith("interview-events")
     assert report.payload["payload"]["invitations"] == 2
@@ -202,6 +204,7 @@ async def test_the_retention_job_erases_decided_invitations_past_the_companys_pe
         "erasureId": None,
         "reason": "retention",
         "erasedAt": announced["erasedAt"],
+        "mediaIds": [],
     }
     assert not [e for e in await new_events() if e.event_type == "subject.erased"]
     assert await worker.erase_past_retention(ctx) == 0
