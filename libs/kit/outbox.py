@@ -27,6 +27,7 @@ from sqlalchemy import (
     Row,
     String,
     Text,
+    all_,
     any_,
     cast,
     delete,
@@ -232,7 +233,9 @@ class Relay:
             if not more:
                 return total
 
-    async def _claim(self, session: AsyncSession, *, after: int = 0, for_update: bool = False) -> Sequence[Row[Any]]:
+    async def _claim(
+        self, session: AsyncSession, *, skip: Sequence[int] = (), for_update: bool = False
+    ) -> Sequence[Row[Any]]:
         # Core rows, payload as text: the stored envelope goes to Kafka without a decode/encode.
         query = (
             select(
@@ -244,10 +247,15 @@ class Relay:
                 cast(OutboxMessage.payload, Text).label("value"),
                 OutboxMessage.payload["version"].astext.label("version"),
             )
-            .where(OutboxMessage.published_at.is_(None), OutboxMessage.id > after)
+            .where(OutboxMessage.published_at.is_(None))
             .order_by(OutboxMessage.id)
             .limit(self.batch_size)
         )
+        if skip:
+            # The rows this drain claimed, not a cursor past the last claimed id: a row whose transaction took a
+            # lower id but committed later (an invitation's start) must still leave before the same key's later rows
+            # (its answers, written after it committed), which a cursor would send first.
+            query = query.where(OutboxMessage.id != all_(literal(list(skip), ARRAY(BigInteger))))
         if for_update:
             query = query.with_for_update(skip_locked=True)
         return (await session.execute(query)).all()
@@ -275,7 +283,7 @@ class Relay:
         `_mark_in_order` marks acknowledged batches in transactions of their own, so a failure later in the
         pipeline keeps what Kafka already acknowledged."""
         pipeline = _Pipeline(asyncio.Queue(maxsize=self.pipeline_depth))
-        batches, after, woken = 0, 0, False
+        batches, woken = 0, False
         async with self.sessions() as claims, claims.begin():
             if not await claims.scalar(self._lock()):
                 return 0, False
@@ -283,7 +291,7 @@ class Relay:
             claiming: asyncio.Task[Sequence[Row[Any]]] | None = None
             try:
                 while pipeline.failure is None and batches < self.batches_per_lock:
-                    batch = await claiming if claiming else await self._claim(claims, after=after)
+                    batch = await claiming if claiming else await self._claim(claims, skip=pipeline.claimed)
                     claiming = None
                     if not batch:
                         if wake is not None and await _woken_before(wake, pipeline.queue.join()):
@@ -291,10 +299,9 @@ class Relay:
                             continue
                         break
                     batches += 1
-                    after = batch[-1].id
                     pipeline.claimed.extend(row.id for row in batch)
                     if batches < self.batches_per_lock:
-                        claiming = asyncio.create_task(self._claim(claims, after=after))
+                        claiming = asyncio.create_task(self._claim(claims, skip=list(pipeline.claimed)))
                     await pipeline.queue.put(await self._hand_over(batch))
             except Exception as exc:
                 pipeline.failure = pipeline.failure or exc
@@ -309,8 +316,7 @@ class Relay:
             await pipeline.queue.put(None)
             await marker
         if woken and wake is not None:
-            # Claims after a wake start past the last claimed id; a row of a transaction that took its id earlier
-            # but committed later is below it, so the relay drains once more from the start.
+            # Rows committed while this drain ended its lock's transaction are drained by the next one.
             wake.set()
         if pipeline.failure is not None:
             raise _SendFailed(pipeline.claimed[pipeline.marked :], pipeline.failure)
