@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import asyncpg
 import httpx
 
 from devstack.config import ALL_TOPICS, KEYCLOAK_TEST_REALM, Ports
+from devstack.postgres import provisioning_sql
 from kit.settings import ServiceSettings
 from kit.testing import (
     create_topics,
@@ -35,7 +37,9 @@ from kit.testing import (
     free_port,
     process_env,
     retire_stale_outbox_rows,
+    role_url,
     settings_for_tests,
+    superuser_url,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +76,10 @@ class Options:
     analysis_timeout_s: float = 60.0
     stripe_webhook_secret: str = "whsec_bench_journey"
     label: str = "bench-journey"
+    # A database of the fleet's own (created and provisioned when missing) instead of the shared test database,
+    # where any other run's relay (a test's, another fleet's) may publish this fleet's outbox rows to its own
+    # topics: the event is then marked published yet never reaches this fleet's consumers.
+    database: str = ""
     # More environment per service, over the fleet's own (e.g. media's transcription stand-in).
     env: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -150,9 +158,26 @@ class Fleet:
         return "\n".join(out)
 
 
-def service_settings(service: str) -> ServiceSettings:
+def service_settings(service: str, database: str = "") -> ServiceSettings:
     settings_cls = importlib.import_module(f"{service}.settings").Settings
-    return settings_for_tests(settings_cls, service)
+    if not database:
+        return settings_for_tests(settings_cls, service)
+    return settings_for_tests(settings_cls, service, database_url=f"{role_url(service).rsplit('/', 1)[0]}/{database}")
+
+
+async def provision_database(database: str) -> None:
+    """The database with every service's schema and role grants, as devstack provisions the test database."""
+    conn = await asyncpg.connect(superuser_url().replace("+asyncpg", ""))
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
+            await conn.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await conn.close()
+    conn = await asyncpg.connect(f"{superuser_url().replace('+asyncpg', '').rsplit('/', 1)[0]}/{database}")
+    try:
+        await conn.execute(provisioning_sql(database))
+    finally:
+        await conn.close()
 
 
 def migrate(service: str, settings: ServiceSettings) -> None:
@@ -243,7 +268,9 @@ async def _wait_until_up(fleet: Fleet, proc: Proc) -> None:
 async def run_fleet(kafka_bootstrap: str, options: Options) -> AsyncIterator[Fleet]:
     """Every service up (every replica live) behind `options.gateways` gateway apis; all stopped on exit."""
     fleet = Fleet(options)
-    fleet.settings = {name: service_settings(name) for name in SERVICES}
+    if options.database:
+        await provision_database(options.database)
+    fleet.settings = {name: service_settings(name, options.database) for name in SERVICES}
     for name, s in fleet.settings.items():
         await asyncio.to_thread(migrate, name, s)
         await retire_stale_outbox_rows(s)
