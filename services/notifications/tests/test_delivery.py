@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from kit.contracts import interviews
+from kit.db import transaction
 from kit.testing import free_port, outbox_events
-from notifications import worker
+from notifications import commands, worker
 from notifications.domain import Channel, Notification, NotificationStatus, UnsubscribeToken
 from notifications.mailer import SmtpMailer
 
@@ -150,6 +151,31 @@ async def test_an_email_that_keeps_failing_ends_failed_with_the_reason_and_a_fai
     assert "SMTP 127.0.0.1" in (email.error or "")
     assert failed[0].payload["payload"]["status"] == "failed"
     assert "SMTP" in failed[0].payload["payload"]["error"]
+
+
+async def test_an_email_another_attempt_holds_is_not_sent_again_until_that_claim_goes_stale(
+    apply: Any, worker_ctx: dict[str, Any], sessions: Any, settings: Any, clock: Any, mailpit: Any
+) -> None:
+    # Two worker replicas: one attempt claimed the e-mail and committed (it is sending), while the other's job or
+    # sweep reaches the same row. Found by the replica test as a welcome e-mail delivered twice.
+    recipient = str(uuid.uuid4())
+    address = f"held-{recipient}@example.test"
+    await apply(decision(recipient, address))
+    [email] = await emails(sessions, [recipient])
+    async with transaction(sessions) as session:
+        held = await commands.claim_email(session, email.id, settings=settings, now=clock.now)
+
+    second_attempt = await worker.deliver_email(worker_ctx, str(email.id))
+    swept = await worker.sweep_emails(worker_ctx)
+    [still_held] = await emails(sessions, [recipient])
+    clock.advance(seconds=settings.email_claim_timeout_s + 1)
+    swept_after_timeout = await worker.sweep_emails(worker_ctx)
+    [done] = await emails(sessions, [recipient])
+
+    assert held is not None
+    assert (second_attempt, swept, still_held.status) == ("not due", 0, NotificationStatus.QUEUED)
+    assert (swept_after_timeout, done.status) == (1, NotificationStatus.SENT)
+    assert len(await mailpit.wait_for(address)) == 1
 
 
 async def unsubscribe_link(mailpit: Any, address: str) -> str:

@@ -185,8 +185,11 @@ class Notification(Base, AggregateRoot):
             self.updated_at = now
 
     def claim(self, now: datetime) -> bool:
-        """A delivery attempt takes the e-mail; False when it is not due (sent, failed, or already taken)."""
-        if self.status not in DUE_STATUSES:
+        """A delivery attempt takes the e-mail; False when it is not due (sent, failed, or already taken). A
+        `queued` e-mail belongs to the attempt that queued it, even after that claim committed: taking it again
+        would send it twice (the job queued after COMMIT and another replica's sweep both reach it). A claim that
+        never reported back is made `pending` again by the caller once it is stale."""
+        if self.status != NotificationStatus.PENDING:
             return False
         self.status = NotificationStatus.QUEUED
         self.updated_at = now
