@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import uuid
 
-# The review tests' fixtures (a company's hiring team, a finished interview), taken as parameters below.
-from .test_reviews import Member, finished, lead, outsider, teammate  # noqa: F401
+# The review tests' fixtures (a teammate, a finished interview), taken as parameters below; the company's lead
+# and an outsider come from the conftest.
+from .conftest import Member
+from .test_reviews import finished, teammate  # noqa: F401
 
 MESSAGES = "/api/message-templates"
 POLITE = "Dear {candidateName}, thank you for interviewing for {role} at {company}. We chose another candidate."
