@@ -23,7 +23,7 @@ from kit.dlq import read_dlq, replay
 from kit.domain import AggregateRoot, IntegrationEvent
 from kit.events import Envelope
 from kit.kafka import Consumer, make_producer
-from kit.outbox import OutboxMessage, ProcessedMessage, Relay
+from kit.outbox import OutboxMessage, ProcessedMessage, Relay, stage_events
 from kit.settings import ServiceSettings
 from kit.testing import consume, consume_until
 
@@ -535,4 +535,66 @@ async def test_a_send_failing_mid_pipeline_marks_only_what_kafka_acknowledged_an
         kafka_bootstrap, topic, lambda rs: {Envelope.model_validate_json(r.value).event_id for r in rs} >= staged
     )
     assert first_seen_in_order(records) == {widget: list(range(1, 7)) for widget in widgets}
+    assert await relay.backlog() == 0
+
+
+class GatedProducer(AIOKafkaProducer):  # type: ignore[misc]
+    """A real producer whose acknowledgements wait for `gate`: a drain's batches stay in flight until the test
+    has committed what it needs meanwhile."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self.gate = asyncio.Event()
+        self.sent = 0
+
+    async def send(
+        self, topic: str, value: object = None, key: object = None, **options: object
+    ) -> asyncio.Future[object]:
+        self.sent += 1
+        sending: asyncio.Future[object] = await super().send(topic, value, key, **options)
+
+        async def acknowledged() -> object:
+            await self.gate.wait()
+            return await sending
+
+        return asyncio.ensure_future(acknowledged())
+
+
+async def test_a_row_committed_late_under_a_lower_id_leaves_before_the_same_keys_later_rows(
+    committed: async_sessionmaker[AsyncSession], settings: ServiceSettings, make_topics, kafka_bootstrap: str
+) -> None:
+    # An invitation's start takes its outbox id, other rows commit and go out, then the start commits and its
+    # answers follow: a drain that claimed past the last id it sent would send the answers first.
+    (topic,) = await make_topics("widget-events")
+    gated = GatedProducer(bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True, client_id="gated")
+    await gated.start()
+    producers: list[AIOKafkaProducer] = [gated]
+
+    async def make() -> AIOKafkaProducer:
+        return producers.pop() if producers else await make_producer(settings)
+
+    relay = Relay(
+        committed, make, service="kit_test", schema=settings.schema_name, topic_prefix=settings.topic_prefix,
+        batch_size=5,
+    )  # fmt: skip
+    wake = asyncio.Event()
+    async with committed() as held, held.begin():
+        late = new_widget()
+        held.add(late)
+        late.change()
+        await stage_events(held)  # the lowest outbox id, not committed yet
+        others = [await change_widget(committed) for _ in range(5)]
+        draining = asyncio.create_task(relay.drain(wake))
+        async with asyncio.timeout(30):
+            while gated.sent < 5:
+                await asyncio.sleep(0.05)
+    await change_widget(committed, late.id)
+    wake.set()
+    gated.gate.set()
+    published = await asyncio.wait_for(draining, 30)
+    await relay.close()
+
+    assert published == 7
+    seqs = first_seen_in_order(await consume(kafka_bootstrap, topic, 7))
+    assert seqs == {late.id: [1, 2]} | {widget: [1] for widget in others}
     assert await relay.backlog() == 0
