@@ -125,7 +125,10 @@ async def analytics_caught_up(platform: scenario.Platform, bootstrap: str) -> bo
     finally:
         await reader.stop()
     done = {tp: committed[tp].offset if tp in committed else 0 for tp in partitions}
-    return bool(partitions) and all(done[tp] >= ends[tp] for tp in partitions)
+    behind = {f"{tp.topic}[{tp.partition}]": (done[tp], ends[tp]) for tp in partitions if done[tp] < ends[tp]}
+    if behind:
+        print("analytics behind (committed, end):", behind)
+    return bool(partitions) and not behind
 
 
 async def scan(platform: scenario.Platform, who: scenario.Candidate, since: datetime) -> list[scenario.Hit]:

@@ -156,7 +156,7 @@ async def run_platform(
             settings = fleet_module.service_settings("analytics")
             await asyncio.to_thread(fleet_module.migrate, "analytics", settings)
             env = process_env(
-                settings, LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1", INTERNAL_AUTH_ENABLED="false",
+                settings, LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", INTERNAL_AUTH_ENABLED="false",
                 CLICKHOUSE_DSN=f"chdb://{analytics_dir}",
             )  # fmt: skip
             # The embedded engine: the api process consumes (one process may open the data directory).
