@@ -31,10 +31,11 @@ from standins.transcription import WhisperStandIn
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.timeout(2700),
-    # Unfinished (2026-12-05): the footprint, the erasure and the report (complete in 2.3 s for 20 recorded answers)
-    # pass in the fleet; the wait for the analytics consumer group to commit to the end of its topics then ran out
-    # (300 s), so the final scan has not run green yet.
-    pytest.mark.skip(reason="unfinished: analytics never reports caught up in the fleet; see the module comment"),
+    # Unfinished (2026-12-05): in the fleet the footprint, the erasure, the report (2.3 s for 20 recorded answers)
+    # and the analytics catch-up pass; the final scan finds a real survivor to fix first: two analytics `events`
+    # rows whose company_id is the erased person's own id (their own account), which the warehouse's erasure
+    # does not clear.
+    pytest.mark.skip(reason="unfinished: analytics keeps the person's id as company_id; see the module comment"),
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,12 +116,17 @@ async def analytics_caught_up(platform: scenario.Platform, bootstrap: str) -> bo
         committed = await admin.list_consumer_group_offsets(group)
     finally:
         await admin.close()
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await reader.start()
     try:
-        await reader.topics()  # loads the cluster's metadata
         topics = [settings.topic(t) for t in ANALYTICS_TOPICS]
-        partitions = [TopicPartition(t, p) for t in topics for p in reader.partitions_for_topic(t) or ()]
+        # Assigning a partition makes the client fetch its topic's metadata, which lists all of them (`topics()`
+        # alone left `partitions_for_topic` empty, and the wait never saw a partition to compare).
+        reader.assign([TopicPartition(t, 0) for t in topics])
+        async with asyncio.timeout(30):
+            while not all(reader.partitions_for_topic(t) for t in topics):
+                await asyncio.sleep(0.1)
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(reader.partitions_for_topic(t) or ())]
         ends = await reader.end_offsets(partitions)
     finally:
         await reader.stop()
