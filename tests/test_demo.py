@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -25,6 +23,7 @@ from kit.testing import (
     create_topics,
     delete_topics,
     free_port,
+    load_script,
     make_service_engine,
     process_env,
     retire_stale_outbox_rows,
@@ -38,18 +37,9 @@ WEBHOOK_SECRET = "whsec_demo_test"
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-demo_module = _load("aivi_demo", ROOT / "deploy" / "demo" / "aivi_demo.py")
+demo_module = load_script("aivi_demo", ROOT / "deploy" / "demo" / "aivi_demo.py")
 # The browser journey's fleet helpers: processes with logs, stopped together; migrations in their own process.
-web_test = _load("aivi_test_web", ROOT / "tests" / "test_web.py")
+web_test = load_script("aivi_test_web", ROOT / "tests" / "test_web.py")
 
 
 async def forget_the_demo(interviews: Any, since: datetime) -> None:

@@ -12,19 +12,17 @@ Run it under the fleet lock: `flock /tmp/fleet.lock uv run pytest -q tests/test_
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from analytics.consumers import TOPICS as ANALYTICS_TOPICS
+from kit.testing import load_script
 from standins.llm import LlmStandIn
 from standins.transcription import WhisperStandIn
 
@@ -41,16 +39,7 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-scenario = _load("erasure_scenario", ROOT / "bench" / "erasure" / "scenario.py")
+scenario = load_script("erasure_scenario", ROOT / "bench" / "erasure" / "scenario.py")
 
 # Three interviews of one recording each by default; `ERASURE_INVITATIONS=4 ERASURE_RECORDED=5` gives the footprint
 # bench/erasure measures (20 recorded answers), and the test prints how long the erasure took.

@@ -14,16 +14,13 @@ and enough that every partition of every topic sees records before and after the
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
 import random
-import sys
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import asyncpg
@@ -31,6 +28,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from kit.testing import load_script
 from standins.llm import LlmStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,17 +49,8 @@ pytestmark = [
 ]
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-fleet_module = _load("journey_fleet", ROOT / "bench" / "journey" / "fleet.py")
-driver_module = _load("journey_driver", ROOT / "bench" / "journey" / "driver.py")
+fleet_module = load_script("journey_fleet", ROOT / "bench" / "journey" / "fleet.py")
+driver_module = load_script("journey_driver", ROOT / "bench" / "journey" / "driver.py")
 
 
 @pytest.fixture

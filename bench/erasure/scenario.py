@@ -20,42 +20,28 @@ analytics warehouse."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import asyncpg
 import httpx
 from minio import Minio
 
-from kit.testing import free_port, process_env, superuser_url
+from kit.testing import free_port, load_script, process_env, superuser_url
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 # The same module objects tests/test_replicas.py loads, so one process holds one copy of each.
-fleet_module = _load("journey_fleet", ROOT / "bench" / "journey" / "fleet.py")
-driver_module = _load("journey_driver", ROOT / "bench" / "journey" / "driver.py")
+fleet_module = load_script("journey_fleet", ROOT / "bench" / "journey" / "fleet.py")
+driver_module = load_script("journey_driver", ROOT / "bench" / "journey" / "driver.py")
 
 S3_ACCESS, S3_SECRET = "aivi", "aivi-dev-secret"
 BUCKET_PREFIX = "test-"

@@ -5,14 +5,17 @@ so a running `make up` is never touched."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import socket
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import asyncpg
@@ -38,6 +41,21 @@ KAFKA_BOOTSTRAP = os.environ.get("TEST_KAFKA_BOOTSTRAP", f"127.0.0.1:{os.environ
 REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '6379')}/15")
 RUN_ID = uuid.uuid4().hex[:8]
 TOPIC_PREFIX = f"test-{RUN_ID}."
+
+
+def load_script(name: str, path: Path) -> ModuleType:
+    """A Python file that is not in a package (a bench's fleet, the demo script, another root test) as module
+    `name`, loaded once per process: whoever loads it again gets the same module, so its classes stay one."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
 INTERNAL_TOKEN = "test-internal-token"
 
 
