@@ -81,10 +81,14 @@ def row_of(envelope: Envelope) -> Row:
 async def erase(warehouse: Warehouse, person_id: str, email: str = "") -> None:
     """Anonymise what analytics holds about a person: their id and every payload that named them (by id, or by
     address when the erasure gave it), whoever the event was about. The counts stay (an erased candidate still was
-    invited and completed), nothing identifies them any more."""
+    invited and completed), nothing identifies them any more. A user's own events (`user.created`) carry their id
+    as the company id too (the reference keys billing on the user), so that column is cleared where it names them:
+    the rows still count, under no company."""
     params = {"person": person_id, "email": email or person_id}
     await warehouse.command(
-        "ALTER TABLE events UPDATE candidate_id = '', payload = '{}' WHERE candidate_id = {person:String} "
+        "ALTER TABLE events UPDATE candidate_id = '', payload = '{}', "
+        "company_id = if(company_id = {person:String}, '', company_id) "
+        "WHERE candidate_id = {person:String} OR company_id = {person:String} "
         "OR positionCaseInsensitive(payload, {person:String}) > 0 "
         "OR positionCaseInsensitive(payload, {email:String}) > 0",
         params,

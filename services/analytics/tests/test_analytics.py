@@ -357,6 +357,19 @@ async def test_an_erased_candidate_leaves_counts_but_no_trace_of_them(stack: Sta
     company, template = ids(), ids()
     erased, kept = Invitation(company, template), Invitation(company, template)
     await stack.publish(*(e for i in (erased, kept) for e in (i.created(), i.opened(), i.started(), i.completed())))
+    # Their own account's event names them as its company too.
+    account = users.UserCreated(
+        user_id=uuid.UUID(erased.candidate_id),
+        company_id=uuid.UUID(erased.candidate_id),
+        external_auth_id=ids(),
+        email="gone@example.test",
+        first_name="Gone",
+        last_name="Person",
+        status="active",
+        role="candidate",
+        created_at=DAY,
+    )
+    await stack.publish(envelope(account, DAY))
     await stack.ingested()
     deleted = users.UserDeleted(
         user_id=uuid.UUID(erased.candidate_id),
@@ -368,7 +381,8 @@ async def test_an_erased_candidate_leaves_counts_but_no_trace_of_them(stack: Sta
     await stack.ingested()
 
     ((traces,),) = await stack.warehouse.rows(
-        "SELECT count() FROM events WHERE candidate_id = {c:String} OR position(payload, {c:String}) > 0",
+        "SELECT count() FROM events WHERE candidate_id = {c:String} OR company_id = {c:String} "
+        "OR position(payload, {c:String}) > 0",
         {"c": erased.candidate_id},
     )
     ((facts,),) = await stack.warehouse.rows(
