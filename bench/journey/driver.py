@@ -351,9 +351,10 @@ class Journey:
     async def wait_analysed(
         self, timeout_s: float, progress: Callable[[int, int], Awaitable[None]] | None = None
     ) -> dict[str, float]:
-        """Polls (HR's view, straight to the interviews api through the gateway) until every completed interview
-        has its analysis completed; returns when each was first seen done (monotonic seconds), also kept in
-        `analysed` when it gives up."""
+        """Polls HR's list of their invitations (through the gateway) until every completed interview has its
+        analysis completed; returns when each was first seen done (monotonic seconds), also kept in `analysed`
+        when it gives up. The list, a page per 500 invitations, and not a read per invitation: at N = 200 a read
+        each made the wait itself a stream of 200 requests against the interviews api, slowing what it timed."""
         assert self.hr is not None
         deadline = time.monotonic() + timeout_s
         # Only interviews the platform confirmed complete are analysed; a candidate stopped by an error is counted
@@ -363,20 +364,37 @@ class Journey:
         while ids - set(done):
             if time.monotonic() > deadline:
                 raise JourneyError(f"{len(ids - set(done))} of {len(ids)} analyses not done in {timeout_s:.0f}s")
-            for invitation_id in sorted(ids - set(done)):
-                response = await self.hr.client.get(f"/api/invitations/{invitation_id}")
-                if response.status_code == 401:
-                    self.hr.client.headers["Authorization"] = f"Bearer {await self.keycloak.token(self.hr.email)}"
-                    break
-                status = (response.json().get("analysis") or {}).get("status") if response.status_code == 200 else None
-                if status == "completed":
+            for item in await self._hr_list_items():
+                invitation_id = str(item["id"])
+                if invitation_id not in ids or invitation_id in done:
+                    continue
+                if item.get("analysisStatus") == "completed":
                     done[invitation_id] = time.monotonic()
-                elif status == "failed":
+                elif item.get("analysisStatus") == "failed":
                     raise JourneyError(f"the analysis of {invitation_id} failed")
             if progress is not None:
                 await progress(len(done), len(ids))
             await asyncio.sleep(1.0)
         return done
+
+    async def _hr_list_items(self) -> list[dict[str, Any]]:
+        """Every invitation HR sent (this run's HR is new, so all of them are the run's, whatever template),
+        unmeasured: polling is not a step of the journey. A page that does not answer 200 ends this poll."""
+        assert self.hr is not None
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            response = await self.hr.client.get("/api/invitations/hr", params={"limit": 500, "page": page})
+            if response.status_code == 401:
+                self.hr.client.headers["Authorization"] = f"Bearer {await self.keycloak.token(self.hr.email)}"
+                return items
+            if response.status_code != 200:
+                return items
+            listed = response.json()
+            items.extend(listed.get("items") or listed.get("data") or [])
+            if page >= int(listed.get("totalPages") or 1):
+                return items
+            page += 1
 
     async def close(self) -> None:
         for client in self._clients:

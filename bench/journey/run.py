@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import statistics
 import sys
 import time
@@ -38,6 +39,13 @@ from standins.llm import LlmStandIn
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def own_cpu_seconds() -> float:
+    """This process's CPU: the driver's 2N clients and the LLM stand-in share its one event loop and core, so a
+    driver that saturates its core would measure itself."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cpu_seconds(pid: int) -> float:
     """utime + stime of pid (its threads included), from /proc."""
     try:
@@ -56,6 +64,8 @@ class Result:
     burst_s: float
     analysed_per_min: float
     cpu: dict[str, float]  # process → CPU seconds during the run
+    driver_cpu_s: float  # this process (driver and LLM stand-in) over the same span
+    load: tuple[float, float]  # the machine's 1-minute load average at the burst's start and at the end
     db_connections: dict[str, int]  # service role → most connections at once
     llm_peak_per_min: int
     llm_calls: int
@@ -113,6 +123,8 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
         await journey.provision(size)
         llm.requests.clear()
         cpu_before = {p.name: cpu_seconds(p.process.pid) for p in fleet.procs}
+        driver_before = own_cpu_seconds()
+        load_before = os.getloadavg()[0]
         waits_before = await limiter_waits(fleet)
         started = time.monotonic()
         await journey.burst(size, concurrency=size)
@@ -125,6 +137,8 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
         analysed_s = (max(done.values()) - started) if done else float("inf")
         await journey.hr_reads()
         cpu = {p.name: cpu_seconds(p.process.pid) - cpu_before[p.name] for p in fleet.procs}
+        driver_cpu_s = own_cpu_seconds() - driver_before
+        load = (load_before, os.getloadavg()[0])
         waits_after = await limiter_waits(fleet)
     finally:
         stop.set()
@@ -148,6 +162,8 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
         burst_s=burst_s,
         analysed_per_min=len(done) / analysed_s * 60 if done else 0.0,
         cpu=cpu,
+        driver_cpu_s=driver_cpu_s,
+        load=load,
         db_connections=peaks,
         # Whole minutes only: a partial first or last minute understates the rate.
         llm_peak_per_min=max(per_minute.values(), default=0),
@@ -173,6 +189,7 @@ def report(label: str, results: list[Result], options: Options) -> None:
         window = r.burst_s
         print("  CPU seconds (busiest processes): " + ", ".join(f"{n} {s:.1f}" for n, s in busiest))
         print(f"  CPU total {sum(r.cpu.values()):.0f}s over a {window:.0f}s burst + analysis wait")
+        print(f"  driver (and LLM stand-in) CPU {r.driver_cpu_s:.1f}s; load average {r.load[0]:.1f} -> {r.load[1]:.1f}")
         print("  most DB connections at once: " + ", ".join(f"{k} {v}" for k, v in sorted(r.db_connections.items())))
         print(
             f"  LLM: {r.llm_calls} calls, busiest minute {r.llm_peak_per_min} against a limit of "
