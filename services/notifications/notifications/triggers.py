@@ -164,8 +164,7 @@ async def invitation_resent(
     candidate = await _remember(
         session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
     )
-    skip = _finished(invitation, now) if invitation is not None else None
-    await _send_invitation(session, event, candidate, skip, source, notifier, now)
+    await _send_invitation(session, event, candidate, _finished(invitation, now), source, notifier, now)
 
 
 async def _send_invitation(
@@ -233,7 +232,7 @@ async def invitation_extended(
         notifier=notifier,
         now=now,
         email=event.candidate_email,
-        skip_reason=_finished(invitation, now) if invitation is not None else None,
+        skip_reason=_finished(invitation, now),
     )
 
 
@@ -259,7 +258,7 @@ async def invitation_reset(
         source=source,
         notifier=notifier,
         now=now,
-        skip_reason=_finished(invitation, now) if invitation is not None else None,
+        skip_reason=_finished(invitation, now),
     )
 
 
@@ -277,8 +276,11 @@ def _changed_invitation(
     }
 
 
-def _finished(invitation: InvitationView, now: datetime) -> str | None:
-    """Why an invitation e-mail would be stale: the interview is done, or can no longer be taken."""
+def _finished(invitation: InvitationView | None, now: datetime) -> str | None:
+    """Why an invitation e-mail would be stale: the interview is done, or can no longer be taken. An invitation
+    the projection does not hold yet is taken to be open."""
+    if invitation is None:
+        return None
     if invitation.finished:
         return f"The invitation is already {invitation.status}."
     if invitation.expires_at is not None and invitation.expires_at <= now:
@@ -476,14 +478,35 @@ PLAN_NAMES = {"free": "Free", "plus": "Plus", "pro": "Pro"}
 BILLING_PAGE = "/profile/billing"
 
 
-async def _billing_contact(session: AsyncSession, event: billing.BillingEvent, *, now: datetime) -> str | None:
-    """The account's billing user (told in-app, and by e-mail at the billing address), or None while billing
-    knows no contact for the account: then nobody can be told, and retrying would not change that."""
+async def _tell_billing_contact(
+    session: AsyncSession,
+    event: billing.BillingEvent,
+    template: Template,
+    data: dict[str, Any],
+    source: Source,
+    *,
+    notifier: Notifier,
+    now: datetime,
+) -> None:
+    """Tell the account's billing user, in-app and by e-mail at the billing address, linked to the billing page
+    (a path of the web app; the page leads to the payment portal). While billing knows no contact for the
+    account nobody can be told, and retrying would not change that."""
     if event.billing_user_id is None:
         log.info("billing.no_contact", event_type=event.TYPE, company_id=event.company_id)
-        return None
+        return
     await _remember(session, event.billing_user_id, now=now, email=event.billing_email)
-    return event.billing_user_id
+    await notify(
+        session,
+        event.billing_user_id,
+        template,
+        BOTH,
+        data,
+        link=BILLING_PAGE,
+        source=source,
+        notifier=notifier,
+        now=now,
+        email=event.billing_email,
+    )
 
 
 async def payment_confirmed(
@@ -494,77 +517,37 @@ async def payment_confirmed(
     notifier: Notifier,
     now: datetime,
 ) -> None:
-    user_id = await _billing_contact(session, event, now=now)
-    if user_id is None:
-        return
     plan = event.new_plan if isinstance(event, billing.SubscriptionUpgraded) else event.plan_type
     paid = event.amount if isinstance(event, billing.SubscriptionUpgraded) else event.amount_paid
-    await notify(
-        session,
-        user_id,
-        Template.PAYMENT_CONFIRMED,
-        BOTH,
-        {"planName": PLAN_NAMES[plan], "planType": plan, "amount": paid, "currency": event.currency},
-        link=BILLING_PAGE,
-        source=source,
-        notifier=notifier,
-        now=now,
-        email=event.billing_email,
-    )
+    data = {"planName": PLAN_NAMES[plan], "planType": plan, "amount": paid, "currency": event.currency}
+    await _tell_billing_contact(session, event, Template.PAYMENT_CONFIRMED, data, source, notifier=notifier, now=now)
 
 
 async def payment_failed(
     session: AsyncSession, event: billing.SubscriptionPastDue, source: Source, *, notifier: Notifier, now: datetime
 ) -> None:
-    user_id = await _billing_contact(session, event, now=now)
-    if user_id is None:
-        return
-    await notify(
-        session,
-        user_id,
-        Template.PAYMENT_FAILED,
-        BOTH,
-        {
-            "planName": PLAN_NAMES[event.plan_type],
-            "planType": event.plan_type,
-            "graceUntil": event.grace_until.isoformat(),
-            "amountDue": event.amount_due,
-            "currency": event.currency,
-            "invoiceUrl": event.hosted_invoice_url,
-        },
-        # Links are paths of the web app; its billing page leads to the payment portal.
-        link=BILLING_PAGE,
-        source=source,
-        notifier=notifier,
-        now=now,
-        email=event.billing_email,
-    )
+    data = {
+        "planName": PLAN_NAMES[event.plan_type],
+        "planType": event.plan_type,
+        "graceUntil": event.grace_until.isoformat(),
+        "amountDue": event.amount_due,
+        "currency": event.currency,
+        "invoiceUrl": event.hosted_invoice_url,
+    }
+    await _tell_billing_contact(session, event, Template.PAYMENT_FAILED, data, source, notifier=notifier, now=now)
 
 
 async def quota_exceeded(
     session: AsyncSession, event: billing.QuotaExceeded, source: Source, *, notifier: Notifier, now: datetime
 ) -> None:
-    user_id = await _billing_contact(session, event, now=now)
-    if user_id is None:
-        return
-    await notify(
-        session,
-        user_id,
-        Template.QUOTA_EXCEEDED,
-        BOTH,
-        {
-            "resource": event.resource,
-            "planName": PLAN_NAMES[event.plan_type],
-            "currentUsage": event.used,
-            "limit": event.limit,
-            "period": event.period,
-        },
-        link=BILLING_PAGE,
-        source=source,
-        notifier=notifier,
-        now=now,
-        email=event.billing_email,
-    )
+    data = {
+        "resource": event.resource,
+        "planName": PLAN_NAMES[event.plan_type],
+        "currentUsage": event.used,
+        "limit": event.limit,
+        "period": event.period,
+    }
+    await _tell_billing_contact(session, event, Template.QUOTA_EXCEEDED, data, source, notifier=notifier, now=now)
 
 
 # -- scheduled ----------------------------------------------------------------------------------------------
