@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 from pydantic import BaseModel, Field
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from gateway.main import create_app
 from gateway.settings import Settings
@@ -190,6 +192,17 @@ async def own_upstream() -> AsyncIterator[Callable[[], Awaitable[StubServer]]]:
         await server.stop()
 
 
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """A test module's own stand-in upstream, served on 127.0.0.1 while the block runs: its URL."""
+    server = StubServer(app, free_port())
+    await server.start()
+    try:
+        yield server.url
+    finally:
+        await server.stop()
+
+
 @pytest.fixture(scope="session")
 def down_url() -> str:
     """An address where nothing listens: the upstreams that do not run yet."""
@@ -281,6 +294,35 @@ async def make_gateway(
 @pytest.fixture
 async def gateway(make_gateway: GatewayFactory) -> httpx.AsyncClient:
     return await make_gateway()
+
+
+# The gateway's own tables (the audit trail) per test on a rolled-back connection: kit.testing's `sessions`
+# needs `settings` and `engine`.
+
+
+@pytest.fixture
+def settings(migrated: Settings) -> Settings:
+    return migrated
+
+
+@pytest.fixture(scope="session")
+async def engine(migrated: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = make_service_engine(migrated)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def make_audited_gateway(make_gateway: GatewayFactory, sessions: async_sessionmaker[Any]) -> GatewayFactory:
+    """Like `make_gateway`, with the gateway's audit rows on the test's rolled-back connection (the table
+    refuses deletes, so rows a test committed could not be cleared)."""
+
+    async def make(**overrides: Any) -> httpx.AsyncClient:
+        client = await make_gateway(**overrides)
+        client.app_state.sessions = sessions  # type: ignore[attr-defined]
+        return client
+
+    return make
 
 
 @pytest.fixture

@@ -27,9 +27,9 @@ from gateway.settings import Settings
 from kit.contracts.privacy import ERASURE_REQUESTED, INVITATION_ERASED, InvitationErased, SubjectErasureRequested
 from kit.db import transaction
 from kit.events import Envelope
-from kit.testing import INTERNAL_TOKEN, make_service_engine, superuser_url
+from kit.testing import INTERNAL_TOKEN, superuser_url
 
-from .conftest import GatewayFactory, StubServer, free_port
+from .conftest import GatewayFactory, free_port, serving
 
 RECORDED_IN = str(uuid.uuid4())
 # The candidate every stub interview and recording belongs to, but UNCLAIMED's, whom no account claimed.
@@ -110,30 +110,13 @@ def upstream_app() -> FastAPI:
 
 @pytest.fixture(scope="module")
 async def services() -> AsyncIterator[str]:
-    server = StubServer(upstream_app(), free_port())
-    await server.start()
-    yield server.url
-    await server.stop()
+    async with serving(upstream_app()) as url:
+        yield url
 
 
 @pytest.fixture
-def settings(migrated: Settings) -> Settings:
-    return migrated
-
-
-@pytest.fixture(scope="session")
-async def engine(migrated: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = make_service_engine(migrated)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def gateway(make_gateway: GatewayFactory, services: str, sessions: async_sessionmaker[Any]) -> httpx.AsyncClient:
-    """The gateway with its audit rows on the test's rolled-back connection (the table refuses deletes)."""
-    client = await make_gateway(interviews_url=services, analysis_url=services, media_url=services)
-    client.app_state.sessions = sessions  # type: ignore[attr-defined]
-    return client
+async def gateway(make_audited_gateway: GatewayFactory, services: str) -> httpx.AsyncClient:
+    return await make_audited_gateway(interviews_url=services, analysis_url=services, media_url=services)
 
 
 def as_user(role: str, company: str | None, user: str | None = None) -> dict[str, str]:

@@ -14,13 +14,12 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from gateway.audit import AuditEvent
-from gateway.settings import Settings
-from kit.testing import INTERNAL_TOKEN, make_service_engine
+from kit.testing import INTERNAL_TOKEN
 
-from .conftest import GatewayFactory, StubServer, free_port
+from .conftest import GatewayFactory, serving
 
 
 class Interviews:
@@ -70,30 +69,13 @@ def interviews() -> Interviews:
 
 @pytest.fixture(scope="module")
 async def services(interviews: Interviews) -> AsyncIterator[str]:
-    server = StubServer(upstream_app(interviews), free_port())
-    await server.start()
-    yield server.url
-    await server.stop()
+    async with serving(upstream_app(interviews)) as url:
+        yield url
 
 
 @pytest.fixture
-def settings(migrated: Settings) -> Settings:
-    return migrated
-
-
-@pytest.fixture(scope="session")
-async def engine(migrated: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = make_service_engine(migrated)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def gateway(make_gateway: GatewayFactory, services: str, sessions: async_sessionmaker[Any]) -> httpx.AsyncClient:
-    """The gateway with its audit rows on the test's rolled-back connection (the table refuses deletes)."""
-    client = await make_gateway(interviews_url=services, analysis_url=services)
-    client.app_state.sessions = sessions  # type: ignore[attr-defined]
-    return client
+async def gateway(make_audited_gateway: GatewayFactory, services: str) -> httpx.AsyncClient:
+    return await make_audited_gateway(interviews_url=services, analysis_url=services)
 
 
 def hr(user: str, company: str) -> dict[str, str]:
