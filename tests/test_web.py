@@ -24,7 +24,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import pytest
@@ -35,12 +35,17 @@ from devstack.config import ALL_TOPICS, KEYCLOAK_CLIENT_ID, KEYCLOAK_TEST_REALM,
 from kit.settings import ServiceSettings
 from kit.testing import (
     RUN_ID,
+    LoggedProcess,
+    alembic_upgrade_apart,
     create_topics,
     delete_topics,
     free_port,
+    log_tails,
     process_env,
     retire_stale_outbox_rows,
     settings_for_tests,
+    start_logged,
+    stop_logged,
 )
 from standins.llm import LlmStandIn
 from standins.transcription import WhisperStandIn
@@ -68,59 +73,24 @@ pytestmark = [
 
 
 @dataclass
-class Proc:
-    name: str
-    process: asyncio.subprocess.Process
-    log: Path
-
-
-@dataclass
 class Fleet:
     """Every process this test started, with its log, stopped together."""
 
-    procs: list[Proc] = field(default_factory=list)
-    _files: list[IO[bytes]] = field(default_factory=list)
+    procs: list[LoggedProcess] = field(default_factory=list)
 
-    async def spawn(self, name: str, argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> Proc:
-        LOGS.mkdir(parents=True, exist_ok=True)
-        log = LOGS / f"{name}.log"
-        file = log.open("wb")
-        self._files.append(file)
-        process = await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL, stdout=file, stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,  # npm's children (next) leave with it
-        )  # fmt: skip
-        proc = Proc(name, process, log)
+    async def spawn(self, name: str, argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> LoggedProcess:
+        proc = await start_logged(name, argv, env=env, cwd=cwd, log=LOGS / f"{name}.log")
         self.procs.append(proc)
         return proc
 
     async def stop(self) -> None:
-        for proc in self.procs:
-            if proc.process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.process.pid, signal.SIGTERM)
-
-        async def wait(proc: Proc) -> None:
-            try:
-                await asyncio.wait_for(proc.process.wait(), 20)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.process.pid, signal.SIGKILL)
-                await proc.process.wait()
-
-        await asyncio.gather(*(wait(p) for p in self.procs))
-        for file in self._files:
-            file.close()
+        await stop_logged(self.procs, grace_s=20.0)
 
     def tails(self, lines: int = 40) -> str:
-        out = []
-        for proc in self.procs:
-            text = proc.log.read_text(errors="replace").splitlines()[-lines:] if proc.log.exists() else []
-            out.append(f"----- {proc.name} (exit {proc.process.returncode}) {proc.log}\n" + "\n".join(text))
-        return "\n".join(out)
+        return log_tails(self.procs, lines)
 
 
-async def wait_until_up(fleet: Fleet, proc: Proc, url: str) -> None:
+async def wait_until_up(fleet: Fleet, proc: LoggedProcess, url: str) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     async with httpx.AsyncClient(timeout=2.0) as http:
         while time.monotonic() < deadline:
@@ -244,15 +214,7 @@ def service_settings(service: str) -> ServiceSettings:
 
 
 def migrate(service: str, settings: ServiceSettings) -> None:
-    """A service's migrations in a process of its own, as a deployment runs them: every service's models share
-    the kit's metadata, so loading all of them into this interpreter would make one service's table names
-    constrain every other's."""
-    service_dir = ROOT / "services" / service
-    argv = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "heads"]
-    result = subprocess.run(
-        argv, cwd=service_dir, env=process_env(settings), capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"{service} migrations failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    alembic_upgrade_apart(ROOT / "services" / service, settings)
 
 
 def has_module(service: str, module: str) -> bool:

@@ -17,13 +17,11 @@ import importlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import asyncpg
 import httpx
@@ -32,13 +30,18 @@ from devstack.config import ALL_TOPICS, KEYCLOAK_TEST_REALM, Ports
 from devstack.postgres import provisioning_sql
 from kit.settings import ServiceSettings
 from kit.testing import (
+    LoggedProcess,
+    alembic_upgrade_apart,
     create_topics,
     delete_topics,
     free_port,
+    log_tails,
     process_env,
     retire_stale_outbox_rows,
     role_url,
     settings_for_tests,
+    start_logged,
+    stop_logged,
     superuser_url,
 )
 
@@ -52,12 +55,11 @@ STARTUP_TIMEOUT_S = 300.0
 
 
 @dataclass
-class Proc:
-    name: str
+class Proc(LoggedProcess):
+    """A `kit.roles` process of a service: the roles it runs, its liveness/metrics port and api port if any."""
+
     service: str
     roles: tuple[str, ...]
-    process: asyncio.subprocess.Process
-    log: Path
     metrics_port: int
     api_port: int | None = None
 
@@ -93,7 +95,6 @@ class Fleet:
     procs: list[Proc] = field(default_factory=list)
     settings: dict[str, ServiceSettings] = field(default_factory=dict)
     gateway_urls: list[str] = field(default_factory=list)
-    _files: list[IO[bytes]] = field(default_factory=list)
 
     @property
     def logs(self) -> Path:
@@ -108,19 +109,13 @@ class Fleet:
         api_port: int | None,
         metrics_port: int | None = None,
     ) -> Proc:
-        self.logs.mkdir(parents=True, exist_ok=True)
-        log = self.logs / f"{name}.log"
-        file = log.open("wb")
-        self._files.append(file)
         metrics = metrics_port or free_port()
         env = {**env, "SERVICE_ROLES": ",".join(roles), "METRICS_PORT": str(metrics)}
         if api_port is not None:
             env["PORT"] = str(api_port)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kit.roles", service, env=env, cwd=ROOT,
-            stdin=asyncio.subprocess.DEVNULL, stdout=file, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        proc = Proc(name, service, roles, process, log, metrics, api_port)
+        argv = [sys.executable, "-m", "kit.roles", service]
+        started = await start_logged(name, argv, env=env, cwd=ROOT, log=self.logs / f"{name}.log")
+        proc = Proc(name, started.process, started.log, service, roles, metrics, api_port)
         self.procs.append(proc)
         return proc
 
@@ -133,29 +128,10 @@ class Fleet:
             os.killpg(proc.process.pid, signal.SIGKILL)
 
     async def stop(self) -> None:
-        for proc in self.procs:
-            if proc.process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.process.pid, signal.SIGTERM)
-
-        async def wait(proc: Proc) -> None:
-            try:
-                await asyncio.wait_for(proc.process.wait(), 30)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.process.pid, signal.SIGKILL)
-                await proc.process.wait()
-
-        await asyncio.gather(*(wait(p) for p in self.procs))
-        for file in self._files:
-            file.close()
+        await stop_logged(self.procs, grace_s=30.0)
 
     def tails(self, lines: int = 30) -> str:
-        out = []
-        for proc in self.procs:
-            text = proc.log.read_text(errors="replace").splitlines()[-lines:] if proc.log.exists() else []
-            out.append(f"----- {proc.name} (exit {proc.process.returncode}) {proc.log}\n" + "\n".join(text))
-        return "\n".join(out)
+        return log_tails(self.procs, lines)
 
 
 def service_settings(service: str, database: str = "") -> ServiceSettings:
@@ -181,14 +157,7 @@ async def provision_database(database: str) -> None:
 
 
 def migrate(service: str, settings: ServiceSettings) -> None:
-    """In a process of its own: every service's models share the kit's metadata."""
-    service_dir = ROOT / "services" / service
-    argv = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "heads"]
-    result = subprocess.run(
-        argv, cwd=service_dir, env=process_env(settings), capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{service} migrations failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    alembic_upgrade_apart(ROOT / "services" / service, settings)
 
 
 def _extra(options: Options, urls: dict[str, str]) -> dict[str, dict[str, str]]:

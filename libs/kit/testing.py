@@ -5,12 +5,15 @@ so a running `make up` is never touched."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
+import signal
 import socket
+import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -107,6 +110,67 @@ def process_env(settings: ServiceSettings, **extra: str) -> dict[str, str]:
         "OUTBOX_POLL_INTERVAL_S": "0.5",
         **extra,
     }
+
+
+@dataclass
+class LoggedProcess:
+    """A process a test or bench started in a session of its own, its output (stdout and stderr) in `log`."""
+
+    name: str
+    process: asyncio.subprocess.Process
+    log: Path
+
+
+async def start_logged(name: str, argv: list[str], *, env: dict[str, str], cwd: Path, log: Path) -> LoggedProcess:
+    """`argv` in a new session (its children, e.g. npm's, leave with it), writing to `log` (made afresh)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    # The child keeps its own copy of the descriptor: this process's copy is closed once it started.
+    with log.open("wb") as file:
+        process = await asyncio.create_subprocess_exec(
+            *argv, env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL, stdout=file, stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    return LoggedProcess(name, process, log)
+
+
+async def stop_logged(procs: Sequence[LoggedProcess], *, grace_s: float) -> None:
+    """SIGTERM to every process's session, then SIGKILL to those still running after `grace_s`."""
+    for proc in procs:
+        if proc.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.process.pid, signal.SIGTERM)
+
+    async def wait(proc: LoggedProcess) -> None:
+        try:
+            await asyncio.wait_for(proc.process.wait(), grace_s)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.process.pid, signal.SIGKILL)
+            await proc.process.wait()
+
+    await asyncio.gather(*(wait(p) for p in procs))
+
+
+def log_tails(procs: Sequence[LoggedProcess], lines: int) -> str:
+    """The last `lines` of each process's log under its name and exit status: what a failing test prints."""
+    out = []
+    for proc in procs:
+        text = proc.log.read_text(errors="replace").splitlines()[-lines:] if proc.log.exists() else []
+        out.append(f"----- {proc.name} (exit {proc.process.returncode}) {proc.log}\n" + "\n".join(text))
+    return "\n".join(out)
+
+
+def alembic_upgrade_apart(service_dir: Path, settings: ServiceSettings) -> None:
+    """A service's migrations in a process of their own, as a deployment runs them: every service's models share
+    the kit's metadata, so loading several services' into one interpreter would make one service's table names
+    constrain every other's (a fleet of services on one database migrates each this way)."""
+    argv = [sys.executable, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "heads"]
+    result = subprocess.run(
+        argv, cwd=service_dir, env=process_env(settings), capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        name = service_dir.name
+        raise RuntimeError(f"{name} migrations failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
 async def retire_stale_outbox_rows(settings: ServiceSettings) -> None:
