@@ -184,3 +184,27 @@ def invitation_created(
         hr_email=hr.email,
         hr_name="Grace Hopper",
     )
+
+
+def invitation_completed(
+    created: interviews.InvitationCreated, *, at: datetime, ai_blind: bool | None = None
+) -> interviews.InvitationCompleted:
+    """The interview of `created` finished (three answers) as the interviews service announces it; `ai_blind`
+    says whether reviewers rate before they see the analysis (None: the event does not say)."""
+    return interviews.InvitationCompleted(
+        invitation_id=created.invitation_id,
+        candidate_id=created.candidate_id,
+        company_id=created.company_id,
+        template_id=created.template_id,
+        template_title=created.template_title,
+        company_name=created.company_name,
+        completed_at=at,
+        completed_reason="manual",
+        language="en",
+        questions=[],
+        responses=[],
+        hr_user_id=created.invited_by,
+        hr_email=created.hr_email,
+        response_count=3,
+        ai_blind=ai_blind,
+    )

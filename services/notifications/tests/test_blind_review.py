@@ -19,32 +19,12 @@ from notifications import worker
 from notifications.domain import Channel, Notification, Recipient, Template
 from notifications.webhooks.domain import WebhookDelivery, WebhookEndpoint
 
-from .conftest import invitation_created
+from .conftest import invitation_completed, invitation_created
 
 SCORE_LINE = "Overall score: 87 / 100. Recommendation: consider."
 RATE_FIRST = "open the review to rate first"
 # What would give the score or verdict away (the links' ids and tokens may hold any digits, so not "87" alone).
 GIVEAWAYS = ("87 / 100", "score 87", "Overall score", "Recommendation", "consider")
-
-
-def completed(created: interviews.InvitationCreated, at: datetime, *, ai_blind: bool) -> interviews.InvitationCompleted:
-    return interviews.InvitationCompleted(
-        invitation_id=created.invitation_id,
-        candidate_id=created.candidate_id,
-        company_id=created.company_id,
-        template_id=created.template_id,
-        template_title=created.template_title,
-        company_name=created.company_name,
-        completed_at=at,
-        completed_reason="manual",
-        language="en",
-        questions=[],
-        responses=[],
-        hr_user_id=created.invited_by,
-        hr_email=created.hr_email,
-        response_count=3,
-        ai_blind=ai_blind,
-    )
 
 
 def analysed(created: interviews.InvitationCreated, at: datetime) -> analysis.AnalysisCompleted:
@@ -94,7 +74,7 @@ async def test_a_blind_interview_s_analysis_ready_email_and_in_app_item_hold_no_
 ) -> None:
     created = invitation_created(candidate, hr, expires_at=clock.now + timedelta(days=7))
     await apply(created)
-    await apply(completed(created, clock.now, ai_blind=True))
+    await apply(invitation_completed(created, at=clock.now, ai_blind=True))
     await apply(analysed(created, clock.now))
 
     await worker.sweep_emails(worker_ctx)
@@ -118,7 +98,7 @@ async def test_an_interview_not_rated_blind_still_tells_hr_the_score_and_verdict
 ) -> None:
     created = invitation_created(candidate, hr, expires_at=clock.now + timedelta(days=7))
     await apply(created)
-    await apply(completed(created, clock.now, ai_blind=False))
+    await apply(invitation_completed(created, at=clock.now, ai_blind=False))
     await apply(analysed(created, clock.now))
 
     await worker.sweep_emails(worker_ctx)
@@ -153,7 +133,7 @@ async def test_a_german_hr_user_is_told_in_german_to_rate_a_blind_interview_firs
         recipient = await session.get(Recipient, hr.id)
         assert recipient is not None
         recipient.language = "de"
-    await apply(completed(created, clock.now, ai_blind=True))
+    await apply(invitation_completed(created, at=clock.now, ai_blind=True))
     await apply(analysed(created, clock.now))
 
     in_app = await analysis_ready(sessions, hr.id, Channel.IN_APP)
@@ -182,7 +162,7 @@ async def test_the_analysis_completed_webhook_omits_the_score_and_verdict_of_an_
         )
         session.add(endpoint)
     await apply(created)
-    await apply(completed(created, clock.now, ai_blind=ai_blind))
+    await apply(invitation_completed(created, at=clock.now, ai_blind=ai_blind))
     await apply(analysed(created, clock.now))
 
     async with sessions() as session:

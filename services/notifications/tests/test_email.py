@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from kit.contracts import interviews, users
+from kit.contracts import users
 from kit.db import transaction
 from kit.testing import outbox_events
 from notifications import commands, worker
 from notifications.commands import Notifier, Source
 from notifications.domain import SWITCHABLE, Channel, Notification, NotificationStatus, Recipient, Template
 
-from .conftest import invitation_created
+from .conftest import invitation_completed, invitation_created
 
 SAMPLES: dict[Template, tuple[dict[str, Any], str | None, str]] = {
     Template.WELCOME: ({"name": "Grace", "role": "hr"}, "/dashboard", "Hello Grace"),
@@ -316,24 +316,7 @@ async def test_an_invitation_already_completed_when_its_event_is_replayed_sends_
 ) -> None:
     event = invitation_created(candidate, hr, expires_at=clock.now + timedelta(days=7))
     await apply(event)
-    await apply(
-        interviews.InvitationCompleted(
-            invitation_id=event.invitation_id,
-            candidate_id=candidate.id,
-            company_id=hr.id,
-            template_id=event.template_id,
-            template_title=event.template_title,
-            company_name="Acme",
-            completed_at=clock.now,
-            completed_reason="manual",
-            language="en",
-            questions=[],
-            responses=[],
-            hr_user_id=hr.id,
-            hr_email=hr.email,
-            response_count=0,
-        )
-    )
+    await apply(invitation_completed(event, at=clock.now))
     # The invitation's event again, under a new id: what replaying the topic from an earlier offset delivers.
     await apply(event)
 

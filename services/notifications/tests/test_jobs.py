@@ -20,26 +20,7 @@ from notifications.commands import Notifier
 from notifications.consumers import TOPICS, handlers
 from notifications.domain import Channel, Notification
 
-from .conftest import invitation_created
-
-
-def completed(created: interviews.InvitationCreated, at: datetime) -> interviews.InvitationCompleted:
-    return interviews.InvitationCompleted(
-        invitation_id=created.invitation_id,
-        candidate_id=created.candidate_id,
-        company_id=created.company_id,
-        template_id=created.template_id,
-        template_title=created.template_title,
-        company_name=created.company_name,
-        completed_at=at,
-        completed_reason="manual",
-        language="en",
-        questions=[],
-        responses=[],
-        hr_user_id=created.invited_by,
-        hr_email=created.hr_email,
-        response_count=3,
-    )
+from .conftest import invitation_completed, invitation_created
 
 
 async def notifications_of(sessions: Any, recipient_id: str, template: str) -> list[Notification]:
@@ -82,7 +63,7 @@ async def test_a_completed_interview_gets_no_reminder(
     expires = clock.now + timedelta(days=3)
     created = invitation_created(candidate, hr, expires_at=expires)
     await apply(created)
-    await apply(completed(created, clock.now))
+    await apply(invitation_completed(created, at=clock.now))
 
     clock.now = expires - timedelta(hours=1)
 
@@ -111,8 +92,8 @@ async def test_the_weekly_digest_counts_each_hr_users_last_seven_days(
     invitations = [invitation_created(c, hr, expires_at=clock.now + timedelta(days=10)) for c in candidates]
     for created in invitations:
         await apply(created)
-    await apply(completed(invitations[0], clock.now))
-    await apply(completed(invitations[1], clock.now))
+    await apply(invitation_completed(invitations[0], at=clock.now))
+    await apply(invitation_completed(invitations[1], at=clock.now))
     await apply(
         interviews.CandidateApproved(
             invitation_id=invitations[1].invitation_id,
