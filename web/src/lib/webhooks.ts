@@ -51,7 +51,7 @@ export const WEBHOOK_EVENTS = [
   { value: "invitation.created", label: "Invitation sent", description: "A candidate was invited to an interview." },
   { value: "invitation.started", label: "Interview started", description: "A candidate began an interview." },
   { value: "invitation.completed", label: "Interview completed", description: "A candidate finished an interview." },
-  { value: "analysis.completed", label: "Analysis completed", description: "The AI scores of an interview are ready." },
+  { value: "analysis.completed", label: "Analysis completed", description: "The AI scores of an interview are ready. For a blind review the call says so and carries no score." },
   { value: "analysis.failed", label: "Analysis failed", description: "An interview could not be analysed." },
   { value: "candidate.approved", label: "Candidate approved", description: "HR approved a candidate." },
   { value: "candidate.rejected", label: "Candidate rejected", description: "HR rejected a candidate." },
