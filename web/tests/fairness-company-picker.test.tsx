@@ -1,12 +1,11 @@
-import axe from "axe-core";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import FairnessPage from "@/app/(app)/hr/fairness/page";
 import FairnessPrintPage from "@/app/(app)/hr/fairness/print/page";
 import { configureApi, setFetch } from "@/lib/api";
 import type { FairnessReport } from "@/lib/fairness";
-import { profileKeys, type Me } from "@/lib/profile";
+import { a11yFindings } from "./a11y";
+import { gateway, report, show } from "./fairness-fixtures";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -18,52 +17,10 @@ vi.mock("next/navigation", () => ({
   useSearchParams: () => search.params,
 }));
 
-let asked: string[] = [];
-
-function gateway(answer: (key: string) => { status?: number; json?: unknown; text?: string } | undefined) {
-  asked = [];
-  setFetch(async (input, init) => {
-    const url = new URL(String(input));
-    const key = `${init?.method ?? "GET"} ${url.pathname}${url.search}`;
-    asked.push(key);
-    const found = answer(key);
-    if (!found) return new Response(JSON.stringify({ code: "NOT_MOCKED", error: key }), { status: 404 });
-    if (found.text !== undefined) return new Response(found.text, { status: 200, headers: { "content-type": "text/csv" } });
-    return new Response(JSON.stringify(found.json), { status: found.status ?? 200, headers: { "content-type": "application/json" } });
-  });
-}
-
-function show(ui: React.ReactElement, role: string) {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  client.setQueryData(profileKeys.me, { id: "u1", email: "u@example.com", firstName: "U", lastName: "V", role, language: "en" } as Me);
-  return render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>);
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
-
-function report(over: Partial<FairnessReport> = {}): FairnessReport {
-  return {
-    companyId: null,
-    templateId: null,
-    templateTitle: null,
-    generatedAt: "2030-01-15T09:00:00Z",
-    decided: 0,
-    scored: 0,
-    medianScore: null,
-    exclusionShare: 0.02,
-    minimumSample: 50,
-    minimumGroup: 10,
-    sampleTooSmall: true,
-    tables: [],
-    templates: [{ id: "t-1", title: "Backend engineer", decided: 3 }],
-    ...over,
-  } as FairnessReport;
+/** An account whose report holds no decision yet, with one template three interviews were decided on. */
+function empty(over: Partial<FairnessReport> = {}): FairnessReport {
+  const none = { decided: 0, scored: 0, medianScore: null, sampleTooSmall: true, tables: [] };
+  return report({ companyId: null, ...none, templates: [{ id: "t-1", title: "Backend engineer", decided: 3 }], ...over });
 }
 
 const COMPANIES = {
@@ -86,10 +43,10 @@ describe("the adverse-impact report's company picker", () => {
   it("lets an admin pick any company, which starts the template choice again, and is axe clean", async () => {
     gateway((key) => {
       if (key === "GET /api/hr/companies?page=1&limit=100") return { json: COMPANIES };
-      if (key === "GET /api/fairness/report") return { json: report() };
+      if (key === "GET /api/fairness/report") return { json: empty() };
       return undefined;
     });
-    show(<FairnessPage />, "admin");
+    show(<FairnessPage />, { role: "admin" });
 
     const picker = (await screen.findByLabelText("Company")) as HTMLSelectElement;
     await screen.findByRole("option", { name: "Globex" });
@@ -106,13 +63,13 @@ describe("the adverse-impact report's company picker", () => {
     const clicked = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => undefined);
     URL.createObjectURL = vi.fn(() => "blob:report");
     URL.revokeObjectURL = vi.fn();
-    gateway((key) => {
+    const calls = gateway((key) => {
       if (key === "GET /api/hr/companies?page=1&limit=100") return { json: COMPANIES };
-      if (key === "GET /api/fairness/report?companyId=c-acme") return { json: report({ companyId: "c-acme" }) };
+      if (key === "GET /api/fairness/report?companyId=c-acme") return { json: empty({ companyId: "c-acme" }) };
       if (key === "GET /api/fairness/report.csv?companyId=c-acme") return { text: "table,category\n" };
       return undefined;
     });
-    show(<FairnessPage />, "admin");
+    show(<FairnessPage />, { role: "admin" });
 
     await screen.findByRole("option", { name: "Backend engineer (3 decided)" });
     await waitFor(() => expect((screen.getByLabelText("Company") as HTMLSelectElement).value).toBe("c-acme"));
@@ -121,26 +78,26 @@ describe("the adverse-impact report's company picker", () => {
     expect(replace).toHaveBeenLastCalledWith("/hr/fairness?companyId=c-acme&templateId=t-1");
     await act(async () => fireEvent.click(screen.getByRole("button", { name: /Download CSV/ })));
     await waitFor(() => expect(clicked).toHaveBeenCalled());
-    expect(asked).toContain("GET /api/fairness/report.csv?companyId=c-acme");
+    expect(calls.map((c) => c.key)).toContain("GET /api/fairness/report.csv?companyId=c-acme");
     clicked.mockRestore();
   });
 
   it("is not offered to an HR user, whose report is always their own company's", async () => {
-    gateway((key) => (key === "GET /api/fairness/report" ? { json: report({ companyId: "c-acme" }) } : undefined));
-    show(<FairnessPage />, "hr");
+    const calls = gateway((key) => (key === "GET /api/fairness/report" ? { json: empty({ companyId: "c-acme" }) } : undefined));
+    show(<FairnessPage />, { role: "hr" });
 
     await screen.findByRole("option", { name: "Backend engineer (3 decided)" });
     expect(screen.queryByLabelText("Company")).toBeNull();
-    expect(asked.some((key) => key.includes("/api/hr/companies"))).toBe(false);
+    expect(calls.some((c) => c.key.includes("/api/hr/companies"))).toBe(false);
   });
 
   it("says plainly when the companies cannot be listed", async () => {
     gateway((key) => {
       if (key === "GET /api/hr/companies?page=1&limit=100") return { status: 503, json: { code: "SERVICE_UNAVAILABLE", error: "The service is busy, try again" } };
-      if (key === "GET /api/fairness/report") return { json: report() };
+      if (key === "GET /api/fairness/report") return { json: empty() };
       return undefined;
     });
-    show(<FairnessPage />, "admin");
+    show(<FairnessPage />, { role: "admin" });
 
     expect(await screen.findByText("Could not load the companies")).toBeTruthy();
   });
@@ -148,9 +105,9 @@ describe("the adverse-impact report's company picker", () => {
   it("prints the chosen company's report and links back to it", async () => {
     search.params = new URLSearchParams({ companyId: "c-acme", templateId: "t-1" });
     gateway((key) =>
-      key === "GET /api/fairness/report?templateId=t-1&companyId=c-acme" ? { json: report({ companyId: "c-acme", templateId: "t-1", templateTitle: "Backend engineer" }) } : undefined,
+      key === "GET /api/fairness/report?templateId=t-1&companyId=c-acme" ? { json: empty({ companyId: "c-acme", templateId: "t-1", templateTitle: "Backend engineer" }) } : undefined,
     );
-    show(<FairnessPrintPage />, "admin");
+    show(<FairnessPrintPage />, { role: "admin" });
 
     expect(await screen.findByRole("heading", { name: "Adverse-impact report", level: 1 })).toBeTruthy();
     expect(screen.getByRole("link", { name: /Back to the report/ }).getAttribute("href")).toBe("/hr/fairness?companyId=c-acme&templateId=t-1");

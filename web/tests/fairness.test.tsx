@@ -1,13 +1,12 @@
-import axe from "axe-core";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import FairnessPage from "@/app/(app)/hr/fairness/page";
 import FairnessPrintPage from "@/app/(app)/hr/fairness/print/page";
 import { SelfIdentificationCard } from "@/components/fairness/self-identification-card";
 import { configureApi, setFetch } from "@/lib/api";
-import { formatRate, formatRatio, rowNotes, type FairnessReport, type GroupRow } from "@/lib/fairness";
-import { profileKeys, type Me } from "@/lib/profile";
+import { formatRate, formatRatio, rowNotes } from "@/lib/fairness";
+import { a11yFindings } from "./a11y";
+import { gateway, report, row, show } from "./fairness-fixtures";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -18,90 +17,6 @@ vi.mock("next/navigation", () => ({
   usePathname: () => "/hr/fairness",
   useSearchParams: () => search.params,
 }));
-
-type Call = { key: string; body?: unknown };
-let calls: Call[] = [];
-
-function gateway(answer: (key: string, body: unknown) => { status?: number; json?: unknown; text?: string } | undefined) {
-  calls = [];
-  setFetch(async (input, init) => {
-    const url = new URL(String(input));
-    const key = `${init?.method ?? "GET"} ${url.pathname}${url.search}`;
-    const body = typeof init?.body === "string" ? JSON.parse(init.body) : undefined;
-    calls.push({ key, body });
-    const found = answer(key, body);
-    if (!found) return new Response(JSON.stringify({ code: "NOT_MOCKED", error: key }), { status: 404 });
-    if (found.status === 204) return new Response(null, { status: 204 });
-    if (found.text !== undefined) return new Response(found.text, { status: 200, headers: { "content-type": "text/csv" } });
-    return new Response(JSON.stringify(found.json), { status: found.status ?? 200, headers: { "content-type": "application/json" } });
-  });
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
-
-function show(ui: React.ReactElement, language = "en") {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  client.setQueryData(profileKeys.me, { id: "c1", email: "c@example.com", firstName: "C", lastName: "D", role: "candidate", language } as Me);
-  return render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>);
-}
-
-function row(over: Partial<GroupRow>): GroupRow {
-  return {
-    category: "male",
-    label: "Male",
-    applicants: 50,
-    selected: 30,
-    selectionRate: 0.6,
-    selectionImpactRatio: 1,
-    scored: 50,
-    aboveMedian: 30,
-    scoringRate: 0.6,
-    scoringImpactRatio: 1,
-    excluded: false,
-    flagged: false,
-    smallGroup: false,
-    ...over,
-  };
-}
-
-const unknown = row({ category: "unknown", label: "Unknown / not provided", applicants: 9, selected: 3, selectionRate: 3 / 9, selectionImpactRatio: null, scoringImpactRatio: null });
-
-function report(over: Partial<FairnessReport> = {}): FairnessReport {
-  return {
-    companyId: "acme",
-    templateId: null,
-    templateTitle: null,
-    generatedAt: "2030-01-15T09:00:00Z",
-    decided: 100,
-    scored: 96,
-    medianScore: 60,
-    exclusionShare: 0.02,
-    minimumSample: 50,
-    minimumGroup: 10,
-    sampleTooSmall: false,
-    tables: [
-      {
-        dimension: "sex",
-        rows: [
-          row({}),
-          row({ category: "female", label: "Female", applicants: 40, selected: 18, selectionRate: 0.45, selectionImpactRatio: 0.75, flagged: true }),
-          row({ category: "another", label: "Another sex", applicants: 1, selected: 1, selectionRate: 1, selectionImpactRatio: null, scoringImpactRatio: null, excluded: true }),
-        ],
-        unknown,
-      },
-      { dimension: "raceEthnicity", rows: [row({ category: "white", label: "White" })], unknown },
-      { dimension: "intersectional", rows: [row({ category: "male:white", label: "Male · White" })], unknown },
-    ],
-    templates: [{ id: "t-1", title: "Backend engineer", decided: 100 }],
-    ...over,
-  };
-}
 
 beforeEach(() => {
   configureApi("http://gateway.test");
@@ -125,12 +40,12 @@ describe("the report's numbers in words", () => {
 
 describe("the voluntary self-identification card", () => {
   it("offers each question with 'prefer not to say', saves the answers as chosen, and is axe clean", async () => {
-    gateway((key, body) => {
+    const calls = gateway((key, body) => {
       if (key === "GET /api/self-identification") return { json: { provided: false, sex: null, raceEthnicity: null, updatedAt: null } };
       if (key === "PUT /api/self-identification") return { json: { provided: true, ...(body as object), updatedAt: "2030-01-15T09:00:00Z" } };
       return undefined;
     });
-    show(<SelfIdentificationCard />);
+    show(<SelfIdentificationCard />, { role: "candidate" });
 
     await screen.findByRole("group", { name: "Sex" });
     const share = screen.getByRole("button", { name: "Share my answers" });
@@ -154,12 +69,12 @@ describe("the voluntary self-identification card", () => {
   });
 
   it("withdraws the answers already shared", async () => {
-    gateway((key) => {
+    const calls = gateway((key) => {
       if (key === "GET /api/self-identification") return { json: { provided: true, sex: "female", raceEthnicity: null, updatedAt: "2030-01-15T09:00:00Z" } };
       if (key === "DELETE /api/self-identification") return { status: 204 };
       return undefined;
     });
-    show(<SelfIdentificationCard />);
+    show(<SelfIdentificationCard />, { role: "candidate" });
 
     const female = await screen.findByRole("radio", { name: "Female" });
     expect((female as HTMLInputElement).checked).toBe(true);
@@ -176,7 +91,7 @@ describe("the voluntary self-identification card", () => {
       if (key === "PUT /api/self-identification") return { status: 503, json: { code: "UNAVAILABLE", error: "Service unavailable" } };
       return undefined;
     });
-    show(<SelfIdentificationCard />, "de");
+    show(<SelfIdentificationCard />, { role: "candidate", language: "de" });
 
     await screen.findByRole("group", { name: "Geschlecht" });
     expect(screen.getByRole("heading", { name: "Freiwillige Selbstauskunft" })).toBeTruthy();
@@ -222,7 +137,7 @@ describe("the adverse-impact report page", () => {
     const clicked = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => undefined);
     URL.createObjectURL = vi.fn(() => "blob:report");
     URL.revokeObjectURL = vi.fn();
-    gateway((key) => {
+    const calls = gateway((key) => {
       if (key === "GET /api/fairness/report?templateId=t-1") return { json: report({ templateId: "t-1", templateTitle: "Backend engineer" }) };
       if (key === "GET /api/fairness/report.csv?templateId=t-1") return { text: "table,category\n" };
       return undefined;
