@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import statistics
@@ -67,6 +68,8 @@ class Result:
     driver_cpu_s: float  # this process (driver and LLM stand-in) over the same span
     load: tuple[float, float]  # the machine's 1-minute load average at the burst's start and at the end
     db_connections: dict[str, int]  # service role → most connections at once
+    db_lock_waits: dict[str, int]  # service role → most sessions at once waiting for a lock (a row's, mostly)
+    db_idle_in_tx: dict[str, int]  # service role → most sessions at once idle inside an open transaction
     llm_peak_per_min: int
     llm_calls: int
     limiter_wait_s: float
@@ -90,16 +93,21 @@ async def limiter_waits(fleet: Fleet) -> tuple[float, float]:
     return total, count
 
 
-async def db_sampler(peaks: dict[str, int], stop: asyncio.Event) -> None:
+async def db_sampler(peaks: dict[str, dict[str, int]], stop: asyncio.Event) -> None:
+    """Once a second, per role: sessions, those waiting for a lock, those idle in a transaction (a connection
+    held while its process awaits something else, e.g. another service's answer); the most of each kept."""
     conn = await asyncpg.connect(superuser_url().replace("+asyncpg", ""))
     try:
         while not stop.is_set():
             rows = await conn.fetch(
-                "SELECT usename, count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
-                "AND usename IS NOT NULL GROUP BY usename"
+                "SELECT usename, count(*) AS n, count(*) FILTER (WHERE wait_event_type = 'Lock') AS locked, "
+                "count(*) FILTER (WHERE state = 'idle in transaction') AS idle_tx FROM pg_stat_activity "
+                "WHERE datname = current_database() AND usename IS NOT NULL GROUP BY usename"
             )
             for row in rows:
-                peaks[row["usename"]] = max(peaks.get(row["usename"], 0), int(row["n"]))
+                for kind in ("n", "locked", "idle_tx"):
+                    seen = peaks.setdefault(kind, {})
+                    seen[row["usename"]] = max(seen.get(row["usename"], 0), int(row[kind]))
             await asyncio.sleep(1.0)
     finally:
         await conn.close()
@@ -114,7 +122,7 @@ def percentile(values: list[float], q: float) -> float:
 async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Result:
     keycloak = Keycloak(KEYCLOAK)
     journey = Journey(fleet.gateway_urls, keycloak, new_run_id(), secret)
-    peaks: dict[str, int] = {}
+    peaks: dict[str, dict[str, int]] = {}
     stop = asyncio.Event()
     sampler = asyncio.create_task(db_sampler(peaks, stop))
     try:
@@ -135,7 +143,8 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
             journey.stats.errors["analysis"].append(str(exc))
             done = journey.analysed
         analysed_s = (max(done.values()) - started) if done else float("inf")
-        await journey.hr_reads()
+        with contextlib.suppress(JourneyError):  # counted under hr_list / hr_read
+            await journey.hr_reads()
         cpu = {p.name: cpu_seconds(p.process.pid) - cpu_before[p.name] for p in fleet.procs}
         driver_cpu_s = own_cpu_seconds() - driver_before
         load = (load_before, os.getloadavg()[0])
@@ -164,13 +173,19 @@ async def run_size(fleet: Fleet, llm: LlmStandIn, size: int, secret: str) -> Res
         cpu=cpu,
         driver_cpu_s=driver_cpu_s,
         load=load,
-        db_connections=peaks,
+        db_connections=peaks.get("n", {}),
+        db_lock_waits={k: v for k, v in peaks.get("locked", {}).items() if v},
+        db_idle_in_tx={k: v for k, v in peaks.get("idle_tx", {}).items() if v},
         # Whole minutes only: a partial first or last minute understates the rate.
         llm_peak_per_min=max(per_minute.values(), default=0),
         llm_calls=len(llm.requests),
         limiter_wait_s=waits_after[0] - waits_before[0],
         limiter_waited_calls=int(waits_after[1] - waits_before[1]),
     )
+
+
+def by_role(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
 
 
 def report(label: str, results: list[Result], options: Options) -> None:
@@ -184,13 +199,20 @@ def report(label: str, results: list[Result], options: Options) -> None:
         if r.retries:
             print("  retried after a 503 (overload): " + ", ".join(f"{k} {v}" for k, v in r.retries.items()))
         for step, messages in r.errors.items():
-            print(f"  ERRORS {step}: {len(messages)}, first: {messages[0]}")
+            # "METHOD path: STATUS body" (or ": ExceptionName"): the answers by status, then the first in full.
+            statuses: dict[str, int] = {}
+            for message in messages:
+                status = message.split(": ", 1)[-1].split(" ", 1)[0]
+                statuses[status] = statuses.get(status, 0) + 1
+            print(f"  ERRORS {step}: {len(messages)} {statuses}, first: {messages[0]}")
         busiest = sorted(r.cpu.items(), key=lambda kv: -kv[1])[:6]
         window = r.burst_s
         print("  CPU seconds (busiest processes): " + ", ".join(f"{n} {s:.1f}" for n, s in busiest))
         print(f"  CPU total {sum(r.cpu.values()):.0f}s over a {window:.0f}s burst + analysis wait")
         print(f"  driver (and LLM stand-in) CPU {r.driver_cpu_s:.1f}s; load average {r.load[0]:.1f} -> {r.load[1]:.1f}")
-        print("  most DB connections at once: " + ", ".join(f"{k} {v}" for k, v in sorted(r.db_connections.items())))
+        print(f"  most DB connections at once: {by_role(r.db_connections)}")
+        print(f"  most waiting for a lock: {by_role(r.db_lock_waits)}")
+        print(f"  most idle in transaction: {by_role(r.db_idle_in_tx)}")
         print(
             f"  LLM: {r.llm_calls} calls, busiest minute {r.llm_peak_per_min} against a limit of "
             f"{options.llm_requests_per_minute}/min per analysis worker process; limiter wait "
