@@ -1,7 +1,7 @@
 """`bench/erasure`: how long a candidate's erasure takes end to end, from the request to the report saying done.
 
 The whole fleet (bench/journey's, with analytics, transcription on the Whisper stand-in and analysis on the LLM
-stand-in) on the test database, realm, buckets and this run's topics. A candidate with `--invitations`
+stand-in) on a database of its own, the test realm, buckets and this run's topics. A candidate with `--invitations`
 interviews of `--recorded` recordings each (default 4 x 5 = 20 recorded answers, each uploaded to S3,
 transcribed and scored) and everything else scenario.py gives them; HR reviews and decides. Then the candidate
 asks for the erasure through the gateway and the report is polled (every 0.25 s) until it says complete.

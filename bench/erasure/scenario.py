@@ -2,8 +2,8 @@
 
 Shared by `tests/test_erasure.py` (the proof that nothing of an erased candidate remains) and `bench/erasure/run.py`
 (the time an erasure of 20 recorded answers takes). The fleet is bench/journey's (every service behind the
-gateway, as `make up` runs them, on the test database, realm, buckets and this run's topics), with analytics
-added on an embedded ClickHouse in a directory of the run's, so its tables can be read once it stopped.
+gateway, as `make up` runs them, on a database of its own, the test realm, buckets and this run's topics), with
+analytics added on an embedded ClickHouse in a directory of the run's, so its tables can be read once it stopped.
 
 The footprint: a Keycloak account that registers with the platform, fills its profile, uploads an avatar and
 self-identifies; HR invites it several times; each invitation is answered in text (naming the candidate) and
@@ -13,7 +13,7 @@ that names the candidate; the decisions and invitations are mailed (notification
 ingested (analytics).
 
 The scan looks for every identifier of the person (account id, e-mail, last name, invitation and recording
-ids) in every text, uuid, json and array column of every table of every schema of the test database, in every
+ids) in every text, uuid, json and array column of every table of every schema of the fleet's database, in every
 key and every piece of metadata of the objects in the run's buckets, and in every string column of the
 analytics warehouse."""
 
@@ -47,6 +47,9 @@ S3_ACCESS, S3_SECRET = "aivi", "aivi-dev-secret"
 BUCKET_PREFIX = "test-"
 # Column types a person's identifier can be written into.
 TEXT_TYPES = ("text", "character varying", "character", "uuid", "json", "jsonb", "ARRAY", "USER-DEFINED")
+# The fleet's own database: nothing of another run (a suite's scratch tables, another fleet's relay) is in it, so
+# the scan reads only what this fleet wrote and the run needs no other fleet to be stopped.
+DATABASE = "aivi_erasure"
 # Wait for any asynchronous step (analysis, transcription, mail, erasure) at most this long: a busy machine is slow.
 PATIENCE_S = 900.0
 
@@ -133,13 +136,14 @@ async def run_platform(
     options = fleet_module.Options(
         llm_url=llm_url,
         label=label,
+        database=DATABASE,
         env={"media": {"TRANSCRIPTION_API_KEY": "stand-in-key", "TRANSCRIPTION_BASE_URL": whisper_url}},
     )
     keycloak = driver_module.Keycloak(fleet_module.KEYCLOAK)
     analytics_dir = work / "clickhouse"
     try:
         async with fleet_module.run_fleet(kafka_bootstrap, options) as fleet:
-            settings = fleet_module.service_settings("analytics")
+            settings = fleet_module.service_settings("analytics", DATABASE)
             await asyncio.to_thread(fleet_module.migrate, "analytics", settings)
             env = process_env(
                 settings, LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", INTERNAL_AUTH_ENABLED="false",
@@ -384,8 +388,8 @@ class Hit:
 
 
 async def scan_postgres(needles: dict[str, str]) -> list[Hit]:
-    """Every text-like column of every table of every schema of the test database, for every needle."""
-    conn = await asyncpg.connect(superuser_url().replace("+asyncpg", ""))
+    """Every text-like column of every table of every schema of the fleet's database, for every needle."""
+    conn = await asyncpg.connect(f"{superuser_url().replace('+asyncpg', '').rsplit('/', 1)[0]}/{DATABASE}")
     try:
         columns = await conn.fetch(
             """
@@ -407,7 +411,8 @@ async def scan_postgres(needles: dict[str, str]) -> list[Hit]:
         labels, values = list(needles), [f"%{v}%" for v in needles.values()]
         for (schema, table), names in tables.items():
             # An outbox row is told apart by the event it holds (the erasure's own events name what they erase).
-            kind = "t.event_type" if table == "outbox" else "''"
+            # Other suites' scratch tables may be named so too: only a table with the column is read so.
+            kind = "t.event_type" if table == "outbox" and "event_type" in names else "''"
             for column in names:
                 found = await conn.fetch(
                     f'SELECT n, {kind} AS kind, count(*) AS rows FROM "{schema}"."{table}" t, unnest($1::text[]) '
@@ -482,6 +487,9 @@ def scan_clickhouse(data_dir: Path, needles: dict[str, str]) -> list[Hit]:
 async def keycloak_holds(keycloak: Any, who: Candidate) -> list[Hit]:
     """The realm's account of the person, by id and by address."""
     hits = []
+    # A fresh admin token: the cached one (master realm, one minute) has expired by the end of a long run, and a
+    # 401 would read as an account left behind.
+    keycloak._admin = {}
     by_id = await keycloak.http.get(
         f"/admin/realms/{keycloak.realm}/users/{who.keycloak_id}", headers=await keycloak._admin_headers()
     )
