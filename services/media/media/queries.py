@@ -7,10 +7,9 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from minio.error import S3Error
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit import db
 from kit.auth import Principal
 from kit.domain import utcnow
 from kit.errors import NotFound
@@ -28,10 +27,18 @@ from media.schemas import PartsView, PartUrl, PlaybackView, StoredPartView, Uplo
 from media.settings import Settings
 from media.storage import Storage, StoredPart
 
+# The object and its invitation in one statement, built once: each SQLAlchemy statement costs a round trip and
+# ~600 µs of CPU, a read's largest part, and a statement built per call is cache-keyed again on every call.
+_WITH_INVITATION = (
+    select(MediaObject, InvitationRef)
+    .outerjoin(InvitationRef, InvitationRef.invitation_id == MediaObject.invitation_id)
+    .where(MediaObject.id == bindparam("media_id"))
+)
+
 
 async def visible(session: AsyncSession, media_id: uuid.UUID, *, caller: Principal) -> MediaObject:
-    media = await db.get(session, MediaObject, media_id)
-    invitation = await db.get(session, InvitationRef, media.invitation_id) if media is not None else None
+    row = (await session.execute(_WITH_INVITATION, {"media_id": media_id})).one_or_none()
+    media, invitation = (row.MediaObject, row.InvitationRef) if row is not None else (None, None)
     return access.ensure_may_see(caller, media, invitation, media_id)
 
 
