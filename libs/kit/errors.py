@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -158,6 +159,16 @@ def install_error_handlers(app: FastAPI, *, stale_version_code: str = "VERSION_C
             return error_response(request, 409, "CONFLICT", "The resource already exists")
         log.exception("http.unhandled_error", path=request.url.path)
         return error_response(request, 500, "INTERNAL_ERROR", "Internal server error")
+
+    # No pooled connection came free within the pool's timeout: the service is overloaded (every connection busy
+    # or held while it awaits another service), not broken. A 503 with Retry-After, as for any upstream that is
+    # unavailable, so a client tries again later; found by bench/journey at 200 simultaneous first sign-ins.
+    @app.exception_handler(PoolTimeout)
+    async def on_pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("db.pool_exhausted", path=request.url.path, error=str(exc).split(" (Background", 1)[0])
+        return error_response(
+            request, 503, "SERVICE_UNAVAILABLE", "The service is busy; try again shortly", headers={"Retry-After": "5"}
+        )
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
