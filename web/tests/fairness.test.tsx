@@ -174,6 +174,10 @@ describe("the printable report", () => {
     expect(await screen.findByRole("heading", { name: "Adverse-impact report", level: 1 })).toBeTruthy();
     expect(screen.getAllByRole("table")).toHaveLength(3);
     expect(screen.queryByRole("list", { name: "Sex: categories" })).toBeNull();
+    // Wider than a phone, each table scrolls inside a frame a keyboard can reach (on paper it wraps instead).
+    const frame = screen.getByRole("region", { name: "Sex: table" });
+    expect([frame.tabIndex, frame.className.includes("overflow-x-auto")]).toEqual([0, true]);
+    expect(within(frame).getByRole("table", { name: /^Sex:/ })).toBeTruthy();
     const signOff = screen.getByRole("region", { name: "Auditor sign-off" });
     for (const line of ["Auditor name", "Organisation", "Date", "Signature"]) expect(within(signOff).getByText(line)).toBeTruthy();
     expect(screen.getByRole("button", { name: /Print or save as PDF/ })).toBeTruthy();

@@ -6,6 +6,10 @@ import { Alert } from "@/components/ui/feedback";
 import { formatRate, formatRatio, rowNotes, TABLE_TITLES, type FairnessReport, type GroupRow, type GroupTable } from "@/lib/fairness";
 import { cn, formatDate } from "@/lib/utils";
 
+/** A finger needs about 44 px: the report's buttons and pickers are that tall on a phone, their usual size from `sm` up. */
+export const TAP_BUTTON = "h-11 sm:h-9";
+export const TAP_SELECT = "h-11 sm:h-10";
+
 /** The figures the report rests on, and the warning when they are too few to conclude anything. */
 export function ReportSummary({ report }: { report: FairnessReport }) {
   return (
@@ -63,8 +67,14 @@ export function ReportTable({ table, printable = false }: { table: GroupTable; p
         {title}
       </h2>
       {table.rows.length === 0 && <p className="text-sm text-muted-foreground">Nobody in scope shared this yet.</p>}
-      {/* On paper nothing may scroll out of sight: the printable table wraps instead. */}
-      <div className={cn("rounded-lg border", printable ? "print:text-xs" : "hidden overflow-x-auto md:block")}>
+      {/* Ten columns are wider than a phone: on screen the table scrolls inside its frame (focusable, so a keyboard
+          can scroll it too). On paper nothing may scroll out of sight: the printable table wraps instead. */}
+      <div
+        role="region"
+        aria-label={`${title}: table`}
+        tabIndex={0}
+        className={cn("overflow-x-auto rounded-lg border", printable ? "print:overflow-visible print:text-xs" : "hidden md:block")}
+      >
         <table className="w-full text-sm">
           <caption className="sr-only">{`${title}: rates and impact ratios per category`}</caption>
           <thead className="bg-muted/50 text-left">

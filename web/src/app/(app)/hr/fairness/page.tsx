@@ -4,7 +4,7 @@ import { Download, Printer } from "lucide-react";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import * as React from "react";
-import { MethodNotes, ReportSummary, ReportTable } from "@/components/fairness/report";
+import { MethodNotes, ReportSummary, ReportTable, TAP_BUTTON, TAP_SELECT } from "@/components/fairness/report";
 import { Button } from "@/components/ui/button";
 import { ErrorState, LoadingBlock, PageHeader } from "@/components/ui/feedback";
 import { Field, NativeSelect } from "@/components/ui/input";
@@ -53,10 +53,10 @@ function Fairness() {
         description="Whether your decisions and the AI's scores treat groups of candidates alike, from candidates' voluntary self-identification. Only counts are shown, never a person."
         actions={
           <div className="flex flex-wrap gap-2">
-            <Button variant="outline" size="sm" onClick={() => void csv()} disabled={download.busy || !report.data}>
+            <Button variant="outline" size="sm" className={TAP_BUTTON} onClick={() => void csv()} disabled={download.busy || !report.data}>
               <Download className="h-4 w-4" aria-hidden /> {download.busy ? "Preparing…" : "Download CSV"}
             </Button>
-            <Button asChild size="sm">
+            <Button asChild size="sm" className={TAP_BUTTON}>
               <Link href={printHref}>
                 <Printer className="h-4 w-4" aria-hidden /> Printable page
               </Link>
@@ -69,6 +69,7 @@ function Fairness() {
           <Field id="fairness-company" label="Company" className="w-full sm:w-72">
             <NativeSelect
               id="fairness-company"
+              className={TAP_SELECT}
               value={companyId}
               // Another company has other templates: the choice starts again from all of them.
               onChange={(e) => router.replace(reportHref({ companyId: e.target.value }))}
@@ -88,6 +89,7 @@ function Fairness() {
         <Field id="fairness-template" label="Template" className="w-full sm:w-72">
           <NativeSelect
             id="fairness-template"
+            className={TAP_SELECT}
             value={templateId}
             onChange={(e) => router.replace(reportHref({ companyId, templateId: e.target.value }))}
           >

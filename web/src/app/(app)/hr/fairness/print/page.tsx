@@ -4,11 +4,11 @@ import { ArrowLeft, Printer } from "lucide-react";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import * as React from "react";
-import { MethodNotes, ReportSummary, ReportTable } from "@/components/fairness/report";
+import { MethodNotes, ReportSummary, ReportTable, TAP_BUTTON } from "@/components/fairness/report";
 import { Button } from "@/components/ui/button";
 import { ErrorState, LoadingBlock } from "@/components/ui/feedback";
 import { reportHref, useFairnessReport, type FairnessReport } from "@/lib/fairness";
-import { formatDate } from "@/lib/utils";
+import { cn, formatDate } from "@/lib/utils";
 
 // On paper only the report: the app's header and navigation, and this page's buttons, stay on screen.
 const PRINT_CSS = `@media print {
@@ -36,10 +36,10 @@ function Printable() {
     <div className="space-y-4">
       <style>{PRINT_CSS}</style>
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <Link href={back} className="inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+        <Link href={back} className={cn("inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground", TAP_BUTTON)}>
           <ArrowLeft className="h-4 w-4" aria-hidden /> Back to the report
         </Link>
-        <Button size="sm" onClick={() => window.print()} disabled={!report.data}>
+        <Button size="sm" className={TAP_BUTTON} onClick={() => window.print()} disabled={!report.data}>
           <Printer className="h-4 w-4" aria-hidden /> Print or save as PDF
         </Button>
       </div>
