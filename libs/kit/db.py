@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import namedtuple
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar, overload
@@ -215,6 +215,24 @@ class Query(Generic[R]):
         arguments = self._arguments(params)
         if session.autoflush and (session.new or session.dirty or session.deleted):
             await session.flush()
+        bind = session.bind
+        if (
+            isinstance(bind, AsyncEngine)
+            and not session.in_transaction()
+            and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        ):
+            # A read session that holds no connection yet: the statement borrows one from the pool for itself,
+            # without the session's and Connection's machinery around a checkout (half of a fast read's CPU).
+            # Under autocommit nothing ties it to the session's later statements.
+            borrowed = await bind.raw_connection()
+
+            async def invalidate_borrowed(exc: BaseException) -> None:
+                borrowed.invalidate(exc)
+
+            try:
+                return self._processed(await self._fetch(borrowed.driver_connection, arguments, invalidate_borrowed))
+            finally:
+                borrowed.close()
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         driver: asyncpg.Connection = raw.driver_connection
@@ -222,17 +240,27 @@ class Query(Generic[R]):
             # A transaction's first statement: SQLAlchemy's adapter issues its BEGIN, which a statement on the
             # driver would skip, so that one goes through SQLAlchemy (its rows come processed).
             return (await connection.execute(self.statement, dict(params))).all()
+        return self._processed(await self._fetch(driver, arguments, connection.invalidate))
+
+    async def _fetch(
+        self,
+        driver: asyncpg.Connection,
+        arguments: list[Any],
+        invalidate: Callable[[BaseException], Awaitable[None]],
+    ) -> list[asyncpg.Record]:
         try:
-            records = await driver.fetch(self.sql, *arguments)
+            return await driver.fetch(self.sql, *arguments)  # type: ignore[no-any-return]
         except Exception as exc:
             if not driver.is_closed():
                 raise
             # A dropped connection, as SQLAlchemy's dialect tells one: it is not returned to the pool, and the
             # caller sees the error a statement through the session would raise.
-            await connection.invalidate(exc)
+            await invalidate(exc)
             raise DBAPIError(self.sql, arguments, exc, connection_invalidated=True) from exc
+
+    def _processed(self, records: list[asyncpg.Record]) -> Sequence[Sequence[Any]]:
         if not self._processors:
-            return records  # type: ignore[no-any-return]
+            return records
         rows = []
         for record in records:
             values = list(record)

@@ -181,6 +181,21 @@ async def test_a_read_session_reads_committed_rows_and_leaves_no_transaction_ope
         assert raw.driver_connection is not None and not raw.driver_connection.is_in_transaction()
 
 
+async def test_a_read_session_holding_no_connection_borrows_one_for_the_statement_and_gives_it_back(
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    thing = a_thing()
+    await committed(sessions, thing)
+    pool = engine.sync_engine.pool
+    reads = make_read_sessionmaker(engine, service="kit_test", schema="kit_test")
+    async with reads() as read:
+        assert await THING_BY_ID.one(read, id=thing.id) is not None
+        assert not read.in_transaction() and pool.checkedout() == 0  # type: ignore[attr-defined]
+        await read.connection()  # once the session holds one, queries run on it
+        assert await THING_BY_ID.one(read, id=thing.id) is not None
+        assert pool.checkedout() == 1  # type: ignore[attr-defined]
+
+
 async def test_a_query_reads_through_the_tests_rolled_back_connection(engine: AsyncEngine) -> None:
     """As in a service's suite: `kit.testing`'s sessions join one outer transaction, rolled back at the end."""
     async with engine.begin() as conn:
