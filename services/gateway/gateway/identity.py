@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 
 from gateway.rbac import RULES
-from gateway.revocation import ensure_not_revoked
+from gateway.revocation import DenyListRead, ensure_not_revoked
 from gateway.settings import Settings
 from kit.auth import ROLES, primary_role, verify_internal_token
 from kit.errors import Forbidden, Unauthorized, UnsupportedMediaType
@@ -133,8 +133,11 @@ async def authenticate(request: Request) -> Identity | None:
     if token is None:
         return None
     claims = await state.tokens.verify(token)
-    # After the cache too: a token verified a minute ago may have been signed out since.
-    await ensure_not_revoked(state.redis, claims)
+    # After the cache too: a token verified a minute ago may have been signed out since. The rate limit read the
+    # entries of these very claims in its round trip (the verifier hands out one claims object per token).
+    read: DenyListRead | None = getattr(request.state, "deny_list", None)
+    entries = read.entries if read is not None and read.claims is claims else None
+    await ensure_not_revoked(state.redis, claims, entries=entries)
     roles = token_roles(claims)
     user_id = await state.saga.ensure_user(claims)
     return Identity(

@@ -4,17 +4,25 @@ every gateway replica shares them. Over the limit is a 429 with the error envelo
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
 
 import structlog
 from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.identity import bearer_token
+from gateway.revocation import DenyListRead, revocation_keys
 from gateway.tokens import InvalidToken
 from kit.auth import verify_internal_token
 from kit.errors import error_response
@@ -25,29 +33,64 @@ log = structlog.get_logger("gateway.limits")
 UNLIMITED_PATHS = frozenset({"/health", "/health/live", "/health/ready", "/health/circuits", "/ready", "/metrics"})
 
 
+# The sliding window counter of `limits` (its own script, so the counts and `get_window_stats` agree), run
+# here through the kit's Redis client: it goes in one pipeline with the caller's deny-list read.
+ACQUIRE_SCRIPT = (files("limits.resources.redis.lua_scripts") / "acquire_sliding_window.lua").read_text()
+KEY_PREFIX = "gateway:api-ratelimit"
+
+
+@dataclass(frozen=True)
+class Admission:
+    """The rate limit's answer: `wait` None when the caller may go on (the hit is counted), else the seconds to
+    wait; `reads`, the values of the keys read in the same round trip (None when they could not be read)."""
+
+    wait: int | None
+    reads: list[Any] | None = None
+
+
 class ApiLimiter:
-    def __init__(self, redis_url: str, *, signed_in: str, anonymous: str) -> None:
-        self.limiter = SlidingWindowCounterRateLimiter(
-            RedisStorage(f"async+{redis_url}", key_prefix="gateway:api-ratelimit")
-        )
+    def __init__(self, redis: Redis, redis_url: str, *, signed_in: str, anonymous: str) -> None:
+        self.redis = redis
         self.signed_in = parse(signed_in)
         self.anonymous = parse(anonymous)
+        # Only on the way to a 429: how long until the window lets the caller in again.
+        self.limiter = SlidingWindowCounterRateLimiter(RedisStorage(f"async+{redis_url}", key_prefix=KEY_PREFIX))
+        self._sha = hashlib.sha1(ACQUIRE_SCRIPT.encode()).hexdigest()
 
-    async def retry_after(self, key: str) -> int | None:
-        """None when the caller keyed `key` may go on (the hit is counted); else the seconds to wait."""
+    def window_keys(self, item: RateLimitItem, key: str) -> tuple[str, str]:
+        """The previous and current window of `key`, named as `limits`' Redis storage names them."""
+        current = f"{KEY_PREFIX}:{{{item.key_for(key)}}}"
+        return f"{current}/-1", current
+
+    async def admit(self, key: str, *, read: Sequence[str] = ()) -> Admission:
+        """Counts a hit against the caller keyed `key` and, in the same round trip, reads the keys `read` (a
+        failed read is None, for the caller to read again; a failed hit raises)."""
         item = self.signed_in if key.startswith("user:") else self.anonymous
-        if await self.limiter.hit(item, key):
-            return None
-        return await self._wait(item, key)
-
-    async def _wait(self, item: RateLimitItem, key: str) -> int:
+        hit, reads = await self._execute(item, key, read)
+        if isinstance(hit, NoScriptError):  # Redis restarted or was flushed since the script was loaded
+            await self.redis.script_load(ACQUIRE_SCRIPT)
+            hit, reads = await self._execute(item, key, read)
+        if isinstance(hit, Exception):
+            raise hit
+        if hit:
+            return Admission(None, reads)
         stats = await self.limiter.get_window_stats(item, key)
-        return max(1, math.ceil(stats.reset_time - time.time()))
+        return Admission(max(1, math.ceil(stats.reset_time - time.time())), reads)
+
+    async def _execute(self, item: RateLimitItem, key: str, read: Sequence[str]) -> tuple[Any, list[Any] | None]:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.evalsha(self._sha, 2, *self.window_keys(item, key), str(item.amount), str(item.get_expiry()), "1")
+        if read:
+            pipe.mget(read)
+        results = await pipe.execute(raise_on_error=False)
+        reads = results[1] if read and not isinstance(results[1], Exception) else None
+        return results[0], reads
 
 
-async def caller_key(request: Request) -> str:
-    """Who the request counts against. A token that does not verify counts against the client's address, so
-    sending made-up tokens gives no fresh allowance, and nobody can spend another user's."""
+async def caller(request: Request) -> tuple[str, dict[str, Any] | None]:
+    """Who the request counts against, and their verified claims when a token names them. A token that does not
+    verify counts against the client's address, so sending made-up tokens gives no fresh allowance, and nobody
+    can spend another user's."""
     state = request.app.state
     settings = state.settings
     presented = request.headers.get("x-internal-token")
@@ -57,15 +100,15 @@ async def caller_key(request: Request) -> str:
         and verify_internal_token(presented, settings.internal_token.get_secret_value())
         and request.headers.get("x-user-id")
     ):
-        return f"user:{request.headers['x-user-id']}"
+        return f"user:{request.headers['x-user-id']}", None
     token = bearer_token(request)
     if token is not None:
         try:
-            claims = await state.tokens.verify(token)
-            return f"user:{claims['sub']}"
+            claims: dict[str, Any] = await state.tokens.verify(token)
+            return f"user:{claims['sub']}", claims
         except InvalidToken:
             pass
-    return f"ip:{request.client.host if request.client else 'unknown'}"
+    return f"ip:{request.client.host if request.client else 'unknown'}", None
 
 
 class RateLimitMiddleware:
@@ -78,12 +121,20 @@ class RateLimitMiddleware:
             return
         request = Request(scope)
         limiter: ApiLimiter = request.app.state.api_limiter
+        claims = None
         try:
-            wait = await limiter.retry_after(await caller_key(request))
+            key, claims = await caller(request)
+            # A signed-in caller's deny-list entries are read in the rate limit's round trip: authenticating them
+            # then needs no second one (the entries are this request's, read before it is answered).
+            admission = await limiter.admit(key, read=revocation_keys(claims) if claims is not None else ())
         except Exception as exc:
-            # Redis down must not take the API down with it: the request goes through unlimited, and is logged.
+            # Redis down must not take the API down with it: the request goes through unlimited, and is logged
+            # (the deny-list is then read, and fails closed, where the caller is authenticated).
             log.warning("ratelimit.unavailable", error=type(exc).__name__)
-            wait = None
+            admission = Admission(None)
+        if admission.reads is not None and claims is not None:
+            request.state.deny_list = DenyListRead(claims, admission.reads)
+        wait = admission.wait
         if wait is None:
             await self.app(scope, receive, send)
             return

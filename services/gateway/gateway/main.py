@@ -60,7 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.companies = CompanyResolver(upstreams["users"], ttl_s=settings.identity_cache_ttl_s)
         app.state.limiter = MovingWindowRateLimiter(storage)
         app.state.api_limiter = ApiLimiter(
-            settings.redis_url, signed_in=settings.api_rate_limit, anonymous=settings.api_anonymous_rate_limit
+            app.state.redis,
+            settings.redis_url,
+            signed_in=settings.api_rate_limit,
+            anonymous=settings.api_anonymous_rate_limit,
         )
         app.state.docs = Aggregator(http, {u.name: u.base_url for u in upstreams_from(settings)})
         try:

@@ -7,6 +7,8 @@ every gateway replica, and expire with the longest-lived token they can concern.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -34,19 +36,37 @@ def _key(kind: str, value: str) -> str:
     return f"{PREFIX}{kind}:{value}"
 
 
-async def ensure_not_revoked(redis: Redis, claims: dict[str, Any]) -> None:
-    """Refuses a verified token whose session, id or user was revoked; one Redis round trip. Fails closed:
-    when the list cannot be read, a token that may be revoked is not let through."""
-    keys = [
+@dataclass(frozen=True)
+class DenyListRead:
+    """The deny-list entries of `revocation_keys(claims)`, read earlier in this request (by the rate limit)."""
+
+    claims: dict[str, Any]
+    entries: Sequence[bytes | None]
+
+
+def revocation_keys(claims: dict[str, Any]) -> list[str]:
+    """The deny-list entries that concern a verified token: its session, its id and its user."""
+    return [
         _key("sid", str(claims.get("sid") or "-")),
         _key("jti", str(claims.get("jti") or "-")),
         _key("sub", str(claims["sub"])),
     ]
-    try:
-        sid, jti, sub = await redis.mget(keys)
-    except RedisError as exc:
-        log.error("revocation.check_failed", error=repr(exc))
-        raise RevocationUnavailable("Sign-in checks are unavailable; try again in a moment") from exc
+
+
+async def ensure_not_revoked(
+    redis: Redis, claims: dict[str, Any], *, entries: Sequence[bytes | None] | None = None
+) -> None:
+    """Refuses a verified token whose session, id or user was revoked. `entries`: the values of
+    `revocation_keys(claims)` when this request already read them (the rate limit reads them in its own round
+    trip); else one Redis round trip. Fails closed: when the list cannot be read, a token that may be revoked
+    is not let through."""
+    if entries is None:
+        try:
+            entries = await redis.mget(revocation_keys(claims))
+        except RedisError as exc:
+            log.error("revocation.check_failed", error=repr(exc))
+            raise RevocationUnavailable("Sign-in checks are unavailable; try again in a moment") from exc
+    sid, jti, sub = entries
     if sid is not None or jti is not None:
         raise TokenRevoked("This session has ended; sign in again")
     # Token times are whole seconds: a token issued in the second of the revocation is refused too.

@@ -15,6 +15,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 
+from gateway import limits as limits_module
+from gateway.limits import Admission, ApiLimiter
 from gateway.main import create_app
 from gateway.settings import Settings
 from kit.testing import INTERNAL_TOKEN, REDIS_URL
@@ -98,3 +100,42 @@ async def test_a_signed_in_user_is_counted_by_their_keycloak_id(replica: Replica
     statuses = [(await gateway.get("/api/templates", headers=bearer)).status_code for _ in range(5)]
     assert 429 not in statuses
     assert_throttled(await gateway.get("/api/templates", headers=bearer))
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    client = Redis.from_url(REDIS_URL)
+    yield client
+    await client.aclose()
+
+
+async def test_hits_are_counted_in_the_windows_limits_reads_so_retry_after_sees_them(redis: Redis) -> None:
+    limiter = ApiLimiter(redis, REDIS_URL, signed_in="10/minute", anonymous="5/minute")
+    user, address = f"user:{uuid.uuid4()}", f"ip:{uuid.uuid4()}"
+    for _ in range(3):
+        assert (await limiter.admit(user)).wait is None
+    assert (await limiter.admit(address)).wait is None
+    assert (await limiter.limiter.get_window_stats(limiter.signed_in, user)).remaining == 7
+    assert (await limiter.limiter.get_window_stats(limiter.anonymous, address)).remaining == 4
+
+
+async def test_the_keys_read_with_a_hit_come_back_with_its_answer(redis: Redis) -> None:
+    limiter = ApiLimiter(redis, REDIS_URL, signed_in="2/minute", anonymous="2/minute")
+    user, present, absent = f"user:{uuid.uuid4()}", f"test:{uuid.uuid4()}", f"test:{uuid.uuid4()}"
+    await redis.set(present, "1", ex=60)
+    assert await limiter.admit(user, read=[present, absent]) == Admission(None, [b"1", None])
+    await limiter.admit(user)
+    refused = await limiter.admit(user, read=[present, absent])
+    assert refused.reads == [b"1", None]
+    assert refused.wait is not None and 1 <= refused.wait <= 60
+
+
+async def test_a_redis_that_does_not_know_the_script_yet_is_taught_it_and_the_hit_counts(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A script text no Redis has seen (a comment of its own): its first call meets NOSCRIPT, as after a restart.
+    monkeypatch.setattr(limits_module, "ACQUIRE_SCRIPT", f"{limits_module.ACQUIRE_SCRIPT}\n-- {uuid.uuid4()}")
+    limiter = ApiLimiter(redis, REDIS_URL, signed_in="10/minute", anonymous="5/minute")
+    user = f"user:{uuid.uuid4()}"
+    assert (await limiter.admit(user)).wait is None
+    assert (await limiter.limiter.get_window_stats(limiter.signed_in, user)).remaining == 9

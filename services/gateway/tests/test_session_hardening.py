@@ -514,6 +514,23 @@ async def test_a_users_revocation_spares_tokens_issued_after_it_so_a_reactivated
     _refused(await gateway.get("/auth/me", headers=auth), 401, "ACCESS_TOKEN_REVOKED")
 
 
+async def test_the_deny_list_is_read_in_the_rate_limits_round_trip_and_a_revocation_still_counts_at_once(
+    gateway: Any, fresh_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = await fresh_user("oneread")
+    token = (await _password_grant(user["email"], user["password"]))["access_token"]
+    auth = {"authorization": f"Bearer {token}"}
+    redis = gateway.app_state.redis
+
+    async def second_read(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the deny-list was read in a round trip of its own")
+
+    monkeypatch.setattr(redis, "mget", second_read)
+    assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
+    await revoke_subject(redis, user["id"], ttl_s=60)
+    _refused(await gateway.get("/auth/me", headers=auth), 401, "ACCESS_TOKEN_REVOKED")
+
+
 async def test_when_the_deny_list_cannot_be_read_tokens_are_not_let_through(
     make_gateway: Any, dev_tokens: dict[str, str], down_url: str
 ) -> None:
