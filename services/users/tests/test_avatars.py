@@ -13,6 +13,7 @@ import httpx
 import pytest
 from minio.error import S3Error
 
+from users.settings import Settings
 from users.storage import AvatarStore
 
 MakeUser = Callable[..., Awaitable[dict[str, Any]]]
@@ -174,3 +175,19 @@ async def test_nobody_else_and_no_suspended_user_sets_an_avatar(
     assert (while_suspended.status_code, while_suspended.json()["code"]) == (403, "USER_SUSPENDED")
     after = {o.object_name for o in store.client.list_objects(store.bucket, prefix=f"avatars/{user['id']}/")}
     assert after == before == set()
+
+
+def test_a_presigned_url_is_handed_out_again_for_a_fifteenth_of_its_life_then_signed_anew(settings: Settings) -> None:
+    now = 1000.0
+    store = AvatarStore(settings, clock=lambda: now)
+    first = store.url("avatars/someone/a.png")
+    assert first is not None and parse_qs(urlparse(first).query)["X-Amz-Expires"] == ["900"]
+    assert store.reuse_for == 60
+    now += 59
+    assert store.url("avatars/someone/a.png") is first
+    other = store.url("avatars/someone/b.png")
+    assert other is not None and urlparse(other).path.endswith("/b.png")
+    now += 1
+    again = store.url("avatars/someone/a.png")
+    assert again is not first and again is not None
+    assert urlparse(again).path == urlparse(first).path

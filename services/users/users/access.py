@@ -8,7 +8,7 @@ from collections.abc import Collection
 from uuid import UUID
 
 from kit.auth import Principal
-from users.domain import SELF_SELECTABLE, AccessDenied, Company, CompanyAccessDenied, Role, User
+from users.domain import SELF_SELECTABLE, AccessDenied, Company, CompanyAccessDenied, Role, User, UserRow
 
 # Commands arriving on `user-commands` act as the platform, not as a user.
 SYSTEM = Principal(user_id="system", role="admin")
@@ -44,7 +44,7 @@ def require_self_or_admin(caller: Principal, user_id: UUID) -> None:
         raise AccessDenied("You may only access your own account")
 
 
-def require_user_reader(caller: Principal, user: User) -> None:
+def require_user_reader(caller: Principal, user: User | UserRow) -> None:
     """Self and admins read anyone; HR reads candidates (invitation lists show their names)."""
     if _is_self(caller, user.id) or caller.has("admin"):
         return

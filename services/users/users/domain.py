@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -302,6 +302,31 @@ class User(Base, AggregateRoot):
         self.record(
             UserDeleted(user_id=self.id, external_auth_id=self.external_auth_id, email=self.email, deleted_at=utcnow())
         )
+
+
+class UserRow(NamedTuple):
+    """A user's columns, in the table's order, as a hot read gets them (`kit.db.Query`, no aggregate loaded):
+    what `UserView` and `access` read of a `User`, by the same names."""
+
+    id: uuid.UUID
+    external_auth_id: str
+    email: str
+    first_name: str
+    last_name: str
+    avatar_key: str | None
+    bio: str | None
+    phone: str | None
+    timezone: str
+    language: str
+    email_verified: bool
+    status: str
+    role: str
+    last_login_at: datetime | None
+    hr_access_requested_at: datetime | None
+    discoverable: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
 
 
 def may_self_select_hr(email: str, verified_email: str | None, company_domains: Collection[str]) -> bool:

@@ -6,11 +6,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from kit.auth import Principal
+from kit.db import Query
 from kit.schemas import Paginated, paginate
 from users import access
 from users.commands import find_user, load_company, load_profile, load_skill, load_user
@@ -25,6 +26,8 @@ from users.domain import (
     Skill,
     SkillCategory,
     User,
+    UserNotFound,
+    UserRow,
     UserStatus,
 )
 from users.schemas import (
@@ -66,7 +69,7 @@ def _like(term: str) -> str:
 # Users
 
 
-def user_view(user: User, avatars: AvatarStore) -> UserView:
+def user_view(user: User | UserRow, avatars: AvatarStore) -> UserView:
     return UserView.of(user, avatar_url=avatars.url(user.avatar_key))
 
 
@@ -106,8 +109,14 @@ async def user_stats(session: AsyncSession) -> UserStats:
     )
 
 
+# The hottest read of the service (every screen asks who the caller is): columns, not the aggregate.
+USER_BY_ID = Query(select(*User.__table__.columns).where(User.id == bindparam("id")), UserRow)
+
+
 async def get_user(session: AsyncSession, user_id: uuid.UUID, *, caller: Principal, avatars: AvatarStore) -> UserView:
-    user = await load_user(session, user_id)
+    user = await USER_BY_ID.one(session, id=user_id)
+    if user is None:
+        raise UserNotFound(f"User {user_id} not found")
     access.require_user_reader(caller, user)
     return user_view(user, avatars)
 

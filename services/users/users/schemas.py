@@ -12,7 +12,7 @@ from pydantic import Field, StrictBool, field_validator
 
 from kit.contracts.users import UserProfile
 from kit.schemas import Command, View
-from users.domain import CandidateProfile, CandidateSkill, Company, InvalidValue, Skill, User
+from users.domain import CandidateProfile, CandidateSkill, Company, InvalidValue, Skill, User, UserRow
 
 T = TypeVar("T")
 
@@ -100,7 +100,7 @@ class UserView(UserProfile):
     hr_access_requested_at: datetime | None
 
     @classmethod
-    def of(cls, user: User, *, avatar_url: str | None) -> Self:
+    def of(cls, user: User | UserRow, *, avatar_url: str | None) -> Self:
         return cls(
             id=user.id,
             external_auth_id=user.external_auth_id,
