@@ -82,11 +82,12 @@ async def get_subscription(
 ) -> SubscriptionView:
     """The caller's account's subscription (Free on first touch)."""
     # Almost every call finds it settled: one SELECT then, not a write transaction that changes nothing.
-    subscription = await queries.settled_subscription(read, caller.account_id)
-    if subscription is None:
-        await read.close()  # its connection goes back before the write takes one (and a test's savepoint ends)
-        async with transaction(db) as session:
-            subscription = await commands.touch(session, caller.account_id, now=now, contact_user_id=caller.user_id)
+    settled = await queries.settled_subscription(read, caller.account_id)
+    if settled is not None:
+        return queries.subscription_view(settled, payments_enabled=payments.enabled)
+    await read.close()  # its connection goes back before the write takes one (and a test's savepoint ends)
+    async with transaction(db) as session:
+        subscription = await commands.touch(session, caller.account_id, now=now, contact_user_id=caller.user_id)
     return queries.subscription_view(subscription, payments_enabled=payments.enabled)
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.commands import COUNTED, QuotaState, count_used
-from billing.domain import Subscription, UsageItem, period_of
+from billing.domain import Subscription, SubscriptionStatus, UsageItem, period_of
 from billing.payments import Payments
-from billing.plans import PLANS, Metered, PlanType, Resource
+from billing.plans import PLANS, Metered, Plan, PlanType, Resource
 from billing.schemas import (
     AccountUsage,
     AccountView,
@@ -21,6 +23,7 @@ from billing.schemas import (
     UsageCounts,
     UsageView,
 )
+from kit.db import Query
 from kit.schemas import Paginated, paginate
 
 MIB = 1024 * 1024
@@ -41,17 +44,45 @@ def plans(*, payments_enabled: bool) -> list[PlanView]:
     ]
 
 
-SUBSCRIPTION_OF_ACCOUNT = select(Subscription).where(Subscription.company_id == bindparam("account"))
+class SubscriptionRow(NamedTuple):
+    """What `subscription_view` reads of a subscription, as the settled read gets it (no aggregate loaded)."""
+
+    id: uuid.UUID
+    company_id: str
+    plan_type: PlanType
+    status: SubscriptionStatus
+    stripe_customer_id: str | None
+    current_period_start: datetime
+    current_period_end: datetime
+    cancel_at_period_end: bool
+    canceled_at: datetime | None
+    trial_end: datetime | None
+    created_at: datetime
+    past_due_since: datetime | None
+    billing_user_id: str | None
+
+    @property
+    def plan(self) -> Plan:
+        return PLANS[self.plan_type]
 
 
-async def settled_subscription(session: AsyncSession, account_id: str) -> Subscription | None:
+# Every screen of an HR user asks for it: columns on the driver connection, not the aggregate.
+SUBSCRIPTION_OF_ACCOUNT = Query(
+    select(*(getattr(Subscription, name) for name in SubscriptionRow._fields)).where(
+        Subscription.company_id == bindparam("account")
+    ),
+    SubscriptionRow,
+)
+
+
+async def settled_subscription(session: AsyncSession, account_id: str) -> SubscriptionRow | None:
     """The account's subscription when reading it is enough: it exists and has its billing contact. Otherwise
     the first touch records what is missing (`commands.touch`)."""
-    subscription = await session.scalar(SUBSCRIPTION_OF_ACCOUNT, {"account": account_id})
+    subscription = await SUBSCRIPTION_OF_ACCOUNT.one(session, account=account_id)
     return subscription if subscription is not None and subscription.billing_user_id is not None else None
 
 
-def subscription_view(subscription: Subscription, *, payments_enabled: bool) -> SubscriptionView:
+def subscription_view(subscription: Subscription | SubscriptionRow, *, payments_enabled: bool) -> SubscriptionView:
     plan = subscription.plan
     return SubscriptionView(
         id=str(subscription.id),
