@@ -26,7 +26,7 @@ from typing import Any
 
 import aiohttp
 import httpx
-from sqlalchemy import delete, text
+from sqlalchemy import delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit.db import make_engine, make_sessionmaker
@@ -141,14 +141,160 @@ async def seed_analysis(sessions: async_sessionmaker[AsyncSession]) -> Target:
     return Target(f"/api/v1/analysis/{invitation_id}", identity(hr, "hr"), cleanup)
 
 
-async def seed_nothing(sessions: async_sessionmaker[AsyncSession], *, path: str, role: str) -> Target:
-    """A list route read by a caller with no rows: the page query and the count, nothing to clean up."""
-    caller = uuid.uuid4()
+async def seed_interviews(sessions: async_sessionmaker[AsyncSession]) -> Target:
+    """An HR user's first page of the list: 10 of their 12 invitations to a published, blind-reviewed template
+    (pending, in progress with answers, completed and analysed, decided), two of them rated by the caller."""
+    from datetime import UTC, datetime, timedelta
+
+    from interviews.domain import Invitation, Response, Review, Template, TemplateVersion
+
+    hr, company, template_id, version_id = str(uuid.uuid4()), str(uuid.uuid4()), uuid.uuid4(), uuid.uuid4()
+    now = datetime.now(UTC)
+    settings = {"blindToAi": True, "candidateFeedback": "decision"}
+    statuses = ["pending", "pending", "in_progress", "in_progress", "completed", "completed", "completed"]
+    invitations, responses, reviews = [], [], []
+    for n in range(12):
+        invitation_id, status = uuid.uuid4(), statuses[n % len(statuses)]
+        analysed, decided = status == "completed", status == "completed" and n % 2 == 0
+        invitations.append(
+            {
+                "id": invitation_id,
+                "template_id": template_id,
+                "template_version_id": version_id,
+                "candidate_id": str(uuid.uuid4()),
+                "company_id": company,
+                "company_name": "Bench Ltd",
+                "invited_by": hr,
+                "candidate_email": f"c{n}-{hr[:8]}@{BENCH_DOMAIN}",
+                "candidate_name": f"Cand {n}",
+                "status": status,
+                "allow_pause": True,
+                "show_timer": True,
+                "expires_at": now + timedelta(days=7),
+                "started_at": now if status != "pending" else None,
+                "total_questions": 3,
+                "completed_at": now if analysed else None,
+                "analysis_id": str(uuid.uuid4()) if analysed else None,
+                "analysis_status": "completed" if analysed else None,
+                "analysis_score": 70 + n if analysed else None,
+                "analysis_recommendation": "hire" if analysed else None,
+                "decision": "approved" if decided else None,
+                "decision_at": now if decided else None,
+                "human_review_requested": False,
+                "version": 1,
+                "created_at": now - timedelta(minutes=n),
+                "updated_at": now,
+            }
+        )
+        for index in range(3 if status == "completed" else 1 if status == "in_progress" else 0):
+            responses.append(
+                {
+                    "id": uuid.uuid4(),
+                    "invitation_id": invitation_id,
+                    "question_id": uuid.uuid4(),
+                    "question_index": index,
+                    "question_text": "Why?",
+                    "response_type": "text",
+                    "text_answer": "Because.",
+                    "duration": 30,
+                    "submitted_at": now,
+                    "attempts": 1,
+                }
+            )
+        if analysed and n < 6:
+            reviews.append(
+                {
+                    "invitation_id": invitation_id,
+                    "reviewer_id": hr,
+                    "ratings": {},
+                    "criteria_ratings": {},
+                    "mentions": [],
+                    "submitted_at": now,
+                    "updated_at": now,
+                }
+            )
+    template = {
+        "id": template_id,
+        "title": "Bench interview",
+        "internal_name": "Bench (internal)",
+        "description": "A bench.",
+        "created_by": hr,
+        "company_id": company,
+        "status": "published",
+        "settings": settings,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "published_at": now,
+    }
+    version = {
+        "id": version_id,
+        "template_id": template_id,
+        "number": 1,
+        "title": "Bench interview",
+        "description": "",
+        "settings": settings,
+        "questions": [],
+        "published_by": hr,
+        "published_at": now,
+        "questions_added": 3,
+        "questions_removed": 0,
+        "questions_edited": 0,
+        "details_changed": False,
+    }
+    async with sessions() as session, session.begin():
+        for table, rows in (
+            (Template.__table__, [template]),
+            (TemplateVersion.__table__, [version]),
+            (Invitation.__table__, invitations),
+            (Response.__table__, responses),
+            (Review.__table__, reviews),
+        ):
+            await session.execute(insert(table), rows)  # type: ignore[arg-type]
 
     async def cleanup(session: AsyncSession) -> None:
-        return None
+        await session.execute(delete(Invitation).where(Invitation.invited_by == hr))  # responses, reviews cascade
+        await session.execute(delete(TemplateVersion).where(TemplateVersion.template_id == template_id))
+        await session.execute(delete(Template).where(Template.id == template_id))
 
-    return Target(path, identity(caller, role), cleanup)
+    return Target("/api/invitations/hr", identity(uuid.UUID(hr), "hr", **{"x-company-id": company}), cleanup)
+
+
+async def seed_notifications(sessions: async_sessionmaker[AsyncSession]) -> Target:
+    """A candidate's inbox of 12 notifications (in-app and e-mail, some read): one page of the default 20."""
+    from datetime import UTC, datetime, timedelta
+
+    from notifications.domain import Notification
+
+    caller, now = uuid.uuid4(), datetime.now(UTC)
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "recipient_id": str(caller),
+            "recipient_email": f"{caller.hex[:12]}@{BENCH_DOMAIN}",
+            "channel": "in_app" if n % 3 else "email",
+            "template": "invitation_created",
+            "status": "sent",
+            "data": {"invitationId": str(uuid.uuid4()), "companyName": "Bench Ltd"},
+            "title": f"Interview {n}",
+            "body": "You have been invited to an interview.",
+            "link": f"/interviews/{n}",
+            "locale": "en",
+            "read_at": now if n % 2 else None,
+            "sent_at": now,
+            "retry_count": 0,
+            "created_at": now - timedelta(minutes=n),
+            "updated_at": now,
+        }
+        for n in range(12)
+    ]
+    async with sessions() as session, session.begin():
+        await session.execute(insert(Notification.__table__), rows)  # type: ignore[arg-type]
+
+    async def cleanup(session: AsyncSession) -> None:
+        await session.execute(delete(Notification).where(Notification.recipient_id == str(caller)))
+
+    return Target("/api/notifications", identity(caller, "candidate"), cleanup)
 
 
 async def seed_billing(sessions: async_sessionmaker[AsyncSession]) -> Target:
@@ -166,18 +312,10 @@ async def seed_billing(sessions: async_sessionmaker[AsyncSession]) -> Target:
 
 SERVICES: dict[str, Service] = {
     "users": Service("users", "GET /users/{id}", seed_users, {"S3_BUCKET_PREFIX": "test-"}),
-    "interviews": Service(
-        "interviews",
-        "GET /invitations/hr (none)",
-        lambda sessions: seed_nothing(sessions, path="/api/invitations/hr", role="hr"),
-    ),
+    "interviews": Service("interviews", "GET /invitations/hr (10 of 12)", seed_interviews),
     "media": Service("media", "GET /media/{id}", seed_media, {"S3_BUCKET_PREFIX": "test-"}),
     "analysis": Service("analysis", "GET /analysis/{invitationId}", seed_analysis),
-    "notifications": Service(
-        "notifications",
-        "GET /notifications (none)",
-        lambda sessions: seed_nothing(sessions, path="/api/notifications", role="candidate"),
-    ),
+    "notifications": Service("notifications", "GET /notifications (12)", seed_notifications),
     "billing": Service("billing", "GET /billing/subscription", seed_billing),
 }
 
