@@ -139,6 +139,15 @@ _CLAIM = (
     f" FROM {OutboxMessage.__tablename__} WHERE published_at IS NULL AND id <> ALL($1::bigint[]) ORDER BY id LIMIT $2"
 )
 _CLAIM_FOR_UPDATE = _CLAIM + " FOR UPDATE SKIP LOCKED"
+# How many records a sender gives the producer between yields to the event loop (see Relay._hand_over).
+YIELD_EVERY = 100
+
+
+async def _driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session's, in its transaction."""
+    connection = await (await session.connection()).get_raw_connection()
+    driver: asyncpg.Connection = connection.driver_connection
+    return driver
 
 
 class _SendFailed(Exception):
@@ -169,7 +178,7 @@ class _Pipeline:
     failure: Exception | None = None
 
 
-async def _acknowledged(records: list[asyncio.Future[Any]]) -> None:
+async def all_acknowledged(records: list[asyncio.Future[Any]]) -> None:
     """Returns once Kafka acknowledged every record, raises at the first failure. A partition's records in one
     produce request are acknowledged together, so waiting on the last pending record and then checking the others
     takes a few waits per batch, where gather() ran a callback per record (a fifth of the relay's CPU)."""
@@ -255,16 +264,14 @@ class Relay:
                 return total
 
     async def _claim(
-        self, session: AsyncSession, *, skip: Sequence[int] = (), for_update: bool = False
+        self, driver: asyncpg.Connection, *, skip: Sequence[int] = (), for_update: bool = False
     ) -> Sequence[asyncpg.Record]:
-        """The lowest unpublished rows but those in `skip`, read on the session's asyncpg connection in its
-        transaction: key and value come back as the bytes Kafka is given, headers as their stored JSON text, with
-        no SQLAlchemy row processing (which decoded every row's headers)."""
+        """The lowest unpublished rows but those in `skip`, read on the asyncpg connection of the claiming session
+        (`_driver`), in its transaction: key and value come back as the bytes Kafka is given, headers as their stored
+        JSON text, with no SQLAlchemy row processing (which decoded every row's headers)."""
         # The rows this drain claimed and has not marked yet, not a cursor past the last claimed id: a row whose
         # transaction took a lower id but committed later (an invitation's start) must still leave before the same
         # key's later rows (its answers, written after it committed), which a cursor would send first.
-        connection = await (await session.connection()).get_raw_connection()
-        driver: asyncpg.Connection = connection.driver_connection
         rows: list[asyncpg.Record] = await driver.fetch(
             _CLAIM_FOR_UPDATE if for_update else _CLAIM, list(skip), self.batch_size
         )
@@ -274,7 +281,7 @@ class Relay:
         async with self.sessions() as session, session.begin():
             if not await session.scalar(self._lock()):
                 return 0
-            batch = await self._claim(session, for_update=True)
+            batch = await self._claim(await _driver(session), for_update=True)
             if not batch:
                 return 0
             try:
@@ -300,6 +307,7 @@ class Relay:
             # A plan made for the skip list's values hashes it; the generic plan Postgres switches to after five runs
             # compares each row with every id in it.
             await claims.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+            driver = await _driver(claims)
             marker = asyncio.create_task(self._mark_in_order(pipeline))
             claiming: asyncio.Task[Sequence[asyncpg.Record]] | None = None
             try:
@@ -307,7 +315,7 @@ class Relay:
                     batch = (
                         await claiming
                         if claiming
-                        else await self._claim(claims, skip=pipeline.claimed[pipeline.marked :])
+                        else await self._claim(driver, skip=pipeline.claimed[pipeline.marked :])
                     )
                     claiming = None
                     if not batch:
@@ -320,7 +328,9 @@ class Relay:
                     if batches < self.batches_per_lock:
                         # Only the rows not yet marked: the marked ones are published, which the claim sees.
                         unmarked = pipeline.claimed[pipeline.marked :]
-                        claiming = asyncio.create_task(self._claim(claims, skip=unmarked))
+                        claiming = asyncio.create_task(self._claim(driver, skip=unmarked))
+                        # Lets the claim's query leave now: the hand-over yields only every few hundred records.
+                        await asyncio.sleep(0)
                     await pipeline.queue.put(await self._hand_over(batch))
             except Exception as exc:
                 pipeline.failure = pipeline.failure or exc
@@ -359,10 +369,14 @@ class Relay:
                     headers[stored, event_type, version] = built
                 # The idempotent producer keeps per-partition order across retries.
                 futures.append(await producer.send(topic, value, key=key, headers=built))
+                if len(futures) % YIELD_EVERY == 0:
+                    # send() suspends only when a partition's batch is full: without this, the producer's sender
+                    # would send nothing, and no acknowledgement, claim or mark would be read, until the batch's end.
+                    await asyncio.sleep(0)
         return _InFlight(
             ids=[row["id"] for row in batch],
             topics=topics,
-            acked=asyncio.ensure_future(_acknowledged(futures)),
+            acked=asyncio.ensure_future(all_acknowledged(futures)),
             deadline=asyncio.get_running_loop().time() + self.send_timeout_s,
         )
 

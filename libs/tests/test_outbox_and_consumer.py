@@ -22,7 +22,7 @@ from kit.db import make_sessionmaker, transaction
 from kit.dlq import read_dlq, replay
 from kit.domain import AggregateRoot, IntegrationEvent
 from kit.events import Envelope
-from kit.kafka import Consumer, make_producer
+from kit.kafka import PRODUCER_BATCH_BYTES, Consumer, make_producer
 from kit.outbox import OutboxMessage, ProcessedMessage, Relay, stage_events
 from kit.settings import ServiceSettings
 from kit.testing import consume, consume_until
@@ -396,6 +396,23 @@ async def test_a_record_that_is_not_an_envelope_is_dead_lettered_at_once(
     ((letter, *_),) = await read_dlq(kafka_bootstrap, f"{topic}-dlq")
     assert letter.error_type == "PoisonMessage"
     assert letter.retry_count == "1"
+
+
+async def test_the_kits_producer_fills_a_partitions_batch_to_its_size_and_the_broker_takes_it_whole(
+    settings: ServiceSettings, make_topics, kafka_bootstrap: str
+) -> None:
+    (topic,) = await make_topics("widget-events")
+    producer: AIOKafkaProducer = await make_producer(settings)
+    values = [f"{n:06d}".encode() + b"x" * 1018 for n in range(2 * PRODUCER_BATCH_BYTES // 1024)]
+
+    # One key, so one partition: sent without yielding, the first batch fills to its size before it leaves.
+    sent = [await producer.send(topic, value, key=b"one-widget") for value in values]
+    acknowledged = await asyncio.gather(*sent)
+    await producer.stop()
+
+    assert len({metadata.partition for metadata in acknowledged}) == 1
+    records = await consume(kafka_bootstrap, topic, len(values))
+    assert [record.value for record in sorted(records, key=lambda r: r.offset)] == values
 
 
 async def test_a_batch_kafka_refuses_stays_unpublished_with_its_attempt_and_error_recorded(
