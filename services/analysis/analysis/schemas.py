@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from analysis.domain import AnalysisResult, Band
+from analysis.domain import AnalysisResult, AnalysisStatusRow, Band
 from kit.schemas import View
 
 
@@ -102,7 +102,7 @@ class AnalysisStatusView(View):
     updated_at: datetime | None = None
 
     @classmethod
-    def of(cls, analysis: AnalysisResult) -> AnalysisStatusView:
+    def of(cls, analysis: AnalysisResult | AnalysisStatusRow) -> AnalysisStatusView:
         return cls(
             found=True,
             id=analysis.id,

@@ -18,6 +18,7 @@ from analysis import commands
 from analysis.domain import AnalysisResult, InterviewSnapshot
 from analysis.main import create_app
 from analysis.offline import OfflineEngine
+from analysis.schemas import CriterionView
 from analysis.scoring import score_interview
 from analysis.settings import Settings
 from kit.db import transaction
@@ -90,6 +91,42 @@ async def test_hr_reads_only_the_analyses_of_their_own_invitations_and_admin_rea
     assert view["questionAnalyses"][0]["criteriaScores"][0]["evidence"]
     assert [r.status_code for r in others] == [403, 403, 403]
     assert others[0].json()["code"] == "FORBIDDEN"
+
+
+async def test_the_hr_view_shows_each_question_analysis_as_stored_in_the_interviews_order(
+    client: httpx.AsyncClient,
+    seed: Seed,
+    sessions: async_sessionmaker[AsyncSession],
+    as_user: Callable[[str, str], dict[str, str]],
+) -> None:
+    payload = await seed()
+
+    path = f"/api/v1/analysis/{payload['invitationId']}"
+    response = await client.get(path, headers=as_user(payload["hrUserId"], "hr"))
+
+    async with sessions() as session:
+        analysis = await session.scalar(
+            select(AnalysisResult)
+            .where(AnalysisResult.invitation_id == uuid.UUID(payload["invitationId"]))
+            .options(selectinload(AnalysisResult.questions))
+        )
+    assert analysis is not None
+    stored = sorted(analysis.questions, key=lambda q: q.position)
+    shown = response.json()["questionAnalyses"]
+    assert [(q["id"], q["questionId"], q["questionText"], q["questionType"]) for q in shown] == [
+        (str(q.id), q.question_id, q.question_text, q.question_type) for q in stored
+    ]
+    assert [(q["responseText"], q["score"], q["feedback"]) for q in shown] == [
+        (q.response_text, q.score, q.feedback) for q in stored
+    ]
+    assert [(q["isCorrect"], q["tokensUsed"], q["analysable"]) for q in shown] == [
+        (q.is_correct, q.tokens_used, q.score is not None) for q in stored
+    ]
+    assert [q["criteriaScores"] for q in shown] == [
+        [CriterionView.model_validate(c).model_dump(mode="json", by_alias=True) for c in q.criteria_scores]
+        for q in stored
+    ]
+    assert any(q["isCorrect"] is not None for q in shown) and all(q["criteriaScores"] for q in shown[:2])
 
 
 async def test_the_hiring_team_of_the_invitations_company_reads_its_analysis_and_another_company_does_not(
