@@ -46,12 +46,11 @@ async def make_producer(settings: ServiceSettings, **overrides: Any) -> AIOKafka
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
+        request_timeout_ms=int(settings.kafka_request_timeout_s * 1000),
         # A partition's open batch holds up to 256 KiB (aiokafka's default is 16 KiB, about 50 outbox rows): a burst
         # leaves in a few produce requests, and send() far less often waits for the partition's request in flight.
         # A batch is one message to the broker, so this stays well under its message.max.bytes (1 MiB by default).
-        max_batch_size=PRODUCER_BATCH_BYTES,
-        request_timeout_ms=int(settings.kafka_request_timeout_s * 1000),
-        **{**settings.kafka_client_options(), **overrides},
+        **{"max_batch_size": PRODUCER_BATCH_BYTES, **settings.kafka_client_options(), **overrides},
     )
     try:
         await producer.start()
