@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import structlog
 from purgatory import AsyncCircuitBreakerFactory
-from purgatory.domain.model import OpenedState
+from purgatory.domain.model import ExcludeType, OpenedState
 
 from kit.errors import DomainError
 from kit.observability import CIRCUIT_STATE, CIRCUIT_TRANSITIONS, inject_headers
@@ -42,10 +42,14 @@ class _UpstreamFailure(Exception):
 class Breakers:
     """One breaker per upstream name, with Prometheus state and transition metrics."""
 
-    def __init__(self, service: str, *, threshold: int = 5, ttl_s: float = 30.0) -> None:
+    def __init__(
+        self, service: str, *, threshold: int = 5, ttl_s: float = 30.0, exclude: ExcludeType | None = None
+    ) -> None:
+        """`exclude`: exception types, or (type, predicate) pairs, that are not failures (the predicate saying
+        when); purgatory then counts the call as answered."""
         self.service = service
         self.ttl_s = ttl_s
-        self.factory = AsyncCircuitBreakerFactory(default_threshold=threshold, default_ttl=ttl_s)
+        self.factory = AsyncCircuitBreakerFactory(default_threshold=threshold, default_ttl=ttl_s, exclude=exclude)
         self.factory.add_listener(self._on_event)
         self._states: dict[str, str] = {}
         self._opened_at: dict[str, float] = {}

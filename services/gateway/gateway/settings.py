@@ -73,6 +73,9 @@ class Settings(ServiceSettings):
     upstream_reset_timeout_s: float = 0.0
     # Overrides every upstream's call timeout when > 0 (tests).
     upstream_timeout_s: float = 0.0
+    # Calls in a row an upstream connected but did not answer in time before its timeouts count against its breaker
+    # (refusals and 5xx count from the first): a burst that starves it of CPU is slow, not down (gateway.upstream).
+    upstream_timeout_threshold: int = Field(default=20, ge=1)
 
     # Idle upstream connections are dropped after this long: below uvicorn's 5 s keep-alive, so the gateway never
     # sends a request down a connection the service is closing (which surfaced as a spurious 503).

@@ -1,7 +1,13 @@
 """Calls to the upstream services on the proxy's hot path: one shared aiohttp session (measured at about ten
 times httpx's throughput through a FastAPI proxy), each upstream behind the kit's breaker, with its own
 timeout. Failures map to statuses: open breaker or unreachable → 503 with Retry-After, timeout → 504,
-upstream 5xx → 502; a 4xx goes back to the caller untouched."""
+upstream 5xx → 502; a 4xx goes back to the caller untouched.
+
+What opens a breaker: a refused or reset connection, a connect that timed out, and a 5xx, `failure_threshold`
+in a row. A call that was connected but not answered in time is a 504 for its caller, but counts against the
+breaker only once `timeout_threshold` calls in a row went unanswered: an upstream that is slow under a burst
+(queueing for CPU) still answers the calls between its timeouts, and opening its breaker would turn a slow
+minute into a minute of 503s for everyone; one that answers nothing at all still has its breaker opened."""
 
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ class Upstream:
     timeout_s: float
     failure_threshold: int
     reset_timeout_s: float
+    timeout_threshold: int = 20
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,24 @@ class UpstreamClient:
         self.session = session
         self.internal_token = internal_token
         self.base = URL(upstream.base_url.rstrip("/"))
-        self.breakers = Breakers(service, threshold=upstream.failure_threshold, ttl_s=upstream.reset_timeout_s)
+        self.breakers = Breakers(
+            service,
+            threshold=upstream.failure_threshold,
+            ttl_s=upstream.reset_timeout_s,
+            exclude=[(TimeoutError, self._slow_not_down)],
+        )
+        # Calls in a row that timed out with no answer from this upstream between them.
+        self._timeouts = 0
         self.timeout = aiohttp.ClientTimeout(total=upstream.timeout_s)
+
+    def _slow_not_down(self, exc: BaseException) -> bool:
+        """Whether a timeout leaves the breaker alone: a connected call the upstream did not answer in time, while
+        the breaker is closed and fewer than `timeout_threshold` calls in a row have timed out. A connect that
+        timed out (nothing accepted the connection) and a timed-out probe of a half-open breaker are failures."""
+        if isinstance(exc, aiohttp.ConnectionTimeoutError) or self.breakers.state(self.name) != "closed":
+            return False
+        self._timeouts += 1
+        return self._timeouts < self.upstream.timeout_threshold
 
     def _url(self, path: str, query: str) -> URL:
         return URL(f"{self.base}{path}{'?' + query if query else ''}", encoded=True)
@@ -103,6 +126,7 @@ class UpstreamClient:
         async def send() -> UpstreamResponse:
             async with self.session.request(method, url, headers=out, data=body, timeout=self.timeout) as resp:
                 result = UpstreamResponse(resp.status, resp.headers, await resp.read())
+            self._timeouts = 0
             if result.status >= 500:
                 raise _ServerFailure(result)
             return result
@@ -128,6 +152,7 @@ class UpstreamClient:
         async def connect() -> aiohttp.ClientResponse:
             async with asyncio.timeout(self.upstream.timeout_s):
                 resp = await self.session.get(url, headers=out, timeout=timeout)
+            self._timeouts = 0
             if resp.status >= 500:
                 body = await resp.read()
                 resp.release()
@@ -161,7 +186,7 @@ class UpstreamClient:
 
 def upstreams_from(settings: Any) -> list[Upstream]:
     """Timeouts and breaker thresholds per upstream; `upstream_reset_timeout_s` overrides
-    every reset timeout (tests)."""
+    every reset timeout (tests); `upstream_timeout_threshold` is every upstream's run of timeouts that opens it."""
     table = [
         ("users", settings.users_url, 5.0, 5, 30.0),
         ("interviews", settings.interviews_url, 10.0, 5, 60.0),
@@ -173,5 +198,6 @@ def upstreams_from(settings: Any) -> list[Upstream]:
     ]
     reset, call = settings.upstream_reset_timeout_s, settings.upstream_timeout_s
     return [
-        Upstream(name, url, call or timeout, threshold, reset or ttl) for name, url, timeout, threshold, ttl in table
+        Upstream(name, url, call or timeout, threshold, reset or ttl, settings.upstream_timeout_threshold)
+        for name, url, timeout, threshold, ttl in table
     ]

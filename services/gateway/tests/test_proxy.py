@@ -164,6 +164,36 @@ async def test_a_stopped_upstream_opens_its_breaker_and_it_recovers(make_gateway
     assert (await gateway.get("/health/circuits")).json()["circuits"]["billing"]["state"] == "closed"
 
 
+async def test_a_slow_upstream_answers_504s_without_opening_its_breaker_while_it_answers_other_calls(
+    make_gateway: Any,
+) -> None:
+    # Billing opens after 3 failures in a row; six calls that time out at once are a burst it was too slow for.
+    gateway = await make_gateway(upstream_timeout_s=0.5)
+    hr = internal("u-1", "hr")
+    slow = await asyncio.gather(
+        *(gateway.get("/api/billing/plans", params={"sleep": "2"}, headers=hr) for _ in range(6))
+    )
+    assert {r.status_code for r in slow} == {504}
+    assert (await gateway.get("/health/circuits")).json()["circuits"]["billing"]["state"] == "closed"
+    assert (await gateway.get("/api/billing/plans", headers=hr)).status_code == 200
+
+
+async def test_an_upstream_that_answers_nothing_has_its_breaker_opened_by_a_run_of_timeouts(
+    make_gateway: Any,
+) -> None:
+    # The second timeout in a row counts against the breaker, and the third counted one (the fourth call) opens it.
+    gateway = await make_gateway(upstream_timeout_s=0.5, upstream_timeout_threshold=2)
+    hr = internal("u-1", "hr")
+    slow = await asyncio.gather(
+        *(gateway.get("/api/billing/plans", params={"sleep": "2"}, headers=hr) for _ in range(4))
+    )
+    assert {r.status_code for r in slow} == {504}
+    assert (await gateway.get("/health/circuits")).json()["circuits"]["billing"]["state"] == "opened"
+    refused = await gateway.get("/api/billing/plans", headers=hr)
+    assert refused.status_code == 503
+    assert "circuit open" in refused.json()["error"]
+
+
 async def test_idle_upstream_connections_are_dropped_before_the_upstream_would_close_them(
     make_gateway: Any, own_upstream: Any
 ) -> None:
