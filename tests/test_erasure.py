@@ -53,25 +53,10 @@ HOLDERS = (
     "test-media",
     "test-avatars",
 )
-# The erasure's own messages: they must name what they erase (the person, their interviews), and each service's
-# outbox keeps them, published, for OUTBOX_RETENTION_DAYS like every event, when its cleanup deletes them. Every
-# other published event that named the person was deleted by the erasure (kit.erasure.forget_published).
-ERASURE_EVENTS = frozenset(
-    {"subject.erasure-requested", "user.deleted", "invitation.erased", "subject.erased", "subject.erasure-reported"}
-)
 
 
 def holder(hit: scenario.Hit) -> str:
     return hit.where.split(".", 1)[0].split("/", 1)[0]
-
-
-def survives(hit: scenario.Hit) -> bool:
-    """Whether a finding is one of the survivors this module names, each with its reason."""
-    return ".outbox." in hit.where and hit.event_type in ERASURE_EVENTS
-
-
-def unexplained(hits: list[scenario.Hit]) -> list[scenario.Hit]:
-    return [hit for hit in hits if not survives(hit)]
 
 
 @pytest.fixture
@@ -121,13 +106,6 @@ async def analytics_caught_up(platform: scenario.Platform, bootstrap: str) -> bo
     return bool(partitions) and not behind
 
 
-async def scan(platform: scenario.Platform, who: scenario.Candidate, since: datetime) -> list[scenario.Hit]:
-    needles = who.needles()
-    hits = await scenario.scan_postgres(needles)
-    hits += await asyncio.to_thread(scenario.scan_s3, scenario.fleet_module.S3, needles, since=since)
-    return hits
-
-
 async def test_an_erased_candidate_leaves_no_row_object_event_or_account_anywhere(
     platform: scenario.Platform, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
@@ -135,7 +113,7 @@ async def test_an_erased_candidate_leaves_no_row_object_event_or_account_anywher
     who = await scenario.build_footprint(platform, invitations=INVITATIONS, recorded=RECORDED, work=tmp_path)
 
     async def everywhere() -> list[scenario.Hit] | None:
-        hits = await scan(platform, who, since)
+        hits = await scenario.scan_stores(who, since)
         return hits if {holder(h) for h in hits} >= set(HOLDERS) else None
 
     before = await scenario.eventually("the person found in every schema and bucket", everywhere, pause_s=3.0)
@@ -149,7 +127,7 @@ async def test_an_erased_candidate_leaves_no_row_object_event_or_account_anywher
     # The report completes when the services said so; what follows from the same events without reporting
     # (analytics, the audit's keys) is waited for here, then everything is looked at once more.
     async def clean() -> list[scenario.Hit] | bool:
-        left = unexplained(await scan(platform, who, since))
+        left = scenario.unexplained(await scenario.scan_stores(who, since))
         return not left or False
 
     try:
@@ -160,13 +138,14 @@ async def test_an_erased_candidate_leaves_no_row_object_event_or_account_anywher
         "analytics caught up", lambda: analytics_caught_up(platform, kafka_bootstrap), timeout_s=300.0
     )
     await scenario.stop_analytics(platform)
-    left = await scan(platform, who, since)
+    left = await scenario.scan_stores(who, since)
     # The warehouse is read only now (its process held it open): that it holds the run's events at all is shown
     # by the interview's template, which is no one's personal data and stays.
     control = await asyncio.to_thread(scenario.scan_clickhouse, platform.analytics_dir, {"template": who.template_id})
     assert control, "the warehouse holds none of the run's events: the scan of it would prove nothing"
     left += await asyncio.to_thread(scenario.scan_clickhouse, platform.analytics_dir, who.needles())
     left += await scenario.keycloak_holds(platform.journey.keycloak, who)
-    print("survivors:", *sorted({f"{h.where} {h.event_type} [{h.needle}]" for h in left if survives(h)}), sep="\n  ")
-    listed = "\n".join(f"{h.where} [{h.needle}] {h.detail} {h.event_type}" for h in unexplained(left))
-    assert unexplained(left) == [], listed
+    survivors = sorted({f"{h.where} {h.event_type} [{h.needle}]" for h in left if scenario.explained(h)})
+    print("survivors:", *survivors, sep="\n  ")
+    listed = "\n".join(f"{h.where} [{h.needle}] {h.detail} {h.event_type}" for h in scenario.unexplained(left))
+    assert scenario.unexplained(left) == [], listed

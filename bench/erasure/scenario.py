@@ -32,6 +32,7 @@ from typing import Any
 import asyncpg
 import httpx
 from minio import Minio
+from minio.error import S3Error
 
 from kit.testing import free_port, load_script, process_env, superuser_url
 
@@ -387,6 +388,32 @@ class Hit:
     event_type: str = ""
 
 
+# The erasure's own messages: they must name what they erase (the person, their interviews), and each service's
+# outbox keeps them, published, for OUTBOX_RETENTION_DAYS like every event, when its cleanup deletes them. Every
+# other published event that named the person was deleted by the erasure (kit.erasure.forget_published).
+ERASURE_EVENTS = frozenset(
+    {"subject.erasure-requested", "user.deleted", "invitation.erased", "subject.erased", "subject.erasure-reported"}
+)
+
+
+def explained(hit: Hit) -> bool:
+    """Whether a finding is one of the survivors named above, each with its reason."""
+    return ".outbox." in hit.where and hit.event_type in ERASURE_EVENTS
+
+
+def unexplained(hits: list[Hit]) -> list[Hit]:
+    return [hit for hit in hits if not explained(hit)]
+
+
+async def scan_stores(who: Candidate, since: datetime) -> list[Hit]:
+    """The person's identifiers in every schema of the fleet's database and every test bucket (the warehouse can
+    be read only once analytics stopped)."""
+    needles = who.needles()
+    hits = await scan_postgres(needles)
+    hits += await asyncio.to_thread(scan_s3, fleet_module.S3, needles, since=since)
+    return hits
+
+
 async def scan_postgres(needles: dict[str, str]) -> list[Hit]:
     """Every text-like column of every table of every schema of the fleet's database, for every needle."""
     conn = await asyncpg.connect(f"{superuser_url().replace('+asyncpg', '').rsplit('/', 1)[0]}/{DATABASE}")
@@ -444,9 +471,14 @@ def scan_s3(endpoint: str, needles: dict[str, str], *, since: datetime) -> list[
             key = str(found.object_name)
             texts = [key]
             if found.last_modified is not None and found.last_modified >= since:
-                stat = client.stat_object(bucket.name, key)
+                try:
+                    stat = client.stat_object(bucket.name, key)
+                    tags = client.get_object_tags(bucket.name, key)
+                except S3Error as exc:
+                    if exc.code != "NoSuchKey":
+                        raise
+                    continue  # deleted since it was listed (an erasure in progress): nothing of it is left
                 texts += [f"{k}={v}" for k, v in (stat.metadata or {}).items()]
-                tags = client.get_object_tags(bucket.name, key)
                 texts += [f"{k}={v}" for k, v in (tags or {}).items()]
             for label, needle in needles.items():
                 if any(needle in text.lower() for text in texts):
