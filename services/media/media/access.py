@@ -7,7 +7,7 @@ import uuid
 
 from kit.auth import Principal
 from kit.errors import Forbidden, NotFound
-from media.domain import InterviewCompleted, InvitationNotFound, InvitationRef, MediaObject
+from media.domain import InterviewCompleted, InvitationNotFound, InvitationRef, MediaObject, MediaRow
 
 
 def _not_found(media_id: uuid.UUID) -> NotFound:
@@ -43,9 +43,7 @@ def ensure_may_delete(
     return media
 
 
-def ensure_may_see(
-    caller: Principal, media: MediaObject | None, invitation: InvitationRef | None, media_id: uuid.UUID
-) -> MediaObject:
+def ensure_may_see(caller: Principal, media: MediaRow | None, media_id: uuid.UUID) -> MediaRow:
     """The uploader, an admin, or the HR of the invitation: its inviting HR or a member of its company, as
     `invitation.created` told media."""
     if media is not None and (
@@ -53,10 +51,10 @@ def ensure_may_see(
         or caller.has("admin")
         or (
             caller.has("hr")
-            and invitation is not None
+            and media.invitation_hr_user_id is not None
             and (
-                invitation.hr_user_id == caller.user_id
-                or (caller.company_id is not None and invitation.company_id == caller.company_id)
+                media.invitation_hr_user_id == caller.user_id
+                or (caller.company_id is not None and media.invitation_company_id == caller.company_id)
             )
         )
     ):

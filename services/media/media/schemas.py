@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from kit.schemas import Command, View
-from media.domain import MediaObject, ProbeFacts
+from media.domain import MediaObject, MediaRow, ProbeFacts
 
 _TOKEN = r"[A-Za-z0-9!#$&^_.+-]+"
 _VALUE = r"[A-Za-z0-9!#$&^_.+,-]+"  # a token, or a codecs list as recorders write it (vp8,opus)
@@ -59,7 +59,7 @@ class MediaView(View):
     updated_at: datetime
 
     @classmethod
-    def of(cls, media: MediaObject) -> MediaView:
+    def of(cls, media: MediaObject | MediaRow) -> MediaView:
         facts = ProbeFacts(media.probe) if media.probe else None
         return cls(
             id=media.id,
@@ -102,7 +102,7 @@ class StatusView(View):
     rendition_reason: str | None
 
     @classmethod
-    def of(cls, media: MediaObject) -> StatusView:
+    def of(cls, media: MediaRow) -> StatusView:
         return cls(
             media_id=media.id,
             status=media.status,
@@ -169,7 +169,7 @@ class TranscriptView(View):
     reason: str | None
 
     @classmethod
-    def of(cls, media: MediaObject) -> TranscriptView:
+    def of(cls, media: MediaRow) -> TranscriptView:
         return cls(
             media_id=media.id,
             status=media.transcript_status,
