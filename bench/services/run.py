@@ -220,7 +220,7 @@ async def seed_interviews(sessions: async_sessionmaker[AsyncSession]) -> Target:
         "description": "A bench.",
         "created_by": hr,
         "company_id": company,
-        "status": "published",
+        "status": "active",
         "settings": settings,
         "version": 1,
         "created_at": now,
