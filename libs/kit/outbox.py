@@ -344,7 +344,7 @@ class Relay:
                         # Only the rows not yet marked: the marked ones are published, which the claim sees.
                         unmarked = pipeline.claimed[pipeline.marked :]
                         claiming = asyncio.create_task(self._claim(driver, skip=unmarked))
-                        # Lets the claim's query leave now: the hand-over yields only every few hundred records.
+                        # Lets the claim's query leave now, not at the hand-over's first yield (YIELD_EVERY sends in).
                         await asyncio.sleep(0)
                     await pipeline.queue.put(await self._hand_over(batch))
             except Exception as exc:
