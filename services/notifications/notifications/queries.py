@@ -4,14 +4,43 @@ position (the live stream's replay). Every read is scoped to the caller's own no
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
+from kit.db import Query
 from kit.schemas import Page, total_of_page
 from notifications.domain import Channel, Notification, Preferences
 from notifications.schemas import NotificationView, PreferencesView, UnreadCount
+
+# The view's columns and the count of all the recipient's matching rows (a window over the rows the sort reads
+# anyway): a page and its total in one statement, compiled once per shape (channel filter, unread), no ORM load.
+_VIEW_COLUMNS = [Notification.__table__.c[name] for name in NotificationView.model_fields]
+_LISTS: dict[tuple[bool, bool], tuple[Query[Any], Query[Any]]] = {}
+
+
+def _list_queries(*, by_channel: bool, unread: bool) -> tuple[Query[Any], Query[Any]]:
+    """(a page, the count of all) of a recipient's notifications, newest first: parameters `recipient_id`,
+    `channel` when filtered by channel, `offset` and `limit`."""
+    if (cached := _LISTS.get((by_channel, unread))) is not None:
+        return cached
+    filters = [Notification.recipient_id == bindparam("recipient_id")]
+    if by_channel:
+        filters.append(Notification.channel == bindparam("channel", type_=Notification.channel.type))
+    if unread:
+        filters += [Notification.channel == Channel.IN_APP, Notification.read_at.is_(None)]
+    page = (
+        select(*_VIEW_COLUMNS, func.count().over().label("total"))
+        .where(*filters)
+        .order_by(Notification.seq.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    count = select(func.count()).select_from(Notification).where(*filters)
+    queries = _LISTS[by_channel, unread] = Query(page), Query(count)
+    return queries
 
 
 async def list_notifications(
@@ -26,18 +55,21 @@ async def list_notifications(
 ) -> Page[NotificationView]:
     """Newest first. `offset` (the reference's paging) wins over `page` when given; the page it falls on is
     reported."""
-    query = select(Notification).where(Notification.recipient_id == caller.user_id)
+    page_query, count_query = _list_queries(by_channel=channel is not None, unread=unread)
+    filters: dict[str, Any] = {"recipient_id": caller.user_id}
     if channel is not None:
-        query = query.where(Notification.channel == channel)
-    if unread:
-        query = query.where(Notification.channel == Channel.IN_APP, Notification.read_at.is_(None))
+        filters["channel"] = channel
     start = offset if offset is not None else ((page or 1) - 1) * limit
-    rows = list(await session.scalars(query.order_by(Notification.seq.desc()).offset(start).limit(limit)))
-    total = total_of_page(start, len(rows), limit)
+    rows = await page_query.all(session, **filters, offset=start, limit=limit)
+    # A page past the end has no row to carry the count.
+    total = rows[0].total if rows else total_of_page(start, 0, limit)
     if total is None:
-        total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        total = await count_query.scalar(session, **filters) or 0
     return Page[NotificationView].of(
-        [NotificationView.of(n) for n in rows], total=total, page=start // limit + 1, limit=limit
+        [NotificationView.model_validate(row._asdict()) for row in rows],
+        total=total,
+        page=start // limit + 1,
+        limit=limit,
     )
 
 

@@ -70,6 +70,24 @@ async def test_the_list_pages_by_page_and_by_the_references_offset(
     assert newest["items"][0]["seq"] > by_page["items"][0]["seq"]
 
 
+async def test_a_full_page_and_a_page_past_the_end_both_count_every_matching_item(
+    client: httpx.AsyncClient, apply: Any, candidate: Any, hr: Any
+) -> None:
+    for _ in range(3):
+        await apply(decision(candidate, hr))
+
+    async def listed(query: str) -> dict[str, Any]:
+        return (await client.get(f"/api/notifications?{query}", headers=candidate.headers)).json()  # type: ignore[no-any-return]
+
+    full = await listed("channel=in_app&limit=2")
+    past = await listed("channel=in_app&page=5&limit=2")
+    unread_past = await listed("unread=true&offset=7&limit=2")
+
+    assert (full["total"], full["totalPages"], len(full["items"])) == (3, 2, 2)
+    assert (past["total"], past["page"], past["items"]) == (3, 5, [])
+    assert (unread_past["total"], unread_past["page"], unread_past["items"]) == (3, 4, [])
+
+
 async def test_the_unread_count_counts_unread_in_app_items_only_and_read_all_clears_it(
     client: httpx.AsyncClient, apply: Any, candidate: Any, hr: Any
 ) -> None:
