@@ -58,7 +58,15 @@ async def main(invitations: int, recorded: int) -> int:
                 # timed too: until no identifier of the person is left in any schema or bucket but the erasure's own
                 # events, which name what they erase and go with the outbox retention.
                 started = time.monotonic() - erasure.seconds
-                while scenario.unexplained(await scenario.scan_stores(who, since)) and time.monotonic() - started < 300:
+                seen: set[str] = set()
+                while time.monotonic() - started < 300:
+                    waiting = {h.where.split(".")[0] + f" [{h.needle}]" for h in scenario.unexplained(
+                        await scenario.scan_stores(who, since))}  # fmt: skip
+                    if not waiting:
+                        break
+                    if waiting != seen:
+                        print(f"  +{time.monotonic() - started:5.1f}s still there:", ", ".join(sorted(waiting)))
+                        seen = waiting
                     await asyncio.sleep(0.5)
                 print(f"nothing of the person left in Postgres and S3 after {time.monotonic() - started:.1f}s")
                 await asyncio.sleep(10)  # analytics applies the erasure in its next batch
