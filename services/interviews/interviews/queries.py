@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
@@ -51,7 +51,8 @@ from interviews.schemas import (
     TemplateView,
 )
 from kit.auth import Principal
-from kit.schemas import Page, paginate
+from kit.db import Query
+from kit.schemas import Page, paginate, total_of_page
 
 # -- templates ----------------------------------------------------------------------------------------------
 
@@ -343,16 +344,119 @@ async def hr_invitations(
     )
 
 
-async def _rated_by(session: AsyncSession, caller: Principal, ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """The interviews among `ids` the caller submitted their own ratings for."""
-    if not ids:
-        return set()
-    found = await session.scalars(
-        select(Review.invitation_id).where(
-            Review.invitation_id.in_(ids), Review.reviewer_id == caller.user_id, Review.submitted_at.is_not(None)
-        )
+class _ListRow(NamedTuple):
+    """One row of an invitation list's page (`_list_queries`)."""
+
+    id: uuid.UUID
+    template_id: uuid.UUID
+    candidate_id: str
+    candidate_name: str | None
+    candidate_email: str | None
+    company_name: str
+    status: InvitationStatus
+    allow_pause: bool
+    expires_at: datetime
+    total_questions: int
+    analysis_status: str | None
+    analysis_score: int | None
+    analysis_recommendation: str | None
+    decision: Decision | None
+    decision_at: datetime | None
+    decision_note: str | None
+    candidate_feedback: str | None
+    feedback_release_at: datetime | None
+    human_review_requested: bool
+    created_at: datetime
+    template_title: str
+    settings: dict[str, Any]
+    answered: int
+    template_internal_name: str | None
+    template_version: int | None
+    total: int
+    rated: bool
+
+
+# An invitation list's queries, compiled once per shape (which filters, whose view): building and running a
+# statement through the ORM cost several times the database's work, and one statement answers the page, its
+# total and the caller's own ratings together.
+_LISTS: dict[tuple[bool, ...], tuple[Query[_ListRow], Query[Any]]] = {}
+
+
+def _list_queries(
+    *, by_candidate: bool, by_inviter: bool, by_status: bool, by_template: bool, reviewer: bool
+) -> tuple[Query[_ListRow], Query[Any]]:
+    """(a page, the count of all) of invitations, newest first, with parameters `candidate_id`, `invited_by`,
+    `status`, `template_id` for the filters asked for, `reviewer` for a reviewer's view, and `offset`, `limit`.
+    Each page row carries the count of all rows (`total`: a window over the filtered rows, which the sort reads
+    anyway) and whether the reviewer submitted their own ratings (`rated`)."""
+    shape = (by_candidate, by_inviter, by_status, by_template, reviewer)
+    if (cached := _LISTS.get(shape)) is not None:
+        return cached
+    filters = []
+    if by_candidate:
+        filters.append(Invitation.candidate_id == bindparam("candidate_id"))
+    if by_inviter:
+        filters.append(Invitation.invited_by == bindparam("invited_by"))
+    if by_status:
+        filters.append(Invitation.status == bindparam("status", type_=Invitation.status.type))
+    if by_template:
+        filters.append(Invitation.template_id == bindparam("template_id", type_=Invitation.template_id.type))
+    answered = (
+        select(func.count(Response.id))
+        .where(Response.invitation_id == Invitation.id)
+        .correlate(Invitation)
+        .scalar_subquery()
     )
-    return set(found)
+    rated = (
+        exists().where(
+            Review.invitation_id == Invitation.id,
+            Review.reviewer_id == bindparam("reviewer"),
+            Review.submitted_at.is_not(None),
+        )
+        if reviewer
+        else false()
+    )
+    page = (
+        select(
+            Invitation.id,
+            Invitation.template_id,
+            Invitation.candidate_id,
+            Invitation.candidate_name,
+            Invitation.candidate_email,
+            Invitation.company_name,
+            Invitation.status,
+            Invitation.allow_pause,
+            Invitation.expires_at,
+            Invitation.total_questions,
+            Invitation.analysis_status,
+            Invitation.analysis_score,
+            Invitation.analysis_recommendation,
+            Invitation.decision,
+            Invitation.decision_at,
+            Invitation.decision_note,
+            Invitation.candidate_feedback,
+            Invitation.feedback_release_at,
+            Invitation.human_review_requested,
+            Invitation.created_at,
+            # The title and settings the candidate was sent (the pinned version's), beside HR's own name for it.
+            func.coalesce(TemplateVersion.title, Template.title).label("template_title"),
+            func.coalesce(TemplateVersion.settings, Template.settings).label("settings"),
+            answered.label("answered"),
+            Template.internal_name.label("template_internal_name"),
+            TemplateVersion.number.label("template_version"),
+            func.count().over().label("total"),
+            rated.label("rated"),
+        )
+        .join(Template, Template.id == Invitation.template_id)
+        .outerjoin(TemplateVersion, TemplateVersion.id == Invitation.template_version_id)
+        .where(*filters)
+        .order_by(Invitation.created_at.desc(), Invitation.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    count = select(func.count()).select_from(Invitation).where(*filters)
+    queries = _LISTS[shape] = Query(page, _ListRow), Query(count)
+    return queries
 
 
 async def _list_invitations(
@@ -369,43 +473,33 @@ async def _list_invitations(
 ) -> Page[InvitationListItem]:
     """A page of invitations; `as_candidate_at` lists them as their candidate sees them at that time, `reviewer`
     as an HR user or admin does: without the AI's score and verdict of an interview they must rate blind first."""
-    answered = (
-        select(func.count(Response.id))
-        .where(Response.invitation_id == Invitation.id)
-        .correlate(Invitation)
-        .scalar_subquery()
+    page_query, count_query = _list_queries(
+        by_candidate=candidate_id is not None,
+        by_inviter=invited_by is not None,
+        by_status=status is not None,
+        by_template=template_id is not None,
+        reviewer=reviewer is not None,
     )
-    query = (
-        # The title and settings the candidate was sent (the pinned version's), beside HR's own name for it.
-        select(
-            Invitation,
-            func.coalesce(TemplateVersion.title, Template.title),
-            func.coalesce(TemplateVersion.settings, Template.settings),
-            answered,
-            Template.internal_name,
-            TemplateVersion.number,
-        )
-        .join(Template, Template.id == Invitation.template_id)
-        .outerjoin(TemplateVersion, TemplateVersion.id == Invitation.template_version_id)
-        .options(noload(Invitation.template), noload(Invitation.template_version), noload(Invitation.responses))
-        .order_by(Invitation.created_at.desc(), Invitation.id)
-    )
-    if candidate_id is not None:
-        query = query.where(Invitation.candidate_id == candidate_id)
-    if invited_by is not None:
-        query = query.where(Invitation.invited_by == invited_by)
-    if status is not None:
-        query = query.where(Invitation.status == status)
-    if template_id is not None:
-        query = query.where(Invitation.template_id == template_id)
-    rows, total = await paginate(session, query, page=page, limit=limit)
-    rated = await _rated_by(session, reviewer, [row[0].id for row in rows]) if reviewer is not None else set()
+    filters: dict[str, Any] = {
+        "candidate_id": candidate_id,
+        "invited_by": invited_by,
+        "status": status,
+        "template_id": template_id,
+    }
+    filters = {name: value for name, value in filters.items() if value is not None}
+    offset = (page - 1) * limit
+    whose = {"reviewer": reviewer.user_id} if reviewer is not None else {}
+    rows = await page_query.all(session, **filters, **whose, offset=offset, limit=limit)
+    # A page past the end has no row to carry the count.
+    total = rows[0].total if rows else total_of_page(offset, 0, limit)
+    if total is None:
+        total = await count_query.scalar(session, **filters) or 0
     items = []
-    for i, title, settings, count, internal_name, version_number in rows:
+    for i in rows:
         item = InvitationListItem(
             id=i.id,
             template_id=i.template_id,
-            template_title=title,
+            template_title=i.template_title,
             candidate_id=i.candidate_id,
             candidate_name=i.candidate_name,
             candidate_email=i.candidate_email,
@@ -413,7 +507,7 @@ async def _list_invitations(
             status=i.status,
             allow_pause=i.allow_pause,
             expires_at=i.expires_at,
-            progress=Progress.of(count, i.total_questions),
+            progress=Progress.of(i.answered, i.total_questions),
             analysis_status=i.analysis_status,
             analysis_score=i.analysis_score,
             analysis_recommendation=i.analysis_recommendation,
@@ -422,19 +516,24 @@ async def _list_invitations(
             decision_note=i.decision_note,
             candidate_feedback=i.candidate_feedback,
             created_at=i.created_at,
-            template_internal_name=internal_name,
-            template_version=version_number,
+            template_internal_name=i.template_internal_name,
+            template_version=i.template_version,
         )
         # Blind review (`rubrics.blind_to_ai`, from the settings the interview was sent with): the score and verdict
         # wait until the caller submitted their own ratings, as on the review board and list.
-        blind = bool((settings or {}).get("blindToAi")) or i.human_review_requested
-        if reviewer is not None and blind and i.id not in rated:
+        blind = bool((i.settings or {}).get("blindToAi")) or i.human_review_requested
+        if reviewer is not None and blind and not i.rated:
             item.analysis_score = item.analysis_recommendation = None
         if as_candidate_at is not None:
             item.template_internal_name = item.template_version = None
             item.analysis_status = item.analysis_score = item.analysis_recommendation = item.decision_note = None
-            item.decision, item.decision_at, item.candidate_feedback = _outcome_for_candidate(
-                i, settings, as_candidate_at
+            item.decision, item.decision_at, item.candidate_feedback = released_outcome(
+                _policy(i.settings),
+                i.decision,
+                i.decision_at,
+                i.candidate_feedback,
+                i.feedback_release_at,
+                as_candidate_at,
             )
         items.append(item)
     return Page.of(items, total=total, page=page, limit=limit)

@@ -584,6 +584,25 @@ async def test_listings_show_each_user_only_their_own_invitations(
     assert item["status"] == "in_progress"
 
 
+async def test_a_page_past_the_end_of_a_listing_is_empty_and_still_counts_every_invitation(
+    client, hr, candidate, other_candidate, make_invitation
+) -> None:
+    await make_invitation(hr, candidate)
+    await make_invitation(hr, other_candidate)
+
+    hr_past = (await client.get("/api/invitations/hr", params={"page": 3, "limit": 1}, headers=hr.headers)).json()
+    pending_past = (
+        await client.get("/api/invitations/hr", params={"status": "pending", "page": 2, "limit": 5}, headers=hr.headers)
+    ).json()
+    candidate_past = (
+        await client.get("/api/invitations/candidate", params={"page": 2, "limit": 1}, headers=candidate.headers)
+    ).json()
+
+    assert (hr_past["items"], hr_past["total"], hr_past["page"], hr_past["totalPages"]) == ([], 2, 3, 2)
+    assert (pending_past["items"], pending_past["total"]) == ([], 2)
+    assert (candidate_past["items"], candidate_past["total"]) == ([], 1)
+
+
 async def test_a_malformed_invitation_id_or_query_is_a_422_not_a_500(client, hr) -> None:
     for path in (
         "/api/invitations/42",
