@@ -4,7 +4,10 @@ service (`/users/{id}` with the identity headers the gateway would send), in one
 
 Starts both services with uvicorn on 127.0.0.1 against the test database (`aivi_test`) and the
 `ai-video-interview-test` realm, with a throwaway Keycloak user it deletes afterwards. Load comes from
-`wrk` when installed, else from an asyncio client (aiohttp). Usage: `uv run python bench/gateway/run.py`."""
+`wrk` when installed, else from an asyncio client (aiohttp). `--baseline REV` also starts the gateway (and the
+kit) as committed at REV beside today's, against the same users service, and measures both in the same run;
+`--repeat N` alternates the CPU passes N times and prints the median; `--profile` samples the gateway and the
+users service with py-spy under the proxied load. Usage: `uv run python bench/gateway/run.py`."""
 
 from __future__ import annotations
 
@@ -127,8 +130,8 @@ def cpu_per_request(url: str, headers: dict[str, str], requests: int, pids: dict
     return {name: (cpu_seconds(pid) - before[name]) / requests * 1e6 for name, pid in pids.items()}
 
 
-def profile_gateway(pid: int, url: str, headers: dict[str, str], args: argparse.Namespace) -> None:
-    """py-spy samples the gateway (collapsed stacks in `--profile-dir`) while the proxied route is loaded."""
+def profile(pids: dict[str, int], url: str, headers: dict[str, str], args: argparse.Namespace) -> None:
+    """py-spy samples each process (collapsed stacks in `--profile-dir`) while the proxied route is loaded."""
     sys.path.insert(0, str(ROOT / "bench/services"))
     from run import summarise  # the services bench's summary of collapsed stacks
 
@@ -137,12 +140,19 @@ def profile_gateway(pid: int, url: str, headers: dict[str, str], args: argparse.
         raise SystemExit("py-spy is not installed (uv sync installs the dev group)")
     out = Path(args.profile_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stacks = out / "gateway.stacks.txt"
-    command = [py_spy, "record", "--pid", str(pid), "--duration", str(args.seconds), "--rate", "250"]
-    recorder = subprocess.Popen([*command, "--nonblocking", "--format", "raw", "--output", str(stacks)])
+    recorders = {}
+    for name, pid in pids.items():
+        command = [py_spy, "record", "--pid", str(pid), "--duration", str(args.seconds), "--rate", "250"]
+        stacks = out / f"{name}.stacks.txt"
+        recorders[name] = (
+            stacks,
+            subprocess.Popen([*command, "--nonblocking", "--format", "raw", "--output", str(stacks)]),
+        )
     measure(url, headers, args.seconds, args.connections)
-    recorder.wait(timeout=60)
-    summarise(stacks)
+    for name, (stacks, recorder) in recorders.items():
+        recorder.wait(timeout=60)
+        print(f"\n{name}, under the proxied load:")
+        summarise(stacks)
 
 
 def main() -> None:
@@ -150,7 +160,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--cpu-requests", type=int, default=1000, help="sequential requests for CPU per request")
-    parser.add_argument("--profile", action="store_true", help="also sample the gateway with py-spy under its load")
+    parser.add_argument("--repeat", type=int, default=1, help="CPU passes, alternated; the median is printed")
+    parser.add_argument("--baseline", default="", help="a git revision of the gateway and kit measured beside today's")
+    parser.add_argument("--profile", action="store_true", help="also sample both processes with py-spy under load")
     parser.add_argument("--profile-dir", default="/tmp/bench-gateway-profile")
     args = parser.parse_args()
 
@@ -177,7 +189,7 @@ def main() -> None:
             "credentials": [{"type": "password", "value": password, "temporary": False}],
         }
     )
-    users_port, gateway_port = free_port(), free_port()
+    users_port = free_port()
     bare_ports = {"aiohttp": free_port(), "httpx": free_port()}
     common = {
         "SERVICE_ENV": "test",
@@ -191,21 +203,31 @@ def main() -> None:
         users_port,
         {**common, "DATABASE_URL": role_url("users"), "DB_SCHEMA": "users", "S3_BUCKET_PREFIX": "test-"},
     )
-    gateway = start(
-        "gateway.main:app",
-        gateway_port,
-        {
-            **common,
-            "DATABASE_URL": role_url("gateway"),
-            "DB_SCHEMA": "gateway",
-            "KEYCLOAK_URL": KEYCLOAK,
-            "KEYCLOAK_REALM": REALM,
-            "USERS_URL": f"http://127.0.0.1:{users_port}",
-            "IDENTITY_CACHE_TTL_S": "300",
-            # The benchmark's one user sends far more than a person may: measured without the per-user limit.
-            "API_RATE_LIMIT": "100000000/minute",
-        },
-    )
+    gateway_env = {
+        **common,
+        "DATABASE_URL": role_url("gateway"),
+        "DB_SCHEMA": "gateway",
+        "KEYCLOAK_URL": KEYCLOAK,
+        "KEYCLOAK_REALM": REALM,
+        "USERS_URL": f"http://127.0.0.1:{users_port}",
+        "IDENTITY_CACHE_TTL_S": "300",
+        # The benchmark's one user sends far more than a person may: measured without the per-user limit.
+        "API_RATE_LIMIT": "100000000/minute",
+    }
+    # Today's gateway, and the baseline's (its gateway package and kit first on the import path) when asked for.
+    variants = {"now": ""}
+    if args.baseline:
+        sys.path.insert(0, str(ROOT / "bench/services"))
+        from run import baseline_path  # the services bench's tree of a revision's kit and service
+
+        variants = {args.baseline: baseline_path(args.baseline, "gateway"), **variants}
+    gateway_ports = {label: free_port() for label in variants}
+    gateways = {
+        label: start(
+            "gateway.main:app", gateway_ports[label], {**gateway_env, **({"PYTHONPATH": path} if path else {})}
+        )
+        for label, path in variants.items()
+    }
     bare = {
         client: start(
             "bare_proxy:app",
@@ -216,20 +238,24 @@ def main() -> None:
         for client, port in bare_ports.items()
     }
     try:
-        users_url, gateway_url = f"http://127.0.0.1:{users_port}", f"http://127.0.0.1:{gateway_port}"
+        users_url = f"http://127.0.0.1:{users_port}"
+        gateway_urls = {label: f"http://127.0.0.1:{port}" for label, port in gateway_ports.items()}
         wait_healthy(users_url, users)
-        wait_healthy(gateway_url, gateway)
+        for label, url in gateway_urls.items():
+            wait_healthy(url, gateways[label])
         token = httpx.post(
             f"{KEYCLOAK}/realms/{REALM}/protocol/openid-connect/token",
             data={"grant_type": "password", "client_id": CLIENT_ID, "username": email, "password": password},
         ).json()["access_token"]
         through_headers = {"authorization": f"Bearer {token}"}
-        me = httpx.get(f"{gateway_url}/api/users/me", headers=through_headers, timeout=30)
-        me.raise_for_status()
-        user_id = me.json()["id"]
+        user_id = ""
+        for url in gateway_urls.values():
+            me = httpx.get(f"{url}/api/users/me", headers=through_headers, timeout=30)
+            me.raise_for_status()
+            user_id = me.json()["id"]
         direct_headers = {"x-internal-token": INTERNAL_TOKEN, "x-user-id": user_id, "x-user-role": "pending"}
         direct_url = f"{users_url}/users/{user_id}"
-        through_url = f"{gateway_url}/api/users/me"
+        through_urls = {label: f"{url}/api/users/me" for label, url in gateway_urls.items()}
         assert httpx.get(direct_url, headers=direct_headers).json()["id"] == user_id
 
         for client, port in bare_ports.items():
@@ -238,9 +264,12 @@ def main() -> None:
         tool = "wrk" if shutil.which("wrk") else "asyncio/aiohttp"
         print(f"load: {tool}, {args.connections} connections, {args.seconds} s each, after a 2 s warm-up")
         measure(direct_url, direct_headers, 2, args.connections)
-        measure(through_url, through_headers, 2, args.connections)
+        for url in through_urls.values():
+            measure(url, through_headers, 2, args.connections)
         direct = measure(direct_url, direct_headers, args.seconds, args.connections)
-        through = measure(through_url, through_headers, args.seconds, args.connections)
+        through = {
+            label: measure(url, through_headers, args.seconds, args.connections) for label, url in through_urls.items()
+        }
         # Which HTTP client the gateway proxies with is a measured choice: the same bare proxy route with each.
         bare_rows = {
             client: measure(f"http://127.0.0.1:{port}/users/{user_id}", direct_headers, args.seconds, args.connections)
@@ -253,18 +282,22 @@ def main() -> None:
             client: measure(f"http://127.0.0.1:{port}/health", {}, args.seconds, args.connections)
             for client, port in bare_ports.items()
         }
-        pids = {"users": users.pid, "gateway": gateway.pid}
-        direct_cpu = cpu_per_request(direct_url, direct_headers, args.cpu_requests, pids)
-        through_cpu = cpu_per_request(through_url, through_headers, args.cpu_requests, pids)
+        pids = {"users": users.pid, **{f"gateway {label}": process.pid for label, process in gateways.items()}}
+        # Alternated passes: the machine's load drifts, so each variant is measured between the others.
+        passes: dict[str, list[dict[str, float]]] = {}
+        for _ in range(args.repeat):
+            passes.setdefault("direct", []).append(cpu_per_request(direct_url, direct_headers, args.cpu_requests, pids))
+            for label, url in through_urls.items():
+                passes.setdefault(label, []).append(cpu_per_request(url, through_headers, args.cpu_requests, pids))
         if args.profile:
-            profile_gateway(gateway.pid, through_url, through_headers, args)
+            profile({"gateway": gateways["now"].pid, "users": users.pid}, through_urls["now"], through_headers, args)
         table = [
             (
                 "authenticated GET of a user",
                 direct,
                 [
                     ("users direct /users/{id}", direct),
-                    ("gateway /api/users/me", through),
+                    *((f"gateway /api/users/me{_tag(label, args)}", row) for label, row in through.items()),
                     *((f"bare proxy, {c}", r) for c, r in bare_rows.items()),
                 ],
             ),
@@ -275,21 +308,33 @@ def main() -> None:
             ),
         ]
         for title, baseline, rows in table:
-            print(f"\n{title:34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs direct':>11}")
+            print(f"\n{title:40}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs direct':>11}")
             for label, (rps, p50, p99) in rows:
-                print(f"  {label:32}{rps:>10.0f}{p50:>10.2f}{p99:>10.2f}{rps / baseline[0]:>10.2f}x")
-        print(f"\ngateway-added p50 at {args.connections} connections: {through[1] - direct[1]:.2f} ms")
-        print(f"\nCPU per request, {args.cpu_requests} sequential requests:{'users us':>12}{'gateway us':>12}")
-        print(f"  {'users direct /users/{id}':46}{direct_cpu['users']:>12.0f}{direct_cpu['gateway']:>12.0f}")
-        print(f"  {'gateway /api/users/me':46}{through_cpu['users']:>12.0f}{through_cpu['gateway']:>12.0f}")
-        # Each process on its own core: the proxied route's throughput is bound by the busier of the two.
-        bound = direct_cpu["users"] / max(through_cpu["users"], through_cpu["gateway"])
-        print(f"  proxied/direct, CPU-bound with a core each: {bound:.2f}x")
+                print(f"  {label:38}{rps:>10.0f}{p50:>10.2f}{p99:>10.2f}{rps / baseline[0]:>10.2f}x")
+        for label, row in through.items():
+            added = row[1] - direct[1]
+            print(f"\ngateway-added p50{_tag(label, args)} at {args.connections} connections: {added:.2f} ms")
+        print(f"\nCPU per request, {args.cpu_requests} sequential requests, median of {args.repeat} alternated passes:")
+        print(f"  {'':36}{'users us':>12}{'gateway us':>12}{'proxied/direct':>16}")
+        direct_users = statistics.median(p["users"] for p in passes["direct"])
+        print(f"  {'users direct /users/{id}':36}{direct_users:>12.0f}{'':>12}")
+        for label in through_urls:
+            users_us = statistics.median(p["users"] for p in passes[label])
+            gateway_us = statistics.median(p[f"gateway {label}"] for p in passes[label])
+            # Each process on its own core: the proxied route's throughput is bound by the busier of the two.
+            bound = direct_users / max(users_us, gateway_us)
+            name = f"gateway /api/users/me{_tag(label, args)}"
+            print(f"  {name:36}{users_us:>12.0f}{gateway_us:>12.0f}{bound:>15.2f}x")
+        print(f"  load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     finally:
-        for process in (gateway, users, *bare.values()):
+        for process in (*gateways.values(), users, *bare.values()):
             process.terminate()
             process.wait(timeout=30)
         admin.delete_user(keycloak_id)
+
+
+def _tag(label: str, args: argparse.Namespace) -> str:
+    return f" ({label})" if args.baseline else ""
 
 
 if __name__ == "__main__":
