@@ -152,4 +152,17 @@ describe("the admins' user list", () => {
 
     await waitFor(() => expect(calls.find((c) => c.method === "POST")).toEqual({ method: "POST", path: "/api/admin/users/kc-9/roles", body: { roleName: "hr" } }));
   });
+
+  it("names the assign-role button with its visible words first, as speech input expects", async () => {
+    const account = { id: "kc-7", username: "bu", firstName: "B", lastName: "U", email: "bu@example.com", enabled: true, lastLoginAt: null };
+    gateway((key) => {
+      if (key === "GET /api/users/me") return { json: { ...me, role: "admin", externalAuthId: "kc-admin" } };
+      if (key === "GET /api/admin/users") return { json: { success: true, count: 1, data: [account] } };
+      if (key === "GET /api/admin/users/kc-7/roles") return { json: { data: [{ id: "r", name: "pending" }] } };
+    });
+    show(<AdminUsersPage />);
+
+    const assign = await screen.findByRole("button", { name: "Assign role to B U" });
+    expect(assign.textContent).toBe("Assign role");
+  });
 });

@@ -223,7 +223,7 @@ export default function AdminUsersPage() {
                           </Button>
                         )}
                         {noRole && !wantsHr && (
-                          <Button size="sm" variant="outline" onClick={() => open({ kind: "role", user })} aria-label={`Assign a role to ${name}`}>
+                          <Button size="sm" variant="outline" onClick={() => open({ kind: "role", user })} aria-label={`Assign role to ${name}`}>
                             Assign role
                           </Button>
                         )}
