@@ -93,6 +93,11 @@ async def limiter_waits(fleet: Fleet) -> tuple[float, float]:
     return total, count
 
 
+# The fleet's own database: thousands of invitations left by a run would otherwise sit in the test database,
+# where the suites' jobs (expiry, retention) find them beside their own rows.
+DATABASE = "aivi_journey"
+
+
 async def db_sampler(peaks: dict[str, dict[str, int]], stop: asyncio.Event) -> None:
     """Once a second, per role: sessions, those waiting for a lock, those idle in a transaction (a connection
     held while its process awaits something else, e.g. another service's answer); the most of each kept."""
@@ -102,7 +107,8 @@ async def db_sampler(peaks: dict[str, dict[str, int]], stop: asyncio.Event) -> N
             rows = await conn.fetch(
                 "SELECT usename, count(*) AS n, count(*) FILTER (WHERE wait_event_type = 'Lock') AS locked, "
                 "count(*) FILTER (WHERE state = 'idle in transaction') AS idle_tx FROM pg_stat_activity "
-                "WHERE datname = current_database() AND usename IS NOT NULL GROUP BY usename"
+                "WHERE datname = $1 AND usename IS NOT NULL GROUP BY usename",
+                DATABASE,
             )
             for row in rows:
                 for kind in ("n", "locked", "idle_tx"):
@@ -236,13 +242,16 @@ async def main() -> None:
     await llm.start()
     secret = "whsec_bench_journey"
     configs = {
-        "base": Options(llm_url=llm.base_url, llm_requests_per_minute=args.llm_rpm, stripe_webhook_secret=secret),
+        "base": Options(
+            llm_url=llm.base_url, llm_requests_per_minute=args.llm_rpm, stripe_webhook_secret=secret, database=DATABASE
+        ),
         "scaled": Options(
             replicas={"analysis": args.scaled, "interviews": args.scaled},
             llm_url=llm.base_url,
             # The limiter is per process (docs/architecture.md §11): the provider's budget divided by the replicas.
             llm_requests_per_minute=args.llm_rpm // args.scaled,
             stripe_webhook_secret=secret,
+            database=DATABASE,
         ),
     }
     print(
