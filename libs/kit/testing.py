@@ -70,6 +70,15 @@ def superuser_url() -> str:
     return f"postgresql+asyncpg://postgres:postgres@{PG_HOST}:{PG_PORT}/{TEST_DB}"
 
 
+async def terminate_backend(pid: int) -> None:
+    """Has the server end one connection, as a restart or a network fault would, from a connection of its own."""
+    conn = await asyncpg.connect(superuser_url().replace("+asyncpg", ""))
+    try:
+        await conn.execute("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await conn.close()
+
+
 def settings_for_tests(cls: type[S], service: str, **overrides: Any) -> S:
     """Settings of `service` pointed at the test database, topics, Redis db and buckets."""
     values: dict[str, Any] = {

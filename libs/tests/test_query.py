@@ -11,14 +11,14 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import DateTime, String, Uuid, any_, bindparam, func, select, text
+from sqlalchemy import DateTime, String, Uuid, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kit.db import Query, make_engine, make_read_sessionmaker, make_sessionmaker, stored_enum
-from kit.testing import superuser_url
+from kit.testing import superuser_url, terminate_backend
 
 
 class Colour(StrEnum):
@@ -249,12 +249,7 @@ async def test_a_dropped_connection_fails_the_query_and_is_not_reused() -> None:
         reads = make_read_sessionmaker(engine, service="kit_test", schema="public")
         async with reads() as read:
             pid = await backend.scalar(read)
-        killer = make_engine(superuser_url(), "public", pool_size=1)
-        try:
-            async with killer.connect() as conn:
-                await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        finally:
-            await killer.dispose()
+        await terminate_backend(pid)
         with pytest.raises(DBAPIError) as failed:
             async with reads() as read:
                 await backend.scalar(read)

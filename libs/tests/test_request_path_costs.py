@@ -22,7 +22,7 @@ from kit.app import create_service_app
 from kit.db import ReadSession, make_engine
 from kit.observability import trace_sampler
 from kit.settings import ServiceSettings
-from kit.testing import superuser_url
+from kit.testing import superuser_url, terminate_backend
 
 router = APIRouter()
 
@@ -74,12 +74,7 @@ async def test_without_a_ping_a_dropped_connection_fails_one_statement_and_the_n
     try:
         async with engine.connect() as conn:
             pid = await conn.scalar(text("SELECT pg_backend_pid()"))
-        killer = make_engine(superuser_url(), "public", pool_size=1)
-        try:
-            async with killer.connect() as conn:
-                await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        finally:
-            await killer.dispose()
+        await terminate_backend(pid)
         with pytest.raises(DBAPIError) as failed:
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
@@ -94,12 +89,7 @@ async def _kill_pooled_connection(engine: AsyncEngine) -> int:
     """Checks out the pool's one connection, puts it back, and has the server terminate it: its pid."""
     async with engine.connect() as conn:
         pid = int(await conn.scalar(text("SELECT pg_backend_pid()")))
-    killer = make_engine(superuser_url(), "public", pool_size=1)
-    try:
-        async with killer.connect() as conn:
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    finally:
-        await killer.dispose()
+    await terminate_backend(pid)
     return pid
 
 
