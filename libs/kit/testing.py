@@ -254,14 +254,20 @@ class Caller:
 
 @asynccontextmanager
 async def in_process_client(
-    app: FastAPI, sessions: async_sessionmaker[AsyncSession]
+    app: FastAPI,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+    *,
+    raise_app_exceptions: bool = True,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client of the app running in this process, its requests on the test's rolled-back connection."""
+    """An HTTP client of the app running in this process (its lifespan run), its requests on the test's
+    rolled-back connection when `sessions` is given, else on the app's own engine. `raise_app_exceptions=False`
+    answers a bug as the server would (a 500), for tests of that answer, instead of raising it in the test."""
     from asgi_lifespan import LifespanManager
 
     async with LifespanManager(app) as manager:
-        app.state.sessions = sessions
-        transport = httpx.ASGITransport(app=manager.app)
+        if sessions is not None:
+            app.state.sessions = sessions
+        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=raise_app_exceptions)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
 

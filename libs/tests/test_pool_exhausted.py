@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kit.app import create_service_app
 from kit.db import make_engine
 from kit.settings import ServiceSettings
+from kit.testing import in_process_client
 
 
 @pytest.fixture
@@ -35,11 +35,8 @@ async def client(settings: ServiceSettings, small_pool: AsyncEngine) -> AsyncIte
         async with small_pool.connect() as conn:
             return {"one": int(await conn.scalar(text("SELECT 1")))}
 
-    app: FastAPI = create_service_app(settings, routers=[router])
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with in_process_client(create_service_app(settings, routers=[router]), raise_app_exceptions=False) as client:
+        yield client
 
 
 async def test_a_request_that_finds_the_pool_exhausted_is_answered_503_with_retry_after(

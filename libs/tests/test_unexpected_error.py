@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from kit.app import create_service_app
 from kit.settings import ServiceSettings
+from kit.testing import in_process_client
 
 router = APIRouter()
 
@@ -23,11 +23,8 @@ async def bug() -> None:
 
 @pytest.fixture(scope="module")
 async def client(settings: ServiceSettings, engine: object) -> AsyncIterator[httpx.AsyncClient]:
-    app: FastAPI = create_service_app(settings, routers=[router])
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with in_process_client(create_service_app(settings, routers=[router]), raise_app_exceptions=False) as client:
+        yield client
 
 
 async def test_a_500_carries_the_requests_correlation_id_in_body_and_header(
