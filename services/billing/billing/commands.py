@@ -199,22 +199,24 @@ async def reserve(
     session: AsyncSession, account_id: str, resource: Resource, key: str, *, cache: QuotaCache, now: datetime
 ) -> tuple[QuotaState, bool]:
     """Take one unit of `resource` for `key` (the id of the thing about to be created), or refuse with 402.
-    The account's row is locked while counting and inserting, so concurrent reservations queue and the last
-    slot is taken once. The same key again is answered as it was, counted once. True when newly reserved."""
-    subscription = await touch(session, account_id, now=now, lock=True)
+    A limited plan counts under the account's row lock, so concurrent reservations count one after another and
+    the last slot is taken once; an unlimited plan has nothing to count against, so its reservations take no
+    lock and never queue behind each other (one HR inviting many candidates at once). The same key again is
+    answered as it was, counted once, whichever of two concurrent requests for it wins. True when newly reserved."""
+    subscription = await touch(session, account_id, now=now)
+    if subscription.plan.limit(resource) != UNLIMITED:
+        # Re-read under the lock: the count below must see every reservation committed before it.
+        await session.refresh(subscription, with_for_update=True)
+    limit = subscription.plan.limit(resource)
     period = period_of(now)
     metered = LIMITED[resource]
-    item = await session.scalar(
-        select(UsageItem).where(UsageItem.resource == metered, UsageItem.key == key).with_for_update()
-    )
+    item = await session.scalar(select(UsageItem).where(UsageItem.resource == metered, UsageItem.key == key))
     if item is not None and item.company_id != account_id:
         raise ReservationKeyTaken("This reservation key belongs to another account")
     used = await count_used(session, account_id, resource, period)
-    state = QuotaState(subscription.plan_type, resource, subscription.plan.limit(resource), used, period)
-    if item is not None and item.status in COUNTED:
-        return state, False
-    if item is not None and item.status == UsageStatus.REMOVED:
-        # The thing was created and is gone already: nothing to hold for it.
+    state = QuotaState(subscription.plan_type, resource, limit, used, period)
+    # Counted already, or created and gone already: nothing (more) to hold for it.
+    if item is not None and item.status in (*COUNTED, UsageStatus.REMOVED):
         return state, False
     if not state.allowed:
         noticed = await session.scalar(
@@ -226,29 +228,41 @@ async def reserve(
         if noticed is not None:
             subscription.announce_quota_exceeded(resource, used=used, period=period)
         raise subscription.quota_refusal(resource, used=used, period=period)
-    if item is None:
-        session.add(
-            UsageItem(
-                company_id=account_id,
-                resource=metered,
-                key=key,
-                period=_period_of(resource, now),
-                amount=1,
-                status=UsageStatus.RESERVED,
-                created_at=now,
-                updated_at=now,
-            )
+    row = insert(UsageItem).values(
+        company_id=account_id,
+        resource=metered,
+        key=key,
+        period=_period_of(resource, now),
+        amount=1,
+        status=UsageStatus.RESERVED,
+        created_at=now,
+        updated_at=now,
+    )
+    # New, or released before and taken again; a concurrent request for the same key waits for this one at the
+    # unique key and then takes nothing (below), so the key is counted once without any lock of ours.
+    taken = await session.scalar(
+        row.on_conflict_do_update(
+            index_elements=[UsageItem.resource, UsageItem.key],
+            set_={
+                "status": UsageStatus.RESERVED.value,
+                "period": row.excluded.period,
+                "created_at": now,
+                "updated_at": now,
+            },
+            where=(UsageItem.status == UsageStatus.RELEASED.value) & (UsageItem.company_id == account_id),
+        ).returning(UsageItem.id)
+    )
+    if taken is None:
+        holder = await session.scalar(
+            select(UsageItem.company_id).where(UsageItem.resource == metered, UsageItem.key == key)
         )
-    else:
-        item.status, item.period, item.created_at, item.updated_at = (
-            UsageStatus.RESERVED,
-            _period_of(resource, now),
-            now,
-            now,
-        )
-    await session.flush()
+        if holder != account_id:
+            raise ReservationKeyTaken("This reservation key belongs to another account")
+        return QuotaState(
+            state.plan, resource, limit, await count_used(session, account_id, resource, period), period
+        ), False
     cache.invalidate_after_commit(session, account_id, [resource])
-    return QuotaState(state.plan, resource, state.limit, used + 1, period), True
+    return QuotaState(state.plan, resource, limit, used + 1, period), True
 
 
 async def release(

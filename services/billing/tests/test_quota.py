@@ -1,23 +1,25 @@
-"""The internal quota route and reservations: counted under the account's row lock, idempotent per key,
-refused with 402 and a `quota.exceeded` once per period and resource, internal callers only."""
+"""The internal quota route and reservations: counted under the account's row lock on a limited plan and without
+any lock on an unlimited one, idempotent per key, refused with 402 and a `quota.exceeded` once per period and
+resource, internal callers only."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from billing import worker
+from billing import commands, worker
 from billing.cache import QuotaCache, quota_key
 from billing.domain import QuotaNotice, Subscription, UsageItem
 from billing.main import create_app
-from billing.plans import Resource
+from billing.plans import PlanType, Resource
 from billing.settings import Settings
 from kit.db import make_sessionmaker
 from kit.testing import INTERNAL_TOKEN, Clock, in_process_client, outbox_events
@@ -164,6 +166,60 @@ async def test_twenty_concurrent_reservations_with_three_slots_left_give_exactly
         async with sessions() as session, session.begin():
             for table in (UsageItem, QuotaNotice, Subscription):
                 await session.execute(delete(table).where(table.company_id == account_id))
+
+
+@pytest.fixture
+async def pro_account(settings: Settings, engine: AsyncEngine) -> AsyncIterator[str]:
+    """A committed account on Pro (every resource unlimited), removed afterwards."""
+    account_id = str(uuid.uuid4())
+    sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
+    async with sessions() as session, session.begin():
+        subscription = await commands.touch(session, account_id, now=datetime.now(UTC))
+        subscription.plan_type = PlanType.PRO
+    try:
+        yield account_id
+    finally:
+        async with sessions() as session, session.begin():
+            for table in (UsageItem, QuotaNotice, Subscription):
+                await session.execute(delete(table).where(table.company_id == account_id))
+
+
+async def test_on_an_unlimited_plan_a_reservation_is_taken_while_the_account_row_is_locked(
+    committing_client: httpx.AsyncClient, pro_account: str, settings: Settings, engine: AsyncEngine
+) -> None:
+    sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
+    async with sessions() as holder, holder.begin():
+        # Another writer of the account (a Stripe event, a job) holds its row until it commits.
+        await holder.execute(select(Subscription).where(Subscription.company_id == pro_account).with_for_update())
+
+        # A generous deadline, not a timing: a reservation that queued for the lock would wait for ever here.
+        answer = await asyncio.wait_for(reserve(committing_client, pro_account, "inv-1"), timeout=120)
+
+        assert answer.status_code == 201, answer.text
+        assert (answer.json()["limit"], answer.json()["used"], answer.json()["currentPlan"]) == (-1, 1, "pro")
+
+
+async def test_on_an_unlimited_plan_twenty_concurrent_reservations_of_one_key_count_it_once(
+    committing_client: httpx.AsyncClient, pro_account: str
+) -> None:
+    answers = await asyncio.gather(*(reserve(committing_client, pro_account, "inv-same") for _ in range(20)))
+    others = await asyncio.gather(*(reserve(committing_client, pro_account, f"inv-{n}") for n in range(20)))
+
+    assert sorted(a.status_code for a in answers) == [200] * 19 + [201], [a.text for a in answers]
+    assert [o.status_code for o in others] == [201] * 20
+    assert (await committing_client.get(quota_path(pro_account), headers=INTERNAL)).json()["used"] == 21
+
+
+async def test_a_released_reservation_is_taken_again_by_its_key(client: httpx.AsyncClient) -> None:
+    account_id = str(uuid.uuid4())
+    await reserve(client, account_id, "inv-1")
+    await client.delete(f"{quota_path(account_id)}/reservations/inv-1", headers=INTERNAL)
+
+    again = await reserve(client, account_id, "inv-1")
+
+    assert (again.status_code, again.json()["used"]) == (201, 1)
+    other = await reserve(client, str(uuid.uuid4()), "inv-1")
+    assert (other.status_code, other.json()["code"]) == (409, "RESERVATION_KEY_TAKEN")
 
 
 async def test_an_answer_read_before_a_change_is_not_cached_after_it(
