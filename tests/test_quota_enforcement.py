@@ -164,10 +164,12 @@ async def published_template(platform: Platform, hr: dict[str, str]) -> str:
     return template_id
 
 
-async def invite(platform: Platform, hr: dict[str, str], template_id: str) -> httpx.Response:
+async def invite(
+    platform: Platform, hr: dict[str, str], template_id: str, candidate_id: str | None = None
+) -> httpx.Response:
     body = {
         "templateId": template_id,
-        "candidateId": str(uuid.uuid4()),
+        "candidateId": candidate_id or str(uuid.uuid4()),
         "companyName": "Acme",
         "expiresAt": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
     }
@@ -235,3 +237,21 @@ async def test_cancelling_a_pending_invitation_frees_its_slot_once_billing_reads
     assert again.status_code == 201, again.text
     assert (await invite(platform, hr, template_id)).status_code == 402
     assert (await platform.quota(account, "interviews"))["used"] == 3
+
+
+async def test_an_invitation_refused_after_its_reservation_gives_the_slot_back(platform: Platform) -> None:
+    hr = identity("hr")
+    template_id = await published_template(platform, hr)
+    candidate_id = str(uuid.uuid4())
+    first = await invite(platform, hr, template_id, candidate_id)
+
+    # Each is reserved at billing before interviews' transaction opens, then refused inside it.
+    duplicates = [await invite(platform, hr, template_id, candidate_id) for _ in range(3)]
+    unknown_template = await invite(platform, hr, str(uuid.uuid4()))
+
+    assert first.status_code == 201, first.text
+    assert [(d.status_code, d.json()["code"]) for d in duplicates] == [(409, "DUPLICATE_INVITATION")] * 3
+    assert unknown_template.status_code == 404, unknown_template.text
+    assert (await platform.quota(hr["x-user-id"], "interviews"))["used"] == 1
+    # Free's other two slots are still there.
+    assert [(await invite(platform, hr, template_id)).status_code for _ in range(3)] == [201, 201, 402]

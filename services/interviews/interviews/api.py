@@ -195,8 +195,11 @@ async def create_invitation(
     cmd: CreateInvitation, caller: HrCaller, db: Sessions, now: Now, quota: QuotaCheck
 ) -> Created:
     """Invite a candidate to an active template (quota permitting)."""
-    async with transaction(db) as session:
-        invitation_id = await commands.create_invitation(session, cmd, caller=caller, now=now, quota=quota)
+    invitation_id = uuid.uuid4()
+    # Reserved at billing before the transaction opens, so no connection of the pool waits on billing (one HR
+    # inviting many at once would otherwise hold them all); an invitation refused after it gives the slot back.
+    async with quota.held(caller.account_id, "interviews", invitation_id), transaction(db) as session:
+        await commands.create_invitation(session, cmd, caller=caller, now=now, invitation_id=invitation_id)
     metrics.INVITATIONS_SENT.inc()
     return Created(id=invitation_id)
 

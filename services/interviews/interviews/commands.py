@@ -187,8 +187,9 @@ def _setting(given: bool | None, template: Template, key: str) -> bool:
 
 
 async def create_invitation(
-    session: AsyncSession, cmd: CreateInvitation, *, caller: Principal, now: datetime, quota: Quota
+    session: AsyncSession, cmd: CreateInvitation, *, caller: Principal, now: datetime, invitation_id: uuid.UUID
 ) -> uuid.UUID:
+    """The invitation's slot is reserved under `invitation_id` by the route, before this transaction opened."""
     template = await session.get(Template, cmd.template_id)
     if template is None:
         raise TemplateNotFound("This interview template was not found; it may have been deleted")
@@ -216,9 +217,8 @@ async def create_invitation(
             "hr_name": cmd.hr_name,
         },
         now=now,
+        invitation_id=invitation_id,
     )
-    # Reserved last, after every other refusal, so a refused invitation takes no slot.
-    await quota.reserve(invitation.company_id, "interviews", invitation.id)
     session.add(invitation)
     return invitation.id
 

@@ -1,10 +1,16 @@
 """The plan's quota, reserved at billing before an invitation or a template is created: billing counts the
 reservation under its key (the new invitation's or template's id) atomically, so two concurrent creations can't
-both take the last slot, and a retried key is counted once. The billed party is the caller's account."""
+both take the last slot, and a retried key is counted once. The billed party is the caller's account.
+
+An invitation reserves before its transaction opens (`Quota.held`), so no database connection waits on billing;
+a creation that then fails gives its reservation back. Billing's worker releases any reservation never confirmed
+by its creation event, so a give-back that fails too only holds the slot a little longer."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 import httpx
@@ -58,6 +64,29 @@ class Quota:
         raise QuotaUnavailable(
             "The billing service could not check your plan's quota; try again shortly", headers={"Retry-After": "5"}
         )
+
+    async def release(self, account_id: str, resource: Resource, key: uuid.UUID) -> None:
+        """Give a reservation back (idempotent at billing); a failure is logged, never raised over the caller's."""
+        if self.client is None:
+            return
+        path = f"/api/billing/internal/quota/{account_id}/{resource}/reservations/{key}"
+        try:
+            response = await self.client.request("DELETE", path)
+        except (UpstreamError, UpstreamTimeout, UpstreamUnavailable) as exc:
+            log.warning("quota.release_failed", resource=resource, key=str(key), error=str(exc))
+            return
+        if response.status_code != 204:
+            log.error("quota.release_unexpected_answer", status=response.status_code, resource=resource, key=str(key))
+
+    @asynccontextmanager
+    async def held(self, account_id: str, resource: Resource, key: uuid.UUID) -> AsyncIterator[None]:
+        """Reserve, run the block (the creation's transaction), and release if the block fails."""
+        await self.reserve(account_id, resource, key)
+        try:
+            yield
+        except BaseException:
+            await self.release(account_id, resource, key)
+            raise
 
 
 def _exceeded(response: httpx.Response, resource: Resource) -> QuotaExceeded:
