@@ -12,7 +12,7 @@ from kit.auth import CurrentUser, InternalCaller, Principal, require_roles
 from kit.db import ReadSession, Sessions, transaction
 from kit.schemas import PageNumber, Paginated
 from users import access, commands, queries
-from users.domain import HR_ACCESS_PENDING, AccessDenied, Role
+from users.domain import HR_ACCESS_PENDING, AccessDenied, Role, User, UserRow, takes_token_role
 from users.schemas import (
     AVATAR_UPLOAD,
     AddCandidateSkill,
@@ -91,10 +91,17 @@ async def user_stats(session: ReadSession) -> UserStats:
 
 
 @router.get("/users/me", tags=["users"])
-async def get_me(sessions: Sessions, caller: CurrentUser, avatars: Avatars) -> UserView:
+async def get_me(session: ReadSession, sessions: Sessions, caller: CurrentUser, avatars: Avatars) -> UserView:
     """The caller's own user; still pending here while the token carries a role, it takes the token's role."""
-    async with transaction(sessions) as session:
-        user = await commands.reconcile_role(session, caller=caller)
+    user: User | UserRow = await queries.own_user(session, caller=caller)
+    # Every screen asks who the caller is: a read, and a write transaction only for the one call that finds the
+    # token's role to take (the command decides again on the row it loads, so a concurrent change is not lost).
+    if takes_token_role(user.role, caller.role):
+        # The read is over: its session lets go of whatever it holds before the write takes a connection (on a
+        # test's shared connection that is a savepoint, whose rollback at the request's end would undo the write).
+        await session.close()
+        async with transaction(sessions) as write:
+            user = await commands.reconcile_role(write, caller=caller)
     return queries.user_view(user, avatars)
 
 

@@ -45,6 +45,13 @@ class Role(StrEnum):
 # Roles a user may pick for themself: never admin, which only an admin grants.
 SELF_SELECTABLE = frozenset({Role.CANDIDATE, Role.HR})
 
+
+def takes_token_role(role: str, token_role: str) -> bool:
+    """Whether a user whose role here is `role` takes the role their token carries (`User.adopt_token_role`):
+    only a pending user, and only for a role that is one. A read can tell without loading the aggregate."""
+    return role == Role.PENDING and token_role in {r.value for r in Role} and token_role != Role.PENDING
+
+
 HR_ACCESS_PENDING = "An administrator must approve HR access"
 
 
@@ -293,7 +300,7 @@ class User(Base, AggregateRoot):
     def adopt_token_role(self, token_role: str) -> bool:
         """The identity provider's realm role is the truth: a user still pending here whose token already carries
         a role (granted in Keycloak directly, or a lost update) takes it, as if chosen. True when adopted."""
-        if self.role != Role.PENDING or token_role not in {r.value for r in Role} or token_role == Role.PENDING:
+        if not takes_token_role(self.role, token_role):
             return False
         self.select_role(Role(token_role))
         return True

@@ -121,6 +121,15 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID, *, caller: Princip
     return user_view(user, avatars)
 
 
+async def own_user(session: AsyncSession, *, caller: Principal) -> UserRow:
+    """The caller's own user, read as `GET /users/{id}` reads one."""
+    user_id = access.caller_id(caller)
+    user = await USER_BY_ID.one(session, id=user_id)
+    if user is None:
+        raise UserNotFound(f"User {user_id} not found")
+    return user
+
+
 async def user_by_external_auth(session: AsyncSession, external_auth_id: str, *, avatars: AvatarStore) -> UserView:
     return user_view(await find_user(session, user_id=None, external_auth_id=external_auth_id), avatars)
 
