@@ -2,7 +2,7 @@
 their address; the account goes and the cascade starts; each service's counts are kept once under the request's
 id (and nothing that names the person or an invitation); the report is complete once everyone reported for the
 person and for each invitation, and its signed link (only) shows it; the mail's event goes out once, clearing
-the address, also when a service never reported."""
+the address: as soon as the last service reported, or from the sweep when a service never reported."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.outbox import OutboxMessage
 from kit.testing import INTERNAL_TOKEN
-from users.consumers import HANDLERS, TOPICS
+from users.consumers import TOPICS, make_handlers
 from users.domain import User
 from users.settings import Settings
 from users.worker import send_erasure_reports
@@ -108,11 +108,12 @@ async def test_the_report_is_kept_once_per_service_and_invitation_and_is_complet
             )
         )
     assert requested is not None and requested.payload["payload"]["userId"] == user["id"]
-    consumer = Consumer(settings, sessions, HANDLERS, TOPICS)
+    handlers = make_handlers(settings)
+    consumer = Consumer(settings, sessions, handlers, TOPICS)
     invitation = str(uuid.uuid4())
 
     async def deliver(*envelopes: Envelope) -> list[str]:
-        return [await consumer._apply(HANDLERS[e.event_type], e) for e in envelopes]
+        return [await consumer._apply(handlers[e.event_type], e) for e in envelopes]
 
     async def seen() -> dict[str, Any]:
         got = await client.get(f"/erasure-reports/{erasure_id}", params={"token": token})
@@ -146,6 +147,64 @@ async def test_the_report_is_kept_once_per_service_and_invitation_and_is_complet
             {"id": erasure_id},
         )
     assert invitation not in stored and user["id"] not in stored and user["email"] not in stored
+    await consumer.close()
+
+
+async def mails_of(sessions: async_sessionmaker[AsyncSession], erasure_id: str) -> list[dict[str, Any]]:
+    """The payloads of the report mail's events for this erasure, in order."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.key == erasure_id, OutboxMessage.event_type == "subject.erasure-reported")
+            .order_by(OutboxMessage.id)
+        )
+        return [row.payload["payload"] for row in rows.all()]
+
+
+async def address_kept(sessions: async_sessionmaker[AsyncSession], erasure_id: str) -> bool:
+    async with sessions() as session:
+        held = await session.scalar(
+            text("SELECT count(*) FROM erasure_reports WHERE id = :id AND notify_email IS NOT NULL"), {"id": erasure_id}
+        )
+    return bool(held)
+
+
+async def test_the_last_report_announces_the_mail_at_once_and_a_repeated_report_sends_nothing_twice(
+    client: httpx.AsyncClient,
+    make_user: Make,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    user = await make_user("candidate")
+    erasure_id = (await erase(client, user)).json()["data"]["erasureId"]
+    handlers = make_handlers(settings)
+    consumer = Consumer(settings, sessions, handlers, TOPICS)
+    invitation = str(uuid.uuid4())
+
+    async def deliver(*envelopes: Envelope) -> list[str]:
+        return [await consumer._apply(handlers[e.event_type], e) for e in envelopes]
+
+    await deliver(report(InterviewsSubjectErased, erasure_id, counts={"invitations": 1}, invitations=1))
+    for kind in (NotificationsSubjectErased, BillingSubjectErased):
+        await deliver(report(kind, erasure_id))
+    for kind in (MediaSubjectErased, AnalysisSubjectErased, NotificationsSubjectErased):
+        await deliver(report(kind, erasure_id, scope=invitation))
+    before_the_last = await mails_of(sessions, erasure_id), await address_kept(sessions, erasure_id)
+    last = report(BillingSubjectErased, erasure_id, scope=invitation)
+    # The same record redelivered, then the same report in a new record (a service that reported twice).
+    outcomes = await deliver(last, last, report(BillingSubjectErased, erasure_id, scope=invitation))
+    mails = await mails_of(sessions, erasure_id)
+    # The sweep, the safety net, finds nothing of this report left to mail.
+    await send_erasure_reports({"settings": settings, "sessions": sessions, "clock": lambda: datetime.now(UTC)})
+
+    assert before_the_last == ([], True)
+    assert outcomes == ["ok", "duplicate", "ok"]
+    (mail,) = mails
+    assert (mail["email"], mail["complete"], mail["waitingFor"]) == (user["email"], True, [])
+    assert await mails_of(sessions, erasure_id) == mails
+    assert await address_kept(sessions, erasure_id) is False
+    shown = await client.get(f"/erasure-reports/{mail['reportPath'].removeprefix('/privacy/erasure/')}")
+    assert shown.status_code == 200 and shown.json()["data"]["status"] == "complete"
     await consumer.close()
 
 

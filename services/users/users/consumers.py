@@ -25,7 +25,7 @@ from kit.contracts.users import (
 )
 from kit.domain import utcnow
 from kit.events import Envelope
-from kit.kafka import Handlers, run_consumer
+from kit.kafka import Handler, Handlers, run_consumer
 from users import commands, privacy
 from users.access import SYSTEM
 from users.domain import InvalidUserOperation, Role, User, UserNotFound
@@ -129,20 +129,31 @@ async def _assign_role(session: AsyncSession, cmd: AssignRoleCommand, user: User
     await commands.select_role(session, user.id, Role(cmd.role), caller=SYSTEM)
 
 
-async def on_subject_erased(session: AsyncSession, envelope: Envelope) -> None:
-    await privacy.record_report(session, SubjectErased.model_validate(envelope.payload), now=utcnow())
+def on_subject_erased(report_key: str) -> Handler:
+    """A service's erasure report; the one that completes the report announces its mail, with the link signed by
+    `report_key`."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        event = SubjectErased.model_validate(envelope.payload)
+        await privacy.record_report(session, event, now=utcnow(), key=report_key)
+
+    return handle
 
 
-HANDLERS: Handlers = {
-    "user.authenticated": on_user_authenticated,
-    InvitationCreated.TYPE: on_invitation_created,
-    InvitationClaimed.TYPE: on_invitation_claimed,
-    SuspendUserCommand.TYPE: _command(SuspendUserCommand, _suspend),
-    ActivateUserCommand.TYPE: _command(ActivateUserCommand, _activate),
-    DeleteUserCommand.TYPE: _command(DeleteUserCommand, _delete),
-    AssignRoleCommand.TYPE: _command(AssignRoleCommand, _assign_role),
-    SubjectErased.TYPE: on_subject_erased,
-}
+def make_handlers(settings: Settings) -> Handlers:
+    return {
+        "user.authenticated": on_user_authenticated,
+        InvitationCreated.TYPE: on_invitation_created,
+        InvitationClaimed.TYPE: on_invitation_claimed,
+        SuspendUserCommand.TYPE: _command(SuspendUserCommand, _suspend),
+        ActivateUserCommand.TYPE: _command(ActivateUserCommand, _activate),
+        DeleteUserCommand.TYPE: _command(DeleteUserCommand, _delete),
+        AssignRoleCommand.TYPE: _command(AssignRoleCommand, _assign_role),
+        SubjectErased.TYPE: on_subject_erased(settings.erasure_report_key.get_secret_value()),
+    }
+
+
+HANDLERS: Handlers = make_handlers(Settings())
 
 if __name__ == "__main__":
     run_consumer(Settings(), HANDLERS, TOPICS)

@@ -4,8 +4,9 @@
 `subject.erasure-requested`, which interviews, notifications and billing act on (and, per erased invitation,
 media, analysis, notifications and billing). Each reports with `subject.erased`; `record_report` keeps the counts
 under the request's id, which is the only identifier the report holds. The report is complete once interviews
-said how many invitations it erased and every service reported for the person and for each of them; the person's
-address is held only until the mail with the report's signed link is sent (`due_reports`), then cleared."""
+said how many invitations it erased and every service reported for the person and for each of them. The mail with
+the report's signed link is announced by the report that completes it (`record_report`), or by the worker's sweep
+once the deadline passed (`send_due_reports`, also the safety net); the person's address is held only until then."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kit.auth import Principal
-from kit.contracts.privacy import SubjectErased, SubjectErasureRequested
+from kit.contracts.privacy import ErasureReportReady, SubjectErased, SubjectErasureRequested
 from kit.db import Base
 from kit.erasure import forget_published
 from kit.errors import Invalid, NotFound
@@ -91,6 +92,11 @@ def verify(erasure_id: uuid.UUID, token: str, key: str) -> bool:
     return hmac.compare_digest(sign(erasure_id, key), token)
 
 
+def report_path(erasure_id: uuid.UUID, key: str) -> str:
+    """The report's signed link, relative to the web app."""
+    return f"/privacy/erasure/{erasure_id}?token={sign(erasure_id, key)}"
+
+
 @dataclass
 class ServiceReport:
     service: str
@@ -142,8 +148,10 @@ async def request_erasure(
     return report, avatar
 
 
-async def record_report(session: AsyncSession, event: SubjectErased, *, now: datetime) -> None:
-    """One service's counts, once per scope (a repeated request reports zeros under a scope already kept)."""
+async def record_report(session: AsyncSession, event: SubjectErased, *, now: datetime, key: str) -> None:
+    """One service's counts, once per scope (a repeated request reports zeros under a scope already kept). The
+    report that completes it announces the mail at once; the report row's lock makes that one report only, and a
+    report arriving after it (a redelivery, a repeated request) finds it completed and mails nothing."""
     report = await session.get(ErasureReport, event.erasure_id, with_for_update=True)
     if report is None:
         log.info("users.erasure_report_unknown", erasure_id=str(event.erasure_id), service=event.service)
@@ -161,8 +169,13 @@ async def record_report(session: AsyncSession, event: SubjectErased, *, now: dat
     )
     if event.service == "interviews" and event.scope == SUBJECT and report.invitations is None:
         report.invitations = event.invitations or 0
-    if report.completed_at is None and (await progress(session, report)).complete:
+    if report.completed_at is not None:
+        return
+    done = await progress(session, report)
+    if done.complete:
         report.completed_at = now
+        if report.notified_at is None:
+            _hand_over(session, done, now=now, key=key)
 
 
 async def progress(session: AsyncSession, report: ErasureReport) -> Progress:
@@ -200,9 +213,31 @@ async def report_of(session: AsyncSession, erasure_id: uuid.UUID, token: str, *,
     return await progress(session, report)
 
 
-async def due_reports(session: AsyncSession, *, now: datetime, limit: int = 100) -> list[tuple[Progress, str]]:
-    """Reports to mail now (complete, or past their deadline), each with its address, which is cleared here:
-    the caller sends the mail from the event it stages in the same transaction."""
+def _hand_over(session: AsyncSession, progress: Progress, *, now: datetime, key: str) -> bool:
+    """The report's mail is announced and its address cleared in one transaction (notifications sends the mail from
+    the event and keeps no copy): the address is held no longer. False when there was no address to mail."""
+    report = progress.report
+    address = report.notify_email
+    report.notify_email, report.notified_at = None, now
+    if not address:
+        return False
+    stage(
+        session,
+        ErasureReportReady(
+            erasure_id=report.id,
+            email=address,
+            report_path=report_path(report.id, key),
+            complete=progress.complete,
+            waiting_for=progress.waiting_for,
+        ),
+        aggregate_id=report.id,
+    )
+    return True
+
+
+async def send_due_reports(session: AsyncSession, *, now: datetime, key: str, limit: int = 100) -> int:
+    """Announces the mail of each report not mailed yet that is complete (should its completing report not have
+    announced it) or past its deadline (it then names who has not reported); the number of mails announced."""
     found = await session.scalars(
         select(ErasureReport)
         .where(ErasureReport.notified_at.is_(None))
@@ -211,13 +246,10 @@ async def due_reports(session: AsyncSession, *, now: datetime, limit: int = 100)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    due: list[tuple[Progress, str]] = []
+    announced = 0
     for report in found.all():
-        address = report.notify_email
-        report.notify_email, report.notified_at = None, now
-        if address:
-            due.append((await progress(session, report), address))
-    return due
+        announced += _hand_over(session, await progress(session, report), now=now, key=key)
+    return announced
 
 
 async def subject_export(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:

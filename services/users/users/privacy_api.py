@@ -71,10 +71,6 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def report_path(erasure_id: uuid.UUID, key: str) -> str:
-    return f"/privacy/erasure/{erasure_id}?token={privacy.sign(erasure_id, key)}"
-
-
 @router.post("/users/{userId}/erasure", status_code=202)
 async def request_erasure(
     user_id: UserPath, cmd: RequestErasure, request: Request, sessions: Sessions, caller: CurrentUser, avatars: Avatars
@@ -93,7 +89,7 @@ async def request_erasure(
     if avatar:
         await avatars.discard(avatar)
     key = settings.erasure_report_key.get_secret_value()
-    return Ok(data=ErasureRequested(erasure_id=report.id, report_path=report_path(report.id, key)))
+    return Ok(data=ErasureRequested(erasure_id=report.id, report_path=privacy.report_path(report.id, key)))
 
 
 @router.get("/erasure-reports/{erasureId}")
