@@ -1,8 +1,9 @@
 """Kafka: the idempotent producer, and the consumer runner that makes handlers exactly-once in effect.
 
-Per record: parse the envelope, run the handler and the processed_messages insert in one transaction,
-commit the offset only after that transaction committed. A handler that keeps raising is retried with
-backoff, then the record goes to `<topic>-dlq` with its error in headers and the consumer moves on."""
+Per record: parse the envelope, run the handler and the processed_messages insert in one transaction; the
+offset is committed only after that transaction committed (once per polled batch, `Consumer._handle_batch`).
+A handler that keeps raising is retried with backoff, then the record goes to `<topic>-dlq` with its error in
+headers and the consumer moves on."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ Handlers = Mapping[str, Handler]
 
 DLQ_SUFFIX = "-dlq"
 PRODUCER_BATCH_BYTES = 256 * 1024
+# A consumer commits its offsets once per polled batch of a partition, or after this long within one.
+COMMIT_INTERVAL_S = 1.0
 
 
 async def make_producer(settings: ServiceSettings, **overrides: Any) -> AIOKafkaProducer:
@@ -200,20 +203,40 @@ class Consumer:
             while not self.stopping.is_set():
                 batches = await self.poll(consumer, timeout_ms=500, max_records=100)
                 for tp, records in batches.items():
-                    for record in records:
-                        if self.stopping.is_set():
-                            return
-                        if tp not in consumer.assignment():
-                            break  # a rebalance gave the partition to another replica: it reads on from the commit
-                        await self.handle(record)
-                        committed = await self._commit(consumer, tp, record)
-                        self.heartbeat = time.monotonic()
-                        if not committed:
-                            break
+                    if not await self._handle_batch(consumer, tp, records):
+                        return
                     if tp in consumer.assignment():
                         await self._observe_lag(consumer, tp)
         finally:
             await self.close()
+
+    async def _handle_batch(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> bool:
+        """Handle a partition's records in order and commit past the last one handled: once at the end of the
+        batch, or sooner when COMMIT_INTERVAL_S has passed, so a slow handler leaves little to read again. An
+        offset commit is a round trip to the broker, as costly as a small handler's whole transaction; reading a
+        handled record again is harmless (processed_messages). False when the consumer is stopping."""
+        handled: ConsumerRecord[bytes, bytes] | None = None
+        last_commit = time.monotonic()
+        stopping = False
+        for record in records:
+            if self.stopping.is_set():
+                stopping = True
+                break
+            if tp not in consumer.assignment():
+                break  # a rebalance gave the partition to another replica: it reads on from the commit
+            await self.handle(record)
+            handled = record
+            self.heartbeat = time.monotonic()
+            if self.heartbeat - last_commit >= COMMIT_INTERVAL_S:
+                committed = await self._commit(consumer, tp, record)
+                handled, last_commit = None, time.monotonic()
+                if not committed:
+                    break
+        if handled is not None:
+            await self._commit(consumer, tp, handled)
+        return not stopping
 
     async def poll(
         self, consumer: AIOKafkaConsumer, *, timeout_ms: int, max_records: int
