@@ -10,6 +10,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from interviews import access, privacy
 from interviews.consent_schemas import OpenBriefing
@@ -174,9 +175,21 @@ async def reorder_questions(
 # -- invitations ----------------------------------------------------------------------------------------
 
 
+# How a step loads its invitation: the template and the pinned version in the invitation's own statement (three
+# statements were one each), then the template's questions, the responses and the openings. The template's versions
+# (every published snapshot of its questions) are not a step's business: it works on the version it pinned.
+INVITATION_LOADED = (
+    joinedload(Invitation.template).raiseload(Template.versions),
+    joinedload(Invitation.template_version),
+)
+
+
 async def load_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> Invitation:
-    # Locked: the candidate's calls, HR's decision and the jobs all move the same state machine.
-    invitation = await session.get(Invitation, invitation_id, with_for_update=True)
+    # Locked: the candidate's calls, HR's decision and the jobs all move the same state machine. Only its own row:
+    # the template's is shared by every candidate invited to it.
+    invitation = await session.get(
+        Invitation, invitation_id, with_for_update={"of": Invitation}, options=INVITATION_LOADED
+    )
     if invitation is None:
         raise InvitationNotFound("This invitation was not found; it may have been deleted")
     return invitation

@@ -51,14 +51,23 @@ class CompanyRetention(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+# Where a session remembers the retention periods it read: most companies set none, and a missing row is not in
+# the identity map, so the briefing's notice and its view would otherwise each ask again.
+RETENTION_READ = "interviews.retention_read"
+
+
 async def retention_of(session: AsyncSession, company_id: str) -> int | None:
-    row = await session.get(CompanyRetention, company_id)
-    return row.retention_days if row else None
+    read: dict[str, int | None] = session.info.setdefault(RETENTION_READ, {})
+    if company_id not in read:
+        row = await session.get(CompanyRetention, company_id)
+        read[company_id] = row.retention_days if row else None
+    return read[company_id]
 
 
 async def set_retention(session: AsyncSession, days: int | None, *, caller: Principal, now: datetime) -> int | None:
     """The caller's company's retention period in days, or None to keep data (bounds are the schema's)."""
     row = await session.get(CompanyRetention, caller.account_id, with_for_update=True)
+    session.info.get(RETENTION_READ, {}).pop(caller.account_id, None)
     if days is None:
         if row is not None:
             await session.delete(row)
