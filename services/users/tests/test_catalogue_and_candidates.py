@@ -327,3 +327,21 @@ async def test_only_the_creator_updates_or_deletes_a_company_and_omitted_fields_
     async with sessions() as session:
         types = [m.event_type for m in await outbox_events(session) if m.key == company_id]
     assert types == ["company.created", "company.updated", "company.deleted"]
+
+
+async def test_renaming_a_company_to_a_name_already_taken_is_a_409_and_it_keeps_its_name(
+    client: httpx.AsyncClient, make_user: MakeUser, as_user
+) -> None:
+    mine = as_user((await make_user("hr"))["id"], "hr")
+    names = [f"Initech {uuid.uuid4().hex[:6]}" for _ in range(2)]
+    ids = [
+        (await client.post("/companies", json={"name": name}, headers=mine)).json()["data"]["companyId"]
+        for name in names
+    ]
+
+    renamed = await client.put(f"/companies/{ids[1]}", json={"name": names[0]}, headers=mine)
+    kept = await client.get(f"/companies/{ids[1]}", headers=mine)
+
+    assert (renamed.status_code, renamed.json()["code"]) == (409, "COMPANY_ALREADY_EXISTS")
+    assert names[0] in renamed.json()["error"]
+    assert kept.json()["data"]["name"] == names[1]

@@ -4,7 +4,8 @@ route or a consumer), so the events it records share the transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kit import db
 from kit.auth import Principal
 from kit.domain import utcnow
+from kit.errors import Conflict
 from users import access
 from users.domain import (
     CandidateApplication,
@@ -56,6 +58,19 @@ from users.schemas import (
     UpdateUser,
 )
 from users.storage import AvatarStore, sniff_image
+
+
+@asynccontextmanager
+async def _unique(session: AsyncSession, conflict: Conflict) -> AsyncIterator[None]:
+    """What the block adds or changes is flushed in a savepoint: a unique violation (a name or slug already taken,
+    perhaps by a concurrent request) is `conflict`, with its own code and words, and the transaction goes on."""
+    try:
+        async with session.begin_nested():
+            yield
+            await session.flush()
+    except IntegrityError:
+        raise conflict from None
+
 
 # Users
 
@@ -217,14 +232,10 @@ async def create_company(session: AsyncSession, cmd: CreateCompany, *, caller: P
     await load_user(session, creator)
     fields = cmd.model_dump(exclude={"created_by"}, exclude_unset=True)
     company = Company.found(created_by=creator, **fields)
-    try:
-        async with session.begin_nested():
-            session.add(company)
-            await session.flush()
-            session.add(Membership(user_id=creator, company_id=company.id, is_primary=True, joined_at=utcnow()))
-            await session.flush()
-    except IntegrityError:
-        raise CompanyAlreadyExists(f"A company named {company.name!r} already exists") from None
+    async with _unique(session, CompanyAlreadyExists(f"A company named {company.name!r} already exists")):
+        session.add(company)
+        await session.flush()
+        session.add(Membership(user_id=creator, company_id=company.id, is_primary=True, joined_at=utcnow()))
     return company
 
 
@@ -249,12 +260,8 @@ async def update_company(
     fields = cmd.model_dump(exclude={"updated_by"}, exclude_unset=True)
     if "name" in fields and fields["name"] is None:
         del fields["name"]
-    try:
-        async with session.begin_nested():
-            company.revise(fields)
-            await session.flush()
-    except IntegrityError:
-        raise CompanyAlreadyExists(f"A company named {fields.get('name')!r} already exists") from None
+    async with _unique(session, CompanyAlreadyExists(f"A company named {fields.get('name')!r} already exists")):
+        company.revise(fields)
     return company
 
 
@@ -288,12 +295,8 @@ async def create_skill(session: AsyncSession, cmd: CreateSkill) -> Skill:
         created_at=utcnow(),
         updated_at=utcnow(),
     )
-    try:
-        async with session.begin_nested():
-            session.add(skill)
-            await session.flush()
-    except IntegrityError:
-        raise SkillAlreadyExists(f"A skill with slug {cmd.slug!r} already exists") from None
+    async with _unique(session, SkillAlreadyExists(f"A skill with slug {cmd.slug!r} already exists")):
+        session.add(skill)
     return skill
 
 
@@ -378,12 +381,8 @@ async def add_candidate_skill(
         created_at=utcnow(),
         updated_at=utcnow(),
     )
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        raise CandidateSkillAlreadyExists(f"Skill {skill.name} is already in the profile") from None
+    async with _unique(session, CandidateSkillAlreadyExists(f"Skill {skill.name} is already in the profile")):
+        session.add(row)
     return row
 
 
