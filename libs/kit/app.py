@@ -24,13 +24,14 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kit.bodylimit import BodyLimitMiddleware
-from kit.db import SESSIONS_TO_CLOSE, make_engine, make_read_sessionmaker, make_sessionmaker
+from kit.db import SESSIONS_TO_CLOSE, close_read_sessions, make_engine, make_read_sessionmaker, make_sessionmaker
 from kit.errors import error_response, install_error_handlers
 from kit.observability import (
     HTTP_DURATION,
     HTTP_IN_FLIGHT,
     HTTP_REQUESTS,
     OUTBOX_BACKLOG,
+    access_line,
     configure_logging,
     configure_tracing,
     correlation_id,
@@ -50,6 +51,10 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        self.in_flight = HTTP_IN_FLIGHT.labels(service)
+        # The metric children per (method, route, status), looked up once: `labels()` takes a lock and builds
+        # a key on every call. Bounded: routes are templates, and "unmatched" stands for every unknown path.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,8 +62,8 @@ class RequestContextMiddleware:
             return
         # Unique, not secret: a random v4 UUID without uuid4()'s urandom system call on every request.
         cid = _adopted_correlation_id(scope["headers"]) or str(uuid.UUID(int=random.getrandbits(128), version=4))
+        # The log lines' correlationId comes from this (`kit.observability` adds it to every line).
         token = correlation_id.set(cid[:128])
-        structlog.contextvars.bind_contextvars(correlationId=cid[:128])
         status = 500
         answered = False
         started = time.perf_counter()
@@ -74,9 +79,9 @@ class RequestContextMiddleware:
                 ]
             await send(message)
 
-        in_flight = HTTP_IN_FLIGHT.labels(self.service)
+        in_flight = self.in_flight
         in_flight.inc()
-        to_close: list[AsyncSession] = []
+        to_close: list[tuple[AsyncSession, list[AsyncSession] | None]] = []
         scope[SESSIONS_TO_CLOSE] = to_close
         try:
             await self.app(scope, receive, send_with_id)
@@ -95,21 +100,19 @@ class RequestContextMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope["method"]
-            HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
-            HTTP_DURATION.labels(self.service, method, template).observe(elapsed)
-            if scope["path"] not in UNLOGGED_PATHS:
-                log.info(
-                    "http.request",
-                    method=method,
-                    path=scope["path"],
-                    route=template,
-                    status=status,
-                    duration_ms=round(elapsed * 1000, 2),
+            children = self._children.get((method, template, status))
+            if children is None:
+                children = self._children[(method, template, status)] = (
+                    HTTP_REQUESTS.labels(self.service, method, template, str(status)),
+                    HTTP_DURATION.labels(self.service, method, template),
                 )
-            structlog.contextvars.unbind_contextvars("correlationId")
+            children[0].inc()
+            children[1].observe(elapsed)
+            if scope["path"] not in UNLOGGED_PATHS:
+                access_line(method, scope["path"], template, status, round(elapsed * 1000, 2))
             correlation_id.reset(token)
-            for session in to_close:  # after the answer was sent: returning a connection to the pool can wait
-                await session.close()
+            if to_close:  # after the answer was sent: returning a connection to the pool can wait
+                await close_read_sessions(to_close)
 
 
 def _adopted_correlation_id(headers: Sequence[tuple[bytes, bytes]]) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 import logging
 import sys
 from collections.abc import Mapping, MutableMapping
@@ -47,6 +49,9 @@ CIRCUIT_TRANSITIONS = Counter(
 )
 
 _service_name = "unknown"
+# Whether `access_line` may render the access log line itself: only under the JSON renderer at INFO or below.
+_direct_access_line = False
+_access_log = structlog.get_logger("kit.http_access")
 
 
 def _add_context(_: Any, __: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
@@ -62,8 +67,9 @@ def _add_context(_: Any, __: str, event: MutableMapping[str, Any]) -> Mapping[st
 
 
 def configure_logging(service: str, level: str = "INFO", *, json: bool = True) -> None:
-    global _service_name
+    global _service_name, _direct_access_line
     _service_name = service
+    _direct_access_line = json and logging.getLevelName(level.upper()) <= logging.INFO
     renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[
@@ -80,6 +86,30 @@ def configure_logging(service: str, level: str = "INFO", *, json: bool = True) -
     )
     # Libraries log through stdlib; keep them at WARNING so the JSON stream stays ours.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")
+
+
+def access_line(method: str, path: str, route: str, status: int, duration_ms: float) -> None:
+    """The request's access log line: what `structlog.get_logger("kit.http_access").info("http.request", ...)`
+    writes through the processors `configure_logging` sets (the same keys in the same order), rendered here
+    without structlog's bound logger and processor chain, a third of the line's ~27 µs on every request."""
+    if not _direct_access_line:
+        _access_log.info("http.request", method=method, path=path, route=route, status=status, duration_ms=duration_ms)
+        return
+    event: dict[str, Any] = {
+        "method": method,
+        "path": path,
+        "route": route,
+        "status": status,
+        "duration_ms": duration_ms,
+        "event": "http.request",
+    }
+    structlog.contextvars.merge_contextvars(None, "info", event)
+    event["level"] = "info"
+    event["timestamp"] = datetime.datetime.now(tz=datetime.UTC).isoformat().replace("+00:00", "Z")
+    _add_context(None, "info", event)
+    stream = sys.stdout  # resolved per line, as the PrintLoggerFactory does, so captures work
+    stream.write(json.dumps(event, default=repr) + "\n")
+    stream.flush()
 
 
 _tracing_ready = False

@@ -4,13 +4,15 @@ without BEGIN/ROLLBACK, no ping per checkout, sampled tracing, correlation ids."
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import structlog
 from asgi_lifespan import LifespanManager
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from opentelemetry.sdk.trace.sampling import Decision
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, set_span_in_context
 from pydantic import ValidationError
@@ -19,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kit.app import create_service_app
+from kit.auth import CurrentUser, require_roles
 from kit.db import ReadSession, make_engine
 from kit.observability import trace_sampler
 from kit.settings import ServiceSettings
@@ -34,6 +37,29 @@ TRANSACTION_ID = text("SELECT pg_current_xact_id()::text")
 async def own_transaction(session: ReadSession) -> dict[str, bool]:
     first, second = await session.scalar(TRANSACTION_ID), await session.scalar(TRANSACTION_ID)
     return {"own": first != second}
+
+
+@router.get("/session-state")
+async def session_state(session: ReadSession) -> dict[str, object]:
+    """The read session as the route receives it, then used through the ORM (a transaction begun, a row held)."""
+    received = {"id": id(session), "begun": session.in_transaction(), "held": len(session.identity_map)}
+    await session.scalar(TRANSACTION_ID)
+    return received
+
+
+@router.get("/guarded-me", dependencies=[require_roles("hr")])
+async def guarded_me(user: CurrentUser, request: Request) -> dict[str, object]:
+    return {"id": user.user_id, "same": request.scope["kit.principal"] is user}
+
+
+@router.get("/bound")
+async def bound() -> dict[str, bool]:
+    """Binds a log context, and logs what structlog renders for the access line's fields, in the request."""
+    structlog.contextvars.bind_contextvars(tenant="t-1")
+    structlog.get_logger("kit.http_access").info(
+        "http.request", method="GET", path="/bound", route="/bound", status=200, duration_ms=1.0
+    )
+    return {"ok": True}
 
 
 @pytest.fixture
@@ -156,3 +182,39 @@ async def test_a_request_id_is_adopted_as_the_correlation_id_and_a_generated_one
     assert adopted.headers["x-correlation-id"] == "req-7"
     assert preferred.headers["x-correlation-id"] == "corr-8"
     assert uuid.UUID(generated.headers["x-correlation-id"]).version == 4
+
+
+async def test_a_read_session_kept_for_the_next_request_begins_it_with_nothing_begun_or_held(app: FastAPI) -> None:
+    async with client_of(app) as client:
+        first = (await client.get("/session-state")).json()
+        second = (await client.get("/session-state")).json()
+    assert second["id"] == first["id"]  # the same session, kept
+    assert (second["begun"], second["held"]) == (False, 0)
+    assert app.state.engine.pool.checkedout() == 0
+
+
+async def test_a_role_guard_and_the_current_user_read_the_identity_headers_once(app: FastAPI) -> None:
+    headers = {"x-internal-token": "test-internal-token", "x-user-id": "u1"}
+    async with client_of(app) as client:
+        hr = await client.get("/guarded-me", headers={**headers, "x-user-role": "hr"})
+        candidate = await client.get("/guarded-me", headers={**headers, "x-user-role": "candidate"})
+        forged = await client.get("/guarded-me", headers={"x-user-id": "u1", "x-user-role": "hr"})
+    assert hr.json() == {"id": "u1", "same": True}
+    assert (candidate.status_code, candidate.json()["code"]) == (403, "FORBIDDEN")
+    assert (forged.status_code, forged.json()["code"]) == (401, "UNAUTHORIZED")
+
+
+async def test_the_access_line_has_the_keys_structlog_renders_in_their_order_and_the_bound_context(
+    app: FastAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        async with client_of(app) as client:
+            await client.get("/bound", headers={"x-correlation-id": "corr-9"})
+    finally:
+        structlog.contextvars.clear_contextvars()
+    rendered, direct = (json.loads(line) for line in capsys.readouterr().out.splitlines()[-2:])
+    assert list(direct) == list(rendered)
+    assert (direct["event"], direct["route"], direct["status"]) == ("http.request", "/bound", 200)
+    assert (direct["correlationId"], direct["tenant"]) == ("corr-9", "t-1")
+    assert (direct["trace_id"], direct["service"]) == (rendered["trace_id"], rendered["service"])
+    assert direct["timestamp"].endswith("Z") and isinstance(direct["duration_ms"], float)
