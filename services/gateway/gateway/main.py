@@ -9,7 +9,7 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.middleware import Middleware
 
-from gateway import admin_api, analysis_api, audit_api, auth_api, hr_api, me_api, ops, proxy
+from gateway import admin_api, analysis_api, audit_api, auth_api, dispatch, hr_api, me_api, ops, proxy
 from gateway.companies import CompanyResolver
 from gateway.docs import Aggregator
 from gateway.keycloak import KeycloakAccounts, Oidc
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["x-correlation-id", "retry-after"],
     )
     app.add_middleware(ops.SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+    dispatch.install(app)
     return app
 
 
