@@ -1,22 +1,27 @@
 """The registration saga: the first authenticated request of a Keycloak
 user provisions the user in the users service.
 
-The state is a row per Keycloak id (`registrations`). The row is created with the internal user id the
-saga will use, then locked (`SELECT … FOR UPDATE`) while the users service is called, so concurrent
-first requests wait for the first one and find it completed: one user, however many arrive at once.
+The state is a row per Keycloak id (`registrations`), created with the internal user id the saga will use.
+An attempt is claimed (the row's `attempts` counted) and committed before the users service is called, and
+its outcome is written in a second short transaction, so no database connection waits in a transaction on
+another service. The creation is idempotent: under the row's planned user id, adopting a user that already
+exists for the Keycloak id, so attempts that overlap (replicas, retries) end with one user. In one process,
+concurrent first requests share one attempt. A completed registration is read without a lock.
 A transient failure (users down, timeout) leaves the row `pending` and is retried by the next request;
 a permanent refusal compensates by disabling the Keycloak account and marks the row `compensated`."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 import structlog
 from multidict import CIMultiDict
-from sqlalchemy import DateTime, Integer, String, Text, func, select
+from sqlalchemy import DateTime, Integer, String, Text, func, select, update
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -51,6 +56,15 @@ class Registration(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """What an attempt provisions: the registration's planned user, read when the attempt was claimed."""
+
+    keycloak_id: str
+    user_id: uuid.UUID
+    email: str
+
+
 class UserServiceUnavailable(DomainError):
     status, code = 503, "USER_SERVICE_UNAVAILABLE"
 
@@ -78,6 +92,7 @@ class RegistrationSaga:
         self.cache_ttl_s = cache_ttl_s
         # Keycloak id → (internal user id, expiry): completed registrations only; the table is the truth.
         self._known: dict[str, tuple[str, float]] = {}
+        self._running: dict[str, asyncio.Future[tuple[str, DomainError | None]]] = {}
 
     async def ensure_user(self, claims: dict[str, Any]) -> str:
         """The internal user id of the token's subject, provisioning the user on first sight."""
@@ -85,7 +100,14 @@ class RegistrationSaga:
         known = self._known.get(subject)
         if known is not None and known[1] > time.monotonic():
             return known[0]
-        user_id, failure = await self._run(subject, claims)
+        # Concurrent first requests of one subject in this process share one run (a browser opens several).
+        run = self._running.get(subject)
+        if run is None:
+            run = asyncio.ensure_future(self._run(subject, claims))
+            self._running[subject] = run
+            run.add_done_callback(lambda _: self._running.pop(subject, None))
+        # Shielded: a caller that goes away does not cancel the run the others wait for.
+        user_id, failure = await asyncio.shield(run)
         if failure is not None:
             raise failure
         self._known[subject] = (user_id, time.monotonic() + self.cache_ttl_s)
@@ -95,49 +117,88 @@ class RegistrationSaga:
         self._known.pop(subject, None)
 
     async def _run(self, subject: str, claims: dict[str, Any]) -> tuple[str, DomainError | None]:
+        """One attempt. No transaction stays open while the users service is called: the attempt is claimed and
+        committed first, and its outcome recorded in a second short transaction. Attempts that overlap (another
+        replica) provision the same user, since every attempt creates it under the row's planned user id and
+        adopts one that exists; only a pending row takes an outcome, so a completed or compensated one stays."""
         email = str(claims.get("email") or claims.get("preferred_username") or "")
-        # The failure is returned, not raised, so the row's new state commits with it.
+        # A settled registration is read without a lock and without a write.
+        settled = await self._settled(subject)
+        if settled is not None:
+            return settled
         async with transaction(self.sessions) as session:
             await session.execute(
                 insert(Registration)
                 .values(keycloak_id=subject, user_id=uuid.uuid4(), email=email, status="pending", attempts=0)
                 .on_conflict_do_nothing(index_elements=["keycloak_id"])
             )
-            row = await session.scalar(
-                select(Registration).where(Registration.keycloak_id == subject).with_for_update()
-            )
-            assert row is not None
-            if row.status == "completed":
-                return str(row.user_id), None
-            if row.status == "compensated":
-                return "", RegistrationRefused("Registration failed; the account is disabled")
-            row.attempts += 1
-            row.updated_at = func.now()
-            try:
-                user_id = await self._provision(row, claims)
-            except (UpstreamUnavailable, UpstreamTimeout, UpstreamError) as exc:
-                row.last_error = exc.message
-                log.warning("saga.users_unavailable", keycloak_id=subject, error=exc.message)
-                return "", UserServiceUnavailable(
-                    "Service temporarily unavailable",
-                    headers={"Retry-After": (exc.headers or {}).get("Retry-After", "5")},
+            claimed = (
+                await session.execute(
+                    update(Registration)
+                    .where(Registration.keycloak_id == subject, Registration.status == "pending")
+                    .values(attempts=Registration.attempts + 1, updated_at=func.now())
+                    .returning(Registration.user_id, Registration.email)
                 )
-            except _Refused as exc:
-                row.last_error = exc.reason
-                row.status = "compensated"
-                USER_OPERATIONS.labels("registration_compensated").inc()
-                log.error("saga.refused_compensating", keycloak_id=subject, error=exc.reason)
-                await self.accounts.disable(subject)
-                return "", RegistrationRefused(f"Registration failed: {exc.reason}")
-            row.status = "completed"
-            USER_OPERATIONS.labels("registration_completed").inc()
-            row.last_error = None
-            row.user_id = uuid.UUID(user_id)
-            log.info("saga.completed", keycloak_id=subject, user_id=user_id)
-            return user_id, None
+            ).one_or_none()
+        if claimed is None:  # settled since it was read
+            return await self._outcome(subject)
+        attempt = Attempt(keycloak_id=subject, user_id=claimed.user_id, email=claimed.email)
+        try:
+            user_id = await self._provision(attempt, claims)
+        except (UpstreamUnavailable, UpstreamTimeout, UpstreamError) as exc:
+            await self._record(subject, last_error=exc.message)
+            log.warning("saga.users_unavailable", keycloak_id=subject, error=exc.message)
+            return "", UserServiceUnavailable(
+                "Service temporarily unavailable",
+                headers={"Retry-After": (exc.headers or {}).get("Retry-After", "5")},
+            )
+        except _Refused as exc:
+            log.error("saga.refused_compensating", keycloak_id=subject, error=exc.reason)
+            # Disabled first: should Keycloak fail, the row stays pending and the next request compensates again.
+            await self.accounts.disable(subject)
+            if not await self._record(subject, last_error=exc.reason, status="compensated"):
+                return await self._outcome(subject)  # another attempt settled it first: its outcome stands
+            USER_OPERATIONS.labels("registration_compensated").inc()
+            return "", RegistrationRefused(f"Registration failed: {exc.reason}")
+        if not await self._record(subject, last_error=None, status="completed", user_id=uuid.UUID(user_id)):
+            return await self._outcome(subject)
+        USER_OPERATIONS.labels("registration_completed").inc()
+        log.info("saga.completed", keycloak_id=subject, user_id=user_id)
+        return user_id, None
 
-    async def _provision(self, row: Registration, claims: dict[str, Any]) -> str:
-        user_id = await self._create(row, claims)
+    async def _record(self, subject: str, *, last_error: str | None, **outcome: Any) -> bool:
+        """An attempt's outcome on a registration still pending; False when it was settled meanwhile."""
+        async with transaction(self.sessions) as session:
+            result = await session.execute(
+                update(Registration)
+                .where(Registration.keycloak_id == subject, Registration.status == "pending")
+                .values(last_error=last_error, **outcome)
+                .returning(Registration.keycloak_id)
+            )
+            return result.one_or_none() is not None
+
+    async def _settled(self, subject: str) -> tuple[str, DomainError | None] | None:
+        """The outcome of a completed or compensated registration; None while there is none or it is pending."""
+        async with self.sessions() as session:
+            row = (
+                await session.execute(
+                    select(Registration.status, Registration.user_id).where(Registration.keycloak_id == subject)
+                )
+            ).one_or_none()
+        if row is None or row.status == "pending":
+            return None
+        if row.status == "completed":
+            return str(row.user_id), None
+        return "", RegistrationRefused("Registration failed; the account is disabled")
+
+    async def _outcome(self, subject: str) -> tuple[str, DomainError | None]:
+        settled = await self._settled(subject)
+        if settled is None:  # only a settled registration leaves `pending`; it never goes back
+            raise RuntimeError(f"registration {subject} was settled but reads as pending")
+        return settled
+
+    async def _provision(self, attempt: Attempt, claims: dict[str, Any]) -> str:
+        user_id = await self._create(attempt, claims)
         await self._adopt_token_role(user_id, claims)
         return user_id
 
@@ -154,24 +215,24 @@ class RegistrationSaga:
         if response.status not in (200, 201, 422):
             raise UpstreamError(f"users answered {response.status} to the role assignment")
 
-    async def _create(self, row: Registration, claims: dict[str, Any]) -> str:
-        existing = await self._by_external_id(row.keycloak_id)
+    async def _create(self, attempt: Attempt, claims: dict[str, Any]) -> str:
+        existing = await self._by_external_id(attempt.keycloak_id)
         if existing is not None:
             return existing
         body = {
-            "userId": str(row.user_id),
-            "externalAuthId": row.keycloak_id,
-            "email": row.email,
+            "userId": str(attempt.user_id),
+            "externalAuthId": attempt.keycloak_id,
+            "email": attempt.email,
             "firstName": claims.get("given_name") or "Unknown",
             "lastName": claims.get("family_name") or "User",
         }
         response = await self.users.request("POST", "/users", headers=_system_headers(), json_body=body)
         if response.status in (200, 201):
             data = (response.json() or {}).get("data") or {}
-            return str(data.get("userId") or row.user_id)
+            return str(data.get("userId") or attempt.user_id)
         if response.status == 409:
             # Created meanwhile by an earlier attempt whose answer was lost: adopt it.
-            existing = await self._by_external_id(row.keycloak_id)
+            existing = await self._by_external_id(attempt.keycloak_id)
             if existing is not None:
                 return existing
         reason = f"users answered {response.status}: {response.body[:300].decode(errors='replace')}"

@@ -75,6 +75,8 @@ class StubState:
         self.users: dict[str, dict[str, Any]] = {}
         self.creates = 0
         self.create_delay_s = 0.0
+        # Create calls the stand-in is answering right now.
+        self.creating = 0
 
 
 def stub_app(state: StubState) -> FastAPI:
@@ -88,7 +90,11 @@ def stub_app(state: StubState) -> FastAPI:
     @app.post("/users")
     async def create(request: Request) -> Response:
         body = await request.json()
-        await asyncio.sleep(state.create_delay_s)
+        state.creating += 1
+        try:
+            await asyncio.sleep(state.create_delay_s)
+        finally:
+            state.creating -= 1
         if "reject" in body["email"]:
             return JSONResponse({"code": "INVALID_EMAIL", "error": "rejected"}, 400)
         if any(u["externalAuthId"] == body["externalAuthId"] for u in state.users.values()):

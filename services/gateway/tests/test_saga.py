@@ -1,9 +1,11 @@
 """The registration saga: the first authenticated request provisions the user once, even when many
-arrive together; a refusal compensates in Keycloak; an outage leaves the saga to be retried."""
+arrive together; a refusal compensates in Keycloak; an outage leaves the saga to be retried; no database
+transaction stays open while the users service is called."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
@@ -45,7 +47,8 @@ async def test_ten_concurrent_first_requests_provision_exactly_one_user(
     _, state = stub
     user = await fresh_user("saga")
     token = await _password_token(user["email"], user["password"])
-    # Two gateway replicas: the row lock, not a process-local cache, has to serialise them.
+    # Two gateway replicas: not a process-local cache but the row's planned user id and the idempotent creation
+    # (a user that exists for the Keycloak id is adopted) make them end with one user.
     replicas = [await make_gateway(), await make_gateway()]
     state.create_delay_s = 0.3
     creates_before = state.creates
@@ -100,3 +103,40 @@ async def test_users_down_answers_503_and_the_next_request_completes_the_saga(
     me = await healthy.get("/api/users/me", headers={"authorization": f"Bearer {token}"})
     assert me.status_code == 200
     assert me.json()["id"] == str(row["user_id"])
+
+
+async def test_a_registration_in_progress_holds_no_lock_while_the_users_service_creates_the_user(
+    gateway: httpx.AsyncClient, fresh_user: Any, stub: Any
+) -> None:
+    _, state = stub
+    user = await fresh_user("unlocked")
+    token = await _password_token(user["email"], user["password"])
+    state.create_delay_s = 1.0
+    try:
+        first = asyncio.create_task(gateway.get("/api/users/me", headers={"authorization": f"Bearer {token}"}))
+        deadline = time.monotonic() + 60
+        while state.creating == 0:
+            assert not first.done(), first.result().text
+            assert time.monotonic() < deadline, "the users service was never asked to create the user"
+            await asyncio.sleep(0.01)
+        # While users creates the user, the attempt is committed and its row is locked by nobody.
+        engine = make_service_engine(gateway.app_state.settings)
+        try:
+            async with engine.connect() as conn:
+                row = (
+                    await conn.execute(
+                        text("SELECT status, attempts FROM registrations WHERE keycloak_id = :k FOR UPDATE NOWAIT"),
+                        {"k": user["id"]},
+                    )
+                ).one()
+                await conn.rollback()
+        finally:
+            await engine.dispose()
+        assert (row.status, row.attempts) == ("pending", 1)
+        me = await first
+    finally:
+        state.create_delay_s = 0.0
+    assert me.status_code == 200, me.text
+    settled = await _registration(gateway, user["id"])
+    assert settled is not None
+    assert (settled["status"], str(settled["user_id"])) == ("completed", me.json()["id"])
