@@ -6,8 +6,9 @@ Starts both services with uvicorn on 127.0.0.1 against the test database (`aivi_
 `ai-video-interview-test` realm, with a throwaway Keycloak user it deletes afterwards. Load comes from
 `wrk` when installed, else from an asyncio client (aiohttp). `--baseline REV` also starts the gateway (and the
 kit) as committed at REV beside today's, against the same users service, and measures both in the same run;
-`--repeat N` alternates the CPU passes N times and prints the median; `--profile` samples the gateway and the
-users service with py-spy under the proxied load. Usage: `uv run python bench/gateway/run.py`."""
+`--repeat N` alternates the CPU passes N times and prints the median, and the gateway-added p50 of those
+sequential requests (one connection); `--profile` samples the gateway and the users service with py-spy under
+the proxied load. Usage: `uv run python bench/gateway/run.py`."""
 
 from __future__ import annotations
 
@@ -115,19 +116,24 @@ def cpu_seconds(pid: int) -> float:
 
 def cpu_per_request(url: str, headers: dict[str, str], requests: int, pids: dict[str, int]) -> dict[str, float]:
     """Microseconds of CPU each process spends per request, over `requests` sequential requests: a figure that
-    holds on a busy machine, where req/s and latencies swing with other load."""
+    holds on a busy machine, where req/s and latencies swing with other load. Also `p50 ms`, the median latency
+    of those requests: one at a time, so no request queues behind another for a core."""
+    latencies: list[float] = []
 
     async def run() -> None:
         async with aiohttp.ClientSession() as session:
             for _ in range(requests):
+                started = time.perf_counter()
                 async with session.get(url, headers=headers) as response:
                     await response.read()
                     if response.status != 200:
                         raise SystemExit(f"{url}: answered {response.status}")
+                latencies.append((time.perf_counter() - started) * 1000)
 
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     asyncio.run(run())
-    return {name: (cpu_seconds(pid) - before[name]) / requests * 1e6 for name, pid in pids.items()}
+    used = {name: (cpu_seconds(pid) - before[name]) / requests * 1e6 for name, pid in pids.items()}
+    return {**used, "p50 ms": statistics.median(latencies)}
 
 
 def profile(pids: dict[str, int], url: str, headers: dict[str, str], args: argparse.Namespace) -> None:
@@ -325,6 +331,15 @@ def main() -> None:
             bound = direct_users / max(users_us, gateway_us)
             name = f"gateway /api/users/me{_tag(label, args)}"
             print(f"  {name:36}{users_us:>12.0f}{gateway_us:>12.0f}{bound:>15.2f}x")
+        # At many connections on two cores the added latency is mostly queueing for a core; one request at a time
+        # shows what the gateway itself adds.
+        direct_p50 = statistics.median(p["p50 ms"] for p in passes["direct"])
+        print(f"\ngateway-added p50 at 1 connection (sequential, median of {args.repeat} passes):")
+        print(f"  {'users direct /users/{id}':36}{'':>12}{direct_p50:>10.2f} ms")
+        for label in through_urls:
+            p50 = statistics.median(p["p50 ms"] for p in passes[label])
+            name = f"gateway /api/users/me{_tag(label, args)}"
+            print(f"  {name:36}{'+' + format(p50 - direct_p50, '.2f'):>12}{p50:>10.2f} ms")
         print(f"  load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     finally:
         for process in (*gateways.values(), users, *bare.values()):
