@@ -20,9 +20,9 @@ from asgi_lifespan import LifespanManager
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from run import SERVICES, baseline_path, remove, with_sessions
+from run import ROOT, SERVICES, baseline_path, remove, settings_of, with_sessions
 
-from kit.testing import INTERNAL_TOKEN, REDIS_URL, role_url
+from kit.testing import INTERNAL_TOKEN, REDIS_URL, alembic_upgrade, role_url
 
 
 async def cpu_per_request(name: str, requests: int) -> tuple[float, float]:
@@ -91,6 +91,8 @@ def main() -> None:
     )
     print(f"\n{'service':22}{'route':34}{'health us':>11}{'read us':>10}{'health/read':>13}")
     for name in names:
+        # The schema at the working tree's head, as `run.py` does: the test database may have been recreated.
+        alembic_upgrade(ROOT / "services" / name, settings_of(name))
         variants = [("now" if args.baseline else "", "")]
         if args.baseline:
             path = baseline_path(args.baseline, name)
