@@ -28,7 +28,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from kit.db import make_engine
@@ -250,6 +250,27 @@ class Caller:
     @property
     def headers(self) -> dict[str, str]:
         return {"x-internal-token": INTERNAL_TOKEN, "x-user-id": self.id, "x-user-role": self.role}
+
+
+class DatabaseProbe:
+    """For a test's stack of a service's roles running in process (a dataclass with `sessions`): a value read with
+    SQL, and a wait until it is what the test expects, since the consumer and the worker get there in their own
+    time."""
+
+    sessions: async_sessionmaker[AsyncSession]
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.sessions() as session:
+            return await session.scalar(text(sql), params)
+
+    async def wait_for(self, sql: str, expected: Any, *, timeout_s: float = 90.0, **params: Any) -> None:
+        value: Any = None
+        try:
+            async with asyncio.timeout(timeout_s):
+                while (value := await self.scalar(sql, **params)) != expected:
+                    await asyncio.sleep(0.1)
+        except TimeoutError:
+            pytest.fail(f"{sql} {params}: {value!r} after {timeout_s}s, expected {expected!r}")
 
 
 @asynccontextmanager

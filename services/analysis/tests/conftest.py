@@ -28,6 +28,7 @@ from kit.events import Envelope
 from kit.kafka import Consumer
 from kit.testing import (
     INTERNAL_TOKEN,
+    DatabaseProbe,
     create_topics,
     database_fixtures,
     delete_topics,
@@ -152,7 +153,7 @@ def make_snapshot() -> Callable[..., dict[str, Any]]:
 
 
 @dataclass
-class Stack:
+class Stack(DatabaseProbe):
     """The analysis service's three roles running in this process against real Kafka, Postgres, Redis."""
 
     settings: Settings
@@ -207,16 +208,6 @@ class Stack:
             )
             await session.execute(text("DELETE FROM processed_messages WHERE message_id = ANY(:ids)"), {"ids": events})
             await session.execute(text("DELETE FROM transcripts WHERE media_id = ANY(:ids)"), {"ids": self.media})
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.sessions() as session:
-            return await session.scalar(text(sql), params)
-
-    async def wait_for(self, sql: str, expected: Any, *, timeout_s: float = 90.0, **params: Any) -> None:
-        async with asyncio.timeout(timeout_s):
-            while (value := await self.scalar(sql, **params)) != expected:
-                await asyncio.sleep(0.1)
-        assert value == expected
 
 
 StackFactory = Callable[[Settings], Awaitable[Stack]]

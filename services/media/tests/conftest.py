@@ -30,6 +30,7 @@ from kit.kafka import Consumer
 from kit.testing import (
     INTERNAL_TOKEN,
     RUN_ID,
+    DatabaseProbe,
     alembic_upgrade,
     consume_until,
     create_topics,
@@ -229,7 +230,7 @@ class Invitation:
 
 
 @dataclass
-class Stack:
+class Stack(DatabaseProbe):
     """The media service's three roles in this process against real Postgres, Kafka, Redis and S3."""
 
     settings: Settings
@@ -321,16 +322,6 @@ class Stack:
         confirmed = await self.confirm(who, session["mediaId"])
         assert confirmed.status_code == 200, confirmed.text
         return str(session["mediaId"])
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.sessions() as session:
-            return await session.scalar(text(sql), params)
-
-    async def wait_for(self, sql: str, expected: Any, *, timeout_s: float = 90.0, **params: Any) -> None:
-        async with asyncio.timeout(timeout_s):
-            while (value := await self.scalar(sql, **params)) != expected:
-                await asyncio.sleep(0.1)
-        assert value == expected
 
     async def settled(self, who: dict[str, str], media_id: str) -> dict[str, Any]:
         """The media's status once processing and transcription have finished either way."""
