@@ -7,14 +7,16 @@ from __future__ import annotations
 import html
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kit.auth import CurrentUser
 from kit.db import ReadSession, Sessions, transaction
-from kit.schemas import Page, PageNumber, PageSize
+from kit.schemas import Page
 from notifications import commands, queries
 from notifications.domain import Channel, InvalidUnsubscribeToken, UnsubscribeToken
 from notifications.schemas import (
@@ -46,19 +48,59 @@ Token = Annotated[str, Query(min_length=1, max_length=2000, description="The sig
 notifications = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
-@notifications.get("")
-async def list_notifications(
-    caller: CurrentUser,
-    session: ReadSession,
-    page: PageNumber | None = None,
-    limit: PageSize = 20,
-    offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
-    channel: Channel | None = None,
-    unread: bool = False,
-) -> Page[NotificationView]:
+class InboxQuery(BaseModel):
+    """The list's query parameters. Read by `inbox_query` in one validation: FastAPI validates declared query
+    parameters one by one, a tenth of this read's CPU for five of them even when none is given."""
+
+    model_config = ConfigDict(frozen=True)
+
+    page: int | None = Field(default=None, ge=1, le=1_000_000)
+    limit: int = Field(default=20, ge=1, le=1000)
+    offset: int | None = Field(default=None, ge=0, le=10_000_000)
+    channel: Channel | None = None
+    unread: bool = False
+
+
+NO_QUERY = InboxQuery()
+
+
+def inbox_query(request: Request) -> InboxQuery:
+    """The parameters given (the last value of a repeated one, as FastAPI takes it; unknown ones ignored), or a
+    422 naming each bad one in the query, as FastAPI's own validation answers."""
+    given = request.query_params
+    if not given:
+        return NO_QUERY
+    try:
+        return InboxQuery.model_validate({name: given[name] for name in InboxQuery.model_fields if name in given})
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        raise RequestValidationError([{**error, "loc": ("query", *error["loc"])} for error in errors]) from None
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The model's fields as the OpenAPI query parameters FastAPI would document for them."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    parameters = []
+    for name, field_schema in schema["properties"].items():
+        if field_schema.get("default", ...) is None:
+            del field_schema["default"]
+        field_schema.setdefault("title", name.replace("_", " ").title())  # pydantic leaves it off a `$ref`
+        parameters.append({"name": name, "in": "query", "required": False, "schema": field_schema})
+    return parameters
+
+
+@notifications.get("", openapi_extra={"parameters": _query_parameters(InboxQuery)})
+async def list_notifications(caller: CurrentUser, session: ReadSession, request: Request) -> Page[NotificationView]:
     """The caller's notifications, newest first (`page`/`limit`, or the reference's `limit`/`offset`)."""
+    query = inbox_query(request)
     return await queries.list_notifications(
-        session, caller=caller, channel=channel, unread=unread, limit=limit, page=page, offset=offset
+        session,
+        caller=caller,
+        channel=query.channel,
+        unread=query.unread,
+        limit=query.limit,
+        page=query.page,
+        offset=query.offset,
     )
 
 

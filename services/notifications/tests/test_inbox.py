@@ -237,3 +237,46 @@ async def test_the_welcome_email_goes_out_even_with_every_email_switched_off(
 
     assert [(i["channel"], i["template"], i["recipientEmail"]) for i in items] == [("email", "welcome", user.email)]
     assert INTERNAL_TOKEN  # the identity above is the gateway's: the internal token with the user headers
+
+
+async def test_bad_list_parameters_are_refused_with_a_422_naming_each_in_the_query(
+    client: httpx.AsyncClient, candidate: Any
+) -> None:
+    cases = {
+        "limit=0": "limit",
+        "limit=1001": "limit",
+        "page=abc": "page",
+        "offset=-1": "offset",
+        "channel=fax": "channel",
+        "unread=maybe": "unread",
+    }
+    for query, field in cases.items():
+        answer = await client.get(f"/api/notifications?{query}", headers=candidate.headers)
+        body = answer.json()
+        assert (answer.status_code, body["code"]) == (422, "VALIDATION_ERROR"), query
+        assert [(d["field"], d["location"]) for d in body["details"]] == [(field, "query")], query
+    both = (await client.get("/api/notifications?limit=0&channel=fax", headers=candidate.headers)).json()
+    assert sorted(d["field"] for d in both["details"]) == ["channel", "limit"]
+
+
+async def test_the_list_takes_the_last_of_a_repeated_parameter_and_ignores_unknown_ones(
+    client: httpx.AsyncClient, apply: Any, candidate: Any, hr: Any
+) -> None:
+    await apply(decision(candidate, hr))
+    await apply(decision(candidate, hr, approved=False))
+
+    page = (await client.get("/api/notifications?limit=5&limit=1&colour=red", headers=candidate.headers)).json()
+
+    assert (page["limit"], len(page["items"])) == (1, 1)
+
+
+async def test_the_api_document_lists_the_inbox_query_parameters_with_their_bounds(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = {p["name"]: p for p in spec["paths"]["/api/notifications"]["get"]["parameters"]}
+
+    assert list(parameters) == ["page", "limit", "offset", "channel", "unread"]
+    assert all(p["in"] == "query" and not p["required"] for p in parameters.values())
+    assert (parameters["limit"]["schema"]["minimum"], parameters["limit"]["schema"]["maximum"]) == (1, 1000)
+    assert parameters["limit"]["schema"]["default"] == 20
+    assert parameters["channel"]["schema"]["anyOf"][0] == {"$ref": "#/components/schemas/Channel"}
+    assert "Channel" in spec["components"]["schemas"]
