@@ -58,22 +58,37 @@ async def internal_principal(request: Request) -> Principal:
     return principal_of(request)
 
 
+# The identity headers, by their position in `_identity_headers`' answer.
+IDENTITY_HEADERS = {b"x-internal-token": 0, b"x-user-id": 1, b"x-company-id": 2, b"x-user-roles": 3, b"x-user-role": 4}
+
+
+def _identity_headers(request: Request) -> list[str | None]:
+    """The first value of each identity header, in one pass over the request's headers (`request.headers.get`
+    scans them once per name)."""
+    values: list[str | None] = [None] * len(IDENTITY_HEADERS)
+    for name, value in request.scope["headers"]:
+        index = IDENTITY_HEADERS.get(name)
+        if index is not None and values[index] is None:
+            values[index] = value.decode("latin-1")
+    return values
+
+
 def principal_of(request: Request) -> Principal:
     """The caller the gateway vouched for (401 unless the internal token matches and the headers are sound)."""
     held: Principal | None = request.scope.get(PRINCIPAL)
     if held is not None:
         return held
+    token, user_id, company_id, roles_header, role_header = _identity_headers(request)
     expected = request.app.state.settings.internal_token.get_secret_value()
-    if not verify_internal_token(request.headers.get("x-internal-token"), expected):
+    if not verify_internal_token(token, expected):
         raise Unauthorized("Missing or invalid internal token")
-    user_id = request.headers.get("x-user-id")
     if not user_id or len(user_id) > MAX_ID_LENGTH:
         raise Unauthorized("Missing or malformed x-user-id")
-    company_id = request.headers.get("x-company-id") or None
+    company_id = company_id or None
     if company_id is not None and len(company_id) > MAX_ID_LENGTH:
         raise Unauthorized("Malformed x-company-id")
-    roles = frozenset(r.strip() for r in request.headers.get("x-user-roles", "").split(",") if r.strip())
-    role = request.headers.get("x-user-role") or primary_role(roles)
+    roles = frozenset(r.strip() for r in (roles_header or "").split(",") if r.strip())
+    role = role_header or primary_role(roles)
     if role not in ROLES:
         raise Unauthorized(f"Unknown role {role!r}")
     principal = request.scope[PRINCIPAL] = Principal(

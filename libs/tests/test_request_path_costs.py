@@ -49,7 +49,7 @@ async def session_state(session: ReadSession) -> dict[str, object]:
 
 @router.get("/guarded-me", dependencies=[require_roles("hr")])
 async def guarded_me(user: CurrentUser, request: Request) -> dict[str, object]:
-    return {"id": user.user_id, "same": request.scope["kit.principal"] is user}
+    return {"id": user.user_id, "same": request.scope["kit.principal"] is user, "company": user.company_id}
 
 
 @router.get("/bound")
@@ -199,7 +199,7 @@ async def test_a_role_guard_and_the_current_user_read_the_identity_headers_once(
         hr = await client.get("/guarded-me", headers={**headers, "x-user-role": "hr"})
         candidate = await client.get("/guarded-me", headers={**headers, "x-user-role": "candidate"})
         forged = await client.get("/guarded-me", headers={"x-user-id": "u1", "x-user-role": "hr"})
-    assert hr.json() == {"id": "u1", "same": True}
+    assert hr.json() == {"id": "u1", "same": True, "company": None}
     assert (candidate.status_code, candidate.json()["code"]) == (403, "FORBIDDEN")
     assert (forged.status_code, forged.json()["code"]) == (401, "UNAUTHORIZED")
 
@@ -218,3 +218,17 @@ async def test_the_access_line_has_the_keys_structlog_renders_in_their_order_and
     assert (direct["correlationId"], direct["tenant"]) == ("corr-9", "t-1")
     assert (direct["trace_id"], direct["service"]) == (rendered["trace_id"], rendered["service"])
     assert direct["timestamp"].endswith("Z") and isinstance(direct["duration_ms"], float)
+
+
+async def test_the_identity_headers_give_the_primary_role_of_the_roles_and_the_company(app: FastAPI) -> None:
+    headers = {"x-internal-token": "test-internal-token", "x-user-id": "u2", "x-company-id": "c-1"}
+    async with client_of(app) as client:
+        by_roles = await client.get("/guarded-me", headers={**headers, "x-user-roles": "candidate, hr"})
+        only_candidate = await client.get("/guarded-me", headers={**headers, "x-user-roles": "candidate"})
+        unknown = await client.get("/guarded-me", headers={**headers, "x-user-role": "root"})
+        long_company = await client.get(
+            "/guarded-me", headers={**headers, "x-user-role": "hr", "x-company-id": "c" * 65}
+        )
+    assert by_roles.json() == {"id": "u2", "same": True, "company": "c-1"}
+    assert only_candidate.status_code == 403
+    assert (unknown.status_code, long_company.status_code) == (401, 401)
