@@ -52,6 +52,8 @@ _service_name = "unknown"
 # Whether `access_line` may render the access log line itself: only under the JSON renderer at INFO or below.
 _direct_access_line = False
 _access_log = structlog.get_logger("kit.http_access")
+# Built once: `json.dumps` with any option builds a new encoder per call.
+_ACCESS_ENCODER = json.JSONEncoder(default=repr)
 
 
 def _add_context(_: Any, __: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
@@ -108,7 +110,7 @@ def access_line(method: str, path: str, route: str, status: int, duration_ms: fl
     event["timestamp"] = datetime.datetime.now(tz=datetime.UTC).isoformat().replace("+00:00", "Z")
     _add_context(None, "info", event)
     stream = sys.stdout  # resolved per line, as the PrintLoggerFactory does, so captures work
-    stream.write(json.dumps(event, default=repr) + "\n")
+    stream.write(_ACCESS_ENCODER.encode(event) + "\n")
     stream.flush()
 
 
