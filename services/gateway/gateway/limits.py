@@ -18,7 +18,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.identity import bearer_token
@@ -37,6 +37,14 @@ UNLIMITED_PATHS = frozenset({"/health", "/health/live", "/health/ready", "/healt
 # here through the kit's Redis client: it goes in one pipeline with the caller's deny-list read.
 ACQUIRE_SCRIPT = (files("limits.resources.redis.lua_scripts") / "acquire_sliding_window.lua").read_text()
 KEY_PREFIX = "gateway:api-ratelimit"
+ENCODED_KEPT = 10_000
+
+
+async def _reply(connection: Any) -> Any:
+    try:
+        return await connection.read_response()
+    except ResponseError as exc:  # an error reply (NOSCRIPT): the connection is still in step
+        return exc
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,8 @@ class ApiLimiter:
         # Only on the way to a 429: how long until the window lets the caller in again.
         self.limiter = SlidingWindowCounterRateLimiter(RedisStorage(f"async+{redis_url}", key_prefix=KEY_PREFIX))
         self._sha = hashlib.sha1(ACQUIRE_SCRIPT.encode()).hexdigest()
+        # (limit, caller, keys read) → the request's bytes, for the callers seen lately.
+        self._encoded: dict[tuple[int, int, str, tuple[str, ...]], list[bytes]] = {}
 
     def window_keys(self, item: RateLimitItem, key: str) -> tuple[str, str]:
         """The previous and current window of `key`, named as `limits`' Redis storage names them."""
@@ -78,13 +88,33 @@ class ApiLimiter:
         return Admission(max(1, math.ceil(stats.reset_time - time.time())), reads)
 
     async def _execute(self, item: RateLimitItem, key: str, read: Sequence[str]) -> tuple[Any, list[Any] | None]:
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.evalsha(self._sha, 2, *self.window_keys(item, key), str(item.amount), str(item.get_expiry()), "1")
-        if read:
-            pipe.mget(read)
-        results = await pipe.execute(raise_on_error=False)
-        reads = results[1] if read and not isinstance(results[1], Exception) else None
-        return results[0], reads
+        """The hit and the read as one pipelined request on a pooled connection: what redis-py's pipeline sends,
+        without building a pipeline object and encoding the same arguments again on every request (a caller's
+        commands are the same from one request to the next, so their encoding is kept). An error reply is
+        returned in place of its answer; a connection that failed or was interrupted is dropped."""
+        pool = self.redis.connection_pool
+        connection = await pool.get_connection()
+        try:
+            await connection.send_packed_command(self._packed(connection, item, key, tuple(read)), check_health=False)
+            hit = await _reply(connection)
+            reads = await _reply(connection) if read else None
+        except BaseException:
+            await connection.disconnect()
+            raise
+        finally:
+            await pool.release(connection)
+        return hit, reads if isinstance(reads, list) else None
+
+    def _packed(self, connection: Any, item: RateLimitItem, key: str, read: tuple[str, ...]) -> list[bytes]:
+        cache_key = (item.amount, item.get_expiry(), key, read)
+        packed = self._encoded.get(cache_key)
+        if packed is None:
+            hit = ("EVALSHA", self._sha, 2, *self.window_keys(item, key), str(item.amount), str(item.get_expiry()), "1")
+            packed = connection.pack_commands([hit, ("MGET", *read)] if read else [hit])
+            if len(self._encoded) >= ENCODED_KEPT:  # callers come and go: start afresh rather than grow
+                self._encoded.clear()
+            self._encoded[cache_key] = packed
+        return packed
 
 
 async def caller(request: Request) -> tuple[str, dict[str, Any] | None]:

@@ -35,6 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=settings.upstream_keepalive_s),
             auto_decompress=False,
+            # Calls are made for many callers: a cookie one upstream answer set must never go out with another's
+            # call (and keeping none spares every call the jar's work). Set-Cookie still reaches the caller.
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         token = settings.internal_token.get_secret_value()
         upstreams = {

@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
+from prometheus_client import Counter, Histogram
 from yarl import URL
 
 from gateway.metrics import SERVICE_CALL_DURATION, SERVICE_CALLS
@@ -86,6 +87,7 @@ class UpstreamClient:
         # Calls in a row that timed out with no answer from this upstream between them.
         self._timeouts = 0
         self.timeout = aiohttp.ClientTimeout(total=upstream.timeout_s)
+        self._children: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
 
     def _slow_not_down(self, exc: BaseException) -> bool:
         """Whether a timeout leaves the breaker alone: a connected call the upstream did not answer in time, while
@@ -138,8 +140,20 @@ class UpstreamClient:
             outcome = str(response.status)
             return response
         finally:
-            SERVICE_CALLS.labels(self.name, method, outcome).inc()
-            SERVICE_CALL_DURATION.labels(self.name, method).observe((time.perf_counter() - started) * 1000)
+            calls, duration = self._metrics(method, outcome)
+            calls.inc()
+            duration.observe((time.perf_counter() - started) * 1000)
+
+    def _metrics(self, method: str, outcome: str) -> tuple[Counter, Histogram]:
+        """This upstream's call counter and duration for a method and outcome: children looked up once."""
+        children = self._children.get((method, outcome))
+        if children is None:
+            children = (
+                SERVICE_CALLS.labels(self.name, method, outcome),
+                SERVICE_CALL_DURATION.labels(self.name, method),
+            )
+            self._children[(method, outcome)] = children
+        return children
 
     async def open_stream(self, path: str, *, query: str, headers: CIMultiDict[str]) -> UpstreamStream:
         """A long-lived GET (server-sent events): the breaker and the upstream's timeout guard the connect and

@@ -11,9 +11,13 @@ from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from gateway.settings import Settings
 from kit.testing import INTERNAL_TOKEN
+
+from .conftest import GatewayFactory, serving
 
 
 def internal(user_id: str, role: str, company: str | None = None) -> dict[str, str]:
@@ -235,3 +239,24 @@ async def test_webhook_routes_carry_the_callers_company_and_unsubscribe_carries_
     assert echoed["query"] == "token=signed.token"
     assert base64.b64decode(echoed["body"]) == b"List-Unsubscribe=One-Click"
     assert "x-user-id" not in echoed["headers"]
+
+
+async def test_a_cookie_an_upstream_sets_reaches_its_caller_and_goes_out_with_no_later_call(
+    make_gateway: GatewayFactory,
+) -> None:
+    upstream = FastAPI()
+
+    @upstream.get("/api/templates")
+    async def templates(request: Request) -> JSONResponse:
+        answer = JSONResponse({"cookie": request.headers.get("cookie")})
+        answer.set_cookie("upstream-session", "for-the-first-caller")
+        return answer
+
+    async with serving(upstream) as url:
+        # By a host name, as in a deployment: a client's cookie jar keeps no cookie of a bare IP address.
+        gateway = await make_gateway(interviews_url=url.replace("127.0.0.1", "localhost"))
+        first = await gateway.get("/api/templates", headers=internal(str(uuid.uuid4()), "hr"))
+        gateway.cookies.clear()  # the test's client keeps cookies; a second caller has none
+        second = await gateway.get("/api/templates", headers=internal(str(uuid.uuid4()), "hr"))
+    assert "upstream-session=for-the-first-caller" in first.headers["set-cookie"]
+    assert (first.json(), second.json()) == ({"cookie": None}, {"cookie": None})
