@@ -91,6 +91,7 @@ async def startup(ctx: Ctx) -> None:
 
 async def shutdown(ctx: Ctx) -> None:
     await ctx["outlets"].aclose()
+    await ctx["mailer"].aclose()
 
 
 SETTINGS = Settings()

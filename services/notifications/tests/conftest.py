@@ -119,17 +119,22 @@ def apply(settings: Settings, sessions: async_sessionmaker[AsyncSession], outlet
 
 
 @pytest.fixture
-def worker_ctx(
+async def worker_ctx(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], outlets: Outlets, clock: Clock
-) -> dict[str, Any]:
-    """The worker's job context, its e-mails sent to the local stack's Mailpit."""
-    return {
+) -> AsyncIterator[dict[str, Any]]:
+    """The worker's job context, its e-mails sent to the local stack's Mailpit; the connections the mailer kept
+    (a test's own mailer too) are closed after the test."""
+    mailer = SmtpMailer(host=MAILPIT_SMTP[0], port=MAILPIT_SMTP[1], sender=settings.email_from)
+    ctx: dict[str, Any] = {
         "settings": settings,
         "sessions": sessions,
         "outlets": outlets,
         "clock": clock,
-        "mailer": SmtpMailer(host=MAILPIT_SMTP[0], port=MAILPIT_SMTP[1], sender=settings.email_from),
+        "mailer": mailer,
     }
+    yield ctx
+    await mailer.aclose()
+    await ctx["mailer"].aclose()
 
 
 class Mailpit:
