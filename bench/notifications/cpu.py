@@ -192,7 +192,7 @@ async def child(journeys: int) -> dict[str, Any]:
 
         # -- deliver ---------------------------------------------------------------------------------------------
         started_cpu, started = time.process_time(), time.monotonic()
-        arq = create_worker(worker.WorkerSettings, burst=True, handle_signals=False, poll_delay=0.2)
+        arq = create_worker(worker.WorkerSettings, burst=True, handle_signals=False)
         try:
             await arq.main()
         finally:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
@@ -137,11 +137,11 @@ async def notify(
             "it was replayed or delivered late, so nothing is sent."
         )
     title, body = renderer(settings.template_version).headline(template, data, language=language, timezone=timezone)
+    wanted = [c for c in channels if preferences is None or preferences.allows(c, template)]
+    notified = await _notified_channels(session, source.key, template, recipient_id) if wanted else set()
     created: list[Notification] = []
-    for channel in channels:
-        if preferences is not None and not preferences.allows(channel, template):
-            continue
-        if await _already_notified(session, source.key, template, recipient_id, channel):
+    for channel in wanted:
+        if channel in notified:
             continue
         reason = skip_reason
         if reason is None and channel == Channel.EMAIL and not address:
@@ -162,8 +162,8 @@ async def notify(
             skipped_because=reason,
         )
         session.add(notification)
-        await session.flush()  # the stream position (`seq`) the published view carries
         if notification.status == NotificationStatus.SENT:
+            await session.flush()  # the stream position (`seq`) the published view carries
             notifier.outlets.published(session, NotificationView.of(notification))
         elif notification.status == NotificationStatus.PENDING:
             notifier.outlets.enqueued(session, notification.id)
@@ -171,21 +171,16 @@ async def notify(
     return created
 
 
-async def _already_notified(
-    session: AsyncSession, key: str, template: Template, recipient_id: str, channel: Channel
-) -> bool:
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    Notification.event_id == key,
-                    Notification.template == template.value,
-                    Notification.recipient_id == recipient_id,
-                    Notification.channel == channel,
-                )
-            )
+async def _notified_channels(session: AsyncSession, key: str, template: Template, recipient_id: str) -> set[Channel]:
+    """The channels this source already notified the recipient on with this template (one query for all)."""
+    found = await session.scalars(
+        select(Notification.channel).where(
+            Notification.event_id == key,
+            Notification.template == template.value,
+            Notification.recipient_id == recipient_id,
         )
     )
+    return set(found)
 
 
 # -- e-mail delivery ----------------------------------------------------------------------------------------

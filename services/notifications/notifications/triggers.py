@@ -5,7 +5,7 @@ when it carries them and from the local projections otherwise, so no message wai
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import func, or_, select
@@ -16,6 +16,8 @@ from notifications.commands import Notifier, Source, notify
 from notifications.domain import Channel, InvitationStatus, InvitationView, Recipient, Template
 
 log = structlog.get_logger("notifications.triggers")
+
+T = TypeVar("T")
 
 EMAIL = (Channel.EMAIL,)
 IN_APP = (Channel.IN_APP,)
@@ -36,12 +38,21 @@ _PROGRESS = {
 # -- projections --------------------------------------------------------------------------------------------
 
 
+def _held(session: AsyncSession, row: T) -> T:
+    """The row, kept for the rest of the transaction: the session's identity map holds rows weakly, so a row a
+    trigger loaded (and locked) and let go of would be selected again by the next `get` of it (by `notify`, or
+    by the webhook fan-out after the trigger)."""
+    held: list[object] = session.info.setdefault("notifications.held", [])
+    held.append(row)
+    return row
+
+
 async def _recipient(session: AsyncSession, user_id: str, *, now: datetime) -> Recipient:
     recipient = await session.get(Recipient, user_id, with_for_update=True)
     if recipient is None:
         recipient = Recipient(user_id=user_id, language="en", timezone="UTC", updated_at=now)
         session.add(recipient)
-    return recipient
+    return _held(session, recipient)
 
 
 async def _remember(
@@ -58,7 +69,8 @@ async def _remember(
 
 
 async def _invitation(session: AsyncSession, invitation_id: str) -> InvitationView | None:
-    return await session.get(InvitationView, invitation_id, with_for_update=True)
+    invitation = await session.get(InvitationView, invitation_id, with_for_update=True)
+    return _held(session, invitation) if invitation is not None else None
 
 
 def _advance(invitation: InvitationView, status: str, *, now: datetime) -> None:
@@ -436,6 +448,8 @@ async def analysis_finished(
     score and verdict only when the interview is not rated blind to the AI."""
     invitation_id = str(event.invitation_id)
     invitation = await session.get(InvitationView, invitation_id)
+    if invitation is not None:
+        _held(session, invitation)
     hr_user_id = event.hr_user_id or (invitation.hr_user_id if invitation else None)
     if hr_user_id is None:
         raise LookupError(f"analysis of invitation {invitation_id}: the inviting HR user is not known yet")
