@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import resource
 import statistics
 import sys
@@ -211,6 +212,14 @@ def report(label: str, results: list[Result], options: Options) -> None:
                 status = message.split(": ", 1)[-1].split(" ", 1)[0]
                 statuses[status] = statuses.get(status, 0) + 1
             print(f"  ERRORS {step}: {len(messages)} {statuses}, first: {messages[0]}")
+            # Which refusal each was (a 503 of an open breaker reads apart from one of an exhausted pool).
+            reasons: dict[str, int] = {}
+            for message in messages:
+                found = re.search(r'"error":"([^"]*)"', message)
+                reason = found.group(1) if found else message.split(": ", 1)[-1][:80]
+                reasons[reason] = reasons.get(reason, 0) + 1
+            for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
+                print(f"    {count} x {reason}")
         busiest = sorted(r.cpu.items(), key=lambda kv: -kv[1])[:6]
         window = r.burst_s
         print("  CPU seconds (busiest processes): " + ", ".join(f"{n} {s:.1f}" for n, s in busiest))
