@@ -1,6 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import axe from "axe-core";
 import * as React from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -34,6 +33,7 @@ import {
   type Scores,
 } from "@/lib/analytics";
 import { profileKeys, type Me } from "@/lib/profile";
+import { a11yFindings } from "./a11y";
 
 // Rendering whole pages and running axe over them takes seconds on a busy machine: no test here is about speed.
 vi.setConfig({ testTimeout: 60_000 });
@@ -188,15 +188,6 @@ function show(ui: React.ReactElement, me: Me = HR) {
       <ToastProvider>{ui}</ToastProvider>
     </QueryClientProvider>,
   );
-}
-
-/** axe-core's WCAG 2.1 A/AA findings (colour contrast and label-in-name need a real browser: the journey runs those). */
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 const card = (name: string) => screen.getByRole("region", { name });

@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -7,6 +6,7 @@ import { ConsentRecordNote, HumanOnlyBadge } from "@/components/hr/review/consen
 import { ToastProvider } from "@/components/ui/toast";
 import { configureApi, setFetch } from "@/lib/api";
 import { auditQuery, type AuditEntry } from "@/lib/audit";
+import { a11yFindings } from "./a11y";
 
 vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: vi.fn() }), usePathname: () => "/hr/audit", useSearchParams: () => new URLSearchParams() }));
 vi.setConfig({ testTimeout: 60_000 });
@@ -63,14 +63,6 @@ function show() {
       </ToastProvider>
     </QueryClientProvider>,
   );
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help}`);
 }
 
 beforeEach(() => configureApi("http://gateway.test"));

@@ -1,6 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, fireEvent, render, renderHook, screen, waitFor, within } from "@testing-library/react";
-import axe from "axe-core";
 import * as React from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -55,6 +54,7 @@ import {
 import { cancelInvitationError, parseQuotaError, type InvitationListItem } from "@/lib/invitations";
 import { profileKeys, type Me } from "@/lib/profile";
 import { token } from "./tokens";
+import { a11yFindings } from "./a11y";
 
 // Rendering whole pages and running axe over them takes seconds on a busy machine: no test here is about speed.
 vi.setConfig({ testTimeout: 60_000 });
@@ -196,18 +196,6 @@ function renderWithClient(ui: React.ReactElement, me: Me | null = HR) {
       <ToastProvider>{ui}</ToastProvider>
     </QueryClientProvider>,
   );
-}
-
-/**
- * axe-core's WCAG 2.1 A/AA findings in the rendered document. Colour contrast and the label-in-name check need a
- * real browser (layout, a canvas for icon fonts): the browser journey runs those.
- */
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 beforeEach(() => {

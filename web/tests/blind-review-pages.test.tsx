@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -6,6 +5,7 @@ import ReportPage from "@/app/(app)/hr/review/[id]/report/page";
 import ComparePage from "@/app/(app)/hr/review/compare/page";
 import { ApiError, configureApi, setFetch } from "@/lib/api";
 import { isAiHidden } from "@/lib/analysis";
+import { a11yFindings } from "./a11y";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -74,14 +74,6 @@ function gateway() {
 function show(ui: React.ReactElement) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>);
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => v.id);
 }
 
 beforeEach(() => {

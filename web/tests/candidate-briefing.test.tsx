@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import * as React from "react";
@@ -11,6 +10,7 @@ import { ToastProvider } from "@/components/ui/toast";
 import { configureApi, setFetch } from "@/lib/api";
 import { describeDuration, secondsUntil } from "@/lib/interview";
 import type { Briefing, Invitation } from "@/lib/invitations";
+import { a11yFindings } from "./a11y";
 
 vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: vi.fn() }), usePathname: () => "/", useSearchParams: () => new URLSearchParams() }));
 
@@ -26,14 +26,6 @@ function gateway(answer: (key: string) => { status?: number; json: unknown } | u
     if (!found) return new Response(JSON.stringify({ success: true }), { status: 200, headers: { "content-type": "application/json" } });
     return new Response(JSON.stringify(found.json), { status: found.status ?? 200, headers: { "content-type": "application/json" } });
   });
-}
-
-async function a11yFindings(root: Element = document.body): Promise<string[]> {
-  const result = await axe.run(root, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 function show(ui: React.ReactElement) {

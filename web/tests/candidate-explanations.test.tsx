@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, render, screen, within } from "@testing-library/react";
 import * as React from "react";
@@ -9,6 +8,7 @@ import type { Explanation } from "@/lib/explanations";
 import { invitationKeys, type Invitation } from "@/lib/invitations";
 import { profileKeys, type Me } from "@/lib/profile";
 import { draftFromTemplate, emptyDraft, settingsBody, type Template } from "@/lib/templates";
+import { a11yFindings } from "./a11y";
 
 vi.mock("next/navigation", () => ({
   useRouter: () => ({ replace: vi.fn(), push: vi.fn() }),
@@ -74,14 +74,6 @@ async function showOutcome(invitation: Invitation, language = "en") {
       </QueryClientProvider>,
     );
   });
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 beforeEach(() => configureApi("http://gateway.test"));

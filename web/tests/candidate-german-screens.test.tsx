@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, fireEvent, render, screen } from "@testing-library/react";
 import * as React from "react";
@@ -13,6 +12,7 @@ import { invitationKeys, type Invitation } from "@/lib/invitations";
 import { joinError } from "@/lib/invites";
 import { profileKeys, type Me } from "@/lib/profile";
 import type { Question } from "@/lib/templates";
+import { a11yFindings } from "./a11y";
 
 const replace = vi.fn();
 vi.mock("next/navigation", () => ({
@@ -24,14 +24,6 @@ vi.mock("next/navigation", () => ({
 vi.setConfig({ testTimeout: 60_000 });
 
 const de = (text: string, vars?: Record<string, string | number>) => translate("de", text, vars);
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
 
 function show(ui: React.ReactElement, client = new QueryClient({ defaultOptions: { queries: { retry: false } } })) {
   return render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>);

@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, fireEvent, render, screen } from "@testing-library/react";
 import fs from "node:fs";
@@ -15,6 +14,7 @@ import { ToastProvider } from "@/components/ui/toast";
 import { chooseLocale, hasGerman, translate } from "@/lib/i18n";
 import type { Briefing, Invitation } from "@/lib/invitations";
 import type { Question } from "@/lib/templates";
+import { a11yFindings } from "./a11y";
 
 vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: vi.fn() }), usePathname: () => "/", useSearchParams: () => new URLSearchParams() }));
 // axe over whole screens is slow on a loaded machine; the limit is the harness's, not a check on speed.
@@ -86,14 +86,6 @@ function translatedKeys(source: string): string[] {
     }
   }
   return keys;
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help}`);
 }
 
 function show(ui: React.ReactElement) {

@@ -1,8 +1,8 @@
-import axe from "axe-core";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChangePassword } from "@/components/profile/change-password";
 import { configureApi, setFetch } from "@/lib/api";
+import { a11yFindings } from "./a11y";
 
 const replace = vi.fn();
 vi.mock("next/navigation", () => ({
@@ -31,15 +31,6 @@ function gateway(answer: (key: string) => { status?: number; json: unknown } | u
 /** The kit's error envelope, as the gateway answers a refusal. */
 function refusal(status: number, code: string, error: string, details?: unknown) {
   return { status, json: { success: false, statusCode: status, code, error, path: "/auth/change-password", details } };
-}
-
-/** axe-core's WCAG 2.1 A/AA findings (colour contrast and label-in-name need a real browser: the journey runs those). */
-async function a11yFindings(root: Element = document.body): Promise<string[]> {
-  const result = await axe.run(root, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 function fill(current: string, next: string, confirm = next) {

@@ -1,10 +1,10 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BriefingScreen } from "@/components/interview/briefing";
 import { configureApi, setFetch } from "@/lib/api";
 import type { Briefing } from "@/lib/invitations";
+import { a11yFindings } from "./a11y";
 
 vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: vi.fn() }), usePathname: () => "/", useSearchParams: () => new URLSearchParams() }));
 vi.setConfig({ testTimeout: 60_000 });
@@ -60,14 +60,6 @@ function show() {
     </QueryClientProvider>,
   );
   return started;
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help}`);
 }
 
 beforeEach(() => configureApi("http://gateway.test"));

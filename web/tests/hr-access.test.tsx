@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import * as React from "react";
@@ -8,6 +7,7 @@ import ProfilePage from "@/app/(app)/profile/page";
 import SelectRole from "@/app/select-role/page";
 import { ToastProvider } from "@/components/ui/toast";
 import { configureApi, setFetch } from "@/lib/api";
+import { a11yFindings } from "./a11y";
 
 const replace = vi.fn();
 vi.mock("next/navigation", () => ({ useRouter: () => ({ replace, push: vi.fn() }), usePathname: () => "/", useSearchParams: () => new URLSearchParams() }));
@@ -28,15 +28,6 @@ function gateway(answer: (key: string, body: unknown) => { status?: number; json
     if (!found) return new Response(JSON.stringify({ success: true }), { status: 200 });
     return new Response(JSON.stringify(found.json), { status: found.status ?? 200, headers: { "content-type": "application/json" } });
   });
-}
-
-/** axe-core's WCAG 2.1 A/AA findings (colour contrast and label-in-name need a real browser: the journey runs those). */
-async function a11yFindings(root: Element = document.body): Promise<string[]> {
-  const result = await axe.run(root, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 function show(ui: React.ReactElement) {

@@ -1,10 +1,10 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import * as React from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import JoinPage from "@/app/join/page";
 import { configureApi, setFetch } from "@/lib/api";
+import { a11yFindings } from "./a11y";
 
 const replace = vi.fn();
 let search = new URLSearchParams("token=abc.sig");
@@ -40,14 +40,6 @@ function show() {
       <JoinPage />
     </QueryClientProvider>,
   );
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help}`);
 }
 
 describe("the invitation link page", () => {

@@ -1,10 +1,10 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import axe from "axe-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TeamMembers } from "@/components/hr/team-members";
 import { ToastProvider } from "@/components/ui/toast";
 import { configureApi, setFetch } from "@/lib/api";
+import { a11yFindings } from "./a11y";
 
 const BASE = "http://gateway.test";
 beforeEach(() => configureApi(BASE));
@@ -24,14 +24,6 @@ function renderTeam() {
       </ToastProvider>
     </QueryClientProvider>,
   );
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help}`);
 }
 
 describe("the hiring team", () => {

@@ -1,6 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import axe from "axe-core";
 import * as React from "react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MentionNote } from "@/components/hr/review/mention-note";
@@ -9,6 +8,7 @@ import { ToastProvider } from "@/components/ui/toast";
 import { configureApi, setFetch } from "@/lib/api";
 import type { Member } from "@/lib/members";
 import { mentionQuery, mentionedIds, mentionsInNote, suggestTeammates, type ReviewBoard } from "@/lib/reviews";
+import { a11yFindings } from "./a11y";
 
 const BASE = "http://gateway.test";
 beforeEach(() => configureApi(BASE));
@@ -16,14 +16,6 @@ afterEach(() => setFetch((...args) => fetch(...args)));
 
 const member = (userId: string, name: string, email: string): Member => ({ userId, name, email, isOwner: false, joinedAt: "2026-11-01T00:00:00Z" });
 const TEAM = [member("u1", "Olive Owner", "olive@acme.test"), member("u2", "Sam Reviewer", "sam@acme.test"), member("u3", "Samira Lead", "samira@acme.test")];
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
 
 /** Type into the note as a person does: the caret ends up after the last character. */
 function type(area: HTMLElement, value: string) {

@@ -1,6 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import axe from "axe-core";
 import * as React from "react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MessageManager } from "@/components/hr/messages/message-manager";
@@ -11,6 +10,7 @@ import { configureApi, setFetch } from "@/lib/api";
 import type { Invitation } from "@/lib/invitations";
 import { checkMessage, fillMessage, unknownPlaceholders, type MessageTemplate } from "@/lib/messages";
 import type { ReviewListItem } from "@/lib/reviews";
+import { a11yFindings } from "./a11y";
 
 const BASE = "http://gateway.test";
 beforeEach(() => configureApi(BASE));
@@ -41,14 +41,6 @@ function renderWithClient(ui: React.ReactElement) {
       <ToastProvider>{ui}</ToastProvider>
     </QueryClientProvider>,
   );
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 const POLITE: MessageTemplate = {

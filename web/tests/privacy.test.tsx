@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import type * as React from "react";
@@ -8,6 +7,7 @@ import { ErasureReportView } from "@/components/profile/erasure-report";
 import { PrivacyPanel } from "@/components/profile/privacy-panel";
 import { RetentionSetting } from "@/components/profile/retention-setting";
 import { configureApi, setFetch } from "@/lib/api";
+import { a11yFindings } from "./a11y";
 
 const BASE = "http://gateway.test";
 type Call = { method: string; path: string; query: string; body: unknown };
@@ -30,14 +30,6 @@ function gateway(answer: (key: string) => { status?: number; json?: unknown; tex
 
 function refusal(status: number, code: string, error: string, details?: unknown) {
   return { status, json: { success: false, statusCode: status, code, error, details } };
-}
-
-async function a11yFindings(root: Element = document.body): Promise<string[]> {
-  const result = await axe.run(root, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 function withQueries(ui: React.ReactNode) {

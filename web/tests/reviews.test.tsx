@@ -1,6 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import axe from "axe-core";
 import * as React from "react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CandidateReport } from "@/components/hr/review/report";
@@ -12,6 +11,7 @@ import { ApiError, configureApi, setFetch } from "@/lib/api";
 import type { Analysis } from "@/lib/analysis";
 import type { Invitation } from "@/lib/invitations";
 import { meanRating, sharedError, stageError, type ReviewBoard, type ReviewListItem } from "@/lib/reviews";
+import { a11yFindings } from "./a11y";
 
 const BASE = "http://gateway.test";
 beforeEach(() => configureApi(BASE));
@@ -40,15 +40,6 @@ function renderWithClient(ui: React.ReactElement) {
       <ToastProvider>{ui}</ToastProvider>
     </QueryClientProvider>,
   );
-}
-
-/** axe-core's WCAG 2.1 A/AA findings (colour contrast needs a real browser: the journey runs it). */
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 const item = (id: string, name: string, score: number): ReviewListItem => ({

@@ -1,6 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import axe from "axe-core";
 import * as React from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TeamReview } from "@/components/hr/review/team-review";
@@ -10,6 +9,7 @@ import { ToastProvider } from "@/components/ui/toast";
 import { configureApi, setFetch } from "@/lib/api";
 import type { ReviewBoard } from "@/lib/reviews";
 import { rubricErrors, weightShares, weightedRating, type Calibration, type Criterion, type Rubric } from "@/lib/rubrics";
+import { a11yFindings } from "./a11y";
 
 // A generous ceiling, not a threshold: axe over a whole form is slow on a loaded machine.
 vi.setConfig({ testTimeout: 60_000 });
@@ -43,14 +43,6 @@ function renderWithClient(ui: React.ReactElement) {
       <ToastProvider>{ui}</ToastProvider>
     </QueryClientProvider>,
   );
-}
-
-async function a11yFindings(): Promise<string[]> {
-  const result = await axe.run(document.body, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 const STORY: Criterion = { name: "Story", weight: 2, good: "Situation, action, result", poor: "Vague" };

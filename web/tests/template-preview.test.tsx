@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import * as React from "react";
@@ -8,6 +7,7 @@ import { VersionHistory } from "@/components/templates/template-versions";
 import { ToastProvider } from "@/components/ui/toast";
 import { configureApi, setFetch } from "@/lib/api";
 import { describeVersionChanges, draftFromTemplate, type Template, type TemplateVersion } from "@/lib/templates";
+import { a11yFindings } from "./a11y";
 
 vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: vi.fn() }), usePathname: () => "/", useSearchParams: () => new URLSearchParams() }));
 
@@ -24,14 +24,6 @@ function gateway(answers: Record<string, unknown> = {}) {
     calls.push(key);
     return new Response(JSON.stringify(answers[key] ?? {}), { status: 200, headers: { "content-type": "application/json" } });
   });
-}
-
-async function a11yFindings(root: Element = document.body): Promise<string[]> {
-  const result = await axe.run(root, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help}`);
 }
 
 function show(ui: React.ReactElement) {

@@ -1,4 +1,3 @@
-import axe from "axe-core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -8,6 +7,7 @@ import { LivePreview } from "@/components/interview/device-check";
 import { profileKeys, type Me } from "@/lib/profile";
 import { localeOf, translate } from "@/lib/i18n";
 import { THEME_KEY, THEME_SCRIPT } from "@/lib/theme";
+import { a11yFindings } from "./a11y";
 
 vi.mock("next/navigation", () => ({ useRouter: () => ({ replace: vi.fn(), push: vi.fn() }), usePathname: () => "/hr/review" }));
 // The bell opens the gateway's event stream; the shell's own header is what these tests are about.
@@ -29,15 +29,6 @@ function runThemeScript() {
 }
 
 const html = () => document.documentElement;
-
-/** axe-core's WCAG 2.1 A/AA findings (colour contrast needs a real browser: the journey runs those). */
-async function a11yFindings(root: Element = document.body): Promise<string[]> {
-  const result = await axe.run(root, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    rules: { "color-contrast": { enabled: false }, "label-content-name-mismatch": { enabled: false } },
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
 
 const ADA: Me = {
   id: "u1",
