@@ -208,12 +208,19 @@ async def claim_email(
 ) -> Email | None:
     """Take a due e-mail for one attempt (`queued`) and compose it; None when it is not due any more (sent,
     failed, or another attempt holds it)."""
-    notification = (
-        await session.scalars(
-            select(Notification).where(Notification.id == notification_id).with_for_update(skip_locked=True)
+    # The recipient's time zone comes with the locked row (one statement); the recipient is read, not locked.
+    row = (
+        await session.execute(
+            select(Notification, Recipient.timezone)
+            .outerjoin(Recipient, Recipient.user_id == Notification.recipient_id)
+            .where(Notification.id == notification_id)
+            .with_for_update(of=Notification, skip_locked=True)
         )
     ).one_or_none()
-    if notification is None or notification.channel != Channel.EMAIL:
+    if row is None:
+        return None
+    notification, timezone = row
+    if notification.channel != Channel.EMAIL:
         return None
     stale_claim = notification.status == NotificationStatus.QUEUED and notification.updated_at <= now - timedelta(
         seconds=settings.email_claim_timeout_s
@@ -224,8 +231,7 @@ async def claim_email(
         return None
     if not notification.claim(now):
         return None
-    recipient = await session.get(Recipient, notification.recipient_id)
-    return compose(notification, settings=settings, timezone=recipient.timezone if recipient else "UTC", now=now)
+    return compose(notification, settings=settings, timezone=timezone or "UTC", now=now)
 
 
 def compose(notification: Notification, *, settings: Settings, timezone: str, now: datetime) -> Email:
