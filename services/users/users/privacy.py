@@ -213,10 +213,10 @@ async def report_of(session: AsyncSession, erasure_id: uuid.UUID, token: str, *,
     return await progress(session, report)
 
 
-def _hand_over(session: AsyncSession, progress: Progress, *, now: datetime, key: str) -> bool:
+def _hand_over(session: AsyncSession, state: Progress, *, now: datetime, key: str) -> bool:
     """The report's mail is announced and its address cleared in one transaction (notifications sends the mail from
     the event and keeps no copy): the address is held no longer. False when there was no address to mail."""
-    report = progress.report
+    report = state.report
     address = report.notify_email
     report.notify_email, report.notified_at = None, now
     if not address:
@@ -227,8 +227,8 @@ def _hand_over(session: AsyncSession, progress: Progress, *, now: datetime, key:
             erasure_id=report.id,
             email=address,
             report_path=report_path(report.id, key),
-            complete=progress.complete,
-            waiting_for=progress.waiting_for,
+            complete=state.complete,
+            waiting_for=state.waiting_for,
         ),
         aggregate_id=report.id,
     )
