@@ -7,10 +7,11 @@ import uuid
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, raiseload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from interviews import access, privacy
 from interviews.consent_schemas import OpenBriefing
@@ -176,15 +177,19 @@ async def reorder_questions(
 
 
 # How a step loads its invitation: the template and the pinned version in the invitation's own statement (three
-# statements were one each), then the template's questions, the responses and the openings. The template's versions
-# (every published snapshot of its questions) are not a step's business: it works on the version it pinned.
+# statements were one each), then the responses and the openings. The template's versions (every published
+# snapshot of its questions) are not a step's business: it works on the version it pinned. Nor are the template's
+# own questions, but for the briefing's notice and an invitation sent before versions existed (`load_invitation`).
 INVITATION_LOADED = (
-    joinedload(Invitation.template).raiseload(Template.versions),
+    joinedload(Invitation.template).options(raiseload(Template.versions), raiseload(Template.questions)),
     joinedload(Invitation.template_version),
 )
 
 
-async def load_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> Invitation:
+async def load_invitation(
+    session: AsyncSession, invitation_id: uuid.UUID, *, template_questions: bool = False
+) -> Invitation:
+    """The invitation, locked; `template_questions` also loads its template's current questions."""
     # Locked: the candidate's calls, HR's decision and the jobs all move the same state machine. Only its own row:
     # the template's is shared by every candidate invited to it.
     invitation = await session.get(
@@ -192,7 +197,18 @@ async def load_invitation(session: AsyncSession, invitation_id: uuid.UUID) -> In
     )
     if invitation is None:
         raise InvitationNotFound("This invitation was not found; it may have been deleted")
+    if template_questions or invitation.template_version is None:
+        await _load_questions(session, invitation.template)
     return invitation
+
+
+async def _load_questions(session: AsyncSession, template: Template) -> None:
+    if "questions" not in inspect(template).unloaded:
+        return  # loaded with the template elsewhere in this transaction
+    questions = await session.scalars(
+        select(Question).where(Question.template_id == template.id).order_by(Question.order)
+    )
+    set_committed_value(template, "questions", list(questions))
 
 
 def _setting(given: bool | None, template: Template, key: str) -> bool:
@@ -256,7 +272,8 @@ async def open_briefing(
     now: datetime,
 ) -> Invitation:
     """Open the briefing and, with `cmd.consent`, accept its AI-use notice (starting requires that)."""
-    invitation = await load_invitation(session, invitation_id)
+    # The notice names the criteria of the template's questions.
+    invitation = await load_invitation(session, invitation_id, template_questions=True)
     access.check_candidate(caller, invitation)
     invitation.open_briefing(now)
     if cmd is not None and cmd.consent is not None:

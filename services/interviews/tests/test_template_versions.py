@@ -9,6 +9,10 @@ import io
 import uuid
 from datetime import timedelta
 
+from sqlalchemy import update
+
+from interviews.domain import Invitation
+
 from .conftest import accept_notice
 
 NEW_QUESTION = {
@@ -125,6 +129,34 @@ async def test_an_edit_after_inviting_leaves_the_invited_candidate_the_questions
 
     listed = (await client.get("/api/invitations/hr", headers=hr.headers)).json()["items"]
     assert {i["candidateId"]: i["templateVersion"] for i in listed} == {candidate.id: 1, other_candidate.id: 2}
+
+
+async def test_an_invitation_sent_before_versions_existed_is_answered_and_completed_on_the_template_itself(
+    client, hr, candidate, make_invitation, sessions, new_events
+) -> None:
+    sent = await make_invitation(hr, candidate)
+    async with sessions() as session, session.begin():
+        # What an invitation made before template versions were recorded looks like: no pinned version.
+        await session.execute(
+            update(Invitation).where(Invitation.id == uuid.UUID(sent.invitation_id)).values(template_version_id=None)
+        )
+    base = f"/api/invitations/{sent.invitation_id}"
+
+    await accept_notice(client, sent.invitation_id, candidate)
+    assert (await client.post(f"{base}/start", headers=candidate.headers)).status_code == 200
+    for question_id, answer in zip(sent.question_ids, ("We added a canary stage.", "PUT"), strict=True):
+        answered = await client.post(
+            f"{base}/responses", json={"questionId": question_id, "textAnswer": answer}, headers=candidate.headers
+        )
+        assert answered.status_code == 201, answered.text
+    completed = await client.post(f"{base}/complete", headers=candidate.headers)
+
+    assert completed.status_code == 200, completed.text
+    event = next(e for e in await new_events() if e.event_type == "invitation.completed")
+    assert [q["text"] for q in event.payload["payload"]["questions"]] == [
+        "Describe a production incident you handled.",
+        "Which HTTP method is idempotent?",
+    ]
 
 
 async def test_the_builder_lists_each_version_with_who_published_it_what_changed_and_its_invitations(
