@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapper
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -233,7 +234,9 @@ class Query(Generic[R]):
             try:
                 return self._processed(await self._fetch(borrowed.driver_connection, arguments, invalidate_borrowed))
             finally:
-                borrowed.close()
+                # Given back in SQLAlchemy's greenlet: a connection beyond the pool's size is closed on return,
+                # an await on asyncpg that fails outside it and leaves the server connection open.
+                await greenlet_spawn(borrowed.close)
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         driver: asyncpg.Connection = raw.driver_connection

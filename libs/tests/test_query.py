@@ -4,6 +4,7 @@ reads, in the session's transaction."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import DateTime, String, Uuid, any_, bindparam, func, select
+from sqlalchemy import DateTime, Integer, String, Uuid, any_, bindparam, column, func, select, table
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -256,5 +257,35 @@ async def test_a_dropped_connection_fails_the_query_and_is_not_reused() -> None:
         assert failed.value.connection_invalidated
         async with reads() as read:
             assert await backend.scalar(read) != pid
+    finally:
+        await engine.dispose()
+
+
+async def test_reads_past_the_pool_s_size_close_their_extra_connections_cleanly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A borrowed connection beyond the pool's size is closed when given back, which on asyncpg needs an await:
+    given back outside SQLAlchemy's greenlet, its close failed and the server connection was left open."""
+    engine = make_engine(superuser_url(), "public", pool_size=1, pre_ping=False)
+    slow_backend = Query(select(func.pg_backend_pid().label("pid"), func.pg_sleep(0.3).label("slept")))
+    activity = table("pg_stat_activity", column("pid", Integer), schema="pg_catalog")
+    backends = Query(select(func.count()).where(activity.c.pid == any_(bindparam("pids", type_=ARRAY(Integer)))))
+    try:
+        reads = make_read_sessionmaker(engine, service="kit_test", schema="public")
+
+        async def backend() -> int:
+            async with reads() as read:
+                row = await slow_backend.one(read)
+                assert row is not None
+                return int(row.pid)
+
+        with caplog.at_level(logging.ERROR, logger="sqlalchemy.pool"):
+            pids = await asyncio.gather(backend(), backend())
+        assert len(set(pids)) == 2 and not caplog.records
+        pool = engine.sync_engine.pool
+        assert pool.checkedout() == 0 and pool.overflow() == 0  # type: ignore[attr-defined]  # one kept, none over
+        async with reads() as read:
+            alive = await backends.scalar(read, pids=pids)
+        assert alive == 1, "the extra connection is still open on the server"
     finally:
         await engine.dispose()
