@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 internal_token=settings.internal_token.get_secret_value(),
                 timeout_s=settings.quota_timeout_s,
             )
-        app.state.quota = Quota(billing)
+        app.state.quota = Quota(billing, concurrency=settings.quota_concurrency)
         try:
             yield
         finally:

@@ -8,6 +8,7 @@ by its creation event, so a give-back that fails too only holds the slot a littl
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,15 +40,21 @@ class QuotaUnavailable(ServiceUnavailable):
 class Quota:
     """`client=None` means enforcement is off: every creation is allowed and nothing is counted."""
 
-    def __init__(self, client: ServiceClient | None) -> None:
+    def __init__(self, client: ServiceClient | None, *, concurrency: int = 8) -> None:
         self.client = client
+        # Calls to billing in flight from this process at once. Nothing else queues an invitation burst now that no
+        # connection is held across the call: 200 reservations at once would all wait on billing's one process and
+        # its tail outlast the quota timeout (which opens the breaker for every creation). Queued here instead, each
+        # call is answered in its own time; the wait holds no connection.
+        self._slots = asyncio.Semaphore(concurrency)
 
     async def reserve(self, account_id: str, resource: Resource, key: uuid.UUID) -> None:
         if self.client is None:
             return
         path = f"/api/billing/internal/quota/{account_id}/{resource}/reservations"
         try:
-            response = await self.client.request("POST", path, json={"key": str(key)})
+            async with self._slots:
+                response = await self.client.request("POST", path, json={"key": str(key)})
         except UpstreamUnavailable:
             # Unreachable or open breaker: already a 503 with Retry-After; never fail open.
             raise
@@ -71,7 +78,8 @@ class Quota:
             return
         path = f"/api/billing/internal/quota/{account_id}/{resource}/reservations/{key}"
         try:
-            response = await self.client.request("DELETE", path)
+            async with self._slots:
+                response = await self.client.request("DELETE", path)
         except (UpstreamError, UpstreamTimeout, UpstreamUnavailable) as exc:
             log.warning("quota.release_failed", resource=resource, key=str(key), error=str(exc))
             return

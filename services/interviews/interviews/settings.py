@@ -12,6 +12,8 @@ class Settings(ServiceSettings):
     # Invitations and templates are reserved against the plan at billing; a billing outage refuses them (503).
     quota_enforcement: bool = True
     quota_timeout_s: float = 2.0
+    # Reservations in flight to billing at once per process (the rest wait their turn without a connection).
+    quota_concurrency: int = 8
     # Non-pausable interviews without a heartbeat or answer for this long are completed (`auto_timeout`).
     inactivity_timeout_minutes: int = 30
     # An answer may arrive this long after its time limit (the network's delay) and still count.
