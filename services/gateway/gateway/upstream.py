@@ -69,6 +69,14 @@ class _ServerFailure(Exception):
         self.response = response
 
 
+def _shedding(response: UpstreamResponse) -> bool:
+    """A 503 with `Retry-After` is a service that answers and says it is busy (its pool is exhausted, or a
+    breaker of its own is open): passed on to the caller as it is, and no failure for this upstream's breaker,
+    which would otherwise turn one busy dependency of one service into a refusal of all its routes for every
+    user (a burst of invitations opened interviews' breaker through billing this way)."""
+    return response.status == 503 and "retry-after" in response.headers
+
+
 class UpstreamClient:
     def __init__(
         self, upstream: Upstream, session: aiohttp.ClientSession, *, service: str, internal_token: str
@@ -129,7 +137,7 @@ class UpstreamClient:
             async with self.session.request(method, url, headers=out, data=body, timeout=self.timeout) as resp:
                 result = UpstreamResponse(resp.status, resp.headers, await resp.read())
             self._timeouts = 0
-            if result.status >= 500:
+            if result.status >= 500 and not _shedding(result):
                 raise _ServerFailure(result)
             return result
 

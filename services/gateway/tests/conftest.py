@@ -126,7 +126,9 @@ def stub_app(state: StubState) -> FastAPI:
             await asyncio.sleep(float(request.query_params["sleep"]))
         if request.query_params.get("status"):
             code = int(request.query_params["status"])
-            return JSONResponse({"code": "STUB", "error": f"stub answered {code}"}, code)
+            retry = request.query_params.get("retryAfter")
+            headers = {"retry-after": retry} if retry else None
+            return JSONResponse({"code": "STUB", "error": f"stub answered {code}"}, code, headers=headers)
         body = await request.body()
         return JSONResponse(
             {

@@ -182,6 +182,29 @@ async def test_a_slow_upstream_answers_504s_without_opening_its_breaker_while_it
     assert (await gateway.get("/api/billing/plans", headers=hr)).status_code == 200
 
 
+async def test_a_busy_upstream_s_503_with_retry_after_reaches_the_caller_and_leaves_its_breaker_closed(
+    make_gateway: Any,
+) -> None:
+    # Billing opens after 3 failures in a row; a service that sheds load answers, so six of its 503s do not.
+    gateway = await make_gateway()
+    hr = internal("u-1", "hr")
+    busy = [
+        await gateway.get("/api/billing/plans", params={"status": "503", "retryAfter": "7"}, headers=hr)
+        for _ in range(6)
+    ]
+    assert {r.status_code for r in busy} == {503}
+    assert {r.headers["retry-after"] for r in busy} == {"7"}
+    assert busy[0].json() == {"code": "STUB", "error": "stub answered 503"}
+    assert (await gateway.get("/health/circuits")).json()["circuits"]["billing"]["state"] == "closed"
+    assert (await gateway.get("/api/billing/plans", headers=hr)).status_code == 200
+    # A 503 without Retry-After is a failure like any other 5xx.
+    failed = [
+        (await gateway.get("/api/billing/plans", params={"status": "503"}, headers=hr)).status_code for _ in range(3)
+    ]
+    assert failed == [502, 502, 502]
+    assert (await gateway.get("/health/circuits")).json()["circuits"]["billing"]["state"] == "opened"
+
+
 async def test_an_upstream_that_answers_nothing_has_its_breaker_opened_by_a_run_of_timeouts(
     make_gateway: Any,
 ) -> None:
