@@ -76,6 +76,10 @@ class Settings(ServiceSettings):
     # Calls in a row an upstream connected but did not answer in time before its timeouts count against its breaker
     # (refusals and 5xx count from the first): a burst that starves it of CPU is slow, not down (gateway.upstream).
     upstream_timeout_threshold: int = Field(default=20, ge=1)
+    # Calls this process has in flight to one upstream at once (0: no bound), and how long a call waits for its
+    # turn before the caller gets a 503 with Retry-After (0: half the upstream's timeout) (gateway.upstream).
+    upstream_max_inflight: int = Field(default=16, ge=0)
+    upstream_queue_timeout_s: float = Field(default=0.0, ge=0)
 
     # Idle upstream connections are dropped after this long: below uvicorn's 5 s keep-alive, so the gateway never
     # sends a request down a connection the service is closing (which surfaced as a spurious 503).

@@ -28,6 +28,7 @@ from kit.http import Breakers, UpstreamError, UpstreamTimeout, UpstreamUnavailab
 from kit.observability import correlation_id, inject_headers
 
 UNREACHABLE_RETRY_AFTER_S = "5"
+BUSY_RETRY_AFTER_S = "1"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Upstream:
     failure_threshold: int
     reset_timeout_s: float
     timeout_threshold: int = 20
+    # Calls in flight at once from this process (0: no bound), and how long a call waits for one of them.
+    max_inflight: int = 0
+    queue_timeout_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class UpstreamClient:
         self._timeouts = 0
         self.timeout = aiohttp.ClientTimeout(total=upstream.timeout_s)
         self._children: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
+        self._slots = asyncio.Semaphore(upstream.max_inflight) if upstream.max_inflight > 0 else None
 
     def _slow_not_down(self, exc: BaseException) -> bool:
         """Whether a timeout leaves the breaker alone: a connected call the upstream did not answer in time, while
@@ -144,13 +149,35 @@ class UpstreamClient:
         started = time.perf_counter()
         outcome = "error"
         try:
+            await self._admit()
+        except UpstreamUnavailable:
+            self._metrics(method, "shed")[0].inc()
+            raise
+        try:
             response: UpstreamResponse = await self._guarded(send)
             outcome = str(response.status)
             return response
         finally:
+            if self._slots is not None:
+                self._slots.release()
             calls, duration = self._metrics(method, outcome)
             calls.inc()
             duration.observe((time.perf_counter() - started) * 1000)
+
+    async def _admit(self) -> None:
+        """Waits for one of the calls this process may have in flight to the upstream. On a saturated upstream
+        (its CPU, not its pool) every call in it slows down together, until all of them pass the timeout and
+        are 504s; bounded, the calls in it finish, and one that waited too long for its turn is refused at once
+        with a 503 and `Retry-After` (nothing was sent: safe to try again), which the breaker does not count."""
+        if self._slots is None:
+            return
+        try:
+            async with asyncio.timeout(self.upstream.queue_timeout_s):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise UpstreamUnavailable(
+                f"{self.name} is busy; try again shortly", headers={"Retry-After": BUSY_RETRY_AFTER_S}
+            ) from None
 
     def _metrics(self, method: str, outcome: str) -> tuple[Counter, Histogram]:
         """This upstream's call counter and duration for a method and outcome: children looked up once."""
@@ -219,7 +246,17 @@ def upstreams_from(settings: Any) -> list[Upstream]:
         ("analytics", settings.analytics_url, 10.0, 3, 60.0),
     ]
     reset, call = settings.upstream_reset_timeout_s, settings.upstream_timeout_s
+    inflight, queue = settings.upstream_max_inflight, settings.upstream_queue_timeout_s
     return [
-        Upstream(name, url, call or timeout, threshold, reset or ttl, settings.upstream_timeout_threshold)
+        Upstream(
+            name,
+            url,
+            call or timeout,
+            threshold,
+            reset or ttl,
+            settings.upstream_timeout_threshold,
+            inflight,
+            queue or (call or timeout) / 2,
+        )
         for name, url, timeout, threshold, ttl in table
     ]

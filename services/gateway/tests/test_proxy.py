@@ -205,6 +205,31 @@ async def test_a_busy_upstream_s_503_with_retry_after_reaches_the_caller_and_lea
     assert (await gateway.get("/health/circuits")).json()["circuits"]["billing"]["state"] == "opened"
 
 
+async def test_calls_past_an_upstream_s_bound_wait_their_turn_and_one_that_waits_too_long_is_a_503_to_retry(
+    make_gateway: Any,
+) -> None:
+    gateway = await make_gateway(upstream_max_inflight=2, upstream_queue_timeout_s=0.5)
+    hr = internal("u-1", "hr")
+    # Two slow calls take both places; the third waits 0.5 s for one and is refused, never sent.
+    slow = [
+        asyncio.create_task(gateway.get("/api/billing/plans", params={"sleep": "1.5"}, headers=hr)) for _ in range(2)
+    ]
+    await asyncio.sleep(0.2)
+    refused = await gateway.get("/api/billing/plans", headers=hr)
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "1"
+    assert refused.json()["code"] == "SERVICE_UNAVAILABLE"
+    assert refused.json()["error"] == "billing is busy; try again shortly"
+    assert [r.status_code for r in await asyncio.gather(*slow)] == [200, 200]
+    # A call that finds a place within the wait goes through, and the refusals did not open the breaker.
+    waiting = asyncio.create_task(gateway.get("/api/billing/plans", params={"sleep": "0.3"}, headers=hr))
+    queued = await asyncio.gather(
+        *(gateway.get("/api/billing/plans", params={"sleep": "0.1"}, headers=hr) for _ in range(2))
+    )
+    assert (await waiting).status_code == 200 and [r.status_code for r in queued] == [200, 200]
+    assert (await gateway.get("/health/circuits")).json()["circuits"]["billing"]["state"] == "closed"
+
+
 async def test_an_upstream_that_answers_nothing_has_its_breaker_opened_by_a_run_of_timeouts(
     make_gateway: Any,
 ) -> None:
