@@ -68,8 +68,14 @@ _TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?)\s*(ms|s)", re.IGNORECASE)
 
 
 class RateLimiter:
-    """Two token buckets, requests and tokens per minute, refilled continuously. A caller waits exactly
-    as long as both buckets need (FIFO, through the lock) and a 429 pauses everyone until its retry-after."""
+    """Two token buckets, requests and tokens per minute, refilled continuously, so that no 60 seconds carry more
+    than the provider's limits: each bucket holds a tenth of a minute's worth (`BURST`) and refills at the rest,
+    burst plus refill being the limit. (A bucket of a whole minute refilled at the limit lets up to twice the
+    limit through in the minute after a quiet spell, which a provider answers with 429s.) A caller waits exactly
+    as long as both buckets need (FIFO, through the lock); a call larger than a bucket waits for a full one and
+    leaves a debt later callers wait for; a 429 pauses everyone until its retry-after."""
+
+    BURST = 0.1
 
     def __init__(
         self,
@@ -79,8 +85,12 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._rates = (requests_per_minute / 60.0, tokens_per_minute / 60.0)
-        self._capacity = (float(requests_per_minute), float(tokens_per_minute))
+        limits = (float(requests_per_minute), float(tokens_per_minute))
+        self._capacity = tuple(max(1.0, limit * self.BURST) for limit in limits)
+        self._rates = tuple(
+            (limit - cap) / 60.0 if limit > cap else limit / 60.0
+            for limit, cap in zip(limits, self._capacity, strict=True)
+        )
         self._levels = list(self._capacity)
         self._clock, self._sleep = clock, sleep
         self._updated = clock()
@@ -93,7 +103,8 @@ class RateLimiter:
         self._levels = [min(cap, lvl + rate * elapsed) for lvl, rate, cap in limits]
 
     async def acquire(self, tokens: int) -> None:
-        cost = (1.0, min(float(tokens), self._capacity[1]))
+        charge = (1.0, float(tokens))
+        need = (1.0, min(float(tokens), self._capacity[1]))
         asked = self._clock()
         async with self._lock:
             while True:
@@ -101,17 +112,18 @@ class RateLimiter:
                 self._refill(now)
                 wait = max(
                     self._paused_until - now,
-                    *((c - lvl) / rate for c, lvl, rate in zip(cost, self._levels, self._rates, strict=True)),
+                    *((n - lvl) / rate for n, lvl, rate in zip(need, self._levels, self._rates, strict=True)),
                 )
-                if wait <= 0:
-                    self._levels = [lvl - c for lvl, c in zip(self._levels, cost, strict=True)]
+                # A microsecond's shortfall is rounding in the refill, not a wait (and a clock may not move by it).
+                if wait <= 1e-6:
+                    self._levels = [lvl - c for lvl, c in zip(self._levels, charge, strict=True)]
                     LLM_LIMITER_WAIT.observe(now - asked)
                     return
                 await self._sleep(wait)
 
     def settle(self, estimated: int, actual: int) -> None:
         """Charge the tokens really used instead of the estimate (a debt delays later callers)."""
-        self._levels[1] -= actual - min(float(estimated), self._capacity[1])
+        self._levels[1] -= actual - estimated
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)

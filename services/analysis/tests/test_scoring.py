@@ -117,7 +117,7 @@ async def test_the_offline_engine_rewards_an_on_topic_reasoned_answer_over_an_ev
     assert good.feedback.startswith("Offline heuristic scoring (no language model)")
 
 
-async def test_the_limiter_lets_a_minute_of_requests_through_then_paces_by_the_refill_rate() -> None:
+async def test_the_limiter_lets_a_tenth_of_a_minute_through_at_once_then_paces_by_the_rest() -> None:
     now = 0.0
     waits: list[float] = []
 
@@ -126,11 +126,37 @@ async def test_the_limiter_lets_a_minute_of_requests_through_then_paces_by_the_r
         waits.append(seconds)
         now += seconds
 
+    # 6 a minute: a bucket of one request, refilled at the other five a minute (one per 12 s).
     limiter = RateLimiter(requests_per_minute=6, tokens_per_minute=1_000_000, clock=lambda: now, sleep=sleep)
     for _ in range(8):
         await limiter.acquire(10)
 
-    assert waits == [pytest.approx(10.0), pytest.approx(10.0)]
+    assert waits == [pytest.approx(12.0)] * 7
+
+
+@pytest.mark.parametrize(("smallest", "spread"), [(20, 80), (50, 400)], ids=["requests-bind", "tokens-bind"])
+async def test_no_sixty_seconds_carry_more_requests_or_tokens_than_the_limits(smallest: int, spread: int) -> None:
+    now = 0.0
+
+    async def sleep(seconds: float) -> None:
+        nonlocal now
+        now += seconds
+
+    limiter = RateLimiter(requests_per_minute=600, tokens_per_minute=60_000, clock=lambda: now, sleep=sleep)
+    calls: list[tuple[float, int]] = []
+    for i in range(3_000):
+        tokens = smallest + (i * 37) % spread
+        await limiter.acquire(tokens)
+        calls.append((now, tokens))
+        if i % 500 == 0:
+            now += 90.0  # a quiet spell: the buckets fill up again
+    for first, (start, _) in enumerate(calls):
+        window = [tokens for at, tokens in calls[first:] if at < start + 60.0]
+        assert len(window) <= 600 and sum(window) <= 60_000, f"{len(window)} calls, {sum(window)} tokens at {start}"
+    # The limits are used, not just kept: a busy stretch goes at nine tenths of the binding limit.
+    elapsed = calls[499][0] - calls[1][0]
+    used = max(498 / 600, sum(tokens for _, tokens in calls[2:500]) / 60_000) * 60.0
+    assert elapsed <= used / 0.9
 
 
 async def test_the_limiter_waits_for_tokens_and_for_a_provider_pause() -> None:
@@ -140,15 +166,17 @@ async def test_the_limiter_waits_for_tokens_and_for_a_provider_pause() -> None:
         nonlocal now
         now += seconds
 
+    # 600 tokens a minute: a bucket of 60, refilled at 9 a second.
     limiter = RateLimiter(requests_per_minute=1000, tokens_per_minute=600, clock=lambda: now, sleep=sleep)
-    await limiter.acquire(600)
-    await limiter.acquire(100)  # the bucket refills 10 tokens per second
-    assert now == pytest.approx(10.0)
+    await limiter.acquire(600)  # larger than the bucket: goes when it is full and leaves a debt of 540
+    await limiter.acquire(100)  # waits for the debt and a full bucket: (540 + 60) / 9 s
+    assert now == pytest.approx(600 / 9)
 
     limiter.settle(100, 400)  # the call really used 300 more than estimated: a debt later callers wait for
     limiter.pause(45.0)
     await asyncio.wait_for(limiter.acquire(1), 1)
-    assert now == pytest.approx(10.0 + 45.0)
+    # The pause (45 s) is longer than the debt's (40 + 300 + 1) / 9 = 37.9 s.
+    assert now == pytest.approx(600 / 9 + 45.0)
 
 
 async def test_the_limiter_records_how_long_each_call_waited_for_it() -> None:
@@ -164,13 +192,13 @@ async def test_the_limiter_records_how_long_each_call_waited_for_it() -> None:
 
     limiter = RateLimiter(requests_per_minute=6, tokens_per_minute=1_000_000, clock=lambda: now, sleep=sleep)
     before = observed()
-    for _ in range(7):
+    for _ in range(3):
         await limiter.acquire(10)
     after = observed()
 
-    # Six calls went straight through the full bucket; the seventh waited the 10 s one request takes to refill.
-    assert after[0] - before[0] == 7
-    assert after[1] - before[1] == pytest.approx(10.0)
+    # The first call went straight through the bucket of one; the other two waited the 12 s a request refills in.
+    assert after[0] - before[0] == 3
+    assert after[1] - before[1] == pytest.approx(24.0)
 
 
 async def test_the_interviews_services_own_invitation_completed_contract_is_read_and_scored() -> None:
