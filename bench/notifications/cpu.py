@@ -250,23 +250,12 @@ async def _drain_after_commit() -> None:
 
 
 def baseline_path(revision: str) -> str:
-    """`libs/kit` and `services/notifications` as committed at `revision`, first on the import path."""
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{revision}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    tree = Path(f"/tmp/bench-notifications-{commit}")
-    if not tree.exists():
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", commit, "libs/kit", "services/notifications"],
-            capture_output=True,
-            check=True,
-        ).stdout
-        tree.mkdir(parents=True)
-        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    return f"{tree / 'libs'}:{tree / 'services' / 'notifications'}"
+    """`libs/kit` and `services/notifications` as committed at `revision`, first on the import path: the tree
+    `bench/services` unpacks for its baselines."""
+    from kit.testing import load_script
+
+    services_bench = load_script("bench_services_run", ROOT / "bench" / "services" / "run.py")
+    return str(services_bench.baseline_path(revision, "notifications"))
 
 
 def prepare() -> dict[str, str]:
