@@ -132,7 +132,7 @@ async def test_an_edit_after_inviting_leaves_the_invited_candidate_the_questions
 
 
 async def test_an_invitation_sent_before_versions_existed_is_answered_and_completed_on_the_template_itself(
-    client, hr, candidate, make_invitation, sessions, new_events
+    client, hr, candidate, make_invitation, complete_interview, sessions, new_events
 ) -> None:
     sent = await make_invitation(hr, candidate)
     async with sessions() as session, session.begin():
@@ -144,14 +144,8 @@ async def test_an_invitation_sent_before_versions_existed_is_answered_and_comple
 
     await accept_notice(client, sent.invitation_id, candidate)
     assert (await client.post(f"{base}/start", headers=candidate.headers)).status_code == 200
-    for question_id, answer in zip(sent.question_ids, ("We added a canary stage.", "PUT"), strict=True):
-        answered = await client.post(
-            f"{base}/responses", json={"questionId": question_id, "textAnswer": answer}, headers=candidate.headers
-        )
-        assert answered.status_code == 201, answered.text
-    completed = await client.post(f"{base}/complete", headers=candidate.headers)
+    await complete_interview(sent, candidate)
 
-    assert completed.status_code == 200, completed.text
     event = next(e for e in await new_events() if e.event_type == "invitation.completed")
     assert [q["text"] for q in event.payload["payload"]["questions"]] == [
         "Describe a production incident you handled.",
