@@ -168,6 +168,7 @@ def create_service_app(
                 settings.database_url,
                 settings.schema_name,
                 pool_size=settings.db_pool_size,
+                max_overflow=0,
                 pre_ping=settings.db_pool_pre_ping,
                 ping_idle_seconds=settings.db_pool_ping_idle_seconds,
             )

@@ -53,16 +53,18 @@ def make_engine(
     schema: str,
     *,
     pool_size: int = 10,
+    max_overflow: int | None = None,
     pre_ping: bool = True,
     ping_idle_seconds: float = 10.0,
     **kwargs: Any,
 ) -> AsyncEngine:
-    """`pre_ping`, `ping_idle_seconds`: see `ServiceSettings.db_pool_pre_ping` and `db_pool_ping_idle_seconds`,
-    which the API's engine follows."""
+    """`pool_size` connections are kept once opened; `max_overflow` more (as many again by default) are opened
+    when those are all out and closed as soon as they are given back. `pre_ping`, `ping_idle_seconds`: see
+    `ServiceSettings.db_pool_pre_ping` and `db_pool_ping_idle_seconds`, which the API's engine follows."""
     engine = create_async_engine(
         database_url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_pre_ping=pre_ping and ping_idle_seconds == 0,
         pool_recycle=3600,
         connect_args={"server_settings": {"search_path": schema, "application_name": schema}},

@@ -47,6 +47,13 @@ async def session_state(session: ReadSession) -> dict[str, object]:
     return received
 
 
+@router.get("/backend")
+async def backend(session: ReadSession) -> dict[str, int]:
+    """The server process behind the read's connection, held a little so that concurrent reads overlap."""
+    pid = await session.scalar(text("SELECT pg_backend_pid() FROM pg_sleep(0.2)"))
+    return {"pid": int(pid)}
+
+
 @router.get("/guarded-me", dependencies=[require_roles("hr")])
 async def guarded_me(user: CurrentUser, request: Request) -> dict[str, object]:
     return {"id": user.user_id, "same": request.scope["kit.principal"] is user, "company": user.company_id}
@@ -84,6 +91,21 @@ async def test_a_read_sessions_connection_is_back_in_the_pool_once_the_request_i
         for _ in range(3):
             assert (await client.get("/own-transaction")).status_code == 200
     assert app.state.engine.pool.checkedout() == 0
+
+
+async def test_the_api_opens_at_most_its_pool_size_of_connections_and_keeps_every_one_it_opened(
+    settings: ServiceSettings, engine: AsyncEngine
+) -> None:
+    """Connections opened past a kept pool (SQLAlchemy's overflow) were closed on return, so a load above the
+    pool's size opened a server connection for most of its reads; now the pool is the bound and keeps them."""
+    app = create_service_app(settings.model_copy(update={"db_pool_size": 2}), routers=[router])
+    async with LifespanManager(app), client_of(app) as client:
+        first = {r.json()["pid"] for r in await asyncio.gather(*(client.get("/backend") for _ in range(3)))}
+        pool = app.state.engine.pool
+        assert len(first) == 2, "a third connection was opened past the pool's size"
+        assert (pool.checkedin(), pool.checkedout()) == (2, 0)
+        again = {r.json()["pid"] for r in await asyncio.gather(*(client.get("/backend") for _ in range(2)))}
+    assert again == first, "a connection was closed after its read and another opened"
 
 
 async def test_a_test_that_replaced_the_sessions_reads_through_its_own_transaction(
