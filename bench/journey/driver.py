@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from devstack.config import KEYCLOAK_CLIENT_ID, KEYCLOAK_TEST_REALM
+from kit.http import KEEPALIVE_S
 
 PASSWORD = "Journey-Bench-1!"
 QUESTIONS = (
@@ -179,7 +180,14 @@ class Journey:
         email = self.email(who)
         await self.keycloak.create_user(email, first, last, role)
         token = await self.keycloak.token(email)
-        client = httpx.AsyncClient(base_url=gateway, timeout=120.0, headers={"Authorization": f"Bearer {token}"})
+        # Idle connections dropped before the gateway's uvicorn closes them (5 s): at the same 5 s, a request
+        # could be written to a connection being closed, a client-side ReadError (one in the scaled N = 200 run).
+        client = httpx.AsyncClient(
+            base_url=gateway,
+            timeout=120.0,
+            headers={"Authorization": f"Bearer {token}"},
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S),
+        )
         self._clients.append(client)
         return Person(email, first, last, client)
 

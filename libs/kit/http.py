@@ -102,6 +102,13 @@ class Breakers:
         return str(max(1, round(opened_at + self.ttl_s - time.time())))
 
 
+# An idle connection to a service is dropped after this long: below uvicorn's 5 s keep-alive, after which the
+# service closes it. With httpx's default of 5 s too, a call could be sent down a connection the service was
+# closing at that moment, and fail as "unreachable" though nothing was wrong (the gateway's own client does the
+# same, `upstream_keepalive_s`).
+KEEPALIVE_S = 4.0
+
+
 class ServiceClient:
     """An upstream service: base URL, timeouts, internal token, breaker."""
 
@@ -118,7 +125,12 @@ class ServiceClient:
         self.name = name
         self.breakers = breakers
         self.internal_token = internal_token
-        self.client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout_s), transport=transport)
+        self.client = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout_s),
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S),
+            transport=transport,
+        )
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {**inject_headers(), **kwargs.pop("headers", {})}

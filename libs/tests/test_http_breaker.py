@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from kit.http import Breakers, ServiceClient, UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from kit.http import KEEPALIVE_S, Breakers, ServiceClient, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from kit.observability import CIRCUIT_STATE
 from kit.testing import free_port
 
@@ -112,3 +112,8 @@ async def test_timeouts_and_refused_connections_map_to_504_and_503(upstream: Ups
     assert (timeout.value.status, refused.value.status) == (504, 503)
     await slow.aclose()
     await gone.aclose()
+
+
+def test_a_service_client_drops_an_idle_connection_before_uvicorn_closes_it() -> None:
+    """Otherwise a call can go down a connection the service is closing at that instant and fail for nothing."""
+    assert uvicorn.Config(app=FastAPI()).timeout_keep_alive > KEEPALIVE_S
