@@ -8,12 +8,12 @@ import secrets
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway.compensation import compensated
 from gateway.docs import relayed
-from gateway.identity import Caller, authorize
+from gateway.identity import Caller, GatedRouter
 from gateway.proxy import at_gateway, identity_headers
 from gateway.relay import call_users, json_object, ok, passthrough, segment, user_of_account, users
 from gateway.revocation import end_user_sessions
@@ -32,7 +32,7 @@ from gateway.schemas import (
 )
 from kit.errors import DomainError, Invalid, NotFound
 
-router = APIRouter(tags=["admin"], dependencies=[Depends(authorize)])
+router = GatedRouter(tags=["admin"])
 
 APP_ROLES = ("pending", "candidate", "hr", "admin")
 

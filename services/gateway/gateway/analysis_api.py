@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Request, Response
 
 from gateway import audit
 from gateway.docs import relayed
-from gateway.identity import Caller, authorize
+from gateway.identity import Caller, GatedRouter
 from gateway.proxy import at_gateway, forwarded_headers, identity_headers, to_response
 from gateway.relay import segment
 from gateway.upstream import UpstreamClient
 from kit.errors import Forbidden
 from kit.http import UpstreamError
 
-router = APIRouter(tags=["analysis"], dependencies=[Depends(authorize)])
+router = GatedRouter(tags=["analysis"])
 
 ROUTE = "/api/analysis/{invitation_id}"
 

@@ -11,20 +11,20 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from sqlalchemy import Select, false, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import pseudonyms
 from gateway.audit import AuditEvent, AuditUnavailable, account_of
-from gateway.identity import Caller, Identity, authorize
+from gateway.identity import Caller, GatedRouter, Identity
 from gateway.schemas import AuditEntry
 from kit.db import ReadSession, transaction
 from kit.errors import Invalid
 from kit.schemas import Page, PageNumber, PageSize, paginate
 
-router = APIRouter(tags=["audit"], dependencies=[Depends(authorize)])
+router = GatedRouter(tags=["audit"])
 
 # A CSV export holds at most this many rows, newest first; narrower filters reach further back.
 CSV_MAX_ROWS = 50_000

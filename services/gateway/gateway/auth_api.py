@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 
 import httpx
 import structlog
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
 
-from gateway.identity import SESSION_COOKIES, Caller, Identity, authorize, cookie_name, session_cookie
+from gateway.identity import SESSION_COOKIES, Caller, GatedRouter, Identity, cookie_name, session_cookie
 from gateway.keycloak import SIGN_IN_UNAVAILABLE, AuthServiceError, KeycloakRejected, Oidc, pkce_pair
 from gateway.metrics import auth_request
 from gateway.revocation import revoke_session
@@ -153,7 +153,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     429: {"description": "Too many attempts from this address; retry after `Retry-After` seconds"},
 }
 
-router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(authorize)], responses=REFUSALS)
+router = GatedRouter(prefix="/auth", tags=["auth"], responses=REFUSALS)
 
 
 async def _begin(request: Request, response: Response, redirect_uri: str | None, *, register: bool) -> LoginStarted:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Request, Response
 
 from gateway.docs import relayed
-from gateway.identity import Caller, authorize
+from gateway.identity import Caller, GatedRouter
 from gateway.proxy import at_gateway, identity_headers
 from gateway.relay import call_users, json_object, ok, passthrough, segment, users
 from gateway.schemas import Message
 
-router = APIRouter(tags=["hr"], dependencies=[Depends(authorize)])
+router = GatedRouter(tags=["hr"])
 
 
 @router.get(

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any, Literal
 
 import structlog
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -19,7 +19,7 @@ from multidict import CIMultiDict
 
 from gateway.auth_api import TooManyRequests
 from gateway.docs import relayed
-from gateway.identity import Caller, authorize
+from gateway.identity import Caller, GatedRouter
 from gateway.relay import call_users, keycloak_id, ok, passthrough, segment
 from gateway.revocation import end_user_sessions
 from gateway.saga import SYSTEM_HEADERS
@@ -28,7 +28,7 @@ from kit.errors import DomainError, ServiceUnavailable
 
 log = structlog.get_logger("gateway.me_api")
 
-router = APIRouter(tags=["users"], dependencies=[Depends(authorize)])
+router = GatedRouter(tags=["users"])
 
 
 @router.get("/api/users/me", summary="My profile", openapi_extra=relayed("GET", "/users/{userId}"))

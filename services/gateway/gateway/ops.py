@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth_api import set_session_cookies
-from gateway.identity import Caller, authenticate, authorize, session_cookie
+from gateway.identity import Caller, GatedRouter, authenticate, session_cookie
 from gateway.keycloak import KeycloakRejected
 from gateway.schemas import CircuitOverview, CircuitStates, GatewayHealth, Liveness, ProtectedProbe
 from gateway.tokens import InvalidToken
@@ -113,7 +113,7 @@ class OpsAllowlist:
         return self.resolved
 
 
-router = APIRouter(dependencies=[Depends(authorize)])
+router = GatedRouter()
 
 
 @router.get("/", response_class=PlainTextResponse, tags=["ops"], summary="Hello")
@@ -330,7 +330,7 @@ async def _valid(request: Request, token: str | None) -> bool:
 
 
 def docs_router() -> APIRouter:
-    docs = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
+    docs = GatedRouter(include_in_schema=False)
 
     @docs.get("/api/docs-json")
     async def openapi_json(request: Request) -> JSONResponse:

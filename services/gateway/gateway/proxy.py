@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from multidict import CIMultiDict
 from starlette.types import Receive, Scope, Send
 
 from gateway import audit
-from gateway.identity import Identity, authorize
+from gateway.identity import GatedRouter, Identity
 from gateway.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
 from kit.errors import Invalid, NotFound
 
@@ -535,7 +535,7 @@ EVENT_STREAM: dict[int | str, dict[str, Any]] = {
 
 
 def proxy_router() -> APIRouter:
-    router = APIRouter(dependencies=[Depends(authorize)])
+    router = GatedRouter()
     for forward in TABLE:
         extra: dict[str, Any] = {"parameters": _path_parameters(forward.path)}
         router.add_api_route(

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi.routing import iter_route_contexts
+import pytest
+from fastapi import Depends
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 
+from gateway.identity import Caller, GatedRouter, authorize, current_caller
 from gateway.main import create_app
 from gateway.rbac import RULES, Rule
 from kit.testing import INTERNAL_TOKEN
@@ -94,3 +98,41 @@ async def test_real_tokens_get_the_same_answers(gateway: httpx.AsyncClient, dev_
     assert (await gateway.get("/api/templates", headers=bearer("hr"))).status_code == 200
     assert (await gateway.get("/api/invitations/candidate", headers=bearer("candidate"))).status_code == 200
     assert (await gateway.get("/api/invitations/candidate", headers=bearer("hr"))).status_code == 403
+
+
+def dependency_calls(dependant: Dependant) -> list[Any]:
+    """Every dependency a route's requests solve, in the order FastAPI solves them."""
+    calls: list[Any] = []
+    for sub in dependant.dependencies:
+        calls += [*dependency_calls(sub), sub.call]
+    return calls
+
+
+def test_every_gateway_route_is_authorized_once_before_anything_else_it_depends_on() -> None:
+    gates = (authorize, current_caller)
+    checked = 0
+    for context in iter_route_contexts(create_app().routes):
+        route = context.route
+        if not isinstance(route, APIRoute) or not route.endpoint.__module__.startswith("gateway."):
+            continue  # the kit's /ready and /metrics: the ops allow-list guards them
+        calls = dependency_calls(route.dependant)
+        assert calls[0] in gates and sum(call in gates for call in calls) == 1, f"{route.methods} {route.path}"
+        checked += 1
+    assert checked > 150
+
+
+async def another_dependency() -> None:
+    return None
+
+
+Other = Annotated[None, Depends(another_dependency)]
+
+
+def test_a_route_whose_caller_is_not_its_first_dependency_is_refused_when_it_is_declared() -> None:
+    router = GatedRouter()
+
+    async def caller_second(other: Other, caller: Caller) -> None:
+        return None
+
+    with pytest.raises(TypeError, match="first dependency"):
+        router.add_api_route("/caller-second", caller_second)
