@@ -1,11 +1,14 @@
 """Each service's hottest read route beside the same service's `/health`, in one run: req/s, p50, p99 and the
-ratio read / health (the issue's target: at least 0.4x for every service).
+ratio read / health (the issue's target: at least 0.4x for every service), and the service process's CPU per
+request under each load with its ratio health / read: a CPU-bound service's throughput ratio, which holds when
+other load on the machine moves req/s.
 
 Each service runs as its own uvicorn process on 127.0.0.1 against the test database (`aivi_test`), migrated
 first; the rows a read route returns are seeded through the service's own models and deleted afterwards. Load
 comes from an asyncio client (aiohttp) with `--connections` connections, after a warm-up. `--profile users`
 also samples that service with py-spy under its read route's load (collapsed stacks in `--profile-dir`, and
-the busiest functions printed). Usage: `uv run python bench/services/run.py [--only users,media]`."""
+the busiest functions printed). `--floor` adds the framework's floor (`floor.py`: media's read on a bare FastAPI
+app and an asyncpg pool) measured the same way. Usage: `uv run python bench/services/run.py [--only users,media]`."""
 
 from __future__ import annotations
 
@@ -323,10 +326,30 @@ SERVICES: dict[str, Service] = {
 # --- load ---------------------------------------------------------------------------------------------------
 
 
-Row = tuple[float, float, float]  # req/s, p50 ms, p99 ms
+@dataclass
+class Row:
+    rps: float
+    p50: float  # ms
+    p99: float  # ms
+    service_us: float  # the service process's CPU (user + system, all threads) per request
 
 
-async def load(url: str, headers: dict[str, str], seconds: float, connections: int) -> Row:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far, all its threads, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pid: int, url: str, headers: dict[str, str], seconds: float, connections: int) -> Row:
+    """A load on `url` and the CPU the serving process `pid` spent on it, per request."""
+    before = cpu_seconds(pid)
+    rps, p50, p99, requests = asyncio.run(load(url, headers, seconds, connections))
+    return Row(rps, p50, p99, (cpu_seconds(pid) - before) / requests * 1e6)
+
+
+async def load(url: str, headers: dict[str, str], seconds: float, connections: int) -> tuple[float, float, float, int]:
+    """req/s, p50 ms, p99 ms, requests answered."""
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
 
@@ -344,11 +367,13 @@ async def load(url: str, headers: dict[str, str], seconds: float, connections: i
         await asyncio.gather(*(worker(session) for _ in range(connections)))
         elapsed = time.perf_counter() - began
     ordered = sorted(latencies)
-    return len(ordered) / elapsed, statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))]
+    p99 = ordered[int(0.99 * (len(ordered) - 1))]
+    return len(ordered) / elapsed, statistics.median(ordered), p99, len(ordered)
 
 
-def start(service: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", f"{service}.main:app", "--host", "127.0.0.1", "--port", str(port)]
+def start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """uvicorn serving `module`'s `app`, one process (its pid is the one whose CPU is measured)."""
+    command = [sys.executable, "-m", "uvicorn", f"{module}:app", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--no-access-log", "--log-level", "warning"]
     return subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
 
@@ -423,7 +448,6 @@ def baseline_path(revision: str, service: str) -> str:
 
 
 def measure(service: Service, target: Target, args: argparse.Namespace, python_path: str) -> tuple[Row, Row]:
-    port = free_port()
     env = {
         "SERVICE_ENV": "test",
         "INTERNAL_TOKEN": INTERNAL_TOKEN,
@@ -436,18 +460,27 @@ def measure(service: Service, target: Target, args: argparse.Namespace, python_p
     }
     if python_path:
         env["PYTHONPATH"] = python_path
-    process = start(service.name, port, env)
+    profile = args.profile == service.name and not python_path
+    return serve_and_measure(f"{service.name}.main", env, target, args, profile=profile)
+
+
+def serve_and_measure(
+    module: str, env: dict[str, str], target: Target, args: argparse.Namespace, *, profile: bool = False
+) -> tuple[Row, Row]:
+    """`/health` and the read route of `module`'s app under uvicorn, after a warm-up of each."""
+    port = free_port()
+    process = start(module, port, env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process)
         read_url = base + target.path
         asyncio.run(load(read_url, target.headers, 2, args.connections))
         asyncio.run(load(f"{base}/health", {}, 2, args.connections))
-        health = asyncio.run(load(f"{base}/health", {}, args.seconds, args.connections))
-        if args.profile == service.name and not python_path:
+        health = measured(process.pid, f"{base}/health", {}, args.seconds, args.connections)
+        if profile:
             read = profiled(process.pid, read_url, target.headers, args)
         else:
-            read = asyncio.run(load(read_url, target.headers, args.seconds, args.connections))
+            read = measured(process.pid, read_url, target.headers, args.seconds, args.connections)
         return health, read
     finally:
         process.terminate()
@@ -464,7 +497,7 @@ def profiled(pid: int, url: str, headers: dict[str, str], args: argparse.Namespa
     stacks = out / f"{args.profile}.stacks.txt"
     command = [py_spy, "record", "--pid", str(pid), "--duration", str(int(args.seconds)), "--rate", "250"]
     recorder = subprocess.Popen([*command, "--nonblocking", "--format", "raw", "--output", str(stacks)])
-    result = asyncio.run(load(url, headers, args.seconds, args.connections))
+    result = measured(pid, url, headers, args.seconds, args.connections)
     recorder.wait(timeout=60)
     summarise(stacks)
     return result
@@ -485,6 +518,18 @@ def summarise(stacks: Path, top: int = 25) -> None:
         print(f"  {100 * samples / total:5.1f}%  {name[-110:]}")
 
 
+def bench_floor(args: argparse.Namespace) -> tuple[Row, Row]:
+    """The floor (`floor.py`) serving media's seeded row, measured as a service is."""
+    media = SERVICES["media"]
+    alembic_upgrade(ROOT / "services" / media.name, settings_of(media.name))
+    target: Target = asyncio.run(with_sessions(media.name, media.seed))
+    env = {"FLOOR_DSN": role_url(media.name).replace("+asyncpg", ""), "PYTHONPATH": str(Path(__file__).parent)}
+    try:
+        return serve_and_measure("floor", env, target, args)
+    finally:
+        asyncio.run(remove(media.name, target))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
@@ -494,21 +539,30 @@ def main() -> None:
     parser.add_argument("--baseline", default="", help="a git revision measured first, e.g. HEAD or a commit")
     parser.add_argument("--log-level", default="INFO", help="the services' LOG_LEVEL (INFO logs each request)")
     parser.add_argument("--profile-dir", default="/tmp/bench-services-profile")
+    parser.add_argument("--floor", action="store_true", help="also the bare FastAPI + asyncpg floor (floor.py)")
     args = parser.parse_args()
     chosen = [SERVICES[name] for name in args.only.split(",") if name] or list(SERVICES.values())
 
     print(f"load: asyncio/aiohttp, {args.connections} connections, {args.seconds:g} s each, after a 2 s warm-up")
-    print(f"\n{'service':22}{'route':34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'read/health':>13}")
+    print("service us: the uvicorn process's CPU per request; cpu ratio: health us / read us")
+    header = f"{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'read/health':>13}{'service us':>12}{'cpu ratio':>11}"
+    print(f"\n{'service':22}{'route':34}{header}")
     verdicts = []
     for service in chosen:
         for label, health, read in bench_one(service, args):
-            ratio = read[0] / health[0]
             if label in ("", "now"):
-                verdicts.append(ratio >= 0.4)
-            name = f"{service.name} {label}".strip()
-            for route, (rps, p50, p99), shown in (("GET /health", health, ""), (service.route, read, f"{ratio:.2f}x")):
-                print(f"{name:22}{route:34}{rps:>9.0f}{p50:>9.2f}{p99:>9.2f}{shown:>13}", flush=True)
+                verdicts.append(read.rps / health.rps >= 0.4)
+            show(f"{service.name} {label}".strip(), service.route, health, read)
+    if args.floor:
+        show("floor", "GET /media/{id} (FastAPI+asyncpg)", *bench_floor(args))
     print(f"\nread/health >= 0.4x: {sum(verdicts)} of {len(verdicts)} services")
+
+
+def show(name: str, route: str, health: Row, read: Row) -> None:
+    ratios = (f"{read.rps / health.rps:.2f}x", f"{health.service_us / read.service_us:.2f}x")
+    for path, row, (rps_ratio, cpu_ratio) in (("GET /health", health, ("", "")), (route, read, ratios)):
+        figures = f"{row.rps:>9.0f}{row.p50:>9.2f}{row.p99:>9.2f}{rps_ratio:>13}{row.service_us:>12.0f}{cpu_ratio:>11}"
+        print(f"{name:22}{path:34}{figures}", flush=True)
 
 
 if __name__ == "__main__":
