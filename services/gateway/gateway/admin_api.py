@@ -229,7 +229,7 @@ async def create_skill(*, request: Request, caller: Caller) -> Response:
 async def list_skills(*, request: Request, caller: Caller) -> Response:
     """List skills, inactive ones included."""
     response = await users(request).request("GET", "/skills", query=request.url.query, headers=identity_headers(caller))
-    return passthrough(at_gateway(response, request.url.path))
+    return passthrough(at_gateway(response, request))
 
 
 @router.get(

@@ -58,7 +58,7 @@ async def get_analysis(invitation_id: uuid.UUID, *, request: Request, caller: Ca
         )
         if visibility.status >= 300:
             # Not a reviewer of this interview by interviews' rule: its refusal, never the analysis.
-            return to_response(at_gateway(visibility, request.url.path))
+            return to_response(at_gateway(visibility, request))
         answer = visibility.json()
         hidden = answer.get("hidden") if isinstance(answer, dict) else None
         if hidden is True:
@@ -70,7 +70,7 @@ async def get_analysis(invitation_id: uuid.UUID, *, request: Request, caller: Ca
         if hidden is not False:
             raise UpstreamError("The interviews service gave no answer on who may see this analysis")
     await audit.record(request, "GET", ROUTE, caller, analysis, company_id)
-    return to_response(at_gateway(analysis, request.url.path))
+    return to_response(at_gateway(analysis, request))
 
 
 @router.get(
@@ -87,7 +87,7 @@ async def get_explanation(invitation_id: uuid.UUID, *, request: Request, caller:
         "GET", f"/api/invitations/{segment(invitation_id)}", headers=headers
     )
     if invitation.status >= 300:
-        return to_response(at_gateway(invitation, request.url.path))
+        return to_response(at_gateway(invitation, request))
     answer = invitation.json()
     released = answer.get("explanationsReleased") if isinstance(answer, dict) else None
     if released is False:
@@ -99,4 +99,4 @@ async def get_explanation(invitation_id: uuid.UUID, *, request: Request, caller:
     explained = await upstreams["analysis"].request(
         "GET", f"/api/v1/analysis/{segment(invitation_id)}/explanation", headers=headers
     )
-    return to_response(at_gateway(explained, request.url.path))
+    return to_response(at_gateway(explained, request))

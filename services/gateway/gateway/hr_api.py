@@ -26,7 +26,7 @@ async def search_candidates(*, request: Request, caller: Caller) -> Response:
     # company is resolved from membership, never taken from the client.
     headers = identity_headers(caller, await request.app.state.companies(caller))
     response = await users(request).request("GET", "/candidates/search", query=request.url.query, headers=headers)
-    return passthrough(at_gateway(response, request.url.path))
+    return passthrough(at_gateway(response, request))
 
 
 @router.post(

@@ -58,11 +58,9 @@ async def call_users(
     # A conditional write carries the client's `If-Match: <version>` (optimistic locking, 409 on a stale one).
     if conditional and "if-match" in request.headers:
         headers["if-match"] = request.headers["if-match"]
-    clean = {k: v for k, v in (query or {}).items() if v is not None}
-    response = await users(request).request(
-        method, path, query=urlencode(clean, doseq=True), headers=headers, body=body, json_body=json_body
-    )
-    return at_gateway(response, request.url.path)
+    clean = urlencode({k: v for k, v in query.items() if v is not None}, doseq=True) if query else ""
+    response = await users(request).request(method, path, query=clean, headers=headers, body=body, json_body=json_body)
+    return at_gateway(response, request)
 
 
 def passthrough(upstream: UpstreamResponse, *, unwrap: bool = False, status: int | None = None) -> Response:
