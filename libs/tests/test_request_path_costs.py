@@ -13,8 +13,12 @@ import pytest
 import structlog
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter, FastAPI, Request
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import Decision
-from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, set_span_in_context
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, StatusCode, TraceFlags, set_span_in_context
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -57,6 +61,14 @@ async def backend(session: ReadSession) -> dict[str, int]:
 @router.get("/guarded-me", dependencies=[require_roles("hr")])
 async def guarded_me(user: CurrentUser, request: Request) -> dict[str, object]:
     return {"id": user.user_id, "same": request.scope["kit.principal"] is user, "company": user.company_id}
+
+
+@router.get("/items/{item_id}")
+async def item(item_id: int) -> dict[str, object]:
+    """Answers 500 for item 0 (a bug), else the trace id current in the handler."""
+    if item_id == 0:
+        raise RuntimeError("a bug")
+    return {"trace_id": format(trace.get_current_span().get_span_context().trace_id, "032x")}
 
 
 @router.get("/bound")
@@ -254,3 +266,62 @@ async def test_the_identity_headers_give_the_primary_role_of_the_roles_and_the_c
     assert by_roles.json() == {"id": "u2", "same": True, "company": "c-1"}
     assert only_candidate.status_code == 403
     assert (unknown.status_code, long_company.status_code) == (401, 401)
+
+
+@pytest.fixture
+def recorded_spans(monkeypatch: pytest.MonkeyPatch) -> InMemorySpanExporter:
+    """The spans of an app built after this, every one recorded (the process's tracer provider records none)."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    monkeypatch.setattr(trace, "get_tracer", provider.get_tracer)
+    return exporter
+
+
+def server_spans(exporter: InMemorySpanExporter) -> list[ReadableSpan]:
+    return [span for span in exporter.get_finished_spans() if span.kind == SpanKind.SERVER]
+
+
+async def test_a_request_has_one_server_span_continuing_the_callers_trace_named_after_its_route(
+    recorded_spans: InMemorySpanExporter, app: FastAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caller_trace, caller_span = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+    async with client_of(app) as client:
+        answer = await client.get("/items/7", headers={"traceparent": f"00-{caller_trace}-{caller_span}-01"})
+    (span,) = server_spans(recorded_spans)
+    assert span.name == "GET /items/{item_id}"
+    assert format(span.context.trace_id, "032x") == caller_trace == answer.json()["trace_id"]
+    assert span.parent is not None and format(span.parent.span_id, "016x") == caller_span
+    assert span.attributes is not None
+    assert dict(span.attributes) == {
+        "http.request.method": "GET",
+        "url.scheme": "http",
+        "url.path": "/items/7",
+        "http.route": "/items/{item_id}",
+        "http.response.status_code": 200,
+        "network.protocol.version": "1.1",
+    }
+    access = next(json.loads(line) for line in capsys.readouterr().out.splitlines() if "/items/7" in line)
+    assert access["trace_id"] == caller_trace
+
+
+async def test_a_request_without_trace_headers_starts_a_trace_and_a_bug_marks_its_span_an_error(
+    recorded_spans: InMemorySpanExporter, app: FastAPI
+) -> None:
+    async with client_of(app) as client:
+        started = await client.get("/items/3")
+        failed = await client.get("/items/0")
+        unknown = await client.get("/no-such-route")
+    assert (started.status_code, failed.status_code, unknown.status_code) == (200, 500, 404)
+    ok, bug, unmatched = server_spans(recorded_spans)
+    assert ok.parent is None and format(ok.context.trace_id, "032x") == started.json()["trace_id"]
+    assert bug.status.status_code == StatusCode.ERROR
+    assert bug.attributes is not None and bug.attributes["error.type"] == "500"
+    assert unmatched.name == "GET" and unmatched.attributes is not None and "http.route" not in unmatched.attributes
+
+
+async def test_health_ready_and_metrics_make_no_span(recorded_spans: InMemorySpanExporter, app: FastAPI) -> None:
+    async with client_of(app) as client:
+        await client.get("/health")
+        await client.get("/metrics")
+    assert recorded_spans.get_finished_spans() == ()
