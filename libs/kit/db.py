@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapper
-from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
 NAMING_CONVENTION = {
@@ -236,9 +236,15 @@ class Query(Generic[R]):
             try:
                 return self._processed(await self._fetch(borrowed.driver_connection, arguments, invalidate_borrowed))
             finally:
-                # Given back in SQLAlchemy's greenlet: a connection beyond the pool's size is closed on return,
-                # an await on asyncpg that fails outside it and leaves the server connection open.
-                await greenlet_spawn(borrowed.close)
+                pool = bind.sync_engine.pool
+                if isinstance(pool, QueuePool) and pool.checkedin() < pool.size():
+                    # Into a queue with room: the pool closes nothing and nothing awaits (a connection the
+                    # statement invalidated is already closed), so SQLAlchemy's greenlet (~30 µs) is not needed.
+                    borrowed.close()
+                else:
+                    # A connection beyond the pool's size is closed on return, an await on asyncpg that fails
+                    # outside SQLAlchemy's greenlet and leaves the server connection open.
+                    await greenlet_spawn(borrowed.close)
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         driver: asyncpg.Connection = raw.driver_connection

@@ -17,7 +17,9 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.util import greenlet_spawn
 
+import kit.db
 from kit.db import Query, make_engine, make_read_sessionmaker, make_sessionmaker, stored_enum
 from kit.testing import superuser_url, terminate_backend
 
@@ -289,3 +291,25 @@ async def test_reads_past_the_pool_s_size_close_their_extra_connections_cleanly(
         assert alive == 1, "the extra connection is still open on the server"
     finally:
         await engine.dispose()
+
+
+async def test_a_borrowed_connection_goes_back_to_a_pool_with_room_without_sqlalchemys_greenlet(
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a return that may close the connection (the pool is full: it is one over its size) needs the await
+    SQLAlchemy's greenlet allows; one back into a queue with room is given back directly, and is reused."""
+    spawned: list[object] = []
+
+    async def spawn(function: Any, *args: Any) -> Any:
+        spawned.append(function)
+        return await greenlet_spawn(function, *args)
+
+    monkeypatch.setattr(kit.db, "greenlet_spawn", spawn)
+    thing = a_thing()
+    await committed(sessions, thing)
+    reads = make_read_sessionmaker(engine, service="kit_test", schema="kit_test")
+    pool = engine.sync_engine.pool
+    for _ in range(3):
+        async with reads() as read:
+            assert (row := await THING_BY_ID.one(read, id=thing.id)) is not None and row.id == thing.id
+    assert spawned == [] and pool.checkedout() == 0 and pool.checkedin() >= 1  # type: ignore[attr-defined]
