@@ -4,6 +4,7 @@ the error envelope, /health, /ready, /metrics, OpenTelemetry."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import time
 import uuid
@@ -137,6 +138,14 @@ class RequestContextMiddleware:
                 await close_read_sessions(to_close)
 
 
+def _freeze_heap() -> None:
+    """What the started app holds for good (modules, routes, models: ~165k objects) leaves the collector's reach:
+    a full collection scanned all of it every few thousand requests, ~120 ms each, ~20 µs a read on average.
+    Garbage is collected first, so none is kept for good."""
+    gc.collect()
+    gc.freeze()
+
+
 def _scan_headers(
     headers: Sequence[tuple[bytes, bytes]], trace_headers: frozenset[bytes]
 ) -> tuple[str | None, dict[str, str] | None]:
@@ -237,8 +246,10 @@ def create_service_app(
         try:
             if lifespan is not None:
                 async with lifespan(app):
+                    _freeze_heap()
                     yield
             else:
+                _freeze_heap()
                 yield
         finally:
             await app.state.redis.aclose()

@@ -4,6 +4,7 @@ without BEGIN/ROLLBACK, no ping per checkout, sampled tracing, correlation ids."
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -325,3 +326,13 @@ async def test_health_ready_and_metrics_make_no_span(recorded_spans: InMemorySpa
         await client.get("/health")
         await client.get("/metrics")
     assert recorded_spans.get_finished_spans() == ()
+
+
+async def test_once_started_the_apps_objects_are_out_of_the_full_collections_reach(
+    settings: ServiceSettings, engine: AsyncEngine
+) -> None:
+    gc.unfreeze()
+    app = create_service_app(settings, routers=[router])
+    async with LifespanManager(app):
+        assert gc.get_freeze_count() > 0
+        assert not any(tracked is app for tracked in gc.get_objects())
