@@ -415,17 +415,25 @@ async def remove(name: str, target: Target) -> None:
 
 def bench_one(service: Service, args: argparse.Namespace) -> list[tuple[str, Row, Row]]:
     """(label, health, read) for the working tree, and first for `--baseline` when given: the kit and the
-    service as committed at that revision, measured right before, in the same machine state."""
+    service as committed at that revision, measured right before, in the same machine state. With `--repeat`,
+    the two alternate and each one's median run is shown."""
     alembic_upgrade(ROOT / "services" / service.name, settings_of(service.name))
     target: Target = asyncio.run(with_sessions(service.name, service.seed))
     try:
-        rows = []
-        if args.baseline:
-            rows.append((args.baseline, *measure(service, target, args, baseline_path(args.baseline, service.name))))
-        rows.append(("now" if args.baseline else "", *measure(service, target, args, "")))
-        return rows
+        variants = [(args.baseline, baseline_path(args.baseline, service.name))] if args.baseline else []
+        variants.append(("now" if args.baseline else "", ""))
+        runs: dict[str, list[tuple[Row, Row]]] = {label: [] for label, _ in variants}
+        for _ in range(args.repeat):
+            for label, python_path in variants:
+                runs[label].append(measure(service, target, args, python_path))
+        return [(label, *median_run(measured)) for label, measured in runs.items()]
     finally:
         asyncio.run(remove(service.name, target))
+
+
+def median_run(runs: list[tuple[Row, Row]]) -> tuple[Row, Row]:
+    """The (health, read) run whose CPU ratio is the median: other load on the machine moves single runs."""
+    return sorted(runs, key=lambda run: run[0].service_us / run[1].service_us)[len(runs) // 2]
 
 
 def baseline_path(revision: str, service: str) -> str:
@@ -525,7 +533,7 @@ def bench_floor(args: argparse.Namespace) -> tuple[Row, Row]:
     target: Target = asyncio.run(with_sessions(media.name, media.seed))
     env = {"FLOOR_DSN": role_url(media.name).replace("+asyncpg", ""), "PYTHONPATH": str(Path(__file__).parent)}
     try:
-        return serve_and_measure("floor", env, target, args)
+        return median_run([serve_and_measure("floor", env, target, args) for _ in range(args.repeat)])
     finally:
         asyncio.run(remove(media.name, target))
 
@@ -540,10 +548,12 @@ def main() -> None:
     parser.add_argument("--log-level", default="INFO", help="the services' LOG_LEVEL (INFO logs each request)")
     parser.add_argument("--profile-dir", default="/tmp/bench-services-profile")
     parser.add_argument("--floor", action="store_true", help="also the bare FastAPI + asyncpg floor (floor.py)")
+    parser.add_argument("--repeat", type=int, default=1, help="alternating runs of each variant; the median shown")
     args = parser.parse_args()
     chosen = [SERVICES[name] for name in args.only.split(",") if name] or list(SERVICES.values())
 
     print(f"load: asyncio/aiohttp, {args.connections} connections, {args.seconds:g} s each, after a 2 s warm-up")
+    print(f"median of {args.repeat} alternating runs (by CPU ratio)")
     print("service us: the uvicorn process's CPU per request; cpu ratio: health us / read us")
     header = f"{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'read/health':>13}{'service us':>12}{'cpu ratio':>11}"
     print(f"\n{'service':22}{'route':34}{header}")
