@@ -171,6 +171,10 @@ class UpstreamClient:
         with a 503 and `Retry-After` (nothing was sent: safe to try again), which the breaker does not count."""
         if self._slots is None:
             return
+        if not self._slots.locked():
+            # A free slot is taken at once: no timer armed and cancelled on every call (~5 us).
+            await self._slots.acquire()
+            return
         try:
             async with asyncio.timeout(self.upstream.queue_timeout_s):
                 await self._slots.acquire()
