@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import importlib.util
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -98,11 +99,35 @@ def settings_for_tests(cls: type[S], service: str, **overrides: Any) -> S:
     return cls(**values)
 
 
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    """A loopback port nobody listens on right now, for a server a test starts."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nobody listens on right now, for a server a test starts. Taken below the kernel's
+    ephemeral range: a port the kernel handed out (bind to 0) could be given again, before the server binds it,
+    as the local port of one of the many connections a starting fleet opens (a replica then failed with
+    "Address already in use"). Never the same port twice in one process, and never one of devstack's (< 20000)."""
+    low = _ephemeral_low()
+    for _ in range(200):
+        port = random.randrange(20000, low) if low > 21000 else 0
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = int(sock.getsockname()[1])
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def process_env(settings: ServiceSettings, **extra: str) -> dict[str, str]:
