@@ -29,7 +29,7 @@ import aiohttp
 import httpx
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
-from kit.testing import INTERNAL_TOKEN, REDIS_URL, alembic_upgrade, role_url, settings_for_tests
+from kit.testing import INTERNAL_TOKEN, REDIS_URL, alembic_upgrade, process_cpu_seconds, role_url, settings_for_tests
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYCLOAK = os.environ.get("KEYCLOAK_URL", "http://127.0.0.1:8090")
@@ -108,12 +108,6 @@ def measure(url: str, headers: dict[str, str], seconds: int, connections: int) -
     return asyncio.run(run_asyncio(url, headers, seconds, connections))
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used (Linux `/proc`)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def cpu_per_request(url: str, headers: dict[str, str], requests: int, pids: dict[str, int]) -> dict[str, float]:
     """Microseconds of CPU each process spends per request, over `requests` sequential requests: a figure that
     holds on a busy machine, where req/s and latencies swing with other load. Also `p50 ms`, the median latency
@@ -130,9 +124,9 @@ def cpu_per_request(url: str, headers: dict[str, str], requests: int, pids: dict
                         raise SystemExit(f"{url}: answered {response.status}")
                 latencies.append((time.perf_counter() - started) * 1000)
 
-    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
     asyncio.run(run())
-    used = {name: (cpu_seconds(pid) - before[name]) / requests * 1e6 for name, pid in pids.items()}
+    used = {name: (process_cpu_seconds(pid) - before[name]) / requests * 1e6 for name, pid in pids.items()}
     return {**used, "p50 ms": statistics.median(latencies)}
 
 

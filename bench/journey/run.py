@@ -35,10 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from driver import STEPS, Journey, JourneyError, Keycloak, new_run_id
 from fleet import KEYCLOAK, Fleet, Options, run_fleet
 
-from kit.testing import KAFKA_BOOTSTRAP, superuser_url
+from kit.testing import KAFKA_BOOTSTRAP, process_cpu_seconds, superuser_url
 from standins.llm import LlmStandIn
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu_seconds() -> float:
@@ -51,10 +49,9 @@ def own_cpu_seconds() -> float:
 def cpu_seconds(pid: int) -> float:
     """utime + stime of pid (its threads included), from /proc."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+        return process_cpu_seconds(pid)
+    except OSError:  # the process has exited
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 @dataclass

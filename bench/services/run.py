@@ -33,7 +33,15 @@ from sqlalchemy import delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit.db import make_engine, make_sessionmaker
-from kit.testing import INTERNAL_TOKEN, REDIS_URL, alembic_upgrade, free_port, role_url, settings_for_tests
+from kit.testing import (
+    INTERNAL_TOKEN,
+    REDIS_URL,
+    alembic_upgrade,
+    free_port,
+    process_cpu_seconds,
+    role_url,
+    settings_for_tests,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DOMAIN = "bench-services.invalid"
@@ -334,18 +342,11 @@ class Row:
     service_us: float  # the service process's CPU (user + system, all threads) per request
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far, all its threads, from /proc/<pid>/stat."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def measured(pid: int, url: str, headers: dict[str, str], seconds: float, connections: int) -> Row:
     """A load on `url` and the CPU the serving process `pid` spent on it, per request."""
-    before = cpu_seconds(pid)
+    before = process_cpu_seconds(pid)
     rps, p50, p99, requests = asyncio.run(load(url, headers, seconds, connections))
-    return Row(rps, p50, p99, (cpu_seconds(pid) - before) / requests * 1e6)
+    return Row(rps, p50, p99, (process_cpu_seconds(pid) - before) / requests * 1e6)
 
 
 async def load(url: str, headers: dict[str, str], seconds: float, connections: int) -> tuple[float, float, float, int]:
