@@ -4,6 +4,14 @@ allowed and 402, are tested against the billing service itself in the root tests
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
+import uvicorn
+from fastapi import Body, FastAPI
+
+from interviews.quota import Quota
+from kit.http import Breakers, ServiceClient
 from kit.testing import free_port
 
 
@@ -63,3 +71,54 @@ async def test_after_repeated_failures_the_open_breaker_refuses_without_asking_b
     # The kit's breaker opens after five failures: the sixth is refused by it, not by a refused connection.
     assert "unreachable" in answers[0]["error"]
     assert "circuit open" in answers[-1]["error"]
+
+
+class CountingBilling:
+    """A stand-in for billing's reservation route that holds each call until released and records how many it held
+    at once."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.most_at_once = 0
+        self.keys: list[str] = []
+        self.proceed = asyncio.Event()
+        self.app = FastAPI()
+        self.app.post("/api/billing/internal/quota/{account}/{resource}/reservations", status_code=201)(self.reserve)
+
+    async def reserve(self, account: str, resource: str, body: dict[str, str] = Body()) -> dict[str, str]:
+        self.in_flight += 1
+        self.most_at_once = max(self.most_at_once, self.in_flight)
+        try:
+            await self.proceed.wait()
+        finally:
+            self.in_flight -= 1
+        self.keys.append(body["key"])
+        return {"key": body["key"]}
+
+
+async def test_a_burst_of_reservations_reaches_billing_at_most_quota_concurrency_at_once_and_all_are_made() -> None:
+    billing = CountingBilling()
+    server = uvicorn.Server(uvicorn.Config(billing.app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    client = ServiceClient("billing", f"http://127.0.0.1:{server.config.port}", Breakers("interviews"))
+    quota = Quota(client, concurrency=2)
+    keys = [uuid.uuid4() for _ in range(6)]
+    try:
+        burst = asyncio.gather(*(quota.reserve("acct-1", "interviews", key) for key in keys))
+        # Let every reservation start and queue where it queues, then let billing answer.
+        while billing.in_flight < 2:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        held_while_blocked = billing.in_flight
+        billing.proceed.set()
+        await burst
+    finally:
+        await client.aclose()
+        server.should_exit = True
+        await serving
+
+    assert held_while_blocked == 2
+    assert billing.most_at_once == 2
+    assert sorted(billing.keys) == sorted(str(key) for key in keys)
