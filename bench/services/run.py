@@ -8,7 +8,8 @@ first; the rows a read route returns are seeded through the service's own models
 comes from an asyncio client (aiohttp) with `--connections` connections, after a warm-up. `--profile users`
 also samples that service with py-spy under its read route's load (collapsed stacks in `--profile-dir`, and
 the busiest functions printed). `--floor` adds the framework's floor (`floor.py`: media's read on a bare FastAPI
-app and an asyncpg pool) measured the same way. Usage: `uv run python bench/services/run.py [--only users,media]`."""
+app and an asyncpg pool) measured the same way, with `--baseline` the floor as committed there too.
+Usage: `uv run python bench/services/run.py [--only users,media]`."""
 
 from __future__ import annotations
 
@@ -439,21 +440,43 @@ def median_run(runs: list[tuple[Row, Row]]) -> tuple[Row, Row]:
 
 def baseline_path(revision: str, service: str) -> str:
     """`libs/kit` and the service's package as committed at `revision`, first on the import path."""
+    tree = baseline_tree(revision)
+    return f"{tree / 'libs'}:{tree / 'services' / service}"
+
+
+def baseline_tree(revision: str) -> Path:
+    """`libs/kit` and `services` as committed at `revision`, unpacked once per commit."""
     # Keyed by the commit, not the name: `HEAD` moves, and a tree unpacked for an older HEAD must not be reused.
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{revision}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    tree = Path(f"/tmp/bench-services-{commit}")
+    tree = Path(f"/tmp/bench-services-{commit_of(revision)}")
     if not tree.exists():
         archive = subprocess.run(
             ["git", "-C", str(ROOT), "archive", revision, "libs/kit", "services"], capture_output=True, check=True
         ).stdout
         tree.mkdir(parents=True)
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    return f"{tree / 'libs'}:{tree / 'services' / service}"
+    return tree
+
+
+def commit_of(revision: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def baseline_floor(revision: str) -> Path | None:
+    """The directory holding `floor.py` as committed at `revision`; None if it had none."""
+    shown = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{commit_of(revision)}:bench/services/floor.py"], capture_output=True
+    )
+    if shown.returncode != 0:
+        return None
+    directory = baseline_tree(revision) / "floor"
+    directory.mkdir(exist_ok=True)
+    (directory / "floor.py").write_bytes(shown.stdout)
+    return directory
 
 
 def measure(service: Service, target: Target, args: argparse.Namespace, python_path: str) -> tuple[Row, Row]:
@@ -527,14 +550,24 @@ def summarise(stacks: Path, top: int = 25) -> None:
         print(f"  {100 * samples / total:5.1f}%  {name[-110:]}")
 
 
-def bench_floor(args: argparse.Namespace) -> tuple[Row, Row]:
-    """The floor (`floor.py`) serving media's seeded row, measured as a service is."""
+def bench_floor(args: argparse.Namespace) -> list[tuple[str, Row, Row]]:
+    """The floor (`floor.py`) serving media's seeded row, measured as a service is; with `--baseline`, the floor
+    as committed there too (if it had one), alternated with today's as the services are."""
     media = SERVICES["media"]
     alembic_upgrade(ROOT / "services" / media.name, settings_of(media.name))
     target: Target = asyncio.run(with_sessions(media.name, media.seed))
-    env = {"FLOOR_DSN": role_url(media.name).replace("+asyncpg", ""), "PYTHONPATH": str(Path(__file__).parent)}
+    dsn = role_url(media.name).replace("+asyncpg", "")
+    variants: list[tuple[str, Path]] = []
+    if args.baseline and (directory := baseline_floor(args.baseline)) is not None:
+        variants.append((args.baseline, directory))
+    variants.append(("now" if variants else "", Path(__file__).parent))
+    runs: dict[str, list[tuple[Row, Row]]] = {label: [] for label, _ in variants}
     try:
-        return median_run([serve_and_measure("floor", env, target, args) for _ in range(args.repeat)])
+        for _ in range(args.repeat):
+            for label, directory in variants:
+                env = {"FLOOR_DSN": dsn, "PYTHONPATH": str(directory)}
+                runs[label].append(serve_and_measure("floor", env, target, args))
+        return [(label, *median_run(measured)) for label, measured in runs.items()]
     finally:
         asyncio.run(remove(media.name, target))
 
@@ -565,7 +598,8 @@ def main() -> None:
                 verdicts.append(read.rps / health.rps >= 0.4)
             show(f"{service.name} {label}".strip(), service.route, health, read)
     if args.floor:
-        show("floor", "GET /media/{id} (FastAPI+asyncpg)", *bench_floor(args))
+        for label, health, read in bench_floor(args):
+            show(f"floor {label}".strip(), "GET /media/{id} (FastAPI+asyncpg)", health, read)
     print(f"\nread/health >= 0.4x: {sum(verdicts)} of {len(verdicts)} services")
 
 
