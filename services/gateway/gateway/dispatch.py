@@ -7,6 +7,11 @@ tries only the few routes that can match it, in the order FastAPI would, and is 
 exactly as FastAPI's own router hands it (the same scope keys, telemetry route and route object): dependencies,
 RBAC (`authorize` reads `scope["route"]`), metrics and errors see no difference.
 
+A route that only passes the gate (`authorize`, or `Caller` which calls it) and answers with a `Response` it
+builds itself (the proxy table, the relayed `/api/users/me` routes) is served directly: the same gate, then the
+endpoint, then its response, without FastAPI's per-request dependency solve, request and response wrappers and
+second exception layer (the app's exception handlers still render every error, with the same envelope).
+
 Anything the index does not decide goes to FastAPI's router unchanged: no route matches (404, or the redirect
 of a trailing slash), only another method does (405), or a route that is not a plain FastAPI route could match
 (the docs pages, mounts). Where FastAPI's internals are not the ones this was written against, the index is
@@ -14,15 +19,22 @@ not installed and FastAPI routes every request itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.routing import APIRoute, APIRouter
 from starlette._utils import get_route_path
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gateway.identity import authorize, current_caller
 
 try:  # FastAPI's own router steps, private: the index mirrors them (see `RouteIndex.handle`)
     from fastapi.routing import (
@@ -41,17 +53,76 @@ except ImportError:  # pragma: no cover - another FastAPI: its router routes eve
     SUPPORTED = False
 
 Key = tuple[str, ...]
+GATES = (authorize, current_caller)
+
+
+@dataclass(frozen=True)
+class Direct:
+    """A route served without FastAPI's request handling: `gate` (the route's one dependency), then `endpoint`
+    with the request and, under the name it declares, the gate's caller; the endpoint returns the Response."""
+
+    gate: Callable[..., Awaitable[Any]]
+    endpoint: Callable[..., Awaitable[Response]]
+    request_name: str
+    caller_name: str | None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        caller = await self.gate(request)
+        kwargs: dict[str, Any] = {self.request_name: request}
+        if self.caller_name is not None:
+            kwargs[self.caller_name] = caller
+        response = await self.endpoint(**kwargs)
+        await response(scope, receive, send)
+
+
+def direct(context: Any) -> Direct | None:
+    """The direct path of a route whose requests FastAPI would only gate and hand to its endpoint: the gate is
+    its one dependency, taking nothing but the request; the endpoint takes only the request and the caller and
+    is declared to return a Response (which FastAPI passes on as it is); no body size limit of FastAPI's own.
+    None for any other route."""
+    dependant: Dependant | None = context.dependant
+    if dependant is None or context.max_body_size is not None or len(dependant.dependencies) != 1:
+        return None
+    gate, endpoint, request_name = dependant.dependencies[0], dependant.call, dependant.request_param_name
+    if gate.call is None or gate.call not in GATES or gate.dependencies or gate.request_param_name is None:
+        return None
+    if request_name is None or _takes_more(dependant) or _takes_more(gate) or endpoint is None:
+        return None
+    returns = get_typed_return_annotation(endpoint)
+    if not inspect.iscoroutinefunction(endpoint) or not (isinstance(returns, type) and issubclass(returns, Response)):
+        return None
+    return Direct(gate.call, endpoint, request_name, gate.name)
+
+
+def _takes_more(dependant: Dependant) -> bool:
+    """Whether `dependant` takes anything FastAPI would read or make for it, besides the request and its
+    sub-dependencies."""
+    return bool(
+        dependant.path_params
+        or dependant.query_params
+        or dependant.header_params
+        or dependant.cookie_params
+        or dependant.body_params
+        or dependant.websocket_param_name
+        or dependant.http_connection_param_name
+        or dependant.response_param_name
+        or dependant.background_tasks_param_name
+        or dependant.security_scopes_param_name
+    )
 
 
 @dataclass(frozen=True)
 class Candidate:
     """A route in FastAPI's order: `context` set for a FastAPI route of an included router (the index hands the
-    request to it), else `route`, any other kind, which sends a request it could match to FastAPI's router."""
+    request to it, or its `direct` path), else `route`, any other kind, which sends a request it could match to
+    FastAPI's router."""
 
     order: int
     included: Any = None
     context: Any = None
     route: Any = None  # a starlette route, or FastAPI's context of one: both answer `matches`
+    direct: Direct | None = None
 
 
 def key_of(path: str) -> Key | None:
@@ -78,7 +149,7 @@ class RouteIndex:
                 continue
             for inner in top.effective_candidates():
                 if isinstance(inner, _EffectiveRouteContext) and isinstance(inner.original_route, APIRoute):
-                    candidates.append(Candidate(len(candidates), included=top, context=inner))
+                    candidates.append(Candidate(len(candidates), included=top, context=inner, direct=direct(inner)))
                 else:  # a nested router, a mount, a plain route: FastAPI decides those
                     candidates.append(Candidate(len(candidates), route=inner))
         buckets: dict[Key, list[Candidate]] = {}
@@ -143,6 +214,12 @@ class RouteIndex:
         _route_selected(scope=scope, path=path, mount=False)
         fastapi_scope[_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY] = context
         scope["route"] = route
+        # A dependency override (tests) is FastAPI's to apply: such an app's routes all take FastAPI's path.
+        if candidate.direct is not None and not getattr(
+            context.dependency_overrides_provider, "dependency_overrides", None
+        ):
+            await candidate.direct(scope, receive, send)
+            return
         await route.handle(scope, receive, send)
 
 
