@@ -4,6 +4,7 @@ without BEGIN/ROLLBACK, no ping per checkout, sampled tracing, correlation ids."
 from __future__ import annotations
 
 import asyncio
+import datetime
 import gc
 import json
 import uuid
@@ -25,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from kit import observability
 from kit.app import create_service_app
 from kit.auth import CurrentUser, require_roles
 from kit.db import ReadSession, make_engine
@@ -78,6 +80,15 @@ async def bound() -> dict[str, bool]:
     structlog.contextvars.bind_contextvars(tenant="t-1")
     structlog.get_logger("kit.http_access").info(
         "http.request", method="GET", path="/bound", route="/bound", status=200, duration_ms=1.0
+    )
+    return {"ok": True}
+
+
+@router.get("/plain/{name}")
+async def plain(name: str) -> dict[str, bool]:
+    """Logs what structlog renders for the access line's fields, with nothing bound to the log context."""
+    structlog.get_logger("kit.http_access").info(
+        "http.request", method="GET", path=f"/plain/{name}", route="/plain/{name}", status=200, duration_ms=1.0
     )
     return {"ok": True}
 
@@ -253,6 +264,31 @@ async def test_the_access_line_has_the_keys_structlog_renders_in_their_order_and
     assert (direct["correlationId"], direct["tenant"]) == ("corr-9", "t-1")
     assert (direct["trace_id"], direct["service"]) == (rendered["trace_id"], rendered["service"])
     assert direct["timestamp"].endswith("Z") and isinstance(direct["duration_ms"], float)
+
+
+async def test_the_access_line_with_nothing_bound_is_written_as_structlog_and_json_dumps_write_it(
+    app: FastAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with client_of(app) as client:
+        await client.get("/plain/caf%C3%A9%22%5C", headers={"x-correlation-id": 'corr-"10"'})
+    rendered_line, direct_line = capsys.readouterr().out.splitlines()[-2:]
+    rendered, direct = json.loads(rendered_line), json.loads(direct_line)
+    assert direct_line == json.dumps(direct)  # the same separators and escapes
+    assert list(direct) == list(rendered)
+    assert {k: v for k, v in direct.items() if k not in ("timestamp", "duration_ms")} == {
+        k: v for k, v in rendered.items() if k not in ("timestamp", "duration_ms")
+    }
+    assert direct["path"] == '/plain/café"\\' and direct["correlationId"] == 'corr-"10"'
+    assert direct["timestamp"].endswith("Z") and isinstance(direct["duration_ms"], float)
+
+
+@pytest.mark.parametrize("now", [1_700_000_000.25, 1_700_000_000.0, 1_700_000_001.5])
+def test_the_access_line_s_timestamp_is_the_iso_form_structlog_writes(
+    now: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(observability.time, "time", lambda: now)
+    expected = datetime.datetime.fromtimestamp(now, tz=datetime.UTC).isoformat().replace("+00:00", "Z")
+    assert observability._utc_timestamp() == expected
 
 
 async def test_the_identity_headers_give_the_primary_role_of_the_roles_and_the_company(app: FastAPI) -> None:
