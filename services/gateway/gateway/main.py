@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.api_limiter.aclose()
             await session.close()
             await http.aclose()
 

@@ -3,6 +3,7 @@ so that every gateway replica shares the count; over the limit is a 429 envelope
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -139,3 +140,61 @@ async def test_a_redis_that_does_not_know_the_script_yet_is_taught_it_and_the_hi
     user = f"user:{uuid.uuid4()}"
     assert (await limiter.admit(user)).wait is None
     assert (await limiter.limiter.get_window_stats(limiter.signed_in, user)).remaining == 9
+
+
+async def test_the_round_trips_reuse_one_connection_of_the_limiters_own_without_the_pools_checkout(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limiter = ApiLimiter(redis, REDIS_URL, signed_in="10/minute", anonymous="5/minute")
+
+    async def no_checkout(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a connection was checked out of the pool (and polled for unread data)")
+
+    monkeypatch.setattr(redis.connection_pool, "get_connection", no_checkout)
+    user = f"user:{uuid.uuid4()}"
+    for _ in range(3):
+        assert (await limiter.admit(user, read=[f"test:{uuid.uuid4()}"])).wait is None
+    assert len(limiter._idle) == 1
+    await limiter.aclose()
+    assert limiter._idle == []
+
+
+async def test_a_kept_connection_redis_closed_is_replaced_and_the_hit_counts(redis: Redis) -> None:
+    limiter = ApiLimiter(redis, REDIS_URL, signed_in="10/minute", anonymous="5/minute")
+    user = f"user:{uuid.uuid4()}"
+    await limiter.admit(user)
+    [kept] = limiter._idle
+    await kept.send_command("CLIENT", "ID")
+    await redis.client_kill_filter(_id=str(await kept.read_response()))  # as a Redis restart closes it
+    assert (await limiter.admit(user)).wait is None
+    assert (await limiter.limiter.get_window_stats(limiter.signed_in, user)).remaining == 8
+    assert len(limiter._idle) == 1 and limiter._idle[0] is not kept
+    await limiter.aclose()
+
+
+async def test_a_round_trip_interrupted_before_its_answer_drops_its_connection(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limiter = ApiLimiter(redis, REDIS_URL, signed_in="10/minute", anonymous="5/minute")
+    user = f"user:{uuid.uuid4()}"
+    reply = limits_module._reply
+    stalled = asyncio.Event()
+
+    async def stall(connection: Any) -> Any:
+        stalled.set()
+        await asyncio.sleep(60)
+        return await reply(connection)
+
+    monkeypatch.setattr(limits_module, "_reply", stall)
+    interrupted = asyncio.create_task(limiter.admit(user))
+    await stalled.wait()
+    interrupted.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await interrupted
+    # Its answer is still on the way: the connection is not kept for the next caller to read it as theirs.
+    assert limiter._idle == []
+    monkeypatch.setattr(limits_module, "_reply", reply)
+    present = f"test:{uuid.uuid4()}"
+    await redis.set(present, "1", ex=60)
+    assert await limiter.admit(user, read=[present]) == Admission(None, [b"1"])
+    await limiter.aclose()
