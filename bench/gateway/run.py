@@ -108,6 +108,17 @@ def measure(url: str, headers: dict[str, str], seconds: int, connections: int) -
     return asyncio.run(run_asyncio(url, headers, seconds, connections))
 
 
+def measure_with_cpu(
+    url: str, headers: dict[str, str], seconds: int, connections: int, pids: dict[str, int]
+) -> tuple[tuple[float, float, float], dict[str, float]]:
+    """`measure`, and the microseconds of CPU each process spent per request under that load: busy processes,
+    unlike the sequential passes, where each request wakes an idle process (see bench/README.md, round 6)."""
+    before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
+    row = measure(url, headers, seconds, connections)
+    requests = row[0] * seconds
+    return row, {name: (process_cpu_seconds(pid) - before[name]) / requests * 1e6 for name, pid in pids.items()}
+
+
 def cpu_per_request(url: str, headers: dict[str, str], requests: int, pids: dict[str, int]) -> dict[str, float]:
     """Microseconds of CPU each process spends per request, over `requests` sequential requests: a figure that
     holds on a busy machine, where req/s and latencies swing with other load. Also `p50 ms`, the median latency
@@ -266,10 +277,13 @@ def main() -> None:
         measure(direct_url, direct_headers, 2, args.connections)
         for url in through_urls.values():
             measure(url, through_headers, 2, args.connections)
-        direct = measure(direct_url, direct_headers, args.seconds, args.connections)
-        through = {
-            label: measure(url, through_headers, args.seconds, args.connections) for label, url in through_urls.items()
-        }
+        pids = {"users": users.pid, **{f"gateway {label}": process.pid for label, process in gateways.items()}}
+        direct, direct_cpu = measure_with_cpu(direct_url, direct_headers, args.seconds, args.connections, pids)
+        through, through_cpu = {}, {}
+        for label, url in through_urls.items():
+            through[label], through_cpu[label] = measure_with_cpu(
+                url, through_headers, args.seconds, args.connections, pids
+            )
         # Which HTTP client the gateway proxies with is a measured choice: the same bare proxy route with each.
         bare_rows = {
             client: measure(f"http://127.0.0.1:{port}/users/{user_id}", direct_headers, args.seconds, args.connections)
@@ -282,7 +296,6 @@ def main() -> None:
             client: measure(f"http://127.0.0.1:{port}/health", {}, args.seconds, args.connections)
             for client, port in bare_ports.items()
         }
-        pids = {"users": users.pid, **{f"gateway {label}": process.pid for label, process in gateways.items()}}
         # Alternated passes: the machine's load drifts, so each variant is measured between the others.
         passes: dict[str, list[dict[str, float]]] = {}
         for _ in range(args.repeat):
@@ -314,6 +327,14 @@ def main() -> None:
         for label, row in through.items():
             added = row[1] - direct[1]
             print(f"\ngateway-added p50{_tag(label, args)} at {args.connections} connections: {added:.2f} ms")
+        print(f"\nCPU per request under the load above ({args.connections} connections):")
+        print(f"  {'':36}{'users us':>12}{'gateway us':>12}{'proxied/direct':>16}")
+        print(f"  {'users direct /users/{id}':36}{direct_cpu['users']:>12.0f}{'':>12}")
+        for label in through_urls:
+            users_us, gateway_us = through_cpu[label]["users"], through_cpu[label][f"gateway {label}"]
+            bound = direct_cpu["users"] / max(users_us, gateway_us)
+            name = f"gateway /api/users/me{_tag(label, args)}"
+            print(f"  {name:36}{users_us:>12.0f}{gateway_us:>12.0f}{bound:>15.2f}x")
         print(f"\nCPU per request, {args.cpu_requests} sequential requests, median of {args.repeat} alternated passes:")
         print(f"  {'':36}{'users us':>12}{'gateway us':>12}{'proxied/direct':>16}")
         direct_users = statistics.median(p["users"] for p in passes["direct"])
