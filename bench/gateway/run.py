@@ -119,10 +119,13 @@ def measure_with_cpu(
     return row, {name: (process_cpu_seconds(pid) - before[name]) / requests * 1e6 for name, pid in pids.items()}
 
 
-def cpu_per_request(url: str, headers: dict[str, str], requests: int, pids: dict[str, int]) -> dict[str, float]:
+def cpu_per_request(
+    url: str, headers: dict[str, str], requests: int, pids: dict[str, int], *, idle_s: float = 0.0
+) -> dict[str, float]:
     """Microseconds of CPU each process spends per request, over `requests` sequential requests: a figure that
     holds on a busy machine, where req/s and latencies swing with other load. Also `p50 ms`, the median latency
-    of those requests: one at a time, so no request queues behind another for a core."""
+    of those requests: one at a time, so no request queues behind another for a core. `idle_s`: the client
+    waits that long after each answer, so the served process is idle when the next one comes."""
     latencies: list[float] = []
 
     async def run() -> None:
@@ -134,6 +137,8 @@ def cpu_per_request(url: str, headers: dict[str, str], requests: int, pids: dict
                     if response.status != 200:
                         raise SystemExit(f"{url}: answered {response.status}")
                 latencies.append((time.perf_counter() - started) * 1000)
+                if idle_s:
+                    await asyncio.sleep(idle_s)
 
     before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
     asyncio.run(run())
