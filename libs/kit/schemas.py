@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Query
-from pydantic import BaseModel, ConfigDict, field_validator
+from fastapi import Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class Command(BaseModel):
@@ -103,6 +105,51 @@ class Paginated(View, Generic[T]):
 
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(ge=1, le=1000)]
+
+
+class QueryModel(Generic[M]):
+    """A route's query parameters read in one validation of a frozen model whose fields all have defaults (a
+    field's alias is its name in the query): FastAPI validates declared query parameters one by one, a tenth of a
+    list read's CPU for four or five of them even when none is given. The route documents `parameters` through
+    `openapi` as its `openapi_extra`: the fields as FastAPI would have documented them declared one by one, and
+    the 422 it documents for a route with parameters."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self.none_given = model()
+        self.names = tuple(field.alias or name for name, field in model.model_fields.items())
+        self.openapi = {"parameters": _query_parameters(model), "responses": {"422": _INVALID}}
+
+    def __call__(self, request: Request) -> M:
+        """The parameters given (the last value of a repeated one, as FastAPI takes it; unknown ones ignored), or
+        a 422 naming each bad one in the query, as FastAPI's own validation answers."""
+        given = request.query_params
+        if not given:
+            return self.none_given
+        try:
+            return self.model.model_validate({name: given[name] for name in self.names if name in given})
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            raise RequestValidationError([{**error, "loc": ("query", *error["loc"])} for error in errors]) from None
+
+
+# The kit's app documents FastAPI's 422 as the envelope (`kit.app`), which is what the error handlers send.
+_INVALID = {
+    "description": "Validation Error",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The model's fields as the OpenAPI query parameters FastAPI would document for them."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    parameters = []
+    for name, field_schema in schema["properties"].items():
+        if field_schema.get("default", ...) is None:
+            del field_schema["default"]
+        field_schema.setdefault("title", name.replace("_", " ").title())  # pydantic leaves it off a `$ref`
+        parameters.append({"name": name, "in": "query", "required": False, "schema": field_schema})
+    return parameters
 
 
 async def paginate(session: AsyncSession, query: Select[Any], *, page: int, limit: int) -> tuple[list[Any], int]:

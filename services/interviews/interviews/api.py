@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from interviews import commands, metrics, privacy, queries
 from interviews.consent_schemas import NoticeView, OpenBriefing
@@ -41,7 +42,7 @@ from interviews.schemas import (
 from interviews.settings import Settings
 from kit.auth import CurrentUser, Principal, require_roles
 from kit.db import ReadSession, Sessions, transaction
-from kit.schemas import Page, PageNumber, PageSize
+from kit.schemas import Page, PageNumber, PageSize, QueryModel
 
 router = APIRouter(prefix="/api")
 
@@ -217,18 +218,26 @@ async def candidate_invitations(
     return await queries.candidate_invitations(session, caller=caller, status=status, page=page, limit=limit, now=now)
 
 
-@invitations.get("/hr", response_model_exclude_none=True)
-async def hr_invitations(
-    caller: HrCaller,
-    session: ReadSession,
-    status: InvitationStatus | None = None,
-    template_id: Annotated[uuid.UUID | None, Query(alias="templateId")] = None,
-    page: PageNumber = 1,
-    limit: PageSize = 10,
-) -> Page[InvitationListItem]:
+class HrInvitationsQuery(BaseModel):
+    """HR's list's query parameters, read in one validation (`kit.schemas.QueryModel`): HR's most frequent read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: InvitationStatus | None = None
+    template_id: uuid.UUID | None = Field(default=None, alias="templateId")
+    page: int = Field(default=1, ge=1, le=1_000_000)
+    limit: int = Field(default=10, ge=1, le=1000)
+
+
+HR_INVITATIONS_QUERY = QueryModel(HrInvitationsQuery)
+
+
+@invitations.get("/hr", response_model_exclude_none=True, openapi_extra=HR_INVITATIONS_QUERY.openapi)
+async def hr_invitations(caller: HrCaller, session: ReadSession, request: Request) -> Page[InvitationListItem]:
     """Invitations the caller created (every invitation for an admin), newest first."""
+    query = HR_INVITATIONS_QUERY(request)
     return await queries.hr_invitations(
-        session, caller=caller, status=status, template_id=template_id, page=page, limit=limit
+        session, caller=caller, status=query.status, template_id=query.template_id, page=query.page, limit=query.limit
     )
 
 

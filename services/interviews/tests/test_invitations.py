@@ -7,8 +7,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from fastapi.routing import APIRoute
 
-from interviews import worker
+from interviews import api, worker
 from kit.testing import INTERNAL_TOKEN
 
 from .conftest import accept_notice
@@ -675,3 +676,63 @@ async def test_only_the_inviter_or_an_admin_cancels_an_invitation(
     assert [r.status_code for r in (by_other_hr, by_candidate, unknown, by_admin)] == [403, 403, 404, 200]
     assert by_other_hr.json()["code"] == "INVITATION_ACCESS_DENIED"
     assert (await get(client, hr, interview))["status"] == "cancelled"
+
+
+async def test_a_bad_hr_list_query_is_a_422_naming_each_bad_parameter_in_the_query(client, hr) -> None:
+    answer = await client.get(
+        "/api/invitations/hr?status=lost&templateId=1&page=-1&limit=0&unknown=x", headers=hr.headers
+    )
+
+    body = answer.json()
+    assert (answer.status_code, body["code"]) == (422, "VALIDATION_ERROR")
+    assert [(d["field"], d["location"], d["type"]) for d in body["details"]] == [
+        ("status", "query", "enum"),
+        ("templateId", "query", "uuid_parsing"),
+        ("page", "query", "greater_than_equal"),
+        ("limit", "query", "greater_than_equal"),
+    ]
+    assert body["details"][0]["message"] == (
+        "Input should be 'pending', 'in_progress', 'completed', 'expired' or 'cancelled'"
+    )
+
+
+async def test_the_hr_list_takes_the_last_of_a_repeated_parameter_and_ignores_unknown_and_snake_case_ones(
+    client, hr, candidate, other_candidate, make_invitation
+) -> None:
+    await make_invitation(hr, candidate)
+    await make_invitation(hr, other_candidate)
+
+    page = (
+        await client.get("/api/invitations/hr?limit=5&limit=1&template_id=zzz&colour=red", headers=hr.headers)
+    ).json()
+
+    assert (page["limit"], page["total"], len(page["items"])) == (1, 2, 1)
+
+
+def test_the_hr_list_reads_its_query_parameters_in_one_validation_not_fastapis_one_by_one() -> None:
+    route = next(r for r in api.invitations.routes if isinstance(r, APIRoute) and r.path == "/invitations/hr")
+
+    assert route.dependant.query_params == []
+
+
+async def test_the_api_document_lists_the_hr_list_query_parameters_as_fastapi_declared_them(client) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    operation = spec["paths"]["/api/invitations/hr"]["get"]
+
+    def optional(schema, title):
+        return {"anyOf": [schema, {"type": "null"}], "title": title}
+
+    assert operation["parameters"] == [
+        {"name": "status", "in": "query", "required": False,
+         "schema": optional({"$ref": "#/components/schemas/InvitationStatus"}, "Status")},
+        {"name": "templateId", "in": "query", "required": False,
+         "schema": optional({"type": "string", "format": "uuid"}, "Templateid")},
+        {"name": "page", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1, "title": "Page"}},
+        {"name": "limit", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10, "title": "Limit"}},
+    ]  # fmt: skip
+    assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorEnvelope"
+    }
+    assert "InvitationStatus" in spec["components"]["schemas"]

@@ -270,7 +270,9 @@ async def test_the_list_takes_the_last_of_a_repeated_parameter_and_ignores_unkno
     assert (page["limit"], len(page["items"])) == (1, 1)
 
 
-async def test_the_api_document_lists_the_inbox_query_parameters_with_their_bounds(client: httpx.AsyncClient) -> None:
+async def test_the_api_document_lists_the_inbox_query_parameters_with_their_bounds_and_its_422(
+    client: httpx.AsyncClient,
+) -> None:
     spec = (await client.get("/openapi.json")).json()
     parameters = {p["name"]: p for p in spec["paths"]["/api/notifications"]["get"]["parameters"]}
 
@@ -280,3 +282,6 @@ async def test_the_api_document_lists_the_inbox_query_parameters_with_their_boun
     assert parameters["limit"]["schema"]["default"] == 20
     assert parameters["channel"]["schema"]["anyOf"][0] == {"$ref": "#/components/schemas/Channel"}
     assert "Channel" in spec["components"]["schemas"]
+    assert spec["paths"]["/api/notifications"]["get"]["responses"]["422"]["content"]["application/json"] == {
+        "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}
+    }
