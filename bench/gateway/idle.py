@@ -13,10 +13,10 @@ from pathlib import Path
 
 import asyncpg
 
-from kit.testing import INTERNAL_TOKEN, REDIS_URL, role_url
+from kit.testing import INTERNAL_TOKEN, REDIS_URL, free_port, role_url
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import cpu_per_request, free_port, start, wait_healthy
+from run import cpu_per_request, start, wait_healthy
 
 
 async def a_user_id() -> str:

@@ -17,7 +17,6 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,18 +28,20 @@ import aiohttp
 import httpx
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
-from kit.testing import INTERNAL_TOKEN, REDIS_URL, alembic_upgrade, process_cpu_seconds, role_url, settings_for_tests
+from kit.testing import (
+    INTERNAL_TOKEN,
+    REDIS_URL,
+    alembic_upgrade,
+    free_port,
+    process_cpu_seconds,
+    role_url,
+    settings_for_tests,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYCLOAK = os.environ.get("KEYCLOAK_URL", "http://127.0.0.1:8090")
 REALM = "ai-video-interview-test"
 CLIENT_ID = "ai-video-interview-app"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start(module: str, port: int, env: dict[str, str], app_dir: str | None = None) -> subprocess.Popen[bytes]:
