@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import asyncpg
 import httpx
@@ -135,6 +135,65 @@ def free_port() -> int:
         _handed_out.add(port)
         return port
     raise RuntimeError("no free loopback port below the ephemeral range")
+
+
+class AppServer:
+    """An ASGI app served by uvicorn on 127.0.0.1 inside the test's own event loop, for what an in-process
+    transport cannot show (a real socket, a stream's chunks as they are written, a client's connection pool). It
+    keeps its port across `stop` and `start`, so a test can take an upstream down and bring it back."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        port: int | None = None,
+        lifespan: Literal["auto", "on", "off"] = "auto",
+        start_timeout_s: float = 30,
+    ) -> None:
+        self.app = app
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.lifespan = lifespan
+        self.start_timeout_s = start_timeout_s
+        self._server: Any = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        import uvicorn
+
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan=self.lifespan)
+        server = uvicorn.Server(config)
+
+        async def serve() -> None:
+            # uvicorn leaves with sys.exit when it cannot bind or the app's start-up fails: inside the test's own
+            # loop that would end the whole test run, not the test.
+            try:
+                await server.serve()
+            except SystemExit as exit_:
+                reason = f"stopped while starting (exit {exit_.code})"
+                raise RuntimeError(f"the test server on port {self.port} {reason}") from None
+
+        task = asyncio.create_task(serve())
+        self._server, self._task = server, task
+        async with asyncio.timeout(self.start_timeout_s):
+            while not server.started:
+                if task.done():
+                    self._server = self._task = None
+                    await task
+                await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+        self._server = self._task = None
+
+    async def __aenter__(self) -> AppServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
 
 
 def process_env(settings: ServiceSettings, **extra: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from kit.http import KEEPALIVE_S, Breakers, ServiceClient, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from kit.observability import CIRCUIT_STATE
-from kit.testing import free_port
+from kit.testing import AppServer, free_port
 
 
 @dataclass
@@ -38,13 +38,8 @@ async def upstream() -> AsyncIterator[Upstream]:
             return JSONResponse({"error": "down"}, 500)
         return JSONResponse({"ok": True, "token": request.headers.get("x-internal-token")})
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield state
-    server.should_exit = True
-    await task
+    async with AppServer(app, port=port, lifespan="off"):
+        yield state
 
 
 def _state(circuit: str) -> float:

@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,6 @@ from typing import Any, Literal
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -31,19 +29,14 @@ from kit.testing import (
     KAFKA_BOOTSTRAP,
     REDIS_URL,
     TOPIC_PREFIX,
+    AppServer,
     alembic_upgrade,
+    free_port,
     make_service_engine,
     role_url,
     settings_for_tests,
 )
 from users.settings import Settings as UsersSettings
-
-
-def _free_port_now() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 USERS_DIR = SERVICE_DIR.parent / "users"
@@ -52,7 +45,7 @@ REALM = "ai-video-interview-test"
 CLIENT_ID = "ai-video-interview-app"
 WEB_ORIGIN = "http://localhost:3000"
 # Chosen at import so a test module can build an app for it at import time (the fuzzing test).
-USERS_URL = os.environ.setdefault("GATEWAY_TEST_USERS_URL", f"http://127.0.0.1:{_free_port_now()}")
+USERS_URL = os.environ.setdefault("GATEWAY_TEST_USERS_URL", f"http://127.0.0.1:{free_port()}")
 DEV_USERS = {
     "admin": ("admin@test.com", "Admin123!"),
     "hr": ("hr@test.com", "Hr123456!"),
@@ -144,53 +137,22 @@ def stub_app(state: StubState) -> FastAPI:
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class StubServer:
-    """Start/stop a uvicorn server on a fixed port within the test's event loop."""
-
-    def __init__(self, app: FastAPI, port: int) -> None:
-        self.app = app
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            await asyncio.sleep(0.02)
-
-    async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
-            self._server = None
-            self._task = None
-
-
 @pytest.fixture(scope="session")
-async def stub() -> AsyncIterator[tuple[StubServer, StubState]]:
+async def stub() -> AsyncIterator[tuple[AppServer, StubState]]:
     state = StubState()
-    server = StubServer(stub_app(state), free_port())
+    server = AppServer(stub_app(state), lifespan="off")
     await server.start()
     yield server, state
     await server.stop()
 
 
 @pytest.fixture
-async def own_upstream() -> AsyncIterator[Callable[[], Awaitable[StubServer]]]:
+async def own_upstream() -> AsyncIterator[Callable[[], Awaitable[AppServer]]]:
     """A separate echo upstream a test may stop and start again (same port)."""
-    servers: list[StubServer] = []
+    servers: list[AppServer] = []
 
-    async def make() -> StubServer:
-        server = StubServer(stub_app(StubState()), free_port())
+    async def make() -> AppServer:
+        server = AppServer(stub_app(StubState()), lifespan="off")
         await server.start()
         servers.append(server)
         return server
@@ -203,12 +165,8 @@ async def own_upstream() -> AsyncIterator[Callable[[], Awaitable[StubServer]]]:
 @asynccontextmanager
 async def serving(app: FastAPI) -> AsyncIterator[str]:
     """A test module's own stand-in upstream, served on 127.0.0.1 while the block runs: its URL."""
-    server = StubServer(app, free_port())
-    await server.start()
-    try:
+    async with AppServer(app, lifespan="off") as server:
         yield server.url
-    finally:
-        await server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -250,7 +208,7 @@ def migrations() -> None:
 
 
 @pytest.fixture(scope="session")
-async def migrated(migrations: None, stub: tuple[StubServer, StubState], down_url: str) -> Settings:
+async def migrated(migrations: None, stub: tuple[AppServer, StubState], down_url: str) -> Settings:
     settings = gateway_settings(stub[0].url, down_url)
     # Registrations point at users of earlier runs' stubs: start from none.
     engine = make_service_engine(settings)
@@ -275,7 +233,7 @@ GatewayFactory = Callable[..., Awaitable[httpx.AsyncClient]]
 
 @pytest.fixture
 async def make_gateway(
-    migrated: Settings, stub: tuple[StubServer, StubState], down_url: str
+    migrated: Settings, stub: tuple[AppServer, StubState], down_url: str
 ) -> AsyncIterator[GatewayFactory]:
     """A gateway app in process (its own breakers and caches), reached through httpx's ASGI transport."""
     managers: list[LifespanManager] = []
@@ -335,28 +293,20 @@ def make_audited_gateway(make_gateway: GatewayFactory, sessions: async_sessionma
 
 @pytest.fixture
 async def serve_gateway(
-    migrated: Settings, stub: tuple[StubServer, StubState], down_url: str
+    migrated: Settings, stub: tuple[AppServer, StubState], down_url: str
 ) -> AsyncIterator[Callable[..., Awaitable[str]]]:
     """A gateway served by uvicorn on 127.0.0.1 (lifespan included), for what the in-process transport cannot
     show: httpx's ASGI transport hands over a response only once the app has finished it."""
-    servers: list[uvicorn.Server] = []
-    tasks: list[asyncio.Task[None]] = []
+    servers: list[AppServer] = []
 
     async def serve(**overrides: Any) -> str:
-        port = free_port()
-        app = create_app(gateway_settings(stub[0].url, down_url, **overrides))
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        server = AppServer(create_app(gateway_settings(stub[0].url, down_url, **overrides)))
         servers.append(server)
-        tasks.append(asyncio.create_task(server.serve()))
-        async with asyncio.timeout(30):
-            while not server.started:
-                await asyncio.sleep(0.02)
-        return f"http://127.0.0.1:{port}"
+        await server.start()
+        return server.url
 
     yield serve
-    for server in servers:
-        server.should_exit = True
-    await asyncio.gather(*tasks)
+    await asyncio.gather(*(server.stop() for server in servers))
 
 
 async def password_token(username: str, password: str) -> dict[str, Any]:

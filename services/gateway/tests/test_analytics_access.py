@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from analytics.consumers import TOPICS
 from analytics.main import create_app as analytics_app
@@ -25,10 +24,10 @@ from kit.kafka import make_producer
 from kit.testing import (
     KAFKA_BOOTSTRAP,
     TOPIC_PREFIX,
+    AppServer,
     alembic_upgrade,
     create_topics,
     delete_topics,
-    free_port,
     settings_for_tests,
 )
 
@@ -53,18 +52,11 @@ async def analytics(tmp_path: Path) -> AsyncIterator[tuple[str, AnalyticsSetting
     topics += [f"{t}-dlq" for t in topics]
     await create_topics(KAFKA_BOOTSTRAP, topics, partitions=1)
     app = analytics_app(settings)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
     try:
-        async with asyncio.timeout(120):
-            while not server.started:
-                await asyncio.sleep(0.05)
+        async with AppServer(app, start_timeout_s=120) as server:
             await app.state.warehouse.ready(timeout_s=120)
-        yield f"http://127.0.0.1:{port}", settings
+            yield server.url, settings
     finally:
-        server.should_exit = True
-        await task
         await delete_topics(KAFKA_BOOTSTRAP, topics)
 
 

@@ -24,7 +24,7 @@ from gateway.rbac import RULES
 from gateway.upstream import UpstreamClient
 from kit.testing import INTERNAL_TOKEN
 
-from .conftest import GatewayFactory, StubServer, StubState, gateway_settings
+from .conftest import AppServer, GatewayFactory, StubState, gateway_settings
 
 APP = create_app()
 STREAMS = {("GET", "/api/notifications/stream")}
@@ -168,7 +168,7 @@ async def test_the_direct_path_answers_as_fastapis_path_answers(
 
 
 async def test_an_app_with_a_dependency_override_is_served_by_fastapi_with_the_override(
-    migrated: Any, stub: tuple[StubServer, StubState], down_url: str
+    migrated: Any, stub: tuple[AppServer, StubState], down_url: str
 ) -> None:
     app = create_app(gateway_settings(stub[0].url, down_url))
     user_id = str(uuid.uuid4())

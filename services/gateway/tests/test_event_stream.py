@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 from redis.asyncio import Redis
@@ -23,7 +22,7 @@ from kit.testing import INTERNAL_TOKEN, settings_for_tests
 from notifications.main import create_app as notifications_app
 from notifications.settings import Settings as NotificationsSettings
 
-from .conftest import StubServer, free_port
+from .conftest import AppServer
 
 STREAM = "/api/notifications/stream"
 
@@ -67,7 +66,7 @@ def upstream_app(state: Upstream) -> FastAPI:
 @pytest.fixture
 async def upstream() -> AsyncIterator[Upstream]:
     state = Upstream()
-    server = StubServer(upstream_app(state), free_port())
+    server = AppServer(upstream_app(state), lifespan="off")
     await server.start()
     state.url = server.url
     yield state
@@ -157,17 +156,8 @@ async def test_the_stream_takes_the_access_cookie_and_refuses_a_caller_without_o
 @pytest.fixture
 async def notifications_service() -> AsyncIterator[tuple[str, NotificationsSettings]]:
     settings = settings_for_tests(NotificationsSettings, "notifications")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(notifications_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
-        while not server.started:
-            await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", settings
-    server.should_exit = True
-    await task
+    async with AppServer(notifications_app(settings)) as server:
+        yield server.url, settings
 
 
 async def test_the_notification_services_stream_reaches_a_gateway_client_as_each_event_is_published(

@@ -3,8 +3,6 @@ health without exception text, and error envelopes naming the path the client ca
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -12,14 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from gateway.main import create_app
 from gateway.settings import Settings
-from kit.testing import INTERNAL_TOKEN
+from kit.testing import INTERNAL_TOKEN, AppServer
 
 OPS_PATHS = ("/metrics", "/health", "/health/ready", "/health/circuits", "/ready")
 OUTSIDER = "203.0.113.7"
@@ -73,12 +70,6 @@ async def test_health_says_a_service_is_unreachable_without_the_exceptions_text(
     assert "Error" not in health.text
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 async def enveloping_upstream() -> AsyncIterator[str]:
     """An upstream answering every request with a 404 envelope naming its own path, as the services do."""
@@ -89,13 +80,8 @@ async def enveloping_upstream() -> AsyncIterator[str]:
         envelope = {"success": False, "statusCode": 404, "code": "NOT_FOUND", "error": "Not found", "path": f"/{path}"}
         return JSONResponse(envelope, 404)
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    await task
+    async with AppServer(app) as server:
+        yield server.url
 
 
 def as_hr(user_id: str) -> dict[str, str]:

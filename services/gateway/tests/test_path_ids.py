@@ -5,21 +5,19 @@ admin API or an upstream is called. The requests go over a real socket with the 
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpcore
 import pytest
-import uvicorn
 from fastapi.routing import iter_route_contexts
 from keycloak import KeycloakAdmin
 
 from gateway.main import create_app
 from gateway.rbac import RULES
 from gateway.settings import Settings
+from kit.testing import AppServer
 
 REALM = "ai-video-interview-test"
 VARIANTS = ("..", ".", "%2e%2e", "%2E.", "%2e", "not-a-uuid", "%252e%252e", "..%2F..", "1234")
@@ -65,12 +63,6 @@ class Served:
             return await pool.request(method, url, headers=headers, content=body)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 async def served(
     migrated: Settings, stub: tuple[Any, Any], settings_with_upstreams_down: Callable[..., Settings]
@@ -81,16 +73,10 @@ async def served(
         users_url=url, interviews_url=url, analysis_url=url, billing_url=url, internal_auth_enabled=False
     )
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
-        while not server.started:
-            await asyncio.sleep(0.02)
-    accounts = RecordingAccounts(app.state.accounts)
-    app.state.accounts = accounts
-    yield Served(server.config.port, accounts)
-    server.should_exit = True
-    await task
+    async with AppServer(app) as server:
+        accounts = RecordingAccounts(app.state.accounts)
+        app.state.accounts = accounts
+        yield Served(server.port, accounts)
 
 
 def with_id(path: str, value: str) -> str:

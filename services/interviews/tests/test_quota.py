@@ -7,12 +7,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import uvicorn
 from fastapi import Body, FastAPI
 
 from interviews.quota import Quota
 from kit.http import Breakers, ServiceClient
-from kit.testing import free_port
+from kit.testing import AppServer, free_port
 
 
 def invitation(template, candidate, clock) -> dict[str, str]:
@@ -98,11 +97,9 @@ class CountingBilling:
 
 async def test_a_burst_of_reservations_reaches_billing_at_most_quota_concurrency_at_once_and_all_are_made() -> None:
     billing = CountingBilling()
-    server = uvicorn.Server(uvicorn.Config(billing.app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    client = ServiceClient("billing", f"http://127.0.0.1:{server.config.port}", Breakers("interviews"))
+    server = AppServer(billing.app)
+    await server.start()
+    client = ServiceClient("billing", server.url, Breakers("interviews"))
     quota = Quota(client, concurrency=2)
     keys = [uuid.uuid4() for _ in range(6)]
     try:
@@ -116,8 +113,7 @@ async def test_a_burst_of_reservations_reaches_billing_at_most_quota_concurrency
         await burst
     finally:
         await client.aclose()
-        server.should_exit = True
-        await serving
+        await server.stop()
 
     assert held_while_blocked == 2
     assert billing.most_at_once == 2

@@ -16,14 +16,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kit.db import make_sessionmaker, transaction
-from kit.testing import INTERNAL_TOKEN, free_port
+from kit.testing import INTERNAL_TOKEN, AppServer
 from notifications.domain import Channel, Notification, Template
 from notifications.main import create_app
 from notifications.outlets import Outlets
@@ -49,15 +48,8 @@ class Served:
 @asynccontextmanager
 async def serve(settings: Settings) -> AsyncIterator[Served]:
     app = create_app(settings.model_copy(update={"stream_heartbeat_s": HEARTBEAT_S}))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
-        while not server.started:
-            await asyncio.sleep(0.02)
-    yield Served(f"http://127.0.0.1:{port}", app)
-    server.should_exit = True
-    await task
+    async with AppServer(app) as server:
+        yield Served(server.url, app)
 
 
 @pytest.fixture
