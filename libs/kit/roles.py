@@ -73,13 +73,21 @@ class _EmbeddedServer:
     def __init__(self, app_path: str, settings: ServiceSettings) -> None:
         import uvicorn
 
+        from kit.server import OneWriteHttpProtocol
+
         class Server(uvicorn.Server):
             @contextlib.contextmanager
             def capture_signals(self) -> Generator[None]:
                 yield
 
         self.server = Server(
-            uvicorn.Config(app_path, host=settings.host, port=settings.port, timeout_graceful_shutdown=API_GRACEFUL_S)
+            uvicorn.Config(
+                app_path,
+                host=settings.host,
+                port=settings.port,
+                http=OneWriteHttpProtocol,
+                timeout_graceful_shutdown=API_GRACEFUL_S,
+            )
         )
 
     def liveness(self, task: asyncio.Task[None], service: str) -> tuple[bool, dict[str, Any]]:
