@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,16 +16,11 @@ from kit.kafka import Consumer
 from kit.liveness import Probe, start_metrics_server
 from kit.observability import KAFKA_LAG, OUTBOX_BACKLOG
 from kit.settings import ServiceSettings
+from kit.testing import free_port
 from kit.worker import worker_liveness
 
 # A short stall threshold, many times the consumer's poll interval (half a second).
 STALL_S = 3.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

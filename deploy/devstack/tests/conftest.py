@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from devstack.component import Component
@@ -23,10 +21,3 @@ def infra(cfg: Config) -> dict[str, Component]:
     if down:
         pytest.fail(f"infrastructure not running ({', '.join(down)}): run `uv run devstack infra` first")
     return comps
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port

@@ -10,8 +10,7 @@ from devstack.keycloak import Keycloak
 from devstack.proc import DevstackError
 from devstack.redis import Redis
 from devstack.stack import reset_data
-
-from .conftest import free_port
+from kit.testing import free_port
 
 
 def test_a_port_held_by_another_program_fails_naming_the_port_and_its_env_var(tmp_path: Path) -> None:

@@ -9,8 +9,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from devstack.config import Config
 from devstack.kafka import KafkaBroker
-
-from .conftest import free_port
+from kit.testing import free_port
 
 pytestmark = pytest.mark.slow
 

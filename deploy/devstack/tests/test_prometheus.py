@@ -15,8 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, make_wsgi_app
 
 from devstack.config import FLEET, SERVICES, Config, metrics_port
 from devstack.prometheus import Prometheus, Target, fleet_targets
-
-from .conftest import free_port
+from kit.testing import free_port
 
 RULES = Path(__file__).resolve().parents[2] / "prometheus" / "rules.yml"
 

@@ -3,7 +3,6 @@ per service, up or down with the reason, the consumer's lag and the worker's out
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -14,12 +13,7 @@ from asgi_lifespan import LifespanManager
 from gateway.main import create_app
 from gateway.settings import Settings
 from kit.liveness import Probe, start_metrics_server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from kit.testing import free_port
 
 
 @pytest.fixture
