@@ -28,6 +28,7 @@ import yaml
 
 from devstack.registry import REGISTRY, load, topics
 from kit.liveness import start_metrics_server
+from kit.server import HTTP_PROTOCOL
 from kit.testing import free_port
 
 DEPLOY = Path(__file__).resolve().parents[1]
@@ -572,7 +573,7 @@ def test_each_service_image_syncs_dependencies_before_code_and_runs_the_api_as_n
     assert re.search(r"^USER app$", dockerfile, re.M)
     assert dockerfile.rstrip().endswith(
         f'CMD ["uvicorn", "{svc}.main:app", "--host", "0.0.0.0", "--port", "{port}", '
-        '"--timeout-graceful-shutdown", "10"]'
+        f'"--http", "{HTTP_PROTOCOL}", "--timeout-graceful-shutdown", "10"]'
     )
     assert ("ffmpeg" in dockerfile) == (svc == "media")
 

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from devstack.registry import load
+from kit.server import HTTP_PROTOCOL
 
 DEPLOY = Path(__file__).resolve().parents[1]
 CHART = DEPLOY / "helm" / "aivi"
@@ -113,6 +114,7 @@ def test_every_service_of_the_registry_runs_each_role_with_its_port_topics_and_m
             assert container["image"] == f"ghcr.io/aivi/{name}:0.1.0"
         api = deployments[f"aivi-{name}-api"]["spec"]["template"]["spec"]["containers"][0]
         assert api["args"][:2] == ["uvicorn", f"{name}.main:app"]
+        assert api["args"][api["args"].index("--http") + 1] == HTTP_PROTOCOL
         assert api["readinessProbe"]["httpGet"]["path"] == "/ready"
         assert api["livenessProbe"]["httpGet"]["path"] == "/health"
         consumer = deployments[f"aivi-{name}-consumer"]["spec"]["template"]["spec"]["containers"][0]

@@ -50,6 +50,8 @@ _NAME_WIDTH = 22
 # Time for every HTTP process to answer after spawn (first imports and migrations included).
 HEALTH_TIMEOUT = 180.0
 ROLES = ("api", "consumer", "worker")
+# The kit's uvicorn protocol (an answer's head and body in one write), as the images and the chart run the apis.
+API_HTTP_PROTOCOL = "kit.server:OneWriteHttpProtocol"
 
 
 def split_roles() -> bool:
@@ -243,6 +245,7 @@ def plan_service(cfg: Config, svc: str) -> tuple[list[str] | None, list[AppSpec]
                     _venv_bin("uvicorn"),
                     f"{svc}.main:app",
                     *("--host", "127.0.0.1", "--port", str(port)),
+                    *("--http", API_HTTP_PROTOCOL),
                     *("--timeout-graceful-shutdown", "10"),
                 ],
                 {**env, "PORT": str(port)},

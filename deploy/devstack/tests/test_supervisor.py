@@ -10,6 +10,7 @@ from devstack.config import Config, Ports, metrics_port
 from devstack.proc import DevstackError
 from devstack.supervisor import plan_service, plan_web, service_env
 from devstack.web import DIST_DIR, TEST_DIST_DIR, build_needed, install_needed
+from kit.server import HTTP_PROTOCOL
 
 
 def make_service(root: Path, svc: str, modules: list[str], alembic: bool) -> None:
@@ -78,6 +79,7 @@ def test_split_roles_plan_a_process_per_role_after_its_migrations(
     assert specs[0].cmd[1:] == [
         "users.main:app",
         *("--host", "127.0.0.1", "--port", "8002"),
+        *("--http", HTTP_PROTOCOL),
         # A live notification stream never ends by itself, so a stop must not wait for it.
         *("--timeout-graceful-shutdown", "10"),
     ]
