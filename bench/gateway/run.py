@@ -28,6 +28,7 @@ import aiohttp
 import httpx
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
+from kit.server import HTTP_PROTOCOL
 from kit.testing import (
     INTERNAL_TOKEN,
     REDIS_URL,
@@ -44,8 +45,13 @@ REALM = "ai-video-interview-test"
 CLIENT_ID = "ai-video-interview-app"
 
 
-def start(module: str, port: int, env: dict[str, str], app_dir: str | None = None) -> subprocess.Popen[bytes]:
+def start(
+    module: str, port: int, env: dict[str, str], app_dir: str | None = None, kit: Path = ROOT / "libs" / "kit"
+) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "uvicorn", module, "--host", "127.0.0.1", "--port", str(port)]
+    # kit.server's protocol, as the deploy commands run an api; a baseline's kit from before it is served as it was.
+    if (kit / "server.py").exists():
+        command += ["--http", HTTP_PROTOCOL]
     if app_dir:
         command += ["--app-dir", app_dir]
     command += ["--no-access-log", "--log-level", "warning"]
@@ -241,7 +247,10 @@ def main() -> None:
     gateway_ports = {label: free_port() for label in variants}
     gateways = {
         label: start(
-            "gateway.main:app", gateway_ports[label], {**gateway_env, **({"PYTHONPATH": path} if path else {})}
+            "gateway.main:app",
+            gateway_ports[label],
+            {**gateway_env, **({"PYTHONPATH": path} if path else {})},
+            kit=Path(path.split(":")[0]) / "kit" if path else ROOT / "libs" / "kit",
         )
         for label, path in variants.items()
     }

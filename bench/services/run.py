@@ -34,6 +34,7 @@ from sqlalchemy import delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit.db import make_engine, make_sessionmaker
+from kit.server import HTTP_PROTOCOL
 from kit.testing import (
     INTERNAL_TOKEN,
     REDIS_URL,
@@ -45,6 +46,7 @@ from kit.testing import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+KIT = ROOT / "libs" / "kit"
 BENCH_DOMAIN = "bench-services.invalid"
 
 Seed = Callable[[async_sessionmaker[AsyncSession]], Awaitable["Target"]]
@@ -373,11 +375,19 @@ async def load(url: str, headers: dict[str, str], seconds: float, connections: i
     return len(ordered) / elapsed, statistics.median(ordered), p99, len(ordered)
 
 
-def start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """uvicorn serving `module`'s `app`, one process (its pid is the one whose CPU is measured)."""
+def start(module: str, port: int, env: dict[str, str], kit: Path = KIT) -> subprocess.Popen[bytes]:
+    """uvicorn serving `module`'s `app`, one process (its pid is the one whose CPU is measured), with the HTTP
+    protocol the deploy commands give it when `kit` (the kit the process imports) has one."""
     command = [sys.executable, "-m", "uvicorn", f"{module}:app", "--host", "127.0.0.1", "--port", str(port)]
+    command += http_option(kit)
     command += ["--no-access-log", "--log-level", "warning"]
     return subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+
+
+def http_option(kit: Path) -> list[str]:
+    """kit.server's protocol (an answer in one write), unless `kit` is a baseline's from before it: a baseline is
+    served as it was then."""
+    return ["--http", HTTP_PROTOCOL] if (kit / "server.py").exists() else []
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -493,15 +503,16 @@ def measure(service: Service, target: Target, args: argparse.Namespace, python_p
     if python_path:
         env["PYTHONPATH"] = python_path
     profile = args.profile == service.name and not python_path
-    return serve_and_measure(f"{service.name}.main", env, target, args, profile=profile)
+    kit = Path(python_path.split(":")[0]) / "kit" if python_path else KIT
+    return serve_and_measure(f"{service.name}.main", env, target, args, kit, profile=profile)
 
 
 def serve_and_measure(
-    module: str, env: dict[str, str], target: Target, args: argparse.Namespace, *, profile: bool = False
+    module: str, env: dict[str, str], target: Target, args: argparse.Namespace, kit: Path, *, profile: bool = False
 ) -> tuple[Row, Row]:
     """`/health` and the read route of `module`'s app under uvicorn, after a warm-up of each."""
     port = free_port()
-    process = start(module, port, env)
+    process = start(module, port, env, kit)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process)
@@ -557,16 +568,17 @@ def bench_floor(args: argparse.Namespace) -> list[tuple[str, Row, Row]]:
     alembic_upgrade(ROOT / "services" / media.name, settings_of(media.name))
     target: Target = asyncio.run(with_sessions(media.name, media.seed))
     dsn = role_url(media.name).replace("+asyncpg", "")
-    variants: list[tuple[str, Path]] = []
+    # The floor is served as the services are at its revision (uvicorn's protocol, or the kit's since kit.server).
+    variants: list[tuple[str, Path, Path]] = []
     if args.baseline and (directory := baseline_floor(args.baseline)) is not None:
-        variants.append((args.baseline, directory))
-    variants.append(("now" if variants else "", Path(__file__).parent))
-    runs: dict[str, list[tuple[Row, Row]]] = {label: [] for label, _ in variants}
+        variants.append((args.baseline, directory, baseline_tree(args.baseline) / "libs" / "kit"))
+    variants.append(("now" if variants else "", Path(__file__).parent, KIT))
+    runs: dict[str, list[tuple[Row, Row]]] = {label: [] for label, _, _ in variants}
     try:
         for _ in range(args.repeat):
-            for label, directory in variants:
+            for label, directory, kit in variants:
                 env = {"FLOOR_DSN": dsn, "PYTHONPATH": str(directory)}
-                runs[label].append(serve_and_measure("floor", env, target, args))
+                runs[label].append(serve_and_measure("floor", env, target, args, kit))
         return [(label, *median_run(measured)) for label, measured in runs.items()]
     finally:
         asyncio.run(remove(media.name, target))
