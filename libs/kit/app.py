@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kit.bodylimit import BodyLimitMiddleware
 from kit.db import SESSIONS_TO_CLOSE, close_read_sessions, make_engine, make_read_sessionmaker, make_sessionmaker
+from kit.direct import install as install_direct_routes
 from kit.errors import error_response, install_error_handlers
 from kit.observability import (
     HTTP_DURATION,
@@ -136,6 +137,13 @@ class RequestContextMiddleware:
             correlation_id.reset(token)
             if to_close:  # after the answer was sent: returning a connection to the pool can wait
                 await close_read_sessions(to_close)
+
+
+def _started(app: FastAPI) -> None:
+    """Once every router is included: the routes that qualify skip FastAPI's dependency solve, and the heap is
+    frozen."""
+    install_direct_routes(app)
+    _freeze_heap()
 
 
 def _freeze_heap() -> None:
@@ -248,10 +256,10 @@ def create_service_app(
         try:
             if lifespan is not None:
                 async with lifespan(app):
-                    _freeze_heap()
+                    _started(app)
                     yield
             else:
-                _freeze_heap()
+                _started(app)
                 yield
         finally:
             await app.state.redis.aclose()
