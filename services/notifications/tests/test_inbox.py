@@ -9,10 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit.contracts import interviews, users
 from kit.testing import INTERNAL_TOKEN
-from notifications.domain import SWITCHABLE
+from notifications.domain import SWITCHABLE, Notification
+from notifications.schemas import NotificationView
 
 
 def decision(candidate: Any, hr: Any, *, approved: bool = True) -> interviews.CandidateApproved:
@@ -285,3 +288,61 @@ async def test_the_api_document_lists_the_inbox_query_parameters_with_their_boun
     assert spec["paths"]["/api/notifications"]["get"]["responses"]["422"]["content"]["application/json"] == {
         "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}
     }
+
+
+async def test_each_listed_item_is_the_notifications_own_view_for_every_filter_and_page(
+    client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession], candidate: Any
+) -> None:
+    now = datetime.now(UTC)
+    data: list[dict[str, Any]] = [
+        {},
+        {"invitationId": str(uuid.uuid4()), "companyName": 'Acme "Ltd" é😀'},
+        {"n": 123456789012345678901234567890, "x": 0.30000000000000004, "f": 1.0, "nested": [{"a": None}, [], True]},
+    ]
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "recipient_id": candidate.id,
+            "recipient_email": candidate.email if n % 4 else None,
+            "channel": "in_app" if n % 3 else "email",
+            "template": "candidate_approved",
+            "status": ("sent", "pending", "failed")[n % 3],
+            "data": data[n % 3],
+            "title": f"Title {n}",
+            "body": "Line one\nline two",
+            "link": f"/candidate/results/{n}" if n % 2 else None,
+            "locale": "en",
+            "read_at": now - timedelta(seconds=n) if n % 2 else None,
+            "sent_at": now.replace(microsecond=0) if n % 3 else None,
+            "error": "smtp said no" if n % 3 == 2 else None,
+            "retry_count": n % 3,
+            "created_at": now - timedelta(minutes=n),
+            "updated_at": now,
+        }
+        for n in range(7)
+    ]
+    async with sessions() as session, session.begin():
+        await session.execute(insert(Notification.__table__), rows)  # type: ignore[arg-type]
+    async with sessions() as session:
+        stored = (
+            await session.scalars(
+                select(Notification).where(Notification.recipient_id == candidate.id).order_by(Notification.seq.desc())
+            )
+        ).all()
+    views = [NotificationView.of(n).model_dump(mode="json", by_alias=True) for n in stored]
+
+    def of(predicate: Any) -> list[dict[str, Any]]:
+        return [view for view in views if predicate(view)]
+
+    cases = {
+        "": views,
+        "limit=3&page=2": views[3:6],
+        "offset=5&limit=3": views[5:],
+        "channel=email": of(lambda v: v["channel"] == "email"),
+        "unread=true": of(lambda v: v["channel"] == "in_app" and v["readAt"] is None),
+        "channel=in_app&unread=true&limit=1": of(lambda v: v["channel"] == "in_app" and v["readAt"] is None)[:1],
+        "page=9": [],
+    }
+    for query, expected in cases.items():
+        answer = (await client.get(f"/api/notifications?{query}", headers=candidate.headers)).json()
+        assert answer["items"] == expected, query
