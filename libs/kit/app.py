@@ -309,13 +309,25 @@ def _document_errors_as_the_envelope(app: FastAPI) -> None:
         if "HTTPValidationError" in schemas:
             for name in FASTAPI_VALIDATION_SCHEMAS:
                 schemas.pop(name, None)
+            _replace_ref(document, REF + "HTTPValidationError", REF + ErrorEnvelope.__name__)
+        # Also where FastAPI validated nothing itself: a route reading its query through `kit.schemas.QueryModel`
+        # documents its 422 as the envelope already.
+        if _refers_to(document, REF + ErrorEnvelope.__name__):
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas[ErrorEnvelope.__name__] = ErrorEnvelope.model_json_schema(
                 by_alias=True, ref_template=REF + "{model}"
             )
-            _replace_ref(document, REF + "HTTPValidationError", REF + ErrorEnvelope.__name__)
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _refers_to(node: Any, ref: str) -> bool:
+    if isinstance(node, dict):
+        return any(value == ref if key == "$ref" else _refers_to(value, ref) for key, value in node.items())
+    if isinstance(node, list):
+        return any(_refers_to(value, ref) for value in node)
+    return False
 
 
 def _replace_ref(node: Any, old: str, new: str) -> None:

@@ -8,12 +8,13 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from kit.app import create_service_app
 from kit.auth import CurrentUser, require_roles
 from kit.errors import Conflict
-from kit.schemas import Command
+from kit.schemas import Command, ErrorEnvelope, QueryModel
 from kit.settings import ServiceSettings
 
 router = APIRouter()
@@ -95,6 +96,33 @@ async def test_the_api_document_describes_a_validation_error_as_the_envelope_it_
     assert set(schemas["ErrorEnvelope"]["required"]) >= {"success", "statusCode", "code", "error", "path"}
     sent = (await client.post("/things/1", json={})).json()
     assert set(schemas["ErrorEnvelope"]["properties"]) >= set(sent)
+
+
+class Filters(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    page: int = Field(default=1, ge=1)
+
+
+FILTERS = QueryModel(Filters)
+
+
+def test_the_envelope_is_documented_when_only_a_query_model_route_refers_to_it(settings: ServiceSettings) -> None:
+    listing = APIRouter()
+
+    @listing.get("/listing", openapi_extra=FILTERS.openapi)
+    async def listing_route(request: Request) -> dict[str, int]:
+        return {"page": FILTERS(request).page}
+
+    document = create_service_app(settings, routers=[listing], database=False).openapi()
+    schemas = document["components"]["schemas"]
+    refused = document["paths"]["/listing"]["get"]["responses"]["422"]
+
+    assert refused["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+    assert "HTTPValidationError" not in schemas
+    assert schemas["ErrorEnvelope"] == ErrorEnvelope.model_json_schema(
+        by_alias=True, ref_template="#/components/schemas/{model}"
+    )
 
 
 async def test_a_domain_error_renders_its_status_code_and_details(client: httpx.AsyncClient) -> None:
