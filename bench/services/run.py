@@ -34,7 +34,6 @@ from sqlalchemy import delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit.db import make_engine, make_sessionmaker
-from kit.server import HTTP_PROTOCOL
 from kit.testing import (
     INTERNAL_TOKEN,
     REDIS_URL,
@@ -387,7 +386,12 @@ def start(module: str, port: int, env: dict[str, str], kit: Path = KIT) -> subpr
 def http_option(kit: Path) -> list[str]:
     """kit.server's protocol (an answer in one write), unless `kit` is a baseline's from before it: a baseline is
     served as it was then."""
-    return ["--http", HTTP_PROTOCOL] if (kit / "server.py").exists() else []
+    if not (kit / "server.py").exists():
+        return []
+    # Imported here: cpu.py's child imports this module under a baseline's kit, which may predate kit.server.
+    from kit.server import HTTP_PROTOCOL
+
+    return ["--http", HTTP_PROTOCOL]
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
