@@ -161,7 +161,17 @@ class AppServer:
     async def start(self) -> None:
         import uvicorn
 
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan=self.lifespan)
+        from kit.server import OneWriteHttpProtocol
+
+        # The protocol the services' apis run with (an answer in one write), so a stream's chunks arrive as deployed.
+        config = uvicorn.Config(
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan=self.lifespan,
+            http=OneWriteHttpProtocol,
+        )
         server = uvicorn.Server(config)
 
         async def serve() -> None:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
+import pytest
 import uvicorn
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
@@ -20,7 +21,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResp
 from kit.roles import _EmbeddedServer
 from kit.server import HTTP_PROTOCOL, OneWriteHttpProtocol
 from kit.settings import ServiceSettings
-from kit.testing import free_port
+from kit.testing import AppServer, free_port
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -259,6 +260,25 @@ def test_the_deploy_commands_name_the_protocol_uvicorn_loads() -> None:
 
 def test_a_services_api_role_serves_with_the_same_protocol(settings: ServiceSettings) -> None:
     assert _EmbeddedServer("users.main:app", settings).server.config.http is OneWriteHttpProtocol
+
+
+async def test_a_test_server_serves_with_the_same_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[OneWriteHttpProtocol] = []
+    made = OneWriteHttpProtocol.connection_made
+
+    def connection_made(self: OneWriteHttpProtocol, transport: asyncio.Transport) -> None:
+        served.append(self)
+        made(self, transport)
+
+    monkeypatch.setattr(OneWriteHttpProtocol, "connection_made", connection_made)
+    async with AppServer(App(), lifespan="off") as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(request("/json?n=1"))
+        _, body = await answer(reader)
+        writer.close()
+
+    assert body == b'{"n":"n=1"}'
+    assert len(served) == 1
 
 
 def test_uvicorns_cycle_uses_only_the_transport_calls_the_writer_answers() -> None:
