@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from pydantic import TypeAdapter
 from sqlalchemy import bindparam, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
@@ -380,6 +381,7 @@ class _ListRow(NamedTuple):
 # statement through the ORM cost several times the database's work, and one statement answers the page, its
 # total and the caller's own ratings together.
 _LISTS: dict[tuple[bool, ...], tuple[Query[_ListRow], Query[Any]]] = {}
+_LIST_ITEMS = TypeAdapter(list[InvitationListItem])
 
 
 def _list_queries(
@@ -496,38 +498,39 @@ async def _list_invitations(
         total = await count_query.scalar(session, **filters) or 0
     items = []
     for i in rows:
-        item = InvitationListItem(
-            id=i.id,
-            template_id=i.template_id,
-            template_title=i.template_title,
-            candidate_id=i.candidate_id,
-            candidate_name=i.candidate_name,
-            candidate_email=i.candidate_email,
-            company_name=i.company_name,
-            status=i.status,
-            allow_pause=i.allow_pause,
-            expires_at=i.expires_at,
-            progress=Progress.of(i.answered, i.total_questions),
-            analysis_status=i.analysis_status,
-            analysis_score=i.analysis_score,
-            analysis_recommendation=i.analysis_recommendation,
-            decision=i.decision,
-            decision_at=i.decision_at,
-            decision_note=i.decision_note,
-            candidate_feedback=i.candidate_feedback,
-            created_at=i.created_at,
-            template_internal_name=i.template_internal_name,
-            template_version=i.template_version,
-        )
+        item: dict[str, Any] = {
+            "id": i.id,
+            "template_id": i.template_id,
+            "template_title": i.template_title,
+            "candidate_id": i.candidate_id,
+            "candidate_name": i.candidate_name,
+            "candidate_email": i.candidate_email,
+            "company_name": i.company_name,
+            "status": i.status,
+            "allow_pause": i.allow_pause,
+            "expires_at": i.expires_at,
+            "progress": Progress.fields_of(i.answered, i.total_questions),
+            "analysis_status": i.analysis_status,
+            "analysis_score": i.analysis_score,
+            "analysis_recommendation": i.analysis_recommendation,
+            "decision": i.decision,
+            "decision_at": i.decision_at,
+            "decision_note": i.decision_note,
+            "candidate_feedback": i.candidate_feedback,
+            "created_at": i.created_at,
+            "template_internal_name": i.template_internal_name,
+            "template_version": i.template_version,
+        }
         # Blind review (`rubrics.blind_to_ai`, from the settings the interview was sent with): the score and verdict
         # wait until the caller submitted their own ratings, as on the review board and list.
         blind = bool((i.settings or {}).get("blindToAi")) or i.human_review_requested
         if reviewer is not None and blind and not i.rated:
-            item.analysis_score = item.analysis_recommendation = None
+            item["analysis_score"] = item["analysis_recommendation"] = None
         if as_candidate_at is not None:
-            item.template_internal_name = item.template_version = None
-            item.analysis_status = item.analysis_score = item.analysis_recommendation = item.decision_note = None
-            item.decision, item.decision_at, item.candidate_feedback = released_outcome(
+            item["template_internal_name"] = item["template_version"] = None
+            item["analysis_status"] = item["analysis_score"] = item["analysis_recommendation"] = None
+            item["decision_note"] = None
+            item["decision"], item["decision_at"], item["candidate_feedback"] = released_outcome(
                 _policy(i.settings),
                 i.decision,
                 i.decision_at,
@@ -536,4 +539,5 @@ async def _list_invitations(
                 as_candidate_at,
             )
         items.append(item)
-    return Page.of(items, total=total, page=page, limit=limit)
+    # The page's items validated in one call, not a model per item and per progress: a quarter of their CPU.
+    return Page.of(_LIST_ITEMS.validate_python(items), total=total, page=page, limit=limit)

@@ -308,7 +308,12 @@ class Progress(View):
 
     @classmethod
     def of(cls, answered: int, total: int) -> Progress:
-        return cls(answered=answered, total=total, percentage=round(answered / total * 100) if total else 0)
+        return cls(**cls.fields_of(answered, total))
+
+    @staticmethod
+    def fields_of(answered: int, total: int) -> dict[str, int]:
+        """The fields, for a list that validates its items' fields in one call."""
+        return {"answered": answered, "total": total, "percentage": round(answered / total * 100) if total else 0}
 
 
 class ResponseView(View):

@@ -585,6 +585,34 @@ async def test_listings_show_each_user_only_their_own_invitations(
     assert item["status"] == "in_progress"
 
 
+async def test_a_listed_invitation_carries_the_fields_it_has_and_none_it_lacks_for_hr_and_for_its_candidate(
+    client, hr, candidate, make_template, make_invitation
+) -> None:
+    started = await make_invitation(hr, candidate, interview=await make_template(hr), start=True)
+
+    by_hr = (await client.get("/api/invitations/hr", headers=hr.headers)).json()["items"]
+    by_candidate = (await client.get("/api/invitations/candidate", headers=candidate.headers)).json()["items"]
+
+    shared = {
+        "id",
+        "templateId",
+        "templateTitle",
+        "candidateId",
+        "companyName",
+        "status",
+        "allowPause",
+        "expiresAt",
+        "progress",
+        "createdAt",
+    }
+    (hr_item,) = [i for i in by_hr if i["id"] == started.invitation_id]
+    (candidate_item,) = [i for i in by_candidate if i["id"] == started.invitation_id]
+    assert set(hr_item) - {"candidateName", "candidateEmail"} == shared | {"templateVersion"}
+    assert set(candidate_item) - {"candidateName", "candidateEmail"} == shared
+    assert hr_item["progress"] == candidate_item["progress"] == {"answered": 0, "total": 2, "percentage": 0}
+    assert {k: v for k, v in hr_item.items() if k in shared} == {k: v for k, v in candidate_item.items() if k in shared}
+
+
 async def test_a_page_past_the_end_of_a_listing_is_empty_and_still_counts_every_invitation(
     client, hr, candidate, other_candidate, make_invitation
 ) -> None:
