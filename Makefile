@@ -28,12 +28,13 @@ status:
 logs:
 	uv run devstack logs $(NAME)
 
-# The Python suites include tests/test_web.py, the browser journey through the web app's production build.
+# The Python suites include tests/test_web.py, the browser journey through the web app's production build. The
+# slowest 25 tests are listed at the end: CI has 45 minutes and the suite takes most of them.
 test:
 	deploy/bootstrap.sh test
 	$(MAKE) --no-print-directory web-checks
 	uv run --no-sync devstack infra
-	uv run --no-sync pytest
+	uv run --no-sync pytest --durations=25
 
 # The web app's own checks: ESLint, TypeScript, Vitest.
 web-checks:
