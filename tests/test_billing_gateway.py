@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from sqlalchemy import delete, select
 
@@ -27,7 +26,7 @@ from billing.settings import Settings as BillingSettings
 from gateway.main import create_app as gateway_app
 from gateway.settings import Settings as GatewaySettings
 from kit.db import make_sessionmaker
-from kit.testing import INTERNAL_TOKEN, alembic_upgrade, free_port, make_service_engine, settings_for_tests
+from kit.testing import INTERNAL_TOKEN, AppServer, alembic_upgrade, free_port, make_service_engine, settings_for_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "whsec_gateway_journey"
@@ -37,15 +36,8 @@ SECRET = "whsec_gateway_journey"
 async def billing_url() -> AsyncIterator[str]:
     settings = settings_for_tests(BillingSettings, "billing", stripe_webhook_secrets=SECRET)
     await asyncio.to_thread(alembic_upgrade, ROOT / "services" / "billing", settings)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(billing_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
-        while not server.started:
-            await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with AppServer(billing_app(settings)) as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from devstack.config import ALL_TOPICS, KEYCLOAK_TEST_REALM
+from kit.server import HTTP_PROTOCOL
 from kit.testing import (
     create_topics,
     delete_topics,
@@ -110,7 +111,16 @@ async def run_fleet(kafka_bootstrap: str) -> AsyncIterator[str]:
         for name in SERVICES:
             common = {"PORT": str(ports[name]), "INTERNAL_AUTH_ENABLED": "false", "LOG_LEVEL": "WARNING"}
             env = process_env(settings[name], **{**common, "PYTHONUNBUFFERED": "1", **extra[name]})
-            uvicorn = [sys.executable, "-m", "uvicorn", f"{name}.main:app", "--host", "127.0.0.1"]
+            uvicorn = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"{name}.main:app",
+                "--http",
+                HTTP_PROTOCOL,
+                "--host",
+                "127.0.0.1",
+            ]
             api = await fleet.spawn(f"demo-{name}-api", [*uvicorn, "--port", str(ports[name])], env)
             apis.append((api, f"http://127.0.0.1:{ports[name]}/health"))
             if web_test.has_module(name, "consumers"):

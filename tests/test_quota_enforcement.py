@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
@@ -29,10 +28,10 @@ from interviews.main import create_app as interviews_app
 from interviews.settings import Settings as InterviewsSettings
 from kit.testing import (
     INTERNAL_TOKEN,
+    AppServer,
     alembic_upgrade,
     create_topics,
     delete_topics,
-    free_port,
     make_service_engine,
     process_env,
     retire_stale_outbox_rows,
@@ -61,22 +60,8 @@ def identity(role: str) -> dict[str, str]:
 
 async def serve_billing(settings: BillingSettings, stack: AsyncExitStack) -> str:
     """The billing app on a free loopback port, until the stack closes."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(billing_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-
-    async def stop() -> None:
-        server.should_exit = True
-        await task
-
-    stack.push_async_callback(stop)
-    async with asyncio.timeout(30):
-        while not server.started:
-            assert not task.done(), "billing did not start"
-            await asyncio.sleep(0.05)
-    return f"http://127.0.0.1:{port}"
+    server = await stack.enter_async_context(AppServer(billing_app(settings), lifespan="on"))
+    return server.url
 
 
 async def forget_what_was_created(interviews: InterviewsSettings, since: datetime) -> None:

@@ -32,6 +32,7 @@ from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
 from devstack import web
 from devstack.config import ALL_TOPICS, KEYCLOAK_CLIENT_ID, KEYCLOAK_TEST_REALM, Ports
+from kit.server import HTTP_PROTOCOL
 from kit.settings import ServiceSettings
 from kit.testing import (
     RUN_ID,
@@ -323,7 +324,16 @@ async def run_platform(
         for name in SERVICES:
             common = {"PORT": str(ports[name]), "INTERNAL_AUTH_ENABLED": "false", "LOG_LEVEL": "WARNING"}
             env = process_env(settings[name], **{**common, "PYTHONUNBUFFERED": "1", **extra[name]})
-            uvicorn = [sys.executable, "-m", "uvicorn", f"{name}.main:app", "--host", "127.0.0.1"]
+            uvicorn = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"{name}.main:app",
+                "--http",
+                HTTP_PROTOCOL,
+                "--host",
+                "127.0.0.1",
+            ]
             api = await fleet.spawn(f"{name}-api", [*uvicorn, "--port", str(ports[name])], env)
             apis.append((api, f"http://127.0.0.1:{ports[name]}/health"))
             if has_module(name, "consumers"):
