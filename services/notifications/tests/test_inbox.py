@@ -18,7 +18,9 @@ from notifications.domain import SWITCHABLE, Notification
 from notifications.schemas import NotificationView
 
 
-def decision(candidate: Any, hr: Any, *, approved: bool = True) -> interviews.CandidateApproved:
+def decision(
+    candidate: Any, hr: Any, *, approved: bool = True
+) -> interviews.CandidateApproved | interviews.CandidateRejected:
     kind = interviews.CandidateApproved if approved else interviews.CandidateRejected
     return kind(
         invitation_id=str(uuid.uuid4()),
