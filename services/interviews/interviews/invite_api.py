@@ -54,9 +54,21 @@ async def bulk_invite(
 ) -> BulkInviteResult:
     """Invite people by e-mail (a list or a CSV's rows): each row's outcome; `dryRun` previews without sending."""
     async with transaction(db) as session:
-        result = await invites.bulk_invite(session, cmd, caller=caller, now=now, quota=quota, key=link_key(request))
-    if not cmd.dry_run:
-        metrics.INVITATIONS_SENT.inc(sum(1 for row in result.rows if row.status == "invited"))
+        plan = await invites.plan_bulk_invite(session, cmd, caller=caller, now=now)
+    if cmd.dry_run:
+        return plan
+    # Reserved at billing between two transactions, so no connection of the pool waits on billing's answers.
+    reserved = await invites.reserve_bulk_invite(plan, account_id=caller.account_id, quota=quota)
+    try:
+        async with transaction(db) as session:
+            result = await invites.send_bulk_invite(
+                session, cmd, reserved, caller=caller, now=now, key=link_key(request)
+            )
+    except BaseException:
+        await invites.release_bulk_invite(reserved, account_id=caller.account_id, quota=quota)
+        raise
+    await invites.release_bulk_invite(result, account_id=caller.account_id, quota=quota)
+    metrics.INVITATIONS_SENT.inc(result.invited)
     return result
 
 

@@ -30,7 +30,6 @@ from interviews.invite_schemas import (
     BulkInvite,
     BulkInviteResult,
     ExtendInvitation,
-    Invitee,
     InviteToken,
     JoinView,
     ResendInvitation,
@@ -45,76 +44,140 @@ from kit.auth import Principal
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
-async def bulk_invite(
-    session: AsyncSession, cmd: BulkInvite, *, caller: Principal, now: datetime, quota: Quota, key: bytes
+async def plan_bulk_invite(
+    session: AsyncSession, cmd: BulkInvite, *, caller: Principal, now: datetime
 ) -> BulkInviteResult:
-    """Invite each row's person by e-mail; a refused row is reported and the others still go out. Rows after the
-    plan's quota ran out are refused without asking billing again."""
+    """Each row's outcome before anything is reserved or written: the rows that can be invited are `ready` (the
+    preview's answer). Refuses the whole list for a template the caller may not invite to or a deadline it can't
+    have."""
+    template = await _invitable_template(session, cmd, caller=caller, now=now)
+    invited_already = await _invited_already(session, template, [row.email for row in cmd.candidates])
+    seen: set[str] = set()
+    rows: list[RowResult] = []
+    for number, row in enumerate(cmd.candidates, start=1):
+        status, message = _row_outcome(row.email.lower(), seen, invited_already)
+        rows.append(RowResult(row=number, email=row.email, name=row.name or None, status=status, message=message))
+    return _result(rows)
+
+
+async def reserve_bulk_invite(plan: BulkInviteResult, *, account_id: str, quota: Quota) -> BulkInviteResult:
+    """A slot of the plan's quota for each ready row, in the list's order and outside any transaction (a list of
+    500 would otherwise hold a database connection across 500 calls to billing): a reserved row carries its
+    invitation's id. Rows after the quota ran out are refused without asking billing again. When billing can't
+    answer, what was reserved is given back and the whole list is refused."""
+    rows: list[RowResult] = []
+    message: str | None = None
+    try:
+        for row in plan.rows:
+            if row.status != "ready":
+                rows.append(row)
+            elif message is not None:
+                rows.append(row.model_copy(update={"status": "over_quota", "message": message}))
+            else:
+                invitation_id = uuid.uuid4()
+                try:
+                    await quota.reserve(account_id, "interviews", invitation_id)
+                except QuotaExceeded as exc:
+                    rows.append(row.model_copy(update={"status": "over_quota", "message": exc.message}))
+                    message = "Your plan's interview quota is used up."
+                else:
+                    rows.append(row.model_copy(update={"invitation_id": invitation_id}))
+    except BaseException:
+        await release_bulk_invite(_result(rows), account_id=account_id, quota=quota)
+        raise
+    return _result(rows)
+
+
+async def release_bulk_invite(reserved: BulkInviteResult, *, account_id: str, quota: Quota) -> None:
+    """Gives back the slots of rows that were reserved and not invited."""
+    for row in reserved.rows:
+        if row.invitation_id is not None and row.status != "invited":
+            await quota.release(account_id, "interviews", row.invitation_id)
+
+
+async def send_bulk_invite(
+    session: AsyncSession,
+    cmd: BulkInvite,
+    reserved: BulkInviteResult,
+    *,
+    caller: Principal,
+    now: datetime,
+    key: bytes,
+) -> BulkInviteResult:
+    """Creates the reserved rows' invitations under their reserved ids, checking the template and the rows again
+    (the list was planned in an earlier transaction): a row invited by someone else meanwhile is reported as
+    already invited, and its slot is for the caller to give back."""
+    template = await _invitable_template(session, cmd, caller=caller, now=now)
+    company = await session.get(KnownCompany, caller.company_id) if caller.company_id is not None else None
+    company_name = invitation_company_name(caller.company_id, company, cmd.company_name)
+    to_send = [row for row in reserved.rows if row.invitation_id is not None]
+    invited_already = await _invited_already(session, template, [row.email for row in to_send])
+    rows: list[RowResult] = []
+    for row in reserved.rows:
+        if row.invitation_id is None:
+            rows.append(row)
+        elif row.email.lower() in invited_already:
+            rows.append(row.model_copy(update={"status": "already_invited", "message": ALREADY_INVITED}))
+        else:
+            session.add(_invitation(cmd, row, row.invitation_id, template, company_name, caller, now, key))
+            rows.append(row.model_copy(update={"status": "invited"}))
+    return _result(rows)
+
+
+ALREADY_INVITED = "This person is already invited to this interview."
+
+
+async def _invitable_template(session: AsyncSession, cmd: BulkInvite, *, caller: Principal, now: datetime) -> Template:
     template = await session.get(Template, cmd.template_id)
     if template is None:
         raise TemplateNotFound("This interview template was not found; it may have been deleted")
     access.check_may_invite_to(caller, template)
     Invitation.check_invitable(template, cmd.expires_at, now)
-    company = await session.get(KnownCompany, caller.company_id) if caller.company_id is not None else None
-    company_name = invitation_company_name(caller.company_id, company, cmd.company_name)
-    invited_already = set(
+    return template
+
+
+async def _invited_already(session: AsyncSession, template: Template, emails: list[str]) -> set[str]:
+    """Of `emails`, those (lower-cased) with a live invitation to `template`."""
+    if not emails:
+        return set()
+    return set(
         await session.scalars(
             select(func.lower(Invitation.candidate_email)).where(
                 Invitation.template_id == template.id,
-                func.lower(Invitation.candidate_email).in_([row.email.lower() for row in cmd.candidates]),
+                func.lower(Invitation.candidate_email).in_([email.lower() for email in emails]),
                 Invitation.status != InvitationStatus.CANCELLED,
             )
         )
     )
-    seen: set[str] = set()
-    quota_left = True
-    rows: list[RowResult] = []
-    for number, row in enumerate(cmd.candidates, start=1):
-        status, message, invitation_id = await _invite_row(
-            session, cmd, row, template, seen, invited_already, quota_left, company_name, caller, now, quota, key
-        )
-        quota_left = quota_left and status != "over_quota"
-        rows.append(
-            RowResult(
-                row=number,
-                email=row.email,
-                name=row.name or None,
-                status=status,
-                message=message,
-                invitation_id=invitation_id,
-            )
-        )
+
+
+def _row_outcome(email: str, seen: set[str], invited_already: set[str]) -> tuple[RowStatus, str | None]:
+    if not EMAIL.match(email):
+        return "invalid_email", "This is not a valid e-mail address."
+    if email in seen:
+        return "duplicate", "This address appears earlier in the list."
+    seen.add(email)
+    if email in invited_already:
+        return "already_invited", ALREADY_INVITED
+    return "ready", None
+
+
+def _result(rows: list[RowResult]) -> BulkInviteResult:
     invited = sum(1 for r in rows if r.status in ("invited", "ready"))
     return BulkInviteResult(invited=invited, refused=len(rows) - invited, rows=rows)
 
 
-async def _invite_row(
-    session: AsyncSession,
+def _invitation(
     cmd: BulkInvite,
-    row: Invitee,
+    row: RowResult,
+    invitation_id: uuid.UUID,
     template: Template,
-    seen: set[str],
-    invited_already: set[str],
-    quota_left: bool,
     company_name: str,
     caller: Principal,
     now: datetime,
-    quota: Quota,
     key: bytes,
-) -> tuple[RowStatus, str | None, uuid.UUID | None]:
-    email = row.email.lower()
-    if not EMAIL.match(email):
-        return "invalid_email", "This is not a valid e-mail address.", None
-    if email in seen:
-        return "duplicate", "This address appears earlier in the list.", None
-    seen.add(email)
-    if email in invited_already:
-        return "already_invited", "This person is already invited to this interview.", None
-    if cmd.dry_run:
-        return "ready", None, None
-    if not quota_left:
-        return "over_quota", "Your plan's interview quota is used up.", None
-    invitation_id, nonce = uuid.uuid4(), domain.new_nonce()
+) -> Invitation:
+    nonce = domain.new_nonce()
     token = domain.sign_link(invitation_id, nonce, cmd.expires_at, key)
     invitation = Invitation.create(
         template=template,
@@ -127,7 +190,7 @@ async def _invite_row(
         show_timer=bool(template.settings.get("showTimer", True)),
         contacts={
             "candidate_email": row.email,
-            "candidate_name": row.name or None,
+            "candidate_name": row.name,
             "hr_email": cmd.hr_email,
             "hr_name": cmd.hr_name,
         },
@@ -136,12 +199,7 @@ async def _invite_row(
         join_link=domain.join_link(token),
     )
     invitation.link_nonce = nonce
-    try:
-        await quota.reserve(invitation.company_id, "interviews", invitation.id)
-    except QuotaExceeded as exc:
-        return "over_quota", exc.message, None
-    session.add(invitation)
-    return "invited", None, invitation.id
+    return invitation
 
 
 async def _linked(session: AsyncSession, token: str, *, now: datetime, key: bytes, lock: bool) -> Invitation:

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 
+import pytest
 from fastapi import Body, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from interviews.quota import Quota
 from kit.http import Breakers, ServiceClient
 from kit.testing import AppServer, free_port
+
+BULK = "/api/invites/bulk"
 
 
 def invitation(template, candidate, clock) -> dict[str, str]:
@@ -118,3 +126,139 @@ async def test_a_burst_of_reservations_reaches_billing_at_most_quota_concurrency
     assert held_while_blocked == 2
     assert billing.most_at_once == 2
     assert sorted(billing.keys) == sorted(str(key) for key in keys)
+
+
+class Billing:
+    """Billing's reservation routes: the first `allowed` reservations are taken, later ones refused with 402 as
+    billing words it. Each call notes whether the interviews service had a database transaction open on the
+    test's connection meanwhile (its sessions' transactions are savepoints there), and `during` runs inside the
+    first call."""
+
+    def __init__(self, connection: AsyncConnection, *, allowed: int) -> None:
+        self.connection = connection
+        self.allowed = allowed
+        self.calls = 0
+        self.reserved: list[str] = []
+        self.released: list[str] = []
+        self.transaction_open: list[bool] = []
+        self.during: Callable[[], Awaitable[None]] | None = None
+        self.url = ""
+        self.app = FastAPI()
+        self.app.post(RESERVATIONS, status_code=201, response_model=None)(self.reserve)
+        self.app.delete(RESERVATIONS + "/{key}", status_code=204)(self.release)
+
+    async def reserve(self, account: str, resource: str, body: dict[str, str] = Body()) -> Any:
+        self.calls += 1
+        self.transaction_open.append(self.connection.in_nested_transaction())
+        if self.during is not None:
+            during, self.during = self.during, None
+            await during()
+        if len(self.reserved) >= self.allowed:
+            refusal = {"error": "Your Starter plan includes 2 interviews a month.", "details": {"limit": 2}}
+            return JSONResponse({"statusCode": 402, "code": "QUOTA_EXCEEDED", **refusal}, status_code=402)
+        self.reserved.append(body["key"])
+        return {"key": body["key"]}
+
+    async def release(self, account: str, resource: str, key: str) -> None:
+        self.released.append(key)
+
+
+RESERVATIONS = "/api/billing/internal/quota/{account}/{resource}/reservations"
+
+
+@pytest.fixture
+async def billing_at(rollback_connection: AsyncConnection) -> AsyncIterator[Callable[[int], Awaitable[Billing]]]:
+    servers: list[AppServer] = []
+
+    async def start(allowed: int) -> Billing:
+        billing = Billing(rollback_connection, allowed=allowed)
+        servers.append(server := AppServer(billing.app))
+        await server.start()
+        billing.url = server.url
+        return billing
+
+    yield start
+    for server in servers:
+        await server.stop()
+
+
+def bulk(template, clock, *emails: str) -> dict[str, Any]:
+    return {
+        "templateId": template.template_id,
+        "expiresAt": (clock.now + timedelta(days=7)).isoformat(),
+        "companyName": "Acme",
+        "candidates": [{"email": email} for email in emails],
+    }
+
+
+async def test_a_bulk_invitation_reserves_outside_any_transaction_and_refuses_the_rows_after_the_quota_ran_out(
+    make_client, billing_at, hr, make_template, clock, new_events
+) -> None:
+    billing = await billing_at(2)
+    client = await make_client(quota_enforcement=True, billing_url=billing.url)
+    template = await make_template(hr)
+    emails = ("ada@example.com", "grace@example.com", "not-an-address", "alan@example.com", "edsger@example.com")
+
+    response = await client.post(BULK, json=bulk(template, clock, *emails), headers=hr.headers)
+
+    assert response.status_code == 200, response.text
+    rows = response.json()["rows"]
+    assert [r["status"] for r in rows] == ["invited", "invited", "invalid_email", "over_quota", "over_quota"]
+    assert rows[3]["message"] == "Your Starter plan includes 2 interviews a month."
+    assert rows[4]["message"] == "Your plan's interview quota is used up."
+    # The last row was refused without asking billing again, and no call found a transaction open.
+    assert billing.calls == 3
+    assert billing.transaction_open == [False, False, False]
+    created = [r.payload["payload"] for r in await new_events() if r.event_type == "invitation.created"]
+    assert sorted(p["invitationId"] for p in created) == sorted(billing.reserved)
+    assert [r["invitationId"] for r in rows[:2]] == billing.reserved
+    assert billing.released == []
+
+
+async def test_a_row_invited_by_someone_else_while_billing_answered_is_reported_and_its_slot_given_back(
+    make_client, billing_at, hr, make_template, clock
+) -> None:
+    billing = await billing_at(10)
+    client = await make_client(quota_enforcement=True, billing_url=billing.url)
+    template = await make_template(hr)
+
+    async def grace_invited_meanwhile() -> None:
+        meanwhile = await client.post(BULK, json=bulk(template, clock, "grace@example.com"), headers=hr.headers)
+        assert meanwhile.json()["rows"][0]["status"] == "invited"
+
+    billing.during = grace_invited_meanwhile
+    response = await client.post(
+        BULK, json=bulk(template, clock, "ada@example.com", "Grace@Example.com"), headers=hr.headers
+    )
+
+    assert response.status_code == 200, response.text
+    assert [r["status"] for r in response.json()["rows"]] == ["invited", "already_invited"]
+    # Reserved in order: ada's (whose call let the other invitation in), the other's grace, then this grace.
+    assert len(billing.reserved) == 3
+    assert billing.released == [billing.reserved[2]]
+    listed = (await client.get("/api/invitations/hr", headers=hr.headers)).json()
+    assert listed["total"] == 2
+
+
+async def test_a_bulk_invitation_refused_after_reserving_gives_every_slot_back_and_creates_nothing(
+    make_client, billing_at, hr, make_template, clock, new_events
+) -> None:
+    billing = await billing_at(10)
+    client = await make_client(quota_enforcement=True, billing_url=billing.url)
+    template = await make_template(hr)
+    events_before = len(await new_events())
+
+    async def template_archived_meanwhile() -> None:
+        archived = await client.delete(f"/api/templates/{template.template_id}", headers=hr.headers)
+        assert archived.status_code == 204, archived.text
+
+    billing.during = template_archived_meanwhile
+    response = await client.post(
+        BULK, json=bulk(template, clock, "ada@example.com", "grace@example.com"), headers=hr.headers
+    )
+
+    assert 400 <= response.status_code < 500, response.text
+    assert len(billing.reserved) == 2
+    assert sorted(billing.released) == sorted(billing.reserved)
+    assert (await client.get("/api/invitations/hr", headers=hr.headers)).json()["total"] == 0
+    assert not [r for r in (await new_events())[events_before:] if r.event_type == "invitation.created"]
