@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,7 +18,6 @@ import pytest
 from sqlalchemy import text
 
 from devstack.config import ALL_TOPICS, KEYCLOAK_TEST_REALM
-from kit.server import HTTP_PROTOCOL
 from kit.testing import (
     create_topics,
     delete_topics,
@@ -111,23 +109,8 @@ async def run_fleet(kafka_bootstrap: str) -> AsyncIterator[str]:
         for name in SERVICES:
             common = {"PORT": str(ports[name]), "INTERNAL_AUTH_ENABLED": "false", "LOG_LEVEL": "WARNING"}
             env = process_env(settings[name], **{**common, "PYTHONUNBUFFERED": "1", **extra[name]})
-            uvicorn = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                f"{name}.main:app",
-                "--http",
-                HTTP_PROTOCOL,
-                "--host",
-                "127.0.0.1",
-            ]
-            api = await fleet.spawn(f"demo-{name}-api", [*uvicorn, "--port", str(ports[name])], env)
+            api = await fleet.spawn_service(name, ports[name], env, prefix="demo-")
             apis.append((api, f"http://127.0.0.1:{ports[name]}/health"))
-            if web_test.has_module(name, "consumers"):
-                await fleet.spawn(f"demo-{name}-consumer", [sys.executable, "-m", f"{name}.consumers"], env)
-            if web_test.has_module(name, "worker"):
-                argv = [sys.executable, "-m", "arq", f"{name}.worker.WorkerSettings"]
-                await fleet.spawn(f"demo-{name}-worker", argv, env)
         for proc, url in apis:
             await web_test.wait_until_up(fleet, proc, url)
         yield urls["GATEWAY_URL"]

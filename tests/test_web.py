@@ -84,6 +84,19 @@ class Fleet:
         self.procs.append(proc)
         return proc
 
+    async def spawn_service(self, name: str, port: int, env: dict[str, str], prefix: str = "") -> LoggedProcess:
+        """A service as deployed: its API under uvicorn with the kit's protocol, and its consumer and worker when it
+        has them. Returns the API's process, to wait for."""
+        argv = [sys.executable, "-m", "uvicorn", f"{name}.main:app", "--http", HTTP_PROTOCOL]
+        api = await self.spawn(f"{prefix}{name}-api", [*argv, "--host", "127.0.0.1", "--port", str(port)], env)
+        if has_module(name, "consumers"):
+            await self.spawn(f"{prefix}{name}-consumer", [sys.executable, "-m", f"{name}.consumers"], env)
+        if has_module(name, "worker"):
+            await self.spawn(
+                f"{prefix}{name}-worker", [sys.executable, "-m", "arq", f"{name}.worker.WorkerSettings"], env
+            )
+        return api
+
     async def stop(self) -> None:
         await stop_logged(self.procs, grace_s=20.0)
 
@@ -324,22 +337,8 @@ async def run_platform(
         for name in SERVICES:
             common = {"PORT": str(ports[name]), "INTERNAL_AUTH_ENABLED": "false", "LOG_LEVEL": "WARNING"}
             env = process_env(settings[name], **{**common, "PYTHONUNBUFFERED": "1", **extra[name]})
-            uvicorn = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                f"{name}.main:app",
-                "--http",
-                HTTP_PROTOCOL,
-                "--host",
-                "127.0.0.1",
-            ]
-            api = await fleet.spawn(f"{name}-api", [*uvicorn, "--port", str(ports[name])], env)
+            api = await fleet.spawn_service(name, ports[name], env)
             apis.append((api, f"http://127.0.0.1:{ports[name]}/health"))
-            if has_module(name, "consumers"):
-                await fleet.spawn(f"{name}-consumer", [sys.executable, "-m", f"{name}.consumers"], env)
-            if has_module(name, "worker"):
-                await fleet.spawn(f"{name}-worker", [sys.executable, "-m", "arq", f"{name}.worker.WorkerSettings"], env)
         await build
         web_env = {
             **os.environ,
