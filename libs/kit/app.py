@@ -41,6 +41,8 @@ from kit.observability import (
     configure_tracing,
     correlation_id,
 )
+from kit.routing import ServeDirectly
+from kit.routing import install as install_route_index
 from kit.schemas import ErrorEnvelope
 from kit.settings import ServiceSettings
 
@@ -221,11 +223,13 @@ def create_service_app(
     body_limits: Mapping[str, int] | None = None,
     middleware: Sequence[Middleware] = (),
     ready_checks: Mapping[str, ReadyCheck] | None = None,
+    serve_directly: ServeDirectly | None = None,
 ) -> FastAPI:
     """`body_limits`: route path templates whose request bodies may be larger than `settings.max_body_bytes`.
     `middleware`: the service's own, run inside the request context (its answers carry the correlation id and
     are logged and counted), outermost first. `ready_checks`: the service's own dependencies `/ready` probes
-    besides the database, Kafka and Redis (name → a check that raises while the dependency is not usable)."""
+    besides the database, Kafka and Redis (name → a check that raises while the dependency is not usable).
+    `serve_directly`: the routes the service answers without FastAPI's request handling (`kit.routing`)."""
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
 
@@ -289,6 +293,7 @@ def create_service_app(
         app.include_router(router)
     app.include_router(_ops_router(settings, database=database, health=not own_health, extra_checks=ready_checks or {}))
     _document_errors_as_the_envelope(app)
+    install_route_index(app, serve_directly)
     return app
 
 

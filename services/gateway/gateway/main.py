@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             Middleware(ops.OpsAllowlist, clients=settings.ops_allowed_clients),
             Middleware(RateLimitMiddleware),
         ],
+        serve_directly=dispatch.direct,
     )
     app.add_middleware(ops.RefreshingAuth)
     app.add_middleware(
@@ -109,7 +110,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["x-correlation-id", "retry-after"],
     )
     app.add_middleware(ops.SecurityHeadersMiddleware, hsts=settings.cookie_secure)
-    dispatch.install(app)
     return app
 
 

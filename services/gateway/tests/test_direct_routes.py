@@ -16,12 +16,12 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from gateway import dispatch, identity
-from gateway.dispatch import Candidate, RouteIndex
 from gateway.identity import Caller, GatedRouter, Identity, authorize, current_caller
 from gateway.main import create_app
 from gateway.proxy import TABLE
 from gateway.rbac import RULES
 from gateway.upstream import UpstreamClient
+from kit.routing import Candidate, RouteIndex
 from kit.testing import INTERNAL_TOKEN
 
 from .conftest import AppServer, GatewayFactory, StubState, gateway_settings

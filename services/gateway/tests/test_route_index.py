@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.routing import _IncludedRouter
 from starlette.routing import Match
 
-from gateway.dispatch import RouteIndex
 from gateway.main import create_app
+from kit.routing import RouteIndex
 from kit.testing import INTERNAL_TOKEN
 
 APP = create_app()
