@@ -28,7 +28,6 @@ from redis.exceptions import RedisError
 from gateway.identity import SESSION_COOKIES, Caller, GatedRouter, Identity, cookie_name, session_cookie
 from gateway.keycloak import SIGN_IN_UNAVAILABLE, AuthServiceError, KeycloakRejected, Oidc, pkce_pair
 from gateway.metrics import auth_request
-from gateway.revocation import revoke_session
 from gateway.schemas import (
     ChangePassword,
     EndSession,
@@ -303,7 +302,7 @@ async def logout(
         await _oidc(request).logout(refresh_token=refresh_token, access_token=access)
     if claims is not None:
         try:
-            await revoke_session(request.app.state.redis, claims, ttl_s=settings.revocation_ttl_s)
+            await request.app.state.deny_list.revoke_session(claims, ttl_s=settings.revocation_ttl_s)
         except RedisError as exc:
             # Keycloak has ended the session and its refresh token; only this access token lives on, until
             # it expires. The sign-out itself must still clear the browser's cookies.
@@ -373,12 +372,12 @@ async def _end_other_sessions(request: Request, subject: str, *, current: Any) -
     other session of the account ends in Keycloak (its refresh token stops working) and at the gateway (its
     access tokens are refused at once, not when they expire); the session that made the change stays."""
     accounts = request.app.state.accounts
-    redis = request.app.state.redis
+    deny_list = request.app.state.deny_list
     ttl_s = _settings(request).revocation_ttl_s
     for session_id in await accounts.session_ids(subject):
         if session_id != current:
             await accounts.end_session(session_id)
-            await revoke_session(redis, {"sid": session_id}, ttl_s=ttl_s)
+            await deny_list.revoke_session({"sid": session_id}, ttl_s=ttl_s)
 
 
 async def _confirm_account_holder(request: Request, caller: Identity, current_password: str | None) -> None:

@@ -135,11 +135,12 @@ async def authenticate(request: Request) -> Identity | None:
     if token is None:
         return None
     claims = await state.tokens.verify(token)
-    # After the cache too: a token verified a minute ago may have been signed out since. The rate limit read the
-    # entries of these very claims in its round trip (the verifier hands out one claims object per token).
+    # After the cache too: a token verified a minute ago may have been signed out since. When the rate limit made a
+    # round trip, it read the entries of these very claims in it (the verifier hands out one claims object per
+    # token); else the deny-list's local copy answers.
     read: DenyListRead | None = getattr(request.state, "deny_list", None)
     entries = read.entries if read is not None and read.claims is claims else None
-    await ensure_not_revoked(state.redis, claims, entries=entries)
+    await ensure_not_revoked(state.deny_list, claims, entries=entries)
     roles = token_roles(claims)
     user_id = await state.saga.ensure_user(claims)
     return Identity(

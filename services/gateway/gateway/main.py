@@ -14,6 +14,7 @@ from gateway.companies import CompanyResolver
 from gateway.docs import Aggregator
 from gateway.keycloak import KeycloakAccounts, Oidc
 from gateway.limits import ApiLimiter, RateLimitMiddleware
+from gateway.revocation import DenyList
 from gateway.saga import RegistrationSaga
 from gateway.settings import Settings
 from gateway.tokens import TokenVerifier
@@ -67,11 +68,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.redis_url,
             signed_in=settings.api_rate_limit,
             anonymous=settings.api_anonymous_rate_limit,
+            sync_interval_s=settings.api_rate_limit_sync_interval_s,
         )
+        app.state.api_limiter.start()
+        app.state.deny_list = DenyList(app.state.redis)
+        app.state.deny_list.start()
         app.state.docs = Aggregator(http, {u.name: u.base_url for u in upstreams_from(settings)})
         try:
             yield
         finally:
+            await app.state.deny_list.aclose()
             await app.state.api_limiter.aclose()
             await session.close()
             await http.aclose()

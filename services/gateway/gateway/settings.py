@@ -50,6 +50,10 @@ class Settings(ServiceSettings):
     # for the web app's bursts (a page loads several resources at once), not for a scraper.
     api_rate_limit: str = "3000/minute"
     api_anonymous_rate_limit: str = "1200/minute"
+    # A caller seen lately is admitted from this process's count, which is added to Redis's every this many
+    # seconds (gateway.limits): N replicas may together admit up to (N - 1) * the caller's rate * this interval
+    # above the limit. 0: every request is counted in Redis before it goes on.
+    api_rate_limit_sync_interval_s: float = Field(default=0.1, ge=0)
 
     # Who may read /metrics and the detailed health routes (/health, /health/ready, /health/circuits, /ready):
     # addresses, networks or host names (a scraper's compose service name). Everyone else gets a 404.

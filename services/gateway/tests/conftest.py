@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -322,6 +323,45 @@ async def password_token(username: str, password: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 async def dev_tokens() -> dict[str, str]:
     return {role: (await password_token(*cred))["access_token"] for role, cred in DEV_USERS.items()}
+
+
+class RedisLink:
+    """A TCP relay to the test Redis that a test can cut, as an outage cuts a gateway off from it."""
+
+    def __init__(self) -> None:
+        self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+        self.target = urlsplit(REDIS_URL)
+
+    async def start(self) -> str:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        return f"redis://127.0.0.1:{port}{self.target.path}"
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(self.target.hostname, self.target.port)
+        self.writers += [writer, upstream_writer]
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True)
+
+    async def cut(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for writer in self.writers:
+            writer.close()
+
+
+@pytest.fixture
+async def redis_link() -> AsyncIterator[RedisLink]:
+    link = RedisLink()
+    yield link
+    await link.cut()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Per-caller limits on the API: a signed-in caller by their own id, an anonymous one by address, counted in Redis
-so that every gateway replica shares the count; over the limit is a 429 envelope with Retry-After."""
+so that every gateway replica shares the count; over the limit is a 429 envelope with Retry-After. A caller seen
+lately is counted in the process and the count synced to Redis every interval."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ import jwt
 import pytest
 from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gateway import limits as limits_module
 from gateway.limits import Admission, ApiLimiter
 from gateway.main import create_app
 from gateway.settings import Settings
 from kit.testing import INTERNAL_TOKEN, REDIS_URL
+
+from .conftest import RedisLink
 
 Replica = Callable[..., Awaitable[httpx.AsyncClient]]
 
@@ -35,11 +39,14 @@ async def replica(
     url = stub[0].url
     async with AsyncExitStack() as stack:
 
-        async def make(**limits: str) -> httpx.AsyncClient:
+        async def make(**limits: Any) -> httpx.AsyncClient:
             settings = settings_with_upstreams_down(users_url=url, interviews_url=url, billing_url=url, **limits)
-            manager = await stack.enter_async_context(LifespanManager(create_app(settings)))
+            app = create_app(settings)
+            manager = await stack.enter_async_context(LifespanManager(app))
             transport = httpx.ASGITransport(app=manager.app, client=(address, 40000))
-            return await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://gw"))
+            client = await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://gw"))
+            client.app_state = app.state  # type: ignore[attr-defined]
+            return client
 
         yield make
 
@@ -69,13 +76,99 @@ async def test_a_user_over_the_limit_gets_429_with_retry_after_and_another_user_
     assert (await gateway.get("/health/live", headers=as_user(busy))).status_code == 200
 
 
-async def test_replicas_share_the_count(replica: Replica) -> None:
-    first, second = await replica(api_rate_limit="4/minute"), await replica(api_rate_limit="4/minute")
+async def test_replicas_counting_every_hit_in_redis_share_the_count_exactly(replica: Replica) -> None:
+    first, second = [await replica(api_rate_limit="4/minute", api_rate_limit_sync_interval_s=0) for _ in range(2)]
     user = as_user(str(uuid.uuid4()))
     for gateway in (first, second, first, second):
         assert (await gateway.get("/api/templates", headers=user)).status_code == 200
     assert_throttled(await second.get("/api/templates", headers=user))
     assert_throttled(await first.get("/api/templates", headers=user))
+
+
+def counting_round_trips(limiter: ApiLimiter, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The callers whose hits went to Redis one by one (not admitted from the process's count)."""
+    counted: list[str] = []
+    admit = limiter.admit
+
+    async def counted_admit(key: str, **kwargs: Any) -> Admission:
+        counted.append(key)
+        return await admit(key, **kwargs)
+
+    monkeypatch.setattr(limiter, "admit", counted_admit)
+    return counted
+
+
+async def redis_count(limiter: ApiLimiter, key: str) -> int:
+    """The caller's current window as Redis holds it."""
+    current = limiter.window_keys(limiter.signed_in, key)[1]
+    return int(await limiter.redis.get(current) or 0)
+
+
+async def test_one_replica_counting_locally_admits_exactly_the_limit_and_redis_gets_every_hit(
+    replica: Replica, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway = await replica(api_rate_limit="5/minute", api_rate_limit_sync_interval_s=3600)
+    limiter: ApiLimiter = gateway.app_state.api_limiter  # type: ignore[attr-defined]
+    counted = counting_round_trips(limiter, monkeypatch)
+    user_id = str(uuid.uuid4())
+    for _ in range(5):
+        assert (await gateway.get("/api/templates", headers=as_user(user_id))).status_code == 200
+    assert_throttled(await gateway.get("/api/templates", headers=as_user(user_id)))
+    # The first hit primed the caller's window in Redis; the next four were admitted from it without a round trip;
+    # the sixth reached the limit and went to Redis, with the four before it.
+    assert counted == [f"user:{user_id}", f"user:{user_id}"]
+    assert await redis_count(limiter, f"user:{user_id}") == 5
+
+
+async def test_the_sync_adds_the_local_hits_to_redis_where_retry_after_and_other_replicas_see_them(
+    replica: Replica,
+) -> None:
+    gateway = await replica(api_rate_limit="10/minute", api_rate_limit_sync_interval_s=3600)
+    limiter: ApiLimiter = gateway.app_state.api_limiter  # type: ignore[attr-defined]
+    user_id = str(uuid.uuid4())
+    for _ in range(4):
+        assert (await gateway.get("/api/templates", headers=as_user(user_id))).status_code == 200
+    assert await redis_count(limiter, f"user:{user_id}") == 1
+    await limiter.sync()
+    assert (await limiter.limiter.get_window_stats(limiter.signed_in, f"user:{user_id}")).remaining == 6
+
+
+async def test_two_replicas_counting_locally_stay_within_the_documented_bound_and_agree_after_a_sync(
+    replica: Replica,
+) -> None:
+    # Syncs only when the test asks: the widest gap between replicas' counts the interval allows.
+    first, second = [await replica(api_rate_limit="4/minute", api_rate_limit_sync_interval_s=3600) for _ in range(2)]
+    user_id = str(uuid.uuid4())
+    admitted = 0
+    for gateway in [first, second] * 6:
+        admitted += (await gateway.get("/api/templates", headers=as_user(user_id))).status_code == 200
+    # At most the limit plus what the other replica admitted between two syncs: within 2 x the limit.
+    assert 4 <= admitted <= 8
+    for gateway in (first, second):
+        await gateway.app_state.api_limiter.sync()  # type: ignore[attr-defined]
+    limiter: ApiLimiter = first.app_state.api_limiter  # type: ignore[attr-defined]
+    assert await redis_count(limiter, f"user:{user_id}") == admitted
+    for gateway in (first, second):
+        assert_throttled(await gateway.get("/api/templates", headers=as_user(user_id)))
+
+
+async def test_with_redis_gone_a_failed_sync_drops_the_local_counts_and_a_hit_fails_as_before(
+    redis_link: RedisLink,
+) -> None:
+    url = await redis_link.start()
+    redis = Redis.from_url(url)
+    limiter = ApiLimiter(redis, url, signed_in="10/minute", anonymous="5/minute", sync_interval_s=3600)
+    user = f"user:{uuid.uuid4()}"
+    assert (await limiter.admit(user)).wait is None
+    assert limiter.admit_locally(user)
+    await redis_link.cut()
+    with pytest.raises((RedisConnectionError, OSError)):
+        await limiter.sync()
+    assert not limiter.admit_locally(user)
+    with pytest.raises((RedisConnectionError, OSError)):
+        await limiter.admit(user)
+    await limiter.aclose()
+    await redis.aclose()
 
 
 async def test_anonymous_callers_are_counted_by_address_and_made_up_tokens_do_not_reset_the_count(

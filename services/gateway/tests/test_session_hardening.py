@@ -5,12 +5,13 @@ app's origin with JSON bodies; and a logout, suspension or deletion ends the tok
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,10 +20,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from keycloak import KeycloakAdmin
+from redis.asyncio import Redis
 
-from gateway.revocation import revoke_subject
+from gateway.revocation import DenyList, revocation_keys
 from gateway.settings import Settings
-from kit.testing import INTERNAL_TOKEN, settings_for_tests
+from kit.testing import INTERNAL_TOKEN, REDIS_URL, settings_for_tests
+
+from .conftest import RedisLink
 
 KEYCLOAK_REALM = "http://127.0.0.1:8090/realms/ai-video-interview-test"
 TOKEN_URL = f"{KEYCLOAK_REALM}/protocol/openid-connect/token"
@@ -508,13 +512,13 @@ async def test_a_users_revocation_spares_tokens_issued_after_it_so_a_reactivated
     token = (await _password_grant(user["email"], user["password"]))["access_token"]
     issued_at = jwt.decode(token, options={"verify_signature": False})["iat"]
     auth = {"authorization": f"Bearer {token}"}
-    await revoke_subject(gateway.app_state.redis, user["id"], ttl_s=60, now=issued_at - 1)
+    await gateway.app_state.deny_list.revoke_subject(user["id"], ttl_s=60, now=issued_at - 1)
     assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
-    await revoke_subject(gateway.app_state.redis, user["id"], ttl_s=60, now=issued_at)
+    await gateway.app_state.deny_list.revoke_subject(user["id"], ttl_s=60, now=issued_at)
     _refused(await gateway.get("/auth/me", headers=auth), 401, "ACCESS_TOKEN_REVOKED")
 
 
-async def test_the_deny_list_is_read_in_the_rate_limits_round_trip_and_a_revocation_still_counts_at_once(
+async def test_the_deny_list_needs_no_round_trip_of_its_own_and_a_revocation_still_counts_at_once(
     gateway: Any, fresh_user: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user = await fresh_user("oneread")
@@ -527,7 +531,7 @@ async def test_the_deny_list_is_read_in_the_rate_limits_round_trip_and_a_revocat
 
     monkeypatch.setattr(redis, "mget", second_read)
     assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
-    await revoke_subject(redis, user["id"], ttl_s=60)
+    await gateway.app_state.deny_list.revoke_subject(user["id"], ttl_s=60)
     _refused(await gateway.get("/auth/me", headers=auth), 401, "ACCESS_TOKEN_REVOKED")
 
 
@@ -537,3 +541,81 @@ async def test_when_the_deny_list_cannot_be_read_tokens_are_not_let_through(
     gateway = await make_gateway(redis_url=down_url.replace("http://", "redis://") + "/0")
     response = await gateway.get("/auth/me", headers={"authorization": f"Bearer {dev_tokens['hr']}"})
     _refused(response, 503, "SESSION_CHECK_UNAVAILABLE")
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Waits, a bounded while, for what another task or process does in its own time."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("not reached within 10 s")
+
+
+async def test_a_token_signed_out_on_one_replica_is_refused_by_another_sharing_redis(
+    make_gateway: Any, fresh_user: Any
+) -> None:
+    first, second = await make_gateway(), await make_gateway()
+    user = await fresh_user("replicas")
+    session = await _password_grant(user["email"], user["password"])
+    claims = jwt.decode(session["access_token"], options={"verify_signature": False})
+    auth = {"authorization": f"Bearer {session['access_token']}"}
+    for gateway in (first, second):
+        await until(lambda gateway=gateway: gateway.app_state.deny_list.healthy)
+        assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
+    out = await first.post(
+        "/auth/logout", json={"accessToken": session["access_token"], "refreshToken": session["refresh_token"]}
+    )
+    assert out.status_code == 201, out.text
+    # The second replica learns of it from the published message, not from a read of its own.
+    await until(lambda: second.app_state.deny_list.entries(claims)[0] is not None)
+    _refused(await second.get("/auth/me", headers=auth), 401, "ACCESS_TOKEN_REVOKED")
+
+
+async def test_a_revocation_made_while_the_subscription_is_down_is_refused_during_and_after_its_recovery(
+    gateway: Any, fresh_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deny_list: DenyList = gateway.app_state.deny_list
+    await until(lambda: deny_list.healthy)
+    user = await fresh_user("resubscribed")
+    token = (await _password_grant(user["email"], user["password"]))["access_token"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    auth = {"authorization": f"Bearer {token}"}
+    assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
+    # The reload after the reconnection waits for the test, so the revocation surely falls in the gap.
+    load, loading, go_on = deny_list._load, asyncio.Event(), asyncio.Event()
+
+    async def held_load() -> None:
+        loading.set()
+        await go_on.wait()
+        await load()
+
+    monkeypatch.setattr(deny_list, "_load", held_load)
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        [subscription] = [c for c in await redis.client_list() if c["name"] == deny_list.client_name]
+        await redis.client_kill_filter(_id=subscription["id"])
+        await asyncio.wait_for(loading.wait(), timeout=10)
+        assert not deny_list.healthy
+        # Revoked elsewhere while this replica was not subscribed: the message is gone, the entry is in Redis.
+        await redis.set(revocation_keys(claims)[0], "1", ex=60)
+        _refused(await gateway.get("/auth/me", headers=auth), 401, "ACCESS_TOKEN_REVOKED")
+        go_on.set()
+        await until(lambda: deny_list.healthy)
+        assert deny_list.entries(claims)[0] == b"1"
+        _refused(await gateway.get("/auth/me", headers=auth), 401, "ACCESS_TOKEN_REVOKED")
+    finally:
+        await redis.aclose()
+
+
+async def test_with_redis_gone_the_local_copy_is_not_trusted_and_tokens_are_refused_as_before(
+    make_gateway: Any, dev_tokens: dict[str, str], redis_link: RedisLink
+) -> None:
+    gateway = await make_gateway(redis_url=await redis_link.start())
+    deny_list: DenyList = gateway.app_state.deny_list
+    await until(lambda: deny_list.healthy)
+    auth = {"authorization": f"Bearer {dev_tokens['hr']}"}
+    assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
+    await redis_link.cut()
+    await until(lambda: not deny_list.healthy)
+    _refused(await gateway.get("/auth/me", headers=auth), 503, "SESSION_CHECK_UNAVAILABLE")
