@@ -21,13 +21,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from billing.cache import QuotaCache
 from billing.consumers import handlers
 from billing.main import create_app
 from billing.settings import Settings
-from kit.db import transaction
+from kit.db import make_sessionmaker, transaction
 from kit.domain import IntegrationEvent
 from kit.events import Envelope
 from kit.outbox import mark_processed
@@ -91,6 +91,14 @@ def settings(stripe_mock: str) -> Settings:
 
 
 migrated, engine = database_fixtures(Path(__file__).resolve().parents[1])
+
+
+@pytest.fixture
+async def committing_client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on real, committing sessions from a pool: concurrent requests hold concurrent transactions."""
+    sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
+    async with in_process_client(create_app(settings), sessions) as client:
+        yield client
 
 
 @pytest.fixture

@@ -3,17 +3,21 @@ stripe-mock), cancel and resume, usage, invoices, the admins' accounts; who may 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from billing.domain import QuotaNotice, Subscription, UsageItem
 from billing.main import create_app
 from billing.payments import UNAVAILABLE_MESSAGE
 from billing.settings import Settings
-from kit.testing import Caller, free_port, in_process_client
+from kit.db import make_sessionmaker
+from kit.testing import INTERNAL_TOKEN, Caller, free_port, in_process_client
 
 from .conftest import Post
 from .test_webhooks import checkout_completed
@@ -229,3 +233,30 @@ async def test_a_cancel_stripe_does_not_take_is_not_kept(
     assert (response.status_code, response.json()["code"]) == (503, "PAYMENT_PROVIDER_UNAVAILABLE")
     assert response.json()["error"] == UNAVAILABLE_MESSAGE  # plain words; Stripe's own message is only logged
     assert (subscription["planType"], subscription["cancelAtPeriodEnd"]) == ("plus", False)
+
+
+async def test_a_first_visit_loading_the_plan_and_the_invoices_at_once_gets_both(
+    committing_client: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
+) -> None:
+    hr = Caller("hr")
+    sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
+    # The account exists without a billing contact, as after its first template's reservation.
+    reserved = await committing_client.post(
+        f"/api/billing/internal/quota/{hr.id}/templates/reservations",
+        json={"key": str(uuid.uuid4())},
+        headers={"x-internal-token": INTERNAL_TOKEN},
+    )
+    assert reserved.status_code == 201, reserved.text
+    try:
+        # The billing page asks for both at once; each names the caller as the account's contact.
+        paths = ["/api/billing/subscription", "/api/billing/invoices?limit=12"] * 4
+        answers = await asyncio.gather(*(committing_client.get(path, headers=hr.headers) for path in paths))
+
+        assert [a.status_code for a in answers] == [200] * len(paths), [a.text for a in answers]
+        async with sessions() as session:
+            subscription = await session.scalar(select(Subscription).where(Subscription.company_id == hr.id))
+        assert subscription is not None and subscription.billing_user_id == hr.id
+    finally:
+        async with sessions() as session, session.begin():
+            for table in (UsageItem, QuotaNotice, Subscription):
+                await session.execute(delete(table).where(table.company_id == hr.id))

@@ -18,11 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from billing import commands, worker
 from billing.cache import QuotaCache, quota_key
 from billing.domain import QuotaNotice, Subscription, UsageItem
-from billing.main import create_app
 from billing.plans import PlanType, Resource
 from billing.settings import Settings
 from kit.db import make_sessionmaker
-from kit.testing import INTERNAL_TOKEN, Clock, in_process_client, outbox_events
+from kit.testing import INTERNAL_TOKEN, Clock, outbox_events
 
 INTERNAL = {"x-internal-token": INTERNAL_TOKEN}
 
@@ -140,14 +139,6 @@ async def test_a_reservation_never_confirmed_is_released_by_the_worker(
     assert await worker.release_stale_reservations(worker_ctx) >= 1
 
     assert (await client.get(quota_path(account_id), headers=INTERNAL)).json()["used"] == 0
-
-
-@pytest.fixture
-async def committing_client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    """The app on real, committing sessions from a pool: concurrent requests hold concurrent transactions."""
-    sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
-    async with in_process_client(create_app(settings), sessions) as client:
-        yield client
 
 
 async def test_twenty_concurrent_reservations_with_three_slots_left_give_exactly_three(
