@@ -414,7 +414,7 @@ async def review_list(
         )
         for inv, stage_value in rows
     ]
-    return Page(items=items, total=total, page=page, limit=limit, total_pages=-(-total // limit))
+    return Page[ReviewListItem](items=items, total=total, page=page, limit=limit, total_pages=-(-total // limit))
 
 
 def _hidden_from(
