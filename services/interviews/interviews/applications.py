@@ -6,6 +6,7 @@ to the route."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -127,41 +128,58 @@ async def apply_page(session: AsyncSession, token: str, *, key: bytes) -> ApplyP
     )
 
 
-async def apply(session: AsyncSession, cmd: Apply, *, address: str, now: datetime, quota: Quota, key: bytes) -> None:
-    """Invite the applicant (the invitation e-mail's link is their confirmation), or, when this address was invited
-    to the role already, send that open invitation's e-mail again. The reply is the same either way, so the page
-    tells nobody who applied; each request counts towards the per-address and per-e-mail limits."""
+@dataclass(frozen=True)
+class Admitted:
+    """An application within the limits from someone the role has not invited yet: the invitation to create once
+    its slot of the plan's quota is reserved."""
+
+    account_id: str
+    invitation_id: uuid.UUID
+
+
+async def admit(session: AsyncSession, cmd: Apply, *, address: str, now: datetime, key: bytes) -> Admitted | None:
+    """The application's first step: refuses it beyond the per-address and per-e-mail limits; when this address was
+    invited to the role already, sends that open invitation's e-mail again (None). The reply is the same either way,
+    so the page tells nobody who applied; each request counts towards the limits."""
+    _, template = await _open(session, cmd.token, key)
+    await _check_limits(session, cmd, address=address, now=now, key=key)
+    invited = await _invited(session, template, cmd.email)
+    if invited is not None:
+        _count(session, template, cmd, address=address, now=now, key=key)
+        _remind(session, invited, now=now, key=key)
+        return None
+    return Admitted(account_id=template.company_id, invitation_id=uuid.uuid4())
+
+
+async def reserve(quota: Quota, admitted: Admitted) -> None:
+    """The new invitation's slot, reserved outside any transaction (a burst of applications would otherwise hold
+    the pool's connections while billing answers), refused in the applicant's words."""
+    try:
+        await quota.reserve(admitted.account_id, "interviews", admitted.invitation_id)
+    except QuotaExceeded as exc:
+        # The plan's details are the company's business, not the applicant's.
+        raise ApplicationsPaused(
+            "This role is not taking more applications right now. Please try again later."
+        ) from exc
+    except (QuotaUnavailable, UpstreamUnavailable) as exc:
+        raise ServiceUnavailable(
+            "We could not take your application just now. Please try again in a minute.", headers=exc.headers
+        ) from exc
+
+
+async def invite_applicant(
+    session: AsyncSession, cmd: Apply, admitted: Admitted, *, address: str, now: datetime, key: bytes
+) -> bool:
+    """The application's last step, its slot reserved: counts the request and invites the applicant under the
+    reserved id. The link and the role are checked again; when the same address was invited meanwhile (two
+    requests at once), that invitation is sent again instead and False says the slot is the caller's to give back."""
     link, template = await _open(session, cmd.token, key)
-    email = cmd.email.lower()
-    email_hash, ip_hash = hash_value(email, key), hash_value(address, key)
-    since = now - WINDOW
-    from_address = await session.scalar(
-        select(func.count()).where(ApplyRequest.ip_hash == ip_hash, ApplyRequest.at > since)
-    )
-    for_email = await session.scalar(
-        select(func.count()).where(ApplyRequest.email_hash == email_hash, ApplyRequest.at > since)
-    )
-    if (from_address or 0) >= PER_ADDRESS_PER_HOUR or (for_email or 0) >= PER_EMAIL_PER_HOUR:
-        raise TooManyApplications(
-            "Too many applications were sent from here in the last hour. Please try again later.",
-            headers={"Retry-After": str(int(WINDOW.total_seconds()))},
-        )
-    session.add(ApplyRequest(template_id=template.id, email_hash=email_hash, ip_hash=ip_hash, at=now))
-    invited = await session.scalar(
-        select(Invitation)
-        .where(
-            Invitation.template_id == template.id,
-            func.lower(Invitation.candidate_email) == email,
-            Invitation.status != InvitationStatus.CANCELLED,
-        )
-        .order_by(Invitation.created_at.desc())
-        .limit(1)
-        .with_for_update()
-    )
+    _count(session, template, cmd, address=address, now=now, key=key)
+    invited = await _invited(session, template, cmd.email)
     if invited is not None:
         _remind(session, invited, now=now, key=key)
-        return
-    invitation_id, nonce = uuid.uuid4(), links.new_nonce()
+        return False
+    invitation_id, nonce = admitted.invitation_id, links.new_nonce()
     expires_at = now + APPLICATION_DEADLINE
     invitation = Invitation.create(
         template=template,
@@ -178,18 +196,45 @@ async def apply(session: AsyncSession, cmd: Apply, *, address: str, now: datetim
         join_link=links.join_link(links.sign_link(invitation_id, nonce, expires_at, key)),
     )
     invitation.link_nonce = nonce
-    try:
-        await quota.reserve(invitation.company_id, "interviews", invitation.id)
-    except QuotaExceeded as exc:
-        # The plan's details are the company's business, not the applicant's.
-        raise ApplicationsPaused(
-            "This role is not taking more applications right now. Please try again later."
-        ) from exc
-    except (QuotaUnavailable, UpstreamUnavailable) as exc:
-        raise ServiceUnavailable(
-            "We could not take your application just now. Please try again in a minute.", headers=exc.headers
-        ) from exc
     session.add(invitation)
+    return True
+
+
+async def _check_limits(session: AsyncSession, cmd: Apply, *, address: str, now: datetime, key: bytes) -> None:
+    email_hash, ip_hash = hash_value(cmd.email.lower(), key), hash_value(address, key)
+    since = now - WINDOW
+    from_address = await session.scalar(
+        select(func.count()).where(ApplyRequest.ip_hash == ip_hash, ApplyRequest.at > since)
+    )
+    for_email = await session.scalar(
+        select(func.count()).where(ApplyRequest.email_hash == email_hash, ApplyRequest.at > since)
+    )
+    if (from_address or 0) >= PER_ADDRESS_PER_HOUR or (for_email or 0) >= PER_EMAIL_PER_HOUR:
+        raise TooManyApplications(
+            "Too many applications were sent from here in the last hour. Please try again later.",
+            headers={"Retry-After": str(int(WINDOW.total_seconds()))},
+        )
+
+
+def _count(session: AsyncSession, template: Template, cmd: Apply, *, address: str, now: datetime, key: bytes) -> None:
+    email_hash, ip_hash = hash_value(cmd.email.lower(), key), hash_value(address, key)
+    session.add(ApplyRequest(template_id=template.id, email_hash=email_hash, ip_hash=ip_hash, at=now))
+
+
+async def _invited(session: AsyncSession, template: Template, email: str) -> Invitation | None:
+    """The latest live invitation of `email` to the role, locked until COMMIT."""
+    invitation: Invitation | None = await session.scalar(
+        select(Invitation)
+        .where(
+            Invitation.template_id == template.id,
+            func.lower(Invitation.candidate_email) == email.lower(),
+            Invitation.status != InvitationStatus.CANCELLED,
+        )
+        .order_by(Invitation.created_at.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return invitation
 
 
 def _remind(session: AsyncSession, invitation: Invitation, *, now: datetime, key: bytes) -> None:

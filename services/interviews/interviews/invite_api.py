@@ -171,10 +171,20 @@ async def apply_page(
 @public.post("/apply", status_code=202)
 async def apply(cmd: Apply, db: Sessions, now: Now, quota: QuotaCheck, request: Request) -> ApplyAccepted:
     """Apply with a name and an e-mail: the invitation e-mail confirms the address (the same reply for everyone)."""
+    address, key = client_address(request), link_key(request)
     async with transaction(db) as session:
-        await applications.apply(
-            session, cmd, address=client_address(request), now=now, quota=quota, key=link_key(request)
-        )
+        admitted = await applications.admit(session, cmd, address=address, now=now, key=key)
+    if admitted is not None:
+        # Reserved between the two transactions, so no connection of the pool waits on billing.
+        await applications.reserve(quota, admitted)
+        created = False
+        try:
+            async with transaction(db) as session:
+                invited = await applications.invite_applicant(session, cmd, admitted, address=address, now=now, key=key)
+            created = invited
+        finally:
+            if not created:  # refused, failed, or the address was invited meanwhile: the slot goes back
+                await quota.release(admitted.account_id, "interviews", admitted.invitation_id)
     return ApplyAccepted(message=APPLIED)
 
 

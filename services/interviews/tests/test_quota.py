@@ -19,6 +19,8 @@ from interviews.quota import Quota
 from kit.http import Breakers, ServiceClient
 from kit.testing import AppServer, free_port
 
+from .test_apply import apply, open_link
+
 BULK = "/api/invites/bulk"
 
 
@@ -262,3 +264,26 @@ async def test_a_bulk_invitation_refused_after_reserving_gives_every_slot_back_a
     assert sorted(billing.released) == sorted(billing.reserved)
     assert (await client.get("/api/invitations/hr", headers=hr.headers)).json()["total"] == 0
     assert not [r for r in (await new_events())[events_before:] if r.event_type == "invitation.created"]
+
+
+async def test_an_application_reserves_outside_any_transaction_and_gives_its_slot_back_when_invited_meanwhile(
+    make_client, billing_at, hr, make_template, new_events
+) -> None:
+    billing = await billing_at(10)
+    client = await make_client(quota_enforcement=True, billing_url=billing.url)
+    template = await make_template(hr)
+    token = await open_link(client, hr, template)
+
+    async def the_same_address_applied_meanwhile() -> None:
+        meanwhile = await apply(client, token, "ada@example.com", address="198.51.100.7")
+        assert meanwhile.status_code == 202, meanwhile.text
+
+    billing.during = the_same_address_applied_meanwhile
+    applied = await apply(client, token, "Ada@Example.com")
+
+    assert applied.status_code == 202, applied.text
+    assert billing.transaction_open == [False, False]
+    # The other application's slot was taken while this one's call was held: this one's (the second) goes back.
+    assert billing.released == [billing.reserved[1]]
+    created = [r.payload["payload"] for r in await new_events() if r.event_type == "invitation.created"]
+    assert [p["invitationId"] for p in created] == [billing.reserved[0]]
