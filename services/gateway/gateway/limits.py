@@ -229,17 +229,17 @@ class ApiLimiter:
         read_at = time.monotonic()
         try:
             replies = await self._call(self._packer.pack_commands(commands), commands)
+            for key, added in synced:
+                if added:
+                    replies.pop(0)
+                reply = replies.pop(0)
+                if not isinstance(reply, list):
+                    raise reply if isinstance(reply, Exception) else ValueError(f"unexpected window {reply!r}")
+                self._keep(key, reply, read_at)
         except BaseException:
             # Stale counts are not trusted: every caller is counted in Redis again, which fails as before.
             self._windows.clear()
             raise
-        for key, added in synced:
-            if added:
-                replies.pop(0)
-            reply = replies.pop(0)
-            if not isinstance(reply, list):
-                raise reply if isinstance(reply, Exception) else ValueError(f"unexpected window {reply!r}")
-            self._keep(key, reply, read_at)
 
     @property
     def _stale_s(self) -> float:
