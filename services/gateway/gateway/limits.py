@@ -60,6 +60,8 @@ ENCODED_KEPT = 10_000
 IDLE_KEPT = 32
 # A caller's local window is trusted for this many sync intervals after Redis answered it.
 STALE_SYNCS = 3
+# How long a stopping gateway waits for its last sync.
+FINAL_SYNC_S = 1.0
 
 
 async def _reply(connection: Any) -> Any:
@@ -303,11 +305,17 @@ class ApiLimiter:
         return connection
 
     async def aclose(self) -> None:
-        """Stops the syncs and closes the connections kept between requests."""
+        """Stops the syncs, sends the hits admitted since the last one (a replica that stops, e.g. in a rolling
+        deploy, would otherwise take them with it), and closes the connections kept between requests."""
         if self._syncing is not None:
             self._syncing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._syncing
+            try:
+                # Bounded: a Redis that does not answer must not hold the shutdown up.
+                await asyncio.wait_for(self.sync(), timeout=FINAL_SYNC_S)
+            except Exception as exc:
+                log.warning("ratelimit.final_sync_failed", error=repr(exc))
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.disconnect()

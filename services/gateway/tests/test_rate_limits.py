@@ -291,3 +291,17 @@ async def test_a_round_trip_interrupted_before_its_answer_drops_its_connection(
     await redis.set(present, "1", ex=60)
     assert await limiter.admit(user, read=[present]) == Admission(None, [b"1"])
     await limiter.aclose()
+
+
+async def test_a_gateway_that_stops_sends_the_hits_it_admitted_since_its_last_sync(redis: Redis) -> None:
+    limiter = ApiLimiter(redis, REDIS_URL, signed_in="10/minute", anonymous="5/minute", sync_interval_s=3600)
+    limiter.start()
+    key = f"user:{uuid.uuid4()}"
+    assert (await limiter.admit(key)).wait is None  # counted in Redis, and the window kept here
+    for _ in range(3):
+        assert limiter.admit_locally(key)
+    assert await redis_count(limiter, key) == 1
+
+    await limiter.aclose()
+
+    assert await redis_count(limiter, key) == 4
