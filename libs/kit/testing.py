@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import json
 import os
 import random
 import signal
@@ -520,3 +521,17 @@ def make_service_engine(settings: ServiceSettings) -> AsyncEngine:
 
 async def outbox_events(session: AsyncSession) -> list[OutboxMessage]:
     return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+
+
+def comparable(response: httpx.Response) -> tuple[int, dict[str, str], Any]:
+    """An answer without what differs on every request (its time and correlation id): for comparing two ways of
+    serving the same request."""
+    headers = {k: v for k, v in response.headers.items() if k not in ("date", "x-correlation-id")}
+    try:
+        body = response.json()
+    except json.JSONDecodeError:
+        return response.status_code, headers, response.text
+    if isinstance(body, dict):
+        body.pop("timestamp", None)
+        body.pop("correlationId", None)
+    return response.status_code, headers, body

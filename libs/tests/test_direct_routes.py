@@ -27,7 +27,7 @@ from kit.db import ReadSession
 from kit.errors import NotFound
 from kit.schemas import Command, QueryModel, View
 from kit.settings import ServiceSettings
-from kit.testing import Caller
+from kit.testing import Caller, comparable
 
 MISSING = uuid.UUID(int=1)
 BUG = uuid.UUID(int=2)
@@ -124,19 +124,6 @@ def served_directly(app: FastAPI) -> dict[tuple[str, str], kit_direct.Direct]:
         if isinstance(route.app, kit_direct.Direct)
         for method in route.methods
     }
-
-
-def comparable(response: httpx.Response) -> tuple[int, dict[str, str], Any]:
-    """An answer without what differs on every request (its time and correlation id)."""
-    headers = {k: v for k, v in response.headers.items() if k not in ("date", "x-correlation-id")}
-    try:
-        body = response.json()
-    except json.JSONDecodeError:
-        return response.status_code, headers, response.text
-    if isinstance(body, dict):
-        body.pop("timestamp", None)
-        body.pop("correlationId", None)
-    return response.status_code, headers, body
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ not decide (404, 405, a trailing slash, the docs) is FastAPI's; the API document
 from __future__ import annotations
 
 import importlib
-import json
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -27,6 +26,7 @@ from kit.app import create_service_app
 from kit.errors import Forbidden
 from kit.routing import RouteIndex
 from kit.settings import ServiceSettings
+from kit.testing import comparable
 
 Seen = list[tuple[tuple[Any, ...], dict[str, Any], dict[str, Any]]]
 SERVICES = ("gateway", "users", "interviews", "media", "analysis", "notifications", "billing", "analytics")
@@ -201,19 +201,6 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/docs", {}),
     ("GET", "/openapi.json", {}),
 ]
-
-
-def comparable(response: httpx.Response) -> tuple[int, dict[str, str], Any]:
-    """An answer without what differs on every request (its time and correlation id)."""
-    headers = {k: v for k, v in response.headers.items() if k not in ("date", "x-correlation-id")}
-    try:
-        body = response.json()
-    except json.JSONDecodeError:
-        return response.status_code, headers, response.text
-    if isinstance(body, dict):
-        body.pop("timestamp", None)
-        body.pop("correlationId", None)
-    return response.status_code, headers, body
 
 
 async def answers(
