@@ -26,6 +26,8 @@ from notifications.settings import Settings
 LINE_LIMIT = 998
 HEADER_POLICY = SMTP.clone(max_line_length=LINE_LIMIT)
 
+MESSAGE_ID_DOMAIN = "aiinterview.dev"
+
 
 class DeliveryFailed(ServiceUnavailable):
     code = "EMAIL_DELIVERY_FAILED"
@@ -76,6 +78,13 @@ def _text_part(subtype: str, body: str, *, version: bool) -> bytes | None:
     return headers.encode("ascii") + b"\r\n" + b"\r\n".join(lines) + b"\r\n"
 
 
+def message_id(email: Email) -> str:
+    """The notification's own Message-ID: an e-mail sent again after an attempt was lost with its process (sent,
+    but not recorded as sent) is the same message to the mail systems that drop a repeated Message-ID."""
+    notification_id = email.headers.get("X-Notification-Id")
+    return f"<{notification_id}@{MESSAGE_ID_DOMAIN}>" if notification_id else make_msgid(domain=MESSAGE_ID_DOMAIN)
+
+
 def plain_mime(sender: str, email: Email) -> bytes | None:
     """`SmtpMailer.message(email).as_bytes()` without the e-mail package, for an e-mail whose headers are plain
     ASCII and whose lines are short (None otherwise): the same headers in the same order, the same parts, a
@@ -84,7 +93,7 @@ def plain_mime(sender: str, email: Email) -> bytes | None:
         ("From", sender),
         ("To", email.to),
         ("Subject", email.subject),
-        ("Message-ID", make_msgid(domain="aiinterview.dev")),
+        ("Message-ID", message_id(email)),
         *email.headers.items(),
     ]
     lines = [_plain_header(name, value) for name, value in headers]
@@ -124,7 +133,7 @@ class SmtpMailer:
         message["From"] = self.sender
         message["To"] = email.to
         message["Subject"] = email.subject
-        message["Message-ID"] = make_msgid(domain="aiinterview.dev")
+        message["Message-ID"] = message_id(email)
         for name, value in email.headers.items():
             message[name] = value
         message.set_content(email.text)

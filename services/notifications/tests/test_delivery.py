@@ -178,6 +178,28 @@ async def test_an_email_another_attempt_holds_is_not_sent_again_until_that_claim
     assert len(await mailpit.wait_for(address)) == 1
 
 
+async def test_an_email_sent_again_after_its_attempt_was_lost_is_the_same_message_by_its_message_id(
+    apply: Any, worker_ctx: dict[str, Any], sessions: Any, settings: Any, clock: Any, mailpit: Any
+) -> None:
+    # An attempt claimed the e-mail and the server accepted it, then its process died before recording the send:
+    # SMTP has no way to take it back, so the stale claim is sent again, as the same message.
+    recipient = str(uuid.uuid4())
+    address = f"lost-{recipient}@example.test"
+    await apply(decision(recipient, address))
+    [email] = await emails(sessions, [recipient])
+    async with transaction(sessions) as session:
+        lost = await commands.claim_email(session, email.id, settings=settings, now=clock.now)
+    assert lost is not None
+    await worker_ctx["mailer"].send(lost)
+
+    clock.advance(seconds=settings.email_claim_timeout_s + 1)
+    assert await worker.sweep_emails(worker_ctx) == 1
+
+    copies = await mailpit.wait_for(address, 2)
+    ids = {(await mailpit.headers(copy["ID"]))["Message-Id"][0] for copy in copies}
+    assert ids == {f"<{email.id}@aiinterview.dev>"}
+
+
 async def unsubscribe_link(mailpit: Any, address: str) -> str:
     [summary] = await mailpit.wait_for(address)
     headers = await mailpit.headers(summary["ID"])
