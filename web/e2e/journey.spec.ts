@@ -112,6 +112,9 @@ const a11y: Record<string, Violation[]> = {};
 const AXE = resolve("node_modules/axe-core/axe.min.js");
 
 async function audit(page: Page, name: string): Promise<void> {
+  // The title can lag a client-side navigation: CI once audited the candidates page right after its tab switch
+  // with no <title> yet. Audit the settled page; a page that never gets a title still fails here.
+  await expect(page).toHaveTitle(/\S/);
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
   a11y[name] = await page.evaluate(async () => {
     type Axe = { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> };
