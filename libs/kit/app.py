@@ -41,7 +41,7 @@ from kit.observability import (
     configure_tracing,
     correlation_id,
 )
-from kit.routing import ServeDirectly
+from kit.routing import ServeDirectly, route_template
 from kit.routing import install as install_route_index
 from kit.schemas import ErrorEnvelope
 from kit.settings import ServiceSettings
@@ -119,8 +119,8 @@ class RequestContextMiddleware:
         finally:
             in_flight.dec()
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            matched = route_template(scope)
+            template = matched or "unmatched"
             method = scope["method"]
             children = self._children.get((method, template, status))
             if children is None:
@@ -133,7 +133,7 @@ class RequestContextMiddleware:
             if span is not None:
                 access_line(method, scope["path"], template, status, round(elapsed * 1000, 2))
                 if span.is_recording():
-                    _describe(span, scope, template if route is not None else None, status, failed)
+                    _describe(span, scope, matched, status, failed)
                 span.end()
                 otel_context.detach(span_token)  # type: ignore[arg-type]
             correlation_id.reset(token)

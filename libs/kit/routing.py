@@ -31,6 +31,7 @@ try:  # FastAPI's own router steps, private: the index mirrors them (see `RouteI
         _apply_router_form_limits,
         _EffectiveRouteContext,
         _get_fastapi_scope,
+        _get_scope_effective_route_context,
         _IncludedRouter,
         _update_scope,
     )
@@ -177,6 +178,15 @@ class RouteIndex:
             await candidate.direct(scope, receive, send)
             return
         await route.handle(scope, receive, send)
+
+
+def route_template(scope: Scope) -> str | None:
+    """The path template of the route that answered the request, as the app serves it: FastAPI's
+    `scope["route"]` is the route as its own router declared it, without the prefixes of the routers that
+    router is included in; the context FastAPI (or the index) selected it through has the whole path."""
+    context = _get_scope_effective_route_context(scope) if SUPPORTED else None
+    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
+    return path if isinstance(path, str) else None
 
 
 def install(app: FastAPI, serve_directly: ServeDirectly | None = None) -> RouteIndex | None:

@@ -93,6 +93,19 @@ async def plain(name: str) -> dict[str, bool]:
     return {"ok": True}
 
 
+# A router included in a router, as the services nest theirs: its routes are served under both prefixes.
+outer = APIRouter(prefix="/api")
+inner = APIRouter(prefix="/invitations")
+
+
+@inner.get("/{invitation_id}/responses")
+async def responses(invitation_id: str) -> dict[str, str]:
+    return {"id": invitation_id}
+
+
+outer.include_router(inner)
+
+
 @pytest.fixture
 async def app(settings: ServiceSettings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
     app = create_service_app(settings, routers=[router])
@@ -382,3 +395,21 @@ async def test_a_second_app_started_in_the_same_process_freezes_nothing_more(
     async with LifespanManager(create_service_app(settings, routers=[router])):
         # Not equal: a frozen object freed by its reference count leaves the frozen set.
         assert gc.get_freeze_count() <= frozen
+
+
+async def test_a_route_of_a_router_included_in_a_router_is_labelled_with_its_whole_path_template(
+    recorded_spans: InMemorySpanExporter, settings: ServiceSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = create_service_app(settings, routers=[outer])
+    async with LifespanManager(app), client_of(app) as client:
+        answer = await client.get("/api/invitations/7/responses")
+        metrics = (await client.get("/metrics")).text
+    template = "/api/invitations/{invitation_id}/responses"
+    assert answer.json() == {"id": "7"}
+    (span,) = server_spans(recorded_spans)
+    assert span.name == f"GET {template}"
+    assert span.attributes is not None and span.attributes["http.route"] == template
+    access = next(json.loads(line) for line in capsys.readouterr().out.splitlines() if "/invitations/7" in line)
+    assert access["route"] == template
+    assert f'route="{template}"' in metrics
+    assert 'route="/invitations/{invitation_id}/responses"' not in metrics
