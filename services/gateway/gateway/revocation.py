@@ -38,7 +38,10 @@ CHANNEL = "gateway:revoked"
 # A subscription that stays silent this long is pinged; one that does not answer by the next turn is dropped
 # (a connection can die without Redis closing it) and the list is read from Redis until it is back.
 PING_S = 5.0
-RECONNECT_S = 1.0
+# After a failed subscription the next try waits this long, doubled after each failure up to the cap: a replica
+# whose Redis is down tries (and logs at debug) a few times a minute, and subscribes within the cap of its return.
+RECONNECT_S = 0.5
+RECONNECT_MAX_S = 4.0
 
 
 class TokenRevoked(InvalidToken):
@@ -145,16 +148,29 @@ class DenyList:
             del self._entries[key]
 
     async def _mirror_forever(self) -> None:
+        # The loss is logged once, as a warning, and the recovery once ("revocation.subscribed"); the tries
+        # between them only at debug.
+        failures = 0
+        delay = RECONNECT_S
         while True:
             try:
-                await self._mirror()
+                await self._mirror(failures)
             except (RedisError, OSError, TimeoutError) as exc:
-                log.warning("revocation.subscription_lost", error=repr(exc))
+                if self.healthy:  # it had subscribed: a new outage, retried promptly at first
+                    failures, delay = 0, RECONNECT_S
+                failures += 1
+                if failures == 1:
+                    log.warning("revocation.subscription_lost", error=repr(exc))
+                else:
+                    log.debug("revocation.subscription_retry_failed", failures=failures, error=repr(exc))
             finally:
                 self.healthy = False
-            await asyncio.sleep(RECONNECT_S)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_S)
 
-    async def _mirror(self) -> None:
+    async def _mirror(self, failures: int) -> None:
+        """Subscribes, loads the list and applies the messages until the subscription fails (it never returns);
+        `failures`: the tries that failed since the last subscription."""
         async with Redis(connection_pool=self._pool).pubsub() as pubsub:
             await pubsub.subscribe(CHANNEL)
             confirmed = await pubsub.get_message(timeout=PING_S)
@@ -162,7 +178,7 @@ class DenyList:
                 raise TimeoutError("the subscription was not confirmed")
             await self._load()
             self.healthy = True
-            log.info("revocation.subscribed", entries=len(self._entries))
+            log.info("revocation.subscribed", entries=len(self._entries), failed_tries=failures)
             pinged = False
             while True:
                 message = await pubsub.get_message(timeout=PING_S)

@@ -330,13 +330,18 @@ class RedisLink:
 
     def __init__(self) -> None:
         self.server: asyncio.Server | None = None
+        self.port = 0
         self.writers: list[asyncio.StreamWriter] = []
         self.target = urlsplit(REDIS_URL)
 
     async def start(self) -> str:
         self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
-        port = self.server.sockets[0].getsockname()[1]
-        return f"redis://127.0.0.1:{port}{self.target.path}"
+        self.port = self.server.sockets[0].getsockname()[1]
+        return f"redis://127.0.0.1:{self.port}{self.target.path}"
+
+    async def restore(self) -> None:
+        """Relays again, on the same address, after a cut."""
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         upstream_reader, upstream_writer = await asyncio.open_connection(self.target.hostname, self.target.port)

@@ -21,7 +21,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from keycloak import KeycloakAdmin
 from redis.asyncio import Redis
+from structlog.testing import capture_logs
 
+from gateway import revocation
 from gateway.revocation import DenyList, revocation_keys
 from gateway.settings import Settings
 from kit.testing import INTERNAL_TOKEN, REDIS_URL, settings_for_tests
@@ -619,3 +621,34 @@ async def test_with_redis_gone_the_local_copy_is_not_trusted_and_tokens_are_refu
     await redis_link.cut()
     await until(lambda: not deny_list.healthy)
     _refused(await gateway.get("/auth/me", headers=auth), 503, "SESSION_CHECK_UNAVAILABLE")
+
+
+async def test_with_redis_cut_for_many_tries_the_loss_is_logged_once_and_the_recovery_once(
+    make_gateway: Any, dev_tokens: dict[str, str], redis_link: RedisLink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Short waits between tries, so that many fail within the test.
+    monkeypatch.setattr(revocation, "RECONNECT_S", 0.01)
+    monkeypatch.setattr(revocation, "RECONNECT_MAX_S", 0.04)
+    gateway = await make_gateway(redis_url=await redis_link.start())
+    deny_list: DenyList = gateway.app_state.deny_list
+    await until(lambda: deny_list.healthy)
+    tries = 0
+    mirror = deny_list._mirror
+
+    async def counted(*args: Any) -> None:
+        nonlocal tries
+        tries += 1
+        await mirror(*args)
+
+    monkeypatch.setattr(deny_list, "_mirror", counted)
+    auth = {"authorization": f"Bearer {dev_tokens['hr']}"}
+    with capture_logs() as logs:
+        await redis_link.cut()
+        await until(lambda: tries >= 20)
+        _refused(await gateway.get("/auth/me", headers=auth), 503, "SESSION_CHECK_UNAVAILABLE")
+        await redis_link.restore()
+        await until(lambda: deny_list.healthy)
+    events = [line["event"] for line in logs if line["log_level"] in ("warning", "info")]
+    assert events.count("revocation.subscription_lost") == 1
+    assert events.count("revocation.subscribed") == 1
+    assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
