@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import ClassVar
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.errors import CommitFailedError, KafkaConnectionError, KafkaTimeoutError
 from prometheus_client import REGISTRY
-from sqlalchemy import Integer, String, func, select, text
+from sqlalchemy import Integer, String, event, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -23,7 +24,7 @@ from kit.dlq import read_dlq, replay
 from kit.domain import AggregateRoot, IntegrationEvent
 from kit.events import Envelope
 from kit.kafka import PRODUCER_BATCH_BYTES, Consumer, make_producer
-from kit.outbox import OutboxMessage, ProcessedMessage, Relay, stage_events
+from kit.outbox import OutboxMessage, ProcessedMessage, Relay, notify_channel, stage_events
 from kit.settings import ServiceSettings
 from kit.testing import consume, consume_until
 
@@ -217,6 +218,41 @@ async def test_the_relay_wakes_on_notify_without_waiting_for_the_poll(
 
 def _dsn(settings: ServiceSettings) -> str:
     return settings.database_url.replace("+asyncpg", "")
+
+
+async def test_staging_writes_the_rows_and_wakes_the_relay_in_one_statement(
+    committed: async_sessionmaker[AsyncSession], engine: AsyncEngine, settings: ServiceSettings
+) -> None:
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    listener = await asyncpg.connect(_dsn(settings))
+    wakes: asyncio.Queue[str] = asyncio.Queue()
+    await listener.add_listener(notify_channel(settings.schema_name), lambda *args: wakes.put_nowait(args[2]))
+    try:
+        async with committed() as session, session.begin():
+            widgets = [new_widget(), new_widget()]
+            session.add_all(widgets)
+            for widget in widgets:
+                widget.change()
+            await session.flush()  # the widgets' own statements, not the outbox's
+            event.listen(engine.sync_engine, "before_cursor_execute", record)
+            try:
+                assert await stage_events(session) == 2
+            finally:
+                event.remove(engine.sync_engine, "before_cursor_execute", record)
+        assert await asyncio.wait_for(wakes.get(), 10) == notify_channel(settings.schema_name)
+        await asyncio.sleep(0.2)
+        assert wakes.empty()  # one wake-up per transaction, however many rows
+    finally:
+        await listener.close()
+
+    assert len(sent) == 1 and sent[0].startswith("INSERT INTO outbox"), sent
+    async with committed() as session:
+        staged = (await session.scalars(select(OutboxMessage.payload).order_by(OutboxMessage.id))).all()
+    assert [p["aggregateId"] for p in staged] == [w.id for w in widgets]
 
 
 async def test_the_same_event_delivered_twice_takes_effect_once(
