@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import inspect
 import json
 import os
 import random
@@ -30,6 +31,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -98,6 +100,33 @@ def settings_for_tests(cls: type[S], service: str, **overrides: Any) -> S:
     }
     values.update(overrides)
     return cls(**values)
+
+
+def threaded_calls(app: FastAPI) -> list[str]:
+    """The endpoints and dependencies of `app`'s routes that FastAPI hands to its thread pool (a plain `def` or a
+    generator): a thread hand-off and a wake-up per request, for what in these services is a lookup."""
+
+    def awaited(call: Callable[..., Any]) -> bool:
+        target = call if inspect.isroutine(call) else type(call).__call__
+        return inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target)
+
+    found: set[str] = set()
+
+    def walk(dependant: Dependant) -> None:
+        if dependant.call is not None and not awaited(dependant.call):
+            found.add(getattr(dependant.call, "__qualname__", repr(dependant.call)))
+        for sub in dependant.dependencies:
+            walk(sub)
+
+    def visit(routes: Sequence[Any]) -> None:
+        for route in routes:
+            if hasattr(route, "effective_candidates"):  # an included router: its routes with its dependencies
+                visit(route.effective_candidates())
+            elif isinstance(getattr(route, "dependant", None), Dependant):
+                walk(route.dependant)
+
+    visit(app.routes)
+    return sorted(found)
 
 
 def process_cpu_seconds(pid: int) -> float:

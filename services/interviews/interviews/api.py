@@ -56,7 +56,8 @@ async def current_quota(request: Request) -> Quota:
     return request.app.state.quota  # type: ignore[no-any-return]
 
 
-def answer_allowances(request: Request) -> Allowances:
+# Async: FastAPI runs a plain `def` dependency in its thread pool, a thread hand-off on every answer.
+async def answer_allowances(request: Request) -> Allowances:
     settings: Settings = request.app.state.settings
     return Allowances(
         grace=timedelta(seconds=settings.answer_grace_seconds),

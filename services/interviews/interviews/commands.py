@@ -184,16 +184,23 @@ INVITATION_LOADED = (
     joinedload(Invitation.template).options(raiseload(Template.versions), raiseload(Template.questions)),
     joinedload(Invitation.template_version),
 )
+# A step before the first answer (the briefing, the notice, the start) reads neither the answers nor the openings:
+# two statements fewer. Raised on, not left empty, should such a step ever come to need them.
+INVITATION_LOADED_UNANSWERED = (*INVITATION_LOADED, raiseload(Invitation.responses), raiseload(Invitation.openings))
 
 
 async def load_invitation(
-    session: AsyncSession, invitation_id: uuid.UUID, *, template_questions: bool = False
+    session: AsyncSession, invitation_id: uuid.UUID, *, template_questions: bool = False, answers: bool = True
 ) -> Invitation:
-    """The invitation, locked; `template_questions` also loads its template's current questions."""
+    """The invitation, locked; `template_questions` also loads its template's current questions, `answers=False`
+    leaves out its responses and question openings."""
     # Locked: the candidate's calls, HR's decision and the jobs all move the same state machine. Only its own row:
     # the template's is shared by every candidate invited to it.
     invitation = await session.get(
-        Invitation, invitation_id, with_for_update={"of": Invitation}, options=INVITATION_LOADED
+        Invitation,
+        invitation_id,
+        with_for_update={"of": Invitation},
+        options=INVITATION_LOADED if answers else INVITATION_LOADED_UNANSWERED,
     )
     if invitation is None:
         raise InvitationNotFound("This invitation was not found; it may have been deleted")
@@ -273,7 +280,7 @@ async def open_briefing(
 ) -> Invitation:
     """Open the briefing and, with `cmd.consent`, accept its AI-use notice (starting requires that)."""
     # The notice names the criteria of the template's questions.
-    invitation = await load_invitation(session, invitation_id, template_questions=True)
+    invitation = await load_invitation(session, invitation_id, template_questions=True, answers=False)
     access.check_candidate(caller, invitation)
     invitation.open_briefing(now)
     if cmd is not None and cmd.consent is not None:
@@ -306,7 +313,7 @@ async def open_question(
 async def start_invitation(
     session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal, now: datetime
 ) -> None:
-    invitation = await load_invitation(session, invitation_id)
+    invitation = await load_invitation(session, invitation_id, answers=False)
     access.check_candidate(caller, invitation)
     invitation.start(now)
 

@@ -8,9 +8,12 @@ from datetime import timedelta
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import event
 
 from interviews import api, worker
-from kit.testing import INTERNAL_TOKEN
+from interviews.main import create_app
+from interviews.settings import Settings
+from kit.testing import INTERNAL_TOKEN, threaded_calls
 
 from .conftest import accept_notice
 
@@ -764,3 +767,37 @@ async def test_the_api_document_lists_the_hr_list_query_parameters_as_fastapi_de
         "$ref": "#/components/schemas/ErrorEnvelope"
     }
     assert "InvitationStatus" in spec["components"]["schemas"]
+
+
+def test_no_route_hands_its_endpoint_or_a_dependency_to_the_thread_pool(settings: Settings) -> None:
+    # A plain `def` dependency (the answer's allowances were one) costs a thread hand-off on every request.
+    assert threaded_calls(create_app(settings)) == []
+
+
+async def test_the_steps_before_the_first_answer_read_neither_answers_nor_openings(
+    client, hr, candidate, make_invitation, engine
+) -> None:
+    interview = await make_invitation(hr, candidate)
+    base = f"/api/invitations/{interview.invitation_id}"
+    read: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        read.extend(t for t in ("FROM responses", "FROM question_openings") if t in statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await accept_notice(client, interview.invitation_id, candidate)
+        started = await client.post(f"{base}/start", headers=candidate.headers)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+    assert started.status_code == 200, started.text
+    assert read == []
+    # An answer still sees the invitation's answers and openings.
+    opened = await client.post(f"{base}/questions/{interview.question_ids[0]}/open", headers=candidate.headers)
+    assert opened.status_code == 200, opened.text
+    answer = {"questionId": interview.question_ids[0], "questionIndex": 0, "responseType": "text",
+              "textAnswer": "An answer.", "duration": 30}  # fmt: skip
+    assert (await client.post(f"{base}/responses", json=answer, headers=candidate.headers)).status_code == 201
+    again = await client.post(f"{base}/responses", json=answer, headers=candidate.headers)
+    assert again.status_code == 409, again.text
