@@ -43,8 +43,11 @@ async def _keycloak_login(auth_url: str, username: str, password: str) -> dict[s
 
 
 async def test_login_callback_cookies_refresh_and_logout_end_the_session(
-    gateway: httpx.AsyncClient, make_topics: Any, kafka_bootstrap: str
+    gateway: httpx.AsyncClient, make_topics: Any, kafka_bootstrap: str, fresh_user: Any
 ) -> None:
+    # A user of its own: the test database is shared, and another suite running meanwhile provisions the dev users
+    # through its own stand-in users service (their registrations then name users this suite's stub does not know).
+    user = await fresh_user("browser", roles=("hr",))
     (topic,) = await make_topics("auth-events")
     settings = gateway.app_state.settings
     async with transaction(gateway.app_state.sessions) as session:
@@ -58,7 +61,7 @@ async def test_login_callback_cookies_refresh_and_logout_end_the_session(
     assert query["code_challenge_method"] == ["S256"]
     assert query["state"] == [body["state"]]
 
-    redirect = await _keycloak_login(body["authUrl"], "hr@test.com", "Hr123456!")
+    redirect = await _keycloak_login(body["authUrl"], user["email"], user["password"])
     assert redirect["state"] == body["state"]
 
     callback = await gateway.get("/auth/callback", params={"code": redirect["code"], "state": redirect["state"]})
@@ -75,7 +78,7 @@ async def test_login_callback_cookies_refresh_and_logout_end_the_session(
 
     me = await gateway.get("/api/users/me")
     assert me.status_code == 200, me.text
-    assert me.json()["email"] == "hr@test.com"
+    assert me.json()["email"] == user["email"]
     probe = await gateway.get("/protected")
     assert probe.status_code == 200
     assert probe.json()["user"]["role"] == "hr"
@@ -123,7 +126,7 @@ async def test_login_callback_cookies_refresh_and_logout_end_the_session(
     records = await consume(kafka_bootstrap, topic, 2, timeout_s=60)
     envelopes = [json.loads(r.value) for r in records]
     assert [e["eventType"] for e in envelopes] == ["user.authenticated", "user.logged_out"]
-    assert envelopes[0]["payload"]["email"] == "hr@test.com"
+    assert envelopes[0]["payload"]["email"] == user["email"]
     assert envelopes[0]["payload"]["authMethod"] == "oauth2"
     assert envelopes[0]["payload"]["externalAuthId"] == envelopes[1]["payload"]["externalAuthId"]
     assert records[0].key == envelopes[0]["payload"]["externalAuthId"].encode()

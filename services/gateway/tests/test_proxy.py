@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from gateway.settings import Settings
 from kit.testing import INTERNAL_TOKEN
 
-from .conftest import GatewayFactory, serving
+from .conftest import GatewayFactory, password_token, serving
 
 
 def internal(user_id: str, role: str, company: str | None = None) -> dict[str, str]:
@@ -28,13 +28,17 @@ def internal(user_id: str, role: str, company: str | None = None) -> dict[str, s
 
 
 async def test_forged_identity_headers_are_replaced_by_the_verified_identity(
-    gateway: httpx.AsyncClient, dev_tokens: dict[str, str]
+    gateway: httpx.AsyncClient, fresh_user: Any
 ) -> None:
+    # A user of its own: the test database is shared, and another suite running meanwhile provisions the dev users
+    # through its own stand-in users service (their registrations then name users this suite's stub does not know).
+    user = await fresh_user("forged", roles=("hr",))
+    token = (await password_token(user["email"], user["password"]))["access_token"]
     response = await gateway.get(
         "/api/templates",
         params={"page": "2", "q": "a b"},
         headers={
-            "authorization": f"Bearer {dev_tokens['hr']}",
+            "authorization": f"Bearer {token}",
             "x-user-id": "forged-user",
             "x-user-role": "admin",
             "x-company-id": "forged-company",
@@ -58,7 +62,7 @@ async def test_forged_identity_headers_are_replaced_by_the_verified_identity(
     assert "cookie" not in forwarded
     assert response.headers["x-correlation-id"] == "corr-123"
 
-    me = await gateway.get("/api/users/me", headers={"authorization": f"Bearer {dev_tokens['hr']}"})
+    me = await gateway.get("/api/users/me", headers={"authorization": f"Bearer {token}"})
     assert me.json()["seenUserId"] == forwarded["x-user-id"] == me.json()["id"]
 
 
