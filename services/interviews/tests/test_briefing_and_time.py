@@ -459,3 +459,31 @@ async def test_an_unknown_feedback_policy_is_refused_naming_the_field(client, hr
 
     assert response.status_code == 422
     assert "candidateFeedback" in response.json()["details"][0]["field"]
+
+
+async def test_a_candidate_back_on_the_briefing_after_answering_sees_it_and_once_expired_is_told_so(
+    client, hr, candidate, make_invitation, clock
+) -> None:
+    # The briefing and the start no longer load the invitation's answers: reopening the briefing mid-interview
+    # (a reload, a second tab) and its expiry path must not need them either.
+    interview = await make_invitation(hr, candidate)
+    await accept_notice(client, interview.invitation_id, candidate)
+    assert (await client.post(url(interview, "/start"), headers=candidate.headers)).status_code == 200
+    answered = await client.post(
+        url(interview, "/responses"),
+        json={"questionId": interview.question_ids[0], "textAnswer": "We added a canary stage."},
+        headers=candidate.headers,
+    )
+    assert answered.status_code == 201, answered.text
+
+    again = await client.post(url(interview, "/briefing"), headers=candidate.headers)
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "in_progress"
+
+    clock.advance(days=8)
+    expired = await client.post(url(interview, "/briefing"), headers=candidate.headers)
+    assert expired.status_code == 410, expired.text
+    assert expired.json()["code"] == "INVITATION_EXPIRED"
+    seen = (await client.get(url(interview), headers=candidate.headers)).json()
+    assert seen["status"] == "expired"
+    assert len(seen["responses"]) == 1
