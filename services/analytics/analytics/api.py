@@ -41,7 +41,8 @@ async def _warehouse(request: Request) -> Warehouse:
     return await warehouse.ready()
 
 
-def _today(request: Request) -> date:
+# Async: FastAPI runs a plain `def` dependency in its thread pool, a thread hand-off on every report.
+async def _today(request: Request) -> date:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock().astimezone(UTC).date()
 

@@ -8,7 +8,10 @@ import time
 
 import pytest
 
+from analytics.main import create_app
+from analytics.settings import Settings
 from analytics.warehouse import Warehouse
+from kit.testing import threaded_calls
 
 from .conftest import Stack
 
@@ -60,3 +63,8 @@ async def test_an_idle_embedded_consumer_stays_alive_past_the_stall_threshold(st
         await asyncio.sleep(0.1)
 
     assert await stack.applied() == 0
+
+
+def test_no_route_hands_its_endpoint_or_a_dependency_to_the_thread_pool(settings: Settings) -> None:
+    # A plain `def` dependency (the reports' today was one) costs a thread hand-off on every request.
+    assert threaded_calls(create_app(settings)) == []

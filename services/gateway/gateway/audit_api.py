@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -43,31 +44,41 @@ CSV_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
 class AuditFilters:
-    """The list's and the export's filters, as query parameters."""
+    """The list's and the export's filters."""
 
-    def __init__(
-        self,
-        actor: Annotated[str | None, Query(max_length=64)] = None,
-        action: Annotated[str | None, Query(max_length=40)] = None,
-        invitation_id: Annotated[uuid.UUID | None, Query(alias="invitationId")] = None,
-        candidate_id: Annotated[str | None, Query(alias="candidateId", max_length=64)] = None,
-        since: Annotated[datetime | None, Query(alias="from")] = None,
-        until: Annotated[datetime | None, Query(alias="to")] = None,
-        company_id: Annotated[str | None, Query(alias="companyId", max_length=64)] = None,
-    ) -> None:
-        if since is not None and until is not None and since > until:
-            raise Invalid(
-                "Request validation failed",
-                details=[
-                    {"field": "from", "location": "query", "message": "must not be after 'to'", "type": "value_error"}
-                ],
-            )
-        self.actor, self.action, self.invitation_id, self.candidate_id = actor, action, invitation_id, candidate_id
-        self.since, self.until, self.company_id = since, until, company_id
+    actor: str | None
+    action: str | None
+    invitation_id: uuid.UUID | None
+    candidate_id: str | None
+    since: datetime | None
+    until: datetime | None
+    company_id: str | None
 
 
-Filters = Annotated[AuditFilters, Depends()]
+# An async function, not the class itself: FastAPI runs a class or a plain `def` dependency in its thread pool.
+async def audit_filters(
+    actor: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    invitation_id: Annotated[uuid.UUID | None, Query(alias="invitationId")] = None,
+    candidate_id: Annotated[str | None, Query(alias="candidateId", max_length=64)] = None,
+    since: Annotated[datetime | None, Query(alias="from")] = None,
+    until: Annotated[datetime | None, Query(alias="to")] = None,
+    company_id: Annotated[str | None, Query(alias="companyId", max_length=64)] = None,
+) -> AuditFilters:
+    """The filters, as query parameters."""
+    if since is not None and until is not None and since > until:
+        raise Invalid(
+            "Request validation failed",
+            details=[
+                {"field": "from", "location": "query", "message": "must not be after 'to'", "type": "value_error"}
+            ],
+        )
+    return AuditFilters(actor, action, invitation_id, candidate_id, since, until, company_id)
+
+
+Filters = Annotated[AuditFilters, Depends(audit_filters)]
 
 
 async def _query(

@@ -20,9 +20,10 @@ from gateway.identity import Caller, GatedRouter, Identity, authorize, current_c
 from gateway.main import create_app
 from gateway.proxy import TABLE
 from gateway.rbac import RULES
+from gateway.settings import Settings
 from gateway.upstream import UpstreamClient
 from kit.routing import Candidate, RouteIndex
-from kit.testing import INTERNAL_TOKEN
+from kit.testing import INTERNAL_TOKEN, threaded_calls
 
 from .conftest import AppServer, GatewayFactory, StubState, gateway_settings
 
@@ -180,3 +181,8 @@ async def test_an_app_with_a_dependency_override_is_served_by_fastapi_with_the_o
         response = await client.get("/api/users/me")  # no credentials: the override is the caller
     # The stand-in users service was asked for the override's user (and knows no such user).
     assert (response.status_code, response.json()["code"]) == (404, "USER_NOT_FOUND")
+
+
+def test_no_route_hands_its_endpoint_or_a_dependency_to_the_thread_pool(settings: Settings) -> None:
+    # A class or a plain `def` dependency (the audit trail's filters was one) costs a thread hand-off on every request.
+    assert threaded_calls(create_app(settings)) == []

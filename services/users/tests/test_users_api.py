@@ -12,10 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit.db import transaction
-from kit.testing import outbox_events
+from kit.testing import outbox_events, threaded_calls
 from users import commands
 from users.domain import User
+from users.main import create_app
 from users.schemas import CreateUser
+from users.settings import Settings
 
 MakeUser = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -375,3 +377,8 @@ async def test_the_admin_list_filters_searches_and_paginates_and_stats_count_by_
     assert before["suspendedUsers"] >= 1
     assert before["totalUsers"] == sum(before["usersByStatus"].values())
     assert before["activeUsers"] == before["usersByStatus"]["active"]
+
+
+def test_no_route_hands_its_endpoint_or_a_dependency_to_the_thread_pool(settings: Settings) -> None:
+    # A plain `def` dependency (the If-Match header's was one) costs a thread hand-off on every request.
+    assert threaded_calls(create_app(settings)) == []

@@ -29,7 +29,8 @@ PageLimit = Annotated[int, Query(ge=1, le=100)]
 Search = Annotated[str | None, Query(max_length=200)]
 
 
-def if_match(value: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+# Async: FastAPI runs a plain `def` dependency in its thread pool, a thread hand-off on every conditional write.
+async def if_match(value: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
     """`If-Match: <version>` (quoted or weak forms accepted) makes a write conditional."""
     if value is None or value.strip() == "*":
         return None
