@@ -210,14 +210,15 @@ class ApiLimiter:
         # Hits admitted here while the round trip was on its way are not in its answer.
         self._windows[key] = _Window.from_reply(reply, read_at, held.pending if held is not None else 0)
 
-    async def sync(self) -> None:
+    async def sync(self) -> bool:
         """Adds the hits admitted here since the last sync to the callers' windows in Redis and reads the windows
-        back, one pipelined round trip for every caller seen in the last `STALE_SYNCS` intervals."""
+        back, one pipelined round trip for every caller seen in the last `STALE_SYNCS` intervals; False when there
+        was none to sync (no round trip)."""
         now = time.monotonic()
         for key in [k for k, w in self._windows.items() if not w.pending and now - w.used_at > self._stale_s]:
             del self._windows[key]
         if not self._windows:
-            return
+            return False
         commands: list[tuple[Any, ...]] = []
         synced: list[tuple[str, int]] = []
         for key, window in self._windows.items():
@@ -242,18 +243,30 @@ class ApiLimiter:
             # Stale counts are not trusted: every caller is counted in Redis again, which fails as before.
             self._windows.clear()
             raise
+        return True
 
     @property
     def _stale_s(self) -> float:
         return STALE_SYNCS * self.sync_interval_s
 
     async def _sync_forever(self) -> None:
+        # As the deny-list's subscription: the loss is logged once, as a warning, and the recovery (the first sync
+        # that reached Redis after it) once; the syncs that fail between them only at debug.
+        failing = False
         while True:
             await asyncio.sleep(self.sync_interval_s)
             try:
-                await self.sync()
+                synced = await self.sync()
             except Exception as exc:
-                log.warning("ratelimit.sync_failed", error=repr(exc))
+                if failing:
+                    log.debug("ratelimit.sync_failed", error=repr(exc))
+                else:
+                    log.warning("ratelimit.sync_failed", error=repr(exc))
+                failing = True
+            else:
+                if failing and synced:
+                    log.info("ratelimit.sync_recovered")
+                    failing = False
 
     async def _call(self, packed: list[bytes], commands: Sequence[tuple[Any, ...]]) -> list[Any]:
         """`commands` (as `packed`) in one round trip, their replies in order."""

@@ -17,6 +17,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from structlog.testing import capture_logs
 
 from gateway import limits as limits_module
 from gateway.limits import Admission, ApiLimiter
@@ -167,6 +168,47 @@ async def test_with_redis_gone_a_failed_sync_drops_the_local_counts_and_a_hit_fa
     assert not limiter.admit_locally(user)
     with pytest.raises((RedisConnectionError, OSError)):
         await limiter.admit(user)
+    await limiter.aclose()
+    await redis.aclose()
+
+
+async def test_with_redis_cut_for_many_syncs_the_loss_is_logged_once_and_the_recovery_once(
+    redis_link: RedisLink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = await redis_link.start()
+    redis = Redis.from_url(url)
+    limiter = ApiLimiter(redis, url, signed_in="1000/minute", anonymous="5/minute", sync_interval_s=0.01)
+    syncs = 0
+    sync = limiter.sync
+
+    async def counted() -> bool:
+        nonlocal syncs
+        syncs += 1
+        return await sync()
+
+    monkeypatch.setattr(limiter, "sync", counted)
+    user = f"user:{uuid.uuid4()}"
+    assert (await limiter.admit(user)).wait is None
+    assert limiter.admit_locally(user)
+    limiter.start()
+    with capture_logs() as logs:
+        await redis_link.cut()
+        outage = syncs
+        # The caller keeps coming throughout: each hit goes to Redis, and fails, while the syncs go on.
+        while syncs < outage + 20:
+            if not limiter.admit_locally(user):
+                with pytest.raises((RedisConnectionError, OSError)):
+                    await limiter.admit(user)
+            await asyncio.sleep(0.01)
+        await redis_link.restore()
+        assert (await limiter.admit(user)).wait is None
+        for _ in range(1000):
+            if "ratelimit.sync_recovered" in [line["event"] for line in logs]:
+                break
+            await asyncio.sleep(0.01)
+    events = [line["event"] for line in logs if line["log_level"] in ("warning", "info")]
+    assert events.count("ratelimit.sync_failed") == 1
+    assert events.count("ratelimit.sync_recovered") == 1
     await limiter.aclose()
     await redis.aclose()
 
