@@ -75,10 +75,11 @@ async def touch(
     )
     query = select(Subscription).where(Subscription.company_id == account_id)
     subscription = (await session.scalars(query.with_for_update() if lock else query)).one()
-    if contact_user_id is not None and subscription.billing_user_id is None and not lock:
+    if contact_user_id is not None and subscription.billing_user_id is None and not lock and created is None:
         # Another request may be adopting its contact too (the billing page asks for the plan and the invoices at
         # once): read the row again under its lock, so the later one finds it adopted instead of failing on a stale
-        # version with a 409.
+        # version with a 409. A row inserted just now needs no second read: nobody else sees it before COMMIT, and
+        # another request inserting the same account waits for this one's and then reads the row adopted.
         locked = query.with_for_update().execution_options(populate_existing=True)
         subscription = (await session.scalars(locked)).one()
     if contact_user_id is not None and subscription.billing_user_id is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from billing.domain import QuotaNotice, Subscription, UsageItem
@@ -260,3 +260,43 @@ async def test_a_first_visit_loading_the_plan_and_the_invoices_at_once_gets_both
         async with sessions() as session, session.begin():
             for table in (UsageItem, QuotaNotice, Subscription):
                 await session.execute(delete(table).where(table.company_id == hr.id))
+
+
+async def test_a_brand_new_accounts_first_visits_at_once_all_load_with_the_caller_adopted(
+    committing_client: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
+) -> None:
+    hr = Caller("hr")
+    sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
+    try:
+        paths = ["/api/billing/subscription", "/api/billing/invoices?limit=12", "/api/billing/usage"] * 3
+        answers = await asyncio.gather(*(committing_client.get(path, headers=hr.headers) for path in paths))
+
+        assert [a.status_code for a in answers] == [200] * len(paths), [a.text for a in answers]
+        async with sessions() as session:
+            subscription = await session.scalar(select(Subscription).where(Subscription.company_id == hr.id))
+        assert subscription is not None and subscription.billing_user_id == hr.id
+    finally:
+        async with sessions() as session, session.begin():
+            for table in (UsageItem, QuotaNotice, Subscription):
+                await session.execute(delete(table).where(table.company_id == hr.id))
+
+
+async def test_the_first_visit_that_creates_the_account_adopts_its_contact_without_locking_the_row_again(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    hr = Caller("hr")
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        response = await client.get("/api/billing/subscription", headers=hr.headers)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["companyId"] == hr.id
+    # The row it inserted is its own until COMMIT: nobody else can adopt a contact there meanwhile.
+    assert [s for s in statements if "FOR UPDATE" in s] == []
