@@ -7,7 +7,9 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from interviews import worker
+import pytest
+
+from interviews import invite_api, worker
 from kit.testing import Caller
 
 from .conftest import accept_notice
@@ -93,6 +95,26 @@ async def test_a_preview_checks_every_row_and_writes_nothing(client, hr, make_te
     assert [r["status"] for r in result["rows"]] == ["ready", "duplicate"]
     assert len(await new_events()) == before
     assert (await client.get("/api/invitations/hr", headers=hr.headers)).json()["total"] == 0
+
+
+async def test_a_preview_opens_no_write_transaction_and_a_sending_opens_one_for_the_invitations(
+    client, hr, make_template, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = await make_template(hr)
+    opened = 0
+    write = invite_api.transaction
+
+    def counted(sessions: Any) -> Any:
+        nonlocal opened
+        opened += 1
+        return write(sessions)
+
+    monkeypatch.setattr(invite_api, "transaction", counted)
+
+    preview = await invite(client, hr, template.template_id, clock, {"email": "a@example.com"}, dryRun=True)
+    assert (preview["rows"][0]["status"], opened) == ("ready", 0)
+    sent = await invite(client, hr, template.template_id, clock, {"email": "a@example.com"})
+    assert (sent["rows"][0]["status"], opened) == ("invited", 1)
 
 
 async def test_a_bulk_invitation_is_refused_for_someone_elses_template_an_empty_list_or_a_past_deadline(
