@@ -10,7 +10,7 @@ import structlog
 from sqlalchemy import inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, raiseload
+from sqlalchemy.orm import aliased, joinedload, raiseload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from interviews import access, privacy
@@ -28,6 +28,7 @@ from interviews.domain import (
     MediaStatus,
     Question,
     QuestionOpening,
+    Response,
     Template,
     TemplateNotFound,
     invitation_company_name,
@@ -177,16 +178,18 @@ async def reorder_questions(
 
 
 # How a step loads its invitation: the template and the pinned version in the invitation's own statement (three
-# statements were one each), then the responses and the openings. The template's versions (every published
-# snapshot of its questions) are not a step's business: it works on the version it pinned. Nor are the template's
-# own questions, but for the briefing's notice and an invitation sent before versions existed (`load_invitation`).
+# statements were one each); the responses and the openings, if the step reads them, in one more (`_load_answers`:
+# their `selectin` loads were two). The template's versions (every published snapshot of its questions) are not a
+# step's business: it works on the version it pinned. Nor are the template's own questions, but for the briefing's
+# notice and an invitation sent before versions existed (`load_invitation`). A step before the first answer (the
+# briefing, the notice, the start) reads neither the answers nor the openings; raised on, not left empty, should
+# such a step ever come to need them.
 INVITATION_LOADED = (
     joinedload(Invitation.template).options(raiseload(Template.versions), raiseload(Template.questions)),
     joinedload(Invitation.template_version),
+    raiseload(Invitation.responses),
+    raiseload(Invitation.openings),
 )
-# A step before the first answer (the briefing, the notice, the start) reads neither the answers nor the openings:
-# two statements fewer. Raised on, not left empty, should such a step ever come to need them.
-INVITATION_LOADED_UNANSWERED = (*INVITATION_LOADED, raiseload(Invitation.responses), raiseload(Invitation.openings))
 
 
 async def load_invitation(
@@ -200,13 +203,38 @@ async def load_invitation(
         Invitation,
         invitation_id,
         with_for_update={"of": Invitation},
-        options=INVITATION_LOADED if answers else INVITATION_LOADED_UNANSWERED,
+        options=INVITATION_LOADED,
     )
     if invitation is None:
         raise InvitationNotFound("This invitation was not found; it may have been deleted")
     if template_questions or invitation.template_version is None:
         await _load_questions(session, invitation.template)
+    if answers:
+        await _load_answers(session, invitation)
     return invitation
+
+
+async def _load_answers(session: AsyncSession, invitation: Invitation) -> None:
+    """The invitation's responses and question openings in one statement: a full join on the question, as each
+    is unique per invitation and question (a question answered, opened, or both is one row)."""
+    unloaded = inspect(invitation).unloaded
+    if "responses" not in unloaded and "openings" not in unloaded:
+        return  # loaded with the invitation elsewhere in this transaction
+    answered = select(Response).where(Response.invitation_id == invitation.id).subquery()
+    opened = select(QuestionOpening).where(QuestionOpening.invitation_id == invitation.id).subquery()
+    response, opening = aliased(Response, answered), aliased(QuestionOpening, opened)
+    rows = (
+        await session.execute(
+            select(response, opening)
+            .select_from(answered)
+            .join(opened, answered.c.question_id == opened.c.question_id, full=True)
+        )
+    ).all()
+    if "responses" in unloaded:
+        responses = sorted((r for r, _ in rows if r is not None), key=lambda r: r.question_index)
+        set_committed_value(invitation, "responses", responses)
+    if "openings" in unloaded:
+        set_committed_value(invitation, "openings", [o for _, o in rows if o is not None])
 
 
 async def _load_questions(session: AsyncSession, template: Template) -> None:
@@ -348,7 +376,7 @@ async def submit_response(
 
 
 async def heartbeat(session: AsyncSession, invitation_id: uuid.UUID, *, caller: Principal, now: datetime) -> None:
-    invitation = await load_invitation(session, invitation_id)
+    invitation = await load_invitation(session, invitation_id, answers=False)
     access.check_candidate(caller, invitation)
     invitation.heartbeat(now)
 

@@ -801,3 +801,48 @@ async def test_the_steps_before_the_first_answer_read_neither_answers_nor_openin
     assert (await client.post(f"{base}/responses", json=answer, headers=candidate.headers)).status_code == 201
     again = await client.post(f"{base}/responses", json=answer, headers=candidate.headers)
     assert again.status_code == 409, again.text
+
+
+async def test_an_answer_and_the_completion_read_the_answers_and_openings_in_one_statement(
+    client, hr, candidate, make_invitation, engine, new_events, clock
+) -> None:
+    interview = await make_invitation(hr, candidate)
+    base = f"/api/invitations/{interview.invitation_id}"
+    await accept_notice(client, interview.invitation_id, candidate)
+    assert (await client.post(f"{base}/start", headers=candidate.headers)).status_code == 200
+    first, second = interview.question_ids  # a text question, a multiple choice
+    opened = await client.post(f"{base}/questions/{first}/open", headers=candidate.headers)
+    assert opened.status_code == 200, opened.text
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        # The test's transaction wraps each request's in a savepoint, which the service does not send.
+        if "SAVEPOINT" not in statement:
+            statements.append(statement)
+
+    async def counted(path: str, **kw: object) -> int:
+        clock.advance(seconds=5)  # the invitation's activity moves, so it is updated as in real life
+        statements.clear()
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+        try:
+            response = await client.post(f"{base}{path}", headers=candidate.headers, **kw)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
+        assert response.status_code in (200, 201), response.text
+        return len(statements)
+
+    answer = {"responseType": "text", "textAnswer": "An answer.", "duration": 30}
+    # The locked invitation with its template and version, the answers with the openings, the invitation's
+    # UPDATE, the response's INSERT and the outbox's.
+    choice = {**answer, "questionId": second, "questionIndex": 1, "textAnswer": "PUT"}
+    assert await counted("/responses", json=choice) == 5
+    assert sum("FROM responses" in s or "FROM question_openings" in s for s in statements) == 1
+    assert await counted("/responses", json={**answer, "questionId": first, "questionIndex": 0}) == 5
+    # The opened and answered question is seen as both: no retake is allowed.
+    again = await client.post(f"{base}/questions/{first}/open", headers=candidate.headers)
+    assert again.status_code == 409, again.text
+    # The invitation, the answers with the openings, its UPDATE and the outbox's INSERT.
+    assert await counted("/complete", json={"reason": "manual"}) == 4
+
+    completed = [r for r in await new_events() if r.event_type == "invitation.completed"]
+    assert [r["questionId"] for r in completed[0].payload["payload"]["responses"]] == [first, second]
