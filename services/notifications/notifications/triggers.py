@@ -47,19 +47,32 @@ def _held(session: AsyncSession, row: T) -> T:
     return row
 
 
+async def _recipients(session: AsyncSession, *user_ids: str, now: datetime) -> list[Recipient]:
+    """The users' recipient rows, locked in one statement (an interview's candidate and HR user were a statement
+    each), in user id order so that two events never wait on each other's; one not known yet is added."""
+    locked = await session.scalars(
+        select(Recipient).where(Recipient.user_id.in_(user_ids)).order_by(Recipient.user_id).with_for_update()
+    )
+    found = {recipient.user_id: recipient for recipient in locked}
+    for user_id in user_ids:
+        if user_id not in found:
+            found[user_id] = Recipient(user_id=user_id, language="en", timezone="UTC", updated_at=now)
+            session.add(found[user_id])
+    return [_held(session, found[user_id]) for user_id in user_ids]
+
+
 async def _recipient(session: AsyncSession, user_id: str, *, now: datetime) -> Recipient:
-    recipient = await session.get(Recipient, user_id, with_for_update=True)
-    if recipient is None:
-        recipient = Recipient(user_id=user_id, language="en", timezone="UTC", updated_at=now)
-        session.add(recipient)
-    return _held(session, recipient)
+    return (await _recipients(session, user_id, now=now))[0]
 
 
 async def _remember(
     session: AsyncSession, user_id: str, *, now: datetime, email: str | None = None, name: str | None = None
 ) -> Recipient:
+    return _learn(await _recipient(session, user_id, now=now), email=email, name=name)
+
+
+def _learn(recipient: Recipient, *, email: str | None = None, name: str | None = None) -> Recipient:
     """Contact details an event carries about a user the projection may not know yet."""
-    recipient = await _recipient(session, user_id, now=now)
     if email and not recipient.email:
         recipient.email = email
     if name and not recipient.first_name:
@@ -159,10 +172,9 @@ async def invitation_created(
     invitation.template_id, invitation.template_title = event.template_id, event.template_title
     invitation.company_id, invitation.company_name = event.company_id, event.company_name
     invitation.expires_at, invitation.updated_at = event.expires_at, now
-    candidate = await _remember(
-        session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
-    )
-    await _remember(session, event.invited_by, now=now, email=event.hr_email, name=event.hr_name)
+    candidate, hr = await _recipients(session, event.candidate_id, event.invited_by, now=now)
+    _learn(candidate, email=event.candidate_email, name=event.candidate_name)
+    _learn(hr, email=event.hr_email, name=event.hr_name)
     await _send_invitation(session, event, candidate, _finished(invitation, now), source, notifier, now)
 
 
@@ -307,8 +319,9 @@ async def invitation_started(
     if invitation is not None:
         _advance(invitation, InvitationStatus.IN_PROGRESS, now=now)
         invitation.started_at = event.started_at
-    candidate = await _remember(session, event.candidate_id, now=now, name=event.candidate_name)
-    await _remember(session, event.hr_user_id, now=now, email=event.hr_email)
+    candidate, hr = await _recipients(session, event.candidate_id, event.hr_user_id, now=now)
+    _learn(candidate, name=event.candidate_name)
+    _learn(hr, email=event.hr_email)
     await notify(
         session,
         event.hr_user_id,
@@ -337,10 +350,9 @@ async def invitation_completed(
         invitation.template_title = invitation.template_title or event.template_title
         if event.ai_blind is not None:
             invitation.ai_blind = event.ai_blind
-    candidate = await _remember(
-        session, event.candidate_id, now=now, email=event.candidate_email, name=event.candidate_name
-    )
-    await _remember(session, event.hr_user_id, now=now, email=event.hr_email, name=event.hr_name)
+    candidate, hr = await _recipients(session, event.candidate_id, event.hr_user_id, now=now)
+    _learn(candidate, email=event.candidate_email, name=event.candidate_name)
+    _learn(hr, email=event.hr_email, name=event.hr_name)
     await notify(
         session,
         event.hr_user_id,
