@@ -35,6 +35,7 @@ from redis.exceptions import NoScriptError, ResponseError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.identity import bearer_token
+from gateway.outages import OutageLog
 from gateway.revocation import DenyList, DenyListRead, revocation_keys
 from gateway.tokens import InvalidToken
 from kit.auth import verify_internal_token
@@ -250,23 +251,18 @@ class ApiLimiter:
         return STALE_SYNCS * self.sync_interval_s
 
     async def _sync_forever(self) -> None:
-        # As the deny-list's subscription: the loss is logged once, as a warning, and the recovery (the first sync
-        # that reached Redis after it) once; the syncs that fail between them only at debug.
-        failing = False
+        # As the deny-list's subscription: the loss is logged once and the recovery (the first sync that reached
+        # Redis after it) once.
+        outage = OutageLog(log, "ratelimit.sync_failed", "ratelimit.sync_recovered")
         while True:
             await asyncio.sleep(self.sync_interval_s)
             try:
                 synced = await self.sync()
             except Exception as exc:
-                if failing:
-                    log.debug("ratelimit.sync_failed", error=repr(exc))
-                else:
-                    log.warning("ratelimit.sync_failed", error=repr(exc))
-                failing = True
+                outage.failed(error=repr(exc))
             else:
-                if failing and synced:
-                    log.info("ratelimit.sync_recovered")
-                    failing = False
+                if synced:
+                    outage.succeeded()
 
     async def _call(self, packed: list[bytes], commands: Sequence[tuple[Any, ...]]) -> list[Any]:
         """`commands` (as `packed`) in one round trip, their replies in order."""
@@ -386,6 +382,7 @@ async def caller(request: Request) -> tuple[str, dict[str, Any] | None]:
 class RateLimitMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.unavailable = OutageLog(log, "ratelimit.unavailable", "ratelimit.available", check="rate_limit")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
@@ -405,10 +402,12 @@ class RateLimitMiddleware:
                 # A signed-in caller's deny-list entries are read in the rate limit's round trip: authenticating
                 # them then needs no second one (the entries are this request's, read before it is answered).
                 admission = await limiter.admit(key, read=revocation_keys(claims) if claims is not None else ())
+                self.unavailable.succeeded()
         except Exception as exc:
-            # Redis down must not take the API down with it: the request goes through unlimited, and is logged
-            # (the deny-list is then read, and fails closed, where the caller is authenticated).
-            log.warning("ratelimit.unavailable", error=type(exc).__name__)
+            # Redis down must not take the API down with it: the request goes through unlimited, and is counted
+            # (the outage is logged once; the deny-list is then read, and fails closed, where the caller is
+            # authenticated).
+            self.unavailable.failed(error=type(exc).__name__)
             admission = Admission(None)
         if claims is not None:
             # Set on every request, read or not: a server may hand each request the same state (asgi-lifespan's

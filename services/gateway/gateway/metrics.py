@@ -16,6 +16,11 @@ SERVICE_CALL_DURATION = Histogram(
     buckets=(10, 25, 50, 100, 250, 500, 1000, 2500, 5000),
 )
 USER_OPERATIONS = Counter("user_operations_total", "Registration saga and admin user operations", ["operation"])
+# The requests that met a Redis outage, which the logs show only once per outage (gateway.outages): `rate_limit`,
+# let through without a limit; `deny_list`, refused with a 503 (the check fails closed).
+REDIS_UNAVAILABLE = Counter(
+    "gateway_redis_unavailable_total", "Requests that could not reach Redis, by the check that needed it", ["check"]
+)
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from fastapi import Request
 from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
+from gateway.outages import OutageLog
 from gateway.tokens import InvalidToken
 from kit.errors import ServiceUnavailable
 
@@ -89,6 +90,10 @@ class DenyList:
             connection_class=pool.connection_class, **{**pool.connection_kwargs, "client_name": self.client_name}
         )
         self._task: asyncio.Task[None] | None = None
+        # The reads of requests that found neither the local copy nor the rate limit's read to answer them.
+        self.checks = OutageLog(
+            log, "revocation.check_failed", "revocation.check_recovered", level="error", check="deny_list"
+        )
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._mirror_forever())
@@ -221,8 +226,10 @@ async def ensure_not_revoked(
         try:
             entries = await deny_list.redis.mget(revocation_keys(claims))
         except RedisError as exc:
-            log.error("revocation.check_failed", error=repr(exc))
+            deny_list.checks.failed(error=repr(exc))
             raise RevocationUnavailable("Sign-in checks are unavailable; try again in a moment") from exc
+    # Read by any of the three ways: the outage, if there was one, is over.
+    deny_list.checks.succeeded()
     sid, jti, sub = entries
     if sid is not None or jti is not None:
         raise TokenRevoked("This session has ended; sign in again")

@@ -20,6 +20,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from keycloak import KeycloakAdmin
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 from structlog.testing import capture_logs
 
@@ -652,3 +653,40 @@ async def test_with_redis_cut_for_many_tries_the_loss_is_logged_once_and_the_rec
     assert events.count("revocation.subscription_lost") == 1
     assert events.count("revocation.subscribed") == 1
     assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
+
+
+def unavailable(check: str) -> float:
+    return REGISTRY.get_sample_value("gateway_redis_unavailable_total", {"check": check}) or 0.0
+
+
+async def test_with_redis_cut_every_request_is_counted_but_the_outage_is_logged_once_and_its_end_once(
+    make_gateway: Any, dev_tokens: dict[str, str], redis_link: RedisLink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(revocation, "RECONNECT_S", 0.01)
+    monkeypatch.setattr(revocation, "RECONNECT_MAX_S", 0.04)
+    gateway = await make_gateway(redis_url=await redis_link.start())
+    deny_list: DenyList = gateway.app_state.deny_list
+    await until(lambda: deny_list.healthy)
+    auth = {"authorization": f"Bearer {dev_tokens['hr']}"}
+    assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
+    unlimited, refused = unavailable("rate_limit"), unavailable("deny_list")
+    with capture_logs() as logs:
+        await redis_link.cut()
+        await until(lambda: not deny_list.healthy)
+        # Each request goes through the rate limit unlimited and is then refused by the deny-list (fails closed).
+        for _ in range(10):
+            _refused(await gateway.get("/auth/me", headers=auth), 503, "SESSION_CHECK_UNAVAILABLE")
+        outage = [(line["event"], line["log_level"]) for line in logs if line["log_level"] != "debug"]
+        await redis_link.restore()
+        for _ in range(3):
+            assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
+    ended = [(line["event"], line["log_level"]) for line in logs if line["log_level"] != "debug"][len(outage) :]
+    assert unavailable("rate_limit") - unlimited == 10
+    assert unavailable("deny_list") - refused == 10
+    assert [line for line in outage if line[0] in ("ratelimit.unavailable", "revocation.check_failed")] == [
+        ("ratelimit.unavailable", "warning"),
+        ("revocation.check_failed", "error"),
+    ]
+    assert ended.count(("ratelimit.available", "info")) == 1
+    assert ended.count(("revocation.check_recovered", "info")) == 1
+    assert not {event for event, _ in ended} & {"ratelimit.unavailable", "revocation.check_failed"}
