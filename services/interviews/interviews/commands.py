@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, raiseload
@@ -178,12 +178,12 @@ async def reorder_questions(
 
 
 # How a step loads its invitation: the template and the pinned version in the invitation's own statement (three
-# statements were one each); the responses and the openings, if the step reads them, in one more (`_load_answers`:
-# their `selectin` loads were two). The template's versions (every published snapshot of its questions) are not a
-# step's business: it works on the version it pinned. Nor are the template's own questions, but for the briefing's
-# notice and an invitation sent before versions existed (`load_invitation`). A step before the first answer (the
-# briefing, the notice, the start) reads neither the answers nor the openings; raised on, not left empty, should
-# such a step ever come to need them.
+# statements were one each); the responses and the openings, if the step reads them, in one more
+# (`ANSWERS_AND_OPENINGS`: their `selectin` loads were two). The template's versions (every published snapshot of
+# its questions) are not a step's business: it works on the version it pinned. Nor are the template's own
+# questions, but for the briefing's notice and an invitation sent before versions existed (`load_invitation`). A
+# step before the first answer (the briefing, the notice, the start) reads neither the answers nor the openings;
+# raised on, not left empty, should such a step ever come to need them.
 INVITATION_LOADED = (
     joinedload(Invitation.template).options(raiseload(Template.versions), raiseload(Template.questions)),
     joinedload(Invitation.template_version),
@@ -214,22 +214,23 @@ async def load_invitation(
     return invitation
 
 
+# The invitation's responses and question openings in one statement: a full join on the question, as each is
+# unique per invitation and question (a question answered, opened, or both is one row). Built once: building a
+# statement of aliased subqueries per call cost as much CPU as the statement it saved.
+_ANSWERED = select(Response).where(Response.invitation_id == bindparam("invitation_id")).subquery()
+_OPENED = select(QuestionOpening).where(QuestionOpening.invitation_id == bindparam("invitation_id")).subquery()
+ANSWERS_AND_OPENINGS = (
+    select(aliased(Response, _ANSWERED), aliased(QuestionOpening, _OPENED))
+    .select_from(_ANSWERED)
+    .join(_OPENED, _ANSWERED.c.question_id == _OPENED.c.question_id, full=True)
+)
+
+
 async def _load_answers(session: AsyncSession, invitation: Invitation) -> None:
-    """The invitation's responses and question openings in one statement: a full join on the question, as each
-    is unique per invitation and question (a question answered, opened, or both is one row)."""
     unloaded = inspect(invitation).unloaded
     if "responses" not in unloaded and "openings" not in unloaded:
         return  # loaded with the invitation elsewhere in this transaction
-    answered = select(Response).where(Response.invitation_id == invitation.id).subquery()
-    opened = select(QuestionOpening).where(QuestionOpening.invitation_id == invitation.id).subquery()
-    response, opening = aliased(Response, answered), aliased(QuestionOpening, opened)
-    rows = (
-        await session.execute(
-            select(response, opening)
-            .select_from(answered)
-            .join(opened, answered.c.question_id == opened.c.question_id, full=True)
-        )
-    ).all()
+    rows = (await session.execute(ANSWERS_AND_OPENINGS, {"invitation_id": invitation.id})).all()
     if "responses" in unloaded:
         responses = sorted((r for r, _ in rows if r is not None), key=lambda r: r.question_index)
         set_committed_value(invitation, "responses", responses)
