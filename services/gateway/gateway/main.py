@@ -58,8 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             http=http,
             min_refresh_interval_s=settings.jwks_min_refresh_interval_s,
         )
+        sessions, read_sessions = app.state.read_sessions
         app.state.saga = RegistrationSaga(
-            app.state.sessions, upstreams["users"], accounts, cache_ttl_s=settings.identity_cache_ttl_s
+            sessions, read_sessions, upstreams["users"], accounts, cache_ttl_s=settings.identity_cache_ttl_s
         )
         app.state.companies = CompanyResolver(upstreams["users"], ttl_s=settings.identity_cache_ttl_s)
         app.state.limiter = MovingWindowRateLimiter(storage)

@@ -6,7 +6,7 @@ An attempt is claimed (the row's `attempts` counted) and committed before the us
 its outcome is written in a second short transaction, so no database connection waits in a transaction on
 another service. The creation is idempotent: under the row's planned user id, adopting a user that already
 exists for the Keycloak id, so attempts that overlap (replicas, retries) end with one user. In one process,
-concurrent first requests share one attempt. A completed registration is read without a lock.
+concurrent first requests share one attempt. A completed registration is read without a lock or a transaction.
 A transient failure (users down, timeout) leaves the row `pending` and is retried by the next request;
 a permanent refusal compensates by disabling the Keycloak account and marks the row `compensated`."""
 
@@ -81,12 +81,14 @@ class RegistrationSaga:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
+        read_sessions: async_sessionmaker[AsyncSession],
         users: UpstreamClient,
         accounts: AccountDisabler,
         *,
         cache_ttl_s: float = 60.0,
     ) -> None:
         self.sessions = sessions
+        self.read_sessions = read_sessions
         self.users = users
         self.accounts = accounts
         self.cache_ttl_s = cache_ttl_s
@@ -126,17 +128,17 @@ class RegistrationSaga:
         settled = await self._settled(subject)
         if settled is not None:
             return settled
+        # Created with its first attempt, or a pending one's attempt counted, in one statement.
         async with transaction(self.sessions) as session:
-            await session.execute(
-                insert(Registration)
-                .values(keycloak_id=subject, user_id=uuid.uuid4(), email=email, status="pending", attempts=0)
-                .on_conflict_do_nothing(index_elements=["keycloak_id"])
-            )
             claimed = (
                 await session.execute(
-                    update(Registration)
-                    .where(Registration.keycloak_id == subject, Registration.status == "pending")
-                    .values(attempts=Registration.attempts + 1, updated_at=func.now())
+                    insert(Registration)
+                    .values(keycloak_id=subject, user_id=uuid.uuid4(), email=email, status="pending", attempts=1)
+                    .on_conflict_do_update(
+                        index_elements=["keycloak_id"],
+                        set_={"attempts": Registration.attempts + 1, "updated_at": func.now()},
+                        where=Registration.status == "pending",
+                    )
                     .returning(Registration.user_id, Registration.email)
                 )
             ).one_or_none()
@@ -179,7 +181,7 @@ class RegistrationSaga:
 
     async def _settled(self, subject: str) -> tuple[str, DomainError | None] | None:
         """The outcome of a completed or compensated registration; None while there is none or it is pending."""
-        async with self.sessions() as session:
+        async with self.read_sessions() as session:
             row = (
                 await session.execute(
                     select(Registration.status, Registration.user_id).where(Registration.keycloak_id == subject)
@@ -216,9 +218,8 @@ class RegistrationSaga:
             raise UpstreamError(f"users answered {response.status} to the role assignment")
 
     async def _create(self, attempt: Attempt, claims: dict[str, Any]) -> str:
-        existing = await self._by_external_id(attempt.keycloak_id)
-        if existing is not None:
-            return existing
+        # Created first, looked up only when users answers that it exists: a new account (nearly every attempt)
+        # costs one call to users, not two.
         body = {
             "userId": str(attempt.user_id),
             "externalAuthId": attempt.keycloak_id,
@@ -231,7 +232,8 @@ class RegistrationSaga:
             data = (response.json() or {}).get("data") or {}
             return str(data.get("userId") or attempt.user_id)
         if response.status == 409:
-            # Created meanwhile by an earlier attempt whose answer was lost: adopt it.
+            # A user exists for the Keycloak id (an earlier attempt whose answer was lost, an overlapping one, or an
+            # account seeded or made by an admin before its first sign-in): adopt it.
             existing = await self._by_external_id(attempt.keycloak_id)
             if existing is not None:
                 return existing

@@ -68,6 +68,7 @@ class StubState:
     def __init__(self) -> None:
         self.users: dict[str, dict[str, Any]] = {}
         self.creates = 0
+        self.lookups = 0
         self.create_delay_s = 0.0
         # Create calls the stand-in is answering right now.
         self.creating = 0
@@ -78,6 +79,7 @@ def stub_app(state: StubState) -> FastAPI:
 
     @app.get("/users/by-external-auth/{external_id}")
     async def by_external(external_id: str) -> Response:
+        state.lookups += 1
         user = next((u for u in state.users.values() if u["externalAuthId"] == external_id), None)
         return JSONResponse(user) if user else JSONResponse({"code": "USER_NOT_FOUND"}, 404)
 

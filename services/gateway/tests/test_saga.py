@@ -9,7 +9,8 @@ import time
 from typing import Any
 
 import httpx
-from sqlalchemy import text
+import pytest
+from sqlalchemy import event, text
 
 from kit.testing import make_service_engine
 
@@ -140,3 +141,38 @@ async def test_a_registration_in_progress_holds_no_lock_while_the_users_service_
     settled = await _registration(gateway, user["id"])
     assert settled is not None
     assert (settled["status"], str(settled["user_id"])) == ("completed", me.json()["id"])
+
+
+async def test_a_new_account_is_created_without_a_lookup_first_and_registered_in_three_statements(
+    gateway: httpx.AsyncClient, fresh_user: Any, stub: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, state = stub
+    user = await fresh_user("lean")
+    auth = {"authorization": f"Bearer {await _password_token(user['email'], user['password'])}"}
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.split(None, 1)[0])
+
+    engine = gateway.app_state.engine.sync_engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", record)
+    lookups, creates = state.lookups, state.creates
+    try:
+        assert (await gateway.get("/api/users/me", headers=auth)).status_code == 200
+        # The settled read, the claim (created with its first attempt) and the outcome.
+        assert statements == ["SELECT", "INSERT", "UPDATE"]
+        assert (state.lookups - lookups, state.creates - creates) == (0, 1)
+
+        # Once the process has forgotten it, the registration is read again, outside any transaction.
+        saga = gateway.app_state.saga  # type: ignore[attr-defined]
+        saga.forget(user["id"])
+        statements.clear()
+
+        def no_transaction() -> None:
+            raise AssertionError("a settled registration was read in a transaction")
+
+        monkeypatch.setattr(saga, "sessions", no_transaction)
+        assert (await gateway.get("/api/users/me", headers=auth)).status_code == 200
+        assert statements == ["SELECT"]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
