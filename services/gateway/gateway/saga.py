@@ -233,7 +233,11 @@ class RegistrationSaga:
             return str(data.get("userId") or attempt.user_id)
         if response.status == 409:
             # A user exists for the Keycloak id (an earlier attempt whose answer was lost, an overlapping one, or an
-            # account seeded or made by an admin before its first sign-in): adopt it.
+            # account seeded or made by an admin before its first sign-in): adopt it. Users' conflict names it when
+            # it is this identity's; else (the e-mail is another account's) the lookup tells.
+            named = (response.json() or {}).get("details") or {}
+            if named.get("externalAuthId") == attempt.keycloak_id and named.get("userId"):
+                return str(named["userId"])
             existing = await self._by_external_id(attempt.keycloak_id)
             if existing is not None:
                 return existing

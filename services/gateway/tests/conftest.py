@@ -93,8 +93,11 @@ def stub_app(state: StubState) -> FastAPI:
             state.creating -= 1
         if "reject" in body["email"]:
             return JSONResponse({"code": "INVALID_EMAIL", "error": "rejected"}, 400)
-        if any(u["externalAuthId"] == body["externalAuthId"] for u in state.users.values()):
-            return JSONResponse({"code": "USER_ALREADY_EXISTS"}, 409)
+        existing = next((u for u in state.users.values() if u["externalAuthId"] == body["externalAuthId"]), None)
+        if existing is not None:
+            # As users answers: the conflict names the user of this identity.
+            details = {"userId": existing["id"], "externalAuthId": existing["externalAuthId"]}
+            return JSONResponse({"code": "USER_ALREADY_EXISTS", "details": details}, 409)
         state.creates += 1
         user = {
             "id": body["userId"],

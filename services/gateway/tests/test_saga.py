@@ -52,7 +52,7 @@ async def test_ten_concurrent_first_requests_provision_exactly_one_user(
     # (a user that exists for the Keycloak id is adopted) make them end with one user.
     replicas = [await make_gateway(), await make_gateway()]
     state.create_delay_s = 0.3
-    creates_before = state.creates
+    creates_before, lookups_before = state.creates, state.lookups
     try:
         responses = await asyncio.gather(
             *(replicas[i % 2].get("/api/users/me", headers={"authorization": f"Bearer {token}"}) for i in range(10))
@@ -62,6 +62,8 @@ async def test_ten_concurrent_first_requests_provision_exactly_one_user(
     assert [r.status_code for r in responses] == [200] * 10, [r.text for r in responses]
     assert len({r.json()["id"] for r in responses}) == 1
     assert state.creates - creates_before == 1
+    # The replica whose create came second adopts the user its conflict names, without a lookup.
+    assert state.lookups == lookups_before
     row = await _registration(replicas[0], user["id"])
     assert row is not None
     assert row["status"] == "completed"
