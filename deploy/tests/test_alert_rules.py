@@ -17,7 +17,7 @@ PROMETHEUS_DIR = Path(__file__).resolve().parents[1] / "prometheus"
 
 # One per signal the operators asked for (issue 14): LLM failures, analysis backlog, dead letters (new and
 # waiting), consumer lag, outbox backlog and its age, open breakers, 5xx rate, billing webhook failures; and
-# the availability and latency alerts the fleet already had.
+# the availability and latency alerts the fleet already had; the gateway's checks that need Redis.
 REQUIRED_ALERTS = {
     "ServiceDown",
     "HighErrorRate",
@@ -31,6 +31,7 @@ REQUIRED_ALERTS = {
     "LLMFailureRate",
     "AnalysisBacklog",
     "BillingWebhookFailures",
+    "GatewayRedisUnavailable",
 }
 
 
