@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, raiseload
@@ -191,6 +191,16 @@ INVITATION_LOADED = (
     raiseload(Invitation.openings),
 )
 
+# The statement `session.get` sends (its column labels too), built once: `get` builds it with its options and
+# computes their cache key on every call, 0.25 ms of CPU on every step (the compiled form was a cache hit anyway).
+LOCKED_INVITATION = (
+    select(Invitation)
+    .where(Invitation.id == bindparam("invitation_id"))
+    .options(*INVITATION_LOADED)
+    .with_for_update(of=Invitation)
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+
 
 async def load_invitation(
     session: AsyncSession, invitation_id: uuid.UUID, *, template_questions: bool = False, answers: bool = True
@@ -199,12 +209,13 @@ async def load_invitation(
     leaves out its responses and question openings."""
     # Locked: the candidate's calls, HR's decision and the jobs all move the same state machine. Only its own row:
     # the template's is shared by every candidate invited to it.
-    invitation = await session.get(
-        Invitation,
-        invitation_id,
-        with_for_update={"of": Invitation},
-        options=INVITATION_LOADED,
-    )
+    if session.identity_key(Invitation, invitation_id) in session.identity_map:
+        # Already read in this transaction: `get` checks the locked row's version against the one held.
+        invitation = await session.get(
+            Invitation, invitation_id, with_for_update={"of": Invitation}, options=INVITATION_LOADED
+        )
+    else:
+        invitation = await session.scalar(LOCKED_INVITATION, {"invitation_id": invitation_id})
     if invitation is None:
         raise InvitationNotFound("This invitation was not found; it may have been deleted")
     if template_questions or invitation.template_version is None:

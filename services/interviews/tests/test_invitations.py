@@ -8,9 +8,12 @@ from datetime import timedelta
 
 import pytest
 from fastapi.routing import APIRoute
-from sqlalchemy import event
+from sqlalchemy import event, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from interviews import api, worker
+from interviews.commands import load_invitation
+from interviews.domain import Invitation, InvitationNotFound
 from interviews.main import create_app
 from interviews.settings import Settings
 from kit.testing import INTERNAL_TOKEN, threaded_calls
@@ -846,3 +849,36 @@ async def test_an_answer_and_the_completion_read_the_answers_and_openings_in_one
 
     completed = [r for r in await new_events() if r.event_type == "invitation.completed"]
     assert [r["questionId"] for r in completed[0].payload["payload"]["responses"]] == [first, second]
+
+
+async def test_an_invitation_read_earlier_in_the_transaction_and_changed_since_is_refused_when_locked(
+    hr, candidate, make_invitation, sessions
+) -> None:
+    interview = await make_invitation(hr, candidate)
+    invitation_id = uuid.UUID(interview.invitation_id)
+    async with sessions() as session, session.begin():
+        held = await session.get(Invitation, invitation_id)
+        assert held is not None
+        # Another transaction's change, as the locked read finds it (the session's copy is not told).
+        await session.execute(
+            update(Invitation.__table__)
+            .where(Invitation.__table__.c.id == invitation_id)
+            .values(version=Invitation.__table__.c.version + 1)
+        )
+        with pytest.raises(StaleDataError):
+            await load_invitation(session, invitation_id)
+        await session.rollback()
+
+
+async def test_a_step_finds_its_invitation_locked_with_its_template_and_pinned_version(
+    hr, candidate, make_invitation, sessions
+) -> None:
+    interview = await make_invitation(hr, candidate)
+    async with sessions() as session, session.begin():
+        invitation = await load_invitation(session, uuid.UUID(interview.invitation_id), answers=False)
+        assert str(invitation.template.id) == interview.template_id
+        assert invitation.template_version is not None
+        assert invitation.template_version.template_id == invitation.template.id
+        with pytest.raises(InvitationNotFound):
+            await load_invitation(session, uuid.uuid4())
+        await session.rollback()
