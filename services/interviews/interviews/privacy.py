@@ -13,7 +13,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, Delete, Integer, String, delete, func, or_, select
+from sqlalchemy import (
+    LABEL_STYLE_TABLENAME_PLUS_COL,
+    DateTime,
+    Delete,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,10 +67,20 @@ class CompanyRetention(Base):
 RETENTION_READ = "interviews.retention_read"
 
 
+# The statement `session.get` sends, built once: `get` builds it and its cache key per call (0.12 ms of CPU on the
+# briefing and on the notice's acceptance, a third of the read's). Unlike `get` it does not look in the identity map
+# first: `RETENTION_READ` does that job, and the row is only ever held after `set_retention`, which forgets the read.
+RETENTION = (
+    select(CompanyRetention)
+    .where(CompanyRetention.company_id == bindparam("company_id"))
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+
+
 async def retention_of(session: AsyncSession, company_id: str) -> int | None:
     read: dict[str, int | None] = session.info.setdefault(RETENTION_READ, {})
     if company_id not in read:
-        row = await session.get(CompanyRetention, company_id)
+        row = await session.scalar(RETENTION, {"company_id": company_id})
         read[company_id] = row.retention_days if row else None
     return read[company_id]
 
