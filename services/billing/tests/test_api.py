@@ -235,6 +235,25 @@ async def test_a_cancel_stripe_does_not_take_is_not_kept(
     assert (subscription["planType"], subscription["cancelAtPeriodEnd"]) == ("plus", False)
 
 
+async def all_load_with_the_caller_adopted(
+    client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession], hr: Caller, paths: list[str]
+) -> None:
+    """`paths` asked at once by `hr` all answer 200, and the account names `hr` its contact."""
+    answers = await asyncio.gather(*(client.get(path, headers=hr.headers) for path in paths))
+
+    assert [a.status_code for a in answers] == [200] * len(paths), [a.text for a in answers]
+    async with sessions() as session:
+        subscription = await session.scalar(select(Subscription).where(Subscription.company_id == hr.id))
+    assert subscription is not None and subscription.billing_user_id == hr.id
+
+
+async def forget_account(sessions: async_sessionmaker[AsyncSession], company_id: str) -> None:
+    """What a committed test left of the account."""
+    async with sessions() as session, session.begin():
+        for table in (UsageItem, QuotaNotice, Subscription):
+            await session.execute(delete(table).where(table.company_id == company_id))
+
+
 async def test_a_first_visit_loading_the_plan_and_the_invoices_at_once_gets_both(
     committing_client: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
 ) -> None:
@@ -250,16 +269,9 @@ async def test_a_first_visit_loading_the_plan_and_the_invoices_at_once_gets_both
     try:
         # The billing page asks for both at once; each names the caller as the account's contact.
         paths = ["/api/billing/subscription", "/api/billing/invoices?limit=12"] * 4
-        answers = await asyncio.gather(*(committing_client.get(path, headers=hr.headers) for path in paths))
-
-        assert [a.status_code for a in answers] == [200] * len(paths), [a.text for a in answers]
-        async with sessions() as session:
-            subscription = await session.scalar(select(Subscription).where(Subscription.company_id == hr.id))
-        assert subscription is not None and subscription.billing_user_id == hr.id
+        await all_load_with_the_caller_adopted(committing_client, sessions, hr, paths)
     finally:
-        async with sessions() as session, session.begin():
-            for table in (UsageItem, QuotaNotice, Subscription):
-                await session.execute(delete(table).where(table.company_id == hr.id))
+        await forget_account(sessions, hr.id)
 
 
 async def test_a_brand_new_accounts_first_visits_at_once_all_load_with_the_caller_adopted(
@@ -269,16 +281,9 @@ async def test_a_brand_new_accounts_first_visits_at_once_all_load_with_the_calle
     sessions = make_sessionmaker(engine, service=settings.service_name, schema=settings.schema_name)
     try:
         paths = ["/api/billing/subscription", "/api/billing/invoices?limit=12", "/api/billing/usage"] * 3
-        answers = await asyncio.gather(*(committing_client.get(path, headers=hr.headers) for path in paths))
-
-        assert [a.status_code for a in answers] == [200] * len(paths), [a.text for a in answers]
-        async with sessions() as session:
-            subscription = await session.scalar(select(Subscription).where(Subscription.company_id == hr.id))
-        assert subscription is not None and subscription.billing_user_id == hr.id
+        await all_load_with_the_caller_adopted(committing_client, sessions, hr, paths)
     finally:
-        async with sessions() as session, session.begin():
-            for table in (UsageItem, QuotaNotice, Subscription):
-                await session.execute(delete(table).where(table.company_id == hr.id))
+        await forget_account(sessions, hr.id)
 
 
 async def test_the_first_visit_that_creates_the_account_adopts_its_contact_without_locking_the_row_again(

@@ -611,12 +611,24 @@ async def test_a_revocation_made_while_the_subscription_is_down_is_refused_durin
         await redis.aclose()
 
 
-async def test_with_redis_gone_the_local_copy_is_not_trusted_and_tokens_are_refused_as_before(
-    make_gateway: Any, dev_tokens: dict[str, str], redis_link: RedisLink
-) -> None:
+async def gateway_on_a_cuttable_redis(
+    make_gateway: Any, redis_link: RedisLink, monkeypatch: pytest.MonkeyPatch | None = None
+) -> tuple[Any, DenyList]:
+    """A gateway reaching Redis through the test's relay, its deny-list subscribed and loaded. With `monkeypatch`,
+    its re-subscription retries within milliseconds, so that many tries fail while the test holds Redis cut."""
+    if monkeypatch is not None:
+        monkeypatch.setattr(revocation, "RECONNECT_S", 0.01)
+        monkeypatch.setattr(revocation, "RECONNECT_MAX_S", 0.04)
     gateway = await make_gateway(redis_url=await redis_link.start())
     deny_list: DenyList = gateway.app_state.deny_list
     await until(lambda: deny_list.healthy)
+    return gateway, deny_list
+
+
+async def test_with_redis_gone_the_local_copy_is_not_trusted_and_tokens_are_refused_as_before(
+    make_gateway: Any, dev_tokens: dict[str, str], redis_link: RedisLink
+) -> None:
+    gateway, deny_list = await gateway_on_a_cuttable_redis(make_gateway, redis_link)
     auth = {"authorization": f"Bearer {dev_tokens['hr']}"}
     assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
     await redis_link.cut()
@@ -627,12 +639,7 @@ async def test_with_redis_gone_the_local_copy_is_not_trusted_and_tokens_are_refu
 async def test_with_redis_cut_for_many_tries_the_loss_is_logged_once_and_the_recovery_once(
     make_gateway: Any, dev_tokens: dict[str, str], redis_link: RedisLink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Short waits between tries, so that many fail within the test.
-    monkeypatch.setattr(revocation, "RECONNECT_S", 0.01)
-    monkeypatch.setattr(revocation, "RECONNECT_MAX_S", 0.04)
-    gateway = await make_gateway(redis_url=await redis_link.start())
-    deny_list: DenyList = gateway.app_state.deny_list
-    await until(lambda: deny_list.healthy)
+    gateway, deny_list = await gateway_on_a_cuttable_redis(make_gateway, redis_link, monkeypatch)
     tries = 0
     mirror = deny_list._mirror
 
@@ -662,11 +669,7 @@ def unavailable(check: str) -> float:
 async def test_with_redis_cut_every_request_is_counted_but_the_outage_is_logged_once_and_its_end_once(
     make_gateway: Any, dev_tokens: dict[str, str], redis_link: RedisLink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(revocation, "RECONNECT_S", 0.01)
-    monkeypatch.setattr(revocation, "RECONNECT_MAX_S", 0.04)
-    gateway = await make_gateway(redis_url=await redis_link.start())
-    deny_list: DenyList = gateway.app_state.deny_list
-    await until(lambda: deny_list.healthy)
+    gateway, deny_list = await gateway_on_a_cuttable_redis(make_gateway, redis_link, monkeypatch)
     auth = {"authorization": f"Bearer {dev_tokens['hr']}"}
     assert (await gateway.get("/auth/me", headers=auth)).status_code == 200
     unlimited, refused = unavailable("rate_limit"), unavailable("deny_list")
