@@ -12,8 +12,8 @@ import structlog
 from arq import Retry, cron
 from arq.worker import func
 from prometheus_client import Counter, Gauge, Histogram
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, select, update
 from sqlalchemy import func as sql_func
-from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from analysis.commands import ANALYSE, Jobs, load_transcripts
@@ -44,6 +44,18 @@ UNFINISHED = (AnalysisStatus.WAITING_FOR_TRANSCRIPTS, AnalysisStatus.PENDING, An
 NOT_YET_COMMITTED_RETRIES = 5
 
 
+# The statements `session.get` sent for the claim and the store (their column labels too), built once: `get`
+# builds its statement, options included, and computes its cache key on every call. Each runs first in a fresh
+# session, so `get`'s identity-map lookup had nothing to find.
+LOCKED_ANALYSIS = (
+    select(AnalysisResult)
+    .where(AnalysisResult.id == bindparam("analysis_id"))
+    .with_for_update()
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+LOCKED_ANALYSIS_WITH_QUESTIONS = LOCKED_ANALYSIS.options(selectinload(AnalysisResult.questions))
+
+
 def make_engine(settings: Settings) -> ScoringEngine:
     return LlmEngine(settings) if settings.llm_enabled else OfflineEngine()
 
@@ -54,7 +66,7 @@ async def analyse(ctx: Ctx, analysis_id: str) -> str:
     engine: ScoringEngine = ctx["scorer"]
     key = uuid.UUID(analysis_id)
     async with transaction(ctx["sessions"]) as session:
-        analysis = await session.get(AnalysisResult, key, with_for_update=True)
+        analysis = await session.scalar(LOCKED_ANALYSIS, {"analysis_id": key})
         if analysis is None:
             if ctx.get("job_try", 1) >= NOT_YET_COMMITTED_RETRIES:
                 return "missing"
@@ -82,9 +94,7 @@ async def analyse(ctx: Ctx, analysis_id: str) -> str:
     elapsed = time.perf_counter() - started
 
     async with transaction(ctx["sessions"]) as session:
-        analysis = await session.get(
-            AnalysisResult, key, with_for_update=True, options=[selectinload(AnalysisResult.questions)]
-        )
+        analysis = await session.scalar(LOCKED_ANALYSIS_WITH_QUESTIONS, {"analysis_id": key})
         if analysis is None or analysis.status != AnalysisStatus.IN_PROGRESS:
             return "superseded"
         if outcome is not None:

@@ -8,8 +8,9 @@ from typing import Any
 
 from arq.connections import RedisSettings, create_pool
 from prometheus_client import REGISTRY
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
 
 from analysis import commands
 from analysis.commands import Jobs
@@ -110,3 +111,42 @@ async def test_an_analysis_scored_offline_is_counted_under_the_offline_engine(
 
     assert result == "completed"
     assert REGISTRY.get_sample_value("analysis_service_analysis_total", labels) == before + 1
+
+
+async def test_the_worker_claims_and_stores_an_analysis_with_the_sql_session_get_sent(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    make_snapshot: Callable[..., dict[str, Any]],
+) -> None:
+    analysis_id = await request(sessions, make_snapshot())
+    sent: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await analyse(
+            {"settings": settings, "sessions": sessions, "scorer": OfflineEngine(), "job_id": "sql-job"},
+            str(analysis_id),
+        )
+        by_worker = list(sent)
+        sent.clear()
+        async with sessions() as session:
+            await session.get(AnalysisResult, analysis_id, with_for_update=True)
+        claim = list(sent)
+        sent.clear()
+        async with sessions() as session:
+            await session.get(
+                AnalysisResult, analysis_id, with_for_update=True, options=[selectinload(AnalysisResult.questions)]
+            )
+        store = list(sent)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+    def reads(statements: list[str]) -> list[str]:
+        return [s for s in statements if s.startswith(("SELECT analysis_results.", "SELECT question_analyses."))]
+
+    assert len(reads(store)) == 2
+    assert reads(by_worker) == reads(claim) + reads(store)
