@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +40,25 @@ LIMITED = {
     Resource.TEAM_MEMBERS: Metered.TEAM_MEMBERS,
 }
 COUNTED = (UsageStatus.RESERVED, UsageStatus.CONFIRMED)
+
+# The statements of every reservation and most of an account's calls, built once with bind parameters: built per
+# call, each one's construction and cache key cost 0.1-0.2 ms of CPU on top of its execution.
+SUBSCRIPTION = select(Subscription).where(Subscription.company_id == bindparam("account_id"))
+LOCKED_SUBSCRIPTION = SUBSCRIPTION.with_for_update()
+# What `session.refresh(subscription, with_for_update=True)` sent, its SQL the same.
+RELOCKED_SUBSCRIPTION = (
+    select(Subscription)
+    .where(Subscription.id == bindparam("id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+USAGE_ITEM = select(UsageItem).where(UsageItem.resource == bindparam("resource"), UsageItem.key == bindparam("key"))
+_COUNTED_NOW = select(func.count()).where(
+    UsageItem.company_id == bindparam("account_id"),
+    UsageItem.resource == bindparam("resource"),
+    UsageItem.status.in_(COUNTED),
+)
+_COUNTED_IN_PERIOD = _COUNTED_NOW.where(UsageItem.period == bindparam("period"))
 
 
 # -- accounts ---------------------------------------------------------------------------------------------
@@ -73,15 +92,15 @@ async def touch(
         .on_conflict_do_nothing(index_elements=[Subscription.company_id])
         .returning(Subscription.id)
     )
-    query = select(Subscription).where(Subscription.company_id == account_id)
-    subscription = (await session.scalars(query.with_for_update() if lock else query)).one()
+    ids = {"account_id": account_id}
+    subscription = (await session.scalars(LOCKED_SUBSCRIPTION if lock else SUBSCRIPTION, ids)).one()
     if contact_user_id is not None and subscription.billing_user_id is None and not lock and created is None:
         # Another request may be adopting its contact too (the billing page asks for the plan and the invoices at
         # once): read the row again under its lock, so the later one finds it adopted instead of failing on a stale
         # version with a 409. A row inserted just now needs no second read: nobody else sees it before COMMIT, and
         # another request inserting the same account waits for this one's and then reads the row adopted.
-        locked = query.with_for_update().execution_options(populate_existing=True)
-        subscription = (await session.scalars(locked)).one()
+        locked = LOCKED_SUBSCRIPTION.execution_options(populate_existing=True)
+        subscription = (await session.scalars(locked, ids)).one()
     if contact_user_id is not None and subscription.billing_user_id is None:
         contact = await session.get(Contact, contact_user_id)
         subscription.adopt_contact(contact_user_id, contact.email if contact else None)
@@ -190,12 +209,12 @@ class QuotaState:
 
 async def count_used(session: AsyncSession, account_id: str, resource: Resource, period: str) -> int:
     """Interviews count per UTC month; templates and team members are what exists now."""
-    query = select(func.count()).where(
-        UsageItem.company_id == account_id, UsageItem.resource == LIMITED[resource], UsageItem.status.in_(COUNTED)
-    )
+    metered = LIMITED[resource]
     if resource == Resource.INTERVIEWS:
-        query = query.where(UsageItem.period == period)
-    return await session.scalar(query) or 0
+        query, params = _COUNTED_IN_PERIOD, {"account_id": account_id, "resource": metered, "period": period}
+    else:
+        query, params = _COUNTED_NOW, {"account_id": account_id, "resource": metered}
+    return await session.scalar(query, params) or 0
 
 
 def _period_of(resource: Resource | Metered, now: datetime) -> str | None:
@@ -213,11 +232,11 @@ async def reserve(
     subscription = await touch(session, account_id, now=now)
     if subscription.plan.limit(resource) != UNLIMITED:
         # Re-read under the lock: the count below must see every reservation committed before it.
-        await session.refresh(subscription, with_for_update=True)
+        await session.scalar(RELOCKED_SUBSCRIPTION, {"id": subscription.id})
     limit = subscription.plan.limit(resource)
     period = period_of(now)
     metered = LIMITED[resource]
-    item = await session.scalar(select(UsageItem).where(UsageItem.resource == metered, UsageItem.key == key))
+    item = await session.scalar(USAGE_ITEM, {"resource": metered, "key": key})
     if item is not None and item.company_id != account_id:
         raise ReservationKeyTaken("This reservation key belongs to another account")
     used = await count_used(session, account_id, resource, period)
