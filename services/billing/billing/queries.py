@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.commands import COUNTED, QuotaState, count_used
+from billing.commands import COUNTED, SUBSCRIPTION, QuotaState, count_used
 from billing.domain import Subscription, SubscriptionStatus, UsageItem, period_of
 from billing.payments import Payments
 from billing.plans import PLANS, Metered, Plan, PlanType, Resource
@@ -105,7 +105,7 @@ def subscription_view(subscription: Subscription | SubscriptionRow, *, payments_
 
 
 async def find(session: AsyncSession, account_id: str) -> Subscription | None:
-    found: Subscription | None = await session.scalar(select(Subscription).where(Subscription.company_id == account_id))
+    found: Subscription | None = await session.scalar(SUBSCRIPTION, {"account_id": account_id})
     return found
 
 
