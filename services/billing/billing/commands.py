@@ -45,7 +45,8 @@ COUNTED = (UsageStatus.RESERVED, UsageStatus.CONFIRMED)
 # call, each one's construction and cache key cost 0.1-0.2 ms of CPU on top of its execution.
 SUBSCRIPTION = select(Subscription).where(Subscription.company_id == bindparam("account_id"))
 LOCKED_SUBSCRIPTION = SUBSCRIPTION.with_for_update()
-# What `session.refresh(subscription, with_for_update=True)` sent, its SQL the same.
+# A row read already, read again under its lock with its current values (what `session.refresh(subscription,
+# with_for_update=True)` sent, its SQL the same): the adoption of a contact and a reservation re-read it so.
 RELOCKED_SUBSCRIPTION = (
     select(Subscription)
     .where(Subscription.id == bindparam("id"))
@@ -99,8 +100,7 @@ async def touch(
         # once): read the row again under its lock, so the later one finds it adopted instead of failing on a stale
         # version with a 409. A row inserted just now needs no second read: nobody else sees it before COMMIT, and
         # another request inserting the same account waits for this one's and then reads the row adopted.
-        locked = LOCKED_SUBSCRIPTION.execution_options(populate_existing=True)
-        subscription = (await session.scalars(locked, ids)).one()
+        subscription = (await session.scalars(RELOCKED_SUBSCRIPTION, {"id": subscription.id})).one()
     if contact_user_id is not None and subscription.billing_user_id is None:
         contact = await session.get(Contact, contact_user_id)
         subscription.adopt_contact(contact_user_id, contact.email if contact else None)
